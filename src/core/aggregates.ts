@@ -1,0 +1,172 @@
+// What a reader sees besides the raw records: status and duration of each record, and for a
+// trace the totals over its spans. All of it is derived, never stored as truth, so it can
+// not drift from the spans it sums.
+
+import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
+import { flattenTree, type SpanTree } from './spanTree';
+import { durationMs } from './time';
+
+export function statusOf(rec: { end_time?: string; error_info?: unknown }): Status {
+  if (rec.error_info) return 'error';
+  return rec.end_time ? 'ok' : 'running';
+}
+
+export function derive<R extends { start_time: string; end_time?: string; error_info?: unknown }>(rec: R): R & Derived {
+  return { ...rec, status: statusOf(rec), duration_ms: durationMs(rec.start_time, rec.end_time) };
+}
+
+export function withDerived(span: SpanRecord): Span {
+  return derive(span);
+}
+
+/** Running totals over a trace's spans; kept incrementally by the store, rebuilt by `summariseSpans`. */
+export interface SpanTotals {
+  span_count: number;
+  error_count: number;
+  running_count: number;
+  usage: Usage;
+  cost: number;
+  has_cost: boolean;
+  /** Earliest span start and latest span end: a trace with no record of its own spans these. */
+  first_start?: string;
+  last_end?: string;
+  scores: Record<string, { sum: number; count: number }>;
+}
+
+export function emptyTotals(): SpanTotals {
+  return { span_count: 0, error_count: 0, running_count: 0, usage: {}, cost: 0, has_cost: false, scores: {} };
+}
+
+export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 1): void {
+  t.span_count += sign;
+  if (span.error_info) t.error_count += sign;
+  if (!span.end_time) t.running_count += sign;
+  if (span.usage) {
+    for (const [k, v] of Object.entries(span.usage)) {
+      if (typeof v === 'number' && Number.isFinite(v)) t.usage[k] = (t.usage[k] ?? 0) + sign * v;
+    }
+  }
+  if (typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost)) {
+    t.cost += sign * span.total_estimated_cost;
+    t.has_cost = true;
+  }
+  if (sign === 1) {
+    if (!t.first_start || span.start_time < t.first_start) t.first_start = span.start_time;
+    if (span.end_time && (!t.last_end || span.end_time > t.last_end)) t.last_end = span.end_time;
+  }
+  addScores(t.scores, span.feedback_scores, sign);
+}
+
+function addScores(acc: SpanTotals['scores'], scores: FeedbackScore[] | undefined, sign: 1 | -1): void {
+  if (!scores) return;
+  for (const s of scores) {
+    const a = (acc[s.name] ??= { sum: 0, count: 0 });
+    a.sum += sign * s.value;
+    a.count += sign;
+    if (a.count <= 0) delete acc[s.name];
+  }
+}
+
+export function summariseSpans(spans: Iterable<SpanRecord>): SpanTotals {
+  const t = emptyTotals();
+  for (const s of spans) addSpanToTotals(t, s);
+  return t;
+}
+
+export function averagesOf(acc: SpanTotals['scores'], own?: FeedbackScore[]): ScoreAverages {
+  const merged: SpanTotals['scores'] = {};
+  for (const [k, v] of Object.entries(acc)) merged[k] = { ...v };
+  addScores(merged, own, 1);
+  const out: ScoreAverages = {};
+  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: v.sum / v.count, count: v.count };
+  return out;
+}
+
+const PREVIEW_CHARS = 300;
+
+export function preview(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  let text: string;
+  if (typeof value === 'string') text = value;
+  else {
+    try {
+      text = JSON.stringify(value) ?? String(value);
+    } catch {
+      text = String(value);
+    }
+  }
+  return text.length > PREVIEW_CHARS ? `${text.slice(0, PREVIEW_CHARS - 1)}…` : text;
+}
+
+/**
+ * The trace as readers see it. A trace that only exists through its spans (OTLP sends no
+ * trace object) takes its name, times and input/output from its first root span; a trace is
+ * `error` when it or any span failed, and `running` while it or any span is still open.
+ */
+export interface TraceFacts {
+  /** No trace object was ever received: the trace exists only through its spans. */
+  implicit: boolean;
+  /** The earliest root span, whose fields stand in for an implicit trace's. */
+  rootSpan?: SpanRecord;
+  lastUpdatedAt: string;
+}
+
+export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: TraceFacts): TraceSummary {
+  const { input, output, ...rest } = trace;
+  const { rootSpan, lastUpdatedAt } = facts;
+  const start = trace.start_time || totals.first_start || lastUpdatedAt;
+  const end = trace.end_time ?? (facts.implicit && totals.span_count > 0 && totals.running_count === 0 ? totals.last_end : undefined);
+  let status: Status = statusOf({ end_time: end, error_info: trace.error_info });
+  if (status !== 'error' && totals.error_count > 0) status = 'error';
+  if (status === 'ok' && totals.running_count > 0 && !trace.end_time) status = 'running';
+  const summary: TraceSummary = {
+    ...rest,
+    name: trace.name || rootSpan?.name || '(unnamed trace)',
+    start_time: start,
+    status,
+    duration_ms: durationMs(start, end),
+    input_preview: preview(input ?? rootSpan?.input),
+    output_preview: preview(output ?? rootSpan?.output),
+    span_count: totals.span_count,
+    error_count: totals.error_count,
+    usage: cleanUsage(totals.usage),
+    score_averages: averagesOf(totals.scores, trace.feedback_scores),
+    last_updated_at: lastUpdatedAt,
+  };
+  if (end) summary.end_time = end;
+  if (totals.has_cost) summary.total_estimated_cost = roundCost(totals.cost);
+  return summary;
+}
+
+function cleanUsage(u: Usage): Usage {
+  const out: Usage = {};
+  for (const [k, v] of Object.entries(u)) if (v !== 0) out[k] = v;
+  return out;
+}
+
+function roundCost(c: number): number {
+  return Math.round(c * 1e9) / 1e9;
+}
+
+/** For each span, the average of each score name over it and all its descendants. */
+export function rollupScores<S extends SpanRecord>(tree: SpanTree<S>): Map<string, ScoreAverages> {
+  const acc = new Map<string, SpanTotals['scores']>();
+  const out = new Map<string, ScoreAverages>();
+  // Pre-order reversed visits every child before its parent, without recursion.
+  const order = flattenTree(tree.roots);
+  for (let i = order.length - 1; i >= 0; i--) {
+    const node = order[i];
+    const mine: SpanTotals['scores'] = {};
+    addScores(mine, node.span.feedback_scores, 1);
+    for (const child of node.children) {
+      for (const [k, v] of Object.entries(acc.get(child.span.id)!)) {
+        const a = (mine[k] ??= { sum: 0, count: 0 });
+        a.sum += v.sum;
+        a.count += v.count;
+      }
+    }
+    acc.set(node.span.id, mine);
+    out.set(node.span.id, averagesOf(mine));
+  }
+  return out;
+}
