@@ -1,0 +1,59 @@
+// The store's contract, as the collector, the extension host and the tests use it. The
+// in-memory state is the truth for readers; disk writes are coalesced behind it.
+
+import type { Patch, Span, TraceDetail, TraceSummary } from '../core/model';
+
+export interface TraceQuery {
+  project?: string;
+  /** Default 100. */
+  limit?: number;
+  /** Only traces that started before this ISO time (paging). */
+  before?: string;
+}
+
+export interface ProjectSummary {
+  name: string;
+  trace_count: number;
+  last_trace_at?: string;
+}
+
+/** What one `apply` (or delete) changed; spans are grouped by trace. */
+export interface StoreChange {
+  traces: TraceSummary[];
+  removed: string[];
+  spans: Map<string, Span[]>;
+}
+
+export interface StoreOptions {
+  /** Folder holding the store's files; created if missing. */
+  dir: string;
+  /** Oldest traces beyond this count are removed. */
+  maxTraces?: number;
+  /** Oldest traces are removed while the store's files exceed this many bytes. */
+  maxBytes?: number;
+  /** How long writes are coalesced before they reach disk. */
+  flushIntervalMs?: number;
+  /** Where warnings go (a corrupt file moved aside, retention); defaults to console.warn. */
+  warn?: (message: string) => void;
+}
+
+export interface TraceStoreApi {
+  /**
+   * Merges patches into the store (creates are upserts, any order, duplicates merge) and
+   * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`.
+   */
+  apply(patches: Patch[]): void;
+  listTraces(query?: TraceQuery): TraceSummary[];
+  getSummary(traceId: string): TraceSummary | undefined;
+  /** Whole trace with every span; undefined when unknown. May read from disk. */
+  getTrace(traceId: string): Promise<TraceDetail | undefined>;
+  listProjects(): ProjectSummary[];
+  deleteTraces(traceIds: string[]): void;
+  /** Deletes every trace, or every trace of one project. */
+  clear(project?: string): void;
+  onChange(listener: (change: StoreChange) => void): () => void;
+  /** Writes everything pending. */
+  flush(): Promise<void>;
+  /** Flushes and releases the files; safe to call twice. */
+  close(): Promise<void>;
+}
