@@ -3,6 +3,7 @@
 // errors and dialogs, so a test can assert that nothing of the sort happened.
 
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { ensureBuilt } from '../support/build';
 import { startTestCollector, type TestCollector } from '../support/collector';
 
@@ -32,7 +33,7 @@ export async function startHarness(): Promise<Harness> {
     browser,
     async open(query = '', viewport = { width: 1400, height: 800 }) {
       const context = await browser.newContext({ viewport });
-      context.setDefaultTimeout(10_000);
+      context.setDefaultTimeout(20_000);
       const page = await context.newPage();
       const watched: WatchedPage = { page, consoleErrors: [], pageErrors: [], dialogs: [] };
       page.on('console', (m) => {
@@ -70,4 +71,9 @@ export function row(page: Page, label: string) {
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** expect.poll with room for a loaded machine (its default gives up after one second). */
+export function poll<T>(fn: () => T | Promise<T>, timeout = 15_000) {
+  return expect.poll(fn, { timeout, interval: 50 });
 }

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, batch, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
-import { row, rowLabels, startHarness, type Harness } from './harness';
+import { poll, row, rowLabels, startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -41,12 +41,12 @@ describe('live updates', () => {
     await h.c.ingest(batch(spanStart('run-s1', 'run', { name: 'slow_call', start_time: new Date().toISOString() })));
     const slow = row(page, 'slow_call');
     await slow.waitFor({ timeout: 5000 });
-    await expect.poll(() => slow.getAttribute('class')).toContain('is-running');
+    await poll(() => slow.getAttribute('class')).toContain('is-running');
     // Its duration grows while it runs.
     const first = await slow.locator('.cell-duration').textContent();
-    await expect.poll(() => slow.locator('.cell-duration').textContent(), { timeout: 3000 }).not.toBe(first);
+    await poll(() => slow.locator('.cell-duration').textContent()).not.toBe(first);
     await h.c.ingest(batch(spanEnd('run-s1', 'run', { end_time: new Date(Date.now() + 10).toISOString(), output: 'done' })));
-    await expect.poll(() => slow.getAttribute('class'), { timeout: 5000 }).not.toContain('is-running');
+    await poll(() => slow.getAttribute('class')).not.toContain('is-running');
     await page.context().close();
   });
 
@@ -59,7 +59,7 @@ describe('live updates', () => {
     await row(page, 'root').waitFor();
     await row(page, 'child_10').locator('.twistie').click();
     await page.locator('.tree-viewport').evaluate((vp) => (vp.scrollTop = 22 * 150));
-    await expect.poll(() => firstVisibleLabel(page)).toBe('child_148');
+    await poll(() => firstVisibleLabel(page)).toBe('child_148');
     await row(page, 'child_152').click();
     const scrollBefore = await page.locator('.tree-viewport').evaluate((vp) => vp.scrollTop);
 
@@ -67,7 +67,7 @@ describe('live updates', () => {
     const more = [spanEnd('big-early', 'big', { name: 'early_arrival', parent_span_id: 'big-root', start_time: at(5), end_time: at(6) })];
     for (let i = 300; i < 350; i++) more.push(spanEnd(`big-${i}`, 'big', { name: `child_${i}`, parent_span_id: 'big-root', start_time: at(10 + i * 10), end_time: at(15 + i * 10) }));
     await h.c.ingest(batch(...more));
-    await expect.poll(() => page.locator('.topbar-facts').textContent(), { timeout: 5000 }).toContain('353 spans');
+    await poll(() => page.locator('.topbar-facts').textContent()).toContain('353 spans');
 
     expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('child_152');
     expect(await page.locator('.details-title h2').textContent()).toBe('child_152');
@@ -90,7 +90,7 @@ describe('live updates', () => {
     await input.getByText('"deep value"').waitFor();
     await page.locator('.section-metadata .section-header').click();
     await h.c.ingest(batch(spanEnd('det-s', 'det', { end_time: at(500), output: 'finished output', metadata: { step: 2 } })));
-    await expect.poll(() => page.locator('.section-output').textContent(), { timeout: 5000 }).toContain('finished output');
+    await poll(() => page.locator('.section-output').textContent()).toContain('finished output');
     expect(await input.getByText('"deep value"').isVisible()).toBe(true);
     expect(await page.locator('.section-metadata').getAttribute('class')).toContain('collapsed');
     await page.context().close();

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
-import { row, startHarness, type Harness } from './harness';
+import { poll, row, startHarness, type Harness } from './harness';
 
 const IMG = '<img src=x onerror=alert(1)>';
 const SCRIPT = '<script>alert(1)</script>';
@@ -64,7 +64,7 @@ describe('untrusted span data', () => {
     expect(await page.locator('.section-error .error-type').textContent()).toBe(IMG);
     expect(await page.locator('.section-error .traceback').textContent()).toBe(PY_TRACEBACK);
     expect(await page.locator('.section-usage').textContent()).toContain(SCRIPT);
-    await expect.poll(() => page.getByText(IMG, { exact: true }).first().isVisible()).toBe(true);
+    await poll(() => page.getByText(IMG, { exact: true }).first().isVisible()).toBe(true);
 
     // Nothing the data spelled became an element.
     expect(await page.locator('.app img, .app b, .app script').count()).toBe(0);

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, batch, score, spanEnd, traceEnd, traceStart } from '../support/builders';
-import { row, startHarness, type Harness } from './harness';
+import { poll, row, startHarness, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -37,9 +37,9 @@ describe('scoring in the panel', () => {
     expect(await own.locator('.score-source').textContent()).toBe('sdk');
     expect(await own.locator('.score-reason').textContent()).toBe('on topic');
     await row(page, 'parent_span').click();
-    await expect.poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
+    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
     await page.locator('.tree-row.is-trace').click();
-    await expect.poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
+    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
     await page.context().close();
   });
 
@@ -47,18 +47,18 @@ describe('scoring in the panel', () => {
     const { page } = await h.open('trace=sc');
     await row(page, 'kid_two').click();
     await page.locator('.section-scores vscode-button.thumb-up').click();
-    await expect.poll(() => spanScores('kid2')).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 1, source: 'ui' }));
-    await expect.poll(() => page.locator('.section-scores vscode-button.thumb-up').getAttribute('aria-pressed')).toBe('true');
+    await poll(() => spanScores('kid2')).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 1, source: 'ui' }));
+    await poll(() => page.locator('.section-scores vscode-button.thumb-up').getAttribute('aria-pressed')).toBe('true');
 
     await page.reload();
     await page.locator('.tree-row.selected .row-label', { hasText: 'kid_two' }).waitFor();
-    await expect.poll(() => page.locator('.section-scores vscode-button.thumb-up').getAttribute('aria-pressed')).toBe('true');
+    await poll(() => page.locator('.section-scores vscode-button.thumb-up').getAttribute('aria-pressed')).toBe('true');
     const mine = page.locator('.section-scores .score-row[data-score="user_feedback"]');
     expect(await mine.locator('.score-source').textContent()).toBe('ui');
 
     // A second click on the pressed thumb takes it back.
     await page.locator('.section-scores vscode-button.thumb-up').click();
-    await expect.poll(() => spanScores('kid2')).not.toContainEqual(expect.objectContaining({ name: 'user_feedback' }));
+    await poll(() => spanScores('kid2')).not.toContainEqual(expect.objectContaining({ name: 'user_feedback' }));
     await page.context().close();
   });
 
@@ -73,9 +73,9 @@ describe('scoring in the panel', () => {
     await page.locator('.score-value-field input').fill('0.75');
     await page.locator('.score-reason-field input').fill('clear answer');
     await page.locator('.score-reason-field input').press('Enter');
-    await expect.poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 0.75, reason: 'clear answer', source: 'ui' }));
+    await poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 0.75, reason: 'clear answer', source: 'ui' }));
     const added = page.locator('.section-scores .score-row[data-score="helpfulness"]');
-    await expect.poll(() => added.locator('.score-value').textContent()).toBe('0.75');
+    await poll(() => added.locator('.score-value').textContent()).toBe('0.75');
     expect(await page.locator('.score-form').count()).toBe(0);
 
     await added.hover();
@@ -83,12 +83,12 @@ describe('scoring in the panel', () => {
     expect(await page.locator('.score-value-field input').inputValue()).toBe('0.75');
     await page.locator('.score-value-field input').fill('1');
     await page.locator('vscode-button.save-score').click();
-    await expect.poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 1, source: 'ui' }));
+    await poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 1, source: 'ui' }));
 
     await added.hover();
     await added.locator('vscode-button[aria-label="Delete helpfulness"]').click();
-    await expect.poll(() => spanScores('kid1')).not.toContainEqual(expect.objectContaining({ name: 'helpfulness' }));
-    await expect.poll(() => added.count()).toBe(0);
+    await poll(() => spanScores('kid1')).not.toContainEqual(expect.objectContaining({ name: 'helpfulness' }));
+    await poll(() => added.count()).toBe(0);
     // The SDK's score is untouched.
     expect(await spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'relevance', value: 0.9, source: 'sdk' }));
     expect(consoleErrors).toEqual([]);
@@ -99,8 +99,8 @@ describe('scoring in the panel', () => {
     const { page } = await h.open('trace=sc');
     await page.locator('.tree-row.is-trace').click();
     await page.locator('.section-scores vscode-button.thumb-down').click();
-    await expect.poll(async () => (await h.c.get('/api/traces/sc')).json.trace.feedback_scores ?? []).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 0, source: 'ui' }));
-    await expect.poll(() => page.locator('.section-scores vscode-button.thumb-down').getAttribute('aria-pressed')).toBe('true');
+    await poll(async () => (await h.c.get('/api/traces/sc')).json.trace.feedback_scores ?? []).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 0, source: 'ui' }));
+    await poll(() => page.locator('.section-scores vscode-button.thumb-down').getAttribute('aria-pressed')).toBe('true');
     await page.context().close();
   });
 });

@@ -2,7 +2,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
-import { rowLabels, row, startHarness, type Harness } from './harness';
+import { poll, rowLabels, row, startHarness, type Harness } from './harness';
 
 let h: Harness;
 
@@ -53,16 +53,16 @@ describe('the span tree', () => {
     await page.keyboard.press('ArrowLeft');
     expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'llm_call']);
     await page.keyboard.press('ArrowLeft');
-    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('root');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('root');
     await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowRight');
     expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
     await page.keyboard.press('ArrowRight');
-    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('embed');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('embed');
     await page.keyboard.press('End');
-    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
     await page.keyboard.press('Home');
-    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('chain_trace');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('chain_trace');
     await page.context().close();
   });
 
@@ -71,12 +71,12 @@ describe('the span tree', () => {
     await row(page, 'retrieve').click();
     const input = page.locator('.section-input .section-body');
     const output = page.locator('.section-output .section-body');
-    await expect.poll(() => input.textContent()).toContain('"Paris"');
+    await poll(() => input.textContent()).toContain('"Paris"');
     expect(await output.textContent()).toContain('"doc one"');
     expect(await output.textContent()).toContain('"doc two"');
 
     await row(page, 'llm_call').click();
-    await expect.poll(() => page.locator('.section-input .chat-message').count()).toBe(2);
+    await poll(() => page.locator('.section-input .chat-message').count()).toBe(2);
     expect(await page.locator('.section-input .role-name').allTextContents()).toEqual(['system', 'user']);
     expect(await page.locator('.section-input .chat-text').allTextContents()).toEqual(['Be brief.', 'Where is Paris?']);
     expect(await page.locator('.section-output .role-name').allTextContents()).toEqual(['assistant']);
@@ -92,13 +92,13 @@ describe('the span tree', () => {
     const { page } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();
     await page.locator('.search-field input').fill('e');
-    await expect.poll(() => page.locator('.search-count').textContent()).toMatch(/of \d+/);
+    await poll(() => page.locator('.search-count').textContent()).toMatch(/of \d+/);
     await page.locator('.search-field input').fill('retr');
-    await expect.poll(() => page.locator('.search-count').textContent()).toBe('1 of 1');
+    await poll(() => page.locator('.search-count').textContent()).toBe('1 of 1');
     expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('retrieve');
     expect(await page.locator('.tree-row.selected mark').textContent()).toBe('retr');
     await page.locator('.search-field input').fill('call');
-    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
     await page.locator('vscode-button[aria-label="Show only matching spans"]').click();
     expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'llm_call']);
     await page.locator('vscode-button[aria-label="Show only matching spans"]').click();
@@ -113,7 +113,7 @@ describe('the span tree', () => {
     expect(await page.locator('.trace-row .trace-name').allTextContents()).toEqual(['later_trace', 'chain_trace']);
     await page.locator('.trace-row', { hasText: 'later_trace' }).click();
     await row(page, 'only_span').waitFor();
-    await expect.poll(() => new URL(page.url()).searchParams.get('trace')).toBe('later');
+    await poll(() => new URL(page.url()).searchParams.get('trace')).toBe('later');
     await page.context().close();
   });
 });
