@@ -76,6 +76,7 @@ def configure(
     if url is not None:
         settings.url = str(url).strip().rstrip("/")
     if project_name is not None:
+        _pin_queued_traces()
         settings.project_name = str(project_name)
     if disabled is not None:
         settings.disabled = bool(disabled)
@@ -87,3 +88,14 @@ def configure(
         settings.flush_interval = max(0.001, float(flush_interval))
     if exit_timeout is not None:
         settings.exit_timeout = max(0.0, float(exit_timeout))
+
+
+def _pin_queued_traces():
+    """Traces of top-level tracked calls are made lazily, and take the default project when
+    made; make those still queued now, so that calls made before this ``configure`` keep the
+    project they were made under."""
+    from . import _records, _sender  # noqa: PLC0415 - both import this module
+
+    for item in list(_sender.queue):
+        if isinstance(item, _records.Span) and item._trace is None:
+            item.trace  # noqa: B018 - the property makes it
