@@ -117,12 +117,18 @@ def score_value(name, value):
     return None
 
 
+def caller_frame():
+    """The first frame outside this package: the user's code that called us."""
+    frame = sys._getframe(1)
+    while frame is not None and _is_ours(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
 def caller_location():
-    """The first frame outside this package: where a manual span was started."""
+    """Where a manual span was started: file, line of the call, function."""
     try:
-        frame = sys._getframe(1)
-        while frame is not None and _is_ours(frame.f_code.co_filename):
-            frame = frame.f_back
+        frame = caller_frame()
         if frame is None:
             return None
         code = frame.f_code

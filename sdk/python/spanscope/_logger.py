@@ -7,9 +7,9 @@ other) lands under the exported span in the same trace.
 """
 
 from . import _sender
-from ._config import settings
+from ._config import configure, settings
 from ._context import current_span
-from ._fields import caller_location
+from ._fields import caller_frame
 from ._records import Span, SpanUpdateById, Trace, parse_export, score_by_id
 from ._track import track
 from ._warn import warn_once
@@ -105,11 +105,15 @@ class Logger:
 
 def init_logger(project=None, project_id=None, api_key=None, org_name=None, async_flush=True, set_current=True,
                 **ignored):
-    """Braintrust's ``init_logger(project=...)``: a logger whose spans go to ``project``."""
+    """Braintrust's ``init_logger(project=...)``: a logger whose spans go to ``project``. As
+    the current logger (the default) it also makes ``project`` the default project of
+    ``@traced`` functions, as Braintrust does."""
     global _current_logger
     logger = Logger(project)
     if set_current:
         _current_logger = logger
+        if project:
+            configure(project_name=project)
     return logger
 
 
@@ -124,6 +128,8 @@ def start_span(name=None, **kwargs):
 
 def _caller_name():
     # Braintrust names an unnamed span after the code that opened it.
-    location = caller_location()
-    name = (location or {}).get("function") or "<module>"
+    try:
+        name = caller_frame().f_code.co_name
+    except Exception:  # noqa: BLE001
+        name = "<module>"
     return "root" if name.startswith("<") else name

@@ -12,6 +12,7 @@ import decimal
 import enum
 import math
 import pathlib
+import types
 import uuid
 
 MAX_DEPTH = 32
@@ -75,6 +76,8 @@ def _convert(value, budget, depth, path):
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         fields = {f.name: getattr(value, f.name, None) for f in dataclasses.fields(value)}
         return _container(fields, budget, depth, path)
+    if isinstance(value, types.SimpleNamespace):
+        return _container(dict(vars(value)), budget, depth, path)
     dumped = _model_dump(value)
     if dumped is not None:
         return _convert(dumped, budget, depth + 1, path)
