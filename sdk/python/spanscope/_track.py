@@ -60,7 +60,7 @@ def track(name=None, type="general", tags=None, metadata=None, capture_input=Tru
     Works on functions, methods, ``async`` functions, generators and async generators.
     The outermost tracked call starts a trace; calls inside it become its child spans.
     """
-    if callable(name) and not isinstance(name, str):
+    if isinstance(name, (classmethod, staticmethod)) or (callable(name) and not isinstance(name, str)):
         return _decorate(name, {})
     given = dict(name=name, type=type, tags=tags, metadata=metadata, capture_input=capture_input,
                  ignore_arguments=ignore_arguments, capture_output=capture_output, flush=flush,
