@@ -47,23 +47,28 @@ def chat_completion(script):
               usage=_usage(script), system_fingerprint="fp_test")
 
 
+def _delta(role=None, content=None, tool_calls=None, refusal=None):
+    return NS(role=role, content=content, tool_calls=tool_calls, refusal=refusal, function_call=None)
+
+
 def chat_chunks(script):
     """The chunks a streamed chat completion arrives in: role, text in pieces, tool-call
     fragments, the finish reason, then (with include_usage) a last chunk with usage only."""
     def chunk(delta=None, finish=None, usage=None, choices=True):
         return NS(id="chatcmpl-1", object="chat.completion.chunk", model=script.model, usage=usage,
-                  choices=[NS(index=0, delta=delta or NS(), finish_reason=finish)] if choices else [])
-    out = [chunk(NS(role="assistant", content=""))]
+                  choices=[NS(index=0, delta=delta or _delta(), finish_reason=finish)] if choices else [])
+    out = [chunk(_delta(role="assistant", content=""))]
     text = script.text or ""
     for start in range(0, len(text), 4):
-        out.append(chunk(NS(content=text[start:start + 4])))
+        out.append(chunk(_delta(content=text[start:start + 4])))
     for i, (name, args) in enumerate(script.tool_calls):
-        out.append(chunk(NS(tool_calls=[NS(index=i, id="call_%d" % i, type="function",
-                                           function=NS(name=name, arguments=""))])))
+        out.append(chunk(_delta(tool_calls=[NS(index=i, id="call_%d" % i, type="function",
+                                               function=NS(name=name, arguments=""))])))
         half = len(args) // 2
         for piece in (args[:half], args[half:]):
-            out.append(chunk(NS(tool_calls=[NS(index=i, id=None, type=None, function=NS(name=None, arguments=piece))])))
-    out.append(chunk(NS(), finish="tool_calls" if script.tool_calls else "stop"))
+            out.append(chunk(_delta(tool_calls=[NS(index=i, id=None, type=None,
+                                                   function=NS(name=None, arguments=piece))])))
+    out.append(chunk(_delta(), finish="tool_calls" if script.tool_calls else "stop"))
     if script.include_usage_in_stream:
         out.append(chunk(usage=_usage(script), choices=False))
     return out

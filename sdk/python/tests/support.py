@@ -108,6 +108,11 @@ class Collector:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        for pipe in (self.process.stdout, self.process.stderr):
+            try:
+                pipe.close()
+            except Exception:  # noqa: BLE001 - a reader thread may hold it
+                pass
         shutil.rmtree(self.data, ignore_errors=True)
 
 
