@@ -24,6 +24,7 @@ from . import _ids, _records, _sender, _warn
 from ._config import settings
 
 _sigterm_installed = False
+_sigterm_deferred = False
 
 
 def shutdown(reason="exit"):
@@ -42,13 +43,33 @@ def _at_exit():
 
 
 def _on_sigterm(signum, frame):
+    global _sigterm_deferred
+    if _sender.sender.cycling_here():
+        # The signal interrupted a flush on this very thread (the exit flush of a pool
+        # worker that is being terminated, say): let that flush finish, then die.
+        _sigterm_deferred = True
+        return
     try:
         shutdown("SIGTERM")
     finally:
+        _die_of_sigterm()
+
+
+def _after_flush():
+    global _sigterm_deferred
+    if _sigterm_deferred:
+        _sigterm_deferred = False
         try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            shutdown("SIGTERM")
         finally:
-            os.kill(os.getpid(), signal.SIGTERM)
+            _die_of_sigterm()
+
+
+def _die_of_sigterm():
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def install_sigterm():
@@ -85,6 +106,7 @@ def _after_fork_in_child():
 
 
 def install():
+    _sender.after_flush = _after_flush
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):
         os.register_at_fork(after_in_child=_after_fork_in_child)

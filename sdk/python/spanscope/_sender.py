@@ -56,6 +56,7 @@ class Sender:
         self._drop_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._cycle_lock = threading.Lock()
+        self._cycle_owner = None
         self._wake = threading.Event()
         self._thread = None
         self._running = set()
@@ -96,6 +97,7 @@ class Sender:
         deadline = time.monotonic() + max(0.0, timeout)
         if not self._cycle_lock.acquire(timeout=max(0.0, timeout)):
             return False
+        self._cycle_owner = threading.get_ident()
         try:
             self._cycle(deadline, closing, force=True)
             return not self._pending and not self.queue
@@ -103,7 +105,14 @@ class Sender:
             warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
             return False
         finally:
+            self._cycle_owner = None
             self._cycle_lock.release()
+            if after_flush is not None:
+                after_flush()
+
+    def cycling_here(self):
+        """True when this thread is inside a send cycle (a signal handler interrupted it)."""
+        return self._cycle_owner == threading.get_ident()
 
     # ---- thread side ---------------------------------------------------------------
 
@@ -113,11 +122,13 @@ class Sender:
             self._wake.clear()
             if not self._cycle_lock.acquire(timeout=1.0):
                 continue
+            self._cycle_owner = threading.get_ident()
             try:
                 self._cycle(None, None, force=False)
             except Exception as exc:  # noqa: BLE001 - the thread must survive anything
                 warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
             finally:
+                self._cycle_owner = None
                 self._cycle_lock.release()
 
     def _cycle(self, deadline, closing, force):
@@ -347,6 +358,8 @@ def _error_text(reply):
 
 
 sender = Sender()
+# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
+after_flush = None
 
 
 def emit(item):
@@ -390,3 +403,5 @@ def reset_after_fork():
     queue.clear()
     state.limit = 0
     sender = Sender()
+# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
+after_flush = None
