@@ -67,6 +67,10 @@ class Sender:
         self._conn_url = None
         self._reported_drops = 0
         self.sent_events = 0
+        # Events the collector refused (a bug on our side if it ever happens).
+        self.rejected_events = 0
+        # Events given up on because the collector could not be reached in time.
+        self.lost_events = 0
 
     # ---- user side -----------------------------------------------------------------
 
@@ -159,12 +163,13 @@ class Sender:
         pending = self._pending
         if out:
             pending.extend(_encode(out))
-            overflow = sum(n for n, _ in pending) - settings.queue_size
-            while overflow > 0 and pending:
+            # While the collector is away the backlog is bounded too (a record makes at most
+            # a few events): the oldest batches go first.
+            overflow = sum(n for n, _ in pending) - 2 * settings.queue_size
+            while overflow > 0 and len(pending) > 1:
                 n, _ = pending.pop(0)
                 overflow -= n
-                with self._drop_lock:
-                    self.dropped += n
+                self.lost_events += n
         if not pending:
             return
         if not force and time.monotonic() < self._retry_at:
@@ -195,6 +200,7 @@ class Sender:
             return False
         warn_once("http-%d" % status, "the collector at %s refused a batch (HTTP %d: %s); it was dropped"
                   % (settings.url, status, _error_text(reply)))
+        self.rejected_events += count
         return True
 
     def _resend_valid(self, body, reply, deadline):
@@ -208,6 +214,7 @@ class Sender:
         first = details[0] if details else {}
         warn_once("invalid", "the collector rejected %d event(s): %s %s (please report this as a spanscope bug)"
                   % (max(len(bad), 1), first.get("path", ""), first.get("message", _error_text(reply))))
+        self.rejected_events += max(len(bad), 1)
         if not bad:
             return True
         try:
@@ -284,9 +291,12 @@ class Sender:
                  "raises the limit." % settings.queue_size)
 
     def report_final_drops(self):
-        lost = self.dropped + sum(n for n, _ in self._pending) + len(self.queue)
-        if lost:
-            warn("%d span records were not delivered (queue full or collector unreachable)." % lost)
+        if self.dropped:
+            warn("%d spans were dropped because the send queue was full." % self.dropped)
+        lost = self.lost_events + sum(n for n, _ in self._pending)
+        if lost or self.queue:
+            warn("%d events (and %d queued records) could not be delivered to the collector at %s."
+                 % (lost, len(self.queue), settings.url))
 
 
 def _abandon_open(running, reason):
