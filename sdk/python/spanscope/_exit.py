@@ -9,8 +9,9 @@
   one they set later simply replaces ours.
 - ``multiprocessing`` children leave through ``os._exit`` after running its finalizers, not
   ``atexit``; a child that sends spans registers a finalizer that flushes.
-- After ``os.fork()`` the child gets a fresh sender (the parent's thread does not exist in it)
-  and fresh id randomness. A forked child that ends with ``os._exit`` must call
+- ``os.fork()`` stops the sender thread for the moment of the fork (so the process forks
+  with no thread of ours running) and restarts it in the parent; the child gets a fresh
+  sender of its own and fresh id randomness. A forked child that ends with ``os._exit`` must call
   ``spanscope.flush()`` first: nothing runs after ``os._exit``.
 """
 
@@ -87,13 +88,28 @@ def install_sigterm():
 def on_sender_started():
     install_sigterm()
     mp = sys.modules.get("multiprocessing")
-    if mp is None:
+    if mp is None or _sender.sender.finalizer_registered:
         return
     try:
         if mp.parent_process() is not None:
             from multiprocessing import util  # noqa: PLC0415
 
             util.Finalize(None, shutdown, args=("exit",), exitpriority=100)
+            _sender.sender.finalizer_registered = True
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _before_fork():
+    try:
+        _sender.sender.pause_for_fork()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _after_fork_in_parent():
+    try:
+        _sender.sender.resume_after_fork()
     except Exception:  # noqa: BLE001
         pass
 
@@ -109,6 +125,7 @@ def install():
     _sender.after_flush = _after_flush
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                            after_in_child=_after_fork_in_child)
     if not settings.disabled:
         install_sigterm()

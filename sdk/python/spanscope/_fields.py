@@ -12,6 +12,9 @@ import traceback
 
 from ._warn import warn_once
 
+# "Not given", where None is a value a user may give.
+UNSET = object()
+
 SPAN_TYPES = ("general", "llm", "tool", "guardrail")
 SPAN_FIELDS = frozenset((
     "name", "type", "input", "output", "metadata", "tags", "usage", "model", "provider",
@@ -151,6 +154,37 @@ def source_file(name):
     if not name or name.startswith("<"):
         return name or "<unknown>"
     return os.path.abspath(name)
+
+
+def non_none(**values):
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def warn_ignored(ignored):
+    for key in ignored or ():
+        if not key.startswith("_"):
+            warn_once("arg:" + key, "ignoring unsupported argument %r" % key)
+
+
+_TOKEN_METRICS = {"prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens",
+                  "tokens": "total_tokens", "total_tokens": "total_tokens"}
+
+
+def split_metrics(metrics):
+    """Braintrust ``metrics`` as ``(usage, other)``: token counts are usage, the rest is kept
+    apart (it goes to metadata)."""
+    usage, other = {}, {}
+    for key, value in (metrics or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        name = _TOKEN_METRICS.get(key)
+        if name is None and str(key).endswith("_tokens"):
+            name = str(key)
+        if name is not None:
+            usage[name] = value
+        else:
+            other[str(key)] = value
+    return usage, other
 
 
 def _shallow_copy(value):

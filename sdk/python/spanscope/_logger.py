@@ -9,8 +9,10 @@ other) lands under the exported span in the same trace.
 from . import _sender
 from ._config import configure, settings
 from ._context import current_span
+from ._export import parse_export
 from ._fields import caller_frame
-from ._records import Span, SpanUpdateById, Trace, parse_export, score_by_id
+from ._records import Span, Trace, score_by_id
+from ._wire import SpanUpdateById
 from ._track import track
 from ._warn import warn_once
 

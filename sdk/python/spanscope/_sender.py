@@ -15,8 +15,6 @@ handler, a forked child, interpreter shutdown) and they are bounded by their dea
 import collections
 import http.client
 import json
-import os
-import sys
 import threading
 import time
 import urllib.parse
@@ -59,6 +57,8 @@ class Sender:
         self._cycle_owner = None
         self._wake = threading.Event()
         self._thread = None
+        self._pausing = False
+        self.finalizer_registered = False
         self._running = set()
         self._pending = []
         self._backoff = 0.0
@@ -83,17 +83,50 @@ class Sender:
             if self.started:
                 return
             self.started = True
-            try:
-                thread = threading.Thread(target=self._loop, name="spanscope-sender", daemon=True)
-                thread.start()
-                self._thread = thread
-            except RuntimeError:
-                # Interpreter shutting down: exit's flush will send what is queued.
-                self._thread = None
+            self._start_thread()
             state.limit = settings.queue_size
         from . import _exit  # noqa: PLC0415 - circular at import time
 
         _exit.on_sender_started()
+
+    def _start_thread(self):
+        self._pausing = False
+        try:
+            thread = threading.Thread(target=self._loop, name="spanscope-sender", daemon=True)
+            thread.start()
+            self._thread = thread
+        except RuntimeError:
+            # Interpreter shutting down: exit's flush will send what is queued.
+            self._thread = None
+
+    def pause_for_fork(self):
+        """Stops the thread before ``os.fork()``: a process that forks with other threads
+        running risks deadlocks in the child (Python 3.12 warns about it). Bounded: a thread
+        stuck on a slow collector is left running."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self._pausing = True
+        self._wake.set()
+        thread.join(0.5)
+        # join() returns a moment before the OS thread is gone, and 3.12 counts OS threads.
+        deadline = time.monotonic() + 0.05
+        while not thread.is_alive() and _os_threads() > threading.active_count() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    def resume_after_fork(self):
+        """The thread is not restarted here (Python 3.13 counts threads after this hook and
+        would warn all the same) but by the next record queued, through the slow path."""
+        if self._pausing and (self._thread is None or not self._thread.is_alive()):
+            self._thread = None
+            state.limit = 0
+        self._pausing = False
+
+    def ensure_thread(self):
+        with self._start_lock:
+            if self._thread is None and self.started:
+                self._start_thread()
+            state.limit = settings.queue_size
 
     def flush(self, timeout, closing=None):
         """Sends everything queued so far; True when nothing is left unsent. ``closing``
@@ -124,6 +157,8 @@ class Sender:
         while True:
             self._wake.wait(settings.flush_interval)
             self._wake.clear()
+            if self._pausing:
+                return
             if not self._cycle_lock.acquire(timeout=1.0):
                 continue
             self._cycle_owner = threading.get_ident()
@@ -319,6 +354,15 @@ def _abandon_open(running, reason):
         record._abandon(now, error)
 
 
+def _os_threads():
+    """This process's OS threads (Linux); 0 where that can not be read."""
+    try:
+        with open("/proc/self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[17])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
 def _encode(events):
     """Events as request bodies, ``[(event count, bytes)]``, each within the batch limits."""
     bodies = []
@@ -387,6 +431,8 @@ def enqueue_slow(item):
     s = sender
     if not s.started:
         s.start()
+    elif s._thread is None:
+        s.ensure_thread()  # after a fork in this (parent) process
     if len(queue) < settings.queue_size:
         queue.append(item)
     else:

@@ -3,7 +3,6 @@
 and a bounded exit when the collector is down or hangs. Each case is a real script in its
 own interpreter, checked through the collector's read API."""
 
-import os
 import signal
 import subprocess
 import sys

@@ -3,7 +3,6 @@
 events, a full queue."""
 
 import re
-import time
 import unittest
 import uuid
 
