@@ -13,49 +13,51 @@ class Binder:
     (defaults filled in, ``**kwargs`` flattened, ``self``/``cls`` left out), from data
     prepared once."""
 
-    __slots__ = ("names", "defaults", "varargs", "skip_first", "ignore")
+    __slots__ = ("params", "first", "known", "defaults", "varargs", "ignore")
 
     def __init__(self, fn, ignore_arguments):
-        self.names, self.defaults, self.varargs, self.skip_first = [], {}, None, False
+        names, self.defaults, self.varargs = [], {}, None
         self.ignore = frozenset(ignore_arguments or ())
         try:
             signature = inspect.signature(fn)
         except (TypeError, ValueError):
-            return
+            signature = None
         P = inspect.Parameter
-        for p in signature.parameters.values():
+        for p in signature.parameters.values() if signature is not None else ():
             if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY):
-                self.names.append((p.name, p.kind != P.KEYWORD_ONLY))
+                names.append((p.name, p.kind != P.KEYWORD_ONLY))
                 if p.default is not P.empty:
                     self.defaults[p.name] = p.default
             elif p.kind == P.VAR_POSITIONAL:
                 self.varargs = p.name
         # Decorated in a class body, a method is still a plain function whose first
         # parameter is the instance or the class: not part of the input.
-        if self.names and self.names[0][0] in ("self", "cls") and not inspect.ismethod(fn):
-            self.skip_first = True
+        self.first = 1 if names and names[0][0] in ("self", "cls") and not inspect.ismethod(fn) else 0
+        self.params = names[self.first:]
+        self.known = frozenset(n for n, _ in names)
 
     def bind(self, args, kwargs):
         out = {}
-        names = self.names
-        position = 1 if self.skip_first else 0
-        for name, positional in names[position:]:
-            if positional and position < len(args):
+        position = self.first
+        count = len(args)
+        defaults = self.defaults
+        for name, positional in self.params:
+            if positional and position < count:
                 out[name] = args[position]
                 position += 1
             elif name in kwargs:
                 out[name] = kwargs[name]
-            elif name in self.defaults:
-                out[name] = self.defaults[name]
-        if position < len(args):
+            elif name in defaults:
+                out[name] = defaults[name]
+        if position < count:
             out[self.varargs or "args"] = list(args[position:])
-        known = {n for n, _ in names}
-        for key, value in kwargs.items():
-            if key not in known:
-                out[key] = value
-        if self.ignore:
-            for key in self.ignore:
-                out.pop(key, None)
+        if kwargs:
+            known = self.known
+            for key, value in kwargs.items():
+                if key not in known:
+                    out[key] = value
+        for key in self.ignore:
+            out.pop(key, None)
         return out
 
 
