@@ -46,10 +46,7 @@ def clean(key, value, allowed):
         if key == "usage":
             return True, clean_usage(value)
         if key == "type":
-            if value in SPAN_TYPES:
-                return True, value
-            warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
-            return True, "general"
+            return True, span_type(value)
         if key == "total_estimated_cost":
             cost = float(value)
             return (True, cost) if math.isfinite(cost) else (False, None)
@@ -61,6 +58,23 @@ def clean(key, value, allowed):
     except Exception:  # noqa: BLE001 - a bad value is dropped, never raised
         warn_once("bad:" + key, "ignoring a %s value that can not be used: %s" % (key, _short_repr(value)))
         return False, None
+
+
+# Braintrust's span types, in ours.
+_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
+
+
+def span_type(value):
+    """One of ``SPAN_TYPES``: Braintrust's names are mapped, anything else is ``general``
+    (with a warning)."""
+    if value in SPAN_TYPES:
+        return value
+    if value is None:
+        return "general"
+    if value in _BRAINTRUST_TYPES:
+        return _BRAINTRUST_TYPES[value]
+    warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
+    return "general"
 
 
 def merge(fields, updates):

@@ -16,7 +16,6 @@ from ._wire import SpanUpdateById
 from ._track import track
 from ._warn import warn_once
 
-_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
 _current_logger = None
 
 
@@ -35,8 +34,6 @@ class Logger:
         nests under the current span, or starts a trace."""
         if span_attributes and not type:
             type = span_attributes.get("type")
-        if type in _BRAINTRUST_TYPES:
-            type = _BRAINTRUST_TYPES[type]
         name = name or _caller_name()
         given = dict(input=input, output=output, expected=expected, metadata=metadata, tags=tags,
                      start_time=start_time)

@@ -145,7 +145,7 @@ class Trace(_Record):
         """Sets trace fields; metadata merges key by key, tags add to the existing ones."""
         try:
             changes = non_none(name=name, input=input, output=output, metadata=metadata, tags=tags,
-                             thread_id=thread_id, error_info=error_info, expected=expected)
+                               thread_id=thread_id, error_info=error_info, expected=expected)
             warn_ignored(ignored)
             self._set(changes)
             self._log_scores(feedback_scores)
@@ -213,7 +213,7 @@ class Span(_Record):
     _target = "span"
 
     def __init__(self, spec, parent, trace, args, kwargs):
-        # Tracked calls build spans inline (see ``_track.new_span``); this is for the rest.
+        # Tracked sync calls write these same slots inline (``_track._sync_wrapper``).
         self.start_ns = time_ns()
         self._seq = next(_ids.counter)
         self.end_ns = 0
@@ -323,8 +323,8 @@ class Span(_Record):
         """Sets span fields; metadata and usage merge key by key, tags add to the existing ones."""
         try:
             changes = non_none(name=name, type=type, input=input, output=output, metadata=metadata, tags=tags,
-                             usage=usage, model=model, provider=provider, total_estimated_cost=total_estimated_cost,
-                             error_info=error_info, expected=expected)
+                               usage=usage, model=model, provider=provider,
+                               total_estimated_cost=total_estimated_cost, error_info=error_info, expected=expected)
             warn_ignored(ignored)
             self._set(changes)
             self._log_scores(feedback_scores)

@@ -19,14 +19,13 @@ import time
 from . import _ids, _sender
 from ._config import settings
 from ._context import current_span
-from ._fields import SPAN_TYPES, UNSET, error_info
+from ._fields import UNSET, error_info, span_type
 from ._records import Span
 from ._signature import Binder, code_location
 from ._warn import warn_once
 
 MAX_ITEMS = 1000  # yielded items kept as a generator's output
 _COPY = {list: list, dict: dict}
-_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
 
 time_ns = time.time_ns
 new = object.__new__
@@ -36,12 +35,12 @@ class TrackSpec:
     """What every span of one decorated function shares."""
 
     __slots__ = ("name", "type", "project_name", "tags", "metadata", "capture_input", "capture_output",
-                 "flush", "code_location", "bind")
+                 "flush", "code_location", "bind", "aggregate")
 
     def __init__(self, fn, name, type, project_name, tags, metadata, capture_input, capture_output, flush,
-                 ignore_arguments):
+                 ignore_arguments, aggregate=None):
         self.name = str(name) if name else getattr(fn, "__name__", None) or type_name(fn)
-        self.type = _span_type(type)
+        self.type = span_type(type)
         self.project_name = project_name
         self.tags = [str(t) for t in ([tags] if isinstance(tags, str) else (tags or ()))]
         self.metadata = dict(metadata) if metadata else None
@@ -50,6 +49,8 @@ class TrackSpec:
         self.flush = bool(flush)
         self.code_location = code_location(fn)
         self.bind = Binder(fn, ignore_arguments).bind
+        # Opik's ``generations_aggregator``: makes one output of a generator's items.
+        self.aggregate = aggregate if callable(aggregate) else None
 
 
 def track(name=None, type="general", tags=None, metadata=None, capture_input=True, ignore_arguments=None,
@@ -63,7 +64,7 @@ def track(name=None, type="general", tags=None, metadata=None, capture_input=Tru
         return _decorate(name, {})
     given = dict(name=name, type=type, tags=tags, metadata=metadata, capture_input=capture_input,
                  ignore_arguments=ignore_arguments, capture_output=capture_output, flush=flush,
-                 project_name=project_name)
+                 project_name=project_name, generations_aggregator=generations_aggregator)
     if options.pop("notrace_io", False):  # Braintrust's spelling of "do not capture"
         given["capture_input"] = given["capture_output"] = False
     for key in options:
@@ -87,7 +88,7 @@ def _decorate(fn, given):
         spec = TrackSpec(
             fn, given.get("name"), given.get("type", "general"), given.get("project_name"), given.get("tags"),
             given.get("metadata"), given.get("capture_input", True), given.get("capture_output", True),
-            given.get("flush", False), given.get("ignore_arguments"))
+            given.get("flush", False), given.get("ignore_arguments"), given.get("generations_aggregator"))
         if inspect.isasyncgenfunction(fn):
             wrapper = _async_generator_wrapper(fn, spec)
         elif inspect.iscoroutinefunction(fn):
@@ -341,10 +342,20 @@ class _Items:
 
 def _end(span, items, spec):
     if items is not None:
-        span.output = items.output()
+        span.output = _aggregate(spec, items.output())
     span.end_ns = time_ns()
     if spec.flush:
         _sender.flush()
+
+
+def _aggregate(spec, items):
+    if spec.aggregate is None:
+        return items
+    try:
+        return spec.aggregate(items)
+    except Exception:  # noqa: BLE001 - the user's aggregator failed: keep the items
+        warn_once("aggregate", "generations_aggregator raised; the yielded items are logged instead")
+        return items
 
 
 def _fail(span, exc, items=None):
@@ -362,17 +373,6 @@ def _is_clean_exit(exc):
     if isinstance(exc, GeneratorExit):
         return True
     return isinstance(exc, SystemExit) and exc.code in (0, None)
-
-
-def _span_type(value):
-    if value in SPAN_TYPES:
-        return value
-    if value is None:
-        return "general"
-    if value in _BRAINTRUST_TYPES:
-        return _BRAINTRUST_TYPES[value]
-    warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
-    return "general"
 
 
 def type_name(fn):

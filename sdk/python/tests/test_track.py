@@ -175,6 +175,17 @@ class Kinds(InProcessTest, unittest.TestCase):
         consumer_span = by_name_first(detail, "consumer")
         self.assertLessEqual(generator["end_time"], consumer_span["end_time"])
 
+    def test_a_generations_aggregator_makes_the_output_of_a_generator(self):
+        @track(generations_aggregator=lambda items: "".join(items))
+        def tokens():
+            yield "Hel"
+            yield "lo"
+
+        self.assertEqual(list(tokens()), ["Hel", "lo"])
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        self.assertEqual(detail["spans"][0]["output"], "Hello")
+
     def test_a_generator_closed_early_ends_with_what_it_had_yielded(self):
         g = numbers(10)
         self.assertEqual([next(g), next(g)], [0, 2])
