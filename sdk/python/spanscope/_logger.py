@@ -12,9 +12,9 @@ from ._context import current_span
 from ._export import parse_export
 from ._fields import caller_frame
 from ._records import Span, Trace, score_by_id
-from ._wire import SpanUpdateById
 from ._track import track
 from ._warn import warn_once
+from ._wire import SpanUpdateById
 
 _current_logger = None
 

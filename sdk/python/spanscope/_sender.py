@@ -171,7 +171,9 @@ class Sender:
                 self._cycle_lock.release()
 
     def _cycle(self, deadline, closing, force):
-        state.limit = settings.queue_size  # follows configure(queue_size=...)
+        if self._thread is not None:
+            # Follows configure(queue_size=...); left at 0 while a fork has the thread to restart.
+            state.limit = settings.queue_size
         out = []
         queue = self.queue
         running = self._running
