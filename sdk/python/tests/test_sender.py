@@ -47,6 +47,41 @@ class Wire(unittest.TestCase):
         self.assertGreaterEqual(len(self.server.batches), 2)
         self.assertIn("span_start", [e["event"] for e in self.server.batches[0]["events"]])
 
+    def test_after_a_fork_the_parent_keeps_sending_live(self):
+        result = run_script("""
+            import os, time
+            import spanscope
+            from spanscope import track
+
+            @track
+            def before():
+                return 0
+
+            @track
+            def slow():
+                time.sleep(0.5)
+
+            before()
+            pid = os.fork()
+            if pid == 0:
+                os._exit(0)
+            os.waitpid(pid, 0)
+            spanscope.flush()
+            slow()
+        """, self.server.url)
+        self.assertEqual((result.returncode, result.stderr), (0, ""))
+        # slow() was sent as running while it slept (by the sender thread, restarted after the
+        # fork), then its end in a later batch.
+        def batches_with(event, predicate):
+            return [i for i, b in enumerate(self.server.batches)
+                    for e in b["events"] if e["event"] == event and predicate(e["span"])]
+
+        [start] = batches_with("span_start", lambda s: s.get("name") == "slow")
+        slow_id = next(e["span"]["id"] for e in self.server.batches[start]["events"]
+                       if e["event"] == "span_start" and e["span"]["name"] == "slow")
+        [end] = batches_with("span_end", lambda s: s["id"] == slow_id)
+        self.assertGreater(end, start)
+
     def test_events_the_collector_rejects_are_dropped_with_one_warning_and_the_rest_resent(self):
         def reply(batch):
             names = [(e.get("span") or e.get("trace") or {}).get("name") for e in batch["events"]]
