@@ -123,7 +123,7 @@ export class Logger {
       span = exported
         ? new SpanImpl(uuidv7(start), exported.traceId, exported.spanId, name, type, start, exported.projectName ?? this.projectName, undefined)
         : openSpan(undefined, name, type, this.projectName, start);
-      span.location = rt.locationJson(entry);
+      span.location = rt.location(entry);
       rt.sender?.enqueue(span);
     }
     if (args.event) span.log(args.event);

@@ -9,6 +9,7 @@
 // harmless, and nothing has to remember which fields changed.
 
 import { msFromUser, nowMs } from './clock.js';
+import type { CodeLocation } from './codeLocation.js';
 import { encodeExported, type ExportedSpan } from './exported.js';
 import { uuidv7 } from './ids.js';
 import type { Parameters } from './params.js';
@@ -171,9 +172,29 @@ export class TraceImpl extends Rec {
   threadId: string | undefined = undefined;
   /** Spans made through the client API, ended with the trace if still open then. */
   manualSpans: SpanImpl[] | undefined = undefined;
+  /**
+   * A trace that only mirrors its root span is not sent at all: the collector makes an
+   * implicit trace from the root span (its name, input, output, times, project), which
+   * halves what a tracked call costs to send. It is sent as soon as it has something of
+   * its own (tags, metadata, a score, a thread, an update through the trace's handle).
+   */
+  implicit = false;
+
+  /** Gives an implicit trace a record of its own, sent with the next batch. */
+  makeExplicit(): void {
+    if (!this.implicit) return;
+    this.implicit = false;
+    if (!this.queued) runtime().sender?.enqueue(this);
+  }
+
+  override logFeedbackScore(nameOrScore: string | FeedbackScoreInput, value?: number | null, reason?: string): void {
+    this.makeExplicit();
+    super.logFeedbackScore(nameOrScore, value, reason);
+  }
 
   update(fields: TraceUpdate): this {
     try {
+      this.makeExplicit();
       this.applyCommon(fields as TraceUpdate & Record<string, unknown>);
       const thread = fields.threadId ?? (fields as Record<string, unknown>).thread_id;
       if (typeof thread === 'string') this.threadId = thread;
@@ -193,6 +214,7 @@ export class TraceImpl extends Rec {
 
   end(fields?: TraceUpdate): void {
     try {
+      this.makeExplicit();
       if (fields) this.applyCommon(fields as TraceUpdate & Record<string, unknown>);
       const endMs = endTimeOf(fields) ?? nowMs();
       this.closeAt(endMs);
@@ -218,8 +240,8 @@ export class SpanImpl extends Rec {
   model: string | undefined = undefined;
   provider: string | undefined = undefined;
   cost: number | undefined = undefined;
-  /** `code_location` as JSON text, computed once per wrapped function. */
-  location: string | undefined = undefined;
+  /** Computed once per wrapped function and shared by its spans. */
+  location: CodeLocation | undefined = undefined;
   /**
    * A root span that stands for its trace (a tracked call, a Braintrust span): its name,
    * input, output, error and end are the trace's too.
@@ -351,6 +373,8 @@ function mirrorFields(span: SpanImpl, trace: TraceImpl, fields: Record<string, u
   if (isObject(fields.metadata)) trace.mergeMetadata(fields.metadata as Record<string, unknown>);
   if (Array.isArray(fields.tags)) trace.addTags(fields.tags);
   if (fields.errorInfo !== undefined || fields.error_info !== undefined) trace.error = span.error;
+  // What an implicit trace can not take from its root span.
+  if (isObject(fields.metadata) || Array.isArray(fields.tags) || 'expected' in fields) trace.makeExplicit();
   trace.touch();
 }
 
@@ -361,18 +385,19 @@ function mirrorEnd(span: SpanImpl, trace: TraceImpl): void {
 }
 
 /**
- * Starts a span under the current one, or, outside any, a new trace with this span at its
- * top standing for it. Queued at once. The shared start of tracked calls, LLM calls and
+ * Starts a span under the current one, or, outside any, a new (implicit) trace with this
+ * span at its top standing for it. The caller queues the span. The shared start of tracked calls, LLM calls and
  * Braintrust spans.
  */
 export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanType, projectName: string | undefined, now: number): SpanImpl {
   const rt = runtime();
   let span: SpanImpl;
   if (parent === undefined) {
-    const trace = new TraceImpl(uuidv7(now), name, now, projectName ?? rt.config.projectName);
-    span = new SpanImpl(uuidv7(now), trace.id, undefined, name, type, now, projectName, trace);
+    const project = projectName ?? rt.config.projectName;
+    const trace = new TraceImpl(uuidv7(now), name, now, project);
+    trace.implicit = true;
+    span = new SpanImpl(uuidv7(now), trace.id, undefined, name, type, now, project, trace);
     span.mirror = true;
-    rt.sender?.enqueue(trace);
   } else {
     span = new SpanImpl(uuidv7(now), parent.traceId, parent.id, name, type, now, projectName, parent.trace);
   }
@@ -399,7 +424,7 @@ export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | unde
     trace,
   );
   try {
-    span.location = rt.locationJson(entry);
+    span.location = rt.location(entry);
     span.update({ ...options, startTime: undefined });
     if (trace) (trace.manualSpans ??= []).push(span);
   } catch (err) {

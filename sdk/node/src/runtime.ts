@@ -6,7 +6,7 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { configFromEnv, type Config } from './config.js';
-import { callerLocation } from './codeLocation.js';
+import { callerLocation, type CodeLocation } from './codeLocation.js';
 import { installExitHooks } from './exitHooks.js';
 import type { FeedbackScoreInput, SpanImpl } from './records.js';
 import { Sender } from './sender.js';
@@ -64,12 +64,11 @@ export class Runtime {
     this.warnOnce('internal', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
-  /** `code_location` JSON of the code that called `entry`, or undefined. */
-  locationJson(entry: Function, functionName?: string): string | undefined {
+  /** `code_location` of the code that called `entry`, or undefined. */
+  location(entry: Function, functionName?: string): CodeLocation | undefined {
     const loc = callerLocation(entry);
-    if (!loc) return undefined;
-    if (functionName !== undefined) loc.function = functionName;
-    return JSON.stringify(loc);
+    if (loc && functionName !== undefined) loc.function = functionName;
+    return loc;
   }
 
   sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void {

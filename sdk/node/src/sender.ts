@@ -8,7 +8,7 @@ import type { Config } from './config.js';
 import { nowMs } from './clock.js';
 import type { ErrorInfo, Rec } from './records.js';
 import { Transport, type PostResult } from './transport.js';
-import { batchJson, encodePlain, encodeRecord, isRecord, type Entry, type PlainEvent } from './wire.js';
+import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_CHARS = 16 * 1024 * 1024;
@@ -48,8 +48,9 @@ export class Sender {
     this.transport = new Transport(config.url);
   }
 
+  /** The collector this sender posts to (the config may have changed since). */
   get url(): string {
-    return this.config.url;
+    return this.transport.baseUrl;
   }
 
   get ingestUrl(): URL {
@@ -174,38 +175,52 @@ export class Sender {
     if (entries.length === 0) return [];
     this.queue = [];
     const batches: Batch[] = [];
-    let events: string[] = [];
-    let chars = 0;
+    let events: object[] = [];
     for (const entry of entries) {
-      let json: string;
       try {
-        json = isRecord(entry) ? this.encodeRecordEntry(entry) : encodePlain(entry);
+        events.push(isRecord(entry) ? this.recordEntry(entry) : plainEvent(entry));
       } catch (err) {
         this.hooks.internalError(err);
         continue;
       }
-      if (events.length > 0 && (events.length >= this.config.batchSize || chars + json.length > MAX_BATCH_CHARS)) {
-        batches.push({ body: batchJson(events), events: events.length });
+      if (events.length >= this.config.batchSize) {
+        this.pushBatches(batches, events);
         events = [];
-        chars = 0;
       }
-      events.push(json);
-      chars += json.length + 1;
     }
-    if (events.length > 0) batches.push({ body: batchJson(events), events: events.length });
+    if (events.length > 0) this.pushBatches(batches, events);
     return batches;
   }
 
-  private encodeRecordEntry(rec: Rec): string {
+  /** One batch, or halves of it while it is over the size cap (large inputs and outputs). */
+  private pushBatches(batches: Batch[], events: object[]): void {
+    let body: string;
+    try {
+      body = batchJson(events);
+    } catch (err) {
+      this.hooks.internalError(err);
+      this.dropped += events.length;
+      return;
+    }
+    if (body.length > MAX_BATCH_CHARS && events.length > 1) {
+      const half = events.length >> 1;
+      this.pushBatches(batches, events.slice(0, half));
+      this.pushBatches(batches, events.slice(half));
+      return;
+    }
+    batches.push({ body, events: events.length });
+  }
+
+  private recordEntry(rec: Rec): object {
     rec.queued = false;
-    const json = encodeRecord(rec);
+    const event = recordEvent(rec);
     if (rec.ended) {
       if (rec.sent) this.open.delete(rec);
     } else {
       this.open.add(rec);
     }
     rec.sent = true;
-    return json;
+    return event;
   }
 
   private post(batch: Batch): void {

@@ -5,9 +5,15 @@
 // and then. Capturing never throws: what JSON can not hold becomes a readable stand-in,
 // cycles become "[Circular]", and very large values are cut with a marker.
 
-/** JSON text that is written into a batch as it is. */
+/** A snapshot of an object, as JSON text; parsed back (once) when a batch is encoded. */
 export class Encoded {
+  private parsed: unknown;
+
   constructor(readonly json: string) {}
+
+  get value(): unknown {
+    return (this.parsed ??= JSON.parse(this.json));
+  }
 }
 
 /**
@@ -52,11 +58,6 @@ export function snapshotArgs(args: unknown[]): unknown[] {
     }
   }
   return out;
-}
-
-/** A JSON string literal, cut to the value limit. */
-export function stringJson(s: string): string {
-  return JSON.stringify(s.length > limits.maxValueLength ? cut(s) : s);
 }
 
 /** JSON text for any value; never throws. */

@@ -10,6 +10,7 @@
 
 import type { AsyncLocalStorage } from 'node:async_hooks';
 import { nowMs } from './clock.js';
+import type { CodeLocation } from './codeLocation.js';
 import { AsyncTracedIterator, coverIteration, TracedIterator, YieldLog } from './iteration.js';
 import { parameterNames, type Parameters } from './params.js';
 import { errorInfoOf, openSpan, type SpanImpl, type SpanType } from './records.js';
@@ -43,7 +44,7 @@ interface Site {
   captureInput: boolean;
   captureOutput: boolean;
   params: Parameters;
-  location: string | undefined;
+  location: CodeLocation | undefined;
 }
 
 export function track<F extends AnyFunction>(fn: F): F;
@@ -97,7 +98,7 @@ function wrapAt<F extends AnyFunction>(fn: F, options: TrackOptions, entry: Func
       captureInput: options.captureInput !== false,
       captureOutput: options.captureOutput !== false,
       params: parameterNames(fn),
-      location: rt.locationJson(entry, fn.name || methodName || name),
+      location: rt.location(entry, fn.name || methodName || name),
     };
     return makeTracked(fn, site, rt);
   } catch (err) {
@@ -160,6 +161,7 @@ function begin(rt: Runtime, storage: AsyncLocalStorage<SpanImpl>, site: Site, ar
       trace.metadata = span.metadata;
       trace.metadataShared = true;
       trace.tags = span.tags;
+      if (site.metadata !== undefined || site.tags !== undefined) trace.makeExplicit();
     }
     rt.sender?.enqueue(span);
     return span;

@@ -19,7 +19,7 @@ export class Transport {
   private readonly live = new Set<http.ClientRequest>();
   readonly ingestUrl: URL;
 
-  constructor(baseUrl: string) {
+  constructor(readonly baseUrl: string) {
     this.ingestUrl = new URL('api/ingest', baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
     this.module = this.ingestUrl.protocol === 'https:' ? https : http;
     this.agent = new this.module.Agent({ keepAlive: true, maxSockets: 4 });

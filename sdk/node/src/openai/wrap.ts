@@ -113,7 +113,7 @@ function begin(api: LlmApi, settings: Settings, body: unknown, entry: Function):
   try {
     const rt = runtime();
     const span = openSpan(rt.storage.getStore(), api.spanName, 'llm', settings.projectName, nowMs());
-    span.location = rt.locationJson(entry);
+    span.location = rt.location(entry);
     const request = record(body);
     const { input, metadata } = api.request(request);
     span.update({ input, metadata, provider: settings.provider, model: typeof request.model === 'string' ? request.model : undefined });
