@@ -65,8 +65,8 @@ export class Runtime {
   }
 
   /** `code_location` of the code that called `entry`, or undefined. */
-  location(entry: Function, functionName?: string): CodeLocation | undefined {
-    const loc = callerLocation(entry);
+  location(entry: Function, functionName?: string, decorator = false): CodeLocation | undefined {
+    const loc = callerLocation(entry, decorator);
     if (loc && functionName !== undefined) loc.function = functionName;
     return loc;
   }

@@ -62,17 +62,18 @@ export function track(a: unknown, b?: unknown, c?: unknown): unknown {
   };
 }
 
+/** The method name when `track` is applied as a standard (TC39) decorator. */
+function decoratedName(context: unknown): string | undefined {
+  const name = (context as { kind?: unknown; name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && typeof (context as { kind?: unknown }).kind === 'string' ? name : undefined;
+}
+
 /** Braintrust's name for `track`. */
 export const traced = track;
 
 /** Braintrust's `wrapTraced(fn, args)`: `track` with the function first. */
 export function wrapTraced<F extends AnyFunction>(fn: F, options: TrackOptions = {}): F {
   return wrapAt(fn, options, wrapTraced);
-}
-
-function decoratedName(context: unknown): string | undefined {
-  const name = (context as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 function isLegacyDecorator(key: unknown, descriptor: unknown): boolean {
@@ -98,7 +99,7 @@ function wrapAt<F extends AnyFunction>(fn: F, options: TrackOptions, entry: Func
       captureInput: options.captureInput !== false,
       captureOutput: options.captureOutput !== false,
       params: parameterNames(fn),
-      location: rt.location(entry, fn.name || methodName || name),
+      location: rt.location(entry, fn.name || methodName || name, methodName !== undefined),
     };
     return makeTracked(fn, site, rt);
   } catch (err) {
