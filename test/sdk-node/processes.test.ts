@@ -2,7 +2,8 @@
 // another (Braintrust's feedback handler), disabled mode, CommonJS, both builds in one
 // process, and source maps for TypeScript compiled ahead of time.
 
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,6 +21,9 @@ afterAll(async () => {
   configure({ disabled: true });
   await c.close();
 });
+
+const SDK_DIR = join(__dirname, '../../sdk/node');
+const TSC = join(__dirname, '../../node_modules/typescript/bin/tsc');
 
 const env = (project: string, extra: Record<string, string> = {}) => ({ SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: project, ...extra });
 
@@ -113,18 +117,47 @@ console.log(outer());
     expect(childrenOf(detail, spanNamed(detail, 'outer'))).toMatchObject([{ name: 'inner' }]);
   });
 
-  it('resolves the package by name through its exports, for import and require', async () => {
+  it('resolves the package by name through its exports, with types for import and require', async () => {
+    // The package as npm would install it: package.json, both bundles and the declarations.
     const { dir } = await sdkBundle();
     const app = tempDir('spanscope-app-');
     const pkg = join(app, 'node_modules', 'spanscope');
-    const { cpSync, readFileSync } = await import('node:fs');
     cpSync(dir, join(pkg, 'dist'), { recursive: true });
-    writeFileSync(join(pkg, 'package.json'), readFileSync(join(__dirname, '../../sdk/node/package.json')));
-    const script = join(app, 'app.mjs');
-    writeFileSync(script, "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n");
-    const { execFileSync } = await import('node:child_process');
-    expect(execFileSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, SPANSCOPE_DISABLE: '1' } })).toBe('function function function\n');
-  });
+    cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
+    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types')]);
+    for (const entry of ['index.d.mts', 'index.d.cts']) writeFileSync(join(pkg, 'dist', entry), "export * from './types/index.js';\n");
+
+    writeFileSync(join(app, 'app.mjs'), "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n");
+    expect(execFileSync(process.execPath, [join(app, 'app.mjs')], { encoding: 'utf8', env: { ...process.env, SPANSCOPE_DISABLE: '1' } })).toBe('function function function\n');
+
+    // A TypeScript user on node16 resolution, ESM and CommonJS, without Node's typings.
+    writeFileSync(join(app, 'esm.mts'), [
+      "import { track, initLogger, Client, trackOpenAI, getCurrentSpan, type Span } from 'spanscope';",
+      'const doubled: Promise<number> = track(async (x: number) => x * 2)(2);',
+      "const span: Span = initLogger({ projectName: 'p' }).startSpan({ name: 'x' });",
+      'span.log({ input: 1, scores: { a: 1 } });',
+      'const exported: string = span.export();',
+      "new Client().trace({ name: 't' }).span({ name: 's', type: 'llm' }).end();",
+      'getCurrentSpan()?.update({ usage: { prompt_tokens: 1 } });',
+      'const client: { chat: number } = trackOpenAI({ chat: 1 });',
+      'export { doubled, exported, client };',
+    ].join('\n'));
+    writeFileSync(join(app, 'cjs.cts'), "import { track } from 'spanscope';\nexport const g: (a: string) => string = track({ name: 'g' }, (a: string) => a);\n");
+    writeFileSync(join(app, 'bad.mts'), "import { track } from 'spanscope';\nexport const n: string = track((x: number) => x)(1);\n");
+    const tsconfig = { compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, types: [], skipLibCheck: false }, files: ['esm.mts', 'cjs.cts', 'bad.mts'] };
+    writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
+    const errors = (() => {
+      try {
+        execFileSync(process.execPath, [TSC, '-p', join(app, 'tsconfig.json')], { encoding: 'utf8' });
+        return [];
+      } catch (err) {
+        return String((err as { stdout?: string }).stdout).split('\n').filter((l) => l.includes('error TS'));
+      }
+    })();
+    // The only error is the wrong use: the types resolve, and they do say something.
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/bad\.mts\(2,.*Type 'number' is not assignable to type 'string'/);
+  }, 120_000);
 });
 
 describe('source locations', () => {

@@ -7,7 +7,7 @@ export { Client, flush, type ClientOptions, type ScoreById } from './client.js';
 export { initLogger, Logger, type FeedbackEvent, type InitLoggerOptions, type StartSpanArgs } from './logger.js';
 export { trackOpenAI, wrapOpenAI, type TrackOpenAIOptions } from './openai/wrap.js';
 export { modelPrices, setModelPrice, estimateCost, type ModelPrice } from './openai/prices.js';
-export { configure } from './runtime.js';
+export { configure } from './configure.js';
 export type { Config } from './config.js';
 export type {
   SpanImpl as Span,

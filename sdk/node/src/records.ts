@@ -75,25 +75,33 @@ export const enum Kind {
 
 /** What a trace and a span share; the sender encodes both from these fields. */
 export abstract class Rec {
+  /** @internal */
   abstract readonly kind: Kind;
   projectName: string | undefined;
   name: string;
+  /** @internal */
   startMs: number;
-  /** -1 while running. */
+  /** @internal -1 while running. */
   endMs = -1;
+  /** @internal */
   input: Sealed = undefined;
-  /** Set when `input` holds a call's raw arguments, to be written as an object by name. */
+  /** @internal Set when `input` holds a call's raw arguments, to be written as an object by name. */
   argNames: Parameters | null = null;
+  /** @internal */
   output: Sealed = undefined;
+  /** @internal */
   metadata: Record<string, Sealed> | undefined = undefined;
-  /** Shared with other records until this one changes its metadata (copy on write). */
+  /** @internal Shared with other records until this one changes its metadata (copy on write). */
   metadataShared = false;
+  /** @internal */
   tags: string[] | undefined = undefined;
+  /** @internal */
   error: ErrorInfo | undefined = undefined;
+  /** @internal */
   expected: Sealed = undefined;
-  /** In the sender's queue right now. */
+  /** @internal In the sender's queue right now. */
   queued = false;
-  /** A start event went out: what follows must be an update or an end. */
+  /** @internal A start event went out: what follows must be an update or an end. */
   sent = false;
 
   constructor(
@@ -107,15 +115,17 @@ export abstract class Rec {
     this.projectName = projectName;
   }
 
+  /** @internal */
   get ended(): boolean {
     return this.endMs >= 0;
   }
 
-  /** Queue this record so its current state goes out with the next batch. */
+  /** @internal Queue this record so its current state goes out with the next batch. */
   touch(): void {
     if (this.sent && !this.queued) runtime().sender?.enqueue(this);
   }
 
+  /** @internal */
   protected applyCommon(fields: TraceUpdate & Record<string, unknown>): void {
     if (typeof fields.name === 'string') this.name = fields.name;
     if ('input' in fields) {
@@ -137,6 +147,7 @@ export abstract class Rec {
     if (Array.isArray(scores)) for (const s of scores) this.logFeedbackScore(s as FeedbackScoreInput);
   }
 
+  /** @internal */
   mergeMetadata(extra: Record<string, unknown>): void {
     const own: Record<string, Sealed> = this.metadataShared || !this.metadata ? { ...this.metadata } : this.metadata;
     for (const key of Object.keys(extra)) own[key] = snapshot(extra[key]);
@@ -144,6 +155,7 @@ export abstract class Rec {
     this.metadataShared = false;
   }
 
+  /** @internal */
   addTags(tags: unknown[]): void {
     const set = new Set(this.tags);
     for (const t of tags) set.add(String(t));
@@ -159,6 +171,7 @@ export abstract class Rec {
     }
   }
 
+  /** @internal */
   protected finish(endMs: number): boolean {
     if (this.ended) return false;
     this.endMs = endMs;
@@ -168,19 +181,21 @@ export abstract class Rec {
 }
 
 export class TraceImpl extends Rec {
+  /** @internal */
   readonly kind = Kind.Trace;
   threadId: string | undefined = undefined;
-  /** Spans made through the client API, ended with the trace if still open then. */
+  /** @internal Spans made through the client API, ended with the trace if still open then. */
   manualSpans: SpanImpl[] | undefined = undefined;
   /**
    * A trace that only mirrors its root span is not sent at all: the collector makes an
    * implicit trace from the root span (its name, input, output, times, project), which
    * halves what a tracked call costs to send. It is sent as soon as it has something of
    * its own (tags, metadata, a score, a thread, an update through the trace's handle).
+   * @internal
    */
   implicit = false;
 
-  /** Gives an implicit trace a record of its own, sent with the next batch. */
+  /** @internal Gives an implicit trace a record of its own, sent with the next batch. */
   makeExplicit(): void {
     if (!this.implicit) return;
     this.implicit = false;
@@ -223,7 +238,7 @@ export class TraceImpl extends Rec {
     }
   }
 
-  /** Ends the trace, and any manual span of it still open, at `endMs`. */
+  /** @internal Ends the trace, and any manual span of it still open, at `endMs`. */
   closeAt(endMs: number): void {
     if (this.manualSpans !== undefined) {
       for (const s of this.manualSpans) if (!s.ended) s.end({ endTime: endMs });
@@ -234,17 +249,23 @@ export class TraceImpl extends Rec {
 }
 
 export class SpanImpl extends Rec {
+  /** @internal */
   readonly kind = Kind.Span;
   type: SpanType;
+  /** @internal */
   usage: Record<string, number> | undefined = undefined;
+  /** @internal */
   model: string | undefined = undefined;
+  /** @internal */
   provider: string | undefined = undefined;
+  /** @internal */
   cost: number | undefined = undefined;
-  /** Computed once per wrapped function and shared by its spans. */
+  /** @internal Computed once per wrapped function and shared by its spans. */
   location: CodeLocation | undefined = undefined;
   /**
    * A root span that stands for its trace (a tracked call, a Braintrust span): its name,
    * input, output, error and end are the trace's too.
+   * @internal
    */
   mirror = false;
 
@@ -323,13 +344,14 @@ export class SpanImpl extends Rec {
     }
   }
 
-  /** Ends a tracked call: its value or its error. Called by the SDK only. */
+  /** @internal Ends a tracked call: its value or its error. Called by the SDK only. */
   finishCall(output: Sealed, error: ErrorInfo | undefined): void {
     if (error !== undefined) this.error = error;
     if (output !== undefined) this.output = output;
     if (this.finish(nowMs()) && this.mirror && this.trace) mirrorEnd(this, this.trace);
   }
 
+  /** @internal */
   private applySpan(fields: SpanUpdate & Record<string, unknown>): void {
     this.applyCommon(fields);
     if (typeof fields.type === 'string' && SPAN_TYPES.has(fields.type)) this.type = fields.type;
@@ -341,6 +363,7 @@ export class SpanImpl extends Rec {
     if (this.mirror && this.trace) mirrorFields(this, this.trace, fields);
   }
 
+  /** @internal */
   mergeUsage(usage: Record<string, unknown>): void {
     const own = { ...this.usage };
     for (const key of Object.keys(usage)) {

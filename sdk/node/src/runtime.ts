@@ -95,19 +95,6 @@ export function runtime(): Runtime {
   return current;
 }
 
-/** Changes settings; anything not given keeps its value (from the environment at first). */
-export function configure(overrides: Partial<Config>): void {
-  try {
-    const rt = runtime();
-    for (const [key, value] of Object.entries(overrides)) {
-      if (value !== undefined) (rt.config as unknown as Record<string, unknown>)[key] = key === 'url' ? String(value).replace(/\/+$/, '') : value;
-    }
-    rt.apply();
-  } catch (err) {
-    runtime().internalError(err);
-  }
-}
-
 function safeText(value: unknown): string {
   try {
     return JSON.stringify(value)?.slice(0, 200) ?? String(value);
