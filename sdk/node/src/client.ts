@@ -3,7 +3,8 @@
 
 import { msFromUser, nowMs } from './clock.js';
 import { uuidv7 } from './ids.js';
-import { TraceImpl, type FeedbackScoreInput, type TraceOptions } from './records.js';
+import { TraceImpl } from './records.js';
+import type { FeedbackScoreInput, TraceOptions } from './recordTypes.js';
 import { runtime } from './runtime.js';
 
 export interface ClientOptions {

@@ -14,7 +14,8 @@
 // an exception, a signal or a non-zero exit code.
 
 import { isMainThread } from 'node:worker_threads';
-import { errorInfoOf, type ErrorInfo } from './records.js';
+import { errorInfoOf } from './errors.js';
+import type { ErrorInfo } from './recordTypes.js';
 import type { Sender } from './sender.js';
 import { sendSync } from './syncSend.js';
 

@@ -9,9 +9,8 @@ export { trackOpenAI, wrapOpenAI, type TrackOpenAIOptions } from './openai/wrap.
 export { modelPrices, setModelPrice, estimateCost, type ModelPrice } from './openai/prices.js';
 export { configure } from './configure.js';
 export type { Config } from './config.js';
+export type { SpanImpl as Span, TraceImpl as Trace } from './records.js';
 export type {
-  SpanImpl as Span,
-  TraceImpl as Trace,
   SpanType,
   SpanUpdate,
   TraceUpdate,
@@ -20,4 +19,4 @@ export type {
   LogEvent,
   ErrorInfo,
   FeedbackScoreInput,
-} from './records.js';
+} from './recordTypes.js';

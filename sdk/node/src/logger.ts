@@ -5,7 +5,9 @@
 import { msFromUser, nowMs } from './clock.js';
 import { decodeExported } from './exported.js';
 import { uuidv7 } from './ids.js';
-import { errorInfoOf, manualSpan, openSpan, SpanImpl, type LogEvent, type SpanType } from './records.js';
+import { errorInfoOf } from './errors.js';
+import { manualSpan, openSpan, SpanImpl } from './records.js';
+import type { LogEvent, SpanType } from './recordTypes.js';
 import { runtime } from './runtime.js';
 import { snapshot } from './snapshot.js';
 import { flush } from './client.js';

@@ -10,63 +10,22 @@
 
 import { msFromUser, nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
+import { normaliseErrorInfo } from './errors.js';
 import { encodeExported, type ExportedSpan } from './exported.js';
 import { uuidv7 } from './ids.js';
 import type { Parameters } from './params.js';
 import { runtime } from './runtime.js';
+import {
+  SPAN_TYPES,
+  type ErrorInfo,
+  type FeedbackScoreInput,
+  type LogEvent,
+  type SpanOptions,
+  type SpanType,
+  type SpanUpdate,
+  type TraceUpdate,
+} from './recordTypes.js';
 import { snapshot, type Sealed } from './snapshot.js';
-
-export type SpanType = 'general' | 'llm' | 'tool' | 'guardrail';
-const SPAN_TYPES = new Set<string>(['general', 'llm', 'tool', 'guardrail']);
-
-export interface ErrorInfo {
-  exception_type: string;
-  message?: string;
-  traceback?: string;
-}
-
-export interface FeedbackScoreInput {
-  name: string;
-  value: number | null;
-  reason?: string;
-  categoryName?: string;
-}
-
-/** Fields `update()` accepts on a trace (camelCase; the snake_case model names work too). */
-export interface TraceUpdate {
-  name?: string;
-  input?: unknown;
-  output?: unknown;
-  metadata?: Record<string, unknown>;
-  tags?: string[];
-  expected?: unknown;
-  threadId?: string;
-  errorInfo?: ErrorInfo | { exceptionType: string; message?: string; traceback?: string };
-  feedbackScores?: FeedbackScoreInput[];
-  startTime?: Date | number | string;
-  endTime?: Date | number | string;
-}
-
-/** Fields `update()` accepts on a span. */
-export interface SpanUpdate extends TraceUpdate {
-  type?: SpanType;
-  usage?: Record<string, number>;
-  model?: string;
-  provider?: string;
-  totalEstimatedCost?: number;
-}
-
-/** Options for a manual trace (`client.trace(…)`). */
-export interface TraceOptions extends TraceUpdate {
-  id?: string;
-  projectName?: string;
-}
-
-/** Options for a manual span (`trace.span(…)`, `span.span(…)`). */
-export interface SpanOptions extends SpanUpdate {
-  id?: string;
-  projectName?: string;
-}
 
 export const enum Kind {
   Span = 0,
@@ -374,16 +333,6 @@ export class SpanImpl extends Rec {
   }
 }
 
-/** Braintrust's log event. */
-export interface LogEvent {
-  input?: unknown;
-  output?: unknown;
-  expected?: unknown;
-  scores?: Record<string, number | null>;
-  metadata?: Record<string, unknown>;
-  metrics?: Record<string, number>;
-  tags?: string[];
-}
 
 function mirrorFields(span: SpanImpl, trace: TraceImpl, fields: Record<string, unknown>): void {
   if (typeof fields.name === 'string') trace.name = span.name;
@@ -463,34 +412,6 @@ function endTimeOf(fields: TraceUpdate | undefined): number | undefined {
   if (given === undefined) return undefined;
   const ms = msFromUser(given);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-export function normaliseErrorInfo(error: Record<string, unknown>): ErrorInfo {
-  const type = error.exception_type ?? error.exceptionType;
-  const info: ErrorInfo = { exception_type: typeof type === 'string' ? type : 'Error' };
-  if (typeof error.message === 'string') info.message = error.message;
-  if (typeof error.traceback === 'string') info.traceback = error.traceback;
-  return info;
-}
-
-/** `error_info` for anything thrown. */
-export function errorInfoOf(thrown: unknown): ErrorInfo {
-  try {
-    if (thrown instanceof Error) {
-      // A subclass that does not set `name` still says "Error"; its class name says more.
-      const ctor = thrown.constructor?.name;
-      const type = thrown.name && thrown.name !== 'Error' ? thrown.name : ctor || 'Error';
-      const info: ErrorInfo = { exception_type: type, message: thrown.message };
-      if (typeof thrown.stack === 'string') info.traceback = thrown.stack;
-      return info;
-    }
-    if (isObject(thrown) && typeof thrown.message === 'string') {
-      return { exception_type: String(thrown.name ?? thrown.constructor?.name ?? 'Error'), message: thrown.message };
-    }
-    return { exception_type: typeof thrown, message: String(thrown) };
-  } catch {
-    return { exception_type: 'unknown' };
-  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -8,7 +8,8 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { configFromEnv, type Config } from './config.js';
 import { callerLocation, type CodeLocation } from './codeLocation.js';
 import { installExitHooks } from './exitHooks.js';
-import type { FeedbackScoreInput, SpanImpl } from './records.js';
+import type { SpanImpl } from './records.js';
+import type { FeedbackScoreInput } from './recordTypes.js';
 import { Sender } from './sender.js';
 import { limits } from './snapshot.js';
 

@@ -13,7 +13,9 @@ import { nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
 import { AsyncTracedIterator, coverIteration, TracedIterator, YieldLog } from './iteration.js';
 import { parameterNames, type Parameters } from './params.js';
-import { errorInfoOf, openSpan, type SpanImpl, type SpanType } from './records.js';
+import { errorInfoOf } from './errors.js';
+import { openSpan, type SpanImpl } from './records.js';
+import type { SpanType } from './recordTypes.js';
 import { runtime, type Runtime } from './runtime.js';
 import { snapshot, snapshotArgs, type Sealed } from './snapshot.js';
 
