@@ -12,7 +12,7 @@ import { msFromUser, nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
 import { normaliseErrorInfo } from './errors.js';
 import { encodeExported, type ExportedSpan } from './exported.js';
-import { uuidv7 } from './ids.js';
+import { isValidId, uuidv7 } from './ids.js';
 import type { Parameters } from './params.js';
 import { runtime } from './runtime.js';
 import {
@@ -85,7 +85,9 @@ export abstract class Rec {
   }
 
   /** @internal */
+  /** User input: anything that is not an object is taken as "no fields". */
   protected applyCommon(fields: TraceUpdate & Record<string, unknown>): void {
+    if (!isObject(fields)) return;
     if (typeof fields.name === 'string') this.name = fields.name;
     if ('input' in fields) {
       this.input = snapshot(fields.input);
@@ -170,7 +172,7 @@ export class TraceImpl extends Rec {
     try {
       this.makeExplicit();
       this.applyCommon(fields as TraceUpdate & Record<string, unknown>);
-      const thread = fields.threadId ?? (fields as Record<string, unknown>).thread_id;
+      const thread = fields?.threadId ?? (fields as Record<string, unknown> | null)?.thread_id;
       if (typeof thread === 'string') this.threadId = thread;
       const endMs = endTimeOf(fields);
       if (endMs !== undefined) this.end({ endTime: endMs });
@@ -262,13 +264,14 @@ export class SpanImpl extends Rec {
 
   /** A child span (Braintrust's `span.startSpan(…)`). */
   startSpan(options: { name?: string; type?: SpanType; event?: LogEvent } = {}): SpanImpl {
-    const child = manualSpan(this.trace, this, { name: options.name, type: options.type }, SpanImpl.prototype.startSpan);
-    if (options.event) child.log(options.event);
+    const child = manualSpan(this.trace, this, { name: options?.name, type: options?.type }, SpanImpl.prototype.startSpan);
+    if (options?.event) child.log(options.event);
     return child;
   }
 
   /** Braintrust's `span.log({ input, output, expected, scores, metadata, metrics, tags })`. */
   log(event: LogEvent): void {
+    if (!isObject(event)) return;
     try {
       const fields: SpanUpdate & Record<string, unknown> = {};
       for (const key of ['input', 'output', 'expected', 'metadata', 'tags'] as const) if (key in event) (fields as Record<string, unknown>)[key] = event[key];
@@ -312,6 +315,7 @@ export class SpanImpl extends Rec {
 
   /** @internal */
   private applySpan(fields: SpanUpdate & Record<string, unknown>): void {
+    if (!isObject(fields)) return;
     this.applyCommon(fields);
     if (typeof fields.type === 'string' && SPAN_TYPES.has(fields.type)) this.type = fields.type;
     if (isObject(fields.usage)) this.mergeUsage(fields.usage);
@@ -382,28 +386,38 @@ export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanT
  */
 export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | undefined, options: SpanOptions, entry: Function): SpanImpl {
   const rt = runtime();
-  const startGiven = options.startTime !== undefined ? msFromUser(options.startTime) : NaN;
-  const start = Number.isNaN(startGiven) ? nowMs() : startGiven;
-  const traceId = parent ? parent.traceId : trace!.id;
-  const span = new SpanImpl(
-    options.id ?? uuidv7(start),
-    traceId,
-    parent?.id,
-    options.name ?? 'span',
-    SPAN_TYPES.has(options.type as string) ? (options.type as SpanType) : 'general',
-    start,
-    options.projectName ?? (parent ? parent.projectName : undefined),
-    trace,
-  );
   try {
+    const o: SpanOptions = isObject(options) ? options : {};
+    const startGiven = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
+    const start = Number.isNaN(startGiven) ? nowMs() : startGiven;
+    const span = new SpanImpl(
+      isValidId(o.id) ? o.id : uuidv7(start),
+      parent ? parent.traceId : trace!.id,
+      parent?.id,
+      typeof o.name === 'string' ? o.name : 'span',
+      SPAN_TYPES.has(o.type as string) ? (o.type as SpanType) : 'general',
+      start,
+      typeof o.projectName === 'string' ? o.projectName : parent?.projectName,
+      trace,
+    );
     span.location = rt.location(entry);
-    span.update({ ...options, startTime: undefined });
+    span.update({ ...o, startTime: undefined });
     if (trace) (trace.manualSpans ??= []).push(span);
+    rt.sender?.enqueue(span);
+    return span;
   } catch (err) {
     rt.internalError(err);
+    return detachedSpan();
   }
-  rt.sender?.enqueue(span);
-  return span;
+}
+
+/**
+ * What an SDK entry point returns when it failed inside: a working handle that records
+ * nothing, so the user's code goes on as if tracing had worked.
+ */
+export function detachedSpan(): SpanImpl {
+  const now = nowMs();
+  return new SpanImpl(uuidv7(now), uuidv7(now), undefined, 'span', 'general', now, undefined, undefined);
 }
 
 /** The end time given in update fields, as epoch milliseconds. */

@@ -10,6 +10,7 @@ import { callerLocation, type CodeLocation } from './codeLocation.js';
 import { installExitHooks } from './exitHooks.js';
 import type { SpanImpl } from './records.js';
 import type { FeedbackScoreInput } from './recordTypes.js';
+import { isValidId } from './ids.js';
 import { Sender } from './sender.js';
 import { limits } from './snapshot.js';
 
@@ -73,8 +74,12 @@ export class Runtime {
   }
 
   sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void {
-    if (!score || typeof score.name !== 'string' || !(typeof score.value === 'number' || score.value === null)) {
-      this.warnOnce('score', `a feedback score needs a name and a numeric value (got ${safeText(score)}); it was not sent`);
+    if (!score || typeof score.name !== 'string' || !(Number.isFinite(score.value) || score.value === null)) {
+      this.warnOnce('score', `a feedback score needs a name and a finite number as its value (got ${safeText(score)}); it was not sent`);
+      return;
+    }
+    if (!isValidId(id) || (traceId !== undefined && !isValidId(traceId))) {
+      this.warnOnce('scoreId', `a feedback score names no valid ${target} id (got ${safeText(id)}); it was not sent`);
       return;
     }
     const body: Record<string, unknown> = { target, id, name: score.name, value: score.value };

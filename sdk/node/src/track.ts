@@ -15,7 +15,7 @@ import { AsyncTracedIterator, coverIteration, TracedIterator, YieldLog } from '.
 import { parameterNames, type Parameters } from './params.js';
 import { errorInfoOf } from './errors.js';
 import { openSpan, type SpanImpl } from './records.js';
-import type { SpanType } from './recordTypes.js';
+import { SPAN_TYPES, type SpanType } from './recordTypes.js';
 import { runtime, type Runtime } from './runtime.js';
 import { snapshot, snapshotArgs, type Sealed } from './snapshot.js';
 
@@ -91,11 +91,11 @@ function wrapAt<F extends AnyFunction>(fn: F, options: TrackOptions, entry: Func
   try {
     const rt = runtime();
     if (rt.config.disabled) return fn;
-    const name = options.name ?? (fn.name || methodName || 'anonymous');
+    const name = typeof options.name === 'string' ? options.name : fn.name || methodName || 'anonymous';
     const site: Site = {
       name,
-      type: options.type ?? 'general',
-      projectName: options.projectName,
+      type: SPAN_TYPES.has(options.type as string) ? (options.type as SpanType) : 'general',
+      projectName: typeof options.projectName === 'string' ? options.projectName : undefined,
       tags: Array.isArray(options.tags) ? options.tags.map(String) : undefined,
       metadata: sealMetadata(options.metadata),
       captureInput: options.captureInput !== false,
