@@ -66,7 +66,7 @@ export function installExitHooks(options: ExitHookOptions): () => void {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (process.listenerCount(signal) > 1) return; // the user handles it
+    if (hasUserHandler(signal)) return;
     if (draining) return reraise(signal); // a second Ctrl-C: go now
     draining = true;
     sender.exiting = true;
@@ -79,6 +79,7 @@ export function installExitHooks(options: ExitHookOptions): () => void {
     process.kill(process.pid, signal);
   };
 
+  (onSignal as unknown as Record<symbol, boolean>)[OURS] = true;
   process.on('beforeExit', onBeforeExit);
   process.on('exit', onExit);
   process.on('uncaughtExceptionMonitor', onFatal);
@@ -91,6 +92,14 @@ export function installExitHooks(options: ExitHookOptions): () => void {
     process.removeListener('uncaughtExceptionMonitor', onFatal);
     for (const s of signals) process.removeListener(s, onSignal);
   };
+}
+
+// Marks our signal listeners, so that another copy of the SDK in the process (another
+// version) is not taken for a user's handler.
+const OURS = Symbol.for('spanscope.signalListener');
+
+function hasUserHandler(signal: NodeJS.Signals): boolean {
+  return process.listeners(signal).some((l) => !(l as unknown as Record<symbol, boolean>)[OURS]);
 }
 
 function exitError(message: string, type = 'ProcessExit'): ErrorInfo {
