@@ -158,6 +158,19 @@ console.log(sum);
     }
   });
 
+  it('warns and records nothing, without failing the script, when SPANSCOPE_URL is not a URL', async () => {
+    const run = await runScript(
+      `
+import { track, flush } from '@SDK_ESM@';
+console.log(track(function f(x) { return x + 1; })(1));
+await flush();
+`,
+      { env: { SPANSCOPE_URL: 'not a url' } },
+    );
+    expect(run).toMatchObject({ code: 0, stdout: '2\n' });
+    expect(run.stderr).toBe('spanscope: "not a url" is not an http(s) URL (SPANSCOPE_URL); nothing will be recorded\n');
+  });
+
   it('gives up within the exit budget when the collector accepts connections but never answers', async () => {
     const sockets: Socket[] = [];
     const hung: Server = createServer((s) => sockets.push(s));

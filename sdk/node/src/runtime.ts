@@ -36,6 +36,11 @@ export class Runtime {
       this.stop();
       return;
     }
+    if (!isHttpUrl(this.config.url)) {
+      this.warnOnce('url', `"${this.config.url}" is not an http(s) URL (SPANSCOPE_URL); nothing will be recorded`);
+      this.stop();
+      return;
+    }
     if (this.sender) {
       if (this.sender.url !== this.config.url) this.sender.retarget();
       return;
@@ -99,6 +104,15 @@ export function runtime(): Runtime {
   const g = globalThis as unknown as Record<symbol, Runtime | undefined>;
   current = g[KEY] ??= new Runtime({});
   return current;
+}
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
 }
 
 function safeText(value: unknown): string {
