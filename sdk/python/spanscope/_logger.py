@@ -94,7 +94,7 @@ class Logger:
                 warn_once("parent", "parent=%r is not the text of span.export(); starting a new trace" % (parent,))
                 return None, None
             trace_id, span_id, project = exported
-            trace = Trace.reference(trace_id, project)
+            trace = Trace.reference(trace_id, project or self.project)
             return trace, Span.reference(span_id, trace)
         current = current_span.get()
         if current is not None:

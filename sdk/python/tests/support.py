@@ -22,16 +22,18 @@ from pathlib import Path
 SDK_DIR = Path(__file__).resolve().parents[1]
 REPO = SDK_DIR.parents[1]
 CLI = REPO / "dist" / "cli.js"
+NODE_SDK = REPO / "sdk" / "node" / "dist" / "index.cjs"
 TOKEN = "python-sdk-test-token"
 
 _build_lock = threading.Lock()
 
 
 def ensure_collector_built():
-    """Builds ``dist/cli.js`` when it is missing (a fresh clone), so the tests never run
-    against something other than the collector in this tree."""
+    """Builds ``dist/cli.js`` (and the Node SDK beside it) when missing, so the tests never
+    run against something other than the collector in this tree. ``npm run test:python``
+    builds first anyway, so what runs is never stale."""
     with _build_lock:
-        if not CLI.exists():
+        if not CLI.exists() or not NODE_SDK.exists():
             subprocess.run(["node", "scripts/build.mjs"], cwd=str(REPO), check=True)
 
 

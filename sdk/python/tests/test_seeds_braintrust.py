@@ -1,14 +1,18 @@
 """The examples of Braintrust's "Write logs" page (../shared/seeds/braintrust-write-logs.md),
 with ``spanscope`` in place of ``braintrust``, traced into the real collector."""
 
+import base64
+import json
 import os
+import subprocess
 import unittest
 from types import SimpleNamespace
 
 from spanscope import init_logger, traced, wrap_openai
 
 from .fake_openai import FakeOpenAI, Script
-from .support import InProcessTest, by_name, line_of, run_script, scores, shared_collector, tree, unique_project
+from .support import (NODE_SDK, InProcessTest, by_name, ensure_collector_built, line_of, run_script, scores, script_env,
+                      shared_collector, tree, unique_project)
 
 HERE = os.path.abspath(__file__)
 client = wrap_openai(FakeOpenAI(Script(text="question", usage=(20, 1), model="gpt-4o-2024-08-06")))
@@ -169,9 +173,11 @@ def _scored(detail, count):
 
 
 class ExportAcrossProcesses(unittest.TestCase):
-    def test_a_span_started_in_another_process_from_an_export_lands_under_it(self):
-        collector = shared_collector()
-        project = unique_project("export")
+    def setUp(self):
+        self.collector = shared_collector()
+        self.project = unique_project("export")
+
+    def python_request(self):
         first = run_script("""
             from spanscope import init_logger
 
@@ -179,24 +185,86 @@ class ExportAcrossProcesses(unittest.TestCase):
             with logger.start_span(name="request") as span:
                 span.log(input="q", output="a")
                 print(span.export())
-        """ % project, collector.url)
+        """ % self.project, self.collector.url)
         self.assertEqual(first.returncode, 0, first.stderr)
-        exported = first.stdout.strip()
+        return first.stdout.strip()
+
+    def assert_feedback_under_request(self, reason):
+        [trace] = self.collector.finished_traces(self.project, 1)
+        detail = self.collector.wait(lambda: _scored(self.collector.trace(trace["id"]), 1))
+        self.assertEqual(tree(detail), [("request", [("feedback", [])])])
+        feedback = by_name(detail)["feedback"]
+        self.assertEqual(scores(feedback), {"correctness": (1, reason, "sdk")})
+        self.assertEqual(feedback["project_name"], self.project)
+
+    def test_a_span_started_in_another_process_from_an_export_lands_under_it(self):
+        exported = self.python_request()
         second = run_script("""
             from spanscope import init_logger
 
             logger = init_logger(project="some other project")
             with logger.start_span("feedback", parent=%r) as span:
                 logger.log_feedback(id=span.id, scores={"correctness": 1}, comment="from the other process")
-        """ % exported, collector.url)
+        """ % exported, self.collector.url)
         self.assertEqual(second.returncode, 0, second.stderr)
-        [trace] = collector.finished_traces(project, 1)
-        detail = collector.wait(lambda: _scored(collector.trace(trace["id"]), 1))
-        self.assertEqual(tree(detail), [("request", [("feedback", [])])])
-        feedback = by_name(detail)["feedback"]
-        self.assertEqual(scores(feedback), {"correctness": (1, "from the other process", "sdk")})
-        self.assertEqual(feedback["project_name"], project)
-        self.assertEqual(collector.traces("some other project"), [])
+        self.assert_feedback_under_request("from the other process")
+        self.assertEqual(self.collector.traces("some other project"), [])
+
+    def test_the_export_is_the_documented_cross_sdk_form(self):
+        exported = self.python_request()
+        self.assertTrue(exported.startswith("ss1."))
+        self.assertNotIn("=", exported)
+        body = json.loads(base64.urlsafe_b64decode(exported[4:] + "=" * (-len(exported[4:]) % 4)))
+        self.assertEqual(set(body), {"t", "s", "p"})
+        self.assertEqual(body["p"], self.project)
+        [trace] = self.collector.finished_traces(self.project, 1)
+        self.assertEqual(body["t"], trace["id"])
+
+    def test_the_node_sdk_continues_a_python_export_and_python_a_node_one(self):
+        """Both SDKs for real: the Node one from sdk/node/dist (built with the collector)."""
+        exported = self.python_request()
+        node = _run_node("""
+            const { initLogger, flush } = require(%s);
+            (async () => {
+              const logger = initLogger({ projectName: "some other project" });
+              const span = logger.startSpan({ name: "feedback", parent: %s });
+              logger.logFeedback({ id: span.id, scores: { correctness: 1 }, comment: "from node" });
+              span.end();
+              await flush();
+            })();
+        """ % (json.dumps(str(NODE_SDK)), json.dumps(exported)), self.collector.url)
+        self.assertEqual(node.returncode, 0, node.stderr)
+        self.assert_feedback_under_request("from node")
+
+        self.project = unique_project("export-node")
+        node = _run_node("""
+            const { initLogger, flush } = require(%s);
+            (async () => {
+              const logger = initLogger({ projectName: %s });
+              const span = logger.startSpan({ name: "request" });
+              span.end();
+              console.log(span.export());
+              await flush();
+            })();
+        """ % (json.dumps(str(NODE_SDK)), json.dumps(self.project)), self.collector.url)
+        self.assertEqual(node.returncode, 0, node.stderr)
+        python = run_script("""
+            from spanscope import init_logger
+
+            logger = init_logger(project="some other project")
+            with logger.start_span("feedback", parent=%r) as span:
+                logger.log_feedback(id=span.id, scores={"correctness": 1}, comment="from python")
+        """ % node.stdout.strip(), self.collector.url)
+        self.assertEqual(python.returncode, 0, python.stderr)
+        self.assert_feedback_under_request("from python")
+
+
+def _run_node(code, url):
+    import textwrap
+
+    ensure_collector_built()  # the same build makes sdk/node/dist
+    return subprocess.run(["node", "-e", textwrap.dedent(code)], env=script_env(url), capture_output=True,
+                          text=True, timeout=60)
 
 
 if __name__ == "__main__":
