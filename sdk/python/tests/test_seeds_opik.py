@@ -336,6 +336,27 @@ class LowLevelClient(InProcessTest, unittest.TestCase):
         self.assertEqual(spans["child"]["type"], "tool")
 
 
+class ClientSpansById(InProcessTest, unittest.TestCase):
+    def test_client_span_by_ids_joins_a_trace_and_without_one_makes_its_own(self):
+        client = Client(project_name=self.project)
+        trace = client.trace(name="by ids")
+        parent = trace.span(name="parent")
+        child = client.span(trace_id=trace.id, parent_span_id=parent.id, name="child", type="tool",
+                            input={"q": 1}, usage={"prompt_tokens": 3})
+        child.end(output={"a": 2})
+        trace.end()
+        lonely = client.span(name="lonely", input="x")
+        lonely.end()
+        client.flush()
+        details = {d["trace"]["name"]: d for d in self.collector.details(self.project, 2)}
+        self.assertEqual(tree(details["by ids"]), [("parent", [("child", [])])])
+        child_span = by_name(details["by ids"])["child"]
+        self.assertEqual((child_span["type"], child_span["output"], child_span["usage"]),
+                         ("tool", {"a": 2}, {"prompt_tokens": 3}))
+        self.assertEqual(tree(details["lonely"]), [("lonely", [])])
+        self.assertEqual(details["lonely"]["trace"]["input"], "x")
+
+
 class Scripts(unittest.TestCase):
     """Seeds that are about a whole script's life: run as one."""
 
