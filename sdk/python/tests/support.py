@@ -178,8 +178,17 @@ def script_env(url, **extra):
     return env
 
 
-def write_script(code, directory=None):
-    directory = directory or tempfile.mkdtemp(prefix="spanscope-script-")
+_script_dirs = []
+
+
+def write_script(code):
+    """``code`` (dedented) as a script file in a fresh temp folder, removed when the tests end."""
+    directory = tempfile.mkdtemp(prefix="spanscope-script-")
+    if not _script_dirs:
+        import atexit
+
+        atexit.register(lambda: [shutil.rmtree(d, ignore_errors=True) for d in _script_dirs])
+    _script_dirs.append(directory)
     path = os.path.join(directory, "script.py")
     with open(path, "w") as f:
         f.write(textwrap.dedent(code).lstrip("\n"))
