@@ -14,7 +14,7 @@ import { Disposable, toDisposable } from '../lifecycle';
 import { errorMessage, type Logger } from '../log';
 import type { SettingsWatcher } from '../settingsWatcher';
 import type { SourceNavigator } from '../source/sourceNavigator';
-import { panelHtml } from './panelHtml';
+import { createNonce, webviewHtml } from '../../shared/webviewHtml';
 import { PanelSession } from './panelSession';
 
 export class TracePanelHost extends Disposable {
@@ -116,10 +116,13 @@ export class TracePanelHost extends Disposable {
 
   private html(webview: vscode.Webview): string {
     const dist = vscode.Uri.joinPath(this.context.extensionUri, 'media', 'dist');
-    return panelHtml({
+    return webviewHtml({
+      host: 'vscode',
       cspSource: webview.cspSource,
+      nonce: createNonce(),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString()],
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
+      title: 'Spanscope Traces',
     });
   }
 

@@ -5,10 +5,6 @@
 
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { CodeLocation } from '../../core/model';
-
-/** A file and 1-based line to open; `column` (1-based) when a stack frame gave one. */
-export type SourceLocation = CodeLocation & { column?: number };
 
 /** Absolute paths to try for a location's file: itself if absolute, else under each workspace folder. */
 export function candidatePaths(file: string, workspaceFolders: readonly string[]): string[] {

@@ -3,7 +3,8 @@
 
 import * as vscode from 'vscode';
 import type { Logger } from '../log';
-import { type SourceLocation, candidatePaths, definitionLines, exactSymbols, SOURCE_EXCLUDE, SOURCE_GLOB, symbolNames } from './sourceLookup';
+import type { SourceLocation } from '../../shared/protocol';
+import { candidatePaths, definitionLines, exactSymbols, SOURCE_EXCLUDE, SOURCE_GLOB, symbolNames } from './sourceLookup';
 
 /** Files scanned, and time spent, when no language server knows the function. */
 const SCAN_MAX_FILES = 3000;
