@@ -19,7 +19,7 @@ import { SourceNavigator } from './source/sourceNavigator';
 import { registerStatusBar } from './statusBar';
 import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
-import { registerUriHandler } from './uriHandler';
+import { registerTraceLinks } from './traceLinkHandlers';
 
 let service: CollectorService | undefined;
 
@@ -57,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerTraceCommands({ service, view, panel, navigator, log }),
     ...registerScoring(service, view, settings),
     ...registerCollectorCommands(service, output, log),
-    ...registerUriHandler(panel, log),
+    ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
   );
 
