@@ -83,9 +83,13 @@ export async function deactivate(): Promise<void> {
 
 function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatcher, log: { info(m: string): void }): vscode.Disposable[] {
   const setState = () => void vscode.commands.executeCommand('setContext', ContextKeys.collectorState, s.state.phase);
-  setState();
+  // Until the deferred start runs, say "starting" rather than flash "not running".
+  void vscode.commands.executeCommand('setContext', ContextKeys.collectorState, settings.current.autoStart ? 'starting' : s.state.phase);
   return [
     s.onDidChangeState(setState),
+    settings.onDidChangeAny([Settings.autoStart], () => {
+      if (settings.current.autoStart && s.state.phase === 'stopped') void s.start();
+    }),
     settings.onDidChangeAny([Settings.port], () => {
       if (s.state.phase === 'stopped') return;
       log.info(`spanscope.port is now ${settings.current.port}; restarting the collector`);

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { TracesTreeModel, type TraceNode } from '../../src/extension/tree/tracesTreeModel';
 import type { StoreChange } from '../../src/store/types';
-import { type TraceStore, openStore } from '../../src/store/traceStore';
+import { openStore } from '../../src/store/traceStore';
 import { at, batch, score, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 
