@@ -21,6 +21,15 @@ import { TreePane } from './views/treePane';
 
 const TICK_MS = 250;
 
+export interface AppOptions {
+  /**
+   * Fetch the trace the page already knows (from its address) while Ready is in flight. For
+   * the browser, whose transport keeps the watch across Ready; the VS Code host starts over
+   * on Ready, so there the page watches and fetches after it.
+   */
+  prefetch?: boolean;
+}
+
 /** Timeline marks for the benchmark and the browser's performance panel (`spanscope:…`). */
 function mark(name: string): void {
   performance.mark(`spanscope:${name}`);
@@ -44,7 +53,12 @@ export class App {
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private ticks = 0;
 
-  constructor(root: HTMLElement, private readonly conn: HostConnection, private readonly storage: StateStorage) {
+  constructor(
+    root: HTMLElement,
+    private readonly conn: HostConnection,
+    private readonly storage: StateStorage,
+    private readonly options: AppOptions = {},
+  ) {
     this.state = storage.load();
     this.collapsedSections = new Set(this.state.collapsedSections ?? []);
     this.list = new TraceListView({ onOpen: (id) => void this.openTrace(id), onDelete: (id) => void this.deleteTrace(id) });
@@ -74,11 +88,14 @@ export class App {
   async start(): Promise<void> {
     mark('app-built');
     const known = this.state.traceId;
-    if (known) {
+    if (known && this.options.prefetch) {
       // Watch, then fetch, without waiting for Ready: opening a big trace is mostly this fetch.
-      void this.conn.request(WatchTraces, { traceIds: [known] }).catch(() => undefined);
-      this.prefetch = { traceId: known, detail: this.conn.request(GetTrace, { traceId: known }) };
-      this.prefetch.detail.catch(() => undefined);
+      const detail = this.conn
+        .request(WatchTraces, { traceIds: [known] })
+        .catch(() => undefined)
+        .then(() => this.conn.request(GetTrace, { traceId: known }));
+      detail.catch(() => undefined);
+      this.prefetch = { traceId: known, detail };
     }
     try {
       const ready = await this.conn.request(Ready, { restoredTraceId: this.state.traceId });

@@ -19,7 +19,7 @@ function boot(): void {
     void new App(root, connectVsCode(api), vscodeStorage(api)).start();
   } else {
     applyStandaloneTheme(document.body);
-    void new App(root, connectBrowser(), browserStorage()).start();
+    void new App(root, connectBrowser(), browserStorage(), { prefetch: true }).start();
   }
 }
 

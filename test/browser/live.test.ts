@@ -4,6 +4,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { at, batch, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
+import { startTestCollector } from '../support/collector';
 import { poll, row, rowLabels, startHarness, type Harness } from './harness';
 
 let h: Harness;
@@ -94,5 +95,31 @@ describe('live updates', () => {
     expect(await input.getByText('"deep value"').isVisible()).toBe(true);
     expect(await page.locator('.section-metadata').getAttribute('class')).toContain('collapsed');
     await page.context().close();
+  });
+
+  it('reconnects after the collector restarts and catches up on what it missed', async () => {
+    const first = await startTestCollector();
+    const { dir, port } = first;
+    await first.ingest(batch(traceStart('rc', { name: 'restart_trace' }), spanStart('rc-1', 'rc', { name: 'before_restart', start_time: at(1) })));
+    const context = await h.browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${port}/?token=${first.token}&trace=rc`);
+    await row(page, 'before_restart').waitFor();
+    await first.stop();
+    await page.locator('.connection-status').waitFor({ state: 'visible' });
+    const second = await startTestCollector({ dir, collector: { port } });
+    try {
+      // Sent before the page is back on the socket: only the catch-up can bring it.
+      await second.ingest(batch(spanEnd('rc-1', 'rc', { end_time: at(50) }), spanEnd('rc-2', 'rc', { name: 'while_away', start_time: at(2), end_time: at(3) })));
+      await row(page, 'while_away').waitFor();
+      await poll(() => row(page, 'before_restart').getAttribute('class')).not.toContain('is-running');
+      await page.locator('.connection-status').waitFor({ state: 'hidden' });
+      // And the live feed works again.
+      await second.ingest(batch(spanEnd('rc-3', 'rc', { name: 'after_restart', start_time: at(4), end_time: at(5) })));
+      await row(page, 'after_restart').waitFor();
+    } finally {
+      await context.close();
+      await second.close();
+    }
   });
 });

@@ -16,6 +16,7 @@ export interface BrowserOptions {
 }
 
 const RETRY_MS = [250, 500, 1000, 2000, 5000];
+const WATCH_WAIT_MS = 2000;
 const INITIAL_TRACES = 200;
 
 export function connectBrowser(options: BrowserOptions = {}): HostConnection {
@@ -27,6 +28,7 @@ class BrowserConnection implements HostConnection {
   private readonly statusListeners = new Set<(status: ConnectionStatus) => void>();
   private readonly handlers: Record<string, (params: any) => Promise<unknown>>;
   private socket: WebSocket | undefined;
+  private openWaiters: Array<() => void> = [];
   private watched: string[] = [];
   private attempts = 0;
   private connectedOnce = false;
@@ -43,6 +45,9 @@ class BrowserConnection implements HostConnection {
       [GetTrace.method]: (p: ParamsOf<typeof GetTrace>) => this.getTrace(p.traceId),
       [WatchTraces.method]: async (p: ParamsOf<typeof WatchTraces>) => {
         this.watched = [...p.traceIds];
+        // Resolves once the collector has the watch (or the socket is down and will send it
+        // on reconnect), so a fetch made after it misses no change.
+        await this.whenOpen(WATCH_WAIT_MS);
         this.sendWatch();
       },
       [SetScore.method]: async (p: ParamsOf<typeof SetScore>) => {
@@ -91,11 +96,11 @@ class BrowserConnection implements HostConnection {
 
   private async ready(params: ParamsOf<typeof Ready>): Promise<ReadyResult> {
     const url = new URL(this.win.location.href);
+    this.ensureSocket();
     const [health, list] = await Promise.all([
       this.call<{ version: string }>('GET', '/api/health'),
       this.listTraces({ limit: INITIAL_TRACES }),
     ]);
-    this.openSocket();
     return {
       info: { host: 'browser', version: health.version, scoreDefinitions: [] },
       traces: list.traces,
@@ -166,7 +171,26 @@ class BrowserConnection implements HostConnection {
 
   // ---- live updates --------------------------------------------------------------------
 
+  private ensureSocket(): void {
+    if (!this.socket && !this.retryTimer && !this.disposed) this.openSocket();
+  }
+
+  /** Resolves when the live socket is open, or after `maxMs` (a down collector must not block). */
+  private whenOpen(maxMs: number): Promise<void> {
+    this.ensureSocket();
+    if (this.socket?.readyState === WebSocket.OPEN) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, maxMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.openWaiters.push(done);
+    });
+  }
+
   private openSocket(): void {
+    this.retryTimer = undefined;
     if (this.disposed) return;
     const loc = this.win.location;
     const socket = new WebSocket(`${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/api/live`);
@@ -174,6 +198,7 @@ class BrowserConnection implements HostConnection {
     socket.onopen = () => {
       this.attempts = 0;
       this.sendWatch();
+      for (const done of this.openWaiters.splice(0)) done();
       this.setStatus('connected');
       if (this.connectedOnce) void this.catchUp();
       this.connectedOnce = true;

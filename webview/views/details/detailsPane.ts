@@ -4,7 +4,7 @@
 // opened, scrolled or typed elsewhere in the pane stays as it was.
 
 import type { ScorePatch, Span } from '../../../src/core/model';
-import { CopyText, FindSymbol, type HostInfo } from '../../../src/shared/protocol';
+import { CopyText, FindSymbol, THUMBS_SCORE, type HostInfo } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
@@ -54,7 +54,11 @@ export class DetailsPane {
       metadata: section('metadata', 'Metadata'),
       info: section('info', 'Timing and ids'),
     };
-    this.scores = new ScoresView({ definitions: () => ctx.info()?.scoreDefinitions ?? [], setScore: (p) => ctx.setScore(p) });
+    this.scores = new ScoresView({
+      definitions: () => ctx.info()?.scoreDefinitions ?? [],
+      thumbsName: () => ctx.info()?.thumbsScoreName || THUMBS_SCORE.name,
+      setScore: (p) => ctx.setScore(p),
+    });
     this.header = h('div', { class: 'details-header' });
     this.element = h('aside', { class: 'details-pane', attrs: { 'aria-label': 'Span details' } }, this.header, ...Object.values(this.sections).map((s) => s.element));
     this.clear();

@@ -22,6 +22,8 @@ export interface ScoreTarget {
 
 export interface ScoresContext {
   definitions: () => ScoreDefinition[];
+  /** The thumbs score's name: THUMBS_SCORE.name unless the user renamed it in the settings. */
+  thumbsName: () => string;
   setScore(patch: ScorePatch): Promise<void>;
 }
 
@@ -52,7 +54,8 @@ export class ScoresView {
     if (!this.target || this.target.id !== target.id || this.target.target !== target.target) this.formHolder.replaceChildren();
     this.target = target;
     this.own = own;
-    const mine = own.find((s) => s.name === THUMBS_SCORE.name && s.source === 'ui');
+    const thumbs = this.ctx.thumbsName();
+    const mine = own.find((s) => s.name === thumbs && s.source === 'ui');
     setPressed(this.up, mine?.value === THUMBS_SCORE.up);
     setPressed(this.down, mine?.value === THUMBS_SCORE.down);
 
@@ -86,8 +89,9 @@ export class ScoresView {
   }
 
   private thumb(value: number): void {
-    const mine = this.own.find((s) => s.name === THUMBS_SCORE.name && s.source === 'ui');
-    void this.submit({ name: THUMBS_SCORE.name, value: mine?.value === value ? null : value, source: 'ui' });
+    const name = this.ctx.thumbsName();
+    const mine = this.own.find((s) => s.name === name && s.source === 'ui');
+    void this.submit({ name, value: mine?.value === value ? null : value, source: 'ui' });
   }
 
   private async submit(score: { name: string; value: number | null; reason?: string; category_name?: string; source?: FeedbackScore['source'] }): Promise<boolean> {

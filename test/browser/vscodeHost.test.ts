@@ -1,0 +1,164 @@
+// The panel as it runs inside VS Code: the real bundle in Chromium, talking over its VS Code
+// transport to the extension's real PanelSession (src/extension/panel) on a real store. Only
+// the channel between them is a stand-in: no VS Code can run here, so `acquireVsCodeApi` is
+// defined by the test, and its postMessage is carried by Playwright both ways. The HTML is
+// the one webviewHtml() gives the VS Code panel, with its CSP.
+
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
+import type { ParamsOf, OpenSource, WireMessage } from '../../src/shared/protocol';
+import { createNonce, webviewHtml } from '../../src/shared/webviewHtml';
+import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
+import { poll, row, startHarness, type Harness } from './harness';
+
+const ORIGIN = 'http://webview.test';
+const DIST = resolve(__dirname, '../../media/dist');
+const TRACEBACK = 'Traceback (most recent call last):\n  File "/work/app/main.py", line 7, in run\n    go()\nRuntimeError: nope';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+  await h.c.ingest(
+    batch(
+      traceStart('vt', { name: 'vscode_trace' }),
+      spanEnd('located', 'vt', { name: 'located_span', start_time: at(1), code_location: { file: '/work/app/main.py', line: 7, function: 'run' }, error_info: { exception_type: 'RuntimeError', message: 'nope', traceback: TRACEBACK } }),
+      spanEnd('unlocated', 'vt', { name: 'from_opik', start_time: at(2) }),
+      traceEnd('vt'),
+    ),
+  );
+});
+afterAll(() => h?.close());
+
+interface Host {
+  page: Page;
+  session: PanelSession;
+  opened: ParamsOf<typeof OpenSource>[];
+  symbols: string[];
+  consoleErrors: string[];
+}
+
+const open: Host[] = [];
+afterEach(async () => {
+  for (const host of open.splice(0)) {
+    host.session.dispose();
+    await host.page.context().close();
+  }
+});
+
+async function openPanel(show?: { traceId: string; spanId?: string }): Promise<Host> {
+  const context = await h.browser.newContext({ viewport: { width: 1400, height: 800 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const opened: ParamsOf<typeof OpenSource>[] = [];
+  const symbols: string[] = [];
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  const actions: HostActions = {
+    openSource: async (loc) => void opened.push(loc),
+    findSymbol: async (name) => (symbols.push(name), false),
+    copyText: async () => undefined,
+  };
+  // Host → page in order, one postMessage each, as VS Code delivers them.
+  let chain = Promise.resolve();
+  const post = (m: WireMessage) => {
+    chain = chain.then(() => page.evaluate((msg) => window.postMessage(msg, '*'), m as never)).catch(() => undefined);
+  };
+  const session = new PanelSession({
+    store: h.c.store,
+    post,
+    actions,
+    info: () => ({ host: 'vscode', version: 'test', scoreDefinitions: [{ name: 'quality', min: 0, max: 1 }, { name: 'tone', categories: { good: 1, bad: 0 } }] }),
+  });
+  if (show) session.showTrace(show.traceId, show.spanId);
+  await page.exposeFunction('__toHost', (m: unknown) => void session.receive(m));
+  await page.addInitScript(() => {
+    (window as any).acquireVsCodeApi = () => ({
+      postMessage: (m: unknown) => (window as any).__toHost(m),
+      getState: () => JSON.parse(sessionStorage.getItem('vscode-state') ?? 'null'),
+      setState: (s: unknown) => sessionStorage.setItem('vscode-state', JSON.stringify(s)),
+    });
+  });
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const path = new URL(route.request().url()).pathname;
+    if (path === '/') {
+      const nonce = createNonce();
+      const body = webviewHtml({ host: 'vscode', scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/dist/webview.css`, cspSource: ORIGIN, nonce });
+      return route.fulfill({ status: 200, contentType: 'text/html', body });
+    }
+    const name = path.replace(/^\/dist\//, '');
+    const type = name.endsWith('.js') ? 'text/javascript' : name.endsWith('.css') ? 'text/css' : 'font/ttf';
+    return route.fulfill({ status: 200, contentType: type, body: readFileSync(join(DIST, name)) });
+  });
+  await page.goto(`${ORIGIN}/`);
+  const host = { page, session, opened, symbols, consoleErrors };
+  open.push(host);
+  return host;
+}
+
+describe('the panel inside VS Code (real PanelSession, stand-in postMessage)', () => {
+  it('opens the trace the host names in its Ready reply, and takes live changes', async () => {
+    const { page, session, consoleErrors } = await openPanel({ traceId: 'vt', spanId: 'unlocated' });
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('from_opik');
+    await h.c.ingest(batch(spanEnd('late', 'vt', { name: 'late_span', start_time: at(3), end_time: at(4) })));
+    await row(page, 'late_span').waitFor();
+    // The sidebar asks for another span of it.
+    session.showTrace('vt', 'located');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('located_span');
+    await poll(() => page.locator('.details-title h2').textContent()).toBe('located_span');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('opens sources through the host: the span’s location, a traceback frame, and a symbol search', async () => {
+    const host = await openPanel({ traceId: 'vt' });
+    const { page } = host;
+    await row(page, 'located_span').dblclick();
+    await poll(() => host.opened).toEqual([{ file: '/work/app/main.py', line: 7, function: 'run' }]);
+    await row(page, 'located_span').click();
+    const frame = page.locator('.section-error .traceback .source-link');
+    expect(await frame.getAttribute('href')).toBeNull();
+    await frame.click();
+    await poll(() => host.opened.length).toBe(2);
+    expect(host.opened[1]).toMatchObject({ file: '/work/app/main.py', line: 7 });
+    await row(page, 'from_opik').click();
+    await page.locator('.details-source vscode-button').click();
+    await poll(() => host.symbols).toEqual(['from_opik']);
+    await page.getByText('No function named “from_opik” in the workspace.').waitFor();
+  });
+
+  it('scores with the configured names and categories, stored with source ui', async () => {
+    const { page, consoleErrors } = await openPanel({ traceId: 'vt', spanId: 'located' });
+    await page.locator('.section-scores vscode-button.add-score').click();
+    const name = page.locator('.score-name-choice');
+    await name.click();
+    await page.locator('.score-name-choice vscode-option', { hasText: 'tone' }).click();
+    await page.locator('.value-slot vscode-dropdown').click();
+    await page.locator('.value-slot vscode-option', { hasText: 'bad' }).click();
+    await page.locator('vscode-button.save-score').click();
+    await poll(async () => (await h.c.store.getTrace('vt'))!.spans.find((s) => s.id === 'located')!.feedback_scores ?? []).toContainEqual(
+      expect.objectContaining({ name: 'tone', value: 0, category_name: 'bad', source: 'ui' }),
+    );
+    // A number outside the configured range is refused in the form.
+    await page.locator('.section-scores vscode-button.add-score').click();
+    await page.locator('.score-value-field input').fill('3');
+    await page.locator('vscode-button.save-score').click();
+    expect(await page.locator('.form-error').textContent()).toBe('quality goes from 0 to 1.');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('keeps the open trace, selection and collapsed rows across a reload of the webview', async () => {
+    const { page, session } = await openPanel({ traceId: 'vt' });
+    await row(page, 'from_opik').click();
+    await page.locator('.tree-row.is-trace .twistie').click();
+    await page.waitForTimeout(300); // the state is saved a moment after the last change
+    session.pageGone();
+    await page.reload();
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('vscode_trace');
+    // The twistie click selected the trace row and collapsed it: so it is after the reload.
+    expect(await page.locator('.tree-row').count()).toBe(1);
+  });
+});
