@@ -83,6 +83,14 @@ export class App {
     conn.onNotification(ChangesNotification, this.gate.wrap((c: Changes) => this.applyChanges(c)));
     conn.onNotification(ShowTrace, this.gate.wrap((p: { traceId: string; spanId?: string }) => void this.openTrace(p.traceId, p.spanId ?? TRACE_KEY)));
     setInterval(() => this.tick(), TICK_MS);
+    // A reload or a hidden webview right after a change must not lose it to the debounce.
+    const flush = () => {
+      if (this.saveTimer === undefined) return;
+      clearTimeout(this.saveTimer);
+      this.save();
+    };
+    window.addEventListener('pagehide', flush);
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   }
 
   async start(): Promise<void> {
@@ -304,6 +312,7 @@ export class App {
   }
 
   private save(): void {
+    this.saveTimer = undefined;
     const s = this.state;
     this.rememberCurrent();
     s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;
