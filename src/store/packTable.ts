@@ -8,7 +8,7 @@
 
 import type { ChunkFileData, TraceFileData } from './loadedTrace';
 
-export const PACK_BYTES = 4 * 1024 * 1024;
+export const PACK_BYTES = 2 * 1024 * 1024;
 export const PACK_UNITS = 2000;
 
 /** One trace chunk as stored in a pack. */
@@ -28,13 +28,13 @@ export class PackTable {
   private readonly packs = new Map<number, PackInfo>();
   /** Per trace, per chunk: where its live copy is. */
   private readonly locations = new Map<string, UnitLocation[]>();
-  /** The pack being filled: its units' JSON text, by `traceId/chunk`. */
+  /** The pack being filled: its units' JSON, encoded once, by `traceId/chunk`. */
   private openId = 0;
-  private readonly openUnits = new Map<string, string>();
+  private readonly openUnits = new Map<string, Buffer>();
   private openSize = 0;
   private openDirty = false;
   /** Packs filled during this flush: written with it, then never again. */
-  private readonly sealed: { id: number; units: string[] }[] = [];
+  private readonly sealed: { id: number; units: Buffer[] }[] = [];
   /** Packs that hold nothing live; deleted once the index no longer points at them. */
   private readonly garbage = new Set<number>();
   private nextSeq = 1;
@@ -76,7 +76,7 @@ export class PackTable {
   /** Puts a unit's new copy into the open pack; returns its location. */
   write(traceId: string, data: TraceFileData | ChunkFileData, chunk: number): UnitLocation {
     const seq = this.nextSeq++;
-    const text = JSON.stringify({ ...data, chunk, seq });
+    const text = Buffer.from(JSON.stringify({ ...data, chunk, seq }));
     const key = `${traceId}/${chunk}`;
     this.release(traceId, chunk);
     if (this.openUnits.size >= PACK_UNITS || (this.openSize + text.length > PACK_BYTES && this.openUnits.size > 0)) this.seal();
@@ -130,7 +130,7 @@ export class PackTable {
   }
 
   /** Packs to write now: those sealed since the last call, and the open one if it changed. */
-  takeWrites(): { id: number; text: string }[] {
+  takeWrites(): { id: number; text: Buffer }[] {
     const out = this.sealed.splice(0).map(({ id, units }) => ({ id, text: packText(units) }));
     if (this.openDirty) {
       this.openDirty = false;
@@ -153,9 +153,19 @@ export class PackTable {
   }
 }
 
-/** A pack's file: units joined as they were serialised, so an unchanged unit is never re-serialised. */
-export function packText(units: string[]): string {
-  return `{"version":1,"units":[${units.join(',')}]}`;
+const PACK_HEAD = Buffer.from('{"version":1,"units":[');
+const PACK_COMMA = Buffer.from(',');
+const PACK_TAIL = Buffer.from(']}');
+
+/** A pack's file: units joined as they were encoded, so an unchanged unit is never serialised again. */
+export function packText(units: Buffer[]): Buffer {
+  const parts: Buffer[] = [PACK_HEAD];
+  for (let i = 0; i < units.length; i++) {
+    if (i) parts.push(PACK_COMMA);
+    parts.push(units[i]);
+  }
+  parts.push(PACK_TAIL);
+  return Buffer.concat(parts);
 }
 
 export function packFileName(id: number): string {

@@ -31,9 +31,14 @@ class SizedJson {
   };
 }
 
-/** Writes text already serialised (a pack: see packTable.ts), atomically, by lowdb's writer. */
-export async function writeText(path: string, text: string): Promise<void> {
-  const db = new Low<string>(new DataFile<string>(path, { parse: (t) => t, stringify: (t) => t }), text);
+/**
+ * Writes data already serialised (a pack: see packTable.ts), atomically, by lowdb's writer.
+ * The bytes pass through lowdb as they are (its writer takes a Buffer as well as a string),
+ * so a pack is not decoded and encoded again on every flush.
+ */
+export async function writeBytes(path: string, bytes: Buffer): Promise<void> {
+  const passThrough = { parse: (t: string) => t, stringify: (b: Buffer) => b as unknown as string };
+  const db = new Low<Buffer>(new DataFile<Buffer>(path, passThrough as never), bytes);
   await db.write();
 }
 

@@ -13,13 +13,13 @@ import { TraceIndex } from './traceIndex';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
 import { acquireStoreLock } from './storeLock';
-import { removeFile, writeJson, writeText } from './storeFiles';
+import { removeFile, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
 /** Whole traces kept in memory: by count, and by spans summed over them. */
-const CACHE_TRACES = 300;
-const CACHE_SPANS = 100_000;
+const CACHE_TRACES = 100;
+const CACHE_SPANS = 20_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 const WRITE_CONCURRENCY = 8;
@@ -338,7 +338,7 @@ export class TraceStore implements TraceStoreApi {
     this.index.dirtySegments.clear();
     const segmentData = segments.map((s) => ({ path: join(this.indexDir, segmentFileName(s)), data: this.index.segmentData(s) }));
     // Packs before the index that points into them; emptied packs only after it.
-    await runLimited(packWrites.map(({ id, text }) => () => writeText(join(this.packsDir, packFileName(id)), text)), WRITE_CONCURRENCY);
+    await runLimited(packWrites.map(({ id, text }) => () => writeBytes(join(this.packsDir, packFileName(id)), text)), WRITE_CONCURRENCY);
     await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
     await runLimited(this.packs.takeGarbage().map((id) => () => removeFile(join(this.packsDir, packFileName(id)))), WRITE_CONCURRENCY);
     const removed = this.enforceRetention();
