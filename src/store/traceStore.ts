@@ -50,6 +50,7 @@ export class TraceStore implements TraceStoreApi {
   private readonly packs = new PackTable();
   /** Whole traces in memory, least recently used first. */
   private readonly cache = new Map<string, LoadedTrace>();
+  private lastUsed?: LoadedTrace;
   private readonly loading = new Map<string, Promise<LoadedTrace | undefined>>();
   private readonly spanToTrace = new Map<string, string>();
   /** Keyed `span:<id>` or `trace:<id>`: patches that arrived before what they update. */
@@ -152,8 +153,12 @@ export class TraceStore implements TraceStoreApi {
   private traceFor(id: string, create: boolean): LoadedTrace | undefined {
     let trace = this.cache.get(id);
     if (trace) {
-      this.cache.delete(id); // most recently used goes last
-      this.cache.set(id, trace);
+      // Most recently used goes last; a batch's spans mostly share one trace, already last.
+      if (this.lastUsed !== trace) {
+        this.cache.delete(id);
+        this.cache.set(id, trace);
+        this.lastUsed = trace;
+      }
       return trace;
     }
     const units = this.packs.unitsOf(id);
@@ -165,6 +170,7 @@ export class TraceStore implements TraceStoreApi {
 
   private remember(trace: LoadedTrace): void {
     this.cache.set(trace.id, trace);
+    this.lastUsed = trace;
     for (const spanId of trace.spans.keys()) this.spanToTrace.set(spanId, trace.id);
   }
 
