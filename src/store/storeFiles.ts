@@ -120,3 +120,20 @@ export function listDir(dir: string): string[] {
 export function removeTempFiles(dir: string): void {
   for (const name of listDir(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
 }
+
+/** Runs jobs at most `limit` at a time; every job runs, and the first error is thrown after. */
+export async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < jobs.length) {
+      try {
+        await jobs[next++]();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  if (errors.length) throw errors[0];
+}

@@ -13,7 +13,7 @@ import { TraceIndex } from './traceIndex';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
 import { acquireStoreLock } from './storeLock';
-import { removeFile, writeBytes, writeJson } from './storeFiles';
+import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
@@ -57,6 +57,7 @@ export class TraceStore implements TraceStoreApi {
   private readonly pending = new Map<string, Patch[]>();
   private pendingDropped = 0;
   private readonly dirtyTraces = new Set<string>();
+  private readonly failedPacks: { id: number; text: Buffer }[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private flushTimer?: ReturnType<typeof setTimeout>;
@@ -339,13 +340,24 @@ export class TraceStore implements TraceStoreApi {
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
     }
     this.dirtyTraces.clear();
-    const packWrites = this.packs.takeWrites();
+    // A pack write that failed (a full disk) is retried first; the newest bytes of a pack win.
+    const packWrites = new Map<number, Buffer>();
+    for (const { id, text } of [...this.failedPacks.splice(0), ...this.packs.takeWrites()]) packWrites.set(id, text);
     const segments = [...this.index.dirtySegments];
     this.index.dirtySegments.clear();
     const segmentData = segments.map((s) => ({ path: join(this.indexDir, segmentFileName(s)), data: this.index.segmentData(s) }));
-    // Packs before the index that points into them; emptied packs only after it.
-    await runLimited(packWrites.map(({ id, text }) => () => writeBytes(join(this.packsDir, packFileName(id)), text)), WRITE_CONCURRENCY);
-    await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
+    try {
+      // Packs before the index that points into them; emptied packs only after it.
+      await runLimited([...packWrites].map(([id, text]) => () => writeBytes(join(this.packsDir, packFileName(id)), text).catch((err) => {
+        this.failedPacks.push({ id, text });
+        throw err;
+      })), WRITE_CONCURRENCY);
+      await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
+    } catch (err) {
+      for (const s of segments) this.index.dirtySegments.add(s);
+      this.scheduleFlush();
+      throw err;
+    }
     await runLimited(this.packs.takeGarbage().map((id) => () => removeFile(join(this.packsDir, packFileName(id)))), WRITE_CONCURRENCY);
     const removed = this.enforceRetention();
     if (removed.length) {
@@ -392,20 +404,4 @@ class Batch {
     if (!changed) this.spans.set(trace.id, (changed = new Map()));
     changed.set(span.id, span);
   }
-}
-
-async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < jobs.length) {
-      try {
-        await jobs[next++]();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (errors.length) throw errors[0];
 }

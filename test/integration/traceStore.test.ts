@@ -179,3 +179,16 @@ describe('trace store', () => {
     expect(again.getSummary('a')?.span_count).toBe(3);
   });
 });
+
+describe('updates that arrive before what they update', () => {
+  it('waits for at most 20 000 unknown spans, dropping the oldest with a warning', async () => {
+    const store = await newStore();
+    const waiting = Array.from({ length: 20_001 }, (_, i) => ({ kind: 'span' as const, span: { id: `ghost${i}`, output: i } }));
+    store.apply(waiting);
+    expect(store.warnings).toEqual([expect.stringMatching(/dropped updates for span ghost0, which never arrived \(1 so far\)/)]);
+    store.apply(patches(batch(spanStart('ghost0', 't'), spanStart('ghost1', 't'))));
+    const spans = (await store.getTrace('t'))!.spans;
+    expect(spans.find((s) => s.id === 'ghost0')!.output).toBeUndefined(); // its update was dropped
+    expect(spans.find((s) => s.id === 'ghost1')!.output).toBe(1); // this one waited and applied
+  });
+});
