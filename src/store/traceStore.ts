@@ -23,6 +23,8 @@ const CACHE_SPANS = 20_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 const WRITE_CONCURRENCY = 8;
+/** Longest stretch a flush serialises before letting requests in. */
+const SERIALISE_SLICE_MS = 8;
 
 export async function openStore(options: StoreOptions): Promise<TraceStore> {
   mkdirSync(options.dir, { recursive: true });
@@ -326,20 +328,27 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private async writeDirty(): Promise<void> {
-    // Serialise what changed into the open pack (see packTable.ts); nothing here awaits, so
-    // the packs and the index describe the same moment.
-    for (const id of this.dirtyTraces) {
+    // Serialise what changed into the open pack (see packTable.ts), yielding now and then so
+    // a big flush does not hold up requests and live updates. A trace changed meanwhile is
+    // marked dirty again and goes out with the next flush.
+    const ids = [...this.dirtyTraces];
+    this.dirtyTraces.clear();
+    let sliceStart = performance.now();
+    for (const id of ids) {
       const trace = this.cache.get(id);
-      if (!trace) continue;
+      if (!trace) continue; // deleted meanwhile
       const chunks = [...trace.dirtyChunks];
       trace.dirtyChunks.clear();
       // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
-      if (!trace.dirtyChunks.has(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length && !chunks.includes(0)) chunks.push(0);
+      if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
       for (const chunk of chunks) this.packs.write(id, trace.fileData(chunk), chunk);
       const entry = this.index.get(id);
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
+      if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
-    this.dirtyTraces.clear();
     // A pack write that failed (a full disk) is retried first; the newest bytes of a pack win.
     const packWrites = new Map<number, Buffer>();
     for (const { id, text } of [...this.failedPacks.splice(0), ...this.packs.takeWrites()]) packWrites.set(id, text);
