@@ -12,6 +12,7 @@ import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
 import { TraceIndex } from './traceIndex';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
+import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { acquireStoreLock } from './storeLock';
 import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
@@ -20,6 +21,8 @@ export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, fl
 /** Whole traces kept in memory: by count, and by spans summed over them. */
 const CACHE_TRACES = 100;
 const CACHE_SPANS = 20_000;
+/** Span id → trace id entries kept for updates that come without their trace_id. */
+const SPAN_INDEX_MAX = 1_000_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 const WRITE_CONCURRENCY = 8;
@@ -54,10 +57,8 @@ export class TraceStore implements TraceStoreApi {
   private readonly cache = new Map<string, LoadedTrace>();
   private lastUsed?: LoadedTrace;
   private readonly loading = new Map<string, Promise<LoadedTrace | undefined>>();
-  private readonly spanToTrace = new Map<string, string>();
-  /** Keyed `span:<id>` or `trace:<id>`: patches that arrived before what they update. */
-  private readonly pending = new Map<string, Patch[]>();
-  private pendingDropped = 0;
+  private readonly spanToTrace = new SpanIndex(SPAN_INDEX_MAX);
+  private readonly pending: HeldUpdates;
   private readonly dirtyTraces = new Set<string>();
   private readonly failedPacks: { id: number; text: Buffer }[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
@@ -76,6 +77,7 @@ export class TraceStore implements TraceStoreApi {
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.warn = options.warn ?? ((m) => console.warn(m));
+    this.pending = new HeldUpdates(PENDING_MAX, this.warn);
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
@@ -135,21 +137,11 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private hold(key: string, patch: Patch): void {
-    const waiting = this.pending.get(key);
-    if (waiting) return void waiting.push(patch);
-    if (this.pending.size >= PENDING_MAX) {
-      const oldest = this.pending.keys().next().value!;
-      this.pending.delete(oldest);
-      if (this.pendingDropped++ % 1000 === 0) this.warn(`Spanscope: dropped updates for ${oldest.replace(':', ' ')}, which never arrived (${this.pendingDropped} so far)`);
-    }
-    this.pending.set(key, [patch]);
+    this.pending.hold(key, patch);
   }
 
   private releasePending(key: string, now: string, batch: Batch): void {
-    const waiting = this.pending.get(key);
-    if (!waiting) return;
-    this.pending.delete(key);
-    for (const patch of waiting) this.applyOne(patch, now, batch);
+    for (const patch of this.pending.take(key) ?? []) this.applyOne(patch, now, batch);
   }
 
   /** The trace in memory, loading it from disk (blocking, see loadTraceSync) when it is not. */
