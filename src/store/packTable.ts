@@ -62,7 +62,8 @@ export class PackTable {
         this.garbage.add(pack);
       }
     }
-    this.openId = Math.max(0, ...packSizes.keys()) + 1;
+    // Past every pack on disk and every pack the index names, even one that is gone.
+    this.openId = Math.max(0, ...packSizes.keys(), ...this.packs.keys()) + 1;
   }
 
   noteSeq(seq: number): void {

@@ -333,6 +333,7 @@ export class TraceStore implements TraceStoreApi {
       trace.dirtyChunks.clear();
       // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
       if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
+      chunks.sort((a, b) => a - b); // chunk locations are a dense array
       for (const chunk of chunks) this.packs.write(id, trace.fileData(chunk), chunk);
       const entry = this.index.get(id);
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
