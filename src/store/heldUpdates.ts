@@ -25,6 +25,16 @@ export class HeldUpdates {
     this.waiting.set(key, [patch]);
   }
 
+  /** Everything waiting, oldest first (to be saved at close). */
+  entries(): [string, Patch[]][] {
+    return [...this.waiting];
+  }
+
+  /** Keys of spans (`span:<id>`) that updates wait for. */
+  spanIds(): string[] {
+    return [...this.waiting.keys()].filter((k) => k.startsWith('span:')).map((k) => k.slice(5));
+  }
+
   /** The patches waiting for `key`, which stop waiting. */
   take(key: string): Patch[] | undefined {
     const list = this.waiting.get(key);

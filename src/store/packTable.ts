@@ -66,6 +66,11 @@ export class PackTable {
     this.openId = Math.max(0, ...packSizes.keys(), ...this.packs.keys()) + 1;
   }
 
+  /** Characters in each pack file known (for the background span scan's budget). */
+  sizes(): Map<number, number> {
+    return new Map([...this.packs].map(([id, info]) => [id, info.size]));
+  }
+
   noteSeq(seq: number): void {
     this.nextSeq = Math.max(this.nextSeq, seq + 1);
   }

@@ -13,6 +13,7 @@ import { TraceIndex } from './traceIndex';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
+import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
 import { acquireStoreLock } from './storeLock';
 import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
@@ -68,6 +69,8 @@ export class TraceStore implements TraceStoreApi {
   /** True while packs are being written: a trace evicted then would be read back from files not yet written. */
   private flushing = false;
   private closing?: Promise<void>;
+  /** The background scan for span ids of earlier runs (spanRecall.ts). */
+  private recall?: Promise<void>;
 
   constructor(options: StoreOptions, private readonly releaseLock: () => void) {
     this.dir = options.dir;
@@ -85,8 +88,33 @@ export class TraceStore implements TraceStoreApi {
     mkdirSync(this.packsDir, { recursive: true });
     mkdirSync(this.indexDir, { recursive: true });
     await loadIndex(this.index, this.packs, this.indexDir, this.packsDir, this.warn);
+    await loadHeld(this.dir, this.pending, this.warn);
     this.enforceRetention();
     await this.flush(); // writes what recovery changed and deletes packs nothing points at
+    this.recall = scanRecentSpans(this.packsDir, this.packs.sizes(), (spanId, traceId) => this.recallSpan(spanId, traceId), () => this.closing !== undefined)
+      .then(() => this.releaseRecalled())
+      .catch((err) => this.warn(`Spanscope: reading span ids from the store failed: ${(err as Error).message}`));
+  }
+
+  /** Settles when the background scan for span ids of earlier runs is done (tests wait for it). */
+  get recalled(): Promise<void> {
+    return this.recall ?? Promise.resolve();
+  }
+
+  /** A span of an earlier run, found by the background scan; what the session saw is fresher. */
+  private recallSpan(spanId: string, traceId: string): void {
+    if (this.spanToTrace.get(spanId) === undefined && this.index.get(traceId)) this.spanToTrace.set(spanId, traceId);
+  }
+
+  /** Updates held for spans the scan found can land now. */
+  private releaseRecalled(): void {
+    if (this.closing) return;
+    const now = nowIso();
+    const batch = new Batch();
+    for (const spanId of this.pending.spanIds()) {
+      if (this.spanToTrace.get(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
+    }
+    this.commit(batch);
   }
 
   // ---- writing ---------------------------------------------------------------------------
@@ -382,7 +410,9 @@ export class TraceStore implements TraceStoreApi {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.recall;
       await this.flush();
+      await saveHeld(this.dir, this.pending);
       clearTimeout(this.flushTimer);
       this.listeners.clear();
       this.releaseLock();
