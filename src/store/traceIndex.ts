@@ -121,3 +121,7 @@ export class TraceIndex {
 function newestFirst(a: TraceSummary, b: TraceSummary): number {
   return compareTimes(b.start_time, a.start_time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
+
+export function segmentFileName(segment: number): string {
+  return `seg-${String(segment).padStart(6, '0')}.json`;
+}

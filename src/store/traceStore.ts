@@ -5,11 +5,12 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
+import type { Patch, ScorePatch, SpanPatch, TraceDetail, TraceSummary } from '../core/model';
 import { nowIso } from '../core/time';
 import { LoadedTrace } from './loadedTrace';
 import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
-import { TraceIndex } from './traceIndex';
+import { TraceIndex, segmentFileName } from './traceIndex';
+import { Batch } from './applyBatch';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
@@ -418,22 +419,5 @@ export class TraceStore implements TraceStoreApi {
       this.releaseLock();
     })();
     return this.closing;
-  }
-}
-
-export function segmentFileName(segment: number): string {
-  return `seg-${String(segment).padStart(6, '0')}.json`;
-}
-
-/** What one `apply` touched: each trace once, and each changed span (last version). */
-class Batch {
-  readonly traces = new Map<string, LoadedTrace>();
-  readonly spans = new Map<string, Map<string, SpanRecord>>();
-  touch(trace: LoadedTrace, span?: SpanRecord): void {
-    this.traces.set(trace.id, trace);
-    if (!span) return;
-    let changed = this.spans.get(trace.id);
-    if (!changed) this.spans.set(trace.id, (changed = new Map()));
-    changed.set(span.id, span);
   }
 }
