@@ -42,7 +42,8 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
   if (span.error_info) t.error_count += sign;
   if (!span.end_time) t.running_count += sign;
   if (span.usage) {
-    for (const [k, v] of Object.entries(span.usage)) {
+    for (const k in span.usage) {
+      const v = span.usage[k];
       if (typeof v === 'number' && Number.isFinite(v)) t.usage[k] = (t.usage[k] ?? 0) + sign * v;
     }
   }

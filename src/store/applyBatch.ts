@@ -8,9 +8,17 @@ import type { LoadedTrace } from './loadedTrace';
 export class Batch {
   readonly traces = new Map<string, LoadedTrace>();
   readonly spans = new Map<string, Map<string, SpanRecord>>();
+  private last?: LoadedTrace;
+
+  /** `collectSpans` false when nobody listens: then only the touched traces matter. */
+  constructor(private readonly collectSpans: boolean) {}
+
   touch(trace: LoadedTrace, span?: SpanRecord): void {
-    this.traces.set(trace.id, trace);
-    if (!span) return;
+    if (this.last !== trace) {
+      this.traces.set(trace.id, trace);
+      this.last = trace;
+    }
+    if (!span || !this.collectSpans) return;
     let changed = this.spans.get(trace.id);
     if (!changed) this.spans.set(trace.id, (changed = new Map()));
     changed.set(span.id, span);

@@ -111,7 +111,7 @@ export class TraceStore implements TraceStoreApi {
   private releaseRecalled(): void {
     if (this.closing) return;
     const now = nowIso();
-    const batch = new Batch();
+    const batch = new Batch(this.listeners.size > 0);
     for (const spanId of this.pending.spanIds()) {
       if (this.spanToTrace.get(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
     }
@@ -123,7 +123,7 @@ export class TraceStore implements TraceStoreApi {
   apply(patches: Patch[]): void {
     if (this.closing) throw new Error('the trace store is closed');
     const now = nowIso();
-    const batch = new Batch();
+    const batch = new Batch(this.listeners.size > 0);
     for (const patch of patches) this.applyOne(patch, now, batch);
     this.commit(batch);
   }
