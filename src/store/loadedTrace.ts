@@ -69,7 +69,10 @@ export class LoadedTrace {
   /** Merges a span; returns the span as stored. */
   applySpan(patch: SpanPatch, now: string): SpanRecord {
     const old = this.spans.get(patch.id);
-    const span = mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord);
+    // A span seen for the first time is the patch itself (the store owns what it is given,
+    // see TraceStoreApi.apply): one object fewer per span on the ingest path. Tags still go
+    // through the merge, which removes duplicates.
+    const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord) : (patch as SpanRecord);
     span.trace_id = this.id;
     this.replaceSpan(old, span);
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
