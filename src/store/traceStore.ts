@@ -263,11 +263,17 @@ export class TraceStore implements TraceStoreApi {
   private enforceRetention(keep?: Map<string, LoadedTrace>): string[] {
     if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) return [];
     const removed: string[] = [];
-    for (const id of this.index.oldestFirst()) {
-      if (this.index.size <= 1) break;
-      if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) break;
-      if (keep?.has(id)) continue;
-      if (this.forget(id)) removed.push(id);
+    // Over by count: exactly that many go (plus any spared). Over by bytes: unknown, so the
+    // oldest go a few at a time until the packs they free bring the store under the limit.
+    const over = () => this.index.size > 1 && (this.index.size > this.maxTraces || this.packs.bytes > this.maxBytes);
+    while (over()) {
+      const wanted = Math.max(this.index.size - this.maxTraces, 0) || 16;
+      const candidates = this.index.oldestFirst(wanted + (keep?.size ?? 0)).filter((id) => !keep?.has(id));
+      if (candidates.length === 0) break;
+      for (const id of candidates) {
+        if (!over()) break;
+        if (this.forget(id)) removed.push(id);
+      }
     }
     return removed;
   }
