@@ -13,7 +13,7 @@ import { packFileName } from './packTable';
 
 export const HELD_FILE = 'held-updates.json';
 /** How much of the newest packs the background scan reads for span ids. */
-export const RECALL_BYTES = 64 * 1024 * 1024;
+export const RECALL_BYTES = 32 * 1024 * 1024;
 
 export async function saveHeld(dir: string, held: HeldUpdates): Promise<void> {
   const path = join(dir, HELD_FILE);
