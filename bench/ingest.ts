@@ -69,6 +69,7 @@ async function writeCost(storeSpans: number, iterations: number): Promise<number
     await store.close();
     // Reopened, as after a restart: the 100k spans are on disk, their summaries in memory.
     store = await openStore({ dir, warn: () => {}, maxTraces: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER, flushIntervalMs: 60_000 });
+    await store.recalled; // the steady state: after the background read of recent span ids
     const batches = Array.from({ length: iterations }, (_, it) => Array.from({ length: 10 }, (_, k) => patchesOf(`new-${it}-${k}`, SPANS_PER_BATCH)));
     const times: number[] = [];
     for (const batch of batches) {
