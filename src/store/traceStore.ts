@@ -9,14 +9,14 @@ import type { Patch, ScorePatch, SpanPatch, TraceDetail, TraceSummary } from '..
 import { nowIso } from '../core/time';
 import { LoadedTrace } from './loadedTrace';
 import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
-import { TraceIndex, segmentFileName } from './traceIndex';
+import { TraceIndex } from './traceIndex';
 import { Batch } from './applyBatch';
 import { loadIndex } from './indexFiles';
-import { PackTable, packFileName } from './packTable';
+import { PackTable } from './packTable';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
 import { acquireStoreLock } from './storeLock';
-import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
+import { type PackWrite, writeInOrder } from './storeWriter';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
@@ -27,7 +27,6 @@ const CACHE_SPANS = 20_000;
 const SPAN_INDEX_MAX = 1_000_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
-const WRITE_CONCURRENCY = 8;
 /** Longest stretch a flush serialises before letting requests in. */
 const SERIALISE_SLICE_MS = 8;
 
@@ -62,7 +61,7 @@ export class TraceStore implements TraceStoreApi {
   private readonly spanToTrace = new SpanIndex(SPAN_INDEX_MAX);
   private readonly pending: HeldUpdates;
   private readonly dirtyTraces = new Set<string>();
-  private readonly failedPacks: { id: number; text: Buffer }[] = [];
+  private readonly failedPacks: PackWrite[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private flushTimer?: ReturnType<typeof setTimeout>;
@@ -377,25 +376,12 @@ export class TraceStore implements TraceStoreApi {
         sliceStart = performance.now();
       }
     }
-    // A pack write that failed (a full disk) is retried first; the newest bytes of a pack win.
-    const packWrites = new Map<number, Buffer>();
-    for (const { id, text } of [...this.failedPacks.splice(0), ...this.packs.takeWrites()]) packWrites.set(id, text);
-    const segments = [...this.index.dirtySegments];
-    this.index.dirtySegments.clear();
-    const segmentData = segments.map((s) => ({ path: join(this.indexDir, segmentFileName(s)), data: this.index.segmentData(s) }));
     try {
-      // Packs before the index that points into them; emptied packs only after it.
-      await runLimited([...packWrites].map(([id, text]) => () => writeBytes(join(this.packsDir, packFileName(id)), text).catch((err) => {
-        this.failedPacks.push({ id, text });
-        throw err;
-      })), WRITE_CONCURRENCY);
-      await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
+      await writeInOrder(this.packs, this.index, this.failedPacks, this.packsDir, this.indexDir);
     } catch (err) {
-      for (const s of segments) this.index.dirtySegments.add(s);
-      this.scheduleFlush();
+      this.scheduleFlush(); // what failed is retried with the next flush
       throw err;
     }
-    await runLimited(this.packs.takeGarbage().map((id) => () => removeFile(join(this.packsDir, packFileName(id)))), WRITE_CONCURRENCY);
     const removed = this.enforceRetention();
     if (removed.length) {
       this.emit({ traces: [], removed, spans: new Map() });
