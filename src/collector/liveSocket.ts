@@ -82,11 +82,11 @@ class LiveConnection {
       this.traces.set(summary.id, summary);
       this.removed.delete(summary.id);
     }
-    for (const [traceId, spans] of change.spans) {
-      if (!this.watched.has(traceId)) continue;
+    for (const traceId of change.spans.keys()) {
+      if (!this.watched.has(traceId)) continue; // unwatched spans are never even built
       let pending = this.spans.get(traceId);
       if (!pending) this.spans.set(traceId, (pending = new Map()));
-      for (const span of spans) pending.set(span.id, span);
+      for (const span of change.spans.get(traceId)!) pending.set(span.id, span);
     }
     this.schedule();
   }

@@ -134,13 +134,13 @@ export class LoadedTrace {
 
   /** A span as readers see it: defaults filled in (project from the trace) and status derived. */
   present(span: SpanRecord): Span {
-    return derive({
-      ...span,
-      project_name: span.project_name || this.projectName,
-      name: span.name ?? '',
-      type: span.type ?? 'general',
-      start_time: startOf(span),
-    });
+    const out = derive(span) as Span;
+    out.project_name = span.project_name || this.projectName;
+    out.name = span.name ?? '';
+    out.type = span.type ?? 'general';
+    out.start_time = startOf(span);
+    if (!span.start_time) out.duration_ms = null; // a span seen only through its end
+    return out;
   }
 
   detail(): TraceDetail {

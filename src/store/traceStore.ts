@@ -10,7 +10,7 @@ import { nowIso } from '../core/time';
 import { LoadedTrace } from './loadedTrace';
 import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
 import { TraceIndex } from './traceIndex';
-import { Batch } from './applyBatch';
+import { Batch, LazySpans } from './applyBatch';
 import { loadIndex } from './indexFiles';
 import { PackTable } from './packTable';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
@@ -209,11 +209,11 @@ export class TraceStore implements TraceStoreApi {
     const removed = this.enforceRetention(batch.traces);
     this.scheduleFlush();
     if (this.listeners.size === 0) return;
-    const spans = new Map<string, ReturnType<LoadedTrace['present']>[]>();
-    for (const [traceId, changed] of batch.spans) {
+    const present = (traceId: string) => {
       const trace = batch.traces.get(traceId)!;
-      if (!removed.includes(traceId)) spans.set(traceId, [...changed.values()].map((s) => trace.present(s)));
-    }
+      return [...batch.spans.get(traceId)!.values()].map((s) => trace.present(s));
+    };
+    const spans = new LazySpans(present, [...batch.spans.keys()].filter((id) => !removed.includes(id)));
     this.emit({ traces: summaries.filter((s) => !removed.includes(s.id)), removed, spans });
   }
 

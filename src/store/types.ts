@@ -21,6 +21,10 @@ export interface ProjectSummary {
 export interface StoreChange {
   traces: TraceSummary[];
   removed: string[];
+  /**
+   * Changed spans by trace id. Each trace's list is built when it is read (`get`, or
+   * iterating values): read the traces you show (`keys()` and `has()` cost nothing).
+   */
   spans: Map<string, Span[]>;
 }
 
