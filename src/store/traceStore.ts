@@ -23,8 +23,12 @@ export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, fl
 /** Whole traces kept in memory: by count, and by spans summed over them. */
 const CACHE_TRACES = 100;
 const CACHE_SPANS = 20_000;
-/** Span id → trace id entries kept for updates that come without their trace_id. */
-const SPAN_INDEX_MAX = 1_000_000;
+/**
+ * Span id → trace id entries kept for updates that come without their trace_id. Bounded
+ * well below the store's size: a Map of a million entries stalls the event loop whenever it
+ * grows (rehash), and such updates come soon after their span.
+ */
+const SPAN_INDEX_MAX = 200_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 /** Longest stretch a flush serialises before letting requests in. */
