@@ -55,24 +55,26 @@ export function isCanonicalTime(text: string): boolean {
     const expected = SHAPE.charCodeAt(i);
     if (expected === 100 /* d */ ? c < 48 || c > 57 : c !== expected) return false;
   }
-  const n = (at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
-  const year = n(0) * 100 + n(2), month = n(5), day = n(8);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || n(11) > 23 || n(14) > 59 || n(17) > 59) return false;
+  const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || digits(text, 11, 2) > 23 || digits(text, 14, 2) > 59 || digits(text, 17, 2) > 59) return false;
   return day <= MONTH_DAYS[month - 1] + (month === 2 && isLeap(year) ? 1 : 0);
 }
 const SHAPE = 'dddd-dd-ddTdd:dd:dd.ddddddZ';
 
+/** The number written by `len` ASCII digits of `text` from `at`. */
+function digits(text: string, at: number, len: number): number {
+  let v = 0;
+  for (let i = at; i < at + len; i++) v = v * 10 + text.charCodeAt(i) - 48;
+  return v;
+}
+
 /** Microseconds of a text isCanonicalTime accepted, read by character codes. */
 function canonicalMicros(text: string): number {
-  const n = (at: number, len: number) => {
-    let v = 0;
-    for (let i = at; i < at + len; i++) v = v * 10 + text.charCodeAt(i) - 48;
-    return v;
-  };
-  const year = n(0, 4);
-  let ms = Date.UTC(year, n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2));
-  if (year < 100) ms = Date.UTC(year + 400, n(5, 2) - 1, n(8, 2), n(11, 2), n(14, 2), n(17, 2)) - 400 * 365.2425 * 86_400_000;
-  return ms * 1000 + n(20, 6);
+  const year = digits(text, 0, 4);
+  const mo = digits(text, 5, 2) - 1, d = digits(text, 8, 2), h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+  // Date.UTC reads years 0–99 as 1900–1999; 400 years later has the same calendar.
+  const ms = year < 100 ? Date.UTC(year + 400, mo, d, h, mi, s) - 400 * 365.2425 * 86_400_000 : Date.UTC(year, mo, d, h, mi, s);
+  return ms * 1000 + digits(text, 20, 6);
 }
 
 /** The canonical text of a time in microseconds since the epoch (rounded to a whole microsecond). */
