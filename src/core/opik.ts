@@ -58,12 +58,17 @@ export function opikSpan(body: unknown): Normalised {
 
 /** `PATCH /v1/private/traces/{id}`: a TraceUpdate; the id comes from the path. */
 export function opikTraceUpdate(id: string, body: unknown): Normalised {
-  return readOne(body, (item, r) => readTrace({ ...item, id }, r, 'update'));
+  return readOne(withId(body, id), (item, r) => readTrace(item, r, 'update'));
 }
 
 /** `PATCH /v1/private/spans/{id}`: a SpanUpdate (which carries `trace_id`). */
 export function opikSpanUpdate(id: string, body: unknown): Normalised {
-  return readOne(body, (item, r) => readSpan({ ...item, id }, r, 'update'));
+  return readOne(withId(body, id), (item, r) => readSpan(item, r, 'update'));
+}
+
+/** The path's id wins over one in the body, as on the Opik server. */
+function withId(body: unknown, id: string): unknown {
+  return isPlainObject(body) ? { ...body, id } : body;
 }
 
 type Mode = 'create' | 'update';

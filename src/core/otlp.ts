@@ -111,7 +111,7 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   const otherEvents = events.filter((e) => !(error && e.name === 'exception')).map((e) => eventRecord(e, where));
   if (otherEvents.length) metadata.events = otherEvents;
   if (Object.keys(ctx.resourceAttrs).length) metadata.resource = ctx.resourceAttrs;
-  span.metadata = metadata;
+  if (Object.keys(metadata).length) span.metadata = metadata;
   return { kind: 'span', span };
 }
 
