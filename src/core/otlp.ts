@@ -5,12 +5,13 @@
 // snake_case keys. Unknown fields are ignored.
 //
 // OTLP has no trace object: a span without a parent is a root, and the store makes the
-// trace from it. The project is, in order: a `spanscope.project` attribute on the span or
+// trace from it (a root span naming a conversation also sends the trace, for its thread_id).
+// The project is, in order: a `spanscope.project` attribute on the span or
 // its resource, OpenInference's `openinference.project.name` resource attribute, the project
 // the request named (Opik's `projectName` header), the resource's `service.name` (unless it
 // is the SDK's `unknown_service` placeholder), and otherwise the store's default.
 
-import type { ErrorInfo, Patch, SpanPatch } from './model';
+import type { ErrorInfo, Patch, SpanPatch, TracePatch } from './model';
 import { isPlainObject } from './merge';
 import { formatMicros } from './time';
 import { AttributeBag, readConventions } from './otlpConventions';
@@ -61,6 +62,8 @@ export function otlpToPatches(request: unknown, options: OtlpOptions = {}): Otlp
           if (reasons.length < MAX_REASONS) reasons.push(result);
         } else {
           patches.push(result);
+          const thread = threadTrace(result.span);
+          if (thread) patches.push(thread);
         }
       });
     });
@@ -76,7 +79,7 @@ interface SpanContext {
 }
 
 /** One OTLP span → a span patch, or why it was rejected. */
-function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext): Patch | string {
+function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext): { kind: 'span'; span: SpanPatch } | string {
   const traceId = hexId(field(raw, 'traceId'), 16);
   if (!traceId) return `${where}: traceId must be 16 bytes, as 32 hex characters or base64`;
   const spanId = hexId(field(raw, 'spanId'), 8);
@@ -113,6 +116,24 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (Object.keys(ctx.resourceAttrs).length) metadata.resource = ctx.resourceAttrs;
   if (Object.keys(metadata).length) span.metadata = metadata;
   return { kind: 'span', span };
+}
+
+/** Attributes that name the conversation a span belongs to (OpenInference, OTel GenAI). */
+const THREAD_ATTRIBUTES = ['session.id', 'gen_ai.conversation.id'];
+const TRACE_FIELDS_FROM_ROOT = ['project_name', 'name', 'start_time', 'end_time', 'input', 'output', 'tags', 'error_info'] as const;
+
+/**
+ * OTLP has no trace record to carry `thread_id`, so a root span that names its conversation
+ * also sends the trace, made from that root span's own fields (what the store would show for
+ * an implicit trace) plus the thread. Other spans leave the trace implicit.
+ */
+function threadTrace(span: SpanPatch): Patch | undefined {
+  if (span.parent_span_id || !span.metadata) return undefined;
+  const thread = THREAD_ATTRIBUTES.map((key) => span.metadata![key]).find((v) => typeof v === 'string' && v);
+  if (typeof thread !== 'string') return undefined;
+  const trace: TracePatch = { id: span.trace_id!, thread_id: thread };
+  for (const key of TRACE_FIELDS_FROM_ROOT) if (span[key] !== undefined) Object.assign(trace, { [key]: span[key] });
+  return { kind: 'trace', trace };
 }
 
 function resourceProject(attrs: Record<string, unknown>, requested: string | undefined): string | undefined {

@@ -181,3 +181,23 @@ describe('OTLP encodings', () => {
     expect(() => decodeExportTraceRequest(Buffer.from('{"resourceSpans": []}'))).toThrow();
   });
 });
+
+describe('OTLP conversations', () => {
+  it('sends the trace with its thread_id when a root span names its session', () => {
+    const result = otlpToPatches(otlpRequest([
+      otlpSpan({ attributes: { 'session.id': 'conv-9', 'input.value': 'hi' } }),
+      otlpSpan({ spanId: CHILD_HEX, parentSpanId: ROOT_HEX, name: 'child', attributes: { 'session.id': 'conv-9' } }),
+    ]));
+    const traces = result.patches.flatMap((p) => (p.kind === 'trace' ? [p.trace] : []));
+    expect(traces).toEqual([{
+      id: TRACE_HEX, thread_id: 'conv-9', project_name: 'svc', name: 'root', input: 'hi',
+      start_time: '2026-01-02T03:04:05.123456Z', end_time: '2026-01-02T03:04:06.000000Z',
+    }]);
+  });
+
+  it('reads the GenAI conversation id too, and leaves traces implicit otherwise', () => {
+    const withConversation = otlpToPatches(otlpRequest([otlpSpan({ attributes: { 'gen_ai.conversation.id': 'c1' } })]));
+    expect(withConversation.patches.find((p) => p.kind === 'trace')).toMatchObject({ trace: { thread_id: 'c1' } });
+    expect(otlpToPatches(otlpRequest([otlpSpan()])).patches.map((p) => p.kind)).toEqual(['span']);
+  });
+});
