@@ -159,6 +159,21 @@ export function opikThreadScores(body: unknown, tracesOf: ThreadLookup): ThreadS
   return { ...result, unmatched: result.problems.length ? [] : [...unmatched] };
 }
 
+/** `POST /v1/private/traces/threads/feedback-scores/delete`: `{"project_name", "thread_id", "names": […]}`. */
+export function opikThreadScoreDelete(body: unknown, tracesOf: ThreadLookup): ThreadScoresNormalised {
+  let unmatched: string[] = [];
+  const result = readOne(body, (_raw, r) => {
+    const threadId = r.id('thread_id', 'required');
+    const project = r.string('project_name');
+    const names = r.tags('names', true);
+    if (threadId === undefined || names === undefined) return undefined;
+    const traceIds = tracesOf(threadId, project);
+    if (traceIds.length === 0) unmatched = [threadId];
+    return traceIds.flatMap((id) => names.map((name): Patch => ({ kind: 'score', score: { target: 'trace', id, name, value: null, source: 'sdk' } })));
+  });
+  return { ...result, unmatched: result.problems.length ? [] : unmatched };
+}
+
 function readScore(r: FieldReader, target: 'trace' | 'span', id: string): ScorePatch | undefined {
   const name = r.string('name', true);
   const value = r.number('value', true);
@@ -189,11 +204,12 @@ function readBatch(body: unknown, key: string, read: (item: Record<string, unkno
   return problems.length ? { patches: [], problems } : { patches, problems };
 }
 
-function readOne(body: unknown, read: (item: Record<string, unknown>, r: FieldReader) => Patch | undefined): Normalised {
+function readOne(body: unknown, read: (item: Record<string, unknown>, r: FieldReader) => Patch | Patch[] | undefined): Normalised {
   if (!isPlainObject(body)) return { patches: [], problems: [{ path: '', message: 'the body must be a JSON object' }] };
   const problems: Problem[] = [];
   const patch = read(body, new FieldReader(body, '', problems));
-  return problems.length || !patch ? { patches: [], problems } : { patches: [patch], problems };
+  if (problems.length || !patch) return { patches: [], problems };
+  return { patches: Array.isArray(patch) ? patch : [patch], problems };
 }
 
 /** Sets `out[key]` only when there is a value, so patches carry only the fields a client sent. */
@@ -253,8 +269,8 @@ class FieldReader {
     return normaliseTime(value) ?? this.fail(key, 'must be an ISO 8601 date-time');
   }
 
-  tags(key: string): string[] | undefined {
-    const value = this.present(key, false);
+  tags(key: string, required = false): string[] | undefined {
+    const value = this.present(key, required);
     if (value === undefined) return undefined;
     return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : this.fail(key, 'must be an array of strings');
   }

@@ -6,6 +6,7 @@ import {
   opikSpan,
   opikSpanBatch,
   opikSpanUpdate,
+  opikThreadScoreDelete,
   opikThreadScores,
   opikTrace,
   opikTraceBatch,
@@ -194,5 +195,14 @@ describe('Opik feedback scores', () => {
     const result = opikThreadScores({ scores: [{ thread_id: 'gone', name: 's', value: 1 }] }, () => []);
     expect(result.patches).toEqual([]);
     expect(result.unmatched).toEqual(['gone']);
+  });
+
+  it('deletes the named thread scores from every trace of the thread', () => {
+    const result = opikThreadScoreDelete({ project_name: 'proj', thread_id: 'th-1', names: ['a', 'b'] }, () => ['t1']);
+    expect(result.patches).toEqual([
+      { kind: 'score', score: { target: 'trace', id: 't1', name: 'a', value: null, source: 'sdk' } },
+      { kind: 'score', score: { target: 'trace', id: 't1', name: 'b', value: null, source: 'sdk' } },
+    ]);
+    expect(opikThreadScoreDelete({ thread_id: 'th-1' }, () => ['t1']).problems).toEqual([{ path: 'names', message: 'is required' }]);
   });
 });
