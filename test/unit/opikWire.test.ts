@@ -8,8 +8,8 @@ import { Opik, flushAll, track } from 'opik';
 import type { Patch, SpanPatch, TracePatch } from '../../src/core/model';
 import type { Normalised } from '../../src/core/opik';
 import { opikScores, opikSpanBatch, opikSpanUpdate, opikTraceBatch, opikTraceUpdate } from '../../src/core/opik';
-import type { RecordedRequest, RecordingServer } from '../helpers/recordingServer';
-import { startRecordingServer } from '../helpers/recordingServer';
+import type { RecordedRequest, RecordingServer } from '../support/recordingServer';
+import { startRecordingServer } from '../support/recordingServer';
 
 let server: RecordingServer;
 let previousUrl: string | undefined;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SpanPatch } from '../../src/core/model';
 import { OtlpFormatError, hexId, nanosToIso, otlpToPatches } from '../../src/core/otlp';
 import { decodeExportTraceRequest, decodeExportTraceResponse, decodeRpcStatus, encodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from '../../src/collector/otlpProto';
-import { CHILD_HEX, END_NS, ROOT_HEX, START_NS, TRACE_HEX, otlpRequest, otlpSpan } from '../helpers/otlpBuilders';
+import { CHILD_HEX, END_NS, ROOT_HEX, START_NS, TRACE_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
 function spansOf(request: unknown, options = {}): SpanPatch[] {
   const result = otlpToPatches(request, options);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanPatch } from '../../src/core/model';
 import { otlpToPatches } from '../../src/core/otlp';
-import { otlpRequest, otlpSpan } from '../helpers/otlpBuilders';
+import { otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
 /** The span patch for one span carrying these attributes. */
 function spanWith(attributes: Record<string, unknown>): SpanPatch {

@@ -12,8 +12,8 @@ import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trac
 import type { SpanPatch } from '../../src/core/model';
 import { otlpToPatches } from '../../src/core/otlp';
 import { decodeExportTraceRequest } from '../../src/collector/otlpProto';
-import type { RecordedRequest, RecordingServer } from '../helpers/recordingServer';
-import { startRecordingServer } from '../helpers/recordingServer';
+import type { RecordedRequest, RecordingServer } from '../support/recordingServer';
+import { startRecordingServer } from '../support/recordingServer';
 
 let server: RecordingServer;
 beforeAll(async () => {
