@@ -6,14 +6,16 @@
 // `google.rpc.Status` in the request's encoding when the body is not an export request.
 
 import { OtlpFormatError, otlpToPatches } from '../core/otlp';
+import { HttpError } from './httpError';
 import { decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from './otlpProto';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';
 import { mediaType } from './router';
 
 const JSON_TYPE = 'application/json';
 const PROTOBUF_TYPE = 'application/x-protobuf';
-/** google.rpc.Code INVALID_ARGUMENT. */
+/** google.rpc.Code values. */
 const INVALID_ARGUMENT = 3;
+const RESOURCE_EXHAUSTED = 8;
 
 export const OTLP_TRACE_PATHS = ['/v1/traces', '/api/v1/private/otel/v1/traces'];
 
@@ -29,7 +31,14 @@ export function otlpRoutes(deps: CollectorDeps): Route[] {
 
 async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<RouteReply> {
   const protobuf = mediaType(ctx.req.headers['content-type']) === PROTOBUF_TYPE;
-  const body = await ctx.readBody();
+  let body: Buffer;
+  try {
+    body = await ctx.readBody();
+  } catch (err) {
+    // Too large, or not valid gzip/deflate: still answer in the encoding the exporter reads.
+    if (err instanceof HttpError) return failure(protobuf, err.status, err.status === 413 ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, err.message);
+    throw err;
+  }
   let request: unknown;
   try {
     request = protobuf ? decodeExportTraceRequest(body) : JSON.parse(body.toString('utf8'));
@@ -51,11 +60,15 @@ async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<R
   return { status: 200, json: result.rejectedSpans ? { partialSuccess } : {} };
 }
 
-/** 400 with a Status in the request's own encoding, so the exporter can read why. */
 function malformed(protobuf: boolean, message: string): RouteReply {
-  if (protobuf) return { status: 400, body: Buffer.from(encodeRpcStatus(INVALID_ARGUMENT, message)), headers: { 'content-type': PROTOBUF_TYPE } };
+  return failure(protobuf, 400, INVALID_ARGUMENT, message);
+}
+
+/** An error reply with a Status in the request's own encoding, so the exporter can read why. */
+function failure(protobuf: boolean, status: number, code: number, message: string): RouteReply {
+  if (protobuf) return { status, body: Buffer.from(encodeRpcStatus(code, message)), headers: { 'content-type': PROTOBUF_TYPE } };
   // `error` as well, so the reply also reads like every other Spanscope error.
-  return { status: 400, json: { code: INVALID_ARGUMENT, message, error: message } };
+  return { status, json: { code, message, error: message } };
 }
 
 /** Opik's OTel endpoint takes the project from a `projectName` header. */
