@@ -132,6 +132,6 @@ describe('OTLP/HTTP malformed requests', () => {
 
 /** POST with a raw Buffer reply (the JSON helper would decode protobuf as text). */
 async function rawProto(path: string, body: Buffer, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, unknown>; body: Buffer }> {
-  const reply = await fetch(`http://127.0.0.1:${c.port}${path}`, { method: 'POST', body, headers: { ...PROTO_TYPE, ...headers } });
+  const reply = await fetch(`http://127.0.0.1:${c.port}${path}`, { method: 'POST', body: new Uint8Array(body), headers: { ...PROTO_TYPE, ...headers } });
   return { status: reply.status, headers: Object.fromEntries(reply.headers), body: Buffer.from(await reply.arrayBuffer()) };
 }
