@@ -107,10 +107,10 @@ describe('Opik REST routes refuse bad input and lose nothing', () => {
     });
     expect(reply.status).toBe(400);
     expect(reply.json).toEqual({
-      error: 'invalid span batch: spans[1].start_time must be an ISO 8601 date-time (and 1 more problem)',
+      error: 'invalid span batch: spans[1].start_time must be an ISO 8601 date-time or epoch milliseconds (and 1 more problem)',
       details: [
-        { path: 'spans[1].start_time', message: 'must be an ISO 8601 date-time' },
-        { path: 'spans[1].type', message: 'must be one of general, llm, tool, guardrail' },
+        { index: 1, path: 'spans[1].start_time', message: 'must be an ISO 8601 date-time or epoch milliseconds' },
+        { index: 1, path: 'spans[1].type', message: 'must be one of general, llm, tool, guardrail' },
       ],
     });
     expect((await c.get('/api/traces/bad-batch')).status).toBe(404);

@@ -109,7 +109,7 @@ describe('Opik updates', () => {
   it('needs the trace id on a span update, as Opik does', () => {
     const result = opikSpanUpdate(SPAN_ID, { output: 'x' });
     expect(result.patches).toEqual([]);
-    expect(result.problems).toEqual([{ path: 'trace_id', message: 'is required' }]);
+    expect(result.problems).toEqual([{ index: 0, path: 'span.trace_id', message: 'is required' }]);
   });
 });
 
@@ -125,31 +125,32 @@ describe('Opik validation', () => {
     });
     expect(result.patches).toEqual([]);
     expect(result.problems).toEqual([
-      { path: 'spans[1].start_time', message: 'must be an ISO 8601 date-time' },
-      { path: 'spans[1].type', message: 'must be one of general, llm, tool, guardrail' },
-      { path: 'spans[2].trace_id', message: 'is required' },
-      { path: 'spans[2].usage.prompt_tokens', message: 'must be a number' },
-      { path: 'spans[3]', message: 'must be an object' },
+      { index: 1, path: 'spans[1].start_time', message: 'must be an ISO 8601 date-time or epoch milliseconds' },
+      { index: 1, path: 'spans[1].type', message: 'must be one of general, llm, tool, guardrail' },
+      { index: 2, path: 'spans[2].usage', message: 'must be an object of numbers (prompt_tokens is not)' },
+      { index: 2, path: 'spans[2].trace_id', message: 'is required' },
+      { index: 3, path: 'spans[3]', message: 'must be an object' },
     ]);
   });
 
   it('needs a start time on creates', () => {
-    expect(opikTraceBatch({ traces: [traceWrite({ start_time: undefined })] }).problems).toEqual([{ path: 'traces[0].start_time', message: 'is required' }]);
+    expect(opikTraceBatch({ traces: [traceWrite({ start_time: undefined })] }).problems).toEqual([{ index: 0, path: 'traces[0].start_time', message: 'is required' }]);
   });
 
   it('refuses ids that are empty, too long or hold control characters', () => {
-    for (const id of ['', 'x'.repeat(129), 'a\nb', 42]) {
-      expect(opikTrace(traceWrite({ id })).problems).toEqual([{ path: 'id', message: 'must be a string of 1 to 128 characters without control characters' }]);
-    }
+    const messages = ['', 'x'.repeat(129), 'a\nb', 42].map((id) => opikTrace(traceWrite({ id })).problems.map((p) => `${p.path} ${p.message}`));
+    expect(messages).toEqual([
+      ['trace.id must be 1–128 characters'], ['trace.id must be 1–128 characters'], ['trace.id must not contain control characters'], ['trace.id must be a string'],
+    ]);
   });
 
   it('says what shape the body should have', () => {
-    expect(opikTraceBatch([]).problems).toEqual([{ path: 'traces', message: 'the body must be an object with a "traces" array' }]);
-    expect(opikSpan('x').problems).toEqual([{ path: '', message: 'the body must be a JSON object' }]);
+    expect(opikTraceBatch([]).problems).toEqual([{ index: 0, path: 'traces', message: 'the body must be an object with a "traces" array' }]);
+    expect(opikSpan('x').problems).toEqual([{ index: 0, path: 'span', message: 'the body must be a JSON object' }]);
   });
 
   it('checks error_info', () => {
-    expect(opikTrace(traceWrite({ error_info: { message: 'x' } })).problems).toEqual([{ path: 'error_info', message: 'must be an object with a string "exception_type"' }]);
+    expect(opikTrace(traceWrite({ error_info: { message: 'x' } })).problems).toEqual([{ index: 0, path: 'trace.error_info', message: 'must have exception_type (a string)' }]);
   });
 });
 
@@ -165,8 +166,8 @@ describe('Opik feedback scores', () => {
 
   it('needs a name and a numeric value', () => {
     expect(opikScores('trace', { scores: [{ id: TRACE_ID, value: 'high' }] }).problems).toEqual([
-      { path: 'scores[0].name', message: 'is required' },
-      { path: 'scores[0].value', message: 'must be a number' },
+      { index: 0, path: 'scores[0].value', message: 'must be a number' },
+      { index: 0, path: 'scores[0].name', message: 'is required' },
     ]);
   });
 
@@ -203,6 +204,6 @@ describe('Opik feedback scores', () => {
       { kind: 'score', score: { target: 'trace', id: 't1', name: 'a', value: null, source: 'sdk' } },
       { kind: 'score', score: { target: 'trace', id: 't1', name: 'b', value: null, source: 'sdk' } },
     ]);
-    expect(opikThreadScoreDelete({ thread_id: 'th-1' }, () => ['t1']).problems).toEqual([{ path: 'names', message: 'is required' }]);
+    expect(opikThreadScoreDelete({ thread_id: 'th-1' }, () => ['t1']).problems).toEqual([{ index: 0, path: 'thread.names', message: 'is required' }]);
   });
 });
