@@ -183,11 +183,15 @@ function spanKind(kind: unknown): string | undefined {
 
 // ---- OTLP value encodings ---------------------------------------------------------------
 
+const snakeNames = new Map<string, string>();
+
 /** A field under its OTLP/JSON (camelCase) name or its proto (snake_case) name. */
 function field(obj: Record<string, unknown>, camel: string): unknown {
   const value = obj[camel];
   if (value !== undefined) return value;
-  return obj[camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())];
+  let snake = snakeNames.get(camel);
+  if (snake === undefined) snakeNames.set(camel, (snake = camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase())));
+  return snake === camel ? undefined : obj[snake];
 }
 
 /** A repeated field; absent means empty, anything but a list is a malformed request. */

@@ -51,9 +51,10 @@ export class AttributeBag {
   /** Entries under `prefix.` (keys relative to it), consumed when `consume` says so. */
   entriesUnder(prefix: string, consume = true): [string, unknown][] {
     const out: [string, unknown][] = [];
+    const start = prefix + '.';
     for (const key of Object.keys(this.all)) {
-      if (!key.startsWith(prefix + '.')) continue;
-      out.push([key.slice(prefix.length + 1), this.all[key]]);
+      if (!key.startsWith(start)) continue;
+      out.push([key.slice(start.length), this.all[key]]);
       if (consume) this.used.add(key);
     }
     return out;
