@@ -4,6 +4,7 @@
 // inside the bundles, so nothing at run time has to load ESM from CommonJS.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { emitSdkNodeTypes, sdkNodeTargets } from './buildSdkNode.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -21,6 +22,13 @@ const targets = [
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
 ].filter((t) => existsSync(t.entryPoints[0]));
+
+if (watch) {
+  for (const t of sdkNodeTargets) await (await esbuild.context(t)).watch();
+} else {
+  await Promise.all(sdkNodeTargets.map((t) => esbuild.build(t)));
+  emitSdkNodeTypes();
+}
 
 if (watch) {
   for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();
