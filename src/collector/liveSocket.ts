@@ -13,26 +13,32 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export class LiveHub {
   private readonly connections = new Set<LiveConnection>();
-  private readonly unsubscribe: () => void;
+  /** Subscribed only while someone listens: with no listener the store skips building change lists. */
+  private unsubscribe?: () => void;
 
-  constructor(store: TraceStoreApi, private readonly version: string, private readonly intervalMs = LIVE_INTERVAL_MS) {
-    this.unsubscribe = store.onChange((change) => {
-      for (const c of this.connections) c.add(change);
-    });
-  }
+  constructor(private readonly store: TraceStoreApi, private readonly version: string, private readonly intervalMs = LIVE_INTERVAL_MS) {}
 
   connect(ws: WebSocket): void {
     const connection = new LiveConnection(ws, this.intervalMs);
     this.connections.add(connection);
+    this.unsubscribe ??= this.store.onChange((change) => {
+      for (const c of this.connections) c.add(change);
+    });
     ws.on('close', () => {
       connection.dispose();
       this.connections.delete(connection);
+      if (this.connections.size === 0) this.stopListening();
     });
     ws.send(JSON.stringify({ type: 'hello', version: this.version }));
   }
 
+  private stopListening(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
   close(): void {
-    this.unsubscribe();
+    this.stopListening();
     for (const c of this.connections) c.dispose();
     this.connections.clear();
   }
@@ -76,11 +82,11 @@ class LiveConnection {
       this.traces.set(summary.id, summary);
       this.removed.delete(summary.id);
     }
-    for (const [traceId, spans] of change.spans) {
-      if (!this.watched.has(traceId)) continue;
+    for (const traceId of change.spans.keys()) {
+      if (!this.watched.has(traceId)) continue; // unwatched spans are never even built
       let pending = this.spans.get(traceId);
       if (!pending) this.spans.set(traceId, (pending = new Map()));
-      for (const span of spans) pending.set(span.id, span);
+      for (const span of change.spans.get(traceId)!) pending.set(span.id, span);
     }
     this.schedule();
   }

@@ -32,12 +32,21 @@ export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 export interface Route {
   method: Method;
-  /** '/api/traces/:id'; exact segments otherwise. */
+  /**
+   * '/api/traces/:id'; exact segments otherwise. A last segment '*' matches the rest of the
+   * path (one or more segments; `params['*']`, decoded, segments joined by '/'), for static
+   * files. It is client text: it may hold '..', so resolve it and check it stays inside the folder.
+   */
   path: string;
   /** 'token' routes need the read token (Bearer, ?token=, or cookie); 'none' are open to local processes. */
   auth: 'none' | 'token';
   /** For body-carrying routes: accepted media types; anything else gets 415. */
   accepts?: string[];
+  /**
+   * For 'token' routes a person opens in a browser (the web UI): the reply, e.g. an HTML page
+   * saying where the token comes from, instead of the JSON 401 when the token is missing or wrong.
+   */
+  unauthorized?(message: string): RouteReply;
   handler(ctx: RequestContext): Promise<RouteReply> | RouteReply;
 }
 
@@ -83,11 +92,18 @@ function splitPath(path: string): string[] {
 }
 
 function matchSegments(pattern: string[], actual: string[]): Record<string, string> | undefined {
-  if (pattern.length !== actual.length) return undefined;
+  const rest = pattern[pattern.length - 1] === '*';
+  if (rest ? actual.length < pattern.length : pattern.length !== actual.length) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < pattern.length; i++) {
     const p = pattern[i];
-    if (p.startsWith(':')) {
+    if (rest && i === pattern.length - 1) {
+      try {
+        params['*'] = actual.slice(i).map(decodeURIComponent).join('/');
+      } catch {
+        return undefined;
+      }
+    } else if (p.startsWith(':')) {
       try {
         params[p.slice(1)] = decodeURIComponent(actual[i]);
       } catch {

@@ -21,6 +21,10 @@ export interface ProjectSummary {
 export interface StoreChange {
   traces: TraceSummary[];
   removed: string[];
+  /**
+   * Changed spans by trace id. Each trace's list is built when it is read (`get`, or
+   * iterating values): read the traces you show (`keys()` and `has()` cost nothing).
+   */
   spans: Map<string, Span[]>;
 }
 
@@ -40,7 +44,8 @@ export interface StoreOptions {
 export interface TraceStoreApi {
   /**
    * Merges patches into the store (creates are upserts, any order, duplicates merge) and
-   * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`.
+   * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`. The store
+   * may keep the patch objects it is given: do not change them afterwards.
    */
   apply(patches: Patch[]): void;
   listTraces(query?: TraceQuery): TraceSummary[];
