@@ -47,6 +47,7 @@ export function otlpToPatches(request: unknown, options: OtlpOptions = {}): Otlp
     const resource = field(rs, 'resource');
     const resourceAttrs = attributes(isPlainObject(resource) ? resource : {}, `resourceSpans[${r}].resource`);
     const project = resourceProject(resourceAttrs, options.project);
+    const hasResource = Object.keys(resourceAttrs).length > 0;
     const scopeSpans = listField(rs, 'scopeSpans', 'scope_spans', `resourceSpans[${r}]`, 'instrumentationLibrarySpans');
     scopeSpans.forEach((ss, s) => {
       if (!isPlainObject(ss)) throw new OtlpFormatError(`resourceSpans[${r}].scopeSpans[${s}] must be an object`);
@@ -55,7 +56,7 @@ export function otlpToPatches(request: unknown, options: OtlpOptions = {}): Otlp
       spans.forEach((span, i) => {
         const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
         const result = isPlainObject(span)
-          ? readSpan(span, where, { resourceAttrs, project, scope: isPlainObject(scope) ? scope : {} })
+          ? readSpan(span, where, { resourceAttrs: hasResource ? resourceAttrs : undefined, project, scope: isPlainObject(scope) ? scope : {} })
           : `${where}: must be an object`;
         if (typeof result === 'string') {
           rejectedSpans++;
@@ -73,7 +74,8 @@ export function otlpToPatches(request: unknown, options: OtlpOptions = {}): Otlp
 }
 
 interface SpanContext {
-  resourceAttrs: Record<string, unknown>;
+  /** Undefined when the resource has no attributes. */
+  resourceAttrs: Record<string, unknown> | undefined;
   project: string | undefined;
   scope: Record<string, unknown>;
 }
@@ -99,21 +101,30 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (project) span.project_name = project;
 
   const fields = readConventions(attrs);
-  const { metadata: conventionMetadata, ...modelFields } = fields;
-  Object.assign(span, modelFields);
+  const conventionMetadata = fields.metadata;
+  fields.metadata = undefined;
+  for (const key in fields) {
+    const value = fields[key as keyof typeof fields];
+    if (value !== undefined) Object.assign(span, { [key]: value });
+  }
 
   const events = listField(raw, 'events', 'events', where).filter(isPlainObject);
   const error = errorInfo(field(raw, 'status'), events, where);
   if (error) span.error_info = error;
 
-  const metadata: Record<string, unknown> = { ...attrs.rest(), ...conventionMetadata };
+  const metadata = attrs.rest();
+  if (conventionMetadata) Object.assign(metadata, conventionMetadata);
   const kind = spanKind(field(raw, 'kind'));
   if (kind) metadata['otel.span.kind'] = kind;
   if (typeof ctx.scope.name === 'string' && ctx.scope.name) metadata['otel.scope.name'] = ctx.scope.name;
   if (typeof ctx.scope.version === 'string' && ctx.scope.version) metadata['otel.scope.version'] = ctx.scope.version;
-  const otherEvents = events.filter((e) => !(error && e.name === 'exception')).map((e) => eventRecord(e, where));
-  if (otherEvents.length) metadata.events = otherEvents;
-  if (Object.keys(ctx.resourceAttrs).length) metadata.resource = ctx.resourceAttrs;
+  if (events.length) {
+    const otherEvents = events.filter((e) => !(error && e.name === 'exception')).map((e) => eventRecord(e, where));
+    if (otherEvents.length) metadata.events = otherEvents;
+  }
+  // The resource describes the process, the same for all its spans: kept once per trace, on
+  // the root, rather than copied into every span (a Node SDK resource is often half a KB).
+  if (ctx.resourceAttrs && !span.parent_span_id) metadata.resource = ctx.resourceAttrs;
   if (Object.keys(metadata).length) span.metadata = metadata;
   return { kind: 'span', span };
 }

@@ -146,22 +146,20 @@ function usage(attrs: AttributeBag): Usage | undefined {
   if (total !== undefined) out.total_tokens = total;
   else if (prompt !== undefined || completion !== undefined) out.total_tokens = (prompt ?? 0) + (completion ?? 0);
   // Other counters (cache reads, reasoning tokens) are kept beside the canonical three.
-  for (const prefix of ['gen_ai.usage', 'llm.token_count']) {
-    for (const [name, value] of attrs.entriesUnder(prefix, false)) {
-      const n = toNumber(value);
-      if (n === undefined || name === 'cost') continue;
-      attrs.take(`${prefix}.${name}`);
-      if (!(name in COUNTER_ALIASES)) out[name] = n;
-    }
+  for (const key of Object.keys(attrs.all)) {
+    const prefix = key.startsWith('gen_ai.usage.') ? 'gen_ai.usage.' : key.startsWith('llm.token_count.') ? 'llm.token_count.' : undefined;
+    if (!prefix) continue;
+    const name = key.slice(prefix.length);
+    const n = toNumber(attrs.all[key]);
+    if (n === undefined || name === 'cost') continue;
+    attrs.take(key);
+    if (!COUNTER_ALIASES.has(name)) out[name] = n;
   }
   return Object.keys(out).length ? out : undefined;
 }
 
 /** Counters already read into the canonical three above. */
-const COUNTER_ALIASES: Record<string, true> = {
-  input_tokens: true, output_tokens: true, prompt_tokens: true, completion_tokens: true, total_tokens: true,
-  prompt: true, completion: true, total: true,
-};
+const COUNTER_ALIASES = new Set(['input_tokens', 'output_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt', 'completion', 'total']);
 
 // ---- input and output -------------------------------------------------------------------
 

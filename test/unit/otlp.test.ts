@@ -55,6 +55,13 @@ describe('OTLP spans', () => {
     });
   });
 
+  it('keeps the resource once per trace, on the root span', () => {
+    const [root, child] = spansOf(otlpRequest([otlpSpan(), otlpSpan({ spanId: CHILD_HEX, parentSpanId: ROOT_HEX })], { 'service.name': 'svc', 'host.name': 'box' }));
+    expect(root.metadata?.resource).toEqual({ 'service.name': 'svc', 'host.name': 'box' });
+    expect(child.metadata).not.toHaveProperty('resource');
+    expect(child.project_name).toBe('svc');
+  });
+
   it('ignores unknown fields and reads snake_case keys and enum names', () => {
     const request = { resource_spans: [{ resource: { attributes: [] }, scope_spans: [{ spans: [{ ...otlpSpan(), kind: 'SPAN_KIND_SERVER', futureField: { x: 1 }, trace_id: TRACE_HEX, traceId: undefined, start_time_unix_nano: START_NS, startTimeUnixNano: undefined }] }], extra: 1 }], other: true };
     const [span] = spansOf(request);
