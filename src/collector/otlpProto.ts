@@ -139,12 +139,14 @@ const ExportResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.E
 const RpcStatus = root.lookupType('google.rpc.Status');
 
 /**
- * Decodes an OTLP/protobuf request body into the object OTLP/JSON would have given: ids as
- * base64 text, 64-bit integers as decimal strings. Throws on bytes that are not the message.
+ * Decodes an OTLP/protobuf request body into the object OTLP/JSON would have given, except
+ * that ids (and bytes values) stay bytes, which the normaliser reads directly rather than
+ * through base64 text; 64-bit integers become decimal strings. Throws on bytes that are not
+ * the message.
  */
 export function decodeExportTraceRequest(body: Uint8Array): Record<string, unknown> {
   const message = ExportRequest.decode(body);
-  return ExportRequest.toObject(message, { longs: String, bytes: String, enums: Number, defaults: false });
+  return ExportRequest.toObject(message, { longs: String, enums: Number, defaults: false });
 }
 
 /** Encodes a request (OTLP/JSON-shaped object, ids as base64) — for tests and the benchmark. */

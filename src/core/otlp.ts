@@ -1,7 +1,7 @@
 // OTLP trace export requests → span patches. The same normaliser reads OTLP/JSON and the
 // object protobufjs decodes from OTLP/protobuf, so it accepts what either gives: ids as hex
-// (the OTLP/JSON rule) or base64 (the protobuf JSON mapping, and what a decoder yields for
-// bytes), 64-bit integers as numbers or strings, enums as numbers or names, camelCase or
+// (the OTLP/JSON rule), base64 (the protobuf JSON mapping) or bytes (from the decoder),
+// 64-bit integers as numbers or strings, enums as numbers or names, camelCase or
 // snake_case keys. Unknown fields are ignored.
 //
 // OTLP has no trace object: a span without a parent is a root, and the store makes the
@@ -243,7 +243,8 @@ export function anyValue(value: unknown): unknown {
     }
     return out;
   }
-  if (v('bytesValue') !== undefined) return v('bytesValue');
+  const bytes = v('bytesValue');
+  if (bytes !== undefined) return bytes instanceof Uint8Array ? bytesToBase64(bytes) : bytes;
   return undefined;
 }
 
@@ -282,6 +283,13 @@ function base64ToHex(text: string, bytes: number): string | undefined {
   let hex = '';
   for (let i = 0; i < binary.length; i++) hex += binary.charCodeAt(i).toString(16).padStart(2, '0');
   return hex;
+}
+
+/** Bytes values are kept as base64 text, as OTLP/JSON carries them. */
+function bytesToBase64(b: Uint8Array): string {
+  let binary = '';
+  for (const byte of b) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function bytesToHex(b: Uint8Array): string {

@@ -173,9 +173,12 @@ describe('OTLP encodings', () => {
       otlpSpan({ attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 5, list: [1, 'a'], kv: { a: true } }, status: { code: 2, message: 'x' } }),
       otlpSpan({ spanId: CHILD_HEX, parentSpanId: ROOT_HEX, kind: 3 }),
     ]);
+    (json.resourceSpans[0].scopeSpans[0].spans[0].attributes as unknown[]).push({ key: 'blob', value: { bytesValue: 'AQID' } });
     const forProto = JSON.parse(JSON.stringify(json, (key, value) => (['traceId', 'spanId', 'parentSpanId'].includes(key) ? b64(value) : value)));
     const decoded = decodeExportTraceRequest(encodeExportTraceRequest(forProto));
-    expect(otlpToPatches(decoded)).toEqual(otlpToPatches(json));
+    const fromProto = otlpToPatches(decoded);
+    expect(fromProto).toEqual(otlpToPatches(json));
+    expect(fromProto.patches[0]).toMatchObject({ span: { metadata: { blob: 'AQID' } } }); // bytes values as base64, as in OTLP/JSON
   });
 
   it('encodes replies: an empty response when all spans were taken, partial success otherwise', () => {
