@@ -1,7 +1,7 @@
 // `npm run bench` → ingest: spans/s through the collector with its store on, as a ratio to a
 // bare node:http server that only parses the same JSON (target ≥ 0.5), and the write cost of
 // 1k spans into a store of 100k spans as a ratio to the same into an empty store (target ≤ 2).
-// Other ingest routes (Opik, OTLP) are more rows: add an IngestRow to ROWS.
+// The Opik and OTLP routes are more rows of the same table (bench/interopRows.ts).
 //   node --import tsx bench/ingest.ts [--quick]
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import type { Patch } from '../src/core/model';
 import { formatMicros } from '../src/core/time';
 import { openStore } from '../src/store/traceStore';
 import { DEFAULT_INGEST_OPTIONS, type IngestRow, measureIngestRow } from './ingestHarness';
+import { INTEROP_ROWS } from './interopRows';
 
 const SPANS_PER_BATCH = 100;
 const quick = process.argv.includes('--quick');
@@ -48,8 +49,8 @@ function nativeRow(): IngestRow {
   };
 }
 
-/** The ingest routes measured; Opik and OTLP rows go here. */
-const ROWS: (() => IngestRow)[] = [nativeRow];
+/** The ingest routes measured: native, then Opik and OTLP (bench/interopRows.ts). */
+const ROWS: (() => IngestRow)[] = [nativeRow, ...INTEROP_ROWS];
 
 function patchesOf(traceId: string, spans: number): Patch[] {
   const result = normaliseNativeBatch(JSON.parse(nativeTraceBatch(traceId, spans)));

@@ -10,6 +10,7 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import { decodeExportTraceRequest } from '../src/collector/otlpProto';
 import { startCollector } from '../src/collector/server';
 import type { Route } from '../src/collector/router';
 import { openStore } from '../src/store/traceStore';
@@ -26,12 +27,13 @@ async function main(): Promise<void> {
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => {
         // The same decoding the collector must do, and no more: inflate if compressed, parse
-        // if JSON. (A protobuf row's baseline only reads the bytes; decoding them would be fairer.)
+        // JSON, decode protobuf (with the collector's own descriptors and protobufjs).
         let bytes = Buffer.concat(parts);
         const encoding = req.headers['content-encoding'];
         if (encoding === 'gzip') bytes = gunzipSync(bytes);
         else if (encoding === 'deflate') bytes = inflateSync(bytes);
-        const body = String(req.headers['content-type']).startsWith('application/json') ? JSON.parse(bytes.toString('utf8')) : undefined;
+        const type = String(req.headers['content-type']);
+        const body = type.startsWith('application/json') ? JSON.parse(bytes.toString('utf8')) : type.startsWith('application/x-protobuf') ? decodeExportTraceRequest(bytes) : undefined;
         const accepted = Array.isArray(body?.events) ? body.events.length : 0;
         const reply = JSON.stringify({ accepted });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) });

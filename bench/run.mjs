@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 const here = import.meta.dirname ?? new URL('.', import.meta.url).pathname;
 /** Modules other benchmarks import; not benchmarks themselves. */
-const HELPERS = new Set(['run.mjs', 'ingestHarness.ts', 'ingestServer.ts']);
+const HELPERS = new Set(['run.mjs', 'ingestHarness.ts', 'ingestServer.ts', 'interopRows.ts']);
 const extra = process.argv.slice(2);
 const RATIO_LINE = /^ratio:|\s\/\s.*=\s*[\d.]+|\/ .*\(p50\): [\d.]+x|target .*: (met|MISSED)/i;
 

@@ -12,6 +12,8 @@ import { HttpError } from './httpError';
 import { serveIngestSocket } from './ingestSocket';
 import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
 import { nativeRoutes } from './nativeRoutes';
+import { opikRoutes } from './opikRoutes';
+import { otlpRoutes } from './otlpRoutes';
 import { readRoutes } from './readRoutes';
 import { type CollectorDeps, type Route, type RouteReply, Router, createContext, mediaType } from './router';
 import { Gatekeeper } from './security';
@@ -57,7 +59,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log = options.log ?? ((m: string) => console.log(m));
   const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
