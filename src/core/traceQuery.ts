@@ -1,0 +1,50 @@
+// One page of the logs table: filter, sort, cut. Runs where the traces are (the collector,
+// or the extension host next to its store), so only the page travels to the view.
+
+import type { TraceSummary } from './model';
+import { compileFilter, type FilterOptions } from './traceFilter';
+import { sortTraces, type SortKey, type SortOrder } from './traceSort';
+
+export interface TraceQueryParams {
+  /** The filter language (`traceFilter.ts`); empty or absent matches everything. */
+  filter?: string;
+  /** Default `start_time`. */
+  sort?: SortKey;
+  /** Default `desc`. */
+  order?: SortOrder;
+  /** Default 0. */
+  offset?: number;
+  /** Default 100; `Infinity` for every match (exports). */
+  limit?: number;
+}
+
+export interface TraceQueryResult {
+  traces: TraceSummary[];
+  /** How many traces match, over all pages. */
+  total: number;
+  offset: number;
+  /** Every score name among the traces searched (not only the matches), so columns stay put while filtering. */
+  score_names: string[];
+}
+
+export const DEFAULT_QUERY_LIMIT = 100;
+
+/** Throws `FilterSyntaxError` for a filter that does not parse. */
+export function queryTraces(all: Iterable<TraceSummary>, params: TraceQueryParams = {}, options: FilterOptions = {}): TraceQueryResult {
+  const matches = compileFilter(params.filter ?? '', options);
+  const names = new Set<string>();
+  const hits: TraceSummary[] = [];
+  for (const t of all) {
+    for (const name in t.score_averages) names.add(name);
+    if (matches(t)) hits.push(t);
+  }
+  const sorted = sortTraces(hits, params.sort ?? 'start_time', params.order ?? 'desc');
+  const offset = Math.max(0, Math.floor(params.offset ?? 0));
+  const limit = Math.max(0, params.limit ?? DEFAULT_QUERY_LIMIT);
+  return {
+    traces: sorted.slice(offset, offset + limit),
+    total: hits.length,
+    offset,
+    score_names: [...names].sort((a, b) => a.localeCompare(b)),
+  };
+}
