@@ -16,6 +16,12 @@ export interface TraceQueryParams {
   offset?: number;
   /** Default 100; `Infinity` for every match (exports). */
   limit?: number;
+  /**
+   * Keeps a row in place while the list changes under it: when the trace `id` matches, the
+   * page starts `before` rows above it (and `offset` is ignored). A live table asks for the
+   * row the reader is looking at, so new traces arriving above it do not move it.
+   */
+  around?: { id: string; before: number };
 }
 
 export interface TraceQueryResult {
@@ -23,6 +29,8 @@ export interface TraceQueryResult {
   /** How many traces match, over all pages. */
   total: number;
   offset: number;
+  /** Where `around.id` is among the matches; null when it does not match (any more). */
+  anchor_index?: number | null;
   /** Every score name among the traces searched (not only the matches), so columns stay put while filtering. */
   score_names: string[];
 }
@@ -39,12 +47,20 @@ export function queryTraces(all: Iterable<TraceSummary>, params: TraceQueryParam
     if (matches(t)) hits.push(t);
   }
   const sorted = sortTraces(hits, params.sort ?? 'start_time', params.order ?? 'desc');
-  const offset = Math.max(0, Math.floor(params.offset ?? 0));
+  let offset = Math.max(0, Math.floor(params.offset ?? 0));
+  let anchorIndex: number | null | undefined;
+  if (params.around) {
+    const i = sorted.findIndex((t) => t.id === params.around!.id);
+    anchorIndex = i < 0 ? null : i;
+    if (i >= 0) offset = Math.max(0, i - Math.max(0, Math.floor(params.around.before)));
+  }
   const limit = Math.max(0, params.limit ?? DEFAULT_QUERY_LIMIT);
-  return {
+  const result: TraceQueryResult = {
     traces: sorted.slice(offset, offset + limit),
     total: hits.length,
     offset,
     score_names: [...names].sort((a, b) => a.localeCompare(b)),
   };
+  if (anchorIndex !== undefined) result.anchor_index = anchorIndex;
+  return result;
 }

@@ -125,3 +125,26 @@ describe('filter terms built by clicks', () => {
     expect(all.filter(compileFilter(term)).map((t) => t.name)).toEqual(['alpha', 'Beta']);
   });
 });
+
+describe('keeping the reader\'s row in place', () => {
+  it('starts the page a given number of rows above the anchor trace, wherever it moved', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => summary({ id: `r${i}`, start_time: at(i) }));
+    // newest first: r49 is index 0, r20 is index 29
+    const r = queryTraces(rows, { around: { id: 'r20', before: 5 }, limit: 10 });
+    expect(r.anchor_index).toBe(29);
+    expect(r.offset).toBe(24);
+    expect(r.traces[5].id).toBe('r20');
+    const more = [...rows, summary({ id: 'new1', start_time: at(60) }), summary({ id: 'new2', start_time: at(61) })];
+    const r2 = queryTraces(more, { around: { id: 'r20', before: 5 }, limit: 10 });
+    expect(r2.anchor_index).toBe(31);
+    expect(r2.traces[5].id).toBe('r20');
+  });
+
+  it('falls back to the offset when the anchor no longer matches', () => {
+    const rows = Array.from({ length: 5 }, (_, i) => summary({ id: `r${i}`, start_time: at(i) }));
+    const r = queryTraces(rows, { around: { id: 'gone', before: 2 }, offset: 1, limit: 2 });
+    expect(r.anchor_index).toBeNull();
+    expect(r.offset).toBe(1);
+    expect(r.traces.map((t) => t.id)).toEqual(['r3', 'r2']);
+  });
+});

@@ -1,0 +1,116 @@
+// The columns of the logs table, declared once: the webview draws them, the CSV export writes
+// them, and both agree on order, headers and what a click on a cell filters by. Pure: the
+// webview, the host and the collector all import it.
+
+import type { TraceSummary } from './model';
+import { fieldTerm, scoreTerm } from './filterTerms';
+import { costOf, durationOf, scoreOf, totalTokens } from './traceFields';
+import type { SortKey } from './traceSort';
+
+export interface LogsColumn {
+  /** `name`, `project`, … or `score:NAME`. */
+  id: string;
+  label: string;
+  /** Header label in CSV, where values are raw (ms, USD, ISO time) rather than formatted. */
+  csvLabel: string;
+  sort: SortKey;
+  numeric: boolean;
+  /** Raw value: what CSV writes and what cells format. */
+  value(t: TraceSummary): string | number | undefined;
+  /** The filter terms a click on the cell adds (one per tag for tags); none when the cell does not filter. */
+  filterTerms(t: TraceSummary): string[];
+}
+
+const none = (): string[] => [];
+
+const BASE_COLUMNS: LogsColumn[] = [
+  { id: 'name', label: 'Name', csvLabel: 'name', sort: 'name', numeric: false, value: (t) => t.name, filterTerms: (t) => [fieldTerm('name', t.name)] },
+  { id: 'project', label: 'Project', csvLabel: 'project', sort: 'project', numeric: false, value: (t) => t.project_name, filterTerms: (t) => [fieldTerm('project', t.project_name)] },
+  { id: 'start_time', label: 'Started', csvLabel: 'start_time', sort: 'start_time', numeric: false, value: (t) => t.start_time, filterTerms: none },
+  { id: 'duration', label: 'Duration', csvLabel: 'duration_ms', sort: 'duration', numeric: true, value: durationOf, filterTerms: none },
+  { id: 'status', label: 'Status', csvLabel: 'status', sort: 'status', numeric: false, value: (t) => t.status, filterTerms: (t) => [fieldTerm('status', t.status)] },
+  { id: 'spans', label: 'Spans', csvLabel: 'span_count', sort: 'spans', numeric: true, value: (t) => t.span_count, filterTerms: none },
+  { id: 'tokens', label: 'Tokens', csvLabel: 'total_tokens', sort: 'tokens', numeric: true, value: totalTokens, filterTerms: none },
+  { id: 'cost', label: 'Cost', csvLabel: 'total_estimated_cost', sort: 'cost', numeric: true, value: costOf, filterTerms: none },
+];
+
+const TAIL_COLUMNS: LogsColumn[] = [
+  { id: 'tags', label: 'Tags', csvLabel: 'tags', sort: 'tags', numeric: false, value: (t) => (t.tags?.length ? t.tags.join(', ') : undefined), filterTerms: (t) => (t.tags ?? []).map((tag) => fieldTerm('tag', tag)) },
+  { id: 'thread', label: 'Thread', csvLabel: 'thread_id', sort: 'thread', numeric: false, value: (t) => t.thread_id, filterTerms: (t) => (t.thread_id ? [fieldTerm('thread', t.thread_id)] : []) },
+];
+
+export function scoreColumn(name: string): LogsColumn {
+  return {
+    id: `score:${name}`,
+    label: name,
+    csvLabel: name,
+    sort: `score:${name}`,
+    numeric: true,
+    value: (t) => scoreOf(t, name),
+    filterTerms: (t) => {
+      const v = scoreOf(t, name);
+      return v === undefined ? [] : [scoreTerm(name, '=', v)];
+    },
+  };
+}
+
+/** Every column, a score column per name between the fixed ones and tags. */
+export function logsColumns(scoreNames: readonly string[]): LogsColumn[] {
+  return [...BASE_COLUMNS, ...scoreNames.map(scoreColumn), ...TAIL_COLUMNS];
+}
+
+/**
+ * CSV (RFC 4180, CRLF) of the traces under the columns given, plus the trace id last so a
+ * row can be found again. Text cells that a spreadsheet would run as a formula (starting
+ * with = + - @ or a control character) get a leading apostrophe: span data is untrusted.
+ */
+export function tracesToCsv(traces: Iterable<TraceSummary>, columns: readonly LogsColumn[]): string {
+  const lines = [[...columns.map((c) => c.csvLabel), 'id'].map(csvCell).join(',')];
+  for (const t of traces) {
+    lines.push([...columns.map((c) => csvValue(c.value(t))), csvValue(t.id)].join(','));
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+function csvValue(v: string | number | undefined): string {
+  if (v === undefined) return '';
+  if (typeof v === 'number') return String(v);
+  return csvCell(/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+}
+
+function csvCell(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+// ---- How cells read ---------------------------------------------------------------------
+
+/** `850 ms`, `2.35 s`, `3 m 05 s`, `1 h 02 m`; an empty cell for running traces. */
+export function formatDuration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
+  const totalS = Math.round(ms / 1000);
+  if (totalS < 3600) return `${Math.floor(totalS / 60)} m ${String(totalS % 60).padStart(2, '0')} s`;
+  const totalM = Math.round(totalS / 60);
+  return `${Math.floor(totalM / 60)} h ${String(totalM % 60).padStart(2, '0')} m`;
+}
+
+/** `$1.25`, `$0.0123`, `<$0.0001`: cents above a cent, four decimals below. */
+export function formatCost(usd: number | undefined): string {
+  if (usd === undefined) return '';
+  if (usd === 0) return '$0';
+  if (usd >= 0.01) return `$${usd.toFixed(2)}`;
+  return usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`;
+}
+
+/** `1,234` style grouping without depending on the locale, so tests and CSV agree. */
+export function formatCount(n: number | undefined): string {
+  if (n === undefined) return '';
+  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+/** Scores to at most three decimals: `0.75`, `1`, `0.333`. */
+export function formatScore(v: number | undefined): string {
+  if (v === undefined) return '';
+  return String(Math.round(v * 1000) / 1000);
+}
