@@ -65,11 +65,29 @@ export function logsColumns(scoreNames: readonly string[]): LogsColumn[] {
  * with = + - @ or a control character) get a leading apostrophe: span data is untrusted.
  */
 export function tracesToCsv(traces: Iterable<TraceSummary>, columns: readonly LogsColumn[]): string {
-  const lines = [[...columns.map((c) => c.csvLabel), 'id'].map(csvCell).join(',')];
-  for (const t of traces) {
-    lines.push([...columns.map((c) => csvValue(c.value(t))), csvValue(t.id)].join(','));
+  let out = csvHeader(columns);
+  for (const t of traces) out += csvRow(t, columns);
+  return out;
+}
+
+export function csvHeader(columns: readonly LogsColumn[]): string {
+  return `${[...columns.map((c) => c.csvLabel), 'id'].map(csvCell).join(',')}\r\n`;
+}
+
+export function csvRow(t: TraceSummary, columns: readonly LogsColumn[]): string {
+  return `${[...columns.map((c) => csvValue(c.value(t))), csvValue(t.id)].join(',')}\r\n`;
+}
+
+/** The columns named by id (`name`, `score:q`, …), in that order; undefined names the first unknown id. */
+export function columnsById(ids: readonly string[], scoreNames: readonly string[]): { columns: LogsColumn[]; unknown?: string } {
+  const known = new Map(logsColumns(scoreNames).map((c) => [c.id, c]));
+  const columns: LogsColumn[] = [];
+  for (const id of ids) {
+    const column = known.get(id) ?? (id.startsWith('score:') && id.length > 6 ? scoreColumn(id.slice(6)) : undefined);
+    if (!column) return { columns, unknown: id };
+    columns.push(column);
   }
-  return `${lines.join('\r\n')}\r\n`;
+  return { columns };
 }
 
 function csvValue(v: string | number | undefined): string {

@@ -48,6 +48,11 @@ export interface TraceStoreApi {
   /** Whole trace with every span; undefined when unknown. May read from disk. */
   getTrace(traceId: string): Promise<TraceDetail | undefined>;
   listProjects(): ProjectSummary[];
+  /**
+   * Optional: more text of a trace for the logs filter's free-text terms to search than its
+   * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory.
+   */
+  searchText?(traceId: string): string | undefined;
   deleteTraces(traceIds: string[]): void;
   /** Deletes every trace, or every trace of one project. */
   clear(project?: string): void;
