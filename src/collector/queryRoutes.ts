@@ -77,8 +77,14 @@ export function queryRoutes({ store }: CollectorDeps): Route[] {
 }
 
 /** Every summary the store holds (of one project when asked), for the core to filter. */
-function summariesOf(store: TraceStoreApi, project: string | undefined): TraceSummary[] {
-  return store.listTraces({ project, limit: Number.MAX_SAFE_INTEGER });
+function summariesOf(store: TraceStoreApi, project: string | undefined): Iterable<TraceSummary> {
+  if (!store.summaries) return store.listTraces({ project, limit: Number.MAX_SAFE_INTEGER });
+  const all = store.summaries();
+  return project === undefined ? all : onlyProject(all, project);
+}
+
+function* onlyProject(all: Iterable<TraceSummary>, project: string): Iterable<TraceSummary> {
+  for (const t of all) if (t.project_name === project) yield t;
 }
 
 function filterOptions(store: TraceStoreApi): FilterOptions {

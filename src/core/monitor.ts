@@ -99,7 +99,7 @@ export function monitorTraces(summaries: Iterable<TraceSummary>, params: Monitor
     if (project !== undefined && t.project_name !== project) continue;
     // Canonical times order as strings: most traces are rejected without parsing a date.
     if (t.start_time < fromIso || t.start_time >= toIso) continue;
-    const i = Math.floor((parseTimeMicros(t.start_time) / 1000 - first) / bucketMs);
+    const i = Math.floor((startMs(t.start_time) - first) / bucketMs);
     if (i < 0 || i >= count) continue;
     acc[i].add(t);
     for (const name in t.score_averages) names.add(name);
@@ -162,6 +162,12 @@ class BucketAccumulator {
       scores,
     };
   }
+}
+
+/** Epoch ms of a canonical time; Date.parse is several times faster than the general parser and reads the canonical form. */
+function startMs(iso: string): number {
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? parseTimeMicros(iso) / 1000 : ms;
 }
 
 /** Nearest rank: the smallest value with at least p% of the values at or below it. */

@@ -3,7 +3,7 @@
 
 import type { TraceSummary } from './model';
 import { compileFilter, type FilterOptions } from './traceFilter';
-import { sortTraces, type SortKey, type SortOrder } from './traceSort';
+import { rankOf, sortedSlice, type SortKey, type SortOrder } from './traceSort';
 
 export interface TraceQueryParams {
   /** The filter language (`traceFilter.ts`); empty or absent matches everything. */
@@ -46,17 +46,18 @@ export function queryTraces(all: Iterable<TraceSummary>, params: TraceQueryParam
     for (const name in t.score_averages) names.add(name);
     if (matches(t)) hits.push(t);
   }
-  const sorted = sortTraces(hits, params.sort ?? 'start_time', params.order ?? 'desc');
+  const sort = params.sort ?? 'start_time';
+  const order = params.order ?? 'desc';
   let offset = Math.max(0, Math.floor(params.offset ?? 0));
   let anchorIndex: number | null | undefined;
   if (params.around) {
-    const i = sorted.findIndex((t) => t.id === params.around!.id);
+    const i = rankOf(hits, params.around.id, sort, order);
     anchorIndex = i < 0 ? null : i;
     if (i >= 0) offset = Math.max(0, i - Math.max(0, Math.floor(params.around.before)));
   }
   const limit = Math.max(0, params.limit ?? DEFAULT_QUERY_LIMIT);
   const result: TraceQueryResult = {
-    traces: sorted.slice(offset, offset + limit),
+    traces: sortedSlice(hits, sort, order, offset, limit),
     total: hits.length,
     offset,
     score_names: [...names].sort((a, b) => a.localeCompare(b)),

@@ -45,6 +45,11 @@ export interface TraceStoreApi {
   apply(patches: Patch[]): void;
   listTraces(query?: TraceQuery): TraceSummary[];
   getSummary(traceId: string): TraceSummary | undefined;
+  /**
+   * Optional: every trace's summary in no particular order, without copying or sorting;
+   * what the logs query and the monitor scan (they sort and bucket for themselves).
+   */
+  summaries?(): Iterable<TraceSummary>;
   /** Whole trace with every span; undefined when unknown. May read from disk. */
   getTrace(traceId: string): Promise<TraceDetail | undefined>;
   listProjects(): ProjectSummary[];

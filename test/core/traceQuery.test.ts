@@ -3,7 +3,7 @@ import { FilterSyntaxError } from '../../src/core/filterParser';
 import { addFilterTerm, fieldTerm, quoteFilterValue, scoreTerm, timeRangeTerm } from '../../src/core/filterTerms';
 import { compileFilter } from '../../src/core/traceFilter';
 import { queryTraces } from '../../src/core/traceQuery';
-import { parseSortKey, sortTraces } from '../../src/core/traceSort';
+import { parseSortKey, rankOf, sortedSlice, sortTraces, type SortKey } from '../../src/core/traceSort';
 import { at, summary } from '../helpers/summaries';
 
 const a = summary({ name: 'alpha', project_name: 'P2', start_time: at(1), durationMs: 300, scores: { q: 0.5 }, usage: { total_tokens: 50 }, total_estimated_cost: 0.5, span_count: 4, tags: ['z'] });
@@ -42,6 +42,30 @@ describe('sorting the logs table', () => {
     const same = [summary({ id: 'b', start_time: at(0) }), summary({ id: 'a', start_time: at(0) }), summary({ id: 'c', start_time: at(0) })];
     expect(sortTraces(same, 'spans', 'asc').map((t) => t.id)).toEqual(['a', 'b', 'c']);
     expect(sortTraces(same, 'spans', 'desc').map((t) => t.id)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('cuts a page from a large list exactly as a full sort would (ties, missing values, both orders)', () => {
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const many = Array.from({ length: 2000 }, (_, i) =>
+      summary({
+        id: `m${i}`,
+        start_time: at(Math.floor(random() * 50)), // many equal start times
+        durationMs: random() < 0.1 ? undefined : Math.floor(random() * 20),
+        scores: random() < 0.5 ? { q: Math.floor(random() * 5) } : {},
+        span_count: Math.floor(random() * 4),
+      }),
+    );
+    for (const key of ['start_time', 'duration', 'spans', 'score:q', 'name'] as SortKey[]) {
+      for (const dir of ['asc', 'desc'] as const) {
+        const full = sortTraces(many, key, dir).map((t) => t.id);
+        for (const [offset, limit] of [[0, 100], [37, 50], [300, 100], [1990, 100]]) {
+          expect(sortedSlice(many, key, dir, offset, limit).map((t) => t.id), `${key} ${dir} ${offset}`).toEqual(full.slice(offset, offset + limit));
+        }
+        for (const id of ['m0', 'm777', 'm1999']) expect(rankOf(many, id, key, dir)).toBe(full.indexOf(id));
+      }
+    }
+    expect(rankOf(many, 'absent', 'name', 'asc')).toBe(-1);
   });
 
   it('refuses unknown sort keys', () => {
