@@ -53,6 +53,8 @@ export const ID_MAX_LENGTH = 128;
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const SCORE_SOURCES = ['sdk', 'ui', 'online_scoring'];
+/** Kinds for which `null` is a value (a null output; a score deleted), not "left out". */
+const NULL_IS_A_VALUE = new Set<FieldKind>(['json', 'scoreValue']);
 
 /** Where a field is read from: the event's index and the path of the record inside it. */
 export interface FieldContext {
@@ -72,12 +74,13 @@ export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: F
   for (const key in spec) {
     const value = raw[key];
     const kind = spec[key];
-    if (value === undefined || (value === null && kind !== 'json' && kind !== 'scoreValue')) continue;
+    if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(kind))) continue;
     const error = checkField(kind, value, out, key);
     if (error) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, error);
   }
   for (const key of required) {
-    if (raw[key] === undefined || raw[key] === null) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, 'is required');
+    const value = raw[key];
+    if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(spec[key]))) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, 'is required');
   }
   return out;
 }
