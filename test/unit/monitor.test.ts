@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { chooseBucketMs, MonitorRangeError, monitorTraces, percentile } from '../../src/core/monitor';
 import { compileFilter } from '../../src/core/traceFilter';
 import { formatDurationText, parseDurationText, parseInstantText } from '../../src/core/timeText';
-import { at, summary } from '../helpers/summaries';
+import { at, summary } from '../support/summaries';
 
 const MIN = 60_000;
 const t0 = Date.parse(at(0));

@@ -4,7 +4,7 @@ import { addFilterTerm, fieldTerm, quoteFilterValue, scoreTerm, timeRangeTerm } 
 import { compileFilter } from '../../src/core/traceFilter';
 import { queryTraces } from '../../src/core/traceQuery';
 import { parseSortKey, rankOf, sortedSlice, sortTraces, type SortKey } from '../../src/core/traceSort';
-import { at, summary } from '../helpers/summaries';
+import { at, summary } from '../support/summaries';
 
 const a = summary({ name: 'alpha', project_name: 'P2', start_time: at(1), durationMs: 300, scores: { q: 0.5 }, usage: { total_tokens: 50 }, total_estimated_cost: 0.5, span_count: 4, tags: ['z'] });
 const b = summary({ name: 'Beta', project_name: 'p1', start_time: at(2), durationMs: 100, scores: { q: 0.9 }, usage: { prompt_tokens: 10, completion_tokens: 5 }, span_count: 9, thread_id: 't2' });

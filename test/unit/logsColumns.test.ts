@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatCost, formatCount, formatDuration, formatScore, logsColumns, tracesToCsv } from '../../src/core/logsColumns';
 import { compileFilter } from '../../src/core/traceFilter';
 import { queryTraces } from '../../src/core/traceQuery';
-import { at, summary } from '../helpers/summaries';
+import { at, summary } from '../support/summaries';
 
 describe('logs columns', () => {
   it('puts one column per score name between the fixed columns and tags', () => {

@@ -1,12 +1,27 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at } from '../helpers/summaries';
-import { startLogsCollector, traceEvents, type Running } from '../helpers/logsCollector';
+import { at } from '../support/summaries';
+import { startTestCollector, type TestCollector } from '../support/collector';
+import type { HttpReply } from '../support/http';
+import { traceEvents } from '../support/logsEvents';
 
-let c: Running;
+/** A collector with the token, and a helper to ingest events that must be accepted. */
+async function start(): Promise<TestCollector & { call(method: string, path: string, body?: unknown): Promise<HttpReply>; seed(events: unknown[]): Promise<void> }> {
+  const t = await startTestCollector({ store: { maxTraces: 100_000 } });
+  return {
+    ...t,
+    call: (method, path, body) => t.get(path, { method, body: body as object | undefined }),
+    async seed(events) {
+      const r = await t.ingest({ events });
+      if (r.status !== 200) throw new Error(`ingest failed: ${r.status} ${r.text}`);
+    },
+  };
+}
+
+let c: Awaited<ReturnType<typeof start>>;
 
 beforeAll(async () => {
-  c = await startLogsCollector();
-  await c.ingest([
+  c = await start();
+  await c.seed([
     ...traceEvents({ id: 't1', name: 'summarise', project: 'Alpha', start: at(0), end: at(0.05), input: { question: 'What is the capital of France?' }, output: 'Paris', usage: { prompt_tokens: 900, completion_tokens: 300 }, cost: 0.02, spans: 3, scores: { user_feedback: 0.2 }, tags: ['beta'] }),
     ...traceEvents({ id: 't2', name: 'classify', project: 'Alpha', start: at(1.5), end: at(1.51), usage: { total_tokens: 100 }, cost: 0.001, scores: { user_feedback: 1 }, thread: 'conv-9' }),
     ...traceEvents({ id: 't3', name: 'retrieve', project: 'Alpha', start: at(2.2), end: at(2.21), error: true }),
@@ -19,7 +34,7 @@ afterAll(async () => {
   await c?.close();
 });
 
-const ids = (r: { json: { traces: { id: string }[] } }) => r.json.traces.map((t) => t.id);
+const ids = (r: HttpReply): string[] => r.json.traces.map((t: { id: string }) => t.id);
 
 describe('GET /api/query', () => {
   it('returns a page of traces newest first with the total and every score name', async () => {
@@ -87,8 +102,7 @@ describe('GET /api/query', () => {
   });
 
   it('needs the token', async () => {
-    const res = await fetch(`${c.collector.url}/api/query`);
-    expect(res.status).toBe(401);
+    expect((await c.raw('/api/query')).status).toBe(401);
   });
 });
 
@@ -135,8 +149,8 @@ describe('exports', () => {
   it('streams JSON Lines in the read API shape, one trace per line, for a filter', async () => {
     const r = await c.call('GET', `/api/export?format=jsonl&filter=${encodeURIComponent('project:Alpha -status:running')}`);
     expect(r.status).toBe(200);
-    expect(r.headers.get('content-type')).toMatch(/^application\/x-ndjson/);
-    expect(r.headers.get('content-disposition')).toMatch(/attachment; filename="spanscope-traces-\d{8}-\d{6}\.jsonl"/);
+    expect(r.headers['content-type']).toMatch(/^application\/x-ndjson/);
+    expect(r.headers['content-disposition']).toMatch(/attachment; filename="spanscope-traces-\d{8}-\d{6}\.jsonl"/);
     const lines = r.text.trimEnd().split('\n').map((l) => JSON.parse(l));
     expect(lines.map((l) => l.trace.id)).toEqual(['t3', 't2', 't1']);
     const t1 = lines[2];
@@ -152,7 +166,7 @@ describe('exports', () => {
 
   it('exports CSV of the table, every column or the ones named', async () => {
     const r = await c.call('GET', `/api/export?format=csv&filter=${encodeURIComponent('project:Alpha')}&sort=name&order=asc`);
-    expect(r.headers.get('content-type')).toMatch(/^text\/csv/);
+    expect(r.headers['content-type']).toMatch(/^text\/csv/);
     const rows = r.text.trimEnd().split('\r\n');
     expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,id');
     expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual(['classify', 'retrieve', 'stream', 'summarise']);
@@ -162,10 +176,10 @@ describe('exports', () => {
   });
 
   it('streams an export larger than one piece whole, and survives a reader that hangs up', async () => {
-    const big = await startLogsCollector();
+    const big = await start();
     try {
       const events = Array.from({ length: 300 }, (_, i) => traceEvents({ id: `big-${i}`, start: at(i), end: at(i + 0.5), input: 'x'.repeat(2000) + i })).flat();
-      await big.ingest(events);
+      await big.seed(events);
       const r = await big.call('GET', '/api/export?format=jsonl');
       const lines = r.text.trimEnd().split('\n');
       expect(r.text.length).toBeGreaterThan(3 * 64 * 1024);
@@ -205,9 +219,9 @@ describe('bulk scoring and deleting', () => {
   });
 
   it('deletes by ids or by filter, and never everything by accident', async () => {
-    const extra = await startLogsCollector();
+    const extra = await start();
     try {
-      await extra.ingest([...traceEvents({ id: 'a', start: at(0), end: at(1) }), ...traceEvents({ id: 'b', start: at(1), end: at(2), error: true }), ...traceEvents({ id: 'c', start: at(2), end: at(3) })]);
+      await extra.seed([...traceEvents({ id: 'a', start: at(0), end: at(1) }), ...traceEvents({ id: 'b', start: at(1), end: at(2), error: true }), ...traceEvents({ id: 'c', start: at(2), end: at(3) })]);
       expect((await extra.call('POST', '/api/traces/delete', {})).status).toBe(400);
       expect((await extra.call('POST', '/api/traces/delete', { trace_ids: ['a', 'zz'] })).json).toEqual({ deleted: 1, missing: ['zz'] });
       expect((await extra.call('POST', '/api/traces/delete', { filter: 'status:error' })).json).toEqual({ deleted: 1, missing: [] });
