@@ -37,6 +37,12 @@ export async function* csvExport(traces: readonly TraceSummary[], columns: reado
   if (piece) yield piece;
 }
 
+/** `spanscope-traces-20260102-030405.jsonl`: sortable, and safe in a Content-Disposition header. */
+export function exportFileName(format: 'jsonl' | 'csv', now = new Date()): string {
+  const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
+  return `spanscope-traces-${stamp}.${format}`;
+}
+
 /** `columns`: column ids as a list or comma-separated text; every column when absent. */
 export function parseColumns(value: unknown, scoreNames: readonly string[]): LogsColumn[] {
   if (value === undefined || value === null || value === '') return logsColumns(scoreNames);

@@ -3,16 +3,13 @@
 // scoring and deleting many traces at once. Filters and aggregates run here, next to the
 // store, so only a page or ~100 buckets travel to the view. Every route needs the token.
 
-import type { TraceSummary } from '../core/model';
 import { FilterSyntaxError } from '../core/filterParser';
-import { MonitorRangeError, monitorTraces } from '../core/monitor';
-import { queryTraces, type TraceQueryParams } from '../core/traceQuery';
-import type { FilterOptions } from '../core/traceFilter';
+import { MonitorRangeError } from '../core/monitor';
 import { readScore } from '../core/normalise/native';
 import { Problems, isObject } from '../core/validate';
-import type { TraceStoreApi } from '../store/types';
-import { csvExport, jsonLinesExport, parseColumns } from './exportStream';
+import { csvExport, exportFileName, jsonLinesExport, parseColumns } from './exportStream';
 import { HttpError } from './httpError';
+import { deleteStoreTraces, monitorStore, queryStore, scoreTraces, selectTraces, type Selection } from './logsService';
 import { JSON_TYPES } from './nativeRoutes';
 import {
   bodyParams,
@@ -29,6 +26,7 @@ import {
   type Params,
 } from './queryParams';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';
+import type { TraceStoreApi } from '../store/types';
 
 const DAY_MS = 86_400_000;
 
@@ -76,74 +74,51 @@ export function queryRoutes({ store }: CollectorDeps): Route[] {
   ];
 }
 
-/** Every summary the store holds (of one project when asked), for the core to filter. */
-function summariesOf(store: TraceStoreApi, project: string | undefined): Iterable<TraceSummary> {
-  if (!store.summaries) return store.listTraces({ project, limit: Number.MAX_SAFE_INTEGER });
-  const all = store.summaries();
-  return project === undefined ? all : onlyProject(all, project);
-}
-
-function* onlyProject(all: Iterable<TraceSummary>, project: string): Iterable<TraceSummary> {
-  for (const t of all) if (t.project_name === project) yield t;
-}
-
-function filterOptions(store: TraceStoreApi): FilterOptions {
-  return { now: Date.now(), searchText: store.searchText ? (t) => store.searchText!(t.id) : undefined };
-}
-
-/** Runs the core query, turning a bad filter into a 400 that says where it is wrong. */
-function query(store: TraceStoreApi, get: Params, page: Pick<TraceQueryParams, 'offset' | 'limit' | 'around'>) {
-  const params: TraceQueryParams = { filter: filterParam(get), ...sortParams(get), ...page };
+/** Runs a core operation, turning a bad filter or range into a 400 that says what is wrong. */
+function checked<R>(run: () => R): R {
   try {
-    return queryTraces(summariesOf(store, optionalString(get, 'project')), params, filterOptions(store));
+    return run();
   } catch (err) {
     if (err instanceof FilterSyntaxError) throw filterError(err);
-    throw err;
-  }
-}
-
-function runQuery(store: TraceStoreApi, get: Params) {
-  const anchor = optionalString(get, 'anchor');
-  const before = integerParam(get, 'anchor_before', 0, MAX_QUERY_LIMIT) ?? 0;
-  return query(store, get, {
-    offset: integerParam(get, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
-    limit: integerParam(get, 'limit', 1, MAX_QUERY_LIMIT) ?? 100,
-    around: anchor === undefined ? undefined : { id: anchor, before },
-  });
-}
-
-function runMonitor(store: TraceStoreApi, get: Params) {
-  const now = Date.now();
-  const project = optionalString(get, 'project');
-  const to = timeParam(get, 'to', now) ?? now;
-  const from = timeParam(get, 'from', now) ?? to - DAY_MS;
-  try {
-    return { project: project ?? null, ...monitorTraces(summariesOf(store, project), { from, to, bucketMs: bucketParam(get), project }) };
-  } catch (err) {
     if (err instanceof MonitorRangeError) throw new HttpError(400, err.message);
     throw err;
   }
 }
 
-/** The traces `trace_ids` names (those that exist), or else every match of the filter; in the order asked for. */
-function selected(store: TraceStoreApi, get: Params): { traces: TraceSummary[]; scoreNames: string[] } {
-  const ids = traceIdsParam(get);
-  const result = query(store, get, { limit: Infinity });
-  if (!ids) return { traces: result.traces, scoreNames: result.score_names };
-  const wanted = new Set(ids);
-  return { traces: result.traces.filter((t) => wanted.has(t.id)), scoreNames: result.score_names };
+function selection(get: Params): Selection {
+  return { filter: filterParam(get), ...sortParams(get), project: optionalString(get, 'project'), traceIds: traceIdsParam(get) };
+}
+
+function runQuery(store: TraceStoreApi, get: Params) {
+  const anchor = optionalString(get, 'anchor');
+  const before = integerParam(get, 'anchor_before', 0, MAX_QUERY_LIMIT) ?? 0;
+  const params = {
+    filter: filterParam(get),
+    ...sortParams(get),
+    project: optionalString(get, 'project'),
+    offset: integerParam(get, 'offset', 0, Number.MAX_SAFE_INTEGER) ?? 0,
+    limit: integerParam(get, 'limit', 1, MAX_QUERY_LIMIT) ?? 100,
+    around: anchor === undefined ? undefined : { id: anchor, before },
+  };
+  return checked(() => queryStore(store, params));
+}
+
+function runMonitor(store: TraceStoreApi, get: Params) {
+  const now = Date.now();
+  const to = timeParam(get, 'to', now) ?? now;
+  const from = timeParam(get, 'from', now) ?? to - DAY_MS;
+  const q = { project: optionalString(get, 'project'), from, to, bucketMs: bucketParam(get) };
+  return checked(() => monitorStore(store, q));
 }
 
 function exportReply(store: TraceStoreApi, get: Params): RouteReply {
   const format = optionalString(get, 'format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') throw new HttpError(400, 'format must be jsonl or csv');
-  const columnsText = get('columns');
-  const { traces, scoreNames } = selected(store, get);
-  const stamp = new Date().toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
-  const filename = `spanscope-traces-${stamp}.${format}`;
-  const headers = { 'content-disposition': `attachment; filename="${filename}"` };
+  const sel = selection(get);
+  const { traces, scoreNames } = checked(() => selectTraces(store, sel));
+  const headers = { 'content-disposition': `attachment; filename="${exportFileName(format)}"` };
   if (format === 'csv') {
-    const columns = parseColumns(columnsText, scoreNames);
+    const columns = parseColumns(get('columns'), scoreNames);
     return { status: 200, headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' }, stream: csvExport(traces, columns) };
   }
   return { status: 200, headers: { ...headers, 'content-type': 'application/x-ndjson; charset=utf-8' }, stream: jsonLinesExport(store, traces) };
@@ -156,10 +131,8 @@ function scoreMany(store: TraceStoreApi, body: Record<string, unknown>) {
   // Checked once as the score of the first trace: every trace gets the same name, value and reason.
   const score = readScore({ ...body, target: 'trace', id: ids[0] }, { problems, index: 0, prefix: 'score' });
   if (!score) throw new HttpError(400, 'invalid score', problems.list);
-  const found = ids.filter((id) => store.getSummary(id));
-  const missing = ids.filter((id) => !store.getSummary(id));
-  store.apply(found.map((id) => ({ kind: 'score' as const, score: { ...score, id, source: score.source ?? 'ui' } })));
-  return { ok: true, scored: found.length, missing };
+  const { target: _t, id: _i, trace_id: _tr, ...fields } = score;
+  return { ok: true, ...scoreTraces(store, ids, { ...fields, source: score.source ?? 'ui' }) };
 }
 
 function deleteMany(store: TraceStoreApi, body: Record<string, unknown>) {
@@ -168,12 +141,10 @@ function deleteMany(store: TraceStoreApi, body: Record<string, unknown>) {
   if (!ids) {
     // Deleting by filter needs the filter spelled out, even if empty: a body that forgot its ids must not delete everything.
     if (typeof body.filter !== 'string') throw new HttpError(400, 'give trace_ids, or a filter (an empty filter deletes every trace)');
-    ids = query(store, get, { limit: Infinity }).traces.map((t) => t.id);
+    const sel = selection(get);
+    ids = checked(() => selectTraces(store, sel)).traces.map((t) => t.id);
   }
-  const missing = ids.filter((id) => !store.getSummary(id));
-  const existing = ids.filter((id) => store.getSummary(id));
-  store.deleteTraces(existing);
-  return { deleted: existing.length, missing };
+  return deleteStoreTraces(store, ids);
 }
 
 async function jsonObject(ctx: RequestContext): Promise<Record<string, unknown>> {
