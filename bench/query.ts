@@ -24,67 +24,74 @@ const TRACES = tracesArg >= 0 ? Number(args[tracesArg + 1]) : args.includes('--q
 const RUNS = 9;
 const DAY = 86_400_000;
 
-const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-query-'));
-// Never flushed during the run: the bench measures reading, and 50k trace files are not the point.
-const store = await openStore({ dir, maxTraces: TRACES * 2, flushIntervalMs: 1e9, warn: () => {} });
-const now = Date.now();
-seed(store, TRACES, now);
-const collector = await startCollector({ store, port: 0, token: 'bench', version: 'bench', log: () => {} });
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-query-'));
+  // Never flushed during the run: the bench measures reading, and 50k trace files are not the point.
+  const store = await openStore({ dir, maxTraces: TRACES * 2, flushIntervalMs: 1e9, warn: () => {} });
+  const now = Date.now();
+  seed(store, TRACES, now);
+  const collector = await startCollector({ store, port: 0, token: 'bench', version: 'bench', log: () => {} });
 
-async function get(path: string): Promise<string> {
-  const res = await fetch(`${collector.url}${path}`, { headers: { authorization: 'Bearer bench' } });
-  const text = await res.text();
-  if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`);
-  return text;
-}
-
-async function measure(path: string): Promise<{ median: number; bytes: number }> {
-  await get(path); // warm-up
-  const times: number[] = [];
-  let bytes = 0;
-  for (let i = 0; i < RUNS; i++) {
-    const t0 = performance.now();
-    bytes = (await get(path)).length;
-    times.push(performance.now() - t0);
+  async function get(path: string): Promise<string> {
+    const res = await fetch(`${collector.url}${path}`, { headers: { authorization: 'Bearer bench' } });
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${text.slice(0, 200)}`);
+    return text;
   }
-  times.sort((a, b) => a - b);
-  return { median: times[Math.floor(RUNS / 2)], bytes };
+
+  async function measure(path: string): Promise<{ median: number; bytes: number }> {
+    await get(path); // warm-up
+    const times: number[] = [];
+    let bytes = 0;
+    for (let i = 0; i < RUNS; i++) {
+      const t0 = performance.now();
+      bytes = (await get(path)).length;
+      times.push(performance.now() - t0);
+    }
+    times.sort((a, b) => a - b);
+    return { median: times[Math.floor(RUNS / 2)], bytes };
+  }
+
+  const q = (filter: string, extra = '') => `/api/query?limit=100&filter=${encodeURIComponent(filter)}${extra}`;
+  const cases: [string, string][] = [
+    ['list   GET /api/traces?limit=all', `/api/traces?limit=${TRACES}`],
+    ['scan   GET /api/query (no filter, page 100)', '/api/query?limit=100'],
+    ['read   GET /api/traces?limit=100', '/api/traces?limit=100'],
+    ['filter status:error user_feedback < 0.5', q('status:error user_feedback < 0.5')],
+    ['filter free text "capital"', q('capital')],
+    ['filter (tag:beta OR duration > 2s) -project:b', q('(tag:beta OR duration > 2s) -project:"Project B"')],
+    ['filter cost > 0.01, sort by score desc', q('cost > 0.01', '&sort=score:user_feedback&order=desc')],
+    ['monitor 30 days, all projects (12h buckets)', `/api/monitor?from=now-30d&to=now`],
+    ['monitor 7 days, one project (2h buckets)', `/api/monitor?from=now-7d&project=${encodeURIComponent('Project A')}`],
+    ['monitor 1 day, 1m buckets (1440)', `/api/monitor?from=now-1d&bucket=1m`],
+  ];
+
+  console.log(`Logs and monitor over HTTP, ${TRACES} traces, median of ${RUNS} runs`);
+  const results: { label: string; median: number; bytes: number }[] = [];
+  for (const [label, path] of cases) results.push({ label, ...(await measure(path)) });
+  const [list, scan] = results;
+  console.log('');
+  console.log(`${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'bytes'.padStart(10)} ${'vs list'.padStart(8)} ${'vs scan'.padStart(8)}`);
+  for (const r of results) {
+    console.log(`${r.label.padEnd(48)} ${r.median.toFixed(1).padStart(9)} ${String(r.bytes).padStart(10)} ${(r.median / list.median).toFixed(2).padStart(8)} ${(r.median / scan.median).toFixed(2).padStart(8)}`);
+  }
+  const worst = (prefix: string) => results.filter((r) => r.label.startsWith(prefix)).reduce((a, b) => (b.median > a.median ? b : a));
+  const filterWorst = worst('filter');
+  const monitorWorst = worst('monitor');
+  console.log('');
+  console.log(`ratio: slowest filter over ${TRACES} traces (${filterWorst.label.slice(7)}) ${filterWorst.median.toFixed(1)} ms = ${(filterWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all (${list.median.toFixed(1)} ms), ${(filterWorst.median / scan.median).toFixed(2)}x the unfiltered query (${scan.median.toFixed(1)} ms)`);
+  console.log(`ratio: slowest monitor over ${TRACES} traces (${monitorWorst.label.slice(8)}) ${monitorWorst.median.toFixed(1)} ms = ${(monitorWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all, ${(monitorWorst.median / scan.median).toFixed(2)}x the unfiltered query`);
+
+  await collector.close();
+  rmSync(dir, { recursive: true, force: true });
+  // The store is left unflushed on purpose (its folder is gone); nothing else holds the process.
+  process.exit(0);
 }
 
-const q = (filter: string, extra = '') => `/api/query?limit=100&filter=${encodeURIComponent(filter)}${extra}`;
-const cases: [string, string][] = [
-  ['list   GET /api/traces?limit=all', `/api/traces?limit=${TRACES}`],
-  ['scan   GET /api/query (no filter, page 100)', '/api/query?limit=100'],
-  ['read   GET /api/traces?limit=100', '/api/traces?limit=100'],
-  ['filter status:error user_feedback < 0.5', q('status:error user_feedback < 0.5')],
-  ['filter free text "capital"', q('capital')],
-  ['filter (tag:beta OR duration > 2s) -project:b', q('(tag:beta OR duration > 2s) -project:"Project B"')],
-  ['filter cost > 0.01, sort by score desc', q('cost > 0.01', '&sort=score:user_feedback&order=desc')],
-  ['monitor 30 days, all projects (12h buckets)', `/api/monitor?from=now-30d&to=now`],
-  ['monitor 7 days, one project (2h buckets)', `/api/monitor?from=now-7d&project=${encodeURIComponent('Project A')}`],
-  ['monitor 1 day, 1m buckets (1440)', `/api/monitor?from=now-1d&bucket=1m`],
-];
-
-console.log(`Logs and monitor over HTTP, ${TRACES} traces, median of ${RUNS} runs`);
-const results: { label: string; median: number; bytes: number }[] = [];
-for (const [label, path] of cases) results.push({ label, ...(await measure(path)) });
-const [list, scan] = results;
-console.log('');
-console.log(`${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'bytes'.padStart(10)} ${'vs list'.padStart(8)} ${'vs scan'.padStart(8)}`);
-for (const r of results) {
-  console.log(`${r.label.padEnd(48)} ${r.median.toFixed(1).padStart(9)} ${String(r.bytes).padStart(10)} ${(r.median / list.median).toFixed(2).padStart(8)} ${(r.median / scan.median).toFixed(2).padStart(8)}`);
-}
-const worst = (prefix: string) => results.filter((r) => r.label.startsWith(prefix)).reduce((a, b) => (b.median > a.median ? b : a));
-const filterWorst = worst('filter');
-const monitorWorst = worst('monitor');
-console.log('');
-console.log(`ratio: slowest filter over ${TRACES} traces (${filterWorst.label.slice(7)}) ${filterWorst.median.toFixed(1)} ms = ${(filterWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all (${list.median.toFixed(1)} ms), ${(filterWorst.median / scan.median).toFixed(2)}x the unfiltered query (${scan.median.toFixed(1)} ms)`);
-console.log(`ratio: slowest monitor over ${TRACES} traces (${monitorWorst.label.slice(8)}) ${monitorWorst.median.toFixed(1)} ms = ${(monitorWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all, ${(monitorWorst.median / scan.median).toFixed(2)}x the unfiltered query`);
-
-await collector.close();
-rmSync(dir, { recursive: true, force: true });
-// The store is left unflushed on purpose (its folder is gone); nothing else holds the process.
-process.exit(0);
+void main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
 
 /** Traces over the last 30 days in three projects: ~5% errors, ~1% running, scores on half. */
 function seed(store: TraceStore, count: number, nowMs: number): void {
