@@ -99,36 +99,3 @@ function csvValue(v: string | number | undefined): string {
 function csvCell(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
-
-// ---- How cells read ---------------------------------------------------------------------
-
-/** `850 ms`, `2.35 s`, `3 m 05 s`, `1 h 02 m`; an empty cell for running traces. */
-export function formatDuration(ms: number | undefined): string {
-  if (ms === undefined) return '';
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)} s`;
-  const totalS = Math.round(ms / 1000);
-  if (totalS < 3600) return `${Math.floor(totalS / 60)} m ${String(totalS % 60).padStart(2, '0')} s`;
-  const totalM = Math.round(totalS / 60);
-  return `${Math.floor(totalM / 60)} h ${String(totalM % 60).padStart(2, '0')} m`;
-}
-
-/** `$1.25`, `$0.0123`, `<$0.0001`: cents above a cent, four decimals below. */
-export function formatCost(usd: number | undefined): string {
-  if (usd === undefined) return '';
-  if (usd === 0) return '$0';
-  if (usd >= 0.01) return `$${usd.toFixed(2)}`;
-  return usd < 0.0001 ? '<$0.0001' : `$${usd.toFixed(4)}`;
-}
-
-/** `1,234` style grouping without depending on the locale, so tests and CSV agree. */
-export function formatCount(n: number | undefined): string {
-  if (n === undefined) return '';
-  return String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/** Scores to at most three decimals: `0.75`, `1`, `0.333`. */
-export function formatScore(v: number | undefined): string {
-  if (v === undefined) return '';
-  return String(Math.round(v * 1000) / 1000);
-}

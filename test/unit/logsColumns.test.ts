@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCost, formatCount, formatDuration, formatScore, logsColumns, tracesToCsv } from '../../src/core/logsColumns';
+import { logsColumns, tracesToCsv } from '../../src/core/logsColumns';
 import { compileFilter } from '../../src/core/traceFilter';
 import { queryTraces } from '../../src/core/traceQuery';
 import { at, summary } from '../support/summaries';
@@ -48,24 +48,5 @@ describe('CSV of the table', () => {
     const ts = [summary({ name: 'b', span_count: 2 }), summary({ name: 'a', span_count: 1 })];
     const rows = queryTraces(ts, { sort: 'spans', order: 'asc', limit: Infinity }).traces;
     expect(tracesToCsv(rows, logsColumns([])).split('\r\n').slice(1, 3).map((r) => r.split(',')[0])).toEqual(['a', 'b']);
-  });
-});
-
-describe('cell formats', () => {
-  it('formats durations, cost, counts and scores for reading', () => {
-    expect(formatDuration(undefined)).toBe('');
-    expect(formatDuration(850.4)).toBe('850 ms');
-    expect(formatDuration(2345)).toBe('2.35 s');
-    expect(formatDuration(12_345)).toBe('12.3 s');
-    expect(formatDuration(185_000)).toBe('3 m 05 s');
-    expect(formatDuration(3_720_000)).toBe('1 h 02 m');
-    expect(formatCost(1.256)).toBe('$1.26');
-    expect(formatCost(0.00123)).toBe('$0.0012');
-    expect(formatCost(0.00001)).toBe('<$0.0001');
-    expect(formatCost(0)).toBe('$0');
-    expect(formatCount(1234567)).toBe('1,234,567');
-    expect(formatCount(999)).toBe('999');
-    expect(formatScore(1 / 3)).toBe('0.333');
-    expect(formatScore(1)).toBe('1');
   });
 });
