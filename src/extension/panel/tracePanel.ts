@@ -109,7 +109,12 @@ export class TracePanelHost extends Disposable {
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
       },
-      info: () => ({ host: 'vscode', version: String(this.context.extension.packageJSON.version ?? ''), scoreDefinitions: this.settings.current.scores }),
+      info: () => ({
+        host: 'vscode',
+        version: String(this.context.extension.packageJSON.version ?? ''),
+        scoreDefinitions: this.settings.current.scores,
+        thumbsScoreName: this.settings.current.thumbsName,
+      }),
     });
     // Before the queued Ready is answered, so the trace goes out in the Ready reply.
     if (target) this.session.showTrace(target.traceId, target.spanId);
