@@ -64,6 +64,11 @@ export class App {
     setInterval(() => this.tick(), TICK_MS);
   }
 
+  /** What the host said about itself in its Ready reply (the Logs tab reads the thumbs score name). */
+  get hostInfo(): HostInfo | undefined {
+    return this.info;
+  }
+
   async start(): Promise<void> {
     try {
       const ready = await this.conn.request(Ready, { restoredTraceId: this.state.traceId });
