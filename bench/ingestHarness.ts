@@ -84,24 +84,49 @@ function send(agent: Agent, port: number, row: IngestRow, body: string | Buffer)
   });
 }
 
+function cpuMicros(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request({ host: '127.0.0.1', port, path: '/bench/cpu' }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        const { user, system } = JSON.parse(text);
+        resolve(user + system);
+      });
+    }).on('error', reject).end();
+  });
+}
+
+export interface RowResult {
+  /** Best spans/s of the rounds. */
+  raw: number;
+  collector: number;
+  ratio: number;
+  /** Server CPU time per span (µs, all threads), best round: steadier than spans/s on a busy machine. */
+  rawCpuPerSpan: number;
+  collectorCpuPerSpan: number;
+}
+
 /** Runs rounds of baseline then collector; the best round of each counts (the machine is shared and noisy). */
-export async function measureIngestRow(row: IngestRow, options: IngestOptions = DEFAULT_INGEST_OPTIONS): Promise<{ raw: number; collector: number; ratio: number }> {
-  let raw = 0;
-  let collector = 0;
+export async function measureIngestRow(row: IngestRow, options: IngestOptions = DEFAULT_INGEST_OPTIONS): Promise<RowResult> {
+  const best = { raw: 0, collector: 0, rawCpu: Infinity, collectorCpu: Infinity };
   const counter = { next: 0 };
   for (let round = 0; round < options.rounds; round++) {
     for (const mode of ['raw', 'collector'] as const) {
       const server = await startServer(mode);
       try {
         await drive(server.port, row, options.connections, options.warmupMs, counter);
+        const cpuBefore = await cpuMicros(server.port);
+        const sentBefore = counter.next;
         const rate = await drive(server.port, row, options.connections, options.measureMs, counter);
-        if (mode === 'raw') raw = Math.max(raw, rate);
-        else collector = Math.max(collector, rate);
-        console.log(`  ${row.name}: round ${round + 1} ${mode.padEnd(9)} ${Math.round(rate).toLocaleString('en')} spans/s`);
+        const cpuPerSpan = (await cpuMicros(server.port) - cpuBefore) / ((counter.next - sentBefore) * row.spansPerBody);
+        if (mode === 'raw') Object.assign(best, { raw: Math.max(best.raw, rate), rawCpu: Math.min(best.rawCpu, cpuPerSpan) });
+        else Object.assign(best, { collector: Math.max(best.collector, rate), collectorCpu: Math.min(best.collectorCpu, cpuPerSpan) });
+        console.log(`  ${row.name}: round ${round + 1} ${mode.padEnd(9)} ${Math.round(rate).toLocaleString('en').padStart(8)} spans/s, ${cpuPerSpan.toFixed(1)} µs CPU per span`);
       } finally {
         await stopServer(server.child);
       }
     }
   }
-  return { raw, collector, ratio: collector / raw };
+  return { raw: best.raw, collector: best.collector, ratio: best.collector / best.raw, rawCpuPerSpan: best.rawCpu, collectorCpuPerSpan: best.collectorCpu };
 }

@@ -2,7 +2,7 @@
 // made from. Patches merge in place and adjust the totals by the difference (a span's old
 // contribution out, its new one in), so a span costs the same in a trace of ten spans as in
 // one of a hundred thousand. On disk a trace is split into chunks of CHUNK_SPANS spans in
-// arrival order, so a change rewrites its chunk, not the whole trace.
+// arrival order, so a change re-serialises its chunk, not the whole trace (packTable.ts).
 
 import { addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
@@ -37,8 +37,6 @@ export class LoadedTrace {
   readonly chunks: string[][] = [[]];
   private readonly chunkOf = new Map<string, number>();
   readonly dirtyChunks = new Set<number>();
-  /** Characters of each chunk's file as last read or written. */
-  readonly chunkBytes: number[] = [];
   totals: SpanTotals = emptyTotals();
   private rootSpanId?: string;
   lastUpdatedAt: string;

@@ -102,3 +102,22 @@ describe('native ingest over a WebSocket', () => {
     expect(c.store.getSummary('quiet')?.span_count).toBe(2);
   });
 });
+
+describe('WebSocket heartbeat', () => {
+  it('drops a peer that stops answering pings, and keeps one that answers', async () => {
+    c = await startTestCollector({ collector: { heartbeatMs: 50 } });
+    const { WebSocket } = await import('ws');
+    const open = (autoPong: boolean) =>
+      new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {
+        const ws = new WebSocket(`ws://127.0.0.1:${c.port}/api/ingest/ws`, { autoPong });
+        ws.once('open', () => resolve(ws));
+        ws.once('error', reject);
+      });
+    const silent = await open(false);
+    const lively = await open(true);
+    const closed = await new Promise<number>((resolve) => silent.once('close', (code) => resolve(code)));
+    expect(closed).toBe(1006); // terminated, not closed politely
+    expect(lively.readyState).toBe(WebSocket.OPEN);
+    lively.close();
+  });
+});
