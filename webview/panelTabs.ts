@@ -30,7 +30,7 @@ export class PanelTabs {
     this.current = tabs.load().tab ?? 'traces';
     this.saveTab = (tab) => tabs.save({ ...tabs.load(), tab });
     const panel = (id: TabId, className: string) => h('div', { class: `tab-panel ${className}`, attrs: { id: `tab-panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}` } });
-    this.panels = { traces: panel('traces', 'app traces-panel'), logs: panel('logs', 'logs-panel'), monitor: panel('monitor', 'monitor-panel') };
+    this.panels = { traces: panel('traces', 'traces-panel'), logs: panel('logs', 'logs-panel'), monitor: panel('monitor', 'monitor-panel') };
     this.strip = tabStrip<TabId>({
       tabs: [
         { id: 'traces', label: 'Trace', icon: 'list-tree' },
@@ -66,6 +66,7 @@ export class PanelTabs {
         this.select('logs');
       },
     });
+    root.removeAttribute('aria-busy');
     this.panels.logs.append(this.logs.element);
     this.panels.monitor.append(this.monitor.element);
     this.select(this.current);

@@ -164,7 +164,11 @@ export class LogsTable {
       row.classList.remove('selected', 'open');
       delete row.dataset.traceId;
       row.removeAttribute('aria-selected');
-      for (let i = 1; i < row.children.length; i++) setText(row.children[i], i === 1 ? '…' : '');
+      for (let i = 1; i < row.children.length; i++) {
+        const cell = row.children[i] as HTMLElement;
+        delete cell.dataset.key;
+        setText(cell, i === 1 ? '…' : '');
+      }
       return;
     }
     row.classList.remove('loading');
@@ -184,6 +188,7 @@ export class LogsTable {
     if (column.id === 'duration') cell.classList.toggle('running', t.status === 'running');
     if (terms.length === 0 || column.id === 'name') {
       if (cell.childElementCount) cell.replaceChildren();
+      delete cell.dataset.key;
       setText(cell, text);
       return;
     }
