@@ -1,7 +1,8 @@
 // One monitor chart, drawn with uPlot (small, fast, canvas): bars for counts, lines for rates
 // and percentiles, an axis on each side when two measures share a chart. Hovering shows every
-// series' value at that bucket in the legend; clicking picks the bucket. Labels come from our
-// own text or score names, which uPlot sets as text (never HTML).
+// series' value at that bucket in the legend (in every chart of the same sync key); clicking
+// picks the bucket. Labels come from our own text or score names, which uPlot sets as text
+// (never HTML).
 
 import uPlot from 'uplot';
 import type { ChartSpec } from './chartData';
@@ -13,6 +14,8 @@ export interface ChartOptions {
   theme: ChartTheme;
   /** The bucket under the pointer was clicked. */
   onPick(index: number): void;
+  /** Charts with the same key hover together: pointing at a bucket in one shows it in all. */
+  syncKey?: string;
 }
 
 export function drawChart(target: HTMLElement, spec: ChartSpec, o: ChartOptions): uPlot {
@@ -34,7 +37,7 @@ export function drawChart(target: HTMLElement, spec: ChartSpec, o: ChartOptions)
     title: spec.title,
     width: o.width,
     height: o.height,
-    cursor: { points: { size: 7 }, drag: { x: false, y: false } },
+    cursor: { points: { size: 7 }, drag: { x: false, y: false }, ...(o.syncKey ? { sync: { key: o.syncKey } } : {}) },
     legend: { live: true },
     scales: { x: { time: true }, y: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] }, y2: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
     axes: [

@@ -188,7 +188,7 @@ export class MonitorView {
     const width = this.chartWidth();
     const boxes = chartSpecs(result).map((spec) => {
       const box = h('div', { class: 'monitor-chart', attrs: { 'data-chart': spec.id } });
-      this.charts.push(drawChart(box, spec, { width, height: CHART_HEIGHT, theme, onPick: (i) => this.pick(result, i) }));
+      this.charts.push(drawChart(box, spec, { width, height: CHART_HEIGHT, theme, syncKey: 'spanscope-monitor', onPick: (i) => this.pick(result, i) }));
       return box;
     });
     this.grid.replaceChildren(...boxes);
