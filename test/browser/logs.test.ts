@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceEvents, type TraceSpec } from '../support/logsEvents';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, type WatchedPage } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -23,15 +23,23 @@ async function seed(specs: TraceSpec[]): Promise<void> {
   if (r.status !== 200) throw new Error(r.text);
 }
 
+const watched = new Map<Page, WatchedPage>();
+
 async function openLogs(): Promise<Page> {
-  const { page, consoleErrors, pageErrors } = await h.open();
-  await page.click('#tab-logs');
-  await page.locator('.logs-row[data-trace-id]').first().waitFor();
-  page.once('close', () => {
-    expect(consoleErrors).toEqual([]);
-    expect(pageErrors).toEqual([]);
-  });
-  return page;
+  const w = await h.open();
+  watched.set(w.page, w);
+  await w.page.click('#tab-logs');
+  await w.page.locator('.logs-row[data-trace-id]').first().waitFor();
+  return w.page;
+}
+
+/** Closes the page after checking that nothing went wrong in it (a CSP violation is a console error). */
+async function done(page: Page): Promise<void> {
+  const w = watched.get(page)!;
+  expect(w.consoleErrors).toEqual([]);
+  expect(w.pageErrors).toEqual([]);
+  expect(w.dialogs).toEqual([]);
+  await page.context().close();
 }
 
 /** Names in the rendered rows, top to bottom (the rows in the DOM: those in view and a few more). */
@@ -77,7 +85,7 @@ describe('the logs table', () => {
     await expect.poll(() => names(page)).toEqual(['delta <img src=x onerror=alert(1)>', 'beta_chain', 'alpha_chain', 'gamma_chain']);
     await page.locator('.logs-hcell[data-column="score:user_feedback"]').click();
     await expect.poll(() => names(page)).toEqual(['beta_chain', 'delta <img src=x onerror=alert(1)>', 'alpha_chain', 'gamma_chain']);
-    await page.context().close();
+    await done(page);
   });
 
   it('filters by score and by free text over inputs, in the collector', async () => {
@@ -89,7 +97,7 @@ describe('the logs table', () => {
     await expect.poll(() => names(page)).toEqual(['alpha_chain']);
     await filter(page, 'project:Shop tokens >= 100');
     await expect.poll(() => names(page)).toEqual(['beta_chain', 'alpha_chain']);
-    await page.context().close();
+    await done(page);
   });
 
   it('shows a bad filter’s error under the field, with the offending text, and keeps the rows', async () => {
@@ -102,7 +110,7 @@ describe('the logs table', () => {
     await page.locator('.logs-filter-field input').fill('status:error');
     await expect.poll(() => page.locator('.logs-filter-error').isVisible()).toBe(false);
     await expect.poll(() => names(page)).toEqual(['gamma_chain']);
-    await page.context().close();
+    await done(page);
   });
 
   it('adds a filter term when a cell is clicked', async () => {
@@ -117,7 +125,7 @@ describe('the logs table', () => {
     await page.locator('.logs-row[data-trace-id="L-a"] [data-column="score:user_feedback"] .cell-filter').click();
     await expect.poll(() => page.locator('.logs-filter-field input').inputValue()).toBe('user_feedback = 0');
     await expect.poll(() => names(page)).toEqual(['alpha_chain']);
-    await page.context().close();
+    await done(page);
   });
 
   it('opens a trace in the trace view when its row is clicked', async () => {
@@ -125,7 +133,7 @@ describe('the logs table', () => {
     await page.locator('.logs-row[data-trace-id="L-b"] [data-column="name"]').click();
     await expect.poll(() => page.locator('#tab-traces').getAttribute('aria-selected')).toBe('true');
     await page.locator('.tree-row.is-trace .row-label', { hasText: 'beta_chain' }).waitFor();
-    await page.context().close();
+    await done(page);
   });
 
   it('exports the checked rows as JSON Lines and the table as shown as CSV', async () => {
@@ -149,7 +157,7 @@ describe('the logs table', () => {
     expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,id');
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['alpha_chain', 'beta_chain', 'gamma_chain']);
     expect(rows[1]).toBe(`alpha_chain,Shop,${iso(T0).replace('Z', '000Z')},1500,ok,1,900,,0,beta,,L-a`);
-    await page.context().close();
+    await done(page);
   });
 
   it('scores and deletes the checked rows', async () => {
@@ -174,7 +182,7 @@ describe('the logs table', () => {
     await page.locator('.logs-selection-bar vscode-button', { hasText: 'Click again to delete 2' }).click();
     await expect.poll(() => countText(page)).toBe('0 traces');
     expect((await h.c.get('/api/traces/S-1')).status).toBe(404);
-    await page.context().close();
+    await done(page);
   });
 });
 
@@ -187,7 +195,7 @@ describe('the logs table, live', () => {
     await expect.poll(() => names(page), { timeout: 5000 }).toEqual(['first_live']);
     await seed([{ id: 'live-2', name: 'second_live', project: 'Live', start: iso(Date.now()) }]);
     await expect.poll(() => names(page), { timeout: 5000 }).toEqual(['second_live', 'first_live']);
-    await page.context().close();
+    await done(page);
   });
 
   it('keeps the row being read in place when traces arrive above it', async () => {
@@ -204,7 +212,7 @@ describe('the logs table, live', () => {
     await expect.poll(() => countText(page), { timeout: 5000 }).toBe('407 traces');
     expect(await firstInView()).toBe('anchored_249');
     expect(await page.locator('.logs-viewport').evaluate((vp) => Math.round(vp.scrollTop / 28))).toBe(157);
-    await page.context().close();
+    await done(page);
   });
 
   it('scrolls thousands of rows, loading pages as they come into view', async () => {
@@ -217,6 +225,6 @@ describe('the logs table, live', () => {
     expect(await page.locator('.logs-row').count()).toBeLessThan(80);
     await page.locator('.logs-viewport').evaluate((vp) => (vp.scrollTop = 2500 * 28));
     await expect.poll(() => page.locator('.logs-row[data-index="2500"] [data-column="name"]').textContent()).toBe('many_499');
-    await page.context().close();
+    await done(page);
   });
 });

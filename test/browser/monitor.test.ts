@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceEvents, type TraceSpec } from '../support/logsEvents';
-import { startHarness, type Harness } from './harness';
+import { startHarness, type Harness, type WatchedPage } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -21,8 +21,20 @@ function inBucket(minutesAgo: number, offsetMs: number): number {
   return Math.floor((Date.now() - minutesAgo * MINUTE) / MINUTE) * MINUTE + offsetMs;
 }
 
+const watched = new Map<Page, WatchedPage>();
+
+/** Closes the page after checking that nothing went wrong in it (a CSP violation is a console error). */
+async function done(page: Page): Promise<void> {
+  const w = watched.get(page)!;
+  expect(w.consoleErrors).toEqual([]);
+  expect(w.pageErrors).toEqual([]);
+  await page.context().close();
+}
+
 async function openMonitor(): Promise<Page> {
-  const { page } = await h.open();
+  const w = await h.open();
+  watched.set(w.page, w);
+  const page = w.page;
   await page.click('#tab-monitor');
   await page.locator('.monitor-range').click();
   await page.locator('vscode-option', { hasText: 'Last hour' }).click();
@@ -71,7 +83,7 @@ describe('the monitor', () => {
     // Series colours come from the theme variables.
     const stroke = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim());
     expect(stroke).not.toBe('');
-    await page.context().close();
+    await done(page);
   });
 
   it('shows a bucket’s values on hover, and filters the logs to it on click', async () => {
@@ -101,11 +113,13 @@ describe('the monitor', () => {
     await expect.poll(() => page.locator('.logs-count').textContent()).toBe('5 traces');
     const names = await page.$$eval('.logs-row[data-trace-id] [data-column="name"]', (cells) => cells.map((c) => c.textContent).sort());
     expect(names).toEqual(['busy_0', 'busy_1', 'busy_2', 'busy_3', 'busy_4']);
-    await page.context().close();
+    await done(page);
   });
 
   it('shows empty charts and says so for a range without traces', async () => {
-    const { page } = await h.open();
+    const w = await h.open();
+    watched.set(w.page, w);
+    const page = w.page;
     await page.click('#tab-monitor');
     await page.locator('.monitor-range').click();
     await page.locator('vscode-option', { hasText: 'Custom range' }).click();
@@ -115,6 +129,6 @@ describe('the monitor', () => {
     await expect.poll(() => page.locator('.monitor-summary').textContent()).toMatch(/^0 traces · 0 errors · buckets of 5 min/);
     expect(await page.locator('.monitor-message').textContent()).toBe('No traces in this range.');
     expect(await page.locator('.monitor-chart').count()).toBe(3);
-    await page.context().close();
+    await done(page);
   });
 });
