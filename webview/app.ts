@@ -2,7 +2,7 @@
 // It says Ready once its handlers listen, opens the trace the host asks for (or the one it had
 // open before a reload), applies live changes in place, and remembers its state.
 
-import type { ScorePatch, Span, TraceSummary } from '../src/core/model';
+import type { ScorePatch, Span, TraceDetail, TraceSummary } from '../src/core/model';
 import { applyScore } from '../src/core/merge';
 import { nowIso } from '../src/core/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
@@ -21,6 +21,11 @@ import { TreePane } from './views/treePane';
 
 const TICK_MS = 250;
 
+/** Timeline marks for the benchmark and the browser's performance panel (`spanscope:…`). */
+function mark(name: string): void {
+  performance.mark(`spanscope:${name}`);
+}
+
 export class App {
   private readonly layout: Layout;
   private readonly list: TraceListView;
@@ -33,6 +38,9 @@ export class App {
   private model: TraceModel | undefined;
   /** The trace being fetched, and the span changes for it that arrived meanwhile. */
   private loading: { traceId: string; pending: Span[][] } | undefined;
+  /** A trace fetched while Ready is in flight, when the page already knows which one it shows. */
+  private prefetch: { traceId: string; detail: Promise<TraceDetail | null> } | undefined;
+  private detailsFrame = 0;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
   private ticks = 0;
 
@@ -69,8 +77,17 @@ export class App {
   }
 
   async start(): Promise<void> {
+    mark('app-built');
+    const known = this.state.traceId;
+    if (known) {
+      // Watch, then fetch, without waiting for Ready: opening a big trace is mostly this fetch.
+      void this.conn.request(WatchTraces, { traceIds: [known] }).catch(() => undefined);
+      this.prefetch = { traceId: known, detail: this.conn.request(GetTrace, { traceId: known }) };
+      this.prefetch.detail.catch(() => undefined);
+    }
     try {
       const ready = await this.conn.request(Ready, { restoredTraceId: this.state.traceId });
+      mark('ready');
       this.info = ready.info;
       this.list.setTraces(ready.traces);
       const restored = ready.showTraceId === undefined || ready.showTraceId === this.state.traceId;
@@ -95,9 +112,8 @@ export class App {
     this.tree.loading();
     this.details.clear();
     try {
-      // Watch before fetching, so no change between the two is missed.
-      await this.conn.request(WatchTraces, { traceIds: [traceId] });
-      const detail = await this.conn.request(GetTrace, { traceId });
+      const detail = await this.fetchTrace(traceId);
+      mark('trace-fetched');
       if (this.loading?.traceId !== traceId) return;
       const pending = this.loading.pending;
       this.loading = undefined;
@@ -108,6 +124,7 @@ export class App {
       }
       this.model = new TraceModel(detail);
       for (const spans of pending) this.model.applySpans(spans);
+      mark('model-built');
       this.state.traceId = traceId;
       this.tree.show(this.model, {
         expansion: recallExpansion(this.state, traceId),
@@ -117,11 +134,27 @@ export class App {
         filter: restoring ? this.state.filter : undefined,
       });
       this.paintTitle();
+      mark('rows-painted');
       this.saveSoon();
     } catch (err) {
       if (this.loading?.traceId === traceId) this.loading = undefined;
       this.tree.clear(`Could not load the trace: ${errorText(err)}`);
     }
+  }
+
+  private async fetchTrace(traceId: string): Promise<TraceDetail | null> {
+    const early = this.prefetch;
+    this.prefetch = undefined;
+    if (early?.traceId === traceId) {
+      try {
+        return await early.detail;
+      } catch {
+        // A host that was not listening yet: fetch again below, now that it said Ready.
+      }
+    }
+    // Watch before fetching, so no change between the two is missed.
+    await this.conn.request(WatchTraces, { traceIds: [traceId] });
+    return this.conn.request(GetTrace, { traceId });
   }
 
   private applyChanges(changes: Changes): void {
@@ -166,8 +199,13 @@ export class App {
     this.paintTitle();
   }
 
+  /** On the next frame, for the latest selection only: rows paint first, key repeat stays fast. */
   private showDetails(node: TreeNode): void {
-    if (this.model) this.details.show(this.model, node);
+    cancelAnimationFrame(this.detailsFrame);
+    this.detailsFrame = requestAnimationFrame(() => {
+      const model = this.model;
+      if (model && this.tree.selectedNode === node) this.details.show(model, node);
+    });
     this.saveSoon();
   }
 

@@ -11,7 +11,9 @@ import { applyStandaloneTheme } from './standaloneTheme';
 function boot(): void {
   const root = document.getElementById('app');
   if (!root) return;
+  performance.mark('spanscope:boot');
   registerToolkit();
+  performance.mark('spanscope:toolkit');
   if (typeof acquireVsCodeApi === 'function') {
     const api = acquireVsCodeApi();
     void new PanelTabs(root, connectVsCode(api), vscodeStorage(api)).start();

@@ -50,6 +50,7 @@ export function webRoutes(_deps: Pick<CollectorDeps, 'version'>, options: WebRou
         }
         const nonce = createNonce();
         const host = req.headers.host ?? '127.0.0.1';
+        const trace = url.searchParams.get('trace');
         const html = webviewHtml({
           host: 'browser',
           scriptUri: '/assets/webview.js',
@@ -58,6 +59,8 @@ export function webRoutes(_deps: Pick<CollectorDeps, 'version'>, options: WebRou
           nonce,
           // The Host header passed the loopback check before routing, so it is safe to echo.
           connectSources: [`ws://${host}`],
+          // The same URL the page's transport asks for, so the browser reuses this response.
+          preloadFetches: trace ? [`/api/traces/${encodeURIComponent(trace)}`] : [],
           title: 'Spanscope traces',
         });
         return { status: 200, body: html, headers: pageHeaders(contentSecurityPolicy({ cspSource: "'self'", nonce, connectSources: [`ws://${host}`] })) };

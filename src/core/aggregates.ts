@@ -3,7 +3,7 @@
 // not drift from the spans it sums.
 
 import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
-import { flattenTree, type SpanTree } from './spanTree';
+import { flattenTree, type SpanNode, type SpanTree } from './spanTree';
 import { compareTimes, durationMs } from './time';
 
 export function statusOf(rec: { end_time?: string; error_info?: unknown }): Status {
@@ -172,4 +172,20 @@ export function rollupScores<S extends SpanRecord>(tree: SpanTree<S>): Map<strin
     out.set(node.span.id, averagesOf(mine));
   }
   return out;
+}
+
+/**
+ * The same averages for one node only: its own scores and its descendants'. Linear in the
+ * subtree, so a view that needs one node's averages (the selected span) does not pay for the
+ * whole tree; iterative, like everything here.
+ */
+export function subtreeScoreAverages<S extends SpanRecord>(node: SpanNode<S>): ScoreAverages {
+  const acc: SpanTotals['scores'] = {};
+  const stack: SpanNode<S>[] = [node];
+  while (stack.length) {
+    const n = stack.pop()!;
+    addScores(acc, n.span.feedback_scores, 1);
+    for (const child of n.children) stack.push(child);
+  }
+  return averagesOf(acc);
 }

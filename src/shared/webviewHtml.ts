@@ -16,6 +16,11 @@ export interface WebviewHtmlOptions {
   nonce: string;
   /** More `connect-src` sources, e.g. the page's own WebSocket `ws://127.0.0.1:7726`. */
   connectSources?: string[];
+  /**
+   * Same-origin JSON the page will fetch first (the standalone page's trace): fetched by the
+   * browser while the bundle loads, then served to the page's own fetch from that preload.
+   */
+  preloadFetches?: string[];
   title?: string;
 }
 
@@ -55,10 +60,11 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <title>${a(o.title ?? 'Spanscope')}</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="${a(o.styleUri)}" nonce="${a(o.nonce)}">
+<script nonce="${a(o.nonce)}" src="${a(o.scriptUri)}" defer></script>
+${(o.preloadFetches ?? []).map((u) => `<link rel="preload" href="${a(u)}" as="fetch" crossorigin="anonymous">\n`).join('')}
 </head>
 <body>
 <div id="app" class="app" aria-busy="true"></div>
-<script nonce="${a(o.nonce)}" src="${a(o.scriptUri)}"></script>
 </body>
 </html>
 `;

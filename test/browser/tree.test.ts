@@ -32,6 +32,9 @@ describe('the span tree', () => {
     const { page, consoleErrors, pageErrors } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();
     expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
+    // The page preloads the trace while its script loads, and fetches it only that once.
+    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/traces/chain')).length);
+    expect(fetched).toBe(1);
     expect(consoleErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
     await page.context().close();

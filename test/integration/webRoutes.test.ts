@@ -44,7 +44,7 @@ describe('the standalone page', () => {
     expect(csp).toContain(`script-src 'nonce-${nonce}'`);
     expect(csp).toContain(`connect-src 'self' ws://127.0.0.1:${c.port}`);
     expect(csp).not.toContain('unsafe-inline');
-    expect(res.text).toContain(`<script nonce="${nonce}" src="/assets/webview.js">`);
+    expect(res.text).toContain(`<script nonce="${nonce}" src="/assets/webview.js" defer>`);
     const again = await c.get('/');
     expect(String(again.headers['content-security-policy'])).not.toContain(nonce);
   });

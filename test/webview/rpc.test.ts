@@ -82,7 +82,7 @@ describe('host ↔ webview protocol', () => {
       // A host that (wrongly or in a race) sends changes before its Ready reply.
       host.notify(ChangesNotification, { traces: [], removed: ['a'], spans: [] });
       host.notify(ChangesNotification, { traces: [], removed: ['b'], spans: [] });
-      return { info: { host: 'vscode', version: '1', scoreDefinitions: [] }, traces: [] };
+      return { info: { host: 'vscode' as const, version: '1', scoreDefinitions: [] }, traces: [] };
     });
     const ready = await webview.request(Ready, {});
     await new Promise((r) => setTimeout(r, 10));

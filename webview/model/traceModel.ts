@@ -8,7 +8,7 @@
 
 import type { Span, TraceDetail, TraceSummary } from '../../src/core/model';
 import { buildSpanTree, compareIso, type SpanNode, type SpanTree } from '../../src/core/spanTree';
-import { rollupScores } from '../../src/core/aggregates';
+import { subtreeScoreAverages } from '../../src/core/aggregates';
 import type { ScoreAverages } from '../../src/core/model';
 
 export type TraceHeader = TraceDetail['trace'];
@@ -32,7 +32,8 @@ export class TraceModel {
   private tree!: SpanTree<Span>;
   /** Parent ids that orphan roots are waiting for: their arrival re-links, so it rebuilds. */
   private awaitedParents = new Set<string>();
-  private rollup: Map<string, ScoreAverages> | undefined;
+  /** Averages per node, computed when asked for (the selected row) and kept until a change. */
+  private readonly rollup = new Map<TreeNode, ScoreAverages>();
   private bounds: { start: string; end: string | undefined; running: boolean } | undefined;
 
   constructor(detail: TraceDetail) {
@@ -68,8 +69,11 @@ export class TraceModel {
   /** Per key, the average of each score name over the record and everything under it. */
   scoreRollup(key: string): ScoreAverages {
     if (key === TRACE_KEY) return this.trace.score_averages ?? {};
-    this.rollup ??= rollupScores(this.tree);
-    return this.rollup.get(key) ?? {};
+    const node = this.tree.byId.get(key);
+    if (!node) return {};
+    let averages = this.rollup.get(node);
+    if (!averages) this.rollup.set(node, (averages = subtreeScoreAverages(node)));
+    return averages;
   }
 
   applySpans(incoming: Span[]): ApplyResult {
@@ -98,7 +102,7 @@ export class TraceModel {
       structural = true;
     }
     if (changed.size) {
-      this.rollup = undefined;
+      this.rollup.clear();
       this.bounds = undefined;
     }
     return { structural, changed };
@@ -165,7 +169,7 @@ export class TraceModel {
     this.root.children = this.tree.roots;
     this.awaitedParents = new Set();
     for (const r of this.tree.roots) if (r.orphan && r.span.parent_span_id) this.awaitedParents.add(r.span.parent_span_id);
-    this.rollup = undefined;
+    this.rollup.clear();
   }
 }
 

@@ -94,6 +94,8 @@ export class TreeView {
 
   indexOf(node: TreeNode | undefined): number {
     if (!node) return -1;
+    // The trace row is always first: opening a trace selects it without indexing 100k rows.
+    if (this.rows[0] === node) return 0;
     if (!this.index) {
       this.index = new Map();
       for (let i = 0; i < this.rows.length; i++) this.index.set(this.rows[i], i);

@@ -44,6 +44,8 @@ export class TreePane {
   private view: TreeView | undefined;
   private selected: TreeNode | undefined;
   private selectedKey: string | undefined;
+  /** Where the selected row was last seen, so a click or a key press need not index every row. */
+  private selectedIndex = -1;
   private result: SearchResult | undefined;
   private range: TimeRange = { start: 0, end: 1 };
   private nameWidth = 320;
@@ -213,17 +215,18 @@ export class TreePane {
     this.list.repaint();
   }
 
-  private select(node: TreeNode, o: { reveal?: boolean; center?: boolean; notify?: boolean }): void {
+  private select(node: TreeNode, o: { reveal?: boolean; center?: boolean; notify?: boolean; index?: number }): void {
     const { model, view } = this;
     if (!model || !view) return;
     const changed = node !== this.selected;
     this.selected = node;
     this.selectedKey = model.keyOf(node);
-    let index = view.indexOf(node);
+    let index = o.index !== undefined && view.rows[o.index] === node ? o.index : view.indexOf(node);
     if (index < 0 && o.reveal) {
       index = view.reveal(node);
       this.list.setCount(view.rows.length);
     }
+    this.selectedIndex = index;
     if (index >= 0) {
       this.viewport.setAttribute('aria-activedescendant', `row-${index}`);
       if (o.reveal) this.list.reveal(index, o.center ? 'center' : 'nearest');
@@ -263,7 +266,7 @@ export class TreePane {
     const node = this.view?.rows[index];
     if (!node || !this.view) return;
     if ((e.target as HTMLElement).classList.contains('twistie')) this.toggle(node);
-    this.select(node, {});
+    this.select(node, { index });
     this.focus();
   }
 
@@ -275,7 +278,7 @@ export class TreePane {
   private onKeyDown(e: KeyboardEvent): void {
     const view = this.view;
     if (!view) return;
-    const at = view.indexOf(this.selected);
+    const at = view.rows[this.selectedIndex] === this.selected ? this.selectedIndex : view.indexOf(this.selected);
     if (NAV_KEYS.has(e.key)) {
       e.preventDefault();
       const before = view.rows.length;
@@ -284,7 +287,7 @@ export class TreePane {
         this.list.setCount(view.rows.length);
         this.events.onStateChange();
       }
-      if (next >= 0) this.select(view.rows[next], { reveal: true });
+      if (next >= 0) this.select(view.rows[next], { reveal: true, index: next });
     } else if (e.key === 'Enter' && this.selected) {
       e.preventDefault();
       this.events.onOpen(this.selected);
