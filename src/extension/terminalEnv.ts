@@ -47,6 +47,8 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
     }
   };
 
+  // Without auto-start nothing listens yet: drop what the last session left in the collection.
+  if (!settings.current.autoStart) apply();
   return [
     service.onDidChangeState(apply),
     settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv], apply),

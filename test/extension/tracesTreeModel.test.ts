@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { TracesTreeModel, type TraceNode } from '../../src/extension/tree/tracesTreeModel';
 import type { StoreChange } from '../../src/store/types';
-import { type TraceStore, openStore } from '../../src/store/traceStore';
+import { openStore } from '../../src/store/traceStore';
 import { at, batch, score, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 
@@ -115,6 +115,21 @@ describe('the Traces view model', () => {
     store.deleteTraces(['t']);
     expect(drain()).toEqual({ all: false, nodes: [project] });
     expect(model.traces('Default Project').map((n) => (n as TraceNode).traceId)).toEqual(['u']);
+  });
+
+  it('redraws from the root when a project loses its last trace', async () => {
+    const { store, model, ingest, drain } = await setup();
+    ingest(traceStart('t'), traceStart('lonely', { project_name: 'other' }));
+    model.roots();
+    model.traces('Default Project');
+    model.traces('other');
+    drain();
+    store.deleteTraces(['lonely']);
+    expect(drain().all).toBe(true);
+    expect(model.roots().map((p) => p.name)).toEqual(['Default Project']);
+    store.clear();
+    expect(drain().all).toBe(true);
+    expect(model.roots()).toEqual([]);
   });
 
   it('keeps an expanded trace’s spans current from the changes, without reading it again', async () => {

@@ -33,6 +33,18 @@ export function registerCollectorCommands(service: CollectorService, output: vsc
       if (state.phase !== 'listening') return showProblem();
       // The token in the query lets the page read; the collector turns it into a cookie.
       const url = `${state.url.replace(/\/+$/, '')}/?token=${encodeURIComponent(service.token)}`;
+      if (vscode.env.uiKind === vscode.UIKind.Web || vscode.env.remoteName) {
+        // Here VS Code would route the link through its port forwarding, which drops the query
+        // (and with it the token) and serves the page under a path prefix it does not expect.
+        log.info(`the trace viewer is at ${state.url}/ (with this window's token); offering to copy the address`);
+        const copy = await vscode.window.showInformationMessage(
+          `The trace viewer runs at ${state.url} on the machine of this window's extensions, which this browser can not open directly. Copy its address (with the token) to open it there.`,
+          'Copy Address',
+        );
+        if (copy) await vscode.env.clipboard.writeText(url);
+        return;
+      }
+      log.info(`opening the trace viewer at ${state.url}/ in the browser`);
       await vscode.env.openExternal(vscode.Uri.parse(url, true));
     }),
     // Say it once when it happens, not only in the status bar.

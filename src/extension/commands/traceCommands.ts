@@ -75,8 +75,12 @@ export function registerTraceCommands(d: Deps): vscode.Disposable[] {
     }),
     command(Commands.deleteTrace, async (node, nodes) => {
       const store = await service.getStore();
-      const ids = [...new Set((await resolveTargets(view, store, node, nodes, 'Delete which trace?')).filter((t) => t.kind === 'trace').map((t) => t.traceId))];
-      if (!ids.length) return;
+      const targets = await resolveTargets(view, store, node, nodes, 'Delete which trace?');
+      const ids = [...new Set(targets.filter((t) => t.kind === 'trace').map((t) => t.traceId))];
+      if (!ids.length) {
+        if (targets.length) void vscode.window.showInformationMessage('Delete Trace deletes whole traces: select a trace rather than one of its spans.');
+        return;
+      }
       store.deleteTraces(ids);
       d.log.info(`deleted ${ids.length === 1 ? `trace ${ids[0]}` : `${ids.length} traces`}`);
     }),
