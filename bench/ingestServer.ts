@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { gunzipSync, inflateSync } from 'node:zlib';
 import { startCollector } from '../src/collector/server';
 import type { Route } from '../src/collector/router';
 import { openStore } from '../src/store/traceStore';
@@ -24,7 +25,13 @@ async function main(): Promise<void> {
       const parts: Buffer[] = [];
       req.on('data', (c: Buffer) => parts.push(c));
       req.on('end', () => {
-        const body = JSON.parse(Buffer.concat(parts).toString('utf8'));
+        // The same decoding the collector must do, and no more: inflate if compressed, parse
+        // if JSON. (A protobuf row's baseline only reads the bytes; decoding them would be fairer.)
+        let bytes = Buffer.concat(parts);
+        const encoding = req.headers['content-encoding'];
+        if (encoding === 'gzip') bytes = gunzipSync(bytes);
+        else if (encoding === 'deflate') bytes = inflateSync(bytes);
+        const body = String(req.headers['content-type']).startsWith('application/json') ? JSON.parse(bytes.toString('utf8')) : undefined;
         const accepted = Array.isArray(body?.events) ? body.events.length : 0;
         const reply = JSON.stringify({ accepted });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) });

@@ -56,7 +56,7 @@ async function main(): Promise<number> {
     options = parseArgs(process.argv.slice(2), process.env);
   } catch (err) {
     if (!(err instanceof UsageError)) throw err;
-    process.stderr.write(`spanscope: ${err.message}\n${USAGE}\n`);
+    process.stderr.write(`spanscope: ${err.message} (see spanscope --help)\n`);
     return 2;
   }
   if (options === 'help') {

@@ -42,7 +42,8 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
   if (span.error_info) t.error_count += sign;
   if (!span.end_time) t.running_count += sign;
   if (span.usage) {
-    for (const [k, v] of Object.entries(span.usage)) {
+    for (const k in span.usage) {
+      const v = span.usage[k];
       if (typeof v === 'number' && Number.isFinite(v)) t.usage[k] = (t.usage[k] ?? 0) + sign * v;
     }
   }
@@ -80,7 +81,8 @@ export function averagesOf(acc: SpanTotals['scores'], own?: FeedbackScore[]): Sc
   for (const [k, v] of Object.entries(acc)) merged[k] = { ...v };
   addScores(merged, own, 1);
   const out: ScoreAverages = {};
-  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: v.sum / v.count, count: v.count };
+  // Rounded: sums kept by adding and taking back differ in the last bits with the order of arrival.
+  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: Math.round((v.sum / v.count) * 1e9) / 1e9, count: v.count };
   return out;
 }
 

@@ -33,9 +33,9 @@ export async function loadIndex(index: TraceIndex, packs: PackTable, indexDir: s
       gone++;
       continue;
     }
-    const units = entry.units.filter((u) => packSizes.has(u[0]));
-    packs.restore(id, units, packSizes);
-    for (const [pack] of units) referenced.add(pack);
+    // A later chunk whose pack is gone keeps its place (its spans are lost when loaded).
+    packs.restore(id, entry.units, packSizes);
+    for (const [pack] of entry.units) referenced.add(pack);
   }
   if (gone) warn(`Spanscope: ${gone} trace(s) in the index had no data any more and were dropped`);
 

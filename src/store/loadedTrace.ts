@@ -12,11 +12,13 @@ import { compareTimes } from '../core/time';
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
 
-/** Chunk 0 of a trace on disk: the trace record (null for an implicit trace) and the first spans. */
+/** Chunk 0 of a trace on disk: the trace record and the first spans. */
 export interface TraceFileData {
   version: 1;
   trace_id: string;
+  /** For an implicit trace, the stand-in (it carries the trace's scores). */
   trace: TraceRecord | null;
+  implicit?: boolean;
   chunks: number;
   updated_at: string;
   spans: SpanRecord[];
@@ -67,7 +69,10 @@ export class LoadedTrace {
   /** Merges a span; returns the span as stored. */
   applySpan(patch: SpanPatch, now: string): SpanRecord {
     const old = this.spans.get(patch.id);
-    const span = mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord);
+    // A span seen for the first time is the patch itself (the store owns what it is given,
+    // see TraceStoreApi.apply): one object fewer per span on the ingest path. Tags still go
+    // through the merge, which removes duplicates.
+    const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord) : (patch as SpanRecord);
     span.trace_id = this.id;
     this.replaceSpan(old, span);
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
@@ -157,7 +162,9 @@ export class LoadedTrace {
   fileData(chunk: number): TraceFileData | ChunkFileData {
     const spans = this.chunks[chunk].map((id) => this.spans.get(id)!);
     if (chunk > 0) return { version: 1, trace_id: this.id, spans };
-    return { version: 1, trace_id: this.id, trace: this.implicit ? null : this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
+    const data: TraceFileData = { version: 1, trace_id: this.id, trace: this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
+    if (this.implicit) data.implicit = true;
+    return data;
   }
 
   /** Rebuilds a trace from its files (chunk 0 first); totals are summed once here. */
@@ -165,7 +172,7 @@ export class LoadedTrace {
     const t = new LoadedTrace(main.trace_id, main.updated_at);
     if (main.trace) {
       t.trace = main.trace;
-      t.implicit = false;
+      t.implicit = main.implicit === true;
     }
     const all = [main.spans, ...chunks.map((c) => c?.spans ?? [])];
     for (let c = 0; c < all.length; c++) {

@@ -62,7 +62,13 @@ export class PackTable {
         this.garbage.add(pack);
       }
     }
-    this.openId = Math.max(0, ...packSizes.keys()) + 1;
+    // Past every pack on disk and every pack the index names, even one that is gone.
+    this.openId = Math.max(0, ...packSizes.keys(), ...this.packs.keys()) + 1;
+  }
+
+  /** Characters in each pack file known (for the background span scan's budget). */
+  sizes(): Map<number, number> {
+    return new Map([...this.packs].map(([id, info]) => [id, info.size]));
   }
 
   noteSeq(seq: number): void {

@@ -102,8 +102,19 @@ export class TraceIndex {
   }
 
   /** Trace ids from the oldest start on: the order retention removes them in. */
-  oldestFirst(): string[] {
-    return [...this.entries.values()].sort((a, b) => newestFirst(b.summary, a.summary)).map((e) => e.summary.id);
+  oldestFirst(count = Infinity): string[] {
+    // A full store drops one trace per new one: picking the few oldest in one pass costs
+    // O(n·count) instead of sorting every trace each time.
+    if (count > 32) return [...this.entries.values()].sort((a, b) => newestFirst(b.summary, a.summary)).map((e) => e.summary.id);
+    const oldest: TraceSummary[] = [];
+    for (const { summary } of this.entries.values()) {
+      if (oldest.length === count && newestFirst(summary, oldest[count - 1]) <= 0) continue;
+      let at = oldest.length;
+      while (at > 0 && newestFirst(oldest[at - 1], summary) < 0) at--;
+      oldest.splice(at, 0, summary);
+      if (oldest.length > count) oldest.pop();
+    }
+    return oldest.map((s) => s.id);
   }
 
   projects(): ProjectSummary[] {
@@ -120,4 +131,8 @@ export class TraceIndex {
 
 function newestFirst(a: TraceSummary, b: TraceSummary): number {
   return compareTimes(b.start_time, a.start_time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function segmentFileName(segment: number): string {
+  return `seg-${String(segment).padStart(6, '0')}.json`;
 }

@@ -5,13 +5,16 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
+import type { Patch, ScorePatch, SpanPatch, TraceDetail, TraceSummary } from '../core/model';
 import { nowIso } from '../core/time';
 import { LoadedTrace } from './loadedTrace';
 import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
-import { TraceIndex } from './traceIndex';
+import { TraceIndex, segmentFileName } from './traceIndex';
+import { Batch } from './applyBatch';
 import { loadIndex } from './indexFiles';
 import { PackTable, packFileName } from './packTable';
+import { HeldUpdates, SpanIndex } from './heldUpdates';
+import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
 import { acquireStoreLock } from './storeLock';
 import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
@@ -20,9 +23,13 @@ export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, fl
 /** Whole traces kept in memory: by count, and by spans summed over them. */
 const CACHE_TRACES = 100;
 const CACHE_SPANS = 20_000;
+/** Span id → trace id entries kept for updates that come without their trace_id. */
+const SPAN_INDEX_MAX = 1_000_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 const WRITE_CONCURRENCY = 8;
+/** Longest stretch a flush serialises before letting requests in. */
+const SERIALISE_SLICE_MS = 8;
 
 export async function openStore(options: StoreOptions): Promise<TraceStore> {
   mkdirSync(options.dir, { recursive: true });
@@ -52,10 +59,8 @@ export class TraceStore implements TraceStoreApi {
   private readonly cache = new Map<string, LoadedTrace>();
   private lastUsed?: LoadedTrace;
   private readonly loading = new Map<string, Promise<LoadedTrace | undefined>>();
-  private readonly spanToTrace = new Map<string, string>();
-  /** Keyed `span:<id>` or `trace:<id>`: patches that arrived before what they update. */
-  private readonly pending = new Map<string, Patch[]>();
-  private pendingDropped = 0;
+  private readonly spanToTrace = new SpanIndex(SPAN_INDEX_MAX);
+  private readonly pending: HeldUpdates;
   private readonly dirtyTraces = new Set<string>();
   private readonly failedPacks: { id: number; text: Buffer }[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
@@ -65,6 +70,8 @@ export class TraceStore implements TraceStoreApi {
   /** True while packs are being written: a trace evicted then would be read back from files not yet written. */
   private flushing = false;
   private closing?: Promise<void>;
+  /** The background scan for span ids of earlier runs (spanRecall.ts). */
+  private recall?: Promise<void>;
 
   constructor(options: StoreOptions, private readonly releaseLock: () => void) {
     this.dir = options.dir;
@@ -74,6 +81,7 @@ export class TraceStore implements TraceStoreApi {
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.warn = options.warn ?? ((m) => console.warn(m));
+    this.pending = new HeldUpdates(PENDING_MAX, this.warn);
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
@@ -81,8 +89,33 @@ export class TraceStore implements TraceStoreApi {
     mkdirSync(this.packsDir, { recursive: true });
     mkdirSync(this.indexDir, { recursive: true });
     await loadIndex(this.index, this.packs, this.indexDir, this.packsDir, this.warn);
+    await loadHeld(this.dir, this.pending, this.warn);
     this.enforceRetention();
     await this.flush(); // writes what recovery changed and deletes packs nothing points at
+    this.recall = scanRecentSpans(this.packsDir, this.packs.sizes(), (spanId, traceId) => this.recallSpan(spanId, traceId), () => this.closing !== undefined)
+      .then(() => this.releaseRecalled())
+      .catch((err) => this.warn(`Spanscope: reading span ids from the store failed: ${(err as Error).message}`));
+  }
+
+  /** Settles when the background scan for span ids of earlier runs is done (tests wait for it). */
+  get recalled(): Promise<void> {
+    return this.recall ?? Promise.resolve();
+  }
+
+  /** A span of an earlier run, found by the background scan; what the session saw is fresher. */
+  private recallSpan(spanId: string, traceId: string): void {
+    if (this.spanToTrace.get(spanId) === undefined && this.index.get(traceId)) this.spanToTrace.set(spanId, traceId);
+  }
+
+  /** Updates held for spans the scan found can land now. */
+  private releaseRecalled(): void {
+    if (this.closing) return;
+    const now = nowIso();
+    const batch = new Batch(this.listeners.size > 0);
+    for (const spanId of this.pending.spanIds()) {
+      if (this.spanToTrace.get(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
+    }
+    this.commit(batch);
   }
 
   // ---- writing ---------------------------------------------------------------------------
@@ -90,7 +123,7 @@ export class TraceStore implements TraceStoreApi {
   apply(patches: Patch[]): void {
     if (this.closing) throw new Error('the trace store is closed');
     const now = nowIso();
-    const batch = new Batch();
+    const batch = new Batch(this.listeners.size > 0);
     for (const patch of patches) this.applyOne(patch, now, batch);
     this.commit(batch);
   }
@@ -133,21 +166,11 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private hold(key: string, patch: Patch): void {
-    const waiting = this.pending.get(key);
-    if (waiting) return void waiting.push(patch);
-    if (this.pending.size >= PENDING_MAX) {
-      const oldest = this.pending.keys().next().value!;
-      this.pending.delete(oldest);
-      if (this.pendingDropped++ % 1000 === 0) this.warn(`Spanscope: dropped updates for ${oldest.replace(':', ' ')}, which never arrived (${this.pendingDropped} so far)`);
-    }
-    this.pending.set(key, [patch]);
+    this.pending.hold(key, patch);
   }
 
   private releasePending(key: string, now: string, batch: Batch): void {
-    const waiting = this.pending.get(key);
-    if (!waiting) return;
-    this.pending.delete(key);
-    for (const patch of waiting) this.applyOne(patch, now, batch);
+    for (const patch of this.pending.take(key) ?? []) this.applyOne(patch, now, batch);
   }
 
   /** The trace in memory, loading it from disk (blocking, see loadTraceSync) when it is not. */
@@ -240,11 +263,17 @@ export class TraceStore implements TraceStoreApi {
   private enforceRetention(keep?: Map<string, LoadedTrace>): string[] {
     if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) return [];
     const removed: string[] = [];
-    for (const id of this.index.oldestFirst()) {
-      if (this.index.size <= 1) break;
-      if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) break;
-      if (keep?.has(id)) continue;
-      if (this.forget(id)) removed.push(id);
+    // Over by count: exactly that many go (plus any spared). Over by bytes: unknown, so the
+    // oldest go a few at a time until the packs they free bring the store under the limit.
+    const over = () => this.index.size > 1 && (this.index.size > this.maxTraces || this.packs.bytes > this.maxBytes);
+    while (over()) {
+      const wanted = Math.max(this.index.size - this.maxTraces, 0) || 16;
+      const candidates = this.index.oldestFirst(wanted + (keep?.size ?? 0)).filter((id) => !keep?.has(id));
+      if (candidates.length === 0) break;
+      for (const id of candidates) {
+        if (!over()) break;
+        if (this.forget(id)) removed.push(id);
+      }
     }
     return removed;
   }
@@ -330,20 +359,28 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private async writeDirty(): Promise<void> {
-    // Serialise what changed into the open pack (see packTable.ts); nothing here awaits, so
-    // the packs and the index describe the same moment.
-    for (const id of this.dirtyTraces) {
+    // Serialise what changed into the open pack (see packTable.ts), yielding now and then so
+    // a big flush does not hold up requests and live updates. A trace changed meanwhile is
+    // marked dirty again and goes out with the next flush.
+    const ids = [...this.dirtyTraces];
+    this.dirtyTraces.clear();
+    let sliceStart = performance.now();
+    for (const id of ids) {
       const trace = this.cache.get(id);
-      if (!trace) continue;
+      if (!trace) continue; // deleted meanwhile
       const chunks = [...trace.dirtyChunks];
       trace.dirtyChunks.clear();
       // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
-      if (!trace.dirtyChunks.has(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length && !chunks.includes(0)) chunks.push(0);
+      if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
+      chunks.sort((a, b) => a - b); // chunk locations are a dense array
       for (const chunk of chunks) this.packs.write(id, trace.fileData(chunk), chunk);
       const entry = this.index.get(id);
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
+      if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
     }
-    this.dirtyTraces.clear();
     // A pack write that failed (a full disk) is retried first; the newest bytes of a pack win.
     const packWrites = new Map<number, Buffer>();
     for (const { id, text } of [...this.failedPacks.splice(0), ...this.packs.takeWrites()]) packWrites.set(id, text);
@@ -384,28 +421,13 @@ export class TraceStore implements TraceStoreApi {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.recall;
       await this.flush();
+      await saveHeld(this.dir, this.pending);
       clearTimeout(this.flushTimer);
       this.listeners.clear();
       this.releaseLock();
     })();
     return this.closing;
-  }
-}
-
-export function segmentFileName(segment: number): string {
-  return `seg-${String(segment).padStart(6, '0')}.json`;
-}
-
-/** What one `apply` touched: each trace once, and each changed span (last version). */
-class Batch {
-  readonly traces = new Map<string, LoadedTrace>();
-  readonly spans = new Map<string, Map<string, SpanRecord>>();
-  touch(trace: LoadedTrace, span?: SpanRecord): void {
-    this.traces.set(trace.id, trace);
-    if (!span) return;
-    let changed = this.spans.get(trace.id);
-    if (!changed) this.spans.set(trace.id, (changed = new Map()));
-    changed.set(span.id, span);
   }
 }

@@ -40,7 +40,8 @@ export interface StoreOptions {
 export interface TraceStoreApi {
   /**
    * Merges patches into the store (creates are upserts, any order, duplicates merge) and
-   * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`.
+   * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`. The store
+   * may keep the patch objects it is given: do not change them afterwards.
    */
   apply(patches: Patch[]): void;
   listTraces(query?: TraceQuery): TraceSummary[];

@@ -105,7 +105,7 @@ describe('native ingest over a WebSocket', () => {
 
 describe('WebSocket heartbeat', () => {
   it('drops a peer that stops answering pings, and keeps one that answers', async () => {
-    c = await startTestCollector({ collector: { heartbeatMs: 50 } });
+    c = await startTestCollector({ collector: { heartbeatMs: 500 } });
     const { WebSocket } = await import('ws');
     const open = (autoPong: boolean) =>
       new Promise<InstanceType<typeof WebSocket>>((resolve, reject) => {

@@ -192,3 +192,22 @@ describe('updates that arrive before what they update', () => {
     expect(spans.find((s) => s.id === 'ghost1')!.output).toBe(1); // this one waited and applied
   });
 });
+
+describe('spans of an earlier run', () => {
+  it('takes an update that names such a span by id alone, once the store has read its newest packs', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('earlier', 3)));
+    const again = await reopen(store);
+    again.apply(patches(batch(score('span', 'earlier-s1', 'q', 1))));
+    await again.recalled;
+    expect(again.getSummary('earlier')?.score_averages).toEqual({ q: { avg: 1, count: 1 } });
+  });
+
+  it('keeps updates still waiting for their span through a restart', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(score('span', 'later', 'q', 0.5))));
+    const again = await reopen(store);
+    again.apply(patches(batch(spanStart('later', 't'))));
+    expect(again.getSummary('t')?.score_averages).toEqual({ q: { avg: 0.5, count: 1 } });
+  });
+});

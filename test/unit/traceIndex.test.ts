@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceSummary } from '../../src/core/model';
+import { SEGMENT_SIZE, TraceIndex } from '../../src/store/traceIndex';
+import { at } from '../support/builders';
+
+const summary = (id: string, startMs: number): TraceSummary =>
+  ({ id, project_name: 'p', name: id, start_time: at(startMs), status: 'ok', duration_ms: 1, span_count: 0, error_count: 0, usage: {}, score_averages: {}, last_updated_at: at(0) });
+
+describe('trace index', () => {
+  it('picks the few oldest traces the same as a full sort would', () => {
+    const index = new TraceIndex();
+    let seed = 7;
+    for (let i = 0; i < 2000; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      index.put(`t${i}`, summary(`t${i}`, seed % 500)); // many equal start times
+    }
+    const sorted = index.oldestFirst();
+    for (const n of [1, 2, 5, 17, 32]) expect(index.oldestFirst(n)).toEqual(sorted.slice(0, n));
+  });
+
+  it(`puts new traces in the newest segment, ${SEGMENT_SIZE} to a segment, and marks only touched segments`, () => {
+    const index = new TraceIndex();
+    for (let i = 0; i < SEGMENT_SIZE + 1; i++) index.put(`t${i}`, summary(`t${i}`, i));
+    expect(index.get('t0')!.segment).toBe(1);
+    expect(index.get(`t${SEGMENT_SIZE}`)!.segment).toBe(2);
+    index.dirtySegments.clear();
+    index.put('t3', summary('t3', 3));
+    expect([...index.dirtySegments]).toEqual([1]);
+  });
+});
