@@ -61,7 +61,7 @@ describe('the monitor', () => {
     if (r.status !== 200) throw new Error(r.text);
   });
 
-  it('draws a chart per measure and per feedback score, in the theme’s colours', async () => {
+  it('draws a chart per measure and per feedback score, in the theme’s colours, redrawn when the theme changes', async () => {
     const page = await openMonitor();
     await page.locator('.monitor-chart canvas').first().waitFor();
     const charts = await page.$$eval('.monitor-chart', (els) => els.map((e) => [e.getAttribute('data-chart'), e.querySelector('.u-title')?.textContent]));
@@ -80,9 +80,20 @@ describe('the monitor', () => {
       return n;
     });
     expect(painted).toBeGreaterThan(500);
-    // Series colours come from the theme variables.
-    const stroke = await page.evaluate(() => getComputedStyle(document.body).getPropertyValue('--vscode-charts-blue').trim());
-    expect(stroke).not.toBe('');
+    // Colours are the theme's, read when drawing: a theme change redraws in the new colours.
+    const greenPixels = () =>
+      page.locator('.monitor-chart[data-chart="traces"] canvas').evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 0; i < data.length; i += 4) if (data[i + 1] > 200 && data[i] < 60 && data[i + 2] < 60) n++;
+        return n;
+      });
+    expect(await greenPixels()).toBe(0);
+    await page.evaluate(() => {
+      document.body.style.setProperty('--vscode-charts-blue', '#00ff00');
+      document.body.classList.add('vscode-high-contrast'); // what VS Code does on a theme change
+    });
+    await expect.poll(greenPixels).toBeGreaterThan(50);
     await done(page);
   });
 
@@ -108,8 +119,8 @@ describe('the monitor', () => {
     await page.mouse.down();
     await page.mouse.up();
     await expect.poll(() => page.locator('#tab-logs').getAttribute('aria-selected')).toBe('true');
-    const filter = await page.locator('.logs-filter-field input').inputValue();
-    expect(filter).toMatch(/^project:Seeded after:\S+ before:\S+$/);
+    // The toolkit's field shows a value set from code on its next update.
+    await expect.poll(() => page.locator('.logs-filter-field input').inputValue()).toMatch(/^project:Seeded after:\S+ before:\S+$/);
     await expect.poll(() => page.locator('.logs-count').textContent()).toBe('5 traces');
     const names = await page.$$eval('.logs-row[data-trace-id] [data-column="name"]', (cells) => cells.map((c) => c.textContent).sort());
     expect(names).toEqual(['busy_0', 'busy_1', 'busy_2', 'busy_3', 'busy_4']);
