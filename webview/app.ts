@@ -93,6 +93,11 @@ export class App {
     document.addEventListener('visibilitychange', () => document.visibilityState === 'hidden' && flush());
   }
 
+  /** What the host said about itself in its Ready reply (the Logs tab reads the thumbs score name). */
+  get hostInfo(): HostInfo | undefined {
+    return this.info;
+  }
+
   async start(): Promise<void> {
     mark('app-built');
     const known = this.state.traceId;

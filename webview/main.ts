@@ -1,7 +1,7 @@
 // Entry point of the panel bundle. The same bundle runs inside a VS Code webview and as the
 // page the collector serves; it picks its transport and state storage by what the page has.
 
-import { App } from './app';
+import { PanelTabs } from './panelTabs';
 import { registerToolkit } from './components/toolkit';
 import { browserStorage, vscodeStorage } from './state/uiState';
 import { connectBrowser } from './transport/browserTransport';
@@ -16,10 +16,10 @@ function boot(): void {
   performance.mark('spanscope:toolkit');
   if (typeof acquireVsCodeApi === 'function') {
     const api = acquireVsCodeApi();
-    void new App(root, connectVsCode(api), vscodeStorage(api)).start();
+    void new PanelTabs(root, connectVsCode(api), vscodeStorage(api)).start();
   } else {
     applyStandaloneTheme(document.body);
-    void new App(root, connectBrowser(), browserStorage(), { prefetch: true }).start();
+    void new PanelTabs(root, connectBrowser(), browserStorage(), { prefetch: true }).start();
   }
 }
 

@@ -25,6 +25,11 @@ export interface RouteReply {
   json?: unknown;
   /** Sent as is, with headers['content-type']. */
   body?: string | Buffer;
+  /**
+   * Sent chunk by chunk as it is produced, with headers['content-type'] (large exports). A
+   * failure midway cuts the connection: the status line has gone already.
+   */
+  stream?: AsyncIterable<string | Buffer>;
   headers?: Record<string, string>;
 }
 

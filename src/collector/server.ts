@@ -4,7 +4,8 @@
 
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TraceStoreApi } from '../store/types';
 import { DEFAULT_MAX_BODY_BYTES } from './body';
@@ -14,6 +15,7 @@ import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
 import { nativeRoutes } from './nativeRoutes';
 import { opikRoutes } from './opikRoutes';
 import { otlpRoutes } from './otlpRoutes';
+import { queryRoutes } from './queryRoutes';
 import { readRoutes } from './readRoutes';
 import { type CollectorDeps, type Route, type RouteReply, Router, createContext, mediaType } from './router';
 import { Gatekeeper } from './security';
@@ -59,7 +61,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log = options.log ?? ((m: string) => console.log(m));
   const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
@@ -107,6 +109,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     if (res.headersSent || res.destroyed) return;
     const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...reply.headers };
     if (cookie) headers['set-cookie'] = cookie;
+    if (reply.stream) return sendStream(res, reply.status, headers, reply.stream);
     let body: string | Buffer | undefined = reply.body;
     if (reply.json !== undefined) {
       body = JSON.stringify(reply.json);
@@ -116,6 +119,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
     res.writeHead(reply.status, headers);
     res.end(res.req.method === 'HEAD' ? undefined : body);
+  }
+
+  function sendStream(res: ServerResponse, status: number, headers: Record<string, string>, stream: AsyncIterable<string | Buffer>): void {
+    res.writeHead(status, headers);
+    if (res.req.method === 'HEAD') return void res.end();
+    pipeline(Readable.from(stream), res).catch((err) => {
+      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${res.req.url} failed: ${(err as Error).message}`);
+      res.destroy();
+    });
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {

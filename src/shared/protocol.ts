@@ -4,6 +4,9 @@
 // the webview code does not know which host it runs in.
 
 import type { ScorePatch, TraceDetail, TraceSummary, Span, CodeLocation } from '../core/model';
+import type { MonitorResult } from '../core/monitor';
+import type { TraceQueryResult } from '../core/traceQuery';
+import type { SortKey, SortOrder } from '../core/traceSort';
 
 /** A request: the sender waits for one reply with the same id, or times out. */
 export class RequestType<P, R> {
@@ -85,6 +88,63 @@ export const OpenSource = new RequestType<SourceLocation, void>('source/open');
 /** For spans without a code location: look the function up among workspace symbols and offer it. */
 export const FindSymbol = new RequestType<{ name: string }, { found: boolean }>('source/findSymbol');
 export const CopyText = new RequestType<{ text: string }, void>('clipboard/copy');
+
+// ---- Logs table and monitor (webview → host) -----------------------------------------------
+// The same operations as the collector's /api/query, /api/monitor, /api/export,
+// /api/scores/bulk and /api/traces/delete (docs/protocol.md, "Logs and monitor"): the host
+// answers from its store, the browser transport calls those routes.
+
+export interface QueryTracesParams {
+  /** The filter language; a bad filter rejects with its message (and the position in it). */
+  filter?: string;
+  sort?: SortKey;
+  order?: SortOrder;
+  project?: string;
+  offset?: number;
+  limit?: number;
+  /** Start the page `before` rows above this trace, wherever it now is (keeps the reader's row in place). */
+  anchor?: { id: string; before: number };
+}
+export const QueryTraces = new RequestType<QueryTracesParams, TraceQueryResult>('logs/query');
+
+export interface MonitorParams {
+  project?: string;
+  /** Epoch milliseconds, [from, to). */
+  from: number;
+  to: number;
+  /** Milliseconds; chosen from the range when absent. */
+  bucketMs?: number;
+}
+export type MonitorReply = MonitorResult & { project: string | null };
+export const QueryMonitor = new RequestType<MonitorParams, MonitorReply>('monitor/query');
+
+export interface ProjectInfo {
+  name: string;
+  trace_count: number;
+  last_trace_at?: string;
+}
+export const ListProjects = new RequestType<Record<string, never>, { projects: ProjectInfo[] }>('projects/list');
+
+export interface ExportParams {
+  format: 'jsonl' | 'csv';
+  /** These traces; otherwise every match of `filter` (and `project`). */
+  traceIds?: string[];
+  filter?: string;
+  project?: string;
+  sort?: SortKey;
+  order?: SortOrder;
+  /** CSV: the table's column ids as shown (`name`, `score:NAME`, …). */
+  columns?: string[];
+}
+/**
+ * Starts an export and resolves once it is under way: in VS Code the host asks where to save
+ * and reports the outcome itself (a save dialog can outlast any request timeout); in the
+ * browser the file downloads.
+ */
+export const ExportTraces = new RequestType<ExportParams, void>('logs/export');
+
+/** The same score on many traces (source `ui`); `value: null` deletes that score name. */
+export const ScoreTraces = new RequestType<{ traceIds: string[]; name: string; value: number | null; reason?: string }, { scored: number; missing: string[] }>('scores/bulk');
 
 // ---- Host → webview notifications -------------------------------------------------------
 

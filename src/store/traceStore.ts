@@ -287,6 +287,10 @@ export class TraceStore implements TraceStoreApi {
     return this.index.list(query);
   }
 
+  *summaries(): Iterable<TraceSummary> {
+    for (const entry of this.index.entries.values()) yield entry.summary;
+  }
+
   getSummary(traceId: string): TraceSummary | undefined {
     return this.index.get(traceId)?.summary;
   }

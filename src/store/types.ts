@@ -50,9 +50,19 @@ export interface TraceStoreApi {
   apply(patches: Patch[]): void;
   listTraces(query?: TraceQuery): TraceSummary[];
   getSummary(traceId: string): TraceSummary | undefined;
+  /**
+   * Optional: every trace's summary in no particular order, without copying or sorting;
+   * what the logs query and the monitor scan (they sort and bucket for themselves).
+   */
+  summaries?(): Iterable<TraceSummary>;
   /** Whole trace with every span; undefined when unknown. May read from disk. */
   getTrace(traceId: string): Promise<TraceDetail | undefined>;
   listProjects(): ProjectSummary[];
+  /**
+   * Optional: more text of a trace for the logs filter's free-text terms to search than its
+   * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory.
+   */
+  searchText?(traceId: string): string | undefined;
   deleteTraces(traceIds: string[]): void;
   /** Deletes every trace, or every trace of one project. */
   clear(project?: string): void;

@@ -8,6 +8,7 @@ import { ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, List
 import type { TraceDetail, TraceSummary } from '../../src/core/model';
 import { editorFileLink } from '../model/stackFrames';
 import type { ConnectionStatus, HostConnection } from './connection';
+import { logsBrowserHandlers } from './logsHttp';
 
 export interface BrowserOptions {
   /** Which editor `vscode://` links open. */
@@ -54,12 +55,13 @@ class BrowserConnection implements HostConnection {
         await this.call('POST', '/api/scores', { ...p, source: p.source ?? 'ui' });
       },
       [DeleteTraces.method]: async (p: ParamsOf<typeof DeleteTraces>) => {
-        for (const id of p.traceIds) await this.call('DELETE', `/api/traces/${encodeURIComponent(id)}`);
+        await this.call('POST', '/api/traces/delete', { trace_ids: p.traceIds });
       },
       [OpenSource.method]: async (p: ParamsOf<typeof OpenSource>) => this.openSource(p),
       // A browser has no workspace symbols to search.
       [FindSymbol.method]: async () => ({ found: false }),
       [CopyText.method]: (p: ParamsOf<typeof CopyText>) => this.copy(p.text),
+      ...logsBrowserHandlers((method, path, body) => this.call(method, path, body), win),
     };
   }
 

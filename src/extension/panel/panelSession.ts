@@ -12,11 +12,12 @@ import {
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
+import { registerLogsHandlers, type LogsHostActions } from '../logsHandlers';
 import { Disposable, toDisposable } from '../lifecycle';
 import { Throttle, type Clock, systemClock } from '../throttle';
 import { PendingChanges } from './pendingChanges';
 
-export interface HostActions {
+export interface HostActions extends LogsHostActions {
   openSource(location: ParamsOf<typeof OpenSource>): Promise<void>;
   /** True when a match was found (and opened or offered). */
   findSymbol(name: string): Promise<boolean>;
@@ -105,6 +106,7 @@ export class PanelSession extends Disposable {
       if (typeof p?.text !== 'string') throw new Error('text must be a string');
       return actions.copyText(p.text);
     });
+    registerLogsHandlers(rpc, store, actions);
   }
 
   private onReady(restoredTraceId: string | undefined): ReadyResult {

@@ -16,6 +16,7 @@ import type { SettingsWatcher } from '../settingsWatcher';
 import type { SourceNavigator } from '../source/sourceNavigator';
 import { createNonce, webviewHtml } from '../../shared/webviewHtml';
 import { PanelSession } from './panelSession';
+import { saveExportWithDialog } from '../logsExport';
 
 export class TracePanelHost extends Disposable {
   private panel?: vscode.WebviewPanel;
@@ -106,6 +107,7 @@ export class TracePanelHost extends Disposable {
         copyText: async (text) => {
           await vscode.env.clipboard.writeText(text);
         },
+        saveExport: (job) => saveExportWithDialog(job, this.log),
       },
       info: () => ({
         host: 'vscode',

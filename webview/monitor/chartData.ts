@@ -1,0 +1,101 @@
+// The monitor's reply turned into what each chart draws: one x value per bucket (its start,
+// in seconds, as uPlot wants) and one array per series, `null` where a bucket has no value
+// (no finished trace for latency, no score given) so the line breaks instead of dropping to 0.
+
+import type { MonitorBucket, MonitorResult } from '../../src/core/monitor';
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  /** Which axis it is read against: the left one, or the right one (a rate, a cost). */
+  axis: 'left' | 'right';
+  /** A key into the theme's chart colours. */
+  color: ChartColor;
+  kind: 'bars' | 'line';
+  format(v: number): string;
+}
+
+export type ChartColor = 'blue' | 'red' | 'green' | 'yellow' | 'orange' | 'purple';
+
+export interface ChartSpec {
+  id: string;
+  title: string;
+  /** Bucket starts, epoch seconds. */
+  x: number[];
+  series: ChartSeries[];
+  leftLabel: string;
+  rightLabel?: string;
+}
+
+const COLORS: ChartColor[] = ['blue', 'green', 'orange', 'purple', 'yellow', 'red'];
+
+export function chartSpecs(result: MonitorResult): ChartSpec[] {
+  const b = result.buckets;
+  const x = b.map((bucket) => Date.parse(bucket.start) / 1000);
+  const specs: ChartSpec[] = [
+    {
+      id: 'traces',
+      title: 'Traces and error rate',
+      x,
+      leftLabel: 'traces',
+      rightLabel: 'error rate',
+      series: [
+        { label: 'traces', values: b.map((k) => k.trace_count), axis: 'left', color: 'blue', kind: 'bars', format: (v) => String(Math.round(v)) },
+        { label: 'error rate', values: b.map((k) => k.error_rate), axis: 'right', color: 'red', kind: 'line', format: percent },
+      ],
+    },
+    {
+      id: 'latency',
+      title: 'Latency',
+      x,
+      leftLabel: 'ms',
+      series: [
+        { label: 'p50', values: b.map((k) => k.latency_p50_ms), axis: 'left', color: 'green', kind: 'line', format: millis },
+        { label: 'p95', values: b.map((k) => k.latency_p95_ms), axis: 'left', color: 'orange', kind: 'line', format: millis },
+      ],
+    },
+    {
+      id: 'tokens',
+      title: 'Tokens and cost',
+      x,
+      leftLabel: 'tokens',
+      rightLabel: 'USD',
+      series: [
+        { label: 'tokens', values: b.map((k) => k.total_tokens), axis: 'left', color: 'purple', kind: 'bars', format: (v) => String(Math.round(v)) },
+        { label: 'cost', values: b.map((k) => k.cost), axis: 'right', color: 'yellow', kind: 'line', format: usd },
+      ],
+    },
+  ];
+  result.score_names.forEach((name, i) => {
+    specs.push({
+      id: `score:${name}`,
+      title: `Average ${name}`,
+      x,
+      leftLabel: 'average',
+      series: [{ label: name, values: b.map((k) => scoreAverage(k, name)), axis: 'left', color: COLORS[i % COLORS.length], kind: 'line', format: (v) => String(Math.round(v * 1000) / 1000) }],
+    });
+  });
+  return specs;
+}
+
+function scoreAverage(bucket: MonitorBucket, name: string): number | null {
+  return bucket.scores[name]?.avg ?? null;
+}
+
+function percent(v: number): string {
+  return `${Math.round(v * 1000) / 10}%`;
+}
+
+function millis(v: number): string {
+  return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${Math.round(v)} ms`;
+}
+
+function usd(v: number): string {
+  return v === 0 ? '$0' : v < 0.01 ? `$${v.toFixed(4)}` : `$${v.toFixed(2)}`;
+}
+
+/** The bucket [start, end) the x value (seconds) of a clicked point falls in. */
+export function bucketAt(result: MonitorResult, index: number): { start: string; end: string } | undefined {
+  const b = result.buckets[index];
+  return b && { start: b.start, end: b.end };
+}

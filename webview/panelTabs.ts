@@ -1,0 +1,98 @@
+// The panel's three tabs: the trace view (the App), the Logs table and the Monitor, in one
+// page for both hosts. Only the visible tab does work: Logs and Monitor load when first shown
+// and catch up when shown again. A click in Logs opens the trace in the trace view; a click
+// on a monitor bucket filters Logs to that bucket's time range.
+
+import { fieldTerm, timeRangeTerm } from '../src/core/filterTerms';
+import { App, type AppOptions } from './app';
+import { codicon } from './components/icons';
+import { tabStrip, type TabStrip } from './components/tabStrip';
+import { LogsView } from './logs/logsView';
+import { MonitorView } from './monitor/monitorView';
+import { splitStorage, type TabId } from './state/panelState';
+import type { StateStorage } from './state/uiState';
+import type { HostConnection } from './transport/connection';
+import { h } from './views/dom';
+
+export class PanelTabs {
+  readonly app: App;
+  private readonly logs: LogsView;
+  private readonly monitor: MonitorView;
+  private readonly strip: TabStrip<TabId>;
+  private readonly panels: Record<TabId, HTMLElement>;
+  private readonly toast: HTMLElement;
+  private toastTimer: ReturnType<typeof setTimeout> | undefined;
+  private current: TabId;
+  private readonly saveTab: (tab: TabId) => void;
+
+  constructor(root: HTMLElement, conn: HostConnection, storage: StateStorage, appOptions: AppOptions = {}) {
+    const { app, tabs } = splitStorage(storage);
+    this.current = tabs.load().tab ?? 'traces';
+    this.saveTab = (tab) => tabs.save({ ...tabs.load(), tab });
+    const panel = (id: TabId, className: string) => h('div', { class: `tab-panel ${className}`, attrs: { id: `tab-panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}` } });
+    this.panels = { traces: panel('traces', 'traces-panel'), logs: panel('logs', 'logs-panel'), monitor: panel('monitor', 'monitor-panel') };
+    this.strip = tabStrip<TabId>({
+      tabs: [
+        { id: 'traces', label: 'Trace', icon: 'list-tree' },
+        { id: 'logs', label: 'Logs', icon: 'table' },
+        { id: 'monitor', label: 'Monitor', icon: 'graph-line' },
+      ],
+      selected: this.current,
+      ariaLabel: 'Spanscope views',
+      onSelect: (id) => this.select(id),
+    });
+    this.toast = h('div', { class: 'tabs-toast', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.toast.hidden = true;
+    root.replaceChildren(this.strip.element, this.panels.traces, this.panels.logs, this.panels.monitor, this.toast);
+    root.classList.add('tabbed');
+
+    this.app = new App(this.panels.traces, conn, app, appOptions);
+    this.logs = new LogsView({
+      conn,
+      info: () => this.app.hostInfo,
+      storage: tabs,
+      notify: (m, kind) => this.notify(m, kind),
+      openTrace: (id) => {
+        this.select('traces');
+        void this.app.openTrace(id);
+      },
+    });
+    this.monitor = new MonitorView({
+      conn,
+      storage: tabs,
+      onBucket: (start, end, project) => {
+        const range = timeRangeTerm(start, end);
+        this.logs.setFilter(project ? `${fieldTerm('project', project)} ${range}` : range);
+        this.select('logs');
+      },
+    });
+    root.removeAttribute('aria-busy');
+    this.panels.logs.append(this.logs.element);
+    this.panels.monitor.append(this.monitor.element);
+    this.select(this.current);
+  }
+
+  start(): Promise<void> {
+    return this.app.start();
+  }
+
+  select(tab: TabId): void {
+    this.current = tab;
+    this.strip.select(tab);
+    for (const [id, el] of Object.entries(this.panels) as [TabId, HTMLElement][]) el.hidden = id !== tab;
+    if (tab === 'logs') this.logs.show();
+    else this.logs.hide();
+    if (tab === 'monitor') this.monitor.show();
+    else this.monitor.hide();
+    this.saveTab(tab);
+  }
+
+  private notify(message: string, kind: 'error' | 'info' = 'info'): void {
+    clearTimeout(this.toastTimer);
+    this.toast.hidden = false;
+    this.toast.className = `tabs-toast ${kind}`;
+    this.toast.setAttribute('role', kind === 'error' ? 'alert' : 'status');
+    this.toast.replaceChildren(codicon(kind === 'error' ? 'error' : 'info'), h('span', { text: message }));
+    this.toastTimer = setTimeout(() => (this.toast.hidden = true), kind === 'error' ? 8000 : 3000);
+  }
+}
