@@ -80,6 +80,29 @@ export async function codeServerDir(): Promise<string> {
   return lines[lines.length - 1];
 }
 
+/**
+ * Builds the extension as a user gets it (`npm run package` → `dist/spanscope.vsix`), unless
+ * `SPANSCOPE_E2E_VSIX` names a `.vsix` to test instead.
+ */
+export async function buildVsix(): Promise<string> {
+  if (process.env.SPANSCOPE_E2E_VSIX) return resolve(process.env.SPANSCOPE_E2E_VSIX);
+  await execFileAsync('npm', ['run', 'package'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 })
+    .catch((e: { stdout?: string; stderr?: string; message: string }) => {
+      const output = `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n').filter((l) => !/Unknown user config/.test(l)).slice(-30).join('\n');
+      throw new Error(`npm run package failed, so there is no .vsix to test:\n${output}`);
+    });
+  return join(REPO_ROOT, 'dist/spanscope.vsix');
+}
+
+/** The Python a user would type: `python` where it exists, else `python3`. */
+export async function pythonCommand(): Promise<string> {
+  for (const name of ['python', 'python3']) {
+    const found = await execFileAsync(name, ['-c', 'import sys; print(sys.version_info[0])']).then((r) => r.stdout.trim() === '3', () => false);
+    if (found) return name;
+  }
+  throw new Error('neither python nor python3 (3.x) is on PATH; the sample app needs one');
+}
+
 export async function startVsCode(options: StartOptions): Promise<VsCode> {
   const installDir = await codeServerDir();
   const entry = join(installDir, 'node_modules/code-server/out/node/entry.js');

@@ -142,27 +142,33 @@ export class Workbench {
   }
 
   /** Clicks one of the inline action icons shown on a tree item when the mouse is over it. */
-  async clickInlineAction(label: string, action: string): Promise<void> {
+  async clickInlineAction(label: string, action: string | RegExp): Promise<void> {
     const row = await this.waitForTreeItem(label);
     await row.hover();
-    const button = row.locator(`.actions .action-label[aria-label="${action}"], .actions .action-label[title="${action}"]`).first();
-    await button.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
-      const offered = await row.locator('.actions .action-label').evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title')));
-      throw new Error(`no inline action "${action}" on tree item "${label}"; it offers: ${JSON.stringify(offered)}`);
+    const pattern = typeof action === 'string' ? new RegExp(`^${escapeRegExp(action)}`) : action;
+    const actions = row.locator('.actions .action-label');
+    const index = await waitUntil(`inline action ${pattern} on tree item "${label}"`, async () => {
+      const names = await actions.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
+      const i = names.findIndex((n) => pattern.test(n));
+      return i >= 0 ? i + 1 : undefined;
+    }, 10_000).catch(async (e: Error) => {
+      const offered = await actions.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title')));
+      throw new Error(`${e.message}; it offers: ${JSON.stringify(offered)}`);
     });
-    await button.click();
+    await actions.nth(index - 1).click();
   }
 
   /** Right-clicks a tree item and picks `item` from its context menu. */
-  async contextMenu(label: string, item: string): Promise<void> {
+  async contextMenu(label: string, item: string | RegExp): Promise<void> {
     const row = await this.waitForTreeItem(label);
     await row.click({ button: 'right' });
     // The web workbench draws its menus in a shadow root; Playwright's CSS pierces open ones.
-    const entry = this.page.locator('.monaco-menu .action-item .action-label', { hasText: new RegExp(`^\\s*${escapeRegExp(item)}\\s*$`) }).first();
+    const pattern = typeof item === 'string' ? new RegExp(`^\\s*${escapeRegExp(item)}\\s*$`) : item;
+    const entry = this.page.locator('.monaco-menu .action-item .action-label', { hasText: pattern }).first();
     await entry.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
       const offered = await this.page.locator('.monaco-menu .action-item .action-label').allInnerTexts();
       await this.page.keyboard.press('Escape');
-      throw new Error(`no context menu entry "${item}" on tree item "${label}"; it offers: ${JSON.stringify(offered.filter(Boolean))}`);
+      throw new Error(`no context menu entry ${pattern} on tree item "${label}"; it offers: ${JSON.stringify(offered.filter(Boolean))}`);
     });
     await entry.click();
   }
