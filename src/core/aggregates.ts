@@ -4,7 +4,7 @@
 
 import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
 import { flattenTree, type SpanTree } from './spanTree';
-import { durationMs } from './time';
+import { compareTimes, durationMs } from './time';
 
 export function statusOf(rec: { end_time?: string; error_info?: unknown }): Status {
   if (rec.error_info) return 'error';
@@ -50,9 +50,11 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
     t.cost += sign * span.total_estimated_cost;
     t.has_cost = true;
   }
+  // Earliest start and latest end only ever widen: a span's start can only move earlier
+  // (see merge.ts) and a trace is rarely re-ended, so there is nothing to take back.
   if (sign === 1) {
-    if (!t.first_start || span.start_time < t.first_start) t.first_start = span.start_time;
-    if (span.end_time && (!t.last_end || span.end_time > t.last_end)) t.last_end = span.end_time;
+    if (span.start_time && (!t.first_start || compareTimes(span.start_time, t.first_start) < 0)) t.first_start = span.start_time;
+    if (span.end_time && (!t.last_end || compareTimes(span.end_time, t.last_end) > 0)) t.last_end = span.end_time;
   }
   addScores(t.scores, span.feedback_scores, sign);
 }
@@ -100,8 +102,10 @@ export function preview(value: unknown): string | undefined {
 
 /**
  * The trace as readers see it. A trace that only exists through its spans (OTLP sends no
- * trace object) takes its name, times and input/output from its first root span; a trace is
- * `error` when it or any span failed, and `running` while it or any span is still open.
+ * trace object) takes its name, times and input/output from its first root span, and is
+ * `running` while any of its spans is. A trace of its own is `running` until its end
+ * arrives (a span left open by a crashed child does not keep an ended trace running), and
+ * any trace is `error` when it or any span failed.
  */
 export interface TraceFacts {
   /** No trace object was ever received: the trace exists only through its spans. */
@@ -118,7 +122,6 @@ export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: Tr
   const end = trace.end_time ?? (facts.implicit && totals.span_count > 0 && totals.running_count === 0 ? totals.last_end : undefined);
   let status: Status = statusOf({ end_time: end, error_info: trace.error_info });
   if (status !== 'error' && totals.error_count > 0) status = 'error';
-  if (status === 'ok' && totals.running_count > 0 && !trace.end_time) status = 'running';
   const summary: TraceSummary = {
     ...rest,
     name: trace.name || rootSpan?.name || '(unnamed trace)',

@@ -4,6 +4,7 @@
 // of replaced, so the order of arrival changes nothing that a user could see.
 
 import type { FeedbackScore, ScorePatch, SpanPatch, SpanRecord, TracePatch, TraceRecord } from './model';
+import { compareTimes } from './time';
 
 type AnyPatch = TracePatch | SpanPatch;
 type AnyRecord = TraceRecord | SpanRecord;
@@ -39,11 +40,7 @@ function mergeTags(a: string[] | undefined, b: string[]): string[] {
 }
 
 function earlier(a: string, b: string): string {
-  const ta = Date.parse(a);
-  const tb = Date.parse(b);
-  if (Number.isNaN(tb)) return a;
-  if (Number.isNaN(ta)) return b;
-  return tb < ta ? b : a;
+  return compareTimes(b, a) < 0 ? b : a;
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

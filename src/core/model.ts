@@ -116,7 +116,12 @@ export interface TraceDetail {
 // creates are upserts, updates may arrive before their create, and duplicates merge.
 
 export type TracePatch = { id: string } & Partial<Omit<TraceRecord, 'id' | 'feedback_scores'>>;
-export type SpanPatch = { id: string; trace_id: string } & Partial<Omit<SpanRecord, 'id' | 'trace_id' | 'feedback_scores'>>;
+/**
+ * `trace_id` may be left out by a sender that does not know it (an update to a span sent
+ * earlier, or later); the store finds the span's trace by its id, or holds the patch until
+ * the span arrives.
+ */
+export type SpanPatch = { id: string; trace_id?: string } & Partial<Omit<SpanRecord, 'id' | 'trace_id' | 'feedback_scores'>>;
 
 export interface ScorePatch {
   target: 'trace' | 'span';

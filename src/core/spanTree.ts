@@ -6,6 +6,7 @@
 
 import { mergeRecord } from './merge';
 import type { SpanRecord } from './model';
+import { compareTimes } from './time';
 
 export interface SpanNode<S extends SpanRecord = SpanRecord> {
   span: S;
@@ -68,45 +69,52 @@ function walkFromRoots<S extends SpanRecord>(roots: SpanNode<S>[]): number {
 }
 
 /**
- * Spans caught in a parent loop (A under B under A) are unreachable from any root. Detach
- * one span per loop and make it an orphan root, then walk again from it.
+ * Spans caught in a parent loop (A under B under A) are unreachable from any root, and so is
+ * everything hanging below a loop. For each loop, cut the member that started first from its
+ * parent and make it an orphan root: the loop's other members and their subtrees then hang
+ * below it as the data says. Linear: each node is walked up at most once before it is reached.
  */
 function breakCycles<S extends SpanRecord>(byId: Map<string, SpanNode<S>>, roots: SpanNode<S>[]): void {
   const reached = new Set<SpanNode<S>>();
-  const mark = (from: SpanNode<S>[]) => {
-    const stack = [...from];
+  const mark = (from: SpanNode<S>) => {
+    const stack = [from];
     while (stack.length) {
       const n = stack.pop()!;
       if (reached.has(n)) continue;
       reached.add(n);
-      stack.push(...n.children);
+      for (const c of n.children) stack.push(c);
     }
   };
-  mark(roots);
-  for (const node of byId.values()) {
-    if (reached.has(node)) continue;
-    const parent = node.parent!;
-    parent.children.splice(parent.children.indexOf(node), 1);
-    node.parent = undefined;
-    node.orphan = true;
-    roots.push(node);
-    mark([node]);
+  for (const r of roots) mark(r);
+  for (const start of byId.values()) {
+    if (reached.has(start)) continue;
+    // Every unreached node leads up into a loop: walk up until a node repeats.
+    const onPath = new Set<SpanNode<S>>();
+    let node = start;
+    while (!onPath.has(node)) {
+      onPath.add(node);
+      node = node.parent!;
+    }
+    let cut = node;
+    for (let m = node.parent!; m !== node; m = m.parent!) {
+      if (compareTimes(m.span.start_time, cut.span.start_time) < 0) cut = m;
+    }
+    const parent = cut.parent!;
+    parent.children.splice(parent.children.indexOf(cut), 1);
+    cut.parent = undefined;
+    cut.orphan = true;
+    roots.push(cut);
+    mark(cut);
   }
   walkFromRoots(roots);
 }
 
 function sortByStart<S extends SpanRecord>(nodes: SpanNode<S>[]): void {
-  nodes.sort((a, b) => compareIso(a.span.start_time, b.span.start_time));
+  nodes.sort((a, b) => compareTimes(a.span.start_time, b.span.start_time));
 }
 
-/** ISO 8601 UTC strings of the same shape sort as text; fall back to parsing when shapes differ. */
-export function compareIso(a: string | undefined, b: string | undefined): number {
-  if (a === b) return 0;
-  if (a === undefined) return 1;
-  if (b === undefined) return -1;
-  if (a.length === b.length) return a < b ? -1 : 1;
-  return Date.parse(a) - Date.parse(b);
-}
+/** @deprecated use `compareTimes` from `./time`; kept for existing callers. */
+export const compareIso = compareTimes;
 
 /** Depth-first order of the tree, as rows for a list view; iterative. */
 export function flattenTree<S extends SpanRecord>(roots: SpanNode<S>[], isExpanded: (node: SpanNode<S>) => boolean = () => true): SpanNode<S>[] {

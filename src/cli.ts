@@ -1,0 +1,116 @@
+// `spanscope serve`: the collector and its store without VS Code. The first line on stdout is
+// the contract other tools wait for ("Spanscope listening on http://HOST:PORT"); the second is
+// the address of the web UI with the token in it.
+
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { version } from '../package.json';
+import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
+import { openStore } from './store/traceStore';
+
+const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
+
+Runs the Spanscope collector and its trace store.
+  --port N      port to listen on (0 = any free port; default ${DEFAULT_PORT})
+  --host H      address to bind (default ${DEFAULT_HOST}: this machine only)
+  --data DIR    folder of the trace store (default ~/.spanscope)
+  --token T     token for reading traces (default: $SPANSCOPE_TOKEN, else random)
+  --help        show this help`;
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  data: string;
+  token?: string;
+}
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions | 'help' {
+  const [command, ...rest] = argv;
+  if (command === '--help' || command === '-h' || command === 'help') return 'help';
+  if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\`?)`);
+  const options: ServeOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, data: join(homedir(), '.spanscope'), token: env.SPANSCOPE_TOKEN || undefined };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i];
+    if (arg === '--help' || arg === '-h') return 'help';
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!['--port', '--host', '--data', '--token'].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
+    const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
+    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
+    if (flag === '--port') {
+      const port = Number(value);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
+      options.port = port;
+    } else if (flag === '--host') options.host = value;
+    else if (flag === '--data') options.data = resolve(value);
+    else options.token = value;
+  }
+  return options;
+}
+
+async function main(): Promise<number> {
+  let options: ServeOptions | 'help';
+  try {
+    options = parseArgs(process.argv.slice(2), process.env);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    process.stderr.write(`spanscope: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const warn = (m: string) => process.stderr.write(`${m}\n`);
+  let store;
+  try {
+    store = await openStore({ dir: options.data, warn });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    process.stderr.write(`spanscope: ${e.code === 'ESTORELOCKED' ? e.message : `can not open the store in ${options.data}: ${e.message}`}\n`);
+    return 1;
+  }
+  let collector;
+  try {
+    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn });
+  } catch (err) {
+    await store.close();
+    const e = err as NodeJS.ErrnoException;
+    const why = e.code === 'EADDRINUSE' ? `port ${options.port} is in use; choose another with --port (or --port 0 for any free port)`
+      : e.code === 'EADDRNOTAVAIL' ? `can not bind ${options.host}: no such address on this machine`
+      : e.message;
+    process.stderr.write(`spanscope: ${why}\n`);
+    return 1;
+  }
+  process.stdout.write(`Spanscope listening on ${collector.url}\n`);
+  process.stdout.write(`Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`);
+  process.stdout.write(`Store: ${options.data}\n`);
+
+  return new Promise<number>((resolveExit) => {
+    let stopping = false;
+    const stop = async () => {
+      if (stopping) return resolveExit(1); // a second signal: give up waiting
+      stopping = true;
+      try {
+        await collector.close();
+        await store.close();
+        resolveExit(0);
+      } catch (err) {
+        warn(`spanscope: shutting down failed: ${(err as Error).message}`);
+        resolveExit(1);
+      }
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`spanscope: ${(err as Error)?.stack ?? err}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,9 @@
+// The one way a route refuses a request: throw an HttpError and the server answers
+// `{status, json: {error: message, details}}`. Anything else thrown is a 500 with a generic
+// message, logged, and never takes the server down.
+
+export class HttpError extends Error {
+  constructor(readonly status: number, message: string, readonly details?: unknown) {
+    super(message);
+  }
+}

@@ -1,0 +1,34 @@
+// The native ingest protocol over a WebSocket: each text frame is one batch, answered with an
+// ack when it carries a `seq`. A bad frame is answered and the connection stays open, so one
+// malformed batch from an SDK does not cost it the stream.
+
+import type { WebSocket } from 'ws';
+import { normaliseNativeBatch } from '../core/normalise/native';
+import type { CollectorDeps } from './router';
+
+export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
+  ws.on('message', (data, isBinary) => {
+    const reply = handleFrame(isBinary ? null : data.toString(), deps);
+    if (reply) ws.send(JSON.stringify(reply));
+  });
+}
+
+function handleFrame(text: string | null, deps: CollectorDeps): object | undefined {
+  if (text === null) return { error: 'send each batch as a text frame of JSON' };
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (err) {
+    return { error: `malformed JSON: ${(err as Error).message}` };
+  }
+  const result = normaliseNativeBatch(body);
+  const ack = result.seq === undefined ? {} : { ack: result.seq };
+  if (!result.ok) return { ...ack, error: result.error, details: result.details };
+  try {
+    deps.store.apply(result.patches);
+  } catch (err) {
+    deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
+    return { ...ack, error: 'the collector could not store this batch' };
+  }
+  return result.seq === undefined ? undefined : { ack: result.seq, accepted: result.patches.length };
+}

@@ -1,0 +1,38 @@
+// The native ingest protocol over HTTP (`POST /api/ingest`) and the health check. The same
+// batch handling serves the WebSocket transport (ingestSocket.ts).
+
+import { normaliseNativeBatch } from '../core/normalise/native';
+import type { TraceStoreApi } from '../store/types';
+import { HttpError } from './httpError';
+import type { CollectorDeps, Route } from './router';
+
+export const JSON_TYPES = ['application/json'];
+
+export function nativeRoutes(deps: CollectorDeps): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/api/health',
+      auth: 'none',
+      handler: () => ({ status: 200, json: { status: 'ok', version: deps.version } }),
+    },
+    {
+      method: 'POST',
+      path: '/api/ingest',
+      auth: 'none',
+      accepts: JSON_TYPES,
+      handler: async (ctx) => {
+        const accepted = ingestBatch(deps.store, await ctx.readJson());
+        return { status: 200, json: { accepted } };
+      },
+    },
+  ];
+}
+
+/** Checks and applies one batch; throws HttpError(400) with every problem when any event is invalid. */
+export function ingestBatch(store: TraceStoreApi, body: unknown): number {
+  const result = normaliseNativeBatch(body);
+  if (!result.ok) throw new HttpError(400, result.error, result.details);
+  store.apply(result.patches);
+  return result.patches.length;
+}

@@ -1,0 +1,192 @@
+// The collector: one node:http server on one port for every route, with WebSocket upgrades
+// routed by path (`ws` in noServer mode, so a connection is checked before its handshake).
+// Host and Origin are checked before anything else, for every request and every upgrade.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { TraceStoreApi } from '../store/types';
+import { DEFAULT_MAX_BODY_BYTES } from './body';
+import { HttpError } from './httpError';
+import { serveIngestSocket } from './ingestSocket';
+import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
+import { nativeRoutes } from './nativeRoutes';
+import { readRoutes } from './readRoutes';
+import { type CollectorDeps, type Route, type RouteReply, Router, createContext, mediaType } from './router';
+import { Gatekeeper } from './security';
+
+export const DEFAULT_PORT = 7726;
+export const DEFAULT_HOST = '127.0.0.1';
+export const INGEST_SOCKET_PATH = '/api/ingest/ws';
+export const LIVE_SOCKET_PATH = '/api/live';
+
+export interface CollectorOptions {
+  store: TraceStoreApi;
+  /** Default 7726; 0 = a free port. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Random if absent. */
+  token?: string;
+  version?: string;
+  log?: (message: string) => void;
+  /** More routes, e.g. the standalone web page. */
+  extraRoutes?: Route[];
+  /** Request bodies above this many bytes (also after decompression) get 413. Default 32 MiB. */
+  maxBodyBytes?: number;
+  /** How often WebSocket peers are pinged; one that missed the last pong is dropped. Default 30 s. */
+  heartbeatMs?: number;
+  /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
+  liveIntervalMs?: number;
+}
+
+export interface Collector {
+  readonly port: number;
+  readonly url: string;
+  readonly token: string;
+  /** Safe to call twice. Does not close the store (its owner does). */
+  close(): Promise<void>;
+}
+
+/** A port in use rejects with an Error whose `code` is 'EADDRINUSE'. */
+export async function startCollector(options: CollectorOptions): Promise<Collector> {
+  const host = options.host ?? DEFAULT_HOST;
+  const token = options.token ?? randomBytes(24).toString('base64url');
+  const log = options.log ?? ((m: string) => console.log(m));
+  const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...(options.extraRoutes ?? [])]);
+
+  let gate!: Gatekeeper; // set once listening: it needs the port
+  const server = createServer((req, res) => void handleRequest(req, res));
+  const ingestSockets = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
+  const liveSockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
+  const live = new LiveHub(options.store, deps.version, options.liveIntervalMs ?? LIVE_INTERVAL_MS);
+
+  async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let cookie: string | undefined;
+    try {
+      gate.checkHostAndOrigin(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      const match = router.match(req.method ?? 'GET', url.pathname);
+      if (!match.route) {
+        if (match.status === 405) {
+          return send(res, { status: 405, json: { error: `${req.method} is not allowed on ${url.pathname}` }, headers: { allow: match.allow.join(', ') } });
+        }
+        throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`);
+      }
+      const { route, params } = match;
+      if (route.auth === 'token') cookie = gate.checkToken(req, url);
+      if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
+        throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
+      }
+      const reply = await route.handler(createContext(req, url, params, maxBodyBytes));
+      send(res, reply, cookie);
+    } catch (err) {
+      if (err instanceof HttpError) {
+        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details } }, cookie);
+      } else {
+        log(`Spanscope: ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? err}`);
+        send(res, { status: 500, json: { error: 'internal error in the collector (see its log)' } });
+      }
+    }
+  }
+
+  function send(res: ServerResponse, reply: RouteReply, cookie?: string): void {
+    if (res.headersSent || res.destroyed) return;
+    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...reply.headers };
+    if (cookie) headers['set-cookie'] = cookie;
+    let body: string | Buffer | undefined = reply.body;
+    if (reply.json !== undefined) {
+      body = JSON.stringify(reply.json);
+      headers['content-type'] = 'application/json; charset=utf-8';
+    }
+    if (reply.status === 204 || reply.status === 304) body = undefined;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    res.writeHead(reply.status, headers);
+    res.end(res.req.method === 'HEAD' ? undefined : body);
+  }
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    try {
+      gate.checkHostAndOrigin(req);
+      const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+      if (url.pathname === INGEST_SOCKET_PATH) {
+        ingestSockets.handleUpgrade(req, socket, head, (ws) => {
+          watchHeartbeat(ws);
+          serveIngestSocket(ws, deps);
+        });
+      } else if (url.pathname === LIVE_SOCKET_PATH) {
+        gate.checkToken(req, url);
+        liveSockets.handleUpgrade(req, socket, head, (ws) => {
+          watchHeartbeat(ws);
+          live.connect(ws);
+        });
+      } else {
+        throw new HttpError(404, `no WebSocket at ${url.pathname}`);
+      }
+    } catch (err) {
+      const status = err instanceof HttpError ? err.status : 500;
+      const body = JSON.stringify({ error: err instanceof HttpError ? err.message : 'internal error' });
+      socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+    }
+  });
+
+  // Heartbeat: a peer that did not answer the previous ping is gone (sleeping laptop, killed process).
+  const alive = new WeakMap<WebSocket, boolean>();
+  function watchHeartbeat(ws: WebSocket): void {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', () => ws.terminate());
+  }
+  const heartbeat = setInterval(() => {
+    for (const ws of [...ingestSockets.clients, ...liveSockets.clients]) {
+      if (!alive.get(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.set(ws, false);
+      ws.ping();
+    }
+  }, options.heartbeatMs ?? 30_000);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? DEFAULT_PORT, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  }).catch((err) => {
+    clearInterval(heartbeat);
+    live.close();
+    throw err;
+  });
+  server.on('error', (err) => log(`Spanscope: server error: ${err.message}`));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
+  gate = new Gatekeeper(token, host, port);
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    token,
+    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    close: () =>
+      (closing ??= new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
+        live.close();
+        for (const ws of [...ingestSockets.clients, ...liveSockets.clients]) ws.terminate();
+        ingestSockets.close();
+        liveSockets.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      })),
+  };
+}
+
+function statusText(status: number): string {
+  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' } as Record<number, string>)[status] ?? 'Error';
+}

@@ -1,0 +1,116 @@
+// The native ingest protocol (docs/protocol.md) → patches. A batch is all or nothing: every
+// event is checked, every problem is reported, and patches are returned only when there is
+// none, so a rejected batch leaves the store exactly as it was.
+
+import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
+import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
+
+const TRACE_FIELDS: FieldSpec = {
+  id: 'id',
+  project_name: 'string',
+  name: 'string',
+  start_time: 'time',
+  end_time: 'time',
+  input: 'json',
+  output: 'json',
+  expected: 'json',
+  metadata: 'object',
+  tags: 'tags',
+  error_info: 'errorInfo',
+  thread_id: 'string',
+};
+
+const SPAN_FIELDS: FieldSpec = {
+  ...TRACE_FIELDS,
+  trace_id: 'id',
+  parent_span_id: 'id',
+  type: 'spanType',
+  usage: 'usage',
+  model: 'string',
+  provider: 'string',
+  total_estimated_cost: 'number',
+  code_location: 'codeLocation',
+};
+delete SPAN_FIELDS.thread_id;
+
+const SCORE_FIELDS: FieldSpec = {
+  id: 'id',
+  trace_id: 'id',
+  name: 'string',
+  value: 'scoreValue',
+  reason: 'string',
+  category_name: 'string',
+  source: 'scoreSource',
+};
+
+/** For each event: which record it carries and which of its fields must be there. */
+const EVENTS: Record<string, { carries: 'trace' | 'span' | 'score'; required: string[] }> = {
+  trace_start: { carries: 'trace', required: ['id', 'start_time'] },
+  trace_update: { carries: 'trace', required: ['id'] },
+  trace_end: { carries: 'trace', required: ['id', 'end_time'] },
+  span_start: { carries: 'span', required: ['id', 'trace_id', 'start_time'] },
+  span_update: { carries: 'span', required: ['id'] },
+  span_end: { carries: 'span', required: ['id', 'trace_id', 'end_time'] },
+  score: { carries: 'score', required: ['target', 'id', 'name', 'value'] },
+};
+const EVENT_NAMES = Object.keys(EVENTS).join(', ');
+
+export type NativeBatchResult =
+  | { ok: true; patches: Patch[]; seq?: number }
+  | { ok: false; error: string; details: Problem[]; seq?: number };
+
+/** Checks and converts one batch (`{"events": [...], "seq"?: n}`). */
+export function normaliseNativeBatch(body: unknown): NativeBatchResult {
+  if (!isObject(body) || !Array.isArray(body.events)) {
+    return { ok: false, error: 'a batch must be a JSON object with an "events" array', details: [] };
+  }
+  const seq = typeof body.seq === 'number' ? body.seq : undefined;
+  const problems = new Problems();
+  const patches: Patch[] = [];
+  const events = body.events as unknown[];
+  for (let i = 0; i < events.length; i++) {
+    const patch = readEvent(events[i], i, problems);
+    if (patch) patches.push(patch);
+  }
+  if (!problems.ok) {
+    const rejected = new Set(problems.list.map((p) => p.index)).size;
+    const more = problems.truncated ? ' (only the first problems are listed)' : '';
+    return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
+  }
+  return { ok: true, patches, seq };
+}
+
+function readEvent(raw: unknown, index: number, problems: Problems): Patch | undefined {
+  if (!isObject(raw)) {
+    problems.add(index, '', 'must be an object');
+    return undefined;
+  }
+  const kind = EVENTS[raw.event as string];
+  if (typeof raw.event !== 'string' || !kind || !Object.hasOwn(EVENTS, raw.event)) {
+    problems.add(index, 'event', `must be one of ${EVENT_NAMES}`);
+    return undefined;
+  }
+  const record = raw[kind.carries];
+  if (!isObject(record)) {
+    problems.add(index, kind.carries, 'is required (an object)');
+    return undefined;
+  }
+  const ctx: FieldContext = { problems, index, prefix: kind.carries };
+  if (kind.carries === 'trace') return { kind: 'trace', trace: readFields(record, TRACE_FIELDS, ctx, kind.required) as TracePatch };
+  if (kind.carries === 'span') return { kind: 'span', span: readFields(record, SPAN_FIELDS, ctx, kind.required) as SpanPatch };
+  const score = readScore(record, ctx);
+  return score && { kind: 'score', score };
+}
+
+/**
+ * A score as the `score` event and `POST /api/scores` carry it. Returns undefined (with the
+ * problems reported) when it is not valid.
+ */
+export function readScore(raw: Record<string, unknown>, ctx: FieldContext): ScorePatch | undefined {
+  const before = ctx.problems.list.length;
+  const fields = readFields(raw, SCORE_FIELDS, ctx, ['id', 'name', 'value']);
+  if (raw.target !== 'trace' && raw.target !== 'span') ctx.problems.add(ctx.index, `${ctx.prefix}.target`, 'must be "trace" or "span"');
+  if (fields.name === '') ctx.problems.add(ctx.index, `${ctx.prefix}.name`, 'must not be empty');
+  if (ctx.problems.list.length > before || ctx.problems.truncated) return undefined;
+  return { ...fields, target: raw.target } as ScorePatch;
+}

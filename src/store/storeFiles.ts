@@ -1,0 +1,123 @@
+// The store's files, read and written through lowdb. Every file is small by design (one trace
+// chunk, one index segment), so lowdb's "rewrite the whole file" costs what changed. lowdb's
+// writer replaces a file atomically (temp file + rename); what it can not prevent (a file cut
+// short by a full disk, edited by hand, or written by another program) is found here when
+// the file does not parse, and moved aside so the rest of the store still loads.
+
+import { createHash } from 'node:crypto';
+import { readdirSync, renameSync, rmSync } from 'node:fs';
+import { rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Low, LowSync } from 'lowdb';
+import { DataFile, DataFileSync } from 'lowdb/node';
+
+export class CorruptFileError extends Error {
+  constructor(readonly path: string, reason: string) {
+    super(`${path} is not valid store data (${reason})`);
+  }
+}
+
+/** Trace ids come from clients: only a hash of one ever reaches the file system. */
+export function traceFileKey(traceId: string): string {
+  return createHash('sha256').update(traceId).digest('hex').slice(0, 40);
+}
+
+export function traceFilePath(tracesDir: string, key: string, chunk: number): string {
+  return join(tracesDir, chunk === 0 ? `${key}.json` : `${key}.c${chunk}.json`);
+}
+
+/** Main trace files are `<40 hex>.json`; chunks `<40 hex>.c<n>.json`. */
+export const MAIN_TRACE_FILE = /^([0-9a-f]{40})\.json$/;
+
+/** Serialises compactly and remembers the size, which retention by bytes adds up. */
+class SizedJson {
+  size = 0;
+  readonly parse = (text: string): any => {
+    this.size = text.length;
+    return JSON.parse(text);
+  };
+  readonly stringify = (data: unknown): string => {
+    const text = JSON.stringify(data);
+    this.size = text.length;
+    return text;
+  };
+}
+
+/** Writes one file (atomically, by lowdb's writer); resolves with its size in characters. */
+export async function writeJson(path: string, data: object): Promise<number> {
+  const json = new SizedJson();
+  const db = new Low<object>(new DataFile<object>(path, json), data);
+  await db.write();
+  return json.size;
+}
+
+export interface FileRead {
+  data: unknown;
+  /** Characters read. */
+  size: number;
+}
+
+/** undefined when the file does not exist; throws CorruptFileError when it does not parse. */
+export async function readJson(path: string): Promise<FileRead | undefined> {
+  const json = new SizedJson();
+  const db = new Low<unknown>(new DataFile(path, json), null);
+  try {
+    await db.read();
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new CorruptFileError(path, err.message);
+    throw err;
+  }
+  return db.data === null ? undefined : { data: db.data, size: json.size };
+}
+
+/**
+ * The same, blocking. Only for the rare update to a trace that is not in memory: `apply` is
+ * synchronous by contract, and such updates are not the ingest hot path.
+ */
+export function readJsonSync(path: string): FileRead | undefined {
+  const json = new SizedJson();
+  const db = new LowSync<unknown>(new DataFileSync(path, json), null);
+  try {
+    db.read();
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new CorruptFileError(path, err.message);
+    throw err;
+  }
+  return db.data === null ? undefined : { data: db.data, size: json.size };
+}
+
+export async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/** Renames a damaged file to `<name>.corrupt-<time>` so it is kept for a person to look at. */
+export async function moveAside(path: string): Promise<string> {
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(path, aside);
+  return aside;
+}
+
+export function moveAsideSync(path: string): string {
+  const aside = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  renameSync(path, aside);
+  return aside;
+}
+
+/** Names in a folder; empty when it does not exist. */
+export function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw err;
+  }
+}
+
+/** lowdb's writer leaves `.<name>.tmp` behind when the process died mid-write. */
+export function removeTempFiles(dir: string): void {
+  for (const name of listDir(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+}

@@ -1,0 +1,131 @@
+// The summaries of every trace, in memory for listing, and on disk in index segments of at
+// most SEGMENT_SIZE traces each. New traces join the newest segment and an update rewrites
+// only the segment its trace is in, so the index costs a write of one small file however many
+// traces the store holds.
+
+import type { TraceSummary } from '../core/model';
+import { compareTimes } from '../core/time';
+import type { ProjectSummary, TraceQuery } from './types';
+
+export const SEGMENT_SIZE = 256;
+
+export interface IndexEntry {
+  summary: TraceSummary;
+  segment: number;
+  /** Characters of the trace's files as last written (retention adds these up). */
+  bytes: number;
+  /** How many chunk files the trace has on disk. */
+  chunks: number;
+}
+
+/** An index segment on disk. */
+export interface SegmentData {
+  version: 1;
+  traces: Record<string, Omit<IndexEntry, 'segment'>>;
+}
+
+export class TraceIndex {
+  readonly entries = new Map<string, IndexEntry>();
+  private readonly segments = new Map<number, Set<string>>();
+  private newest = 0;
+  readonly dirtySegments = new Set<number>();
+  totalBytes = 0;
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(id: string): IndexEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Loads one segment read from disk (entries already known from a later segment win). */
+  loadSegment(segment: number, data: SegmentData): void {
+    for (const [id, entry] of Object.entries(data.traces)) {
+      if (this.entries.has(id)) continue;
+      this.insert(id, { ...entry, segment });
+    }
+    this.newest = Math.max(this.newest, segment);
+  }
+
+  /** Adds or replaces a trace's summary, marking its segment for writing. */
+  put(id: string, summary: TraceSummary, disk?: { bytes: number; chunks: number }): void {
+    const entry = this.entries.get(id);
+    if (entry) {
+      entry.summary = summary;
+      if (disk) {
+        this.totalBytes += disk.bytes - entry.bytes;
+        entry.bytes = disk.bytes;
+        entry.chunks = disk.chunks;
+      }
+      this.dirtySegments.add(entry.segment);
+      return;
+    }
+    let segment = this.newest;
+    if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
+    this.insert(id, { summary, segment, bytes: disk?.bytes ?? 0, chunks: disk?.chunks ?? 1 });
+    this.dirtySegments.add(segment);
+  }
+
+  private insert(id: string, entry: IndexEntry): void {
+    this.entries.set(id, entry);
+    let members = this.segments.get(entry.segment);
+    if (!members) this.segments.set(entry.segment, (members = new Set()));
+    members.add(id);
+    this.totalBytes += entry.bytes;
+  }
+
+  remove(id: string): IndexEntry | undefined {
+    const entry = this.entries.get(id);
+    if (!entry) return undefined;
+    this.entries.delete(id);
+    this.segments.get(entry.segment)?.delete(id);
+    this.totalBytes -= entry.bytes;
+    this.dirtySegments.add(entry.segment);
+    return entry;
+  }
+
+  /** What segment `n` holds now; undefined when it is empty (and its file can go). */
+  segmentData(segment: number): SegmentData | undefined {
+    const members = this.segments.get(segment);
+    if (!members || members.size === 0) return undefined;
+    const traces: SegmentData['traces'] = {};
+    for (const id of members) {
+      const { summary, bytes, chunks } = this.entries.get(id)!;
+      traces[id] = { summary, bytes, chunks };
+    }
+    return { version: 1, traces };
+  }
+
+  list(query: TraceQuery = {}): TraceSummary[] {
+    const limit = query.limit ?? 100;
+    const out: TraceSummary[] = [];
+    for (const { summary } of this.entries.values()) {
+      if (query.project !== undefined && summary.project_name !== query.project) continue;
+      if (query.before !== undefined && compareTimes(summary.start_time, query.before) >= 0) continue;
+      out.push(summary);
+    }
+    out.sort(newestFirst);
+    return out.length > limit ? out.slice(0, limit) : out;
+  }
+
+  /** Trace ids from the oldest start on: the order retention removes them in. */
+  oldestFirst(): string[] {
+    return [...this.entries.values()].sort((a, b) => newestFirst(b.summary, a.summary)).map((e) => e.summary.id);
+  }
+
+  projects(): ProjectSummary[] {
+    const byName = new Map<string, ProjectSummary>();
+    for (const { summary } of this.entries.values()) {
+      const p = byName.get(summary.project_name) ?? { name: summary.project_name, trace_count: 0 };
+      p.trace_count++;
+      if (!p.last_trace_at || compareTimes(summary.start_time, p.last_trace_at) > 0) p.last_trace_at = summary.start_time;
+      byName.set(p.name, p);
+    }
+    return [...byName.values()].sort((a, b) => compareTimes(b.last_trace_at, a.last_trace_at));
+  }
+}
+
+function newestFirst(a: TraceSummary, b: TraceSummary): number {
+  return compareTimes(b.start_time, a.start_time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}

@@ -1,0 +1,180 @@
+import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { normaliseNativeBatch } from '../../src/core/normalise/native';
+import type { Patch } from '../../src/core/model';
+import { type TraceStore, openStore } from '../../src/store/traceStore';
+import type { StoreChange, StoreOptions } from '../../src/store/types';
+import { at, batch, score, spanEnd, spanStart, traceBatch, traceEnd, traceStart } from '../support/builders';
+import { tempDir } from '../support/collector';
+
+const open: TraceStore[] = [];
+afterEach(async () => {
+  await Promise.all(open.map((s) => s.close()));
+  for (const dir of new Set(open.splice(0).map((s) => s.dir))) rmSync(dir, { recursive: true, force: true });
+});
+
+async function newStore(options: Partial<StoreOptions> = {}): Promise<TraceStore & { warnings: string[] }> {
+  const warnings: string[] = [];
+  const store = await openStore({ dir: tempDir(), warn: (m) => warnings.push(m), ...options });
+  open.push(store);
+  return Object.assign(store, { warnings });
+}
+
+function patches(body: unknown): Patch[] {
+  const result = normaliseNativeBatch(body);
+  if (!result.ok) throw new Error(JSON.stringify(result.details));
+  return result.patches;
+}
+
+async function reopen(store: TraceStore, options: Partial<StoreOptions> = {}) {
+  await store.close();
+  return newStore({ dir: store.dir, ...options });
+}
+
+const files = (dir: string) => readdirSync(dir).sort();
+
+describe('trace store', () => {
+  it('builds the same trace whatever order its events arrive in', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(
+      { event: 'span_update', span: { id: 'child', metadata: { early: true } } }, // before its create, without trace_id
+      score('span', 'child', 'relevance', 0.8), // before the span too
+      spanEnd('child', 't', { parent_span_id: 'root', end_time: at(50) }),
+      spanStart('child', 't', { parent_span_id: 'root', start_time: at(10), usage: { total_tokens: 7 } }),
+      spanEnd('root', 't', { end_time: at(100) }),
+      traceEnd('t', { end_time: at(101) }),
+      spanStart('root', 't', { start_time: at(1) }),
+      traceStart('t', { start_time: at(0), project_name: 'proj' }),
+    )));
+    const detail = (await store.getTrace('t'))!;
+    expect(detail.trace).toMatchObject({ project_name: 'proj', status: 'ok', duration_ms: 101, span_count: 2, usage: { total_tokens: 7 }, score_averages: { relevance: { avg: 0.8, count: 1 } } });
+    const child = detail.spans.find((s) => s.id === 'child')!;
+    expect(child).toMatchObject({ project_name: 'proj', start_time: at(10), end_time: at(50), duration_ms: 40, status: 'ok', metadata: { early: true }, parent_span_id: 'root' });
+    expect(child.feedback_scores).toMatchObject([{ name: 'relevance', value: 0.8, source: 'sdk' }]);
+  });
+
+  it('keeps what it stored across a close and a reopen', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('a', 5)));
+    store.apply(patches(traceBatch('b', 3)));
+    const before = store.listTraces();
+    const detail = await store.getTrace('a');
+    const again = await reopen(store);
+    expect(again.listTraces()).toEqual(before);
+    expect(await again.getTrace('a')).toEqual(detail);
+    expect(again.warnings).toEqual([]);
+  });
+
+  it('updates a trace that is only on disk, with correct totals', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('a', 4)));
+    const again = await reopen(store);
+    again.apply(patches(batch(spanEnd('late', 'a', { start_time: at(5), usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }), score('span', 'a-s1', 'q', 1, { trace_id: 'a' }))));
+    const summary = again.getSummary('a')!;
+    expect(summary.span_count).toBe(5);
+    expect(summary.usage.total_tokens).toBe(15 * 3);
+    expect(summary.score_averages).toEqual({ q: { avg: 1, count: 1 } });
+  });
+
+  it('makes an implicit trace from spans whose trace never arrived, and takes the trace when it does', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(spanEnd('r', 'otel', { name: 'agent', start_time: at(1), project_name: 'bots', input: { q: 1 } }), score('trace', 'otel', 'q', 0.5))));
+    expect(store.getSummary('otel')).toMatchObject({ name: 'agent', project_name: 'bots', status: 'ok', input_preview: '{"q":1}', score_averages: { q: { avg: 0.5, count: 1 } } });
+    store.apply(patches(batch(traceStart('otel', { name: 'named later' }))));
+    expect(store.getSummary('otel')).toMatchObject({ name: 'named later', project_name: 'bots', status: 'running', score_averages: { q: { avg: 0.5, count: 1 } } });
+  });
+
+  it('tells listeners what changed, once per apply', async () => {
+    const store = await newStore();
+    const changes: StoreChange[] = [];
+    store.onChange((c) => changes.push(c));
+    store.apply(patches(traceBatch('a', 3)));
+    expect(changes).toHaveLength(1);
+    expect(changes[0].traces.map((t) => t.id)).toEqual(['a']);
+    expect(changes[0].spans.get('a')!.map((s) => s.id).sort()).toEqual(['a-s0', 'a-s1', 'a-s2']);
+    expect(changes[0].spans.get('a')![0].status).toBe('ok');
+    store.deleteTraces(['a', 'unknown']);
+    expect(changes[1]).toEqual({ traces: [], removed: ['a'], spans: new Map() });
+  });
+
+  it('writes only what changed: another trace and other segments are not rewritten', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('a', 2)));
+    await store.flush();
+    const tracesDir = join(store.dir, 'traces');
+    const [fileA] = files(tracesDir);
+    const mtimeA = statSync(join(tracesDir, fileA)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 20));
+    store.apply(patches(traceBatch('b', 2)));
+    await store.flush();
+    expect(files(tracesDir)).toHaveLength(2);
+    expect(statSync(join(tracesDir, fileA)).mtimeMs).toBe(mtimeA);
+  });
+
+  it('splits a big trace into chunks and rewrites only the chunk a change is in', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('big', 2500)));
+    await store.flush();
+    const tracesDir = join(store.dir, 'traces');
+    expect(files(tracesDir)).toHaveLength(3);
+    const stamp = () => Object.fromEntries(files(tracesDir).map((f) => [f, statSync(join(tracesDir, f)).mtimeMs]));
+    const before = stamp();
+    await new Promise((r) => setTimeout(r, 20));
+    store.apply(patches(batch({ event: 'span_update', span: { id: 'big-s2400', output: 'changed' } })));
+    await store.flush();
+    const after = stamp();
+    const rewritten = Object.keys(after).filter((f) => after[f] !== before[f]);
+    expect(rewritten).toEqual([expect.stringMatching(/\.c2\.json$/)]);
+    const again = await reopen(store);
+    const detail = (await again.getTrace('big'))!;
+    expect(detail.spans).toHaveLength(2500);
+    expect(detail.spans.find((s) => s.id === 'big-s2400')!.output).toBe('changed');
+  });
+
+  it('never lets a trace id reach the file system', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(traceStart('../../escape'), traceStart('/etc/passwd'), traceStart('CON'))));
+    await store.flush();
+    expect(files(join(store.dir, 'traces')).every((f) => /^[0-9a-f]{40}\.json$/.test(f))).toBe(true);
+    expect(existsSync(join(store.dir, '..', 'escape.json'))).toBe(false);
+    const again = await reopen(store);
+    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['../../escape', '/etc/passwd', 'CON']);
+  });
+
+  it('deletes traces and their files, and clears by project', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(traceStart('a', { project_name: 'x' }), traceStart('b', { project_name: 'y' }), traceStart('c', { project_name: 'y' }))));
+    await store.flush();
+    store.deleteTraces(['a']);
+    store.clear('y');
+    await store.flush();
+    expect(store.listTraces()).toEqual([]);
+    expect(files(join(store.dir, 'traces'))).toEqual([]);
+    expect(files(join(store.dir, 'index'))).toEqual([]);
+    expect(await store.getTrace('a')).toBeUndefined();
+  });
+
+  it('lists newest first, by project, before a time, up to a limit, and lists projects', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(
+      traceStart('old', { start_time: at(0), project_name: 'p1' }),
+      traceStart('mid', { start_time: at(10), project_name: 'p2' }),
+      traceStart('new', { start_time: at(20), project_name: 'p1' }),
+    )));
+    expect(store.listTraces().map((t) => t.id)).toEqual(['new', 'mid', 'old']);
+    expect(store.listTraces({ project: 'p1' }).map((t) => t.id)).toEqual(['new', 'old']);
+    expect(store.listTraces({ before: at(20), limit: 1 }).map((t) => t.id)).toEqual(['mid']);
+    expect(store.listProjects()).toEqual([
+      { name: 'p1', trace_count: 2, last_trace_at: at(20) },
+      { name: 'p2', trace_count: 1, last_trace_at: at(10) },
+    ]);
+  });
+
+  it('writes everything pending on close', async () => {
+    const store = await newStore({ flushIntervalMs: 60_000 });
+    store.apply(patches(traceBatch('a', 3)));
+    const again = await reopen(store);
+    expect(again.getSummary('a')?.span_count).toBe(3);
+  });
+});

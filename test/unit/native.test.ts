@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseNativeBatch } from '../../src/core/normalise/native';
+import { batch, score, spanEnd, spanStart, traceStart } from '../support/builders';
+
+function problems(body: unknown) {
+  const result = normaliseNativeBatch(body);
+  if (result.ok) throw new Error('expected the batch to be rejected');
+  return result;
+}
+
+describe('native batch validation', () => {
+  it('turns events into patches with canonical times and unknown fields dropped', () => {
+    const result = normaliseNativeBatch({
+      seq: 7,
+      events: [
+        traceStart('t', { start_time: '2026-01-02T04:04:05+01:00', surprise: 1 }),
+        spanStart('s', 't', { start_time: 1767323045000, type: 'llm', usage: { total_tokens: 3 }, code_location: { file: '/a.py', line: 3 } }),
+        { event: 'span_update', span: { id: 's', output: null } },
+        score('span', 's', 'q', null),
+      ],
+    });
+    expect(result).toEqual({
+      ok: true,
+      seq: 7,
+      patches: [
+        { kind: 'trace', trace: { id: 't', name: 'trace t', start_time: '2026-01-02T03:04:05.000000Z' } },
+        { kind: 'span', span: { id: 's', trace_id: 't', name: 'span s', start_time: '2026-01-02T03:04:05.000000Z', type: 'llm', usage: { total_tokens: 3 }, code_location: { file: '/a.py', line: 3 } } },
+        { kind: 'span', span: { id: 's', output: null } },
+        { kind: 'score', score: { target: 'span', id: 's', name: 'q', value: null } },
+      ],
+    });
+  });
+
+  it('reports every problem of every event with its index and field path', () => {
+    const result = problems(
+      batch(
+        traceStart('ok'),
+        { event: 'span_start', span: { id: 's', start_time: 'soon', type: 'robot' } },
+        { event: 'span_end', span: { id: 'x'.repeat(129), trace_id: 't', end_time: '2026-01-01T00:00:00Z', usage: { total_tokens: 'many' } } },
+        { event: 'nope' },
+        'text',
+        { event: 'score', score: { target: 'run', id: 's', name: '', value: 'high' } },
+        { event: 'trace_update' },
+      ),
+    );
+    expect(result.error).toBe('invalid batch: 6 of 7 events rejected');
+    expect(result.details).toEqual([
+      { index: 1, path: 'span.start_time', message: 'must be an ISO 8601 date-time or epoch milliseconds' },
+      { index: 1, path: 'span.type', message: 'must be one of general, llm, tool, guardrail' },
+      { index: 1, path: 'span.trace_id', message: 'is required' },
+      { index: 2, path: 'span.id', message: 'must be 1–128 characters' },
+      { index: 2, path: 'span.usage', message: 'must be an object of numbers (total_tokens is not)' },
+      { index: 3, path: 'event', message: 'must be one of trace_start, trace_update, trace_end, span_start, span_update, span_end, score' },
+      { index: 4, path: '', message: 'must be an object' },
+      { index: 5, path: 'score.value', message: 'must be a number, or null to delete the score' },
+      { index: 5, path: 'score.target', message: 'must be "trace" or "span"' },
+      { index: 5, path: 'score.name', message: 'must not be empty' },
+      { index: 6, path: 'trace', message: 'is required (an object)' },
+    ]);
+  });
+
+  it('requires the fields each event needs', () => {
+    expect(problems(batch({ event: 'span_end', span: { id: 's' } })).details.map((d) => d.path)).toEqual(['span.trace_id', 'span.end_time']);
+    expect(problems(batch({ event: 'trace_end', trace: { id: 't' } })).details.map((d) => d.path)).toEqual(['trace.end_time']);
+    expect(normaliseNativeBatch(batch({ event: 'span_update', span: { id: 's', name: 'n' } })).ok).toBe(true);
+  });
+
+  it('refuses ids with control characters and nested fields of the wrong shape', () => {
+    const result = problems(batch(spanEnd('a\nb', 't', { error_info: { message: 'x' }, code_location: { file: '/a', line: 0 }, tags: ['a', 1], metadata: [] })));
+    expect(result.details.map((d) => `${d.path}: ${d.message}`)).toEqual([
+      'span.id: must not contain control characters',
+      'span.metadata: must be an object',
+      'span.tags: must be an array of strings',
+      'span.error_info: must have exception_type (a string)',
+      'span.code_location: must have line (an integer from 1)',
+    ]);
+  });
+
+  it('refuses a body that is not a batch', () => {
+    for (const body of [null, [], 'x', { events: {} }, {}]) {
+      expect(problems(body).error).toBe('a batch must be a JSON object with an "events" array');
+    }
+  });
+
+  it('lists at most 100 problems for a huge bad batch', () => {
+    const result = problems({ events: Array.from({ length: 500 }, () => ({ event: 'bad' })) });
+    expect(result.details).toHaveLength(100);
+    expect(result.error).toContain('(only the first problems are listed)');
+  });
+
+  it('does not treat prototype keys as event names', () => {
+    expect(problems(batch({ event: 'constructor', trace: { id: 't' } })).details[0].path).toBe('event');
+  });
+});

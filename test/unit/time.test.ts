@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { compareTimes, durationMs, formatMicros, normaliseTime, parseTimeMicros } from '../../src/core/time';
+
+describe('canonical times', () => {
+  it('turns ISO text with any offset and fraction into UTC with six digits', () => {
+    expect(normaliseTime('2026-01-02T03:04:05Z')).toBe('2026-01-02T03:04:05.000000Z');
+    expect(normaliseTime('2026-01-02T03:04:05.1Z')).toBe('2026-01-02T03:04:05.100000Z');
+    expect(normaliseTime('2026-01-02T03:04:05.123456789Z')).toBe('2026-01-02T03:04:05.123456Z');
+    expect(normaliseTime('2026-01-02T05:04:05.5+02:00')).toBe('2026-01-02T03:04:05.500000Z');
+    expect(normaliseTime('2026-01-01T22:34:05-0430')).toBe('2026-01-02T03:04:05.000000Z');
+    expect(normaliseTime('2026-01-02T04:04:05+01')).toBe('2026-01-02T03:04:05.000000Z');
+    expect(normaliseTime('2026-01-02 03:04:05,25')).toBe('2026-01-02T03:04:05.250000Z');
+  });
+
+  it('reads text without an offset as UTC, as the Opik Python SDK sends it', () => {
+    expect(normaliseTime('2026-01-02T03:04:05.123456')).toBe('2026-01-02T03:04:05.123456Z');
+  });
+
+  it('takes epoch milliseconds, fractions included, and Dates', () => {
+    const ms = Date.UTC(2026, 0, 2, 3, 4, 5, 123);
+    expect(normaliseTime(ms)).toBe('2026-01-02T03:04:05.123000Z');
+    expect(normaliseTime(ms + 0.4567)).toBe('2026-01-02T03:04:05.123457Z');
+    expect(normaliseTime(new Date(ms))).toBe('2026-01-02T03:04:05.123000Z');
+  });
+
+  it('never writes a fraction of 1000 when rounding carries', () => {
+    expect(formatMicros(Date.UTC(2026, 0, 2) * 1000 + 999.9996)).toBe('2026-01-02T00:00:00.001000Z');
+  });
+
+  it('rejects what is not a date-time instead of rolling it over', () => {
+    for (const bad of ['2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', 'yesterday', '', '2026-01-01', '2026-01-01T00:00:00+25:00']) {
+      expect(normaliseTime(bad), bad).toBeUndefined();
+    }
+    for (const bad of [NaN, Infinity, null, undefined, {}, [], true, 1e20]) expect(normaliseTime(bad)).toBeUndefined();
+  });
+
+  it('accepts leap days and keeps microseconds exact', () => {
+    expect(normaliseTime('2024-02-29T23:59:59.999999Z')).toBe('2024-02-29T23:59:59.999999Z');
+    expect(parseTimeMicros('1970-01-01T00:00:00.000001Z')).toBe(1);
+  });
+
+  it('measures durations in milliseconds with microsecond precision, null while running', () => {
+    expect(durationMs('2026-01-02T03:04:05.000000Z', '2026-01-02T03:04:05.001500Z')).toBe(1.5);
+    expect(durationMs('2026-01-02T03:04:05.000000Z', undefined)).toBeNull();
+    expect(durationMs('2026-01-02T03:04:06.000000Z', '2026-01-02T03:04:05.000000Z')).toBe(0);
+  });
+
+  it('orders canonical and non-canonical times alike, missing ones last', () => {
+    expect(compareTimes('2026-01-02T03:04:05.000001Z', '2026-01-02T03:04:05.000002Z')).toBeLessThan(0);
+    expect(compareTimes('2026-01-02T03:04:05.5Z', '2026-01-02T03:04:05.400000Z')).toBeGreaterThan(0);
+    expect(compareTimes(undefined, '2026-01-02T03:04:05.000000Z')).toBeGreaterThan(0);
+  });
+});
