@@ -44,6 +44,12 @@ export interface ScoreDefinition {
   categories?: Record<string, number>;
 }
 
+/**
+ * The quick thumbs up/down score, the same from the sidebar's inline actions and the panel's
+ * buttons, so both show and roll up as one score name.
+ */
+export const THUMBS_SCORE = { name: 'user_feedback', up: 1, down: 0 } as const;
+
 export interface HostInfo {
   /** `vscode` inside the editor, `browser` for the standalone page. */
   host: 'vscode' | 'browser';
@@ -70,8 +76,10 @@ export const WatchTraces = new RequestType<{ traceIds: string[] }, void>('traces
 /** Sets (or, with `value: null`, deletes) a score; source defaults to `ui`. */
 export const SetScore = new RequestType<ScorePatch, void>('scores/set');
 export const DeleteTraces = new RequestType<{ traceIds: string[] }, void>('traces/delete');
+/** A file and 1-based line to open; `column` (1-based) when a JS stack frame gave one. */
+export type SourceLocation = CodeLocation & { column?: number };
 /** Opens a file at a line beside the panel. */
-export const OpenSource = new RequestType<CodeLocation, void>('source/open');
+export const OpenSource = new RequestType<SourceLocation, void>('source/open');
 /** For spans without a code location: look the function up among workspace symbols and offer it. */
 export const FindSymbol = new RequestType<{ name: string }, { found: boolean }>('source/findSymbol');
 export const CopyText = new RequestType<{ text: string }, void>('clipboard/copy');

@@ -1,0 +1,72 @@
+// Every identifier the extension shares with package.json, declared once. package.json's
+// `contributes` must name exactly these (test/extension/constants.test.ts checks it), so a
+// renamed command can not leave a dead menu entry behind. No `vscode` import: the test runs
+// in plain Node.
+
+export const EXTENSION_ID = 'spanscope.spanscope';
+
+export const Commands = {
+  openTraces: 'spanscope.openTraces',
+  openInPanel: 'spanscope.openInPanel',
+  goToSource: 'spanscope.goToSource',
+  copyInput: 'spanscope.copyInput',
+  copyOutput: 'spanscope.copyOutput',
+  copyId: 'spanscope.copyId',
+  deleteTrace: 'spanscope.deleteTrace',
+  exportTrace: 'spanscope.exportTrace',
+  filterTraces: 'spanscope.filterTraces',
+  clearFilter: 'spanscope.clearFilter',
+  clearTraces: 'spanscope.clearTraces',
+  refreshTraces: 'spanscope.refreshTraces',
+  score: 'spanscope.score',
+  thumbsUp: 'spanscope.thumbsUp',
+  thumbsDown: 'spanscope.thumbsDown',
+  showLog: 'spanscope.showLog',
+  restartCollector: 'spanscope.restartCollector',
+  openInBrowser: 'spanscope.openInBrowser',
+  /** Run by a click on the status bar item when the collector failed; not in the palette. */
+  showCollectorProblem: 'spanscope.showCollectorProblem',
+} as const;
+
+export const ViewContainers = { spanscope: 'spanscope' } as const;
+
+export const Views = { traces: 'spanscope.traces' } as const;
+
+/** The webview panel's type: the serializer and `onWebviewPanel:` activation use it. */
+export const PANEL_VIEW_TYPE = 'spanscope.tracePanel';
+
+export const Settings = {
+  port: 'spanscope.port',
+  autoStart: 'spanscope.autoStart',
+  scores: 'spanscope.scores',
+  feedbackScoreName: 'spanscope.feedbackScoreName',
+  maxTraces: 'spanscope.maxTraces',
+  maxStorageMB: 'spanscope.maxStorageMB',
+  terminalEnabled: 'spanscope.terminal.enabled',
+  terminalPythonPath: 'spanscope.terminal.pythonPath',
+  terminalOpikEnv: 'spanscope.terminal.opikEnv',
+  terminalOtelEnv: 'spanscope.terminal.otelEnv',
+} as const;
+
+export const ContextKeys = {
+  /** `starting` | `listening` | `error` | `stopped`. */
+  collectorState: 'spanscope.collectorState',
+  /** True while the Traces view shows a filtered list. */
+  tracesFiltered: 'spanscope.tracesFiltered',
+} as const;
+
+/** `contextValue` of tree items, matched by `viewItem` in package.json menus. */
+export const TreeItemContext = {
+  project: 'spanscope.project',
+  trace: 'spanscope.trace',
+  span: 'spanscope.span',
+  more: 'spanscope.more',
+} as const;
+
+export const OUTPUT_CHANNEL_NAME = 'Spanscope';
+
+/** Ports tried after the configured one is taken: 7726 → 7727 … 7735. */
+export const PORT_ATTEMPTS = 10;
+
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+export type SettingId = (typeof Settings)[keyof typeof Settings];

@@ -1,0 +1,87 @@
+// Spanscope's entry point. Activation only wires things up; nothing here touches the disk or
+// the network, so it stays well under VS Code's budget. The collector (and with it the store)
+// starts right after activation returns when `spanscope.autoStart` is on, so the terminal
+// environment is in place before the user runs a script; otherwise when a view or command
+// first needs it.
+
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { startCollector } from '../collector/server';
+import { openStore } from '../store/traceStore';
+import { CollectorService } from './collector/collectorService';
+import { registerCollectorCommands } from './commands/collectorCommands';
+import { registerTraceCommands } from './commands/traceCommands';
+import { ContextKeys, OUTPUT_CHANNEL_NAME, Settings } from './constants';
+import { TracePanelHost } from './panel/tracePanel';
+import { registerScoring } from './scoring/scoringCommands';
+import { SettingsWatcher } from './settingsWatcher';
+import { SourceNavigator } from './source/sourceNavigator';
+import { registerStatusBar } from './statusBar';
+import { registerTerminalEnvironment } from './terminalEnv';
+import { TracesView } from './tree/tracesView';
+import { registerUriHandler } from './uriHandler';
+
+let service: CollectorService | undefined;
+
+export function activate(context: vscode.ExtensionContext): void {
+  const started = performance.now();
+  const output = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
+  const log = { info: (m: string) => output.info(m), warn: (m: string) => output.warn(m), error: (m: string) => output.error(m) };
+  const settings = new SettingsWatcher();
+  const version = String(context.extension.packageJSON.version ?? '0.0.0');
+
+  service = new CollectorService({
+    backend: { openStore, startCollector },
+    storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
+    windowKey: process.pid,
+    // The extension host reads the store directly; the token is for this window's browser page.
+    token: randomBytes(24).toString('base64url'),
+    version,
+    log,
+    settings: () => ({ port: settings.current.port, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes }),
+  });
+  // The navigator opens files beside the panel, and the panel opens files through it.
+  let panel: TracePanelHost | undefined;
+  const navigator = new SourceNavigator(() => panel?.viewColumn, log);
+  panel = new TracePanelHost(context, service, settings, navigator, log);
+  const view = new TracesView(service, settings, log);
+
+  context.subscriptions.push(
+    output,
+    settings,
+    service,
+    panel,
+    view,
+    ...registerStatusBar(service),
+    ...registerTerminalEnvironment(context, service, settings, log),
+    ...registerTraceCommands({ service, view, panel, navigator, log }),
+    ...registerScoring(service, view, settings),
+    ...registerCollectorCommands(service, output, log),
+    ...registerUriHandler(panel, log),
+    ...registerCollectorLifecycle(service, settings, log),
+  );
+
+  for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);
+  if (settings.current.autoStart) setTimeout(() => void service?.start(), 0);
+  log.info(`Spanscope ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
+}
+
+/** Flushes the store and closes the collector; VS Code waits for the promise. */
+export async function deactivate(): Promise<void> {
+  const s = service;
+  service = undefined;
+  await s?.shutdown();
+}
+
+function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatcher, log: { info(m: string): void }): vscode.Disposable[] {
+  const setState = () => void vscode.commands.executeCommand('setContext', ContextKeys.collectorState, s.state.phase);
+  setState();
+  return [
+    s.onDidChangeState(setState),
+    settings.onDidChangeAny([Settings.port], () => {
+      if (s.state.phase === 'stopped') return;
+      log.info(`spanscope.port is now ${settings.current.port}; restarting the collector`);
+      void s.restart();
+    }),
+  ];
+}

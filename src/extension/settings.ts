@@ -1,0 +1,67 @@
+// Spanscope's settings, read with their defaults and checked. Pure: the extension passes a
+// getter over `vscode.workspace.getConfiguration()`, tests pass a plain object. Defaults here
+// must match package.json's (test/extension/constants.test.ts checks them).
+
+import type { ScoreDefinition } from '../shared/protocol';
+import { Settings } from './constants';
+import { portFromSetting } from './collector/portFallback';
+import { DEFAULT_THUMBS_NAME, parseScoreDefinitions, validateScoreName } from './scoring/scoreInput';
+
+export interface SpanscopeSettings {
+  port: number;
+  autoStart: boolean;
+  scores: ScoreDefinition[];
+  /** What is wrong with `spanscope.scores` entries that were skipped. */
+  scoreProblems: string[];
+  thumbsName: string;
+  maxTraces?: number;
+  maxBytes?: number;
+  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean };
+}
+
+export const DEFAULTS = {
+  [Settings.port]: 7726,
+  [Settings.autoStart]: true,
+  [Settings.scores]: [
+    { name: 'correctness', min: 0, max: 1 },
+    { name: 'relevance', min: 0, max: 1 },
+    { name: 'tone', categories: { good: 1, ok: 0.5, bad: 0 } },
+  ],
+  [Settings.feedbackScoreName]: DEFAULT_THUMBS_NAME,
+  [Settings.maxTraces]: null,
+  [Settings.maxStorageMB]: null,
+  [Settings.terminalEnabled]: true,
+  [Settings.terminalPythonPath]: true,
+  [Settings.terminalOpikEnv]: false,
+  [Settings.terminalOtelEnv]: false,
+} as const;
+
+export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
+  const bool = (key: keyof typeof DEFAULTS) => {
+    const v = get(key);
+    return typeof v === 'boolean' ? v : (DEFAULTS[key] as boolean);
+  };
+  const positive = (key: string) => {
+    const v = get(key);
+    return typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
+  };
+  const { definitions, problems } = parseScoreDefinitions(get(Settings.scores) ?? DEFAULTS[Settings.scores]);
+  const thumbs = get(Settings.feedbackScoreName);
+  const thumbsName = typeof thumbs === 'string' && !validateScoreName(thumbs) ? thumbs.trim() : DEFAULT_THUMBS_NAME;
+  const maxMb = positive(Settings.maxStorageMB);
+  return {
+    port: portFromSetting(get(Settings.port), DEFAULTS[Settings.port]),
+    autoStart: bool(Settings.autoStart),
+    scores: definitions,
+    scoreProblems: problems,
+    thumbsName,
+    maxTraces: positive(Settings.maxTraces),
+    maxBytes: maxMb === undefined ? undefined : Math.round(maxMb * 1024 * 1024),
+    terminal: {
+      enabled: bool(Settings.terminalEnabled),
+      pythonPath: bool(Settings.terminalPythonPath),
+      opik: bool(Settings.terminalOpikEnv),
+      otel: bool(Settings.terminalOtelEnv),
+    },
+  };
+}

@@ -1,0 +1,49 @@
+// What the integrated terminal's environment should hold so that `python app.py` (or a Node
+// script, the Opik SDK, an OpenTelemetry exporter) reports to this window's collector with no
+// set-up. Pure: the vscode side applies the plan to `context.environmentVariableCollection`.
+
+export interface TerminalEnvOptions {
+  /** Master switch (`spanscope.terminal.enabled`); off means the terminal is left alone. */
+  enabled: boolean;
+  /** The collector's base URL, e.g. `http://127.0.0.1:7726`; undefined while it is not listening. */
+  url?: string;
+  /** The bundled Python SDK folder (holds the `spanscope` package); undefined to leave PYTHONPATH alone. */
+  pythonSdkDir?: string;
+  opik: boolean;
+  otel: boolean;
+  /** `path.delimiter` of the machine the terminal runs on. */
+  delimiter: string;
+}
+
+export interface TerminalEnvPlan {
+  replace: Record<string, string>;
+  prepend: Record<string, string>;
+}
+
+export function terminalEnvironment(o: TerminalEnvOptions): TerminalEnvPlan {
+  const plan: TerminalEnvPlan = { replace: {}, prepend: {} };
+  if (!o.enabled || !o.url) return plan;
+  const url = o.url.replace(/\/+$/, '');
+  plan.replace.SPANSCOPE_URL = url;
+  // Prepended, not replaced: the user's own PYTHONPATH keeps working after ours.
+  if (o.pythonSdkDir) plan.prepend.PYTHONPATH = o.pythonSdkDir + o.delimiter;
+  if (o.opik) {
+    // The Opik SDK asks for an API key only for comet.com hosts; a local URL needs none.
+    plan.replace.OPIK_URL_OVERRIDE = `${url}/api`;
+    plan.replace.OPIK_WORKSPACE = 'default';
+  }
+  if (o.otel) {
+    // Exporters append `/v1/traces` to this base. http/protobuf rather than http/json:
+    // every OTLP/HTTP exporter speaks it (Python's has no JSON mode, and its default, gRPC,
+    // would miss our HTTP port), and the collector accepts both.
+    plan.replace.OTEL_EXPORTER_OTLP_ENDPOINT = url;
+    plan.replace.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+  }
+  return plan;
+}
+
+/** One line for the terminal's "environment changed by" hover. */
+export function describePlan(plan: TerminalEnvPlan): string {
+  const names = [...Object.keys(plan.replace), ...Object.keys(plan.prepend)];
+  return names.length ? `Spanscope: ${names.join(', ')} point scripts at the local collector` : 'Spanscope: no changes';
+}

@@ -1,0 +1,18 @@
+import { describe, expect, it } from 'vitest';
+import { readSettings } from '../../src/extension/settings';
+
+describe('settings', () => {
+  it('has working defaults when nothing is set', () => {
+    const s = readSettings(() => undefined);
+    expect(s).toMatchObject({ port: 7726, autoStart: true, thumbsName: 'user_feedback', maxTraces: undefined, maxBytes: undefined, terminal: { enabled: true, pythonPath: true, opik: false, otel: false } });
+    expect(s.scores.map((d) => d.name)).toEqual(['correctness', 'relevance', 'tone']);
+  });
+
+  it('takes valid values and falls back on invalid ones', () => {
+    const values: Record<string, unknown> = { 'spanscope.port': 8000, 'spanscope.maxStorageMB': 2, 'spanscope.feedbackScoreName': ' thumbs ', 'spanscope.terminal.opikEnv': true, 'spanscope.autoStart': 'yes' };
+    const s = readSettings((k) => values[k]);
+    expect(s).toMatchObject({ port: 8000, maxBytes: 2 * 1024 * 1024, thumbsName: 'thumbs', autoStart: true, terminal: { opik: true } });
+    expect(readSettings((k) => (k === 'spanscope.port' ? 70000 : undefined)).port).toBe(7726);
+    expect(readSettings((k) => (k === 'spanscope.port' ? 0 : undefined)).port).toBe(0);
+  });
+});

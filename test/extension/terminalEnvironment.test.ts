@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { describePlan, terminalEnvironment } from '../../src/extension/terminalEnvironment';
+
+const base = { enabled: true, url: 'http://127.0.0.1:7727', opik: false, otel: false, delimiter: ':' };
+
+describe('the terminal environment', () => {
+  it('points SPANSCOPE_URL at the collector and puts the bundled SDK first on PYTHONPATH', () => {
+    expect(terminalEnvironment({ ...base, pythonSdkDir: '/ext/sdk/python' })).toEqual({
+      replace: { SPANSCOPE_URL: 'http://127.0.0.1:7727' },
+      prepend: { PYTHONPATH: '/ext/sdk/python:' },
+    });
+  });
+
+  it('adds the Opik and OpenTelemetry variables only when asked', () => {
+    const plan = terminalEnvironment({ ...base, opik: true, otel: true, delimiter: ';' });
+    expect(plan.replace).toEqual({
+      SPANSCOPE_URL: 'http://127.0.0.1:7727',
+      OPIK_URL_OVERRIDE: 'http://127.0.0.1:7727/api',
+      OPIK_WORKSPACE: 'default',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:7727',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    expect(plan.prepend).toEqual({});
+    expect(plan.replace).not.toHaveProperty('OPIK_API_KEY');
+  });
+
+  it('sets nothing while the collector is not listening, or when turned off', () => {
+    expect(terminalEnvironment({ ...base, url: undefined, pythonSdkDir: '/x' })).toEqual({ replace: {}, prepend: {} });
+    expect(terminalEnvironment({ ...base, enabled: false, opik: true })).toEqual({ replace: {}, prepend: {} });
+  });
+
+  it('drops a trailing slash from the URL', () => {
+    expect(terminalEnvironment({ ...base, url: 'http://127.0.0.1:7726/', opik: true }).replace.OPIK_URL_OVERRIDE).toBe('http://127.0.0.1:7726/api');
+  });
+
+  it('says which variables it set', () => {
+    expect(describePlan(terminalEnvironment({ ...base, pythonSdkDir: '/x' }))).toBe('Spanscope: SPANSCOPE_URL, PYTHONPATH point scripts at the local collector');
+  });
+});

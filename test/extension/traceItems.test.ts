@@ -1,0 +1,118 @@
+import { describe, expect, it } from 'vitest';
+import { formatDuration, formatTokens, scoreBadges } from '../../src/extension/format';
+import { escapeMarkdown } from '../../src/extension/markdown';
+import { highlightRanges, matchesFilter, moreView, projectView, spanView, traceView } from '../../src/extension/tree/traceItems';
+import { span, summary } from './support';
+
+const THUMBS = 'user_feedback';
+
+describe('a trace in the Traces view', () => {
+  it('shows its name, start time, duration, tokens and score badges', () => {
+    const v = traceView(summary('a', {
+      name: 'llm_chain',
+      duration_ms: 1234,
+      usage: { prompt_tokens: 300, completion_tokens: 50, total_tokens: 350 },
+      score_averages: { user_feedback: { avg: 1, count: 1 }, relevance: { avg: 0.8, count: 1 } },
+    }), THUMBS);
+    expect(v.label).toBe('llm_chain');
+    expect(v.description).toMatch(/^\d\d:\d\d:\d\d · 1\.23 s · 350 tok · 👍 1 · relevance 0\.8$/);
+    expect(v.contextValue).toBe('spanscope.trace');
+    expect(v.collapsible).toBe(true);
+  });
+
+  it('spins while running and turns red on error', () => {
+    expect(traceView(summary('r', { status: 'running', duration_ms: null }), THUMBS)).toMatchObject({ icon: { id: 'loading~spin' }, description: expect.stringContaining('running') });
+    expect(traceView(summary('e', { status: 'error' }), THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
+    expect(traceView(summary('o'), THUMBS).icon.id).toBe('pass');
+  });
+
+  it('is not expandable without spans', () => {
+    expect(traceView(summary('a', { span_count: 0 }), THUMBS).collapsible).toBe(false);
+  });
+
+  it('escapes span data in its tooltip so nothing in it becomes markup', () => {
+    const v = traceView(summary('x', {
+      name: '<img src=x onerror=alert(1)>',
+      input_preview: '[click](command:workbench.action.quit) ```\n# heading',
+      output_preview: '<script>alert(1)</script>',
+    }), THUMBS);
+    expect(v.tooltip).not.toContain('<img');
+    expect(v.tooltip).not.toContain('<script>');
+    expect(v.tooltip).not.toContain('](command:');
+    expect(v.tooltip).not.toContain('```');
+    expect(v.tooltip).not.toMatch(/\n# heading/);
+    expect(v.tooltip).toContain('&lt;img src=x onerror=alert\\(1\\)&gt;');
+  });
+
+  it('splits thumbs averages back into up and down counts', () => {
+    expect(scoreBadges({ user_feedback: { avg: 2 / 3, count: 3 } }, THUMBS)).toEqual(['👍 2', '👎 1']);
+    expect(scoreBadges({ user_feedback: { avg: 0, count: 1 }, tone: { avg: 0.5, count: 2 } }, THUMBS)).toEqual(['👎 1', 'tone 0.5']);
+  });
+});
+
+describe('a span in the Traces view', () => {
+  it('has an icon by type', () => {
+    const icon = (type: 'llm' | 'tool' | 'general' | 'guardrail') => spanView(span('s', { type }), false, THUMBS).icon.id;
+    expect([icon('llm'), icon('tool'), icon('general'), icon('guardrail')]).toEqual(['sparkle', 'tools', 'symbol-method', 'shield']);
+  });
+
+  it('shows its running or error state over its type', () => {
+    expect(spanView(span('s', { type: 'llm', status: 'running', end_time: undefined, duration_ms: null }), false, THUMBS).icon.id).toBe('loading~spin');
+    expect(spanView(span('s', { type: 'tool', status: 'error', error_info: { exception_type: 'ValueError' } }), false, THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
+  });
+
+  it('shows its own scores, or the roll-up over its descendants when given', () => {
+    const s = span('s', { feedback_scores: [{ name: 'relevance', value: 0.5, source: 'sdk', created_at: '' }] });
+    expect(spanView(s, false, THUMBS).description).toBe('250 ms · relevance 0.5');
+    expect(spanView(s, true, THUMBS, { relevance: { avg: 0.75, count: 2 } }).description).toBe('250 ms · relevance 0.75');
+  });
+
+  it('names its model, tokens and source in the tooltip', () => {
+    const v = spanView(span('s', { type: 'llm', model: 'gpt-4o', provider: 'openai', usage: { prompt_tokens: 10, completion_tokens: 5 }, code_location: { file: '/src/app.py', line: 12, function: 'chat' } }), false, THUMBS);
+    expect(v.tooltip).toContain('**Model** gpt\\-4o \\(openai\\)');
+    expect(v.tooltip).toContain('**Tokens** 15 \\(10 prompt \\+ 5 completion\\)');
+    expect(v.tooltip).toContain('**Source** /src/app\\.py\\:12 \\(chat\\)');
+  });
+});
+
+describe('other items', () => {
+  it('counts a project’s traces', () => {
+    expect(projectView({ name: 'p', trace_count: 1 }).description).toBe('1 trace');
+    expect(projectView({ name: 'p', trace_count: 12 }).description).toBe('12 traces');
+  });
+
+  it('says how many traces the sidebar leaves to the panel', () => {
+    expect(moreView(500, 1234).label).toBe('Showing the newest 500 of 1234 traces');
+  });
+});
+
+describe('filtering', () => {
+  it('matches every word against name, project, status, id and tags', () => {
+    const t = summary('abc123', { name: 'Chat turn', project_name: 'support-bot', status: 'error', tags: ['prod'] });
+    expect(matchesFilter(t, 'chat')).toBe(true);
+    expect(matchesFilter(t, 'SUPPORT error')).toBe(true);
+    expect(matchesFilter(t, 'prod abc1')).toBe(true);
+    expect(matchesFilter(t, 'chat ok')).toBe(false);
+    expect(matchesFilter(t, '')).toBe(true);
+  });
+
+  it('highlights the matched words in the label', () => {
+    expect(highlightRanges('Chat turn', 'turn chat')).toEqual([[0, 4], [5, 9]]);
+    expect(highlightRanges('Chat turn', 'zzz')).toBeUndefined();
+  });
+});
+
+describe('formats', () => {
+  it('writes durations for their size', () => {
+    expect([0.04, 0.5, 12.4, 999, 1234, 12_345, 125_000, 7_300_000].map(formatDuration)).toEqual(['0.04 ms', '0.5 ms', '12 ms', '999 ms', '1.23 s', '12.3 s', '2m 05s', '2h 01m']);
+    expect(formatDuration(null)).toBeUndefined();
+  });
+
+  it('writes token counts short', () => {
+    expect([undefined, 0, 350, 12_345, 2_500_000].map(formatTokens)).toEqual([undefined, undefined, '350 tok', '12.35k tok', '2.5M tok']);
+  });
+
+  it('escapes every Markdown construct and line break', () => {
+    expect(escapeMarkdown('a*b_c\n# h [x](y) <b> `c` !')).toBe('a\\*b\\_c \\# h \\[x\\]\\(y\\) &lt;b&gt; \\`c\\` \\!');
+  });
+});
