@@ -20,6 +20,9 @@ const targets = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // The panel's CSS with the codicon font: one stylesheet, the font copied beside it unhashed
+  // so the collector's asset allow-list can name it.
+  { entryPoints: ['media/webview.css'], outfile: 'media/dist/webview.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 if (watch) {

@@ -1,0 +1,268 @@
+// The trace panel: wires the trace list, the span tree and the details to the host connection.
+// It says Ready once its handlers listen, opens the trace the host asks for (or the one it had
+// open before a reload), applies live changes in place, and remembers its state.
+
+import type { ScorePatch, TraceSummary } from '../src/core/model';
+import { applyScore } from '../src/core/merge';
+import { nowIso } from '../src/core/time';
+import type { Changes, HostInfo } from '../src/shared/protocol';
+import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
+import type { Span } from '../src/core/model';
+import { formatCount, formatDuration } from './model/format';
+import { ReadyGate } from './model/readyGate';
+import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
+import { recallExpansion, rememberExpansion, type StateStorage, type UiState } from './state/uiState';
+import type { HostConnection } from './transport/connection';
+import { DetailsPane } from './views/details/detailsPane';
+import { errorText } from './views/details/sourceLink';
+import { h } from './views/dom';
+import { Layout } from './views/layout';
+import { TraceListView } from './views/traceListView';
+import { TreePane } from './views/treePane';
+
+const TICK_MS = 250;
+
+export class App {
+  private readonly layout: Layout;
+  private readonly list: TraceListView;
+  private readonly tree: TreePane;
+  private readonly details: DetailsPane;
+  private readonly gate = new ReadyGate();
+  private readonly state: UiState;
+  private readonly collapsedSections: Set<string>;
+  private info: HostInfo | undefined;
+  private model: TraceModel | undefined;
+  /** The trace being fetched, and the span changes for it that arrived meanwhile. */
+  private loading: { traceId: string; pending: Span[][] } | undefined;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private ticks = 0;
+
+  constructor(root: HTMLElement, private readonly conn: HostConnection, private readonly storage: StateStorage) {
+    this.state = storage.load();
+    this.collapsedSections = new Set(this.state.collapsedSections ?? []);
+    this.list = new TraceListView({ onOpen: (id) => void this.openTrace(id), onDelete: (id) => void this.deleteTrace(id) });
+    this.tree = new TreePane({
+      onSelect: (node) => this.showDetails(node),
+      onOpen: (node) => void this.openSource(node),
+      onStateChange: () => this.saveSoon(),
+    });
+    this.details = new DetailsPane({
+      conn,
+      info: () => this.info,
+      setScore: (p) => this.setScore(p),
+      notify: (m, kind) => this.layout.notify(m, kind),
+      collapsedSections: this.collapsedSections,
+      onStateChange: () => this.saveSoon(),
+    });
+    this.layout = new Layout(root, { list: this.list.element, tree: this.tree.element, details: this.details.element }, { onToggleList: () => this.saveSoon(), onResize: () => this.saveSoon() });
+    this.layout.setWidths(this.state.traceListWidth ?? this.layout.listWidth, this.state.detailsWidth ?? this.layout.detailsWidth);
+    this.layout.setListHidden(Boolean(this.state.traceListHidden));
+    if (this.state.nameColumnWidth) this.tree.setNameWidth(this.state.nameColumnWidth);
+    conn.onStatus((s) => this.layout.setConnection(s));
+    conn.onNotification(ChangesNotification, this.gate.wrap((c: Changes) => this.applyChanges(c)));
+    conn.onNotification(ShowTrace, this.gate.wrap((p: { traceId: string; spanId?: string }) => void this.openTrace(p.traceId, p.spanId ?? TRACE_KEY)));
+    setInterval(() => this.tick(), TICK_MS);
+  }
+
+  async start(): Promise<void> {
+    try {
+      const ready = await this.conn.request(Ready, { restoredTraceId: this.state.traceId });
+      this.info = ready.info;
+      this.list.setTraces(ready.traces);
+      const restored = ready.showTraceId === undefined || ready.showTraceId === this.state.traceId;
+      const traceId = ready.showTraceId ?? this.state.traceId ?? this.list.traces[0]?.id;
+      this.gate.open();
+      if (traceId) await this.openTrace(traceId, ready.showSpanId ?? (restored ? this.state.selectedKey : undefined), restored);
+      else this.tree.clear('No traces yet. Run a script with the Spanscope SDK and it shows up here.');
+    } catch (err) {
+      this.gate.open();
+      this.tree.clear(`Could not reach the collector: ${errorText(err)}`);
+    }
+  }
+
+  async openTrace(traceId: string, selectKey?: string, restoring = false): Promise<void> {
+    if (this.model?.traceId === traceId && !restoring) {
+      if (selectKey !== undefined) this.tree.selectByKey(selectKey);
+      return;
+    }
+    this.rememberCurrent();
+    this.loading = { traceId, pending: [] };
+    this.list.setOpen(traceId);
+    this.tree.loading();
+    this.details.clear();
+    try {
+      // Watch before fetching, so no change between the two is missed.
+      await this.conn.request(WatchTraces, { traceIds: [traceId] });
+      const detail = await this.conn.request(GetTrace, { traceId });
+      if (this.loading?.traceId !== traceId) return;
+      const pending = this.loading.pending;
+      this.loading = undefined;
+      if (!detail) {
+        this.model = undefined;
+        this.tree.clear(`Trace ${traceId} was not found. It may have been deleted.`);
+        return this.saveSoon();
+      }
+      this.model = new TraceModel(detail);
+      for (const spans of pending) this.model.applySpans(spans);
+      this.state.traceId = traceId;
+      this.tree.show(this.model, {
+        expansion: recallExpansion(this.state, traceId),
+        selectedKey: selectKey,
+        scrollTop: restoring ? this.state.scrollTop : undefined,
+        search: restoring ? this.state.search : undefined,
+        filter: restoring ? this.state.filter : undefined,
+      });
+      this.paintTitle();
+      this.saveSoon();
+    } catch (err) {
+      if (this.loading?.traceId === traceId) this.loading = undefined;
+      this.tree.clear(`Could not load the trace: ${errorText(err)}`);
+    }
+  }
+
+  private applyChanges(changes: Changes): void {
+    if (changes.traces.length) this.list.upsert(changes.traces);
+    if (changes.removed.length) this.list.remove(changes.removed);
+    const model = this.model;
+    for (const group of changes.spans) {
+      if (this.loading?.traceId === group.trace_id) this.loading.pending.push(group.spans);
+      if (!model || group.trace_id !== model.traceId) continue;
+      const result = model.applySpans(group.spans);
+      this.tree.applyChanges(result);
+      const selected = this.tree.selectedNode;
+      if (selected && result.changed.has(model.keyOf(selected))) this.details.show(model, selected);
+    }
+    const summary = model && changes.traces.find((t) => t.id === model.traceId);
+    if (model && summary) this.applySummary(model, summary);
+    if (model && changes.removed.includes(model.traceId)) {
+      this.model = undefined;
+      this.details.clear();
+      this.tree.clear('This trace was deleted.');
+    }
+    if (!this.model && !this.loading && changes.traces.length && this.list.traces[0]) void this.openTrace(this.list.traces[0].id);
+  }
+
+  private applySummary(model: TraceModel, summary: TraceSummary): void {
+    const before = model.trace;
+    model.applySummary(summary);
+    // The summary carries only previews: when the trace's input or output changed, fetch it whole.
+    if (summary.end_time !== before.end_time || (summary.output_preview && before.output === undefined)) void this.refetchHeader(model);
+    this.tree.applyChanges({ structural: false, changed: new Set([TRACE_KEY]) });
+    if (this.tree.selectedNode === model.root) this.details.show(model, model.root);
+    this.paintTitle();
+  }
+
+  private async refetchHeader(model: TraceModel): Promise<void> {
+    const detail = await this.conn.request(GetTrace, { traceId: model.traceId }).catch(() => null);
+    if (!detail || this.model !== model) return;
+    const result = model.applyDetail(detail);
+    this.tree.applyChanges(result);
+    const selected = this.tree.selectedNode;
+    if (selected) this.details.show(model, selected);
+    this.paintTitle();
+  }
+
+  private showDetails(node: TreeNode): void {
+    if (this.model) this.details.show(this.model, node);
+    this.saveSoon();
+  }
+
+  private async setScore(patch: ScorePatch): Promise<void> {
+    const model = this.model;
+    try {
+      await this.conn.request(SetScore, patch);
+    } catch (err) {
+      this.layout.notify(`Could not save the score: ${errorText(err)}`, 'error');
+      throw err;
+    }
+    // Shown at once; the change feed brings the stored truth right after.
+    if (!model || model !== this.model) return;
+    const node = patch.target === 'trace' ? model.root : model.nodeByKey(patch.id);
+    if (!node) return;
+    const scores = applyScore(node.span.feedback_scores, patch, nowIso());
+    if (patch.target === 'trace') {
+      model.updateTrace({ feedback_scores: scores });
+      this.tree.repaint();
+    } else {
+      this.tree.applyChanges(model.applySpans([{ ...node.span, feedback_scores: scores }]));
+    }
+    const selected = this.tree.selectedNode;
+    if (selected) this.details.show(model, selected);
+  }
+
+  private async openSource(node: TreeNode): Promise<void> {
+    const span = node.span;
+    try {
+      if (span.code_location) await this.conn.request(OpenSource, span.code_location);
+      else if (this.model && node !== this.model.root) {
+        const { found } = await this.conn.request(FindSymbol, { name: span.name });
+        if (!found) this.layout.notify(this.info?.host === 'browser' ? 'This span has no source location; finding functions needs the editor.' : `No function named “${span.name}” in the workspace.`);
+      }
+    } catch (err) {
+      this.layout.notify(`Could not open the source: ${errorText(err)}`, 'error');
+    }
+  }
+
+  private async deleteTrace(traceId: string): Promise<void> {
+    try {
+      await this.conn.request(DeleteTraces, { traceIds: [traceId] });
+      this.list.remove([traceId]);
+      if (this.model?.traceId === traceId) {
+        this.model = undefined;
+        this.details.clear();
+        this.tree.clear('This trace was deleted.');
+      }
+    } catch (err) {
+      this.layout.notify(`Could not delete the trace: ${errorText(err)}`, 'error');
+    }
+  }
+
+  private paintTitle(): void {
+    const t = this.model?.trace;
+    if (!t) return void (this.layout.title.textContent = '');
+    this.layout.title.replaceChildren(h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: t.name, title: `${t.name}\n${t.id}` }));
+    const duration = t.duration_ms ?? (t.status === 'running' ? Date.now() - Date.parse(t.start_time) : null);
+    const facts = [t.project_name, formatDuration(duration), `${formatCount(this.model!.spanCount)} spans`];
+    if (t.error_count) facts.push(`${t.error_count} errors`);
+    this.layout.facts.textContent = facts.filter(Boolean).join(' · ');
+  }
+
+  private tick(): void {
+    this.ticks++;
+    const model = this.model;
+    if (model?.timeBounds().running || model?.trace.status === 'running') {
+      this.tree.tick(Date.now() * 1000);
+      const selected = this.tree.selectedNode;
+      if (selected?.span.status === 'running') this.details.show(model, selected);
+      if (this.ticks % 4 === 0) this.paintTitle();
+    }
+    if (this.ticks % 4 === 0) this.list.tick();
+  }
+
+  private rememberCurrent(): void {
+    const expansion = this.tree.expansion;
+    if (this.model && expansion) rememberExpansion(this.state, this.model.traceId, expansion);
+  }
+
+  private saveSoon(): void {
+    clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => this.save(), 150);
+  }
+
+  private save(): void {
+    const s = this.state;
+    this.rememberCurrent();
+    s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;
+    const selected = this.tree.selectedNode;
+    s.selectedKey = this.model && selected ? this.model.keyOf(selected) : undefined;
+    s.scrollTop = this.tree.scrollTop;
+    s.search = this.tree.searchQuery || undefined;
+    s.filter = this.tree.filterOn || undefined;
+    s.traceListHidden = this.layout.isListHidden || undefined;
+    s.traceListWidth = this.layout.listWidth;
+    s.detailsWidth = this.layout.detailsWidth;
+    s.nameColumnWidth = this.tree.columnWidth;
+    s.collapsedSections = [...this.collapsedSections];
+    this.storage.save(s);
+  }
+}
