@@ -55,6 +55,8 @@ export interface HostInfo {
   host: 'vscode' | 'browser';
   version: string;
   scoreDefinitions: ScoreDefinition[];
+  /** The thumbs score's name when the user renamed it (`spanscope.feedbackScoreName`); else THUMBS_SCORE.name. */
+  thumbsScoreName?: string;
 }
 
 export interface ReadyResult {

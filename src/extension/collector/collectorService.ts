@@ -44,6 +44,8 @@ export interface CollectorServiceOptions {
   version: string;
   log: Logger;
   settings(): CollectorSettings;
+  /** Ports tried from the configured one up; PORT_ATTEMPTS unless a test says otherwise. */
+  portAttempts?: number;
 }
 
 export class CollectorService extends Disposable {
@@ -157,7 +159,7 @@ export class CollectorService extends Disposable {
     const requestedPort = this.options.settings().port;
     try {
       const store = await this.getStore();
-      const result = await listenWithFallback(requestedPort, PORT_ATTEMPTS, (port) =>
+      const result = await listenWithFallback(requestedPort, this.options.portAttempts ?? PORT_ATTEMPTS, (port) =>
         backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`) }),
       );
       if (this.shutDown) {

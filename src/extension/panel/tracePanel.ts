@@ -107,7 +107,12 @@ export class TracePanelHost extends Disposable {
           await vscode.env.clipboard.writeText(text);
         },
       },
-      info: () => ({ host: 'vscode', version: String(this.context.extension.packageJSON.version ?? ''), scoreDefinitions: this.settings.current.scores }),
+      info: () => ({
+        host: 'vscode',
+        version: String(this.context.extension.packageJSON.version ?? ''),
+        scoreDefinitions: this.settings.current.scores,
+        thumbsScoreName: this.settings.current.thumbsName,
+      }),
     });
     // Before the queued Ready is answered, so the trace goes out in the Ready reply.
     if (target) this.session.showTrace(target.traceId, target.spanId);

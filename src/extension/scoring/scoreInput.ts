@@ -3,12 +3,13 @@
 // fits a score's range, and what a thumbs click does. Pure, so each rule is unit-tested.
 
 import type { FeedbackScore, ScorePatch } from '../../core/model';
-import type { ScoreDefinition } from '../../shared/protocol';
+import { THUMBS_SCORE, type ScoreDefinition } from '../../shared/protocol';
 import { formatNumber } from '../format';
 
-export const DEFAULT_THUMBS_NAME = 'user_feedback';
-export const THUMBS_UP = 1;
-export const THUMBS_DOWN = 0;
+/** The panel's thumbs buttons and the sidebar's set the same score. */
+export const DEFAULT_THUMBS_NAME = THUMBS_SCORE.name;
+export const THUMBS_UP = THUMBS_SCORE.up;
+export const THUMBS_DOWN = THUMBS_SCORE.down;
 const NAME_MAX = 100;
 
 /** Reads `spanscope.scores`; keeps the valid entries and says what is wrong with the others. */

@@ -1,0 +1,190 @@
+// The host's end of the trace webview, over a real RpcEndpoint pair and a real store in a
+// temp folder. The editor actions (open a file, find a symbol, copy) need VS Code; here they
+// are recorded calls, and the e2e tests drive the real ones.
+
+import { rmSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { normaliseNativeBatch } from '../../src/core/normalise/native';
+import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
+import {
+  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, Ready, SetScore, ShowTrace, WatchTraces,
+  type Changes, type WireMessage,
+} from '../../src/shared/protocol';
+import { RpcEndpoint } from '../../src/shared/rpc';
+import { type TraceStore, openStore } from '../../src/store/traceStore';
+import { batch, spanStart, traceBatch, traceStart } from '../support/builders';
+import { tempDir } from '../support/collector';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+function ingest(store: TraceStore, body: unknown): void {
+  const r = normaliseNativeBatch(body);
+  if (!r.ok) throw new Error(JSON.stringify(r.details));
+  store.apply(r.patches);
+}
+
+async function setup(dir = tempDir()) {
+  const store = await openStore({ dir });
+  cleanups.push(async () => {
+    await store.close();
+  });
+  const posted: WireMessage[] = [];
+  const calls: string[] = [];
+  const actions: HostActions = {
+    openSource: async (loc) => void calls.push(`open ${loc.file}:${loc.line}`),
+    findSymbol: async (name) => (calls.push(`find ${name}`), name === 'known'),
+    copyText: async (text) => void calls.push(`copy ${text}`),
+  };
+  // The webview's end: what the host posts arrives here, what it sends goes to the session.
+  let session!: PanelSession;
+  const page = new RpcEndpoint((m) => void session.receive(JSON.parse(JSON.stringify(m))), 2000);
+  session = new PanelSession({
+    store,
+    post: (m) => {
+      posted.push(m);
+      void page.receive(JSON.parse(JSON.stringify(m)));
+    },
+    actions,
+    info: () => ({ host: 'vscode', version: '0.1.0', scoreDefinitions: [{ name: 'tone', categories: { good: 1 } }] }),
+    pushIntervalMs: 100,
+  });
+  cleanups.push(() => {
+    session.dispose();
+    page.dispose();
+  });
+  const changes: Changes[] = [];
+  page.onNotification(ChangesNotification, (c) => changes.push(c));
+  const shown: unknown[] = [];
+  page.onNotification(ShowTrace, (s) => shown.push(s));
+  return { store, session, page, posted, calls, changes, shown, dir };
+}
+
+const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('the trace panel’s host session', () => {
+  it('posts nothing before Ready, then answers Ready with the snapshot and the trace to show', async () => {
+    const { store, session, page, posted } = await setup();
+    ingest(store, traceBatch('t1', 2));
+    session.showTrace('t1', 't1-s1');
+    await wait(150);
+    expect(posted).toEqual([]);
+    const ready = await page.request(Ready, {});
+    expect(ready.info.scoreDefinitions).toEqual([{ name: 'tone', categories: { good: 1 } }]);
+    expect(ready.traces.map((t) => t.id)).toEqual(['t1']);
+    expect(ready).toMatchObject({ showTraceId: 't1', showSpanId: 't1-s1' });
+  });
+
+  it('shows the restored trace after a reload, and a later ShowTrace as a notification', async () => {
+    const { session, page, shown } = await setup();
+    expect((await page.request(Ready, { restoredTraceId: 'r' })).showTraceId).toBe('r');
+    session.showTrace('t2');
+    await wait(10);
+    expect(shown).toEqual([{ traceId: 't2' }]);
+  });
+
+  it('answers the read requests from the store', async () => {
+    const { store, page } = await setup();
+    ingest(store, traceBatch('a', 3));
+    ingest(store, batch(traceStart('b', { project_name: 'other' })));
+    await page.request(Ready, {});
+    expect((await page.request(ListTraces, { project: 'other' })).traces.map((t) => t.id)).toEqual(['b']);
+    expect((await page.request(GetTrace, { traceId: 'a' }))!.spans).toHaveLength(3);
+    expect(await page.request(GetTrace, { traceId: 'nope' })).toBeNull();
+    await expect(page.request(GetTrace, { traceId: '' })).rejects.toThrow('traceId must be a non-empty string');
+  });
+
+  it('stores a score as the person’s (source ui), and it survives a restart', async () => {
+    const { store, page, dir } = await setup();
+    ingest(store, traceBatch('a', 2));
+    await page.request(Ready, {});
+    await page.request(SetScore, { target: 'span', id: 'a-s1', name: 'tone', value: 1, reason: ' nice ', category_name: 'good', source: 'sdk' });
+    await page.request(SetScore, { target: 'trace', id: 'a', name: 'user_feedback', value: 0 });
+    await store.close();
+    const again = await openStore({ dir });
+    cleanups.push(() => again.close());
+    const detail = (await again.getTrace('a'))!;
+    expect(detail.spans.find((s) => s.id === 'a-s1')!.feedback_scores).toMatchObject([{ name: 'tone', value: 1, reason: 'nice', category_name: 'good', source: 'ui' }]);
+    expect(detail.trace.feedback_scores).toMatchObject([{ name: 'user_feedback', value: 0, source: 'ui' }]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('refuses a malformed score with a reason and stores nothing', async () => {
+    const { store, page } = await setup();
+    ingest(store, traceBatch('a', 1));
+    await page.request(Ready, {});
+    await expect(page.request(SetScore, { target: 'span', id: 'a-s0', name: ' ', value: 1 })).rejects.toThrow('name must be a non-empty string');
+    await expect(page.request(SetScore, { target: 'span', id: 'a-s0', name: 'x', value: 'high' as unknown as number })).rejects.toThrow('value must be a finite number');
+    await expect(page.request(SetScore, { target: 'nope' as 'span', id: 'a-s0', name: 'x', value: 1 })).rejects.toThrow("target must be 'trace' or 'span'");
+    expect((await store.getTrace('a'))!.spans[0].feedback_scores).toBeUndefined();
+  });
+
+  it('lets a person delete an SDK score', async () => {
+    const { store, page } = await setup();
+    ingest(store, batch(traceStart('a'), { event: 'score', score: { target: 'trace', id: 'a', name: 'auto', value: 0.2 } }));
+    await page.request(Ready, {});
+    await page.request(SetScore, { target: 'trace', id: 'a', name: 'auto', value: null, source: 'sdk' });
+    expect(store.getSummary('a')!.feedback_scores ?? []).toEqual([]);
+  });
+
+  it('pushes changes batched, at once for a single change, and spans only for watched traces', async () => {
+    const { store, page, changes } = await setup();
+    await page.request(Ready, {});
+    await page.request(WatchTraces, { traceIds: ['w'] });
+    const started = performance.now();
+    ingest(store, batch(traceStart('w'), spanStart('w-s', 'w')));
+    while (!changes.length && performance.now() - started < 1000) await wait(2);
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(changes[0].spans.map((s) => s.trace_id)).toEqual(['w']);
+
+    changes.length = 0;
+    const burstStart = performance.now();
+    for (let i = 0; i < 200; i++) {
+      ingest(store, batch(traceStart(`u${i}`), spanStart(`u${i}-s`, `u${i}`)));
+      if (i % 20 === 0) await wait(5);
+    }
+    await wait(250);
+    const elapsed = performance.now() - burstStart;
+    // ≤ 10 pushes a second, and every trace arrives.
+    expect(changes.length).toBeLessThanOrEqual(Math.ceil(elapsed / 100) + 1);
+    expect(new Set(changes.flatMap((c) => c.traces.map((t) => t.id))).size).toBe(200);
+    expect(changes.flatMap((c) => c.spans)).toEqual([]);
+  });
+
+  it('holds pushes while the page is gone, until it is Ready again', async () => {
+    const { store, session, page, changes, posted } = await setup();
+    await page.request(Ready, {});
+    session.pageGone();
+    const before = posted.length;
+    ingest(store, traceBatch('x', 1));
+    await wait(200);
+    expect(posted.length).toBe(before);
+    const ready = await page.request(Ready, {});
+    expect(ready.traces.map((t) => t.id)).toEqual(['x']);
+    expect(changes).toEqual([]);
+  });
+
+  it('deletes traces and tells the page', async () => {
+    const { store, page, changes } = await setup();
+    ingest(store, traceBatch('a', 1));
+    ingest(store, traceBatch('b', 1));
+    await page.request(Ready, {});
+    await page.request(DeleteTraces, { traceIds: ['a'] });
+    await wait(150);
+    expect(store.listTraces().map((t) => t.id)).toEqual(['b']);
+    expect(changes.flatMap((c) => c.removed)).toEqual(['a']);
+  });
+
+  it('hands editor requests to the host’s actions', async () => {
+    const { page, calls } = await setup();
+    await page.request(Ready, {});
+    await page.request(OpenSource, { file: '/src/app.py', line: 3 });
+    expect(await page.request(FindSymbol, { name: 'known' })).toEqual({ found: true });
+    expect(await page.request(FindSymbol, { name: 'other' })).toEqual({ found: false });
+    await page.request(CopyText, { text: 'hello' });
+    expect(calls).toEqual(['open /src/app.py:3', 'find known', 'find other', 'copy hello']);
+    await expect(page.request(OpenSource, { file: '', line: 1 })).rejects.toThrow('file must be a non-empty string');
+  });
+});
