@@ -23,6 +23,11 @@ describe('Spanscope in a real VS Code', () => {
   let panel: TracePanel;
   let terminal: Terminal;
   let source: string;
+  /** Set once flow 1 has produced the trace that flows 2 and 3 work on. */
+  let traceReady = false;
+  const needTrace = () => {
+    if (!traceReady) throw new Error('this flow needs the llm_chain trace from "watch traces", which did not complete (see its failure)');
+  };
 
   beforeAll(async () => {
     const started = Date.now();
@@ -33,8 +38,12 @@ describe('Spanscope in a real VS Code', () => {
       workspace: join(REPO_ROOT, 'test/e2e/workspace'),
       vsix: [vsix],
       outputDir,
-      // A numeric score with a range, so "Score…" asks for a value the test can type.
-      settings: { 'spanscope.scores': [{ name: 'relevance', min: 0, max: 1 }] },
+      settings: {
+        // Tests never take a fixed port: the collector asks the OS for a free one.
+        'spanscope.port': 0,
+        // A numeric score with a range, so "Score…" asks for a value the test can type.
+        'spanscope.scores': [{ name: 'relevance', min: 0, max: 1 }],
+      },
     });
     log(`VS Code with the extension up in ${seconds(launched)} (${vs.url})`);
     wb = new Workbench(vs.page);
@@ -52,7 +61,7 @@ describe('Spanscope in a real VS Code', () => {
       // The status bar item appears once the extension is active and its collector listens.
       await waitUntil('the Spanscope status bar item with the collector port', async () => {
         const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
-        return items.some((t) => /\b\d{2,5}\b/.test(t));
+        return items.some((t) => /:\d{2,5}\b/.test(t));
       }, 60_000);
     });
 
@@ -74,8 +83,9 @@ describe('Spanscope in a real VS Code', () => {
       await waitUntil('the sidebar to have shown llm_chain as running', async () => watcher.sidebarSawRunning, 30_000);
     });
 
-    await steps.run('the trace appears in the panel while it runs', async () => {
+    await steps.run('the trace appears in the panel while it runs, nested', async () => {
       await waitUntil('the panel to have shown llm_chain as running', async () => watcher.panelSawRunning, 30_000);
+      await waitUntil('the panel to have shown the three steps under llm_chain while it ran', async () => watcher.panelSawNestedWhileRunning, 30_000);
     });
 
     await steps.run('the script ends and the trace turns finished', async () => {
@@ -89,7 +99,8 @@ describe('Spanscope in a real VS Code', () => {
         const rows = await panel.rows();
         return rows.some((r) => r.label === 'llm_chain') && rows.every((r) => !r.running);
       }, 30_000);
-      watcher.stop();
+      await watcher.stop();
+      traceReady = true;
     });
 
     await steps.run('the sidebar shows the spans nested as the calls were', async () => {
@@ -108,13 +119,14 @@ describe('Spanscope in a real VS Code', () => {
       for (const child of CHILDREN) expect(parentOf(rows, child), `parent of ${child} in the panel`).toBe('llm_chain');
       expect(rows.find((r) => r.label === 'lookup_citation')?.error, 'lookup_citation is marked as an error').toBe(true);
       await panel.select('generate_response');
-      const text = await panel.text();
-      expect(text).toContain('gpt-4o-mini');
-      expect(text).toMatch(/\b59\b/);
+      const details = await panel.detailsText();
+      expect(details).toContain('gpt-4o-mini');
+      expect(details).toMatch(/\b59\b/);
     });
   });
 
   it('jump to source: from a panel span, the sidebar and a traceback frame', async () => {
+    needTrace();
     const defs = defLines(source);
 
     await steps.run('click a span in the panel: the editor opens its def line', async () => {
@@ -132,14 +144,14 @@ describe('Spanscope in a real VS Code', () => {
     await steps.run('a traceback frame of the error span opens the line that raised', async () => {
       const raised = lineOf(source, 'return DOCUMENTS[source]');
       await panel.select('lookup_citation');
-      const text = await panel.text();
-      expect(text).toContain('KeyError');
+      expect(await panel.detailsText()).toContain('KeyError');
       await panel.clickSourceLink(new RegExp(`(:|line )${raised}\\b`));
       await wb.waitForEditorAt('app.py', raised);
     });
   });
 
   it('score from the sidebar: thumbs up and a numeric score with a reason, kept across a reload', async () => {
+    needTrace();
     await steps.run('thumbs up a span with the inline action', async () => {
       await revealSpans(wb);
       await wb.clickInlineAction('retrieve_context', UI.actions.thumbsUp);
@@ -194,6 +206,8 @@ describe('Spanscope in a real VS Code', () => {
 class LiveWatcher {
   sidebarSawRunning = false;
   panelSawRunning = false;
+  /** The panel showed every step under a still-running llm_chain. */
+  panelSawNestedWhileRunning = false;
   private running = false;
   private loop: Promise<void> | undefined;
 
@@ -202,11 +216,14 @@ class LiveWatcher {
   start(): void {
     this.running = true;
     this.loop = (async () => {
-      while (this.running && !(this.sidebarSawRunning && this.panelSawRunning)) {
+      while (this.running && !(this.sidebarSawRunning && this.panelSawNestedWhileRunning)) {
         const rows = await this.wb.treeRows().catch(() => [] as TreeRow[]);
         if (rows.some((r) => r.label === 'llm_chain' && isRunningRow(r))) this.sidebarSawRunning = true;
         const panelRows = await this.panel()?.rows().catch(() => [] as PanelRow[]) ?? [];
-        if (panelRows.some((r) => r.label === 'llm_chain' && r.running)) this.panelSawRunning = true;
+        if (panelRows.some((r) => r.label === 'llm_chain' && r.running)) {
+          this.panelSawRunning = true;
+          if (CHILDREN.every((c) => parentOf(panelRows, c) === 'llm_chain')) this.panelSawNestedWhileRunning = true;
+        }
         await new Promise((r) => setTimeout(r, 100));
       }
     })();
@@ -227,8 +244,11 @@ async function revealSpans(wb: Workbench, timeoutMs = 30_000): Promise<void> {
   await waitUntil('the spans of llm_chain in the sidebar', async () => {
     const rows = await wb.treeRows();
     if (CHILDREN.every((c) => rows.some((r) => r.label === c))) return true;
-    const collapsed = rows.find((r) => (r.label === PROJECT || r.label === 'llm_chain') && r.expanded === false);
-    if (collapsed) await wb.expandTreeItem(collapsed.label).catch(() => undefined);
+    const i = rows.findIndex((r) => (r.label === PROJECT || r.label === 'llm_chain') && r.expanded === false);
+    if (i >= 0) {
+      const nth = rows.slice(0, i).filter((r) => r.label === rows[i].label).length;
+      await wb.expandTreeItem(rows[i].label, nth).catch(() => undefined);
+    }
     return false;
   }, timeoutMs, 250);
 }
@@ -250,11 +270,12 @@ async function waitForDescription(wb: Workbench, label: string, expected: string
 
 async function expectPanelScores(panel: TracePanel): Promise<void> {
   await panel.select('retrieve_context');
-  await waitUntil('the thumbs-up score in the panel details of retrieve_context', async () => /user_feedback/.test(await panel.text()), 15_000);
+  await waitUntil('the thumbs-up score (user_feedback 1) in the panel details of retrieve_context',
+    async () => /user_feedback\s+1\b/.test(await panel.detailsText()), 15_000);
   await panel.select('generate_response');
   await waitUntil('relevance 0.8 with its reason in the panel details of generate_response', async () => {
-    const text = await panel.text();
-    return /relevance/.test(text) && /0\.8/.test(text) && text.includes('cites the right document');
+    const text = await panel.detailsText();
+    return /relevance\s+0\.80?\b/.test(text) && text.includes('cites the right document');
   }, 15_000);
 }
 

@@ -29,6 +29,7 @@ export const PANEL = {
   row: '.tree-row[role="treeitem"]',
   rowLabel: '.row-label',
   sourceLink: '.source-link',
+  details: '.details-pane',
 };
 
 export interface PanelRow {
@@ -88,6 +89,11 @@ export class TracePanel {
   /** The panel's visible text (details included), for assertions on what a user reads. */
   async text(): Promise<string> {
     return this.frameRef.locator('body').innerText();
+  }
+
+  /** The text of the details pane (the selected span's scores, input, output, error…). */
+  async detailsText(): Promise<string> {
+    return this.frameRef.locator(PANEL.details).innerText();
   }
 
   /** Clicks the first source link whose text matches (a span's location, a traceback frame). */

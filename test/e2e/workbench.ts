@@ -61,14 +61,15 @@ export class Workbench {
 
   /** Picks the quick-input entry whose label is exactly `label` (waits for it to be listed). */
   async pickQuickItem(label: string, timeoutMs = 30_000): Promise<void> {
-    const row = await waitUntil(`"${label}" in the quick pick`, async () => {
-      for (const r of await this.page.locator(`${QUICK_INPUT} .monaco-list-row`).all()) {
-        const text = (await r.locator('.label-name').first().textContent())?.trim();
-        if (text === label) return r;
-      }
-      return undefined;
-    }, timeoutMs);
-    await row.click();
+    const rows = this.page.locator(`${QUICK_INPUT} .monaco-list-row`);
+    const labels = () => rows.evaluateAll((els) => els.map((el) => el.querySelector('.label-name')?.textContent?.trim() ?? ''));
+    const index = await waitUntil(`"${label}" in the quick pick`, async () => {
+      const i = (await labels()).indexOf(label);
+      return i >= 0 ? i + 1 : undefined;
+    }, timeoutMs).catch(async (e: Error) => {
+      throw new Error(`${e.message}; it lists ${JSON.stringify(await labels().catch(() => []))}`);
+    });
+    await rows.nth(index - 1).click();
   }
 
   /** Types into an open input box (e.g. a value or a reason) and confirms it with Enter. */
@@ -93,10 +94,11 @@ export class Workbench {
   async openViewContainer(title: string): Promise<void> {
     const icon = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"]`).first();
     await icon.waitFor({ state: 'visible', timeout: 60_000 });
-    const item = icon.locator('xpath=..');
-    if ((await item.getAttribute('aria-selected')) !== 'true') await icon.click();
-    await this.page.locator(`${SIDEBAR} .composite.title h2`).filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') })
-      .waitFor({ timeout: 15_000 });
+    const heading = this.page.locator(`${SIDEBAR} .composite.title h2`).filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') });
+    // A click on the icon of the container already shown closes the sidebar, so click only
+    // when it is not showing (after a reload the icon can be selected with the sidebar hidden).
+    if (!(await heading.isVisible())) await icon.click();
+    await heading.waitFor({ state: 'visible', timeout: 15_000 });
   }
 
   /** A row of a tree in the sidebar, by its label (exact). */
@@ -116,7 +118,9 @@ export class Workbench {
   async treeRows(): Promise<TreeRow[]> {
     return this.page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`).evaluateAll((rows) => rows.map((row) => {
       const text = (sel: string) => row.querySelector(sel)?.textContent?.trim() ?? '';
+      // The item's own icon only: not the twistie, not the inline action buttons.
       const icons = [...row.querySelectorAll('[class*="codicon-"]')]
+        .filter((el) => !el.closest('.actions') && !el.classList.contains('monaco-tl-twistie'))
         .flatMap((el) => [...el.classList].filter((c) => c.startsWith('codicon-')));
       const expanded = row.getAttribute('aria-expanded');
       return {
@@ -134,9 +138,13 @@ export class Workbench {
     return (await this.treeRows()).find((r) => r.label === label);
   }
 
-  /** Expands a collapsed tree item (a click on its twistie); no-op when already expanded. */
-  async expandTreeItem(label: string): Promise<void> {
-    const row = await this.waitForTreeItem(label);
+  /**
+   * Expands a collapsed tree item (a click on its twistie); no-op when already expanded. Two
+   * items may share a label (a trace and its root span): `nth` picks among them, in order.
+   */
+  async expandTreeItem(label: string, nth = 0): Promise<void> {
+    await this.waitForTreeItem(label);
+    const row = this.treeRow(label).nth(nth);
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
     await waitUntil(`tree item "${label}" to expand`, async () => (await row.getAttribute('aria-expanded')) !== 'false', 10_000);
   }
