@@ -1,0 +1,178 @@
+"""What a user may set on a trace or span, checked and merged the way the collector merges.
+
+The SDK never raises into user code, so a bad value (a tag that is not a string, a usage
+counter that is not a number) is dropped with a one-time warning instead. Values that are
+free-form (input, output, expected, metadata) are kept as given and serialised later.
+"""
+
+import math
+import os
+import sys
+import traceback
+
+from ._warn import warn_once
+
+SPAN_TYPES = ("general", "llm", "tool", "guardrail")
+SPAN_FIELDS = frozenset((
+    "name", "type", "input", "output", "metadata", "tags", "usage", "model", "provider",
+    "total_estimated_cost", "error_info", "expected", "code_location",
+))
+TRACE_FIELDS = frozenset(("name", "input", "output", "metadata", "tags", "error_info", "thread_id", "expected"))
+# Serialised on the sender thread, within the size budget.
+FREE_FORM = frozenset(("input", "output", "expected", "metadata"))
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def clean(key, value, allowed):
+    """``(True, value)`` ready to store, or ``(False, None)`` after a warning."""
+    if key not in allowed:
+        warn_once("field:" + key, "ignoring unknown field %r" % key)
+        return False, None
+    try:
+        if key in ("input", "output", "expected"):
+            return True, _shallow_copy(value)
+        if key == "metadata":
+            if isinstance(value, dict):
+                return True, dict(value)
+            return True, {"value": value}
+        if key == "tags":
+            if isinstance(value, str):
+                return True, [value]
+            return True, [t if isinstance(t, str) else str(t) for t in value]
+        if key == "usage":
+            return True, clean_usage(value)
+        if key == "type":
+            if value in SPAN_TYPES:
+                return True, value
+            warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
+            return True, "general"
+        if key == "total_estimated_cost":
+            cost = float(value)
+            return (True, cost) if math.isfinite(cost) else (False, None)
+        if key == "error_info":
+            return True, error_info(value) if isinstance(value, BaseException) else _error_dict(value)
+        if key == "code_location":
+            return True, dict(value)
+        return True, str(value)
+    except Exception:  # noqa: BLE001 - a bad value is dropped, never raised
+        warn_once("bad:" + key, "ignoring a %s value that can not be used: %s" % (key, _short_repr(value)))
+        return False, None
+
+
+def merge(fields, updates):
+    """Merges cleaned ``updates`` into ``fields`` as the collector does: metadata and usage
+    key by key, tags as a set, everything else replaced."""
+    for key, value in updates.items():
+        old = fields.get(key)
+        if key in ("metadata", "usage") and isinstance(old, dict):
+            merged = dict(old)
+            merged.update(value)
+            fields[key] = merged
+        elif key == "tags" and old:
+            fields[key] = old + [t for t in value if t not in old]
+        else:
+            fields[key] = value
+
+
+def clean_usage(value):
+    usage = {}
+    for k, v in dict(value).items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            continue
+        if isinstance(v, float) and not math.isfinite(v):
+            continue
+        usage[str(k)] = v
+    return usage
+
+
+def error_info(exc):
+    try:
+        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+    except Exception:  # noqa: BLE001
+        tb = None
+    info = {"exception_type": type(exc).__name__, "message": _safe_str(exc)}
+    if tb:
+        info["traceback"] = tb
+    return info
+
+
+def _error_dict(value):
+    value = dict(value)
+    info = {"exception_type": str(value.get("exception_type") or "Error")}
+    if value.get("message") is not None:
+        info["message"] = str(value["message"])
+    if value.get("traceback") is not None:
+        info["traceback"] = str(value["traceback"])
+    return info
+
+
+def score_value(name, value):
+    """A feedback score's value as a finite float, or None (after a warning) when it is not one."""
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isfinite(number):
+            return number
+    warn_once("score:%s" % name, "score %r needs a finite number as its value, got %s; not logged" % (name, _short_repr(value)))
+    return None
+
+
+def caller_frame():
+    """The first frame outside this package: the user's code that called us."""
+    frame = sys._getframe(1)
+    while frame is not None and _is_ours(frame.f_code.co_filename):
+        frame = frame.f_back
+    return frame
+
+
+def caller_location():
+    """Where a manual span was started: file, line of the call, function."""
+    try:
+        frame = caller_frame()
+        if frame is None:
+            return None
+        code = frame.f_code
+        return {
+            "file": source_file(code.co_filename),
+            "line": frame.f_lineno,
+            "function": getattr(code, "co_qualname", code.co_name),
+        }
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _is_ours(filename):
+    folder = os.path.dirname(os.path.abspath(filename))
+    return folder == _PACKAGE_DIR or folder.startswith(_PACKAGE_DIR + os.sep)
+
+
+def source_file(name):
+    # Pseudo-files ("<stdin>", "<string>", notebook cells) have no absolute path to give.
+    if not name or name.startswith("<"):
+        return name or "<unknown>"
+    return os.path.abspath(name)
+
+
+def _shallow_copy(value):
+    # A list or dict the caller mutates after logging it should not change what was logged.
+    t = type(value)
+    if t is list:
+        return list(value)
+    if t is dict:
+        return dict(value)
+    return value
+
+
+def _safe_str(value):
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001
+        return "<unprintable>"
+
+
+def _short_repr(value):
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001
+        text = "<unrepresentable>"
+    return text if len(text) <= 80 else text[:77] + "..."

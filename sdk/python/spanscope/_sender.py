@@ -1,0 +1,392 @@
+"""The background sender: a bounded queue drained by one daemon thread that POSTs batches of
+events to the collector's ``/api/ingest`` (``docs/protocol.md``).
+
+The user's thread only appends to a ``deque`` (atomic in CPython, no lock); the thread wakes
+every ``flush_interval`` (50 ms by default) so a running span shows up in the UI at once.
+Everything that could be slow or fail (serialising, JSON, HTTP) happens here, and nothing
+here raises: a collector that is down gets one warning on stderr, its events are kept for a
+retry (within the queue bound), and the script runs on.
+
+``flush`` and the exit paths run a cycle on the calling thread under ``_cycle_lock`` rather
+than waiting for the thread, so they work even where the thread can not run (a signal
+handler, a forked child, interpreter shutdown) and they are bounded by their deadline.
+"""
+
+import collections
+import http.client
+import json
+import os
+import sys
+import threading
+import time
+import urllib.parse
+
+from ._config import settings
+from ._warn import warn, warn_once
+
+MAX_BATCH_EVENTS = 2000
+MAX_BATCH_BYTES = 4 * 1024 * 1024
+# How long one HTTP exchange may take outside of exit/flush deadlines.
+REQUEST_TIMEOUT = 5.0
+BACKOFF_MAX = 5.0
+
+
+class _State:
+    """``limit`` is how many records the queue may hold, and 0 until this process's sender has
+    started, so the hot path's single comparison ``len(queue) < state.limit`` also sends the
+    first record of a process (and of a forked child) down the slow path that starts it."""
+
+    __slots__ = ("limit",)
+
+    def __init__(self):
+        self.limit = 0
+
+
+# One queue for the life of the process (a forked child empties it), so that tracked
+# functions can hold on to it and to its ``append``.
+queue = collections.deque()
+state = _State()
+
+
+class Sender:
+    def __init__(self):
+        self.queue = queue
+        self.started = False
+        self.dropped = 0
+        self._drop_lock = threading.Lock()
+        self._start_lock = threading.Lock()
+        self._cycle_lock = threading.Lock()
+        self._wake = threading.Event()
+        self._thread = None
+        self._running = set()
+        self._pending = []
+        self._backoff = 0.0
+        self._retry_at = 0.0
+        self._conn = None
+        self._conn_url = None
+        self._reported_drops = 0
+        self.sent_events = 0
+
+    # ---- user side -----------------------------------------------------------------
+
+    def count_drop(self):
+        with self._drop_lock:
+            self.dropped += 1
+
+    def start(self):
+        with self._start_lock:
+            if self.started:
+                return
+            self.started = True
+            try:
+                thread = threading.Thread(target=self._loop, name="spanscope-sender", daemon=True)
+                thread.start()
+                self._thread = thread
+            except RuntimeError:
+                # Interpreter shutting down: exit's flush will send what is queued.
+                self._thread = None
+            state.limit = settings.queue_size
+        from . import _exit  # noqa: PLC0415 - circular at import time
+
+        _exit.on_sender_started()
+
+    def flush(self, timeout, closing=None):
+        """Sends everything queued so far; True when nothing is left unsent. ``closing``
+        (``"exit"`` or ``"SIGTERM"``) also ends every span still open."""
+        deadline = time.monotonic() + max(0.0, timeout)
+        if not self._cycle_lock.acquire(timeout=max(0.0, timeout)):
+            return False
+        try:
+            self._cycle(deadline, closing, force=True)
+            return not self._pending and not self.queue
+        except Exception as exc:  # noqa: BLE001
+            warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
+            return False
+        finally:
+            self._cycle_lock.release()
+
+    # ---- thread side ---------------------------------------------------------------
+
+    def _loop(self):
+        while True:
+            self._wake.wait(settings.flush_interval)
+            self._wake.clear()
+            if not self._cycle_lock.acquire(timeout=1.0):
+                continue
+            try:
+                self._cycle(None, None, force=False)
+            except Exception as exc:  # noqa: BLE001 - the thread must survive anything
+                warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
+            finally:
+                self._cycle_lock.release()
+
+    def _cycle(self, deadline, closing, force):
+        state.limit = settings.queue_size  # follows configure(queue_size=...)
+        out = []
+        queue = self.queue
+        running = self._running
+        while True:
+            try:
+                item = queue.popleft()
+            except IndexError:
+                break
+            try:
+                item._drain(out, running)
+            except Exception as exc:  # noqa: BLE001
+                warn_once("drain", "could not encode a record (%s: %s); it was skipped" % (type(exc).__name__, exc))
+        if closing is not None:
+            _abandon_open(running, closing)
+        for record in list(running):
+            try:
+                if record._ended():
+                    running.discard(record)
+                    record._emit_end(out)
+            except Exception as exc:  # noqa: BLE001
+                running.discard(record)
+                warn_once("drain", "could not encode a record (%s: %s); it was skipped" % (type(exc).__name__, exc))
+        self._report_drops()
+        pending = self._pending
+        if out:
+            pending.extend(_encode(out))
+            overflow = sum(n for n, _ in pending) - settings.queue_size
+            while overflow > 0 and pending:
+                n, _ = pending.pop(0)
+                overflow -= n
+                with self._drop_lock:
+                    self.dropped += n
+        if not pending:
+            return
+        if not force and time.monotonic() < self._retry_at:
+            return
+        self._pending = []
+        for index, (count, body) in enumerate(pending):
+            if not self._post_batch(count, body, deadline):
+                # Keep this batch and the later ones, in order, for the next attempt.
+                self._pending = pending[index:] + self._pending
+                return
+
+    def _post_batch(self, count, body, deadline):
+        """True when the collector took the batch (or rejected it for good); False to retry."""
+        try:
+            status, reply = self._post(body, deadline)
+        except Exception as exc:  # noqa: BLE001 - any network failure means "down for now"
+            self._down(exc)
+            return False
+        self._backoff = 0.0
+        self._retry_at = 0.0
+        if status == 200:
+            self.sent_events += count
+            return True
+        if status == 400:
+            return self._resend_valid(body, reply, deadline)
+        if status >= 500:
+            self._down(RuntimeError("HTTP %d" % status))
+            return False
+        warn_once("http-%d" % status, "the collector at %s refused a batch (HTTP %d: %s); it was dropped"
+                  % (settings.url, status, _error_text(reply)))
+        return True
+
+    def _resend_valid(self, body, reply, deadline):
+        # One invalid event makes the collector reject the whole batch: drop the ones it
+        # names, say why once, and send the others again.
+        try:
+            details = json.loads(reply.decode("utf-8")).get("details") or []
+            bad = {int(d["index"]) for d in details if "index" in d}
+        except Exception:  # noqa: BLE001
+            details, bad = [], set()
+        first = details[0] if details else {}
+        warn_once("invalid", "the collector rejected %d event(s): %s %s (please report this as a spanscope bug)"
+                  % (max(len(bad), 1), first.get("path", ""), first.get("message", _error_text(reply))))
+        if not bad:
+            return True
+        try:
+            events = json.loads(body.decode("ascii"))["events"]
+            rest = [e for i, e in enumerate(events) if i not in bad]
+            if rest:
+                status, _ = self._post(json.dumps({"events": rest}, ensure_ascii=True).encode("ascii"), deadline)
+                if status == 200:
+                    self.sent_events += len(rest)
+        except Exception as exc:  # noqa: BLE001
+            self._down(exc)
+        return True
+
+    def _post(self, body, deadline):
+        timeout = REQUEST_TIMEOUT
+        if deadline is not None:
+            timeout = deadline - time.monotonic()
+            if timeout <= 0:
+                raise TimeoutError("no time left before the deadline")
+        for attempt in (0, 1):
+            conn, path = self._connection(timeout)
+            try:
+                conn.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+                response = conn.getresponse()
+                reply = response.read()
+                if response.will_close:
+                    self._close()
+                return response.status, reply
+            except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+                # A kept-alive connection the server closed meanwhile: one fresh try.
+                self._close()
+                if attempt == 1:
+                    raise
+            except Exception:
+                self._close()
+                raise
+        raise RuntimeError("unreachable")
+
+    def _connection(self, timeout):
+        url = settings.url
+        if self._conn is None or self._conn_url != url:
+            self._close()
+            parts = urllib.parse.urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.hostname:
+                raise ValueError("SPANSCOPE_URL must look like http://127.0.0.1:7726, not %r" % url)
+            cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+            self._conn = cls(parts.hostname, parts.port, timeout=timeout)
+            self._conn_url = url
+            self._path = (parts.path.rstrip("/") or "") + "/api/ingest"
+        self._conn.timeout = timeout
+        if self._conn.sock is not None:
+            self._conn.sock.settimeout(timeout)
+        return self._conn, self._path
+
+    def _close(self):
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def _down(self, exc):
+        warn_once("down", "can not reach the collector at %s (%s). The script runs on; traces are kept "
+                  "and sent if it comes up (start it with `spanscope serve`; SPANSCOPE_URL sets the "
+                  "address, SPANSCOPE_DISABLE=1 turns tracing off)." % (settings.url, _reason(exc)))
+        self._backoff = min(BACKOFF_MAX, max(0.25, self._backoff * 2))
+        self._retry_at = time.monotonic() + self._backoff
+
+    def _report_drops(self):
+        if self.dropped and not self._reported_drops:
+            self._reported_drops = self.dropped
+            warn("the send queue is full (%d records); new spans are being dropped. SPANSCOPE_QUEUE_SIZE "
+                 "raises the limit." % settings.queue_size)
+
+    def report_final_drops(self):
+        lost = self.dropped + sum(n for n, _ in self._pending) + len(self.queue)
+        if lost:
+            warn("%d span records were not delivered (queue full or collector unreachable)." % lost)
+
+
+def _abandon_open(running, reason):
+    """Ends every record still open when the process goes away, so none stays ``running``
+    for ever. Hand-made spans and traces that were simply never ended (Opik's examples do
+    not end spans) end quietly at normal exit; a tracked call still on some thread's stack,
+    or anything open at SIGTERM, is marked as interrupted."""
+    now = time.time_ns()
+    for record in list(running):
+        if record._ended():
+            continue
+        interrupted = reason != "exit" or getattr(record, "_spec", None) is not None
+        error = None
+        if interrupted:
+            error = {
+                "exception_type": "Interrupted",
+                "message": "the process %s while this was running" % (
+                    "received SIGTERM" if reason == "SIGTERM" else "exited"),
+            }
+        record._abandon(now, error)
+
+
+def _encode(events):
+    """Events as request bodies, ``[(event count, bytes)]``, each within the batch limits."""
+    bodies = []
+    for start in range(0, len(events), MAX_BATCH_EVENTS):
+        bodies.extend(_encode_chunk(events[start:start + MAX_BATCH_EVENTS]))
+    return bodies
+
+
+def _encode_chunk(chunk):
+    # One json.dumps per batch; only if that fails is each event tried on its own.
+    try:
+        text = _dumps({"events": chunk})
+    except (TypeError, ValueError) as exc:
+        warn_once("encode", "could not encode an event as JSON (%s); it was skipped" % exc)
+        chunk = [event for event in chunk if _encodable(event)]
+        if not chunk:
+            return []
+        text = _dumps({"events": chunk})
+    if len(text) > MAX_BATCH_BYTES and len(chunk) > 1:
+        half = len(chunk) // 2
+        return _encode_chunk(chunk[:half]) + _encode_chunk(chunk[half:])
+    return [(len(chunk), text.encode("ascii"))]
+
+
+def _dumps(value):
+    return json.dumps(value, ensure_ascii=True, allow_nan=False, separators=(",", ":"))
+
+
+def _encodable(event):
+    try:
+        _dumps(event)
+        return True
+    except (TypeError, ValueError):
+        return False
+
+
+def _reason(exc):
+    text = str(exc) or type(exc).__name__
+    return text if len(text) < 120 else text[:117] + "..."
+
+
+def _error_text(reply):
+    try:
+        return str(json.loads(reply.decode("utf-8")).get("error"))
+    except Exception:  # noqa: BLE001
+        return reply[:120].decode("utf-8", "replace")
+
+
+sender = Sender()
+
+
+def emit(item):
+    """Queues a record or an update. Tracked functions inline the first two lines."""
+    if settings.disabled:
+        return
+    if len(queue) < state.limit:
+        queue.append(item)
+    else:
+        enqueue_slow(item)
+
+
+def enqueue_slow(item):
+    """The first record of a process (starts the sender), or a full queue (counts a drop)."""
+    s = sender
+    if not s.started:
+        s.start()
+    if len(queue) < settings.queue_size:
+        queue.append(item)
+    else:
+        s.count_drop()
+
+
+def flush(timeout=None):
+    """Sends everything recorded so far; returns True when all of it reached the collector.
+    Bounded by ``timeout`` seconds (default: the exit timeout, 2 s)."""
+    try:
+        s = sender
+        if not s.started and not s.queue:
+            return True
+        return s.flush(settings.exit_timeout if timeout is None else float(timeout))
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def reset_after_fork():
+    """A forked child starts with an empty sender of its own: the parent's queued records
+    and the thread that drained them belong to the parent (the thread does not exist in the
+    child, and its locks may have been held at the fork)."""
+    global sender
+    queue.clear()
+    state.limit = 0
+    sender = Sender()

@@ -1,0 +1,1 @@
+"""Integrations with client libraries (duck-typed: none of them is imported here)."""

@@ -1,0 +1,490 @@
+"""OpenAI: ``track_openai(client)`` (alias ``wrap_openai``) traces ``chat.completions.create``
+and ``responses.create`` on sync and async clients, streamed or not, as ``llm`` spans with
+the model, the messages, the reply, token usage and an estimated cost.
+
+Duck-typed: ``openai`` is never imported, the client is patched in place (its resource
+objects get an instance attribute ``create``), and responses are read by attribute or key,
+so any object of the same shape works. Instrumentation failures never reach the caller:
+the original ``create`` runs whatever happens here.
+"""
+
+import inspect
+
+from .._config import settings
+from .._context import current_span
+from .._records import Span, Trace
+from .._warn import warn_once
+
+PROVIDER = "openai"
+
+# USD per million tokens, (input, output): OpenAI's list prices as of 2025, for estimates
+# only. Extend or correct with ``register_price`` (or by editing ``PRICES``). A dated model
+# name ("gpt-4o-2024-08-06") uses the longest entry it starts with, followed by "-".
+PRICES = {
+    "gpt-5": (1.25, 10.00),
+    "gpt-5-mini": (0.25, 2.00),
+    "gpt-5-nano": (0.05, 0.40),
+    "gpt-4.1": (2.00, 8.00),
+    "gpt-4.1-mini": (0.40, 1.60),
+    "gpt-4.1-nano": (0.10, 0.40),
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "gpt-4-turbo": (10.00, 30.00),
+    "gpt-4": (30.00, 60.00),
+    "gpt-3.5-turbo": (0.50, 1.50),
+    "o1": (15.00, 60.00),
+    "o1-mini": (1.10, 4.40),
+    "o3": (2.00, 8.00),
+    "o3-mini": (1.10, 4.40),
+    "o4-mini": (1.10, 4.40),
+}
+
+_SECRET_OR_TRANSPORT = ("extra_headers", "extra_query", "extra_body", "timeout")
+
+
+def register_price(model, input_per_million, output_per_million):
+    """Sets the price of ``model`` (USD per million input and output tokens)."""
+    PRICES[str(model)] = (float(input_per_million), float(output_per_million))
+
+
+def estimate_cost(model, usage):
+    """Estimated USD cost of one call, or None for a model without a price."""
+    if not model or not usage:
+        return None
+    price = PRICES.get(model)
+    if price is None:
+        best = ""
+        for name in PRICES:
+            if len(name) > len(best) and model.startswith(name) and model[len(name):len(name) + 1] in ("", "-"):
+                best = name
+        price = PRICES.get(best)
+    if price is None:
+        return None
+    prompt = usage.get("prompt_tokens") or 0
+    completion = usage.get("completion_tokens") or 0
+    return (prompt * price[0] + completion * price[1]) / 1_000_000
+
+
+def track_openai(client, project_name=None):
+    """Traces ``client`` (an ``openai.OpenAI`` or ``openai.AsyncOpenAI``) and returns it."""
+    if settings.disabled or getattr(client, "_spanscope_tracked", False):
+        return client
+    _patch(client, ("chat", "completions"), "chat_completion_create", _Chat, project_name)
+    _patch(client, ("responses",), "responses_create", _Responses, project_name)
+    try:
+        client._spanscope_tracked = True
+    except Exception:  # noqa: BLE001
+        pass
+    return client
+
+
+wrap_openai = track_openai
+
+
+def _patch(client, path, span_name, kind, project_name):
+    resource = client
+    try:
+        for name in path:
+            resource = getattr(resource, name)
+        original = resource.create
+    except AttributeError:
+        return
+    if getattr(original, "_spanscope_original", None) is not None:
+        return
+    if inspect.iscoroutinefunction(original):
+        async def create(*args, **kwargs):
+            call = _Call.begin(span_name, kind, kwargs, project_name)
+            if call is None:
+                return await original(*args, **kwargs)
+            try:
+                result = await original(*args, **kwargs)
+            except BaseException as exc:
+                call.fail(exc)
+                raise
+            return call.finish_async(result)
+    else:
+        def create(*args, **kwargs):
+            call = _Call.begin(span_name, kind, kwargs, project_name)
+            if call is None:
+                return original(*args, **kwargs)
+            try:
+                result = original(*args, **kwargs)
+            except BaseException as exc:
+                call.fail(exc)
+                raise
+            if inspect.isawaitable(result):
+                return call.await_result(result)
+            return call.finish(result)
+    create._spanscope_original = original
+    try:
+        create.__doc__ = getattr(original, "__doc__", None)
+        resource.create = create
+    except Exception:  # noqa: BLE001
+        warn_once("openai-patch", "could not trace %s.create on this client" % ".".join(path))
+
+
+class _Call:
+    """One traced ``create`` call: its span and how to read what comes back."""
+
+    __slots__ = ("span", "kind", "stream", "model")
+
+    @classmethod
+    def begin(cls, span_name, kind, kwargs, project_name):
+        if settings.disabled:
+            return None
+        try:
+            call = cls()
+            call.kind = kind
+            call.stream = bool(kwargs.get("stream"))
+            call.model = kwargs.get("model")
+            metadata = {k: v for k, v in kwargs.items() if k not in kind.INPUT_KEYS and k not in _SECRET_OR_TRANSPORT}
+            given = {"input": kind.input(kwargs), "metadata": metadata, "model": call.model, "provider": PROVIDER}
+            parent = current_span.get()
+            if parent is None:
+                trace = Trace(project_name or settings.project_name, 0)
+                call.span = Span.manual(trace, None, span_name, "llm", given, {}, root=True)
+            else:
+                call.span = Span.manual(parent.trace, parent, span_name, "llm", given, {})
+            return call
+        except Exception:  # noqa: BLE001
+            return None
+
+    def fail(self, exc):
+        try:
+            self.span.end(error_info=exc)
+        except Exception:  # noqa: BLE001
+            pass
+
+    def finish(self, result):
+        try:
+            if self.stream:
+                return _Stream(result, self)
+            assembled = self.kind.from_response(result)
+            self.end(assembled)
+        except Exception:  # noqa: BLE001
+            self.span.end()
+        return result
+
+    def finish_async(self, result):
+        try:
+            if self.stream:
+                return _AsyncStream(result, self)
+            self.end(self.kind.from_response(result))
+        except Exception:  # noqa: BLE001
+            self.span.end()
+        return result
+
+    async def await_result(self, awaitable):
+        try:
+            result = await awaitable
+        except BaseException as exc:
+            self.fail(exc)
+            raise
+        return self.finish_async(result)
+
+    def end(self, assembled, error=None):
+        output, usage, model = assembled
+        model = model or self.model
+        changes = {"output": output}
+        if usage:
+            changes["usage"] = usage
+            cost = estimate_cost(model, usage)
+            if cost is not None:
+                changes["total_estimated_cost"] = cost
+        if model:
+            changes["model"] = model
+        if error is not None:
+            changes["error_info"] = error
+        self.span.end(**changes)
+
+
+# ---- streams ------------------------------------------------------------------------
+#
+# The span stays open while the caller reads the stream and ends when the stream is used
+# up, closed, fails, or is dropped; its output is the message assembled from the chunks.
+
+
+class _Stream:
+    def __init__(self, stream, call):
+        self._stream = stream
+        self._call = call
+        self._assembler = call.kind.Assembler()
+        self._iterator = None
+        self._done = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        try:
+            if self._iterator is None:
+                self._iterator = iter(self._stream)
+            chunk = next(self._iterator)
+        except StopIteration:
+            self._finish(None)
+            raise
+        except BaseException as exc:
+            self._finish(exc)
+            raise
+        self._assembler.add(chunk)
+        return chunk
+
+    def close(self):
+        try:
+            close = getattr(self._stream, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self._finish(None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        self.close()
+        return False
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+    def __del__(self):
+        self._finish(None)
+
+    def _finish(self, exc):
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._call.end(self._assembler.result(), None if exc is None else _error(exc))
+        except Exception:  # noqa: BLE001
+            pass
+
+
+class _AsyncStream(_Stream):
+    def __aiter__(self):
+        return self
+
+    async def __anext__(self):
+        try:
+            if self._iterator is None:
+                self._iterator = self._stream.__aiter__()
+            chunk = await self._iterator.__anext__()
+        except StopAsyncIteration:
+            self._finish(None)
+            raise
+        except BaseException as exc:
+            self._finish(exc)
+            raise
+        self._assembler.add(chunk)
+        return chunk
+
+    async def close(self):
+        try:
+            close = getattr(self._stream, "close", None) or getattr(self._stream, "aclose", None)
+            if close is not None:
+                result = close()
+                if inspect.isawaitable(result):
+                    await result
+        finally:
+            self._finish(None)
+
+    aclose = close
+
+    async def __aenter__(self):
+        return self
+
+    async def __aexit__(self, exc_type, exc, tb):
+        await self.close()
+        return False
+
+
+def _error(exc):
+    from .._fields import error_info  # noqa: PLC0415
+
+    return error_info(exc)
+
+
+# ---- reading OpenAI objects by shape ------------------------------------------------
+
+
+def _get(obj, key, default=None):
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(key, default)
+    return getattr(obj, key, default)
+
+
+def _usage(usage):
+    if usage is None:
+        return None
+    prompt = _get(usage, "prompt_tokens", _get(usage, "input_tokens"))
+    completion = _get(usage, "completion_tokens", _get(usage, "output_tokens"))
+    total = _get(usage, "total_tokens")
+    out = {}
+    if isinstance(prompt, int):
+        out["prompt_tokens"] = prompt
+    if isinstance(completion, int):
+        out["completion_tokens"] = completion
+    if isinstance(total, int):
+        out["total_tokens"] = total
+    elif out:
+        out["total_tokens"] = out.get("prompt_tokens", 0) + out.get("completion_tokens", 0)
+    cached = _get(_get(usage, "prompt_tokens_details", _get(usage, "input_tokens_details")), "cached_tokens")
+    reasoning = _get(_get(usage, "completion_tokens_details", _get(usage, "output_tokens_details")), "reasoning_tokens")
+    if isinstance(cached, int) and cached:
+        out["cached_tokens"] = cached
+    if isinstance(reasoning, int) and reasoning:
+        out["reasoning_tokens"] = reasoning
+    return out or None
+
+
+def _tool_call(call):
+    function = _get(call, "function")
+    return {
+        "id": _get(call, "id"),
+        "type": _get(call, "type") or "function",
+        "function": {"name": _get(function, "name"), "arguments": _get(function, "arguments")},
+    }
+
+
+def _message(message):
+    out = {"role": _get(message, "role") or "assistant", "content": _get(message, "content")}
+    tool_calls = _get(message, "tool_calls")
+    if tool_calls:
+        out["tool_calls"] = [_tool_call(c) for c in tool_calls]
+    refusal = _get(message, "refusal")
+    if refusal:
+        out["refusal"] = refusal
+    return out
+
+
+def _one_or_all(messages):
+    if len(messages) == 1:
+        return messages[0]
+    return messages
+
+
+class _Chat:
+    INPUT_KEYS = ("messages", "stream")
+
+    @staticmethod
+    def input(kwargs):
+        return {"messages": kwargs.get("messages")}
+
+    @staticmethod
+    def from_response(response):
+        choices = _get(response, "choices") or []
+        messages = [_message(_get(c, "message")) for c in choices]
+        return _one_or_all(messages) if messages else None, _usage(_get(response, "usage")), _get(response, "model")
+
+    class Assembler:
+        """Rebuilds the message(s) from ``chat.completion.chunk`` deltas, tool calls included."""
+
+        def __init__(self):
+            self.choices = {}
+            self.usage = None
+            self.model = None
+
+        def add(self, chunk):
+            try:
+                self.model = _get(chunk, "model") or self.model
+                usage = _get(chunk, "usage")
+                if usage is not None:
+                    self.usage = usage
+                for choice in _get(chunk, "choices") or ():
+                    state = self.choices.setdefault(_get(choice, "index", 0) or 0,
+                                                    {"role": None, "content": [], "tools": {}, "refusal": []})
+                    delta = _get(choice, "delta")
+                    if delta is None:
+                        continue
+                    state["role"] = _get(delta, "role") or state["role"]
+                    if _get(delta, "content"):
+                        state["content"].append(_get(delta, "content"))
+                    if _get(delta, "refusal"):
+                        state["refusal"].append(_get(delta, "refusal"))
+                    for call in _get(delta, "tool_calls") or ():
+                        entry = state["tools"].setdefault(_get(call, "index", 0) or 0, {
+                            "id": None, "type": "function", "function": {"name": "", "arguments": ""}})
+                        entry["id"] = _get(call, "id") or entry["id"]
+                        entry["type"] = _get(call, "type") or entry["type"]
+                        function = _get(call, "function")
+                        if function is not None:
+                            entry["function"]["name"] += _get(function, "name") or ""
+                            entry["function"]["arguments"] += _get(function, "arguments") or ""
+            except Exception:  # noqa: BLE001
+                pass
+
+        def result(self):
+            messages = []
+            for index in sorted(self.choices):
+                state = self.choices[index]
+                message = {"role": state["role"] or "assistant",
+                           "content": "".join(state["content"]) if state["content"] else None}
+                if state["tools"]:
+                    message["tool_calls"] = [state["tools"][i] for i in sorted(state["tools"])]
+                if state["refusal"]:
+                    message["refusal"] = "".join(state["refusal"])
+                messages.append(message)
+            output = _one_or_all(messages) if messages else None
+            return output, _usage(self.usage), self.model
+
+
+class _Responses:
+    INPUT_KEYS = ("input", "instructions", "stream")
+
+    @staticmethod
+    def input(kwargs):
+        value = {"input": kwargs.get("input")}
+        if kwargs.get("instructions") is not None:
+            value["instructions"] = kwargs["instructions"]
+        return value
+
+    @staticmethod
+    def from_response(response):
+        return _Responses.message(response), _usage(_get(response, "usage")), _get(response, "model")
+
+    @staticmethod
+    def message(response):
+        texts, tool_calls = [], []
+        for item in _get(response, "output") or ():
+            kind = _get(item, "type")
+            if kind == "message":
+                for part in _get(item, "content") or ():
+                    if _get(part, "type") == "output_text":
+                        texts.append(_get(part, "text") or "")
+            elif kind == "function_call":
+                tool_calls.append({"id": _get(item, "call_id") or _get(item, "id"), "type": "function",
+                                   "function": {"name": _get(item, "name"), "arguments": _get(item, "arguments")}})
+        text = "".join(texts) if texts else _get(response, "output_text")
+        message = {"role": "assistant", "content": text}
+        if tool_calls:
+            message["tool_calls"] = tool_calls
+        return message
+
+    class Assembler:
+        """Follows the Responses stream: text deltas as they come, the final response (with
+        usage) from ``response.completed``."""
+
+        def __init__(self):
+            self.parts = []
+            self.final = None
+            self.model = None
+
+        def add(self, event):
+            try:
+                kind = _get(event, "type")
+                if kind == "response.output_text.delta":
+                    self.parts.append(_get(event, "delta") or "")
+                elif kind in ("response.created", "response.completed", "response.incomplete", "response.failed"):
+                    self.final = _get(event, "response") or self.final
+                    self.model = _get(self.final, "model") or self.model
+            except Exception:  # noqa: BLE001
+                pass
+
+        def result(self):
+            final = self.final
+            if final is not None and _get(final, "output"):
+                return _Responses.message(final), _usage(_get(final, "usage")), self.model
+            return ({"role": "assistant", "content": "".join(self.parts)},
+                    _usage(_get(final, "usage")), self.model)
