@@ -4,6 +4,7 @@
 // inside the bundles, so nothing at run time has to load ESM from CommonJS.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
+import { emitSdkNodeTypes, sdkNodeTargets } from './buildSdkNode.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -24,6 +25,13 @@ const targets = [
   // so the collector's asset allow-list can name it.
   { entryPoints: ['media/webview.css'], outfile: 'media/dist/webview.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
 ].filter((t) => existsSync(t.entryPoints[0]));
+
+if (watch) {
+  for (const t of sdkNodeTargets) await (await esbuild.context(t)).watch();
+} else {
+  await Promise.all(sdkNodeTargets.map((t) => esbuild.build(t)));
+  emitSdkNodeTypes();
+}
 
 if (watch) {
   for (const t of targets) await (await esbuild.context({ ...common, ...t })).watch();

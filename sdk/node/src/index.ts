@@ -1,0 +1,23 @@
+// The package's public surface. Everything a user imports is named here; the modules behind
+// it are internal.
+
+export { track, traced, wrapTraced, type TrackOptions } from './track.js';
+export { getCurrentSpan, getCurrentTrace, updateCurrentSpan, updateCurrentTrace, withCurrent } from './context.js';
+export { Client, flush, type ClientOptions, type ScoreById } from './client.js';
+export { initLogger, Logger, type FeedbackEvent, type InitLoggerOptions, type StartSpanArgs } from './logger.js';
+export { trackOpenAI, wrapOpenAI, type TrackOpenAIOptions } from './openai/wrap.js';
+export { modelPrices, setModelPrice, estimateCost, type ModelPrice } from './openai/prices.js';
+export { configure } from './runtime.js';
+export type { Config } from './config.js';
+export type {
+  SpanImpl as Span,
+  TraceImpl as Trace,
+  SpanType,
+  SpanUpdate,
+  TraceUpdate,
+  SpanOptions,
+  TraceOptions,
+  LogEvent,
+  ErrorInfo,
+  FeedbackScoreInput,
+} from './records.js';

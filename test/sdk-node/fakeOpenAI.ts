@@ -1,0 +1,134 @@
+// A stand-in for api.openai.com, which can not be reached from here: a loopback HTTP server
+// that answers the two endpoints the wrapper covers the way the OpenAI API does, so the real
+// `openai` npm client (pointed at it with `baseURL`) parses real replies. It speaks JSON and
+// server-sent events (chunks with delays, a usage chunk when `stream_options.include_usage`
+// is set, `data: [DONE]`), tool calls, the Responses API's event stream, and API errors.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+export interface FakeOpenAI {
+  baseURL: string;
+  /** Every request body received, in order. */
+  requests: { path: string; body: any }[];
+  close(): Promise<void>;
+}
+
+export const MODEL = 'gpt-4o-mini-2024-07-18';
+export const REPLY = ['Comment', ' ça', ' va', '?'];
+export const USAGE = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
+const CHUNK_DELAY_MS = 15;
+
+export async function startFakeOpenAI(): Promise<FakeOpenAI> {
+  const requests: { path: string; body: any }[] = [];
+  const server: Server = createServer((req, res) => {
+    let text = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (text += d));
+    req.on('end', () => {
+      const body = text ? JSON.parse(text) : undefined;
+      requests.push({ path: req.url ?? '', body });
+      void route(req, res, body).catch((err) => {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ error: { message: String(err), type: 'server_error' } }));
+      });
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    baseURL: `http://127.0.0.1:${port}/v1`,
+    requests,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}
+
+async function route(req: IncomingMessage, res: ServerResponse, body: any): Promise<void> {
+  if (req.method === 'GET' && req.url === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: 0, owned_by: 'openai' }] });
+  if (body?.model === 'no-such-model') {
+    return json(res, 404, { error: { message: 'The model `no-such-model` does not exist', type: 'invalid_request_error', param: null, code: 'model_not_found' } });
+  }
+  if (req.url === '/v1/chat/completions') return body.stream ? chatStream(res, body) : json(res, 200, chatCompletion(body));
+  if (req.url === '/v1/responses') return body.stream ? responseStream(res, body) : json(res, 200, responseObject(body));
+  return json(res, 404, { error: { message: `no route ${req.url}`, type: 'invalid_request_error' } });
+}
+
+function json(res: ServerResponse, status: number, value: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'x-request-id': 'req_test_123' });
+  res.end(JSON.stringify(value));
+}
+
+const wantsTool = (body: any) => Array.isArray(body.tools) && body.tools.length > 0;
+
+function chatCompletion(body: any) {
+  const message: any = { role: 'assistant', content: REPLY.join(''), refusal: null };
+  if (wantsTool(body)) {
+    message.content = null;
+    message.tool_calls = [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }];
+  }
+  return {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model: MODEL,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: wantsTool(body) ? 'tool_calls' : 'stop' }],
+    usage: USAGE,
+    system_fingerprint: 'fp_test',
+  };
+}
+
+async function sse(res: ServerResponse, events: { event?: string; data: unknown }[]): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_stream_1' });
+  for (const e of events) {
+    await new Promise((r) => setTimeout(r, CHUNK_DELAY_MS));
+    res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  }
+  res.end();
+}
+
+function chatStream(res: ServerResponse, body: any): Promise<void> {
+  const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: MODEL, system_fingerprint: 'fp_test' };
+  const chunk = (delta: any, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
+  const events = [chunk({ role: 'assistant', content: '' })];
+  if (wantsTool(body)) {
+    events.push(chunk({ tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }));
+    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
+    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }));
+    events.push(chunk({}, 'tool_calls'));
+  } else {
+    for (const piece of REPLY) events.push(chunk({ content: piece }));
+    events.push(chunk({}, 'stop'));
+  }
+  if (body.stream_options?.include_usage) events.push({ data: { ...base, choices: [], usage: USAGE } });
+  events.push({ data: '[DONE]' });
+  return sse(res, events);
+}
+
+function responseObject(body: any, status = 'completed') {
+  const output: any[] = [
+    { type: 'message', id: 'msg_1', status: 'completed', role: 'assistant', content: [{ type: 'output_text', text: REPLY.join(''), annotations: [] }] },
+  ];
+  if (wantsTool(body)) output.push({ type: 'function_call', id: 'fc_1', call_id: 'call_r1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' });
+  return {
+    id: 'resp_1',
+    object: 'response',
+    created_at: 1,
+    status,
+    model: MODEL,
+    output: status === 'completed' ? output : [],
+    usage: status === 'completed' ? { input_tokens: 20, input_tokens_details: { cached_tokens: 10 }, output_tokens: 8, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 28 } : null,
+    error: null,
+    instructions: body.instructions ?? null,
+  };
+}
+
+function responseStream(res: ServerResponse, body: any): Promise<void> {
+  const events: { event: string; data: unknown }[] = [];
+  let seq = 0;
+  const add = (type: string, fields: object) => events.push({ event: type, data: { type, sequence_number: seq++, ...fields } });
+  add('response.created', { response: responseObject(body, 'in_progress') });
+  add('response.output_item.added', { output_index: 0, item: { type: 'message', id: 'msg_1', status: 'in_progress', role: 'assistant', content: [] } });
+  for (const piece of REPLY) add('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: piece });
+  add('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text: REPLY.join('') });
+  add('response.completed', { response: responseObject(body) });
+  return sse(res, events);
+}
