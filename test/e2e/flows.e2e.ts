@@ -58,11 +58,7 @@ describe('Spanscope in a real VS Code', () => {
   it('watch traces: python app.py in the terminal shows a live, nested trace in the sidebar and the panel', async () => {
     await steps.run('open the Spanscope view', async () => {
       await wb.openViewContainer(UI.container);
-      // The status bar item appears once the extension is active and its collector listens.
-      await waitUntil('the Spanscope status bar item with the collector port', async () => {
-        const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
-        return items.some((t) => /:\d{2,5}\b/.test(t));
-      }, 60_000);
+      await waitForCollector(vs);
     });
 
     await steps.run('open the trace panel', async () => {
@@ -176,6 +172,7 @@ describe('Spanscope in a real VS Code', () => {
       await wb.runCommand('Developer: Reload Window');
       await reloaded;
       await vs.page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
+      await waitForCollector(vs);
     });
 
     await steps.run('after the reload the sidebar still shows the scores', async () => {
@@ -187,12 +184,28 @@ describe('Spanscope in a real VS Code', () => {
 
     await steps.run('after the reload the panel still shows the scores', async () => {
       // The panel comes back by itself (serializer); if it did not, the user reopens it.
-      await panel.refind(20_000).catch(async () => {
-        await wb.runCommand(UI.commands.openTraces);
-        await panel.refind();
-      });
+      await panel.refind(20_000).then(
+        () => log('    (the panel came back by itself after the reload)'),
+        async () => {
+          log('    (the panel did not come back after the reload; reopened with the command)');
+          await wb.runCommand(UI.commands.openTraces);
+          await panel.refind();
+        });
       await expectPanelScores(panel);
     });
+  });
+
+  it('a failing step names itself, saves a screenshot and says what was on the screen', async () => {
+    needTrace();
+    // A step of its own runner, so this deliberate failure does not fail the flows above.
+    const probe = new Steps(vs.page, wb, outputDir);
+    const error = await probe.run('deliberately look for a span that is not there', () => wb.waitForTreeItem('no_such_span', 1_000))
+      .then(() => undefined, (e: Error) => e.message);
+    expect(error).toMatch(/^step "deliberately look for a span that is not there" failed: timed out after 1 s waiting for tree item "no_such_span"/);
+    expect(error).toMatch(/screenshot: .*deliberately-look-for-a-span-that-is-not-there-FAILED\.png/);
+    expect(error).toMatch(/\[sidebar\]\n[^]*retrieve_context/);
+    expect(error).toMatch(/\[status bar\]\n[^]*Spanscope :\d+/);
+    expect(error).toMatch(/\[webview [^\]]+\]\n[^]*generate_response/);
   });
 });
 
@@ -233,6 +246,14 @@ class LiveWatcher {
     this.running = false;
     return this.loop;
   }
+}
+
+/** The status bar item shows the collector's port once the extension is active and listening. */
+async function waitForCollector(vs: VsCode): Promise<void> {
+  await waitUntil('the Spanscope status bar item with the collector port', async () => {
+    const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
+    return items.some((t) => /:\d{2,5}\b/.test(t));
+  }, 60_000);
 }
 
 function isRunningRow(r: TreeRow): boolean {

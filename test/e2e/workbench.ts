@@ -95,10 +95,15 @@ export class Workbench {
     const icon = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"]`).first();
     await icon.waitFor({ state: 'visible', timeout: 60_000 });
     const heading = this.page.locator(`${SIDEBAR} .composite.title h2`).filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') });
-    // A click on the icon of the container already shown closes the sidebar, so click only
-    // when it is not showing (after a reload the icon can be selected with the sidebar hidden).
-    if (!(await heading.isVisible())) await icon.click();
-    await heading.waitFor({ state: 'visible', timeout: 15_000 });
+    // A click on the icon of the container already shown closes the sidebar, and while the
+    // workbench restores itself (after a reload) the sidebar may be about to show by itself.
+    // So: give it a moment, click only if it still is not showing, and check again.
+    await waitUntil(`the ${title} view container in the sidebar`, async () => {
+      if (await heading.isVisible()) return true;
+      if (await heading.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return true;
+      await icon.click();
+      return heading.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
+    }, 30_000, 0);
   }
 
   /** A row of a tree in the sidebar, by its label (exact). */
