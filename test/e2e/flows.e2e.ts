@@ -157,8 +157,8 @@ describe('Spanscope in a real VS Code', () => {
     await steps.run('score another span with a value and a reason', async () => {
       await wb.clickInlineAction('generate_response', UI.actions.score);
       await wb.pickQuickItem('relevance');
-      await wb.answerInputBox('0.8');
-      await wb.answerInputBox('cites the right document');
+      await wb.answerInputBox(/A number/, '0.8');
+      await wb.answerInputBox(/Reason/, 'cites the right document');
       await wb.waitForQuickInputClosed();
       await waitForDescription(wb, 'generate_response', 'relevance 0.8');
     });

@@ -72,16 +72,26 @@ export class Workbench {
     await rows.nth(index - 1).click();
   }
 
-  /** Types into an open input box (e.g. a value or a reason) and confirms it with Enter. */
-  async answerInputBox(text: string): Promise<void> {
-    const input = this.page.locator(`${QUICK_INPUT} .quick-input-box input`);
-    await input.waitFor({ state: 'visible', timeout: 15_000 });
+  /**
+   * Answers the input box whose prompt matches `prompt` (e.g. /Reason/): waits for that box,
+   * types, presses Enter, and waits for the box to go. Matching the prompt matters when one box
+   * follows another: typing into the one that is closing loses the text.
+   */
+  async answerInputBox(prompt: RegExp, text: string): Promise<void> {
+    const widget = this.page.locator(QUICK_INPUT);
+    const input = widget.locator('.quick-input-box input');
+    const showing = async () => (await widget.isVisible()) && prompt.test(await widget.innerText());
+    await waitUntil(`an input box asking ${prompt}`, showing, 15_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; it shows: ${JSON.stringify(await this.quickInputPrompt())}`);
+    });
     await input.fill(text);
-    await this.page.keyboard.press('Enter');
+    await input.press('Enter');
+    await waitUntil(`the input box asking ${prompt} to take the answer and close`, async () => !(await showing()), 15_000);
   }
 
   async quickInputPrompt(): Promise<string> {
-    return (await this.page.locator(`${QUICK_INPUT} .quick-input-message, ${QUICK_INPUT} .quick-input-title`).allInnerTexts()).join(' ').trim();
+    const widget = this.page.locator(QUICK_INPUT);
+    return (await widget.isVisible()) ? (await widget.innerText()).trim() : '(no input box)';
   }
 
   async waitForQuickInputClosed(timeoutMs = 15_000): Promise<void> {
@@ -183,7 +193,18 @@ export class Workbench {
       await this.page.keyboard.press('Escape');
       throw new Error(`no context menu entry ${pattern} on tree item "${label}"; it offers: ${JSON.stringify(offered.filter(Boolean))}`);
     });
-    await entry.click();
+    // A click that lands while the menu is still settling can be ignored (seen about one run
+    // in three on 2 busy cores): the menu stays open and blocks every later click. So confirm
+    // that the menu closed, click again if not, and never leave it open behind us.
+    const menu = this.page.locator('.context-view.monaco-menu-container');
+    try {
+      await waitUntil(`the context menu to run "${item}"`, async () => {
+        if (await entry.isVisible()) await entry.click({ timeout: 5_000 });
+        return menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+      }, 15_000, 0);
+    } finally {
+      if (await menu.isVisible()) await this.page.keyboard.press('Escape');
+    }
   }
 
   // ---- Editor -----------------------------------------------------------------------------
