@@ -4,6 +4,7 @@
 //   - OpenTelemetry JS: BasicTracerProvider + BatchSpanProcessor with an exporter that
 //     discards, as `startSpan`+`end` and as `startActiveSpan` (with the AsyncLocalStorage
 //     context manager, which is what nesting needs and what `track` gives),
+//   - the same OTel span exported for real (OTLP/HTTP JSON),
 //   - the `opik` package's `track`.
 // spanscope and opik post their batches to a local server (a child process) that accepts
 // and discards them; OTel's exporter discards in-process. Calls run in chunks with a yield
@@ -46,6 +47,7 @@ const otelApi = await import('@opentelemetry/api');
 const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
 const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
 const opik = await import('opik');
+const { OTLPTraceExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
 
 const add = (a, b) => a + b;
 
@@ -63,6 +65,12 @@ const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcess
 otelApi.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 otelApi.trace.setGlobalTracerProvider(provider);
 const tracer = otelApi.trace.getTracer('bench');
+// The same spans exported for real, as OTLP/HTTP JSON to the discarding server: the
+// like-for-like peer of spanscope's "total", which also serialises and posts every span.
+const otlpProvider = new BasicTracerProvider({
+  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 })],
+});
+const otlpTracer = otlpProvider.getTracer('bench');
 
 const contenders = {
   'plain call': { fn: add, flush: async () => {} },
@@ -88,6 +96,17 @@ const contenders = {
         }
       }),
     flush: () => provider.forceFlush(),
+  },
+  'otel active + OTLP/HTTP': {
+    fn: (a, b) =>
+      otlpTracer.startActiveSpan('add', (span) => {
+        try {
+          return add(a, b);
+        } finally {
+          span.end();
+        }
+      }),
+    flush: () => otlpProvider.forceFlush(),
   },
   'opik track': { fn: opik.track({ name: 'add' }, function add(a, b) { return a + b; }), flush: () => opik.flushAll() },
 };
@@ -134,16 +153,23 @@ for (const r of rows) console.log(r.name.padEnd(24) + r.call.toFixed(0).padStart
 console.log('');
 const ratio = (peer, field) => ours[field] / get(peer)[field];
 const verdict = (ok) => (ok ? 'meets target' : 'MISSES target');
-for (const field of ['call', 'total']) {
-  const vsActive = ratio('otel startActiveSpan', field);
-  const vsSpan = ratio('otel startSpan+end', field);
-  const vsOpik = ratio('opik track', field);
-  console.log(`${field.padEnd(5)}: spanscope / otel startActiveSpan = ${vsActive.toFixed(2)}  (${verdict(vsActive <= 1)}: ≤ 1)`);
-  console.log(`${field.padEnd(5)}: spanscope / otel startSpan+end   = ${vsSpan.toFixed(2)}  (${verdict(vsSpan <= 1)}: ≤ 1)`);
-  console.log(`${field.padEnd(5)}: spanscope / opik track           = ${vsOpik.toFixed(2)}  (${verdict(vsOpik <= 0.5)}: ≤ 0.5)`);
+// The targets are about the per-call cost (the "call" column): what a tracked function
+// costs its caller. "total" adds the background work; its fair peer is OTel with a real
+// exporter, since the discarding exporter serialises nothing.
+console.log('targets, per call (call ns/op):');
+const vsActive = ratio('otel startActiveSpan', 'call');
+const vsSpan = ratio('otel startSpan+end', 'call');
+const vsOpik = ratio('opik track', 'call');
+console.log(`  spanscope / otel startActiveSpan   = ${vsActive.toFixed(2)}  (${verdict(vsActive <= 1)}: ≤ 1)`);
+console.log(`  spanscope / otel startSpan+end     = ${vsSpan.toFixed(2)}  (${verdict(vsSpan <= 1)}: ≤ 1)`);
+console.log(`  spanscope / opik track             = ${vsOpik.toFixed(2)}  (${verdict(vsOpik <= 0.5)}: ≤ 0.5)`);
+console.log('with everything sent (total ns/op), for information:');
+for (const peer of ['otel startActiveSpan', 'otel active + OTLP/HTTP', 'opik track']) {
+  console.log(`  spanscope / ${peer.padEnd(24)}= ${ratio(peer, 'total').toFixed(2)}`);
 }
 console.log(`\nOTel spans exported (discarded): ${exported}`);
 
 await provider.shutdown();
+await otlpProvider.shutdown();
 server.kill();
 process.exit(0);

@@ -3,8 +3,8 @@
 // `traced`), in this process against the real collector. The cross-process `export()` is
 // in exitAndProcesses.test.ts.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, configure, flush, initLogger, track, withCurrent } from '../../sdk/node/src/index';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Client, configure, flush, getCurrentSpan, initLogger, track, trackOpenAI, updateCurrentSpan, updateCurrentTrace, withCurrent } from '../../sdk/node/src/index';
 import { startTestCollector, type TestCollector } from '../support/collector';
 import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
 
@@ -168,5 +168,68 @@ describe('initLogger (the Braintrust idiom)', () => {
     const detail = await traceDetail(c, traces[0].id);
     expect(detail.spans).toMatchObject([{ name: 'orphan', status: 'ok' }]);
     expect(detail.spans[0].parent_span_id).toBeUndefined();
+  });
+});
+
+describe('bad input', () => {
+  it('never throws into user code, and says nothing about internal errors, whatever it is given', async () => {
+    const writes: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => (writes.push(String(chunk)), true));
+    const junk = [null, undefined, 42, 'text', [], () => 1] as unknown[];
+    try {
+      const client = new Client(null as never);
+      const logger = initLogger(null as never);
+      for (const j of junk) {
+        const trace = client.trace(j as never);
+        const span = trace.span(j as never);
+        span.update(j as never);
+        span.log(j as never);
+        span.span(j as never).end(j as never);
+        span.startSpan(j as never).end();
+        span.logFeedbackScore(j as never);
+        trace.update(j as never);
+        trace.logFeedbackScore(j as never, j as never);
+        client.logSpansFeedbackScores(j as never);
+        logger.startSpan(j as never).end(j as never);
+        logger.logFeedback(j as never);
+        updateCurrentSpan(j as never);
+        updateCurrentTrace(j as never);
+        trackOpenAI(j);
+        span.end();
+        trace.end(j as never);
+      }
+      expect(getCurrentSpan()).toBeUndefined();
+      await flush({ timeoutMs: null as never });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(writes.filter((w) => w.includes('internal error'))).toEqual([]);
+  });
+
+  it('keeps ill-typed user values out of the batch, so nothing else in it is lost', async () => {
+    configure({ projectName: 'bad-values' });
+    const odd = track({ name: 42 as never, type: 'robot' as never, projectName: {} as never, tags: [1, null] as never }, function odd_fn(x: number) {
+      updateCurrentSpan({ model: 7 as never, provider: [] as never, startTime: Infinity, usage: { prompt_tokens: NaN, completion_tokens: 2 } as never });
+      return x;
+    });
+    expect(odd(1)).toBe(1);
+    const client = new Client({ projectName: 'bad-values' });
+    const t = client.trace({ id: 'x'.repeat(500), name: 'long id refused' });
+    client.logTracesFeedbackScores([{ id: t.id, name: 'nan', value: NaN }, { id: 'bad\nid', name: 'ok', value: 1 }]);
+    t.span({ id: '\u0000', name: 'fresh id' }).end();
+    t.end();
+    const fine = track(function fine() {
+      return 'kept';
+    });
+    fine();
+    await flush();
+    const traces = await tracesOf(c, 'bad-values');
+    expect(traces.map((x) => x.name).sort()).toEqual(['fine', 'long id refused', 'odd_fn']);
+    const odd1 = await traceDetail(c, traces.find((x) => x.name === 'odd_fn')!.id);
+    expect(odd1.spans[0]).toMatchObject({ name: 'odd_fn', type: 'general', tags: ['1', 'null'], usage: { completion_tokens: 2 } });
+    const manual = await traceDetail(c, traces.find((x) => x.name === 'long id refused')!.id);
+    expect(manual.trace.id).toHaveLength(36);
+    expect(manual.trace.feedback_scores).toBeUndefined();
+    expect(manual.spans[0].id).toHaveLength(36);
   });
 });

@@ -88,7 +88,7 @@ async function sse(res: ServerResponse, events: { event?: string; data: unknown 
 function chatStream(res: ServerResponse, body: any): Promise<void> {
   const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: MODEL, system_fingerprint: 'fp_test' };
   const chunk = (delta: any, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
-  const events = [chunk({ role: 'assistant', content: '' })];
+  const events: { data: unknown }[] = [chunk({ role: 'assistant', content: '' })];
   if (wantsTool(body)) {
     events.push(chunk({ tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }));
     events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));

@@ -83,17 +83,17 @@ export interface ScriptRun {
 }
 
 /**
- * Writes `source` as an .mjs file (where `SDK` is replaced by the bundle's URL) and runs it
+ * Writes `source` as a script (`@SDK_ESM@` and `@SDK_CJS@` stand for the bundles) and runs it
  * with node. `onStdout` sees output as it comes, e.g. to send a signal once it is ready.
  */
 export async function runScript(
   source: string,
   options: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number; onStdout?: (text: string, child: ChildProcess) => void; name?: string } = {},
 ): Promise<ScriptRun & { file: string }> {
-  const { mjs } = await sdkBundle();
+  const { mjs, cjs } = await sdkBundle();
   const dir = tempDir('spanscope-script-');
   const file = join(dir, options.name ?? 'script.mjs');
-  writeFileSync(file, source.replaceAll('SDK', pathToFileURL(mjs).href));
+  writeFileSync(file, source.replaceAll('@SDK_ESM@', pathToFileURL(mjs).href).replaceAll('@SDK_CJS@', cjs));
   const started = Date.now();
   const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];

@@ -2,8 +2,9 @@
 // `span.span({…})`, `.end()`, feedback scores by id, `flush()`.
 
 import { msFromUser, nowMs } from './clock.js';
-import { uuidv7 } from './ids.js';
-import { TraceImpl, type FeedbackScoreInput, type TraceOptions } from './records.js';
+import { isValidId, uuidv7 } from './ids.js';
+import { TraceImpl } from './records.js';
+import type { FeedbackScoreInput, TraceOptions } from './recordTypes.js';
 import { runtime } from './runtime.js';
 
 export interface ClientOptions {
@@ -27,17 +28,18 @@ export class Client {
 
   /** Starts a trace; add spans with `trace.span(…)` and finish it with `trace.end()`. */
   trace(options: TraceOptions = {}): TraceImpl {
-    const rt = runtime();
-    const given = options.startTime !== undefined ? msFromUser(options.startTime) : NaN;
+    const o: TraceOptions = options !== null && typeof options === 'object' ? options : {};
+    const given = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
     const start = Number.isNaN(given) ? nowMs() : given;
-    const trace = new TraceImpl(
-      typeof options.id === 'string' && options.id ? options.id : uuidv7(start),
-      typeof options.name === 'string' ? options.name : 'trace',
-      start,
-      options.projectName ?? this.projectName ?? rt.config.projectName,
-    );
-    trace.update({ ...options, startTime: undefined });
-    rt.sender?.enqueue(trace);
+    const trace = new TraceImpl(isValidId(o.id) ? o.id : uuidv7(start), typeof o.name === 'string' ? o.name : 'trace', start, undefined);
+    try {
+      const rt = runtime();
+      trace.projectName = o.projectName ?? this.projectName ?? rt.config.projectName;
+      trace.update({ ...o, startTime: undefined });
+      rt.sender?.enqueue(trace);
+    } catch (err) {
+      runtime().internalError(err);
+    }
     return trace;
   }
 
@@ -57,7 +59,13 @@ export class Client {
   private logScores(target: 'trace' | 'span', scores: ScoreById[]): void {
     try {
       const rt = runtime();
-      for (const s of Array.isArray(scores) ? scores : []) rt.sendScore(target, s.id, s.traceId ?? (s as unknown as Record<string, string>).trace_id, s);
+      for (const s of Array.isArray(scores) ? scores : []) {
+        if (s === null || typeof s !== 'object') {
+          rt.warnOnce('scoreId', `a feedback score needs the id of its ${target}; one was not sent`);
+          continue;
+        }
+        rt.sendScore(target, s.id, s.traceId ?? (s as unknown as Record<string, string>).trace_id, s);
+      }
     } catch (err) {
       runtime().internalError(err);
     }

@@ -34,8 +34,10 @@ export function isoFromMs(ms: number): string {
 
 /** Accepts a Date, epoch milliseconds or ISO text from user code; NaN when it is none of these. */
 export function msFromUser(value: unknown): number {
-  if (value instanceof Date) return value.getTime();
-  if (typeof value === 'number') return value;
-  if (typeof value === 'string') return Date.parse(value);
-  return NaN;
+  let ms = NaN;
+  if (value instanceof Date) ms = value.getTime();
+  else if (typeof value === 'number') ms = value;
+  else if (typeof value === 'string') ms = Date.parse(value);
+  // Beyond what a Date can hold, no ISO text exists for it.
+  return Math.abs(ms) <= 8.64e15 ? ms : NaN;
 }

@@ -18,11 +18,16 @@ export interface CodeLocation {
 
 const FRAME = /^\s*at (?:(.*?) \()?(.*?):(\d+):\d+\)?$/;
 
+// The helpers that apply decorators (esbuild, TypeScript, Babel). A decorated method's
+// definition is the frame that called them: the class being evaluated.
+const DECORATOR_HELPERS = /^(__decorateElement|__decorate|__esDecorate|__runInitializers|_?applyDecs\w*|_decorate\w*)$/;
+
 /**
  * The first user frame above `below` (a function of ours, excluded with everything it
- * called). Frames inside this SDK's own files and Node's internals are skipped.
+ * called). Frames inside this SDK's own files and Node's internals are skipped, and, for
+ * a decorator, the helper that applied it.
  */
-export function callerLocation(below: Function): CodeLocation | undefined {
+export function callerLocation(below: Function, decorator = false): CodeLocation | undefined {
   const holder: { stack?: unknown } = {};
   const limit = Error.stackTraceLimit;
   try {
@@ -37,7 +42,9 @@ export function callerLocation(below: Function): CodeLocation | undefined {
   if (typeof stack !== 'string') return undefined;
   for (const line of stack.split('\n')) {
     const frame = parseFrame(line);
-    if (frame && !isOwnFile(frame.file)) return frame;
+    if (!frame || isOwnFile(frame.file)) continue;
+    if (decorator && frame.function !== undefined && DECORATOR_HELPERS.test(frame.function)) continue;
+    return frame;
   }
   return undefined;
 }

@@ -23,7 +23,7 @@ export interface Config {
 export const DEFAULT_URL = 'http://127.0.0.1:7726';
 export const DEFAULT_PROJECT = 'Default Project';
 
-export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+export function configFromEnv(env: Record<string, string | undefined> = process.env): Config {
   return {
     url: (env.SPANSCOPE_URL || DEFAULT_URL).replace(/\/+$/, ''),
     projectName: env.SPANSCOPE_PROJECT || DEFAULT_PROJECT,

@@ -2,7 +2,8 @@
 // follows AsyncLocalStorage, so concurrent requests each see their own span even when they
 // interleave on one event loop.
 
-import type { FeedbackScoreInput, SpanImpl, SpanUpdate, TraceImpl, TraceUpdate } from './records.js';
+import type { SpanImpl, TraceImpl } from './records.js';
+import type { FeedbackScoreInput, SpanUpdate, TraceUpdate } from './recordTypes.js';
 import { runtime } from './runtime.js';
 
 /** The span the calling code runs in, or undefined outside any. */

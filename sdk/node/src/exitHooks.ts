@@ -14,7 +14,8 @@
 // an exception, a signal or a non-zero exit code.
 
 import { isMainThread } from 'node:worker_threads';
-import { errorInfoOf, type ErrorInfo } from './records.js';
+import { errorInfoOf } from './errors.js';
+import type { ErrorInfo } from './recordTypes.js';
 import type { Sender } from './sender.js';
 import { sendSync } from './syncSend.js';
 
@@ -65,7 +66,7 @@ export function installExitHooks(options: ExitHookOptions): () => void {
   };
 
   const onSignal = (signal: NodeJS.Signals) => {
-    if (process.listenerCount(signal) > 1) return; // the user handles it
+    if (hasUserHandler(signal)) return;
     if (draining) return reraise(signal); // a second Ctrl-C: go now
     draining = true;
     sender.exiting = true;
@@ -78,6 +79,7 @@ export function installExitHooks(options: ExitHookOptions): () => void {
     process.kill(process.pid, signal);
   };
 
+  (onSignal as unknown as Record<symbol, boolean>)[OURS] = true;
   process.on('beforeExit', onBeforeExit);
   process.on('exit', onExit);
   process.on('uncaughtExceptionMonitor', onFatal);
@@ -90,6 +92,14 @@ export function installExitHooks(options: ExitHookOptions): () => void {
     process.removeListener('uncaughtExceptionMonitor', onFatal);
     for (const s of signals) process.removeListener(s, onSignal);
   };
+}
+
+// Marks our signal listeners, so that another copy of the SDK in the process (another
+// version) is not taken for a user's handler.
+const OURS = Symbol.for('spanscope.signalListener');
+
+function hasUserHandler(signal: NodeJS.Signals): boolean {
+  return process.listeners(signal).some((l) => !(l as unknown as Record<symbol, boolean>)[OURS]);
 }
 
 function exitError(message: string, type = 'ProcessExit'): ErrorInfo {

@@ -10,6 +10,8 @@ export interface ExportedSpan {
   projectName?: string;
 }
 
+import { isValidId } from './ids.js';
+
 const PREFIX = 'ss1.';
 
 export function encodeExported(span: ExportedSpan): string {
@@ -23,7 +25,7 @@ export function decodeExported(text: string): ExportedSpan | undefined {
   if (typeof text !== 'string' || !text.startsWith(PREFIX)) return undefined;
   try {
     const body = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8')) as Record<string, unknown>;
-    if (typeof body.t !== 'string' || typeof body.s !== 'string' || !body.t || !body.s) return undefined;
+    if (!isValidId(body.t) || !isValidId(body.s)) return undefined;
     const out: ExportedSpan = { traceId: body.t, spanId: body.s };
     if (typeof body.p === 'string') out.projectName = body.p;
     return out;

@@ -18,3 +18,11 @@ export function uuidv7(ms: number): string {
   // randomUUID(): xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx; keep everything after the version.
   return cachedPrefix + randomUUID().slice(15);
 }
+
+// The collector refuses a whole batch for one bad id (1–128 characters, no control
+// characters), so ids that come from user code are checked before they are used.
+const VALID_ID = /^[^\u0000-\u001f\u007f]{1,128}$/;
+
+export function isValidId(id: unknown): id is string {
+  return typeof id === 'string' && VALID_ID.test(id);
+}

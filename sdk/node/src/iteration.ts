@@ -4,7 +4,8 @@
 // what was yielded: strings joined into one, anything else as a list.
 
 import type { AsyncLocalStorage } from 'node:async_hooks';
-import { errorInfoOf, type SpanImpl } from './records.js';
+import { errorInfoOf } from './errors.js';
+import type { SpanImpl } from './records.js';
 import { runtime } from './runtime.js';
 import { snapshot } from './snapshot.js';
 

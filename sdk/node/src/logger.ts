@@ -4,8 +4,10 @@
 
 import { msFromUser, nowMs } from './clock.js';
 import { decodeExported } from './exported.js';
-import { uuidv7 } from './ids.js';
-import { errorInfoOf, manualSpan, openSpan, SpanImpl, type LogEvent, type SpanType } from './records.js';
+import { isValidId, uuidv7 } from './ids.js';
+import { errorInfoOf } from './errors.js';
+import { detachedSpan, manualSpan, openSpan, SpanImpl } from './records.js';
+import { SPAN_TYPES, type LogEvent, type SpanType } from './recordTypes.js';
 import { runtime } from './runtime.js';
 import { snapshot } from './snapshot.js';
 import { flush } from './client.js';
@@ -48,12 +50,12 @@ export class Logger {
    * it with `span.end()`.
    */
   startSpan(args: StartSpanArgs = {}): SpanImpl {
-    return this.open(args ?? {}, Logger.prototype.startSpan);
+    return this.open(args, Logger.prototype.startSpan);
   }
 
   /** Runs `callback(span)` inside a new span, ending it when the callback (or its promise) is done. */
   traced<R>(callback: (span: SpanImpl) => R, args: StartSpanArgs = {}): R {
-    const span = this.open({ name: callback.name || undefined, ...args }, Logger.prototype.traced);
+    const span = this.open({ name: callback?.name || undefined, ...args }, Logger.prototype.traced);
     let result: R;
     try {
       result = runtime().storage.run(span, callback, span);
@@ -81,10 +83,11 @@ export class Logger {
   logFeedback(event: FeedbackEvent): void {
     try {
       const rt = runtime();
-      const exported = decodeExported(event.id);
-      const spanId = exported?.spanId ?? event.id;
+      const id = event !== null && typeof event === 'object' ? event.id : undefined;
+      const exported = typeof id === 'string' ? decodeExported(id) : undefined;
+      const spanId = exported?.spanId ?? id;
       const traceId = exported?.traceId;
-      if (typeof spanId !== 'string' || !spanId) {
+      if (!isValidId(spanId)) {
         rt.warnOnce('feedbackId', 'logFeedback() needs the id of a span; nothing was logged');
         return;
       }
@@ -108,9 +111,18 @@ export class Logger {
   }
 
   private open(args: StartSpanArgs, entry: Function): SpanImpl {
+    try {
+      return this.openUnguarded(args !== null && typeof args === 'object' ? args : {}, entry);
+    } catch (err) {
+      runtime().internalError(err);
+      return detachedSpan();
+    }
+  }
+
+  private openUnguarded(args: StartSpanArgs, entry: Function): SpanImpl {
     const rt = runtime();
-    const name = args.name ?? 'root';
-    const type = args.type ?? 'general';
+    const name = typeof args.name === 'string' ? args.name : 'root';
+    const type = SPAN_TYPES.has(args.type as string) ? (args.type as SpanType) : 'general';
     const parent = args.parent ?? rt.storage.getStore();
     let span: SpanImpl;
     if (parent instanceof SpanImpl || (typeof parent === 'object' && parent !== null)) {

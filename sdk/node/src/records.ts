@@ -10,63 +10,22 @@
 
 import { msFromUser, nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
+import { normaliseErrorInfo } from './errors.js';
 import { encodeExported, type ExportedSpan } from './exported.js';
-import { uuidv7 } from './ids.js';
+import { isValidId, uuidv7 } from './ids.js';
 import type { Parameters } from './params.js';
 import { runtime } from './runtime.js';
+import {
+  SPAN_TYPES,
+  type ErrorInfo,
+  type FeedbackScoreInput,
+  type LogEvent,
+  type SpanOptions,
+  type SpanType,
+  type SpanUpdate,
+  type TraceUpdate,
+} from './recordTypes.js';
 import { snapshot, type Sealed } from './snapshot.js';
-
-export type SpanType = 'general' | 'llm' | 'tool' | 'guardrail';
-const SPAN_TYPES = new Set<string>(['general', 'llm', 'tool', 'guardrail']);
-
-export interface ErrorInfo {
-  exception_type: string;
-  message?: string;
-  traceback?: string;
-}
-
-export interface FeedbackScoreInput {
-  name: string;
-  value: number | null;
-  reason?: string;
-  categoryName?: string;
-}
-
-/** Fields `update()` accepts on a trace (camelCase; the snake_case model names work too). */
-export interface TraceUpdate {
-  name?: string;
-  input?: unknown;
-  output?: unknown;
-  metadata?: Record<string, unknown>;
-  tags?: string[];
-  expected?: unknown;
-  threadId?: string;
-  errorInfo?: ErrorInfo | { exceptionType: string; message?: string; traceback?: string };
-  feedbackScores?: FeedbackScoreInput[];
-  startTime?: Date | number | string;
-  endTime?: Date | number | string;
-}
-
-/** Fields `update()` accepts on a span. */
-export interface SpanUpdate extends TraceUpdate {
-  type?: SpanType;
-  usage?: Record<string, number>;
-  model?: string;
-  provider?: string;
-  totalEstimatedCost?: number;
-}
-
-/** Options for a manual trace (`client.trace(…)`). */
-export interface TraceOptions extends TraceUpdate {
-  id?: string;
-  projectName?: string;
-}
-
-/** Options for a manual span (`trace.span(…)`, `span.span(…)`). */
-export interface SpanOptions extends SpanUpdate {
-  id?: string;
-  projectName?: string;
-}
 
 export const enum Kind {
   Span = 0,
@@ -75,25 +34,33 @@ export const enum Kind {
 
 /** What a trace and a span share; the sender encodes both from these fields. */
 export abstract class Rec {
+  /** @internal */
   abstract readonly kind: Kind;
   projectName: string | undefined;
   name: string;
+  /** @internal */
   startMs: number;
-  /** -1 while running. */
+  /** @internal -1 while running. */
   endMs = -1;
+  /** @internal */
   input: Sealed = undefined;
-  /** Set when `input` holds a call's raw arguments, to be written as an object by name. */
+  /** @internal Set when `input` holds a call's raw arguments, to be written as an object by name. */
   argNames: Parameters | null = null;
+  /** @internal */
   output: Sealed = undefined;
+  /** @internal */
   metadata: Record<string, Sealed> | undefined = undefined;
-  /** Shared with other records until this one changes its metadata (copy on write). */
+  /** @internal Shared with other records until this one changes its metadata (copy on write). */
   metadataShared = false;
+  /** @internal */
   tags: string[] | undefined = undefined;
+  /** @internal */
   error: ErrorInfo | undefined = undefined;
+  /** @internal */
   expected: Sealed = undefined;
-  /** In the sender's queue right now. */
+  /** @internal In the sender's queue right now. */
   queued = false;
-  /** A start event went out: what follows must be an update or an end. */
+  /** @internal A start event went out: what follows must be an update or an end. */
   sent = false;
 
   constructor(
@@ -107,16 +74,20 @@ export abstract class Rec {
     this.projectName = projectName;
   }
 
+  /** @internal */
   get ended(): boolean {
     return this.endMs >= 0;
   }
 
-  /** Queue this record so its current state goes out with the next batch. */
+  /** @internal Queue this record so its current state goes out with the next batch. */
   touch(): void {
     if (this.sent && !this.queued) runtime().sender?.enqueue(this);
   }
 
+  /** @internal */
+  /** User input: anything that is not an object is taken as "no fields". */
   protected applyCommon(fields: TraceUpdate & Record<string, unknown>): void {
+    if (!isObject(fields)) return;
     if (typeof fields.name === 'string') this.name = fields.name;
     if ('input' in fields) {
       this.input = snapshot(fields.input);
@@ -137,6 +108,7 @@ export abstract class Rec {
     if (Array.isArray(scores)) for (const s of scores) this.logFeedbackScore(s as FeedbackScoreInput);
   }
 
+  /** @internal */
   mergeMetadata(extra: Record<string, unknown>): void {
     const own: Record<string, Sealed> = this.metadataShared || !this.metadata ? { ...this.metadata } : this.metadata;
     for (const key of Object.keys(extra)) own[key] = snapshot(extra[key]);
@@ -144,6 +116,7 @@ export abstract class Rec {
     this.metadataShared = false;
   }
 
+  /** @internal */
   addTags(tags: unknown[]): void {
     const set = new Set(this.tags);
     for (const t of tags) set.add(String(t));
@@ -159,6 +132,7 @@ export abstract class Rec {
     }
   }
 
+  /** @internal */
   protected finish(endMs: number): boolean {
     if (this.ended) return false;
     this.endMs = endMs;
@@ -168,19 +142,21 @@ export abstract class Rec {
 }
 
 export class TraceImpl extends Rec {
+  /** @internal */
   readonly kind = Kind.Trace;
   threadId: string | undefined = undefined;
-  /** Spans made through the client API, ended with the trace if still open then. */
+  /** @internal Spans made through the client API, ended with the trace if still open then. */
   manualSpans: SpanImpl[] | undefined = undefined;
   /**
    * A trace that only mirrors its root span is not sent at all: the collector makes an
    * implicit trace from the root span (its name, input, output, times, project), which
    * halves what a tracked call costs to send. It is sent as soon as it has something of
    * its own (tags, metadata, a score, a thread, an update through the trace's handle).
+   * @internal
    */
   implicit = false;
 
-  /** Gives an implicit trace a record of its own, sent with the next batch. */
+  /** @internal Gives an implicit trace a record of its own, sent with the next batch. */
   makeExplicit(): void {
     if (!this.implicit) return;
     this.implicit = false;
@@ -196,7 +172,7 @@ export class TraceImpl extends Rec {
     try {
       this.makeExplicit();
       this.applyCommon(fields as TraceUpdate & Record<string, unknown>);
-      const thread = fields.threadId ?? (fields as Record<string, unknown>).thread_id;
+      const thread = fields?.threadId ?? (fields as Record<string, unknown> | null)?.thread_id;
       if (typeof thread === 'string') this.threadId = thread;
       const endMs = endTimeOf(fields);
       if (endMs !== undefined) this.end({ endTime: endMs });
@@ -223,7 +199,7 @@ export class TraceImpl extends Rec {
     }
   }
 
-  /** Ends the trace, and any manual span of it still open, at `endMs`. */
+  /** @internal Ends the trace, and any manual span of it still open, at `endMs`. */
   closeAt(endMs: number): void {
     if (this.manualSpans !== undefined) {
       for (const s of this.manualSpans) if (!s.ended) s.end({ endTime: endMs });
@@ -234,17 +210,23 @@ export class TraceImpl extends Rec {
 }
 
 export class SpanImpl extends Rec {
+  /** @internal */
   readonly kind = Kind.Span;
   type: SpanType;
+  /** @internal */
   usage: Record<string, number> | undefined = undefined;
+  /** @internal */
   model: string | undefined = undefined;
+  /** @internal */
   provider: string | undefined = undefined;
+  /** @internal */
   cost: number | undefined = undefined;
-  /** Computed once per wrapped function and shared by its spans. */
+  /** @internal Computed once per wrapped function and shared by its spans. */
   location: CodeLocation | undefined = undefined;
   /**
    * A root span that stands for its trace (a tracked call, a Braintrust span): its name,
    * input, output, error and end are the trace's too.
+   * @internal
    */
   mirror = false;
 
@@ -282,13 +264,14 @@ export class SpanImpl extends Rec {
 
   /** A child span (Braintrust's `span.startSpan(…)`). */
   startSpan(options: { name?: string; type?: SpanType; event?: LogEvent } = {}): SpanImpl {
-    const child = manualSpan(this.trace, this, { name: options.name, type: options.type }, SpanImpl.prototype.startSpan);
-    if (options.event) child.log(options.event);
+    const child = manualSpan(this.trace, this, { name: options?.name, type: options?.type }, SpanImpl.prototype.startSpan);
+    if (options?.event) child.log(options.event);
     return child;
   }
 
   /** Braintrust's `span.log({ input, output, expected, scores, metadata, metrics, tags })`. */
   log(event: LogEvent): void {
+    if (!isObject(event)) return;
     try {
       const fields: SpanUpdate & Record<string, unknown> = {};
       for (const key of ['input', 'output', 'expected', 'metadata', 'tags'] as const) if (key in event) (fields as Record<string, unknown>)[key] = event[key];
@@ -323,14 +306,16 @@ export class SpanImpl extends Rec {
     }
   }
 
-  /** Ends a tracked call: its value or its error. Called by the SDK only. */
+  /** @internal Ends a tracked call: its value or its error. Called by the SDK only. */
   finishCall(output: Sealed, error: ErrorInfo | undefined): void {
     if (error !== undefined) this.error = error;
     if (output !== undefined) this.output = output;
     if (this.finish(nowMs()) && this.mirror && this.trace) mirrorEnd(this, this.trace);
   }
 
+  /** @internal */
   private applySpan(fields: SpanUpdate & Record<string, unknown>): void {
+    if (!isObject(fields)) return;
     this.applyCommon(fields);
     if (typeof fields.type === 'string' && SPAN_TYPES.has(fields.type)) this.type = fields.type;
     if (isObject(fields.usage)) this.mergeUsage(fields.usage);
@@ -341,6 +326,7 @@ export class SpanImpl extends Rec {
     if (this.mirror && this.trace) mirrorFields(this, this.trace, fields);
   }
 
+  /** @internal */
   mergeUsage(usage: Record<string, unknown>): void {
     const own = { ...this.usage };
     for (const key of Object.keys(usage)) {
@@ -351,16 +337,6 @@ export class SpanImpl extends Rec {
   }
 }
 
-/** Braintrust's log event. */
-export interface LogEvent {
-  input?: unknown;
-  output?: unknown;
-  expected?: unknown;
-  scores?: Record<string, number | null>;
-  metadata?: Record<string, unknown>;
-  metrics?: Record<string, number>;
-  tags?: string[];
-}
 
 function mirrorFields(span: SpanImpl, trace: TraceImpl, fields: Record<string, unknown>): void {
   if (typeof fields.name === 'string') trace.name = span.name;
@@ -410,28 +386,38 @@ export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanT
  */
 export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | undefined, options: SpanOptions, entry: Function): SpanImpl {
   const rt = runtime();
-  const startGiven = options.startTime !== undefined ? msFromUser(options.startTime) : NaN;
-  const start = Number.isNaN(startGiven) ? nowMs() : startGiven;
-  const traceId = parent ? parent.traceId : trace!.id;
-  const span = new SpanImpl(
-    options.id ?? uuidv7(start),
-    traceId,
-    parent?.id,
-    options.name ?? 'span',
-    SPAN_TYPES.has(options.type as string) ? (options.type as SpanType) : 'general',
-    start,
-    options.projectName ?? (parent ? parent.projectName : undefined),
-    trace,
-  );
   try {
+    const o: SpanOptions = isObject(options) ? options : {};
+    const startGiven = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
+    const start = Number.isNaN(startGiven) ? nowMs() : startGiven;
+    const span = new SpanImpl(
+      isValidId(o.id) ? o.id : uuidv7(start),
+      parent ? parent.traceId : trace!.id,
+      parent?.id,
+      typeof o.name === 'string' ? o.name : 'span',
+      SPAN_TYPES.has(o.type as string) ? (o.type as SpanType) : 'general',
+      start,
+      typeof o.projectName === 'string' ? o.projectName : parent?.projectName,
+      trace,
+    );
     span.location = rt.location(entry);
-    span.update({ ...options, startTime: undefined });
+    span.update({ ...o, startTime: undefined });
     if (trace) (trace.manualSpans ??= []).push(span);
+    rt.sender?.enqueue(span);
+    return span;
   } catch (err) {
     rt.internalError(err);
+    return detachedSpan();
   }
-  rt.sender?.enqueue(span);
-  return span;
+}
+
+/**
+ * What an SDK entry point returns when it failed inside: a working handle that records
+ * nothing, so the user's code goes on as if tracing had worked.
+ */
+export function detachedSpan(): SpanImpl {
+  const now = nowMs();
+  return new SpanImpl(uuidv7(now), uuidv7(now), undefined, 'span', 'general', now, undefined, undefined);
 }
 
 /** The end time given in update fields, as epoch milliseconds. */
@@ -440,34 +426,6 @@ function endTimeOf(fields: TraceUpdate | undefined): number | undefined {
   if (given === undefined) return undefined;
   const ms = msFromUser(given);
   return Number.isNaN(ms) ? undefined : ms;
-}
-
-export function normaliseErrorInfo(error: Record<string, unknown>): ErrorInfo {
-  const type = error.exception_type ?? error.exceptionType;
-  const info: ErrorInfo = { exception_type: typeof type === 'string' ? type : 'Error' };
-  if (typeof error.message === 'string') info.message = error.message;
-  if (typeof error.traceback === 'string') info.traceback = error.traceback;
-  return info;
-}
-
-/** `error_info` for anything thrown. */
-export function errorInfoOf(thrown: unknown): ErrorInfo {
-  try {
-    if (thrown instanceof Error) {
-      // A subclass that does not set `name` still says "Error"; its class name says more.
-      const ctor = thrown.constructor?.name;
-      const type = thrown.name && thrown.name !== 'Error' ? thrown.name : ctor || 'Error';
-      const info: ErrorInfo = { exception_type: type, message: thrown.message };
-      if (typeof thrown.stack === 'string') info.traceback = thrown.stack;
-      return info;
-    }
-    if (isObject(thrown) && typeof thrown.message === 'string') {
-      return { exception_type: String(thrown.name ?? thrown.constructor?.name ?? 'Error'), message: thrown.message };
-    }
-    return { exception_type: typeof thrown, message: String(thrown) };
-  } catch {
-    return { exception_type: 'unknown' };
-  }
 }
 
 export function isObject(v: unknown): v is Record<string, unknown> {

@@ -8,7 +8,9 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { configFromEnv, type Config } from './config.js';
 import { callerLocation, type CodeLocation } from './codeLocation.js';
 import { installExitHooks } from './exitHooks.js';
-import type { FeedbackScoreInput, SpanImpl } from './records.js';
+import type { SpanImpl } from './records.js';
+import type { FeedbackScoreInput } from './recordTypes.js';
+import { isValidId } from './ids.js';
 import { Sender } from './sender.js';
 import { limits } from './snapshot.js';
 
@@ -31,6 +33,11 @@ export class Runtime {
   apply(): void {
     limits.maxValueLength = this.config.maxValueLength;
     if (this.config.disabled) {
+      this.stop();
+      return;
+    }
+    if (!isHttpUrl(this.config.url)) {
+      this.warnOnce('url', `"${this.config.url}" is not an http(s) URL (SPANSCOPE_URL); nothing will be recorded`);
       this.stop();
       return;
     }
@@ -65,15 +72,19 @@ export class Runtime {
   }
 
   /** `code_location` of the code that called `entry`, or undefined. */
-  location(entry: Function, functionName?: string): CodeLocation | undefined {
-    const loc = callerLocation(entry);
+  location(entry: Function, functionName?: string, decorator = false): CodeLocation | undefined {
+    const loc = callerLocation(entry, decorator);
     if (loc && functionName !== undefined) loc.function = functionName;
     return loc;
   }
 
   sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void {
-    if (!score || typeof score.name !== 'string' || !(typeof score.value === 'number' || score.value === null)) {
-      this.warnOnce('score', `a feedback score needs a name and a numeric value (got ${safeText(score)}); it was not sent`);
+    if (!score || typeof score.name !== 'string' || !(Number.isFinite(score.value) || score.value === null)) {
+      this.warnOnce('score', `a feedback score needs a name and a finite number as its value (got ${safeText(score)}); it was not sent`);
+      return;
+    }
+    if (!isValidId(id) || (traceId !== undefined && !isValidId(traceId))) {
+      this.warnOnce('scoreId', `a feedback score names no valid ${target} id (got ${safeText(id)}); it was not sent`);
       return;
     }
     const body: Record<string, unknown> = { target, id, name: score.name, value: score.value };
@@ -95,16 +106,12 @@ export function runtime(): Runtime {
   return current;
 }
 
-/** Changes settings; anything not given keeps its value (from the environment at first). */
-export function configure(overrides: Partial<Config>): void {
+function isHttpUrl(text: string): boolean {
   try {
-    const rt = runtime();
-    for (const [key, value] of Object.entries(overrides)) {
-      if (value !== undefined) (rt.config as unknown as Record<string, unknown>)[key] = key === 'url' ? String(value).replace(/\/+$/, '') : value;
-    }
-    rt.apply();
-  } catch (err) {
-    runtime().internalError(err);
+    const url = new URL(text);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
   }
 }
 

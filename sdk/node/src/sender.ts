@@ -6,7 +6,8 @@
 
 import type { Config } from './config.js';
 import { nowMs } from './clock.js';
-import type { ErrorInfo, Rec } from './records.js';
+import type { Rec } from './records.js';
+import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
 import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
 

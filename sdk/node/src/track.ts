@@ -13,7 +13,9 @@ import { nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
 import { AsyncTracedIterator, coverIteration, TracedIterator, YieldLog } from './iteration.js';
 import { parameterNames, type Parameters } from './params.js';
-import { errorInfoOf, openSpan, type SpanImpl, type SpanType } from './records.js';
+import { errorInfoOf } from './errors.js';
+import { openSpan, type SpanImpl } from './records.js';
+import { SPAN_TYPES, type SpanType } from './recordTypes.js';
 import { runtime, type Runtime } from './runtime.js';
 import { snapshot, snapshotArgs, type Sealed } from './snapshot.js';
 
@@ -62,17 +64,18 @@ export function track(a: unknown, b?: unknown, c?: unknown): unknown {
   };
 }
 
+/** The method name when `track` is applied as a standard (TC39) decorator. */
+function decoratedName(context: unknown): string | undefined {
+  const name = (context as { kind?: unknown; name?: unknown } | undefined)?.name;
+  return typeof name === 'string' && typeof (context as { kind?: unknown }).kind === 'string' ? name : undefined;
+}
+
 /** Braintrust's name for `track`. */
 export const traced = track;
 
 /** Braintrust's `wrapTraced(fn, args)`: `track` with the function first. */
 export function wrapTraced<F extends AnyFunction>(fn: F, options: TrackOptions = {}): F {
   return wrapAt(fn, options, wrapTraced);
-}
-
-function decoratedName(context: unknown): string | undefined {
-  const name = (context as { name?: unknown } | undefined)?.name;
-  return typeof name === 'string' ? name : undefined;
 }
 
 function isLegacyDecorator(key: unknown, descriptor: unknown): boolean {
@@ -88,17 +91,17 @@ function wrapAt<F extends AnyFunction>(fn: F, options: TrackOptions, entry: Func
   try {
     const rt = runtime();
     if (rt.config.disabled) return fn;
-    const name = options.name ?? (fn.name || methodName || 'anonymous');
+    const name = typeof options.name === 'string' ? options.name : fn.name || methodName || 'anonymous';
     const site: Site = {
       name,
-      type: options.type ?? 'general',
-      projectName: options.projectName,
+      type: SPAN_TYPES.has(options.type as string) ? (options.type as SpanType) : 'general',
+      projectName: typeof options.projectName === 'string' ? options.projectName : undefined,
       tags: Array.isArray(options.tags) ? options.tags.map(String) : undefined,
       metadata: sealMetadata(options.metadata),
       captureInput: options.captureInput !== false,
       captureOutput: options.captureOutput !== false,
       params: parameterNames(fn),
-      location: rt.location(entry, fn.name || methodName || name),
+      location: rt.location(entry, fn.name || methodName || name, methodName !== undefined),
     };
     return makeTracked(fn, site, rt);
   } catch (err) {

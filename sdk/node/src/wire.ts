@@ -5,6 +5,7 @@
 
 import { isoFromMs } from './clock.js';
 import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
+import { SPAN_TYPES } from './recordTypes.js';
 import { Encoded, limits } from './snapshot.js';
 
 /** A ready event that is not a record (scores, updates for spans this process does not hold). */
@@ -24,23 +25,25 @@ export function isRecord(entry: Entry): entry is Rec {
  * when no start went out before), `*_start` the first time, `*_update` after that.
  */
 export function recordEvent(rec: Rec): object {
+  // The collector refuses a whole batch for one ill-typed field, so every field that may
+  // have come from user code is checked here, once, whatever path set it.
   const body: Record<string, unknown> = { id: rec.id };
   if (rec.kind === Kind.Span) {
     const s = rec as SpanImpl;
     body.trace_id = s.traceId;
     if (s.parentId !== undefined) body.parent_span_id = s.parentId;
-    body.type = s.type;
+    body.type = SPAN_TYPES.has(s.type) ? s.type : 'general';
     if (s.location !== undefined) body.code_location = s.location;
-    if (s.model !== undefined) body.model = s.model;
-    if (s.provider !== undefined) body.provider = s.provider;
+    if (typeof s.model === 'string') body.model = s.model;
+    if (typeof s.provider === 'string') body.provider = s.provider;
     if (s.usage !== undefined) body.usage = s.usage;
     if (s.cost !== undefined) body.total_estimated_cost = s.cost;
   } else {
     const t = rec as TraceImpl;
-    if (t.threadId !== undefined) body.thread_id = t.threadId;
+    if (typeof t.threadId === 'string') body.thread_id = t.threadId;
   }
-  if (rec.projectName !== undefined) body.project_name = rec.projectName;
-  body.name = rec.name;
+  if (typeof rec.projectName === 'string') body.project_name = rec.projectName;
+  body.name = typeof rec.name === 'string' ? rec.name : String(rec.name);
   body.start_time = isoFromMs(rec.startMs);
   if (rec.ended) body.end_time = isoFromMs(rec.endMs);
   if (rec.argNames !== null) body.input = argsValue(rec.input as unknown[], rec.argNames.names, rec.argNames.rest);

@@ -16,7 +16,8 @@
 
 import { nowMs } from '../clock.js';
 import { AsyncTracedIterator, coverIteration, type IterationSink } from '../iteration.js';
-import { errorInfoOf, openSpan, type SpanImpl } from '../records.js';
+import { errorInfoOf } from '../errors.js';
+import { openSpan, type SpanImpl } from '../records.js';
 import { runtime } from '../runtime.js';
 import { snapshot } from '../snapshot.js';
 import { record, type LlmApi, type LlmResult, type StreamAssembler } from './api.js';
