@@ -2,12 +2,11 @@
 // It says Ready once its handlers listen, opens the trace the host asks for (or the one it had
 // open before a reload), applies live changes in place, and remembers its state.
 
-import type { ScorePatch, TraceSummary } from '../src/core/model';
+import type { ScorePatch, Span, TraceSummary } from '../src/core/model';
 import { applyScore } from '../src/core/merge';
 import { nowIso } from '../src/core/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
-import type { Span } from '../src/core/model';
 import { formatCount, formatDuration } from './model/format';
 import { ReadyGate } from './model/readyGate';
 import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
@@ -223,7 +222,7 @@ export class App {
     this.layout.title.replaceChildren(h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: t.name, title: `${t.name}\n${t.id}` }));
     const duration = t.duration_ms ?? (t.status === 'running' ? Date.now() - Date.parse(t.start_time) : null);
     const facts = [t.project_name, formatDuration(duration), `${formatCount(this.model!.spanCount)} spans`];
-    if (t.error_count) facts.push(`${t.error_count} errors`);
+    if (t.error_count) facts.push(`${t.error_count} ${t.error_count === 1 ? 'error' : 'errors'}`);
     this.layout.facts.textContent = facts.filter(Boolean).join(' · ');
   }
 

@@ -38,6 +38,11 @@ export interface Route {
   auth: 'none' | 'token';
   /** For body-carrying routes: accepted media types; anything else gets 415. */
   accepts?: string[];
+  /**
+   * For 'token' routes a person opens in a browser (the web UI): the reply, e.g. an HTML page
+   * saying where the token comes from, instead of the JSON 401 when the token is missing or wrong.
+   */
+  unauthorized?(message: string): RouteReply;
   handler(ctx: RequestContext): Promise<RouteReply> | RouteReply;
 }
 

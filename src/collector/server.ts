@@ -15,6 +15,7 @@ import { nativeRoutes } from './nativeRoutes';
 import { readRoutes } from './readRoutes';
 import { type CollectorDeps, type Route, type RouteReply, Router, createContext, mediaType } from './router';
 import { Gatekeeper } from './security';
+import { webRoutes } from './webRoutes';
 
 export const DEFAULT_PORT = 7726;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -56,7 +57,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log = options.log ?? ((m: string) => console.log(m));
   const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
@@ -77,7 +78,14 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`);
       }
       const { route, params } = match;
-      if (route.auth === 'token') cookie = gate.checkToken(req, url);
+      if (route.auth === 'token') {
+        try {
+          cookie = gate.checkToken(req, url);
+        } catch (err) {
+          if (route.unauthorized && err instanceof HttpError && err.status === 401) return send(res, route.unauthorized(err.message));
+          throw err;
+        }
+      }
       if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
         throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
       }

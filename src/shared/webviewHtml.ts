@@ -51,7 +51,9 @@ export function webviewHtml(o: WebviewHtmlOptions): string {
 <meta http-equiv="Content-Security-Policy" content="${a(contentSecurityPolicy(o))}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
+<meta property="csp-nonce" content="${a(o.nonce)}">
 <title>${a(o.title ?? 'Spanscope')}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="${a(o.styleUri)}" nonce="${a(o.nonce)}">
 </head>
 <body>

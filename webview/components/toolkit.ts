@@ -4,29 +4,24 @@
 
 import {
   provideVSCodeDesignSystem,
-  vsCodeBadge,
   vsCodeButton,
   vsCodeDivider,
   vsCodeDropdown,
   vsCodeOption,
-  vsCodeProgressRing,
-  vsCodeTag,
   vsCodeTextField,
 } from '@vscode/webview-ui-toolkit';
 
+// <vscode-badge>, <vscode-tag> and <vscode-progress-ring> are left out on purpose: see badge.ts.
 let registered = false;
 
 export function registerToolkit(): void {
   if (registered) return;
   registered = true;
   provideVSCodeDesignSystem().register(
-    vsCodeBadge(),
     vsCodeButton(),
     vsCodeDivider(),
     vsCodeDropdown(),
     vsCodeOption(),
-    vsCodeProgressRing(),
-    vsCodeTag(),
     vsCodeTextField(),
   );
 }

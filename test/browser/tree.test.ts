@@ -1,0 +1,116 @@
+// The span tree and details in a real browser against a real collector.
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
+import { rowLabels, row, startHarness, type Harness } from './harness';
+
+let h: Harness;
+
+// trace "chain": root ─ retrieve ─ embed
+//                     └ llm_call (chat input, assistant output)
+const CHAT_INPUT = { model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is Paris?' }] };
+const CHAT_OUTPUT = { choices: [{ message: { role: 'assistant', content: 'In France.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_city', arguments: '{"city":"Paris"}' } }] } }] };
+
+beforeAll(async () => {
+  h = await startHarness();
+  const res = await h.c.ingest(
+    batch(
+      traceStart('chain', { name: 'chain_trace', input: { question: 'Where is Paris?' } }),
+      spanEnd('root', 'chain', { name: 'root', type: 'general', start_time: at(1), input: { q: 'Where is Paris?' }, output: 'In France.' }),
+      spanEnd('retrieve', 'chain', { name: 'retrieve', type: 'tool', parent_span_id: 'root', start_time: at(2), end_time: at(100), input: { query: 'Paris' }, output: ['doc one', 'doc two'] }),
+      spanEnd('embed', 'chain', { name: 'embed', type: 'general', parent_span_id: 'retrieve', start_time: at(3), end_time: at(50) }),
+      spanEnd('llm_call', 'chain', { name: 'llm_call', type: 'llm', model: 'gpt-4o', parent_span_id: 'root', start_time: at(110), end_time: at(800), input: CHAT_INPUT, output: CHAT_OUTPUT, usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } }),
+      traceEnd('chain'),
+    ),
+  );
+  expect(res.status).toBe(200);
+});
+afterAll(() => h?.close());
+
+describe('the span tree', () => {
+  it('opens the trace from ?trace= with the trace row on top and every span expanded', async () => {
+    const { page, consoleErrors, pageErrors } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
+    expect(consoleErrors).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await page.context().close();
+  });
+
+  it('collapses and expands a span with its twistie and with the arrow keys', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    await row(page, 'retrieve').locator('.twistie').click();
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'llm_call']);
+    expect(await row(page, 'retrieve').getAttribute('aria-expanded')).toBe('false');
+    await row(page, 'retrieve').locator('.twistie').click();
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
+
+    // Keyboard: the selected row is "retrieve" (the twistie click selected it).
+    await page.keyboard.press('ArrowLeft');
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'llm_call']);
+    await page.keyboard.press('ArrowLeft');
+    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('root');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowRight');
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
+    await page.keyboard.press('ArrowRight');
+    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('embed');
+    await page.keyboard.press('End');
+    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
+    await page.keyboard.press('Home');
+    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('chain_trace');
+    await page.context().close();
+  });
+
+  it('shows a selected span’s input and output, chat messages by role and tool calls by name', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'retrieve').click();
+    const input = page.locator('.section-input .section-body');
+    const output = page.locator('.section-output .section-body');
+    await expect.poll(() => input.textContent()).toContain('"Paris"');
+    expect(await output.textContent()).toContain('"doc one"');
+    expect(await output.textContent()).toContain('"doc two"');
+
+    await row(page, 'llm_call').click();
+    await expect.poll(() => page.locator('.section-input .chat-message').count()).toBe(2);
+    expect(await page.locator('.section-input .role-name').allTextContents()).toEqual(['system', 'user']);
+    expect(await page.locator('.section-input .chat-text').allTextContents()).toEqual(['Be brief.', 'Where is Paris?']);
+    expect(await page.locator('.section-output .role-name').allTextContents()).toEqual(['assistant']);
+    expect(await page.locator('.section-output .chat-text').textContent()).toBe('In France.');
+    expect(await page.locator('.section-output .tool-name').textContent()).toBe('lookup_city');
+    expect(await page.locator('.section-output .tool-call').textContent()).toContain('"Paris"');
+    expect(await page.locator('.details-title h2').textContent()).toBe('llm_call');
+    expect(await page.locator('.section-usage').textContent()).toContain('15');
+    await page.context().close();
+  });
+
+  it('finds spans by name, steps through matches and filters the tree to them', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    await page.locator('.search-field input').fill('e');
+    await expect.poll(() => page.locator('.search-count').textContent()).toMatch(/of \d+/);
+    await page.locator('.search-field input').fill('retr');
+    await expect.poll(() => page.locator('.search-count').textContent()).toBe('1 of 1');
+    expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('retrieve');
+    expect(await page.locator('.tree-row.selected mark').textContent()).toBe('retr');
+    await page.locator('.search-field input').fill('call');
+    await expect.poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
+    await page.locator('vscode-button[aria-label="Show only matching spans"]').click();
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'llm_call']);
+    await page.locator('vscode-button[aria-label="Show only matching spans"]').click();
+    expect(await rowLabels(page)).toHaveLength(5);
+    await page.context().close();
+  });
+
+  it('switches traces from the list, newest first', async () => {
+    await h.c.ingest(batch(traceStart('later', { name: 'later_trace', start_time: at(5000) }), spanEnd('only', 'later', { name: 'only_span', start_time: at(5001) }), traceEnd('later', { end_time: at(6000) })));
+    const { page } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    expect(await page.locator('.trace-row .trace-name').allTextContents()).toEqual(['later_trace', 'chain_trace']);
+    await page.locator('.trace-row', { hasText: 'later_trace' }).click();
+    await row(page, 'only_span').waitFor();
+    await expect.poll(() => new URL(page.url()).searchParams.get('trace')).toBe('later');
+    await page.context().close();
+  });
+});
