@@ -9,8 +9,9 @@
   one they set later simply replaces ours.
 - ``multiprocessing`` children leave through ``os._exit`` after running its finalizers, not
   ``atexit``; a child that sends spans registers a finalizer that flushes.
-- After ``os.fork()`` the child gets a fresh sender (the parent's thread does not exist in it)
-  and fresh id randomness. A forked child that ends with ``os._exit`` must call
+- ``os.fork()`` stops the sender thread for the moment of the fork (so the process forks
+  with no thread of ours running) and restarts it in the parent; the child gets a fresh
+  sender of its own and fresh id randomness. A forked child that ends with ``os._exit`` must call
   ``spanscope.flush()`` first: nothing runs after ``os._exit``.
 """
 
@@ -24,6 +25,7 @@ from . import _ids, _records, _sender, _warn
 from ._config import settings
 
 _sigterm_installed = False
+_sigterm_deferred = False
 
 
 def shutdown(reason="exit"):
@@ -42,13 +44,33 @@ def _at_exit():
 
 
 def _on_sigterm(signum, frame):
+    global _sigterm_deferred
+    if _sender.sender.cycling_here():
+        # The signal interrupted a flush on this very thread (the exit flush of a pool
+        # worker that is being terminated, say): let that flush finish, then die.
+        _sigterm_deferred = True
+        return
     try:
         shutdown("SIGTERM")
     finally:
+        _die_of_sigterm()
+
+
+def _after_flush():
+    global _sigterm_deferred
+    if _sigterm_deferred:
+        _sigterm_deferred = False
         try:
-            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            shutdown("SIGTERM")
         finally:
-            os.kill(os.getpid(), signal.SIGTERM)
+            _die_of_sigterm()
+
+
+def _die_of_sigterm():
+    try:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    finally:
+        os.kill(os.getpid(), signal.SIGTERM)
 
 
 def install_sigterm():
@@ -66,13 +88,28 @@ def install_sigterm():
 def on_sender_started():
     install_sigterm()
     mp = sys.modules.get("multiprocessing")
-    if mp is None:
+    if mp is None or _sender.sender.finalizer_registered:
         return
     try:
         if mp.parent_process() is not None:
             from multiprocessing import util  # noqa: PLC0415
 
             util.Finalize(None, shutdown, args=("exit",), exitpriority=100)
+            _sender.sender.finalizer_registered = True
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _before_fork():
+    try:
+        _sender.sender.pause_for_fork()
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _after_fork_in_parent():
+    try:
+        _sender.sender.resume_after_fork()
     except Exception:  # noqa: BLE001
         pass
 
@@ -85,8 +122,10 @@ def _after_fork_in_child():
 
 
 def install():
+    _sender.after_flush = _after_flush
     atexit.register(_at_exit)
     if hasattr(os, "register_at_fork"):
-        os.register_at_fork(after_in_child=_after_fork_in_child)
+        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
+                            after_in_child=_after_fork_in_child)
     if not settings.disabled:
         install_sigterm()

@@ -12,6 +12,9 @@ import traceback
 
 from ._warn import warn_once
 
+# "Not given", where None is a value a user may give.
+UNSET = object()
+
 SPAN_TYPES = ("general", "llm", "tool", "guardrail")
 SPAN_FIELDS = frozenset((
     "name", "type", "input", "output", "metadata", "tags", "usage", "model", "provider",
@@ -43,10 +46,7 @@ def clean(key, value, allowed):
         if key == "usage":
             return True, clean_usage(value)
         if key == "type":
-            if value in SPAN_TYPES:
-                return True, value
-            warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
-            return True, "general"
+            return True, span_type(value)
         if key == "total_estimated_cost":
             cost = float(value)
             return (True, cost) if math.isfinite(cost) else (False, None)
@@ -58,6 +58,23 @@ def clean(key, value, allowed):
     except Exception:  # noqa: BLE001 - a bad value is dropped, never raised
         warn_once("bad:" + key, "ignoring a %s value that can not be used: %s" % (key, _short_repr(value)))
         return False, None
+
+
+# Braintrust's span types, in ours.
+_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
+
+
+def span_type(value):
+    """One of ``SPAN_TYPES``: Braintrust's names are mapped, anything else is ``general``
+    (with a warning)."""
+    if value in SPAN_TYPES:
+        return value
+    if value is None:
+        return "general"
+    if value in _BRAINTRUST_TYPES:
+        return _BRAINTRUST_TYPES[value]
+    warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
+    return "general"
 
 
 def merge(fields, updates):
@@ -151,6 +168,37 @@ def source_file(name):
     if not name or name.startswith("<"):
         return name or "<unknown>"
     return os.path.abspath(name)
+
+
+def non_none(**values):
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def warn_ignored(ignored):
+    for key in ignored or ():
+        if not key.startswith("_"):
+            warn_once("arg:" + key, "ignoring unsupported argument %r" % key)
+
+
+_TOKEN_METRICS = {"prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens",
+                  "tokens": "total_tokens", "total_tokens": "total_tokens"}
+
+
+def split_metrics(metrics):
+    """Braintrust ``metrics`` as ``(usage, other)``: token counts are usage, the rest is kept
+    apart (it goes to metadata)."""
+    usage, other = {}, {}
+    for key, value in (metrics or {}).items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            continue
+        name = _TOKEN_METRICS.get(key)
+        if name is None and str(key).endswith("_tokens"):
+            name = str(key)
+        if name is not None:
+            usage[name] = value
+        else:
+            other[str(key)] = value
+    return usage, other
 
 
 def _shallow_copy(value):

@@ -9,12 +9,13 @@ other) lands under the exported span in the same trace.
 from . import _sender
 from ._config import configure, settings
 from ._context import current_span
+from ._export import parse_export
 from ._fields import caller_frame
-from ._records import Span, SpanUpdateById, Trace, parse_export, score_by_id
+from ._records import Span, Trace, score_by_id
 from ._track import track
 from ._warn import warn_once
+from ._wire import SpanUpdateById
 
-_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
 _current_logger = None
 
 
@@ -33,8 +34,6 @@ class Logger:
         nests under the current span, or starts a trace."""
         if span_attributes and not type:
             type = span_attributes.get("type")
-        if type in _BRAINTRUST_TYPES:
-            type = _BRAINTRUST_TYPES[type]
         name = name or _caller_name()
         given = dict(input=input, output=output, expected=expected, metadata=metadata, tags=tags,
                      start_time=start_time)

@@ -1,41 +1,24 @@
-"""Traces and spans: the objects users hold, and the events each one becomes on the wire.
-
-A record is queued once, when it starts (see ``_sender``). The sender thread turns it into
-``span_start``/``trace_start`` if it is still running then, or into one complete
-``span_end``/``trace_end`` if it already finished; a running record is then watched and its
-end sent as soon as it is seen. Ending a span therefore costs the user's thread two
-attribute writes and no queue operation. Later changes (``update``, scores) are queued as
-their own small entries and sent in order.
-
-The fields are only read, copied and serialised on the sender thread; the user's thread
-writes them. Writes go field by field with the end time written last, so a reader that sees
-the end also sees the output.
+"""Traces and spans: the objects users hold (``.id``, ``.update``, ``.log_feedback_score``,
+``.span``, ``.end``, and Braintrust's ``.log``/``.export``), made by tracked calls, by the
+client, by the logger and by integrations. What they become on the wire is ``_wire``'s
+business; this module only keeps their state, which users' threads write and the sender
+thread reads.
 """
 
-import base64
-import json
 import threading
 import time
 
-from . import _ids, _sender
+from . import _ids, _sender, _wire
 from ._config import settings
 from ._context import current_span
-from ._fields import FREE_FORM, SPAN_FIELDS, TRACE_FIELDS, caller_location, clean, error_info, merge, score_value
-from ._serialize import jsonable
+from ._export import export_text
+from ._fields import (SPAN_FIELDS, TRACE_FIELDS, UNSET, caller_location, clean, error_info, merge, non_none,
+                      score_value, split_metrics, warn_ignored)
 from ._warn import warn_once
 
-UNSET = object()
 time_ns = time.time_ns
-EXPORT_PREFIX = "ss1:"
+# Guards the lazy making of a root span's trace (two threads may ask at once).
 _trace_lock = threading.Lock()
-
-
-def wire(key, value):
-    if key in FREE_FORM:
-        value = jsonable(value, settings.max_value_chars)
-        if key == "metadata" and not isinstance(value, dict):
-            value = {"value": value}
-    return value
 
 
 class _Record:
@@ -72,14 +55,14 @@ class _Record:
             fields = dict(fields)
         merge(fields, cleaned)
         self._fields = fields
-        _sender.emit(_Update(self, cleaned))
+        _sender.emit(_wire.FieldUpdate(self, cleaned))
 
     def log_feedback_score(self, name, value, reason=None, category_name=None):
         """Scores this record (source ``sdk``); a later score of the same name replaces it."""
         try:
             number = score_value(name, value)
             if number is not None:
-                _sender.emit(_Score(self._target, self, str(name), number, reason, category_name))
+                _sender.emit(_wire.Score(self._target, self, str(name), number, reason, category_name))
         except Exception:  # noqa: BLE001 - never into user code
             pass
 
@@ -125,7 +108,7 @@ class Trace(_Record):
         try:
             if given.get("id"):
                 trace._id = str(given["id"])
-            _warn_ignored(ignored)
+            warn_ignored(ignored)
             fields = {}
             for key in ("name", "input", "output", "metadata", "tags", "error_info", "thread_id", "expected"):
                 value = given.get(key)
@@ -161,9 +144,9 @@ class Trace(_Record):
                thread_id=None, error_info=None, expected=None, **ignored):
         """Sets trace fields; metadata merges key by key, tags add to the existing ones."""
         try:
-            changes = _given(name=name, input=input, output=output, metadata=metadata, tags=tags,
-                             thread_id=thread_id, error_info=error_info, expected=expected)
-            _warn_ignored(ignored)
+            changes = non_none(name=name, input=input, output=output, metadata=metadata, tags=tags,
+                               thread_id=thread_id, error_info=error_info, expected=expected)
+            warn_ignored(ignored)
             self._set(changes)
             self._log_scores(feedback_scores)
         except Exception:  # noqa: BLE001
@@ -203,17 +186,10 @@ class Trace(_Record):
         return self.end_ns or (root.end_ns if root is not None else 0)
 
     def _drain(self, out, running):
-        if self._sent:
-            return
-        ended = self._ended()
-        out.append({"event": "trace_end" if ended else "trace_start", "trace": self._body(True, ended)})
-        self._sent = 2 if ended else 1
-        if not ended:
-            running.add(self)
+        _wire.drain_trace(self, out, running)
 
     def _emit_end(self, out):
-        self._sent = 2
-        out.append({"event": "trace_end", "trace": self._body(False, True)})
+        _wire.trace_end(self, out)
 
     def _abandon(self, end_ns, error):
         if self._ended():
@@ -221,49 +197,6 @@ class Trace(_Record):
         if error is not None and (self._fields is None or "error_info" not in self._fields):
             self._fields = dict(self._fields or {}, error_info=error)
         self.end_ns = end_ns
-
-    def _body(self, full, ended):
-        body = {"id": self.id}
-        fields = dict(self._fields) if self._fields else {}
-        root = self._root
-        if full:
-            body["project_name"] = self.project_name
-            body["start_time"] = _ids.iso(self.start_ns)
-            name = fields.pop("name", None) or (root.name if root is not None else None)
-            if name:
-                body["name"] = name
-            if "input" not in fields and root is not None:
-                root_input = root._wire_input()
-                if root_input is not UNSET:
-                    body["input"] = root_input
-            if root is not None and root._spec is not None:
-                # A tracked function's tags and metadata describe its trace too.
-                if root._spec.tags:
-                    body["tags"] = list(root._spec.tags)
-                if root._spec.metadata:
-                    body["metadata"] = jsonable(root._spec.metadata, settings.max_value_chars)
-            for key, value in fields.items():
-                if key == "output" and ended:
-                    continue  # written below
-                if key in ("metadata", "tags") and key in body:
-                    merged = {key: body[key]}
-                    merge(merged, {key: wire(key, value)})
-                    body[key] = merged[key]
-                else:
-                    body[key] = wire(key, value)
-        if ended:
-            body["end_time"] = _ids.iso(self._end_ns())
-            if "output" in fields:
-                body["output"] = wire("output", fields["output"])
-            elif root is not None:
-                root_output = root._wire_output()
-                if root_output is not UNSET:
-                    body["output"] = root_output
-            if "error_info" in fields:
-                body["error_info"] = fields["error_info"]
-            elif root is not None and root._error() is not None:
-                body["error_info"] = root._error()
-        return body
 
 
 class Span(_Record):
@@ -280,7 +213,7 @@ class Span(_Record):
     _target = "span"
 
     def __init__(self, spec, parent, trace, args, kwargs):
-        # Tracked calls build spans inline (see ``_track.new_span``); this is for the rest.
+        # Tracked sync calls write these same slots inline (``_track._sync_wrapper``).
         self.start_ns = time_ns()
         self._seq = next(_ids.counter)
         self.end_ns = 0
@@ -331,8 +264,8 @@ class Span(_Record):
                 span.start_ns = start_ns
             if given.get("id"):
                 span._id = str(given["id"])
-            _warn_ignored(ignored)
-            changes = _given(**{k: given.get(k) for k in _MANUAL_KEYS})
+            warn_ignored(ignored)
+            changes = non_none(**{k: given.get(k) for k in _MANUAL_KEYS})
             changes["name"] = name or "span"
             changes["type"] = type or "general"
             location = caller_location()
@@ -389,10 +322,10 @@ class Span(_Record):
                feedback_scores=None, **ignored):
         """Sets span fields; metadata and usage merge key by key, tags add to the existing ones."""
         try:
-            changes = _given(name=name, type=type, input=input, output=output, metadata=metadata, tags=tags,
-                             usage=usage, model=model, provider=provider, total_estimated_cost=total_estimated_cost,
-                             error_info=error_info, expected=expected)
-            _warn_ignored(ignored)
+            changes = non_none(name=name, type=type, input=input, output=output, metadata=metadata, tags=tags,
+                               usage=usage, model=model, provider=provider,
+                               total_estimated_cost=total_estimated_cost, error_info=error_info, expected=expected)
+            warn_ignored(ignored)
             self._set(changes)
             self._log_scores(feedback_scores)
         except Exception:  # noqa: BLE001
@@ -436,12 +369,12 @@ class Span(_Record):
             if error is not None:
                 changes["error_info"] = error if isinstance(error, (BaseException, dict)) else {
                     "exception_type": "Error", "message": str(error)}
-            usage, other = _split_metrics(metrics)
+            usage, other = split_metrics(metrics)
             if usage:
                 changes["usage"] = usage
             if other:
                 changes["metadata"] = dict(changes.get("metadata") or {}, metrics=other)
-            _warn_ignored(ignored)
+            warn_ignored(ignored)
             self._set(changes)
             for name, value in (scores or {}).items():
                 if value is not None:
@@ -456,8 +389,7 @@ class Span(_Record):
     def export(self):
         """A string naming this span (trace id, span id, project) that ``parent=`` accepts,
         in this process or another one."""
-        data = json.dumps([self.trace.id, self.id, self.trace.project_name], separators=(",", ":"))
-        return EXPORT_PREFIX + base64.urlsafe_b64encode(data.encode("utf-8")).decode("ascii").rstrip("=")
+        return export_text(self.trace.id, self.id, self.trace.project_name)
 
     def __enter__(self):
         try:
@@ -488,51 +420,11 @@ class Span(_Record):
         error = self._field("error_info")
         return error if error is not None else self.error
 
-    def _wire_input(self):
-        cached = getattr(self, "_wire_in", None)
-        if cached is not None:
-            return cached[0]
-        fields = self._fields
-        spec = self._spec
-        if fields is not None and "input" in fields:
-            value = wire("input", fields["input"])
-        elif spec is None or not spec.capture_input or self._args is None:
-            value = UNSET
-        else:
-            value = jsonable(spec.bind(self._args, self._kwargs), settings.max_value_chars)
-        self._wire_in = (value,)
-        return value
-
-    def _wire_output(self):
-        # Only called once the span has ended, so the output can no longer change.
-        cached = getattr(self, "_wire_out", None)
-        if cached is not None:
-            return cached[0]
-        fields = self._fields
-        if fields is not None and "output" in fields:
-            value = wire("output", fields["output"])
-        elif self.output is UNSET:
-            value = UNSET
-        else:
-            value = jsonable(self.output, settings.max_value_chars)
-        self._wire_out = (value,)
-        return value
-
     def _drain(self, out, running):
-        if self._sent:
-            return
-        trace = self.trace
-        if trace._root is self:
-            trace._drain(out, running)
-        ended = self.end_ns != 0
-        out.append({"event": "span_end" if ended else "span_start", "span": self._body(True, ended)})
-        self._sent = 2 if ended else 1
-        if not ended:
-            running.add(self)
+        _wire.drain_span(self, out, running)
 
     def _emit_end(self, out):
-        self._sent = 2
-        out.append({"event": "span_end", "span": self._body(False, True)})
+        _wire.span_end(self, out)
 
     def _abandon(self, end_ns, error):
         if self.end_ns:
@@ -541,164 +433,13 @@ class Span(_Record):
             self.error = error
         self.end_ns = end_ns
 
-    def _body(self, full, ended):
-        trace = self.trace
-        body = {"id": self.id, "trace_id": trace.id}
-        fields = dict(self._fields) if self._fields else {}
-        spec = self._spec
-        if full:
-            if self.parent is not None:
-                body["parent_span_id"] = self.parent.id
-            body["project_name"] = trace.project_name
-            body["start_time"] = _ids.iso(self.start_ns)
-            if spec is not None:
-                body["name"] = spec.name
-                body["type"] = spec.type
-                body["code_location"] = spec.code_location
-                if spec.tags:
-                    body["tags"] = list(spec.tags)
-                if spec.metadata:
-                    body["metadata"] = wire("metadata", spec.metadata)
-            value = self._wire_input()
-            if value is not UNSET:
-                body["input"] = value
-            for key, value in fields.items():
-                if key == "input" or (key == "output" and ended):
-                    continue
-                if key in ("metadata", "tags") and key in body:
-                    merged = {key: body[key]}
-                    merge(merged, {key: wire(key, value)})
-                    body[key] = merged[key]
-                else:
-                    body[key] = wire(key, value)
-        if ended:
-            body["end_time"] = _ids.iso(self.end_ns)
-            value = self._wire_output()
-            if value is not UNSET:
-                body["output"] = value
-            error = self._error()
-            if error is not None:
-                body["error_info"] = error
-        return body
-
-
-class _Update:
-    """Fields set on a record after it was queued."""
-
-    __slots__ = ("record", "fields")
-
-    def __init__(self, record, fields):
-        self.record = record
-        self.fields = fields
-
-    def _drain(self, out, running):
-        record = self.record
-        body = {"id": record.id}
-        if isinstance(record, Span):
-            body["trace_id"] = record.trace.id
-            kind = "span"
-        else:
-            kind = "trace"
-        for key, value in self.fields.items():
-            body[key] = wire(key, value)
-        out.append({"event": kind + "_update", kind: body})
-
-
-class SpanUpdateById:
-    """Fields for a span known only by id (Braintrust's ``log_feedback``): the protocol lets a
-    ``span_update`` leave out ``trace_id`` for a span the collector has seen."""
-
-    __slots__ = ("span_id", "trace_id", "fields")
-
-    def __init__(self, span_id, trace_id, fields):
-        self.span_id = span_id
-        self.trace_id = trace_id
-        self.fields = fields
-
-    def _drain(self, out, running):
-        body = {"id": self.span_id}
-        if self.trace_id:
-            body["trace_id"] = self.trace_id
-        for key, value in self.fields.items():
-            body[key] = wire(key, value)
-        out.append({"event": "span_update", "span": body})
-
-
-class _Score:
-    __slots__ = ("target", "record", "name", "value", "reason", "category_name")
-
-    def __init__(self, target, record, name, value, reason, category_name):
-        self.target = target
-        self.record = record
-        self.name = name
-        self.value = value
-        self.reason = reason
-        self.category_name = category_name
-
-    def _drain(self, out, running):
-        record = self.record
-        score = {"target": self.target, "name": self.name, "value": self.value, "source": "sdk"}
-        if isinstance(record, str):
-            score["id"] = record
-        else:
-            score["id"] = record.id
-            if isinstance(record, Span):
-                score["trace_id"] = record.trace.id
-        if self.reason is not None:
-            score["reason"] = str(self.reason)
-        if self.category_name is not None:
-            score["category_name"] = str(self.category_name)
-        out.append({"event": "score", "score": score})
-
 
 def score_by_id(target, record_id, name, value, reason=None, category_name=None):
     """Queues a score for a trace or span known only by its id."""
     number = score_value(name, value)
     if number is not None:
-        _sender.emit(_Score(target, str(record_id), str(name), number, reason, category_name))
-
-
-def parse_export(text):
-    """``(trace_id, span_id, project_name)`` from ``Span.export()`` text, or None."""
-    if not isinstance(text, str) or not text.startswith(EXPORT_PREFIX):
-        return None
-    try:
-        raw = text[len(EXPORT_PREFIX):]
-        data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8"))
-        trace_id, span_id, project = data
-        return str(trace_id), str(span_id), str(project)
-    except Exception:  # noqa: BLE001
-        return None
+        _sender.emit(_wire.Score(target, str(record_id), str(name), number, reason, category_name))
 
 
 _MANUAL_KEYS = ("input", "output", "metadata", "tags", "usage", "model", "provider", "total_estimated_cost",
                 "error_info", "expected")
-
-
-def _given(**values):
-    return {k: v for k, v in values.items() if v is not None}
-
-
-def _warn_ignored(ignored):
-    for key in ignored or ():
-        if not key.startswith("_"):
-            warn_once("arg:" + key, "ignoring unsupported argument %r" % key)
-
-
-_TOKEN_METRICS = {"prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens",
-                  "tokens": "total_tokens", "total_tokens": "total_tokens"}
-
-
-def _split_metrics(metrics):
-    usage, other = {}, {}
-    for key, value in (metrics or {}).items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        name = _TOKEN_METRICS.get(key)
-        if name is None and str(key).endswith("_tokens"):
-            name = str(key)
-        if name is not None:
-            usage[name] = value
-        else:
-            other[str(key)] = value
-    return usage, other

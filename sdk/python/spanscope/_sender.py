@@ -15,8 +15,6 @@ handler, a forked child, interpreter shutdown) and they are bounded by their dea
 import collections
 import http.client
 import json
-import os
-import sys
 import threading
 import time
 import urllib.parse
@@ -56,8 +54,11 @@ class Sender:
         self._drop_lock = threading.Lock()
         self._start_lock = threading.Lock()
         self._cycle_lock = threading.Lock()
+        self._cycle_owner = None
         self._wake = threading.Event()
         self._thread = None
+        self._pausing = False
+        self.finalizer_registered = False
         self._running = set()
         self._pending = []
         self._backoff = 0.0
@@ -66,6 +67,10 @@ class Sender:
         self._conn_url = None
         self._reported_drops = 0
         self.sent_events = 0
+        # Events the collector refused (a bug on our side if it ever happens).
+        self.rejected_events = 0
+        # Events given up on because the collector could not be reached in time.
+        self.lost_events = 0
 
     # ---- user side -----------------------------------------------------------------
 
@@ -78,17 +83,50 @@ class Sender:
             if self.started:
                 return
             self.started = True
-            try:
-                thread = threading.Thread(target=self._loop, name="spanscope-sender", daemon=True)
-                thread.start()
-                self._thread = thread
-            except RuntimeError:
-                # Interpreter shutting down: exit's flush will send what is queued.
-                self._thread = None
+            self._start_thread()
             state.limit = settings.queue_size
         from . import _exit  # noqa: PLC0415 - circular at import time
 
         _exit.on_sender_started()
+
+    def _start_thread(self):
+        self._pausing = False
+        try:
+            thread = threading.Thread(target=self._loop, name="spanscope-sender", daemon=True)
+            thread.start()
+            self._thread = thread
+        except RuntimeError:
+            # Interpreter shutting down: exit's flush will send what is queued.
+            self._thread = None
+
+    def pause_for_fork(self):
+        """Stops the thread before ``os.fork()``: a process that forks with other threads
+        running risks deadlocks in the child (Python 3.12 warns about it). Bounded: a thread
+        stuck on a slow collector is left running."""
+        thread = self._thread
+        if thread is None or not thread.is_alive():
+            return
+        self._pausing = True
+        self._wake.set()
+        thread.join(0.5)
+        # join() returns a moment before the OS thread is gone, and 3.12 counts OS threads.
+        deadline = time.monotonic() + 0.05
+        while not thread.is_alive() and _os_threads() > threading.active_count() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+
+    def resume_after_fork(self):
+        """The thread is not restarted here (Python 3.13 counts threads after this hook and
+        would warn all the same) but by the next record queued, through the slow path."""
+        if self._pausing and (self._thread is None or not self._thread.is_alive()):
+            self._thread = None
+            state.limit = 0
+        self._pausing = False
+
+    def ensure_thread(self):
+        with self._start_lock:
+            if self._thread is None and self.started:
+                self._start_thread()
+            state.limit = settings.queue_size
 
     def flush(self, timeout, closing=None):
         """Sends everything queued so far; True when nothing is left unsent. ``closing``
@@ -96,6 +134,7 @@ class Sender:
         deadline = time.monotonic() + max(0.0, timeout)
         if not self._cycle_lock.acquire(timeout=max(0.0, timeout)):
             return False
+        self._cycle_owner = threading.get_ident()
         try:
             self._cycle(deadline, closing, force=True)
             return not self._pending and not self.queue
@@ -103,7 +142,14 @@ class Sender:
             warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
             return False
         finally:
+            self._cycle_owner = None
             self._cycle_lock.release()
+            if after_flush is not None:
+                after_flush()
+
+    def cycling_here(self):
+        """True when this thread is inside a send cycle (a signal handler interrupted it)."""
+        return self._cycle_owner == threading.get_ident()
 
     # ---- thread side ---------------------------------------------------------------
 
@@ -111,17 +157,23 @@ class Sender:
         while True:
             self._wake.wait(settings.flush_interval)
             self._wake.clear()
+            if self._pausing:
+                return
             if not self._cycle_lock.acquire(timeout=1.0):
                 continue
+            self._cycle_owner = threading.get_ident()
             try:
                 self._cycle(None, None, force=False)
             except Exception as exc:  # noqa: BLE001 - the thread must survive anything
                 warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
             finally:
+                self._cycle_owner = None
                 self._cycle_lock.release()
 
     def _cycle(self, deadline, closing, force):
-        state.limit = settings.queue_size  # follows configure(queue_size=...)
+        if self._thread is not None:
+            # Follows configure(queue_size=...); left at 0 while a fork has the thread to restart.
+            state.limit = settings.queue_size
         out = []
         queue = self.queue
         running = self._running
@@ -148,12 +200,13 @@ class Sender:
         pending = self._pending
         if out:
             pending.extend(_encode(out))
-            overflow = sum(n for n, _ in pending) - settings.queue_size
-            while overflow > 0 and pending:
+            # While the collector is away the backlog is bounded too (a record makes at most
+            # a few events): the oldest batches go first.
+            overflow = sum(n for n, _ in pending) - 2 * settings.queue_size
+            while overflow > 0 and len(pending) > 1:
                 n, _ = pending.pop(0)
                 overflow -= n
-                with self._drop_lock:
-                    self.dropped += n
+                self.lost_events += n
         if not pending:
             return
         if not force and time.monotonic() < self._retry_at:
@@ -184,6 +237,7 @@ class Sender:
             return False
         warn_once("http-%d" % status, "the collector at %s refused a batch (HTTP %d: %s); it was dropped"
                   % (settings.url, status, _error_text(reply)))
+        self.rejected_events += count
         return True
 
     def _resend_valid(self, body, reply, deadline):
@@ -197,6 +251,7 @@ class Sender:
         first = details[0] if details else {}
         warn_once("invalid", "the collector rejected %d event(s): %s %s (please report this as a spanscope bug)"
                   % (max(len(bad), 1), first.get("path", ""), first.get("message", _error_text(reply))))
+        self.rejected_events += max(len(bad), 1)
         if not bad:
             return True
         try:
@@ -273,9 +328,12 @@ class Sender:
                  "raises the limit." % settings.queue_size)
 
     def report_final_drops(self):
-        lost = self.dropped + sum(n for n, _ in self._pending) + len(self.queue)
-        if lost:
-            warn("%d span records were not delivered (queue full or collector unreachable)." % lost)
+        if self.dropped:
+            warn("%d spans were dropped because the send queue was full." % self.dropped)
+        lost = self.lost_events + sum(n for n, _ in self._pending)
+        if lost or self.queue:
+            warn("%d events (and %d queued records) could not be delivered to the collector at %s."
+                 % (lost, len(self.queue), settings.url))
 
 
 def _abandon_open(running, reason):
@@ -296,6 +354,15 @@ def _abandon_open(running, reason):
                     "received SIGTERM" if reason == "SIGTERM" else "exited"),
             }
         record._abandon(now, error)
+
+
+def _os_threads():
+    """This process's OS threads (Linux); 0 where that can not be read."""
+    try:
+        with open("/proc/self/stat") as f:
+            return int(f.read().rsplit(")", 1)[1].split()[17])
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _encode(events):
@@ -347,6 +414,8 @@ def _error_text(reply):
 
 
 sender = Sender()
+# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
+after_flush = None
 
 
 def emit(item):
@@ -364,6 +433,8 @@ def enqueue_slow(item):
     s = sender
     if not s.started:
         s.start()
+    elif s._thread is None:
+        s.ensure_thread()  # after a fork in this (parent) process
     if len(queue) < settings.queue_size:
         queue.append(item)
     else:
@@ -390,3 +461,5 @@ def reset_after_fork():
     queue.clear()
     state.limit = 0
     sender = Sender()
+# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
+after_flush = None

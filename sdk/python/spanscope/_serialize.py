@@ -26,13 +26,64 @@ class _Budget:
         self.left = chars
 
 
+_SCALARS = (str, int, float, bool, type(None))
+
+
 def jsonable(value, limit):
     """``value`` as data ``json.dumps`` accepts (with ``allow_nan=False``), about ``limit`` characters at most."""
+    flat = _flat(value, limit)
+    if flat is not None:
+        return flat
     budget = _Budget(limit)
     try:
         return _convert(value, budget, 0, set())
     except Exception:  # noqa: BLE001 - serialisation must never raise into the sender
         return _safe_repr(value, budget)
+
+
+def _flat(value, limit):
+    """The common case, cheaply: a scalar, or a small dict or list of scalars, that needs no
+    conversion and fits the budget; None when the full walk is needed."""
+    kind = type(value)
+    if kind in _SCALARS:
+        return _scalar(value, limit)
+    if kind is dict and len(value) <= 32:
+        out = {}
+        size = 0
+        for k, v in list(value.items()):
+            if type(k) is not str or type(v) not in _SCALARS:
+                return None
+            v = _scalar(v, limit)
+            if v is None and value[k] is not None:
+                return None
+            out[k] = v
+            size += len(k) + (len(v) if type(v) is str else 8)
+        return out if size < limit else None
+    if kind is list and len(value) <= 32:
+        out = []
+        size = 0
+        for v in list(value):
+            if type(v) not in _SCALARS:
+                return None
+            s = _scalar(v, limit)
+            if s is None and v is not None:
+                return None
+            out.append(s)
+            size += len(s) if type(s) is str else 8
+        return out if size < limit else None
+    return None
+
+
+def _scalar(value, limit):
+    """A scalar that is JSON as it is, or None (also for None itself: callers check)."""
+    kind = type(value)
+    if kind is str:
+        return value if len(value) < limit else None
+    if kind is int:
+        return value if -(1 << 53) <= value <= (1 << 53) else None
+    if kind is float:
+        return value if math.isfinite(value) else None
+    return value  # bool, None
 
 
 def _convert(value, budget, depth, path):

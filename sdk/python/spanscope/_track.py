@@ -14,20 +14,18 @@ time; a change deeper inside them made before the sender runs can still show.
 
 import functools
 import inspect
-import linecache
-import re
 import time
 
 from . import _ids, _sender
 from ._config import settings
 from ._context import current_span
-from ._fields import SPAN_TYPES, caller_location, error_info, source_file
-from ._records import UNSET, Span
+from ._fields import UNSET, error_info, span_type
+from ._records import Span
+from ._signature import Binder, code_location
 from ._warn import warn_once
 
 MAX_ITEMS = 1000  # yielded items kept as a generator's output
 _COPY = {list: list, dict: dict}
-_BRAINTRUST_TYPES = {"task": "general", "function": "general", "eval": "general", "score": "general"}
 
 time_ns = time.time_ns
 new = object.__new__
@@ -37,12 +35,12 @@ class TrackSpec:
     """What every span of one decorated function shares."""
 
     __slots__ = ("name", "type", "project_name", "tags", "metadata", "capture_input", "capture_output",
-                 "flush", "code_location", "bind")
+                 "flush", "code_location", "bind", "aggregate")
 
     def __init__(self, fn, name, type, project_name, tags, metadata, capture_input, capture_output, flush,
-                 ignore_arguments):
+                 ignore_arguments, aggregate=None):
         self.name = str(name) if name else getattr(fn, "__name__", None) or type_name(fn)
-        self.type = _span_type(type)
+        self.type = span_type(type)
         self.project_name = project_name
         self.tags = [str(t) for t in ([tags] if isinstance(tags, str) else (tags or ()))]
         self.metadata = dict(metadata) if metadata else None
@@ -51,6 +49,8 @@ class TrackSpec:
         self.flush = bool(flush)
         self.code_location = code_location(fn)
         self.bind = Binder(fn, ignore_arguments).bind
+        # Opik's ``generations_aggregator``: makes one output of a generator's items.
+        self.aggregate = aggregate if callable(aggregate) else None
 
 
 def track(name=None, type="general", tags=None, metadata=None, capture_input=True, ignore_arguments=None,
@@ -64,7 +64,7 @@ def track(name=None, type="general", tags=None, metadata=None, capture_input=Tru
         return _decorate(name, {})
     given = dict(name=name, type=type, tags=tags, metadata=metadata, capture_input=capture_input,
                  ignore_arguments=ignore_arguments, capture_output=capture_output, flush=flush,
-                 project_name=project_name)
+                 project_name=project_name, generations_aggregator=generations_aggregator)
     if options.pop("notrace_io", False):  # Braintrust's spelling of "do not capture"
         given["capture_input"] = given["capture_output"] = False
     for key in options:
@@ -88,7 +88,7 @@ def _decorate(fn, given):
         spec = TrackSpec(
             fn, given.get("name"), given.get("type", "general"), given.get("project_name"), given.get("tags"),
             given.get("metadata"), given.get("capture_input", True), given.get("capture_output", True),
-            given.get("flush", False), given.get("ignore_arguments"))
+            given.get("flush", False), given.get("ignore_arguments"), given.get("generations_aggregator"))
         if inspect.isasyncgenfunction(fn):
             wrapper = _async_generator_wrapper(fn, spec)
         elif inspect.iscoroutinefunction(fn):
@@ -342,10 +342,20 @@ class _Items:
 
 def _end(span, items, spec):
     if items is not None:
-        span.output = items.output()
+        span.output = _aggregate(spec, items.output())
     span.end_ns = time_ns()
     if spec.flush:
         _sender.flush()
+
+
+def _aggregate(spec, items):
+    if spec.aggregate is None:
+        return items
+    try:
+        return spec.aggregate(items)
+    except Exception:  # noqa: BLE001 - the user's aggregator failed: keep the items
+        warn_once("aggregate", "generations_aggregator raised; the yielded items are logged instead")
+        return items
 
 
 def _fail(span, exc, items=None):
@@ -363,107 +373,6 @@ def _is_clean_exit(exc):
     if isinstance(exc, GeneratorExit):
         return True
     return isinstance(exc, SystemExit) and exc.code in (0, None)
-
-
-# ---- decoration-time work ---------------------------------------------------------
-
-
-class Binder:
-    """Binds a call's arguments to parameter names like ``inspect.Signature.bind`` would
-    (defaults filled in, ``**kwargs`` flattened, ``self``/``cls`` left out), from data
-    prepared once."""
-
-    __slots__ = ("names", "defaults", "varargs", "skip_first", "ignore")
-
-    def __init__(self, fn, ignore_arguments):
-        self.names, self.defaults, self.varargs, self.skip_first = [], {}, None, False
-        self.ignore = frozenset(ignore_arguments or ())
-        try:
-            signature = inspect.signature(fn)
-        except (TypeError, ValueError):
-            return
-        P = inspect.Parameter
-        for p in signature.parameters.values():
-            if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY):
-                self.names.append((p.name, p.kind != P.KEYWORD_ONLY))
-                if p.default is not P.empty:
-                    self.defaults[p.name] = p.default
-            elif p.kind == P.VAR_POSITIONAL:
-                self.varargs = p.name
-        # Decorated in a class body, a method is still a plain function whose first
-        # parameter is the instance or the class: not part of the input.
-        if self.names and self.names[0][0] in ("self", "cls") and not inspect.ismethod(fn):
-            self.skip_first = True
-
-    def bind(self, args, kwargs):
-        out = {}
-        names = self.names
-        position = 1 if self.skip_first else 0
-        for name, positional in names[position:]:
-            if positional and position < len(args):
-                out[name] = args[position]
-                position += 1
-            elif name in kwargs:
-                out[name] = kwargs[name]
-            elif name in self.defaults:
-                out[name] = self.defaults[name]
-        if position < len(args):
-            out[self.varargs or "args"] = list(args[position:])
-        known = {n for n, _ in names}
-        for key, value in kwargs.items():
-            if key not in known:
-                out[key] = value
-        if self.ignore:
-            for key in self.ignore:
-                out.pop(key, None)
-        return out
-
-
-_DEF = r"\s*(?:async\s+)?def\s+%s\b"
-
-
-def code_location(fn):
-    """Absolute file, line of the ``def`` (not of a decorator above it), qualified name."""
-    try:
-        target = inspect.unwrap(fn)
-    except (ValueError, TypeError):
-        target = fn
-    code = getattr(target, "__code__", None)
-    if code is None:
-        call = getattr(type(target), "__call__", None)
-        code = getattr(call, "__code__", None)
-    if code is None:
-        return caller_location() or {"file": "<unknown>", "line": 1}
-    return {
-        "file": source_file(code.co_filename),
-        "line": _def_line(code),
-        "function": getattr(target, "__qualname__", None) or code.co_name,
-    }
-
-
-def _def_line(code):
-    # ``co_firstlineno`` of a decorated function is the line of its first decorator.
-    first = code.co_firstlineno
-    try:
-        lines = linecache.getlines(code.co_filename)
-        pattern = re.compile(_DEF % re.escape(code.co_name))
-        for index in range(first - 1, min(len(lines), first + 200)):
-            if pattern.match(lines[index]):
-                return index + 1
-    except Exception:  # noqa: BLE001
-        pass
-    return first
-
-
-def _span_type(value):
-    if value in SPAN_TYPES:
-        return value
-    if value is None:
-        return "general"
-    if value in _BRAINTRUST_TYPES:
-        return _BRAINTRUST_TYPES[value]
-    warn_once("type:%s" % (value,), "span type %r is not one of %s; using 'general'" % (value, ", ".join(SPAN_TYPES)))
-    return "general"
 
 
 def type_name(fn):

@@ -293,5 +293,8 @@ class InProcessTest:
 
     def flush(self):
         import spanscope
+        from spanscope import _sender
 
         self.assertTrue(spanscope.flush(timeout=10), "flush did not deliver everything")
+        # Every event the SDK sent so far passed the real collector's validation.
+        self.assertEqual(_sender.sender.rejected_events, 0)

@@ -175,6 +175,17 @@ class Kinds(InProcessTest, unittest.TestCase):
         consumer_span = by_name_first(detail, "consumer")
         self.assertLessEqual(generator["end_time"], consumer_span["end_time"])
 
+    def test_a_generations_aggregator_makes_the_output_of_a_generator(self):
+        @track(generations_aggregator=lambda items: "".join(items))
+        def tokens():
+            yield "Hel"
+            yield "lo"
+
+        self.assertEqual(list(tokens()), ["Hel", "lo"])
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        self.assertEqual(detail["spans"][0]["output"], "Hello")
+
     def test_a_generator_closed_early_ends_with_what_it_had_yielded(self):
         g = numbers(10)
         self.assertEqual([next(g), next(g)], [0, 2])
@@ -264,6 +275,34 @@ class Kinds(InProcessTest, unittest.TestCase):
         [detail] = self.collector.details(self.project, 1)
         self.assertEqual(detail["spans"][0]["input"], {"messages": ["question"]})
         self.assertEqual(detail["spans"][0]["output"], ["question", "reply"])
+
+    def test_tags_metadata_and_ignored_arguments_from_the_decorator(self):
+        @track(tags=["rag", "v2"], metadata={"team": "search"}, ignore_arguments=["api_key"])
+        def search(query, api_key, limit=5):
+            context.update_current_span(metadata={"hits": 2}, tags=["cached"])
+            return ["a", "b"]
+
+        search("q", "sk-secret")
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        [span] = detail["spans"]
+        self.assertEqual(span["input"], {"query": "q", "limit": 5})
+        self.assertEqual(span["metadata"], {"team": "search", "hits": 2})
+        self.assertEqual(sorted(span["tags"]), ["cached", "rag", "v2"])
+        self.assertEqual(sorted(detail["trace"]["tags"]), ["rag", "v2"])
+        self.assertEqual(detail["trace"]["metadata"], {"team": "search"})
+
+    def test_async_methods_leave_self_out_too(self):
+        class Bot:
+            @track
+            async def reply(self, text):
+                await asyncio.sleep(0)
+                return text[::-1]
+
+        self.assertEqual(asyncio.run(Bot().reply("abc")), "cba")
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        self.assertEqual(detail["spans"][0]["input"], {"text": "abc"})
 
     def test_span_types_and_traced_alias(self):
         @traced(type="guardrail")

@@ -1,0 +1,97 @@
+"""What ``@track`` learns about a function once, when it decorates it: how to bind a call's
+arguments to parameter names, and where the function's ``def`` is."""
+
+import inspect
+import linecache
+import re
+
+from ._fields import caller_location, source_file
+
+
+class Binder:
+    """Binds a call's arguments to parameter names like ``inspect.Signature.bind`` would
+    (defaults filled in, ``**kwargs`` flattened, ``self``/``cls`` left out), from data
+    prepared once."""
+
+    __slots__ = ("params", "first", "known", "defaults", "varargs", "ignore")
+
+    def __init__(self, fn, ignore_arguments):
+        names, self.defaults, self.varargs = [], {}, None
+        self.ignore = frozenset(ignore_arguments or ())
+        try:
+            signature = inspect.signature(fn)
+        except (TypeError, ValueError):
+            signature = None
+        P = inspect.Parameter
+        for p in signature.parameters.values() if signature is not None else ():
+            if p.kind in (P.POSITIONAL_ONLY, P.POSITIONAL_OR_KEYWORD, P.KEYWORD_ONLY):
+                names.append((p.name, p.kind != P.KEYWORD_ONLY))
+                if p.default is not P.empty:
+                    self.defaults[p.name] = p.default
+            elif p.kind == P.VAR_POSITIONAL:
+                self.varargs = p.name
+        # Decorated in a class body, a method is still a plain function whose first
+        # parameter is the instance or the class: not part of the input.
+        self.first = 1 if names and names[0][0] in ("self", "cls") and not inspect.ismethod(fn) else 0
+        self.params = names[self.first:]
+        self.known = frozenset(n for n, _ in names)
+
+    def bind(self, args, kwargs):
+        out = {}
+        position = self.first
+        count = len(args)
+        defaults = self.defaults
+        for name, positional in self.params:
+            if positional and position < count:
+                out[name] = args[position]
+                position += 1
+            elif name in kwargs:
+                out[name] = kwargs[name]
+            elif name in defaults:
+                out[name] = defaults[name]
+        if position < count:
+            out[self.varargs or "args"] = list(args[position:])
+        if kwargs:
+            known = self.known
+            for key, value in kwargs.items():
+                if key not in known:
+                    out[key] = value
+        for key in self.ignore:
+            out.pop(key, None)
+        return out
+
+
+_DEF = r"\s*(?:async\s+)?def\s+%s\b"
+
+
+def code_location(fn):
+    """Absolute file, line of the ``def`` (not of a decorator above it), qualified name."""
+    try:
+        target = inspect.unwrap(fn)
+    except (ValueError, TypeError):
+        target = fn
+    code = getattr(target, "__code__", None)
+    if code is None:
+        call = getattr(type(target), "__call__", None)
+        code = getattr(call, "__code__", None)
+    if code is None:
+        return caller_location() or {"file": "<unknown>", "line": 1}
+    return {
+        "file": source_file(code.co_filename),
+        "line": _def_line(code),
+        "function": getattr(target, "__qualname__", None) or code.co_name,
+    }
+
+
+def _def_line(code):
+    # ``co_firstlineno`` of a decorated function is the line of its first decorator.
+    first = code.co_firstlineno
+    try:
+        lines = linecache.getlines(code.co_filename)
+        pattern = re.compile(_DEF % re.escape(code.co_name))
+        for index in range(first - 1, min(len(lines), first + 200)):
+            if pattern.match(lines[index]):
+                return index + 1
+    except Exception:  # noqa: BLE001
+        pass
+    return first

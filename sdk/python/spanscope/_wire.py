@@ -1,0 +1,256 @@
+"""What traces, spans, updates and scores become on the wire (``docs/protocol.md``). Runs on
+the sender thread only.
+
+A record is queued once, when it starts. When the sender meets it, it sends
+``span_start``/``trace_start`` if the record is still running, or one complete
+``span_end``/``trace_end`` (start and end fields together) if it has already finished; a
+running record is then watched (``running``) and its end sent when it is seen. Ending a span
+thus costs the user's thread two attribute writes and no queue operation. Later changes
+(``update``, scores) are queued as small entries of their own and sent in order.
+
+Users' threads write record fields one by one, the end time last; reading the end time
+first here therefore guarantees the output read after it is the final one.
+"""
+
+from . import _ids
+from ._config import settings
+from ._fields import FREE_FORM, UNSET, merge
+from ._serialize import jsonable
+
+
+def wire(key, value):
+    """A field's value as sent: free-form values serialised within the size budget."""
+    if key in FREE_FORM:
+        value = jsonable(value, settings.max_value_chars)
+        if key == "metadata" and not isinstance(value, dict):
+            value = {"value": value}
+    return value
+
+
+def _merge_into(body, key, value):
+    if key in ("metadata", "tags") and key in body:
+        merged = {key: body[key]}
+        merge(merged, {key: value})
+        body[key] = merged[key]
+    else:
+        body[key] = value
+
+
+# ---- spans --------------------------------------------------------------------------
+
+
+def drain_span(span, out, running):
+    trace = span.trace
+    if trace._root is span and not trace._sent:
+        drain_trace(trace, out, running)
+    ended = span.end_ns != 0
+    out.append({"event": "span_end" if ended else "span_start", "span": span_body(span, True, ended)})
+    span._sent = 2 if ended else 1
+    if not ended:
+        running.add(span)
+
+
+def span_end(span, out):
+    span._sent = 2
+    out.append({"event": "span_end", "span": span_body(span, False, True)})
+
+
+def span_body(span, full, ended):
+    trace = span.trace
+    body = {"id": span.id, "trace_id": trace.id}
+    fields = dict(span._fields) if span._fields else {}
+    spec = span._spec
+    if full:
+        if span.parent is not None:
+            body["parent_span_id"] = span.parent.id
+        body["project_name"] = trace.project_name
+        body["start_time"] = _ids.iso(span.start_ns)
+        if spec is not None:
+            body["name"] = spec.name
+            body["type"] = spec.type
+            body["code_location"] = spec.code_location
+            if spec.tags:
+                body["tags"] = list(spec.tags)
+            if spec.metadata:
+                body["metadata"] = wire("metadata", spec.metadata)
+        value = span_input(span)
+        if value is not UNSET:
+            body["input"] = value
+        for key, value in fields.items():
+            if key == "input" or (key == "output" and ended):
+                continue  # input is above, output below
+            _merge_into(body, key, wire(key, value))
+    if ended:
+        body["end_time"] = _ids.iso(span.end_ns)
+        value = span_output(span)
+        if value is not UNSET:
+            body["output"] = value
+        error = span._error()
+        if error is not None:
+            body["error_info"] = error
+    return body
+
+
+def span_input(span):
+    """The span's input as sent, serialised once (a root span's trace reuses it). The
+    ``_wire_in``/``_wire_out`` slots are left unset on the hot path, hence ``getattr``."""
+    cached = getattr(span, "_wire_in", None)
+    if cached is not None:
+        return cached[0]
+    fields = span._fields
+    spec = span._spec
+    if fields is not None and "input" in fields:
+        value = wire("input", fields["input"])
+    elif spec is None or not spec.capture_input or span._args is None:
+        value = UNSET
+    else:
+        value = jsonable(spec.bind(span._args, span._kwargs), settings.max_value_chars)
+    span._wire_in = (value,)
+    return value
+
+
+def span_output(span):
+    """The output of an ended span as sent (it can no longer change, so it is kept)."""
+    cached = getattr(span, "_wire_out", None)
+    if cached is not None:
+        return cached[0]
+    fields = span._fields
+    if fields is not None and "output" in fields:
+        value = wire("output", fields["output"])
+    elif span.output is UNSET:
+        value = UNSET
+    else:
+        value = jsonable(span.output, settings.max_value_chars)
+    span._wire_out = (value,)
+    return value
+
+
+# ---- traces -------------------------------------------------------------------------
+
+
+def drain_trace(trace, out, running):
+    if trace._sent:
+        return
+    ended = trace._ended()
+    out.append({"event": "trace_end" if ended else "trace_start", "trace": trace_body(trace, True, ended)})
+    trace._sent = 2 if ended else 1
+    if not ended:
+        running.add(trace)
+
+
+def trace_end(trace, out):
+    trace._sent = 2
+    out.append({"event": "trace_end", "trace": trace_body(trace, False, True)})
+
+
+def trace_body(trace, full, ended):
+    """A trace made by a root span (a tracked call, a root ``start_span``) takes that span's
+    name, input, output, error, tags and metadata, unless set on the trace itself."""
+    body = {"id": trace.id}
+    fields = dict(trace._fields) if trace._fields else {}
+    root = trace._root
+    if full:
+        body["project_name"] = trace.project_name
+        body["start_time"] = _ids.iso(trace.start_ns)
+        name = fields.pop("name", None) or (root.name if root is not None else None)
+        if name:
+            body["name"] = name
+        if root is not None:
+            if "input" not in fields:
+                value = span_input(root)
+                if value is not UNSET:
+                    body["input"] = value
+            spec = root._spec
+            if spec is not None and spec.tags:
+                body["tags"] = list(spec.tags)
+            if spec is not None and spec.metadata:
+                body["metadata"] = wire("metadata", spec.metadata)
+        for key, value in fields.items():
+            if key == "output" and ended:
+                continue  # below
+            _merge_into(body, key, wire(key, value))
+    if ended:
+        body["end_time"] = _ids.iso(trace._end_ns())
+        if "output" in fields:
+            body["output"] = wire("output", fields["output"])
+        elif root is not None:
+            value = span_output(root)
+            if value is not UNSET:
+                body["output"] = value
+        if "error_info" in fields:
+            body["error_info"] = fields["error_info"]
+        elif root is not None and root._error() is not None:
+            body["error_info"] = root._error()
+    return body
+
+
+# ---- entries queued after their record ---------------------------------------------
+
+
+class FieldUpdate:
+    """Fields set on a trace or span after it was queued: ``trace_update``/``span_update``."""
+
+    __slots__ = ("record", "fields")
+
+    def __init__(self, record, fields):
+        self.record = record
+        self.fields = fields
+
+    def _drain(self, out, running):
+        record = self.record
+        body = {"id": record.id}
+        kind = record._target
+        if kind == "span":
+            body["trace_id"] = record.trace.id
+        for key, value in self.fields.items():
+            body[key] = wire(key, value)
+        out.append({"event": kind + "_update", kind: body})
+
+
+class SpanUpdateById:
+    """Fields for a span known only by its id (Braintrust's ``log_feedback``): the protocol
+    lets a ``span_update`` leave out ``trace_id`` for a span the collector has seen."""
+
+    __slots__ = ("span_id", "trace_id", "fields")
+
+    def __init__(self, span_id, trace_id, fields):
+        self.span_id = span_id
+        self.trace_id = trace_id
+        self.fields = fields
+
+    def _drain(self, out, running):
+        body = {"id": self.span_id}
+        if self.trace_id:
+            body["trace_id"] = self.trace_id
+        for key, value in self.fields.items():
+            body[key] = wire(key, value)
+        out.append({"event": "span_update", "span": body})
+
+
+class Score:
+    """A feedback score for a record, or for an id (``target`` says trace or span)."""
+
+    __slots__ = ("target", "record", "name", "value", "reason", "category_name")
+
+    def __init__(self, target, record, name, value, reason, category_name):
+        self.target = target
+        self.record = record
+        self.name = name
+        self.value = value
+        self.reason = reason
+        self.category_name = category_name
+
+    def _drain(self, out, running):
+        record = self.record
+        score = {"target": self.target, "name": self.name, "value": self.value, "source": "sdk"}
+        if isinstance(record, str):
+            score["id"] = record
+        else:
+            score["id"] = record.id
+            if record._target == "span":
+                score["trace_id"] = record.trace.id
+        if self.reason is not None:
+            score["reason"] = str(self.reason)
+        if self.category_name is not None:
+            score["category_name"] = str(self.category_name)
+        out.append({"event": "score", "score": score})
