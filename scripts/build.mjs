@@ -19,6 +19,8 @@ const common = {
 
 const targets = [
   { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
+  // The collector and store for the extension, loaded after activation (see src/extension/backend.ts).
+  { entryPoints: ['src/extension/backend.ts'], outfile: 'dist/backend.js', platform: 'node', format: 'cjs', target: 'node18' },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
   { entryPoints: ['webview/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The panel's CSS with the codicon font: one stylesheet, the font copied beside it unhashed

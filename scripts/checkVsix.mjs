@@ -35,6 +35,7 @@ const required = [
   'extension/LICENSE.txt',
   'extension/readme.md',
   'extension/dist/extension.js',
+  'extension/dist/backend.js',
   'extension/dist/cli.js',
   'extension/media/spanscope.svg',
   'extension/media/dist/webview.js',

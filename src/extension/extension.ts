@@ -5,9 +5,9 @@
 // first needs it.
 
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { startCollector } from '../collector/server';
-import { openStore } from '../store/traceStore';
+import type * as Backend from './backend';
 import { CollectorService } from './collector/collectorService';
 import { registerCollectorCommands } from './commands/collectorCommands';
 import { registerTraceCommands } from './commands/traceCommands';
@@ -19,7 +19,7 @@ import { SourceNavigator } from './source/sourceNavigator';
 import { registerStatusBar } from './statusBar';
 import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
-import { registerUriHandler } from './uriHandler';
+import { registerTraceLinks } from './traceLinkHandlers';
 
 let service: CollectorService | undefined;
 
@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const version = String(context.extension.packageJSON.version ?? '0.0.0');
 
   service = new CollectorService({
-    backend: { openStore, startCollector },
+    backend: { openStore: (o) => loadBackend().openStore(o), startCollector: (o) => loadBackend().startCollector(o) },
     storageDir: (context.storageUri ?? context.globalStorageUri).fsPath,
     windowKey: process.pid,
     // The extension host reads the store directly; the token is for this window's browser page.
@@ -57,13 +57,21 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerTraceCommands({ service, view, panel, navigator, log }),
     ...registerScoring(service, view, settings),
     ...registerCollectorCommands(service, output, log),
-    ...registerUriHandler(panel, log),
+    ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);
   if (settings.current.autoStart) setTimeout(() => void service?.start(), 0);
   log.info(`Spanscope ${version} activated in ${(performance.now() - started).toFixed(1)} ms`);
+}
+
+/**
+ * The collector and store bundle (dist/backend.js), required on first use. The path is built
+ * at run time so esbuild leaves the require alone instead of inlining the bundle here.
+ */
+function loadBackend(): typeof Backend {
+  return require(path.join(__dirname, 'backend.js')) as typeof Backend;
 }
 
 /** Flushes the store and closes the collector; VS Code waits for the promise. */

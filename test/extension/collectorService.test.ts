@@ -125,7 +125,8 @@ describe('the collector service', () => {
     expect(s2.busyPorts[0]).toBe(free.port);
     expect(second.service.storeDir).toBe(storeDirs(dir, 'w2').fallbackDir);
     expect(second.log.lines.join('\n')).toMatch(/in use by another VS Code window/);
-    expect(second.log.lines.join('\n')).toMatch(new RegExp(`port ${free.port} in use .*listening on ${s2.port} instead`));
+    // Another program on this shared machine may hold the ports after ours too.
+    expect(second.log.lines.join('\n')).toMatch(new RegExp(`port ${free.port}(, \\d+)* in use .*listening on ${s2.port} instead`));
     // Both answer.
     for (const s of [first.service.state, s2]) if (s.phase === 'listening') expect((await http(s.port, '/api/health')).status).toBe(200);
   });

@@ -117,6 +117,21 @@ describe('the Traces view model', () => {
     expect(model.traces('Default Project').map((n) => (n as TraceNode).traceId)).toEqual(['u']);
   });
 
+  it('redraws from the root when a project loses its last trace', async () => {
+    const { store, model, ingest, drain } = await setup();
+    ingest(traceStart('t'), traceStart('lonely', { project_name: 'other' }));
+    model.roots();
+    model.traces('Default Project');
+    model.traces('other');
+    drain();
+    store.deleteTraces(['lonely']);
+    expect(drain().all).toBe(true);
+    expect(model.roots().map((p) => p.name)).toEqual(['Default Project']);
+    store.clear();
+    expect(drain().all).toBe(true);
+    expect(model.roots()).toEqual([]);
+  });
+
   it('keeps an expanded trace’s spans current from the changes, without reading it again', async () => {
     const { store, model, ingest, drain } = await setup();
     ingest(traceStart('t'), spanStart('root', 't', { name: 'agent' }));

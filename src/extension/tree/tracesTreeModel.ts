@@ -165,6 +165,11 @@ export class TracesTreeModel {
         stale.add(this.traceNode(t.id, t.project_name));
       }
     }
+    if (!all && [...stale].some((n) => n.kind === 'project')) {
+      // A project whose last trace went (deleted, cleared, aged out) leaves the root.
+      const live = new Set(this.store.listProjects().filter((p) => p.trace_count > 0).map((p) => p.name));
+      all = [...stale].some((n) => n.kind === 'project' && !live.has(n.name));
+    }
     if (all || stale.size > MAX_NODE_REFRESHES) return { all: true, nodes: [] };
     // A project redraw redraws its traces too.
     const nodes = [...stale].filter((n) => n.kind !== 'trace' || !stale.has(this.projectNode(n.project)));
