@@ -13,26 +13,32 @@ const MAX_BUFFERED = 4 * 1024 * 1024;
 
 export class LiveHub {
   private readonly connections = new Set<LiveConnection>();
-  private readonly unsubscribe: () => void;
+  /** Subscribed only while someone listens: with no listener the store skips building change lists. */
+  private unsubscribe?: () => void;
 
-  constructor(store: TraceStoreApi, private readonly version: string, private readonly intervalMs = LIVE_INTERVAL_MS) {
-    this.unsubscribe = store.onChange((change) => {
-      for (const c of this.connections) c.add(change);
-    });
-  }
+  constructor(private readonly store: TraceStoreApi, private readonly version: string, private readonly intervalMs = LIVE_INTERVAL_MS) {}
 
   connect(ws: WebSocket): void {
     const connection = new LiveConnection(ws, this.intervalMs);
     this.connections.add(connection);
+    this.unsubscribe ??= this.store.onChange((change) => {
+      for (const c of this.connections) c.add(change);
+    });
     ws.on('close', () => {
       connection.dispose();
       this.connections.delete(connection);
+      if (this.connections.size === 0) this.stopListening();
     });
     ws.send(JSON.stringify({ type: 'hello', version: this.version }));
   }
 
+  private stopListening(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+
   close(): void {
-    this.unsubscribe();
+    this.stopListening();
     for (const c of this.connections) c.dispose();
     this.connections.clear();
   }

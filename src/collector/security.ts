@@ -5,6 +5,7 @@
 
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { HttpError } from './httpError';
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
@@ -14,10 +15,14 @@ export class Gatekeeper {
   private readonly origins: Set<string>;
   readonly cookieName: string;
 
+  /** Bound to every interface (--host 0.0.0.0): any IP literal is a fine Host (see checkHostAndOrigin). */
+  private readonly anyAddress: boolean;
+
   constructor(private readonly token: string, bindHost: string, readonly port: number) {
     const names = new Set(LOOPBACK_NAMES);
+    this.anyAddress = bindHost === '0.0.0.0' || bindHost === '::';
     // A collector bound to a specific address (--host) is also reached by that name.
-    if (bindHost && bindHost !== '0.0.0.0' && bindHost !== '::') names.add(bindHost.includes(':') && !bindHost.startsWith('[') ? `[${bindHost}]` : bindHost.toLowerCase());
+    if (bindHost && !this.anyAddress) names.add(isIP(bindHost) === 6 ? `[${bindHost.toLowerCase()}]` : bindHost.toLowerCase());
     this.hostNames = names;
     this.origins = new Set([...names].map((n) => `http://${n}:${port}`));
     // Cookies are shared across ports: two collectors on one machine must not read each other's.
@@ -27,7 +32,10 @@ export class Gatekeeper {
   /** Throws HttpError(403) for a foreign Host or Origin. Runs before routing, for every request. */
   checkHostAndOrigin(req: IncomingMessage): void {
     const host = req.headers.host;
-    if (!host || !this.hostNames.has(hostName(host))) {
+    // DNS rebinding needs a host *name*; an IP literal can not be rebound, so a collector the
+    // user bound to all interfaces accepts those too.
+    const name = host ? hostName(host) : '';
+    if (!host || !(this.hostNames.has(name) || (this.anyAddress && isIP(name.replace(/^\[|\]$/g, '')) !== 0))) {
       throw new HttpError(403, `refused: Host "${host ?? ''}" is not this machine's loopback address (use 127.0.0.1 or localhost)`);
     }
     const origin = req.headers.origin;

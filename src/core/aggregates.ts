@@ -80,7 +80,8 @@ export function averagesOf(acc: SpanTotals['scores'], own?: FeedbackScore[]): Sc
   for (const [k, v] of Object.entries(acc)) merged[k] = { ...v };
   addScores(merged, own, 1);
   const out: ScoreAverages = {};
-  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: v.sum / v.count, count: v.count };
+  // Rounded: sums kept by adding and taking back differ in the last bits with the order of arrival.
+  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: Math.round((v.sum / v.count) * 1e9) / 1e9, count: v.count };
   return out;
 }
 

@@ -13,15 +13,20 @@ type AnyRecord = TraceRecord | SpanRecord;
 const MERGED_OBJECTS = new Set(['metadata', 'usage']);
 
 export function mergeRecord<R extends AnyRecord>(existing: R | undefined, patch: AnyPatch, defaults: Partial<R>): R {
-  const out: Record<string, unknown> = existing ? { ...existing } : { ...defaults };
-  for (const key of Object.keys(patch)) {
-    const value = (patch as Record<string, unknown>)[key];
+  // Copied key by key: object spread of records of many shapes is an order of magnitude
+  // slower in V8 here, and this runs once per span on the ingest path.
+  const out: Record<string, unknown> = {};
+  const base = (existing ?? defaults) as Record<string, unknown>;
+  for (const key in base) out[key] = base[key];
+  const fields = patch as Record<string, unknown>;
+  for (const key in fields) {
+    const value = fields[key];
     if (value === undefined) continue;
     if (key === 'tags') {
       out.tags = mergeTags(out.tags as string[] | undefined, value as string[]);
     } else if (MERGED_OBJECTS.has(key) && isPlainObject(value) && isPlainObject(out[key])) {
       out[key] = { ...(out[key] as object), ...value };
-    } else if (key === 'start_time' && typeof out.start_time === 'string' && out.start_time && existing) {
+    } else if (key === 'start_time' && existing && typeof out.start_time === 'string' && out.start_time) {
       // A record first seen through its end event gets a provisional start; the real one,
       // whenever it arrives, is the earlier of the two.
       out.start_time = earlier(out.start_time, value as string);

@@ -6,8 +6,15 @@
 const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** Years outside this range can not be written in the canonical shape (four-digit year). */
-const MIN_MICROS = Date.UTC(1, 0, 1) * 1000;
-const MAX_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999;
+const MIN_MICROS = Date.parse('0001-01-01T00:00:00Z') * 1000;
+const MAX_MICROS = Date.parse('9999-12-31T23:59:59.999Z') * 1000 + 999;
+
+/** Days in each month of a non-leap year. */
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+function isLeap(year: number): boolean {
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+}
 
 /**
  * Microseconds since the epoch, or NaN when the text is not an ISO 8601 date-time. A text
@@ -15,26 +22,44 @@ const MAX_MICROS = Date.UTC(9999, 11, 31, 23, 59, 59, 999) * 1000 + 999;
  * (month 13, 25:00, February 30) are rejected rather than rolled over.
  */
 export function parseTimeMicros(text: string): number {
-  const m = ISO_RE.exec(text.trim());
+  const m = ISO_RE.exec(text.length === 27 ? text : text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
   const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = +s;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
-  const date = new Date(0);
-  date.setUTCFullYear(year, month - 1, day);
-  if (date.getUTCDate() !== day) return NaN; // February 30 and the like
-  date.setUTCHours(hour, minute, second, 0);
+  if (day > MONTH_DAYS[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return NaN;
+  // Date.UTC maps years 0–99 to 1900–1999; the offset below undoes that for them.
+  let ms = Date.UTC(year, month - 1, day, hour, minute, second);
+  if (year < 100) ms = Date.UTC(year + 400, month - 1, day, hour, minute, second) - 400 * 365.2425 * 86_400_000;
   let offsetMin = 0;
-  if (zone.toUpperCase() !== 'Z') {
+  if (zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
     const oh = +digits.slice(0, 2), om = digits.length > 2 ? +digits.slice(2, 4) : 0;
     if (oh > 23 || om > 59) return NaN;
     offsetMin = sign * (oh * 60 + om);
   }
-  const micros = +(frac + '000000').slice(0, 6);
-  return (date.getTime() - offsetMin * 60_000) * 1000 + micros;
+  const micros = frac.length === 6 ? +frac : +(frac + '000000').slice(0, 6);
+  return (ms - offsetMin * 60_000) * 1000 + micros;
 }
+
+/**
+ * True for text already in the canonical shape with valid fields: what our SDKs send, so the
+ * common case is checked by character codes, without a regex or a Date.
+ */
+export function isCanonicalTime(text: string): boolean {
+  if (text.length !== 27) return false;
+  for (let i = 0; i < 27; i++) {
+    const c = text.charCodeAt(i);
+    const expected = SHAPE.charCodeAt(i);
+    if (expected === 100 /* d */ ? c < 48 || c > 57 : c !== expected) return false;
+  }
+  const n = (at: number) => (text.charCodeAt(at) - 48) * 10 + text.charCodeAt(at + 1) - 48;
+  const year = n(0) * 100 + n(2), month = n(5), day = n(8);
+  if (year < 1 || month < 1 || month > 12 || day < 1 || n(11) > 23 || n(14) > 59 || n(17) > 59) return false;
+  return day <= MONTH_DAYS[month - 1] + (month === 2 && isLeap(year) ? 1 : 0);
+}
+const SHAPE = 'dddd-dd-ddTdd:dd:dd.ddddddZ';
 
 /** The canonical text of a time in microseconds since the epoch (rounded to a whole microsecond). */
 export function formatMicros(micros: number): string {
@@ -52,7 +77,10 @@ export function formatMicros(micros: number): string {
  */
 export function normaliseTime(value: unknown): string | undefined {
   let micros: number;
-  if (typeof value === 'string') micros = parseTimeMicros(value);
+  if (typeof value === 'string') {
+    if (isCanonicalTime(value)) return value;
+    micros = parseTimeMicros(value);
+  }
   else if (typeof value === 'number') micros = value * 1000;
   else if (value instanceof Date) micros = value.getTime() * 1000;
   else return undefined;

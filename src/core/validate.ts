@@ -71,9 +71,8 @@ export interface FieldContext {
  */
 export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[] = []): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const key in spec) {
+  for (const [key, kind] of entriesOf(spec)) {
     const value = raw[key];
-    const kind = spec[key];
     if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(kind))) continue;
     const error = checkField(kind, value, out, key);
     if (error) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, error);
@@ -83,6 +82,15 @@ export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: F
     if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(spec[key]))) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, 'is required');
   }
   return out;
+}
+
+const compiled = new WeakMap<FieldSpec, [string, FieldKind][]>();
+
+/** A spec as an array, made once: walking an array is cheaper than `for in` on every event. */
+function entriesOf(spec: FieldSpec): [string, FieldKind][] {
+  let entries = compiled.get(spec);
+  if (!entries) compiled.set(spec, (entries = Object.entries(spec)));
+  return entries;
 }
 
 /** Checks one value; on success writes the canonical value into `out[key]`, else returns a message. */

@@ -2,7 +2,7 @@
 // made from. Patches merge in place and adjust the totals by the difference (a span's old
 // contribution out, its new one in), so a span costs the same in a trace of ten spans as in
 // one of a hundred thousand. On disk a trace is split into chunks of CHUNK_SPANS spans in
-// arrival order, so a change rewrites its chunk, not the whole trace.
+// arrival order, so a change re-serialises its chunk, not the whole trace (packTable.ts).
 
 import { addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
@@ -12,11 +12,13 @@ import { compareTimes } from '../core/time';
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
 
-/** Chunk 0 of a trace on disk: the trace record (null for an implicit trace) and the first spans. */
+/** Chunk 0 of a trace on disk: the trace record and the first spans. */
 export interface TraceFileData {
   version: 1;
   trace_id: string;
+  /** For an implicit trace, the stand-in (it carries the trace's scores). */
   trace: TraceRecord | null;
+  implicit?: boolean;
   chunks: number;
   updated_at: string;
   spans: SpanRecord[];
@@ -37,8 +39,6 @@ export class LoadedTrace {
   readonly chunks: string[][] = [[]];
   private readonly chunkOf = new Map<string, number>();
   readonly dirtyChunks = new Set<number>();
-  /** Characters of each chunk's file as last read or written. */
-  readonly chunkBytes: number[] = [];
   totals: SpanTotals = emptyTotals();
   private rootSpanId?: string;
   lastUpdatedAt: string;
@@ -159,7 +159,9 @@ export class LoadedTrace {
   fileData(chunk: number): TraceFileData | ChunkFileData {
     const spans = this.chunks[chunk].map((id) => this.spans.get(id)!);
     if (chunk > 0) return { version: 1, trace_id: this.id, spans };
-    return { version: 1, trace_id: this.id, trace: this.implicit ? null : this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
+    const data: TraceFileData = { version: 1, trace_id: this.id, trace: this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
+    if (this.implicit) data.implicit = true;
+    return data;
   }
 
   /** Rebuilds a trace from its files (chunk 0 first); totals are summed once here. */
@@ -167,7 +169,7 @@ export class LoadedTrace {
     const t = new LoadedTrace(main.trace_id, main.updated_at);
     if (main.trace) {
       t.trace = main.trace;
-      t.implicit = false;
+      t.implicit = main.implicit === true;
     }
     const all = [main.spans, ...chunks.map((c) => c?.spans ?? [])];
     for (let c = 0; c < all.length; c++) {

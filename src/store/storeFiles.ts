@@ -1,10 +1,10 @@
-// The store's files, read and written through lowdb. Every file is small by design (one trace
-// chunk, one index segment), so lowdb's "rewrite the whole file" costs what changed. lowdb's
+// The store's files, read and written through lowdb. Every file is bounded by design (one
+// pack of trace chunks, one index segment), so lowdb's "rewrite the whole file" costs what
+// changed, not what is stored. lowdb's
 // writer replaces a file atomically (temp file + rename); what it can not prevent (a file cut
 // short by a full disk, edited by hand, or written by another program) is found here when
 // the file does not parse, and moved aside so the rest of the store still loads.
 
-import { createHash } from 'node:crypto';
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,18 +16,6 @@ export class CorruptFileError extends Error {
     super(`${path} is not valid store data (${reason})`);
   }
 }
-
-/** Trace ids come from clients: only a hash of one ever reaches the file system. */
-export function traceFileKey(traceId: string): string {
-  return createHash('sha256').update(traceId).digest('hex').slice(0, 40);
-}
-
-export function traceFilePath(tracesDir: string, key: string, chunk: number): string {
-  return join(tracesDir, chunk === 0 ? `${key}.json` : `${key}.c${chunk}.json`);
-}
-
-/** Main trace files are `<40 hex>.json`; chunks `<40 hex>.c<n>.json`. */
-export const MAIN_TRACE_FILE = /^([0-9a-f]{40})\.json$/;
 
 /** Serialises compactly and remembers the size, which retention by bytes adds up. */
 class SizedJson {
@@ -41,6 +29,17 @@ class SizedJson {
     this.size = text.length;
     return text;
   };
+}
+
+/**
+ * Writes data already serialised (a pack: see packTable.ts), atomically, by lowdb's writer.
+ * The bytes pass through lowdb as they are (its writer takes a Buffer as well as a string),
+ * so a pack is not decoded and encoded again on every flush.
+ */
+export async function writeBytes(path: string, bytes: Buffer): Promise<void> {
+  const passThrough = { parse: (t: string) => t, stringify: (b: Buffer) => b as unknown as string };
+  const db = new Low<Buffer>(new DataFile<Buffer>(path, passThrough as never), bytes);
+  await db.write();
 }
 
 /** Writes one file (atomically, by lowdb's writer); resolves with its size in characters. */
@@ -120,4 +119,21 @@ export function listDir(dir: string): string[] {
 /** lowdb's writer leaves `.<name>.tmp` behind when the process died mid-write. */
 export function removeTempFiles(dir: string): void {
   for (const name of listDir(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+}
+
+/** Runs jobs at most `limit` at a time; every job runs, and the first error is thrown after. */
+export async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async () => {
+    while (next < jobs.length) {
+      try {
+        await jobs[next++]();
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
+  if (errors.length) throw errors[0];
 }

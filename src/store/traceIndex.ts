@@ -5,6 +5,7 @@
 
 import type { TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
+import type { UnitLocation } from './packTable';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
@@ -12,10 +13,8 @@ export const SEGMENT_SIZE = 256;
 export interface IndexEntry {
   summary: TraceSummary;
   segment: number;
-  /** Characters of the trace's files as last written (retention adds these up). */
-  bytes: number;
-  /** How many chunk files the trace has on disk. */
-  chunks: number;
+  /** Where each chunk of the trace is stored (see packTable.ts); empty until first written. */
+  units: UnitLocation[];
 }
 
 /** An index segment on disk. */
@@ -29,7 +28,6 @@ export class TraceIndex {
   private readonly segments = new Map<number, Set<string>>();
   private newest = 0;
   readonly dirtySegments = new Set<number>();
-  totalBytes = 0;
 
   get size(): number {
     return this.entries.size;
@@ -48,22 +46,18 @@ export class TraceIndex {
     this.newest = Math.max(this.newest, segment);
   }
 
-  /** Adds or replaces a trace's summary, marking its segment for writing. */
-  put(id: string, summary: TraceSummary, disk?: { bytes: number; chunks: number }): void {
+  /** Adds or replaces a trace's summary (and, once written, where it is), marking its segment for writing. */
+  put(id: string, summary: TraceSummary, units?: UnitLocation[]): void {
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
-      if (disk) {
-        this.totalBytes += disk.bytes - entry.bytes;
-        entry.bytes = disk.bytes;
-        entry.chunks = disk.chunks;
-      }
+      if (units) entry.units = units.map((u) => [...u] as UnitLocation);
       this.dirtySegments.add(entry.segment);
       return;
     }
     let segment = this.newest;
     if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
-    this.insert(id, { summary, segment, bytes: disk?.bytes ?? 0, chunks: disk?.chunks ?? 1 });
+    this.insert(id, { summary, segment, units: units ? units.map((u) => [...u] as UnitLocation) : [] });
     this.dirtySegments.add(segment);
   }
 
@@ -72,7 +66,6 @@ export class TraceIndex {
     let members = this.segments.get(entry.segment);
     if (!members) this.segments.set(entry.segment, (members = new Set()));
     members.add(id);
-    this.totalBytes += entry.bytes;
   }
 
   remove(id: string): IndexEntry | undefined {
@@ -80,7 +73,6 @@ export class TraceIndex {
     if (!entry) return undefined;
     this.entries.delete(id);
     this.segments.get(entry.segment)?.delete(id);
-    this.totalBytes -= entry.bytes;
     this.dirtySegments.add(entry.segment);
     return entry;
   }
@@ -91,8 +83,8 @@ export class TraceIndex {
     if (!members || members.size === 0) return undefined;
     const traces: SegmentData['traces'] = {};
     for (const id of members) {
-      const { summary, bytes, chunks } = this.entries.get(id)!;
-      traces[id] = { summary, bytes, chunks };
+      const { summary, units } = this.entries.get(id)!;
+      traces[id] = { summary, units };
     }
     return { version: 1, traces };
   }
@@ -128,4 +120,8 @@ export class TraceIndex {
 
 function newestFirst(a: TraceSummary, b: TraceSummary): number {
   return compareTimes(b.start_time, a.start_time) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+export function segmentFileName(segment: number): string {
+  return `seg-${String(segment).padStart(6, '0')}.json`;
 }

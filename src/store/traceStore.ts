@@ -5,23 +5,31 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
+import type { Patch, ScorePatch, SpanPatch, TraceDetail, TraceSummary } from '../core/model';
 import { nowIso } from '../core/time';
 import { LoadedTrace } from './loadedTrace';
-import { loadTrace, loadTraceSync } from './traceFiles';
-import { TraceIndex } from './traceIndex';
+import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
+import { TraceIndex, segmentFileName } from './traceIndex';
+import { Batch } from './applyBatch';
 import { loadIndex } from './indexFiles';
+import { PackTable, packFileName } from './packTable';
+import { HeldUpdates, SpanIndex } from './heldUpdates';
+import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
 import { acquireStoreLock } from './storeLock';
-import { removeFile, traceFileKey, traceFilePath, writeJson } from './storeFiles';
+import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
 /** Whole traces kept in memory: by count, and by spans summed over them. */
-const CACHE_TRACES = 300;
-const CACHE_SPANS = 100_000;
+const CACHE_TRACES = 100;
+const CACHE_SPANS = 20_000;
+/** Span id → trace id entries kept for updates that come without their trace_id. */
+const SPAN_INDEX_MAX = 1_000_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 const WRITE_CONCURRENCY = 8;
+/** Longest stretch a flush serialises before letting requests in. */
+const SERIALISE_SLICE_MS = 8;
 
 export async function openStore(options: StoreOptions): Promise<TraceStore> {
   mkdirSync(options.dir, { recursive: true });
@@ -38,7 +46,7 @@ export async function openStore(options: StoreOptions): Promise<TraceStore> {
 
 export class TraceStore implements TraceStoreApi {
   readonly dir: string;
-  private readonly tracesDir: string;
+  private readonly packsDir: string;
   private readonly indexDir: string;
   private readonly maxTraces: number;
   private readonly maxBytes: number;
@@ -46,40 +54,68 @@ export class TraceStore implements TraceStoreApi {
   private readonly warn: (message: string) => void;
 
   private readonly index = new TraceIndex();
+  private readonly packs = new PackTable();
   /** Whole traces in memory, least recently used first. */
   private readonly cache = new Map<string, LoadedTrace>();
+  private lastUsed?: LoadedTrace;
   private readonly loading = new Map<string, Promise<LoadedTrace | undefined>>();
-  private readonly spanToTrace = new Map<string, string>();
-  /** Keyed `span:<id>` or `trace:<id>`: patches that arrived before what they update. */
-  private readonly pending = new Map<string, Patch[]>();
-  private pendingDropped = 0;
+  private readonly spanToTrace = new SpanIndex(SPAN_INDEX_MAX);
+  private readonly pending: HeldUpdates;
   private readonly dirtyTraces = new Set<string>();
-  /** Traces whose files are being written: never evicted then, or a reload would read the old files. */
-  private readonly writing = new Set<string>();
-  private readonly deletions: { key: string; chunks: number }[] = [];
+  private readonly failedPacks: { id: number; text: Buffer }[] = [];
   private readonly listeners = new Set<(change: StoreChange) => void>();
 
   private flushTimer?: ReturnType<typeof setTimeout>;
   private flushChain: Promise<void> = Promise.resolve();
+  /** True while packs are being written: a trace evicted then would be read back from files not yet written. */
+  private flushing = false;
   private closing?: Promise<void>;
+  /** The background scan for span ids of earlier runs (spanRecall.ts). */
+  private recall?: Promise<void>;
 
   constructor(options: StoreOptions, private readonly releaseLock: () => void) {
     this.dir = options.dir;
-    this.tracesDir = join(options.dir, 'traces');
+    this.packsDir = join(options.dir, 'packs');
     this.indexDir = join(options.dir, 'index');
     this.maxTraces = options.maxTraces ?? STORE_DEFAULTS.maxTraces;
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.warn = options.warn ?? ((m) => console.warn(m));
+    this.pending = new HeldUpdates(PENDING_MAX, this.warn);
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
   async load(): Promise<void> {
-    mkdirSync(this.tracesDir, { recursive: true });
+    mkdirSync(this.packsDir, { recursive: true });
     mkdirSync(this.indexDir, { recursive: true });
-    await loadIndex(this.index, this.indexDir, this.tracesDir, this.warn);
+    await loadIndex(this.index, this.packs, this.indexDir, this.packsDir, this.warn);
+    await loadHeld(this.dir, this.pending, this.warn);
     this.enforceRetention();
-    if (this.index.dirtySegments.size || this.deletions.length) await this.flush();
+    await this.flush(); // writes what recovery changed and deletes packs nothing points at
+    this.recall = scanRecentSpans(this.packsDir, this.packs.sizes(), (spanId, traceId) => this.recallSpan(spanId, traceId), () => this.closing !== undefined)
+      .then(() => this.releaseRecalled())
+      .catch((err) => this.warn(`Spanscope: reading span ids from the store failed: ${(err as Error).message}`));
+  }
+
+  /** Settles when the background scan for span ids of earlier runs is done (tests wait for it). */
+  get recalled(): Promise<void> {
+    return this.recall ?? Promise.resolve();
+  }
+
+  /** A span of an earlier run, found by the background scan; what the session saw is fresher. */
+  private recallSpan(spanId: string, traceId: string): void {
+    if (this.spanToTrace.get(spanId) === undefined && this.index.get(traceId)) this.spanToTrace.set(spanId, traceId);
+  }
+
+  /** Updates held for spans the scan found can land now. */
+  private releaseRecalled(): void {
+    if (this.closing) return;
+    const now = nowIso();
+    const batch = new Batch();
+    for (const spanId of this.pending.spanIds()) {
+      if (this.spanToTrace.get(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
+    }
+    this.commit(batch);
   }
 
   // ---- writing ---------------------------------------------------------------------------
@@ -130,35 +166,27 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private hold(key: string, patch: Patch): void {
-    const waiting = this.pending.get(key);
-    if (waiting) return void waiting.push(patch);
-    if (this.pending.size >= PENDING_MAX) {
-      const oldest = this.pending.keys().next().value!;
-      this.pending.delete(oldest);
-      if (this.pendingDropped++ % 1000 === 0) this.warn(`Spanscope: dropped updates for ${oldest.replace(':', ' ')}, which never arrived (${this.pendingDropped} so far)`);
-    }
-    this.pending.set(key, [patch]);
+    this.pending.hold(key, patch);
   }
 
   private releasePending(key: string, now: string, batch: Batch): void {
-    const waiting = this.pending.get(key);
-    if (!waiting) return;
-    this.pending.delete(key);
-    for (const patch of waiting) this.applyOne(patch, now, batch);
+    for (const patch of this.pending.take(key) ?? []) this.applyOne(patch, now, batch);
   }
 
   /** The trace in memory, loading it from disk (blocking, see loadTraceSync) when it is not. */
   private traceFor(id: string, create: boolean): LoadedTrace | undefined {
     let trace = this.cache.get(id);
     if (trace) {
-      this.cache.delete(id); // most recently used goes last
-      this.cache.set(id, trace);
+      // Most recently used goes last; a batch's spans mostly share one trace, already last.
+      if (this.lastUsed !== trace) {
+        this.cache.delete(id);
+        this.cache.set(id, trace);
+        this.lastUsed = trace;
+      }
       return trace;
     }
-    if (this.index.get(id)) {
-      trace = loadTraceSync(this.tracesDir, traceFileKey(id), this.warn);
-      if (!trace) this.dropLost(id);
-    }
+    const units = this.packs.unitsOf(id);
+    if (this.index.get(id) && units) trace = this.loaded(id, loadTraceSync(this.packsDir, id, units, this.warn));
     if (!trace && create) trace = new LoadedTrace(id, nowIso());
     if (trace) this.remember(trace);
     return trace;
@@ -166,6 +194,7 @@ export class TraceStore implements TraceStoreApi {
 
   private remember(trace: LoadedTrace): void {
     this.cache.set(trace.id, trace);
+    this.lastUsed = trace;
     for (const spanId of trace.spans.keys()) this.spanToTrace.set(spanId, trace.id);
   }
 
@@ -209,24 +238,34 @@ export class TraceStore implements TraceStoreApi {
     this.cache.delete(id);
     this.dirtyTraces.delete(id);
     if (trace) for (const spanId of trace.spans.keys()) this.spanToTrace.delete(spanId);
-    this.deletions.push({ key: traceFileKey(id), chunks: Math.max(entry?.chunks ?? 1, trace?.chunks.length ?? 1) });
+    this.packs.forget(id);
     return true;
   }
 
-  /** A trace whose files are gone or damaged: it leaves the index (traceFiles warned already). */
-  private dropLost(id: string): void {
-    if (!this.forget(id)) return;
-    this.emit({ traces: [], removed: [id], spans: new Map() });
+  /**
+   * What a load found. A damaged pack (traceFiles warned) loses every trace whose first
+   * chunk was in it: they leave the index now rather than one by one as they are opened.
+   */
+  private loaded(id: string, result: LoadResult): LoadedTrace | undefined {
+    const lost = new Set<string>(result.trace ? [] : [id]);
+    for (const pack of result.corrupt) {
+      for (const [traceId, entry] of this.index.entries) if (entry.units[0]?.[0] === pack) lost.add(traceId);
+    }
+    const removed = [...lost].filter((traceId) => this.forget(traceId));
+    if (removed.length) {
+      this.scheduleFlush();
+      this.emit({ traces: [], removed, spans: new Map() });
+    }
+    return result.trace && !lost.has(id) ? result.trace : undefined;
   }
 
-  /** Oldest traces go first, by count now and by bytes as files are written; `keep` are spared if possible. */
+  /** Oldest traces go first, by count now and by bytes as packs are written; `keep` are spared if possible. */
   private enforceRetention(keep?: Map<string, LoadedTrace>): string[] {
-    const overCount = this.index.size - this.maxTraces;
-    if (overCount <= 0 && this.index.totalBytes <= this.maxBytes) return [];
+    if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) return [];
     const removed: string[] = [];
     for (const id of this.index.oldestFirst()) {
       if (this.index.size <= 1) break;
-      if (this.index.size <= this.maxTraces && this.index.totalBytes <= this.maxBytes) break;
+      if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) break;
       if (keep?.has(id)) continue;
       if (this.forget(id)) removed.push(id);
     }
@@ -249,20 +288,19 @@ export class TraceStore implements TraceStoreApi {
     if (!this.index.get(traceId)) return undefined;
     let load = this.loading.get(traceId);
     if (!load) {
-      load = loadTrace(this.tracesDir, traceFileKey(traceId), this.warn).finally(() => this.loading.delete(traceId));
+      const units = this.packs.unitsOf(traceId) ?? [];
+      load = loadTrace(this.packsDir, traceId, units, this.warn)
+        .then((result) => this.loaded(traceId, result))
+        .finally(() => this.loading.delete(traceId));
       this.loading.set(traceId, load);
     }
     const loaded = await load;
     // `apply` may have loaded (and changed) it meanwhile, or it may have been deleted.
     const current = this.cache.get(traceId);
     if (current) return current.detail();
-    if (!this.index.get(traceId)) return undefined;
-    if (!loaded) {
-      this.dropLost(traceId);
-      return undefined;
-    }
+    if (!loaded || !this.index.get(traceId)) return undefined;
     this.remember(loaded);
-    this.evict();
+    if (!this.flushing) this.evict();
     return loaded.detail();
   }
 
@@ -296,55 +334,67 @@ export class TraceStore implements TraceStoreApi {
   flush(): Promise<void> {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    this.flushChain = this.flushChain.then(() => this.writeDirty()).catch((err) => this.warn(`Spanscope: writing the store failed: ${(err as Error).message}`));
+    this.flushChain = this.flushChain
+      .then(async () => {
+        this.flushing = true;
+        try {
+          await this.writeDirty();
+        } finally {
+          this.flushing = false;
+        }
+        this.evict();
+      })
+      .catch((err) => this.warn(`Spanscope: writing the store failed: ${(err as Error).message}`));
     return this.flushChain;
   }
 
   private async writeDirty(): Promise<void> {
-    for (const { key, chunks } of this.deletions.splice(0)) {
-      for (let c = 0; c < chunks; c++) await removeFile(traceFilePath(this.tracesDir, key, c));
-    }
-    const jobs: (() => Promise<void>)[] = [];
-    for (const id of this.dirtyTraces) {
-      const trace = this.cache.get(id);
-      if (trace) jobs.push(() => this.writeTrace(trace));
-    }
+    // Serialise what changed into the open pack (see packTable.ts), yielding now and then so
+    // a big flush does not hold up requests and live updates. A trace changed meanwhile is
+    // marked dirty again and goes out with the next flush.
+    const ids = [...this.dirtyTraces];
     this.dirtyTraces.clear();
-    await runLimited(jobs, WRITE_CONCURRENCY);
+    let sliceStart = performance.now();
+    for (const id of ids) {
+      const trace = this.cache.get(id);
+      if (!trace) continue; // deleted meanwhile
+      const chunks = [...trace.dirtyChunks];
+      trace.dirtyChunks.clear();
+      // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
+      if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
+      chunks.sort((a, b) => a - b); // chunk locations are a dense array
+      for (const chunk of chunks) this.packs.write(id, trace.fileData(chunk), chunk);
+      const entry = this.index.get(id);
+      if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
+      if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
+      }
+    }
+    // A pack write that failed (a full disk) is retried first; the newest bytes of a pack win.
+    const packWrites = new Map<number, Buffer>();
+    for (const { id, text } of [...this.failedPacks.splice(0), ...this.packs.takeWrites()]) packWrites.set(id, text);
     const segments = [...this.index.dirtySegments];
     this.index.dirtySegments.clear();
-    await runLimited(segments.map((s) => () => this.writeSegment(s)), WRITE_CONCURRENCY);
-    const removed = this.enforceRetention();
-    if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
-    this.evict();
-  }
-
-  private async writeTrace(trace: LoadedTrace): Promise<void> {
-    const key = traceFileKey(trace.id);
-    const chunks = [...trace.dirtyChunks].sort((a, b) => a - b);
-    trace.dirtyChunks.clear();
-    // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
-    if (chunks[0] !== 0 && trace.chunkBytes.length < trace.chunks.length) chunks.unshift(0);
-    this.writing.add(trace.id);
+    const segmentData = segments.map((s) => ({ path: join(this.indexDir, segmentFileName(s)), data: this.index.segmentData(s) }));
     try {
-      for (const c of chunks) trace.chunkBytes[c] = await writeJson(traceFilePath(this.tracesDir, key, c), trace.fileData(c));
+      // Packs before the index that points into them; emptied packs only after it.
+      await runLimited([...packWrites].map(([id, text]) => () => writeBytes(join(this.packsDir, packFileName(id)), text).catch((err) => {
+        this.failedPacks.push({ id, text });
+        throw err;
+      })), WRITE_CONCURRENCY);
+      await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
     } catch (err) {
-      for (const c of chunks) trace.dirtyChunks.add(c);
-      this.dirtyTraces.add(trace.id);
+      for (const s of segments) this.index.dirtySegments.add(s);
+      this.scheduleFlush();
       throw err;
-    } finally {
-      this.writing.delete(trace.id);
     }
-    // Deleted while it was being written: the deletion queued behind this write removes the files.
-    const entry = this.index.get(trace.id);
-    if (entry) this.index.put(trace.id, entry.summary, { bytes: trace.chunkBytes.reduce((a, b) => a + (b ?? 0), 0), chunks: trace.chunks.length });
-  }
-
-  private async writeSegment(segment: number): Promise<void> {
-    const path = join(this.indexDir, segmentFileName(segment));
-    const data = this.index.segmentData(segment);
-    if (data) await writeJson(path, data);
-    else await removeFile(path);
+    await runLimited(this.packs.takeGarbage().map((id) => () => removeFile(join(this.packsDir, packFileName(id)))), WRITE_CONCURRENCY);
+    const removed = this.enforceRetention();
+    if (removed.length) {
+      this.emit({ traces: [], removed, spans: new Map() });
+      this.scheduleFlush();
+    }
   }
 
   /** Drops whole traces from memory, least recently used first, once their changes are on disk. */
@@ -353,7 +403,7 @@ export class TraceStore implements TraceStoreApi {
     for (const t of this.cache.values()) spans += t.spans.size;
     for (const [id, trace] of this.cache) {
       if (this.cache.size <= CACHE_TRACES && spans <= CACHE_SPANS) break;
-      if (trace.dirtyChunks.size || this.dirtyTraces.has(id) || this.writing.has(id)) continue;
+      if (trace.dirtyChunks.size || this.dirtyTraces.has(id)) continue;
       this.cache.delete(id);
       spans -= trace.spans.size;
     }
@@ -361,44 +411,13 @@ export class TraceStore implements TraceStoreApi {
 
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.recall;
       await this.flush();
+      await saveHeld(this.dir, this.pending);
       clearTimeout(this.flushTimer);
       this.listeners.clear();
       this.releaseLock();
     })();
     return this.closing;
   }
-}
-
-export function segmentFileName(segment: number): string {
-  return `seg-${String(segment).padStart(6, '0')}.json`;
-}
-
-/** What one `apply` touched: each trace once, and each changed span (last version). */
-class Batch {
-  readonly traces = new Map<string, LoadedTrace>();
-  readonly spans = new Map<string, Map<string, SpanRecord>>();
-  touch(trace: LoadedTrace, span?: SpanRecord): void {
-    this.traces.set(trace.id, trace);
-    if (!span) return;
-    let changed = this.spans.get(trace.id);
-    if (!changed) this.spans.set(trace.id, (changed = new Map()));
-    changed.set(span.id, span);
-  }
-}
-
-async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async () => {
-    while (next < jobs.length) {
-      try {
-        await jobs[next++]();
-      } catch (err) {
-        errors.push(err);
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, jobs.length) }, worker));
-  if (errors.length) throw errors[0];
 }

@@ -1,10 +1,9 @@
 import { spawn } from 'node:child_process';
-import { readdirSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { LOCK_FILE } from '../../src/store/storeLock';
-import { traceFileKey } from '../../src/store/storeFiles';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
 import type { StoreOptions } from '../../src/store/types';
 import { at, batch, traceBatch, traceStart } from '../support/builders';
@@ -45,67 +44,81 @@ async function filledStore(): Promise<string> {
   return dir;
 }
 
+const packPath = (dir: string, id: number) => join(dir, 'packs', `pack-${String(id).padStart(6, '0')}.json`);
+
 describe('store recovery', () => {
-  it('moves a corrupt index segment aside, warns, and re-indexes its traces from their files', async () => {
+  it('moves a corrupt index segment aside, warns, and recovers its traces from the packs', async () => {
     const dir = await filledStore();
     writeFileSync(join(dir, 'index', 'seg-000001.json'), '{"version":1,"traces":{"a":{"summ'); // cut short
     const store = await openAt(dir);
     expect(store.warnings.join('\n')).toMatch(/seg-000001\.json is not valid store data.*moved it to .*seg-000001\.json\.corrupt-/);
     expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c']);
     expect(store.getSummary('b')?.span_count).toBe(3);
+    expect((await store.getTrace('c'))?.spans).toHaveLength(3);
     expect(readdirSync(join(dir, 'index')).some((f) => f.startsWith('seg-000001.json.corrupt-'))).toBe(true);
-  });
-
-  it('moves a corrupt trace file aside, warns, and still loads every other trace', async () => {
-    const dir = await filledStore();
-    writeFileSync(join(dir, 'traces', `${traceFileKey('b')}.json`), '{"version":1,"trace_id":"b","tr');
-    const store = await openAt(dir);
-    expect(store.listTraces()).toHaveLength(3); // the index does not know yet
-    expect(await store.getTrace('b')).toBeUndefined();
-    expect(store.warnings.join('\n')).toMatch(/is not valid store data .*moved it to .*corrupt-.*that trace is lost/);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'c']);
-    expect((await store.getTrace('a'))?.spans).toHaveLength(3);
-    // And the loss is remembered: after a reopen, b is gone without another warning.
+    // Repaired for good: the next open has nothing to warn about.
     await store.close();
-    const again = await openAt(dir);
-    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['a', 'c']);
-    expect(again.warnings).toEqual([]);
+    expect((await openAt(dir)).warnings).toEqual([]);
   });
 
-  it('a trace file that is valid JSON but not a trace is treated as corrupt', async () => {
-    const dir = await filledStore();
-    writeFileSync(join(dir, 'traces', `${traceFileKey('a')}.json`), '[1,2,3]');
-    const store = await openAt(dir);
-    expect(await store.getTrace('a')).toBeUndefined();
-    expect(store.warnings).toHaveLength(1);
-  });
-
-  it('drops a summary whose trace file is gone', async () => {
-    const dir = await filledStore();
-    unlinkSync(join(dir, 'traces', `${traceFileKey('c')}.json`));
-    const store = await openAt(dir);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b']);
-    expect(store.warnings.join('\n')).toMatch(/1 trace\(s\) in the index had no file/);
-  });
-
-  it('indexes a trace file no segment lists (a crash between the two writes)', async () => {
+  it('rebuilds the whole index from the packs when it is gone', async () => {
     const dir = await filledStore();
     rmSync(join(dir, 'index'), { recursive: true });
     const store = await openAt(dir);
     expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c']);
-    expect(store.warnings.join('\n')).toMatch(/re-indexed 3 trace/);
+    expect(store.warnings.join('\n')).toMatch(/recovered 3 trace/);
   });
 
-  it('loses only the spans of a damaged later chunk of a big trace', async () => {
+  it('moves a corrupt pack aside, warns, drops the traces in it, and still loads every other trace', async () => {
     const dir = newDir();
-    const store = await openAt(dir);
-    ingest(store, traceBatch('big', 2100));
+    let store = await openAt(dir);
+    ingest(store, traceBatch('first', 3));
     await store.close();
-    writeFileSync(join(dir, 'traces', `${traceFileKey('big')}.c1.json`), 'garbage');
+    store = await openAt(dir); // a new open pack: the next traces land in pack 2
+    ingest(store, traceBatch('second', 3));
+    ingest(store, traceBatch('third', 2));
+    await store.close();
+    writeFileSync(packPath(dir, 1), '{"version":1,"units":[{"trace_id":"fir');
     const again = await openAt(dir);
-    const detail = (await again.getTrace('big'))!;
-    expect(detail.spans).toHaveLength(1100);
-    expect(again.warnings.join('\n')).toMatch(/the spans in it are lost/);
+    expect(again.listTraces()).toHaveLength(3); // nothing has read pack 1 yet
+    expect(await again.getTrace('first')).toBeUndefined();
+    expect(again.warnings.join('\n')).toMatch(/pack-000001\.json is not valid store data .*moved it to .*corrupt-.*the traces stored in it are lost/);
+    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['second', 'third']);
+    expect((await again.getTrace('second'))?.spans).toHaveLength(3);
+    expect(readdirSync(join(dir, 'packs')).some((f) => f.startsWith('pack-000001.json.corrupt-'))).toBe(true);
+    await again.close();
+    const later = await openAt(dir);
+    expect(later.listTraces().map((t) => t.id).sort()).toEqual(['second', 'third']);
+    expect(later.warnings).toEqual([]);
+  });
+
+  it('a pack that is valid JSON but not a pack is treated as corrupt', async () => {
+    const dir = await filledStore();
+    writeFileSync(packPath(dir, 1), '[1,2,3]');
+    const store = await openAt(dir);
+    expect(store.listTraces()).toEqual([]);
+    expect(store.warnings.join('\n')).toMatch(/not a trace pack/);
+  });
+
+  it('drops the traces whose pack is gone', async () => {
+    const dir = await filledStore();
+    unlinkSync(packPath(dir, 1));
+    const store = await openAt(dir);
+    expect(store.listTraces()).toEqual([]);
+    expect(store.warnings.join('\n')).toMatch(/3 trace\(s\) in the index had no data/);
+  });
+
+  it('keeps what reached the newest pack when the index write did not happen', async () => {
+    const dir = await filledStore();
+    const segment = readFileSync(join(dir, 'index', 'seg-000001.json'), 'utf8');
+    const store = await openAt(dir);
+    ingest(store, traceBatch('d', 2));
+    ingest(store, batch({ event: 'span_update', span: { id: 'a-s0', trace_id: 'a', output: 'newer' } }));
+    await store.close();
+    writeFileSync(join(dir, 'index', 'seg-000001.json'), segment); // as if the crash came between the two writes
+    const again = await openAt(dir);
+    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect((await again.getTrace('a'))!.spans.find((s) => s.id === 'a-s0')!.output).toBe('newer');
   });
 });
 
@@ -119,21 +132,26 @@ describe('retention', () => {
     ingest(store, batch(traceStart('t4', { start_time: at(4) })));
     expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);
     expect(removed).toEqual(['t0', 't1']);
-    await store.flush();
-    expect(readdirSync(join(store.dir, 'traces'))).toHaveLength(3);
+    await store.close();
+    expect((await openAt(store.dir, { maxTraces: 3 })).listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);
   });
 
-  it('removes the oldest traces while the files exceed the byte limit', async () => {
-    const store = await openAt(newDir(), { maxBytes: 25_000 });
-    for (let i = 0; i < 6; i++) ingest(store, { events: traceBatch(`t${i}`, 10, 200).events.map((e: any) => (e.trace ? { ...e, trace: { ...e.trace, start_time: at(i * 10) } } : e)) });
+  it('removes the oldest traces while the packs exceed the byte limit', async () => {
+    const store = await openAt(newDir(), { maxBytes: 6 * 1024 * 1024 });
+    // 20 traces of ~0.5 MB: the packs fill and the oldest go as soon as the packs are over the limit.
+    for (let i = 0; i < 20; i++) {
+      const events = traceBatch(`t${String(i).padStart(2, '0')}`, 50, 10_000).events.map((e: any) => (e.trace ? { ...e, trace: { ...e.trace, start_time: at(i * 10) } } : e));
+      ingest(store, { events });
+      await store.flush();
+    }
     await store.flush();
-    await store.flush(); // the second flush writes the deletions the first one decided
-    const left = store.listTraces().map((t) => t.id);
-    expect(left.length).toBeGreaterThan(0);
-    expect(left.length).toBeLessThan(6);
-    expect(left).toEqual(['t5', 't4', 't3', 't2', 't1', 't0'].slice(0, left.length));
-    const bytes = readdirSync(join(store.dir, 'traces')).length;
-    expect(bytes).toBe(left.length);
+    const left = store.listTraces({ limit: 100 }).map((t) => t.id);
+    expect(left.length).toBeGreaterThan(3);
+    expect(left.length).toBeLessThan(20);
+    const expected = Array.from({ length: 20 }, (_, i) => `t${String(19 - i).padStart(2, '0')}`).slice(0, left.length);
+    expect(left).toEqual(expected); // the newest ones are kept
+    const onDisk = readdirSync(join(store.dir, 'packs')).reduce((sum, f) => sum + statSync(join(store.dir, 'packs', f)).size, 0);
+    expect(onDisk).toBeLessThanOrEqual(6 * 1024 * 1024 + 4 * 1024 * 1024); // the limit, plus at most the open pack
   });
 });
 

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
@@ -33,6 +33,7 @@ async function reopen(store: TraceStore, options: Partial<StoreOptions> = {}) {
 }
 
 const files = (dir: string) => readdirSync(dir).sort();
+const listAll = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
 
 describe('trace store', () => {
   it('builds the same trace whatever order its events arrive in', async () => {
@@ -98,37 +99,37 @@ describe('trace store', () => {
     expect(changes[1]).toEqual({ traces: [], removed: ['a'], spans: new Map() });
   });
 
-  it('writes only what changed: another trace and other segments are not rewritten', async () => {
+  it('writes what changed, not what is stored: one pack and one index segment per flush', async () => {
     const store = await newStore();
-    store.apply(patches(traceBatch('a', 2)));
+    for (let t = 0; t < 600; t++) store.apply(patches(traceBatch(`old${t}`, 10, 1000))); // ~6 MB: several packs and segments
     await store.flush();
-    const tracesDir = join(store.dir, 'traces');
-    const [fileA] = files(tracesDir);
-    const mtimeA = statSync(join(tracesDir, fileA)).mtimeMs;
-    await new Promise((r) => setTimeout(r, 20));
-    store.apply(patches(traceBatch('b', 2)));
-    await store.flush();
-    expect(files(tracesDir)).toHaveLength(2);
-    expect(statSync(join(tracesDir, fileA)).mtimeMs).toBe(mtimeA);
-  });
-
-  it('splits a big trace into chunks and rewrites only the chunk a change is in', async () => {
-    const store = await newStore();
-    store.apply(patches(traceBatch('big', 2500)));
-    await store.flush();
-    const tracesDir = join(store.dir, 'traces');
-    expect(files(tracesDir)).toHaveLength(3);
-    const stamp = () => Object.fromEntries(files(tracesDir).map((f) => [f, statSync(join(tracesDir, f)).mtimeMs]));
+    const stamp = () => Object.fromEntries(listAll(store.dir).map((f) => [f, statSync(f).mtimeMs]));
     const before = stamp();
+    expect(Object.keys(before).filter((f) => f.includes('pack-')).length).toBeGreaterThan(1);
+    expect(Object.keys(before).filter((f) => f.includes('seg-')).length).toBeGreaterThan(1);
     await new Promise((r) => setTimeout(r, 20));
-    store.apply(patches(batch({ event: 'span_update', span: { id: 'big-s2400', output: 'changed' } })));
+    store.apply(patches(batch({ event: 'span_update', span: { id: 'old5-s3', output: 'changed' } }), ...[]));
+    store.apply(patches(traceBatch('new', 10)));
     await store.flush();
     const after = stamp();
-    const rewritten = Object.keys(after).filter((f) => after[f] !== before[f]);
-    expect(rewritten).toEqual([expect.stringMatching(/\.c2\.json$/)]);
+    const touched = Object.keys(after).filter((f) => after[f] !== before[f]);
+    // The open pack (now holding old5 and new), old5's segment and the newest segment.
+    expect(touched.length).toBeLessThanOrEqual(3);
+    expect(touched.filter((f) => f.includes('pack-'))).toHaveLength(1);
+    const again = await reopen(store);
+    expect((await again.getTrace('old5'))!.spans.find((s) => s.id === 'old5-s3')!.output).toBe('changed');
+    expect(again.listTraces({ limit: 1000 })).toHaveLength(601);
+  });
+
+  it('keeps a trace of thousands of spans in chunks, and keeps every span through a reopen', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('big', 2500, 200)));
+    await store.flush();
+    store.apply(patches(batch({ event: 'span_update', span: { id: 'big-s2400', output: 'changed' } })));
     const again = await reopen(store);
     const detail = (await again.getTrace('big'))!;
     expect(detail.spans).toHaveLength(2500);
+    expect(detail.trace.span_count).toBe(2500);
     expect(detail.spans.find((s) => s.id === 'big-s2400')!.output).toBe('changed');
   });
 
@@ -136,8 +137,7 @@ describe('trace store', () => {
     const store = await newStore();
     store.apply(patches(batch(traceStart('../../escape'), traceStart('/etc/passwd'), traceStart('CON'))));
     await store.flush();
-    expect(files(join(store.dir, 'traces')).every((f) => /^[0-9a-f]{40}\.json$/.test(f))).toBe(true);
-    expect(existsSync(join(store.dir, '..', 'escape.json'))).toBe(false);
+    expect(listAll(store.dir).map((f) => f.slice(store.dir.length)).sort()).toEqual(['/index/seg-000001.json', '/packs/pack-000001.json', '/spanscope.lock']);
     const again = await reopen(store);
     expect(again.listTraces().map((t) => t.id).sort()).toEqual(['../../escape', '/etc/passwd', 'CON']);
   });
@@ -150,8 +150,9 @@ describe('trace store', () => {
     store.clear('y');
     await store.flush();
     expect(store.listTraces()).toEqual([]);
-    expect(files(join(store.dir, 'traces'))).toEqual([]);
     expect(files(join(store.dir, 'index'))).toEqual([]);
+    const again = await reopen(store);
+    expect(again.listTraces()).toEqual([]);
     expect(await store.getTrace('a')).toBeUndefined();
   });
 
@@ -176,5 +177,37 @@ describe('trace store', () => {
     store.apply(patches(traceBatch('a', 3)));
     const again = await reopen(store);
     expect(again.getSummary('a')?.span_count).toBe(3);
+  });
+});
+
+describe('updates that arrive before what they update', () => {
+  it('waits for at most 20 000 unknown spans, dropping the oldest with a warning', async () => {
+    const store = await newStore();
+    const waiting = Array.from({ length: 20_001 }, (_, i) => ({ kind: 'span' as const, span: { id: `ghost${i}`, output: i } }));
+    store.apply(waiting);
+    expect(store.warnings).toEqual([expect.stringMatching(/dropped updates for span ghost0, which never arrived \(1 so far\)/)]);
+    store.apply(patches(batch(spanStart('ghost0', 't'), spanStart('ghost1', 't'))));
+    const spans = (await store.getTrace('t'))!.spans;
+    expect(spans.find((s) => s.id === 'ghost0')!.output).toBeUndefined(); // its update was dropped
+    expect(spans.find((s) => s.id === 'ghost1')!.output).toBe(1); // this one waited and applied
+  });
+});
+
+describe('spans of an earlier run', () => {
+  it('takes an update that names such a span by id alone, once the store has read its newest packs', async () => {
+    const store = await newStore();
+    store.apply(patches(traceBatch('earlier', 3)));
+    const again = await reopen(store);
+    again.apply(patches(batch(score('span', 'earlier-s1', 'q', 1))));
+    await again.recalled;
+    expect(again.getSummary('earlier')?.score_averages).toEqual({ q: { avg: 1, count: 1 } });
+  });
+
+  it('keeps updates still waiting for their span through a restart', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(score('span', 'later', 'q', 0.5))));
+    const again = await reopen(store);
+    again.apply(patches(batch(spanStart('later', 't'))));
+    expect(again.getSummary('t')?.score_averages).toEqual({ q: { avg: 0.5, count: 1 } });
   });
 });

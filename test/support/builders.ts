@@ -33,7 +33,7 @@ export function score(target: 'trace' | 'span', id: string, name: string, value:
   return { event: 'score', score: { target, id, name, value, ...fields } };
 }
 
-export function batch(...events: Fields[]): { events: Fields[] } {
+export function batch(...events: unknown[]): { events: unknown[] } {
   return { events };
 }
 

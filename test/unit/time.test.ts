@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTimes, durationMs, formatMicros, normaliseTime, parseTimeMicros } from '../../src/core/time';
+import { compareTimes, durationMs, formatMicros, isCanonicalTime, normaliseTime, parseTimeMicros } from '../../src/core/time';
 
 describe('canonical times', () => {
   it('turns ISO text with any offset and fraction into UTC with six digits', () => {
@@ -34,9 +34,20 @@ describe('canonical times', () => {
     for (const bad of [NaN, Infinity, null, undefined, {}, [], true, 1e20]) expect(normaliseTime(bad)).toBeUndefined();
   });
 
+  it('takes canonical text as it is, and checks its fields all the same', () => {
+    expect(isCanonicalTime('2026-01-02T03:04:05.123456Z')).toBe(true);
+    for (const bad of ['2026-01-02T03:04:05.123456+', '2026-02-29T00:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-01-02T24:04:05.123456Z', '2026-01-0xT03:04:05.123456Z']) {
+      expect(isCanonicalTime(bad), bad).toBe(false);
+      expect(normaliseTime(bad), bad).toBeUndefined();
+    }
+    expect(normaliseTime('2024-02-29T00:00:00.000000Z')).toBe('2024-02-29T00:00:00.000000Z');
+  });
+
   it('accepts leap days and keeps microseconds exact', () => {
     expect(normaliseTime('2024-02-29T23:59:59.999999Z')).toBe('2024-02-29T23:59:59.999999Z');
     expect(parseTimeMicros('1970-01-01T00:00:00.000001Z')).toBe(1);
+    expect(normaliseTime('0050-03-01T00:00:00Z')).toBe('0050-03-01T00:00:00.000000Z');
+    expect(normaliseTime('2100-02-29T00:00:00Z')).toBeUndefined();
   });
 
   it('measures durations in milliseconds with microsecond precision, null while running', () => {

@@ -20,8 +20,10 @@ const TRACE_FIELDS: FieldSpec = {
   thread_id: 'string',
 };
 
+const { thread_id: _traceOnly, ...SHARED_FIELDS } = TRACE_FIELDS;
+
 const SPAN_FIELDS: FieldSpec = {
-  ...TRACE_FIELDS,
+  ...SHARED_FIELDS,
   trace_id: 'id',
   parent_span_id: 'id',
   type: 'spanType',
@@ -31,7 +33,6 @@ const SPAN_FIELDS: FieldSpec = {
   total_estimated_cost: 'number',
   code_location: 'codeLocation',
 };
-delete SPAN_FIELDS.thread_id;
 
 const SCORE_FIELDS: FieldSpec = {
   id: 'id',
