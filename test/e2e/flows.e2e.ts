@@ -56,9 +56,14 @@ describe('Spanscope in a real VS Code', () => {
   });
 
   it('watch traces: python app.py in the terminal shows a live, nested trace in the sidebar and the panel', async () => {
+    await steps.run('the extension starts with the window', async () => {
+      // Nothing touched yet: the collector must start on its own, so that a terminal opened
+      // before the view is ever shown already has the environment pointing at it.
+      await waitForCollector(vs);
+    });
+
     await steps.run('open the Spanscope view', async () => {
       await wb.openViewContainer(UI.container);
-      await waitForCollector(vs);
     });
 
     await steps.run('open the trace panel', async () => {
