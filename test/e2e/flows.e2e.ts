@@ -22,6 +22,7 @@ describe('Spanscope in a real VS Code', () => {
   let steps: Steps;
   let panel: TracePanel;
   let terminal: Terminal;
+  let watcher: LiveWatcher | undefined;
   let source: string;
   /** Set once flow 1 has produced the trace that flows 2 and 3 work on. */
   let traceReady = false;
@@ -52,6 +53,7 @@ describe('Spanscope in a real VS Code', () => {
   });
 
   afterAll(async () => {
+    await watcher?.stop(); // still polling if flow 1 failed before the trace finished
     await vs?.close();
   });
 
@@ -72,21 +74,22 @@ describe('Spanscope in a real VS Code', () => {
     });
 
     const python = await pythonCommand();
-    const watcher = new LiveWatcher(wb, () => panel);
+    watcher = new LiveWatcher(wb, () => panel);
+    const live = watcher;
     await steps.run(`run "${python} app.py" in a new terminal`, async () => {
       terminal = await wb.openTerminal();
-      watcher.start();
+      live.start();
       await terminal.run(`${python} app.py`);
     });
 
     await steps.run('the trace appears in the sidebar while it runs', async () => {
       await revealSpans(wb);
-      await waitUntil('the sidebar to have shown llm_chain as running', async () => watcher.sidebarSawRunning, 30_000);
+      await waitUntil('the sidebar to have shown llm_chain as running', async () => live.sidebarSawRunning, 30_000);
     });
 
     await steps.run('the trace appears in the panel while it runs, nested', async () => {
-      await waitUntil('the panel to have shown llm_chain as running', async () => watcher.panelSawRunning, 30_000);
-      await waitUntil('the panel to have shown the three steps under llm_chain while it ran', async () => watcher.panelSawNestedWhileRunning, 30_000);
+      await waitUntil('the panel to have shown llm_chain as running', async () => live.panelSawRunning, 30_000);
+      await waitUntil('the panel to have shown the three steps under llm_chain while it ran', async () => live.panelSawNestedWhileRunning, 30_000);
     });
 
     await steps.run('the script ends and the trace turns finished', async () => {
@@ -100,7 +103,7 @@ describe('Spanscope in a real VS Code', () => {
         const rows = await panel.rows();
         return rows.some((r) => r.label === 'llm_chain') && rows.every((r) => !r.running);
       }, 30_000);
-      await watcher.stop();
+      await live.stop();
       traceReady = true;
     });
 
