@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     settings,
     service,
+    navigator,
     panel,
     view,
     ...registerStatusBar(service),

@@ -152,6 +152,18 @@ describe('Spanscope in a real VS Code', () => {
       await panel.clickSourceLink(new RegExp(`(:|line )${raised}\\b`));
       await wb.waitForEditorAt('app.py', raised);
     });
+
+    await steps.run('jumps again and again reuse the editor beside the panel: two groups, never more', async () => {
+      for (const span of ['retrieve_context', 'generate_response', 'retrieve_context']) {
+        await panel.select(span);
+        await panel.clickSourceLink(/app\.py/);
+        await wb.waitForEditorAt('app.py', defs[span]);
+      }
+      const groups = await wb.editorGroups();
+      expect(groups, `editor groups: ${JSON.stringify(groups)}`).toHaveLength(2);
+      expect(groups.filter((tabs) => tabs.includes('app.py')), 'app.py is open in one group only').toHaveLength(1);
+      expect(groups.some((tabs) => tabs.includes('Spanscope Traces')), 'the panel keeps its own group').toBe(true);
+    });
   });
 
   it('score from the sidebar: thumbs up and a numeric score with a reason, kept across a reload', async () => {
