@@ -20,6 +20,8 @@ import { TraceListView } from './views/traceListView';
 import { TreePane } from './views/treePane';
 
 const TICK_MS = 250;
+/** State saves wait this long for more changes (scrolling, key repeat). */
+const SAVE_DELAY_MS = 150;
 
 export interface AppOptions {
   /**
@@ -51,6 +53,7 @@ export class App {
   private prefetch: { traceId: string; detail: Promise<TraceDetail | null> } | undefined;
   private detailsFrame = 0;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSave = -Infinity;
   private ticks = 0;
 
   constructor(
@@ -231,7 +234,7 @@ export class App {
       const model = this.model;
       if (model && this.tree.selectedNode === node) this.details.show(model, node);
     });
-    this.saveSoon();
+    this.saveSelection();
   }
 
   private async setScore(patch: ScorePatch): Promise<void> {
@@ -313,11 +316,23 @@ export class App {
 
   private saveSoon(): void {
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => this.save(), 150);
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+  }
+
+  /**
+   * A new selection is saved at once: VS Code keeps a webview's state as last set when a window
+   * reload begins, before the page could flush anything on pagehide. Key repeat falls back to
+   * the debounce (the browser page rewrites its address on each save, which browsers throttle).
+   */
+  private saveSelection(): void {
+    if (performance.now() - this.lastSave >= SAVE_DELAY_MS) this.save();
+    else this.saveSoon();
   }
 
   private save(): void {
+    clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
+    this.lastSave = performance.now();
     const s = this.state;
     this.rememberCurrent();
     s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;

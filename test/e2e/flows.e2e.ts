@@ -204,13 +204,21 @@ describe('Spanscope in a real VS Code', () => {
 
     await steps.run('after the reload the panel still shows the scores', async () => {
       // The panel comes back by itself (serializer); if it did not, the user reopens it.
-      await panel.refind(20_000).then(
-        () => log('    (the panel came back by itself after the reload)'),
+      const cameBack = await panel.refind(20_000).then(
+        () => (log('    (the panel came back by itself after the reload)'), true),
         async () => {
           log('    (the panel did not come back after the reload; reopened with the command)');
           await wb.runCommand(UI.commands.openTraces);
           await panel.refind();
+          return false;
         });
+      if (cameBack) {
+        // Restored by its serializer, it shows the span that was selected, not the trace's root.
+        await waitUntil('generate_response, selected before the reload, to be selected again', async () =>
+          (await panel.rows()).find((r) => r.selected)?.label === 'generate_response', 15_000).catch(async (e: Error) => {
+          throw new Error(`${e.message}; selected: ${JSON.stringify((await panel.rows()).filter((r) => r.selected).map((r) => r.label))}`);
+        });
+      }
       await expectPanelScores(panel);
     });
   });
