@@ -8,7 +8,7 @@ import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifec
 import { errorMessage, type Logger } from '../log';
 import { PORT_ATTEMPTS } from '../constants';
 import { listenWithFallback, PortsBusyError } from './portFallback';
-import { openWithFallback, storeDirs } from './storeLocation';
+import { openWithFallback, removeStaleWindowFolders, storeDirs } from './storeLocation';
 
 export interface CollectorHandle {
   readonly port: number;
@@ -148,6 +148,10 @@ export class CollectorService extends Disposable {
     this.storeDir = located.dir;
     if (located.fallback) log.warn(`the store folder is in use by another VS Code window; this window keeps its traces in ${located.dir}`);
     else log.info(`store opened at ${located.dir}`);
+    // After the open, off its path: folders of windows closed long ago.
+    void removeStaleWindowFolders(storageDir).then((removed) => {
+      for (const folder of removed) log.info(`removed ${folder}: its window closed more than a day ago`);
+    }, (err) => log.warn(`could not clean up old per-window store folders: ${errorMessage(err)}`));
     this.openedStore = located.store;
     this.storeEmitter.fire(located.store);
     return located.store;
