@@ -96,6 +96,19 @@ export class CollectorService extends Disposable {
     return this.storePromise;
   }
 
+  /**
+   * Gives the open store the retention settings as they are now (a store that can not change
+   * them keeps the ones it opened with until the next start). Returns whether it took them.
+   */
+  applyRetention(): boolean {
+    const store = this.openedStore;
+    if (!store?.setRetention) return false;
+    const { maxTraces, maxBytes } = this.options.settings();
+    store.setRetention({ maxTraces, maxBytes });
+    this.options.log.info(`retention now ${maxTraces ?? 'the default number of'} traces, ${maxBytes === undefined ? 'the default size' : `${Math.round(maxBytes / 1024 / 1024)} MB`}`);
+    return true;
+  }
+
   /** Starts the collector unless it is listening (or starting) already. */
   start(): Promise<void> {
     return this.enqueue(async () => {
