@@ -7,6 +7,7 @@ import { applyScore } from '../src/core/merge';
 import { nowIso } from '../src/core/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
+import { noTracesHint } from './model/emptyHint';
 import { formatCount, formatDuration } from './model/format';
 import { ReadyGate } from './model/readyGate';
 import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
@@ -122,7 +123,7 @@ export class App {
       const traceId = ready.showTraceId ?? this.state.traceId ?? this.list.traces[0]?.id;
       this.gate.open();
       if (traceId) await this.openTrace(traceId, ready.showSpanId ?? (restored ? this.state.selectedKey : undefined), restored);
-      else this.tree.clear('No traces yet. Run a script with the Spanscope SDK and it shows up here.');
+      else this.showNoTraces();
     } catch (err) {
       this.gate.open();
       this.tree.clear(`Could not reach the collector: ${errorText(err)}`);
@@ -146,8 +147,7 @@ export class App {
       const pending = this.loading.pending;
       this.loading = undefined;
       if (!detail) {
-        this.model = undefined;
-        this.tree.clear(`Trace ${traceId} was not found. It may have been deleted.`);
+        this.traceGone(`Trace ${traceId} was not found. It may have been deleted.`);
         return this.saveSoon();
       }
       this.model = new TraceModel(detail);
@@ -199,11 +199,7 @@ export class App {
     }
     const summary = model && changes.traces.find((t) => t.id === model.traceId);
     if (model && summary) this.applySummary(model, summary);
-    if (model && changes.removed.includes(model.traceId)) {
-      this.model = undefined;
-      this.details.clear();
-      this.tree.clear('This trace was deleted.');
-    }
+    if (model && changes.removed.includes(model.traceId)) this.traceGone('This trace was deleted.');
     if (!this.model && !this.loading && changes.traces.length && this.list.traces[0]) void this.openTrace(this.list.traces[0].id);
   }
 
@@ -277,19 +273,32 @@ export class App {
     try {
       await this.conn.request(DeleteTraces, { traceIds: [traceId] });
       this.list.remove([traceId]);
-      if (this.model?.traceId === traceId) {
-        this.model = undefined;
-        this.details.clear();
-        this.tree.clear('This trace was deleted.');
-      }
+      if (this.model?.traceId === traceId) this.traceGone('This trace was deleted.');
     } catch (err) {
       this.layout.notify(`Could not delete the trace: ${errorText(err)}`, 'error');
     }
   }
 
+  /** The open trace is no longer there: nothing of it stays on screen, and an empty store says how to fill it. */
+  private traceGone(message: string): void {
+    this.model = undefined;
+    this.details.clear();
+    this.paintTitle();
+    if (this.list.traces.length === 0) this.showNoTraces();
+    else this.tree.clear(message);
+  }
+
+  private showNoTraces(): void {
+    this.tree.clear(noTracesHint(this.info, location.origin));
+  }
+
   private paintTitle(): void {
     const t = this.model?.trace;
-    if (!t) return void (this.layout.title.textContent = '');
+    if (!t) {
+      this.layout.title.textContent = '';
+      this.layout.facts.textContent = '';
+      return;
+    }
     this.layout.title.replaceChildren(h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: t.name, title: `${t.name}\n${t.id}` }));
     const duration = t.duration_ms ?? (t.status === 'running' ? Date.now() - Date.parse(t.start_time) : null);
     const facts = [t.project_name, formatDuration(duration), `${formatCount(this.model!.spanCount)} spans`];
