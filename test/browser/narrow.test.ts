@@ -34,6 +34,17 @@ describe('a narrow panel', () => {
     await page.context().close();
   });
 
+  it('shows the trace’s name whole in the top bar, the facts beside it giving way', async () => {
+    const { page } = await h.open('trace=nar', { width: 300, height: 600 });
+    await row(page, 'answer_question').waitFor();
+    const title = page.locator('.topbar-title');
+    expect(await title.locator('span:last-child').textContent()).toBe('narrow_trace');
+    // Neither the title nor its text is cut.
+    expect(await title.evaluate((el) => [el, el.lastElementChild!].every((e) => e.scrollWidth <= e.clientWidth))).toBe(true);
+    expect(await page.locator('.topbar-facts').evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    await page.context().close();
+  });
+
   it('never draws the tree toolbar’s buttons over each other or over the search field', async () => {
     for (const width of [420, 300, 900]) {
       const { page } = await h.open('trace=nar', { width, height: 700 });
