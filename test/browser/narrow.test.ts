@@ -57,6 +57,16 @@ describe('a narrow panel', () => {
     }
   });
 
+  it('keeps the Logs toolbar’s buttons inside the panel', async () => {
+    const { page } = await h.open('trace=nar', { width: 340, height: 700 });
+    await page.click('#tab-logs');
+    await page.locator('.logs-row[data-trace-id]').first().waitFor();
+    const right = await page.locator('.logs-toolbar vscode-button').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right));
+    expect(right.length).toBeGreaterThanOrEqual(3);
+    for (const r of right) expect(r).toBeLessThanOrEqual(340);
+    await page.context().close();
+  });
+
   it('keeps a JSON key on one line and wraps its value instead', async () => {
     const { page } = await h.open('trace=nar', { width: 420, height: 800 });
     await row(page, 'answer_question').click();
