@@ -7,6 +7,7 @@ import { applyScore } from '../src/core/merge';
 import { nowIso } from '../src/core/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
+import { noTracesHint } from './model/emptyHint';
 import { formatCount, formatDuration } from './model/format';
 import { ReadyGate } from './model/readyGate';
 import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
@@ -20,6 +21,8 @@ import { TraceListView } from './views/traceListView';
 import { TreePane } from './views/treePane';
 
 const TICK_MS = 250;
+/** State saves wait this long for more changes (scrolling, key repeat). */
+const SAVE_DELAY_MS = 150;
 
 export interface AppOptions {
   /**
@@ -51,6 +54,7 @@ export class App {
   private prefetch: { traceId: string; detail: Promise<TraceDetail | null> } | undefined;
   private detailsFrame = 0;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastSave = -Infinity;
   private ticks = 0;
 
   constructor(
@@ -119,7 +123,7 @@ export class App {
       const traceId = ready.showTraceId ?? this.state.traceId ?? this.list.traces[0]?.id;
       this.gate.open();
       if (traceId) await this.openTrace(traceId, ready.showSpanId ?? (restored ? this.state.selectedKey : undefined), restored);
-      else this.tree.clear('No traces yet. Run a script with the Spanscope SDK and it shows up here.');
+      else this.showNoTraces();
     } catch (err) {
       this.gate.open();
       this.tree.clear(`Could not reach the collector: ${errorText(err)}`);
@@ -143,8 +147,7 @@ export class App {
       const pending = this.loading.pending;
       this.loading = undefined;
       if (!detail) {
-        this.model = undefined;
-        this.tree.clear(`Trace ${traceId} was not found. It may have been deleted.`);
+        this.traceGone(`Trace ${traceId} was not found. It may have been deleted.`);
         return this.saveSoon();
       }
       this.model = new TraceModel(detail);
@@ -196,11 +199,7 @@ export class App {
     }
     const summary = model && changes.traces.find((t) => t.id === model.traceId);
     if (model && summary) this.applySummary(model, summary);
-    if (model && changes.removed.includes(model.traceId)) {
-      this.model = undefined;
-      this.details.clear();
-      this.tree.clear('This trace was deleted.');
-    }
+    if (model && changes.removed.includes(model.traceId)) this.traceGone('This trace was deleted.');
     if (!this.model && !this.loading && changes.traces.length && this.list.traces[0]) void this.openTrace(this.list.traces[0].id);
   }
 
@@ -231,7 +230,7 @@ export class App {
       const model = this.model;
       if (model && this.tree.selectedNode === node) this.details.show(model, node);
     });
-    this.saveSoon();
+    this.saveSelection();
   }
 
   private async setScore(patch: ScorePatch): Promise<void> {
@@ -274,19 +273,32 @@ export class App {
     try {
       await this.conn.request(DeleteTraces, { traceIds: [traceId] });
       this.list.remove([traceId]);
-      if (this.model?.traceId === traceId) {
-        this.model = undefined;
-        this.details.clear();
-        this.tree.clear('This trace was deleted.');
-      }
+      if (this.model?.traceId === traceId) this.traceGone('This trace was deleted.');
     } catch (err) {
       this.layout.notify(`Could not delete the trace: ${errorText(err)}`, 'error');
     }
   }
 
+  /** The open trace is no longer there: nothing of it stays on screen, and an empty store says how to fill it. */
+  private traceGone(message: string): void {
+    this.model = undefined;
+    this.details.clear();
+    this.paintTitle();
+    if (this.list.traces.length === 0) this.showNoTraces();
+    else this.tree.clear(message);
+  }
+
+  private showNoTraces(): void {
+    this.tree.clear(noTracesHint(this.info, location.origin));
+  }
+
   private paintTitle(): void {
     const t = this.model?.trace;
-    if (!t) return void (this.layout.title.textContent = '');
+    if (!t) {
+      this.layout.title.textContent = '';
+      this.layout.facts.textContent = '';
+      return;
+    }
     this.layout.title.replaceChildren(h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: t.name, title: `${t.name}\n${t.id}` }));
     const duration = t.duration_ms ?? (t.status === 'running' ? Date.now() - Date.parse(t.start_time) : null);
     const facts = [t.project_name, formatDuration(duration), `${formatCount(this.model!.spanCount)} spans`];
@@ -313,11 +325,23 @@ export class App {
 
   private saveSoon(): void {
     clearTimeout(this.saveTimer);
-    this.saveTimer = setTimeout(() => this.save(), 150);
+    this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
+  }
+
+  /**
+   * A new selection is saved at once: VS Code keeps a webview's state as last set when a window
+   * reload begins, before the page could flush anything on pagehide. Key repeat falls back to
+   * the debounce (the browser page rewrites its address on each save, which browsers throttle).
+   */
+  private saveSelection(): void {
+    if (performance.now() - this.lastSave >= SAVE_DELAY_MS) this.save();
+    else this.saveSoon();
   }
 
   private save(): void {
+    clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
+    this.lastSave = performance.now();
     const s = this.state;
     this.rememberCurrent();
     s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;

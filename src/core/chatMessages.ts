@@ -1,5 +1,6 @@
 // The one shape an LLM span's chat takes in the model, whatever sent it: the input is
-// `{messages: [ChatMessage…]}` and the output is the assistant's ChatMessage. It is the
+// `{messages: [ChatMessage…]}` and the output is the assistant's ChatMessage (or, when the
+// model returned several choices, `{choices: [ChatMessage…]}`). It is the
 // OpenAI chat message (what our SDKs capture from an OpenAI call, and what the Opik SDK logs),
 // so the panel renders every source the same way. This module turns the other conventions
 // into it: OTel GenAI "parts" messages, OpenInference and OpenLLMetry flattened attributes,

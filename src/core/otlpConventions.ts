@@ -163,6 +163,11 @@ const COUNTER_ALIASES = new Set(['input_tokens', 'output_tokens', 'prompt_tokens
 
 // ---- input and output -------------------------------------------------------------------
 
+function reply(messages: ChatMessage[] | undefined): ChatMessage | { choices: ChatMessage[] } | undefined {
+  if (!messages?.length) return undefined;
+  return messages.length === 1 ? messages[0] : { choices: messages };
+}
+
 function inputMessages(attrs: AttributeBag): ChatMessage[] | undefined {
   const system = attrs.has('gen_ai.system_instructions') ? systemMessage(attrs.take('gen_ai.system_instructions')) : undefined;
   let messages: ChatMessage[] | undefined;
@@ -175,17 +180,17 @@ function inputMessages(attrs: AttributeBag): ChatMessage[] | undefined {
 }
 
 /**
- * The assistant's message. When a model returns several choices the first is the output and
- * the whole list stays in metadata under its attribute.
+ * The reply, in the shape our SDKs write: the assistant's message, or `{choices: [message, …]}`
+ * when the model returned several (n > 1).
  */
-function outputMessage(attrs: AttributeBag): ChatMessage | undefined {
+function outputMessage(attrs: AttributeBag): ChatMessage | { choices: ChatMessage[] } | undefined {
   if (attrs.has('gen_ai.output.messages')) {
     const messages = toChatMessages(attrs.all['gen_ai.output.messages']);
-    if (messages?.length === 1) attrs.take('gen_ai.output.messages');
-    return messages?.[0];
+    if (messages) attrs.take('gen_ai.output.messages');
+    return reply(messages);
   }
-  if (attrs.entriesUnder('llm.output_messages', false).length) return openInferenceMessages(unflatten(attrs.entriesUnder('llm.output_messages')))[0];
-  if (attrs.entriesUnder('gen_ai.completion', false).length) return openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.completion')), 'assistant')[0];
+  if (attrs.entriesUnder('llm.output_messages', false).length) return reply(openInferenceMessages(unflatten(attrs.entriesUnder('llm.output_messages'))));
+  if (attrs.entriesUnder('gen_ai.completion', false).length) return reply(openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.completion')), 'assistant'));
   if (attrs.has('ai.response.text') || attrs.has('ai.response.toolCalls')) {
     const calls = parseJsonish(attrs.take('ai.response.toolCalls'));
     const message = toChatMessage({ role: 'assistant', content: attrs.take('ai.response.text') ?? null });

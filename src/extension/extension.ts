@@ -50,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
     output,
     settings,
     service,
+    navigator,
     panel,
     view,
     ...registerStatusBar(service),
@@ -90,6 +91,7 @@ function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatch
     settings.onDidChangeAny([Settings.autoStart], () => {
       if (settings.current.autoStart && s.state.phase === 'stopped') void s.start();
     }),
+    settings.onDidChangeAny([Settings.maxTraces, Settings.maxStorageMB], () => s.applyRetention()),
     settings.onDidChangeAny([Settings.port], () => {
       if (s.state.phase === 'stopped') return;
       log.info(`spanscope.port is now ${settings.current.port}; restarting the collector`);

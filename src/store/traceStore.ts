@@ -51,8 +51,8 @@ export class TraceStore implements TraceStoreApi {
   readonly dir: string;
   private readonly packsDir: string;
   private readonly indexDir: string;
-  private readonly maxTraces: number;
-  private readonly maxBytes: number;
+  private maxTraces: number;
+  private maxBytes: number;
   private readonly flushIntervalMs: number;
   private readonly warn: (message: string) => void;
 
@@ -260,6 +260,15 @@ export class TraceStore implements TraceStoreApi {
       this.emit({ traces: [], removed, spans: new Map() });
     }
     return result.trace && !lost.has(id) ? result.trace : undefined;
+  }
+
+  /** New retention limits (undefined: the default); traces over them go at once, their files with the next flush. */
+  setRetention(limits: { maxTraces?: number; maxBytes?: number }): void {
+    this.maxTraces = limits.maxTraces ?? STORE_DEFAULTS.maxTraces;
+    this.maxBytes = limits.maxBytes ?? STORE_DEFAULTS.maxBytes;
+    const removed = this.enforceRetention();
+    this.scheduleFlush();
+    if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
   }
 
   /** Oldest traces go first, by count now and by bytes as packs are written; `keep` are spared if possible. */

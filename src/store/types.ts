@@ -63,6 +63,8 @@ export interface TraceStoreApi {
    * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory.
    */
   searchText?(traceId: string): string | undefined;
+  /** Optional: changes `maxTraces` / `maxBytes` of an open store (undefined: the default) and applies them at once. */
+  setRetention?(limits: { maxTraces?: number; maxBytes?: number }): void;
   deleteTraces(traceIds: string[]): void;
   /** Deletes every trace, or every trace of one project. */
   clear(project?: string): void;

@@ -40,6 +40,19 @@ describe('the span tree', () => {
     await page.context().close();
   });
 
+  it('comes back on the selected span, not the trace, when the page is reloaded', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'retrieve').locator('.twistie').click();
+    await row(page, 'llm_call').click();
+    await poll(() => page.locator('.details-title h2').textContent()).toBe('llm_call');
+    await page.reload();
+    await poll(() => page.locator('.details-title h2').textContent()).toBe('llm_call');
+    expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('llm_call');
+    expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'llm_call']);
+    expect(new URL(page.url()).searchParams.get('span')).toBe('llm_call');
+    await page.context().close();
+  });
+
   it('collapses and expands a span with its twistie and with the arrow keys', async () => {
     const { page } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();

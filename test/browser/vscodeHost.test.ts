@@ -29,6 +29,11 @@ beforeAll(async () => {
       traceEnd('vt'),
     ),
   );
+  // A trace taller than the panel: 60 steps, step_5 with a child.
+  const steps = [traceStart('long', { name: 'long_trace' }), spanEnd('long-root', 'long', { name: 'long_root', start_time: at(1), end_time: at(1000) })];
+  for (let i = 0; i < 60; i++) steps.push(spanEnd(`long-${i}`, 'long', { name: `step_${i}`, parent_span_id: 'long-root', start_time: at(2 + i * 10), end_time: at(8 + i * 10) }));
+  steps.push(spanEnd('long-5-kid', 'long', { name: 'detail_5', parent_span_id: 'long-5', start_time: at(53), end_time: at(54) }));
+  await h.c.ingest(batch(...steps, traceEnd('long')));
 });
 afterAll(() => h?.close());
 
@@ -148,6 +153,26 @@ describe('the panel inside VS Code (real PanelSession, stand-in postMessage)', (
     await page.locator('vscode-button.save-score').click();
     expect(await page.locator('.form-error').textContent()).toBe('quality goes from 0 to 1.');
     expect(consoleErrors).toEqual([]);
+  });
+
+  it('comes back after a reload on the span that was selected, with collapsed rows and scroll as they were', async () => {
+    const { page, session } = await openPanel({ traceId: 'long' });
+    await row(page, 'step_5').locator('.twistie').click();
+    await page.locator('.tree-viewport').evaluate((vp) => (vp.scrollTop = 600));
+    await row(page, 'step_40').click();
+    // VS Code keeps a webview's state as the page last set it, and saves it before the page
+    // unloads on a window reload: so the selection must be set at once, not a moment later.
+    expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscode-state')!).selectedKey)).toBe('long-40');
+    await page.waitForTimeout(300); // the scroll is saved a moment after it stops
+    const scrollTop = await page.locator('.tree-viewport').evaluate((vp) => vp.scrollTop);
+    session.pageGone();
+    await page.reload();
+    await poll(() => page.locator('.details-title h2').textContent()).toBe('step_40');
+    expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('step_40');
+    expect(await page.locator('.tree-viewport').evaluate((vp) => vp.scrollTop)).toBe(scrollTop);
+    await page.locator('.tree-viewport').evaluate((vp) => (vp.scrollTop = 0));
+    expect(await row(page, 'step_5').getAttribute('aria-expanded')).toBe('false');
+    expect(await row(page, 'detail_5').count()).toBe(0);
   });
 
   it('keeps the open trace, selection and collapsed rows across a reload of the webview', async () => {

@@ -152,6 +152,18 @@ describe('Spanscope in a real VS Code', () => {
       await panel.clickSourceLink(new RegExp(`(:|line )${raised}\\b`));
       await wb.waitForEditorAt('app.py', raised);
     });
+
+    await steps.run('jumps again and again reuse the editor beside the panel: two groups, never more', async () => {
+      for (const span of ['retrieve_context', 'generate_response', 'retrieve_context']) {
+        await panel.select(span);
+        await panel.clickSourceLink(/app\.py/);
+        await wb.waitForEditorAt('app.py', defs[span]);
+      }
+      const groups = await wb.editorGroups();
+      expect(groups, `editor groups: ${JSON.stringify(groups)}`).toHaveLength(2);
+      expect(groups.filter((tabs) => tabs.includes('app.py')), 'app.py is open in one group only').toHaveLength(1);
+      expect(groups.some((tabs) => tabs.includes('Spanscope Traces')), 'the panel keeps its own group').toBe(true);
+    });
   });
 
   it('score from the sidebar: thumbs up and a numeric score with a reason, kept across a reload', async () => {
@@ -192,13 +204,21 @@ describe('Spanscope in a real VS Code', () => {
 
     await steps.run('after the reload the panel still shows the scores', async () => {
       // The panel comes back by itself (serializer); if it did not, the user reopens it.
-      await panel.refind(20_000).then(
-        () => log('    (the panel came back by itself after the reload)'),
+      const cameBack = await panel.refind(20_000).then(
+        () => (log('    (the panel came back by itself after the reload)'), true),
         async () => {
           log('    (the panel did not come back after the reload; reopened with the command)');
           await wb.runCommand(UI.commands.openTraces);
           await panel.refind();
+          return false;
         });
+      if (cameBack) {
+        // Restored by its serializer, it shows the span that was selected, not the trace's root.
+        await waitUntil('generate_response, selected before the reload, to be selected again', async () =>
+          (await panel.rows()).find((r) => r.selected)?.label === 'generate_response', 15_000).catch(async (e: Error) => {
+          throw new Error(`${e.message}; selected: ${JSON.stringify((await panel.rows()).filter((r) => r.selected).map((r) => r.label))}`);
+        });
+      }
       await expectPanelScores(panel);
     });
   });

@@ -233,6 +233,15 @@ export class Workbench {
     });
   }
 
+  /** The editor groups side by side in the editor area, each with its tab titles (active tab first). */
+  async editorGroups(): Promise<string[][]> {
+    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) => groups.map((g) => {
+      const tabs = [...g.querySelectorAll('.tab')];
+      const title = (t: Element) => t.querySelector('.label-name')?.textContent?.trim() ?? t.getAttribute('aria-label') ?? '';
+      return [...tabs.filter((t) => t.classList.contains('active')), ...tabs.filter((t) => !t.classList.contains('active'))].map(title);
+    }));
+  }
+
   async closeAllEditors(): Promise<void> {
     await this.runCommand('View: Close All Editors');
   }

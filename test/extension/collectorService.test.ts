@@ -11,10 +11,18 @@ import { listenWithFallback, PortsBusyError } from '../../src/extension/collecto
 import { storeDirs } from '../../src/extension/collector/storeLocation';
 import { MemoryLogger } from '../../src/extension/log';
 import { openStore } from '../../src/store/traceStore';
+import { normaliseNativeBatch } from '../../src/core/normalise/native';
+import { at, batch, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
+
+function normaliseOrThrow(body: unknown) {
+  const r = normaliseNativeBatch(body);
+  if (!r.ok) throw new Error(JSON.stringify(r.details));
+  return r.patches;
+}
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
@@ -129,6 +137,25 @@ describe('the collector service', () => {
     expect(second.log.lines.join('\n')).toMatch(new RegExp(`port ${free.port}(, \\d+)* in use .*listening on ${s2.port} instead`));
     // Both answer.
     for (const s of [first.service.state, s2]) if (s.phase === 'listening') expect((await http(s.port, '/api/health')).status).toBe(200);
+  });
+
+  it('gives the open store changed retention settings without a restart', async () => {
+    const dir = tempDir();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    let maxTraces: number | undefined;
+    const log = new MemoryLogger();
+    const service = new CollectorService({
+      backend: { openStore, startCollector }, storageDir: dir, windowKey: 'w1', token: 't', version: '0.1.0-test', log,
+      settings: () => ({ port: 0, maxTraces }),
+    });
+    cleanups.push(() => service.shutdown());
+    expect(service.applyRetention()).toBe(false); // no store open yet: it opens with the settings
+    const store = await service.getStore();
+    for (let i = 0; i < 5; i++) store.apply(normaliseOrThrow(batch(traceStart(`t${i}`, { start_time: at(i) }))));
+    maxTraces = 3;
+    expect(service.applyRetention()).toBe(true);
+    expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);
+    expect(log.lines.join('\n')).toContain('retention now 3 traces');
   });
 
   it('reports an error state naming the busy ports when none is free', async () => {

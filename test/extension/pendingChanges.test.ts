@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PendingChanges } from '../../src/extension/panel/pendingChanges';
+import { LazySpans } from '../../src/store/applyBatch';
 import { span, summary } from './support';
 
 const watched = new Set(['t']);
@@ -19,6 +20,18 @@ describe('changes waiting for the next push', () => {
     const p = new PendingChanges();
     p.add({ traces: [summary('u')], removed: [], spans: new Map([['u', [span('x', { trace_id: 'u' })]]]) }, watched);
     expect(p.take()).toEqual({ traces: [summary('u')], removed: [], spans: [] });
+  });
+
+  it('reads the changed spans of watched traces only, not those of every trace a change touched', () => {
+    const p = new PendingChanges();
+    const built: string[] = [];
+    const spans = new LazySpans((traceId) => {
+      built.push(traceId);
+      return [span(`${traceId}-s`, { trace_id: traceId })];
+    }, ['u', 't', 'v']);
+    p.add({ traces: [], removed: [], spans }, watched);
+    expect(built).toEqual(['t']);
+    expect(p.take()!.spans).toEqual([{ trace_id: 't', spans: [span('t-s', { trace_id: 't' })] }]);
   });
 
   it('lets a deletion cancel pending updates, and a later update cancel the deletion', () => {

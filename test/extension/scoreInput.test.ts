@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeDefinition, offeredDefinitions, parseScoreDefinitions, thumbsPatch, validateScoreName, validateScoreValue } from '../../src/extension/scoring/scoreInput';
+import { describeDefinition, offeredDefinitions, parseScoreDefinitions, scoreTitle, thumbsPatch, validateScoreName, validateScoreValue } from '../../src/extension/scoring/scoreInput';
 
 describe('score definitions from settings', () => {
   it('keeps valid ranges and categories', () => {
@@ -77,5 +77,15 @@ describe('a thumbs click', () => {
   it('ignores an SDK score of the same name', () => {
     const sdk = [{ name: 'user_feedback', value: 1, source: 'sdk' as const, created_at: '' }];
     expect(thumbsPatch(target, 1, 'user_feedback', sdk).value).toBe(1);
+  });
+});
+
+describe('the title of "Score…"', () => {
+  it('names what is being scored', () => {
+    expect(scoreTitle([{ kind: 'trace', name: 'research_agent' }])).toBe('Score trace “research_agent”');
+    expect(scoreTitle([{ kind: 'span', name: 'call_model' }])).toBe('Score span “call_model”');
+    expect(scoreTitle([{ kind: 'span' }])).toBe('Score span');
+    expect(scoreTitle([{ kind: 'span', name: 'a' }, { kind: 'trace', name: 'b' }])).toBe('Score 2 items');
+    expect(scoreTitle([{ kind: 'trace', name: 'x'.repeat(100) }])).toBe(`Score trace “${'x'.repeat(59)}…”`);
   });
 });

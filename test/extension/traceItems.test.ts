@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { formatDuration, formatTokens, scoreBadges } from '../../src/extension/format';
 import { escapeMarkdown } from '../../src/extension/markdown';
-import { highlightRanges, matchesFilter, moreView, projectView, spanView, traceView } from '../../src/extension/tree/traceItems';
+import { highlightRanges, localDateTime, matchesFilter, moreView, projectView, spanView, traceView } from '../../src/extension/tree/traceItems';
 import { span, summary } from './support';
 
 const THUMBS = 'user_feedback';
@@ -65,6 +65,16 @@ describe('a span in the Traces view', () => {
     const s = span('s', { feedback_scores: [{ name: 'relevance', value: 0.5, source: 'sdk', created_at: '' }] });
     expect(spanView(s, false, THUMBS).description).toBe('250 ms · relevance 0.5');
     expect(spanView(s, true, THUMBS, { relevance: { avg: 0.75, count: 2 } }).description).toBe('250 ms · relevance 0.75');
+  });
+
+  it('says when a trace or span started in local time, as the description does', () => {
+    const start = '2026-03-04T05:06:07.089123Z';
+    const d = new Date(start);
+    const p = (n: number) => String(n).padStart(2, '0');
+    const local = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.089`;
+    expect(localDateTime(start)).toBe(local);
+    expect(traceView(summary('t', { start_time: start }), THUMBS, undefined).tooltip).toContain(`**Started** ${escapeMarkdown(local)}`);
+    expect(localDateTime('not a time')).toBe('not a time');
   });
 
   it('names its model, tokens and source in the tooltip', () => {

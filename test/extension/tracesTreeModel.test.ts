@@ -6,9 +6,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { TracesTreeModel, type TraceNode } from '../../src/extension/tree/tracesTreeModel';
 import type { StoreChange } from '../../src/store/types';
+import { LazySpans } from '../../src/store/applyBatch';
 import { openStore } from '../../src/store/traceStore';
 import { at, batch, score, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
+import { span } from './support';
 
 const cleanups: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -153,6 +155,22 @@ describe('the Traces view model', () => {
     // The parent shows the score given to its child: the roll-up.
     expect(model.view(root)!.description).toContain('👍 1');
     expect(reads).toBe(0);
+  });
+
+  it('reads the changed spans of expanded traces only, not those of every trace a change touched', async () => {
+    const { model, ingest } = await setup();
+    ingest(traceStart('t'), spanStart('root', 't', { name: 'agent' }));
+    model.roots();
+    model.traces('Default Project');
+    const [root] = await model.spans('t');
+    const built: string[] = [];
+    const spans = new LazySpans((traceId) => {
+      built.push(traceId);
+      return [span('child', { trace_id: traceId, parent_span_id: 'root', name: 'step' })];
+    }, ['other-1', 't', 'other-2']);
+    model.applyChange({ traces: [], removed: [], spans });
+    expect(built).toEqual(['t']);
+    expect(labels(model, model.spanChildren(root))).toEqual(['step']);
   });
 
   it('filters by name, project or status, and finds a trace leaving the filter', async () => {

@@ -153,6 +153,23 @@ describe('retention', () => {
     const onDisk = readdirSync(join(store.dir, 'packs')).reduce((sum, f) => sum + statSync(join(store.dir, 'packs', f)).size, 0);
     expect(onDisk).toBeLessThanOrEqual(6 * 1024 * 1024 + 4 * 1024 * 1024); // the limit, plus at most the open pack
   });
+
+  it('takes new limits while open: the oldest go at once, listeners hear it, and the limit holds after', async () => {
+    const store = await openAt(newDir());
+    const removed: string[] = [];
+    store.onChange((c) => removed.push(...c.removed));
+    for (let i = 0; i < 6; i++) ingest(store, batch(traceStart(`t${i}`, { start_time: at(i) })));
+    store.setRetention({ maxTraces: 2 });
+    expect(store.listTraces().map((t) => t.id)).toEqual(['t5', 't4']);
+    expect(removed).toEqual(['t0', 't1', 't2', 't3']);
+    ingest(store, batch(traceStart('t6', { start_time: at(6) })));
+    expect(store.listTraces().map((t) => t.id)).toEqual(['t6', 't5']);
+    // Back to the default: nothing more goes, and what went stays gone through a reopen.
+    store.setRetention({});
+    ingest(store, batch(traceStart('t7', { start_time: at(7) })));
+    await store.close();
+    expect((await openAt(store.dir)).listTraces().map((t) => t.id)).toEqual(['t7', 't6', 't5']);
+  });
 });
 
 describe('store lock', () => {

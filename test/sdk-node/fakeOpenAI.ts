@@ -59,18 +59,25 @@ function json(res: ServerResponse, status: number, value: unknown): void {
 
 const wantsTool = (body: any) => Array.isArray(body.tools) && body.tools.length > 0;
 
+/** With `n` > 1 each choice says something else: the first the reply, the next ones numbered. */
+const choiceCount = (body: any): number => (Number.isInteger(body.n) && body.n > 1 ? body.n : 1);
+const choiceText = (index: number): string[] => (index === 0 ? REPLY : [...REPLY, ` (${index + 1})`]);
+
 function chatCompletion(body: any) {
-  const message: any = { role: 'assistant', content: REPLY.join(''), refusal: null };
-  if (wantsTool(body)) {
-    message.content = null;
-    message.tool_calls = [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }];
-  }
+  const choices = Array.from({ length: choiceCount(body) }, (_, index) => {
+    const message: any = { role: 'assistant', content: choiceText(index).join(''), refusal: null };
+    if (wantsTool(body)) {
+      message.content = null;
+      message.tool_calls = [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }];
+    }
+    return { index, message, logprobs: null, finish_reason: wantsTool(body) ? 'tool_calls' : 'stop' };
+  });
   return {
     id: 'chatcmpl-1',
     object: 'chat.completion',
     created: 1,
     model: MODEL,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: wantsTool(body) ? 'tool_calls' : 'stop' }],
+    choices,
     usage: USAGE,
     system_fingerprint: 'fp_test',
   };
@@ -87,16 +94,20 @@ async function sse(res: ServerResponse, events: { event?: string; data: unknown 
 
 function chatStream(res: ServerResponse, body: any): Promise<void> {
   const base = { id: 'chatcmpl-2', object: 'chat.completion.chunk', created: 1, model: MODEL, system_fingerprint: 'fp_test' };
-  const chunk = (delta: any, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] } });
-  const events: { data: unknown }[] = [chunk({ role: 'assistant', content: '' })];
-  if (wantsTool(body)) {
-    events.push(chunk({ tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }));
-    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }));
-    events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }));
-    events.push(chunk({}, 'tool_calls'));
-  } else {
-    for (const piece of REPLY) events.push(chunk({ content: piece }));
-    events.push(chunk({}, 'stop'));
+  const chunk = (delta: any, finish: string | null = null, index = 0) => ({ data: { ...base, choices: [{ index, delta, logprobs: null, finish_reason: finish }] } });
+  const events: { data: unknown }[] = [];
+  // With n > 1 every choice streams its own chunks (index 0, 1, …), one choice after the other.
+  for (let index = 0; index < choiceCount(body); index++) {
+    events.push(chunk({ role: 'assistant', content: '' }, null, index));
+    if (wantsTool(body)) {
+      events.push(chunk({ tool_calls: [{ index: 0, id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '' } }] }, null, index));
+      events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }, null, index));
+      events.push(chunk({ tool_calls: [{ index: 0, function: { arguments: '"Paris"}' } }] }, null, index));
+      events.push(chunk({}, 'tool_calls', index));
+    } else {
+      for (const piece of choiceText(index)) events.push(chunk({ content: piece }, null, index));
+      events.push(chunk({}, 'stop', index));
+    }
   }
   if (body.stream_options?.include_usage) events.push({ data: { ...base, choices: [], usage: USAGE } });
   events.push({ data: '[DONE]' });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { configure, estimateCost, flush, setModelPrice, track, trackOpenAI, wrapOpenAI } from '../../sdk/node/src/index';
 import { startTestCollector, type TestCollector } from '../support/collector';
 import { MODEL, REPLY, startFakeOpenAI, type FakeOpenAI } from './fakeOpenAI';
-import { childrenOf, onlyTrace, spanNamed } from './support';
+import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
 
 let c: TestCollector;
 let api: FakeOpenAI;
@@ -56,6 +56,8 @@ describe('trackOpenAI', () => {
       status: 'ok',
       code_location: { file: __filename },
     });
+    // The reply is the message itself, in the shape the Python SDK writes: nothing the client added.
+    expect(llm.output).toEqual({ role: 'assistant', content: REPLY.join('') });
     expect(llm.total_estimated_cost).toBeCloseTo(gpt4oMiniCost(12, 5), 12);
     expect(detail.trace.total_estimated_cost).toBeCloseTo(gpt4oMiniCost(12, 5), 12);
   });
@@ -104,6 +106,25 @@ describe('trackOpenAI', () => {
     expect(llm.usage).toBeUndefined();
     expect(llm.total_estimated_cost).toBeUndefined();
     expect(llm.metadata).toMatchObject({ finish_reason: 'tool_calls' });
+  });
+
+  it('writes several choices (n > 1) as {choices: [message, …]}, plain and streamed, as the Python SDK does', async () => {
+    const p = project('openai-choices');
+    const client = trackOpenAI(rawClient());
+    const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, n: 2 });
+    expect(reply.choices.map((ch) => ch.message.content)).toEqual([REPLY.join(''), `${REPLY.join('')} (2)`]);
+    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, n: 3, stream: true });
+    for await (const chunk of stream) void chunk;
+    await flush();
+
+    const spans = (await Promise.all((await tracesOf(c, p)).map((t) => traceDetail(c, t.id)))).map((d) => d.spans[0]);
+    const text = (i: number) => (i === 0 ? REPLY.join('') : `${REPLY.join('')} (${i + 1})`);
+    const outputs = spans.sort((a, b) => (a.start_time < b.start_time ? -1 : 1)).map((s) => s.output);
+    expect(outputs).toEqual([
+      { choices: [0, 1].map((i) => ({ role: 'assistant', content: text(i) })) },
+      { choices: [0, 1, 2].map((i) => ({ role: 'assistant', content: text(i) })) },
+    ]);
+    expect(spans[0].metadata).toMatchObject({ finish_reasons: ['stop', 'stop'] });
   });
 
   it("keeps the client's own promise and stream methods: withResponse(), toReadableStream(), tee()", async () => {

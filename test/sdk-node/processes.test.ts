@@ -117,6 +117,30 @@ console.log(outer());
     expect(childrenOf(detail, spanNamed(detail, 'outer'))).toMatchObject([{ name: 'inner' }]);
   });
 
+  it("drops the installed package's own frames from an error's stack, keeping the user's", async () => {
+    const { dir } = await sdkBundle();
+    const app = tempDir('spanscope-app-');
+    const pkg = join(app, 'node_modules', 'spanscope');
+    cpSync(dir, join(pkg, 'dist'), { recursive: true });
+    cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
+    const script = join(app, 'app.cjs');
+    writeFileSync(script, [
+      "const { track, flush } = require('spanscope');",
+      "const inner = track(function inner_step() { throw new TypeError('bad step'); });",
+      'const outer = track(function outer_step() { return inner(); });',
+      'try { outer(); } catch (e) { console.log(e.message); }',
+      'flush();',
+    ].join('\n'));
+    const stdout = execFileSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env('installed-stack') } });
+    expect(stdout).toBe('bad step\n');
+    const detail = await eventually(() => onlyTrace(c, 'installed-stack'));
+    const stack = spanNamed(detail, 'outer_step').error_info!.traceback!;
+    const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+    expect(frames.filter((l) => l.includes(pkg)), stack).toEqual([]);
+    expect(frames[0], stack).toMatch(/at inner_step \(.*app\.cjs:2:\d+\)/);
+    expect(frames[1], stack).toMatch(/at outer_step \(.*app\.cjs:3:\d+\)/);
+  });
+
   it('resolves the package by name through its exports, with types for import and require', async () => {
     // The package as npm would install it: package.json, both bundles and the declarations.
     const { dir } = await sdkBundle();

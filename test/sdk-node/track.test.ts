@@ -1,6 +1,7 @@
 // `track` in this process against the real collector: what a user sees in the read API
 // after the SDK flushed.
 
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -15,6 +16,8 @@ import {
 } from '../../sdk/node/src/index';
 import { startTestCollector, type TestCollector } from '../support/collector';
 import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
+
+const SDK_SRC = join(__dirname, '../../sdk/node/src/');
 
 let c: TestCollector;
 beforeAll(async () => {
@@ -155,6 +158,30 @@ describe('track', () => {
       expect(s.error_info!.traceback).toContain('check_quota');
     }
     expect(detail.spans.filter((s) => s.status === 'ok')).toMatchObject([{ name: 'check_quota', output: 1 }]);
+  });
+
+  it("keeps the user's frames in an error's stack and drops the SDK's own", async () => {
+    const p = project();
+    const parse = track(function parse_reply(text: string) {
+      return JSON.parse(text) as unknown;
+    });
+    const answer = track(function answer_question() {
+      return parse('{oops');
+    });
+    expect(() => answer()).toThrow(SyntaxError);
+    await flush();
+
+    const detail = await onlyTrace(c, p);
+    const stack = spanNamed(detail, 'answer_question').error_info!.traceback!;
+    const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
+    expect(stack.split('\n')[0]).toMatch(/^SyntaxError: /);
+    expect(frames.filter((l) => l.includes(SDK_SRC)), stack).toEqual([]);
+    expect(frames.filter((l) => l.includes('node:async_hooks')), stack).toEqual([]);
+    // The user's own frames, innermost first, with nothing of ours between them.
+    const mine = frames.map((l) => /at (?:Object\.)?(\w+) \(/.exec(l)?.[1]).filter((f) => f === 'parse_reply' || f === 'answer_question');
+    expect(mine).toEqual(['parse_reply', 'answer_question']);
+    const i = frames.findIndex((l) => l.includes('parse_reply'));
+    expect(frames[i + 1]).toContain('answer_question');
   });
 
   it("covers an async generator's whole iteration; the output is what was yielded", async () => {

@@ -74,11 +74,13 @@ describe('OTel GenAI semantic conventions', () => {
     expect(ownMetadata(span)).toEqual({});
   });
 
-  it('keeps all choices in metadata when there are several, the first being the output', () => {
+  it('writes several choices as {choices: [message, …]}, the shape our SDKs write', () => {
     const choices = JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'A' }] }, { role: 'assistant', parts: [{ type: 'text', content: 'B' }] }]);
     const span = spanWith({ 'gen_ai.output.messages': choices });
-    expect(span.output).toEqual({ role: 'assistant', content: 'A' });
-    expect(ownMetadata(span)['gen_ai.output.messages']).toBe(choices);
+    expect(span.output).toEqual({ choices: [{ role: 'assistant', content: 'A' }, { role: 'assistant', content: 'B' }] });
+    expect(ownMetadata(span)['gen_ai.output.messages']).toBeUndefined();
+    const flat = spanWith({ 'gen_ai.completion.0.role': 'assistant', 'gen_ai.completion.0.content': 'A', 'gen_ai.completion.1.role': 'assistant', 'gen_ai.completion.1.content': 'B' });
+    expect(flat.output).toEqual({ choices: [{ role: 'assistant', content: 'A' }, { role: 'assistant', content: 'B' }] });
   });
 
   it('makes execute_tool a tool span with its arguments and result', () => {

@@ -23,6 +23,25 @@ describe('chat detection', () => {
     expect(chat.rest).toEqual({ id: 'x', usage: { total_tokens: 3 } });
   });
 
+  it('reads one reply, and several replies as numbered choices, in the shape our SDKs and OTLP write', () => {
+    const one = asChat({ role: 'assistant', content: 'Paris.' })!;
+    expect(one.messages.map((m) => m.parts)).toEqual([[{ kind: 'text', text: 'Paris.' }]]);
+    expect(one.choices).toBeUndefined();
+    const several = asChat({
+      choices: [
+        { role: 'assistant', content: 'Paris.' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"capital"}' } }] },
+      ],
+    })!;
+    expect(several.choices).toBe(true);
+    expect(several.messages.map((m) => m.role)).toEqual(['assistant', 'assistant']);
+    expect(several.messages[0].parts).toEqual([{ kind: 'text', text: 'Paris.' }]);
+    expect(several.messages[1].toolCalls).toEqual([{ id: 'c1', name: 'lookup', arguments: { q: 'capital' } }]);
+    expect(several.rest).toBeUndefined();
+    // An OpenAI completion with n > 1 is read the same way.
+    expect(asChat({ choices: [{ message: { role: 'assistant', content: 'A' } }, { message: { role: 'assistant', content: 'B' } }] })!.choices).toBe(true);
+  });
+
   it('reads content parts and Anthropic tool_use blocks, and tool replies', () => {
     const chat = asChat([
       { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:…' } }] },

@@ -12,6 +12,7 @@ import { iconButton, setDisabled, textButton } from '../components/button';
 import { textField } from '../components/textField';
 import type { TabsState, TabsStorage } from '../state/panelState';
 import type { HostConnection } from '../transport/connection';
+import { noTracesHint } from '../model/emptyHint';
 import { h, setText } from '../views/dom';
 import { errorText } from '../views/details/sourceLink';
 import { DEFAULT_LOGS_QUERY, LogsData } from './logsData';
@@ -39,6 +40,8 @@ export class LogsView {
   private readonly filter: FilterBox;
   private readonly selection = new RowSelection();
   private readonly count: HTMLElement;
+  /** Says why the table is empty: nothing stored yet, or nothing matches the filter. */
+  private readonly empty: HTMLElement;
   private readonly selectionBar: HTMLElement;
   private readonly selectionCount: HTMLElement;
   private readonly deleteButton: HTMLElement;
@@ -94,6 +97,9 @@ export class LogsView {
       onSort: (sort, order) => this.setQuery({ sort, order }),
     });
     this.table.setSort(this.data.query.sort, this.data.query.order);
+    this.empty = h('div', { class: 'logs-empty muted', attrs: { role: 'status' } });
+    this.empty.hidden = true;
+    this.table.element.insertBefore(this.empty, this.table.viewport);
     this.element = h('section', { class: 'logs-view', attrs: { 'aria-label': 'Logs' } }, toolbar, this.selectionBar, this.table.element);
     o.conn.onNotification(ChangesNotification, (c) => {
       if (c.removed.length) this.selection.remove(c.removed);
@@ -151,6 +157,8 @@ export class LogsView {
     this.table.repaint();
     const n = this.data.total;
     setText(this.count, this.data.error ? '' : `${n.toLocaleString('en')} ${n === 1 ? 'trace' : 'traces'}`);
+    this.empty.hidden = n > 0 || Boolean(this.data.error);
+    if (!this.empty.hidden) setText(this.empty, this.data.query.filter.trim() ? 'No traces match this filter.' : noTracesHint(this.o.info(), location.origin));
   }
 
   // ---- live -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 //   {messages: [{role, content, tool_calls?}…], …other request fields}
 //   [{role, content}…]
 //   {role: 'assistant', content, tool_calls}                 (one reply)
+//   {choices: [{role: 'assistant', content, tool_calls}…]}   (several replies, n > 1: our SDKs, OTLP)
 //   {choices: [{message: {role, content, tool_calls}}…], …}  (an OpenAI completion)
 // `content` may be a string, null (a reply that only calls tools) or a list of parts
 // ({type:'text', text}, {type:'image_url', …}, {type:'tool_use', name, input}, …).
@@ -28,6 +29,8 @@ export interface ChatMessage {
 
 export interface ChatView {
   messages: ChatMessage[];
+  /** The messages are alternative replies (a model asked for n > 1), not turns of a conversation. */
+  choices?: boolean;
   /** The payload's other fields (model, temperature, usage…), shown under the conversation. */
   rest?: Record<string, unknown>;
 }
@@ -43,9 +46,12 @@ export function asChat(value: unknown): ChatView | undefined {
     return messages ? { messages, rest: without(value, 'messages') } : undefined;
   }
   if (Array.isArray(value.choices) && value.choices.length > 0) {
-    const replies = value.choices.map((c) => (isObject(c) ? c.message ?? c.delta : undefined));
+    const replies = value.choices.map((c) => (isObject(c) ? c.message ?? c.delta ?? c : undefined));
     const messages = toMessages(replies);
-    return messages ? { messages, rest: without(value, 'choices') } : undefined;
+    if (!messages) return undefined;
+    const view: ChatView = { messages, rest: without(value, 'choices') };
+    if (messages.length > 1) view.choices = true;
+    return view;
   }
   const one = toMessage(value);
   return one ? { messages: [one], rest: without(value, 'role', 'content', 'tool_calls', 'function_call', 'name', 'tool_call_id') } : undefined;

@@ -5,7 +5,7 @@
 // (never HTML).
 
 import uPlot from 'uplot';
-import type { ChartSpec } from './chartData';
+import { isolatedPoints, type ChartSpec } from './chartData';
 import type { ChartTheme } from './theme';
 
 export interface ChartOptions {
@@ -54,7 +54,7 @@ export function drawChart(target: HTMLElement, spec: ChartSpec, o: ChartOptions)
         fill: s.kind === 'bars' ? withAlpha(theme.colors[s.color], 0.45) : undefined,
         width: s.kind === 'bars' ? 1 : 2,
         paths: s.kind === 'bars' ? uPlot.paths.bars!({ size: [0.7, 60], align: 1 }) : undefined,
-        points: { show: s.kind === 'line', size: 4 },
+        points: { show: s.kind === 'line', size: 4, filter: isolatedPoints(s.values) },
         spanGaps: false,
         value: (_u, v) => (v == null ? '–' : s.format(v)),
       })),

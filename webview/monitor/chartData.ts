@@ -99,3 +99,15 @@ export function bucketAt(result: MonitorResult, index: number): { start: string;
   const b = result.buckets[index];
   return b && { start: b.start, end: b.end };
 }
+
+/**
+ * Where a line series needs a dot: values with no value on either side, which a line can not
+ * draw. Dots everywhere turned a long run of zero cost into a dotted rule across the chart.
+ */
+export function isolatedPoints(values: readonly (number | null)[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < values.length; i++) {
+    if (values[i] != null && values[i - 1] == null && values[i + 1] == null) out.push(i);
+  }
+  return out;
+}

@@ -21,6 +21,7 @@ export class TraceListView {
   readonly element: HTMLElement;
   private readonly viewport: HTMLElement;
   private readonly count: HTMLElement;
+  private readonly empty: HTMLElement;
   private readonly list: VirtualList;
   private readonly byId = new Map<string, TraceSummary>();
   private order: TraceSummary[] = [];
@@ -31,7 +32,8 @@ export class TraceListView {
   constructor(private readonly events: TraceListEvents) {
     this.count = h('span', { class: 'list-count' });
     this.viewport = h('div', { class: 'trace-list-viewport', attrs: { role: 'listbox', tabindex: '0', 'aria-label': 'Recent traces' } });
-    this.element = h('nav', { class: 'trace-list' }, h('div', { class: 'pane-title' }, h('span', { text: 'Traces' }), this.count), this.viewport);
+    this.empty = h('div', { class: 'list-empty muted', text: 'None yet' });
+    this.element = h('nav', { class: 'trace-list' }, h('div', { class: 'pane-title' }, h('span', { text: 'Traces' }), this.count), this.empty, this.viewport);
     this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i) });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
@@ -78,6 +80,7 @@ export class TraceListView {
   private resort(): void {
     this.order = [...this.byId.values()].sort((a, b) => compareIso(b.start_time, a.start_time));
     this.count.textContent = this.order.length ? String(this.order.length) : '';
+    this.empty.hidden = this.order.length > 0;
     this.list.setCount(this.order.length);
   }
 

@@ -76,6 +76,28 @@ const ownFile = thisFile();
 const ownSrcDir = ownFile && /\/src\/[^/]+\.ts$/.test(ownFile) ? ownFile.slice(0, ownFile.lastIndexOf('/src/') + 5) : undefined;
 const ownBundle = ownFile && /\/(spanscope|sdk\/node)\/dist\/index\.(c|m)?js$/.test(ownFile) ? ownFile : undefined;
 
+/**
+ * `stack` without this SDK's frames: a tracked call adds its wrapper (and the
+ * AsyncLocalStorage.run it goes through) between each user frame, which tells the user
+ * nothing. Node's internal frames between two of ours are ours too; the message lines and
+ * everything else stay as written.
+ */
+export function withoutOwnFrames(stack: string): string {
+  const lines = stack.split('\n');
+  const kind = lines.map((line): 'own' | 'user' | 'internal' | 'text' => {
+    if (!FRAME.test(line)) return 'text';
+    const frame = parseFrame(line);
+    if (!frame) return 'internal';
+    return isOwnFile(frame.file) ? 'own' : 'user';
+  });
+  if (!kind.includes('own')) return stack;
+  const nearestFrame = (from: number, step: 1 | -1) => {
+    for (let i = from + step; i >= 0 && i < kind.length; i += step) if (kind[i] === 'own' || kind[i] === 'user') return kind[i];
+    return undefined;
+  };
+  return lines.filter((_, i) => kind[i] !== 'own' && !(kind[i] === 'internal' && nearestFrame(i, -1) === 'own' && nearestFrame(i, 1) === 'own')).join('\n');
+}
+
 function isOwnFile(file: string): boolean {
   return ownSrcDir ? file.startsWith(ownSrcDir) : file === ownBundle;
 }

@@ -1,5 +1,6 @@
 // `error_info` (the model's shape) for whatever was thrown, or given by the user.
 
+import { withoutOwnFrames } from './codeLocation.js';
 import type { ErrorInfo } from './recordTypes.js';
 
 export function normaliseErrorInfo(error: Record<string, unknown>): ErrorInfo {
@@ -18,7 +19,7 @@ export function errorInfoOf(thrown: unknown): ErrorInfo {
       const ctor = thrown.constructor?.name;
       const type = thrown.name && thrown.name !== 'Error' ? thrown.name : ctor || 'Error';
       const info: ErrorInfo = { exception_type: type, message: thrown.message };
-      if (typeof thrown.stack === 'string') info.traceback = thrown.stack;
+      if (typeof thrown.stack === 'string') info.traceback = withoutOwnFrames(thrown.stack);
       return info;
     }
     if (isObject(thrown) && typeof thrown.message === 'string') {

@@ -105,13 +105,31 @@ def clean_usage(value):
 
 def error_info(exc):
     try:
-        tb = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
+        tb = "".join(_user_traceback(exc).format())
     except Exception:  # noqa: BLE001
         tb = None
     info = {"exception_type": type(exc).__name__, "message": _safe_str(exc)}
     if tb:
         info["traceback"] = tb
     return info
+
+
+def _user_traceback(exc):
+    """The exception as Python prints it, less the SDK's own frames: every tracked call in
+    the chain adds a ``wrapper`` frame that tells the user nothing and pushes their own frames
+    apart. Chained and grouped exceptions are cleaned the same way."""
+    top = traceback.TracebackException(type(exc), exc, exc.__traceback__)
+    seen = set()
+    todo = [top]
+    while todo:
+        te = todo.pop()
+        if te is None or id(te) in seen:
+            continue
+        seen.add(id(te))
+        te.stack = traceback.StackSummary.from_list([f for f in te.stack if not _is_ours(f.filename)])
+        todo.extend((te.__cause__, te.__context__))
+        todo.extend(getattr(te, "exceptions", None) or ())
+    return top
 
 
 def _error_dict(value):

@@ -9,6 +9,7 @@ shape exercises exactly the code a real client would.
 """
 
 import asyncio
+import itertools
 from types import SimpleNamespace as NS
 
 
@@ -37,13 +38,21 @@ def _usage(script, responses_api=False):
               completion_tokens_details=NS(reasoning_tokens=0))
 
 
-def chat_completion(script):
+def _choice_text(script, index):
+    """With ``n`` > 1 each choice says something else: the first the script's text, the next ones numbered."""
+    if index == 0 or script.text is None:
+        return script.text
+    return "%s (%d)" % (script.text, index + 1)
+
+
+def chat_completion(script, request=None):
     tool_calls = [NS(id="call_%d" % i, type="function", function=NS(name=name, arguments=args))
                   for i, (name, args) in enumerate(script.tool_calls)] or None
-    message = NS(role="assistant", content=script.text, tool_calls=tool_calls, refusal=None, function_call=None)
-    return NS(id="chatcmpl-1", object="chat.completion", model=script.model,
-              choices=[NS(index=0, message=message, finish_reason="tool_calls" if tool_calls else "stop",
-                          logprobs=None)],
+    choices = [NS(index=index, finish_reason="tool_calls" if tool_calls else "stop", logprobs=None,
+                  message=NS(role="assistant", content=_choice_text(script, index), tool_calls=tool_calls,
+                             refusal=None, function_call=None))
+               for index in range((request or {}).get("n") or 1)]
+    return NS(id="chatcmpl-1", object="chat.completion", model=script.model, choices=choices,
               usage=_usage(script), system_fingerprint="fp_test")
 
 
@@ -51,30 +60,35 @@ def _delta(role=None, content=None, tool_calls=None, refusal=None):
     return NS(role=role, content=content, tool_calls=tool_calls, refusal=refusal, function_call=None)
 
 
-def chat_chunks(script):
+def chat_chunks(script, request=None):
     """The chunks a streamed chat completion arrives in: role, text in pieces, tool-call
-    fragments, the finish reason, then (with include_usage) a last chunk with usage only."""
-    def chunk(delta=None, finish=None, usage=None, choices=True):
+    fragments, the finish reason, then (with include_usage) a last chunk with usage only.
+    With ``n`` > 1 the choices' chunks interleave, each with its index."""
+    def chunk(delta=None, finish=None, usage=None, choices=True, index=0):
         return NS(id="chatcmpl-1", object="chat.completion.chunk", model=script.model, usage=usage,
-                  choices=[NS(index=0, delta=delta or _delta(), finish_reason=finish)] if choices else [])
-    out = [chunk(_delta(role="assistant", content=""))]
-    text = script.text or ""
-    for start in range(0, len(text), 4):
-        out.append(chunk(_delta(content=text[start:start + 4])))
-    for i, (name, args) in enumerate(script.tool_calls):
-        out.append(chunk(_delta(tool_calls=[NS(index=i, id="call_%d" % i, type="function",
-                                               function=NS(name=name, arguments=""))])))
-        half = len(args) // 2
-        for piece in (args[:half], args[half:]):
-            out.append(chunk(_delta(tool_calls=[NS(index=i, id=None, type=None,
-                                                   function=NS(name=None, arguments=piece))])))
-    out.append(chunk(_delta(), finish="tool_calls" if script.tool_calls else "stop"))
+                  choices=[NS(index=index, delta=delta or _delta(), finish_reason=finish)] if choices else [])
+    per_choice = []
+    for index in range((request or {}).get("n") or 1):
+        out = [chunk(_delta(role="assistant", content=""), index=index)]
+        text = _choice_text(script, index) or ""
+        for start in range(0, len(text), 4):
+            out.append(chunk(_delta(content=text[start:start + 4]), index=index))
+        for i, (name, args) in enumerate(script.tool_calls):
+            out.append(chunk(_delta(tool_calls=[NS(index=i, id="call_%d" % i, type="function",
+                                                   function=NS(name=name, arguments=""))]), index=index))
+            half = len(args) // 2
+            for piece in (args[:half], args[half:]):
+                out.append(chunk(_delta(tool_calls=[NS(index=i, id=None, type=None,
+                                                       function=NS(name=None, arguments=piece))]), index=index))
+        out.append(chunk(_delta(), finish="tool_calls" if script.tool_calls else "stop", index=index))
+        per_choice.append(out)
+    out = [c for row in itertools.zip_longest(*per_choice) for c in row if c is not None]
     if script.include_usage_in_stream:
         out.append(chunk(usage=_usage(script), choices=False))
     return out
 
 
-def response(script):
+def response(script, request=None):
     output = [NS(type="message", id="msg_1", role="assistant", status="completed",
                  content=[NS(type="output_text", text=script.text, annotations=[])])]
     for i, (name, args) in enumerate(script.tool_calls):
@@ -83,7 +97,7 @@ def response(script):
               output_text=script.text, usage=_usage(script, responses_api=True))
 
 
-def response_events(script):
+def response_events(script, request=None):
     final = response(script)
     events = [NS(type="response.created", response=NS(id="resp_1", model=script.model, output=[], usage=None))]
     text = script.text or ""
@@ -156,8 +170,8 @@ class _Resource:
         if script.error is not None:
             raise script.error
         if kwargs.get("stream"):
-            return self._stream_class(self._make_stream(script))
-        return self._make(script)
+            return self._stream_class(self._make_stream(script, kwargs))
+        return self._make(script, kwargs)
 
 
 class Completions(_Resource):

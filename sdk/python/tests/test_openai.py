@@ -54,6 +54,20 @@ class Chat(InProcessTest, unittest.TestCase):
             {"id": "call_1", "type": "function", "function": {"name": "get_time", "arguments": TOOLS[1][1]}},
         ]})
 
+    def test_several_choices_are_kept_as_choices_plain_and_streamed(self):
+        client = track_openai(FakeOpenAI(Script(text="Paris.")))
+        reply = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=2)
+        self.assertEqual([c.message.content for c in reply.choices], ["Paris.", "Paris. (2)"])
+        stream = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=3, stream=True)
+        self.assertEqual({c.choices[0].index for c in stream if c.choices}, {0, 1, 2})
+        self.flush()
+        [plain, streamed] = sorted((d["spans"][0] for d in self.collector.details(self.project, 2)),
+                                   key=lambda s: s["start_time"])
+        self.assertEqual(plain["output"], {"choices": [{"role": "assistant", "content": "Paris."},
+                                                       {"role": "assistant", "content": "Paris. (2)"}]})
+        self.assertEqual(streamed["output"], {"choices": [{"role": "assistant", "content": text}
+                                                          for text in ("Paris.", "Paris. (2)", "Paris. (3)")]})
+
     def test_a_stream_is_passed_through_and_its_span_ends_when_it_is_used_up(self):
         client = track_openai(FakeOpenAI(Script(text="It is sunny in Paris.", tool_calls=TOOLS[:1], usage=(11, 6))))
         stream = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True,

@@ -8,6 +8,7 @@ import functools
 import io
 import math
 import os
+import re
 import threading
 import unittest
 import uuid
@@ -396,6 +397,36 @@ class Errors(InProcessTest, unittest.TestCase):
         self.assertIn("Boom: bad input 1", info["traceback"])
         self.assertEqual(spans["calls_failing"]["status"], "error")
         self.assertEqual(detail["trace"]["error_info"]["exception_type"], "Boom")
+
+    def test_the_traceback_shows_the_users_frames_and_none_of_the_sdks(self):
+        with self.assertRaises(Boom):
+            calls_failing()
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        tb = by_name(detail)["calls_failing"]["error_info"]["traceback"]
+        files = re.findall(r'File "([^"]+)", line \d+, in (\w+)', tb)
+        package = os.path.dirname(os.path.abspath(spanscope.__file__))
+        self.assertEqual([fn for _, fn in files], ["calls_failing", "fails"], tb)
+        self.assertFalse([f for f, _ in files if f.startswith(package + os.sep)], tb)
+        self.assertTrue(tb.startswith("Traceback (most recent call last):"), tb)
+        self.assertTrue(tb.rstrip().endswith("Boom: bad input 1"), tb)
+
+    def test_a_chained_exception_loses_the_sdks_frames_in_both_parts(self):
+        @track
+        def converts():
+            try:
+                fails(2)
+            except Boom as exc:
+                raise ValueError("could not convert") from exc
+
+        with self.assertRaises(ValueError):
+            converts()
+        self.flush()
+        [detail] = self.collector.details(self.project, 1)
+        tb = by_name(detail)["converts"]["error_info"]["traceback"]
+        self.assertIn("The above exception was the direct cause", tb)
+        self.assertEqual(re.findall(r", in (\w+)", tb), ["converts", "fails", "converts"], tb)
+        self.assertNotIn(os.path.dirname(os.path.abspath(spanscope.__file__)) + os.sep, tb)
 
     def test_the_exception_object_is_the_one_raised(self):
         original = Boom("same")

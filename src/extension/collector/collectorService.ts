@@ -8,7 +8,7 @@ import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifec
 import { errorMessage, type Logger } from '../log';
 import { PORT_ATTEMPTS } from '../constants';
 import { listenWithFallback, PortsBusyError } from './portFallback';
-import { openWithFallback, storeDirs } from './storeLocation';
+import { openWithFallback, removeStaleWindowFolders, storeDirs } from './storeLocation';
 
 export interface CollectorHandle {
   readonly port: number;
@@ -96,6 +96,19 @@ export class CollectorService extends Disposable {
     return this.storePromise;
   }
 
+  /**
+   * Gives the open store the retention settings as they are now (a store that can not change
+   * them keeps the ones it opened with until the next start). Returns whether it took them.
+   */
+  applyRetention(): boolean {
+    const store = this.openedStore;
+    if (!store?.setRetention) return false;
+    const { maxTraces, maxBytes } = this.options.settings();
+    store.setRetention({ maxTraces, maxBytes });
+    this.options.log.info(`retention now ${maxTraces ?? 'the default number of'} traces, ${maxBytes === undefined ? 'the default size' : `${Math.round(maxBytes / 1024 / 1024)} MB`}`);
+    return true;
+  }
+
   /** Starts the collector unless it is listening (or starting) already. */
   start(): Promise<void> {
     return this.enqueue(async () => {
@@ -148,6 +161,10 @@ export class CollectorService extends Disposable {
     this.storeDir = located.dir;
     if (located.fallback) log.warn(`the store folder is in use by another VS Code window; this window keeps its traces in ${located.dir}`);
     else log.info(`store opened at ${located.dir}`);
+    // After the open, off its path: folders of windows closed long ago.
+    void removeStaleWindowFolders(storageDir).then((removed) => {
+      for (const folder of removed) log.info(`removed ${folder}: its window closed more than a day ago`);
+    }, (err) => log.warn(`could not clean up old per-window store folders: ${errorMessage(err)}`));
     this.openedStore = located.store;
     this.storeEmitter.fire(located.store);
     return located.store;

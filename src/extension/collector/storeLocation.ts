@@ -1,8 +1,13 @@
 // Where this window keeps its traces. The store locks its folder, so two windows that would
 // share one (two empty windows both use the global storage) can not corrupt each other; the
-// second falls back to a folder of its own instead of failing.
+// second falls back to a folder of its own instead of failing. Those per-window folders are
+// named by the window's pid, and removed once that window is gone and they have not been
+// written for a day (the grace lets a user who reopens soon after a crash still find them).
 
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { LOCK_FILE } from '../../store/storeLock';
 
 export const STORE_LOCKED = 'ESTORELOCKED';
 
@@ -32,4 +37,84 @@ export async function openWithFallback<S>(dirs: { dir: string; fallbackDir: stri
 
 export function isStoreLocked(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === STORE_LOCKED;
+}
+
+export const STALE_WINDOW_FOLDER_MS = 24 * 60 * 60 * 1000;
+
+export interface StaleFolderOptions {
+  /** Defaults to Date.now(). */
+  now?: number;
+  /** Folders last written more recently than this are kept; default one day. */
+  maxAgeMs?: number;
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * Removes `<base>/windows/<pid>` folders whose window process is gone (and whose store lock,
+ * if any, no live process holds) and whose files were last written longer than `maxAgeMs`
+ * ago. Returns the folders removed; a folder that can not be read or removed is left alone.
+ */
+export async function removeStaleWindowFolders(baseDir: string, o: StaleFolderOptions = {}): Promise<string[]> {
+  const now = o.now ?? Date.now();
+  const maxAge = o.maxAgeMs ?? STALE_WINDOW_FOLDER_MS;
+  const alive = o.isAlive ?? isProcessAlive;
+  const windows = path.join(baseDir, 'windows');
+  const removed: string[] = [];
+  for (const name of listDir(windows)) {
+    if (!/^\d+$/.test(name) || alive(Number(name))) continue;
+    const folder = path.join(windows, name);
+    const lockOwner = readLockOwner(path.join(folder, 'traces', LOCK_FILE));
+    if (lockOwner !== undefined && alive(lockOwner)) continue;
+    const lastWrite = newestMtime(folder);
+    if (lastWrite === undefined || now - lastWrite < maxAge) continue;
+    try {
+      await rm(folder, { recursive: true, force: true });
+      removed.push(folder);
+    } catch {
+      // In use or not ours to remove: try again at the next start.
+    }
+  }
+  return removed;
+}
+
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+/** The newest modification time of the folder, its `traces` folder and the files directly in either. */
+function newestMtime(folder: string): number | undefined {
+  let newest: number | undefined;
+  for (const dir of [folder, path.join(folder, 'traces')]) {
+    for (const entry of ['', ...listDir(dir)]) {
+      try {
+        const t = statSync(path.join(dir, entry)).mtimeMs;
+        if (newest === undefined || t > newest) newest = t;
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return newest;
+}
+
+function readLockOwner(file: string): number | undefined {
+  try {
+    const pid = JSON.parse(readFileSync(file, 'utf8')).pid;
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

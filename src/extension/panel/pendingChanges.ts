@@ -26,11 +26,12 @@ export class PendingChanges {
       this.spans.delete(id);
       this.removed.add(id);
     }
-    for (const [traceId, spans] of change.spans) {
+    // keys() then get(): a change's span lists are built on read, and only watched traces matter.
+    for (const traceId of change.spans.keys()) {
       if (!watched.has(traceId) || this.removed.has(traceId)) continue;
       let byId = this.spans.get(traceId);
       if (!byId) this.spans.set(traceId, (byId = new Map()));
-      for (const s of spans) byId.set(s.id, s);
+      for (const s of change.spans.get(traceId) ?? []) byId.set(s.id, s);
     }
   }
 

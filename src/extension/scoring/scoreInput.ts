@@ -98,3 +98,11 @@ export function offeredDefinitions(defs: ScoreDefinition[], thumbsName: string):
   if (defs.some((d) => d.name === thumbsName)) return defs;
   return [...defs, { name: thumbsName, categories: { '👍 up': THUMBS_UP, '👎 down': THUMBS_DOWN } }];
 }
+
+/** The title of the "Score…" steps: what is being scored, so a score is never given blind. */
+export function scoreTitle(targets: readonly { kind: 'trace' | 'span'; name?: string }[]): string {
+  if (targets.length !== 1) return `Score ${targets.length} items`;
+  const [t] = targets;
+  const name = t.name?.trim() ? ` “${t.name.trim().length > 60 ? `${t.name.trim().slice(0, 59)}…` : t.name.trim()}”` : '';
+  return `Score ${t.kind}${name}`;
+}

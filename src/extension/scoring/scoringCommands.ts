@@ -13,7 +13,7 @@ import { resolveTargets, scoresOf, type Target } from '../commands/targets';
 import type { TreeNode } from '../tree/tracesTreeModel';
 import type { TracesView } from '../tree/tracesView';
 import {
-  describeDefinition, offeredDefinitions, parseScoreValue, thumbsPatch, THUMBS_DOWN, THUMBS_UP, validateScoreName, validateScoreValue,
+  describeDefinition, offeredDefinitions, parseScoreValue, scoreTitle, thumbsPatch, THUMBS_DOWN, THUMBS_UP, validateScoreName, validateScoreValue,
 } from './scoreInput';
 
 export function registerScoring(service: CollectorService, view: TracesView, settings: SettingsWatcher): vscode.Disposable[] {
@@ -33,7 +33,8 @@ export function registerScoring(service: CollectorService, view: TracesView, set
       const targets = await resolveTargets(view, store, node, nodes, 'Score which trace?');
       if (!targets.length) return;
       const s = settings.current;
-      const input = await askScore(offeredDefinitions(s.scores, s.thumbsName), targets.length);
+      const named = targets.map((t) => ({ kind: t.kind, name: t.kind === 'span' ? t.span?.name : store.getSummary(t.traceId)?.name }));
+      const input = await askScore(offeredDefinitions(s.scores, s.thumbsName), scoreTitle(named));
       if (!input) return;
       store.apply(targets.map((t) => ({ kind: 'score', score: { ...scoreTarget(t), ...input, source: 'ui' } })));
       vscode.window.setStatusBarMessage(`$(check) Spanscope: ${input.name} = ${formatNumber(input.value)}`, 3000);
@@ -47,8 +48,7 @@ function scoreTarget(t: Target): Pick<ScorePatch, 'target' | 'id' | 'trace_id'> 
 
 type ScoreInput = { name: string; value: number; reason?: string; category_name?: string };
 
-async function askScore(defs: ScoreDefinition[], count: number): Promise<ScoreInput | undefined> {
-  const title = count > 1 ? `Score ${count} items` : 'Score';
+async function askScore(defs: ScoreDefinition[], title: string): Promise<ScoreInput | undefined> {
   const def = await askDefinition(defs, title);
   if (!def) return undefined;
   let value: number;

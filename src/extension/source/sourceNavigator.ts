@@ -1,21 +1,33 @@
 // Opens the code behind a span: a file at a line (from `code_location` or a traceback frame),
-// or a function looked up by name. Files open beside the trace panel, never on top of it.
+// or a function looked up by name. Files open beside the trace panel, never on top of it, and
+// in the same group jump after jump (see sourceGroup.ts).
 
 import * as vscode from 'vscode';
+import { PANEL_VIEW_TYPE } from '../constants';
+import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { SourceLocation } from '../../shared/protocol';
+import { RecentGroups, sourceTarget } from './sourceGroup';
 import { candidatePaths, definitionLines, exactSymbols, SOURCE_EXCLUDE, SOURCE_GLOB, symbolNames } from './sourceLookup';
 
 /** Files scanned, and time spent, when no language server knows the function. */
 const SCAN_MAX_FILES = 3000;
 const SCAN_BUDGET_MS = 3000;
 
-export class SourceNavigator {
+export class SourceNavigator extends Disposable {
+  private readonly recentGroups = new RecentGroups<vscode.TabGroup>();
+
   constructor(
     /** The trace panel's column while it is open, so sources open in another one. */
     private readonly panelColumn: () => vscode.ViewColumn | undefined,
     private readonly log: Logger,
-  ) {}
+  ) {
+    super();
+    const groups = vscode.window.tabGroups;
+    this.recentGroups.noteActive(groups.activeTabGroup);
+    // Fires when the active group changes too (its `isActive` changed).
+    this._register(groups.onDidChangeTabGroups(() => this.recentGroups.noteActive(groups.activeTabGroup)));
+  }
 
   /** Opens `file` at `line` (1-based) and selects the line; throws with a readable message when the file is not there. */
   async openLocation(loc: SourceLocation): Promise<void> {
@@ -97,12 +109,29 @@ export class SourceNavigator {
     const text = doc.lineAt(l);
     const start = column ? Math.min(column - 1, text.range.end.character) : text.firstNonWhitespaceCharacterIndex;
     const selection = new vscode.Range(l, start, l, text.range.end.character);
-    const panel = this.panelColumn();
-    // Beside a panel in the first column; otherwise into the first column, left of the panel.
-    const viewColumn = panel === undefined ? undefined : panel === vscode.ViewColumn.One ? vscode.ViewColumn.Beside : vscode.ViewColumn.One;
+    const viewColumn = this.columnFor(uri);
     const editor = await vscode.window.showTextDocument(doc, { viewColumn, selection, preview: true });
     editor.revealRange(selection, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
+
+  /** The column of the group `uri` should open in, or undefined for the active group. */
+  private columnFor(uri: vscode.Uri): vscode.ViewColumn | undefined {
+    const panelColumn = this.panelColumn();
+    const all = vscode.window.tabGroups.all;
+    const target = sourceTarget(all.map((group) => ({
+      group,
+      hasPanel: (panelColumn !== undefined && group.viewColumn === panelColumn) || group.tabs.some(isPanelTab),
+      showsFile: group.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()),
+    })), this.recentGroups.list(all));
+    if (target === 'active') return undefined;
+    if (target === 'split') return vscode.ViewColumn.Beside;
+    return target.group.viewColumn;
+  }
+}
+
+function isPanelTab(tab: vscode.Tab): boolean {
+  // Webview tabs name their view type with a prefix of the workbench's ("mainThreadWebview-…").
+  return tab.input instanceof vscode.TabInputWebview && tab.input.viewType.endsWith(PANEL_VIEW_TYPE);
 }
 
 interface Match {

@@ -97,7 +97,7 @@ function traceTooltip(t: TraceSummary): string {
   return lines([
     `**${escapeMarkdown(t.name || '(unnamed trace)')}** · trace · ${t.status}`,
     field('Project', t.project_name),
-    field('Started', t.start_time),
+    field('Started', localDateTime(t.start_time)),
     field('Duration', formatDuration(t.duration_ms)),
     field('Spans', `${t.span_count}${t.error_count ? ` (${plural(t.error_count, 'error')})` : ''}`),
     field('Tokens', tokenDetail(usage)),
@@ -115,7 +115,7 @@ function spanTooltip(s: Span): string {
   const loc = s.code_location;
   return lines([
     `**${escapeMarkdown(s.name || '(unnamed span)')}** · ${escapeMarkdown(s.type)} · ${s.status}`,
-    field('Started', s.start_time),
+    field('Started', localDateTime(s.start_time)),
     field('Duration', formatDuration(s.duration_ms)),
     field('Model', s.model && (s.provider ? `${s.model} (${s.provider})` : s.model)),
     field('Tokens', tokenDetail(s.usage ?? {})),
@@ -164,6 +164,18 @@ export function clockTime(iso: string | undefined): string | undefined {
   if (Number.isNaN(d.getTime())) return undefined;
   const p = (n: number) => String(n).padStart(2, '0');
   return `${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`;
+}
+
+/**
+ * Local date and time of an ISO instant to the millisecond, `2026-11-23 14:41:43.576`: what the
+ * description's clock time is short for (the stored UTC text with microseconds reads as noise).
+ */
+export function localDateTime(iso: string | undefined): string | undefined {
+  if (!iso) return undefined;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const p = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${clockTime(iso)}.${p(d.getMilliseconds(), 3)}`;
 }
 
 /** Where the filter's words occur in a label, case-insensitively. */

@@ -136,10 +136,11 @@ export class TracesTreeModel {
   applyChange(change: Pick<StoreChange, 'traces' | 'removed' | 'spans'>): RefreshPlan {
     const stale = new Set<TreeNode>();
     let all = false;
-    for (const [traceId, spans] of change.spans) {
+    // keys() then get(): a change's span lists are built on read, and only expanded traces matter.
+    for (const traceId of change.spans.keys()) {
       const loaded = this.loaded.get(traceId);
       if (!loaded) continue;
-      for (const s of spans) loaded.spans.set(s.id, s);
+      for (const s of change.spans.get(traceId) ?? []) loaded.spans.set(s.id, s);
       loaded.tree = undefined;
       loaded.rollup = undefined;
       const project = this.shownTraces.get(traceId);

@@ -1,6 +1,7 @@
 // A conversation: one block per message with its role, its text (cut long, with "show
 // more"), non-text parts as JSON, and tool calls as calls (name and arguments). The request's
-// other fields (model, temperature…) follow as JSON.
+// other fields (model, temperature…) follow as JSON. Several replies to one request (n > 1)
+// are numbered as choices.
 
 import { codicon } from '../../components/icons';
 import type { ChatView } from '../../model/chat';
@@ -12,6 +13,7 @@ export function chatView(chat: ChatView, state: JsonViewState, path: string): HT
   chat.messages.forEach((m, i) => {
     const p = `${path}/m${i}`;
     const header = h('div', { class: 'chat-role' }, h('span', { class: 'role-name', text: m.role }));
+    if (chat.choices) header.append(h('span', { class: 'chat-meta', text: `choice ${i + 1} of ${chat.messages.length}` }));
     if (m.name) header.append(h('span', { class: 'chat-meta', text: m.name }));
     if (m.toolCallId) header.append(h('span', { class: 'chat-meta', text: `reply to ${m.toolCallId}` }));
     const body = h('div', { class: 'chat-body' });

@@ -13,9 +13,9 @@ export const chatApi: LlmApi = {
   response(result) {
     const completion = record(result);
     const choices = Array.isArray(completion.choices) ? completion.choices.map(record) : [];
-    const messages = choices.map((c) => c.message);
+    const messages = choices.map((c) => replyMessage(record(c.message)));
     return {
-      output: messages.length === 1 ? messages[0] : { choices: messages },
+      output: reply(messages),
       usage: normaliseUsage(completion.usage),
       model: typeof completion.model === 'string' ? completion.model : undefined,
       metadata: replyMetadata(completion.id, choices.map((c) => c.finish_reason)),
@@ -67,7 +67,7 @@ class ChatAssembler implements StreamAssembler {
     const ordered = [...this.choices.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
     const messages = ordered.map(toMessage);
     return {
-      output: messages.length === 1 ? messages[0] : { choices: messages },
+      output: reply(messages),
       usage: normaliseUsage(this.usage),
       model: this.model,
       metadata: replyMetadata(this.id, ordered.map((c) => c.finishReason)),
@@ -90,6 +90,28 @@ function toMessage(choice: Choice): Record<string, unknown> {
   const message: Record<string, unknown> = { role: choice.role, content: choice.content || null };
   if (choice.refusal) message.refusal = choice.refusal;
   if (choice.toolCalls.size) message.tool_calls = [...choice.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+  return message;
+}
+
+/**
+ * The model's shape for a reply, as the Python SDK and OTLP write it too: the assistant message
+ * itself, or `{choices: [message, …]}` when the request asked for several (n > 1).
+ */
+function reply(messages: Record<string, unknown>[]): unknown {
+  return messages.length === 1 ? messages[0] : { choices: messages };
+}
+
+/** `{role, content, tool_calls?, refusal?}` of a returned message, without the client's empty extras (`refusal: null`, `annotations: []`…). */
+function replyMessage(raw: Record<string, unknown>): Record<string, unknown> {
+  const message: Record<string, unknown> = { role: typeof raw.role === 'string' ? raw.role : 'assistant', content: raw.content ?? null };
+  if (Array.isArray(raw.tool_calls) && raw.tool_calls.length) {
+    message.tool_calls = raw.tool_calls.map((c) => {
+      const call = record(c);
+      const fn = record(call.function);
+      return { id: call.id, type: typeof call.type === 'string' ? call.type : 'function', function: { name: fn.name, arguments: fn.arguments } };
+    });
+  }
+  if (raw.refusal) message.refusal = raw.refusal;
   return message;
 }
 

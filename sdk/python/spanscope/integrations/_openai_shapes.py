@@ -60,9 +60,11 @@ def _message(message):
 
 
 def _one_or_all(messages):
+    # The model's shape for a reply (the Node SDK and OTLP write the same): the assistant
+    # message itself, or, when the request asked for several (n > 1), {"choices": [message, ...]}.
     if len(messages) == 1:
         return messages[0]
-    return messages
+    return {"choices": messages}
 
 
 class Chat:
