@@ -108,9 +108,9 @@ export function nowIso(): string {
   return formatMicros(Date.now() * 1000);
 }
 
-/** Milliseconds between two canonical times, with microsecond precision; null while running. */
-export function durationMs(start: string, end: string | undefined): number | null {
-  if (!end) return null;
+/** Milliseconds between two canonical times, with microsecond precision; null while running or with no start yet. */
+export function durationMs(start: string | undefined, end: string | undefined): number | null {
+  if (!end || !start) return null; // a span seen only through its end has no start yet
   const a = parseTimeMicros(start);
   const b = parseTimeMicros(end);
   if (Number.isNaN(a) || Number.isNaN(b)) return null;

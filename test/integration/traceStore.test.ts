@@ -55,6 +55,13 @@ describe('trace store', () => {
     expect(child.feedback_scores).toMatchObject([{ name: 'relevance', value: 0.8, source: 'sdk' }]);
   });
 
+  it('reads a span seen only through its end: it stands at its end, with no duration yet', async () => {
+    const store = await newStore();
+    store.apply(patches(batch({ event: 'span_end', span: { id: 'late', trace_id: 't', end_time: at(9) } })));
+    const span = (await store.getTrace('t'))!.spans[0];
+    expect(span).toMatchObject({ id: 'late', start_time: at(9), end_time: at(9), duration_ms: null, status: 'ok' });
+  });
+
   it('keeps what it stored across a close and a reopen', async () => {
     const store = await newStore();
     store.apply(patches(traceBatch('a', 5)));

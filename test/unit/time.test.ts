@@ -53,6 +53,8 @@ describe('canonical times', () => {
   it('measures durations in milliseconds with microsecond precision, null while running', () => {
     expect(durationMs('2026-01-02T03:04:05.000000Z', '2026-01-02T03:04:05.001500Z')).toBe(1.5);
     expect(durationMs('2026-01-02T03:04:05.000000Z', undefined)).toBeNull();
+    expect(durationMs(undefined, '2026-01-02T03:04:05.000000Z')).toBeNull();
+    expect(durationMs('', '2026-01-02T03:04:05.000000Z')).toBeNull();
     expect(durationMs('2026-01-02T03:04:06.000000Z', '2026-01-02T03:04:05.000000Z')).toBe(0);
   });
 
