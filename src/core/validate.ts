@@ -146,24 +146,40 @@ function checkField(kind: FieldKind, value: unknown, out: Record<string, unknown
         if (typeof value[k] !== 'string') return `${k} must be a string`;
         info[k] = value[k] as string;
       }
-      value = info;
+      if (!sameKeyCount(value, info)) value = info; // else kept: the record stays as it came (verbatim.ts)
       break;
     }
     case 'codeLocation': {
       if (!isObject(value)) return 'must be an object with file and line';
       if (typeof value.file !== 'string' || value.file === '') return 'must have file (a path)';
       if (!Number.isInteger(value.line) || (value.line as number) < 1) return 'must have line (an integer from 1)';
-      const loc: Record<string, unknown> = { file: value.file, line: value.line };
+      let known = 2;
       if (value.function !== undefined && value.function !== null) {
         if (typeof value.function !== 'string') return 'function must be a string';
-        loc.function = value.function;
+        known++;
       }
-      value = loc;
+      if (keyCount(value) !== known) {
+        // Unknown fields (or a null function) are dropped in a copy; a clean one is kept as it came (verbatim.ts).
+        const loc: Record<string, unknown> = { file: value.file, line: value.line };
+        if (known === 3) loc.function = value.function;
+        value = loc;
+      }
       break;
     }
   }
   out[key] = value;
   return undefined;
+}
+
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
+/** `copy` was made from some of `o`'s fields: the same count means it has them all. */
+function sameKeyCount(o: object, copy: object): boolean {
+  return keyCount(o) === keyCount(copy);
 }
 
 /** Why a value can not be an id, or undefined when it can. */

@@ -2,12 +2,19 @@
 // made from. Patches merge in place and adjust the totals by the difference (a span's old
 // contribution out, its new one in), so a span costs the same in a trace of ten spans as in
 // one of a hundred thousand. On disk a trace is split into chunks of CHUNK_SPANS spans in
-// arrival order, so a change re-serialises its chunk, not the whole trace (packTable.ts).
+// arrival order, so a change rewrites its chunk, not the whole trace (packTable.ts).
+//
+// A span is kept as its JSON bytes once the `apply` that changed it ends (`settle`), not as
+// the objects it was parsed into: those then die young, where holding them until the next
+// flush had the garbage collector copy every span twice and mark it after. The bytes are
+// the ones it arrived in when a normaliser found them exact (see core/normalise/verbatim.ts),
+// so most spans are never serialised at all; a chunk written to disk is its spans' bytes
+// joined. Reading a span parses its bytes.
 
-import { addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
+import { addSpanToTotals, emptyTotals, statusOf, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
 import type { ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
-import { compareTimes } from '../core/time';
+import { compareTimes, durationMs } from '../core/time';
 
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
@@ -34,13 +41,20 @@ export class LoadedTrace {
   /** For an implicit trace (spans only) a stand-in whose empty fields the root span fills. */
   trace: TraceRecord;
   implicit: boolean;
-  readonly spans = new Map<string, SpanRecord>();
+  /** Every span by id: its JSON bytes, or its record until settled (see the top of this file). */
+  readonly spans = new Map<string, SpanRecord | Buffer>();
+  /** Ids of the spans changed since the last `settle`. */
+  private unsettled: string[] = [];
+  /** For a record stored as it arrived: the bytes it arrived in (by identity, so a record merged since has none). */
+  private readonly arrivedAs = new Map<SpanRecord, Uint8Array>();
   /** Span ids per chunk, in arrival order. */
   readonly chunks: string[][] = [[]];
   private readonly chunkOf = new Map<string, number>();
   readonly dirtyChunks = new Set<number>();
   totals: SpanTotals = emptyTotals();
   private rootSpanId?: string;
+  /** The root span's record, kept as an object: summaries read it on every change. */
+  private rootRecord?: SpanRecord;
   lastUpdatedAt: string;
 
   constructor(readonly id: string, now: string) {
@@ -66,15 +80,27 @@ export class LoadedTrace {
     this.touch(0, now);
   }
 
-  /** Merges a span; returns the span as stored. */
-  applySpan(patch: SpanPatch, now: string): SpanRecord {
-    const old = this.spans.get(patch.id);
+  /** The record of a span (parsed from its bytes once settled); undefined when unknown. */
+  span(id: string): SpanRecord | undefined {
+    const held = this.spans.get(id);
+    return isBytes(held) ? (JSON.parse(held.toString()) as SpanRecord) : held;
+  }
+
+  /**
+   * Merges a span; returns the span as stored. `json`: the patch's JSON exactly as it would
+   * be serialised (a normaliser's finding), kept instead of serialising when the patch
+   * becomes the record unchanged.
+   */
+  applySpan(patch: SpanPatch, now: string, json?: Uint8Array): SpanRecord {
+    const old = this.span(patch.id);
     // A span seen for the first time is the patch itself (the store owns what it is given,
     // see TraceStoreApi.apply): one object fewer per span on the ingest path. Tags still go
     // through the merge, which removes duplicates.
     const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord) : (patch as SpanRecord);
+    if (json && span === patch && span.trace_id === this.id) this.arrivedAs.set(span, json);
     span.trace_id = this.id;
     this.replaceSpan(old, span);
+    this.unsettled.push(span.id);
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
     let chunk = this.chunkOf.get(span.id);
     if (chunk === undefined) chunk = this.placeSpan(span.id);
@@ -90,11 +116,12 @@ export class LoadedTrace {
       this.touch(0, now);
       return 'trace';
     }
-    const old = this.spans.get(patch.id);
+    const old = this.span(patch.id);
     if (!old) return undefined;
     const span: SpanRecord = { ...old, feedback_scores: applyScore(old.feedback_scores, patch, now) };
     if (!span.feedback_scores) delete span.feedback_scores;
     this.replaceSpan(old, span);
+    this.unsettled.push(span.id);
     this.touch(this.chunkOf.get(span.id)!, now);
     return span;
   }
@@ -103,10 +130,39 @@ export class LoadedTrace {
     if (old) addSpanToTotals(this.totals, old, -1);
     addSpanToTotals(this.totals, span, 1);
     this.spans.set(span.id, span);
+    if (span.id === this.rootSpanId) this.rootRecord = span;
     if (!span.parent_span_id) {
-      const root = this.rootSpanId === undefined ? undefined : this.spans.get(this.rootSpanId);
-      if (!root || root.parent_span_id || root === span || compareTimes(startOf(span), startOf(root)) < 0) this.rootSpanId = span.id;
+      const root = this.rootRecord;
+      if (!root || root.parent_span_id || root === span || compareTimes(startOf(span), startOf(root)) < 0) {
+        this.rootSpanId = span.id;
+        this.rootRecord = span;
+      }
     }
+  }
+
+  /** Turns the spans changed since the last call into bytes; the store calls it as each `apply` ends. */
+  settle(): void {
+    for (const id of this.unsettled) {
+      const held = this.spans.get(id);
+      if (held !== undefined && !isBytes(held)) this.spans.set(id, this.encode(held));
+    }
+    this.unsettled = [];
+    this.arrivedAs.clear();
+  }
+
+  /** A span's bytes: copied from what it arrived in (not to pin a whole request body), or serialised. */
+  private encode(record: SpanRecord): Buffer {
+    const arrived = this.arrivedAs.get(record);
+    return arrived ? Buffer.from(arrived) : Buffer.from(JSON.stringify(record));
+  }
+
+  /** A span's bytes, made now (and kept) for a span read from disk and not changed since. */
+  private bytesOf(id: string): Buffer {
+    const held = this.spans.get(id)!;
+    if (isBytes(held)) return held;
+    const bytes = this.encode(held);
+    this.spans.set(id, bytes);
+    return bytes;
   }
 
   private placeSpan(spanId: string): number {
@@ -129,18 +185,31 @@ export class LoadedTrace {
   }
 
   private rootSpan(): SpanRecord | undefined {
-    return this.rootSpanId === undefined ? undefined : this.spans.get(this.rootSpanId);
+    return this.rootRecord;
   }
 
-  /** A span as readers see it: defaults filled in (project from the trace) and status derived. */
-  present(span: SpanRecord): Span {
-    const out = derive(span) as Span;
+  /**
+   * A span as readers see it: defaults filled in (project from the trace) and status derived.
+   * `own`: the record is a fresh parse nobody else holds, so it is filled in place.
+   */
+  present(span: SpanRecord, own = false): Span {
+    const status = statusOf(span);
+    const duration = durationMs(span.start_time, span.end_time); // null for a span seen only through its end
+    const start = startOf(span);
+    let out = span as unknown as Record<string, unknown>;
+    if (!own) {
+      // Copied key by key: object spread is several times slower here, and this runs for
+      // every span a listener is told about.
+      out = {};
+      for (const key in span) out[key] = span[key as keyof SpanRecord];
+    }
+    out.status = status;
+    out.duration_ms = duration;
     out.project_name = span.project_name || this.projectName;
     out.name = span.name ?? '';
     out.type = span.type ?? 'general';
-    out.start_time = startOf(span);
-    if (!span.start_time) out.duration_ms = null; // a span seen only through its end
-    return out;
+    out.start_time = start;
+    return out as unknown as Span;
   }
 
   detail(): TraceDetail {
@@ -154,17 +223,35 @@ export class LoadedTrace {
     if (input !== undefined) trace.input = input;
     if (output !== undefined) trace.output = output;
     const spans: Span[] = [];
-    for (const span of this.spans.values()) spans.push(this.present(span));
+    for (const held of this.spans.values()) spans.push(isBytes(held) ? this.present(JSON.parse(held.toString()) as SpanRecord, true) : this.present(held));
     return { trace, spans };
   }
 
-  /** What chunk `n` holds on disk. */
-  fileData(chunk: number): TraceFileData | ChunkFileData {
-    const spans = this.chunks[chunk].map((id) => this.spans.get(id)!);
-    if (chunk > 0) return { version: 1, trace_id: this.id, spans };
-    const data: TraceFileData = { version: 1, trace_id: this.id, trace: this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
-    if (this.implicit) data.implicit = true;
-    return data;
+  /**
+   * Chunk `n` as a pack unit (a TraceFileData or ChunkFileData with `chunk` and `seq`, see
+   * packTable.ts), in JSON: its spans' bytes joined, not the spans serialised again.
+   */
+  unitBytes(chunk: number, seq: number): Buffer {
+    let head = `{"version":1,"trace_id":${JSON.stringify(this.id)},"chunk":${chunk},"seq":${seq}`;
+    if (chunk === 0) {
+      head += `,"trace":${JSON.stringify(this.trace)},"chunks":${this.chunks.length},"updated_at":${JSON.stringify(this.lastUpdatedAt)}`;
+      if (this.implicit) head += ',"implicit":true';
+    }
+    const headBytes = Buffer.from(`${head},"spans":[`);
+    const ids = this.chunks[chunk];
+    const parts: Buffer[] = new Array(ids.length);
+    let size = headBytes.length + ids.length + 2; // a comma between spans, "]}" at the end
+    for (let i = 0; i < ids.length; i++) size += (parts[i] = this.bytesOf(ids[i])).length;
+    const out = Buffer.allocUnsafe(size);
+    let at = headBytes.copy(out, 0);
+    for (let i = 0; i < parts.length; i++) {
+      if (i) out[at++] = COMMA;
+      out.set(parts[i], at);
+      at += parts[i].length;
+    }
+    out[at++] = CLOSE_ARRAY;
+    out[at++] = CLOSE_OBJECT;
+    return out.subarray(0, at);
   }
 
   /** Rebuilds a trace from its files (chunk 0 first); totals are summed once here. */
@@ -189,6 +276,14 @@ export class LoadedTrace {
     return t;
   }
 }
+
+function isBytes(held: SpanRecord | Buffer | undefined): held is Buffer {
+  return held instanceof Buffer;
+}
+
+const COMMA = 0x2c;
+const CLOSE_ARRAY = 0x5d;
+const CLOSE_OBJECT = 0x7d;
 
 /** A span first seen through its end has no start yet; it stands at its end until one arrives. */
 function startOf(span: SpanRecord): string {

@@ -79,10 +79,10 @@ export class PackTable {
     return this.locations.get(traceId);
   }
 
-  /** Puts a unit's new copy into the open pack; returns its location. */
-  write(traceId: string, data: TraceFileData | ChunkFileData, chunk: number): UnitLocation {
+  /** Puts a unit's new copy into the open pack; `encode` gives its JSON for the seq it gets. Returns its location. */
+  write(traceId: string, chunk: number, encode: (seq: number) => Buffer): UnitLocation {
     const seq = this.nextSeq++;
-    const text = Buffer.from(JSON.stringify({ ...data, chunk, seq }));
+    const text = encode(seq);
     const key = `${traceId}/${chunk}`;
     this.release(traceId, chunk);
     if (this.openUnits.size >= PACK_UNITS || (this.openSize + text.length > PACK_BYTES && this.openUnits.size > 0)) this.seal();

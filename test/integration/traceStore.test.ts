@@ -128,6 +128,34 @@ describe('trace store', () => {
     expect(again.listTraces({ limit: 1000 })).toHaveLength(601);
   });
 
+  it('writes a span changed after it was stored with its new fields, through later flushes and a reopen', async () => {
+    const store = await newStore();
+    const withBytes = (body: unknown) => {
+      const source = Buffer.from(JSON.stringify(body));
+      const result = normaliseNativeBatch(JSON.parse(source.toString()), source);
+      if (!result.ok) throw new Error('invalid');
+      return { patches: result.patches, source };
+    };
+    const first = withBytes(batch(spanEnd('s1', 't', { start_time: at(1), output: 'first' }), spanEnd('s2', 't', { start_time: at(2), output: 'first' })));
+    expect(first.patches.every((p) => p.kind === 'span' && p.json)).toBe(true); // stored as the bytes they came in
+    store.apply(first.patches);
+    first.source.fill(0x20); // the request's buffer is reused: what the store kept must not change with it
+    await store.flush();
+    store.apply(patches(batch({ event: 'span_update', span: { id: 's1', output: 'second', metadata: { k: 1 } } }, score('span', 's2', 'q', 1))));
+    await store.flush();
+    // Given bytes in the same apply as a change to the same span: the change wins.
+    const both = withBytes(batch(spanEnd('s3', 't', { start_time: at(3), output: 'as sent' }), { event: 'span_update', span: { id: 's3', output: 'changed' } }));
+    store.apply(both.patches);
+    const expected = { s1: { output: 'second', metadata: { k: 1 } }, s2: { output: 'first', feedback_scores: [{ name: 'q', value: 1 }] }, s3: { output: 'changed', start_time: at(3), end_time: at(900), trace_id: 't' } };
+    const check = (spans: { id: string }[]) => {
+      for (const [id, fields] of Object.entries(expected)) expect(spans.find((s) => s.id === id)).toMatchObject(fields);
+    };
+    check((await store.getTrace('t'))!.spans);
+    const again = await reopen(store);
+    check((await again.getTrace('t'))!.spans);
+    expect(again.getSummary('t')!.span_count).toBe(3);
+  });
+
   it('keeps a trace of thousands of spans in chunks, and keeps every span through a reopen', async () => {
     const store = await newStore();
     store.apply(patches(traceBatch('big', 2500, 200)));

@@ -4,6 +4,7 @@
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
+import { keptAsIs, locateRecords, type RecordRanges } from './verbatim';
 
 const TRACE_FIELDS: FieldSpec = {
   id: 'id',
@@ -60,8 +61,12 @@ export type NativeBatchResult =
   | { ok: true; patches: Patch[]; seq?: number }
   | { ok: false; error: string; details: Problem[]; seq?: number };
 
-/** Checks and converts one batch (`{"events": [...], "seq"?: n}`). */
-export function normaliseNativeBatch(body: unknown): NativeBatchResult {
+/**
+ * Checks and converts one batch (`{"events": [...], "seq"?: n}`). `source`: the valid UTF-8
+ * bytes `body` was parsed from, if the caller has them; a span patch then carries its bytes
+ * when they are exactly its JSON (see verbatim.ts), and the store keeps them as they are.
+ */
+export function normaliseNativeBatch(body: unknown, source?: Uint8Array): NativeBatchResult {
   if (!isObject(body) || !Array.isArray(body.events)) {
     return { ok: false, error: 'a batch must be a JSON object with an "events" array', details: [] };
   }
@@ -69,9 +74,13 @@ export function normaliseNativeBatch(body: unknown): NativeBatchResult {
   const problems = new Problems();
   const patches: Patch[] = [];
   const events = body.events as unknown[];
+  let ranges = source && locateRecords(source, 'events', 'span');
+  if (ranges && ranges.count !== events.length) ranges = undefined; // not the list JSON.parse read: trust neither
   for (let i = 0; i < events.length; i++) {
     const patch = readEvent(events[i], i, problems);
-    if (patch) patches.push(patch);
+    if (!patch) continue;
+    if (patch.kind === 'span' && ranges) attachBytes(patch, events[i] as { span: Record<string, unknown> }, source!, ranges, i);
+    patches.push(patch);
   }
   if (!problems.ok) {
     const rejected = new Set(problems.list.map((p) => p.index)).size;
@@ -79,6 +88,12 @@ export function normaliseNativeBatch(body: unknown): NativeBatchResult {
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
   return { ok: true, patches, seq };
+}
+
+/** Gives a span patch the bytes its record arrived in, when they serialise it exactly. */
+function attachBytes(patch: Patch & { kind: 'span' }, event: { span: Record<string, unknown> }, source: Uint8Array, ranges: RecordRanges, i: number): void {
+  const start = ranges.start[i];
+  if (start >= 0 && keptAsIs(event.span, patch.span)) patch.json = source.subarray(start, ranges.end[i]);
 }
 
 function readEvent(raw: unknown, index: number, problems: Problems): Patch | undefined {
