@@ -4,7 +4,7 @@
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
-import { keptAsIs, locateRecords, type RecordRanges } from './verbatim';
+import { attachArrivedBytes, locateRecords } from './verbatim';
 
 const TRACE_FIELDS: FieldSpec = {
   id: 'id',
@@ -74,26 +74,17 @@ export function normaliseNativeBatch(body: unknown, source?: Uint8Array): Native
   const problems = new Problems();
   const patches: Patch[] = [];
   const events = body.events as unknown[];
-  let ranges = source && locateRecords(source, 'events', 'span');
-  if (ranges && ranges.count !== events.length) ranges = undefined; // not the list JSON.parse read: trust neither
   for (let i = 0; i < events.length; i++) {
     const patch = readEvent(events[i], i, problems);
-    if (!patch) continue;
-    if (patch.kind === 'span' && ranges) attachBytes(patch, events[i] as { span: Record<string, unknown> }, source!, ranges, i);
-    patches.push(patch);
+    if (patch) patches.push(patch);
   }
   if (!problems.ok) {
     const rejected = new Set(problems.list.map((p) => p.index)).size;
     const more = problems.truncated ? ' (only the first problems are listed)' : '';
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
+  if (source) attachArrivedBytes(patches, (i) => (events[i] as { span?: unknown }).span, source, locateRecords(source, 'events', 'span'));
   return { ok: true, patches, seq };
-}
-
-/** Gives a span patch the bytes its record arrived in, when they serialise it exactly. */
-function attachBytes(patch: Patch & { kind: 'span' }, event: { span: Record<string, unknown> }, source: Uint8Array, ranges: RecordRanges, i: number): void {
-  const start = ranges.start[i];
-  if (start >= 0 && keptAsIs(event.span, patch.span)) patch.json = source.subarray(start, ranges.end[i]);
 }
 
 function readEvent(raw: unknown, index: number, problems: Problems): Patch | undefined {

@@ -1,9 +1,12 @@
 // Where each record of a batch is in the bytes it arrived in, so that a record validation
-// leaves exactly as it came can be stored as those bytes instead of being serialised again
+// leaves exactly as it came (readFields returns it itself) can be stored as those bytes
+// instead of being serialised again
 // (serialising every span was, after parsing, the largest cost of ingest). The scan runs on
 // bytes JSON.parse has already accepted, so it follows the structure without checking it;
 // where it can not be sure JSON.parse read a key the way it does (a key written with escapes
 // could spell "span" in disguise), it reports nothing, and the record is serialised as usual.
+
+import type { Patch } from '../model';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -180,12 +183,14 @@ function asciiBytes(text: string): Uint8Array {
 }
 
 /**
- * True when `out`, what a normaliser made of the parsed record `raw`, holds every field of
- * `raw` with the very same value (and, being made from `raw`, nothing else): then the bytes
- * `raw` was parsed from are a serialisation of `out`. A field dropped, a time made canonical,
- * a nested object copied, all make it false.
+ * Gives each span patch that is its record itself (validation had nothing to change, so
+ * readFields returned the record) the bytes that record arrived in. `recordOf(i)` is the
+ * parsed record patch `i` was read from; patches and ranges must be one per record.
  */
-export function keptAsIs(raw: Record<string, unknown>, out: Record<string, unknown>): boolean {
-  for (const key in raw) if (out[key] !== raw[key]) return false;
-  return true;
+export function attachArrivedBytes(patches: Patch[], recordOf: (i: number) => unknown, source: Uint8Array, ranges: RecordRanges | undefined): void {
+  if (!ranges || ranges.count !== patches.length) return; // not the list JSON.parse read: trust neither
+  for (let i = 0; i < patches.length; i++) {
+    const patch = patches[i];
+    if (patch.kind === 'span' && ranges.start[i] >= 0 && patch.span === recordOf(i)) patch.json = source.subarray(ranges.start[i], ranges.end[i]);
+  }
 }
