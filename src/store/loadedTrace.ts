@@ -43,10 +43,12 @@ export class LoadedTrace {
   implicit: boolean;
   /** Every span by id: its JSON bytes, or its record until settled (see the top of this file). */
   readonly spans = new Map<string, SpanRecord | Buffer>();
-  /** Ids of the spans changed since the last `settle`. */
-  private unsettled: string[] = [];
-  /** For a record stored as it arrived: the bytes it arrived in (by identity, so a record merged since has none). */
-  private readonly arrivedAs = new Map<SpanRecord, Uint8Array>();
+  /**
+   * The spans changed since the last `settle`, in order: the record each change stored and,
+   * for a record stored as it arrived, the bytes it arrived in. A span changed twice appears
+   * twice; only the entry whose record is still the one held counts.
+   */
+  private unsettled: { id: string; record: SpanRecord; arrived?: Uint8Array }[] = [];
   /** Span ids per chunk, in arrival order. */
   readonly chunks: string[][] = [[]];
   private readonly chunkOf = new Map<string, number>();
@@ -97,10 +99,10 @@ export class LoadedTrace {
     // see TraceStoreApi.apply): one object fewer per span on the ingest path. Tags still go
     // through the merge, which removes duplicates.
     const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord) : (patch as SpanRecord);
-    if (json && span === patch && span.trace_id === this.id) this.arrivedAs.set(span, json);
+    const asArrived = span === patch && span.trace_id === this.id; // else the bytes are not this record's
     span.trace_id = this.id;
     this.replaceSpan(old, span);
-    this.unsettled.push(span.id);
+    this.unsettled.push({ id: span.id, record: span, arrived: asArrived ? json : undefined });
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
     let chunk = this.chunkOf.get(span.id);
     if (chunk === undefined) chunk = this.placeSpan(span.id);
@@ -121,7 +123,7 @@ export class LoadedTrace {
     const span: SpanRecord = { ...old, feedback_scores: applyScore(old.feedback_scores, patch, now) };
     if (!span.feedback_scores) delete span.feedback_scores;
     this.replaceSpan(old, span);
-    this.unsettled.push(span.id);
+    this.unsettled.push({ id: span.id, record: span });
     this.touch(this.chunkOf.get(span.id)!, now);
     return span;
   }
@@ -140,27 +142,34 @@ export class LoadedTrace {
     }
   }
 
-  /** Turns the spans changed since the last call into bytes; the store calls it as each `apply` ends. */
+  /**
+   * Turns the spans changed since the last call into bytes; the store calls it as each
+   * `apply` ends. Bytes that arrived with a span are copied (a view would pin the whole
+   * request body) into one block for all of them: one allocation, not one per span.
+   */
   settle(): void {
-    for (const id of this.unsettled) {
-      const held = this.spans.get(id);
-      if (held !== undefined && !isBytes(held)) this.spans.set(id, this.encode(held));
-    }
+    const changes = this.unsettled;
     this.unsettled = [];
-    this.arrivedAs.clear();
-  }
-
-  /** A span's bytes: copied from what it arrived in (not to pin a whole request body), or serialised. */
-  private encode(record: SpanRecord): Buffer {
-    const arrived = this.arrivedAs.get(record);
-    return arrived ? Buffer.from(arrived) : Buffer.from(JSON.stringify(record));
+    let size = 0;
+    for (const c of changes) if (c.arrived && this.spans.get(c.id) === c.record) size += c.arrived.length;
+    const block = size ? Buffer.allocUnsafe(size) : undefined;
+    let at = 0;
+    for (const { id, record, arrived } of changes) {
+      if (this.spans.get(id) !== record) continue; // changed again since: a later entry has it
+      if (arrived) {
+        block!.set(arrived, at);
+        this.spans.set(id, block!.subarray(at, (at += arrived.length)));
+      } else {
+        this.spans.set(id, Buffer.from(JSON.stringify(record)));
+      }
+    }
   }
 
   /** A span's bytes, made now (and kept) for a span read from disk and not changed since. */
   private bytesOf(id: string): Buffer {
     const held = this.spans.get(id)!;
     if (isBytes(held)) return held;
-    const bytes = this.encode(held);
+    const bytes = Buffer.from(JSON.stringify(held));
     this.spans.set(id, bytes);
     return bytes;
   }
