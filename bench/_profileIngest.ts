@@ -38,13 +38,14 @@ async function main(): Promise<void> {
     console.log(`${row.name}: ${Math.round(rate).toLocaleString('en')} spans/s while profiled`);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no profile written');
-    report(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile);
+    report(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, rate * seconds);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function report(profile: Profile): void {
+/** Prints shares of the samples and, for `spans` handled while profiled, µs per span. */
+function report(profile: Profile, spans: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
   for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + profile.timeDeltas[i]);
@@ -53,7 +54,7 @@ function report(profile: Profile): void {
   // Self time by function (summed over every call path).
   const selfByName = new Map<string, number>();
   for (const [id, t] of self) selfByName.set(name(byId.get(id)!), (selfByName.get(name(byId.get(id)!)) ?? 0) + t);
-  const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} %`;
+  const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} % ${(t / spans).toFixed(2).padStart(6)} µs/span`;
   console.log(`\nself time (total ${(total / 1e6).toFixed(2)} s of samples)`);
   for (const [n, t] of [...selfByName].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`${pct(t)}  ${n}`);
   // Total time by function (a function counted once per sample even when recursive).
