@@ -15,6 +15,7 @@ import { addSpanToTotals, emptyTotals, statusOf, summariseTrace, type SpanTotals
 import { applyScore, mergeRecord } from '../core/merge';
 import type { ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
 import { compareTimes, durationMs } from '../core/time';
+import type { EncodedUnit } from './packTable';
 
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
@@ -238,29 +239,25 @@ export class LoadedTrace {
 
   /**
    * Chunk `n` as a pack unit (a TraceFileData or ChunkFileData with `chunk` and `seq`, see
-   * packTable.ts), in JSON: its spans' bytes joined, not the spans serialised again.
+   * packTable.ts), in JSON: its spans' bytes, not the spans serialised again, as pieces the
+   * pack joins when it is written.
    */
-  unitBytes(chunk: number, seq: number): Buffer {
+  unitParts(chunk: number, seq: number): EncodedUnit {
     let head = `{"version":1,"trace_id":${JSON.stringify(this.id)},"chunk":${chunk},"seq":${seq}`;
     if (chunk === 0) {
       head += `,"trace":${JSON.stringify(this.trace)},"chunks":${this.chunks.length},"updated_at":${JSON.stringify(this.lastUpdatedAt)}`;
       if (this.implicit) head += ',"implicit":true';
     }
-    const headBytes = Buffer.from(`${head},"spans":[`);
-    const ids = this.chunks[chunk];
-    const parts: Buffer[] = new Array(ids.length);
-    let size = headBytes.length + ids.length + 2; // a comma between spans, "]}" at the end
-    for (let i = 0; i < ids.length; i++) size += (parts[i] = this.bytesOf(ids[i])).length;
-    const out = Buffer.allocUnsafe(size);
-    let at = headBytes.copy(out, 0);
-    for (let i = 0; i < parts.length; i++) {
-      if (i) out[at++] = COMMA;
-      out.set(parts[i], at);
-      at += parts[i].length;
+    const parts: Uint8Array[] = [Buffer.from(`${head},"spans":[`)];
+    let size = parts[0].length + UNIT_TAIL.length;
+    for (const id of this.chunks[chunk]) {
+      const bytes = this.bytesOf(id);
+      if (parts.length > 1) parts.push(COMMA), size++;
+      parts.push(bytes);
+      size += bytes.length;
     }
-    out[at++] = CLOSE_ARRAY;
-    out[at++] = CLOSE_OBJECT;
-    return out.subarray(0, at);
+    parts.push(UNIT_TAIL);
+    return { parts, size };
   }
 
   /** Rebuilds a trace from its files (chunk 0 first); totals are summed once here. */
@@ -290,9 +287,8 @@ function isBytes(held: SpanRecord | Buffer | undefined): held is Buffer {
   return held instanceof Buffer;
 }
 
-const COMMA = 0x2c;
-const CLOSE_ARRAY = 0x5d;
-const CLOSE_OBJECT = 0x7d;
+const COMMA = Buffer.from(',');
+const UNIT_TAIL = Buffer.from(']}');
 
 /** A span first seen through its end has no start yet; it stands at its end until one arrives. */
 function startOf(span: SpanRecord): string {

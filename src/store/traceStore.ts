@@ -373,7 +373,7 @@ export class TraceStore implements TraceStoreApi {
       // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
       if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
       chunks.sort((a, b) => a - b); // chunk locations are a dense array
-      for (const chunk of chunks) this.packs.write(id, chunk, (seq) => trace.unitBytes(chunk, seq));
+      for (const chunk of chunks) this.packs.write(id, chunk, (seq) => trace.unitParts(chunk, seq));
       const entry = this.index.get(id);
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
       if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {
