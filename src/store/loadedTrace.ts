@@ -52,7 +52,8 @@ export class LoadedTrace {
   private unsettled: { id: string; record: SpanRecord; arrived?: Uint8Array }[] = [];
   /** Span ids per chunk, in arrival order. */
   readonly chunks: string[][] = [[]];
-  private readonly chunkOf = new Map<string, number>();
+  /** Which chunk each span is in; made only once there is a second chunk (until then, all are in 0). */
+  private chunkOf?: Map<string, number>;
   readonly dirtyChunks = new Set<number>();
   totals: SpanTotals = emptyTotals();
   private rootSpanId?: string;
@@ -105,8 +106,7 @@ export class LoadedTrace {
     this.replaceSpan(old, span);
     this.unsettled.push({ id: span.id, record: span, arrived: asArrived ? json : undefined });
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
-    let chunk = this.chunkOf.get(span.id);
-    if (chunk === undefined) chunk = this.placeSpan(span.id);
+    const chunk = old ? this.chunkOfSpan(span.id) : this.placeSpan(span.id);
     this.touch(chunk, now);
     return span;
   }
@@ -125,7 +125,7 @@ export class LoadedTrace {
     if (!span.feedback_scores) delete span.feedback_scores;
     this.replaceSpan(old, span);
     this.unsettled.push({ id: span.id, record: span });
-    this.touch(this.chunkOf.get(span.id)!, now);
+    this.touch(this.chunkOfSpan(span.id), now);
     return span;
   }
 
@@ -175,12 +175,23 @@ export class LoadedTrace {
     return bytes;
   }
 
+  private chunkOfSpan(spanId: string): number {
+    return this.chunkOf?.get(spanId) ?? 0;
+  }
+
+  /** Puts a new span at the end of the last chunk, or of a new one when it is full. */
   private placeSpan(spanId: string): number {
     let chunk = this.chunks.length - 1;
-    if (this.chunks[chunk].length >= CHUNK_SPANS) this.chunks.push([]), chunk++;
+    if (this.chunks[chunk].length >= CHUNK_SPANS) chunk = this.newChunk();
     this.chunks[chunk].push(spanId);
-    this.chunkOf.set(spanId, chunk);
+    this.chunkOf?.set(spanId, chunk);
     return chunk;
+  }
+
+  private newChunk(): number {
+    this.chunks.push([]);
+    this.chunkOf ??= new Map(this.chunks[0].map((id) => [id, 0]));
+    return this.chunks.length - 1;
   }
 
   private touch(chunk: number, now: string): void {
@@ -269,11 +280,11 @@ export class LoadedTrace {
     }
     const all = [main.spans, ...chunks.map((c) => c?.spans ?? [])];
     for (let c = 0; c < all.length; c++) {
-      if (c > 0) t.chunks.push([]);
+      if (c > 0) t.newChunk();
       for (const span of all[c]) {
         if (t.spans.has(span.id)) continue;
         t.chunks[c].push(span.id);
-        t.chunkOf.set(span.id, c);
+        t.chunkOf?.set(span.id, c);
         t.replaceSpan(undefined, span);
         if (t.implicit && !t.trace.project_name && span.project_name) t.trace.project_name = span.project_name;
       }

@@ -166,6 +166,12 @@ describe('trace store', () => {
     expect(detail.spans).toHaveLength(2500);
     expect(detail.trace.span_count).toBe(2500);
     expect(detail.spans.find((s) => s.id === 'big-s2400')!.output).toBe('changed');
+    // Updates in the first chunk and a later one of a trace read back from its files.
+    again.apply(patches(batch({ event: 'span_update', span: { id: 'big-s3', output: 'first chunk' } }, { event: 'span_update', span: { id: 'big-s1500', output: 'second chunk' } })));
+    const third = await reopen(again);
+    const spans = (await third.getTrace('big'))!.spans;
+    expect(spans).toHaveLength(2500);
+    expect([spans.find((s) => s.id === 'big-s3')!.output, spans.find((s) => s.id === 'big-s1500')!.output]).toEqual(['first chunk', 'second chunk']);
   });
 
   it('never lets a trace id reach the file system', async () => {
