@@ -157,6 +157,8 @@ describe('OTLP encodings', () => {
     expect(hexId('AAECAwQFBgc=', 8)).toBe('0001020304050607');
     expect(hexId('0001020304050607', 8)).toBe('0001020304050607');
     expect(hexId(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 8)).toBe('0102030405060708');
+    expect(hexId(new Uint8Array([0, 0x0f, 0x10, 0xab, 0xff, 0, 0, 0]), 8)).toBe('000f10abff000000');
+    expect(hexId(new Uint8Array(8), 8)).toBeUndefined(); // all zeros: OTLP's "no id"
     expect(hexId('AAECAwQFBgc=', 16)).toBeUndefined();
     expect(hexId('not base64!', 8)).toBeUndefined();
   });
