@@ -11,10 +11,10 @@
 // so most spans are never serialised at all; a chunk written to disk is its spans' bytes
 // joined. Reading a span parses its bytes.
 
-import { addSpanToTotals, emptyTotals, statusOf, summariseTrace, type SpanTotals } from '../core/aggregates';
+import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
 import type { ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
-import { compareTimes, durationMs } from '../core/time';
+import { compareTimes } from '../core/time';
 import type { EncodedUnit } from './packTable';
 
 export const CHUNK_SPANS = 1000;
@@ -214,23 +214,13 @@ export class LoadedTrace {
    * `own`: the record is a fresh parse nobody else holds, so it is filled in place.
    */
   present(span: SpanRecord, own = false): Span {
-    const status = statusOf(span);
-    const duration = durationMs(span.start_time, span.end_time); // null for a span seen only through its end
     const start = startOf(span);
-    let out = span as unknown as Record<string, unknown>;
-    if (!own) {
-      // Copied key by key: object spread is several times slower here, and this runs for
-      // every span a listener is told about.
-      out = {};
-      for (const key in span) out[key] = span[key as keyof SpanRecord];
-    }
-    out.status = status;
-    out.duration_ms = duration;
+    const out = own ? addDerived(span) : derive(span); // duration null for a span seen only through its end
     out.project_name = span.project_name || this.projectName;
     out.name = span.name ?? '';
     out.type = span.type ?? 'general';
     out.start_time = start;
-    return out as unknown as Span;
+    return out;
   }
 
   detail(): TraceDetail {
