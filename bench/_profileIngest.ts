@@ -3,8 +3,9 @@
 // functions with the most self time and the heaviest call paths by total time. Not a
 // benchmark (run.mjs skips files starting with `_`); a tool for finding where the time goes.
 //   node --import tsx bench/_profileIngest.ts [native|opik|otlp-json|otlp-proto] [seconds] [collector|raw]
+// KEEP_PROFILE=file.cpuprofile keeps the profile (open it in Chrome's DevTools).
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_INGEST_OPTIONS, drive, type IngestRow, startServer, stopServer } from './ingestHarness';
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
     console.log(`${row.name}: ${Math.round(rate).toLocaleString('en')} spans/s while profiled`);
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error('no profile written');
-    report(JSON.parse(readFileSync(join(dir, file), 'utf8')) as Profile, rate * seconds);
+    const text = readFileSync(join(dir, file), 'utf8');
+    if (process.env.KEEP_PROFILE) writeFileSync(process.env.KEEP_PROFILE, text); // for a closer look
+    report(JSON.parse(text) as Profile, rate * seconds);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
