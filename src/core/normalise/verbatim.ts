@@ -1,10 +1,10 @@
 // Where each record of a batch is in the bytes it arrived in, so that a record validation
 // leaves exactly as it came (readFields returns it itself) can be stored as those bytes
-// instead of being serialised again
-// (serialising every span was, after parsing, the largest cost of ingest). The scan runs on
-// bytes JSON.parse has already accepted, so it follows the structure without checking it;
-// where it can not be sure JSON.parse read a key the way it does (a key written with escapes
-// could spell "span" in disguise), it reports nothing, and the record is serialised as usual.
+// instead of being serialised again (serialising every span was, after parsing, the largest
+// cost of ingest). The scan runs on bytes JSON.parse has already accepted, so it follows the
+// structure without checking it; where it can not be sure JSON.parse read a key the way it
+// does (a key written with escapes could spell "span" in disguise), it reports nothing, and
+// the record is serialised as usual.
 
 import type { Patch } from '../model';
 
