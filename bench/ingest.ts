@@ -38,7 +38,7 @@ export function nativeTraceBatch(traceId: string, spans = SPANS_PER_BATCH): stri
   return JSON.stringify({ events });
 }
 
-function nativeRow(): IngestRow {
+export function nativeRow(): IngestRow {
   const template = nativeTraceBatch('@@T@@');
   return {
     name: 'native HTTP',

@@ -38,24 +38,26 @@ function bundleServer(): Promise<unknown> {
   return (bundled ??= build({ entryPoints: [join(__dirname, 'ingestServer.ts')], outfile: SERVER_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' }));
 }
 
-async function startServer(mode: 'raw' | 'collector'): Promise<{ port: number; child: ChildProcess }> {
+/** Starts the bench server in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
+export async function startServer(mode: 'raw' | 'collector', nodeArgs: string[] = []): Promise<{ port: number; child: ChildProcess }> {
   await bundleServer();
-  const child = spawn(process.execPath, [SERVER_BUNDLE, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...nodeArgs, SERVER_BUNDLE, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
+    // Other lines (e.g. from --trace-gc in nodeArgs) pass through to stderr.
+    createInterface({ input: child.stdout! }).on('line', (l) => (l.startsWith('PORT ') ? resolve(l) : process.stderr.write(`${l}\n`)));
     child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited with ${code}`)));
   });
   return { port: Number(line.replace('PORT ', '')), child };
 }
 
-async function stopServer(child: ChildProcess): Promise<void> {
+export async function stopServer(child: ChildProcess): Promise<void> {
   const exited = new Promise((r) => child.once('exit', r));
   child.kill('SIGTERM');
   await exited;
 }
 
 /** Sends bodies from `connections` keep-alive connections for `ms`; returns spans accepted per second. */
-async function drive(port: number, row: IngestRow, connections: number, ms: number, counter: { next: number }): Promise<number> {
+export async function drive(port: number, row: IngestRow, connections: number, ms: number, counter: { next: number }): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const deadline = Date.now() + ms;
   let spans = 0;

@@ -8,20 +8,20 @@ import type { CollectorDeps } from './router';
 
 export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
   ws.on('message', (data, isBinary) => {
-    const reply = handleFrame(isBinary ? null : data.toString(), deps);
+    // A text frame is checked to be UTF-8 by ws, so its bytes can be kept as they came (see ingestBatch).
+    const reply = isBinary ? { error: 'send each batch as a text frame of JSON' } : handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps);
     if (reply) ws.send(JSON.stringify(reply));
   });
 }
 
-function handleFrame(text: string | null, deps: CollectorDeps): object | undefined {
-  if (text === null) return { error: 'send each batch as a text frame of JSON' };
+function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDeps): object | undefined {
   let body: unknown;
   try {
     body = JSON.parse(text);
   } catch (err) {
     return { error: `malformed JSON: ${(err as Error).message}` };
   }
-  const result = normaliseNativeBatch(body);
+  const result = normaliseNativeBatch(body, bytes);
   const ack = result.seq === undefined ? {} : { ack: result.seq };
   if (!result.ok) return { ...ack, error: result.error, details: result.details };
   try {

@@ -1,6 +1,7 @@
 // The native ingest protocol over HTTP (`POST /api/ingest`) and the health check. The same
 // batch handling serves the WebSocket transport (ingestSocket.ts).
 
+import { isUtf8 } from 'node:buffer';
 import { normaliseNativeBatch } from '../core/normalise/native';
 import type { TraceStoreApi } from '../store/types';
 import { HttpError } from './httpError';
@@ -22,16 +23,21 @@ export function nativeRoutes(deps: CollectorDeps): Route[] {
       auth: 'none',
       accepts: JSON_TYPES,
       handler: async (ctx) => {
-        const accepted = ingestBatch(deps.store, await ctx.readJson());
+        const body = await ctx.readJson();
+        const accepted = ingestBatch(deps.store, body, await ctx.readBody());
         return { status: 200, json: { accepted } };
       },
     },
   ];
 }
 
-/** Checks and applies one batch; throws HttpError(400) with every problem when any event is invalid. */
-export function ingestBatch(store: TraceStoreApi, body: unknown): number {
-  const result = normaliseNativeBatch(body);
+/**
+ * Checks and applies one batch; throws HttpError(400) with every problem when any event is
+ * invalid. `source`: the bytes `body` was parsed from, so spans can be stored as they came.
+ */
+export function ingestBatch(store: TraceStoreApi, body: unknown, source?: Buffer): number {
+  // Bytes that are not valid UTF-8 were read with replacement characters: not what they say.
+  const result = normaliseNativeBatch(body, source && isUtf8(source) ? source : undefined);
   if (!result.ok) throw new HttpError(400, result.error, result.details);
   store.apply(result.patches);
   return result.patches.length;

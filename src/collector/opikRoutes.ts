@@ -5,6 +5,7 @@
 // accepted and ignored: any local process may ingest. Every route also answers without the
 // `/api` prefix, for an override set to the bare collector URL.
 
+import { isUtf8 } from 'node:buffer';
 import type { Normalised, Problem, ThreadScoresNormalised } from '../core/opik';
 import {
   opikScoreDelete,
@@ -66,7 +67,14 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     ...['/is-alive/ver', '/api/is-alive/ver'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: { version: deps.version } }) })),
 
     ...ingest('POST', '/v1/private/traces/batch', (_ctx, body) => (apply('trace batch', opikTraceBatch(body)), noContent)),
-    ...ingest('POST', '/v1/private/spans/batch', (_ctx, body) => (apply('span batch', opikSpanBatch(body)), noContent)),
+    ...withAndWithoutApi('/v1/private/spans/batch').map((path): Route => ({
+      method: 'POST', path, auth: 'none', accepts: JSON_TYPES,
+      handler: async (ctx) => {
+        const body = await ctx.readJson();
+        apply('span batch', opikSpanBatch(body, await arrivedBytes(ctx)));
+        return noContent;
+      },
+    })),
     ...ingest('POST', '/v1/private/traces', (ctx, body) => created(ctx, 'traces', opikTrace(body))),
     ...ingest('POST', '/v1/private/spans', (ctx, body) => created(ctx, 'spans', opikSpan(body))),
     ...ingest('PATCH', '/v1/private/traces/:id', (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent)),
@@ -88,6 +96,12 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
       },
     })),
   ];
+}
+
+/** The request's bytes when they are valid UTF-8 (else JSON.parse read replacement characters, not them). */
+async function arrivedBytes(ctx: RequestContext): Promise<Buffer | undefined> {
+  const bytes = await ctx.readBody();
+  return isUtf8(bytes) ? bytes : undefined;
 }
 
 function withAndWithoutApi(path: string): string[] {

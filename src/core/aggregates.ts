@@ -11,14 +11,23 @@ export function statusOf(rec: { end_time?: string; error_info?: unknown }): Stat
   return rec.end_time ? 'ok' : 'running';
 }
 
-export function derive<R extends { start_time: string; end_time?: string; error_info?: unknown }>(rec: R): R & Derived {
+type Derivable = { start_time: string; end_time?: string; error_info?: unknown };
+
+/** A copy of `rec` with its status and duration. */
+export function derive<R extends Derivable>(rec: R): R & Derived {
   // Copied key by key: object spread is several times slower here, and this runs for every
   // span a listener is told about.
   const out: Record<string, unknown> = {};
   for (const key in rec) out[key] = rec[key];
+  return addDerived(out as R);
+}
+
+/** `rec` itself with its status and duration: for a record nobody else holds (a fresh parse). */
+export function addDerived<R extends Derivable>(rec: R): R & Derived {
+  const out = rec as R & Derived;
   out.status = statusOf(rec);
   out.duration_ms = durationMs(rec.start_time, rec.end_time);
-  return out as unknown as R & Derived;
+  return out;
 }
 
 export function withDerived(span: SpanRecord): Span {
@@ -124,26 +133,26 @@ export interface TraceFacts {
 }
 
 export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: TraceFacts): TraceSummary {
-  const { input, output, ...rest } = trace;
   const { rootSpan, lastUpdatedAt } = facts;
   const start = trace.start_time || totals.first_start || lastUpdatedAt;
   const end = trace.end_time ?? (facts.implicit && totals.span_count > 0 && totals.running_count === 0 ? totals.last_end : undefined);
   let status: Status = statusOf({ end_time: end, error_info: trace.error_info });
   if (status !== 'error' && totals.error_count > 0) status = 'error';
-  const summary: TraceSummary = {
-    ...rest,
-    name: trace.name || rootSpan?.name || '(unnamed trace)',
-    start_time: start,
-    status,
-    duration_ms: durationMs(start, end),
-    input_preview: preview(input ?? rootSpan?.input),
-    output_preview: preview(output ?? rootSpan?.output),
-    span_count: totals.span_count,
-    error_count: totals.error_count,
-    usage: cleanUsage(totals.usage),
-    score_averages: averagesOf(totals.scores, trace.feedback_scores),
-    last_updated_at: lastUpdatedAt,
-  };
+  // The trace's own fields but its input and output, copied key by key: an object rest
+  // (`{ input, output, ...rest }`) cost ~10 µs here, once per trace per apply.
+  const summary = {} as TraceSummary & Record<string, unknown>;
+  for (const key in trace) if (key !== 'input' && key !== 'output') summary[key] = trace[key as keyof TraceRecord];
+  summary.name = trace.name || rootSpan?.name || '(unnamed trace)';
+  summary.start_time = start;
+  summary.status = status;
+  summary.duration_ms = durationMs(start, end);
+  summary.input_preview = preview(trace.input ?? rootSpan?.input);
+  summary.output_preview = preview(trace.output ?? rootSpan?.output);
+  summary.span_count = totals.span_count;
+  summary.error_count = totals.error_count;
+  summary.usage = cleanUsage(totals.usage);
+  summary.score_averages = averagesOf(totals.scores, trace.feedback_scores);
+  summary.last_updated_at = lastUpdatedAt;
   if (end) summary.end_time = end;
   if (totals.has_cost) summary.total_estimated_cost = roundCost(totals.cost);
   return summary;

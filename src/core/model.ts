@@ -139,5 +139,13 @@ export interface ScorePatch {
 
 export type Patch =
   | { kind: 'trace'; trace: TracePatch }
-  | { kind: 'span'; span: SpanPatch }
+  | {
+      kind: 'span';
+      span: SpanPatch;
+      /**
+       * The bytes the span arrived in, when a normaliser found them to be exactly the patch's
+       * JSON (core/normalise/verbatim.ts): the store keeps them rather than serialising it.
+       */
+      json?: Uint8Array;
+    }
   | { kind: 'score'; score: ScorePatch };

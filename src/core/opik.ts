@@ -12,6 +12,7 @@
 // that arrive later do not get it (the SDKs score a thread once it is over).
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from './model';
+import { attachArrivedBytes, locateRecords } from './normalise/verbatim';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
 
 export type { Problem } from './validate';
@@ -64,9 +65,15 @@ export function opikTraceBatch(body: unknown): Normalised {
   return readBatch(body, 'traces', (raw, ctx) => readTrace(raw, ctx, 'create'));
 }
 
-/** `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. */
-export function opikSpanBatch(body: unknown): Normalised {
-  return readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
+/**
+ * `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. `source`: the valid UTF-8 bytes
+ * the body was parsed from, if the caller has them; a span that needs no change then carries
+ * them, and the store keeps them as they are (see normalise/verbatim.ts).
+ */
+export function opikSpanBatch(body: unknown, source?: Uint8Array): Normalised {
+  const result = readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
+  if (source && result.problems.length === 0) attachArrivedBytes(result.patches, (i) => (body as { spans: unknown[] }).spans[i], source, locateRecords(source, 'spans'));
+  return result;
 }
 
 /** `POST /v1/private/traces`: one TraceWrite. The id is generated when the body has none, as Opik does. */
@@ -108,6 +115,8 @@ function readSpan(raw: Record<string, unknown>, ctx: FieldContext, mode: Mode): 
 
 /** Opik's fields → the model's: an id for a create without one, tags_to_add, metadata kept an object. */
 function toModel(fields: Record<string, unknown>): Record<string, unknown> {
+  const same = typeof fields.id === 'string' && fields.tags_to_add === undefined && fields.environment === undefined && fields.ttft === undefined && (fields.metadata === undefined || isObject(fields.metadata));
+  if (same) return fields; // already the model's (and, if readFields kept it, exactly what arrived)
   const { tags_to_add, environment, ttft, ...out } = fields;
   // Generated as the Opik server does; an invalid id was reported and the patch is never applied.
   if (typeof out.id !== 'string') out.id = globalThis.crypto.randomUUID();
@@ -213,6 +222,9 @@ function readOne(body: unknown, prefix: string, read: Reader): Normalised {
 
 /** The Opik SDKs leave unset fields out; other clients send null. Either way it means "not given". */
 function withoutNulls(raw: Record<string, unknown>): Record<string, unknown> {
+  let hasNull = false;
+  for (const key in raw) if (raw[key] === null) hasNull = true;
+  if (!hasNull) return raw; // kept itself: see readFields
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) if (raw[key] !== null) out[key] = raw[key];
   return out;

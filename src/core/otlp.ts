@@ -105,10 +105,11 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   fields.metadata = undefined;
   for (const key in fields) {
     const value = fields[key as keyof typeof fields];
-    if (value !== undefined) Object.assign(span, { [key]: value });
+    if (value !== undefined) (span as Record<string, unknown>)[key] = value;
   }
 
-  const events = listField(raw, 'events', 'events', where).filter(isPlainObject);
+  const listed = listField(raw, 'events', 'events', where);
+  const events = listed.length ? listed.filter(isPlainObject) : NO_EVENTS;
   const error = errorInfo(field(raw, 'status'), events, where);
   if (error) span.error_info = error;
 
@@ -128,6 +129,8 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (Object.keys(metadata).length) span.metadata = metadata;
   return { kind: 'span', span };
 }
+
+const NO_EVENTS: Record<string, unknown>[] = [];
 
 /** Attributes that name the conversation a span belongs to (OpenInference, OTel GenAI). */
 const THREAD_ATTRIBUTES = ['session.id', 'gen_ai.conversation.id'];
@@ -225,27 +228,42 @@ function attributes(owner: Record<string, unknown>, where: string): Record<strin
   return out;
 }
 
+/** AnyValue's cases in the order they are tried; a case's rank is 2·index, +1 under its snake_case name. */
+const ANY_VALUE_CASES = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const;
+const ANY_VALUE_RANKS = new Map(ANY_VALUE_CASES.flatMap((camel, i) => [[camel, 2 * i] as const, [camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()), 2 * i + 1] as const]));
+
 /** An `AnyValue` → its JSON value: kvlists become objects, 64-bit ints numbers when exact. */
 export function anyValue(value: unknown): unknown {
   if (!isPlainObject(value)) return undefined;
-  const v = (camel: string) => field(value, camel);
-  if (v('stringValue') !== undefined) return v('stringValue');
-  if (v('boolValue') !== undefined) return v('boolValue');
-  if (v('intValue') !== undefined) return intValue(v('intValue'));
-  if (v('doubleValue') !== undefined) return Number(v('doubleValue'));
-  const array = v('arrayValue');
-  if (array !== undefined) return isPlainObject(array) && Array.isArray(array.values) ? array.values.map(anyValue) : [];
-  const kvlist = v('kvlistValue');
-  if (kvlist !== undefined) {
-    const out: Record<string, unknown> = {};
-    if (isPlainObject(kvlist) && Array.isArray(kvlist.values)) {
-      for (const kv of kvlist.values) if (isPlainObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
-    }
-    return out;
+  // One pass over its keys (a oneof: usually one), keeping the case tried first.
+  let rank = Infinity;
+  let found: unknown;
+  for (const key in value) {
+    const r = ANY_VALUE_RANKS.get(key);
+    if (r !== undefined && r < rank && value[key] !== undefined) (rank = r), (found = value[key]);
   }
-  const bytes = v('bytesValue');
-  if (bytes !== undefined) return bytes instanceof Uint8Array ? bytesToBase64(bytes) : bytes;
-  return undefined;
+  switch (ANY_VALUE_CASES[rank >> 1]) {
+    case 'stringValue':
+    case 'boolValue':
+      return found;
+    case 'intValue':
+      return intValue(found);
+    case 'doubleValue':
+      return Number(found);
+    case 'arrayValue':
+      return isPlainObject(found) && Array.isArray(found.values) ? found.values.map(anyValue) : [];
+    case 'kvlistValue': {
+      const out: Record<string, unknown> = {};
+      if (isPlainObject(found) && Array.isArray(found.values)) {
+        for (const kv of found.values) if (isPlainObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+      }
+      return out;
+    }
+    case 'bytesValue':
+      return found instanceof Uint8Array ? bytesToBase64(found) : found;
+    default:
+      return undefined;
+  }
 }
 
 function intValue(value: unknown): number | string | undefined {
@@ -292,16 +310,20 @@ function bytesToBase64(b: Uint8Array): string {
   return btoa(binary);
 }
 
+/** The two hex digits of every byte value, made once (an id costs 8 or 16 look-ups, not as many number formats). */
+const HEX_PAIRS = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 function bytesToHex(b: Uint8Array): string {
   let hex = '';
-  for (const byte of b) hex += byte.toString(16).padStart(2, '0');
+  for (let i = 0; i < b.length; i++) hex += HEX_PAIRS[b[i]];
   return hex;
 }
 
 /** Nanoseconds since the epoch (number or decimal string) → canonical time; undefined for 0 or garbage. */
 export function nanosToIso(value: unknown): string | undefined {
   let micros: number;
-  if (typeof value === 'string' && /^\d+$/.test(value)) micros = Number(BigInt(value) / 1000n);
+  // Whole microseconds are the decimal text without its last three digits (no BigInt needed).
+  if (typeof value === 'string' && /^\d+$/.test(value)) micros = value.length > 3 ? Number(value.slice(0, -3)) : 0;
   else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) micros = Math.floor(value / 1000);
   else return undefined;
   // Zero is OTLP's "not set"; before 1970 or beyond year 9999 is not a time anyone recorded.

@@ -65,17 +65,40 @@ export interface FieldContext {
 }
 
 /**
- * Copies every field of `spec` present in `raw` into a new object, checked and made canonical.
- * `null` means "not given" except for the JSON-valued kinds, where it is a value. Fields not
- * in the spec are ignored. `required` names fields that must be present.
+ * The fields of `spec` present in `raw`, checked and made canonical. `null` means "not given"
+ * except for the JSON-valued kinds, where it is a value. Fields not in the spec are dropped.
+ * `required` names fields that must be present.
+ *
+ * When `raw` already is all that (what our SDKs send), it is returned itself rather than a
+ * copy: ingest then neither copies the record nor, since its bytes are exactly its JSON,
+ * serialises it (see normalise/verbatim.ts). Otherwise the result is a new object.
  */
 export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[] = []): Record<string, unknown> {
+  return isAlreadyRead(raw, spec, required) ? raw : copyFields(raw, spec, ctx, required);
+}
+
+/** True when every field of `raw` is in `spec`, valid and canonical, and every required one is there. */
+function isAlreadyRead(raw: Record<string, unknown>, spec: FieldSpec, required: readonly string[]): boolean {
+  const kinds = kindsOf(spec);
+  for (const key in raw) {
+    const kind = kinds.get(key);
+    const value = raw[key];
+    if (kind === undefined || value === undefined || (value === null && !NULL_IS_A_VALUE.has(kind))) return false;
+    if (checkField(kind, value) !== value) return false; // a problem, or made canonical
+  }
+  for (const key of required) if (raw[key] === undefined || raw[key] === null) return false; // reported by copyFields
+  return true;
+}
+
+/** readFields into a new object, reporting every problem (in the spec's order). */
+function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, kind] of entriesOf(spec)) {
     const value = raw[key];
     if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(kind))) continue;
-    const error = checkField(kind, value, out, key);
-    if (error) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, error);
+    const checked = checkField(kind, value);
+    if (checked instanceof Bad) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, checked.message);
+    else out[key] = checked;
   }
   for (const key of required) {
     const value = raw[key];
@@ -85,6 +108,7 @@ export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: F
 }
 
 const compiled = new WeakMap<FieldSpec, [string, FieldKind][]>();
+const compiledKinds = new WeakMap<FieldSpec, Map<string, FieldKind>>();
 
 /** A spec as an array, made once: walking an array is cheaper than `for in` on every event. */
 function entriesOf(spec: FieldSpec): [string, FieldKind][] {
@@ -93,77 +117,91 @@ function entriesOf(spec: FieldSpec): [string, FieldKind][] {
   return entries;
 }
 
-/** Checks one value; on success writes the canonical value into `out[key]`, else returns a message. */
-function checkField(kind: FieldKind, value: unknown, out: Record<string, unknown>, key: string): string | undefined {
+/** A spec as a Map, made once (a plain object would answer for keys like `__proto__`). */
+function kindsOf(spec: FieldSpec): Map<string, FieldKind> {
+  let kinds = compiledKinds.get(spec);
+  if (!kinds) compiledKinds.set(spec, (kinds = new Map(Object.entries(spec))));
+  return kinds;
+}
+
+/** Why a field has no valid value. */
+class Bad {
+  constructor(readonly message: string) {}
+}
+
+/**
+ * One value checked: its canonical form (the value itself when it already is canonical, so
+ * callers can tell "unchanged" by identity), or a Bad.
+ */
+function checkField(kind: FieldKind, value: unknown): unknown {
   switch (kind) {
     case 'id': {
       const problem = idProblem(value);
-      if (problem) return problem;
-      break;
+      return problem ? new Bad(problem) : value;
     }
     case 'string':
-      if (typeof value !== 'string') return 'must be a string';
-      break;
-    case 'time': {
-      const t = normaliseTime(value);
-      if (t === undefined) return 'must be an ISO 8601 date-time or epoch milliseconds';
-      value = t;
-      break;
-    }
+      return typeof value === 'string' ? value : new Bad('must be a string');
+    case 'time':
+      return normaliseTime(value) ?? new Bad('must be an ISO 8601 date-time or epoch milliseconds');
     case 'json':
-      break;
+      return value;
     case 'object':
-      if (!isObject(value)) return 'must be an object';
-      break;
+      return isObject(value) ? value : new Bad('must be an object');
     case 'tags':
-      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) return 'must be an array of strings';
-      break;
+      return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : new Bad('must be an array of strings');
     case 'usage':
-      if (!isObject(value)) return 'must be an object of numbers';
+      if (!isObject(value)) return new Bad('must be an object of numbers');
       for (const k in value) {
         const n = value[k];
-        if (typeof n !== 'number' || !Number.isFinite(n)) return `must be an object of numbers (${k} is not)`;
+        if (typeof n !== 'number' || !Number.isFinite(n)) return new Bad(`must be an object of numbers (${k} is not)`);
       }
-      break;
+      return value;
     case 'number':
-      if (typeof value !== 'number' || !Number.isFinite(value)) return 'must be a number';
-      break;
+      return typeof value === 'number' && Number.isFinite(value) ? value : new Bad('must be a number');
     case 'scoreValue':
-      if (value !== null && (typeof value !== 'number' || !Number.isFinite(value))) return 'must be a number, or null to delete the score';
-      break;
+      return value === null || (typeof value === 'number' && Number.isFinite(value)) ? value : new Bad('must be a number, or null to delete the score');
     case 'spanType':
-      if (!(SPAN_TYPES as readonly unknown[]).includes(value)) return `must be one of ${SPAN_TYPES.join(', ')}`;
-      break;
+      return (SPAN_TYPES as readonly unknown[]).includes(value) ? value : new Bad(`must be one of ${SPAN_TYPES.join(', ')}`);
     case 'scoreSource':
-      if (!SCORE_SOURCES.includes(value as string)) return `must be one of ${SCORE_SOURCES.join(', ')}`;
-      break;
+      return SCORE_SOURCES.includes(value as string) ? value : new Bad(`must be one of ${SCORE_SOURCES.join(', ')}`);
     case 'errorInfo': {
-      if (!isObject(value)) return 'must be an object with exception_type';
-      if (typeof value.exception_type !== 'string') return 'must have exception_type (a string)';
+      if (!isObject(value)) return new Bad('must be an object with exception_type');
+      if (typeof value.exception_type !== 'string') return new Bad('must have exception_type (a string)');
       const info: Record<string, string> = { exception_type: value.exception_type };
       for (const k of ['message', 'traceback'] as const) {
         if (value[k] === undefined || value[k] === null) continue;
-        if (typeof value[k] !== 'string') return `${k} must be a string`;
+        if (typeof value[k] !== 'string') return new Bad(`${k} must be a string`);
         info[k] = value[k] as string;
       }
-      value = info;
-      break;
+      return sameKeyCount(value, info) ? value : info; // a clean one is kept as it came
     }
     case 'codeLocation': {
-      if (!isObject(value)) return 'must be an object with file and line';
-      if (typeof value.file !== 'string' || value.file === '') return 'must have file (a path)';
-      if (!Number.isInteger(value.line) || (value.line as number) < 1) return 'must have line (an integer from 1)';
-      const loc: Record<string, unknown> = { file: value.file, line: value.line };
+      if (!isObject(value)) return new Bad('must be an object with file and line');
+      if (typeof value.file !== 'string' || value.file === '') return new Bad('must have file (a path)');
+      if (!Number.isInteger(value.line) || (value.line as number) < 1) return new Bad('must have line (an integer from 1)');
+      let known = 2;
       if (value.function !== undefined && value.function !== null) {
-        if (typeof value.function !== 'string') return 'function must be a string';
-        loc.function = value.function;
+        if (typeof value.function !== 'string') return new Bad('function must be a string');
+        known++;
       }
-      value = loc;
-      break;
+      if (keyCount(value) === known) return value; // a clean one is kept as it came
+      // Unknown fields (or a null function) are dropped in a copy.
+      const loc: Record<string, unknown> = { file: value.file, line: value.line };
+      if (known === 3) loc.function = value.function;
+      return loc;
     }
   }
-  out[key] = value;
-  return undefined;
+}
+
+function keyCount(o: object): number {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+}
+
+/** `copy` was made from some of `o`'s fields: the same count means it has them all. */
+function sameKeyCount(o: object, copy: object): boolean {
+  return keyCount(o) === keyCount(copy);
 }
 
 /** Why a value can not be an id, or undefined when it can. */

@@ -47,27 +47,31 @@ export class HeldUpdates {
  * Span id → trace id, for the spans seen lately rather than every span ever stored: entries
  * of traces that retention removed from disk without loading them would otherwise pile up in
  * a collector that runs for weeks. An update for a span forgotten here needs its trace_id.
+ *
+ * Two generations of at most max/2 entries each: when the newer one fills up it becomes the
+ * older one and the oldest generation is dropped whole. Deleting the oldest entries one by
+ * one from a single big Map cost several times more per span (the table is rehashed around
+ * the holes), and this runs for every span ingested.
  */
 export class SpanIndex {
-  private readonly traceOf = new Map<string, string>();
+  private newer = new Map<string, string>();
+  private older = new Map<string, string>();
 
   constructor(private readonly max: number) {}
 
   get(spanId: string): string | undefined {
-    return this.traceOf.get(spanId);
+    return this.newer.get(spanId) ?? this.older.get(spanId);
   }
 
   set(spanId: string, traceId: string): void {
-    this.traceOf.set(spanId, traceId);
-    if (this.traceOf.size <= this.max) return;
-    let drop = Math.ceil(this.max / 10);
-    for (const oldest of this.traceOf.keys()) {
-      this.traceOf.delete(oldest);
-      if (--drop <= 0) break;
-    }
+    this.newer.set(spanId, traceId);
+    if (this.newer.size < this.max / 2) return;
+    this.older = this.newer;
+    this.newer = new Map();
   }
 
   delete(spanId: string): void {
-    this.traceOf.delete(spanId);
+    this.newer.delete(spanId);
+    this.older.delete(spanId);
   }
 }

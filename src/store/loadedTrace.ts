@@ -2,12 +2,20 @@
 // made from. Patches merge in place and adjust the totals by the difference (a span's old
 // contribution out, its new one in), so a span costs the same in a trace of ten spans as in
 // one of a hundred thousand. On disk a trace is split into chunks of CHUNK_SPANS spans in
-// arrival order, so a change re-serialises its chunk, not the whole trace (packTable.ts).
+// arrival order, so a change rewrites its chunk, not the whole trace (packTable.ts).
+//
+// A span is kept as its JSON bytes once the `apply` that changed it ends (`settle`), not as
+// the objects it was parsed into: those then die young, where holding them until the next
+// flush had the garbage collector copy every span twice and mark it after. The bytes are
+// the ones it arrived in when a normaliser found them exact (see core/normalise/verbatim.ts),
+// so most spans are never serialised at all; a chunk written to disk is its spans' bytes
+// joined. Reading a span parses its bytes.
 
-import { addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
+import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
 import type { ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
+import type { EncodedUnit } from './packTable';
 
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
@@ -34,13 +42,23 @@ export class LoadedTrace {
   /** For an implicit trace (spans only) a stand-in whose empty fields the root span fills. */
   trace: TraceRecord;
   implicit: boolean;
-  readonly spans = new Map<string, SpanRecord>();
+  /** Every span by id: its JSON bytes, or its record until settled (see the top of this file). */
+  readonly spans = new Map<string, SpanRecord | Buffer>();
+  /**
+   * The spans changed since the last `settle`, in order: the record each change stored and,
+   * for a record stored as it arrived, the bytes it arrived in. A span changed twice appears
+   * twice; only the entry whose record is still the one held counts.
+   */
+  private unsettled: { id: string; record: SpanRecord; arrived?: Uint8Array }[] = [];
   /** Span ids per chunk, in arrival order. */
   readonly chunks: string[][] = [[]];
-  private readonly chunkOf = new Map<string, number>();
+  /** Which chunk each span is in; made only once there is a second chunk (until then, all are in 0). */
+  private chunkOf?: Map<string, number>;
   readonly dirtyChunks = new Set<number>();
   totals: SpanTotals = emptyTotals();
   private rootSpanId?: string;
+  /** The root span's record, kept as an object: summaries read it on every change. */
+  private rootRecord?: SpanRecord;
   lastUpdatedAt: string;
 
   constructor(readonly id: string, now: string) {
@@ -66,18 +84,29 @@ export class LoadedTrace {
     this.touch(0, now);
   }
 
-  /** Merges a span; returns the span as stored. */
-  applySpan(patch: SpanPatch, now: string): SpanRecord {
-    const old = this.spans.get(patch.id);
+  /** The record of a span (parsed from its bytes once settled); undefined when unknown. */
+  span(id: string): SpanRecord | undefined {
+    const held = this.spans.get(id);
+    return isBytes(held) ? (JSON.parse(held.toString()) as SpanRecord) : held;
+  }
+
+  /**
+   * Merges a span; returns the span as stored. `json`: the patch's JSON exactly as it would
+   * be serialised (a normaliser's finding), kept instead of serialising when the patch
+   * becomes the record unchanged.
+   */
+  applySpan(patch: SpanPatch, now: string, json?: Uint8Array): SpanRecord {
+    const old = this.span(patch.id);
     // A span seen for the first time is the patch itself (the store owns what it is given,
     // see TraceStoreApi.apply): one object fewer per span on the ingest path. Tags still go
     // through the merge, which removes duplicates.
     const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: this.id } as SpanRecord) : (patch as SpanRecord);
+    const asArrived = span === patch && span.trace_id === this.id; // else the bytes are not this record's
     span.trace_id = this.id;
     this.replaceSpan(old, span);
+    this.unsettled.push({ id: span.id, record: span, arrived: asArrived ? json : undefined });
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
-    let chunk = this.chunkOf.get(span.id);
-    if (chunk === undefined) chunk = this.placeSpan(span.id);
+    const chunk = old ? this.chunkOfSpan(span.id) : this.placeSpan(span.id);
     this.touch(chunk, now);
     return span;
   }
@@ -90,12 +119,13 @@ export class LoadedTrace {
       this.touch(0, now);
       return 'trace';
     }
-    const old = this.spans.get(patch.id);
+    const old = this.span(patch.id);
     if (!old) return undefined;
     const span: SpanRecord = { ...old, feedback_scores: applyScore(old.feedback_scores, patch, now) };
     if (!span.feedback_scores) delete span.feedback_scores;
     this.replaceSpan(old, span);
-    this.touch(this.chunkOf.get(span.id)!, now);
+    this.unsettled.push({ id: span.id, record: span });
+    this.touch(this.chunkOfSpan(span.id), now);
     return span;
   }
 
@@ -103,18 +133,65 @@ export class LoadedTrace {
     if (old) addSpanToTotals(this.totals, old, -1);
     addSpanToTotals(this.totals, span, 1);
     this.spans.set(span.id, span);
+    if (span.id === this.rootSpanId) this.rootRecord = span;
     if (!span.parent_span_id) {
-      const root = this.rootSpanId === undefined ? undefined : this.spans.get(this.rootSpanId);
-      if (!root || root.parent_span_id || root === span || compareTimes(startOf(span), startOf(root)) < 0) this.rootSpanId = span.id;
+      const root = this.rootRecord;
+      if (!root || root.parent_span_id || root === span || compareTimes(startOf(span), startOf(root)) < 0) {
+        this.rootSpanId = span.id;
+        this.rootRecord = span;
+      }
     }
   }
 
+  /**
+   * Turns the spans changed since the last call into bytes; the store calls it as each
+   * `apply` ends. Bytes that arrived with a span are copied (a view would pin the whole
+   * request body) into one block for all of them: one allocation, not one per span.
+   */
+  settle(): void {
+    const changes = this.unsettled;
+    this.unsettled = [];
+    let size = 0;
+    for (const c of changes) if (c.arrived && this.spans.get(c.id) === c.record) size += c.arrived.length;
+    const block = size ? Buffer.allocUnsafe(size) : undefined;
+    let at = 0;
+    for (const { id, record, arrived } of changes) {
+      if (this.spans.get(id) !== record) continue; // changed again since: a later entry has it
+      if (arrived) {
+        block!.set(arrived, at);
+        this.spans.set(id, block!.subarray(at, (at += arrived.length)));
+      } else {
+        this.spans.set(id, Buffer.from(JSON.stringify(record)));
+      }
+    }
+  }
+
+  /** A span's bytes, made now (and kept) for a span read from disk and not changed since. */
+  private bytesOf(id: string): Buffer {
+    const held = this.spans.get(id)!;
+    if (isBytes(held)) return held;
+    const bytes = Buffer.from(JSON.stringify(held));
+    this.spans.set(id, bytes);
+    return bytes;
+  }
+
+  private chunkOfSpan(spanId: string): number {
+    return this.chunkOf?.get(spanId) ?? 0;
+  }
+
+  /** Puts a new span at the end of the last chunk, or of a new one when it is full. */
   private placeSpan(spanId: string): number {
     let chunk = this.chunks.length - 1;
-    if (this.chunks[chunk].length >= CHUNK_SPANS) this.chunks.push([]), chunk++;
+    if (this.chunks[chunk].length >= CHUNK_SPANS) chunk = this.newChunk();
     this.chunks[chunk].push(spanId);
-    this.chunkOf.set(spanId, chunk);
+    this.chunkOf?.set(spanId, chunk);
     return chunk;
+  }
+
+  private newChunk(): number {
+    this.chunks.push([]);
+    this.chunkOf ??= new Map(this.chunks[0].map((id) => [id, 0]));
+    return this.chunks.length - 1;
   }
 
   private touch(chunk: number, now: string): void {
@@ -129,17 +206,20 @@ export class LoadedTrace {
   }
 
   private rootSpan(): SpanRecord | undefined {
-    return this.rootSpanId === undefined ? undefined : this.spans.get(this.rootSpanId);
+    return this.rootRecord;
   }
 
-  /** A span as readers see it: defaults filled in (project from the trace) and status derived. */
-  present(span: SpanRecord): Span {
-    const out = derive(span) as Span;
+  /**
+   * A span as readers see it: defaults filled in (project from the trace) and status derived.
+   * `own`: the record is a fresh parse nobody else holds, so it is filled in place.
+   */
+  present(span: SpanRecord, own = false): Span {
+    const start = startOf(span);
+    const out = own ? addDerived(span) : derive(span); // duration null for a span seen only through its end
     out.project_name = span.project_name || this.projectName;
     out.name = span.name ?? '';
     out.type = span.type ?? 'general';
-    out.start_time = startOf(span);
-    if (!span.start_time) out.duration_ms = null; // a span seen only through its end
+    out.start_time = start;
     return out;
   }
 
@@ -154,17 +234,31 @@ export class LoadedTrace {
     if (input !== undefined) trace.input = input;
     if (output !== undefined) trace.output = output;
     const spans: Span[] = [];
-    for (const span of this.spans.values()) spans.push(this.present(span));
+    for (const held of this.spans.values()) spans.push(isBytes(held) ? this.present(JSON.parse(held.toString()) as SpanRecord, true) : this.present(held));
     return { trace, spans };
   }
 
-  /** What chunk `n` holds on disk. */
-  fileData(chunk: number): TraceFileData | ChunkFileData {
-    const spans = this.chunks[chunk].map((id) => this.spans.get(id)!);
-    if (chunk > 0) return { version: 1, trace_id: this.id, spans };
-    const data: TraceFileData = { version: 1, trace_id: this.id, trace: this.trace, chunks: this.chunks.length, updated_at: this.lastUpdatedAt, spans };
-    if (this.implicit) data.implicit = true;
-    return data;
+  /**
+   * Chunk `n` as a pack unit (a TraceFileData or ChunkFileData with `chunk` and `seq`, see
+   * packTable.ts), in JSON: its spans' bytes, not the spans serialised again, as pieces the
+   * pack joins when it is written.
+   */
+  unitParts(chunk: number, seq: number): EncodedUnit {
+    let head = `{"version":1,"trace_id":${JSON.stringify(this.id)},"chunk":${chunk},"seq":${seq}`;
+    if (chunk === 0) {
+      head += `,"trace":${JSON.stringify(this.trace)},"chunks":${this.chunks.length},"updated_at":${JSON.stringify(this.lastUpdatedAt)}`;
+      if (this.implicit) head += ',"implicit":true';
+    }
+    const parts: Uint8Array[] = [Buffer.from(`${head},"spans":[`)];
+    let size = parts[0].length + UNIT_TAIL.length;
+    for (const id of this.chunks[chunk]) {
+      const bytes = this.bytesOf(id);
+      if (parts.length > 1) parts.push(COMMA), size++;
+      parts.push(bytes);
+      size += bytes.length;
+    }
+    parts.push(UNIT_TAIL);
+    return { parts, size };
   }
 
   /** Rebuilds a trace from its files (chunk 0 first); totals are summed once here. */
@@ -176,11 +270,11 @@ export class LoadedTrace {
     }
     const all = [main.spans, ...chunks.map((c) => c?.spans ?? [])];
     for (let c = 0; c < all.length; c++) {
-      if (c > 0) t.chunks.push([]);
+      if (c > 0) t.newChunk();
       for (const span of all[c]) {
         if (t.spans.has(span.id)) continue;
         t.chunks[c].push(span.id);
-        t.chunkOf.set(span.id, c);
+        t.chunkOf?.set(span.id, c);
         t.replaceSpan(undefined, span);
         if (t.implicit && !t.trace.project_name && span.project_name) t.trace.project_name = span.project_name;
       }
@@ -189,6 +283,13 @@ export class LoadedTrace {
     return t;
   }
 }
+
+function isBytes(held: SpanRecord | Buffer | undefined): held is Buffer {
+  return held instanceof Buffer;
+}
+
+const COMMA = Buffer.from(',');
+const UNIT_TAIL = Buffer.from(']}');
 
 /** A span first seen through its end has no start yet; it stands at its end until one arrives. */
 function startOf(span: SpanRecord): string {

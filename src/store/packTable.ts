@@ -14,6 +14,16 @@ export const PACK_UNITS = 2000;
 /** One trace chunk as stored in a pack. */
 export type UnitData = (TraceFileData | ChunkFileData) & { chunk: number; seq: number };
 
+/**
+ * A unit's JSON as pieces to be joined (its head and its spans' bytes, see loadedTrace.ts):
+ * joined only when its pack is written, so a span's bytes are copied once, into the pack.
+ */
+export interface EncodedUnit {
+  parts: Uint8Array[];
+  /** Bytes in all the parts. */
+  size: number;
+}
+
 /** Where one chunk of a trace is: pack id and the sequence number of the copy there. */
 export type UnitLocation = [pack: number, seq: number];
 
@@ -30,11 +40,11 @@ export class PackTable {
   private readonly locations = new Map<string, UnitLocation[]>();
   /** The pack being filled: its units' JSON, encoded once, by `traceId/chunk`. */
   private openId = 0;
-  private readonly openUnits = new Map<string, Buffer>();
+  private readonly openUnits = new Map<string, EncodedUnit>();
   private openSize = 0;
   private openDirty = false;
   /** Packs filled during this flush: written with it, then never again. */
-  private readonly sealed: { id: number; units: Buffer[] }[] = [];
+  private readonly sealed: { id: number; units: EncodedUnit[] }[] = [];
   /** Packs that hold nothing live; deleted once the index no longer points at them. */
   private readonly garbage = new Set<number>();
   private nextSeq = 1;
@@ -79,15 +89,15 @@ export class PackTable {
     return this.locations.get(traceId);
   }
 
-  /** Puts a unit's new copy into the open pack; returns its location. */
-  write(traceId: string, data: TraceFileData | ChunkFileData, chunk: number): UnitLocation {
+  /** Puts a unit's new copy into the open pack; `encode` gives its JSON for the seq it gets. Returns its location. */
+  write(traceId: string, chunk: number, encode: (seq: number) => EncodedUnit): UnitLocation {
     const seq = this.nextSeq++;
-    const text = Buffer.from(JSON.stringify({ ...data, chunk, seq }));
+    const text = encode(seq);
     const key = `${traceId}/${chunk}`;
     this.release(traceId, chunk);
-    if (this.openUnits.size >= PACK_UNITS || (this.openSize + text.length > PACK_BYTES && this.openUnits.size > 0)) this.seal();
+    if (this.openUnits.size >= PACK_UNITS || (this.openSize + text.size > PACK_BYTES && this.openUnits.size > 0)) this.seal();
     this.openUnits.set(key, text);
-    this.openSize += text.length + 1;
+    this.openSize += text.size + 1;
     this.openDirty = true;
     const location: UnitLocation = [this.openId, seq];
     let units = this.locations.get(traceId);
@@ -113,7 +123,7 @@ export class PackTable {
       const text = this.openUnits.get(`${traceId}/${chunk}`);
       if (text !== undefined) {
         this.openUnits.delete(`${traceId}/${chunk}`);
-        this.openSize -= text.length + 1;
+        this.openSize -= text.size + 1;
         this.openDirty = true;
       }
       return;
@@ -160,18 +170,24 @@ export class PackTable {
 }
 
 const PACK_HEAD = Buffer.from('{"version":1,"units":[');
-const PACK_COMMA = Buffer.from(',');
 const PACK_TAIL = Buffer.from(']}');
+const COMMA = 0x2c;
 
-/** A pack's file: units joined as they were encoded, so an unchanged unit is never serialised again. */
-export function packText(units: Buffer[]): Buffer {
-  const parts: Buffer[] = [PACK_HEAD];
-  for (let i = 0; i < units.length; i++) {
-    if (i) parts.push(PACK_COMMA);
-    parts.push(units[i]);
+/** A pack's file: units joined from their pieces, so an unchanged unit is never serialised again. */
+export function packText(units: EncodedUnit[]): Buffer {
+  let size = PACK_HEAD.length + PACK_TAIL.length + Math.max(units.length - 1, 0);
+  for (const unit of units) size += unit.size;
+  const out = Buffer.allocUnsafe(size);
+  let at = PACK_HEAD.copy(out, 0);
+  for (let u = 0; u < units.length; u++) {
+    if (u) out[at++] = COMMA;
+    for (const part of units[u].parts) {
+      out.set(part, at);
+      at += part.length;
+    }
   }
-  parts.push(PACK_TAIL);
-  return Buffer.concat(parts);
+  at += PACK_TAIL.copy(out, at);
+  return out;
 }
 
 export function packFileName(id: number): string {

@@ -9,6 +9,8 @@ import type { UnitLocation } from './packTable';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
+/** How many of the oldest traces are found at once for retention, which takes one per new trace once full. */
+const OLDEST_BATCH = 256;
 
 export interface IndexEntry {
   summary: TraceSummary;
@@ -28,6 +30,11 @@ export class TraceIndex {
   private readonly segments = new Map<number, Set<string>>();
   private newest = 0;
   readonly dirtySegments = new Set<number>();
+  /**
+   * The oldest traces, oldest first, as last found: still right while nothing has come in at
+   * or before the newest of them and none of them changed (removed ones are skipped).
+   */
+  private oldest?: { ids: string[]; members: Set<string>; newest: TraceSummary };
 
   get size(): number {
     return this.entries.size;
@@ -39,6 +46,7 @@ export class TraceIndex {
 
   /** Loads one segment read from disk (entries already known from a later segment win). */
   loadSegment(segment: number, data: SegmentData): void {
+    this.oldest = undefined;
     for (const [id, entry] of Object.entries(data.traces)) {
       if (this.entries.has(id)) continue;
       this.insert(id, { ...entry, segment });
@@ -48,6 +56,7 @@ export class TraceIndex {
 
   /** Adds or replaces a trace's summary (and, once written, where it is), marking its segment for writing. */
   put(id: string, summary: TraceSummary, units?: UnitLocation[]): void {
+    if (this.oldest && (this.oldest.members.has(id) || newestFirst(summary, this.oldest.newest) >= 0)) this.oldest = undefined;
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
@@ -103,9 +112,31 @@ export class TraceIndex {
 
   /** Trace ids from the oldest start on: the order retention removes them in. */
   oldestFirst(count = Infinity): string[] {
-    // A full store drops one trace per new one: picking the few oldest in one pass costs
-    // O(n·count) instead of sorting every trace each time.
     if (count > 32) return [...this.entries.values()].sort((a, b) => newestFirst(b.summary, a.summary)).map((e) => e.summary.id);
+    // A full store drops one trace per new one: the oldest are found a batch at a time and
+    // handed out until they run short or something older arrives.
+    let out = this.oldest ? this.presentOldest(count) : undefined;
+    if (!out || out.length < Math.min(count, this.entries.size)) {
+      const ids = this.findOldest(Math.max(count, OLDEST_BATCH));
+      this.oldest = ids.length ? { ids, members: new Set(ids), newest: this.entries.get(ids[ids.length - 1])!.summary } : undefined;
+      out = ids.slice(0, count);
+    }
+    return out;
+  }
+
+  /** The first `count` of the oldest found before that are still in the index. */
+  private presentOldest(count: number): string[] {
+    const { ids } = this.oldest!;
+    let skip = 0;
+    while (skip < ids.length && !this.entries.has(ids[skip])) skip++;
+    if (skip) ids.splice(0, skip); // removed by retention: usually the first few
+    const out: string[] = [];
+    for (let i = 0; i < ids.length && out.length < count; i++) if (this.entries.has(ids[i])) out.push(ids[i]);
+    return out;
+  }
+
+  /** The `count` oldest ids in one pass: O(n) when traces arrive roughly in start order, O(n·count) at worst. */
+  private findOldest(count: number): string[] {
     const oldest: TraceSummary[] = [];
     for (const { summary } of this.entries.values()) {
       if (oldest.length === count && newestFirst(summary, oldest[count - 1]) <= 0) continue;

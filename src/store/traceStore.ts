@@ -138,18 +138,18 @@ export class TraceStore implements TraceStoreApi {
       batch.touch(trace);
       this.releasePending(`trace:${trace.id}`, now, batch);
     } else if (patch.kind === 'span') {
-      this.applySpan(patch.span, now, batch);
+      this.applySpan(patch.span, now, batch, patch.json);
     } else {
       this.applyScore(patch.score, now, batch);
     }
   }
 
-  private applySpan(patch: SpanPatch, now: string, batch: Batch): void {
+  private applySpan(patch: SpanPatch, now: string, batch: Batch, json?: Uint8Array): void {
     const traceId = patch.trace_id ?? this.spanToTrace.get(patch.id);
     const trace = traceId === undefined ? undefined : this.traceFor(traceId, patch.trace_id !== undefined);
     if (!trace) return this.hold(`span:${patch.id}`, { kind: 'span', span: patch });
     const isNew = !trace.spans.has(patch.id);
-    const span = trace.applySpan(patch, now);
+    const span = trace.applySpan(patch, now, json);
     batch.touch(trace, span);
     if (isNew) {
       this.spanToTrace.set(span.id, trace.id);
@@ -205,6 +205,7 @@ export class TraceStore implements TraceStoreApi {
     if (batch.traces.size === 0) return;
     const summaries: TraceSummary[] = [];
     for (const trace of batch.traces.values()) {
+      trace.settle();
       const summary = trace.summary();
       this.index.put(trace.id, summary);
       this.dirtyTraces.add(trace.id);
@@ -385,7 +386,7 @@ export class TraceStore implements TraceStoreApi {
       // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
       if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
       chunks.sort((a, b) => a - b); // chunk locations are a dense array
-      for (const chunk of chunks) this.packs.write(id, trace.fileData(chunk), chunk);
+      for (const chunk of chunks) this.packs.write(id, chunk, (seq) => trace.unitParts(chunk, seq));
       const entry = this.index.get(id);
       if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
       if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {

@@ -36,6 +36,30 @@ describe('native ingest over HTTP', () => {
     expect((await c.get('/api/traces/t1')).json).toEqual(detail.json);
   });
 
+  it('stores spans as they were sent, escapes, other scripts and spacing included, and as sent when the bytes are not UTF-8', async () => {
+    c = await startTestCollector();
+    const tricky = { text: 'quote " backslash \\ newline \n tab \t 😀 中文 ü \u0001 }]{[', nested: [{ a: null, b: [1.5, -0, 1e21] }] };
+    const spans = [
+      spanEnd('plain', 't', { start_time: at(1), input: tricky, output: 'é', code_location: { file: '/a.py', line: 3, function: 'f' } }),
+      spanEnd('spaced', 't', { start_time: at(2), metadata: { k: 'v' } }),
+    ];
+    // Pretty-printed, with a unicode escape in a value and the members of one span reordered.
+    const text = JSON.stringify(batch(...spans), null, 2).replace('"output": "é"', '"output": "\\u00e9"');
+    expect((await c.raw('/api/ingest', { method: 'POST', body: Buffer.from(text), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    // Bytes that are not UTF-8 (a lone 0xff in a string): read with a replacement character.
+    const invalid = Buffer.concat([Buffer.from('{"events":[{"event":"span_end","span":{"id":"bad","trace_id":"t","end_time":"' + at(9) + '","output":"x'), Buffer.from([0xff]), Buffer.from('y"}}]}')]);
+    expect((await c.raw('/api/ingest', { method: 'POST', body: invalid, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    const expectSpans = (got: { id: string }[]) => {
+      expect(got.find((s) => s.id === 'plain')).toMatchObject({ input: JSON.parse(JSON.stringify(tricky)), output: 'é', code_location: { file: '/a.py', line: 3, function: 'f' } });
+      expect(got.find((s) => s.id === 'spaced')).toMatchObject({ metadata: { k: 'v' }, start_time: at(2) });
+      expect(got.find((s) => s.id === 'bad')).toMatchObject({ output: 'x\ufffdy' });
+    };
+    expectSpans((await c.get('/api/traces/t')).json.spans);
+    await c.stop();
+    c = await startTestCollector({ dir: c.dir });
+    expectSpans((await c.get('/api/traces/t')).json.spans);
+  });
+
   it('accepts gzip and deflate bodies', async () => {
     c = await startTestCollector();
     const body = gzipSync(JSON.stringify(traceBatch('gz', 2)));

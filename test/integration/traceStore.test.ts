@@ -55,6 +55,13 @@ describe('trace store', () => {
     expect(child.feedback_scores).toMatchObject([{ name: 'relevance', value: 0.8, source: 'sdk' }]);
   });
 
+  it('reads a span seen only through its end: it stands at its end, with no duration yet', async () => {
+    const store = await newStore();
+    store.apply(patches(batch({ event: 'span_end', span: { id: 'late', trace_id: 't', end_time: at(9) } })));
+    const span = (await store.getTrace('t'))!.spans[0];
+    expect(span).toMatchObject({ id: 'late', start_time: at(9), end_time: at(9), duration_ms: null, status: 'ok' });
+  });
+
   it('keeps what it stored across a close and a reopen', async () => {
     const store = await newStore();
     store.apply(patches(traceBatch('a', 5)));
@@ -121,6 +128,34 @@ describe('trace store', () => {
     expect(again.listTraces({ limit: 1000 })).toHaveLength(601);
   });
 
+  it('writes a span changed after it was stored with its new fields, through later flushes and a reopen', async () => {
+    const store = await newStore();
+    const withBytes = (body: unknown) => {
+      const source = Buffer.from(JSON.stringify(body));
+      const result = normaliseNativeBatch(JSON.parse(source.toString()), source);
+      if (!result.ok) throw new Error('invalid');
+      return { patches: result.patches, source };
+    };
+    const first = withBytes(batch(spanEnd('s1', 't', { start_time: at(1), output: 'first' }), spanEnd('s2', 't', { start_time: at(2), output: 'first' })));
+    expect(first.patches.every((p) => p.kind === 'span' && p.json)).toBe(true); // stored as the bytes they came in
+    store.apply(first.patches);
+    first.source.fill(0x20); // the request's buffer is reused: what the store kept must not change with it
+    await store.flush();
+    store.apply(patches(batch({ event: 'span_update', span: { id: 's1', output: 'second', metadata: { k: 1 } } }, score('span', 's2', 'q', 1))));
+    await store.flush();
+    // Given bytes in the same apply as a change to the same span: the change wins.
+    const both = withBytes(batch(spanEnd('s3', 't', { start_time: at(3), output: 'as sent' }), { event: 'span_update', span: { id: 's3', output: 'changed' } }));
+    store.apply(both.patches);
+    const expected = { s1: { output: 'second', metadata: { k: 1 } }, s2: { output: 'first', feedback_scores: [{ name: 'q', value: 1 }] }, s3: { output: 'changed', start_time: at(3), end_time: at(900), trace_id: 't' } };
+    const check = (spans: { id: string }[]) => {
+      for (const [id, fields] of Object.entries(expected)) expect(spans.find((s) => s.id === id)).toMatchObject(fields);
+    };
+    check((await store.getTrace('t'))!.spans);
+    const again = await reopen(store);
+    check((await again.getTrace('t'))!.spans);
+    expect(again.getSummary('t')!.span_count).toBe(3);
+  });
+
   it('keeps a trace of thousands of spans in chunks, and keeps every span through a reopen', async () => {
     const store = await newStore();
     store.apply(patches(traceBatch('big', 2500, 200)));
@@ -131,6 +166,12 @@ describe('trace store', () => {
     expect(detail.spans).toHaveLength(2500);
     expect(detail.trace.span_count).toBe(2500);
     expect(detail.spans.find((s) => s.id === 'big-s2400')!.output).toBe('changed');
+    // Updates in the first chunk and a later one of a trace read back from its files.
+    again.apply(patches(batch({ event: 'span_update', span: { id: 'big-s3', output: 'first chunk' } }, { event: 'span_update', span: { id: 'big-s1500', output: 'second chunk' } })));
+    const third = await reopen(again);
+    const spans = (await third.getTrace('big'))!.spans;
+    expect(spans).toHaveLength(2500);
+    expect([spans.find((s) => s.id === 'big-s3')!.output, spans.find((s) => s.id === 'big-s1500')!.output]).toEqual(['first chunk', 'second chunk']);
   });
 
   it('never lets a trace id reach the file system', async () => {

@@ -2,13 +2,23 @@ import { describe, expect, it } from 'vitest';
 import { HeldUpdates, SpanIndex } from '../../src/store/heldUpdates';
 
 describe('the span index', () => {
-  it('forgets the oldest spans, a tenth at a time, past its bound', () => {
+  it('keeps at least the newest half of its bound and forgets older spans', () => {
     const index = new SpanIndex(100);
     for (let i = 0; i <= 100; i++) index.set(`s${i}`, `t${i}`);
     expect(index.get('s0')).toBeUndefined();
-    expect(index.get('s9')).toBeUndefined();
-    expect(index.get('s10')).toBe('t10');
+    expect(index.get('s49')).toBeUndefined();
+    expect(index.get('s50')).toBe('t50');
     expect(index.get('s100')).toBe('t100');
+  });
+
+  it('answers with the newest trace of a span set twice, and forgets a deleted span in every generation', () => {
+    const index = new SpanIndex(10);
+    index.set('a', 't1');
+    for (let i = 0; i < 5; i++) index.set(`x${i}`, 't'); // 'a' moves to the older generation
+    index.set('a', 't2');
+    expect(index.get('a')).toBe('t2');
+    index.delete('a');
+    expect(index.get('a')).toBeUndefined();
   });
 });
 

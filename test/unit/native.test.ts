@@ -91,4 +91,22 @@ describe('native batch validation', () => {
   it('does not treat prototype keys as event names', () => {
     expect(problems(batch({ event: 'constructor', trace: { id: 't' } })).details[0].path).toBe('event');
   });
+
+  it('gives a span patch the bytes it arrived in only when they are exactly its JSON', () => {
+    const body = batch(
+      traceStart('t'),
+      spanEnd('exact', 't', { start_time: '2026-01-02T03:04:05.000000Z', code_location: { file: '/a.py', line: 3 } }),
+      spanEnd('late', 't', { start_time: '2026-01-02T03:04:05Z' }), // made canonical
+      spanEnd('extra', 't', { surprise: true }), // a field dropped
+      { event: 'span_update', span: { id: 'exact', output: 'ok' } },
+    );
+    const source = Buffer.from(JSON.stringify(body));
+    const result = normaliseNativeBatch(JSON.parse(source.toString()), source);
+    if (!result.ok) throw new Error('expected a valid batch');
+    const json = result.patches.map((p) => (p.kind === 'span' && p.json ? JSON.parse(Buffer.from(p.json).toString()) : undefined));
+    expect(json).toEqual([undefined, result.patches[1].kind === 'span' && result.patches[1].span, undefined, undefined, { id: 'exact', output: 'ok' }]);
+    // Without the source nothing changes.
+    const plain = normaliseNativeBatch(JSON.parse(source.toString()));
+    expect(plain.ok && plain.patches.some((p) => p.kind === 'span' && p.json)).toBe(false);
+  });
 });

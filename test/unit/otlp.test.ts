@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SpanPatch } from '../../src/core/model';
-import { OtlpFormatError, hexId, nanosToIso, otlpToPatches } from '../../src/core/otlp';
+import { OtlpFormatError, anyValue, hexId, nanosToIso, otlpToPatches } from '../../src/core/otlp';
 import { decodeExportTraceRequest, decodeExportTraceResponse, decodeRpcStatus, encodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from '../../src/collector/otlpProto';
 import { CHILD_HEX, END_NS, ROOT_HEX, START_NS, TRACE_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
@@ -157,8 +157,26 @@ describe('OTLP encodings', () => {
     expect(hexId('AAECAwQFBgc=', 8)).toBe('0001020304050607');
     expect(hexId('0001020304050607', 8)).toBe('0001020304050607');
     expect(hexId(new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), 8)).toBe('0102030405060708');
+    expect(hexId(new Uint8Array([0, 0x0f, 0x10, 0xab, 0xff, 0, 0, 0]), 8)).toBe('000f10abff000000');
+    expect(hexId(new Uint8Array(8), 8)).toBeUndefined(); // all zeros: OTLP's "no id"
     expect(hexId('AAECAwQFBgc=', 16)).toBeUndefined();
     expect(hexId('not base64!', 8)).toBeUndefined();
+  });
+
+  it('reads AnyValue under either encoding’s names, the first case in OTLP’s order winning', () => {
+    expect(anyValue({ stringValue: 'a' })).toBe('a');
+    expect(anyValue({ int_value: '12' })).toBe(12);
+    expect(anyValue({ intValue: '9007199254740993' })).toBe('9007199254740993'); // not exact as a number
+    expect(anyValue({ double_value: '1.5' })).toBe(1.5);
+    expect(anyValue({ boolValue: false })).toBe(false);
+    expect(anyValue({ kvlist_value: { values: [{ key: 'k', value: { array_value: { values: [{ intValue: 1 }, { stringValue: 'x' }] } } }] } })).toEqual({ k: [1, 'x'] });
+    expect(anyValue({ bytesValue: new Uint8Array([1, 2, 255]) })).toBe('AQL/');
+    expect(anyValue({ intValue: 3, stringValue: 'first' })).toBe('first');
+    expect(anyValue({ int_value: 4, intValue: 5 })).toBe(5);
+    expect(anyValue({ stringValue: undefined, boolValue: true })).toBe(true);
+    expect(anyValue({})).toBeUndefined();
+    expect(anyValue({ other: 1 })).toBeUndefined();
+    expect(anyValue('text')).toBeUndefined();
   });
 
   it('formats nanoseconds with microsecond precision and refuses zero', () => {
@@ -166,6 +184,9 @@ describe('OTLP encodings', () => {
     expect(nanosToIso('0')).toBeUndefined();
     expect(nanosToIso('-5')).toBeUndefined();
     expect(nanosToIso('1e18')).toBeUndefined();
+    expect(nanosToIso('999')).toBeUndefined(); // under a microsecond: zero
+    expect(nanosToIso('1999')).toBe('1970-01-01T00:00:00.000001Z');
+    expect(nanosToIso('0001767323045123456999')).toBe('2026-01-02T03:04:05.123456Z'); // leading zeros, nanoseconds cut
   });
 
   it('decodes protobuf into the same patches as the JSON it was made from', () => {

@@ -23,6 +23,19 @@ describe('canonical times', () => {
     expect(normaliseTime(new Date(ms))).toBe('2026-01-02T03:04:05.123000Z');
   });
 
+  it('formats times across seconds, days and the epoch as a Date would, whatever it formatted before', () => {
+    const reference = (micros: number) => {
+      const ms = Math.floor(micros / 1000);
+      return `${new Date(ms).toISOString().slice(0, 23)}${String(micros - ms * 1000).padStart(3, '0')}Z`;
+    };
+    const starts = [Date.UTC(2025, 11, 31, 23, 59, 59) * 1000, -2_000_000, Date.UTC(2026, 0, 2) * 1000 - 7];
+    for (const start of starts) {
+      for (let micros = start; micros < start + 3_000_000; micros += 99_991) expect(formatMicros(micros)).toBe(reference(micros));
+    }
+    expect(formatMicros(Date.UTC(2026, 0, 2) * 1000 + 5)).toBe('2026-01-02T00:00:00.000005Z');
+    expect(formatMicros(Date.UTC(2024, 5, 1) * 1000 + 5)).toBe('2024-06-01T00:00:00.000005Z'); // another second in between
+  });
+
   it('never writes a fraction of 1000 when rounding carries', () => {
     expect(formatMicros(Date.UTC(2026, 0, 2) * 1000 + 999.9996)).toBe('2026-01-02T00:00:00.001000Z');
   });
@@ -53,6 +66,8 @@ describe('canonical times', () => {
   it('measures durations in milliseconds with microsecond precision, null while running', () => {
     expect(durationMs('2026-01-02T03:04:05.000000Z', '2026-01-02T03:04:05.001500Z')).toBe(1.5);
     expect(durationMs('2026-01-02T03:04:05.000000Z', undefined)).toBeNull();
+    expect(durationMs(undefined, '2026-01-02T03:04:05.000000Z')).toBeNull();
+    expect(durationMs('', '2026-01-02T03:04:05.000000Z')).toBeNull();
     expect(durationMs('2026-01-02T03:04:06.000000Z', '2026-01-02T03:04:05.000000Z')).toBe(0);
   });
 

@@ -18,6 +18,29 @@ describe('trace index', () => {
     for (const n of [1, 2, 5, 17, 32]) expect(index.oldestFirst(n)).toEqual(sorted.slice(0, n));
   });
 
+  it('keeps answering like a full sort while traces come, change and go (as retention uses it)', () => {
+    const index = new TraceIndex();
+    let seed = 11;
+    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+    let next = 0;
+    for (let step = 0; step < 3000; step++) {
+      const r = random(10);
+      if (r === 9 && next) {
+        const oldest = index.oldestFirst(1)[0]; // an update to a trace retention is about to take
+        if (oldest) index.put(oldest, summary(oldest, step + 1000));
+      }
+      if (r < 6) index.put(`t${next}`, summary(`t${next++}`, step + random(300) - 200)); // mostly newer, some older than the oldest
+      else if (r < 8 && next) index.remove(index.oldestFirst(1)[0] ?? 'none'); // retention
+      else if (r < 9 && next) index.remove(`t${random(next)}`); // a deletion anywhere
+      else if (next) {
+        const id = `t${random(next)}`;
+        if (index.get(id)) index.put(id, summary(id, random(2) ? random(300) : step + 1000)); // a start time that moved
+      }
+      const n = 1 + random(4);
+      expect(index.oldestFirst(n)).toEqual(index.oldestFirst().slice(0, n));
+    }
+  });
+
   it(`puts new traces in the newest segment, ${SEGMENT_SIZE} to a segment, and marks only touched segments`, () => {
     const index = new TraceIndex();
     for (let i = 0; i < SEGMENT_SIZE + 1; i++) index.put(`t${i}`, summary(`t${i}`, i));

@@ -4,6 +4,7 @@
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
+import { attachArrivedBytes, locateRecords } from './verbatim';
 
 const TRACE_FIELDS: FieldSpec = {
   id: 'id',
@@ -60,8 +61,12 @@ export type NativeBatchResult =
   | { ok: true; patches: Patch[]; seq?: number }
   | { ok: false; error: string; details: Problem[]; seq?: number };
 
-/** Checks and converts one batch (`{"events": [...], "seq"?: n}`). */
-export function normaliseNativeBatch(body: unknown): NativeBatchResult {
+/**
+ * Checks and converts one batch (`{"events": [...], "seq"?: n}`). `source`: the valid UTF-8
+ * bytes `body` was parsed from, if the caller has them; a span patch then carries its bytes
+ * when they are exactly its JSON (see verbatim.ts), and the store keeps them as they are.
+ */
+export function normaliseNativeBatch(body: unknown, source?: Uint8Array): NativeBatchResult {
   if (!isObject(body) || !Array.isArray(body.events)) {
     return { ok: false, error: 'a batch must be a JSON object with an "events" array', details: [] };
   }
@@ -78,6 +83,7 @@ export function normaliseNativeBatch(body: unknown): NativeBatchResult {
     const more = problems.truncated ? ' (only the first problems are listed)' : '';
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
+  if (source) attachArrivedBytes(patches, (i) => (events[i] as { span?: unknown }).span, source, locateRecords(source, 'events', 'span'));
   return { ok: true, patches, seq };
 }
 

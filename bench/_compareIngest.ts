@@ -1,0 +1,104 @@
+// Compares collectors built from different source trees (e.g. a `git archive` of main and
+// this worktree) under the ingest benchmark's load, in interleaved rounds with the raw
+// parse-only server, so a change is judged against its baseline on the same busy machine.
+// Prints server CPU µs per span for each round and the medians. Not a benchmark run.mjs
+// runs (its name starts with `_`); a tool for deciding whether a change pays.
+//   node --import tsx bench/_compareIngest.ts native|opik|otlp-json|otlp-proto ROUNDS name=DIR[,ENV=value…] …
+// e.g. `… native 4 main=/tmp/main here=.` (DIR holds bench/ingestServer.ts and src/).
+
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { request } from 'node:http';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { build } from 'esbuild';
+import { nativeRow } from './ingest';
+import { DEFAULT_INGEST_OPTIONS, type IngestRow, drive, stopServer } from './ingestHarness';
+import { opikRow, otlpJsonRow, otlpProtobufRow } from './interopRows';
+
+const ROWS: Record<string, () => IngestRow> = { native: nativeRow, opik: opikRow, 'otlp-json': otlpJsonRow, 'otlp-proto': otlpProtobufRow };
+
+interface Variant {
+  name: string;
+  bundle: string;
+  mode: 'collector' | 'raw';
+  env: Record<string, string>;
+}
+
+async function main(): Promise<void> {
+  const [rowName = 'native', roundsText = '3', ...specs] = process.argv.slice(2);
+  const row = ROWS[rowName]();
+  if (!row || specs.length === 0) throw new Error('usage: _compareIngest.ts ROW ROUNDS name=DIR[,ENV=value…] …');
+  const out = mkdtempSync(join(tmpdir(), 'spanscope-compare-'));
+  try {
+    const variants = await bundle(specs, out);
+    const cpu: Record<string, number[]> = {};
+    const counter = { next: 0 };
+    for (let round = 0; round < Number(roundsText); round++) {
+      for (const v of variants) {
+        const server = await start(v);
+        try {
+          await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.warmupMs, counter);
+          const before = await cpuMicros(server.port);
+          const sent = counter.next;
+          await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.measureMs, counter);
+          (cpu[v.name] ??= []).push((await cpuMicros(server.port) - before) / ((counter.next - sent) * row.spansPerBody));
+        } finally {
+          await stopServer(server.child);
+        }
+      }
+    }
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    for (const [name, xs] of Object.entries(cpu)) console.log(`${row.name} ${name.padEnd(8)} CPU µs/span ${xs.map((x) => x.toFixed(1)).join(' ')} (median ${median(xs).toFixed(1)})`);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** One bundle per source tree; the raw server comes from the first. */
+async function bundle(specs: string[], out: string): Promise<Variant[]> {
+  const variants: Variant[] = [];
+  const bundles = new Map<string, string>();
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    const [dir, ...envs] = spec.slice(eq + 1).split(',');
+    const root = resolve(dir);
+    let file = bundles.get(root);
+    if (!file) {
+      file = join(out, `server-${bundles.size}.js`);
+      await build({ entryPoints: [join(root, 'bench', 'ingestServer.ts')], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' });
+      bundles.set(root, file);
+    }
+    variants.push({ name: spec.slice(0, eq), bundle: file, mode: 'collector', env: Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) });
+  }
+  variants.push({ name: 'raw', bundle: bundles.values().next().value!, mode: 'raw', env: {} });
+  return variants;
+}
+
+async function start(v: Variant): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [v.bundle, v.mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...v.env } });
+  const line = await new Promise<string>((resolveLine, reject) => {
+    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('PORT ') && resolveLine(l));
+    child.once('exit', (code) => reject(new Error(`${v.name} exited with ${code}`)));
+  });
+  return { port: Number(line.slice('PORT '.length)), child };
+}
+
+function cpuMicros(port: number): Promise<number> {
+  return new Promise((resolveCpu, reject) => {
+    request({ host: '127.0.0.1', port, path: '/bench/cpu' }, (res) => {
+      let text = '';
+      res.on('data', (c) => (text += c));
+      res.on('end', () => {
+        const { user, system } = JSON.parse(text);
+        resolveCpu(user + system);
+      });
+    }).on('error', reject).end();
+  });
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
