@@ -21,11 +21,11 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   } catch (err) {
     return { error: `malformed JSON: ${(err as Error).message}` };
   }
-  const result = normaliseNativeBatch(body, bytes);
+  const result = normaliseNativeBatch(body);
   const ack = result.seq === undefined ? {} : { ack: result.seq };
   if (!result.ok) return { ...ack, error: result.error, details: result.details };
   try {
-    deps.store.apply(result.patches);
+    deps.store.apply(result.patches, bytes && { format: 'native', bytes });
   } catch (err) {
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
     return { ...ack, error: 'the collector could not store this batch' };

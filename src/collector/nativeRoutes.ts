@@ -33,12 +33,12 @@ export function nativeRoutes(deps: CollectorDeps): Route[] {
 
 /**
  * Checks and applies one batch; throws HttpError(400) with every problem when any event is
- * invalid. `source`: the bytes `body` was parsed from, so spans can be stored as they came.
+ * invalid. `source`: the bytes `body` was parsed from, which the store may keep as they came.
  */
 export function ingestBatch(store: TraceStoreApi, body: unknown, source?: Buffer): number {
-  // Bytes that are not valid UTF-8 were read with replacement characters: not what they say.
-  const result = normaliseNativeBatch(body, source && isUtf8(source) ? source : undefined);
+  const result = normaliseNativeBatch(body);
   if (!result.ok) throw new HttpError(400, result.error, result.details);
-  store.apply(result.patches);
+  // Bytes that are not valid UTF-8 were read with replacement characters: not what they say.
+  store.apply(result.patches, source && isUtf8(source) ? { format: 'native', bytes: source } : undefined);
   return result.patches.length;
 }

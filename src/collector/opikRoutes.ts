@@ -19,6 +19,8 @@ import {
   opikTraceBatch,
   opikTraceUpdate,
 } from '../core/opik';
+import { isObject } from '../core/validate';
+import type { PatchSource } from '../store/types';
 import { HttpError } from './httpError';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';
 
@@ -35,10 +37,10 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
       handler: async (ctx: RequestContext) => handle(ctx, await ctx.readJson()),
     }));
 
-  /** Applies a checked body, or rejects it whole with every problem listed. */
-  const apply = (what: string, result: Normalised): void => {
+  /** Applies a checked body, or rejects it whole with every problem listed. `source`: see PatchSource. */
+  const apply = (what: string, result: Normalised, source?: PatchSource): void => {
     if (result.problems.length) throw new HttpError(400, `invalid ${what}: ${summarise(result.problems)}`, result.problems);
-    deps.store.apply(result.patches);
+    deps.store.apply(result.patches, source);
   };
   const noContent: RouteReply = { status: 204 };
 
@@ -66,15 +68,8 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     ...['/is-alive/ping', '/api/is-alive/ping'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: HEALTHY }) })),
     ...['/is-alive/ver', '/api/is-alive/ver'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: { version: deps.version } }) })),
 
-    ...ingest('POST', '/v1/private/traces/batch', (_ctx, body) => (apply('trace batch', opikTraceBatch(body)), noContent)),
-    ...withAndWithoutApi('/v1/private/spans/batch').map((path): Route => ({
-      method: 'POST', path, auth: 'none', accepts: JSON_TYPES,
-      handler: async (ctx) => {
-        const body = await ctx.readJson();
-        apply('span batch', opikSpanBatch(body, await arrivedBytes(ctx)));
-        return noContent;
-      },
-    })),
+    ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => apply('trace batch', opikTraceBatch(body), source && { format: 'opik_traces', bytes: source })),
+    ...batchRoute('/v1/private/spans/batch', 'spans', (body, source) => apply('span batch', opikSpanBatch(body), source && { format: 'opik_spans', bytes: source })),
     ...ingest('POST', '/v1/private/traces', (ctx, body) => created(ctx, 'traces', opikTrace(body))),
     ...ingest('POST', '/v1/private/spans', (ctx, body) => created(ctx, 'spans', opikSpan(body))),
     ...ingest('PATCH', '/v1/private/traces/:id', (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent)),
@@ -98,10 +93,23 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
   ];
 }
 
-/** The request's bytes when they are valid UTF-8 (else JSON.parse read replacement characters, not them). */
-async function arrivedBytes(ctx: RequestContext): Promise<Buffer | undefined> {
-  const bytes = await ctx.readBody();
-  return isUtf8(bytes) ? bytes : undefined;
+/**
+ * A batch route whose body the store may keep as it came: when its bytes are valid UTF-8
+ * (else JSON.parse read replacement characters, not them) and every record has its id (else
+ * normalising makes ids up, and normalising the body again would make others).
+ */
+function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknown, source: Buffer | undefined) => void): Route[] {
+  return withAndWithoutApi(path).map((p): Route => ({
+    method: 'POST', path: p, auth: 'none', accepts: JSON_TYPES,
+    handler: async (ctx) => {
+      const body = await ctx.readJson();
+      const bytes = await ctx.readBody();
+      const records = isObject(body) ? body[key] : undefined;
+      const keepable = Array.isArray(records) && records.every((r) => isObject(r) && typeof r.id === 'string') && isUtf8(bytes);
+      handle(body, keepable ? bytes : undefined);
+      return { status: 204 };
+    },
+  }));
 }
 
 function withAndWithoutApi(path: string): string[] {

@@ -1,95 +1,129 @@
-// Loading the index at open, and repairing it. The index is a cache of what the packs hold,
-// so damage to it is repaired from them: a segment that does not parse is moved aside and
-// every pack is scanned for the newest copy of each trace chunk; a pack no index entry points
-// at, and the newest pack (a crash between writing a pack and the index) are scanned the same
-// way; a trace whose first chunk's pack is gone is dropped. (A crash in the moment between
-// writing the index and deleting an emptied pack can bring back traces deleted just before.)
+// Loading the index at open, and repairing it from the log. The index is a cache of what the
+// packs hold, so damage to it is repaired from them: a segment that does not parse is moved
+// aside and every pack is read for the entries of traces the index no longer knows; the
+// entries written after the index last was (`covered`, a crash between writing packs and
+// the index) are read the same way from the packs after that point; a trace whose packs are
+// all gone is dropped. Tombstones keep deleted traces from coming back in such a rebuild. A
+// folder in the layout before the log (version 1 files) is moved aside whole.
 
-import { statSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isObject } from '../core/validate';
-import { type PackTable, type UnitLocation, packFileName } from './packTable';
+import { CorruptEntryError, scanEntries } from './logEntry';
+import type { EntryReader } from './loadedTrace';
+import { PACK_HEAD, PACK_TAIL_BYTES, type PackLog, packIdOf } from './packLog';
 import { CorruptFileError, listDir, moveAside, readJson, removeTempFiles } from './storeFiles';
-import { loadTrace, packIdOf, readPack } from './traceFiles';
-import type { SegmentData, TraceIndex } from './traceIndex';
+import type { Covered, Extent, SegmentData, TraceIndex } from './traceIndex';
+import { readExtents, replayTrace } from './traceReplay';
 
 const SEGMENT_FILE = /^seg-(\d+)\.json$/;
+type Warn = (m: string) => void;
 
-export async function loadIndex(index: TraceIndex, packs: PackTable, indexDir: string, packsDir: string, warn: (m: string) => void): Promise<void> {
+export interface LoadedIndex {
+  /** The seq the next log entry takes. */
+  nextSeq: number;
+  /** How far the index on disk says the log is indexed (before the repairs made here). */
+  covered: Covered;
+}
+
+export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryReader, dir: string, warn: Warn): Promise<LoadedIndex> {
+  const indexDir = join(dir, 'index');
+  const packsDir = log.dir;
   removeTempFiles(indexDir);
   removeTempFiles(packsDir);
-  const damaged = await loadSegments(index, indexDir, warn);
+  if (oldLayout(indexDir, packsDir)) moveOldLayout(dir, warn);
+  const { damaged, covered } = await loadSegments(index, indexDir, warn);
 
-  const packSizes = new Map<number, number>();
+  const sizes = new Map<number, number>();
   for (const name of listDir(packsDir)) {
     const id = packIdOf(name);
-    if (id !== undefined) packSizes.set(id, statSync(join(packsDir, name)).size);
+    if (id !== undefined) sizes.set(id, statSync(join(packsDir, name)).size);
   }
+  log.restore(sizes);
   let gone = 0;
-  const referenced = new Set<number>();
   for (const [id, entry] of [...index.entries]) {
-    if (entry.units.length === 0 || !packSizes.has(entry.units[0][0])) {
+    // A pack that is there but shorter is found out when read (and moved aside then).
+    const extents = entry.extents.filter(([pack]) => sizes.has(pack));
+    if (extents.length === 0) {
       index.remove(id);
       gone++;
       continue;
     }
-    // A later chunk whose pack is gone keeps its place (its spans are lost when loaded).
-    packs.restore(id, entry.units, packSizes);
-    for (const [pack] of entry.units) referenced.add(pack);
+    if (extents.length < entry.extents.length) index.setExtents(id, extents); // what is left of it still loads
+    for (const [pack] of extents) log.noteTrace(pack, id);
   }
   if (gone) warn(`Spanscope: ${gone} trace(s) in the index had no data any more and were dropped`);
 
-  // Packs to scan: all of them when an index segment was lost; else those nobody points at
-  // and the newest, which is rewritten in place each flush and may hold units the index, written
-  // just after it, never heard of.
-  const newest = Math.max(0, ...packSizes.keys());
-  const scan = [...packSizes.keys()].filter((p) => damaged || !referenced.has(p) || p === newest).sort((a, b) => a - b);
-  const newer = new Map<string, UnitLocation[]>();
-  for (const pack of scan) {
-    const path = join(packsDir, packFileName(pack));
-    let units;
+  // Entries the index may not know: every one when a segment was lost, else those after `covered`.
+  const [coveredSeq, coveredPack] = damaged ? [0, 0] : covered;
+  let maxSeq = covered[0];
+  const found = new Map<string, Extent[]>();
+  for (const pack of [...sizes.keys()].filter((p) => p >= coveredPack).sort((a, b) => a - b)) {
+    const path = log.path(pack);
     try {
-      units = await readPack(path);
+      scanPack(path, readFileSync(path), (seq, traces, start, end) => {
+        maxSeq = Math.max(maxSeq, seq);
+        for (const traceId of traces) {
+          const known = index.get(traceId);
+          if (seq <= coveredSeq || (known && seq <= covered[0]) || (index.tombstones.get(traceId)?.seq ?? -1) > seq) continue;
+          let extents = found.get(traceId);
+          if (!extents) found.set(traceId, (extents = []));
+          extents.push([pack, start, end]);
+        }
+      });
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
       warn(`Spanscope: ${err.message}; moved it to ${await moveAside(path)}; the traces stored in it are lost`);
-      packSizes.delete(pack);
-      for (const [id, entry] of [...index.entries]) {
-        if (entry.units[0]?.[0] !== pack) continue;
-        index.remove(id);
-        packs.forget(id);
-      }
-      continue;
-    }
-    for (const unit of units ?? []) {
-      packs.noteSeq(unit.seq);
-      const current = newer.get(unit.trace_id)?.[unit.chunk] ?? packs.unitsOf(unit.trace_id)?.[unit.chunk];
-      if (current && current[1] >= unit.seq) continue;
-      let found = newer.get(unit.trace_id);
-      if (!found) newer.set(unit.trace_id, (found = [...(packs.unitsOf(unit.trace_id) ?? [])]));
-      found[unit.chunk] = [pack, unit.seq];
+      dropPack(index, log, pack, found);
     }
   }
   let recovered = 0;
-  for (const [traceId, units] of newer) {
-    packs.forget(traceId);
-    const { trace } = await loadTrace(packsDir, traceId, units, warn);
-    if (!trace) {
-      index.remove(traceId);
-      continue;
-    }
-    const live = units.slice(0, trace.chunks.length);
-    packs.restore(traceId, live, packSizes);
-    index.put(traceId, trace.summary(), live);
-    recovered++;
+  for (const [traceId, extents] of found) {
+    const known = index.get(traceId)?.extents ?? [];
+    // A segment written in the flush a crash cut short may know some of them already.
+    const all = [...known, ...extents.filter(([p, s, e]) => !known.some(([kp, ks, ke]) => kp === p && ks <= s && e <= ke))];
+    const replayed = replayTrace(traceId, all, await readExtents(log, all), reader);
+    if (!replayed.trace) continue;
+    if (!index.get(traceId)) recovered++;
+    index.put(traceId, replayed.trace.summary());
+    index.setExtents(traceId, all);
+    for (const [pack] of extents) log.noteTrace(pack, traceId);
   }
-  packs.finishRestore(packSizes);
+  log.finishRestore();
   if (recovered) warn(`Spanscope: recovered ${recovered} trace(s) from the packs the index did not know`);
+  return { nextSeq: maxSeq + 1, covered: damaged ? [0, 0] : covered };
 }
 
-/** Reads every index segment; true when one was damaged (and moved aside). */
-async function loadSegments(index: TraceIndex, indexDir: string, warn: (m: string) => void): Promise<boolean> {
+/** Reads a whole pack's entries; throws CorruptFileError when it is not a pack. */
+export function scanPack(path: string, bytes: Buffer, visit: (seq: number, traces: string[], start: number, end: number) => void): void {
+  const tail = PACK_TAIL_BYTES.length;
+  if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD) || !bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES)) {
+    throw new CorruptFileError(path, 'not a trace pack');
+  }
+  try {
+    scanEntries(bytes.subarray(PACK_HEAD.length, bytes.length - tail), PACK_HEAD.length, (head, start, end) => visit(head.seq, head.traces, start, end));
+  } catch (err) {
+    if (err instanceof CorruptEntryError) throw new CorruptFileError(path, err.message);
+    throw err;
+  }
+}
+
+/** A pack found damaged at open: its events are lost; traces left with none are dropped. */
+function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<string, Extent[]>): void {
+  log.dropDamaged(pack);
+  for (const [traceId, entry] of [...index.entries]) {
+    if (!entry.extents.some(([p]) => p === pack)) continue;
+    const left = entry.extents.filter(([p]) => p !== pack);
+    if (left.length || found.has(traceId)) index.setExtents(traceId, left);
+    else index.remove(traceId);
+  }
+  for (const [traceId, extents] of found) found.set(traceId, extents.filter(([p]) => p !== pack));
+}
+
+/** Reads every index segment, newest first; `damaged` when one was (and was moved aside). */
+async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Promise<{ damaged: boolean; covered: Covered }> {
   let damaged = false;
+  let covered: Covered = [0, 0];
   const segments = listDir(indexDir)
     .map((name) => SEGMENT_FILE.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -101,6 +135,7 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: (m: strin
       if (!got) continue;
       if (!isSegment(got.data)) throw new CorruptFileError(path, 'not an index segment');
       index.loadSegment(segment, got.data);
+      if (got.data.covered[0] > covered[0]) covered = got.data.covered;
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
       const moved = await moveAside(path);
@@ -108,14 +143,52 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: (m: strin
       damaged = true;
     }
   }
-  return damaged;
+  index.dirtySegments.clear(); // loading marks nothing to write
+  return { damaged, covered };
 }
 
 function isSegment(d: unknown): d is SegmentData {
-  if (!isObject(d) || d.version !== 1 || !isObject(d.traces)) return false;
+  if (!isObject(d) || d.version !== 2 || !isObject(d.traces) || !isPair(d.covered)) return false;
   for (const entry of Object.values(d.traces)) {
     if (!isObject(entry) || !isObject(entry.summary) || typeof entry.summary.id !== 'string' || typeof entry.summary.start_time !== 'string') return false;
-    if (!Array.isArray(entry.units) || !entry.units.every((u) => Array.isArray(u) && u.length === 2 && u.every(Number.isInteger))) return false;
+    if (!Array.isArray(entry.extents) || !entry.extents.every((e) => Array.isArray(e) && e.length === 3 && e.every(Number.isInteger))) return false;
   }
+  if (d.deleted !== undefined && (!isObject(d.deleted) || !Object.values(d.deleted).every((t) => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1])))) return false;
   return true;
+}
+
+function isPair(v: unknown): v is Covered {
+  return Array.isArray(v) && v.length === 2 && v.every(Number.isInteger);
+}
+
+/**
+ * A store written before the log: its newest index segment (or, without one, its newest
+ * pack) is a version 1 file. Only a file that parses counts: a damaged one is recovery's.
+ */
+function oldLayout(indexDir: string, packsDir: string): boolean {
+  const newest = (dir: string, pattern: RegExp) => listDir(dir).filter((n) => pattern.test(n)).sort().pop();
+  const segment = newest(indexDir, SEGMENT_FILE);
+  const pack = newest(packsDir, /^pack-\d+\.json$/);
+  const path = segment !== undefined ? join(indexDir, segment) : pack !== undefined ? join(packsDir, pack) : undefined;
+  if (!path) return false;
+  try {
+    const data: unknown = JSON.parse(readFileSync(path, 'utf8'));
+    return isObject(data) && data.version === 1 && (isObject(data.traces) || Array.isArray(data.units));
+  } catch {
+    return false;
+  }
+}
+
+function moveOldLayout(dir: string, warn: Warn): void {
+  const aside = join(dir, `old-layout-${new Date().toISOString().replace(/[:.]/g, '-')}`);
+  mkdirSync(aside, { recursive: true });
+  for (const name of ['index', 'packs']) {
+    try {
+      renameSync(join(dir, name), join(aside, name));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    mkdirSync(join(dir, name), { recursive: true });
+  }
+  warn(`Spanscope: the store in ${dir} was written by an earlier version of Spanscope in a layout this one does not read; moved it to ${aside} and started an empty store`);
 }

@@ -1,38 +1,58 @@
 // Writing a flush to disk, in the order that keeps the store readable after a crash at any
-// point: packs first, then the index segments that point into them, and only then the packs
-// nothing points at any more. What fails is kept to be tried again by the next flush.
+// point: packs first, then the index segments that point into them, the newest segment last
+// (it alone says the log is indexed up to now, see traceIndex.ts `covered`: a crash before
+// it leaves the others saying "up to the last flush", and the entries since are found again
+// at open), and only then the packs nothing points at any more. What fails is tried again
+// by the next flush.
 
 import { join } from 'node:path';
-import { type PackTable, packFileName } from './packTable';
+import type { PackLog } from './packLog';
 import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
-import { type TraceIndex, segmentFileName } from './traceIndex';
+import { type Covered, type SegmentData, type TraceIndex, segmentFileName } from './traceIndex';
 
 const WRITE_CONCURRENCY = 8;
 
-export interface PackWrite {
-  id: number;
-  text: Buffer;
+/** Where the previous complete flush left the log: what segments other than the newest say. */
+export interface WriteState {
+  covered: Covered;
 }
 
-/** Writes what the pack table and the index have ready; `failed` carries pack writes across flushes. */
-export async function writeInOrder(packs: PackTable, index: TraceIndex, failed: PackWrite[], packsDir: string, indexDir: string): Promise<void> {
-  // A pack write that failed (a full disk) goes again first; the newest bytes of a pack win.
-  const packWrites = new Map<number, Buffer>();
-  for (const { id, text } of [...failed.splice(0), ...packs.takeWrites()]) packWrites.set(id, text);
+/**
+ * Writes what the log and the index have ready. `covered`: how far the log is now (every
+ * entry up to it is in the packs taken here). Everything to write is taken synchronously
+ * first, so entries appended meanwhile wait for the next flush.
+ */
+export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<void> {
+  const packs = log.takeWrites();
+  const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
   index.dirtySegments.clear();
-  const segmentData = segments.map((s) => ({ path: join(indexDir, segmentFileName(s)), data: index.segmentData(s) }));
+  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), data: index.segmentData(s, s === marker ? covered : state.covered) });
+  const others = segments.filter((s) => s !== marker).map(data);
+  // Rewritten to move the mark on even when none of its traces changed.
+  const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
+  const writeSegment = ({ path, data }: { path: string; data?: SegmentData }) => (data ? writeJson(path, data).then(() => {}) : removeFile(path));
   try {
-    const writePack = ([id, text]: [number, Buffer]) => () =>
-      writeBytes(join(packsDir, packFileName(id)), text).catch((err) => {
-        failed.push({ id, text });
-        throw err;
-      });
-    await runLimited([...packWrites].map(writePack), WRITE_CONCURRENCY);
-    await runLimited(segmentData.map(({ path, data }) => () => (data ? writeJson(path, data).then(() => {}) : removeFile(path))), WRITE_CONCURRENCY);
+    await runLimited(
+      packs.map(({ id, bytes }) => async () => {
+        try {
+          await writeBytes(log.path(id), bytes);
+          log.written(id);
+        } catch (err) {
+          log.failed(id);
+          throw err;
+        }
+      }),
+      WRITE_CONCURRENCY,
+    );
+    await runLimited(others.map((s) => () => writeSegment(s)), WRITE_CONCURRENCY);
+    if (last) await writeSegment(last);
   } catch (err) {
     for (const s of segments) index.dirtySegments.add(s);
+    if (marker !== undefined) index.dirtySegments.add(marker);
     throw err;
   }
-  await runLimited(packs.takeGarbage().map((id) => () => removeFile(join(packsDir, packFileName(id)))), WRITE_CONCURRENCY);
+  state.covered = covered;
+  log.trimMemory();
+  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id))), WRITE_CONCURRENCY);
 }

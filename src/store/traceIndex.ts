@@ -1,32 +1,56 @@
 // The summaries of every trace, in memory for listing, and on disk in index segments of at
 // most SEGMENT_SIZE traces each. New traces join the newest segment and an update rewrites
 // only the segment its trace is in, so the index costs a write of one small file however many
-// traces the store holds.
+// traces the store holds. Each trace's entry also says where its events are in the log
+// (extents: byte ranges of packs, see packLog.ts). A deleted trace leaves a tombstone while
+// packs may still hold its events, so a rebuild from the packs does not bring it back; and
+// each segment written says how far the log was written when it was (`covered`), so the
+// entries a crash left unindexed are found by reading only the packs after that point.
 
 import type { TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
-import type { UnitLocation } from './packTable';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
 /** How many of the oldest traces are found at once for retention, which takes one per new trace once full. */
 const OLDEST_BATCH = 256;
 
+/** Bytes [start, end) of a pack holding entries with a trace's events (and maybe others'). */
+export type Extent = [pack: number, start: number, end: number];
+
+/** A new extent starts rather than one growing over more than this many bytes of other traces' entries. */
+const EXTENT_GAP = 1024 * 1024;
+
 export interface IndexEntry {
   summary: TraceSummary;
   segment: number;
-  /** Where each chunk of the trace is stored (see packTable.ts); empty until first written. */
-  units: UnitLocation[];
+  /** Where the trace's events are, oldest first. */
+  extents: Extent[];
 }
+
+/** A deleted trace: the log position it was deleted at, and the packs that held its events then. */
+export interface Tombstone {
+  segment: number;
+  seq: number;
+  packs: number[];
+}
+
+/** How far the log was written when a segment was: entries up to `seq`; any later ones are in packs from `pack` on. */
+export type Covered = [seq: number, pack: number];
 
 /** An index segment on disk. */
 export interface SegmentData {
-  version: 1;
-  traces: Record<string, Omit<IndexEntry, 'segment'>>;
+  version: 2;
+  covered: Covered;
+  traces: Record<string, { summary: TraceSummary; extents: Extent[] }>;
+  /** Tombstones: trace id → [seq, packs]. */
+  deleted?: Record<string, [number, number[]]>;
 }
 
 export class TraceIndex {
   readonly entries = new Map<string, IndexEntry>();
+  readonly tombstones = new Map<string, Tombstone>();
+  private readonly segmentTombs = new Map<number, Set<string>>();
   private readonly segments = new Map<number, Set<string>>();
   private newest = 0;
   readonly dirtySegments = new Set<number>();
@@ -48,26 +72,85 @@ export class TraceIndex {
   loadSegment(segment: number, data: SegmentData): void {
     this.oldest = undefined;
     for (const [id, entry] of Object.entries(data.traces)) {
-      if (this.entries.has(id)) continue;
-      this.insert(id, { ...entry, segment });
+      if (this.entries.has(id) || this.tombstones.has(id)) continue;
+      this.insert(id, { summary: entry.summary, extents: entry.extents, segment });
+    }
+    for (const [id, [seq, packs]] of Object.entries(data.deleted ?? {})) {
+      if (this.entries.has(id) || this.tombstones.has(id)) continue;
+      this.tombstones.set(id, { segment, seq, packs });
+      this.tombsOf(segment).add(id);
     }
     this.newest = Math.max(this.newest, segment);
   }
 
-  /** Adds or replaces a trace's summary (and, once written, where it is), marking its segment for writing. */
-  put(id: string, summary: TraceSummary, units?: UnitLocation[]): void {
+  /** Adds or replaces a trace's summary, marking its segment for writing. */
+  put(id: string, summary: TraceSummary): void {
     if (this.oldest && (this.oldest.members.has(id) || newestFirst(summary, this.oldest.newest) >= 0)) this.oldest = undefined;
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
-      if (units) entry.units = units.map((u) => [...u] as UnitLocation);
       this.dirtySegments.add(entry.segment);
       return;
     }
+    this.dropTombstone(id);
     let segment = this.newest;
     if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
-    this.insert(id, { summary, segment, units: units ? units.map((u) => [...u] as UnitLocation) : [] });
+    this.insert(id, { summary, segment, extents: [] });
     this.dirtySegments.add(segment);
+  }
+
+  /**
+   * Notes that an entry at [start, end) of `pack` holds events of trace `id` (known to the
+   * index). Returns true when the trace had none in that pack before.
+   */
+  addExtent(id: string, pack: number, start: number, end: number): boolean {
+    const entry = this.entries.get(id);
+    if (!entry) return false;
+    const extents = entry.extents;
+    const last = extents[extents.length - 1];
+    this.dirtySegments.add(entry.segment);
+    if (last && last[0] === pack && start >= last[2] && start - last[2] <= EXTENT_GAP) {
+      last[2] = end;
+      return false;
+    }
+    extents.push([pack, start, end]);
+    return !extents.some((e) => e !== extents[extents.length - 1] && e[0] === pack);
+  }
+
+  /** Replaces where a trace's events are (moved forward by retention, or found by recovery). */
+  setExtents(id: string, extents: Extent[]): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    entry.extents = extents;
+    this.dirtySegments.add(entry.segment);
+  }
+
+  /** Remembers a deleted trace until none of `packs` is left. */
+  tombstone(id: string, seq: number, packs: number[], segment: number): void {
+    if (packs.length === 0) return;
+    this.dropTombstone(id);
+    this.tombstones.set(id, { segment, seq, packs });
+    this.tombsOf(segment).add(id);
+    this.dirtySegments.add(segment);
+  }
+
+  private tombsOf(segment: number): Set<string> {
+    let tombs = this.segmentTombs.get(segment);
+    if (!tombs) this.segmentTombs.set(segment, (tombs = new Set()));
+    return tombs;
+  }
+
+  private dropTombstone(id: string): void {
+    const tomb = this.tombstones.get(id);
+    if (!tomb) return;
+    this.tombstones.delete(id);
+    this.segmentTombs.get(tomb.segment)?.delete(id);
+    this.dirtySegments.add(tomb.segment);
+  }
+
+  /** Tombstones whose packs are all gone are of no more use. */
+  pruneTombstones(packExists: (pack: number) => boolean): void {
+    for (const [id, tomb] of this.tombstones) if (!tomb.packs.some(packExists)) this.dropTombstone(id);
   }
 
   private insert(id: string, entry: IndexEntry): void {
@@ -86,16 +169,27 @@ export class TraceIndex {
     return entry;
   }
 
+  /** The newest segment holding anything: written last by each flush, it says how far the log is indexed. */
+  newestSegment(): number | undefined {
+    for (let s = this.newest; s > 0; s--) if (this.segments.get(s)?.size || this.segmentTombs.get(s)?.size) return s;
+    return undefined;
+  }
+
   /** What segment `n` holds now; undefined when it is empty (and its file can go). */
-  segmentData(segment: number): SegmentData | undefined {
+  segmentData(segment: number, covered: Covered): SegmentData | undefined {
     const members = this.segments.get(segment);
-    if (!members || members.size === 0) return undefined;
     const traces: SegmentData['traces'] = {};
-    for (const id of members) {
-      const { summary, units } = this.entries.get(id)!;
-      traces[id] = { summary, units };
+    for (const id of members ?? []) {
+      const { summary, extents } = this.entries.get(id)!;
+      traces[id] = { summary, extents };
     }
-    return { version: 1, traces };
+    let deleted: SegmentData['deleted'];
+    for (const id of this.segmentTombs.get(segment) ?? []) {
+      const tomb = this.tombstones.get(id)!;
+      (deleted ??= {})[id] = [tomb.seq, tomb.packs];
+    }
+    if (!members?.size && !deleted) return undefined;
+    return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };
   }
 
   list(query: TraceQuery = {}): TraceSummary[] {

@@ -1,38 +1,36 @@
-// The trace store: in memory for readers (summaries of every trace, whole traces of the
-// recently used ones), on disk behind a coalescing writer. `apply` is synchronous and cheap:
-// it merges patches into the traces they touch, updates those traces' summaries from running
-// totals, marks what changed, and tells listeners; the files follow within flushIntervalMs.
+// The trace store: in memory for readers, the summaries of every trace; on disk, a log of
+// what arrived (docs/store.md). `apply` is synchronous and cheap: it merges patches into the
+// traces they touch (held lean in memory, see loadedTrace.ts), updates their summaries from
+// running totals, appends one entry to the log — the request body itself when it can — and
+// tells listeners; the files follow within flushIntervalMs. Reading a whole trace replays its
+// entries (traceReplay.ts).
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Patch, ScorePatch, SpanPatch, TraceDetail, TraceSummary } from '../core/model';
+import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
 import { nowIso } from '../core/time';
-import { LoadedTrace } from './loadedTrace';
-import { type LoadResult, loadTrace, loadTraceSync } from './traceFiles';
-import { TraceIndex } from './traceIndex';
 import { Batch, LazySpans } from './applyBatch';
-import { loadIndex } from './indexFiles';
-import { PackTable } from './packTable';
+import { EntryCache, DamagedPackError } from './entryCache';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
-import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
+import { loadIndex } from './indexFiles';
+import { LoadedTrace } from './loadedTrace';
+import { encodeEntry, patchesJson } from './logEntry';
+import { PackLog } from './packLog';
+import { RetentionBySize } from './retention';
+import { findSpans, loadHeld, saveHeld } from './spanRecall';
+import { moveAsideSync } from './storeFiles';
 import { acquireStoreLock } from './storeLock';
-import { type PackWrite, writeInOrder } from './storeWriter';
-import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
+import { type WriteState, writeInOrder } from './storeWriter';
+import { TraceIndex } from './traceIndex';
+import { type Replayed, readExtents, readExtentsSync, replayTrace } from './traceReplay';
+import type { PatchSource, ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
-/** Whole traces kept in memory: by count, and by spans summed over them. */
-const CACHE_TRACES = 100;
-const CACHE_SPANS = 20_000;
-/**
- * Span id → trace id entries kept for updates that come without their trace_id. Bounded
- * well below the store's size: a Map of a million entries stalls the event loop whenever it
- * grows (rehash), and such updates come soon after their span.
- */
-const SPAN_INDEX_MAX = 200_000;
+/** Traces kept in memory to take patches: by count, and by spans summed over them (a Map entry each). */
+const CACHE_TRACES = 2000;
+const CACHE_SPANS = 200_000;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
-/** Longest stretch a flush serialises before letting requests in. */
-const SERIALISE_SLICE_MS = 8;
 
 export async function openStore(options: StoreOptions): Promise<TraceStore> {
   mkdirSync(options.dir, { recursive: true });
@@ -49,7 +47,6 @@ export async function openStore(options: StoreOptions): Promise<TraceStore> {
 
 export class TraceStore implements TraceStoreApi {
   readonly dir: string;
-  private readonly packsDir: string;
   private readonly indexDir: string;
   private maxTraces: number;
   private maxBytes: number;
@@ -57,126 +54,156 @@ export class TraceStore implements TraceStoreApi {
   private readonly warn: (message: string) => void;
 
   private readonly index = new TraceIndex();
-  private readonly packs = new PackTable();
-  /** Whole traces in memory, least recently used first. */
+  private readonly log: PackLog;
+  private readonly reader: EntryCache;
+  private readonly bySize: RetentionBySize;
+  /** Traces in memory, least recently used first. */
   private readonly cache = new Map<string, LoadedTrace>();
   private lastUsed?: LoadedTrace;
-  private readonly loading = new Map<string, Promise<LoadedTrace | undefined>>();
-  private readonly spanToTrace = new SpanIndex(SPAN_INDEX_MAX);
   private readonly pending: HeldUpdates;
-  private readonly dirtyTraces = new Set<string>();
-  private readonly failedPacks: PackWrite[] = [];
+  /** Span ids found by searching the packs (spanRecall.ts), for updates that name a span alone. */
+  private readonly recalledSpans = new SpanIndex(100_000);
+  /** Traces changed since the last flush began: retention by size moves them forward rather than deleting them. */
+  private touched = new Set<string>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  /** The seq of the next log entry. */
+  private seq = 1;
+  private readonly written: WriteState = { covered: [0, 0] };
+
+  // What the apply under way did, for its log entry: the patches applied (in order) and their
+  // traces; `exact` while the request body can stand for them (see apply).
+  private readonly appliedTraces: string[] = [];
+  private readonly appliedPatches: Patch[] = [];
+  private exact = false;
 
   private flushTimer?: ReturnType<typeof setTimeout>;
   private flushChain: Promise<void> = Promise.resolve();
-  /** True while packs are being written: a trace evicted then would be read back from files not yet written. */
-  private flushing = false;
   private closing?: Promise<void>;
-  /** The background scan for span ids of earlier runs (spanRecall.ts). */
+  /** The search of the packs for span ids under way (spanRecall.ts), and the ids searched for already. */
   private recall?: Promise<void>;
+  private searching = false;
+  private readonly searched = new Set<string>();
 
   constructor(options: StoreOptions, private readonly releaseLock: () => void) {
     this.dir = options.dir;
-    this.packsDir = join(options.dir, 'packs');
     this.indexDir = join(options.dir, 'index');
+    this.log = new PackLog(join(options.dir, 'packs'));
+    this.reader = new EntryCache(this.log);
     this.maxTraces = options.maxTraces ?? STORE_DEFAULTS.maxTraces;
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.warn = options.warn ?? ((m) => console.warn(m));
     this.pending = new HeldUpdates(PENDING_MAX, this.warn);
+    this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.cache.delete(id));
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
   async load(): Promise<void> {
-    mkdirSync(this.packsDir, { recursive: true });
+    mkdirSync(this.log.dir, { recursive: true });
     mkdirSync(this.indexDir, { recursive: true });
-    await loadIndex(this.index, this.packs, this.indexDir, this.packsDir, this.warn);
+    const { nextSeq, covered } = await loadIndex(this.index, this.log, this.reader, this.dir, this.warn);
+    this.seq = nextSeq;
+    this.written.covered = covered;
     await loadHeld(this.dir, this.pending, this.warn);
     this.enforceRetention();
     await this.flush(); // writes what recovery changed and deletes packs nothing points at
-    this.recall = scanRecentSpans(this.packsDir, this.packs.sizes(), (spanId, traceId) => this.recallSpan(spanId, traceId), () => this.closing !== undefined)
-      .then(() => this.releaseRecalled())
-      .catch((err) => this.warn(`Spanscope: reading span ids from the store failed: ${(err as Error).message}`));
+    this.searchSpans();
   }
 
-  /** Settles when the background scan for span ids of earlier runs is done (tests wait for it). */
+  /** Settles when the search of the packs for spans that updates wait for is done (tests wait for it). */
   get recalled(): Promise<void> {
     return this.recall ?? Promise.resolve();
   }
 
-  /** A span of an earlier run, found by the background scan; what the session saw is fresher. */
-  private recallSpan(spanId: string, traceId: string): void {
-    if (this.spanToTrace.get(spanId) === undefined && this.index.get(traceId)) this.spanToTrace.set(spanId, traceId);
-  }
-
-  /** Updates held for spans the scan found can land now. */
-  private releaseRecalled(): void {
-    if (this.closing) return;
-    const now = nowIso();
-    const batch = new Batch(this.listeners.size > 0);
-    for (const spanId of this.pending.spanIds()) {
-      if (this.spanToTrace.get(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
-    }
-    this.commit(batch);
-  }
-
   // ---- writing ---------------------------------------------------------------------------
 
-  apply(patches: Patch[]): void {
+  apply(patches: Patch[], source?: PatchSource): void {
     if (this.closing) throw new Error('the trace store is closed');
     const now = nowIso();
     const batch = new Batch(this.listeners.size > 0);
-    for (const patch of patches) this.applyOne(patch, now, batch);
-    this.commit(batch);
+    // The body can stand for the patches in the log while every patch is applied at once, in
+    // order, to the trace it names itself: replaying the body then does exactly what this did.
+    this.exact = source !== undefined;
+    this.appliedTraces.length = this.appliedPatches.length = 0;
+    for (let i = 0; i < patches.length; i++) this.applyOne(patches[i], now, batch, i);
+    this.commit(batch, now, source);
   }
 
-  private applyOne(patch: Patch, now: string, batch: Batch): void {
+  private applyOne(patch: Patch, now: string, batch: Batch, at: number): void {
+    try {
+      this.applyPatch(patch, now, batch, at);
+    } catch (err) {
+      if (!(err instanceof DamagedPackError)) throw err;
+      this.damaged([err.pack]); // what is left of its traces is read again
+      this.applyPatch(patch, now, batch, at);
+    }
+  }
+
+  private applyPatch(patch: Patch, now: string, batch: Batch, at: number): void {
     if (patch.kind === 'trace') {
       const trace = this.traceFor(patch.trace.id, true)!;
       trace.applyTrace(patch.trace, now);
-      batch.touch(trace);
+      this.applied(trace, patch, batch);
       this.releasePending(`trace:${trace.id}`, now, batch);
     } else if (patch.kind === 'span') {
-      this.applySpan(patch.span, now, batch, patch.json);
+      this.applySpan(patch, patch.span, now, batch, at);
     } else {
-      this.applyScore(patch.score, now, batch);
+      this.applyScore(patch, patch.score, now, batch, at);
     }
   }
 
-  private applySpan(patch: SpanPatch, now: string, batch: Batch, json?: Uint8Array): void {
-    const traceId = patch.trace_id ?? this.spanToTrace.get(patch.id);
-    const trace = traceId === undefined ? undefined : this.traceFor(traceId, patch.trace_id !== undefined);
-    if (!trace) return this.hold(`span:${patch.id}`, { kind: 'span', span: patch });
-    const isNew = !trace.spans.has(patch.id);
-    const span = trace.applySpan(patch, now, json);
-    batch.touch(trace, span);
-    if (isNew) {
-      this.spanToTrace.set(span.id, trace.id);
-      if (this.pending.size) {
-        this.releasePending(`span:${span.id}`, now, batch);
-        this.releasePending(`trace:${trace.id}`, now, batch); // scores for a trace that exists only through spans
-      }
+  private applySpan(patch: Patch, fields: SpanPatch, now: string, batch: Batch, at: number): void {
+    if (fields.trace_id === undefined) this.exact = false;
+    const traceId = fields.trace_id ?? this.findSpan(fields.id);
+    const trace = traceId === undefined ? undefined : this.traceFor(traceId, fields.trace_id !== undefined);
+    if (!trace) return this.hold(`span:${fields.id}`, patch, fields.trace_id === undefined ? fields.id : undefined);
+    const isNew = !trace.spans.has(fields.id);
+    const span = trace.applySpan(fields, now, at, this.appliedPatches.length);
+    this.applied(trace, patch, batch, span);
+    if (isNew && this.pending.size) {
+      this.releasePending(`span:${span.id}`, now, batch);
+      this.releasePending(`trace:${trace.id}`, now, batch); // scores for a trace that exists only through spans
     }
   }
 
-  private applyScore(patch: ScorePatch, now: string, batch: Batch): void {
-    const traceId = patch.target === 'trace' ? patch.id : (patch.trace_id ?? this.spanToTrace.get(patch.id));
+  private applyScore(patch: Patch, score: ScorePatch, now: string, batch: Batch, at: number): void {
+    if (score.target === 'span' && score.trace_id === undefined) this.exact = false;
+    const traceId = score.target === 'trace' ? score.id : (score.trace_id ?? this.findSpan(score.id));
     const trace = traceId === undefined ? undefined : this.traceFor(traceId, false);
-    const result = trace?.applyScore(patch, now);
-    if (!trace || !result) return this.hold(`${patch.target}:${patch.id}`, { kind: 'score', score: patch });
-    batch.touch(trace, result === 'trace' ? undefined : result);
+    const result = trace?.applyScore(score, now, at, this.appliedPatches.length);
+    if (!trace || !result) return this.hold(`${score.target}:${score.id}`, patch, score.target === 'span' && traceId === undefined ? score.id : undefined);
+    this.applied(trace, patch, batch, result === 'trace' ? undefined : result);
   }
 
-  private hold(key: string, patch: Patch): void {
+  private applied(trace: LoadedTrace, patch: Patch, batch: Batch, span?: SpanRecord): void {
+    this.appliedTraces.push(trace.id);
+    this.appliedPatches.push(patch);
+    batch.touch(trace, span);
+  }
+
+  /** Holds a patch for what it updates; `spanId`: it names a span by id alone, to be searched for. */
+  private hold(key: string, patch: Patch, spanId?: string): void {
+    this.exact = false;
     this.pending.hold(key, patch);
+    if (spanId !== undefined && !this.searched.has(spanId)) this.searchSpans();
   }
 
   private releasePending(key: string, now: string, batch: Batch): void {
-    for (const patch of this.pending.take(key) ?? []) this.applyOne(patch, now, batch);
+    const released = this.pending.take(key);
+    if (!released) return;
+    this.exact = false;
+    for (const patch of released) this.applyOne(patch, now, batch, -1);
   }
 
-  /** The trace in memory, loading it from disk (blocking, see loadTraceSync) when it is not. */
+  /** The trace of a span named by id alone: in memory, or found in the packs earlier. */
+  private findSpan(spanId: string): string | undefined {
+    if (this.lastUsed?.spans.has(spanId)) return this.lastUsed.id;
+    for (const trace of this.cache.values()) if (trace.spans.has(spanId)) return trace.id;
+    const traceId = this.recalledSpans.get(spanId);
+    return traceId !== undefined && this.index.get(traceId) ? traceId : undefined;
+  }
+
+  /** The trace in memory, read back from the log (blocking: `apply` is synchronous) when it is not. */
   private traceFor(id: string, create: boolean): LoadedTrace | undefined {
     let trace = this.cache.get(id);
     if (trace) {
@@ -188,27 +215,41 @@ export class TraceStore implements TraceStoreApi {
       }
       return trace;
     }
-    const units = this.packs.unitsOf(id);
-    if (this.index.get(id) && units) trace = this.loaded(id, loadTraceSync(this.packsDir, id, units, this.warn));
-    if (!trace && create) trace = new LoadedTrace(id, nowIso());
+    if (this.index.get(id)) trace = this.replaySync(id).trace;
+    if (!trace && create) trace = new LoadedTrace(id, nowIso(), this.reader);
     if (trace) this.remember(trace);
     return trace;
+  }
+
+  private replaySync(id: string): Replayed {
+    const extents = this.index.get(id)!.extents;
+    const replayed = replayTrace(id, extents, readExtentsSync(this.log, extents), this.reader);
+    if (!replayed.damaged.length) return replayed;
+    this.damaged(replayed.damaged);
+    return this.index.get(id) ? this.replaySync(id) : { records: new Map(), damaged: [] };
   }
 
   private remember(trace: LoadedTrace): void {
     this.cache.set(trace.id, trace);
     this.lastUsed = trace;
-    for (const spanId of trace.spans.keys()) this.spanToTrace.set(spanId, trace.id);
   }
 
-  private commit(batch: Batch): void {
+  /** Ends an apply: its entry in the log, the summaries, retention, listeners. */
+  private commit(batch: Batch, now: string, source?: PatchSource): void {
+    const count = this.appliedPatches.length;
     if (batch.traces.size === 0) return;
+    const exact = this.exact && source !== undefined;
+    const head = { seq: this.seq++, at: now, traces: [...batch.traces.keys()] };
+    const body = exact ? { parts: [source.bytes], size: source.bytes.length } : patchesJson(this.appliedTraces, this.appliedPatches, count);
+    const loc = this.log.append(encodeEntry(head, exact ? source.format : 'patches', body));
+    this.appliedTraces.length = this.appliedPatches.length = 0;
     const summaries: TraceSummary[] = [];
     for (const trace of batch.traces.values()) {
-      trace.settle();
+      trace.settle(loc, exact);
       const summary = trace.summary();
       this.index.put(trace.id, summary);
-      this.dirtyTraces.add(trace.id);
+      if (this.index.addExtent(trace.id, loc.pack, loc.start, loc.end)) this.log.noteTrace(loc.pack, trace.id);
+      this.touched.add(trace.id);
       summaries.push(summary);
     }
     const removed = this.enforceRetention(batch.traces);
@@ -234,36 +275,51 @@ export class TraceStore implements TraceStoreApi {
     this.deleteTraces(ids);
   }
 
-  /** Removes a trace from memory and queues its files for deletion; false when unknown. */
+  /** Removes a trace (leaving a tombstone while packs hold its events); false when unknown. */
   private forget(id: string): boolean {
     const entry = this.index.remove(id);
-    const trace = this.cache.get(id);
-    if (!entry && !trace) return false;
-    this.cache.delete(id);
-    this.dirtyTraces.delete(id);
-    if (trace) for (const spanId of trace.spans.keys()) this.spanToTrace.delete(spanId);
-    this.packs.forget(id);
+    const cached = this.cache.delete(id);
+    if (this.lastUsed?.id === id) this.lastUsed = undefined;
+    if (!entry) return cached;
+    const packs = [...new Set(entry.extents.map(([pack]) => pack))];
+    this.index.tombstone(id, this.seq, packs, entry.segment);
+    for (const pack of packs) this.log.releaseTrace(pack, id);
     return true;
   }
 
   /**
-   * What a load found. A damaged pack (traceFiles warned) loses every trace whose first
-   * chunk was in it: they leave the index now rather than one by one as they are opened.
+   * Packs found damaged while reading (gone, cut short, not what the index says): moved aside
+   * with a warning; their events are lost, and traces left with none are removed.
    */
-  private loaded(id: string, result: LoadResult): LoadedTrace | undefined {
-    const lost = new Set<string>(result.trace ? [] : [id]);
-    for (const pack of result.corrupt) {
-      for (const [traceId, entry] of this.index.entries) if (entry.units[0]?.[0] === pack) lost.add(traceId);
+  private damaged(packs: number[]): void {
+    const removed: string[] = [];
+    for (const pack of packs) {
+      if (!this.log.has(pack)) continue;
+      const path = this.log.path(pack);
+      try {
+        this.warn(`Spanscope: ${path} is not valid store data (cut short, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; the traces stored in it are lost`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.warn(`Spanscope: ${path} is gone; the traces stored in it are lost`);
+      }
+      for (const id of [...this.log.tracesIn(pack)]) {
+        const entry = this.index.get(id);
+        this.cache.delete(id);
+        if (!entry) continue;
+        const left = entry.extents.filter(([p]) => p !== pack);
+        if (left.length) this.index.setExtents(id, left);
+        else if (this.forget(id)) removed.push(id);
+      }
+      this.log.dropDamaged(pack);
     }
-    const removed = [...lost].filter((traceId) => this.forget(traceId));
+    this.reader.clear();
     if (removed.length) {
       this.scheduleFlush();
       this.emit({ traces: [], removed, spans: new Map() });
     }
-    return result.trace && !lost.has(id) ? result.trace : undefined;
   }
 
-  /** New retention limits (undefined: the default); traces over them go at once, their files with the next flush. */
+  /** New retention limits (undefined: the default); traces over the count go at once, by size with the next flush. */
   setRetention(limits: { maxTraces?: number; maxBytes?: number }): void {
     this.maxTraces = limits.maxTraces ?? STORE_DEFAULTS.maxTraces;
     this.maxBytes = limits.maxBytes ?? STORE_DEFAULTS.maxBytes;
@@ -272,21 +328,14 @@ export class TraceStore implements TraceStoreApi {
     if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
   }
 
-  /** Oldest traces go first, by count now and by bytes as packs are written; `keep` are spared if possible. */
+  /** Oldest traces (by start) beyond the count go; `keep` are spared if possible. */
   private enforceRetention(keep?: Map<string, LoadedTrace>): string[] {
-    if (this.index.size <= this.maxTraces && this.packs.bytes <= this.maxBytes) return [];
+    if (this.index.size <= this.maxTraces) return [];
     const removed: string[] = [];
-    // Over by count: exactly that many go (plus any spared). Over by bytes: unknown, so the
-    // oldest go a few at a time until the packs they free bring the store under the limit.
-    const over = () => this.index.size > 1 && (this.index.size > this.maxTraces || this.packs.bytes > this.maxBytes);
-    while (over()) {
-      const wanted = Math.max(this.index.size - this.maxTraces, 0) || 16;
-      const candidates = this.index.oldestFirst(wanted + (keep?.size ?? 0)).filter((id) => !keep?.has(id));
-      if (candidates.length === 0) break;
-      for (const id of candidates) {
-        if (!over()) break;
-        if (this.forget(id)) removed.push(id);
-      }
+    const candidates = this.index.oldestFirst(this.index.size - this.maxTraces + (keep?.size ?? 0)).filter((id) => !keep?.has(id));
+    for (const id of candidates) {
+      if (this.index.size <= this.maxTraces) break;
+      if (this.forget(id)) removed.push(id);
     }
     return removed;
   }
@@ -306,25 +355,30 @@ export class TraceStore implements TraceStoreApi {
   }
 
   async getTrace(traceId: string): Promise<TraceDetail | undefined> {
-    const cached = this.cache.get(traceId);
-    if (cached) return cached.detail();
-    if (!this.index.get(traceId)) return undefined;
-    let load = this.loading.get(traceId);
-    if (!load) {
-      const units = this.packs.unitsOf(traceId) ?? [];
-      load = loadTrace(this.packsDir, traceId, units, this.warn)
-        .then((result) => this.loaded(traceId, result))
-        .finally(() => this.loading.delete(traceId));
-      this.loading.set(traceId, load);
+    const entry = this.index.get(traceId);
+    if (!entry) return undefined;
+    // Read without blocking, then replay at once from what the index says now: what arrived
+    // meanwhile (new entries, moved ones) is read where it is, mostly from memory.
+    const before = [...entry.extents];
+    const prefetched = await readExtents(this.log, before);
+    const extents = this.index.get(traceId)?.extents;
+    if (!extents) return undefined;
+    const bytes = extents.map((e) => {
+      const i = before.findIndex((b) => b[0] === e[0] && b[1] === e[1] && b[2] === e[2]);
+      return i >= 0 ? prefetched[i] : this.log.readSync(e[0], e[1], e[2]);
+    });
+    let replayed = replayTrace(traceId, extents, bytes, this.reader);
+    if (replayed.damaged.length) {
+      this.damaged(replayed.damaged);
+      if (!this.index.get(traceId)) return undefined;
+      replayed = this.replaySync(traceId);
     }
-    const loaded = await load;
-    // `apply` may have loaded (and changed) it meanwhile, or it may have been deleted.
-    const current = this.cache.get(traceId);
-    if (current) return current.detail();
-    if (!loaded || !this.index.get(traceId)) return undefined;
-    this.remember(loaded);
-    if (!this.flushing) this.evict();
-    return loaded.detail();
+    if (!replayed.trace) return undefined;
+    if (!this.cache.has(traceId)) {
+      this.remember(replayed.trace); // updates to what a person looks at come next (scores)
+      this.evict();
+    }
+    return replayed.trace.detail(replayed.records.values());
   }
 
   listProjects(): ProjectSummary[] {
@@ -346,6 +400,40 @@ export class TraceStore implements TraceStoreApi {
     }
   }
 
+  // ---- spans named by id alone ---------------------------------------------------------------
+
+  /** Searches the packs for the spans that held updates name by id alone; they land when found. */
+  private searchSpans(): void {
+    if (this.closing || this.searching) return;
+    this.searching = true;
+    this.recall = (async () => {
+      await new Promise((resolve) => setImmediate(resolve)); // after the apply that held them
+      for (;;) {
+        const wanted = new Set(this.pending.spanIds().filter((id) => !this.searched.has(id)));
+        if (wanted.size === 0 || this.closing) return;
+        if (this.searched.size > PENDING_MAX * 2) this.searched.clear(); // a bound: at worst an id is searched again
+        for (const id of wanted) this.searched.add(id);
+        await findSpans(this.log, wanted, (spanId, traceId) => this.recalledSpans.set(spanId, traceId), () => this.closing !== undefined);
+        this.releaseRecalled();
+      }
+    })()
+      .catch((err) => this.warn(`Spanscope: searching the store for span ids failed: ${(err as Error).message}`))
+      .finally(() => (this.searching = false));
+  }
+
+  /** Updates held for spans a search found land now. */
+  private releaseRecalled(): void {
+    if (this.closing) return;
+    const now = nowIso();
+    const batch = new Batch(this.listeners.size > 0);
+    this.exact = false;
+    this.appliedTraces.length = this.appliedPatches.length = 0;
+    for (const spanId of this.pending.spanIds()) {
+      if (this.findSpan(spanId) !== undefined) this.releasePending(`span:${spanId}`, now, batch);
+    }
+    this.commit(batch, now);
+  }
+
   // ---- disk --------------------------------------------------------------------------------
 
   private scheduleFlush(): void {
@@ -358,63 +446,44 @@ export class TraceStore implements TraceStoreApi {
     clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     this.flushChain = this.flushChain
-      .then(async () => {
-        this.flushing = true;
-        try {
-          await this.writeDirty();
-        } finally {
-          this.flushing = false;
-        }
-        this.evict();
-      })
-      .catch((err) => this.warn(`Spanscope: writing the store failed: ${(err as Error).message}`));
+      .then(() => this.writeLog())
+      .catch((err) => {
+        this.scheduleFlush(); // what failed is tried again with the next flush
+        this.warn(`Spanscope: writing the store failed: ${(err as Error).message}`);
+      });
     return this.flushChain;
   }
 
-  private async writeDirty(): Promise<void> {
-    // Serialise what changed into the open pack (see packTable.ts), yielding now and then so
-    // a big flush does not hold up requests and live updates. A trace changed meanwhile is
-    // marked dirty again and goes out with the next flush.
-    const ids = [...this.dirtyTraces];
-    this.dirtyTraces.clear();
-    let sliceStart = performance.now();
-    for (const id of ids) {
-      const trace = this.cache.get(id);
-      if (!trace) continue; // deleted meanwhile
-      const chunks = [...trace.dirtyChunks];
-      trace.dirtyChunks.clear();
-      // Chunk 0 carries the chunk count, so it is rewritten whenever a chunk is added.
-      if (!chunks.includes(0) && (this.packs.unitsOf(id)?.length ?? 0) < trace.chunks.length) chunks.push(0);
-      chunks.sort((a, b) => a - b); // chunk locations are a dense array
-      for (const chunk of chunks) this.packs.write(id, chunk, (seq) => trace.unitParts(chunk, seq));
-      const entry = this.index.get(id);
-      if (entry) this.index.put(id, entry.summary, this.packs.unitsOf(id));
-      if (performance.now() - sliceStart > SERIALISE_SLICE_MS) {
-        await new Promise((resolve) => setImmediate(resolve));
-        sliceStart = performance.now();
+  private async writeLog(): Promise<void> {
+    const touched = this.touched;
+    this.touched = new Set();
+    const removed = await this.retainBySize(touched);
+    if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
+    this.log.dropDeadOpen();
+    this.index.pruneTombstones((pack) => this.log.has(pack));
+    await writeInOrder(this.log, this.index, this.written, [this.seq - 1, this.log.openId], this.indexDir);
+    this.evict();
+  }
+
+  private async retainBySize(current: Set<string>): Promise<string[]> {
+    for (;;) {
+      try {
+        return await this.bySize.enforce(this.maxBytes, current);
+      } catch (err) {
+        if (!(err instanceof DamagedPackError)) throw err;
+        this.damaged([err.pack]);
       }
-    }
-    try {
-      await writeInOrder(this.packs, this.index, this.failedPacks, this.packsDir, this.indexDir);
-    } catch (err) {
-      this.scheduleFlush(); // what failed is retried with the next flush
-      throw err;
-    }
-    const removed = this.enforceRetention();
-    if (removed.length) {
-      this.emit({ traces: [], removed, spans: new Map() });
-      this.scheduleFlush();
     }
   }
 
-  /** Drops whole traces from memory, least recently used first, once their changes are on disk. */
+  /** Drops traces from memory, least recently used first (they are read back from the log). */
   private evict(): void {
     let spans = 0;
     for (const t of this.cache.values()) spans += t.spans.size;
     for (const [id, trace] of this.cache) {
       if (this.cache.size <= CACHE_TRACES && spans <= CACHE_SPANS) break;
-      if (trace.dirtyChunks.size || this.dirtyTraces.has(id)) continue;
       this.cache.delete(id);
+      if (this.lastUsed === trace) this.lastUsed = undefined;
       spans -= trace.spans.size;
     }
   }

@@ -41,13 +41,26 @@ export interface StoreOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * The request body patches were read from, for a store that keeps what arrived rather than
+ * serialising it again (see docs/store.md). Give it only when normalising these bytes again
+ * gives exactly the same patches, in the same order: a native batch, an Opik batch whose
+ * records all carry their ids (else the normaliser makes ids up).
+ */
+export interface PatchSource {
+  format: 'native' | 'opik_spans' | 'opik_traces';
+  /** Valid UTF-8 JSON; copied by `apply`, so the caller may reuse the buffer after it returns. */
+  bytes: Uint8Array;
+}
+
 export interface TraceStoreApi {
   /**
    * Merges patches into the store (creates are upserts, any order, duplicates merge) and
    * tells listeners. Synchronous in memory; disk follows within `flushIntervalMs`. The store
-   * may keep the patch objects it is given: do not change them afterwards.
+   * may keep the patch objects it is given: do not change them afterwards. `source`
+   * (optional): the body they were read from, which the store may keep instead of them.
    */
-  apply(patches: Patch[]): void;
+  apply(patches: Patch[], source?: PatchSource): void;
   listTraces(query?: TraceQuery): TraceSummary[];
   getSummary(traceId: string): TraceSummary | undefined;
   /**

@@ -1,0 +1,179 @@
+// One entry of the store's log: what one `apply` stored, as it arrived. An entry is the
+// request body itself when normalising that body again gives the same patches (a native
+// batch, an Opik batch whose records all carry ids), so ingest neither serialises nor even
+// looks inside what it stores; otherwise (OTLP, updates found by span id alone, updates that
+// waited for their span) it is the patches that were applied, each with the trace it went to.
+//
+//   {"lens":"<entry bytes, 10 digits>,<head bytes, 10 digits>","head":{"seq":…,"at":…,"traces":[…]},"native":<body>}
+//
+// The two fixed-width lengths let a reader hop from entry to entry and read a head (which
+// traces the entry touched) without parsing the body: reading one trace parses only the
+// entries that hold its events. `at` is the time the entry was applied: replaying it gives
+// scores and summaries the same times they had. `seq` orders entries across packs.
+
+import { normaliseNativeBatch } from '../core/normalise/native';
+import { opikSpanBatch, opikTraceBatch } from '../core/opik';
+import type { Patch } from '../core/model';
+import { isObject } from '../core/validate';
+import type { PatchSource } from './types';
+
+export type EntryFormat = PatchSource['format'] | 'patches';
+
+export interface EntryHead {
+  seq: number;
+  at: string;
+  /** Every trace the entry changed. */
+  traces: string[];
+}
+
+/** Where an entry is: pack id and its byte range in the pack's file. */
+export interface EntryLoc {
+  pack: number;
+  start: number;
+  end: number;
+}
+
+export interface DecodedEntry {
+  head: EntryHead;
+  patches: Patch[];
+  /** The trace each patch went to. */
+  traceOf: string[];
+}
+
+const LENS_START = Buffer.from('{"lens":"');
+/** `{"lens":"` + 10 digits + `,` + 10 digits + `",` + `"head":` */
+export const ENTRY_PREFIX = LENS_START.length + 21 + 2 + 7;
+const DIGITS = 10;
+
+/** The pieces of an entry, to be copied into a pack; `size` is their length in bytes. */
+export interface EncodedEntry {
+  parts: (Uint8Array | string)[];
+  size: number;
+}
+
+/** `body`: the source's bytes, or the patches serialised (patchesJson). */
+export function encodeEntry(head: EntryHead, format: EntryFormat, body: EncodedEntry): EncodedEntry {
+  const headJson = JSON.stringify(head);
+  const headBytes = Buffer.byteLength(headJson);
+  const middle = `,"${format}":`;
+  const size = ENTRY_PREFIX + headBytes + middle.length + body.size + 1;
+  const prefix = `{"lens":"${pad(size)},${pad(headBytes)}","head":`;
+  return { parts: [prefix, headJson, middle, ...body.parts, '}'], size };
+}
+
+function pad(n: number): string {
+  const text = String(n);
+  if (text.length > DIGITS) throw new Error('a store entry over 10 GB');
+  return '0'.repeat(DIGITS - text.length) + text;
+}
+
+/**
+ * The applied patches as a JSON list of `[traceId, patch]`. A span patch that carries the
+ * bytes it arrived in (Patch.json) is written as those bytes.
+ */
+export function patchesJson(traces: string[], patches: Patch[], count: number): EncodedEntry {
+  const parts: (Uint8Array | string)[] = [];
+  let text = '[';
+  for (let i = 0; i < count; i++) {
+    const patch = patches[i];
+    text += `${i ? ',' : ''}[${JSON.stringify(traces[i])},`;
+    if (patch.kind === 'span' && patch.json) {
+      parts.push(`${text}{"kind":"span","span":`, patch.json);
+      text = '}]';
+    } else {
+      text += `${JSON.stringify(patch.kind === 'span' ? { kind: 'span', span: patch.span } : patch)}]`;
+    }
+  }
+  parts.push(`${text}]`);
+  let size = 0;
+  for (const part of parts) size += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
+  return { parts, size };
+}
+
+export class CorruptEntryError extends Error {}
+
+/**
+ * Walks the entries in `bytes` (which start with an entry and end with one, or are empty),
+ * calling `visit` with each one's head and range. Throws CorruptEntryError when the bytes are
+ * not entries as encodeEntry writes them.
+ */
+export function scanEntries(bytes: Buffer, base: number, visit: (head: EntryHead, start: number, end: number) => void): void {
+  let at = 0;
+  while (at < bytes.length) {
+    const size = lengthAt(bytes, at + LENS_START.length);
+    const headBytes = lengthAt(bytes, at + LENS_START.length + DIGITS + 1);
+    if (!bytes.subarray(at, at + LENS_START.length).equals(LENS_START) || size <= ENTRY_PREFIX + headBytes || at + size > bytes.length) throw new CorruptEntryError('an entry is cut short or not an entry');
+    let head: unknown;
+    try {
+      head = JSON.parse(bytes.toString('utf8', at + ENTRY_PREFIX, at + ENTRY_PREFIX + headBytes));
+    } catch {
+      throw new CorruptEntryError('an entry head does not parse');
+    }
+    if (!isHead(head)) throw new CorruptEntryError('an entry head is not one');
+    visit(head, base + at, base + at + size);
+    at += size;
+    if (at === bytes.length) return;
+    if (bytes[at] !== 0x2c || bytes[at + 1] !== 0x0a) throw new CorruptEntryError('entries are not separated as written');
+    at += 2;
+  }
+}
+
+function lengthAt(bytes: Buffer, at: number): number {
+  let n = 0;
+  for (let i = at; i < at + DIGITS; i++) {
+    const d = bytes[i] - 48;
+    if (!(d >= 0 && d <= 9)) return -1;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
+function isHead(h: unknown): h is EntryHead {
+  return isObject(h) && Number.isInteger(h.seq) && typeof h.at === 'string' && Array.isArray(h.traces) && h.traces.every((t) => typeof t === 'string');
+}
+
+/** Reads one entry's patches (the bytes of exactly one entry). Throws CorruptEntryError. */
+export function decodeEntry(bytes: Buffer): DecodedEntry {
+  let entry: Record<string, unknown>;
+  try {
+    entry = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new CorruptEntryError('an entry does not parse');
+  }
+  const head = entry.head;
+  if (!isHead(head)) throw new CorruptEntryError('an entry head is not one');
+  if (entry.patches !== undefined) return decodePatches(head, entry.patches);
+  const result = entry.native !== undefined ? nativePatches(entry.native) : entry.opik_spans !== undefined ? opikSpanBatch(entry.opik_spans).patches : entry.opik_traces !== undefined ? opikTraceBatch(entry.opik_traces).patches : undefined;
+  if (!result || result.length === 0) throw new CorruptEntryError('an entry holds no patches');
+  return { head, patches: result, traceOf: result.map(traceOfPatch) };
+}
+
+function nativePatches(body: unknown): Patch[] | undefined {
+  const result = normaliseNativeBatch(body);
+  return result.ok ? result.patches : undefined;
+}
+
+/** The trace a patch of a stored body goes to: such bodies name it in every patch (see TraceStore.apply). */
+function traceOfPatch(patch: Patch): string {
+  const id = patch.kind === 'trace' ? patch.trace.id : patch.kind === 'span' ? patch.span.trace_id : patch.score.target === 'trace' ? patch.score.id : patch.score.trace_id;
+  if (id === undefined) throw new CorruptEntryError('a stored body has an event without its trace');
+  return id;
+}
+
+function decodePatches(head: EntryHead, list: unknown): DecodedEntry {
+  if (!Array.isArray(list)) throw new CorruptEntryError('patches are not a list');
+  const patches: Patch[] = [];
+  const traceOf: string[] = [];
+  for (const item of list) {
+    if (!Array.isArray(item) || typeof item[0] !== 'string' || !isPatch(item[1])) throw new CorruptEntryError('a stored patch is not one');
+    traceOf.push(item[0]);
+    patches.push(item[1]);
+  }
+  return { head, patches, traceOf };
+}
+
+function isPatch(p: unknown): p is Patch {
+  if (!isObject(p)) return false;
+  const record = p.kind === 'trace' ? p.trace : p.kind === 'span' ? p.span : p.kind === 'score' ? p.score : undefined;
+  return isObject(record) && typeof record.id === 'string';
+}

@@ -1,0 +1,303 @@
+// The log's files. Every entry (logEntry.ts) is appended to the one open "pack", a JSON file
+//   {"version":2,"entries":[
+//   <entry>,
+//   <entry>
+//   ]}
+// kept in memory as it fills and written through lowdb when the store flushes. A pack that
+// reaches PACK_BYTES, or SEAL_BYTES by the time it is written, is sealed: written once more
+// and never again, so a flush writes what arrived since the last one plus at most SEAL_BYTES
+// it wrote before. Packs are files because creating a file costs far more here than writing
+// bytes (~0.7 ms a file, lowdb's atomic write creates one each time), and a pack is the unit
+// retention deletes: it goes once no live trace has events in it.
+//
+// Entries never move within a pack, so a trace's events are found by byte ranges (extents)
+// that stay valid until retention copies them forward into the open pack.
+
+import { closeSync, openSync, readSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EncodedEntry, EntryLoc } from './logEntry';
+
+export const PACK_HEAD = Buffer.from('{"version":2,"entries":[\n');
+const SEPARATOR = Buffer.from(',\n');
+const PACK_TAIL = Buffer.from('\n]}');
+export const PACK_BYTES = 4 * 1024 * 1024;
+export const SEAL_BYTES = 256 * 1024;
+/** Written packs kept in memory for reading recent entries (updates, live traces) without the disk. */
+const RECENT_BYTES = 32 * 1024 * 1024;
+const FIRST_CAPACITY = 64 * 1024;
+
+interface Pack {
+  id: number;
+  /** Bytes of its head and entries, without the tail. */
+  size: number;
+  /** Its bytes while open, unwritten or recent; undefined once read from disk only. */
+  buf?: Buffer;
+  /** Sealed packs are complete; a sealed pack not yet written is `unwritten`. */
+  sealed: boolean;
+  unwritten: boolean;
+  onDisk: boolean;
+  /** Traces with events in it. A sealed pack with none is garbage. */
+  traces: Set<string>;
+}
+
+export interface PackWrite {
+  id: number;
+  bytes: Buffer;
+}
+
+export class PackLog {
+  private readonly packs = new Map<number, Pack>();
+  private openPack!: Pack;
+  private openDirty = false;
+  /** Packs that hold nothing live: their files go once the index no longer points at them. */
+  private readonly garbage = new Set<number>();
+  /** Sizes of the sealed packs that are not garbage. */
+  private sealedBytes = 0;
+
+  constructor(readonly dir: string) {}
+
+  /** At open: the packs on disk (id → size). Traces are noted next (noteTrace), then finishRestore. */
+  restore(sizes: Map<number, number>): void {
+    for (const [id, size] of sizes) this.packs.set(id, { id, size, sealed: true, unwritten: false, onDisk: true, traces: new Set() });
+  }
+
+  /** After restore: packs no trace points at are garbage; a new open pack starts past every id. */
+  finishRestore(): void {
+    for (const pack of this.packs.values()) {
+      if (pack.traces.size === 0) this.garbage.add(pack.id);
+      else this.sealedBytes += pack.size;
+    }
+    this.startPack(Math.max(0, ...this.packs.keys()) + 1);
+  }
+
+  has(pack: number): boolean {
+    return this.packs.has(pack) && !this.garbage.has(pack);
+  }
+
+  /** The open pack's id: entries appended now go there. */
+  get openId(): number {
+    return this.openPack.id;
+  }
+
+  /** Bytes of every live pack, the open one included: what retention by size counts. */
+  get bytes(): number {
+    return this.sealedBytes + this.openPack.size;
+  }
+
+  /** Appends one entry to the open pack (sealing it first when full); returns where it went. */
+  append(entry: EncodedEntry): EntryLoc {
+    let pack = this.openPack;
+    if (pack.size > PACK_HEAD.length && pack.size + SEPARATOR.length + entry.size > PACK_BYTES) pack = this.sealOpen();
+    const buf = this.reserve(pack, entry.size);
+    let at = pack.size;
+    if (at > PACK_HEAD.length) at += SEPARATOR.copy(buf, at);
+    const start = at;
+    for (const part of entry.parts) at += typeof part === 'string' ? buf.write(part, at) : (buf.set(part, at), part.length);
+    pack.size = at;
+    this.openDirty = true;
+    return { pack: pack.id, start, end: at };
+  }
+
+  /** Room for `bytes` more (and a separator and the tail) in the open pack's buffer. */
+  private reserve(pack: Pack, bytes: number): Buffer {
+    const needed = pack.size + SEPARATOR.length + bytes + PACK_TAIL.length;
+    let buf = pack.buf!;
+    if (buf.length < needed) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, Math.min(buf.length * 2, PACK_BYTES + PACK_TAIL.length)));
+      buf.copy(grown, 0, 0, pack.size);
+      pack.buf = buf = grown;
+    }
+    return buf;
+  }
+
+  /** Records that `traceId` has events in `pack` (its entries were appended there or restored). */
+  noteTrace(pack: number, traceId: string): void {
+    this.packs.get(pack)?.traces.add(traceId);
+  }
+
+  /** `traceId` no longer has events in `pack` (deleted, or moved forward); the pack may become garbage. */
+  releaseTrace(pack: number, traceId: string): void {
+    const p = this.packs.get(pack);
+    if (!p || !p.traces.delete(traceId) || p.traces.size > 0 || !p.sealed) return;
+    this.toGarbage(p);
+  }
+
+  private toGarbage(pack: Pack): void {
+    if (this.garbage.has(pack.id)) return;
+    this.garbage.add(pack.id);
+    this.sealedBytes -= pack.size;
+    pack.buf = undefined;
+  }
+
+  /** Live packs, the open one included, newest first, with their sizes. */
+  livePacks(): [id: number, size: number][] {
+    const out: [number, number][] = [];
+    for (const p of this.packs.values()) if (!this.garbage.has(p.id)) out.push([p.id, p.size]);
+    return out.sort((a, b) => b[0] - a[0]);
+  }
+
+  tracesIn(pack: number): ReadonlySet<string> {
+    return this.packs.get(pack)?.traces ?? new Set();
+  }
+
+  /** The oldest sealed pack that is live and on disk, for retention by size. */
+  oldestSealed(): number | undefined {
+    let oldest: number | undefined;
+    for (const p of this.packs.values()) if (p.sealed && !p.unwritten && !this.garbage.has(p.id) && (oldest === undefined || p.id < oldest)) oldest = p.id;
+    return oldest;
+  }
+
+  private sealOpen(): Pack {
+    const pack = this.openPack;
+    PACK_TAIL.copy(pack.buf!, pack.size);
+    pack.sealed = true;
+    pack.unwritten = true;
+    this.openDirty = false;
+    if (pack.traces.size === 0) this.toGarbage(pack);
+    else this.sealedBytes += pack.size;
+    this.startPack(pack.id + 1);
+    return this.openPack;
+  }
+
+  private startPack(id: number): void {
+    const buf = Buffer.allocUnsafe(FIRST_CAPACITY);
+    PACK_HEAD.copy(buf);
+    this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set() };
+    this.packs.set(id, this.openPack);
+  }
+
+  /** An open pack whose every trace was deleted is not worth writing again: it goes, a new one opens. */
+  dropDeadOpen(): void {
+    if (this.openPack.size > PACK_HEAD.length && this.openPack.traces.size === 0) this.sealOpen();
+  }
+
+  /**
+   * What a flush writes: packs sealed since the last one and the open pack if it changed,
+   * sealed now if it is big enough (else a copy: entries keep coming while it is written).
+   */
+  takeWrites(): PackWrite[] {
+    if (this.openDirty && this.openPack.size >= SEAL_BYTES) this.sealOpen();
+    const out: PackWrite[] = [];
+    for (const p of this.packs.values()) if (p.sealed && p.unwritten && !this.garbage.has(p.id)) out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length) });
+    if (this.openDirty) {
+      this.openDirty = false;
+      const pack = this.openPack;
+      const bytes = Buffer.allocUnsafe(pack.size + PACK_TAIL.length);
+      pack.buf!.copy(bytes, 0, 0, pack.size);
+      PACK_TAIL.copy(bytes, pack.size);
+      out.push({ id: pack.id, bytes });
+    }
+    return out;
+  }
+
+  /** A write of takeWrites is on disk. */
+  written(id: number): void {
+    const p = this.packs.get(id);
+    if (!p) return;
+    p.onDisk = true;
+    if (p.sealed) p.unwritten = false;
+  }
+
+  /** A write of takeWrites failed: it goes again with the next flush. */
+  failed(id: number): void {
+    if (id === this.openPack.id) this.openDirty = true;
+  }
+
+  /** Drops the bytes of the oldest written packs beyond RECENT_BYTES (they are read from disk then). */
+  trimMemory(): void {
+    let kept = 0;
+    const written = [...this.packs.values()].filter((p) => p.buf && p.sealed && !p.unwritten).sort((a, b) => b.id - a.id);
+    for (const p of written) {
+      kept += p.buf!.length;
+      if (kept > RECENT_BYTES) p.buf = undefined;
+    }
+  }
+
+  /** Pack files that can go (call after writing the index that stops pointing at them). */
+  takeGarbage(): number[] {
+    const out: number[] = [];
+    for (const id of this.garbage) {
+      if (this.packs.get(id)?.onDisk) out.push(id);
+      this.packs.delete(id);
+    }
+    this.garbage.clear();
+    return out;
+  }
+
+  /** Forgets a pack found damaged (its file was moved aside): nothing is read from or written to it again. */
+  dropDamaged(id: number): void {
+    const p = this.packs.get(id);
+    if (!p || p === this.openPack) return;
+    if (!this.garbage.has(id)) this.sealedBytes -= p.size;
+    this.garbage.delete(id);
+    this.packs.delete(id);
+  }
+
+  /** Bytes [start, end) of a pack, from memory or disk; undefined when the file is gone or shorter. */
+  readSync(pack: number, start: number, end: number): Buffer | undefined {
+    const p = this.packs.get(pack);
+    if (p?.buf) return end <= p.size ? p.buf.subarray(start, end) : undefined;
+    let fd: number;
+    try {
+      fd = openSync(this.path(pack), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const out = Buffer.allocUnsafe(end - start);
+      let got = 0;
+      while (got < out.length) {
+        const n = readSync(fd, out, got, out.length - got, start + got);
+        if (n === 0) return undefined;
+        got += n;
+      }
+      return out;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The same, without blocking on the disk. */
+  async read(pack: number, start: number, end: number): Promise<Buffer | undefined> {
+    const p = this.packs.get(pack);
+    if (p?.buf) return end <= p.size ? p.buf.subarray(start, end) : undefined;
+    let file;
+    try {
+      file = await open(this.path(pack), 'r');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+    try {
+      const out = Buffer.allocUnsafe(end - start);
+      let got = 0;
+      while (got < out.length) {
+        const { bytesRead } = await file.read(out, got, out.length - got, start + got);
+        if (bytesRead === 0) return undefined;
+        got += bytesRead;
+      }
+      return out;
+    } finally {
+      await file.close();
+    }
+  }
+
+  path(pack: number): string {
+    return join(this.dir, packFileName(pack));
+  }
+}
+
+export function packFileName(id: number): string {
+  return `pack-${String(id).padStart(6, '0')}.json`;
+}
+
+export const PACK_FILE = /^pack-(\d+)\.json$/;
+
+export function packIdOf(fileName: string): number | undefined {
+  const m = PACK_FILE.exec(fileName);
+  return m ? Number(m[1]) : undefined;
+}
+
+export const PACK_TAIL_BYTES = PACK_TAIL;
