@@ -345,11 +345,18 @@ export class App {
     const s = this.state;
     this.rememberCurrent();
     s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;
-    const selected = this.tree.selectedNode;
-    s.selectedKey = this.model && selected ? this.model.keyOf(selected) : undefined;
-    s.scrollTop = this.tree.scrollTop;
-    s.search = this.tree.searchQuery || undefined;
-    s.filter = this.tree.filterOn || undefined;
+    // Until a trace is shown (at start-up the page waits for Ready, then for the trace), the
+    // tree's selection, scroll, search and filter are an empty tree's: keep the ones restored
+    // for s.traceId. A save in that wait (the name column's width is set from the state at once)
+    // lost the selected span after a window reload whenever the host was slow to answer.
+    const model = this.model;
+    if (model) {
+      const selected = this.tree.selectedNode;
+      s.selectedKey = selected ? model.keyOf(selected) : undefined;
+      s.scrollTop = this.tree.scrollTop;
+      s.search = this.tree.searchQuery || undefined;
+      s.filter = this.tree.filterOn || undefined;
+    }
     s.traceListHidden = this.layout.isListHidden || undefined;
     s.traceListWidth = this.layout.listWidth;
     s.detailsWidth = this.layout.detailsWidth;

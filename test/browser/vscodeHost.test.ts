@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
-import type { ParamsOf, OpenSource, WireMessage } from '../../src/shared/protocol';
+import { Ready, type ParamsOf, type OpenSource, type WireMessage } from '../../src/shared/protocol';
 import { createNonce, webviewHtml } from '../../src/shared/webviewHtml';
 import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
 import { poll, row, startHarness, type Harness } from './harness';
@@ -53,7 +53,8 @@ afterEach(async () => {
   }
 });
 
-async function openPanel(show?: { traceId: string; spanId?: string }): Promise<Host> {
+/** `slowReady`: the host answers the page's Ready this many ms late (a busy extension host after a window reload); read at each Ready. */
+async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowReady?: number } = {}): Promise<Host> {
   const context = await h.browser.newContext({ viewport: { width: 1400, height: 800 } });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -80,7 +81,11 @@ async function openPanel(show?: { traceId: string; spanId?: string }): Promise<H
     info: () => ({ host: 'vscode', version: 'test', scoreDefinitions: [{ name: 'quality', min: 0, max: 1 }, { name: 'tone', categories: { good: 1, bad: 0 } }] }),
   });
   if (show) session.showTrace(show.traceId, show.spanId);
-  await page.exposeFunction('__toHost', (m: unknown) => void session.receive(m));
+  await page.exposeFunction('__toHost', (m: unknown) => {
+    const ready = (m as { method?: string }).method === Ready.method;
+    if (ready && o.slowReady) setTimeout(() => void session.receive(m), o.slowReady);
+    else void session.receive(m);
+  });
   await page.addInitScript(() => {
     (window as any).acquireVsCodeApi = () => ({
       postMessage: (m: unknown) => (window as any).__toHost(m),
@@ -173,6 +178,25 @@ describe('the panel inside VS Code (real PanelSession, stand-in postMessage)', (
     await page.locator('.tree-viewport').evaluate((vp) => (vp.scrollTop = 0));
     expect(await row(page, 'step_5').getAttribute('aria-expanded')).toBe('false');
     expect(await row(page, 'detail_5').count()).toBe(0);
+  });
+
+  it('comes back on the selected span and its scroll when the host is slow to answer after the reload', async () => {
+    const host = { slowReady: 0 };
+    const { page, session } = await openPanel({ traceId: 'long' }, host);
+    await page.locator('.tree-viewport').evaluate((vp) => (vp.scrollTop = 600));
+    await row(page, 'step_40').click();
+    await page.waitForTimeout(300); // the scroll is saved a moment after it stops
+    const scrollTop = await page.locator('.tree-viewport').evaluate((vp) => vp.scrollTop);
+    host.slowReady = 600;
+    session.pageGone();
+    await page.reload();
+    // The page saves its state on its own while it waits for Ready (the name column's width,
+    // set from the state, counts as a change): that save must not replace the selection and
+    // scroll it is about to restore with those of an empty tree.
+    await poll(() => page.locator('.details-title h2').textContent()).toBe('step_40');
+    expect(await page.locator('.tree-row.selected .row-label').textContent()).toBe('step_40');
+    expect(await page.locator('.tree-viewport').evaluate((vp) => vp.scrollTop)).toBe(scrollTop);
+    expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('vscode-state')!).selectedKey)).toBe('long-40');
   });
 
   it('keeps the open trace, selection and collapsed rows across a reload of the webview', async () => {

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildVsix, pythonCommand, REPO_ROOT, startVsCode, type VsCode } from './harness';
-import { defLines, lineOf, TracePanel, UI, type PanelRow } from './spanscopeUi';
+import { defLines, lineOf, TracePanel, UI } from './spanscopeUi';
 import { Steps } from './steps';
 import { waitUntil, Workbench, type Terminal, type TreeRow } from './workbench';
 
@@ -22,7 +22,6 @@ describe('Spanscope in a real VS Code', () => {
   let steps: Steps;
   let panel: TracePanel;
   let terminal: Terminal;
-  let watcher: LiveWatcher | undefined;
   let source: string;
   /** Set once flow 1 has produced the trace that flows 2 and 3 work on. */
   let traceReady = false;
@@ -48,12 +47,11 @@ describe('Spanscope in a real VS Code', () => {
     });
     log(`VS Code with the extension up in ${seconds(launched)} (${vs.url})`);
     wb = new Workbench(vs.page);
-    steps = new Steps(vs.page, wb, outputDir, () => vs.serverLog().slice(-4000));
+    steps = new Steps(vs.page, wb, outputDir, () => vs.serverLog().slice(-6000));
     source = readFileSync(join(vs.workspace, 'app.py'), 'utf8');
   });
 
   afterAll(async () => {
-    await watcher?.stop(); // still polling if flow 1 failed before the trace finished
     await vs?.close();
   });
 
@@ -74,25 +72,31 @@ describe('Spanscope in a real VS Code', () => {
     });
 
     const python = await pythonCommand();
-    watcher = new LiveWatcher(wb, () => panel);
-    const live = watcher;
     await steps.run(`run "${python} app.py" in a new terminal`, async () => {
       terminal = await wb.openTerminal();
-      live.start();
       await terminal.run(`${python} app.py`);
+      // In a terminal the chain waits for Enter before it ends, so the trace stays running for
+      // as long as the checks below take, however slow the machine.
+      await terminal.waitForText(/press Enter to finish/, 60_000);
     });
 
     await steps.run('the trace appears in the sidebar while it runs', async () => {
       await revealSpans(wb);
-      await waitUntil('the sidebar to have shown llm_chain as running', async () => live.sidebarSawRunning, 30_000);
+      await waitUntil('llm_chain shown as running in the sidebar', async () =>
+        (await wb.treeRows()).some((r) => r.label === 'llm_chain' && isRunningRow(r)), 30_000);
     });
 
     await steps.run('the trace appears in the panel while it runs, nested', async () => {
-      await waitUntil('the panel to have shown llm_chain as running', async () => live.panelSawRunning, 30_000);
-      await waitUntil('the panel to have shown the three steps under llm_chain while it ran', async () => live.panelSawNestedWhileRunning, 30_000);
+      await waitUntil('llm_chain shown as running in the panel, with the three steps under it', async () => {
+        const rows = await panel.rows();
+        return rows.some((r) => r.label === 'llm_chain' && r.running) && CHILDREN.every((c) => parentOf(rows, c) === 'llm_chain');
+      }, 30_000).catch(async (e: Error) => {
+        throw new Error(`${e.message}; the panel shows ${JSON.stringify(await panel.rows())}`);
+      });
     });
 
     await steps.run('the script ends and the trace turns finished', async () => {
+      await terminal.press('Enter');
       await terminal.waitForText(/'answer':/, 60_000);
       await waitUntil('llm_chain to show as finished in the sidebar', async () => {
         const rows = await wb.treeRows();
@@ -103,7 +107,6 @@ describe('Spanscope in a real VS Code', () => {
         const rows = await panel.rows();
         return rows.some((r) => r.label === 'llm_chain') && rows.every((r) => !r.running);
       }, 30_000);
-      await live.stop();
       traceReady = true;
     });
 
@@ -135,8 +138,7 @@ describe('Spanscope in a real VS Code', () => {
 
     await steps.run('click a span in the panel: the editor opens its def line', async () => {
       await panel.select('generate_response');
-      await panel.clickSourceLink(/app\.py/);
-      await wb.waitForEditorAt('app.py', defs.generate_response);
+      await panel.openSourceLink(/app\.py/, 'app.py', defs.generate_response);
     });
 
     await steps.run('Go to Source from the sidebar opens the def line', async () => {
@@ -149,15 +151,13 @@ describe('Spanscope in a real VS Code', () => {
       const raised = lineOf(source, 'return DOCUMENTS[source]');
       await panel.select('lookup_citation');
       expect(await panel.detailsText()).toContain('KeyError');
-      await panel.clickSourceLink(new RegExp(`(:|line )${raised}\\b`));
-      await wb.waitForEditorAt('app.py', raised);
+      await panel.openSourceLink(new RegExp(`(:|line )${raised}\\b`), 'app.py', raised);
     });
 
     await steps.run('jumps again and again reuse the editor beside the panel: two groups, never more', async () => {
       for (const span of ['retrieve_context', 'generate_response', 'retrieve_context']) {
         await panel.select(span);
-        await panel.clickSourceLink(/app\.py/);
-        await wb.waitForEditorAt('app.py', defs[span]);
+        await panel.openSourceLink(/app\.py/, 'app.py', defs[span]);
       }
       const groups = await wb.editorGroups();
       expect(groups, `editor groups: ${JSON.stringify(groups)}`).toHaveLength(2);
@@ -175,7 +175,7 @@ describe('Spanscope in a real VS Code', () => {
     });
 
     await steps.run('score another span with a value and a reason', async () => {
-      await wb.clickInlineAction('generate_response', UI.actions.score);
+      await wb.clickInlineAction('generate_response', UI.actions.score, { what: 'the Score… quick pick', done: () => wb.quickInputShowing() });
       await wb.pickQuickItem('relevance');
       await wb.answerInputBox(/A number/, '0.8');
       await wb.answerInputBox(/Reason/, 'cites the right document');
@@ -216,7 +216,8 @@ describe('Spanscope in a real VS Code', () => {
         // Restored by its serializer, it shows the span that was selected, not the trace's root.
         await waitUntil('generate_response, selected before the reload, to be selected again', async () =>
           (await panel.rows()).find((r) => r.selected)?.label === 'generate_response', 15_000).catch(async (e: Error) => {
-          throw new Error(`${e.message}; selected: ${JSON.stringify((await panel.rows()).filter((r) => r.selected).map((r) => r.label))}`);
+          const selected = (await panel.rows()).filter((r) => r.selected).map((r) => r.label);
+          throw new Error(`${e.message}; selected: ${JSON.stringify(selected)}; VS Code restored the page with the state ${await panel.restoredState()}`);
         });
       }
       await expectPanelScores(panel);
@@ -238,43 +239,6 @@ describe('Spanscope in a real VS Code', () => {
 });
 
 // ---- Flow helpers ----------------------------------------------------------------------------
-
-/**
- * Records, every ~100 ms, whether the sidebar and the panel showed `llm_chain` as running, so
- * the test can tell that the trace was visible *while* the script ran (it sleeps 2 s), however
- * the steps that expand the tree interleave with it.
- */
-class LiveWatcher {
-  sidebarSawRunning = false;
-  panelSawRunning = false;
-  /** The panel showed every step under a still-running llm_chain. */
-  panelSawNestedWhileRunning = false;
-  private running = false;
-  private loop: Promise<void> | undefined;
-
-  constructor(private readonly wb: Workbench, private readonly panel: () => TracePanel | undefined) {}
-
-  start(): void {
-    this.running = true;
-    this.loop = (async () => {
-      while (this.running && !(this.sidebarSawRunning && this.panelSawNestedWhileRunning)) {
-        const rows = await this.wb.treeRows().catch(() => [] as TreeRow[]);
-        if (rows.some((r) => r.label === 'llm_chain' && isRunningRow(r))) this.sidebarSawRunning = true;
-        const panelRows = await this.panel()?.rows().catch(() => [] as PanelRow[]) ?? [];
-        if (panelRows.some((r) => r.label === 'llm_chain' && r.running)) {
-          this.panelSawRunning = true;
-          if (CHILDREN.every((c) => parentOf(panelRows, c) === 'llm_chain')) this.panelSawNestedWhileRunning = true;
-        }
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    })();
-  }
-
-  stop(): Promise<void> | undefined {
-    this.running = false;
-    return this.loop;
-  }
-}
 
 /** The status bar item shows the collector's port once the extension is active and listening. */
 async function waitForCollector(vs: VsCode): Promise<void> {

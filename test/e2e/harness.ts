@@ -200,17 +200,23 @@ async function waitForWorkbench(page: Page): Promise<void> {
   await page.waitForSelector('.statusbar', { timeout: 90_000 });
 }
 
-/** The extension host's log lines (activation errors show up there first). */
+/**
+ * The extension host's log lines (activation errors show up there first), then Spanscope's own
+ * output channel (what the extension did: collector port, store, errors it caught).
+ */
 function extensionHostLogs(userData: string): string {
-  const out: string[] = [];
+  const hosts: string[] = [];
+  const ours: string[] = [];
   const walk = (dir: string) => {
     for (const entry of safeReaddir(dir)) {
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (/exthost\.log$|remoteexthost\.log$/.test(entry.name)) out.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-8000)}`);
+      else if (/exthost\.log$|remoteexthost\.log$/.test(entry.name)) hosts.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-8000)}`);
+      else if (entry.name === 'Spanscope.log') ours.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-3000)}`);
     }
   };
   walk(join(userData, 'logs'));
+  const out = [...hosts, ...ours];
   return out.length ? `\n${out.join('\n')}` : '';
 }
 

@@ -3,7 +3,7 @@
 // When the extension renames something a user sees, this is the one file to change.
 
 import type { Frame, Locator } from 'playwright-core';
-import { escapeRegExp, waitUntil, type Workbench } from './workbench';
+import { exactly, waitUntil, type Workbench } from './workbench';
 
 export const UI = {
   container: 'Spanscope',
@@ -30,6 +30,8 @@ export const PANEL = {
   rowLabel: '.row-label',
   sourceLink: '.source-link',
   details: '.details-pane',
+  /** The name of the span the details pane shows. */
+  detailsTitle: '.details-pane .details-title h2',
 };
 
 export interface PanelRow {
@@ -57,6 +59,22 @@ export class TracePanel {
     this.frameRef = await this.workbench.webviewFrame(PANEL.tree, timeoutMs);
   }
 
+  /**
+   * The state VS Code gave this document when it made it (what the page last saved with
+   * `setState` before a reload), as JSON text: for failure reports about what a reload kept.
+   * VS Code writes it into the script that defines `acquireVsCodeApi`.
+   */
+  async restoredState(): Promise<string> {
+    const script = await this.frameRef.locator('script').first().textContent().catch(() => '') ?? '';
+    const m = /let state = JSON\.parse\(decodeURIComponent\("([^"]*)"\)\)/.exec(script);
+    if (!m) return /let state = undefined/.test(script) ? '(none)' : '(not found)';
+    try {
+      return decodeURIComponent(m[1]);
+    } catch {
+      return m[1];
+    }
+  }
+
   async rows(): Promise<PanelRow[]> {
     return this.frameRef.locator(PANEL.row).evaluateAll((rows, labelSel) => rows.map((row) => ({
       label: row.querySelector(labelSel as string)?.textContent?.trim() ?? '',
@@ -69,7 +87,7 @@ export class TracePanel {
 
   row(label: string): Locator {
     return this.frameRef.locator(PANEL.row).filter({
-      has: this.frameRef.locator(PANEL.rowLabel, { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
+      has: this.frameRef.locator(PANEL.rowLabel, { hasText: exactly(label) }),
     }).first();
   }
 
@@ -79,11 +97,28 @@ export class TracePanel {
     return row;
   }
 
-  /** Selects a span by clicking its row, and waits until the panel shows it selected. */
+  /**
+   * Selects a span by clicking its row, as a user does, and waits until the panel has caught up:
+   * the row selected and the details pane showing that span (it is drawn on the next animation
+   * frame; until then it still shows the span selected before, with that span's source links).
+   */
   async select(label: string): Promise<void> {
     const row = await this.waitForRow(label);
-    await row.click();
-    await waitUntil(`span "${label}" to be selected in the panel`, async () => (await row.getAttribute('aria-selected')) === 'true', 10_000);
+    const shown = async () => (await row.getAttribute('aria-selected')) === 'true' && (await this.detailsTitle()) === label;
+    // A click that lands while the list is being repainted (a live update) can miss: click
+    // again while the span is not shown selected.
+    await waitUntil(`span "${label}" to be selected and shown in the panel`, async () => {
+      await row.click({ timeout: 5_000 });
+      return waitUntil('selected', shown, 3_000, 50).catch(() => false);
+    }, 20_000, 0).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the details show "${await this.detailsTitle()}"`);
+    });
+  }
+
+  /** The name of the span the details pane shows ('' when none). */
+  async detailsTitle(): Promise<string> {
+    const title = this.frameRef.locator(PANEL.detailsTitle).first();
+    return (await title.count()) ? ((await title.textContent()) ?? '').trim() : '';
   }
 
   /** The panel's visible text (details included), for assertions on what a user reads. */
@@ -96,14 +131,27 @@ export class TracePanel {
     return this.frameRef.locator(PANEL.details).innerText();
   }
 
-  /** Clicks the first source link whose text matches (a span's location, a traceback frame). */
-  async clickSourceLink(text: RegExp): Promise<void> {
-    const link = this.frameRef.locator(PANEL.sourceLink, { hasText: text }).first();
+  /**
+   * Clicks the first source link in the details whose text matches (a span's location, a
+   * traceback frame), and waits for an editor to show `file` at `line`. The click is a message
+   * to the extension host; if no editor moved there, the click is made again (it opens the same
+   * place, so a second one that arrives late does no harm).
+   */
+  async openSourceLink(text: RegExp, file: string, line: number): Promise<void> {
+    const link = this.frameRef.locator(PANEL.details).locator(PANEL.sourceLink, { hasText: text }).first();
     await link.waitFor({ state: 'visible', timeout: 15_000 }).catch(async () => {
       const offered = await this.frameRef.locator(PANEL.sourceLink).allInnerTexts();
       throw new Error(`no source link matching ${text} in the panel; it has: ${JSON.stringify(offered)}`);
     });
-    await link.click();
+    for (let attempt = 1; ; attempt++) {
+      await link.click();
+      try {
+        await this.workbench.waitForEditorAt(file, line, attempt < 3 ? 10_000 : 30_000);
+        return;
+      } catch (e) {
+        if (attempt === 3) throw e;
+      }
+    }
   }
 }
 

@@ -16,7 +16,16 @@ export interface TreeRow {
   ariaLabel: string;
 }
 
-/** Polls `probe` until it returns something truthy; the error names what was awaited. */
+/** Thrown by a `waitUntil` probe that knows waiting longer cannot help: ends the wait at once. */
+export class GiveUp extends Error {}
+
+/** The quick input closed before the entry the test wanted was picked (something took the focus). */
+export class QuickInputClosed extends GiveUp {}
+
+/**
+ * Polls `probe` until it returns something truthy; the error names what was awaited. Errors the
+ * probe throws count as "not yet" (the DOM changes under it), except a `GiveUp`.
+ */
 export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 150): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -26,6 +35,7 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
       if (value) return value;
       lastError = undefined;
     } catch (e) {
+      if (e instanceof GiveUp) throw e;
       lastError = e;
     }
     if (Date.now() > deadline) {
@@ -36,6 +46,15 @@ export async function waitUntil<T>(what: string, probe: () => Promise<T | undefi
   }
 }
 
+export interface EditorCursor {
+  /** The title of the group's active tab (e.g. `app.py`). */
+  title: string;
+  /** 1-based; undefined when the group shows no text editor. */
+  line?: number;
+  /** The group VS Code treats as active (the status bar shows its cursor). */
+  active: boolean;
+}
+
 const SIDEBAR = '#workbench\\.parts\\.sidebar';
 const QUICK_INPUT = '.quick-input-widget';
 
@@ -44,32 +63,82 @@ export class Workbench {
 
   // ---- Command palette and quick input ----------------------------------------------------
 
-  /** Runs a command by its palette title, as a user does: F1, type, pick the exact entry. */
+  /**
+   * Runs a command by its palette title, as a user does: open the palette, type, pick the exact
+   * entry. The palette closes whenever something else takes the focus (a webview that was just
+   * opened focuses itself a moment later), so when it closed before the entry was picked, it is
+   * opened again, a few times at most.
+   */
   async runCommand(title: string): Promise<void> {
-    await this.openQuickInput();
-    await this.page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
-    await this.pickQuickItem(title);
+    for (let attempt = 1; ; attempt++) {
+      await this.openQuickInput();
+      await this.page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(`>${title}`);
+      try {
+        await this.pickQuickItem(title);
+        return;
+      } catch (e) {
+        if (!(e instanceof QuickInputClosed) || attempt === 3) throw e;
+      }
+    }
   }
 
   private async openQuickInput(): Promise<void> {
     const widget = this.page.locator(QUICK_INPUT);
-    if (await widget.isVisible()) await this.page.keyboard.press('Escape');
+    if (await widget.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: 5_000 });
+    }
     // The command center is the title-bar search box; clicking it is what E2E.md saw work.
     await this.page.locator('.command-center-center').click();
     await widget.waitFor({ state: 'visible', timeout: 15_000 });
   }
 
-  /** Picks the quick-input entry whose label is exactly `label` (waits for it to be listed). */
+  /**
+   * The quick-input row a user sees with exactly `label`. Only visible rows count: the list
+   * keeps rows of an earlier list (the command palette's) in the DOM for a while, hidden, so an
+   * index over all rows points at the wrong one (or at one that is gone by the time of the click).
+   */
+  private quickItem(label: string): Locator {
+    return this.page.locator(`${QUICK_INPUT} .monaco-list-row:visible`).filter({
+      has: this.page.locator('.label-name', { hasText: exactly(label) }),
+    }).first();
+  }
+
+  private async quickItemLabels(): Promise<string[]> {
+    return this.page.locator(`${QUICK_INPUT} .monaco-list-row:visible .label-name`).allInnerTexts().catch(() => []);
+  }
+
+  /**
+   * Picks the quick-input entry whose label is exactly `label` (waits for it to be listed), and
+   * confirms the pick was taken: the entry goes (the quick input closes, or moves on to its next
+   * question). A click that lands while the list is being redrawn can miss; it is repeated
+   * while the entry is still there. Throws `QuickInputClosed` when the quick input closed
+   * before the entry could be clicked.
+   */
   async pickQuickItem(label: string, timeoutMs = 30_000): Promise<void> {
-    const rows = this.page.locator(`${QUICK_INPUT} .monaco-list-row`);
-    const labels = () => rows.evaluateAll((els) => els.map((el) => el.querySelector('.label-name')?.textContent?.trim() ?? ''));
-    const index = await waitUntil(`"${label}" in the quick pick`, async () => {
-      const i = (await labels()).indexOf(label);
-      return i >= 0 ? i + 1 : undefined;
+    const widget = this.page.locator(QUICK_INPUT);
+    const item = this.quickItem(label);
+    // The quick pick may not be open yet (an extension's command is about to show it); it only
+    // counts as closed under us once it has been seen open.
+    let seenOpen = false;
+    await waitUntil(`"${label}" in the quick pick`, async () => {
+      if (await item.isVisible()) return true;
+      if (await widget.isVisible()) seenOpen = true;
+      else if (seenOpen) throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
+      return false;
     }, timeoutMs).catch(async (e: Error) => {
-      throw new Error(`${e.message}; it lists ${JSON.stringify(await labels().catch(() => []))}`);
+      if (e instanceof QuickInputClosed) throw e;
+      throw new Error(`${e.message}; it lists ${JSON.stringify(await this.quickItemLabels())}`);
     });
-    await rows.nth(index - 1).click();
+    let clicked = false;
+    await waitUntil(`the quick pick to take "${label}"`, async () => {
+      if (!(await item.isVisible())) {
+        if (clicked) return true;
+        throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
+      }
+      clicked = await item.click({ timeout: 5_000 }).then(() => true, () => clicked);
+      return item.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
+    }, 20_000, 0);
   }
 
   /**
@@ -119,7 +188,7 @@ export class Workbench {
   /** A row of a tree in the sidebar, by its label (exact). */
   treeRow(label: string): Locator {
     return this.page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`).filter({
-      has: this.page.locator('.label-name', { hasText: new RegExp(`^\\s*${escapeRegExp(label)}\\s*$`) }),
+      has: this.page.locator('.label-name', { hasText: exactly(label) }),
     });
   }
 
@@ -164,21 +233,37 @@ export class Workbench {
     await waitUntil(`tree item "${label}" to expand`, async () => (await row.getAttribute('aria-expanded')) !== 'false', 10_000);
   }
 
-  /** Clicks one of the inline action icons shown on a tree item when the mouse is over it. */
-  async clickInlineAction(label: string, action: string | RegExp): Promise<void> {
+  /**
+   * Clicks one of the inline action icons shown on a tree item when the mouse is over it. The
+   * icon is found by its label and looked up again for the click (the row is redrawn when its
+   * item changes). With `confirm`, a click whose effect does not show is made again (twice at
+   * most): only for actions that can safely run twice (a thumbs click toggles, so not that one).
+   */
+  async clickInlineAction(label: string, action: string | RegExp, confirm?: { what: string; done: () => Promise<boolean> }): Promise<void> {
     const row = await this.waitForTreeItem(label);
-    await row.hover();
     const pattern = typeof action === 'string' ? new RegExp(`^${escapeRegExp(action)}`) : action;
     const actions = row.locator('.actions .action-label');
-    const index = await waitUntil(`inline action ${pattern} on tree item "${label}"`, async () => {
-      const names = await actions.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? e.getAttribute('title') ?? ''));
-      const i = names.findIndex((n) => pattern.test(n));
-      return i >= 0 ? i + 1 : undefined;
-    }, 10_000).catch(async (e: Error) => {
-      const offered = await actions.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label') ?? el.getAttribute('title')));
-      throw new Error(`${e.message}; it offers: ${JSON.stringify(offered)}`);
-    });
-    await actions.nth(index - 1).click();
+    const offered = () => actions.evaluateAll((els) => els.map((e) => ({ attr: e.hasAttribute('aria-label') ? 'aria-label' : 'title', name: e.getAttribute('aria-label') ?? e.getAttribute('title') ?? '' })));
+    const click = async () => {
+      await row.hover();
+      const found = await waitUntil(`inline action ${pattern} on tree item "${label}"`, async () =>
+        (await offered()).find((a) => pattern.test(a.name)), 10_000).catch(async (e: Error) => {
+        throw new Error(`${e.message}; it offers: ${JSON.stringify((await offered().catch(() => [])).map((a) => a.name))}`);
+      });
+      await row.locator(`.actions .action-label[${found.attr}=${JSON.stringify(found.name)}]`).first().click();
+    };
+    if (!confirm) return click();
+    for (let attempt = 1; ; attempt++) {
+      await click();
+      const took = await waitUntil(confirm.what, async () => confirm.done(), 10_000).then(() => true, (e: Error) => e);
+      if (took === true) return;
+      if (attempt === 3) throw took;
+    }
+  }
+
+  /** The quick input (palette, quick pick or input box) is showing. */
+  async quickInputShowing(): Promise<boolean> {
+    return this.page.locator(QUICK_INPUT).isVisible();
   }
 
   /** Right-clicks a tree item and picks `item` from its context menu. */
@@ -209,28 +294,40 @@ export class Workbench {
 
   // ---- Editor -----------------------------------------------------------------------------
 
-  /** The title of the active editor tab (e.g. `app.py`), or '' when none is open. */
-  async activeEditorTitle(): Promise<string> {
-    const tab = this.page.locator('.editor-group-container.active .tab.active .label-name').first();
-    return (await tab.count()) ? ((await tab.textContent()) ?? '').trim() : '';
+  /**
+   * Each editor group side by side: the title of the tab it shows, the line its cursor is on (the
+   * number the gutter highlights; text editors only) and whether it is the active group.
+   */
+  async editorCursors(): Promise<EditorCursor[]> {
+    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) => groups.map((g) => {
+      const line = g.querySelector('.editor-container .monaco-editor .line-numbers.active-line-number')?.textContent?.trim();
+      return {
+        title: g.querySelector('.tab.active .label-name')?.textContent?.trim() ?? '',
+        line: line ? Number(line) : undefined,
+        active: g.classList.contains('active'),
+      };
+    }));
   }
 
-  /** The cursor position the status bar shows ("Ln 12, Col 1"). */
-  async cursorPosition(): Promise<{ line: number; column: number } | undefined> {
-    const item = this.page.locator('[id="status.editor.selection"]');
-    if (!(await item.count())) return undefined;
-    const m = /Ln (\d+), Col (\d+)/.exec((await item.innerText()) ?? '');
-    return m ? { line: Number(m[1]), column: Number(m[2]) } : undefined;
-  }
-
-  /** Waits until `file` is the active editor with the cursor on `line`. */
+  /**
+   * Waits until an editor group shows `file` with the cursor on `line`: what a user sees after a
+   * jump to source. Which group has the keyboard focus is not asked: VS Code learns that a
+   * webview was clicked by polling it (every 250 ms), and a poll that comes late (a busy
+   * machine, a jump right after a click in the panel) makes the panel's group active again
+   * after the editor opened, with the file still shown at its line beside it.
+   */
   async waitForEditorAt(file: string, line: number, timeoutMs = 30_000): Promise<void> {
-    await waitUntil(`the editor to show ${file} with the cursor on line ${line}`, async () => {
-      const [title, pos] = [await this.activeEditorTitle(), await this.cursorPosition()];
-      return title === file && pos?.line === line;
-    }, timeoutMs).catch(async (e: Error) => {
-      throw new Error(`${e.message}; the editor shows "${await this.activeEditorTitle()}" at ${JSON.stringify(await this.cursorPosition())}`);
+    await waitUntil(`an editor showing ${file} with the cursor on line ${line}`, async () =>
+      (await this.editorCursors()).some((e) => e.title === file && e.line === line), timeoutMs).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the editor groups show ${await this.describeEditors()}`);
     });
+  }
+
+  /** The editor groups as text: `app.py (line 20), Spanscope Traces [active]`. */
+  async describeEditors(): Promise<string> {
+    const groups = await this.editorCursors().catch(() => [] as EditorCursor[]);
+    if (!groups.length) return '(no editor)';
+    return groups.map((g) => `${g.title || '(empty)'}${g.line ? ` (line ${g.line})` : ''}${g.active ? ' [active]' : ''}`).join(', ');
   }
 
   /** The editor groups side by side in the editor area, each with its tab titles (active tab first). */
@@ -301,10 +398,7 @@ export class Workbench {
       const message = await this.page.locator(`${SIDEBAR} .message:not(.hide), ${SIDEBAR} .welcome-view-content`).allInnerTexts();
       return [...title, ...message, ...rows].join('\n');
     });
-    await add('editor', async () => {
-      const title = await this.activeEditorTitle();
-      return title ? `${title} at ${JSON.stringify(await this.cursorPosition())}` : '';
-    });
+    await add('editor', () => this.describeEditors());
     await add('status bar', () => this.page.locator('.statusbar').innerText().then((t) => t.replace(/\s*\n\s*/g, ' | ')));
     await add('terminal', async () => {
       const wrapper = this.page.locator('.terminal-wrapper.active').first();
@@ -323,11 +417,36 @@ export class Workbench {
 export class Terminal {
   constructor(private readonly page: Page, private readonly wrapper: Locator) {}
 
-  /** Types a command line and presses Enter, as a user does. */
+  /**
+   * Types a command line and presses Enter, as a user does. Keys go wherever the focus is, so
+   * the terminal must have it first (else the text lands in an editor), and the line must show
+   * in the terminal before Enter runs it.
+   */
   async run(commandLine: string): Promise<void> {
-    await this.wrapper.locator('.xterm').click();
+    await this.focus();
     await this.page.keyboard.type(commandLine, { delay: 5 });
+    await waitUntil(`"${commandLine}" typed at the prompt`, async () =>
+      (await this.text()).replace(/\n/g, '').endsWith(commandLine), 15_000).catch(async (e: Error) => {
+      throw new Error(`${e.message}; the terminal shows:\n${lastLines(await this.text(), 5)}`);
+    });
     await this.page.keyboard.press('Enter');
+  }
+
+  /** Presses a key in the terminal (for a program that waits for input). */
+  async press(key: string): Promise<void> {
+    await this.focus();
+    await this.page.keyboard.press(key);
+  }
+
+  /** Clicks into the terminal until it has the keyboard focus (its hidden textarea does). */
+  async focus(): Promise<void> {
+    const input = this.wrapper.locator('textarea.xterm-helper-textarea');
+    const focused = () => input.evaluate((el) => el === el.ownerDocument.activeElement, undefined, { timeout: 2_000 });
+    await waitUntil('the terminal to take the keyboard focus', async () => {
+      if (await focused()) return true;
+      await this.wrapper.locator('.xterm').click({ timeout: 5_000 });
+      return waitUntil('focus', focused, 2_000).catch(() => false);
+    }, 20_000, 0);
   }
 
   /** The terminal's visible text (the DOM renderer keeps one element per row). */
@@ -357,4 +476,9 @@ function lastLines(text: string, n: number): string {
 
 export function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Matches an element's text that is exactly `text` (surrounding white space aside). */
+export function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${escapeRegExp(text)}\\s*$`);
 }

@@ -3,9 +3,11 @@
 Run it in a VS Code terminal with the Spanscope extension active: the extension puts the SDK on
 PYTHONPATH and points SPANSCOPE_URL at its collector, so nothing needs setting up. The trace
 shows llm_chain with its three steps nested under it, the LLM call with its model and token
-usage, and the failed citation lookup with its traceback.
+usage, and the failed citation lookup with its traceback. The chain waits for Enter before it
+ends, so the trace can be seen running.
 """
 
+import sys
 import time
 
 from spanscope import context, track
@@ -39,6 +41,15 @@ def lookup_citation(source):
     return DOCUMENTS[source]
 
 
+def wait_while_running():
+    """Keep llm_chain running, so its trace can be watched live: in a terminal until Enter is
+    pressed (as long as the watcher likes), elsewhere for two seconds."""
+    if sys.stdin.isatty():
+        input("llm_chain is running: look at its trace, then press Enter to finish. ")
+    else:
+        time.sleep(2)
+
+
 @track
 def llm_chain(question):
     documents = retrieve_context(question)
@@ -47,8 +58,7 @@ def llm_chain(question):
         citation = lookup_citation("wikipedia")
     except KeyError:
         citation = None
-    # Think a little, so the trace stays visibly running for a moment.
-    time.sleep(2)
+    wait_while_running()
     return {"answer": answer, "citation": citation}
 
 
