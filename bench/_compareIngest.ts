@@ -1,7 +1,8 @@
 // Compares collectors built from different source trees (e.g. a `git archive` of main and
 // this worktree) under the ingest benchmark's load, in interleaved rounds with the raw
 // parse-only server, so a change is judged against its baseline on the same busy machine.
-// Prints server CPU µs per span for each round and the medians. Not a benchmark run.mjs
+// Prints server CPU µs per span and spans/s (as a share of the raw server's in the same
+// round) for each round, and the medians. Not a benchmark run.mjs
 // runs (its name starts with `_`); a tool for deciding whether a change pays.
 //   node --import tsx bench/_compareIngest.ts native|opik|otlp-json|otlp-proto ROUNDS name=DIR[,ENV=value…] …
 // e.g. `… native 4 main=/tmp/main here=.` (DIR holds bench/ingestServer.ts and src/).
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   try {
     const variants = await bundle(specs, out);
     const cpu: Record<string, number[]> = {};
+    const rate: Record<string, number[]> = {};
     const counter = { next: 0 };
     for (let round = 0; round < Number(roundsText); round++) {
       for (const v of variants) {
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
           await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.warmupMs, counter);
           const before = await cpuMicros(server.port);
           const sent = counter.next;
-          await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.measureMs, counter);
+          (rate[v.name] ??= []).push(await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.measureMs, counter));
           (cpu[v.name] ??= []).push((await cpuMicros(server.port) - before) / ((counter.next - sent) * row.spansPerBody));
         } finally {
           await stopServer(server.child);
@@ -51,6 +53,11 @@ async function main(): Promise<void> {
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
     for (const [name, xs] of Object.entries(cpu)) console.log(`${row.name} ${name.padEnd(8)} CPU µs/span ${xs.map((x) => x.toFixed(1)).join(' ')} (median ${median(xs).toFixed(1)})`);
+    // Each round's rate against the raw server's of the same round: the machine's load drifts between rounds.
+    for (const [name, xs] of Object.entries(rate)) {
+      const shares = xs.map((x, i) => x / rate.raw[i]);
+      console.log(`${row.name} ${name.padEnd(8)} spans/s ${xs.map((x) => Math.round(x)).join(' ')} (median ${Math.round(median(xs))}), of raw ${shares.map((x) => x.toFixed(2)).join(' ')} (median ${median(shares).toFixed(2)})`);
+    }
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
