@@ -3,13 +3,14 @@
 // aside and every pack is read for the entries of traces the index no longer knows; the
 // entries written after the index last was (`covered`, a crash between writing packs and
 // the index) are read the same way from the packs after that point; a trace whose packs are
-// all gone is dropped. Tombstones keep deleted traces from coming back in such a rebuild. A
-// folder in the layout before the log (version 1 files) is moved aside whole.
+// all gone is dropped. Deletions keep deleted traces from coming back in such a rebuild: the
+// tombstones of the segments read, and the deletion entries of the packs read. A folder in
+// the layout before the log (version 1 files) is moved aside whole.
 
 import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isObject } from '../core/validate';
-import { CorruptEntryError, scanEntries } from './logEntry';
+import { CorruptEntryError, type EntryHead, scanEntries } from './logEntry';
 import type { EntryReader } from './loadedTrace';
 import { PACK_HEAD, PACK_TAIL_BYTES, type PackLog, packIdOf } from './packLog';
 import { CorruptFileError, listDir, moveAside, readJson, removeTempFiles } from './storeFiles';
@@ -53,30 +54,43 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
     for (const [pack] of extents) log.noteTrace(pack, id);
   }
   if (gone) warn(`Spanscope: ${gone} trace(s) in the index had no data any more and were dropped`);
+  for (const [id, tomb] of index.tombstones) if (tomb.logPack !== undefined && sizes.has(tomb.logPack)) log.noteTomb(tomb.logPack, id);
 
   // Entries the index may not know: every one when a segment was lost, else those after `covered`.
   const [coveredSeq, coveredPack] = damaged ? [0, 0] : covered;
   let maxSeq = covered[0];
   const found = new Map<string, Extent[]>();
+  /** The seq of each extent in `found`. */
+  const foundSeqs = new Map<string, number[]>();
+  /** The newest deletion of each trace in the packs read. */
+  const deletions = new Map<string, { seq: number; pack: number }>();
   for (const pack of [...sizes.keys()].filter((p) => p >= coveredPack).sort((a, b) => a - b)) {
     const path = log.path(pack);
     try {
-      scanPack(path, readFileSync(path), (seq, traces, start, end) => {
+      scanPack(path, readFileSync(path), ({ seq, traces, deleted }, start, end) => {
         maxSeq = Math.max(maxSeq, seq);
         for (const traceId of traces) {
+          if (deleted) {
+            if (seq > (deletions.get(traceId)?.seq ?? -1)) deletions.set(traceId, { seq, pack });
+            continue;
+          }
           const known = index.get(traceId);
           if (seq <= coveredSeq || (known && seq <= covered[0]) || (index.tombstones.get(traceId)?.seq ?? -1) > seq) continue;
           let extents = found.get(traceId);
           if (!extents) found.set(traceId, (extents = []));
           extents.push([pack, start, end]);
+          let seqs = foundSeqs.get(traceId);
+          if (!seqs) foundSeqs.set(traceId, (seqs = []));
+          seqs.push(seq);
         }
       });
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
       warn(`Spanscope: ${err.message}; moved it to ${await moveAside(path)}; the traces stored in it are lost`);
-      dropPack(index, log, pack, found);
+      dropPack(index, log, pack, found, foundSeqs);
     }
   }
+  applyDeletions(index, log, deletions, found, foundSeqs, covered[0]);
   let recovered = 0;
   for (const [traceId, extents] of found) {
     const known = index.get(traceId)?.extents ?? [];
@@ -94,14 +108,51 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
   return { nextSeq: maxSeq + 1, covered: damaged ? [0, 0] : covered };
 }
 
+/**
+ * Deletions found in the packs. A trace the index knows, deleted after the index was last
+ * written (a crash before the segment that says so), goes; events found from before a
+ * trace's deletion are not its own; and the tombstone is made again where packs with such
+ * events are left, so the deletion entry is kept while they are.
+ */
+function applyDeletions(index: TraceIndex, log: PackLog, deletions: Map<string, { seq: number; pack: number }>, found: Map<string, Extent[]>, foundSeqs: Map<string, number[]>, coveredSeq: number): void {
+  for (const [traceId, { seq, pack }] of deletions) {
+    const stale = new Set<number>();
+    const known = index.get(traceId);
+    let segment: number | undefined;
+    if (known && seq > coveredSeq) {
+      for (const [p] of known.extents) stale.add(p);
+      segment = known.segment;
+      index.remove(traceId);
+      for (const p of stale) log.releaseTrace(p, traceId);
+    }
+    const extents = found.get(traceId);
+    const seqs = foundSeqs.get(traceId);
+    if (extents && seqs) {
+      const keep = seqs.map((s) => s > seq);
+      extents.forEach(([p], i) => keep[i] || stale.add(p));
+      found.set(traceId, extents.filter((_, i) => keep[i]));
+      foundSeqs.set(traceId, seqs.filter((_, i) => keep[i]));
+      if (found.get(traceId)!.length === 0) found.delete(traceId);
+    }
+    const tomb = index.tombstones.get(traceId);
+    if (tomb && tomb.seq >= seq) continue;
+    if (tomb) {
+      for (const p of tomb.packs) stale.add(p);
+      if (tomb.logPack !== undefined) log.releaseTomb(tomb.logPack, traceId);
+    }
+    stale.delete(pack);
+    if (index.tombstone(traceId, seq, [...stale], segment ?? tomb?.segment, pack)) log.noteTomb(pack, traceId);
+  }
+}
+
 /** Reads a whole pack's entries; throws CorruptFileError when it is not a pack. */
-export function scanPack(path: string, bytes: Buffer, visit: (seq: number, traces: string[], start: number, end: number) => void): void {
+export function scanPack(path: string, bytes: Buffer, visit: (head: EntryHead, start: number, end: number) => void): void {
   const tail = PACK_TAIL_BYTES.length;
   if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD) || !bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES)) {
     throw new CorruptFileError(path, 'not a trace pack');
   }
   try {
-    scanEntries(bytes.subarray(PACK_HEAD.length, bytes.length - tail), PACK_HEAD.length, (head, start, end) => visit(head.seq, head.traces, start, end));
+    scanEntries(bytes.subarray(PACK_HEAD.length, bytes.length - tail), PACK_HEAD.length, visit);
   } catch (err) {
     if (err instanceof CorruptEntryError) throw new CorruptFileError(path, err.message);
     throw err;
@@ -109,7 +160,7 @@ export function scanPack(path: string, bytes: Buffer, visit: (seq: number, trace
 }
 
 /** A pack found damaged at open: its events are lost; traces left with none are dropped. */
-function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<string, Extent[]>): void {
+function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<string, Extent[]>, foundSeqs: Map<string, number[]>): void {
   log.dropDamaged(pack);
   for (const [traceId, entry] of [...index.entries]) {
     if (!entry.extents.some(([p]) => p === pack)) continue;
@@ -117,7 +168,10 @@ function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<stri
     if (left.length || found.has(traceId)) index.setExtents(traceId, left);
     else index.remove(traceId);
   }
-  for (const [traceId, extents] of found) found.set(traceId, extents.filter(([p]) => p !== pack));
+  for (const [traceId, extents] of found) {
+    foundSeqs.set(traceId, foundSeqs.get(traceId)!.filter((_, i) => extents[i][0] !== pack));
+    found.set(traceId, extents.filter(([p]) => p !== pack));
+  }
 }
 
 /** Reads every index segment, newest first; `damaged` when one was (and was moved aside). */
@@ -153,7 +207,7 @@ function isSegment(d: unknown): d is SegmentData {
     if (!isObject(entry) || !isObject(entry.summary) || typeof entry.summary.id !== 'string' || typeof entry.summary.start_time !== 'string') return false;
     if (!Array.isArray(entry.extents) || !entry.extents.every((e) => Array.isArray(e) && e.length === 3 && e.every(Number.isInteger))) return false;
   }
-  if (d.deleted !== undefined && (!isObject(d.deleted) || !Object.values(d.deleted).every((t) => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1])))) return false;
+  if (d.deleted !== undefined && (!isObject(d.deleted) || !Object.values(d.deleted).every((t) => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1]) && (t[2] === undefined || Number.isInteger(t[2]))))) return false;
   return true;
 }
 

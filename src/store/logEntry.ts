@@ -10,6 +10,10 @@
 // traces the entry touched) without parsing the body: reading one trace parses only the
 // entries that hold its events. `at` is the time the entry was applied: replaying it gives
 // scores and summaries the same times they had. `seq` orders entries across packs.
+//
+// A deletion is an entry too, `"deleted":true` in its head and no patches: the packs keep a
+// deleted trace's events until they go whole, and an index rebuilt from the packs (a lost or
+// damaged segment) must not bring the trace back.
 
 import { normaliseNativeBatch } from '../core/normalise/native';
 import { opikSpanBatch, opikTraceBatch } from '../core/opik';
@@ -17,13 +21,15 @@ import type { Patch } from '../core/model';
 import { isObject } from '../core/validate';
 import type { PatchSource } from './types';
 
-export type EntryFormat = PatchSource['format'] | 'patches';
+export type EntryFormat = PatchSource['format'] | 'patches' | 'deleted';
 
 export interface EntryHead {
   seq: number;
   at: string;
   /** Every trace the entry changed. */
   traces: string[];
+  /** The entry deletes `traces` (their events before it are not theirs any more). */
+  deleted?: true;
 }
 
 /** Where an entry is: pack id and its byte range in the pack's file. */
@@ -71,6 +77,11 @@ function pad(n: number): string {
  * The applied patches as a JSON list of `[traceId, patch]`. A span patch that carries the
  * bytes it arrived in (Patch.json) is written as those bytes.
  */
+/** An entry that deletes `head.traces`. */
+export function encodeDeletion(head: EntryHead): EncodedEntry {
+  return encodeEntry({ ...head, deleted: true }, 'deleted', { parts: ['true'], size: 4 });
+}
+
 export function patchesJson(traces: string[], patches: Patch[], count: number): EncodedEntry {
   const parts: (Uint8Array | string)[] = [];
   let text = '[';
@@ -129,7 +140,7 @@ function lengthAt(bytes: Buffer, at: number): number {
 }
 
 function isHead(h: unknown): h is EntryHead {
-  return isObject(h) && Number.isInteger(h.seq) && typeof h.at === 'string' && Array.isArray(h.traces) && h.traces.every((t) => typeof t === 'string');
+  return isObject(h) && Number.isInteger(h.seq) && typeof h.at === 'string' && Array.isArray(h.traces) && h.traces.every((t) => typeof t === 'string') && (h.deleted === undefined || h.deleted === true);
 }
 
 /** Reads one entry's patches (the bytes of exactly one entry). Throws CorruptEntryError. */
@@ -142,6 +153,7 @@ export function decodeEntry(bytes: Buffer): DecodedEntry {
   }
   const head = entry.head;
   if (!isHead(head)) throw new CorruptEntryError('an entry head is not one');
+  if (head.deleted) return { head, patches: [], traceOf: [] };
   if (entry.patches !== undefined) return decodePatches(head, entry.patches);
   const result = entry.native !== undefined ? nativePatches(entry.native) : entry.opik_spans !== undefined ? opikSpanBatch(entry.opik_spans).patches : entry.opik_traces !== undefined ? opikTraceBatch(entry.opik_traces).patches : undefined;
   if (!result || result.length === 0) throw new CorruptEntryError('an entry holds no patches');

@@ -8,7 +8,8 @@
 // and never again, so a flush writes what arrived since the last one plus at most SEAL_BYTES
 // it wrote before. Packs are files because creating a file costs far more here than writing
 // bytes (~0.7 ms a file, lowdb's atomic write creates one each time), and a pack is the unit
-// retention deletes: it goes once no live trace has events in it.
+// retention deletes: it goes once no live trace has events in it, and no deletion in it is
+// still needed (one is while packs with the deleted trace's events are left, logEntry.ts).
 //
 // Entries never move within a pack, so a trace's events are found by byte ranges (extents)
 // that stay valid until retention copies them forward into the open pack.
@@ -37,8 +38,10 @@ interface Pack {
   sealed: boolean;
   unwritten: boolean;
   onDisk: boolean;
-  /** Traces with events in it. A sealed pack with none is garbage. */
+  /** Traces with events in it. A sealed pack with none, and no tombs, is garbage. */
   traces: Set<string>;
+  /** Traces whose deletion entry is in it, while packs with their events are left. */
+  tombs: Set<string>;
 }
 
 export interface PackWrite {
@@ -54,18 +57,22 @@ export class PackLog {
   private readonly garbage = new Set<number>();
   /** Sizes of the sealed packs that are not garbage. */
   private sealedBytes = 0;
+  /** Between restore and finishRestore, which counts the garbage and the bytes. */
+  private restoring = false;
 
   constructor(readonly dir: string) {}
 
   /** At open: the packs on disk (id → size). Traces are noted next (noteTrace), then finishRestore. */
   restore(sizes: Map<number, number>): void {
-    for (const [id, size] of sizes) this.packs.set(id, { id, size, sealed: true, unwritten: false, onDisk: true, traces: new Set() });
+    this.restoring = true;
+    for (const [id, size] of sizes) this.packs.set(id, { id, size, sealed: true, unwritten: false, onDisk: true, traces: new Set(), tombs: new Set() });
   }
 
   /** After restore: packs no trace points at are garbage; a new open pack starts past every id. */
   finishRestore(): void {
+    this.restoring = false;
     for (const pack of this.packs.values()) {
-      if (pack.traces.size === 0) this.garbage.add(pack.id);
+      if (isEmpty(pack)) this.garbage.add(pack.id);
       else this.sealedBytes += pack.size;
     }
     this.startPack(Math.max(0, ...this.packs.keys()) + 1);
@@ -119,8 +126,25 @@ export class PackLog {
   /** `traceId` no longer has events in `pack` (deleted, or moved forward); the pack may become garbage. */
   releaseTrace(pack: number, traceId: string): void {
     const p = this.packs.get(pack);
-    if (!p || !p.traces.delete(traceId) || p.traces.size > 0 || !p.sealed) return;
+    if (!p || !p.traces.delete(traceId) || !isEmpty(p) || !p.sealed || this.restoring) return;
     this.toGarbage(p);
+  }
+
+  /** `pack` holds the deletion entry of `traceId`, needed while packs with its events are left. */
+  noteTomb(pack: number, traceId: string): void {
+    this.packs.get(pack)?.tombs.add(traceId);
+  }
+
+  /** That deletion entry is needed no more; the pack may become garbage. */
+  releaseTomb(pack: number, traceId: string): void {
+    const p = this.packs.get(pack);
+    if (!p || !p.tombs.delete(traceId) || !isEmpty(p) || !p.sealed || this.restoring) return;
+    this.toGarbage(p);
+  }
+
+  /** The deletions in `pack` that are still needed. */
+  tombsIn(pack: number): ReadonlySet<string> {
+    return this.packs.get(pack)?.tombs ?? new Set();
   }
 
   private toGarbage(pack: Pack): void {
@@ -154,7 +178,7 @@ export class PackLog {
     pack.sealed = true;
     pack.unwritten = true;
     this.openDirty = false;
-    if (pack.traces.size === 0) this.toGarbage(pack);
+    if (isEmpty(pack)) this.toGarbage(pack);
     else this.sealedBytes += pack.size;
     this.startPack(pack.id + 1);
     return this.openPack;
@@ -163,7 +187,7 @@ export class PackLog {
   private startPack(id: number): void {
     const buf = Buffer.allocUnsafe(FIRST_CAPACITY);
     PACK_HEAD.copy(buf);
-    this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set() };
+    this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set(), tombs: new Set() };
     this.packs.set(id, this.openPack);
   }
 
@@ -287,6 +311,10 @@ export class PackLog {
   path(pack: number): string {
     return join(this.dir, packFileName(pack));
   }
+}
+
+function isEmpty(pack: Pack): boolean {
+  return pack.traces.size === 0 && pack.tombs.size === 0;
 }
 
 export function packFileName(id: number): string {

@@ -29,6 +29,8 @@ export class RetentionBySize {
       const moving = await Promise.all(keep.map((id) => this.read(id, pack)));
       for (const id of [...this.log.tracesIn(pack)]) if (!current.has(id) && this.forget(id)) removed.push(id);
       for (const { id, ranges } of moving) this.moveForward(id, pack, ranges);
+      // The oldest pack left: every pack the deletions in it stood for has gone before it.
+      for (const id of [...this.log.tombsIn(pack)]) this.log.releaseTomb(pack, id);
       if (this.log.has(pack)) throw new Error(`retention could not empty pack ${pack}`); // a bug: stop rather than spin
     }
     return removed;

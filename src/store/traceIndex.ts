@@ -28,11 +28,16 @@ export interface IndexEntry {
   extents: Extent[];
 }
 
-/** A deleted trace: the log position it was deleted at, and the packs that held its events then. */
+/**
+ * A deleted trace: the log position it was deleted at, the packs that held its events then
+ * (other than the one its deletion entry is in), and that one (`logPack`, which must stay
+ * while any of `packs` is left; undefined in a store written before deletions were logged).
+ */
 export interface Tombstone {
   segment: number;
   seq: number;
   packs: number[];
+  logPack?: number;
 }
 
 /** How far the log was written when a segment was: entries up to `seq`; any later ones are in packs from `pack` on. */
@@ -43,8 +48,8 @@ export interface SegmentData {
   version: 2;
   covered: Covered;
   traces: Record<string, { summary: TraceSummary; extents: Extent[] }>;
-  /** Tombstones: trace id → [seq, packs]. */
-  deleted?: Record<string, [number, number[]]>;
+  /** Tombstones: trace id → [seq, packs, logPack]. */
+  deleted?: Record<string, [number, number[], number?]>;
 }
 
 export class TraceIndex {
@@ -75,9 +80,9 @@ export class TraceIndex {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
       this.insert(id, { summary: entry.summary, extents: entry.extents, segment });
     }
-    for (const [id, [seq, packs]] of Object.entries(data.deleted ?? {})) {
+    for (const [id, [seq, packs, logPack]] of Object.entries(data.deleted ?? {})) {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
-      this.tombstones.set(id, { segment, seq, packs });
+      this.tombstones.set(id, { segment, seq, packs, logPack });
       this.tombsOf(segment).add(id);
     }
     this.newest = Math.max(this.newest, segment);
@@ -125,13 +130,18 @@ export class TraceIndex {
     this.dirtySegments.add(entry.segment);
   }
 
-  /** Remembers a deleted trace until none of `packs` is left. */
-  tombstone(id: string, seq: number, packs: number[], segment: number): void {
-    if (packs.length === 0) return;
+  /**
+   * Remembers a deleted trace until none of `packs` is left; false (nothing to remember) when
+   * there are none. `segment`: the one it was in, else the newest.
+   */
+  tombstone(id: string, seq: number, packs: number[], segment: number | undefined, logPack: number): boolean {
+    if (packs.length === 0) return false;
     this.dropTombstone(id);
-    this.tombstones.set(id, { segment, seq, packs });
+    segment ??= this.newest || ++this.newest;
+    this.tombstones.set(id, { segment, seq, packs, logPack });
     this.tombsOf(segment).add(id);
     this.dirtySegments.add(segment);
+    return true;
   }
 
   private tombsOf(segment: number): Set<string> {
@@ -148,9 +158,13 @@ export class TraceIndex {
     this.dirtySegments.add(tomb.segment);
   }
 
-  /** Tombstones whose packs are all gone are of no more use. */
-  pruneTombstones(packExists: (pack: number) => boolean): void {
-    for (const [id, tomb] of this.tombstones) if (!tomb.packs.some(packExists)) this.dropTombstone(id);
+  /** Tombstones whose packs are all gone are of no more use; `released` hears of each. */
+  pruneTombstones(packExists: (pack: number) => boolean, released: (id: string, tomb: Tombstone) => void): void {
+    for (const [id, tomb] of this.tombstones) {
+      if (tomb.packs.some(packExists)) continue;
+      this.dropTombstone(id);
+      released(id, tomb);
+    }
   }
 
   private insert(id: string, entry: IndexEntry): void {
@@ -186,7 +200,7 @@ export class TraceIndex {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
-      (deleted ??= {})[id] = [tomb.seq, tomb.packs];
+      (deleted ??= {})[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
     if (!members?.size && !deleted) return undefined;
     return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };

@@ -59,6 +59,12 @@ export function replayTrace(id: string, extents: Extent[], bytes: ExtentBytes, r
   for (const { head, loc, bytes: entryBytes } of found) {
     if (head.seq === lastSeq) continue;
     lastSeq = head.seq;
+    if (head.deleted) {
+      // Deleted, then sent again: only what came after is this trace.
+      trace = undefined;
+      records.clear();
+      continue;
+    }
     let entry: DecodedEntry;
     try {
       entry = decodeEntry(entryBytes);

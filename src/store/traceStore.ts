@@ -14,7 +14,7 @@ import { EntryCache, DamagedPackError } from './entryCache';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { loadIndex } from './indexFiles';
 import { LoadedTrace } from './loadedTrace';
-import { encodeEntry, patchesJson } from './logEntry';
+import { encodeDeletion, encodeEntry, patchesJson } from './logEntry';
 import { PackLog } from './packLog';
 import { RetentionBySize } from './retention';
 import { findSpans, loadHeld, saveHeld } from './spanRecall';
@@ -275,15 +275,23 @@ export class TraceStore implements TraceStoreApi {
     this.deleteTraces(ids);
   }
 
-  /** Removes a trace (leaving a tombstone while packs hold its events); false when unknown. */
+  /**
+   * Removes a trace; false when unknown. Its deletion goes into the log, and a tombstone into
+   * the index while other packs hold its events: a rebuild of the index from the packs finds
+   * the one, a rebuild of only the packs after `covered` relies on the other.
+   */
   private forget(id: string): boolean {
     const entry = this.index.remove(id);
     const cached = this.cache.delete(id);
     if (this.lastUsed?.id === id) this.lastUsed = undefined;
     if (!entry) return cached;
     const packs = [...new Set(entry.extents.map(([pack]) => pack))];
-    this.index.tombstone(id, this.seq, packs, entry.segment);
+    const seq = this.seq++;
+    const loc = this.log.append(encodeDeletion({ seq, at: nowIso(), traces: [id] }));
+    // Events in the deletion's own pack go with it: only the other packs need it kept.
+    if (this.index.tombstone(id, seq, packs.filter((p) => p !== loc.pack), entry.segment, loc.pack)) this.log.noteTomb(loc.pack, id);
     for (const pack of packs) this.log.releaseTrace(pack, id);
+    this.scheduleFlush();
     return true;
   }
 
@@ -460,7 +468,10 @@ export class TraceStore implements TraceStoreApi {
     const removed = await this.retainBySize(touched);
     if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
     this.log.dropDeadOpen();
-    this.index.pruneTombstones((pack) => this.log.has(pack));
+    this.index.pruneTombstones(
+      (pack) => this.log.has(pack),
+      (id, tomb) => tomb.logPack !== undefined && this.log.releaseTomb(tomb.logPack, id),
+    );
     await writeInOrder(this.log, this.index, this.written, [this.seq - 1, this.log.openId], this.indexDir);
     this.evict();
   }
