@@ -2,9 +2,11 @@
 // `bytes` (making the request bytes), `parse`, `normalise`, `apply` (flushing rarely: the
 // cache grows, a worst case), `flush` (applying and flushing every 40 batches, as a busy
 // collector does) — each mode with a fresh store. Less noisy than the HTTP benchmark for
-// judging a change to the store or a normaliser. Not a benchmark run.mjs runs.
+// judging a change to the store or a normaliser. Not a benchmark run.mjs runs. Each tree is
+// driven as its native route drives it: a store that keeps request bodies (a log, see
+// docs/store.md) gets the body as its source; one that does not, the bytes for its spans.
 //   node --import tsx bench/_ingestNoHttp.ts [modes, default bytes,parse,normalise,flush] [source tree, default ..]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -13,6 +15,7 @@ async function main(): Promise<void> {
   const { nativeTraceBatch } = await import(`${root}/bench/ingest`);
   const { normaliseNativeBatch } = await import(`${root}/src/core/normalise/native`);
   const { openStore } = await import(`${root}/src/store/traceStore`);
+  const keepsBodies = existsSync(join(root, 'src', 'store', 'logEntry.ts'));
   const modes = (process.argv[2] ?? 'bytes,parse,normalise,flush').split(',');
   const template: string = nativeTraceBatch('@@T@@');
   let next = 0;
@@ -27,9 +30,10 @@ async function main(): Promise<void> {
         if (mode === 'bytes') continue;
         const body = JSON.parse(bytes.toString());
         if (mode === 'parse') continue;
-        const result = normaliseNativeBatch(body, bytes);
+        const result = keepsBodies ? normaliseNativeBatch(body) : normaliseNativeBatch(body, bytes);
         if (mode === 'normalise') continue;
-        store.apply(result.patches);
+        if (keepsBodies) store.apply(result.patches, { format: 'native', bytes });
+        else store.apply(result.patches);
         if (i % 40 === 39) await (mode === 'flush' ? store.flush() : new Promise((r) => setImmediate(r)));
       }
       await store.flush();
