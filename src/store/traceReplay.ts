@@ -28,6 +28,8 @@ export interface Replayed {
   records: Map<string, SpanRecord>;
   /** Packs found damaged: gone, cut short, or not entries where the index says. */
   damaged: number[];
+  /** The bytes of the entries replayed (those of other traces in them included). */
+  bytes: number;
 }
 
 interface Found {
@@ -56,6 +58,7 @@ export function replayTrace(id: string, extents: Extent[], bytes: ExtentBytes, r
   const records = new Map<string, SpanRecord>();
   let trace: LoadedTrace | undefined;
   let lastSeq = -1;
+  let size = 0;
   for (const { head, loc, bytes: entryBytes } of found) {
     if (head.seq === lastSeq) continue;
     lastSeq = head.seq;
@@ -63,6 +66,7 @@ export function replayTrace(id: string, extents: Extent[], bytes: ExtentBytes, r
       // Deleted, then sent again: only what came after is this trace.
       trace = undefined;
       records.clear();
+      size = 0;
       continue;
     }
     let entry: DecodedEntry;
@@ -75,8 +79,9 @@ export function replayTrace(id: string, extents: Extent[], bytes: ExtentBytes, r
     }
     trace ??= new LoadedTrace(id, head.at, reader);
     applyEntry(trace, entry, loc, records);
+    size += entryBytes.length;
   }
-  return { trace, records, damaged: [...damaged] };
+  return { trace, records, damaged: [...damaged], bytes: size };
 }
 
 /** Applies the patches of one entry that belong to the trace, as `apply` did. */

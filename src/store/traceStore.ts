@@ -16,6 +16,7 @@ import { loadIndex } from './indexFiles';
 import { LoadedTrace } from './loadedTrace';
 import { encodeDeletion, encodeEntry, patchesJson } from './logEntry';
 import { PackLog } from './packLog';
+import { ReadCache } from './readCache';
 import { RetentionBySize } from './retention';
 import { findSpans, loadHeld, saveHeld } from './spanRecall';
 import { moveAsideSync } from './storeFiles';
@@ -60,6 +61,8 @@ export class TraceStore implements TraceStoreApi {
   /** Traces in memory, least recently used first. */
   private readonly cache = new Map<string, LoadedTrace>();
   private lastUsed?: LoadedTrace;
+  /** The last traces read whole, as `getTrace` returned them (dropped when they change). */
+  private readonly reads = new ReadCache();
   private readonly pending: HeldUpdates;
   /** Span ids found by searching the packs (spanRecall.ts), for updates that name a span alone. */
   private readonly recalledSpans = new SpanIndex(100_000);
@@ -94,7 +97,7 @@ export class TraceStore implements TraceStoreApi {
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.warn = options.warn ?? ((m) => console.warn(m));
     this.pending = new HeldUpdates(PENDING_MAX, this.warn);
-    this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.cache.delete(id));
+    this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.unload(id));
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
@@ -226,7 +229,7 @@ export class TraceStore implements TraceStoreApi {
     const replayed = replayTrace(id, extents, readExtentsSync(this.log, extents), this.reader);
     if (!replayed.damaged.length) return replayed;
     this.damaged(replayed.damaged);
-    return this.index.get(id) ? this.replaySync(id) : { records: new Map(), damaged: [] };
+    return this.index.get(id) ? this.replaySync(id) : { records: new Map(), damaged: [], bytes: 0 };
   }
 
   private remember(trace: LoadedTrace): void {
@@ -245,6 +248,7 @@ export class TraceStore implements TraceStoreApi {
     this.appliedTraces.length = this.appliedPatches.length = 0;
     const summaries: TraceSummary[] = [];
     for (const trace of batch.traces.values()) {
+      this.reads.drop(trace.id);
       trace.settle(loc, exact);
       const summary = trace.summary();
       this.index.put(trace.id, summary);
@@ -282,8 +286,7 @@ export class TraceStore implements TraceStoreApi {
    */
   private forget(id: string): boolean {
     const entry = this.index.remove(id);
-    const cached = this.cache.delete(id);
-    if (this.lastUsed?.id === id) this.lastUsed = undefined;
+    const cached = this.unload(id);
     if (!entry) return cached;
     const packs = [...new Set(entry.extents.map(([pack]) => pack))];
     const seq = this.seq++;
@@ -312,7 +315,7 @@ export class TraceStore implements TraceStoreApi {
       }
       for (const id of [...this.log.tracesIn(pack)]) {
         const entry = this.index.get(id);
-        this.cache.delete(id);
+        this.unload(id);
         if (!entry) continue;
         const left = entry.extents.filter(([p]) => p !== pack);
         if (left.length) this.index.setExtents(id, left);
@@ -325,6 +328,13 @@ export class TraceStore implements TraceStoreApi {
       this.scheduleFlush();
       this.emit({ traces: [], removed, spans: new Map() });
     }
+  }
+
+  /** Forgets what memory holds of a trace (it is read back from the log); false when nothing. */
+  private unload(id: string): boolean {
+    this.reads.drop(id);
+    if (this.lastUsed?.id === id) this.lastUsed = undefined;
+    return this.cache.delete(id);
   }
 
   /** New retention limits (undefined: the default); traces over the count go at once, by size with the next flush. */
@@ -365,6 +375,8 @@ export class TraceStore implements TraceStoreApi {
   async getTrace(traceId: string): Promise<TraceDetail | undefined> {
     const entry = this.index.get(traceId);
     if (!entry) return undefined;
+    const kept = this.reads.get(traceId);
+    if (kept) return kept;
     // Read without blocking, then replay at once from what the index says now: what arrived
     // meanwhile (new entries, moved ones) is read where it is, mostly from memory.
     const before = [...entry.extents];
@@ -386,7 +398,8 @@ export class TraceStore implements TraceStoreApi {
       this.remember(replayed.trace); // updates to what a person looks at come next (scores)
       this.evict();
     }
-    return replayed.trace.detail(replayed.records.values());
+    // Kept from here on: anything that changes the trace later drops it (commit, unload).
+    return this.reads.put(traceId, replayed.trace.detail(replayed.records.values()), replayed.bytes);
   }
 
   listProjects(): ProjectSummary[] {

@@ -197,6 +197,35 @@ describe('trace store', () => {
     expect(await store.getTrace('a')).toBeUndefined();
   });
 
+  it('reads a trace again from what the last read made: each read its own copy, the shared values frozen, a change or a deletion read anew', async () => {
+    const store = await newStore();
+    store.apply(patches(batch(
+      traceStart('t', { project_name: 'p', input: { q: 'hi' } }),
+      spanStart('s1', 't', { start_time: at(1), input: { messages: [{ role: 'user', content: 'a' }] } }),
+      spanStart('s2', 't', { parent_span_id: 's1', start_time: at(2) }),
+    )));
+    const first = (await store.getTrace('t'))!;
+    const asRead = structuredClone(first);
+    first.trace.name = 'changed by a reader';
+    first.spans[0].name = 'changed by a reader';
+    first.spans.pop();
+    expect(() => ((first.spans[0].input as { messages: unknown[] }).messages.push('more'))).toThrow(TypeError);
+    const second = (await store.getTrace('t'))!;
+    expect(second).toEqual(asRead);
+    expect(second.spans[0]).not.toBe(first.spans[0]);
+
+    store.apply(patches(batch(spanEnd('s2', 't', { end_time: at(5) }), score('span', 's1', 'relevance', 1, { trace_id: 't' }))));
+    const third = (await store.getTrace('t'))!;
+    expect(third.spans.find((s) => s.id === 's2')).toMatchObject({ end_time: at(5), duration_ms: 3 });
+    expect(third.spans.find((s) => s.id === 's1')!.feedback_scores).toMatchObject([{ name: 'relevance', value: 1 }]);
+    expect(third.trace.span_count).toBe(2);
+    // What a read keeps is what a replay from the files gives.
+    const again = await reopen(store);
+    expect(await again.getTrace('t')).toEqual(third);
+    again.deleteTraces(['t']);
+    expect(await again.getTrace('t')).toBeUndefined();
+  });
+
   it('lists newest first, by project, before a time, up to a limit, and lists projects', async () => {
     const store = await newStore();
     store.apply(patches(batch(
