@@ -56,6 +56,16 @@ describe('canonical times', () => {
     expect(normaliseTime('2024-02-29T00:00:00.000000Z')).toBe('2024-02-29T00:00:00.000000Z');
   });
 
+  it('checks the fraction of a time in the second of the one before, and every field of the next', () => {
+    expect(isCanonicalTime('2026-01-02T03:04:05.123456Z')).toBe(true);
+    for (const bad of ['2026-01-02T03:04:05.12345xZ', '2026-01-02T03:04:05,123456Z', '2026-01-02T03:04:05.123456z', '2026-01-02T03:04:05.1234567']) {
+      expect(isCanonicalTime(bad), bad).toBe(false);
+    }
+    expect(isCanonicalTime('2026-01-02T03:04:05.000001Z')).toBe(true);
+    expect(isCanonicalTime('2026-02-30T03:04:05.000001Z')).toBe(false);
+    expect(isCanonicalTime('2026-01-02T03:04:05.999999Z')).toBe(true);
+  });
+
   it('accepts leap days and keeps microseconds exact', () => {
     expect(normaliseTime('2024-02-29T23:59:59.999999Z')).toBe('2024-02-29T23:59:59.999999Z');
     expect(parseTimeMicros('1970-01-01T00:00:00.000001Z')).toBe(1);
