@@ -26,7 +26,13 @@ export const PACK_BYTES = 4 * 1024 * 1024;
 export const SEAL_BYTES = 256 * 1024;
 /** Written packs kept in memory for reading recent entries (updates, live traces) without the disk. */
 const RECENT_BYTES = 32 * 1024 * 1024;
-const FIRST_CAPACITY = 64 * 1024;
+/**
+ * An open pack's buffer is made big enough for a full pack at once: growing it by doubling
+ * copied every byte of a pack about once more on the ingest path. allocUnsafe does not fill
+ * it, so pages never written mostly stay untouched; a pack sealed much smaller than this is
+ * copied to its size (sealOpen), as recent packs stay in memory a while.
+ */
+const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
 
 interface Pack {
   id: number;
@@ -179,13 +185,18 @@ export class PackLog {
     pack.unwritten = true;
     this.openDirty = false;
     if (isEmpty(pack)) this.toGarbage(pack);
-    else this.sealedBytes += pack.size;
+    else {
+      this.sealedBytes += pack.size;
+      // Recent packs stay in memory (RECENT_BYTES): a small one keeps only what it needs.
+      const used = pack.size + PACK_TAIL.length;
+      if (pack.buf!.length > 2 * used) pack.buf = Buffer.from(pack.buf!.subarray(0, used));
+    }
     this.startPack(pack.id + 1);
     return this.openPack;
   }
 
   private startPack(id: number): void {
-    const buf = Buffer.allocUnsafe(FIRST_CAPACITY);
+    const buf = Buffer.allocUnsafe(OPEN_CAPACITY);
     PACK_HEAD.copy(buf);
     this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set(), tombs: new Set() };
     this.packs.set(id, this.openPack);
