@@ -53,6 +53,28 @@ describe('the span tree', () => {
     await page.context().close();
   });
 
+  it('keeps every selection at once but rewrites its address at most every 200 ms during key repeat', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    await row(page, 'chain_trace').click();
+    await page.waitForTimeout(250); // past the rewrite the click made
+    await page.evaluate(() => {
+      const w = window as unknown as { rewrites: number };
+      w.rewrites = 0;
+      const replace = history.replaceState.bind(history);
+      history.replaceState = (...args: Parameters<History['replaceState']>) => (w.rewrites++, replace(...args));
+    });
+    await page.evaluate(() => {
+      for (let i = 0; i < 4; i++) document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowDown', bubbles: true }));
+    });
+    // Saved in the same task as the key: a reload now comes back on it.
+    expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('spanscope.ui')!).selectedKey)).toBe('llm_call');
+    expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBe(1);
+    await poll(() => new URL(page.url()).searchParams.get('span')).toBe('llm_call');
+    expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBe(2);
+    await page.context().close();
+  });
+
   it('collapses and expands a span with its twistie and with the arrow keys', async () => {
     const { page } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();
