@@ -80,7 +80,7 @@ export async function loadIndex(index: TraceIndex, packs: PackTable, indexDir: s
     }
     const live = units.slice(0, trace.chunks.length);
     packs.restore(traceId, live, packSizes);
-    index.put(traceId, trace.summary(), live);
+    index.put(traceId, trace.summary(), live, trace.searchText());
     recovered++;
   }
   packs.finishRestore(packSizes);

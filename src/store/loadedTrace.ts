@@ -16,6 +16,7 @@ import { applyScore, mergeRecord } from '../core/merge';
 import type { ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
 import type { EncodedUnit } from './packTable';
+import { SearchText } from './searchText';
 
 export const CHUNK_SPANS = 1000;
 export const DEFAULT_PROJECT = 'Default Project';
@@ -60,6 +61,10 @@ export class LoadedTrace {
   /** The root span's record, kept as an object: summaries read it on every change. */
   private rootRecord?: SpanRecord;
   lastUpdatedAt: string;
+  /** What the logs filter searches besides the summary (searchText.ts). */
+  private readonly search = new SearchText();
+  /** The input or output the search text holds may have changed (the trace's, or the root span's standing in). */
+  private searchIoStale = true;
 
   constructor(readonly id: string, now: string) {
     this.trace = { id, project_name: '', name: '', start_time: '' };
@@ -81,6 +86,7 @@ export class LoadedTrace {
     } else {
       this.trace = mergeRecord(this.trace, patch, {});
     }
+    if (patch.input !== undefined || patch.output !== undefined || this.trace.input === undefined || this.trace.output === undefined) this.searchIoStale = true;
     this.touch(0, now);
   }
 
@@ -104,6 +110,8 @@ export class LoadedTrace {
     const asArrived = span === patch && span.trace_id === this.id; // else the bytes are not this record's
     span.trace_id = this.id;
     this.replaceSpan(old, span);
+    this.search.addTerm(patch.name);
+    this.search.addTerm(patch.model);
     this.unsettled.push({ id: span.id, record: span, arrived: asArrived ? json : undefined });
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
     const chunk = old ? this.chunkOfSpan(span.id) : this.placeSpan(span.id);
@@ -141,6 +149,18 @@ export class LoadedTrace {
         this.rootRecord = span;
       }
     }
+    // The root span's input and output stand in for a trace's own missing ones (as in the summary).
+    if (span === this.rootRecord && (this.trace.input === undefined || this.trace.output === undefined)) this.searchIoStale = true;
+  }
+
+  /** The lowercased text the logs filter searches besides the summary; the same string while nothing changed. */
+  searchText(): string {
+    if (this.searchIoStale) {
+      const root = this.rootRecord;
+      this.search.setInputOutput(this.trace.input ?? root?.input, this.trace.output ?? root?.output);
+      this.searchIoStale = false;
+    }
+    return this.search.text();
   }
 
   /**
@@ -276,6 +296,8 @@ export class LoadedTrace {
         t.chunks[c].push(span.id);
         t.chunkOf?.set(span.id, c);
         t.replaceSpan(undefined, span);
+        t.search.addTerm(span.name);
+        t.search.addTerm(span.model);
         if (t.implicit && !t.trace.project_name && span.project_name) t.trace.project_name = span.project_name;
       }
     }

@@ -6,6 +6,7 @@
 import type { TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
 import type { UnitLocation } from './packTable';
+import { SEARCH_TEXT_MAX } from './searchText';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
@@ -17,6 +18,8 @@ export interface IndexEntry {
   segment: number;
   /** Where each chunk of the trace is stored (see packTable.ts); empty until first written. */
   units: UnitLocation[];
+  /** What the logs filter's free text searches besides the summary, lowercased (searchText.ts). */
+  search?: string;
 }
 
 /** An index segment on disk. */
@@ -49,24 +52,30 @@ export class TraceIndex {
     this.oldest = undefined;
     for (const [id, entry] of Object.entries(data.traces)) {
       if (this.entries.has(id)) continue;
-      this.insert(id, { ...entry, segment });
+      // A search text that is not one (a hand-edited file) is dropped, not the segment: it only helps the filter.
+      const search = typeof entry.search === 'string' ? entry.search.slice(0, SEARCH_TEXT_MAX) : undefined;
+      this.insert(id, { summary: entry.summary, units: entry.units, search, segment });
     }
     this.newest = Math.max(this.newest, segment);
   }
 
-  /** Adds or replaces a trace's summary (and, once written, where it is), marking its segment for writing. */
-  put(id: string, summary: TraceSummary, units?: UnitLocation[]): void {
+  /**
+   * Adds or replaces a trace's summary (and, once written, where it is; and its search text
+   * when it changed), marking its segment for writing.
+   */
+  put(id: string, summary: TraceSummary, units?: UnitLocation[], search?: string): void {
     if (this.oldest && (this.oldest.members.has(id) || newestFirst(summary, this.oldest.newest) >= 0)) this.oldest = undefined;
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
       if (units) entry.units = units.map((u) => [...u] as UnitLocation);
+      if (search !== undefined) entry.search = search;
       this.dirtySegments.add(entry.segment);
       return;
     }
     let segment = this.newest;
     if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
-    this.insert(id, { summary, segment, units: units ? units.map((u) => [...u] as UnitLocation) : [] });
+    this.insert(id, { summary, segment, units: units ? units.map((u) => [...u] as UnitLocation) : [], search });
     this.dirtySegments.add(segment);
   }
 
@@ -92,8 +101,8 @@ export class TraceIndex {
     if (!members || members.size === 0) return undefined;
     const traces: SegmentData['traces'] = {};
     for (const id of members) {
-      const { summary, units } = this.entries.get(id)!;
-      traces[id] = { summary, units };
+      const { summary, units, search } = this.entries.get(id)!;
+      traces[id] = search ? { summary, units, search } : { summary, units };
     }
     return { version: 1, traces };
   }

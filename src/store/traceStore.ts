@@ -207,7 +207,7 @@ export class TraceStore implements TraceStoreApi {
     for (const trace of batch.traces.values()) {
       trace.settle();
       const summary = trace.summary();
-      this.index.put(trace.id, summary);
+      this.index.put(trace.id, summary, undefined, trace.searchText());
       this.dirtyTraces.add(trace.id);
       summaries.push(summary);
     }
@@ -303,6 +303,11 @@ export class TraceStore implements TraceStoreApi {
 
   getSummary(traceId: string): TraceSummary | undefined {
     return this.index.get(traceId)?.summary;
+  }
+
+  /** Kept in the index with the summary (searchText.ts), so a deleted or retained-away trace takes it along. */
+  searchText(traceId: string): string | undefined {
+    return this.index.get(traceId)?.search;
   }
 
   async getTrace(traceId: string): Promise<TraceDetail | undefined> {
