@@ -15,6 +15,7 @@ import { loadIndex } from './indexFiles';
 import { PackTable } from './packTable';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { loadHeld, saveHeld, scanRecentSpans } from './spanRecall';
+import { backfillSearchTexts } from './searchBackfill';
 import { acquireStoreLock } from './storeLock';
 import { type PackWrite, writeInOrder } from './storeWriter';
 import type { ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
@@ -75,6 +76,8 @@ export class TraceStore implements TraceStoreApi {
   private closing?: Promise<void>;
   /** The background scan for span ids of earlier runs (spanRecall.ts). */
   private recall?: Promise<void>;
+  /** The background reading of search texts a store written before they were kept lacks (searchBackfill.ts). */
+  private backfill?: Promise<void>;
 
   constructor(options: StoreOptions, private readonly releaseLock: () => void) {
     this.dir = options.dir;
@@ -98,6 +101,27 @@ export class TraceStore implements TraceStoreApi {
     this.recall = scanRecentSpans(this.packsDir, this.packs.sizes(), (spanId, traceId) => this.recallSpan(spanId, traceId), () => this.closing !== undefined)
       .then(() => this.releaseRecalled())
       .catch((err) => this.warn(`Spanscope: reading span ids from the store failed: ${(err as Error).message}`));
+    this.backfill = this.backfillSearch();
+  }
+
+  /** Search texts for traces indexed without one; each lands unless the trace changed or went meanwhile. */
+  private backfillSearch(): Promise<void> {
+    const wanted = new Map<string, [number, number][]>();
+    for (const [id, entry] of this.index.entries) if (entry.search === undefined && entry.units.length) wanted.set(id, entry.units);
+    const found = (id: string, text: string) => {
+      const entry = this.index.get(id);
+      if (!entry || entry.search !== undefined) return;
+      this.index.put(id, entry.summary, undefined, text);
+      this.scheduleFlush();
+    };
+    return backfillSearchTexts(this.packsDir, { wanted, found, stopped: () => this.closing !== undefined }).catch((err) =>
+      this.warn(`Spanscope: reading search texts from the store failed: ${(err as Error).message}`),
+    );
+  }
+
+  /** Settles when search texts missing at open (a store from an older version) have been read. */
+  get searchBackfilled(): Promise<void> {
+    return this.backfill ?? Promise.resolve();
   }
 
   /** Settles when the background scan for span ids of earlier runs is done (tests wait for it). */
@@ -427,6 +451,7 @@ export class TraceStore implements TraceStoreApi {
   close(): Promise<void> {
     this.closing ??= (async () => {
       await this.recall;
+      await this.backfill;
       await this.flush();
       await saveHeld(this.dir, this.pending);
       clearTimeout(this.flushTimer);

@@ -2,6 +2,8 @@
 // inputs and outputs (up to the store's cap), and the names and models of every span. Real
 // collector, real store files, restarts on the same folder.
 
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SEARCH_TEXT_MAX } from '../../src/store/searchText';
 import { at } from '../support/summaries';
@@ -94,6 +96,31 @@ describe('free text in the logs filter', () => {
     expect(await found(second, 'zanzibar')).toEqual(['deep-input']);
     expect(await found(second, 'kilimanjaro')).toEqual(['deep-output']);
     expect(await found(second, 'colbert')).toEqual(['names']);
+  });
+
+  it('reads the texts in the background for a store written before the index kept them', async () => {
+    const dir = tempDir();
+    const first = await start(dir);
+    await seed(first, deepEvents());
+    await first.stop();
+    // As an older version wrote the index: summaries and chunk locations only.
+    let stripped = 0;
+    for (const name of readdirSync(join(dir, 'index'))) {
+      const path = join(dir, 'index', name);
+      const data = JSON.parse(readFileSync(path, 'utf8'));
+      for (const entry of Object.values(data.traces) as { search?: string }[]) if (entry.search !== undefined) delete entry.search, stripped++;
+      writeFileSync(path, JSON.stringify(data));
+    }
+    expect(stripped).toBe(3);
+    const second = await start(dir);
+    await second.store.searchBackfilled;
+    expect(await found(second, 'zanzibar')).toEqual(['deep-input']);
+    expect(await found(second, 'kilimanjaro')).toEqual(['deep-output']);
+    expect(await found(second, 'colbert')).toEqual(['names']);
+    await second.stop();
+    // and written back, so the next open has them at once
+    const third = await start(dir);
+    expect(third.store.searchText('names')).toContain('rerank_with_colbert');
   });
 
   it('no longer matches a deleted trace, or one retention removed', async () => {
