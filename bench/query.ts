@@ -69,6 +69,9 @@ async function main(): Promise<void> {
   ];
 
   console.log(`Logs and monitor over HTTP, ${TRACES} traces, median of ${RUNS} runs`);
+  let searchChars = 0;
+  for (const t of store.summaries()) searchChars += store.searchText?.(t.id)?.length ?? 0;
+  console.log(`search text kept for free text: ${searchChars.toLocaleString('en')} characters, ${Math.round(searchChars / TRACES)} per trace`);
   const results: { label: string; median: number; bytes: number }[] = [];
   for (const [label, path] of cases) results.push({ label, ...(await measure(path)) });
   const [list, scan] = results;
