@@ -59,6 +59,8 @@ async function main(): Promise<void> {
     ['read   GET /api/traces?limit=100', '/api/traces?limit=100'],
     ['filter status:error user_feedback < 0.5', q('status:error user_feedback < 0.5')],
     ['filter free text "capital"', q('capital')],
+    ['filter free text, past the previews "ref-777"', q('ref-777')],
+    ['filter free text, no match "zebra"', q('zebra')],
     ['filter (tag:beta OR duration > 2s) -project:b', q('(tag:beta OR duration > 2s) -project:"Project B"')],
     ['filter cost > 0.01, sort by score desc', q('cost > 0.01', '&sort=score:user_feedback&order=desc')],
     ['monitor 30 days, all projects (12h buckets)', `/api/monitor?from=now-30d&to=now`],
@@ -67,6 +69,9 @@ async function main(): Promise<void> {
   ];
 
   console.log(`Logs and monitor over HTTP, ${TRACES} traces, median of ${RUNS} runs`);
+  let searchChars = 0;
+  for (const t of store.summaries()) searchChars += store.searchText?.(t.id)?.length ?? 0;
+  console.log(`search text kept for free text: ${searchChars.toLocaleString('en')} characters, ${Math.round(searchChars / TRACES)} per trace`);
   const results: { label: string; median: number; bytes: number }[] = [];
   for (const [label, path] of cases) results.push({ label, ...(await measure(path)) });
   const [list, scan] = results;
@@ -93,7 +98,13 @@ void main().catch((err) => {
   process.exit(1);
 });
 
-/** Traces over the last 30 days in three projects: ~5% errors, ~1% running, scores on half. */
+/** Retrieved text of up to ~2 KB in each input, so free text searches more than the previews. */
+const CONTEXT = 'the quick brown fox jumps over the lazy dog; '.repeat(45);
+
+/**
+ * Traces over the last 30 days in three projects: ~5% errors, ~1% running, scores on half;
+ * each input ends in `ref-N` (N = index mod 1000) after a context of random length.
+ */
 function seed(store: TraceStore, count: number, nowMs: number): void {
   let rnd = 12345;
   const random = () => ((rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
@@ -106,7 +117,7 @@ function seed(store: TraceStore, count: number, nowMs: number): void {
     const running = random() < 0.01;
     const error = !running && random() < 0.05;
     const project = ['Project A', 'Project B', 'Project C'][i % 3];
-    const trace: Record<string, unknown> & { id: string } = { id, project_name: project, name: ['summarise', 'classify', 'retrieve', 'answer'][i % 4], start_time: iso(start), input: { question: `question ${i}: what is the capital of country ${i % 200}?` }, tags: i % 7 === 0 ? ['beta'] : [] };
+    const trace: Record<string, unknown> & { id: string } = { id, project_name: project, name: ['summarise', 'classify', 'retrieve', 'answer'][i % 4], start_time: iso(start), input: { question: `question ${i}: what is the capital of country ${i % 200}?`, context: `${CONTEXT.slice(0, Math.floor(random() * CONTEXT.length))} ref-${i % 1000}` }, tags: i % 7 === 0 ? ['beta'] : [] };
     if (!running) trace.end_time = iso(start + duration);
     if (!running) trace.output = `answer ${i}`;
     if (error) trace.error_info = { exception_type: 'TimeoutError', message: 'upstream slow' };

@@ -54,7 +54,6 @@ export class App {
   private prefetch: { traceId: string; detail: Promise<TraceDetail | null> } | undefined;
   private detailsFrame = 0;
   private saveTimer: ReturnType<typeof setTimeout> | undefined;
-  private lastSave = -Infinity;
   private ticks = 0;
 
   constructor(
@@ -230,7 +229,10 @@ export class App {
       const model = this.model;
       if (model && this.tree.selectedNode === node) this.details.show(model, node);
     });
-    this.saveSelection();
+    // Saved at once, even during key repeat: VS Code keeps a webview's state as last set when a
+    // window reload begins, before the page could flush anything on pagehide (the standalone
+    // page's storage throttles its own address rewrites).
+    this.save();
   }
 
   private async setScore(patch: ScorePatch): Promise<void> {
@@ -328,20 +330,9 @@ export class App {
     this.saveTimer = setTimeout(() => this.save(), SAVE_DELAY_MS);
   }
 
-  /**
-   * A new selection is saved at once: VS Code keeps a webview's state as last set when a window
-   * reload begins, before the page could flush anything on pagehide. Key repeat falls back to
-   * the debounce (the browser page rewrites its address on each save, which browsers throttle).
-   */
-  private saveSelection(): void {
-    if (performance.now() - this.lastSave >= SAVE_DELAY_MS) this.save();
-    else this.saveSoon();
-  }
-
   private save(): void {
     clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
-    this.lastSave = performance.now();
     const s = this.state;
     this.rememberCurrent();
     s.traceId = this.model?.traceId ?? this.loading?.traceId ?? s.traceId;

@@ -25,7 +25,9 @@ export interface FilterOptions {
   now?: number;
   /**
    * More text for free-text terms to search besides the summary's own (for example whole
-   * inputs and outputs the store keeps in memory). Matched case-insensitively.
+   * inputs and outputs the store keeps in memory), already lowercased: terms are lowercased
+   * once per query, and lowercasing kilobytes per trace per query would cost more than the
+   * search.
    */
   searchText?: (trace: TraceSummary) => string | undefined;
 }
@@ -99,9 +101,6 @@ export function isFilterFieldName(name: string): boolean {
 }
 
 class Compiler {
-  private lastTrace: TraceSummary | undefined;
-  private lastHaystack = '';
-
   constructor(private readonly options: FilterOptions) {}
 
   compile(node: FilterNode): TracePredicate {
@@ -122,7 +121,10 @@ class Compiler {
       }
       case 'text': {
         const needle = node.text.toLowerCase();
-        return (t) => this.haystack(t).includes(needle);
+        const extra = this.options.searchText;
+        if (!extra) return (t) => summaryText(t).includes(needle);
+        // Apart, not joined: joining would copy the extra text for every trace of every query.
+        return (t) => summaryText(t).includes(needle) || (extra(t)?.includes(needle) ?? false);
       }
       case 'field':
         return this.compileField(node.field, node.value, node.at, node.valueAt);
@@ -215,14 +217,6 @@ class Compiler {
     };
   }
 
-  /** Every text term of one query tests the same trace in turn, so the last one is kept. */
-  private haystack(t: TraceSummary): string {
-    if (t !== this.lastTrace) {
-      this.lastTrace = t;
-      this.lastHaystack = summaryText(t) + (this.options.searchText?.(t)?.toLowerCase() ?? '');
-    }
-    return this.lastHaystack;
-  }
 }
 
 // Summaries the store hands out again unchanged keep their lowercased text.

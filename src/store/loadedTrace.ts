@@ -10,12 +10,17 @@
 // update to a span that was stored earlier reads its patches back (decoding their entries,
 // which stay in memory while recent) and folds them as they were applied, with `recordAfter`,
 // the same step `apply` takes. Whole spans are made only for readers, by replaying the log.
+//
+// The text the logs filter searches (searchText.ts) is built on the same path: a span adds its
+// name and model, the input and output are turned into text only when asked after they
+// changed. A trace read back from the log replays every patch, so it gets the whole text again.
 
 import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
 import { applyScore, mergeRecord } from '../core/merge';
 import type { Patch, ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
 import type { DecodedEntry, EntryLoc } from './logEntry';
+import { SearchText } from './searchText';
 
 export const DEFAULT_PROJECT = 'Default Project';
 
@@ -50,6 +55,10 @@ export class LoadedTrace {
   /** The root span's record, kept as an object: summaries read it on every change. */
   private rootRecord?: SpanRecord;
   lastUpdatedAt: string;
+  /** What the logs filter searches besides the summary (searchText.ts). */
+  private readonly search = new SearchText();
+  /** The input or output the search text holds may have changed (the trace's, or the root span's standing in). */
+  private searchIoStale = true;
 
   constructor(readonly id: string, now: string, private readonly reader: EntryReader) {
     this.trace = { id, project_name: '', name: '', start_time: '' };
@@ -71,6 +80,7 @@ export class LoadedTrace {
     } else {
       this.trace = mergeRecord(this.trace, patch, {});
     }
+    if (patch.input !== undefined || patch.output !== undefined || this.trace.input === undefined || this.trace.output === undefined) this.searchIoStale = true;
     this.lastUpdatedAt = now;
   }
 
@@ -91,6 +101,8 @@ export class LoadedTrace {
     const old = this.span(patch.id);
     const span = spanAfter(old, patch, this.id);
     this.replaceSpan(old, span, at, applied);
+    this.search.addTerm(patch.name);
+    this.search.addTerm(patch.model);
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
     this.lastUpdatedAt = now;
     return span;
@@ -128,6 +140,18 @@ export class LoadedTrace {
         this.rootRecord = span;
       }
     }
+    // The root span's input and output stand in for a trace's own missing ones (as in the summary).
+    if (span === this.rootRecord && (this.trace.input === undefined || this.trace.output === undefined)) this.searchIoStale = true;
+  }
+
+  /** The lowercased text the logs filter searches besides the summary; the same string while nothing changed. */
+  searchText(): string {
+    if (this.searchIoStale) {
+      const root = this.rootRecord;
+      this.search.setInputOutput(this.trace.input ?? root?.input, this.trace.output ?? root?.output);
+      this.searchIoStale = false;
+    }
+    return this.search.text();
   }
 
   /**

@@ -6,9 +6,12 @@
 // packs may still hold its events, so a rebuild from the packs does not bring it back; and
 // each segment written says how far the log was written when it was (`covered`), so the
 // entries a crash left unindexed are found by reading only the packs after that point.
+// Beside each summary the index keeps the trace's search text (searchText.ts), so the logs
+// filter searches it after a restart without replaying any trace, and it goes with the trace.
 
 import type { TraceSummary } from '../core/model';
 import { compareTimes } from '../core/time';
+import { SEARCH_TEXT_MAX } from './searchText';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
@@ -26,6 +29,8 @@ export interface IndexEntry {
   segment: number;
   /** Where the trace's events are, oldest first. */
   extents: Extent[];
+  /** What the logs filter's free text searches besides the summary, lowercased (searchText.ts). */
+  search?: string;
 }
 
 /**
@@ -47,7 +52,7 @@ export type Covered = [seq: number, pack: number];
 export interface SegmentData {
   version: 2;
   covered: Covered;
-  traces: Record<string, { summary: TraceSummary; extents: Extent[] }>;
+  traces: Record<string, { summary: TraceSummary; extents: Extent[]; search?: string }>;
   /** Tombstones: trace id → [seq, packs, logPack]. */
   deleted?: Record<string, [number, number[], number?]>;
 }
@@ -78,7 +83,9 @@ export class TraceIndex {
     this.oldest = undefined;
     for (const [id, entry] of Object.entries(data.traces)) {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
-      this.insert(id, { summary: entry.summary, extents: entry.extents, segment });
+      // A search text that is not one (a hand-edited file) is dropped, not the segment: it only helps the filter.
+      const search = typeof entry.search === 'string' ? entry.search.slice(0, SEARCH_TEXT_MAX) : undefined;
+      this.insert(id, { summary: entry.summary, extents: entry.extents, search, segment });
     }
     for (const [id, [seq, packs, logPack]] of Object.entries(data.deleted ?? {})) {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
@@ -88,19 +95,20 @@ export class TraceIndex {
     this.newest = Math.max(this.newest, segment);
   }
 
-  /** Adds or replaces a trace's summary, marking its segment for writing. */
-  put(id: string, summary: TraceSummary): void {
+  /** Adds or replaces a trace's summary (and its search text, when given), marking its segment for writing. */
+  put(id: string, summary: TraceSummary, search?: string): void {
     if (this.oldest && (this.oldest.members.has(id) || newestFirst(summary, this.oldest.newest) >= 0)) this.oldest = undefined;
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
+      if (search !== undefined) entry.search = search;
       this.dirtySegments.add(entry.segment);
       return;
     }
     this.dropTombstone(id);
     let segment = this.newest;
     if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
-    this.insert(id, { summary, segment, extents: [] });
+    this.insert(id, { summary, segment, extents: [], search });
     this.dirtySegments.add(segment);
   }
 
@@ -194,8 +202,8 @@ export class TraceIndex {
     const members = this.segments.get(segment);
     const traces: SegmentData['traces'] = {};
     for (const id of members ?? []) {
-      const { summary, extents } = this.entries.get(id)!;
-      traces[id] = { summary, extents };
+      const { summary, extents, search } = this.entries.get(id)!;
+      traces[id] = search ? { summary, extents, search } : { summary, extents };
     }
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {

@@ -1,8 +1,9 @@
 // The trace store: in memory for readers, the summaries of every trace; on disk, a log of
 // what arrived (docs/store.md). `apply` is synchronous and cheap: it merges patches into the
 // traces they touch (held lean in memory, see loadedTrace.ts), updates their summaries from
-// running totals, appends one entry to the log — the request body itself when it can — and
-// tells listeners; the files follow within flushIntervalMs. Reading a whole trace replays its
+// running totals (and their search texts, searchText.ts), appends one entry to the log — the
+// request body itself when it can — and tells listeners; the files follow within
+// flushIntervalMs. Reading a whole trace replays its
 // entries (traceReplay.ts); the last few traces read are kept until they change (readCache.ts).
 
 import { mkdirSync } from 'node:fs';
@@ -251,7 +252,7 @@ export class TraceStore implements TraceStoreApi {
       this.reads.drop(trace.id);
       trace.settle(loc, exact);
       const summary = trace.summary();
-      this.index.put(trace.id, summary);
+      this.index.put(trace.id, summary, trace.searchText());
       if (this.index.addExtent(trace.id, loc.pack, loc.start, loc.end)) this.log.noteTrace(loc.pack, trace.id);
       this.touched.add(trace.id);
       summaries.push(summary);
@@ -370,6 +371,11 @@ export class TraceStore implements TraceStoreApi {
 
   getSummary(traceId: string): TraceSummary | undefined {
     return this.index.get(traceId)?.summary;
+  }
+
+  /** Kept in the index with the summary (searchText.ts), so a deleted or retained-away trace takes it along. */
+  searchText(traceId: string): string | undefined {
+    return this.index.get(traceId)?.search;
   }
 
   async getTrace(traceId: string): Promise<TraceDetail | undefined> {

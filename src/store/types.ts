@@ -73,7 +73,8 @@ export interface TraceStoreApi {
   listProjects(): ProjectSummary[];
   /**
    * Optional: more text of a trace for the logs filter's free-text terms to search than its
-   * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory.
+   * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory,
+   * lowercased (the filter does not lowercase it again; see FilterOptions.searchText).
    */
   searchText?(traceId: string): string | undefined;
   /** Optional: changes `maxTraces` / `maxBytes` of an open store (undefined: the default) and applies them at once. */

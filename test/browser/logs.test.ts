@@ -67,7 +67,7 @@ describe('the logs table', () => {
   beforeAll(async () => {
     await seed([
       { id: 'L-a', name: 'alpha_chain', project: 'Shop', start: iso(T0), end: iso(T0 + 1500), scores: { user_feedback: 0 }, usage: { total_tokens: 900 }, tags: ['beta'], input: 'where is my parcel?' },
-      { id: 'L-b', name: 'beta_chain', project: 'Shop', start: iso(T0 + MINUTE), end: iso(T0 + MINUTE + 300), scores: { user_feedback: 1 }, usage: { total_tokens: 100 } },
+      { id: 'L-b', name: 'beta_chain', project: 'Shop', start: iso(T0 + MINUTE), end: iso(T0 + MINUTE + 300), scores: { user_feedback: 1 }, usage: { total_tokens: 100 }, output: { answer: `${'Thanks for waiting. '.repeat(20)}Your warranty covers it.` } },
       { id: 'L-c', name: 'gamma_chain', project: 'Shop', start: iso(T0 + 2 * MINUTE), end: iso(T0 + 2 * MINUTE + 5000), error: true, usage: { total_tokens: 50 } },
       { id: 'L-d', name: 'delta <img src=x onerror=alert(1)>', project: 'Other', start: iso(T0 + 3 * MINUTE), end: iso(T0 + 3 * MINUTE + 10), scores: { user_feedback: 0.25 } },
     ]);
@@ -88,13 +88,15 @@ describe('the logs table', () => {
     await done(page);
   });
 
-  it('filters by score and by free text over inputs, in the collector', async () => {
+  it('filters by score and by free text over whole inputs and outputs, in the collector', async () => {
     const page = await openLogs();
     await filter(page, 'user_feedback < 0.5');
     await expect.poll(() => names(page)).toEqual(['delta <img src=x onerror=alert(1)>', 'alpha_chain']);
     expect(await countText(page)).toBe('2 traces');
     await filter(page, 'parcel');
     await expect.poll(() => names(page)).toEqual(['alpha_chain']);
+    await filter(page, 'warranty'); // past the 300-character preview of beta_chain's output
+    await expect.poll(() => names(page)).toEqual(['beta_chain']);
     await filter(page, 'project:Shop tokens >= 100');
     await expect.poll(() => names(page)).toEqual(['beta_chain', 'alpha_chain']);
     await done(page);

@@ -53,6 +53,31 @@ describe('the span tree', () => {
     await page.context().close();
   });
 
+  it('keeps every selection at once but rewrites its address at most every 200 ms during key repeat', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'embed').waitFor();
+    await row(page, 'chain_trace').click();
+    await page.evaluate(() => {
+      const w = window as unknown as { rewrites: number };
+      w.rewrites = 0;
+      const replace = history.replaceState.bind(history);
+      history.replaceState = (...args: Parameters<History['replaceState']>) => (w.rewrites++, replace(...args));
+    });
+    // 20 selections in one task, as fast as key repeat can go: down to llm_call, then up and down.
+    await page.evaluate(() => {
+      const press = (key: string) => document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      for (let i = 0; i < 4; i++) press('ArrowDown');
+      for (let i = 0; i < 8; i++) press('ArrowUp'), press('ArrowDown');
+    });
+    // Saved in the same task as the key: a reload now comes back on it.
+    expect(await page.evaluate(() => JSON.parse(sessionStorage.getItem('spanscope.ui')!).selectedKey)).toBe('llm_call');
+    await poll(() => new URL(page.url()).searchParams.get('span')).toBe('llm_call');
+    await page.waitForTimeout(400);
+    // At most one rewrite at once and one when the throttle's time is up, not one per key.
+    expect(await page.evaluate(() => (window as unknown as { rewrites: number }).rewrites)).toBeLessThanOrEqual(2);
+    await page.context().close();
+  });
+
   it('collapses and expands a span with its twistie and with the arrow keys', async () => {
     const { page } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();

@@ -40,7 +40,7 @@ describe('filter language: free text', () => {
   });
 
   it('searches the extra text the store supplies', () => {
-    const extra = (t: TraceSummary) => (t.name === 'classify' ? 'WHOLE INPUT mentions invoices' : undefined);
+    const extra = (t: TraceSummary) => (t.name === 'classify' ? 'whole input mentions invoices' : undefined);
     expect(names(traces, 'invoices', { searchText: extra })).toEqual(['classify']);
     expect(names(traces, 'invoices')).toEqual([]);
   });

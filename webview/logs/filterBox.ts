@@ -42,7 +42,7 @@ export class FilterBox {
         return false;
       },
     });
-    this.field.element.title = `Free text searches names, inputs and outputs. Also: ${EXAMPLES}`;
+    this.field.element.title = `Free text searches trace and span names, models, inputs and outputs (their first 3,000 characters), tags and errors. Also: ${EXAMPLES}`;
     this.errorText = h('span', { class: 'logs-filter-error-text' });
     this.errorMark = h('code', { class: 'logs-filter-error-mark' });
     this.error = h('div', { class: 'logs-filter-error', attrs: { role: 'alert' } }, h('span', { class: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }), this.errorText, this.errorMark);

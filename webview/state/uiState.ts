@@ -50,7 +50,22 @@ export function vscodeStorage(api: VsCodeApi): StateStorage {
 
 const SESSION_KEY = 'spanscope.ui';
 
+/** Browsers throttle history.replaceState (Chromium warns past ~100 calls in 10 s): key repeat must not hit that. */
+const ADDRESS_REWRITE_MS = 200;
+
 export function browserStorage(win: Window = window): StateStorage {
+  let lastRewrite = -Infinity;
+  let pending: ReturnType<typeof setTimeout> | undefined;
+  let latest: UiState = {};
+  const rewriteAddress = (): void => {
+    pending = undefined;
+    lastRewrite = win.performance.now();
+    const url = new URL(win.location.href);
+    setParam(url, 'trace', latest.traceId);
+    setParam(url, 'span', latest.selectedKey || undefined);
+    url.searchParams.delete('token');
+    if (url.href !== win.location.href) win.history.replaceState(null, '', url.href);
+  };
   return {
     load() {
       let state: UiState = {};
@@ -71,13 +86,13 @@ export function browserStorage(win: Window = window): StateStorage {
       try {
         win.sessionStorage.setItem(SESSION_KEY, JSON.stringify(state));
       } catch {
-        // Storage full or disabled: the URL below still keeps the essentials.
+        // Storage full or disabled: the address below still keeps the essentials.
       }
-      const url = new URL(win.location.href);
-      setParam(url, 'trace', state.traceId);
-      setParam(url, 'span', state.selectedKey || undefined);
-      url.searchParams.delete('token');
-      if (url.href !== win.location.href) win.history.replaceState(null, '', url.href);
+      latest = { traceId: state.traceId, selectedKey: state.selectedKey };
+      if (pending !== undefined) return;
+      const wait = lastRewrite + ADDRESS_REWRITE_MS - win.performance.now();
+      if (wait <= 0) rewriteAddress();
+      else pending = setTimeout(rewriteAddress, wait);
     },
   };
 }

@@ -1,0 +1,122 @@
+// What the logs filter's free-text terms search beyond a trace's summary (see
+// core/traceFilter.ts): the trace's input and output as text, and the distinct names and
+// models of its spans. The store keeps one lowercased string per trace next to its summary in
+// the index (and in the index segments on disk, so a restart reads it back with the
+// summaries instead of reading every trace), and hands it to the filter as is.
+//
+// Built as patches are applied, not by reading a trace again: a span adds its name and model
+// to a Set (most spans repeat names already seen); the input and output are turned into text
+// only when they change, and never more of them than the cap keeps.
+
+/**
+ * Characters of search text per trace, at most. The index holds one for every trace the
+ * store keeps (5000 by default: ≤ 20 MB, twice that for text outside Latin-1), and the
+ * filter may scan all of them per query; whole inputs of many kilobytes would cost both
+ * without helping anyone who types a word into the filter.
+ */
+export const SEARCH_TEXT_MAX = 4096;
+/** Of which the span names and models: enough for the distinct steps of a large trace. */
+const TERMS_MAX = 1024;
+/** Of which the input and output, shared between them (see `text`). */
+const IO_MAX = SEARCH_TEXT_MAX - TERMS_MAX - 2;
+/** Structures nested deeper are not searched (parsed JSON can nest thousands deep). */
+const DEPTH_MAX = 32;
+
+export class SearchText {
+  private input = '';
+  private output = '';
+  private readonly seen = new Set<string>();
+  private terms = '';
+  private made?: string;
+
+  /** The input and output in full: called when either changed. */
+  setInputOutput(input: unknown, output: unknown): void {
+    this.input = boundedText(input, IO_MAX);
+    this.output = boundedText(output, IO_MAX);
+    this.made = undefined;
+  }
+
+  /** A span's name or model; distinct ones are kept while they fit. */
+  addTerm(term: unknown): void {
+    if (typeof term !== 'string' || term === '' || this.seen.has(term)) return;
+    if (this.terms.length + term.length + 1 > TERMS_MAX) return; // not remembered: the Set stays as small as the text
+    this.seen.add(term);
+    this.terms += `\n${term.toLowerCase()}`;
+    this.made = undefined;
+  }
+
+  /** Lowercased, at most SEARCH_TEXT_MAX characters; the same string until something changes. */
+  text(): string {
+    if (this.made === undefined) {
+      // The shorter of input and output is kept whole when it can be, the longer one gets the rest.
+      let { input, output } = this;
+      if (input.length + output.length > IO_MAX) {
+        const half = IO_MAX >> 1;
+        if (input.length <= half) output = output.slice(0, IO_MAX - input.length);
+        else if (output.length <= half) input = input.slice(0, IO_MAX - output.length);
+        else (input = input.slice(0, half)), (output = output.slice(0, IO_MAX - half));
+      }
+      this.made = `${input}\n${output}${this.terms}`.slice(0, SEARCH_TEXT_MAX);
+    }
+    return this.made;
+  }
+}
+
+/**
+ * A value as lowercased text of at most `max` characters: a string as it is, anything else as
+ * JSON, cut off once `max` is reached without walking (or stringifying) the rest, so a
+ * megabyte of input costs no more than a short one.
+ */
+export function boundedText(value: unknown, max: number): string {
+  if (value === undefined || value === null) return '';
+  const out = typeof value === 'string' ? value.slice(0, max) : new BoundedJson(max).write(value, 0).text();
+  return out.toLowerCase().slice(0, max); // lowercasing can lengthen a few characters (İ)
+}
+
+class BoundedJson {
+  private readonly parts: string[] = [];
+  private size = 0;
+
+  constructor(private readonly max: number) {}
+
+  get full(): boolean {
+    return this.size >= this.max;
+  }
+
+  text(): string {
+    return this.parts.join('').slice(0, this.max);
+  }
+
+  write(value: unknown, depth: number): this {
+    if (this.full) return this;
+    if (typeof value === 'string') return this.add(JSON.stringify(value.slice(0, this.max - this.size)));
+    if (typeof value === 'number' || typeof value === 'boolean') return this.add(String(value));
+    if (typeof value !== 'object' || value === null) return this.add('null');
+    if (depth >= DEPTH_MAX) return this.add('…');
+    if (Array.isArray(value)) {
+      this.add('[');
+      for (let i = 0; i < value.length && !this.full; i++) {
+        if (i) this.add(',');
+        this.write(value[i], depth + 1);
+      }
+      return this.add(']');
+    }
+    this.add('{');
+    let first = true;
+    for (const key in value) {
+      if (this.full) break;
+      const v = (value as Record<string, unknown>)[key];
+      if (v === undefined) continue;
+      this.add(`${first ? '' : ','}${JSON.stringify(key.slice(0, this.max))}:`);
+      first = false;
+      this.write(v, depth + 1);
+    }
+    return this.add('}');
+  }
+
+  private add(text: string): this {
+    this.parts.push(text);
+    this.size += text.length;
+    return this;
+  }
+}
