@@ -4,9 +4,9 @@
 // the index (and in the index segments on disk, so a restart reads it back with the
 // summaries instead of reading every trace), and hands it to the filter as is.
 //
-// Built as patches are applied, not by reading a trace again: a span adds its name and model
-// to a Set (most spans repeat names already seen); the input and output are turned into text
-// only when they change, and never more of them than the cap keeps.
+// Built as patches are applied, not by reading a trace again: a span notes its name and model
+// (most spans repeat names already seen), kept when new; the input and output are turned into
+// text only when they change, and never more of them than the cap keeps.
 
 /**
  * Characters of search text per trace, at most. The index holds one for every trace the
@@ -19,14 +19,19 @@ export const SEARCH_TEXT_MAX = 4096;
 const TERMS_MAX = 1024;
 /** Of which the input and output, shared between them (see `text`). */
 const IO_MAX = SEARCH_TEXT_MAX - TERMS_MAX - 2;
+/** Terms noted before they are looked at, at most (see addTerm). */
+const FRESH_MAX = 256;
 /** Structures nested deeper are not searched (parsed JSON can nest thousands deep). */
 const DEPTH_MAX = 32;
 
 export class SearchText {
   private input = '';
   private output = '';
-  private readonly seen = new Set<string>();
-  private terms = '';
+  /** The terms kept, each after a newline and the last one followed by one ('\na\nb\n'): a term is found by `includes`. */
+  private terms = '\n';
+  /** Terms given since the text was last made, not yet looked at (see addTerm). */
+  private fresh: string[] = [];
+  private last?: string;
   private made?: string;
 
   /** The input and output in full: called when either changed. */
@@ -36,17 +41,36 @@ export class SearchText {
     this.made = undefined;
   }
 
-  /** A span's name or model; distinct ones are kept while they fit. */
+  /**
+   * A span's name or model; distinct ones are kept while they fit. On the ingest path, so it
+   * only notes the term: they are lowercased and matched against those kept when the text is
+   * next made (once per apply), and nothing but the text is kept — a Set of every name would
+   * keep each parsed name string alive, which costs the garbage collector more than the rest.
+   */
   addTerm(term: unknown): void {
-    if (typeof term !== 'string' || term === '' || this.seen.has(term)) return;
-    if (this.terms.length + term.length + 1 > TERMS_MAX) return; // not remembered: the Set stays as small as the text
-    this.seen.add(term);
-    this.terms += `\n${term.toLowerCase()}`;
+    if (typeof term !== 'string' || term === '' || term === this.last) return;
+    this.last = term;
+    this.fresh.push(term);
+    if (this.fresh.length >= FRESH_MAX) this.takeFresh(); // a long replay makes the text only at its end
+  }
+
+  private takeFresh(): void {
+    let terms = this.terms;
+    for (const term of this.fresh) {
+      if (terms.length + term.length > TERMS_MAX) continue; // a shorter one may still fit
+      const lower = term.toLowerCase();
+      if (terms.length + lower.length > TERMS_MAX || terms.includes(`\n${lower}\n`)) continue;
+      terms += `${lower}\n`;
+    }
+    this.fresh.length = 0;
+    if (terms === this.terms) return;
+    this.terms = terms;
     this.made = undefined;
   }
 
   /** Lowercased, at most SEARCH_TEXT_MAX characters; the same string until something changes. */
   text(): string {
+    if (this.fresh.length) this.takeFresh();
     if (this.made === undefined) {
       // The shorter of input and output is kept whole when it can be, the longer one gets the rest.
       let { input, output } = this;
@@ -56,7 +80,7 @@ export class SearchText {
         else if (output.length <= half) input = input.slice(0, IO_MAX - output.length);
         else (input = input.slice(0, half)), (output = output.slice(0, IO_MAX - half));
       }
-      this.made = `${input}\n${output}${this.terms}`.slice(0, SEARCH_TEXT_MAX);
+      this.made = `${input}\n${output}${this.terms.slice(0, -1)}`.slice(0, SEARCH_TEXT_MAX);
     }
     return this.made;
   }

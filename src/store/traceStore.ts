@@ -3,8 +3,8 @@
 // traces they touch (held lean in memory, see loadedTrace.ts), updates their summaries from
 // running totals (and their search texts, searchText.ts), appends one entry to the log — the
 // request body itself when it can — and tells listeners; the files follow within
-// flushIntervalMs. Reading a whole trace replays its
-// entries (traceReplay.ts); the last few traces read are kept until they change (readCache.ts).
+// flushIntervalMs. Reading a whole trace replays its entries (traceReplay.ts); the last few
+// traces read are kept until they change (readCache.ts).
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';

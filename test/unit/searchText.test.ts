@@ -29,7 +29,14 @@ describe('SearchText', () => {
     expect(s.text()).toBe('{"question":"where?"}\nparis\nllm\nretrieve\ngpt-4o');
   });
 
-  it('returns the same string until something changes', () => {
+  it('keeps a name once whatever its case, and finds terms noted in any number before the text is made', () => {
+    const s = new SearchText();
+    for (let i = 0; i < 1000; i++) s.addTerm(i % 2 ? 'Chat' : 'CHAT'); // more than are noted before being looked at
+    s.addTerm('retrieve');
+    expect(s.text()).toBe('\n\nchat\nretrieve');
+  });
+
+    it('returns the same string until something changes', () => {
     const s = new SearchText();
     s.setInputOutput('a', 'b');
     const first = s.text();
