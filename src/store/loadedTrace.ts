@@ -101,8 +101,7 @@ export class LoadedTrace {
     const old = this.span(patch.id);
     const span = spanAfter(old, patch, this.id);
     this.replaceSpan(old, span, at, applied);
-    this.search.addTerm(patch.name);
-    this.search.addTerm(patch.model);
+    this.search.addSpan(patch.name, patch.model);
     if (this.implicit && !this.trace.project_name && span.project_name) this.trace.project_name = span.project_name;
     this.lastUpdatedAt = now;
     return span;

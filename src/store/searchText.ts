@@ -29,9 +29,10 @@ export class SearchText {
   private output = '';
   /** The terms kept, each after a newline and the last one followed by one ('\na\nb\n'): a term is found by `includes`. */
   private terms = '\n';
-  /** Terms given since the text was last made, not yet looked at (see addTerm). */
+  /** Terms given since the text was last made, not yet looked at (see addSpan). */
   private fresh: string[] = [];
-  private last?: string;
+  private lastName?: unknown;
+  private lastModel?: unknown;
   private made?: string;
 
   /** The input and output in full: called when either changed. */
@@ -42,29 +43,44 @@ export class SearchText {
   }
 
   /**
-   * A span's name or model; distinct ones are kept while they fit. On the ingest path, so it
-   * only notes the term: they are lowercased and matched against those kept when the text is
-   * next made (once per apply), and nothing but the text is kept — a Set of every name would
-   * keep each parsed name string alive, which costs the garbage collector more than the rest.
+   * A span's name and model; distinct ones are kept while they fit. On the ingest path, so it
+   * only notes them: they are lowercased and matched against those kept when the text is next
+   * made (once per apply), and nothing but the text is kept — a Set of every name would keep
+   * each parsed name string alive, which costs the garbage collector more than the rest. A
+   * name or model that is the previous span's (the common case) is not even noted.
    */
+  addSpan(name: unknown, model: unknown): void {
+    if (name !== this.lastName) this.note((this.lastName = name));
+    if (model !== this.lastModel) this.note((this.lastModel = model));
+  }
+
+  /** One name or model (see addSpan). */
   addTerm(term: unknown): void {
-    if (typeof term !== 'string' || term === '' || term === this.last) return;
-    this.last = term;
+    if (term !== this.lastName) this.note((this.lastName = term));
+  }
+
+  private note(term: unknown): void {
+    if (typeof term !== 'string' || term === '') return;
     this.fresh.push(term);
     if (this.fresh.length >= FRESH_MAX) this.takeFresh(); // a long replay makes the text only at its end
   }
 
   private takeFresh(): void {
-    let terms = this.terms;
+    const kept = this.terms; // one string for the whole call: `includes` flattens it once, not once per term
+    let size = kept.length;
+    let added: string[] | undefined;
+    let addedSet: Set<string> | undefined; // this call's only: dies young
     for (const term of this.fresh) {
-      if (terms.length + term.length > TERMS_MAX) continue; // a shorter one may still fit
+      if (size + term.length > TERMS_MAX) continue; // a shorter one may still fit
       const lower = term.toLowerCase();
-      if (terms.length + lower.length > TERMS_MAX || terms.includes(`\n${lower}\n`)) continue;
-      terms += `${lower}\n`;
+      if (size + lower.length > TERMS_MAX || addedSet?.has(lower) || kept.includes(`\n${lower}\n`)) continue;
+      (added ??= []).push(lower);
+      (addedSet ??= new Set()).add(lower);
+      size += lower.length + 1;
     }
     this.fresh.length = 0;
-    if (terms === this.terms) return;
-    this.terms = terms;
+    if (!added) return;
+    this.terms = `${kept}${added.join('\n')}\n`;
     this.made = undefined;
   }
 
