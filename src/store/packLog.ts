@@ -131,9 +131,7 @@ export class PackLog {
 
   /** `traceId` no longer has events in `pack` (deleted, or moved forward); the pack may become garbage. */
   releaseTrace(pack: number, traceId: string): void {
-    const p = this.packs.get(pack);
-    if (!p || !p.traces.delete(traceId) || !isEmpty(p) || !p.sealed || this.restoring) return;
-    this.toGarbage(p);
+    this.release(pack, (p) => p.traces.delete(traceId));
   }
 
   /** `pack` holds the deletion entry of `traceId`, needed while packs with its events are left. */
@@ -143,8 +141,13 @@ export class PackLog {
 
   /** That deletion entry is needed no more; the pack may become garbage. */
   releaseTomb(pack: number, traceId: string): void {
+    this.release(pack, (p) => p.tombs.delete(traceId));
+  }
+
+  /** Takes something out of `pack` (`remove` says whether it was there); a sealed pack left empty is garbage. */
+  private release(pack: number, remove: (p: Pack) => boolean): void {
     const p = this.packs.get(pack);
-    if (!p || !p.tombs.delete(traceId) || !isEmpty(p) || !p.sealed || this.restoring) return;
+    if (!p || !remove(p) || !isEmpty(p) || !p.sealed || this.restoring) return;
     this.toGarbage(p);
   }
 

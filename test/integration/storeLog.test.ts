@@ -7,39 +7,18 @@ import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkS
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { type TraceStore, openStore } from '../../src/store/traceStore';
-import type { StoreOptions } from '../../src/store/types';
+import type { TraceStore } from '../../src/store/traceStore';
 import { at, batch, score, spanEnd, spanStart, traceBatch, traceEnd, traceStart } from '../support/builders';
-import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
+import { type TestCollector, startTestCollector } from '../support/collector';
+import { storesOfEachTest } from '../support/stores';
 import { http } from '../support/http';
 
-const dirs: string[] = [];
-const open: TraceStore[] = [];
+const { newDir, openAt, closeStore } = storesOfEachTest();
 let c: TestCollector | undefined;
 afterEach(async () => {
   await c?.close();
   c = undefined;
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
-
-async function openAt(dir: string, options: Partial<StoreOptions> = {}) {
-  const warnings: string[] = [];
-  const store = await openStore({ dir, warn: (m) => warnings.push(m), ...options });
-  open.push(store);
-  return Object.assign(store, { warnings });
-}
-
-async function closeStore(store: TraceStore): Promise<void> {
-  await store.close();
-  open.splice(open.indexOf(store), 1);
-}
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
 
 /** Applies a native batch as the route does: with its bytes as the source the store may keep. */
 function ingestKept(store: TraceStore, body: unknown): void {

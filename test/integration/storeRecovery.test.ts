@@ -1,33 +1,14 @@
 import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { LOCK_FILE } from '../../src/store/storeLock';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
-import type { StoreOptions } from '../../src/store/types';
 import { at, batch, traceBatch, traceStart } from '../support/builders';
-import { tempDir } from '../support/collector';
+import { storesOfEachTest } from '../support/stores';
 
-const dirs: string[] = [];
-const open: TraceStore[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((s) => s.close()));
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-
-async function openAt(dir: string, options: Partial<StoreOptions> = {}) {
-  const warnings: string[] = [];
-  const store = await openStore({ dir, warn: (m) => warnings.push(m), ...options });
-  open.push(store);
-  return Object.assign(store, { warnings });
-}
-
-function newDir(): string {
-  const dir = tempDir();
-  dirs.push(dir);
-  return dir;
-}
+const { newDir, openAt } = storesOfEachTest();
 
 function ingest(store: TraceStore, body: unknown) {
   const result = normaliseNativeBatch(body);
