@@ -5,7 +5,6 @@
 
 import { fieldTerm, timeRangeTerm } from '../src/core/filterTerms';
 import { App, type AppOptions } from './app';
-import { codicon } from './components/icons';
 import { tabStrip, type TabStrip } from './components/tabStrip';
 import { LogsView } from './logs/logsView';
 import { MonitorView } from './monitor/monitorView';
@@ -13,6 +12,7 @@ import { splitStorage, type TabId } from './state/panelState';
 import type { StateStorage } from './state/uiState';
 import type { HostConnection } from './transport/connection';
 import { h } from './views/dom';
+import { StatusLine, type StatusKind } from './views/statusLine';
 
 export class PanelTabs {
   readonly app: App;
@@ -20,8 +20,7 @@ export class PanelTabs {
   private readonly monitor: MonitorView;
   private readonly strip: TabStrip<TabId>;
   private readonly panels: Record<TabId, HTMLElement>;
-  private readonly toast: HTMLElement;
-  private toastTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly toast = new StatusLine();
   private current: TabId;
   private readonly saveTab: (tab: TabId) => void;
 
@@ -41,9 +40,7 @@ export class PanelTabs {
       ariaLabel: 'Spanscope views',
       onSelect: (id) => this.select(id),
     });
-    this.toast = h('div', { class: 'tabs-toast', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.toast.hidden = true;
-    root.replaceChildren(this.strip.element, this.panels.traces, this.panels.logs, this.panels.monitor, this.toast);
+    root.replaceChildren(this.strip.element, this.panels.traces, this.panels.logs, this.panels.monitor, this.toast.element);
     root.classList.add('tabbed');
 
     this.app = new App(this.panels.traces, conn, app, appOptions);
@@ -87,12 +84,7 @@ export class PanelTabs {
     this.saveTab(tab);
   }
 
-  private notify(message: string, kind: 'error' | 'info' = 'info'): void {
-    clearTimeout(this.toastTimer);
-    this.toast.hidden = false;
-    this.toast.className = `tabs-toast ${kind}`;
-    this.toast.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    this.toast.replaceChildren(codicon(kind === 'error' ? 'error' : 'info'), h('span', { text: message }));
-    this.toastTimer = setTimeout(() => (this.toast.hidden = true), kind === 'error' ? 8000 : 3000);
+  private notify(message: string, kind?: StatusKind): void {
+    this.toast.show(message, kind);
   }
 }

@@ -174,6 +174,10 @@ describe('the logs table', () => {
     await page.locator('.logs-row[data-trace-id="S-2"] .logs-check-cell').click({ modifiers: ['Shift'] });
     await expect.poll(() => page.locator('.logs-selection-count').textContent()).toBe('2 selected');
     await page.locator('.logs-score-name input').fill('reviewed');
+    // A value that is not a number is refused with a message in the tabs' status line.
+    await page.locator('.logs-score-value input').fill('abc');
+    await page.locator('vscode-button', { hasText: 'Set score' }).click();
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('The score value must be a number.');
     await page.locator('.logs-score-value input').fill('0.5');
     await page.locator('vscode-button', { hasText: 'Set score' }).click();
     await expect.poll(async () => (await h.c.get('/api/query?filter=reviewed%3D0.5')).json.total).toBe(2);

@@ -6,6 +6,7 @@
 import { iconButton, setPressed } from '../components/button';
 import { codicon } from '../components/icons';
 import { h } from './dom';
+import { StatusLine, type StatusKind } from './statusLine';
 
 export interface LayoutParts {
   list: HTMLElement;
@@ -22,10 +23,9 @@ export class Layout {
   readonly title: HTMLElement;
   readonly facts: HTMLElement;
   private readonly connection: HTMLElement;
-  private readonly status: HTMLElement;
+  private readonly status = new StatusLine();
   private readonly listToggle: HTMLElement;
   private readonly main: HTMLElement;
-  private statusTimer: ReturnType<typeof setTimeout> | undefined;
   listWidth = 260;
   detailsWidth = 420;
   private listHidden = false;
@@ -41,9 +41,7 @@ export class Layout {
     const detailsSash = this.sash((dx) => this.setWidths(this.listWidth, this.detailsWidth - dx));
     listSash.classList.add('list-sash');
     this.main = h('div', { class: 'main' }, parts.list, listSash, parts.tree, detailsSash, parts.details);
-    this.status = h('div', { class: 'status-line', attrs: { role: 'status', 'aria-live': 'polite' } });
-    this.status.hidden = true;
-    root.replaceChildren(topbar, this.main, this.status);
+    root.replaceChildren(topbar, this.main, this.status.element);
     root.removeAttribute('aria-busy');
     this.setWidths(this.listWidth, this.detailsWidth);
   }
@@ -71,13 +69,8 @@ export class Layout {
     this.connection.replaceChildren(codicon('debug-disconnect'), h('span', { text: 'Collector unreachable, reconnecting…' }));
   }
 
-  notify(message: string, kind: 'error' | 'info' = 'info'): void {
-    clearTimeout(this.statusTimer);
-    this.status.hidden = false;
-    this.status.className = `status-line ${kind}`;
-    this.status.setAttribute('role', kind === 'error' ? 'alert' : 'status');
-    this.status.replaceChildren(codicon(kind === 'error' ? 'error' : 'info'), h('span', { text: message }));
-    this.statusTimer = setTimeout(() => (this.status.hidden = true), kind === 'error' ? 8000 : 2500);
+  notify(message: string, kind?: StatusKind): void {
+    this.status.show(message, kind);
   }
 
   private sash(onDrag: (dx: number) => void): HTMLElement {
