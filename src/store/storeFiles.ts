@@ -32,13 +32,14 @@ class SizedJson {
 }
 
 /**
- * Writes data already serialised (a pack: see packTable.ts), atomically, by lowdb's writer.
+ * Writes data already serialised (a pack: see packLog.ts; an index segment: see
+ * TraceIndex.segmentJson), atomically, by lowdb's writer.
  * The bytes pass through lowdb as they are (its writer takes a Buffer as well as a string),
  * so a pack is not decoded and encoded again on every flush.
  */
-export async function writeBytes(path: string, bytes: Buffer): Promise<void> {
-  const passThrough = { parse: (t: string) => t, stringify: (b: Buffer) => b as unknown as string };
-  const db = new Low<Buffer>(new DataFile<Buffer>(path, passThrough as never), bytes);
+export async function writeBytes(path: string, bytes: Buffer | string): Promise<void> {
+  const passThrough = { parse: (t: string) => t, stringify: (b: Buffer | string) => b as unknown as string };
+  const db = new Low<Buffer | string>(new DataFile<Buffer | string>(path, passThrough as never), bytes);
   await db.write();
 }
 

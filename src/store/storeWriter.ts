@@ -7,8 +7,8 @@
 
 import { join } from 'node:path';
 import type { PackLog } from './packLog';
-import { removeFile, runLimited, writeBytes, writeJson } from './storeFiles';
-import { type Covered, type SegmentData, type TraceIndex, segmentFileName } from './traceIndex';
+import { removeFile, runLimited, writeBytes } from './storeFiles';
+import { type Covered, type TraceIndex, segmentFileName } from './traceIndex';
 
 const WRITE_CONCURRENCY = 8;
 
@@ -27,11 +27,11 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
   index.dirtySegments.clear();
-  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), data: index.segmentData(s, s === marker ? covered : state.covered) });
+  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered) });
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
   const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, data }: { path: string; data?: SegmentData }) => (data ? writeJson(path, data).then(() => {}) : removeFile(path));
+  const writeSegment = ({ path, json }: { path: string; json?: string }) => (json !== undefined ? writeBytes(path, json) : removeFile(path));
   try {
     await runLimited(
       packs.map(({ id, bytes }) => async () => {

@@ -31,6 +31,13 @@ export interface IndexEntry {
   extents: Extent[];
   /** What the logs filter's free text searches besides the summary, lowercased (searchText.ts). */
   search?: string;
+  /**
+   * This entry as its segment file holds it (JSON), kept from the last write until the entry
+   * changes: the newest segment is rewritten by every flush while it fills, and serialising
+   * the traces in it that did not change (most of them) again each time cost the ingest path
+   * about as much as the rest of the flush. Cleared by every method that changes the entry.
+   */
+  json?: string;
 }
 
 /**
@@ -102,6 +109,7 @@ export class TraceIndex {
     if (entry) {
       entry.summary = summary;
       if (search !== undefined) entry.search = search;
+      entry.json = undefined;
       this.dirtySegments.add(entry.segment);
       return;
     }
@@ -122,6 +130,7 @@ export class TraceIndex {
     const extents = entry.extents;
     const last = extents[extents.length - 1];
     this.dirtySegments.add(entry.segment);
+    entry.json = undefined;
     if (last && last[0] === pack && start >= last[2] && start - last[2] <= EXTENT_GAP) {
       last[2] = end;
       return false;
@@ -135,6 +144,7 @@ export class TraceIndex {
     const entry = this.entries.get(id);
     if (!entry) return;
     entry.extents = extents;
+    entry.json = undefined;
     this.dirtySegments.add(entry.segment);
   }
 
@@ -205,13 +215,42 @@ export class TraceIndex {
       const { summary, extents, search } = this.entries.get(id)!;
       traces[id] = search ? { summary, extents, search } : { summary, extents };
     }
+    const deleted = this.tombsData(segment);
+    if (!members?.size && !deleted) return undefined;
+    return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };
+  }
+
+  private tombsData(segment: number): SegmentData['deleted'] {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
       (deleted ??= {})[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
+    return deleted;
+  }
+
+  /**
+   * segmentData(segment, covered) as JSON, the same text JSON.stringify makes of it, but each
+   * trace's part is serialised only when it changed since it was last (IndexEntry.json).
+   */
+  segmentJson(segment: number, covered: Covered): string | undefined {
+    const members = this.segments.get(segment);
+    // JSON.stringify writes integer-like keys first (object key order) and drops `__proto__`
+    // (the object it reads has it as its prototype): ids like those take the plain way, so
+    // the text is always what it was before.
+    for (const id of members ?? []) if (id === '__proto__' || INTEGER_LIKE.test(id)) return stringifyOrUndefined(this.segmentData(segment, covered));
+    const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
-    return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };
+    const parts: string[] = [];
+    for (const id of members ?? []) {
+      const entry = this.entries.get(id)!;
+      const { summary, extents, search } = entry;
+      entry.json ??= JSON.stringify(search ? { summary, extents, search } : { summary, extents });
+      parts.push(`${JSON.stringify(id)}:${entry.json}`);
+    }
+    let text = `{"version":2,"covered":${JSON.stringify(covered)},"traces":{${parts.join(',')}}`;
+    if (deleted) text += `,"deleted":${JSON.stringify(deleted)}`;
+    return `${text}}`;
   }
 
   list(query: TraceQuery = {}): TraceSummary[] {
@@ -274,6 +313,13 @@ export class TraceIndex {
     }
     return [...byName.values()].sort((a, b) => compareTimes(b.last_trace_at, a.last_trace_at));
   }
+}
+
+/** Keys JSON.stringify (by object key order) would write before the others. */
+const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
+
+function stringifyOrUndefined(data: SegmentData | undefined): string | undefined {
+  return data && JSON.stringify(data);
 }
 
 function newestFirst(a: TraceSummary, b: TraceSummary): number {

@@ -50,4 +50,33 @@ describe('trace index', () => {
     index.put('t3', summary('t3', 3));
     expect([...index.dirtySegments]).toEqual([1]);
   });
+
+  it('writes a segment as the same JSON as stringifying its data, also after its traces change', () => {
+    const index = new TraceIndex();
+    const same = (segment: number) => expect(index.segmentJson(segment, [9, 2])).toBe(JSON.stringify(index.segmentData(segment, [9, 2])));
+    for (let i = 0; i < 5; i++) index.put(`t${i}`, summary(`t${i}`, i), i % 2 ? `text "${i}"\n` : undefined);
+    index.addExtent('t1', 1, 0, 10);
+    same(1);
+    index.addExtent('t1', 1, 20, 30); // grows the extent in place
+    index.addExtent('t2', 2, 0, 5);
+    same(1);
+    index.put('t3', { ...summary('t3', 3), name: 'renamed' }, 'new text');
+    index.put('t4', summary('t4', 4)); // no search text given: the old one stays
+    same(1);
+    index.setExtents('t2', [[3, 0, 7]]);
+    index.remove('t0');
+    index.tombstone('t0', 5, [1], 1, 2);
+    same(1);
+    index.remove('t1'); index.remove('t2'); index.remove('t3'); index.remove('t4');
+    same(1); // tombstones only
+    index.pruneTombstones(() => false, () => {});
+    expect(index.segmentJson(1, [9, 2])).toBeUndefined();
+    expect(index.segmentJson(7, [9, 2])).toBeUndefined();
+  });
+
+  it('writes a segment with ids that are keys JSON orders or drops specially as stringifying its data does', () => {
+    const index = new TraceIndex();
+    for (const id of ['b', '12', 'a', '3', '__proto__', '007']) index.put(id, summary(id, 1), `s-${id}`);
+    expect(index.segmentJson(1, [1, 1])).toBe(JSON.stringify(index.segmentData(1, [1, 1])));
+  });
 });
