@@ -10,12 +10,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { request } from 'node:http';
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 import { nativeRow } from './ingest';
-import { DEFAULT_INGEST_OPTIONS, type IngestRow, drive, stopServer } from './ingestHarness';
+import { DEFAULT_INGEST_OPTIONS, type IngestRow, cpuMicros, drive, startServer, stopServer } from './ingestHarness';
 import { opikRow, otlpJsonRow, otlpProtobufRow } from './interopRows';
 
 const ROWS: Record<string, () => IngestRow> = { native: nativeRow, opik: opikRow, 'otlp-json': otlpJsonRow, 'otlp-proto': otlpProtobufRow };
@@ -39,7 +36,7 @@ async function main(): Promise<void> {
     const counter = { next: 0 };
     for (let round = 0; round < Number(roundsText); round++) {
       for (const v of variants) {
-        const server = await start(v);
+        const server = await startServer(v.mode, { bundle: v.bundle, env: v.env });
         try {
           await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.warmupMs, counter);
           const before = await cpuMicros(server.port);
@@ -81,28 +78,6 @@ async function bundle(specs: string[], out: string): Promise<Variant[]> {
   }
   variants.push({ name: 'raw', bundle: bundles.values().next().value!, mode: 'raw', env: {} });
   return variants;
-}
-
-async function start(v: Variant): Promise<{ port: number; child: ChildProcess }> {
-  const child = spawn(process.execPath, [v.bundle, v.mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...v.env } });
-  const line = await new Promise<string>((resolveLine, reject) => {
-    createInterface({ input: child.stdout! }).on('line', (l) => l.startsWith('PORT ') && resolveLine(l));
-    child.once('exit', (code) => reject(new Error(`${v.name} exited with ${code}`)));
-  });
-  return { port: Number(line.slice('PORT '.length)), child };
-}
-
-function cpuMicros(port: number): Promise<number> {
-  return new Promise((resolveCpu, reject) => {
-    request({ host: '127.0.0.1', port, path: '/bench/cpu' }, (res) => {
-      let text = '';
-      res.on('data', (c) => (text += c));
-      res.on('end', () => {
-        const { user, system } = JSON.parse(text);
-        resolveCpu(user + system);
-      });
-    }).on('error', reject).end();
-  });
 }
 
 main().catch((err) => {

@@ -31,7 +31,7 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-prof-'));
   try {
     const mode = process.argv[4] === 'raw' ? 'raw' : 'collector';
-    const server = await startServer(mode, ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])]);
+    const server = await startServer(mode, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
     const counter = { next: 0 };
     await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, 500, counter);
     const rate = await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, seconds * 1000, counter);

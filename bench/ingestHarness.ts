@@ -38,14 +38,23 @@ function bundleServer(): Promise<unknown> {
   return (bundled ??= build({ entryPoints: [join(__dirname, 'ingestServer.ts')], outfile: SERVER_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' }));
 }
 
-/** Starts the bench server in a child process; `nodeArgs` go before the script (e.g. --cpu-prof). */
-export async function startServer(mode: 'raw' | 'collector', nodeArgs: string[] = []): Promise<{ port: number; child: ChildProcess }> {
-  await bundleServer();
-  const child = spawn(process.execPath, [...nodeArgs, SERVER_BUNDLE, mode], { stdio: ['ignore', 'pipe', 'inherit'] });
+export interface ServerOptions {
+  /** Before the script (e.g. --cpu-prof). */
+  nodeArgs?: string[];
+  /** A server bundled from another source tree (bench/_compareIngest.ts); this tree's by default. */
+  bundle?: string;
+  /** Added to this process's environment. */
+  env?: Record<string, string>;
+}
+
+/** Starts the bench server in a child process. */
+export async function startServer(mode: 'raw' | 'collector', o: ServerOptions = {}): Promise<{ port: number; child: ChildProcess }> {
+  const bundle = o.bundle ?? (await bundleServer(), SERVER_BUNDLE);
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), bundle, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...o.env } });
   const line = await new Promise<string>((resolve, reject) => {
     // Other lines (e.g. from --trace-gc in nodeArgs) pass through to stderr.
     createInterface({ input: child.stdout! }).on('line', (l) => (l.startsWith('PORT ') ? resolve(l) : process.stderr.write(`${l}\n`)));
-    child.once('exit', (code) => reject(new Error(`bench server (${mode}) exited with ${code}`)));
+    child.once('exit', (code) => reject(new Error(`bench server (${mode}, ${bundle}) exited with ${code}`)));
   });
   return { port: Number(line.replace('PORT ', '')), child };
 }
@@ -86,7 +95,8 @@ function send(agent: Agent, port: number, row: IngestRow, body: string | Buffer)
   });
 }
 
-function cpuMicros(port: number): Promise<number> {
+/** The server's CPU time so far (user + system, µs), from its /bench/cpu route. */
+export function cpuMicros(port: number): Promise<number> {
   return new Promise((resolve, reject) => {
     request({ host: '127.0.0.1', port, path: '/bench/cpu' }, (res) => {
       let text = '';
