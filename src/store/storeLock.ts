@@ -37,7 +37,8 @@ export function acquireStoreLock(dir: string): () => void {
   };
 }
 
-function readOwner(path: string): number | undefined {
+/** The pid written in the lock file at `path`; undefined when there is none or it can not be read. */
+export function readOwner(path: string): number | undefined {
   try {
     const pid = JSON.parse(readFileSync(path, 'utf8')).pid;
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
@@ -46,7 +47,8 @@ function readOwner(path: string): number | undefined {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (one we may not signal counts). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -4,10 +4,10 @@
 // named by the window's pid, and removed once that window is gone and they have not been
 // written for a day (the grace lets a user who reopens soon after a crash still find them).
 
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LOCK_FILE } from '../../store/storeLock';
+import { LOCK_FILE, isAlive, readOwner } from '../../store/storeLock';
 
 export const STORE_LOCKED = 'ESTORELOCKED';
 
@@ -57,13 +57,13 @@ export interface StaleFolderOptions {
 export async function removeStaleWindowFolders(baseDir: string, o: StaleFolderOptions = {}): Promise<string[]> {
   const now = o.now ?? Date.now();
   const maxAge = o.maxAgeMs ?? STALE_WINDOW_FOLDER_MS;
-  const alive = o.isAlive ?? isProcessAlive;
+  const alive = o.isAlive ?? isAlive;
   const windows = path.join(baseDir, 'windows');
   const removed: string[] = [];
   for (const name of listDir(windows)) {
     if (!/^\d+$/.test(name) || alive(Number(name))) continue;
     const folder = path.join(windows, name);
-    const lockOwner = readLockOwner(path.join(folder, 'traces', LOCK_FILE));
+    const lockOwner = readOwner(path.join(folder, 'traces', LOCK_FILE));
     if (lockOwner !== undefined && alive(lockOwner)) continue;
     const lastWrite = newestMtime(folder);
     if (lastWrite === undefined || now - lastWrite < maxAge) continue;
@@ -99,22 +99,4 @@ function newestMtime(folder: string): number | undefined {
     }
   }
   return newest;
-}
-
-function readLockOwner(file: string): number | undefined {
-  try {
-    const pid = JSON.parse(readFileSync(file, 'utf8')).pid;
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
