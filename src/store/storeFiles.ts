@@ -8,8 +8,8 @@
 import { readdirSync, renameSync, rmSync } from 'node:fs';
 import { rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low, LowSync } from 'lowdb';
-import { DataFile, DataFileSync } from 'lowdb/node';
+import { Low } from 'lowdb';
+import { DataFile } from 'lowdb/node';
 
 export class CorruptFileError extends Error {
   constructor(readonly path: string, reason: string) {
@@ -63,22 +63,6 @@ export async function readJson(path: string): Promise<FileRead | undefined> {
   const db = new Low<unknown>(new DataFile(path, json), null);
   try {
     await db.read();
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new CorruptFileError(path, err.message);
-    throw err;
-  }
-  return db.data === null ? undefined : { data: db.data, size: json.size };
-}
-
-/**
- * The same, blocking. Only for the rare update to a trace that is not in memory: `apply` is
- * synchronous by contract, and such updates are not the ingest hot path.
- */
-export function readJsonSync(path: string): FileRead | undefined {
-  const json = new SizedJson();
-  const db = new LowSync<unknown>(new DataFileSync(path, json), null);
-  try {
-    db.read();
   } catch (err) {
     if (err instanceof SyntaxError) throw new CorruptFileError(path, err.message);
     throw err;

@@ -3,7 +3,7 @@
 
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { at, batch, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
+import { at, batch, spanEnd, spanStart, traceStart } from '../support/builders';
 import { startTestCollector } from '../support/collector';
 import { poll, row, rowLabels, startHarness, type Harness } from './harness';
 
