@@ -31,7 +31,7 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
   const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, json }: { path: string; json?: string }) => (json !== undefined ? writeBytes(path, json) : removeFile(path));
+  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, json) : removeFile(path));
   try {
     await runLimited(
       packs.map(({ id, bytes }) => async () => {

@@ -161,10 +161,10 @@ export class TraceStore implements TraceStoreApi {
     const traceId = fields.trace_id ?? this.findSpan(fields.id);
     const trace = traceId === undefined ? undefined : this.traceFor(traceId, fields.trace_id !== undefined);
     if (!trace) return this.hold(`span:${fields.id}`, patch, fields.trace_id === undefined ? fields.id : undefined);
-    const isNew = !trace.spans.has(fields.id);
+    const releases = this.pending.size > 0 && !trace.spans.has(fields.id); // a new span may be what held updates wait for
     const span = trace.applySpan(fields, now, at, this.appliedPatches.length);
     this.applied(trace, patch, batch, span);
-    if (isNew && this.pending.size) {
+    if (releases) {
       this.releasePending(`span:${span.id}`, now, batch);
       this.releasePending(`trace:${trace.id}`, now, batch); // scores for a trace that exists only through spans
     }
@@ -209,6 +209,8 @@ export class TraceStore implements TraceStoreApi {
 
   /** The trace in memory, read back from the log (blocking: `apply` is synchronous) when it is not. */
   private traceFor(id: string, create: boolean): LoadedTrace | undefined {
+    // A batch's patches mostly name the trace the one before named: comparing ids costs less than hashing one.
+    if (this.lastUsed?.id === id) return this.lastUsed;
     let trace = this.cache.get(id);
     if (trace) {
       // Most recently used goes last; a batch's spans mostly share one trace, already last.
