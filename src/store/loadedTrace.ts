@@ -66,6 +66,11 @@ export class LoadedTrace {
     this.lastUpdatedAt = now;
   }
 
+  /** The trace has ended and so has every span of it: nothing more is expected. */
+  get finished(): boolean {
+    return !this.implicit && this.trace.end_time !== undefined && this.totals.running_count === 0;
+  }
+
   get projectName(): string {
     return this.trace.project_name || DEFAULT_PROJECT;
   }

@@ -31,6 +31,8 @@ export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, fl
 /** Traces kept in memory to take patches: by count, and by spans summed over them (a Map entry each). */
 const CACHE_TRACES = 2000;
 const CACHE_SPANS = 200_000;
+/** Finished traces kept in memory besides those changed since (see settleMemory). */
+const KEEP_FINISHED = 32;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 
@@ -65,6 +67,14 @@ export class TraceStore implements TraceStoreApi {
   /** The last traces read whole, as `getTrace` returned them (dropped when they change). */
   private readonly reads = new ReadCache();
   private readonly pending: HeldUpdates;
+  /**
+   * Finished traces that were changed again after they left memory (see settleMemory): kept
+   * in memory from then on, as anything else is. Bounded by clearing (at worst a trace is
+   * read back once more).
+   */
+  private readonly reopened = new Set<string>();
+  /** Finished traces in memory, the last finished last (see settleMemory). */
+  private readonly lastFinished = new Set<string>();
   /** Span ids found by searching the packs (spanRecall.ts), for updates that name a span alone. */
   private readonly recalledSpans = new SpanIndex(100_000);
   /** Traces changed since the last flush began: retention by size moves them forward rather than deleting them. */
@@ -221,7 +231,10 @@ export class TraceStore implements TraceStoreApi {
       }
       return trace;
     }
-    if (this.index.get(id)) trace = this.replaySync(id).trace;
+    if (this.index.get(id)) {
+      trace = this.replaySync(id).trace;
+      if (trace?.finished) this.reopen(id);
+    }
     if (!trace && create) trace = new LoadedTrace(id, nowIso(), this.reader);
     if (trace) this.remember(trace);
     return trace;
@@ -233,6 +246,31 @@ export class TraceStore implements TraceStoreApi {
     if (!replayed.damaged.length) return replayed;
     this.damaged(replayed.damaged);
     return this.index.get(id) ? this.replaySync(id) : { records: new Map(), damaged: [], bytes: 0 };
+  }
+
+  /**
+   * Traces that have ended, with every span ended, leave memory once KEEP_FINISHED traces
+   * finished after them: what comes for them later (a score, mostly) reads them back from the
+   * log. Kept until the cache's limits, a busy collector's finished traces outlived many young
+   * collections and were promoted, and collecting them from the old space cost more than
+   * anything else it did beyond parsing. The last few stay, so what a person does right after
+   * a run (feedback on a span named by id alone) needs no search. A finished trace changed
+   * again anyway (spans sent after their trace's end) stays like any other, so it is read back
+   * once, not once per batch.
+   */
+  private settleMemory(trace: LoadedTrace): void {
+    if (!trace.finished || this.reopened.has(trace.id)) return;
+    this.lastFinished.delete(trace.id);
+    this.lastFinished.add(trace.id);
+    if (this.lastFinished.size <= KEEP_FINISHED) return;
+    const oldest = this.lastFinished.values().next().value!;
+    this.lastFinished.delete(oldest);
+    if (this.cache.get(oldest)?.finished) this.unload(oldest);
+  }
+
+  private reopen(id: string): void {
+    if (this.reopened.size >= CACHE_TRACES * 5) this.reopened.clear();
+    this.reopened.add(id);
   }
 
   private remember(trace: LoadedTrace): void {
@@ -258,6 +296,7 @@ export class TraceStore implements TraceStoreApi {
       if (this.index.addExtent(trace.id, loc.pack, loc.start, loc.end)) this.log.noteTrace(loc.pack, trace.id);
       this.touched.add(trace.id);
       summaries.push(summary);
+      this.settleMemory(trace);
     }
     const removed = this.enforceRetention(batch.traces);
     this.scheduleFlush();
@@ -336,6 +375,7 @@ export class TraceStore implements TraceStoreApi {
   /** Forgets what memory holds of a trace (it is read back from the log); false when nothing. */
   private unload(id: string): boolean {
     this.reads.drop(id);
+    this.lastFinished.delete(id);
     if (this.lastUsed?.id === id) this.lastUsed = undefined;
     return this.cache.delete(id);
   }
