@@ -36,12 +36,14 @@ const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
 /**
  * Buffers of packs dropped from memory, kept for the next packs to open: a fresh 4 MB buffer
  * is new pages the kernel has to fault in and zero as entries fill it, which cost more than
- * copying the entries in (one pack fills in ~30 ms under load). Reusing one is safe because
- * nothing outside holds a view of a pack's buffer once it is dropped: `read` hands out
- * copies, `readSync` views that are used before anything is awaited, and a write has ended
- * by the time trimMemory runs.
+ * copying the entries in (a pack fills in ~30 ms under load, 7 between two flushes). Kept
+ * only while packs fill that fast: a flush with no pack sealed since the last one lets them
+ * go, so at most SPARE_BUFFERS × 4 MB beside RECENT_BYTES, and only during bursts. Reusing
+ * one is safe because nothing outside holds a view of a pack's buffer once it is dropped:
+ * `read` hands out copies, `readSync` views that are used before anything is awaited, and a
+ * write has ended by the time trimMemory runs.
  */
-const SPARE_BUFFERS = 2;
+const SPARE_BUFFERS = 8;
 
 interface Pack {
   id: number;
@@ -75,6 +77,7 @@ export class PackLog {
   /** Between restore and finishRestore, which counts the garbage and the bytes. */
   private restoring = false;
   private readonly spare: Buffer[] = [];
+  private sealedSinceTrim = 0;
 
   constructor(readonly dir: string) {}
 
@@ -196,6 +199,7 @@ export class PackLog {
     PACK_TAIL.copy(pack.buf!, pack.size);
     pack.sealed = true;
     pack.unwritten = true;
+    this.sealedSinceTrim++;
     this.openDirty = false;
     if (isEmpty(pack)) this.toGarbage(pack);
     else {
@@ -254,6 +258,8 @@ export class PackLog {
 
   /** Drops the bytes of the oldest written packs beyond RECENT_BYTES (they are read from disk then). */
   trimMemory(): void {
+    if (this.sealedSinceTrim === 0) this.spare.length = 0;
+    this.sealedSinceTrim = 0;
     let kept = 0;
     const written = [...this.packs.values()].filter((p) => p.buf && p.sealed && !p.unwritten).sort((a, b) => b.id - a.id);
     for (const p of written) {
