@@ -67,6 +67,39 @@ describe('the store as a log of what arrived', () => {
     expect(again.warnings).toEqual([]);
   });
 
+  it('reads back finished traces that left memory for what comes after their end, with the same totals', async () => {
+    // Finished traces leave memory once 32 more have finished; the 40 here push the first
+    // ones out, and what comes for them later reads them back from the log.
+    const dir = newDir();
+    const store = await openAt(dir);
+    for (let t = 0; t < 40; t++) ingestKept(store, traceBatch(`f${t}`, 3));
+    ingestKept(store, batch({ event: 'span_update', span: { id: 'f0-s2', output: 'by id alone' } }));
+    ingestKept(store, batch({ event: 'span_update', span: { id: 'f39-s2', output: 'by id alone' } }));
+    // The last trace to finish is still in memory: an update by span id alone lands at once.
+    // The first left it: its update waits for the search of the packs (below).
+    expect((await store.getTrace('f39'))!.spans.find((s) => s.id === 'f39-s2')!.output).toBe('by id alone');
+    expect((await store.getTrace('f0'))!.spans.find((s) => s.id === 'f0-s2')!.output).toBeUndefined();
+    ingestKept(store, batch(score('span', 'f0-s1', 'helpful', 1, { trace_id: 'f0' })));
+    // Spans sent after their trace's end, in several batches: read back once, then kept.
+    for (let k = 0; k < 3; k++) ingestKept(store, batch(spanEnd(`f1-late${k}`, 'f1', { parent_span_id: 'f1-s0', start_time: at(50 + k), end_time: at(60 + k), usage: { total_tokens: 4 } })));
+    await store.recalled;
+    const check = async (s: TraceStore) => {
+      const f0 = (await s.getTrace('f0'))!;
+      expect(f0.spans.find((x) => x.id === 'f0-s1')!.feedback_scores).toEqual([expect.objectContaining({ name: 'helpful', value: 1 })]);
+      expect(f0.spans.find((x) => x.id === 'f0-s2')!.output).toBe('by id alone');
+      expect(s.getSummary('f0')).toMatchObject({ span_count: 3, status: 'ok' });
+      const f1 = s.getSummary('f1')!;
+      expect(f1).toMatchObject({ span_count: 6, status: 'ok' });
+      expect(f1.usage).toEqual({ prompt_tokens: 10, completion_tokens: 5, total_tokens: 27 });
+      expect((await s.getTrace('f1'))!.spans).toHaveLength(6);
+    };
+    await check(store);
+    await closeStore(store);
+    const again = await openAt(dir);
+    await check(again);
+    expect(again.warnings).toEqual([]);
+  });
+
   it('keeps Opik batches as they were sent, and reads them back the same after a restart', async () => {
     c = await startTestCollector();
     const post = (path: string, body: unknown) => http(c!.port, path, { method: 'POST', body: body as object });

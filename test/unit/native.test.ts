@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { batch, score, spanEnd, spanStart, traceStart } from '../support/builders';
+import { at, batch, score, spanEnd, spanStart, traceStart } from '../support/builders';
 
 function problems(body: unknown) {
   const result = normaliseNativeBatch(body);
@@ -74,6 +74,52 @@ describe('native batch validation', () => {
       'span.error_info: must have exception_type (a string)',
       'span.code_location: must have line (an integer from 1)',
     ]);
+  });
+
+  it('checks every field of every record, whatever order the fields come in', () => {
+    // Kinds are found by the position of a field in the record before: each of these follows
+    // a clean record whose order it shares up to the field that is wrong.
+    const clean = () => spanEnd('s', 't', { start_time: at(1), name: 'n', usage: { total_tokens: 3 } });
+    const same = (fields: Record<string, unknown>) => ({ event: 'span_end', span: { ...(clean().span as object), ...fields } });
+    const result = problems(
+      batch(
+        clean(),
+        same({ start_time: 'yesterday' }),
+        same({ name: 7 }),
+        same({ usage: { total_tokens: 'three' } }),
+        same({ id: 'a\u007fb' }),
+        same({ trace_id: '' }),
+        { event: 'span_end', span: { name: 'n', id: 's', end_time: at(2) } }, // another order, trace_id missing
+        clean(),
+        { event: 'span_end', span: { id: 's', trace_id: 't', end_time: null } },
+      ),
+    );
+    expect(result.details.map((d) => `${d.index} ${d.path}: ${d.message}`)).toEqual([
+      '1 span.start_time: must be an ISO 8601 date-time or epoch milliseconds',
+      '2 span.name: must be a string',
+      '3 span.usage: must be an object of numbers (total_tokens is not)',
+      '4 span.id: must not contain control characters',
+      '5 span.trace_id: must be 1–128 characters',
+      '6 span.trace_id: is required',
+      '8 span.end_time: is required',
+    ]);
+  });
+
+  it('keeps a clean record as it came in any field order, and copies one with a field to drop or to make canonical', () => {
+    const records = [
+      { id: 'a', trace_id: 't', end_time: at(1), name: 'x' },
+      { name: 'x', end_time: at(1), trace_id: 't', id: 'b' },
+      { id: 'c', trace_id: 't', end_time: at(1), toString: 'not a field', name: 'x' },
+      { id: 'd', trace_id: 't', end_time: 1767225600000, name: 'x' },
+      JSON.parse('{"id":"e","trace_id":"t","end_time":"2026-01-01T00:00:00.000000Z","__proto__":{"polluted":true}}'),
+    ];
+    const result = normaliseNativeBatch(batch(...records.map((span) => ({ event: 'span_end', span }))));
+    if (!result.ok) throw new Error(JSON.stringify(result.details));
+    const spans = result.patches.map((p) => (p.kind === 'span' ? p.span : undefined));
+    expect(spans.map((s, i) => s === records[i])).toEqual([true, true, false, false, false]);
+    expect(Object.keys(spans[2]!).sort()).toEqual(['end_time', 'id', 'name', 'trace_id']);
+    expect(spans[3]!.end_time).toBe('2026-01-01T00:00:00.000000Z');
+    expect(Object.hasOwn(spans[4]!, '__proto__')).toBe(false);
   });
 
   it('refuses a body that is not a batch', () => {
