@@ -30,9 +30,9 @@ export function readRoutes({ store }: CollectorDeps): Route[] {
       path: '/api/traces/:id',
       auth: 'token',
       handler: async ({ params }) => {
-        const detail = await store.getTrace(params.id);
-        if (!detail) throw new HttpError(404, `trace ${params.id} not found`);
-        return { status: 200, json: detail };
+        const json = await store.getTraceJson(params.id);
+        if (!json) throw new HttpError(404, `trace ${params.id} not found`);
+        return { status: 200, body: json, headers: { 'content-type': 'application/json; charset=utf-8' } };
       },
     },
     {

@@ -16,6 +16,8 @@ export const READ_CACHE_LIMITS = { traces: 8, bytes: 48 * 1024 * 1024 };
 
 interface Kept {
   detail: TraceDetail;
+  /** The detail as the read API sends it, made at the first such read. */
+  json?: Buffer;
   bytes: number;
 }
 
@@ -45,19 +47,43 @@ export class ReadCache {
     deepFreeze(detail);
     this.kept.set(traceId, { detail, bytes });
     this.bytes += bytes;
-    for (const [id, kept] of this.kept) {
-      if (this.kept.size <= this.limits.traces && this.bytes <= this.limits.bytes) break;
-      this.kept.delete(id);
-      this.bytes -= kept.bytes;
-    }
+    this.trim(traceId);
     return copyOf(detail);
+  }
+
+  /** Least recently read out until within the limits, sparing `current`. */
+  private trim(current: string): void {
+    for (const id of this.kept.keys()) {
+      if (this.kept.size <= this.limits.traces && this.bytes <= this.limits.bytes) break;
+      if (id !== current) this.drop(id);
+    }
+  }
+
+  /**
+   * The trace as last read, serialised (JSON.stringify of what `get` returns), or undefined
+   * when it is not kept. Made once per kept trace: the read API sends a trace a person has
+   * open again and again, and serialising a 10k-span trace took longer than the rest of the
+   * request. Weighs on the byte limit from then on.
+   */
+  json(traceId: string): Buffer | undefined {
+    const kept = this.kept.get(traceId);
+    if (!kept) return undefined;
+    this.kept.delete(traceId);
+    this.kept.set(traceId, kept);
+    if (kept.json) return kept.json;
+    const json = Buffer.from(JSON.stringify(kept.detail));
+    if (kept.bytes + json.length > this.limits.bytes) return json; // kept, it would push out every other
+    kept.json = json;
+    this.bytes += json.length;
+    this.trim(traceId);
+    return json;
   }
 
   drop(traceId: string): void {
     const kept = this.kept.get(traceId);
     if (!kept) return;
     this.kept.delete(traceId);
-    this.bytes -= kept.bytes;
+    this.bytes -= kept.bytes + (kept.json?.length ?? 0);
   }
 
   clear(): void {

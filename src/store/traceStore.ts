@@ -450,6 +450,15 @@ export class TraceStore implements TraceStoreApi {
     return this.reads.put(traceId, replayed.trace.detail(replayed.records.values()), replayed.bytes);
   }
 
+  /** getTrace as JSON: serialised once while the trace is kept unchanged (readCache.ts). */
+  async getTraceJson(traceId: string): Promise<Buffer | undefined> {
+    const kept = this.reads.json(traceId);
+    if (kept) return kept;
+    const detail = await this.getTrace(traceId);
+    if (!detail) return undefined;
+    return this.reads.json(traceId) ?? Buffer.from(JSON.stringify(detail));
+  }
+
   listProjects(): ProjectSummary[] {
     return this.index.projects();
   }

@@ -70,6 +70,8 @@ export interface TraceStoreApi {
   summaries?(): Iterable<TraceSummary>;
   /** Whole trace with every span; undefined when unknown. May read from disk. */
   getTrace(traceId: string): Promise<TraceDetail | undefined>;
+  /** getTrace serialised as JSON (the read API's reply), made once while the trace does not change. */
+  getTraceJson(traceId: string): Promise<Buffer | undefined>;
   listProjects(): ProjectSummary[];
   /**
    * Optional: more text of a trace for the logs filter's free-text terms to search than its

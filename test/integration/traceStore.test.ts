@@ -213,8 +213,10 @@ describe('trace store', () => {
     const second = (await store.getTrace('t'))!;
     expect(second).toEqual(asRead);
     expect(second.spans[0]).not.toBe(first.spans[0]);
+    expect(JSON.parse((await store.getTraceJson('t'))!.toString())).toEqual(asRead); // what the read API sends
 
     store.apply(patches(batch(spanEnd('s2', 't', { end_time: at(5) }), score('span', 's1', 'relevance', 1, { trace_id: 't' }))));
+    expect(JSON.parse((await store.getTraceJson('t'))!.toString()).spans.find((s: { id: string }) => s.id === 's2').end_time).toBe(at(5));
     const third = (await store.getTrace('t'))!;
     expect(third.spans.find((s) => s.id === 's2')).toMatchObject({ end_time: at(5), duration_ms: 3 });
     expect(third.spans.find((s) => s.id === 's1')!.feedback_scores).toMatchObject([{ name: 'relevance', value: 1 }]);

@@ -39,4 +39,29 @@ describe('the cache of traces read whole', () => {
     expect(next.spans[0].name).toBeUndefined();
     expect(() => (next.spans[0].metadata!.k as number[]).push(2)).toThrow(TypeError);
   });
+
+  it('serialises a kept trace once, as the read API sends it, and weighs it on the byte limit', () => {
+    const cache = new ReadCache({ traces: 4, bytes: 1000 });
+    cache.put('a', detail('a'), 10);
+    const json = cache.json('a')!;
+    expect(json.toString()).toBe(JSON.stringify(cache.get('a')));
+    expect(cache.json('a')).toBe(json); // made once
+    expect(cache.json('missing')).toBeUndefined();
+    cache.put('b', detail('b'), 1000 - 10 - json.length); // just fits beside a's bytes and JSON
+    expect(cache.size).toBe(2);
+    cache.put('c', detail('c'), 1); // one byte over: a, least recently read, goes with its JSON
+    expect([cache.get('a'), cache.json('a'), cache.get('b')?.trace.id, cache.get('c')?.trace.id]).toEqual([undefined, undefined, 'b', 'c']);
+    cache.drop('b');
+    cache.drop('c');
+    expect(cache.size).toBe(0);
+  });
+
+  it('serialises without keeping the JSON of a trace too big to keep it beside', () => {
+    const cache = new ReadCache({ traces: 4, bytes: 60 });
+    cache.put('a', detail('a'), 50);
+    const json = cache.json('a')!;
+    expect(json.length).toBeGreaterThan(10);
+    expect(cache.json('a')).not.toBe(json); // made again, not kept
+    expect(cache.get('a')?.trace.id).toBe('a');
+  });
 });
