@@ -32,7 +32,7 @@ export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, fl
 const CACHE_TRACES = 2000;
 const CACHE_SPANS = 200_000;
 /** Finished traces kept in memory besides those changed since (see settleMemory). */
-const KEEP_FINISHED = 32;
+const KEEP_FINISHED = 8;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 

@@ -68,7 +68,7 @@ describe('the store as a log of what arrived', () => {
   });
 
   it('reads back finished traces that left memory for what comes after their end, with the same totals', async () => {
-    // Finished traces leave memory once 32 more have finished; the 40 here push the first
+    // Finished traces leave memory once 8 more have finished; the 40 here push the first
     // ones out, and what comes for them later reads them back from the log.
     const dir = newDir();
     const store = await openAt(dir);
