@@ -95,7 +95,9 @@ function isAlreadyRead(raw: Record<string, unknown>, spec: FieldSpec, required: 
     if (code === undefined || value === undefined) return false;
     if (value === null ? !NULL_IS_A_VALUE.has(KINDS[code]) : !isCanonical(code, value)) return false; // a problem, or made canonical
   }
-  if (!inOrder) learnOrder(compiled, raw);
+  // A record with fewer fields (a trace's end after its start) does not replace the order:
+  // the shapes of a batch would otherwise take turns, each learnt again.
+  if (!inOrder && i >= order.length) learnOrder(compiled, raw);
   for (const key of required) if (raw[key] === undefined || raw[key] === null) return false; // reported by copyFields
   return true;
 }
@@ -108,7 +110,7 @@ const KINDS = ['id', 'string', 'time', 'json', 'object', 'tags', 'usage', 'numbe
 interface CompiledSpec {
   /** Field name → index in KINDS; without a prototype, so `__proto__` or `toString` are not fields. */
   codes: Record<string, number | undefined>;
-  /** The fields of the last record read out of order, in its order, and their codes. */
+  /** The fields of the last record read out of order with as many fields or more, in its order, and their codes. */
   order: string[];
   orderCodes: (number | undefined)[];
 }
@@ -141,6 +143,14 @@ function isCanonical(code: number, value: unknown): boolean {
       return typeof value === 'string' && isCanonicalTime(value);
     case 3: // json
       return true;
+    case 4: // object
+      return isObject(value);
+    case 6: // usage
+      return isUsage(value);
+    case 7: // number
+      return typeof value === 'number' && Number.isFinite(value);
+    case 8: // spanType
+      return (SPAN_TYPES as readonly unknown[]).includes(value);
     default:
       return checkField(KINDS[code], value) === value;
   }
@@ -197,13 +207,12 @@ function checkField(kind: FieldKind, value: unknown): unknown {
       return isObject(value) ? value : new Bad('must be an object');
     case 'tags':
       return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : new Bad('must be an array of strings');
-    case 'usage':
+    case 'usage': {
+      if (isUsage(value)) return value;
       if (!isObject(value)) return new Bad('must be an object of numbers');
-      for (const k in value) {
-        const n = value[k];
-        if (typeof n !== 'number' || !Number.isFinite(n)) return new Bad(`must be an object of numbers (${k} is not)`);
-      }
-      return value;
+      const k = Object.keys(value).find((key) => typeof value[key] !== 'number' || !Number.isFinite(value[key]));
+      return new Bad(`must be an object of numbers (${k} is not)`);
+    }
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? value : new Bad('must be a number');
     case 'scoreValue':
@@ -239,6 +248,16 @@ function checkField(kind: FieldKind, value: unknown): unknown {
       return loc;
     }
   }
+}
+
+/** An object of finite numbers (token counts). */
+function isUsage(value: unknown): boolean {
+  if (!isObject(value)) return false;
+  for (const k in value) {
+    const n = value[k];
+    if (typeof n !== 'number' || !Number.isFinite(n)) return false;
+  }
+  return true;
 }
 
 function keyCount(o: object): number {
