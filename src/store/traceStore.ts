@@ -265,7 +265,13 @@ export class TraceStore implements TraceStoreApi {
     if (this.lastFinished.size <= KEEP_FINISHED) return;
     const oldest = this.lastFinished.values().next().value!;
     this.lastFinished.delete(oldest);
-    if (this.cache.get(oldest)?.finished) this.unload(oldest);
+    if (this.cache.get(oldest)?.finished) this.leaveMemory(oldest);
+  }
+
+  /** Drops a trace from the traces that take patches; what readers were given stays in `reads`. */
+  private leaveMemory(id: string): void {
+    if (this.lastUsed?.id === id) this.lastUsed = undefined;
+    this.cache.delete(id);
   }
 
   private reopen(id: string): void {
@@ -563,8 +569,7 @@ export class TraceStore implements TraceStoreApi {
     for (const t of this.cache.values()) spans += t.spans.size;
     for (const [id, trace] of this.cache) {
       if (this.cache.size <= CACHE_TRACES && spans <= CACHE_SPANS) break;
-      this.cache.delete(id);
-      if (this.lastUsed === trace) this.lastUsed = undefined;
+      this.leaveMemory(id);
       spans -= trace.spans.size;
     }
   }

@@ -5,8 +5,9 @@
 
 import { cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
+import { PackLog } from '../../src/store/packLog';
 import type { TraceStore } from '../../src/store/traceStore';
 import { at, batch, score, spanEnd, spanStart, traceBatch, traceEnd, traceStart } from '../support/builders';
 import { type TestCollector, startTestCollector } from '../support/collector';
@@ -98,6 +99,20 @@ describe('the store as a log of what arrived', () => {
     const again = await openAt(dir);
     await check(again);
     expect(again.warnings).toEqual([]);
+  });
+
+  it('keeps what was read of a finished trace while more traces finish and leave memory', async () => {
+    const store = await openAt(newDir());
+    ingestKept(store, traceBatch('read', 50));
+    const first = await store.getTrace('read');
+    const reads = vi.spyOn(PackLog.prototype, 'read');
+    try {
+      for (let t = 0; t < 20; t++) ingestKept(store, traceBatch(`more${t}`, 3)); // 'read' leaves memory
+      expect(await store.getTrace('read')).toEqual(first);
+      expect(reads).not.toHaveBeenCalled(); // from what the first read made, not replayed
+    } finally {
+      reads.mockRestore();
+    }
   });
 
   it('keeps Opik batches as they were sent, and reads them back the same after a restart', async () => {
