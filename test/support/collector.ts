@@ -9,8 +9,17 @@ import { type TraceStore, openStore } from '../../src/store/traceStore';
 import type { StoreOptions } from '../../src/store/types';
 import { type HttpOptions, type HttpReply, http } from './http';
 
+/** Folders tempDir made for the test file under way; removeTempDirs (test/support/setup.ts) deletes them after it. */
+const madeDirs: string[] = [];
+
 export function tempDir(prefix = 'spanscope-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  madeDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface TestCollector {
