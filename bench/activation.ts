@@ -6,7 +6,7 @@
 // after each of a few window loads; the DESIGN target is ≤ 100 ms.
 //   node --import tsx bench/activation.ts [--quick]
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, buildVsix, startVsCode } from '../test/e2e/harness';
 import { Workbench, waitUntil } from '../test/e2e/workbench';
@@ -14,6 +14,8 @@ import { Workbench, waitUntil } from '../test/e2e/workbench';
 const LOADS = process.argv.includes('--quick') ? 1 : 3;
 const TARGET_MS = 100;
 const BASELINE = { publisher: 'spanscope-bench', name: 'activation-baseline', displayName: 'Activation Baseline' };
+/** The name Running Extensions shows for ours: the manifest's, so a rename can not leave the bench looking for the old one. */
+const OURS = (JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { displayName: string }).displayName;
 
 /** A minimal extension, unpacked: activated on the same event as Spanscope, doing nothing. */
 function writeBaseline(extensionsDir: string): void {
@@ -55,21 +57,23 @@ async function main(): Promise<void> {
         await vs.reload(); // a new extension host: everything activates again
       }
       await workbench.runCommand('Developer: Show Running Extensions');
-      const [a, b] = await waitUntil('Spanscope and the baseline in Running Extensions', async () => {
+      const [a, b] = await waitUntil(`${OURS} and the baseline in Running Extensions`, async () => {
         const text = await vs.page.locator('.editor-instance').first().innerText().catch(() => '');
-        const pair = [activationMs(text, 'Spanscope'), activationMs(text, BASELINE.displayName)];
+        const pair = [activationMs(text, OURS), activationMs(text, BASELINE.displayName)];
         return pair.every((x) => x !== undefined) && pair;
       }, 60_000);
       ours.push(a!);
       baseline.push(b!);
-      console.log(`  window load ${load + 1}: Spanscope ${a} ms, minimal extension ${b} ms`);
+      console.log(`  window load ${load + 1}: ${OURS} ${a} ms, minimal extension ${b} ms`);
     }
   } finally {
     await vs.close();
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
   const m = median(ours);
-  console.log(`ratio: extension activation (VS Code's measure, median of ${LOADS}) ${m} ms vs the ${TARGET_MS} ms target = ${(m / TARGET_MS).toFixed(2)} (target <= 1); a minimal extension in the same window took ${median(baseline)} ms`);
+  const base = median(baseline);
+  console.log(`ratio: extension activation (VS Code's measure, median of ${LOADS}) ${m} ms vs the ${TARGET_MS} ms target = ${(m / TARGET_MS).toFixed(2)} (target <= 1)`);
+  console.log(`ratio: extension activation ${m} ms vs a minimal extension in the same window ${base} ms = ${(m / Math.max(base, 1)).toFixed(2)} (what loading our bundle and activate cost beyond any extension)`);
 }
 
 main().catch((err) => {
