@@ -70,6 +70,8 @@ export interface SpanRecord extends RecordBase {
   model?: string;
   provider?: string;
   total_estimated_cost?: number;
+  /** For a streamed LLM call: milliseconds from the request to the first token (or chunk). */
+  time_to_first_token_ms?: number;
   code_location?: CodeLocation;
 }
 

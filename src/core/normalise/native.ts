@@ -32,6 +32,7 @@ const SPAN_FIELDS: FieldSpec = {
   model: 'string',
   provider: 'string',
   total_estimated_cost: 'number',
+  time_to_first_token_ms: 'number',
   code_location: 'codeLocation',
 };
 
