@@ -7,6 +7,9 @@ import { expect } from 'vitest';
 import { ensureBuilt } from '../support/build';
 import { startTestCollector, type TestCollector } from '../support/collector';
 
+/** Debian's Chromium by default; `SPANSCOPE_CHROMIUM` points the browser tests at another build. */
+export const CHROMIUM = process.env.SPANSCOPE_CHROMIUM ?? '/usr/bin/chromium';
+
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 export interface WatchedPage {
@@ -27,7 +30,7 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   ensureBuilt();
   const c = await startTestCollector();
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {
     c,
     browser,

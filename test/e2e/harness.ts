@@ -13,7 +13,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const execFileAsync = promisify(execFile);
 
-export const CHROMIUM = process.env.SPANSCOPE_E2E_CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM = process.env.SPANSCOPE_E2E_CHROMIUM ?? process.env.SPANSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
