@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { version } from '../package.json';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
+import { isStoreLocked } from './store/storeLock';
 
 const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
 
@@ -68,8 +69,7 @@ async function main(): Promise<number> {
   try {
     store = await openStore({ dir: options.data, warn });
   } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    process.stderr.write(`spanscope: ${e.code === 'ESTORELOCKED' ? e.message : `can not open the store in ${options.data}: ${e.message}`}\n`);
+    process.stderr.write(`spanscope: ${isStoreLocked(err) ? err.message : `can not open the store in ${options.data}: ${(err as Error).message}`}\n`);
     return 1;
   }
   let collector;

@@ -8,7 +8,7 @@ import { nowIso } from '../src/core/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
 import { noTracesHint } from './model/emptyHint';
-import { formatCount, formatDuration } from './model/format';
+import { formatCount, formatDuration } from '../src/core/format';
 import { ReadyGate } from './model/readyGate';
 import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
 import { recallExpansion, rememberExpansion, type StateStorage, type UiState } from './state/uiState';

@@ -7,11 +7,18 @@ import { join } from 'node:path';
 
 export const LOCK_FILE = 'spanscope.lock';
 
+/** The `code` of a StoreLockedError, which survives crossing bundles (the extension and its backend) where `instanceof` does not. */
+export const STORE_LOCKED = 'ESTORELOCKED';
+
 export class StoreLockedError extends Error {
-  readonly code = 'ESTORELOCKED';
+  readonly code = STORE_LOCKED;
   constructor(readonly dir: string, readonly pid: number) {
     super(`the store ${dir} is in use by another Spanscope process (pid ${pid})`);
   }
+}
+
+export function isStoreLocked(err: unknown): err is StoreLockedError {
+  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === STORE_LOCKED;
 }
 
 /** Store folders this process holds, so a second open in the same process is refused too. */

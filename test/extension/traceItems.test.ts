@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, formatTokens, scoreBadges } from '../../src/extension/format';
+import { scoreBadges } from '../../src/extension/format';
 import { escapeMarkdown } from '../../src/extension/markdown';
 import { highlightRanges, localDateTime, matchesFilter, moreView, projectView, spanView, traceView } from '../../src/extension/tree/traceItems';
 import { span, summary } from './support';
@@ -112,16 +112,7 @@ describe('filtering', () => {
   });
 });
 
-describe('formats', () => {
-  it('writes durations for their size', () => {
-    expect([0.04, 0.5, 12.4, 999, 1234, 12_345, 125_000, 7_300_000].map(formatDuration)).toEqual(['0.04 ms', '0.5 ms', '12 ms', '999 ms', '1.23 s', '12.3 s', '2m 05s', '2h 01m']);
-    expect(formatDuration(null)).toBeUndefined();
-  });
-
-  it('writes token counts short', () => {
-    expect([undefined, 0, 350, 12_345, 2_500_000].map(formatTokens)).toEqual([undefined, undefined, '350 tok', '12.35k tok', '2.5M tok']);
-  });
-
+describe('markdown', () => {
   it('escapes every Markdown construct and line break', () => {
     expect(escapeMarkdown('a*b_c\n# h [x](y) <b> `c` !')).toBe('a\\*b\\_c \\# h \\[x\\]\\(y\\) &lt;b&gt; \\`c\\` \\!');
   });

@@ -3,7 +3,7 @@ import { readFileSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync 
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { LOCK_FILE } from '../../src/store/storeLock';
+import { LOCK_FILE, STORE_LOCKED } from '../../src/store/storeLock';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
 import { at, batch, traceBatch, traceStart } from '../support/builders';
 import { storesOfEachTest } from '../support/stores';
@@ -157,7 +157,7 @@ describe('store lock', () => {
   it('refuses a second open of the same folder in this process', async () => {
     const dir = newDir();
     await openAt(dir);
-    await expect(openStore({ dir })).rejects.toMatchObject({ code: 'ESTORELOCKED' });
+    await expect(openStore({ dir })).rejects.toMatchObject({ code: STORE_LOCKED });
   });
 
   it('refuses a folder another live process holds, and takes over from a dead one', async () => {
@@ -165,7 +165,7 @@ describe('store lock', () => {
     const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     try {
       writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: holder.pid }));
-      await expect(openStore({ dir })).rejects.toMatchObject({ code: 'ESTORELOCKED', message: expect.stringContaining(`pid ${holder.pid}`) });
+      await expect(openStore({ dir })).rejects.toMatchObject({ code: STORE_LOCKED, message: expect.stringContaining(`pid ${holder.pid}`) });
     } finally {
       holder.kill();
       await new Promise((r) => holder.once('exit', r));

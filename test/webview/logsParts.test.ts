@@ -53,7 +53,7 @@ describe('cells', () => {
 
   it('shows a running trace’s duration as time since it started', () => {
     const t = summary({ start_time: new Date(now - 65_000).toISOString().replace('Z', '000Z') });
-    expect(cellText(col('duration'), t, now)).toBe('1m 5s');
+    expect(cellText(col('duration'), t, now)).toBe('1m 05s');
   });
 
   it('shows today’s start as a time and older ones with the date', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { barGeometry, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
-import { formatDuration } from '../../webview/model/format';
 
 describe('timeline geometry', () => {
   const range = { start: 1_000_000, end: 2_000_000 }; // one second
@@ -23,10 +22,5 @@ describe('timeline geometry', () => {
     expect(ticks(1000, 5)).toEqual([0, 200, 400, 600, 800, 1000]);
     expect(ticks(2.4, 4)).toEqual([0, 1, 2]);
     expect(ticks(0, 4)).toEqual([0]);
-  });
-
-  it('formats durations with units that fit their size', () => {
-    expect([0.012, 3.456, 532, 1234, 65_000, 3_700_000].map(formatDuration)).toEqual(['12 µs', '3.46 ms', '532 ms', '1.23 s', '1m 5s', '1h 1m']);
-    expect(formatDuration(null)).toBe('');
   });
 });

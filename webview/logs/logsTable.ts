@@ -8,7 +8,7 @@ import { logsColumns, type LogsColumn } from '../../src/core/logsColumns';
 import type { TraceSummary } from '../../src/core/model';
 import type { SortKey, SortOrder } from '../../src/core/traceSort';
 import { setCodicon } from '../components/icons';
-import { formatCost, formatCount, formatDuration, formatScore } from '../model/format';
+import { formatCost, formatCount, formatDuration, formatScore } from '../../src/core/format';
 import { h, setText } from '../views/dom';
 import { VirtualList } from '../views/virtualList';
 import { clickKind, type ClickKind } from './rowSelection';

@@ -6,7 +6,7 @@
 import type { TraceSummary } from '../../src/core/model';
 import { compareIso } from '../../src/core/spanTree';
 import { codicon, setCodicon } from '../components/icons';
-import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../model/format';
+import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
 import { h, setText } from './dom';
 import { VirtualList } from './virtualList';
 

@@ -5,7 +5,7 @@
 
 import type { Span, SpanType } from '../../src/core/model';
 import { setCodicon } from '../components/icons';
-import { formatCount, formatDuration, formatScore, totalTokens } from '../model/format';
+import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
 import { matchRanges } from '../model/search';
 import { barGeometry, spanMicros, type TimeRange } from '../model/timelineScale';
 import type { TreeNode, TraceModel } from '../model/traceModel';

@@ -7,9 +7,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import * as path from 'node:path';
-import { LOCK_FILE, isAlive, readOwner } from '../../store/storeLock';
-
-export const STORE_LOCKED = 'ESTORELOCKED';
+import { LOCK_FILE, isAlive, isStoreLocked, readOwner } from '../../store/storeLock';
 
 export interface StoreLocation<S> {
   store: S;
@@ -33,10 +31,6 @@ export async function openWithFallback<S>(dirs: { dir: string; fallbackDir: stri
     if (!isStoreLocked(err)) throw err;
   }
   return { store: await open(dirs.fallbackDir), dir: dirs.fallbackDir, fallback: true };
-}
-
-export function isStoreLocked(err: unknown): boolean {
-  return typeof err === 'object' && err !== null && (err as { code?: unknown }).code === STORE_LOCKED;
 }
 
 export const STALE_WINDOW_FOLDER_MS = 24 * 60 * 60 * 1000;

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { FeedbackScore, Span, TraceDetail, TraceSummary } from '../../core/model';
 import type { TraceStoreApi } from '../../store/types';
-import { formatDuration } from '../format';
+import { formatDuration } from '../../core/format';
 import type { TreeNode } from '../tree/tracesTreeModel';
 import type { TracesView } from '../tree/tracesView';
 

@@ -4,7 +4,7 @@
 
 import type { FeedbackScore, ScorePatch } from '../../core/model';
 import { THUMBS_SCORE, type ScoreDefinition } from '../../shared/protocol';
-import { formatNumber } from '../format';
+import { formatScore } from '../../core/format';
 
 /** The panel's thumbs buttons and the sidebar's set the same score. */
 export const DEFAULT_THUMBS_NAME = THUMBS_SCORE.name;
@@ -56,10 +56,10 @@ export function validateScoreName(name: string): string | undefined {
 
 /** "from 0 to 1", "at least 0", "good (1) · ok (0.5) · bad (0)", or "any number". */
 export function describeDefinition(def: ScoreDefinition): string {
-  if (def.categories) return Object.entries(def.categories).map(([k, v]) => `${k} (${formatNumber(v)})`).join(' · ');
-  if (def.min !== undefined && def.max !== undefined) return `from ${formatNumber(def.min)} to ${formatNumber(def.max)}`;
-  if (def.min !== undefined) return `at least ${formatNumber(def.min)}`;
-  if (def.max !== undefined) return `at most ${formatNumber(def.max)}`;
+  if (def.categories) return Object.entries(def.categories).map(([k, v]) => `${k} (${formatScore(v)})`).join(' · ');
+  if (def.min !== undefined && def.max !== undefined) return `from ${formatScore(def.min)} to ${formatScore(def.max)}`;
+  if (def.min !== undefined) return `at least ${formatScore(def.min)}`;
+  if (def.max !== undefined) return `at most ${formatScore(def.max)}`;
   return 'any number';
 }
 

@@ -7,7 +7,7 @@ import type { ScorePatch } from '../../core/model';
 import type { ScoreDefinition } from '../../shared/protocol';
 import type { CollectorService } from '../collector/collectorService';
 import { Commands } from '../constants';
-import { formatNumber } from '../format';
+import { formatScore } from '../../core/format';
 import type { SettingsWatcher } from '../settingsWatcher';
 import { resolveTargets, scoresOf, type Target } from '../commands/targets';
 import type { TreeNode } from '../tree/tracesTreeModel';
@@ -37,7 +37,7 @@ export function registerScoring(service: CollectorService, view: TracesView, set
       const input = await askScore(offeredDefinitions(s.scores, s.thumbsName), scoreTitle(named));
       if (!input) return;
       store.apply(targets.map((t) => ({ kind: 'score', score: { ...scoreTarget(t), ...input, source: 'ui' } })));
-      vscode.window.setStatusBarMessage(`$(check) Spanscope: ${input.name} = ${formatNumber(input.value)}`, 3000);
+      vscode.window.setStatusBarMessage(`$(check) Spanscope: ${input.name} = ${formatScore(input.value)}`, 3000);
     }),
   ];
 }
@@ -55,7 +55,7 @@ async function askScore(defs: ScoreDefinition[], title: string): Promise<ScoreIn
   let category: string | undefined;
   if (def.categories) {
     const picked = await vscode.window.showQuickPick(
-      Object.entries(def.categories).map(([label, v]) => ({ label, description: formatNumber(v), v })),
+      Object.entries(def.categories).map(([label, v]) => ({ label, description: formatScore(v), v })),
       { title: `${title}: ${def.name}`, placeHolder: 'Pick a value' },
     );
     if (!picked) return undefined;
@@ -65,13 +65,13 @@ async function askScore(defs: ScoreDefinition[], title: string): Promise<ScoreIn
     const text = await vscode.window.showInputBox({
       title: `${title}: ${def.name}`,
       prompt: `A number ${describeDefinition(def)}`,
-      placeHolder: def.min !== undefined && def.max !== undefined ? `${formatNumber(def.min)} – ${formatNumber(def.max)}` : 'e.g. 0.8',
+      placeHolder: def.min !== undefined && def.max !== undefined ? `${formatScore(def.min)} – ${formatScore(def.max)}` : 'e.g. 0.8',
       validateInput: (t) => validateScoreValue(t, def),
     });
     if (text === undefined) return undefined;
     value = parseScoreValue(text);
   }
-  const reason = await vscode.window.showInputBox({ title: `${title}: ${def.name} = ${category ?? formatNumber(value)}`, prompt: 'Reason (optional) — press Enter to skip' });
+  const reason = await vscode.window.showInputBox({ title: `${title}: ${def.name} = ${category ?? formatScore(value)}`, prompt: 'Reason (optional) — press Enter to skip' });
   if (reason === undefined) return undefined;
   const out: ScoreInput = { name: def.name, value };
   if (reason.trim()) out.reason = reason.trim();

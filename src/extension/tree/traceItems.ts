@@ -6,7 +6,8 @@ import { preview } from '../../core/aggregates';
 import type { ScoreAverages, Span, TraceSummary } from '../../core/model';
 import type { ProjectSummary } from '../../store/types';
 import { TreeItemContext } from '../constants';
-import { formatCost, formatDuration, formatTokens, ownAverages, scoreBadges, totalTokens } from '../format';
+import { formatCost, formatDuration, formatTokens, totalTokens } from '../../core/format';
+import { ownAverages, scoreBadges } from '../format';
 import { escapeMarkdown, field, truncate } from '../markdown';
 import { plural } from '../statusText';
 

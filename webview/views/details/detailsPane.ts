@@ -8,7 +8,7 @@ import { CopyText, FindSymbol, THUMBS_SCORE, type HostInfo } from '../../../src/
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
-import { formatClock, formatCost, formatDuration } from '../../model/format';
+import { formatClock, formatCost, formatDuration } from '../../../src/core/format';
 import type { TraceModel, TreeNode } from '../../model/traceModel';
 import type { HostConnection } from '../../transport/connection';
 import { h } from '../dom';

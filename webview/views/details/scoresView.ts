@@ -11,7 +11,7 @@ import { iconButton, setPressed, textButton } from '../../components/button';
 import { badge } from '../../components/badge';
 import { dropdown } from '../../components/dropdown';
 import { textField } from '../../components/textField';
-import { formatScore } from '../../model/format';
+import { formatScore } from '../../../src/core/format';
 import { h } from '../dom';
 
 export interface ScoreTarget {
