@@ -15,6 +15,7 @@ import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
 import { nativeRoutes } from './nativeRoutes';
 import { opikRoutes } from './opikRoutes';
 import { otlpRoutes } from './otlpRoutes';
+import { type ProxyOptions, createProxy } from './proxy/proxyRoutes';
 import { queryRoutes } from './queryRoutes';
 import { readRoutes } from './readRoutes';
 import { type CollectorDeps, type Route, type RouteReply, Router, createContext, mediaType } from './router';
@@ -44,6 +45,8 @@ export interface CollectorOptions {
   heartbeatMs?: number;
   /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
   liveIntervalMs?: number;
+  /** The AI proxy at /v1/proxy: its upstream, cache folder and size (docs/interop.md, "AI proxy"). */
+  proxy?: ProxyOptions;
 }
 
 export interface Collector {
@@ -61,7 +64,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const log = options.log ?? ((m: string) => console.log(m));
   const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...(options.extraRoutes ?? [])]);
+  const proxy = createProxy(deps, options.proxy ?? {});
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
@@ -203,7 +207,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         for (const ws of [...ingestSockets.clients, ...liveSockets.clients]) ws.terminate();
         ingestSockets.close();
         liveSockets.close();
-        server.close(() => resolve());
+        server.close(() => void proxy.close().then(resolve, resolve));
         server.closeAllConnections();
       })),
   };

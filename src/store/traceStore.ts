@@ -210,6 +210,10 @@ export class TraceStore implements TraceStoreApi {
   }
 
   /** The trace of a span named by id alone: in memory, or found in the packs earlier. */
+  findSpanTrace(spanId: string): string | undefined {
+    return this.findSpan(spanId);
+  }
+
   private findSpan(spanId: string): string | undefined {
     if (this.lastUsed?.spans.has(spanId)) return this.lastUsed.id;
     for (const trace of this.cache.values()) if (trace.spans.has(spanId)) return trace.id;

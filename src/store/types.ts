@@ -74,6 +74,12 @@ export interface TraceStoreApi {
   getTraceJson(traceId: string): Promise<Buffer | undefined>;
   listProjects(): ProjectSummary[];
   /**
+   * Optional: the trace of a span known by its id alone (in memory, or found by an earlier
+   * search of the log); undefined when the store does not know it yet. The AI proxy asks this
+   * for a parent named by span id.
+   */
+  findSpanTrace?(spanId: string): string | undefined;
+  /**
    * Optional: more text of a trace for the logs filter's free-text terms to search than its
    * summary's previews (e.g. whole inputs and outputs, span names, models), kept in memory,
    * lowercased (the filter does not lowercase it again; see FilterOptions.searchText).

@@ -10,6 +10,10 @@ export interface FakeOpenAI {
   baseURL: string;
   /** Every request body received, in order. */
   requests: { path: string; body: any }[];
+  /** Every request's headers, in the same order (the proxy tests check what reaches the provider). */
+  headers: Record<string, string | string[] | undefined>[];
+  /** Streams under way, and requests whose client went away before the reply ended. */
+  streaming: { open: number; cutShort: number };
   close(): Promise<void>;
 }
 
@@ -17,16 +21,25 @@ export const MODEL = 'gpt-4o-mini-2024-07-18';
 export const REPLY = ['Comment', ' ça', ' va', '?'];
 export const USAGE = { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } };
 const CHUNK_DELAY_MS = 15;
+/** Each reply's server's stream counters. */
+const counters = new WeakMap<ServerResponse, { open: number; cutShort: number }>();
 
 export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   const requests: { path: string; body: any }[] = [];
+  const headers: Record<string, string | string[] | undefined>[] = [];
+  const streaming = { open: 0, cutShort: 0 };
   const server: Server = createServer((req, res) => {
+    counters.set(res, streaming);
+    res.on('close', () => {
+      if (!res.writableEnded) streaming.cutShort++;
+    });
     let text = '';
     req.setEncoding('utf8');
     req.on('data', (d: string) => (text += d));
     req.on('end', () => {
       const body = text ? JSON.parse(text) : undefined;
       requests.push({ path: req.url ?? '', body });
+      headers.push({ ...req.headers });
       void route(req, res, body).catch((err) => {
         res.writeHead(500, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ error: { message: String(err), type: 'server_error' } }));
@@ -38,12 +51,29 @@ export async function startFakeOpenAI(): Promise<FakeOpenAI> {
   return {
     baseURL: `http://127.0.0.1:${port}/v1`,
     requests,
-    close: () => new Promise((r) => server.close(() => r())),
+    headers,
+    streaming,
+    close: () =>
+      new Promise((r) => {
+        server.close(() => r());
+        server.closeAllConnections();
+      }),
   };
 }
 
 async function route(req: IncomingMessage, res: ServerResponse, body: any): Promise<void> {
   if (req.method === 'GET' && req.url === '/v1/models') return json(res, 200, { object: 'list', data: [{ id: MODEL, object: 'model', created: 0, owned_by: 'openai' }] });
+  if (body?.model === 'rate-limited') {
+    res.setHeader('retry-after', '7');
+    return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
+  }
+  if (body?.model === 'endless-stream') return endlessStream(res);
+  if (req.url === '/v1/embeddings') {
+    // The openai client asks for base64 (little-endian float32s) unless told otherwise.
+    const vector = [0.5, 0.25, 0.125];
+    const embedding = body.encoding_format === 'base64' ? Buffer.from(new Float32Array(vector).buffer).toString('base64') : vector;
+    return json(res, 200, { object: 'list', data: [{ object: 'embedding', index: 0, embedding }], model: body.model, usage: { prompt_tokens: 3, total_tokens: 3 } });
+  }
   if (body?.model === 'no-such-model') {
     return json(res, 404, { error: { message: 'The model `no-such-model` does not exist', type: 'invalid_request_error', param: null, code: 'model_not_found' } });
   }
@@ -85,11 +115,26 @@ function chatCompletion(body: any) {
 
 async function sse(res: ServerResponse, events: { event?: string; data: unknown }[]): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', 'x-request-id': 'req_stream_1' });
-  for (const e of events) {
-    await new Promise((r) => setTimeout(r, CHUNK_DELAY_MS));
-    res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+  const streamingNow = counters.get(res) ?? { open: 0, cutShort: 0 };
+  streamingNow.open++;
+  try {
+    for (const e of events) {
+      await new Promise((r) => setTimeout(r, CHUNK_DELAY_MS));
+      res.write(`${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`);
+    }
+    res.end();
+  } finally {
+    streamingNow.open--;
   }
-  res.end();
+}
+
+/** A chat stream that never ends until its client goes away (one chunk every CHUNK_DELAY_MS). */
+async function endlessStream(res: ServerResponse): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  while (!res.destroyed) {
+    res.write(`data: ${JSON.stringify({ id: 'chatcmpl-3', object: 'chat.completion.chunk', created: 1, model: MODEL, choices: [{ index: 0, delta: { content: 'la ' }, finish_reason: null }] })}\n\n`);
+    await new Promise((r) => setTimeout(r, CHUNK_DELAY_MS));
+  }
 }
 
 function chatStream(res: ServerResponse, body: any): Promise<void> {

@@ -1,0 +1,256 @@
+// The AI proxy: an OpenAI-compatible base URL at /v1/proxy on the collector's port. Every
+// request under it goes to the configured upstream with the client's own credentials, its
+// reply comes back unchanged (a stream chunk by chunk, as it arrives), and the call becomes
+// an `llm` span (callSpan.ts). Calls that ask for a repeatable answer are answered from a
+// cache on disk the second time (cachePolicy.ts, proxyCache.ts). The collector's Host and
+// Origin checks apply as on every route; no token is needed (the openai clients send their
+// API key as the Authorization, and that goes upstream, never to a log or a file).
+
+import type { IncomingMessage } from 'node:http';
+import { describeRequest, endpointOf } from '../../core/openaiCalls';
+import { type CollectorDeps, type Method, type RequestContext, type Route, type RouteReply, mediaType } from '../router';
+import { cacheKey, cachePlan } from './cachePolicy';
+import { CallSpan } from './callSpan';
+import { parentFromHeaders } from './proxyParent';
+import { DEFAULT_CACHE_MAX_BYTES, ProxyCache } from './proxyCache';
+import { ReplyObserver, httpError } from './replyObserver';
+import { DEFAULT_UPSTREAM, DEFAULT_UPSTREAM_TIMEOUT_MS, UpstreamError, callUpstream, forwardedHeaders, replyHeaders, upstreamUrl } from './upstream';
+
+export const PROXY_PREFIX = '/v1/proxy';
+export const CACHED_HEADER = 'x-spanscope-cached';
+
+export interface ProxyOptions {
+  /** OpenAI-compatible base URL; default https://api.openai.com/v1. */
+  upstream?: string;
+  /** Folder of the cache (beside the store's files); no cache without one. */
+  cacheDir?: string;
+  /** Default 256 MiB. */
+  cacheMaxBytes?: number;
+  /** Longest silence from the upstream, before its reply or within it. Default 10 minutes. */
+  timeoutMs?: number;
+}
+
+export interface Proxy {
+  routes: Route[];
+  /** Waits for cache writes under way. */
+  close(): Promise<void>;
+}
+
+const METHODS: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+
+export function createProxy(deps: CollectorDeps, options: ProxyOptions): Proxy {
+  const upstream = (options.upstream || DEFAULT_UPSTREAM).replace(/\/+$/, '');
+  upstreamUrl(upstream, '/'); // a bad URL fails the start, not the first call
+  const timeoutMs = options.timeoutMs ?? DEFAULT_UPSTREAM_TIMEOUT_MS;
+  let cache: Promise<ProxyCache | undefined> | undefined;
+  const openCache = () =>
+    (cache ??= options.cacheDir
+      ? ProxyCache.open(options.cacheDir, options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES, deps.log).catch((err) => {
+          deps.log(`Spanscope proxy: the cache in ${options.cacheDir} could not be opened (${(err as Error).message}); calls go upstream uncached`);
+          return undefined;
+        })
+      : Promise.resolve(undefined));
+
+  const handler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache });
+  return {
+    routes: METHODS.map((method) => ({ method, path: `${PROXY_PREFIX}/*`, auth: 'none', handler })),
+    close: async () => (await cache)?.close(),
+  };
+}
+
+interface ProxyContext {
+  deps: CollectorDeps;
+  upstream: string;
+  timeoutMs: number;
+  cache(): Promise<ProxyCache | undefined>;
+}
+
+async function handle(ctx: RequestContext, proxy: ProxyContext): Promise<RouteReply> {
+  const { req } = ctx;
+  const method = req.method ?? 'GET';
+  const path = ctx.url.pathname.slice(PROXY_PREFIX.length);
+  const pathAndQuery = `${path}${ctx.url.search}`;
+  const endpoint = endpointOf(path);
+  const body = method === 'GET' || method === 'HEAD' ? undefined : await ctx.readBody();
+  const json = body && body.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
+  const parent = parentFromHeaders(req.headers);
+  const plan = cachePlan(req.headers, json);
+  const key = plan.read || plan.write ? safeKey(proxy.upstream, method, pathAndQuery, json) : undefined;
+  const request = describeRequest(endpoint, json);
+  const model = request.model;
+  const span = new CallSpan(proxy.deps, {
+    name: model ? `${endpoint === 'other' ? path.replace(/^\//, '') : endpoint} ${model}` : endpoint === 'other' ? `${method} ${path}` : endpoint,
+    input: request.input,
+    model,
+    provider: providerOf(proxy.upstream),
+    metadata: { ...request.metadata, proxy_path: pathAndQuery, cache_mode: plan.mode },
+    parent,
+  });
+  span.start();
+
+  const cache = key ? await proxy.cache() : undefined;
+  if (key && cache && plan.read) {
+    const hit = await cache.get(key, plan.maxAgeMs);
+    if (hit) {
+      const chunks: Buffer[] = [];
+      let at = 0;
+      for (const size of hit.reply.chunks) chunks.push(hit.body.subarray(at, (at += size)));
+      const observer = new ReplyObserver(endpoint, hit.reply.status, hit.reply.contentType, Date.now());
+      const headers: Record<string, string> = { [CACHED_HEADER]: 'HIT' };
+      if (hit.reply.contentType) headers['content-type'] = hit.reply.contentType;
+      return relay({ req, span, observer, source: chunks, status: hit.reply.status, headers, cached: true });
+    }
+  }
+  if (plan.mode === 'replay') {
+    const message = key
+      ? `no cached reply for this request (x-spanscope-cache: replay answers only from the cache; run it once with x-spanscope-cache: always, or with a seed, to record it)`
+      : `x-spanscope-cache: replay needs a JSON request body to look up`;
+    return failed(span, 404, { error: { message, type: 'spanscope_cache_miss', code: 'cache_miss' } });
+  }
+
+  const controller = new AbortController();
+  const onClose = () => controller.abort();
+  req.socket.once('close', onClose);
+  let reply: IncomingMessage;
+  try {
+    reply = await callUpstream({
+      url: upstreamUrl(proxy.upstream, pathAndQuery),
+      method,
+      headers: forwardedHeaders(req.headers, body?.length),
+      body,
+      timeoutMs: proxy.timeoutMs,
+      signal: controller.signal,
+    });
+  } catch (err) {
+    req.socket.off('close', onClose);
+    const e = err instanceof UpstreamError ? err : new UpstreamError('unreachable', (err as Error).message);
+    if (e.kind === 'aborted') {
+      span.end({ metadata: { aborted: true }, error: { exception_type: 'ClientAborted', message: 'the client closed the connection before the upstream answered' }, cached: false });
+      return { status: 499, json: { error: { message: e.message } } };
+    }
+    const status = e.kind === 'timeout' ? 504 : 502;
+    return failed(span, status, { error: { message: `Spanscope proxy: ${e.message}`, type: e.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable' } });
+  }
+  const status = reply.statusCode ?? 502;
+  const observer = new ReplyObserver(endpoint, status, single(reply.headers['content-type']), Date.now() - span.durationMs);
+  const headers = { ...replyHeaders(reply.headers), [CACHED_HEADER]: 'MISS' };
+  const store = key && cache && plan.write && status >= 200 && status < 300 ? { cache, key, contentType: single(reply.headers['content-type']) } : undefined;
+  return relay({ req, span, observer, source: reply, status, headers, cached: false, store, abort: controller, onClose });
+}
+
+interface Relay {
+  req: IncomingMessage;
+  span: CallSpan;
+  observer: ReplyObserver;
+  source: AsyncIterable<Buffer> | Buffer[];
+  status: number;
+  headers: Record<string, string>;
+  cached: boolean;
+  store?: { cache: ProxyCache; key: string; contentType?: string };
+  abort?: AbortController;
+  onClose?: () => void;
+}
+
+/**
+ * The reply, passed on chunk by chunk as it comes, watched by the observer; the span ends
+ * when it has all gone (or the client left, or the upstream failed mid-way), and a complete
+ * 2xx reply is stored for the next identical call.
+ */
+function relay(r: Relay): RouteReply {
+  let started = false;
+  const finish = (error?: Error) => {
+    if (r.onClose) r.req.socket.off('close', r.onClose);
+    const result = r.observer.result();
+    const aborted = error instanceof UpstreamError && error.kind === 'aborted';
+    const metadata = { ...result.metadata, status_code: r.status, ...(aborted ? { aborted: true } : {}) };
+    const failure = error
+      ? { exception_type: aborted ? 'ClientAborted' : error instanceof UpstreamError && error.kind === 'timeout' ? 'UpstreamTimeout' : 'UpstreamError', message: aborted ? 'the client closed the connection before the reply ended' : error.message }
+      : result.error;
+    r.span.end({ output: result.output, usage: result.usage, model: result.model, metadata, error: failure, timeToFirstTokenMs: r.observer.streamed ? result.timeToFirstTokenMs : undefined, cached: r.cached });
+  };
+  // The client may leave before the reply's first chunk is asked for (then the stream below never runs).
+  if (r.abort && r.onClose) {
+    const onClose = r.onClose;
+    r.onClose = () => {
+      onClose();
+      if (!started) {
+        if (!Array.isArray(r.source)) (r.source as IncomingMessage).destroy();
+        finish(new UpstreamError('aborted', 'the client closed the connection'));
+      }
+    };
+    r.req.socket.off('close', onClose);
+    r.req.socket.once('close', r.onClose);
+    if (r.req.socket.destroyed) r.onClose();
+  }
+  if (r.req.method === 'HEAD') {
+    if (!Array.isArray(r.source)) (r.source as IncomingMessage).resume();
+    finish();
+    return { status: r.status, headers: r.headers };
+  }
+  async function* stream(): AsyncGenerator<Buffer> {
+    started = true;
+    const kept: Buffer[] = [];
+    try {
+      for await (const chunk of r.source) {
+        r.observer.push(chunk);
+        if (r.store) kept.push(chunk);
+        yield chunk;
+      }
+    } catch (err) {
+      finish(err as Error);
+      if (err instanceof UpstreamError && err.kind === 'aborted') return; // nobody left to tell
+      throw err;
+    }
+    finish();
+    if (r.store) void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
+  }
+  return { status: r.status, headers: r.headers, stream: stream() };
+}
+
+/** A reply the proxy makes itself (no upstream answer): an error span, and the OpenAI error shape the clients read. */
+function failed(span: CallSpan, status: number, json: { error: { message: string; type: string; code?: string } }): RouteReply {
+  span.end({ output: json, metadata: { status_code: status }, error: httpError(status, json), cached: false });
+  return { status, json, headers: { [CACHED_HEADER]: 'MISS' } };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined; // passed on as it is: the upstream says what is wrong with it
+  }
+}
+
+/** A body nested too deeply to serialise again is not cached (the key could not be made). */
+function safeKey(upstream: string, method: string, path: string, json: unknown): string | undefined {
+  try {
+    return cacheKey(upstream, method, path, json);
+  } catch {
+    return undefined;
+  }
+}
+
+const PROVIDERS: [RegExp, string][] = [
+  [/(^|\.)openai\.com$/, 'openai'],
+  [/(^|\.)openai\.azure\.com$/, 'azure'],
+  [/(^|\.)anthropic\.com$/, 'anthropic'],
+  [/(^|\.)googleapis\.com$/, 'google'],
+  [/(^|\.)groq\.com$/, 'groq'],
+  [/(^|\.)mistral\.ai$/, 'mistral'],
+  [/(^|\.)together\.(xyz|ai)$/, 'together'],
+  [/(^|\.)fireworks\.ai$/, 'fireworks'],
+  [/(^|\.)deepseek\.com$/, 'deepseek'],
+  [/(^|\.)x\.ai$/, 'xai'],
+  [/(^|\.)openrouter\.ai$/, 'openrouter'],
+  [/(^|\.)perplexity\.ai$/, 'perplexity'],
+];
+
+/** The span's `provider`, from the upstream's host name (its host itself when not a known one). */
+export function providerOf(upstream: string): string {
+  const host = new URL(upstream).hostname.toLowerCase();
+  return PROVIDERS.find(([pattern]) => pattern.test(host))?.[1] ?? host;
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
