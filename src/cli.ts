@@ -5,25 +5,35 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version } from '../package.json';
+import { DEFAULT_CACHE_MAX_BYTES } from './collector/proxy/proxyCache';
+import { DEFAULT_UPSTREAM } from './collector/proxy/upstream';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
 import { isStoreLocked } from './store/storeLock';
 
 const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
+                       [--proxy-upstream URL] [--proxy-cache-mb N]
 
 Runs the Spanscope collector and its trace store.
-  --port N      port to listen on (0 = any free port; default ${DEFAULT_PORT})
-  --host H      address to bind (default ${DEFAULT_HOST}: this machine only)
-  --data DIR    folder of the trace store (default ~/.spanscope)
-  --token T     token for reading traces (default: $SPANSCOPE_TOKEN, else random)
-  --help        show this help`;
+  --port N              port to listen on (0 = any free port; default ${DEFAULT_PORT})
+  --host H              address to bind (default ${DEFAULT_HOST}: this machine only)
+  --data DIR            folder of the trace store (default ~/.spanscope)
+  --token T             token for reading traces (default: $SPANSCOPE_TOKEN, else random)
+  --proxy-upstream URL  where the AI proxy at /v1/proxy sends calls: any OpenAI-compatible
+                        base URL (default: $SPANSCOPE_PROXY_UPSTREAM, else ${DEFAULT_UPSTREAM})
+  --proxy-cache-mb N    size of the proxy's cache in DIR/proxy-cache (default ${DEFAULT_CACHE_MAX_BYTES / 1024 / 1024})
+  --help                show this help`;
 
 interface ServeOptions {
   port: number;
   host: string;
   data: string;
   token?: string;
+  proxyUpstream: string;
+  proxyCacheMb: number;
 }
+
+const FLAGS = ['--port', '--host', '--data', '--token', '--proxy-upstream', '--proxy-cache-mb'];
 
 class UsageError extends Error {}
 
@@ -31,24 +41,47 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions 
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return 'help';
   if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\`?)`);
-  const options: ServeOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, data: join(homedir(), '.spanscope'), token: env.SPANSCOPE_TOKEN || undefined };
+  const options: ServeOptions = {
+    port: DEFAULT_PORT,
+    host: DEFAULT_HOST,
+    data: join(homedir(), '.spanscope'),
+    token: env.SPANSCOPE_TOKEN || undefined,
+    proxyUpstream: checkUpstream(env.SPANSCOPE_PROXY_UPSTREAM || DEFAULT_UPSTREAM, 'SPANSCOPE_PROXY_UPSTREAM'),
+    proxyCacheMb: DEFAULT_CACHE_MAX_BYTES / 1024 / 1024,
+  };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '--help' || arg === '-h') return 'help';
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!['--port', '--host', '--data', '--token'].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
+    if (!FLAGS.includes(flag)) throw new UsageError(`unknown option "${arg}"`);
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
     if (flag === '--port') {
       const port = Number(value);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
       options.port = port;
-    } else if (flag === '--host') options.host = value;
+    } else if (flag === '--proxy-cache-mb') {
+      const mb = Number(value);
+      if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--proxy-cache-mb must be a number of megabytes (0 turns the cache off), not "${value}"`);
+      options.proxyCacheMb = mb;
+    } else if (flag === '--proxy-upstream') options.proxyUpstream = checkUpstream(value, '--proxy-upstream');
+    else if (flag === '--host') options.host = value;
     else if (flag === '--data') options.data = resolve(value);
     else options.token = value;
   }
   return options;
+}
+
+function checkUpstream(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${source} must be a URL such as ${DEFAULT_UPSTREAM}, not "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${source} must be an http or https URL, not "${value}"`);
+  return value;
 }
 
 async function main(): Promise<number> {
@@ -74,7 +107,8 @@ async function main(): Promise<number> {
   }
   let collector;
   try {
-    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn });
+    const proxy = { upstream: options.proxyUpstream, cacheDir: options.proxyCacheMb > 0 ? join(options.data, 'proxy-cache') : undefined, cacheMaxBytes: Math.round(options.proxyCacheMb * 1024 * 1024) };
+    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn, proxy });
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
@@ -87,6 +121,7 @@ async function main(): Promise<number> {
   process.stdout.write(`Spanscope listening on ${collector.url}\n`);
   process.stdout.write(`Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`);
   process.stdout.write(`Store: ${options.data}\n`);
+  process.stdout.write(`AI proxy: OPENAI_BASE_URL=${collector.url}/v1/proxy (calls go to ${options.proxyUpstream})\n`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

@@ -1,12 +1,14 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import OpenAI from 'openai';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { traceBatch } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
+import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
@@ -121,6 +123,37 @@ describe('spanscope serve', () => {
     expect(await cli.exit).toBe(2);
     expect(cli.stderr()).toMatch(message);
     expect(cli.stderr()).toMatch(/^spanscope: .* \(see spanscope --help\)\n$/);
+  });
+
+  it('serves the AI proxy to the upstream --proxy-upstream or SPANSCOPE_PROXY_UPSTREAM names, its cache in the data folder', async () => {
+    const fake = await startFakeOpenAI();
+    try {
+      const dir = newDir();
+      const { cli, port } = await serve(dir, ['--proxy-upstream', fake.baseURL]);
+      const client = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `http://127.0.0.1:${port}/v1/proxy`, maxRetries: 0 });
+      const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 });
+      expect(reply.choices[0].message.content).toBe('Comment ça va?');
+      expect(fake.requests).toHaveLength(1);
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toBe(0);
+      expect(existsSync(join(dir, 'proxy-cache', 'index.json'))).toBe(true);
+
+      const again = await serve(dir, [], { SPANSCOPE_PROXY_UPSTREAM: fake.baseURL });
+      const replayed = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `http://127.0.0.1:${again.port}/v1/proxy`, maxRetries: 0 });
+      const { response } = await replayed.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 }).withResponse();
+      expect(response.headers.get('x-spanscope-cached')).toBe('HIT');
+      expect(fake.requests).toHaveLength(1);
+      again.cli.child.kill('SIGTERM');
+      expect(await again.cli.exit).toBe(0);
+    } finally {
+      await fake.close();
+    }
+  });
+
+  it('refuses a proxy upstream that is not an http(s) URL', async () => {
+    const cli = run(['serve', '--proxy-upstream', 'ftp://example.com']);
+    expect(await cli.exit).toBe(2);
+    expect(cli.stderr()).toMatch(/--proxy-upstream must be an http or https URL/);
   });
 
   it('prints help', async () => {
