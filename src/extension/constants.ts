@@ -46,6 +46,8 @@ export const Settings = {
   terminalPythonPath: 'spanscope.terminal.pythonPath',
   terminalOpikEnv: 'spanscope.terminal.opikEnv',
   terminalOtelEnv: 'spanscope.terminal.otelEnv',
+  proxyUpstream: 'spanscope.proxy.upstream',
+  proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
 } as const;
 
 export const ContextKeys = {

@@ -38,7 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     token: randomBytes(24).toString('base64url'),
     version,
     log,
-    settings: () => ({ port: settings.current.port, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes }),
+    settings: () => ({ port: settings.current.port, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes, proxy: settings.current.proxy }),
   });
   // The navigator opens files beside the panel, and the panel opens files through it.
   let panel: TracePanelHost | undefined;
@@ -95,6 +95,11 @@ function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatch
     settings.onDidChangeAny([Settings.port], () => {
       if (s.state.phase === 'stopped') return;
       log.info(`spanscope.port is now ${settings.current.port}; restarting the collector`);
+      void s.restart();
+    }),
+    settings.onDidChangeAny([Settings.proxyUpstream, Settings.proxyCacheMaxMB], () => {
+      if (s.state.phase === 'stopped') return;
+      log.info(`the AI proxy now sends calls to ${settings.current.proxy.upstream}; restarting the collector`);
       void s.restart();
     }),
   ];

@@ -17,6 +17,8 @@ export interface SpanscopeSettings {
   maxTraces?: number;
   maxBytes?: number;
   terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean };
+  /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
+  proxy: { upstream: string; cacheMaxBytes: number };
 }
 
 export const DEFAULTS = {
@@ -34,6 +36,8 @@ export const DEFAULTS = {
   [Settings.terminalPythonPath]: true,
   [Settings.terminalOpikEnv]: false,
   [Settings.terminalOtelEnv]: false,
+  [Settings.proxyUpstream]: 'https://api.openai.com/v1',
+  [Settings.proxyCacheMaxMB]: 256,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -63,5 +67,21 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       opik: bool(Settings.terminalOpikEnv),
       otel: bool(Settings.terminalOtelEnv),
     },
+    proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
   };
+}
+
+/** An http(s) URL, else the default (a typo must not send calls, and keys, somewhere odd). */
+function proxyUpstream(value: unknown): string {
+  if (typeof value !== 'string' || !value.trim()) return DEFAULTS[Settings.proxyUpstream];
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? value.trim() : DEFAULTS[Settings.proxyUpstream];
+  } catch {
+    return DEFAULTS[Settings.proxyUpstream];
+  }
+}
+
+function cacheMb(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : DEFAULTS[Settings.proxyCacheMaxMB];
 }

@@ -15,6 +15,7 @@ import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { at, batch, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
+import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
@@ -113,6 +114,26 @@ describe('the collector service', () => {
     const traces = await http(state.port, '/api/traces', { headers: { authorization: 'Bearer token-w1' } });
     expect(traces.status).toBe(200);
     expect(existsSync(join(dir, 'traces'))).toBe(true);
+  });
+
+  it('serves the AI proxy with the upstream of its settings, its cache in the store folder', async () => {
+    const fake = await startFakeOpenAI();
+    cleanups.push(() => fake.close());
+    const dir = tempDir();
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const service = new CollectorService({
+      backend: { openStore, startCollector }, storageDir: dir, windowKey: 'w1', token: 't', version: '0.1.0-test', log: new MemoryLogger(),
+      settings: () => ({ port: 0, proxy: { upstream: fake.baseURL, cacheMaxBytes: 1024 * 1024 } }),
+    });
+    cleanups.push(() => service.shutdown());
+    await service.start();
+    const state = service.state;
+    if (state.phase !== 'listening') throw new Error(state.phase);
+    const reply = await http(state.port, '/v1/proxy/chat/completions', { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 }, headers: { authorization: 'Bearer sk-x' } });
+    expect(reply.status).toBe(200);
+    expect(fake.requests).toHaveLength(1);
+    await service.shutdown();
+    expect(existsSync(join(dir, 'traces', 'proxy-cache', 'index.json'))).toBe(true);
   });
 
   it('lets a second window take the next port and its own store folder', async () => {

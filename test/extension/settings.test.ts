@@ -15,4 +15,14 @@ describe('settings', () => {
     expect(readSettings((k) => (k === 'spanscope.port' ? 70000 : undefined)).port).toBe(7726);
     expect(readSettings((k) => (k === 'spanscope.port' ? 0 : undefined)).port).toBe(0);
   });
+
+  it('reads the AI proxy\'s upstream and cache size, refusing what is not an http(s) URL', () => {
+    expect(readSettings(() => undefined).proxy).toEqual({ upstream: 'https://api.openai.com/v1', cacheMaxBytes: 256 * 1024 * 1024 });
+    const values: Record<string, unknown> = { 'spanscope.proxy.upstream': ' https://api.groq.com/openai/v1 ', 'spanscope.proxy.cacheMaxMB': 0 };
+    expect(readSettings((k) => values[k]).proxy).toEqual({ upstream: 'https://api.groq.com/openai/v1', cacheMaxBytes: 0 });
+    for (const bad of ['file:///etc/passwd', 'not a url', 42]) {
+      expect(readSettings((k) => (k === 'spanscope.proxy.upstream' ? bad : undefined)).proxy.upstream).toBe('https://api.openai.com/v1');
+    }
+    expect(readSettings((k) => (k === 'spanscope.proxy.cacheMaxMB' ? -5 : undefined)).proxy.cacheMaxBytes).toBe(256 * 1024 * 1024);
+  });
 });

@@ -3,6 +3,8 @@
 // port change, "Restart Collector") while the store and everything watching it stay. Free of
 // `vscode`: the backend (openStore/startCollector) is passed in, so this runs in Node tests.
 
+import * as path from 'node:path';
+import type { ProxyOptions } from '../../collector/proxy/proxyRoutes';
 import type { TraceStoreApi, StoreOptions } from '../../store/types';
 import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifecycle';
 import { errorMessage, type Logger } from '../log';
@@ -19,13 +21,15 @@ export interface CollectorHandle {
 
 export interface CollectorBackend {
   openStore(options: StoreOptions): Promise<TraceStoreApi & { close(): Promise<void> }>;
-  startCollector(options: { store: TraceStoreApi; port: number; host?: string; token: string; version: string; log(m: string): void }): Promise<CollectorHandle>;
+  startCollector(options: { store: TraceStoreApi; port: number; host?: string; token: string; version: string; log(m: string): void; proxy?: ProxyOptions }): Promise<CollectorHandle>;
 }
 
 export interface CollectorSettings {
   port: number;
   maxTraces?: number;
   maxBytes?: number;
+  /** The AI proxy's upstream and cache size (its cache lives in the store's folder). */
+  proxy?: { upstream: string; cacheMaxBytes: number };
 }
 
 export type CollectorState =
@@ -173,11 +177,16 @@ export class CollectorService extends Disposable {
   private async listen(): Promise<void> {
     this.setState({ phase: 'starting' });
     const { backend, token, version, log } = this.options;
-    const requestedPort = this.options.settings().port;
+    const { port: requestedPort, proxy: proxySettings } = this.options.settings();
     try {
       const store = await this.getStore();
+      const proxy: ProxyOptions | undefined = proxySettings && {
+        upstream: proxySettings.upstream,
+        cacheDir: proxySettings.cacheMaxBytes > 0 && this.storeDir ? path.join(this.storeDir, 'proxy-cache') : undefined,
+        cacheMaxBytes: proxySettings.cacheMaxBytes,
+      };
       const result = await listenWithFallback(requestedPort, this.options.portAttempts ?? PORT_ATTEMPTS, (port) =>
-        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`) }),
+        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`), proxy }),
       );
       if (this.shutDown) {
         await result.value.close();
