@@ -46,6 +46,7 @@ export const Settings = {
   terminalPythonPath: 'spanscope.terminal.pythonPath',
   terminalOpikEnv: 'spanscope.terminal.opikEnv',
   terminalOtelEnv: 'spanscope.terminal.otelEnv',
+  terminalOpenaiEnv: 'spanscope.terminal.openaiEnv',
   proxyUpstream: 'spanscope.proxy.upstream',
   proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
 } as const;

@@ -16,7 +16,7 @@ export interface SpanscopeSettings {
   thumbsName: string;
   maxTraces?: number;
   maxBytes?: number;
-  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean };
+  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
 }
@@ -36,6 +36,7 @@ export const DEFAULTS = {
   [Settings.terminalPythonPath]: true,
   [Settings.terminalOpikEnv]: false,
   [Settings.terminalOtelEnv]: false,
+  [Settings.terminalOpenaiEnv]: false,
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
   [Settings.proxyCacheMaxMB]: 256,
 } as const;
@@ -66,6 +67,7 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       pythonPath: bool(Settings.terminalPythonPath),
       opik: bool(Settings.terminalOpikEnv),
       otel: bool(Settings.terminalOtelEnv),
+      openai: bool(Settings.terminalOpenaiEnv),
     },
     proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
   };

@@ -35,6 +35,7 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
       pythonSdkDir: t.pythonPath && sdkChecked ? sdkDir : undefined,
       opik: t.opik,
       otel: t.otel,
+      openai: t.openai,
       delimiter: path.delimiter,
     });
     collection.clear();
@@ -51,6 +52,6 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
   if (!settings.current.autoStart) apply();
   return [
     service.onDidChangeState(apply),
-    settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv], apply),
+    settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv, Settings.terminalOpenaiEnv], apply),
   ];
 }

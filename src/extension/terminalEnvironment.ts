@@ -11,6 +11,8 @@ export interface TerminalEnvOptions {
   pythonSdkDir?: string;
   opik: boolean;
   otel: boolean;
+  /** Route the openai clients through the AI proxy (`OPENAI_BASE_URL`): off unless asked, as it changes where calls go. */
+  openai?: boolean;
   /** `path.delimiter` of the machine the terminal runs on. */
   delimiter: string;
 }
@@ -39,6 +41,8 @@ export function terminalEnvironment(o: TerminalEnvOptions): TerminalEnvPlan {
     plan.replace.OTEL_EXPORTER_OTLP_ENDPOINT = url;
     plan.replace.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
   }
+  // The openai clients (Python and Node) read it as their base URL; the proxy forwards to the upstream setting.
+  if (o.openai) plan.replace.OPENAI_BASE_URL = `${url}/v1/proxy`;
   return plan;
 }
 

@@ -24,6 +24,11 @@ describe('the terminal environment', () => {
     expect(plan.replace).not.toHaveProperty('OPIK_API_KEY');
   });
 
+  it('sends the openai clients through the AI proxy only when asked', () => {
+    expect(terminalEnvironment(base).replace).not.toHaveProperty('OPENAI_BASE_URL');
+    expect(terminalEnvironment({ ...base, openai: true }).replace.OPENAI_BASE_URL).toBe('http://127.0.0.1:7727/v1/proxy');
+  });
+
   it('sets nothing while the collector is not listening, or when turned off', () => {
     expect(terminalEnvironment({ ...base, url: undefined, pythonSdkDir: '/x' })).toEqual({ replace: {}, prepend: {} });
     expect(terminalEnvironment({ ...base, enabled: false, opik: true })).toEqual({ replace: {}, prepend: {} });
