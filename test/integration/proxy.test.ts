@@ -4,6 +4,7 @@
 // back unchanged, and show as an `llm` span.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -271,5 +272,26 @@ describe('the proxy span\'s parent', () => {
     const bad = await http(tc.port, '/v1/proxy/chat/completions', { body: { model: 'x', messages: MESSAGES }, headers: { 'x-bt-parent': 'nonsense' } });
     expect(bad.status).toBe(400);
     expect(fake.requests).toHaveLength(2);
+  });
+});
+
+describe('an upstream that does not answer', () => {
+  it('is a 504 after the timeout, with a message, and an error span', async () => {
+    await tc.close();
+    const silent = createNetServer((socket) => socket.on('error', () => undefined)); // accepts, never answers
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const dir = tempDir();
+      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1`, cacheDir: join(dir, 'proxy-cache'), timeoutMs: 200 } } });
+      client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
+      const err = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }).catch((e) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect(err.status).toBe(504);
+      expect(err.message).toMatch(/the upstream 127\.0\.0\.1:\d+ sent nothing for 200 ms/);
+      const [span] = await llmSpans(1);
+      expect(span.error_info?.exception_type).toBe('HTTP 504 upstream_timeout');
+    } finally {
+      silent.close();
+    }
   });
 });

@@ -83,7 +83,7 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
     if (call.signal.aborted) return onAbort();
     call.signal.addEventListener('abort', onAbort, { once: true });
     req.setNoDelay(true);
-    req.setTimeout(call.timeoutMs, () => fail(new UpstreamError('timeout', `the upstream ${call.url.host} sent nothing for ${Math.round(call.timeoutMs / 1000)} s`)));
+    req.setTimeout(call.timeoutMs, () => fail(new UpstreamError('timeout', `the upstream ${call.url.host} sent nothing for ${call.timeoutMs < 1000 ? `${call.timeoutMs} ms` : `${Math.round(call.timeoutMs / 1000)} s`}`)));
     req.on('response', (res) => {
       reply = res;
       res.on('close', () => call.signal.removeEventListener('abort', onAbort));
