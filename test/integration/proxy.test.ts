@@ -4,6 +4,7 @@
 // back unchanged, and show as an `llm` span.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import OpenAI from 'openai';
@@ -292,6 +293,36 @@ describe('an upstream that does not answer', () => {
       expect(span.error_info?.exception_type).toBe('HTTP 504 upstream_timeout');
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe('a stream that stalls mid-way', () => {
+  it('is cut after the timeout, and its span keeps what came and says why', async () => {
+    await tc.close();
+    const stalling = createHttpServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write(`data: ${JSON.stringify({ id: 'c', model: MODEL, choices: [{ index: 0, delta: { content: 'half' } }] })}\n\n`); // and then nothing
+    });
+    await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
+    try {
+      const dir = tempDir();
+      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(stalling.address() as { port: number }).port}/v1`, timeoutMs: 300 } } });
+      client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
+      const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true });
+      let text = '';
+      const ended = await (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+      })().then(() => 'ended', (e: Error) => e.message);
+      expect(text).toBe('half');
+      expect(ended).not.toBe('ended'); // the connection was cut, not closed as if complete
+      const [span] = await llmSpans(1);
+      expect(span.error_info).toMatchObject({ exception_type: 'UpstreamTimeout' });
+      expect(span.output).toEqual({ role: 'assistant', content: 'half' });
+      expect(span.time_to_first_token_ms).toBeGreaterThanOrEqual(0);
+    } finally {
+      stalling.closeAllConnections();
+      stalling.close();
     }
   });
 });
