@@ -202,8 +202,11 @@ describe('the AI proxy', () => {
       for await (const _ of s);
     });
     await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES }).catch(() => undefined);
+    const refused = await client.chat.completions.create({ model: 'echo-key', messages: MESSAGES }).catch((e) => e);
+    expect(refused.message).toContain(API_KEY); // the client gets the upstream's reply unchanged…
     expect(fake.headers[0].authorization).toBe(`Bearer ${API_KEY}`);
-    await llmSpans(3);
+    const spans = await llmSpans(4);
+    expect(spans[3].error_info?.message).toBe('Incorrect API key provided: [redacted]'); // …the span does not keep the key
     await tc.stop();
     const files = filesUnder(tc.dir);
     expect(files.some((f) => f.includes('proxy-cache'))).toBe(true);

@@ -68,6 +68,10 @@ async function route(req: IncomingMessage, res: ServerResponse, body: any): Prom
     return json(res, 429, { error: { message: 'Rate limit reached for requests', type: 'requests', param: null, code: 'rate_limit_exceeded' } });
   }
   if (body?.model === 'endless-stream') return endlessStream(res);
+  if (body?.model === 'echo-key') {
+    // Some providers quote the key they refused in full.
+    return json(res, 401, { error: { message: `Incorrect API key provided: ${String(req.headers.authorization).replace(/^Bearer /, '')}`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+  }
   if (req.url === '/v1/embeddings') {
     // The openai client asks for base64 (little-endian float32s) unless told otherwise.
     const vector = [0.5, 0.25, 0.125];

@@ -22,6 +22,8 @@ export interface CallStart {
   provider: string;
   metadata: Record<string, unknown>;
   parent: ParentRef;
+  /** The request's credentials: a reply that echoes one (an error quoting the key) is recorded without it. */
+  secrets: string[];
 }
 
 export interface CallEnd {
@@ -123,6 +125,7 @@ export class CallSpan {
 
   /** A span the store refuses (a value past a limit) is written again without its input and output, and the reason said. */
   private write(events: Events): void {
+    events = redact(events, this.call.secrets);
     try {
       ingestBatch(this.deps.store, { events });
     } catch (err) {
@@ -141,4 +144,19 @@ export class CallSpan {
       }
     }
   }
+}
+
+/** Every credential replaced wherever it appears in the span's text. */
+function redact(events: Events, secrets: string[]): Events {
+  const wanted = secrets.filter((s) => s.length >= 8);
+  if (!wanted.length) return events;
+  let json = JSON.stringify(events);
+  let changed = false;
+  for (const secret of wanted) {
+    const quoted = JSON.stringify(secret).slice(1, -1); // as it appears inside a JSON string
+    if (!json.includes(quoted)) continue;
+    json = json.split(quoted).join('[redacted]');
+    changed = true;
+  }
+  return changed ? (JSON.parse(json) as Events) : events;
 }

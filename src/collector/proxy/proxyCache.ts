@@ -38,7 +38,7 @@ export class ProxyCache {
   /** Puts under way by key: a call right behind the one that fills an entry waits for it rather than missing. */
   private readonly filling = new Map<string, Promise<void>>();
 
-  private constructor(private readonly dir: string, private readonly maxBytes: number, private readonly db: Low<IndexData>, private readonly warn: (m: string) => void) {
+  private constructor(private readonly dir: string, readonly maxBytes: number, private readonly db: Low<IndexData>, private readonly warn: (m: string) => void) {
     for (const entry of Object.values(db.data.entries)) this.totalBytes += entry.size;
   }
 

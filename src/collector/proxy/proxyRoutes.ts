@@ -85,6 +85,7 @@ async function handle(ctx: RequestContext, proxy: ProxyContext): Promise<RouteRe
     provider: providerOf(proxy.upstream),
     metadata: { ...request.metadata, proxy_path: pathAndQuery, cache_mode: plan.mode },
     parent,
+    secrets: credentials(req),
   });
   span.start();
 
@@ -132,7 +133,7 @@ async function handle(ctx: RequestContext, proxy: ProxyContext): Promise<RouteRe
     return failed(span, status, { error: { message: `Spanscope proxy: ${e.message}`, type: e.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable' } });
   }
   const status = reply.statusCode ?? 502;
-  const observer = new ReplyObserver(endpoint, status, single(reply.headers['content-type']), Date.now() - span.durationMs);
+  const observer = new ReplyObserver(endpoint, status, single(reply.headers['content-type']), Date.now() - span.durationMs, single(reply.headers['content-encoding']));
   const headers = { ...replyHeaders(reply.headers), [CACHED_HEADER]: 'MISS' };
   const store = key && cache && plan.write && status >= 200 && status < 300 ? { cache, key, contentType: single(reply.headers['content-type']) } : undefined;
   return relay({ req, span, observer, source: reply, status, headers, cached: false, store, abort: controller, onClose });
@@ -190,10 +191,15 @@ function relay(r: Relay): RouteReply {
   async function* stream(): AsyncGenerator<Buffer> {
     started = true;
     const kept: Buffer[] = [];
+    let keptBytes = 0;
     try {
       for await (const chunk of r.source) {
         r.observer.push(chunk);
-        if (r.store) kept.push(chunk);
+        if (r.store) {
+          kept.push(chunk);
+          keptBytes += chunk.length;
+          if (keptBytes > r.store.cache.maxBytes) (r.store = undefined), (kept.length = 0); // larger than the whole cache: not kept
+        }
         yield chunk;
       }
     } catch (err) {
@@ -249,6 +255,18 @@ const PROVIDERS: [RegExp, string][] = [
 export function providerOf(upstream: string): string {
   const host = new URL(upstream).hostname.toLowerCase();
   return PROVIDERS.find(([pattern]) => pattern.test(host))?.[1] ?? host;
+}
+
+/** What a provider may take as a key: the Authorization's credential, and the key headers of Azure and Anthropic-style APIs. */
+function credentials(req: IncomingMessage): string[] {
+  const out: string[] = [];
+  const auth = single(req.headers.authorization);
+  if (auth) out.push(auth, auth.replace(/^\S+\s+/, ''));
+  for (const name of ['api-key', 'x-api-key', 'x-goog-api-key']) {
+    const value = single(req.headers[name]);
+    if (value) out.push(value);
+  }
+  return out;
 }
 
 function single(value: string | string[] | undefined): string | undefined {

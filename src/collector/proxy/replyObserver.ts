@@ -4,6 +4,7 @@
 // is what the call's span says: output, usage, model, or the error the API answered with.
 
 import { StringDecoder } from 'node:string_decoder';
+import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ErrorInfo } from '../../core/model';
 import { type CallResult, type OpenAiEndpoint, describeReply, streamAccumulator, type StreamAccumulator } from '../../core/openaiCalls';
 import { SseReader } from '../../core/sseEvents';
@@ -21,7 +22,8 @@ export class ReplyObserver {
   private firstEventMs?: number;
   firstTokenMs?: number;
 
-  constructor(private readonly endpoint: OpenAiEndpoint, readonly status: number, contentType: string | undefined, private readonly startMs: number) {
+  /** `contentEncoding`: a body the upstream compressed although asked not to is passed on as it is, and decompressed here to be read. */
+  constructor(private readonly endpoint: OpenAiEndpoint, readonly status: number, contentType: string | undefined, private readonly startMs: number, private readonly contentEncoding?: string) {
     if (status >= 200 && status < 300 && /^text\/event-stream/i.test(contentType ?? '')) {
       const events = (this.events = streamAccumulator(endpoint));
       this.sse = new SseReader((data) => {
@@ -54,7 +56,7 @@ export class ReplyObserver {
       this.sse.push(`${this.decoder.end()}\n\n`); // a last event without its blank line
       return { ...this.events.result(), timeToFirstTokenMs: this.firstTokenMs ?? this.firstEventMs };
     }
-    const text = this.size <= MAX_PARSED_BYTES ? Buffer.concat(this.parts).toString('utf8') : undefined;
+    const text = this.size <= MAX_PARSED_BYTES ? decode(Buffer.concat(this.parts), this.contentEncoding) : undefined;
     let body: unknown = text;
     try {
       if (text !== undefined) body = JSON.parse(text);
@@ -63,6 +65,24 @@ export class ReplyObserver {
     }
     if (this.status < 200 || this.status > 299) return { output: body, metadata: {}, error: httpError(this.status, body) };
     return describeReply(this.endpoint, body);
+  }
+}
+
+function decode(bytes: Buffer, encoding: string | undefined): string | undefined {
+  try {
+    switch (encoding?.trim().toLowerCase()) {
+      case 'gzip':
+      case 'x-gzip':
+        return gunzipSync(bytes, { maxOutputLength: MAX_PARSED_BYTES }).toString('utf8');
+      case 'deflate':
+        return inflateSync(bytes, { maxOutputLength: MAX_PARSED_BYTES }).toString('utf8');
+      case 'br':
+        return brotliDecompressSync(bytes, { maxOutputLength: MAX_PARSED_BYTES }).toString('utf8');
+      default:
+        return bytes.toString('utf8');
+    }
+  } catch {
+    return undefined; // not what it says it is, or too large once inflated: not read
   }
 }
 
