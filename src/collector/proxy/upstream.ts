@@ -6,8 +6,8 @@
 // `timeoutMs` (before the reply or between two chunks of it) is a timeout; the caller's
 // AbortSignal (the client went away) cancels the request at any point.
 
-import { request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
-import { request as httpsRequest } from 'node:https';
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export const DEFAULT_UPSTREAM = 'https://api.openai.com/v1';
 /** As long as the openai clients wait by default: a reasoning model may think for minutes before its first byte. */
@@ -17,6 +17,12 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Request headers that describe the client's request to the collector, not the upstream one. */
 const NOT_FORWARDED = new Set(['host', 'content-length', 'content-encoding', 'accept-encoding', 'cookie', 'origin', 'referer']);
+
+/**
+ * Connections to the upstream are kept open between calls (a TLS handshake to the provider
+ * costs more than most proxied work); an idle one does not keep the process alive.
+ */
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 export class UpstreamError extends Error {
   constructor(readonly kind: 'timeout' | 'unreachable' | 'aborted', message: string) {
@@ -71,8 +77,8 @@ export interface UpstreamCall {
  */
 export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
-    const send = call.url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const req = send(call.url, { method: call.method, headers: call.headers });
+    const https = call.url.protocol === 'https:';
+    const req = (https ? httpsRequest : httpRequest)(call.url, { method: call.method, headers: call.headers, agent: https ? agents.https : agents.http });
     let reply: IncomingMessage | undefined;
     const fail = (err: UpstreamError) => {
       if (reply) reply.destroy(err);
