@@ -300,6 +300,36 @@ describe('an upstream that does not answer', () => {
   });
 });
 
+describe('a client that leaves before the upstream answers', () => {
+  it('cancels the upstream request and ends the span as aborted', async () => {
+    await tc.close();
+    let upstreamClosed = false;
+    const silent = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.on('close', () => (upstreamClosed = true));
+      socket.resume(); // reads (and drops) the request, so it sees the connection end
+    });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const dir = tempDir();
+      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1` } } });
+      client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
+      const controller = new AbortController();
+      const call = client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { signal: controller.signal }).catch((e) => e);
+      setTimeout(() => controller.abort(), 100);
+      const err = await call;
+      expect(err).toBeInstanceOf(OpenAI.APIUserAbortError);
+      const [span] = await llmSpans(1);
+      expect(span.error_info?.exception_type).toBe('ClientAborted');
+      const deadline = Date.now() + 3000;
+      while (!upstreamClosed && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+      expect(upstreamClosed).toBe(true);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
 describe('a stream that stalls mid-way', () => {
   it('is cut after the timeout, and its span keeps what came and says why', async () => {
     await tc.close();

@@ -159,30 +159,31 @@ interface Relay {
  */
 function relay(r: Relay): RouteReply {
   let started = false;
+  let finished = false;
+  const left = () => new UpstreamError('aborted', 'the client closed the connection before the reply ended');
   const finish = (error?: Error) => {
-    if (r.onClose) r.req.socket.off('close', r.onClose);
+    if (finished) return;
+    finished = true;
+    r.req.socket.off('close', onClose);
     const result = r.observer.result();
     const aborted = error instanceof UpstreamError && error.kind === 'aborted';
     const metadata = { ...result.metadata, status_code: r.status, ...(aborted ? { aborted: true } : {}) };
     const failure = error
-      ? { exception_type: aborted ? 'ClientAborted' : error instanceof UpstreamError && error.kind === 'timeout' ? 'UpstreamTimeout' : 'UpstreamError', message: aborted ? 'the client closed the connection before the reply ended' : error.message }
+      ? { exception_type: aborted ? 'ClientAborted' : error instanceof UpstreamError && error.kind === 'timeout' ? 'UpstreamTimeout' : 'UpstreamError', message: error.message }
       : result.error;
     r.span.end({ output: result.output, usage: result.usage, model: result.model, metadata, error: failure, timeToFirstTokenMs: r.observer.streamed ? result.timeToFirstTokenMs : undefined, cached: r.cached });
   };
-  // The client may leave before the reply's first chunk is asked for (then the stream below never runs).
-  if (r.abort && r.onClose) {
-    const onClose = r.onClose;
-    r.onClose = () => {
-      onClose();
-      if (!started) {
-        if (!Array.isArray(r.source)) (r.source as IncomingMessage).destroy();
-        finish(new UpstreamError('aborted', 'the client closed the connection'));
-      }
-    };
-    r.req.socket.off('close', onClose);
-    r.req.socket.once('close', r.onClose);
-    if (r.req.socket.destroyed) r.onClose();
-  }
+  // The client leaving cancels the upstream request; if it leaves before the reply's first
+  // chunk is asked for, the stream below never runs, so the span ends here.
+  const onClose = () => {
+    r.abort?.abort();
+    if (started) return;
+    if (!Array.isArray(r.source)) (r.source as IncomingMessage).destroy();
+    finish(left());
+  };
+  if (r.onClose) r.req.socket.off('close', r.onClose);
+  r.req.socket.once('close', onClose);
+  if (r.req.socket.destroyed) onClose();
   if (r.req.method === 'HEAD') {
     if (!Array.isArray(r.source)) (r.source as IncomingMessage).resume();
     finish();
@@ -192,6 +193,7 @@ function relay(r: Relay): RouteReply {
     started = true;
     const kept: Buffer[] = [];
     let keptBytes = 0;
+    let outcome: Error | 'complete' | undefined; // undefined: stopped at a yield (the client left)
     try {
       for await (const chunk of r.source) {
         r.observer.push(chunk);
@@ -202,13 +204,14 @@ function relay(r: Relay): RouteReply {
         }
         yield chunk;
       }
+      outcome = 'complete';
     } catch (err) {
-      finish(err as Error);
-      if (err instanceof UpstreamError && err.kind === 'aborted') return; // nobody left to tell
-      throw err;
+      outcome = err as Error;
+      if (!(err instanceof UpstreamError && err.kind === 'aborted')) throw err; // cuts the connection: the status line has gone
+    } finally {
+      finish(outcome === 'complete' ? undefined : (outcome ?? left()));
+      if (outcome === 'complete' && r.store) void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
     }
-    finish();
-    if (r.store) void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
   }
   return { status: r.status, headers: r.headers, stream: stream() };
 }
