@@ -218,21 +218,22 @@ class ChoicesStream implements StreamAccumulator {
     let token = false;
     for (const c of Array.isArray(event.choices) ? event.choices.filter(isPlainObject) : []) {
       const index = typeof c.index === 'number' ? c.index : 0;
-      let choice = this.choices.get(index);
-      if (!choice) this.choices.set(index, (choice = { role: 'assistant', content: '', calls: new Map() }));
+      const choice: StreamedChoice = this.choices.get(index) ?? { role: 'assistant', content: '', calls: new Map() };
+      this.choices.set(index, choice);
       if (c.finish_reason) choice.finishReason = c.finish_reason;
-      if (this.legacy) {
-        if (typeof c.text === 'string' && c.text) (choice.content += c.text), (token = true);
-        continue;
-      }
       const delta = isPlainObject(c.delta) ? c.delta : {};
+      const text = this.legacy ? c.text : delta.content;
+      if (typeof text === 'string' && text) {
+        choice.content += text;
+        token = true;
+      }
+      if (this.legacy) continue;
       if (typeof delta.role === 'string') choice.role = delta.role;
-      if (typeof delta.content === 'string' && delta.content) (choice.content += delta.content), (token = true);
       for (const raw of Array.isArray(delta.tool_calls) ? delta.tool_calls.filter(isPlainObject) : []) {
         token = true;
         const at = typeof raw.index === 'number' ? raw.index : choice.calls.size;
-        let call = choice.calls.get(at);
-        if (!call) choice.calls.set(at, (call = { type: 'function', function: { name: '', arguments: '' } }));
+        const call = choice.calls.get(at) ?? { type: 'function', function: { name: '', arguments: '' } };
+        choice.calls.set(at, call);
         if (typeof raw.id === 'string') call.id = raw.id;
         const fn = isPlainObject(raw.function) ? raw.function : {};
         if (typeof fn.name === 'string') call.function.name += fn.name;

@@ -200,7 +200,10 @@ function relay(r: Relay): RouteReply {
         if (r.store) {
           kept.push(chunk);
           keptBytes += chunk.length;
-          if (keptBytes > r.store.cache.maxBytes) (r.store = undefined), (kept.length = 0); // larger than the whole cache: not kept
+          if (keptBytes > r.store.cache.maxBytes) {
+            r.store = undefined; // larger than the whole cache: not kept
+            kept.length = 0;
+          }
         }
         yield chunk;
       }
