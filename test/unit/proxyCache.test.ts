@@ -53,6 +53,15 @@ describe('the proxy cache', () => {
     expect(await cache.get(key(4))).toBeUndefined();
   });
 
+  it('remembers the last use across a reopen, so the order of eviction survives a restart', async () => {
+    const dir = tempDir();
+    const cache = await ProxyCache.open(dir, 1024, () => undefined);
+    await cache.put(key(1), reply('{}'), 1000);
+    await cache.get(key(1), undefined, 5000);
+    await cache.close();
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).entries[key(1)]).toMatchObject({ storedAt: 1000, lastUsedAt: 5000 });
+  });
+
   it('honours a maximum age', async () => {
     const cache = await ProxyCache.open(tempDir(), 1024, () => undefined);
     await cache.put(key(1), reply('{}'), 10_000);

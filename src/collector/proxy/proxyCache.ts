@@ -35,6 +35,8 @@ const KEY = /^[0-9a-f]{64}$/;
 export class ProxyCache {
   private totalBytes = 0;
   private writing = new Set<Promise<unknown>>();
+  /** A pending write of the index after hits moved their last use (one write a second at most). */
+  private saveTimer?: NodeJS.Timeout;
   /** Puts under way by key: a call right behind the one that fills an entry waits for it rather than missing. */
   private readonly filling = new Map<string, Promise<void>>();
 
@@ -81,7 +83,10 @@ export class ProxyCache {
       return undefined;
     }
     reply.lastUsedAt = now;
-    this.saveIndex();
+    this.saveTimer ??= setTimeout(() => {
+      this.saveTimer = undefined;
+      this.saveIndex();
+    }, 1000).unref();
     return { reply, body };
   }
 
@@ -104,8 +109,13 @@ export class ProxyCache {
     if (this.filling.get(key) === tracked) this.filling.delete(key);
   }
 
-  /** Waits for writes under way. */
+  /** Writes what is pending and waits for writes under way. */
   async close(): Promise<void> {
+    if (this.saveTimer) {
+      clearTimeout(this.saveTimer);
+      this.saveTimer = undefined;
+      this.saveIndex();
+    }
     while (this.writing.size) await Promise.allSettled([...this.writing]);
   }
 

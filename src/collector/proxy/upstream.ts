@@ -16,7 +16,7 @@ export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
 /** Headers of one hop only (RFC 9110 §7.6.1), never forwarded either way. */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Request headers that describe the client's request to the collector, not the upstream one. */
-const NOT_FORWARDED = new Set(['host', 'content-length', 'content-encoding', 'accept-encoding', 'cookie', 'origin', 'referer']);
+const NOT_FORWARDED = new Set(['host', 'content-length', 'content-encoding', 'accept-encoding', 'cookie', 'origin', 'referer', 'expect']);
 
 /**
  * Connections to the upstream are kept open between calls (a TLS handshake to the provider
