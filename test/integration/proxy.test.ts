@@ -234,6 +234,13 @@ describe('the AI proxy', () => {
     expect(byName['responses gpt-4o-mini'].input).toEqual({ messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Say hi' }] });
     expect(byName['responses gpt-4o-mini'].usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 8, 'prompt_tokens_details.cached_tokens': 10 });
     expect(byName.models).toBeDefined();
+    // Anything else under /v1/proxy goes upstream as it is, query included, and comes back as it is.
+    const other = await http(tc.port, '/v1/proxy/vector_stores/vs_1/files?limit=2', { headers: { authorization: `Bearer ${API_KEY}` } });
+    expect(other.status).toBe(404);
+    expect(other.json.error.message).toBe('no route /v1/vector_stores/vs_1/files?limit=2');
+    expect(other.headers['x-request-id']).toBe('req_test_123');
+    const [otherSpan] = (await llmSpans(4)).filter((s) => s.name === 'GET /vector_stores/vs_1/files');
+    expect(otherSpan.status).toBe('error');
   });
 });
 
