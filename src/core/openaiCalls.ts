@@ -51,7 +51,9 @@ export function describeRequest(endpoint: OpenAiEndpoint, body: unknown): CallRe
   if (!isPlainObject(body)) return { input: body, metadata: {}, stream: false };
   const own = INPUT_FIELDS[endpoint];
   const metadata: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(body)) if (key !== 'model' && !own.includes(key) && value !== undefined) metadata[key] = value;
+  // An endpoint not known here records its whole body as the input: not again as parameters.
+  const known = endpoint !== 'other' && endpoint !== 'models';
+  for (const [key, value] of Object.entries(body)) if (known && key !== 'model' && !own.includes(key) && value !== undefined) metadata[key] = value;
   return {
     input: requestInput(endpoint, body),
     model: typeof body.model === 'string' ? body.model : undefined,

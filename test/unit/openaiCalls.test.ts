@@ -38,6 +38,7 @@ describe('OpenAI calls as spans', () => {
     const body = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }], temperature: 0, seed: 3, stream: true };
     expect(describeRequest('chat.completions', body)).toEqual({ input: { messages: body.messages }, model: 'gpt-4o', metadata: { temperature: 0, seed: 3, stream: true }, stream: true });
     expect(describeRequest('responses', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_text', text: 'hey' }] }] }).input).toMatchObject({ messages: [{ role: 'user' }] });
+    expect(describeRequest('other', { model: 'm', file: 'f' })).toEqual({ input: { model: 'm', file: 'f' }, model: 'm', metadata: {}, stream: false });
   });
 
   it('reads a chat reply: message, tool calls, usage with details, model, finish reason', () => {
