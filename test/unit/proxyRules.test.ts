@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { cacheKey, cachePlan, canonicalJson } from '../../src/collector/proxy/cachePolicy';
 import { parentFromHeaders } from '../../src/collector/proxy/proxyParent';
-import { forwardedHeaders, upstreamUrl } from '../../src/collector/proxy/upstream';
+import { forwardedHeaders, replyHeaders, upstreamUrl } from '../../src/collector/proxy/upstream';
 
 const chat = { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] };
 
@@ -78,5 +78,11 @@ describe('the upstream request', () => {
       12,
     );
     expect(out).toEqual({ authorization: 'Bearer sk-1', 'api-key': 'azure-key', 'openai-organization': 'org', 'content-type': 'application/json', 'accept-encoding': 'identity', 'content-length': '12' });
+  });
+
+  it('passes the reply\'s headers back but this hop\'s and the provider\'s cookies', () => {
+    expect(replyHeaders({ 'content-type': 'text/event-stream', 'x-request-id': 'r', 'transfer-encoding': 'chunked', connection: 'keep-alive', 'set-cookie': ['__cf_bm=x; domain=.api.openai.com'], 'openai-processing-ms': '12' })).toEqual({
+      'content-type': 'text/event-stream', 'x-request-id': 'r', 'openai-processing-ms': '12',
+    });
   });
 });

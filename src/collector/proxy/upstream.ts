@@ -51,11 +51,14 @@ export function forwardedHeaders(headers: IncomingHttpHeaders, bodyLength: numbe
   return out;
 }
 
-/** Reply headers to pass back to the client: all but this hop's own. */
+/**
+ * Reply headers to pass back to the client: all but this hop's own, and the provider's
+ * cookies (scoped to its domain, they mean nothing on 127.0.0.1, and API clients ignore them).
+ */
 export function replyHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'set-cookie') continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;
