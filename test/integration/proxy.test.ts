@@ -202,11 +202,13 @@ describe('the AI proxy', () => {
       for await (const _ of s);
     });
     await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES }).catch(() => undefined);
+    await http(tc.port, `/v1/proxy/models?key=${API_KEY}`); // a key in the query, as Google's APIs take it
     const refused = await client.chat.completions.create({ model: 'echo-key', messages: MESSAGES }).catch((e) => e);
     expect(refused.message).toContain(API_KEY); // the client gets the upstream's reply unchanged…
     expect(fake.headers[0].authorization).toBe(`Bearer ${API_KEY}`);
-    const spans = await llmSpans(4);
-    expect(spans[3].error_info?.message).toBe('Incorrect API key provided: [redacted]'); // …the span does not keep the key
+    const spans = await llmSpans(5);
+    expect(spans[4].error_info?.message).toBe('Incorrect API key provided: [redacted]'); // …the span does not keep the key
+    expect(spans[3].metadata?.proxy_path).toBe('/models?key=[redacted]');
     await tc.stop();
     const files = filesUnder(tc.dir);
     expect(files.some((f) => f.includes('proxy-cache'))).toBe(true);

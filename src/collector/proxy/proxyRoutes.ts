@@ -85,7 +85,7 @@ async function handle(ctx: RequestContext, proxy: ProxyContext): Promise<RouteRe
     provider: providerOf(proxy.upstream),
     metadata: { ...request.metadata, proxy_path: pathAndQuery, cache_mode: plan.mode },
     parent,
-    secrets: credentials(req),
+    secrets: credentials(req, ctx.url),
   });
   span.start();
 
@@ -263,9 +263,16 @@ export function providerOf(upstream: string): string {
   return PROVIDERS.find(([pattern]) => pattern.test(host))?.[1] ?? host;
 }
 
-/** What a provider may take as a key: the Authorization's credential, and the key headers of Azure and Anthropic-style APIs. */
-function credentials(req: IncomingMessage): string[] {
+/**
+ * What a provider may take as a key: the Authorization's credential, the key headers of Azure-
+ * and Anthropic-style APIs, and a key in the query (`?key=`, as Google's APIs take it).
+ */
+function credentials(req: IncomingMessage, url: URL): string[] {
   const out: string[] = [];
+  for (const name of ['key', 'api_key', 'api-key', 'access_token']) {
+    const value = url.searchParams.get(name);
+    if (value) out.push(value, encodeURIComponent(value));
+  }
   const auth = single(req.headers.authorization);
   if (auth) out.push(auth, auth.replace(/^\S+\s+/, ''));
   for (const name of ['api-key', 'x-api-key', 'x-goog-api-key']) {
