@@ -1,0 +1,202 @@
+// What the collector remembers of Braintrust rows between requests, so that rows logged in
+// pieces become right spans whatever order the pieces arrive in. Braintrust addresses a row
+// by its `id`; the model addresses a span by its `span_id` and a trace by `root_span_id`
+// (what `span_parents` name). Three things need memory:
+//
+// - Deep merges. A span's first row (`_is_merge` false or absent) and its later merge rows
+//   (`_is_merge: true`) combine with Braintrust's deep merge (deepMerge.ts); the store's
+//   patches merge shallowly (metadata by key, input and output replaced). So the book keeps
+//   each open row's pieces — its first row and its merges folded in arrival order — and a
+//   piece becomes a patch of the fields it touched, with their values from the whole: the
+//   first row merged with every merge seen so far, even merges that came before it. Once a
+//   span has its first row and its end, its pieces are let go (only its ids stay): a merge
+//   after that (`updateSpan`, late feedback) is applied field by field as it comes.
+// - Rows named by `id` alone. logFeedback's merge rows and comments carry the row id and no
+//   span ids. The book maps row ids to spans; a row for an id it has not seen yet is held
+//   until a row of that id with its span ids arrives (in this request or a later one).
+// - Comments. `{origin: {id}, comment: {text}}` is never a span: it becomes the `reason` of
+//   the scores the same logFeedback call gave (same request, same row), else the span's
+//   `metadata.comment` (the latest comment wins, as Braintrust's later feedback does).
+//
+// Everything is bounded (oldest let go first); the book does no I/O. Rows must have been
+// checked (normalise/braintrust.ts) before they are given to it.
+
+import type { Patch, ScorePatch } from '../model';
+import { type Row, deepMerge, isRow } from './deepMerge';
+import { projectNameOf } from './projectIds';
+import { type RowPlace, patchList, rowPatches } from './rowFields';
+
+export interface RowBookLimits {
+  /** Row id → span, for feedback by row id (two generations of half this each). Default 200,000. */
+  ids?: number;
+  /** Open rows whose pieces are kept for deep merges. Default 20,000. */
+  open?: number;
+  /** Row ids with rows waiting for their span ids. Default 10,000. */
+  held?: number;
+}
+
+interface OpenRow {
+  first?: Row;
+  merges?: Row;
+}
+
+/** Fields of a row that are bookkeeping, not content: never merged into the pieces. */
+const KEYS_OF_ROW = new Set(['id', '_is_merge', 'span_id', 'root_span_id', 'span_parents', 'project_id', 'log_id', 'created', '_audit_source', '_xact_id', '_merge_paths']);
+
+export class RowBook {
+  private newerIds = new Map<string, RowPlace>();
+  private olderIds = new Map<string, RowPlace>();
+  private readonly open = new Map<string, OpenRow>();
+  private readonly held = new Map<string, Row[]>();
+  private readonly maxIds: number;
+  private readonly maxOpen: number;
+  private readonly maxHeld: number;
+
+  constructor(limits: RowBookLimits = {}) {
+    this.maxIds = limits.ids ?? 200_000;
+    this.maxOpen = limits.open ?? 20_000;
+    this.maxHeld = limits.held ?? 10_000;
+  }
+
+  /** Rows still waiting for their span (how many row ids). */
+  get heldCount(): number {
+    return this.held.size;
+  }
+
+  /** The patches for one request's rows, in order; rows waiting for a span give none yet. */
+  take(rows: Row[]): Patch[] {
+    const out = new Emission();
+    for (const row of rows) this.takeRow(row, out);
+    return out.finish();
+  }
+
+  private takeRow(row: Row, out: Emission): void {
+    if (isComment(row)) {
+      const origin = (row.origin as Row).id as string;
+      const place = this.placeOf(origin);
+      if (place) out.comment(origin, place, (row.comment as Row).text as string, row._audit_metadata);
+      else this.hold(origin, row);
+      return;
+    }
+    const id = row.id as string;
+    if (typeof row.span_id === 'string' && typeof row.root_span_id === 'string') {
+      const place: RowPlace = { spanId: row.span_id, traceId: row.root_span_id };
+      if (typeof row.project_id === 'string') place.project = projectNameOf(row.project_id);
+      this.remember(id, place);
+    }
+    const place = this.placeOf(id);
+    if (!place) return this.hold(id, row);
+    const view = this.view(id, row);
+    out.rowPatches(id, rowPatches(view, place), view._audit_metadata);
+    const waiting = this.held.get(id);
+    if (waiting) {
+      this.held.delete(id);
+      for (const r of waiting) this.takeRow(r, out);
+    }
+  }
+
+  /**
+   * What the patch of `row` is made from: for a first row, the whole row merged with the
+   * merges that came before it; for a merge, the fields it touched, valued from the whole.
+   */
+  private view(id: string, row: Row): Row {
+    const isMerge = row._is_merge === true;
+    const content = contentOf(row);
+    let entry = this.open.get(id);
+    if (!entry) {
+      if (isMerge && this.closedIds.has(id)) return row; // its pieces were let go: field by field
+      entry = {};
+      if (this.open.size >= this.maxOpen) this.open.delete(this.open.keys().next().value!);
+    } else {
+      this.open.delete(id); // most recently used goes last
+    }
+    this.open.set(id, entry);
+    if (isMerge) entry.merges = entry.merges ? deepMerge(entry.merges, content) : content;
+    else entry.first = content;
+    const whole = entry.first ? (entry.merges ? deepMerge(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
+    if (entry.first && isRow(whole.metrics) && typeof whole.metrics.end === 'number') {
+      this.open.delete(id);
+      this.markClosed(id);
+    }
+    const view: Row = {};
+    for (const key of Object.keys(row)) view[key] = KEYS_OF_ROW.has(key) || !(key in whole) ? row[key] : whole[key];
+    // The type decides how input and output read (chat messages): a merge carries it along.
+    if (view.span_attributes === undefined && whole.span_attributes !== undefined) view.span_attributes = whole.span_attributes;
+    if (!isMerge) for (const key of Object.keys(whole)) if (!(key in view)) view[key] = whole[key];
+    return view;
+  }
+
+  private readonly closedIds = new Set<string>();
+
+  private markClosed(id: string): void {
+    this.closedIds.add(id);
+    if (this.closedIds.size > this.maxIds) this.closedIds.delete(this.closedIds.values().next().value!);
+  }
+
+  private placeOf(id: string): RowPlace | undefined {
+    return this.newerIds.get(id) ?? this.olderIds.get(id);
+  }
+
+  private remember(id: string, place: RowPlace): void {
+    this.newerIds.set(id, place);
+    if (this.newerIds.size < this.maxIds / 2) return;
+    this.olderIds = this.newerIds;
+    this.newerIds = new Map();
+  }
+
+  private hold(id: string, row: Row): void {
+    const list = this.held.get(id);
+    if (list) return void list.push(row);
+    if (this.held.size >= this.maxHeld) this.held.delete(this.held.keys().next().value!);
+    this.held.set(id, [row]);
+  }
+}
+
+function isComment(row: Row): boolean {
+  return isRow(row.comment) && isRow(row.origin) && typeof row.origin.id === 'string' && typeof row.comment.text === 'string';
+}
+
+function contentOf(row: Row): Row {
+  const out: Row = {};
+  for (const key of Object.keys(row)) if (!KEYS_OF_ROW.has(key)) out[key] = row[key];
+  return out;
+}
+
+/** The patches of one `take`, with comments attached once every row of it has been seen. */
+class Emission {
+  private readonly patches: Patch[] = [];
+  /** Scores given to each row in this request, and the feedback's audit metadata: a comment of the same call explains them. */
+  private readonly scoresOf = new Map<string, { scores: ScorePatch[]; audit: string }>();
+  private readonly comments: { rowId: string; place: RowPlace; text: string; audit: unknown }[] = [];
+
+  rowPatches(rowId: string, p: ReturnType<typeof rowPatches>, audit: unknown): void {
+    this.patches.push(...patchList(p));
+    const given = p.scores.filter((s) => s.value !== null);
+    if (given.length) this.scoresOf.set(rowId, { scores: [...(this.scoresOf.get(rowId)?.scores ?? []), ...given], audit: JSON.stringify(audit ?? null) });
+  }
+
+  comment(rowId: string, place: RowPlace, text: string, audit: unknown): void {
+    this.comments.push({ rowId, place, text, audit });
+  }
+
+  /**
+   * A row's scores take a comment as their reason when it is the only comment on that row in
+   * the request, or else the only one whose audit metadata is the scores' own (the SDK logs a
+   * logFeedback call's scores and comment with the same metadata). Any other comment is a note.
+   */
+  finish(): Patch[] {
+    for (const [rowId, { scores, audit }] of this.scoresOf) {
+      const mine = this.comments.filter((c) => c.rowId === rowId);
+      const chosen = mine.length === 1 ? mine : mine.filter((c) => JSON.stringify(c.audit ?? null) === audit);
+      if (chosen.length !== 1) continue;
+      for (const s of scores) s.reason = chosen[0].text;
+      this.comments.splice(this.comments.indexOf(chosen[0]), 1);
+    }
+    for (const { place, text, audit } of this.comments) {
+      const metadata: Record<string, unknown> = { comment: text };
+      if (isRow(audit)) metadata.feedback_metadata = audit;
+      this.patches.push({ kind: 'span', span: { id: place.spanId, trace_id: place.traceId, metadata } });
+    }
+    return this.patches;
+  }
+}
