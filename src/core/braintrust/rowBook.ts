@@ -43,6 +43,13 @@ interface OpenRow {
 /** Fields of a row that are bookkeeping, not content: never merged into the pieces. */
 const KEYS_OF_ROW = new Set(['id', '_is_merge', 'span_id', 'root_span_id', 'span_parents', 'project_id', 'log_id', 'created', '_audit_source', '_xact_id', '_merge_paths']);
 
+/**
+ * Fields a piece is patched with as it came, never from the whole: scores, because the store
+ * already keeps one per name (a merge of them), and a score sent again would lose the reason
+ * a comment gave it.
+ */
+const OWN_KEYS = new Set(['scores']);
+
 export class RowBook {
   private newerIds = new Map<string, RowPlace>();
   private olderIds = new Map<string, RowPlace>();
@@ -80,7 +87,7 @@ export class RowBook {
     }
     const id = row.id as string;
     if (typeof row.span_id === 'string' && typeof row.root_span_id === 'string') {
-      const place: RowPlace = { spanId: row.span_id, traceId: row.root_span_id };
+      const place: RowPlace = { spanId: row.span_id, traceId: row.root_span_id, root: !(Array.isArray(row.span_parents) && row.span_parents.length) };
       if (typeof row.project_id === 'string') place.project = projectNameOf(row.project_id);
       this.remember(id, place);
     }
@@ -119,10 +126,10 @@ export class RowBook {
       this.markClosed(id);
     }
     const view: Row = {};
-    for (const key of Object.keys(row)) view[key] = KEYS_OF_ROW.has(key) || !(key in whole) ? row[key] : whole[key];
+    for (const key of Object.keys(row)) view[key] = KEYS_OF_ROW.has(key) || OWN_KEYS.has(key) || !(key in whole) ? row[key] : whole[key];
     // The type decides how input and output read (chat messages): a merge carries it along.
     if (view.span_attributes === undefined && whole.span_attributes !== undefined) view.span_attributes = whole.span_attributes;
-    if (!isMerge) for (const key of Object.keys(whole)) if (!(key in view)) view[key] = whole[key];
+    if (!isMerge) for (const key of Object.keys(whole)) if (!(key in view) && !OWN_KEYS.has(key)) view[key] = whole[key];
     return view;
   }
 
@@ -194,7 +201,7 @@ class Emission {
     }
     for (const { place, text, audit } of this.comments) {
       const metadata: Record<string, unknown> = { comment: text };
-      if (isRow(audit)) metadata.feedback_metadata = audit;
+      if (isRow(audit) && Object.keys(audit).length) metadata.feedback_metadata = audit;
       this.patches.push({ kind: 'span', span: { id: place.spanId, trace_id: place.traceId, metadata } });
     }
     return this.patches;

@@ -25,6 +25,8 @@ export interface RowPlace {
   spanId: string;
   traceId: string;
   project?: string;
+  /** The span has no parent: its rows also make the trace record. */
+  root: boolean;
 }
 
 /** Braintrust metric → our usage counter. Other `*_tokens` metrics keep their own name. */
@@ -80,7 +82,7 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
     if (typeof given.model === 'string') span.model = given.model;
     if (typeof given.provider === 'string') span.provider = given.provider;
   }
-  if (isRow(row._audit_metadata)) metadata.feedback_metadata = row._audit_metadata;
+  if (isRow(row._audit_metadata) && Object.keys(row._audit_metadata).length) metadata.feedback_metadata = row._audit_metadata;
   if (Object.keys(metadata).length) span.metadata = metadata;
 
   if (typeof row.error === 'string' && row.error) span.error_info = parseErrorText(row.error);
@@ -90,8 +92,7 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
   if (location) span.code_location = location;
 
   const scores = isRow(row.scores) ? scorePatches(row.scores, place, SCORE_SOURCES[String(row._audit_source)] ?? 'sdk') : [];
-  const isRoot = typeof row.span_id === 'string' && !(Array.isArray(parents) && parents.length);
-  return { span, trace: isRoot ? tracePatch(span, place) : undefined, scores };
+  return { span, trace: place.root ? tracePatch(span, place) : undefined, scores };
 }
 
 /** Everything as one list, in an order the store applies well (trace, span, then its scores). */
