@@ -65,11 +65,6 @@ export class RowBook {
     this.maxHeld = limits.held ?? 10_000;
   }
 
-  /** Rows still waiting for their span (how many row ids). */
-  get heldCount(): number {
-    return this.held.size;
-  }
-
   /** The patches for one request's rows, in order; rows waiting for a span give none yet. */
   take(rows: Row[]): Patch[] {
     const out = new Emission();
