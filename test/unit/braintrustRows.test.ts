@@ -42,6 +42,22 @@ describe('the row book', () => {
     expect(scores(book.take([ids('new', 's-new')]))).toMatchObject([{ name: 'b' }]);
   });
 
+  it('keeps the pieces of a bounded number of open rows: past it, the oldest merge field by field', () => {
+    const book = new RowBook({ open: 1 });
+    book.take([{ ...ids('ra', 'sa'), metadata: { a: { x: 1 } }, metrics: { start: 1796650000 } }]);
+    book.take([{ ...ids('rb', 'sb'), metrics: { start: 1796650000 } }]);
+    expect(spans(book.take([{ ...ids('ra', 'sa'), _is_merge: true, metadata: { a: { y: 2 } } }]))[0].metadata).toEqual({ a: { y: 2 } });
+    expect(spans(new RowBook({ openChars: 10 }).take([{ ...ids('rc', 'sc'), metadata: { a: { x: 1 } } }, { ...ids('rd', 'sd'), metadata: {} }, { ...ids('rc', 'sc'), _is_merge: true, metadata: { a: { y: 2 } } }]))[2].metadata).toEqual({ a: { y: 2 } });
+  });
+
+  it('never lets a "__proto__" key of a row become a prototype', () => {
+    const book = new RowBook();
+    const row = JSON.parse('{"id": "rp", "span_id": "sp", "root_span_id": "sp", "__proto__": {"metrics": {"start": 1}}, "input": "q"}');
+    const patches = book.take([row, JSON.parse('{"id": "rp", "_is_merge": true, "__proto__": {"polluted": 1}, "output": "a"}')]);
+    expect(spans(patches).map((s) => [s.input, s.output, s.start_time])).toEqual([['q', undefined, undefined], [undefined, 'a', undefined]]);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('makes a comment the reason of its call\'s scores, and any comment it cannot match a note', () => {
     const book = new RowBook();
     book.take([{ ...ids('r3', 's3'), metrics: { start: 1796650000 } }]);

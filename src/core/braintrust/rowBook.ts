@@ -31,14 +31,20 @@ export interface RowBookLimits {
   ids?: number;
   /** Open rows whose pieces are kept for deep merges. Default 20,000. */
   open?: number;
-  /** Row ids with rows waiting for their span ids. Default 10,000. */
+  /** Row ids with rows waiting for their span ids. Default 10,000 (and 100 rows per id). */
   held?: number;
+  /** Characters of JSON the open rows' pieces may take together. Default 64 Mi. */
+  openChars?: number;
 }
 
 interface OpenRow {
   first?: Row;
   merges?: Row;
+  /** Characters of JSON of the pieces kept, for the budget. */
+  chars: number;
 }
+
+const MAX_HELD_PER_ID = 100;
 
 /** Fields of a row that are bookkeeping, not content: never merged into the pieces. */
 const KEYS_OF_ROW = new Set(['id', '_is_merge', 'span_id', 'root_span_id', 'span_parents', 'project_id', 'log_id', 'created', '_audit_source', '_xact_id', '_merge_paths']);
@@ -54,15 +60,20 @@ export class RowBook {
   private newerIds = new Map<string, RowPlace>();
   private olderIds = new Map<string, RowPlace>();
   private readonly open = new Map<string, OpenRow>();
+  private openChars = 0;
+  /** Rows whose pieces were let go once complete: a later merge is applied as it comes. */
+  private readonly closedIds = new Set<string>();
   private readonly held = new Map<string, Row[]>();
   private readonly maxIds: number;
   private readonly maxOpen: number;
   private readonly maxHeld: number;
+  private readonly maxOpenChars: number;
 
   constructor(limits: RowBookLimits = {}) {
     this.maxIds = limits.ids ?? 200_000;
     this.maxOpen = limits.open ?? 20_000;
     this.maxHeld = limits.held ?? 10_000;
+    this.maxOpenChars = limits.openChars ?? 64 * 1024 * 1024;
   }
 
   /** The patches for one request's rows, in order; rows waiting for a span give none yet. */
@@ -106,29 +117,43 @@ export class RowBook {
     const content = contentOf(row);
     let entry = this.open.get(id);
     if (!entry) {
-      if (isMerge && this.closedIds.has(id)) return row; // its pieces were let go: field by field
-      entry = {};
-      if (this.open.size >= this.maxOpen) this.open.delete(this.open.keys().next().value!);
+      if (isMerge && this.closedIds.has(id)) return contentOf(row, true); // its pieces were let go: field by field
+      entry = { chars: 0 };
     } else {
-      this.open.delete(id); // most recently used goes last
+      this.letGo(id); // set again below: most recently used goes last
     }
-    this.open.set(id, entry);
     if (isMerge) entry.merges = entry.merges ? deepMerge(entry.merges, content) : content;
-    else entry.first = content;
-    const whole = entry.first ? (entry.merges ? deepMerge(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
-    if (entry.first && isRow(whole.metrics) && typeof whole.metrics.end === 'number') {
-      this.open.delete(id);
-      this.markClosed(id);
+    else {
+      if (entry.first) entry.chars -= jsonChars(entry.first);
+      entry.first = content;
     }
+    entry.chars += jsonChars(content);
+    const whole = entry.first ? (entry.merges ? deepMerge(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
+    if (entry.first && isRow(whole.metrics) && typeof whole.metrics.end === 'number') this.markClosed(id);
+    else this.keepOpen(id, entry);
     const view: Row = {};
-    for (const key of Object.keys(row)) view[key] = KEYS_OF_ROW.has(key) || OWN_KEYS.has(key) || !(key in whole) ? row[key] : whole[key];
+    for (const key of Object.keys(row)) {
+      if (key !== '__proto__') view[key] = KEYS_OF_ROW.has(key) || OWN_KEYS.has(key) || !Object.hasOwn(whole, key) ? row[key] : whole[key];
+    }
     // The type decides how input and output read (chat messages): a merge carries it along.
     if (view.span_attributes === undefined && whole.span_attributes !== undefined) view.span_attributes = whole.span_attributes;
-    if (!isMerge) for (const key of Object.keys(whole)) if (!(key in view) && !OWN_KEYS.has(key)) view[key] = whole[key];
+    if (!isMerge) for (const key of Object.keys(whole)) if (!Object.hasOwn(view, key) && !OWN_KEYS.has(key) && key !== '__proto__') view[key] = whole[key];
     return view;
   }
 
-  private readonly closedIds = new Set<string>();
+  /** Keeps an open row's pieces, letting the least recently used go past the limits. */
+  private keepOpen(id: string, entry: OpenRow): void {
+    this.open.set(id, entry);
+    this.openChars += entry.chars;
+    while (this.open.size > this.maxOpen || (this.openChars > this.maxOpenChars && this.open.size > 1)) this.letGo(this.open.keys().next().value!);
+  }
+
+  private letGo(id: string): void {
+    const entry = this.open.get(id);
+    if (!entry) return;
+    this.open.delete(id);
+    this.openChars -= entry.chars;
+  }
 
   private markClosed(id: string): void {
     this.closedIds.add(id);
@@ -148,7 +173,10 @@ export class RowBook {
 
   private hold(id: string, row: Row): void {
     const list = this.held.get(id);
-    if (list) return void list.push(row);
+    if (list) {
+      if (list.length >= MAX_HELD_PER_ID) list.shift();
+      return void list.push(row);
+    }
     if (this.held.size >= this.maxHeld) this.held.delete(this.held.keys().next().value!);
     this.held.set(id, [row]);
   }
@@ -158,10 +186,19 @@ function isComment(row: Row): boolean {
   return isRow(row.comment) && isRow(row.origin) && typeof row.origin.id === 'string' && typeof row.comment.text === 'string';
 }
 
-function contentOf(row: Row): Row {
+/** The row's content fields (`withIds`: and its bookkeeping ones); never a `__proto__` key, which no row has a use for. */
+function contentOf(row: Row, withIds = false): Row {
   const out: Row = {};
-  for (const key of Object.keys(row)) if (!KEYS_OF_ROW.has(key)) out[key] = row[key];
+  for (const key of Object.keys(row)) if (key !== '__proto__' && (withIds || !KEYS_OF_ROW.has(key))) out[key] = row[key];
   return out;
+}
+
+function jsonChars(row: Row): number {
+  try {
+    return JSON.stringify(row).length;
+  } catch {
+    return 0;
+  }
 }
 
 /** The patches of one `take`, with comments attached once every row of it has been seen. */
