@@ -30,7 +30,7 @@ async function detail(traceId: string): Promise<TraceDetail> {
 const withIds = (text: string, tag: string) => text.replaceAll('a0a0a0a0', `a0a0${tag}`).replaceAll('b0b0b0b0', `b0b0${tag}`);
 const canonical = (d: TraceDetail, tag: string): unknown =>
   JSON.parse(withIds(JSON.stringify(d), tag).replaceAll(`a0a0${tag}`, 'a0a0a0a0').replaceAll(`b0b0${tag}`, 'b0b0b0b0'), (key, value) =>
-    key === 'created_at' || key === 'last_updated_at' ? undefined : value);
+    key === 'created_at' || key === 'last_updated_at' ? undefined : key === 'tags' && Array.isArray(value) ? [...value].sort() : value); // tags are a set
 
 function permutations<T>(items: T[]): T[][] {
   if (items.length <= 1) return [items];
@@ -74,11 +74,13 @@ describe('Python SDK bodies on /logs3', () => {
       input: 'What is a proxy?', output: { result: 'question' }, start_time: '2026-12-07T13:26:40.250000Z', duration_ms: 1500,
     });
     expect(span(ROOT.span)).toMatchObject({
-      name: 'my_route_handler', type: 'general', tags: ['web'], expected: { result: 'question' },
+      name: 'my_route_handler', type: 'general', expected: { result: 'question' },
       metadata: { request: { path: '/classify', user_agent: 'curl' }, braintrust_type: 'task', feedback_metadata: { user_id: 'u-17' } },
       code_location: { file: FILE, line: 23, function: 'my_route_handler' },
     });
     expect(span(ROOT.span).parent_span_id).toBeUndefined();
+    // Feedback's tags join the span's (the store keeps tags as a set).
+    expect(span(ROOT.span).tags!.sort()).toEqual(['reviewed', 'web']);
     expect(span(ROOT.span).feedback_scores).toEqual([expect.objectContaining({ name: 'correctness', value: 1, reason: 'Right, it asks.', source: 'sdk' })]);
     expect(span(FN.span)).toMatchObject({ parent_span_id: ROOT.span, type: 'general', output: 'question', code_location: { file: FILE, line: 14 } });
     expect(span(LLM.span)).toMatchObject({

@@ -7,7 +7,7 @@ import { _exportsForTestingOnly, initLogger } from 'braintrust';
 import { deepMerge } from '../../src/core/braintrust/deepMerge';
 import { parseErrorText } from '../../src/core/braintrust/errorText';
 import { projectIdOf, projectNameOf } from '../../src/core/braintrust/projectIds';
-import { parseSpanComponents } from '../../src/core/braintrust/spanComponents';
+import { parseBraintrustParent, parseSpanComponents } from '../../src/core/braintrust/spanComponents';
 
 const uuidBytes = (uuid: string) => Buffer.from(uuid.replace(/-/g, ''), 'hex');
 
@@ -58,6 +58,18 @@ describe('span export strings', () => {
       'x'.repeat(70_000)]) {
       expect(parseSpanComponents(bad), bad.slice(0, 20)).toBeUndefined();
     }
+  });
+});
+
+describe('Braintrust parents (what the AI proxy reads from x-bt-parent)', () => {
+  it('resolves an exported span to its trace and span, and the project by name or by our id', () => {
+    const ids = { row: '11111111-2222-4333-8444-555566667777', span: '22222222-3333-4444-8555-666677778888', root: '33333333-4444-4555-8666-777788889999' };
+    expect(parseBraintrustParent(v3(2, [[2, ids.row], [3, ids.span], [4, ids.root]], { object_id: projectIdOf('My Project') }))).toEqual({ traceId: ids.root, spanId: ids.span, projectName: 'My Project' });
+    expect(parseBraintrustParent(v3(2, [], { compute_object_metadata_args: { project_name: 'By Name' } }))).toEqual({ projectName: 'By Name' });
+    expect(parseBraintrustParent(`project_id:${projectIdOf('P1')}`)).toEqual({ projectName: 'P1' });
+    expect(parseBraintrustParent('project_name:My: Project')).toEqual({ projectName: 'My: Project' });
+    expect(parseBraintrustParent('experiment_id:e1')).toEqual({ objectId: 'e1' });
+    expect(parseBraintrustParent('nonsense')).toBeUndefined();
   });
 });
 

@@ -122,13 +122,13 @@ export class RowBook {
     } else {
       this.letGo(id); // set again below: most recently used goes last
     }
-    if (isMerge) entry.merges = entry.merges ? deepMerge(entry.merges, content) : content;
+    if (isMerge) entry.merges = entry.merges ? mergePieces(entry.merges, content) : content;
     else {
       if (entry.first) entry.chars -= jsonChars(entry.first);
       entry.first = content;
     }
     entry.chars += jsonChars(content);
-    const whole = entry.first ? (entry.merges ? deepMerge(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
+    const whole = entry.first ? (entry.merges ? mergePieces(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
     if (entry.first && isRow(whole.metrics) && typeof whole.metrics.end === 'number') this.markClosed(id);
     else this.keepOpen(id, entry);
     const view: Row = {};
@@ -180,6 +180,16 @@ export class RowBook {
     if (this.held.size >= this.maxHeld) this.held.delete(this.held.keys().next().value!);
     this.held.set(id, [row]);
   }
+}
+
+/**
+ * Braintrust's deep merge, except for tags, which join as a set: the store keeps them so
+ * (a patch can not take a tag away), and pieces must combine alike whatever their order.
+ */
+function mergePieces(base: Row, update: Row): Row {
+  const merged = deepMerge(base, update);
+  if (Array.isArray(base.tags) && Array.isArray(update.tags)) merged.tags = [...new Set([...base.tags, ...update.tags])];
+  return merged;
 }
 
 function isComment(row: Row): boolean {

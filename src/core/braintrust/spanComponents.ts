@@ -12,6 +12,8 @@
 // Older encodings (1, 2) and anything malformed give undefined: the caller decides what a
 // parent it cannot read means. Pure: no Node APIs (atob and TextDecoder are globals).
 
+import { projectNameOf } from './projectIds';
+
 export type SpanObjectType = 'experiment' | 'project_logs' | 'playground_logs';
 
 export interface SpanComponents {
@@ -107,4 +109,41 @@ function hex(bytes: Uint8Array): string {
 function uuid(bytes: Uint8Array): string {
   const h = hex(bytes);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Where a Braintrust parent puts a new span: under a span of a trace, or only in a project. */
+export interface BraintrustParent {
+  /** Both set when the parent is a span (its `root_span_id` and `span_id`). */
+  traceId?: string;
+  spanId?: string;
+  /** The project's name when the parent says it (by name, or by one of our project ids, see projectIds.ts). */
+  projectName?: string;
+  /** An id of a project that is not one of ours, or an experiment's id: what the parent named, as is. */
+  objectId?: string;
+}
+
+/**
+ * A parent as Braintrust passes one around (`parent` arguments, the `x-bt-parent` header): an
+ * exported span string, or `project_name:<name>`, `project_id:<id>`, `experiment_id:<id>`.
+ * Undefined when it is none of these.
+ */
+export function parseBraintrustParent(value: string): BraintrustParent | undefined {
+  const prefixed = /^(project_name|project_id|experiment_id):(.+)$/s.exec(value);
+  if (prefixed) {
+    if (prefixed[1] === 'project_name') return { projectName: prefixed[2] };
+    if (prefixed[1] === 'project_id') return { projectName: projectNameOf(prefixed[2]) };
+    return { objectId: prefixed[2] };
+  }
+  const parts = parseSpanComponents(value);
+  if (!parts) return undefined;
+  const out: BraintrustParent = {};
+  if (parts.spanId && parts.rootSpanId) {
+    out.traceId = parts.rootSpanId;
+    out.spanId = parts.spanId;
+  }
+  const named = parts.computeObjectMetadataArgs?.project_name;
+  if (typeof named === 'string') out.projectName = named;
+  else if (parts.objectId && parts.objectType === 'project_logs') out.projectName = projectNameOf(parts.objectId);
+  else if (parts.objectId) out.objectId = parts.objectId;
+  return out;
 }
