@@ -34,6 +34,11 @@ describe('the row book', () => {
     expect(scores(patches)).toEqual([{ target: 'span', id: 's2', trace_id: 's1', name: 'ok', value: 1, source: 'sdk' }]);
   });
 
+  it('starts a span at its row\'s `created` when it has no metrics.start, and keeps an error that is not text', () => {
+    const patches = new RowBook().take([{ ...ids('rt', 'st'), created: '2026-12-07T10:46:40.250001+01:00', error: { code: 7 } }]);
+    expect(spans(patches)[0]).toMatchObject({ start_time: '2026-12-07T09:46:40.250001Z', error_info: { exception_type: 'Error', message: '{"code":7}' } });
+  });
+
   it('lets the oldest waiting row id go when too many wait', () => {
     const book = new RowBook({ held: 1 });
     book.take([{ id: 'old', scores: { a: 1 }, _is_merge: true }]);

@@ -16,7 +16,7 @@
 // A root row (no span_parents) also makes the trace record: name, input, output, times.
 
 import type { CodeLocation, Patch, ScorePatch, ScoreSource, SpanPatch, SpanType, TracePatch, Usage } from '../model';
-import { formatMicros } from '../time';
+import { formatMicros, normaliseTime } from '../time';
 import { type Row, isRow } from './deepMerge';
 import { parseErrorText } from './errorText';
 
@@ -67,9 +67,9 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
   }
 
   if (isRow(row.metrics)) readMetrics(row.metrics, span, metadata);
-  if (span.start_time === undefined && typeof row.created === 'string' && row._is_merge !== true) {
-    const created = Date.parse(row.created);
-    if (Number.isFinite(created)) span.start_time = formatMicros(created * 1000);
+  if (span.start_time === undefined && row._is_merge !== true) {
+    const created = normaliseTime(row.created);
+    if (created) span.start_time = created;
   }
 
   if (row.input !== undefined) span.input = span.type === 'llm' ? chatInput(row.input) : row.input;
