@@ -15,8 +15,10 @@
 //   span ids. The book maps row ids to spans; a row for an id it has not seen yet is held
 //   until a row of that id with its span ids arrives (in this request or a later one).
 // - Comments. `{origin: {id}, comment: {text}}` is never a span: it becomes the `reason` of
-//   the scores the same logFeedback call gave (same request, same row), else the span's
-//   `metadata.comment` (the latest comment wins, as Braintrust's later feedback does).
+//   the scores the same logFeedback call gave (same request, same row; see Emission.finish),
+//   else the span's `metadata.comment` (the latest comment wins, as later feedback does).
+//
+// Tags are the one exception to the deep merge: they join as a set, as the store keeps them.
 //
 // Everything is bounded (oldest let go first); the book does no I/O. Rows must have been
 // checked (normalise/braintrust.ts) before they are given to it.
@@ -24,7 +26,7 @@
 import type { Patch, ScorePatch } from '../model';
 import { type Row, deepMerge, isRow } from './deepMerge';
 import { projectNameOf } from './projectIds';
-import { type RowPlace, patchList, rowPatches } from './rowFields';
+import { type RowPatches, type RowPlace, patchList, rowPatches } from './rowFields';
 
 export interface RowBookLimits {
   /** Row id → span, for feedback by row id (two generations of half this each). Default 200,000. */
@@ -100,7 +102,7 @@ export class RowBook {
     const place = this.placeOf(id);
     if (!place) return this.hold(id, row);
     const view = this.view(id, row);
-    out.rowPatches(id, rowPatches(view, place), view._audit_metadata);
+    out.add(id, rowPatches(view, place), view._audit_metadata);
     const waiting = this.held.get(id);
     if (waiting) {
       this.held.delete(id);
@@ -218,7 +220,7 @@ class Emission {
   private readonly scoresOf = new Map<string, { scores: ScorePatch[]; audit: string }>();
   private readonly comments: { rowId: string; place: RowPlace; text: string; audit: unknown }[] = [];
 
-  rowPatches(rowId: string, p: ReturnType<typeof rowPatches>, audit: unknown): void {
+  add(rowId: string, p: RowPatches, audit: unknown): void {
     this.patches.push(...patchList(p));
     const given = p.scores.filter((s) => s.value !== null);
     if (given.length) this.scoresOf.set(rowId, { scores: [...(this.scoresOf.get(rowId)?.scores ?? []), ...given], audit: JSON.stringify(audit ?? null) });
