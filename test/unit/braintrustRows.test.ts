@@ -61,6 +61,9 @@ describe('the row book', () => {
     const patches = book.take([row, JSON.parse('{"id": "rp", "_is_merge": true, "__proto__": {"polluted": 1}, "output": "a"}')]);
     expect(spans(patches).map((s) => [s.input, s.output, s.start_time])).toEqual([['q', undefined, undefined], [undefined, 'a', undefined]]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const meta = spans(book.take([JSON.parse('{"id": "rq", "span_id": "sq", "root_span_id": "sq", "metadata": {"__proto__": {"x": 1}, "k": 2}}')]))[0].metadata!;
+    expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+    expect(Object.keys(meta).sort()).toEqual(['__proto__', 'k']);
   });
 
   it('makes a comment the reason of its call\'s scores, and any comment it cannot match a note', () => {

@@ -57,7 +57,7 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
   if (place.project !== undefined) span.project_name = place.project;
   const parents = row.span_parents;
   if (Array.isArray(parents) && typeof parents[0] === 'string') span.parent_span_id = parents[0];
-  const metadata: Record<string, unknown> = {};
+  let metadata: Record<string, unknown> = {};
 
   const attributes = isRow(row.span_attributes) ? row.span_attributes : undefined;
   if (typeof attributes?.name === 'string') span.name = attributes.name;
@@ -78,7 +78,7 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
   if (Array.isArray(row.tags)) span.tags = row.tags.filter((t): t is string => typeof t === 'string');
   if (row.metadata !== undefined && row.metadata !== null) {
     const given = isRow(row.metadata) ? row.metadata : { metadata: row.metadata };
-    Object.assign(metadata, given);
+    metadata = { ...metadata, ...given }; // spread, not assign: a "__proto__" key stays a key
     if (typeof given.model === 'string') span.model = given.model;
     if (typeof given.provider === 'string') span.provider = given.provider;
   }
