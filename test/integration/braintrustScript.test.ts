@@ -102,9 +102,10 @@ describe('a Braintrust script run against the collector', () => {
   });
 
   it('does not hold up the exit: under 1 s more than the same script without tracing', async () => {
-    // Alternated, three of each, so both see the same machine load; medians compared. This
-    // is a bound against retries or a hang at exit (the 404 login used to cost ~6 s), not a
-    // speed target.
+    // Alternated, three of each, so both see the same machine load; the fastest of each
+    // compared (a delay the SDK always adds shows in the fastest run too, while the load of
+    // other tests on a shared machine mostly does not). A bound against retries or a hang at
+    // exit (the 404 login used to cost ~6 s), not a speed target.
     const traced: number[] = [];
     const plain: number[] = [];
     for (let i = 0; i < 3; i++) {
@@ -115,8 +116,9 @@ describe('a Braintrust script run against the collector', () => {
       expect(p).toMatchObject({ code: 0, stdout: 'done\n', stderr: '' });
       plain.push(p.ms);
     }
-    console.log(`braintrust script exit: traced ${traced.join('/')} ms, untraced ${plain.join('/')} ms, median delay ${median(traced) - median(plain)} ms`);
-    expect(median(traced) - median(plain)).toBeLessThan(1000);
+    const delay = Math.min(...traced) - Math.min(...plain);
+    console.log(`braintrust script exit: traced ${traced.join('/')} ms, untraced ${plain.join('/')} ms, delay ${delay} ms (fastest), ${median(traced) - median(plain)} ms (median)`);
+    expect(delay).toBeLessThan(1000);
     // Nothing was lost by exiting without a flush call: three runs, three traces of four spans.
     const reply = await c.get('/api/traces?project=bt-script-exit&limit=10');
     expect(reply.json.traces.map((t: { span_count: number }) => t.span_count)).toEqual([4, 4, 4]);
