@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLogger, traced, wrapOpenAI, type Logger } from 'braintrust';
 import type { Span, TraceDetail } from '../../src/core/model';
 import { MODEL, REPLY, type FakeOpenAI, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
-import { eventually, onlyTrace, spanNamed, tracesOf } from '../sdk-node/support';
+import { onlyTrace, spanNamed, traceDetail, tracesOf } from '../sdk-node/support';
 import { type TestCollector, startTestCollector } from '../support/collector';
 
 let c: TestCollector;
@@ -112,13 +112,9 @@ describe('the braintrust npm package against the collector', () => {
     ).catch(() => undefined);
     await logger.flush();
 
-    const traces = await tracesOf(c, 'bt-app');
-    const detail = await eventually(async () => {
-      const found = await Promise.all(traces.map((t) => c.get(`/api/traces/${t.id}`)));
-      const d = found.map((r) => r.json as TraceDetail).find((t) => t.spans.some((s) => s.name === 'handle_request'));
-      if (!d) throw new Error('no trace with handle_request');
-      return d;
-    });
+    // flush() resolved once the collector answered, and it applies rows before it answers.
+    const details = await Promise.all((await tracesOf(c, 'bt-app')).map((t) => traceDetail(c, t.id)));
+    const detail = details.find((d) => d.spans.some((s) => s.name === 'handle_request'))!;
     const request = byName(detail, 'handle_request');
     const child = byName(detail, 'feedback');
     const broken = byName(detail, 'broken');
