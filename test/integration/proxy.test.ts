@@ -7,6 +7,7 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
+import { initLogger } from 'braintrust';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Span, TraceDetail } from '../../src/core/model';
@@ -285,6 +286,20 @@ describe('the proxy span\'s parent', () => {
     const bad = await http(tc.port, '/v1/proxy/chat/completions', { body: { model: 'x', messages: MESSAGES }, headers: { 'x-bt-parent': 'nonsense' } });
     expect(bad.status).toBe(400);
     expect(fake.requests).toHaveLength(2);
+  });
+});
+
+describe('a Braintrust span as the parent', () => {
+  it('puts a call made with x-bt-parent: span.export() under that span, as the real braintrust package exported it', async () => {
+    const logger = initLogger({ projectName: 'bt-proxy', appUrl: `http://127.0.0.1:${tc.port}`, apiKey: 'sk-any' });
+    const parent = logger.startSpan({ name: 'route_handler' });
+    const exported = await parent.export();
+    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-bt-parent': exported } });
+    parent.end();
+    await logger.flush();
+    const [span] = await llmSpans(1);
+    expect(span).toMatchObject({ trace_id: parent.rootSpanId, parent_span_id: parent.spanId });
+    expect(span.trace.project_name).toBe('bt-proxy');
   });
 });
 

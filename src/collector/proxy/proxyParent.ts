@@ -1,11 +1,12 @@
 // Where a proxied call's span goes, from the request's headers. `x-spanscope-parent` names a
 // span: by its id alone (the collector finds its trace), or as a Spanscope export
 // (`ss1.…`, what `span.export()` returns: trace, span and project in one string).
-// Braintrust's `x-bt-parent` is `project_name:NAME`, `project_id:ID` (our projects are named,
-// so the id is taken as the name) or an exported Braintrust span; `x-spanscope-project` names
+// Braintrust's `x-bt-parent` is `project_name:NAME`, `project_id:ID` or an exported Braintrust
+// span, read as the Braintrust wire reads them (core/braintrust/spanComponents.ts); `x-spanscope-project` names
 // the project of a call's own trace. Without any, a call is a trace of its own.
 
 import type { IncomingHttpHeaders } from 'node:http';
+import { parseBraintrustParent } from '../../core/braintrust/spanComponents';
 import { idProblem } from '../../core/validate';
 import { HttpError } from '../httpError';
 
@@ -31,22 +32,12 @@ export function parentFromHeaders(headers: IncomingHttpHeaders): ParentRef {
   }
   const braintrust = single(headers['x-bt-parent'])?.trim();
   if (braintrust) {
-    const plain = /^(project_name|project_id):(.+)$/s.exec(braintrust);
-    if (plain) return { projectName: plain[2] };
-    const exported = braintrustExportedParent(braintrust);
-    if (exported) return exported;
-    throw new HttpError(400, 'x-bt-parent must be project_name:NAME, project_id:ID or an exported span');
+    const parent = parseBraintrustParent(braintrust);
+    // An experiment is not something Spanscope keeps (its routes answer 501): such a parent names nothing here.
+    if (parent && (parent.spanId || parent.projectName)) return { spanId: parent.spanId, traceId: parent.traceId, projectName: parent.projectName ?? project };
+    throw new HttpError(400, 'x-bt-parent must be project_name:NAME, project_id:ID or an exported span (span.export())');
   }
   return { projectName: project };
-}
-
-/**
- * A Braintrust `span.export()` string (its V3 and V4 encodings) as a parent. The Braintrust
- * wire's parser (src/core/braintrust/, issue 14 part 1) plugs in here; until then an exported
- * Braintrust span is not understood and the header is refused with a 400.
- */
-export function braintrustExportedParent(_value: string): ParentRef | undefined {
-  return undefined;
 }
 
 /** `ss1.` + base64url of `{"t": trace id, "s": span id, "p"?: project}` (docs/protocol.md, "Exported spans"). */
