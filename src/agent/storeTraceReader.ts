@@ -6,6 +6,7 @@ import { FilterSyntaxError } from '../core/filterParser';
 import type { TraceDetail, TraceSummary } from '../core/model';
 import { queryTraces } from '../core/traceQuery';
 import type { TraceStoreApi } from '../store/types';
+import { HttpTraceReader } from './httpTraceReader';
 import { type FunctionStats, ToolError, type TraceListQuery, type TracePage, type TraceReader } from './traceReader';
 
 /** The part of a store the tools read. */
@@ -42,4 +43,19 @@ export class StoreTraceReader implements TraceReader {
 
 function* ofProject(all: Iterable<TraceSummary>, project: string): Iterable<TraceSummary> {
   for (const t of all) if (t.project_name === project) yield t;
+}
+
+/** Where this process's collector listens, while it does. */
+export type CollectorAddress = () => { url: string; token: string } | undefined;
+
+/**
+ * The extension host's reader: traces from its own open store, the function index from its
+ * own collector's read API (the index lives in the collector, not the store).
+ */
+export function inProcessReader(store: () => Promise<ReadableStore>, collector: CollectorAddress): TraceReader {
+  return new StoreTraceReader(store, async (file) => {
+    const address = collector();
+    if (!address) throw new ToolError('the Spanscope collector is not running, and the function index is kept by it: start it with "Spanscope: Restart Collector"');
+    return new HttpTraceReader(address.url, address.token).functions(file);
+  });
 }

@@ -17,6 +17,8 @@ export interface SpanscopeSettings {
   maxTraces?: number;
   maxBytes?: number;
   terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean };
+  /** The language-model tools and the MCP server definition offered to VS Code. */
+  agentTools: boolean;
 }
 
 export const DEFAULTS = {
@@ -34,6 +36,7 @@ export const DEFAULTS = {
   [Settings.terminalPythonPath]: true,
   [Settings.terminalOpikEnv]: false,
   [Settings.terminalOtelEnv]: false,
+  [Settings.agentToolsEnabled]: true,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -63,5 +66,6 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       opik: bool(Settings.terminalOpikEnv),
       otel: bool(Settings.terminalOtelEnv),
     },
+    agentTools: bool(Settings.agentToolsEnabled),
   };
 }
