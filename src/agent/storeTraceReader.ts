@@ -37,7 +37,9 @@ export class StoreTraceReader implements TraceReader {
   }
 
   async functions(file: string | undefined): Promise<FunctionStats[] | undefined> {
-    return this.functionIndex?.(file);
+    // A store folder read directly (`spanscope mcp --data`) has none: the index is the collector's.
+    if (!this.functionIndex) throw new ToolError('a store folder has no function index (a running collector keeps it): run spanscope mcp with --url instead of --data for function_stats');
+    return this.functionIndex(file);
   }
 }
 

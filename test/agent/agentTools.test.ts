@@ -195,7 +195,9 @@ describe('search_spans', () => {
 describe('function_stats', () => {
   it('says when the source has no function index', async () => {
     const r = await call('function_stats', { file: '/app/chain.py' });
-    expect(r).toMatchObject({ isError: true, text: 'this collector has no function index (it is older than the one that adds GET /api/functions)' });
+    expect(r).toMatchObject({ isError: true, text: expect.stringMatching(/^a store folder has no function index .* --url instead of --data/) });
+    const old = new StoreTraceReader(async () => store, async () => undefined); // what a 404 from the collector gives
+    expect((await call('function_stats', { file: '/app/chain.py' }, old)).text).toBe('this collector has no function index (it is older than the one that adds GET /api/functions)');
   });
 
   it('filters the index by function name, busiest first, with at most 5 recent calls each', async () => {
