@@ -1,8 +1,8 @@
 // Spanscope's language-model tools in a real VS Code (code-server) with the extension installed
 // from its .vsix: the sample app runs in the terminal, then a small test-only extension
 // (test/e2e/agentProbe, installed beside ours) does what a chat agent does: lists the tools in
-// `vscode.lm.tools` and invokes them; the trace it reads back must be the app's run. Turning
-// `spanscope.agentTools.enabled` off takes the tools away.
+// `vscode.lm.tools` and invokes them; the trace it reads back must be the app's run. With
+// `spanscope.agentTools.enabled` off the tools no longer answer.
 
 import { cpSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +16,9 @@ const TOOLS = ['spanscope_list_traces', 'spanscope_get_trace', 'spanscope_get_sp
 const PROBE = 'Spanscope Test: Probe Agent Tools';
 
 interface ProbeResult {
+  enabled?: boolean;
+  /** How list_traces answered: `answered`, or `refused: …`. */
+  listed?: string;
   tools: { name: string; inputSchema: { required?: string[] } }[];
   list?: { traces: { id: string; name: string; status: string }[] };
   trace?: { trace: { id: string; name: string }; spans: { name: string; depth: number; type: string; model?: string; usage?: Record<string, number>; status: string; code?: string }[] };
@@ -95,12 +98,16 @@ describe('Spanscope agent tools in a real VS Code', () => {
     expect(result.missingError).toMatch(/no trace with id no-such-trace/);
   });
 
-  it('takes the tools away when spanscope.agentTools.enabled is off', async () => {
+  it('stops answering when spanscope.agentTools.enabled is off', async () => {
     await steps.run('turn spanscope.agentTools.enabled off', async () => {
       await wb.runCommand('Spanscope Test: Disable Agent Tools');
     });
-    await steps.run('the tools are no longer listed', async () => {
-      await waitUntil('vscode.lm.tools without the Spanscope tools', async () => (await probe()).tools.length === 0, 60_000);
+    await steps.run('the tools no longer answer', async () => {
+      let last: ProbeResult | undefined;
+      await waitUntil('the Spanscope tools to refuse', async () => (last = await probe()).listed?.startsWith('refused'), 60_000).catch((e: Error) => {
+        throw new Error(`${e.message}; the probe saw ${JSON.stringify({ enabled: last?.enabled, listed: last?.listed })}`);
+      });
+      expect(last!.enabled).toBe(false);
     });
   });
 });
