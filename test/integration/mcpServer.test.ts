@@ -3,7 +3,7 @@
 // the Python SDK filled by running the e2e suite's sample app; and with --data, the same
 // store folder read directly while that collector holds its lock.
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -194,6 +194,37 @@ describe('spanscope mcp --data', () => {
     expect((await collector.ingest({ events: [{ event: 'trace_start', trace: { id: 'later-1', name: 'later', project_name: 'mcp-test', start_time: new Date().toISOString() } }] })).status).toBe(200);
     await collector.store.flush();
     expect((await callJson(client, 'list_traces', { project: 'mcp-test' })).traces.map((t: { id: string }) => t.id)).toEqual(['later-1', traceId]);
+  });
+
+  it('writes nothing on stdout but MCP frames, and exits when its input ends', async () => {
+    const child = spawn(process.execPath, [CLI, 'mcp', '--data', collector.dir], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const send = (msg: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...msg })}\n`);
+    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({ method: 'notifications/initialized' });
+    send({ id: 2, method: 'tools/call', params: { name: 'list_traces', arguments: { limit: 'many' } } });
+    send({ id: 3, method: 'tools/call', params: { name: 'get_trace', arguments: { trace_id: traceId } } });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no reply to the third request; stdout: ${stdout}; stderr: ${stderr}`)), 20_000);
+      child.stdout.on('data', () => {
+        if (stdout.includes('"id":3')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    child.stdin.end();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(code).toBe(0);
+    const frames = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    expect(frames.map((f) => f.id)).toEqual([1, 2, 3]);
+    expect(frames.every((f) => f.jsonrpc === '2.0')).toBe(true);
+    expect(frames[1].result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'invalid arguments for list_traces: limit must be an integer' }] });
+    expect(JSON.parse(frames[2].result.content[0].text).trace.id).toBe(traceId);
+    expect(stderr).toMatch(/reading the store in/);
   });
 
   it('refuses a folder that is not a store, and contradicting options, with a message', () => {
