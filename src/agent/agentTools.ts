@@ -9,7 +9,8 @@ import { checkArguments } from './jsonSchema';
 import { searchSpans } from './searchSpans';
 import { AGENT_TOOL_DEFINITIONS, type AgentToolDefinition } from './toolDefinitions';
 import { ToolError, type TraceReader } from './traceReader';
-import { type Args, getSpan, getTrace, listTraces } from './traceTools';
+import type { Args } from './toolArgs';
+import { getSpan, getTrace, listTraces } from './traceTools';
 
 type Handler = (args: Args, reader: TraceReader) => Promise<string>;
 

@@ -3,7 +3,7 @@
 // (`GET /api/functions?file=`). A source without that index says so as a tool error.
 
 import { clipValue, fitJson } from './clip';
-import { type Args, int, str } from './traceTools';
+import { type Args, int, str } from './toolArgs';
 import { ToolError, type TraceReader } from './traceReader';
 import { compact } from './traceViews';
 

@@ -5,7 +5,8 @@
 
 import type { Span } from '../core/model';
 import { fitJson, jsonText, snippetAround } from './clip';
-import { type Args, int, NOTICE, str, traceFilter } from './traceTools';
+import { type Args, int, str } from './toolArgs';
+import { NOTICE, traceFilter } from './traceTools';
 import type { TraceReader } from './traceReader';
 import { compact } from './traceViews';
 
