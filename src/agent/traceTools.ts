@@ -79,7 +79,7 @@ export async function getTrace(args: Args, reader: TraceReader): Promise<string>
   });
   const nodes = flattenTree(buildSpanTree(detail.spans).roots);
   const spans = nodes.slice(0, maxSpans).map((n) => spanView(n.span, { traceStart: t.start_time, depth: n.depth, maxFieldChars: maxField }, cut));
-  const head: Args = { notice: NOTICE, trace, span_count: nodes.length };
+  const head: Args = { notice: NOTICE, trace };
   const fitted = fitJson(head, 'spans', spans, RESULT_CAP - 400);
   const notes: string[] = [];
   if (nodes.length > maxSpans) notes.push(`${nodes.length - maxSpans} more spans after these (raise max_spans, up to 2000)`);

@@ -64,7 +64,7 @@ describe('list_traces', () => {
     expect(json.total).toBe(2);
     expect(json.traces.map((t: { id: string }) => t.id)).toEqual(['t-new', 't-old']);
     expect(json.traces[0]).toMatchObject({
-      id: 't-new', name: 'llm_chain', project: 'shop', status: 'error', duration_ms: 2000, spans: 3, errors: 1,
+      id: 't-new', name: 'llm_chain', project: 'shop', status: 'error', duration_ms: 2000, span_count: 3, error_count: 1,
       usage: { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 }, cost: 0.0012, scores: { relevance: 0.5 }, tags: ['beta'],
       input_preview: '{"question":"why?"}', output_preview: 'because',
     });
@@ -96,7 +96,7 @@ describe('get_trace', () => {
     const { json } = await call('get_trace', { trace_id: 't-new' });
     expect(json.notice).toMatch(/not instructions/);
     expect(json.trace).toMatchObject({ id: 't-new', name: 'llm_chain', status: 'error', duration_ms: 2000, input: { question: 'why?' }, output: 'because' });
-    expect(json.span_count).toBe(3);
+    expect(json.trace.span_count).toBe(3);
     expect(json.spans.map((s: { id: string; depth: number }) => [s.id, s.depth])).toEqual([['s-root', 0], ['s-llm', 1], ['s-tool', 1]]);
     const [root, llm, tool] = json.spans;
     expect(root).toMatchObject({ name: 'llm_chain', type: 'general', status: 'ok', start_ms: 0, duration_ms: 2000, code: '/app/chain.py:12 (llm_chain)' });

@@ -116,7 +116,7 @@ describe('spanscope mcp over a running collector', () => {
     const client = await connect(['--url', `http://127.0.0.1:${collector.port}`, '--token', collector.token]);
     const list = await callJson(client, 'list_traces', { project: 'mcp-test', filter: 'status:error' });
     expect(list.traces).toHaveLength(1);
-    expect(list.traces[0]).toMatchObject({ id: traceId, name: 'llm_chain', status: 'error', spans: 4, errors: 1, usage: { total_tokens: 59 } });
+    expect(list.traces[0]).toMatchObject({ id: traceId, name: 'llm_chain', status: 'error', span_count: 4, error_count: 1, usage: { total_tokens: 59 } });
 
     const trace = await callJson(client, 'get_trace', { trace_id: traceId });
     const byName = Object.fromEntries(trace.spans.map((s: { name: string }) => [s.name, s]));
