@@ -32,7 +32,7 @@ export async function listTraces(args: Args, reader: TraceReader): Promise<strin
   });
   const cut = new CutCounter();
   const traces = page.traces.map((t) => summaryView(t, PREVIEW_CHARS, cut));
-  const head: Args = { total: page.total, offset };
+  const head: Args = { notice: NOTICE, total: page.total, offset };
   const next = offset + traces.length;
   if (next < page.total) head.next_offset = next;
   if (page.total === 0) head.note = filter ? 'no trace matches; try a wider window or a looser filter' : 'no traces recorded yet';

@@ -5,13 +5,13 @@
 // so activation imports no tool code or text: the handlers live in the backend bundle and load
 // when a tool first runs. Off with `spanscope.agentTools.enabled`.
 
-import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { ToolOutcome } from '../agent/agentTools';
 import type { CollectorService } from './collector/collectorService';
 import { MCP_PROVIDER_ID, Settings, VSCODE_TOOL_PREFIX } from './constants';
 import { Disposable, toDisposable } from './lifecycle';
 import { errorMessage, type Logger } from './log';
+import { mcpLaunch } from './mcpLaunch';
 import type { SettingsWatcher } from './settingsWatcher';
 
 /** A tool as package.json declares it (`contributes.languageModelTools`). */
@@ -89,8 +89,8 @@ function invocationMessage(def: DeclaredTool, input: Record<string, unknown> | u
 
 // ---- MCP server definition (VS Code 1.101+) ---------------------------------------------
 //
-// @types/vscode is 1.100, which lacks this API (it is a proposal there, refused to extensions
-// that do not enable it), so it is described here and looked up at run time.
+// @types/vscode is 1.100, which lacks this API (a proposal there, with another contribution
+// point), so it is described here and looked up at run time.
 
 interface McpStdioServerDefinition {
   args: string[];
@@ -110,28 +110,30 @@ function registerMcpServerProvider(deps: AgentToolsDeps): vscode.Disposable[] {
   if (typeof register !== 'function' || typeof Definition !== 'function') return [];
   const changed = new vscode.EventEmitter<void>();
   const { service, settings } = deps;
-  const cli = path.join(deps.extensionPath, 'dist', 'cli.js');
   const urlNow = () => (service.state.phase === 'listening' ? service.state.url : `http://127.0.0.1:${settings.current.port}`);
+  const launch = (token?: string) => mcpLaunch({ execPath: process.execPath, extensionPath: deps.extensionPath, url: urlNow(), token });
   const provider: McpServerDefinitionProvider = {
     onDidChangeMcpServerDefinitions: changed.event,
     provideMcpServerDefinitions: () => {
       if (!settings.current.agentTools) return [];
-      // VS Code's own Node runs the CLI: ELECTRON_RUN_AS_NODE makes the editor binary act as node.
-      return [new Definition('Spanscope traces', process.execPath, [cli, 'mcp', '--url', urlNow()], { ELECTRON_RUN_AS_NODE: '1' }, deps.version)];
+      const { command, args, env } = launch();
+      return [new Definition('Spanscope traces', command, args, env, deps.version)];
     },
     // Right before VS Code starts the server: the collector is started if it is not, and the
-    // token is given only here, so no definition VS Code lists or keeps carries it.
+    // token is given only here (mcpLaunch.ts).
     resolveMcpServerDefinition: async (server) => {
       await service.start();
-      server.args = [cli, 'mcp', '--url', urlNow()];
-      server.env = { ...server.env, SPANSCOPE_TOKEN: service.token };
+      const { args, env } = launch(service.token);
+      server.args = args;
+      server.env = { ...server.env, ...env };
       return server;
     },
   };
   try {
     return [changed, register(MCP_PROVIDER_ID, provider), service.onDidChangeState(() => changed.fire()), settings.onDidChangeAny([Settings.agentToolsEnabled], () => changed.fire())];
   } catch (err) {
-    // 1.100 has the function but refuses it to extensions that do not enable its proposal.
+    // 1.100 has the function as a proposal and refuses a provider not declared in its own
+    // contribution point (`modelContextServerCollections`); 1.101 made it `mcpServerDefinitionProviders`.
     deps.log.info(`this VS Code does not offer MCP server definitions to extensions (${errorMessage(err)}); \`spanscope mcp\` can be added to mcp.json by hand`);
     changed.dispose();
     return [];

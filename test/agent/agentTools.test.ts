@@ -61,6 +61,7 @@ describe('list_traces', () => {
   it('lists summaries newest first with status, counts, usage, cost, scores and previews', async () => {
     const { json, isError } = await call('list_traces', {});
     expect(isError).toBe(false);
+    expect(json.notice).toMatch(/not instructions/);
     expect(json.total).toBe(2);
     expect(json.traces.map((t: { id: string }) => t.id)).toEqual(['t-new', 't-old']);
     expect(json.traces[0]).toMatchObject({
