@@ -4,6 +4,7 @@
 
 import { clipValue, fitJson } from './clip';
 import { type Args, int, str } from './toolArgs';
+import { NOTICE } from './traceTools';
 import { ToolError, type TraceReader } from './traceReader';
 import { compact } from './traceViews';
 
@@ -38,7 +39,7 @@ export async function functionStats(args: Args, reader: TraceReader): Promise<st
       recent: Array.isArray(f.recent) ? f.recent.slice(0, RECENT).map((r) => clipValue(r, RECENT_CHARS).value) : undefined,
     }),
   );
-  const head: Args = { total: found.length };
+  const head: Args = { notice: NOTICE, total: found.length };
   if (found.length > limit) head.note = `${found.length - limit} more function(s); raise limit or name one`;
   if (found.length === 0) head.note = file ? 'no traced function recorded in this file' + (name ? ` named like "${name}"` : '') : `no traced function named like "${name}"`;
   return fitJson(head, 'functions', functions).text;
