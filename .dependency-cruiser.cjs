@@ -14,6 +14,7 @@ module.exports = {
     { name: 'core-no-node', severity: 'error', comment: 'src/core runs in the webview too.', from: { path: '^src/core/' }, to: { dependencyTypes: ['core'] } },
     { name: 'store-on-core', severity: 'error', comment: 'The store knows the model, not who serves it.', from: { path: '^src/store/' }, to: { path: '^(src/(collector|extension|shared)|webview)/' } },
     { name: 'collector-no-editor', severity: 'error', comment: 'The collector also runs as `spanscope serve`, with no VS Code.', from: { path: '^src/collector/' }, to: { path: '^(src/extension|webview)/' } },
+    { name: 'agent-reads-only', severity: 'error', comment: 'The agent tools read through the store or the read API; they serve nothing and show nothing.', from: { path: '^src/agent/' }, to: { path: '^(src/(collector|extension|shared)|webview)/' } },
     { name: 'shared-types-only', severity: 'error', comment: 'The host↔webview protocol carries core types, never code.', from: { path: '^src/shared/' }, to: { path: '^src/(core|store|collector|extension)/', dependencyTypesNot: ['type-only'] } },
     { name: 'webview-not-host', severity: 'error', comment: 'The panel runs in a browser: src/shared and the pure core only.', from: { path: '^webview/' }, to: { path: '^src/(store|collector|extension)/' } },
     { name: 'webview-no-node', severity: 'error', from: { path: '^webview/' }, to: { dependencyTypes: ['core'] } },

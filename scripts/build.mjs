@@ -22,6 +22,8 @@ const targets = [
   // The collector and store for the extension, loaded after activation (see src/extension/backend.ts).
   { entryPoints: ['src/extension/backend.ts'], outfile: 'dist/backend.js', platform: 'node', format: 'cjs', target: 'node18' },
   { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
+  // `spanscope mcp` with the MCP SDK, loaded by dist/cli.js only for that command (src/agent/mcpCommand.ts).
+  { entryPoints: ['src/agent/mcpCommand.ts'], outfile: 'dist/mcp.js', platform: 'node', format: 'cjs', target: 'node18' },
   { entryPoints: ['webview/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
   // The panel's CSS with the codicon font: one stylesheet, the font copied beside it unhashed
   // so the collector's asset allow-list can name it.

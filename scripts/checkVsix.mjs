@@ -37,6 +37,7 @@ const required = [
   'extension/dist/extension.js',
   'extension/dist/backend.js',
   'extension/dist/cli.js',
+  'extension/dist/mcp.js',
   'extension/media/spanscope.svg',
   'extension/media/dist/webview.js',
   'extension/media/dist/webview.css',

@@ -1,18 +1,21 @@
 // `spanscope serve`: the collector and its store without VS Code. The first line on stdout is
 // the contract other tools wait for ("Spanscope listening on http://HOST:PORT"); the second is
-// the address of the web UI with the token in it.
+// the address of the web UI with the token in it. `spanscope mcp` (the agent tools as an MCP
+// server) lives in its own bundle, dist/mcp.js, loaded only for that command.
 
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version } from '../package.json';
 import { DEFAULT_CACHE_MAX_BYTES } from './collector/proxy/proxyCache';
 import { DEFAULT_UPSTREAM } from './collector/proxy/upstream';
+import type * as McpCommand from './agent/mcpCommand';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
 import { isStoreLocked } from './store/storeLock';
 
 const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
                        [--proxy-upstream URL] [--proxy-cache-mb N]
+       spanscope mcp [--url URL] [--token TOKEN] | [--data DIR]   (see spanscope mcp --help)
 
 Runs the Spanscope collector and its trace store.
   --port N              port to listen on (0 = any free port; default ${DEFAULT_PORT})
@@ -40,7 +43,7 @@ class UsageError extends Error {}
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions | 'help' {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return 'help';
-  if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\`?)`);
+  if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\` or \`spanscope mcp\`?)`);
   const options: ServeOptions = {
     port: DEFAULT_PORT,
     host: DEFAULT_HOST,
@@ -85,6 +88,7 @@ function checkUpstream(value: string, source: string): string {
 }
 
 async function main(): Promise<number> {
+  if (process.argv[2] === 'mcp') return loadMcp().runMcp(process.argv.slice(3), process.env, version);
   let options: ServeOptions | 'help';
   try {
     options = parseArgs(process.argv.slice(2), process.env);
@@ -140,6 +144,11 @@ async function main(): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+}
+
+/** The MCP bundle (dist/mcp.js); the path is built at run time so esbuild leaves the require alone. */
+function loadMcp(): typeof McpCommand {
+  return require(join(__dirname, 'mcp.js')) as typeof McpCommand;
 }
 
 main().then(

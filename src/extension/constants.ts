@@ -49,6 +49,7 @@ export const Settings = {
   terminalOpenaiEnv: 'spanscope.terminal.openaiEnv',
   proxyUpstream: 'spanscope.proxy.upstream',
   proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
+  agentToolsEnabled: 'spanscope.agentTools.enabled',
 } as const;
 
 export const ContextKeys = {
@@ -67,6 +68,19 @@ export const TreeItemContext = {
 } as const;
 
 export const OUTPUT_CHANNEL_NAME = 'Spanscope';
+
+/**
+ * VS Code's name of an agent tool (src/agent/toolDefinitions.ts): tool names are global across
+ * extensions, so ours carry the prefix; `toolReferenceName` is the same, for `#spanscope_…` in chat.
+ */
+export function vscodeToolName(agentToolName: string): string {
+  return `${VSCODE_TOOL_PREFIX}${agentToolName}`;
+}
+
+export const VSCODE_TOOL_PREFIX = 'spanscope_';
+
+/** `contributes.mcpServerDefinitionProviders`: offers `spanscope mcp` to VS Code (1.101+). */
+export const MCP_PROVIDER_ID = 'spanscope.mcpServer';
 
 /** Ports tried after the configured one is taken: 7726 → 7727 … 7735. */
 export const PORT_ATTEMPTS = 10;

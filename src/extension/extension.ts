@@ -8,10 +8,11 @@ import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type * as Backend from './backend';
+import { type DeclaredTool, registerAgentTools } from './agentTools';
 import { CollectorService } from './collector/collectorService';
 import { registerCollectorCommands } from './commands/collectorCommands';
 import { registerTraceCommands } from './commands/traceCommands';
-import { ContextKeys, OUTPUT_CHANNEL_NAME, Settings } from './constants';
+import { ContextKeys, OUTPUT_CHANNEL_NAME, Settings, VSCODE_TOOL_PREFIX } from './constants';
 import { TracePanelHost } from './panel/tracePanel';
 import { registerScoring } from './scoring/scoringCommands';
 import { SettingsWatcher } from './settingsWatcher';
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCollectorCommands(service, output, log),
     ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
+    ...registerAgentTools({ declared: declaredTools(context), service, settings, run: (name, input) => runAgentTool(name, input, log), extensionPath: context.extensionPath, version, log }),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);
@@ -73,6 +75,21 @@ export function activate(context: vscode.ExtensionContext): void {
  */
 function loadBackend(): typeof Backend {
   return require(path.join(__dirname, 'backend.js')) as typeof Backend;
+}
+
+/** The language-model tools package.json declares (VS Code has parsed it already). */
+function declaredTools(context: vscode.ExtensionContext): DeclaredTool[] {
+  const tools: unknown = context.extension.packageJSON?.contributes?.languageModelTools;
+  return Array.isArray(tools) ? tools.filter((t): t is DeclaredTool => typeof t?.name === 'string' && t.name.startsWith(VSCODE_TOOL_PREFIX)) : [];
+}
+
+/** Runs an agent tool over this window's store and collector (the handlers are in the backend bundle). */
+function runAgentTool(name: string, input: unknown, log: { error(m: string): void }) {
+  const backend = loadBackend();
+  const s = service;
+  if (!s) return Promise.resolve({ text: 'Spanscope is shutting down', isError: true });
+  const reader = backend.inProcessReader(() => s.getStore(), () => (s.state.phase === 'listening' ? { url: s.state.url, token: s.token } : undefined));
+  return backend.runAgentTool(name, input, reader, (err) => log.error(`agent tool ${name} failed: ${(err as Error)?.stack ?? err}`));
 }
 
 /** Flushes the store and closes the collector; VS Code waits for the promise. */

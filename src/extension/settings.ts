@@ -19,6 +19,8 @@ export interface SpanscopeSettings {
   terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
+  /** The language-model tools and the MCP server definition offered to VS Code. */
+  agentTools: boolean;
 }
 
 export const DEFAULTS = {
@@ -39,6 +41,7 @@ export const DEFAULTS = {
   [Settings.terminalOpenaiEnv]: false,
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
   [Settings.proxyCacheMaxMB]: 256,
+  [Settings.agentToolsEnabled]: true,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -70,6 +73,7 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       openai: bool(Settings.terminalOpenaiEnv),
     },
     proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
+    agentTools: bool(Settings.agentToolsEnabled),
   };
 }
 

@@ -17,7 +17,7 @@ import { CorruptFileError, listDir, moveAside, readJson, removeTempFiles } from 
 import type { Covered, Extent, SegmentData, TraceIndex } from './traceIndex';
 import { readExtents, replayTrace } from './traceReplay';
 
-const SEGMENT_FILE = /^seg-(\d+)\.json$/;
+export const SEGMENT_FILE = /^seg-(\d+)\.json$/;
 type Warn = (m: string) => void;
 
 export interface LoadedIndex {
@@ -201,7 +201,7 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Pr
   return { damaged, covered };
 }
 
-function isSegment(d: unknown): d is SegmentData {
+export function isSegment(d: unknown): d is SegmentData {
   if (!isObject(d) || d.version !== 2 || !isObject(d.traces) || !isPair(d.covered)) return false;
   for (const entry of Object.values(d.traces)) {
     if (!isObject(entry) || !isObject(entry.summary) || typeof entry.summary.id !== 'string' || typeof entry.summary.start_time !== 'string') return false;
