@@ -47,6 +47,7 @@ export const Settings = {
   terminalOpikEnv: 'spanscope.terminal.opikEnv',
   terminalOtelEnv: 'spanscope.terminal.otelEnv',
   terminalOpenaiEnv: 'spanscope.terminal.openaiEnv',
+  terminalBraintrustEnv: 'spanscope.terminal.braintrustEnv',
   proxyUpstream: 'spanscope.proxy.upstream',
   proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
   agentToolsEnabled: 'spanscope.agentTools.enabled',

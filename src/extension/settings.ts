@@ -16,7 +16,7 @@ export interface SpanscopeSettings {
   thumbsName: string;
   maxTraces?: number;
   maxBytes?: number;
-  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean };
+  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean; braintrust: boolean };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
   /** The language-model tools and the MCP server definition offered to VS Code. */
@@ -39,6 +39,7 @@ export const DEFAULTS = {
   [Settings.terminalOpikEnv]: false,
   [Settings.terminalOtelEnv]: false,
   [Settings.terminalOpenaiEnv]: false,
+  [Settings.terminalBraintrustEnv]: false,
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
   [Settings.proxyCacheMaxMB]: 256,
   [Settings.agentToolsEnabled]: true,
@@ -71,6 +72,7 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       opik: bool(Settings.terminalOpikEnv),
       otel: bool(Settings.terminalOtelEnv),
       openai: bool(Settings.terminalOpenaiEnv),
+      braintrust: bool(Settings.terminalBraintrustEnv),
     },
     proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
     agentTools: bool(Settings.agentToolsEnabled),

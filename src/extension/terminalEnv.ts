@@ -36,6 +36,8 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
       opik: t.opik,
       otel: t.otel,
       openai: t.openai,
+      braintrust: t.braintrust,
+      hasBraintrustKey: Boolean(process.env.BRAINTRUST_API_KEY),
       delimiter: path.delimiter,
     });
     collection.clear();
@@ -52,6 +54,6 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
   if (!settings.current.autoStart) apply();
   return [
     service.onDidChangeState(apply),
-    settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv, Settings.terminalOpenaiEnv], apply),
+    settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv, Settings.terminalOpenaiEnv, Settings.terminalBraintrustEnv], apply),
   ];
 }

@@ -13,6 +13,10 @@ export interface TerminalEnvOptions {
   otel: boolean;
   /** Route the openai clients through the AI proxy (`OPENAI_BASE_URL`): off unless asked, as it changes where calls go. */
   openai?: boolean;
+  /** Point the Braintrust SDKs at the collector's Braintrust wire (`BRAINTRUST_APP_URL`). */
+  braintrust?: boolean;
+  /** The window already has a `BRAINTRUST_API_KEY`: keep it rather than setting a placeholder. */
+  hasBraintrustKey?: boolean;
   /** `path.delimiter` of the machine the terminal runs on. */
   delimiter: string;
 }
@@ -43,6 +47,12 @@ export function terminalEnvironment(o: TerminalEnvOptions): TerminalEnvPlan {
   }
   // The openai clients (Python and Node) read it as their base URL; the proxy forwards to the upstream setting.
   if (o.openai) plan.replace.OPENAI_BASE_URL = `${url}/v1/proxy`;
+  if (o.braintrust) {
+    plan.replace.BRAINTRUST_APP_URL = url;
+    // The SDKs refuse to start without a key, and the collector takes any (it never checks,
+    // logs or keeps one): a placeholder only where the user has no key of their own.
+    if (!o.hasBraintrustKey) plan.replace.BRAINTRUST_API_KEY = 'spanscope-local';
+  }
   return plan;
 }
 

@@ -29,6 +29,14 @@ describe('the terminal environment', () => {
     expect(terminalEnvironment({ ...base, openai: true }).replace.OPENAI_BASE_URL).toBe('http://127.0.0.1:7727/v1/proxy');
   });
 
+  it('points the Braintrust SDKs at the collector when asked, keeping a key the user has', () => {
+    expect(terminalEnvironment(base).replace).not.toHaveProperty('BRAINTRUST_APP_URL');
+    expect(terminalEnvironment({ ...base, braintrust: true }).replace).toMatchObject({ BRAINTRUST_APP_URL: 'http://127.0.0.1:7727', BRAINTRUST_API_KEY: 'spanscope-local' });
+    const withKey = terminalEnvironment({ ...base, braintrust: true, hasBraintrustKey: true }).replace;
+    expect(withKey.BRAINTRUST_APP_URL).toBe('http://127.0.0.1:7727');
+    expect(withKey).not.toHaveProperty('BRAINTRUST_API_KEY');
+  });
+
   it('sets nothing while the collector is not listening, or when turned off', () => {
     expect(terminalEnvironment({ ...base, url: undefined, pythonSdkDir: '/x' })).toEqual({ replace: {}, prepend: {} });
     expect(terminalEnvironment({ ...base, enabled: false, opik: true })).toEqual({ replace: {}, prepend: {} });
