@@ -3,7 +3,7 @@
 // change to the selected span redraws only the sections whose data changed; what the user
 // opened, scrolled or typed elsewhere in the pane stays as it was.
 
-import type { ScorePatch, Span } from '../../../src/core/model';
+import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model';
 import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/spanDisplay';
 import { CopyText, FindSymbol, THUMBS_SCORE, type HostInfo } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
@@ -212,6 +212,12 @@ function infoFacts(span: Span, isTrace: boolean, state: SpanDisplayState): Fact[
   out.push(['project', span.project_name]);
   const thread = (span as { thread_id?: string }).thread_id;
   if (thread) out.push(['thread', thread]);
+  const version = isTrace ? (span as { code_version?: CodeVersion }).code_version : undefined;
+  if (version) {
+    const state = version.dirty === true ? ' (dirty)' : version.dirty === false ? '' : ' (dirty: unknown)';
+    out.push(['commit', `${version.commit}${state}`]);
+    if (version.branch) out.push(['branch', version.branch]);
+  }
   return out;
 }
 
