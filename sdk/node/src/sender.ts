@@ -9,7 +9,7 @@ import { nowMs } from './clock.js';
 import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
 import { codeVersion } from './gitVersion.js';
-import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
+import { Kind, type Rec, type SpanImpl } from './records.js';
 import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
@@ -181,8 +181,8 @@ export class Sender {
     for (const entry of entries) {
       try {
         if (isRecord(entry)) {
-          const trace = implicitTraceToSend(entry);
-          if (trace !== undefined) events.push(this.recordEntry(trace));
+          const version = codeVersionEvent(entry);
+          if (version !== undefined) events.push(version);
           events.push(this.recordEntry(entry));
         } else {
           events.push(plainEvent(entry));
@@ -267,15 +267,18 @@ export class Sender {
 }
 
 /**
- * The trace of a root span that stands for it, when it must be sent after all. A trace that
- * only mirrors its root span is normally left to the collector to make (records.ts), but
- * such a trace can not carry a code version: when there is one, the trace goes out, once,
- * just before its root span, and from then on as any trace does.
+ * The code version of a trace left to the collector. A trace that only mirrors its root span
+ * is not sent (records.ts): the collector makes it from the span. It still needs the code
+ * version, so it gets a `trace_update` of just that, once, which the collector notes without
+ * turning it into a trace of its own (docs/protocol.md, "Code version"). Far cheaper than
+ * sending the whole trace, which would repeat the root span's input and output.
  */
-function implicitTraceToSend(rec: Rec): TraceImpl | undefined {
-  if (rec.kind !== Kind.Span) return undefined;
+function codeVersionEvent(rec: Rec): PlainEvent | undefined {
+  if (rec.kind !== Kind.Span || !(rec as SpanImpl).mirror) return undefined;
   const trace = (rec as SpanImpl).trace;
-  if (trace === undefined || !trace.implicit || !(rec as SpanImpl).mirror || codeVersion() === undefined) return undefined;
-  trace.implicit = false;
-  return trace;
+  if (trace === undefined || !trace.implicit || trace.versionSent) return undefined;
+  const version = codeVersion();
+  if (version === undefined) return undefined;
+  trace.versionSent = true;
+  return { event: 'trace_update', trace: { id: trace.id, code_version: version } };
 }
