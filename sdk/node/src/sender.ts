@@ -6,9 +6,10 @@
 
 import type { Config } from './config.js';
 import { nowMs } from './clock.js';
-import type { Rec } from './records.js';
 import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
+import { codeVersion } from './gitVersion.js';
+import { Kind, type Rec, type SpanImpl } from './records.js';
 import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
@@ -179,7 +180,13 @@ export class Sender {
     let events: object[] = [];
     for (const entry of entries) {
       try {
-        events.push(isRecord(entry) ? this.recordEntry(entry) : plainEvent(entry));
+        if (isRecord(entry)) {
+          const version = codeVersionEvent(entry);
+          if (version !== undefined) events.push(version);
+          events.push(this.recordEntry(entry));
+        } else {
+          events.push(plainEvent(entry));
+        }
       } catch (err) {
         this.hooks.internalError(err);
         continue;
@@ -257,4 +264,21 @@ export class Sender {
     this.retryAt = Date.now() + this.backoffMs;
     this.schedule(this.backoffMs);
   }
+}
+
+/**
+ * The code version of a trace left to the collector. A trace that only mirrors its root span
+ * is not sent (records.ts): the collector makes it from the span. It still needs the code
+ * version, so it gets a `trace_update` of just that, once, which the collector notes without
+ * turning it into a trace of its own (docs/protocol.md, "Code version"). Far cheaper than
+ * sending the whole trace, which would repeat the root span's input and output.
+ */
+function codeVersionEvent(rec: Rec): PlainEvent | undefined {
+  if (rec.kind !== Kind.Span || !(rec as SpanImpl).mirror) return undefined;
+  const trace = (rec as SpanImpl).trace;
+  if (trace === undefined || !trace.implicit || trace.versionSent) return undefined;
+  const version = codeVersion();
+  if (version === undefined) return undefined;
+  trace.versionSent = true;
+  return { event: 'trace_update', trace: { id: trace.id, code_version: version } };
 }
