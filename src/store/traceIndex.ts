@@ -212,7 +212,9 @@ export class TraceIndex {
   /** What segment `n` holds now; undefined when it is empty (and its file can go). */
   segmentData(segment: number, covered: Covered): SegmentData | undefined {
     const members = this.segments.get(segment);
-    const traces: SegmentData['traces'] = {};
+    // Null-prototype: an id `__proto__` is then an own key, which JSON.stringify writes (on a
+    // plain object it set the prototype, and the trace was gone after a restart).
+    const traces: SegmentData['traces'] = Object.create(null);
     for (const id of members ?? []) {
       const { summary, extents, search } = this.entries.get(id)!;
       traces[id] = search ? { summary, extents, search } : { summary, extents };
@@ -226,7 +228,7 @@ export class TraceIndex {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
-      (deleted ??= {})[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
+      (deleted ??= Object.create(null) as NonNullable<SegmentData['deleted']>)[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
     return deleted;
   }
@@ -237,10 +239,9 @@ export class TraceIndex {
    */
   segmentJson(segment: number, covered: Covered): Buffer | undefined {
     const members = this.segments.get(segment);
-    // JSON.stringify writes integer-like keys first (object key order) and drops `__proto__`
-    // (the object it reads has it as its prototype): ids like those take the plain way, so
-    // the text is always what it was before.
-    for (const id of members ?? []) if (id === '__proto__' || INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered));
+    // JSON.stringify writes integer-like keys first (object key order): segments with such
+    // ids take the plain way, so the text is always what it was before.
+    for (const id of members ?? []) if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered));
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
     const parts: Buffer[] = [Buffer.from(`{"version":2,"covered":${JSON.stringify(covered)},"traces":{`)];

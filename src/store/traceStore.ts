@@ -80,6 +80,10 @@ export class TraceStore implements TraceStoreApi {
   /** Traces changed since the last flush began: retention by size moves them forward rather than deleting them. */
   private touched = new Set<string>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  /** Counts of costly steps, for tests that prove a cost is O(batch) (no timed assertions). */
+  readonly stats = { tracesReadBack: 0 };
+  private readonly cacheTraces: number;
+  private readonly cacheSpans: number;
   /** The seq of the next log entry. */
   private seq = 1;
   private readonly written: WriteState = { covered: [0, 0] };
@@ -106,6 +110,8 @@ export class TraceStore implements TraceStoreApi {
     this.maxTraces = options.maxTraces ?? STORE_DEFAULTS.maxTraces;
     this.maxBytes = options.maxBytes ?? STORE_DEFAULTS.maxBytes;
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
+    this.cacheTraces = options.memory?.traces ?? CACHE_TRACES;
+    this.cacheSpans = options.memory?.spans ?? CACHE_SPANS;
     this.warn = options.warn ?? ((m) => console.warn(m));
     this.pending = new HeldUpdates(PENDING_MAX, this.warn);
     this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.unload(id));
@@ -232,6 +238,7 @@ export class TraceStore implements TraceStoreApi {
       return trace;
     }
     if (this.index.get(id)) {
+      this.stats.tracesReadBack++;
       trace = this.replaySync(id).trace;
       if (trace?.finished) this.reopen(id);
     }
@@ -275,7 +282,7 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private reopen(id: string): void {
-    if (this.reopened.size >= CACHE_TRACES * 5) this.reopened.clear();
+    if (this.reopened.size >= this.cacheTraces * 5) this.reopened.clear();
     this.reopened.add(id);
   }
 
@@ -549,7 +556,7 @@ export class TraceStore implements TraceStoreApi {
       (id, tomb) => tomb.logPack !== undefined && this.log.releaseTomb(tomb.logPack, id),
     );
     await writeInOrder(this.log, this.index, this.written, [this.seq - 1, this.log.openId], this.indexDir);
-    this.evict();
+    this.evict(touched);
   }
 
   private async retainBySize(current: Set<string>): Promise<string[]> {
@@ -563,12 +570,19 @@ export class TraceStore implements TraceStoreApi {
     }
   }
 
-  /** Drops traces from memory, least recently used first (they are read back from the log). */
-  private evict(): void {
+  /**
+   * Drops traces from memory, least recently used first (they are read back from the log),
+   * but never one written to since the flush before this one (`recent`) nor since this one
+   * began: a trace bigger than the limits alone, still receiving spans, was dropped by every
+   * flush and read back whole by the next batch, so each batch cost the whole trace
+   * (1.5–4 s per 10k spans past 220k). Such a trace leaves memory once it goes quiet.
+   */
+  private evict(recent?: ReadonlySet<string>): void {
     let spans = 0;
     for (const t of this.cache.values()) spans += t.spans.size;
     for (const [id, trace] of this.cache) {
-      if (this.cache.size <= CACHE_TRACES && spans <= CACHE_SPANS) break;
+      if (this.cache.size <= this.cacheTraces && spans <= this.cacheSpans) break;
+      if (recent?.has(id) || this.touched.has(id)) continue;
       this.leaveMemory(id);
       spans -= trace.spans.size;
     }

@@ -37,6 +37,8 @@ export interface StoreOptions {
   maxBytes?: number;
   /** How long writes are coalesced before they reach disk. */
   flushIntervalMs?: number;
+  /** Traces kept in memory to take patches, by count and by spans summed (tests lower them; defaults 2000 and 200 000). */
+  memory?: { traces: number; spans: number };
   /** Where warnings go (a corrupt file moved aside, retention); defaults to console.warn. */
   warn?: (message: string) => void;
 }
