@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import type { PackLog } from './packLog';
+import { sealSegment } from './segmentFile';
 import { removeFile, runLimited, writeBytes } from './storeFiles';
 import { type Covered, type TraceIndex, segmentFileName } from './traceIndex';
 
@@ -27,11 +28,12 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
   index.dirtySegments.clear();
-  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered) });
+  const live = index.liveSegments();
+  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered, live) });
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
   const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, json) : removeFile(path));
+  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, sealSegment(json)) : removeFile(path));
   try {
     await runLimited(
       packs.map(({ id, bytes }) => async () => {

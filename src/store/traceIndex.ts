@@ -64,6 +64,12 @@ export interface SegmentData {
   traces: Record<string, { summary: TraceSummary; extents: Extent[]; search?: string }>;
   /** Tombstones: trace id → [seq, packs, logPack]. */
   deleted?: Record<string, [number, number[], number?]>;
+  /**
+   * Every segment that held something when this one was written: a segment missing at open
+   * (deleted, lost) is found by it, and its traces rebuilt from the packs. Absent in files
+   * written before it.
+   */
+  segments?: number[];
 }
 
 export class TraceIndex {
@@ -209,8 +215,15 @@ export class TraceIndex {
     return undefined;
   }
 
+  /** The segments holding anything (traces or tombstones), in order. */
+  liveSegments(): number[] {
+    const out: number[] = [];
+    for (let s = 1; s <= this.newest; s++) if (this.segments.get(s)?.size || this.segmentTombs.get(s)?.size) out.push(s);
+    return out;
+  }
+
   /** What segment `n` holds now; undefined when it is empty (and its file can go). */
-  segmentData(segment: number, covered: Covered): SegmentData | undefined {
+  segmentData(segment: number, covered: Covered, live?: number[]): SegmentData | undefined {
     const members = this.segments.get(segment);
     // Null-prototype: an id `__proto__` is then an own key, which JSON.stringify writes (on a
     // plain object it set the prototype, and the trace was gone after a restart).
@@ -221,7 +234,10 @@ export class TraceIndex {
     }
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
-    return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };
+    const data: SegmentData = { version: 2, covered, traces };
+    if (deleted) data.deleted = deleted;
+    if (live) data.segments = live;
+    return data;
   }
 
   private tombsData(segment: number): SegmentData['deleted'] {
@@ -237,11 +253,11 @@ export class TraceIndex {
    * segmentData(segment, covered) as JSON, the same text JSON.stringify makes of it, but each
    * trace's part is serialised only when it changed since it was last (IndexEntry.json).
    */
-  segmentJson(segment: number, covered: Covered): Buffer | undefined {
+  segmentJson(segment: number, covered: Covered, live?: number[]): Buffer | undefined {
     const members = this.segments.get(segment);
     // JSON.stringify writes integer-like keys first (object key order): segments with such
     // ids take the plain way, so the text is always what it was before.
-    for (const id of members ?? []) if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered));
+    for (const id of members ?? []) if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered, live));
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
     const parts: Buffer[] = [Buffer.from(`{"version":2,"covered":${JSON.stringify(covered)},"traces":{`)];
@@ -252,7 +268,8 @@ export class TraceIndex {
       if (parts.length > 1) parts.push(COMMA);
       parts.push(entry.json);
     }
-    parts.push(Buffer.from(deleted ? `},"deleted":${JSON.stringify(deleted)}}` : '}}'));
+    const more = (deleted ? `,"deleted":${JSON.stringify(deleted)}` : '') + (live ? `,"segments":${JSON.stringify(live)}` : '');
+    parts.push(Buffer.from(`}${more}}`));
     return Buffer.concat(parts);
   }
 

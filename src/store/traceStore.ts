@@ -17,6 +17,7 @@ import { loadIndex } from './indexFiles';
 import { LoadedTrace } from './loadedTrace';
 import { encodeDeletion, encodeEntry, patchesJson } from './logEntry';
 import { PackLog } from './packLog';
+import { salvagePack } from './packSalvage';
 import { ReadCache } from './readCache';
 import { RetentionBySize } from './retention';
 import { findSpans, loadHeld, saveHeld } from './spanRecall';
@@ -354,35 +355,42 @@ export class TraceStore implements TraceStoreApi {
   }
 
   /**
-   * Packs found damaged while reading (gone, cut short, not what the index says): moved aside
-   * with a warning; their events are lost, and traces left with none are removed.
+   * Packs found damaged while reading (gone, cut short, an entry that does not match its
+   * checksum): what still checks out is copied forward (packSalvage.ts), the file is moved
+   * aside with a warning saying what was kept, and traces left with no events are removed.
    */
   private damaged(packs: number[]): void {
     const removed: string[] = [];
     for (const pack of packs) {
-      if (!this.log.has(pack)) continue;
+      if (!this.log.has(pack) || pack === this.log.openId) continue; // the open pack is in memory, as written
       const path = this.log.path(pack);
-      try {
-        this.warn(`Spanscope: ${path} is not valid store data (cut short, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; the traces stored in it are lost`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-        this.warn(`Spanscope: ${path} is gone; the traces stored in it are lost`);
-      }
-      for (const id of [...this.log.tracesIn(pack)]) {
+      const salvaged = salvagePack(this.log, pack);
+      const traces = [...this.log.tracesIn(pack)];
+      let lost = 0;
+      for (const id of traces) {
         const entry = this.index.get(id);
         this.unload(id);
         if (!entry) continue;
-        const left = entry.extents.filter(([p]) => p !== pack);
+        const left = [...entry.extents.filter(([p]) => p !== pack), ...(salvaged.extents.get(id) ?? [])];
         if (left.length) this.index.setExtents(id, left);
-        else if (this.forget(id)) removed.push(id);
+        else if (this.forget(id)) {
+          removed.push(id);
+          lost++;
+        }
+        this.log.releaseTrace(pack, id);
+      }
+      const what = `kept ${salvaged.kept} entr${salvaged.kept === 1 ? 'y' : 'ies'} that check out, lost ${salvaged.lost}${salvaged.rest ? ' and everything after the damage' : ''}; ${lost} of its ${traces.length} trace(s) had nothing left and were removed`;
+      try {
+        this.warn(`Spanscope: ${path} is damaged (cut short, changed, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; ${what}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`Spanscope: ${path} is damaged and could not be moved aside (${(err as Error).message}); ${what}`);
+        else this.warn(`Spanscope: ${path} is gone; ${lost} trace(s) had nothing left and were removed`);
       }
       this.log.dropDamaged(pack);
     }
     this.reader.clear();
-    if (removed.length) {
-      this.scheduleFlush();
-      this.emit({ traces: [], removed, spans: new Map() });
-    }
+    this.scheduleFlush();
+    if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
   }
 
   /** Forgets what memory holds of a trace (it is read back from the log); false when nothing. */
