@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { version } from '../package.json';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
+import { STORE_WRITE_ERROR } from './store/types';
 
 const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
 
@@ -15,7 +16,10 @@ Runs the Spanscope collector and its trace store.
   --host H      address to bind (default ${DEFAULT_HOST}: this machine only)
   --data DIR    folder of the trace store (default ~/.spanscope)
   --token T     token for reading traces (default: $SPANSCOPE_TOKEN, else random)
-  --help        show this help`;
+  --help        show this help
+
+Exit status: 0 after a clean stop; 3 when records it acknowledged could not be written to the
+store (a full disk) — it says how many were lost; 2 for a wrong command line; 1 otherwise.`;
 
 interface ServeOptions {
   port: number;
@@ -98,8 +102,9 @@ async function main(): Promise<number> {
         await store.close();
         resolveExit(0);
       } catch (err) {
+        // StoreWriteError: acknowledged records that could not be written, and how many.
         warn(`spanscope: shutting down failed: ${(err as Error).message}`);
-        resolveExit(1);
+        resolveExit((err as NodeJS.ErrnoException).code === STORE_WRITE_ERROR ? 3 : 1);
       }
     };
     process.on('SIGINT', stop);

@@ -19,11 +19,12 @@ export interface WriteState {
 }
 
 /**
- * Writes what the log and the index have ready. `covered`: how far the log is now (every
+ * Writes what the log and the index have ready; returns the packs nothing points at that
+ * could not be removed. `covered`: how far the log is now (every
  * entry up to it is in the packs taken here). Everything to write is taken synchronously
  * first, so entries appended meanwhile wait for the next flush.
  */
-export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<void> {
+export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<string[]> {
   const packs = log.takeWrites();
   const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
@@ -56,5 +57,9 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   }
   state.covered = covered;
   log.trimMemory();
-  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id))), WRITE_CONCURRENCY);
+  // What is written is on disk from here: a pack that can not be removed is only space, not a
+  // failed write (it is garbage again at the next start). Returns those, for a warning.
+  const kept: string[] = [];
+  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id)).catch((err) => void kept.push(`${log.path(id)}: ${(err as Error).message}`))), WRITE_CONCURRENCY);
+  return kept;
 }

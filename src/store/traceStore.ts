@@ -26,7 +26,8 @@ import { acquireStoreLock } from './storeLock';
 import { type WriteState, writeInOrder } from './storeWriter';
 import { TraceIndex } from './traceIndex';
 import { type Replayed, readExtents, readExtentsSync, replayTrace } from './traceReplay';
-import type { PatchSource, ProjectSummary, StoreChange, StoreOptions, TraceQuery, TraceStoreApi } from './types';
+import { type PatchSource, type ProjectSummary, type StoreChange, type StoreHealth, type StoreOptions, StoreWriteError, type TraceQuery, type TraceStoreApi } from './types';
+import { WriteHealth } from './writeHealth';
 
 export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
 /** Traces kept in memory to take patches: by count, and by spans summed over them (a Map entry each). */
@@ -34,6 +35,8 @@ const CACHE_TRACES = 2000;
 const CACHE_SPANS = 200_000;
 /** Finished traces kept in memory besides those changed since (see settleMemory). */
 const KEEP_FINISHED = 8;
+/** Flushes `close` tries after one failed, with backoff, before it reports what is lost. */
+const CLOSE_RETRIES = 4;
 /** Patches waiting for a span or trace that has not arrived yet. */
 const PENDING_MAX = 20_000;
 
@@ -81,6 +84,8 @@ export class TraceStore implements TraceStoreApi {
   /** Traces changed since the last flush began: retention by size moves them forward rather than deleting them. */
   private touched = new Set<string>();
   private readonly listeners = new Set<(change: StoreChange) => void>();
+  /** Whether writes work; what is acknowledged and not on disk yet (writeHealth.ts). */
+  private readonly writes: WriteHealth;
   /** Counts of costly steps, for tests that prove a cost is O(batch) (no timed assertions). */
   readonly stats = { tracesReadBack: 0 };
   private readonly cacheTraces: number;
@@ -113,7 +118,13 @@ export class TraceStore implements TraceStoreApi {
     this.flushIntervalMs = options.flushIntervalMs ?? STORE_DEFAULTS.flushIntervalMs;
     this.cacheTraces = options.memory?.traces ?? CACHE_TRACES;
     this.cacheSpans = options.memory?.spans ?? CACHE_SPANS;
-    this.warn = options.warn ?? ((m) => console.warn(m));
+    const warn = options.warn ?? ((m) => console.warn(m));
+    this.writes = new WriteHealth(warn);
+    // Every other warning is damage found or repaired: /api/health shows the latest.
+    this.warn = (m) => {
+      this.writes.problem(m);
+      warn(m);
+    };
     this.pending = new HeldUpdates(PENDING_MAX, this.warn);
     this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.unload(id));
   }
@@ -140,6 +151,7 @@ export class TraceStore implements TraceStoreApi {
 
   apply(patches: Patch[], source?: PatchSource): void {
     if (this.closing) throw new Error('the trace store is closed');
+    this.writes.check(); // nothing is acknowledged that could not be kept
     const now = nowIso();
     const batch = new Batch(this.listeners.size > 0);
     // The body can stand for the patches in the log while every patch is applied at once, in
@@ -300,6 +312,7 @@ export class TraceStore implements TraceStoreApi {
     const head = { seq: this.seq++, at: now, traces: [...batch.traces.keys()] };
     const body = exact ? { parts: [source.bytes], size: source.bytes.length } : patchesJson(this.appliedTraces, this.appliedPatches, count);
     const loc = this.log.append(encodeEntry(head, exact ? source.format : 'patches', body));
+    this.writes.applied(count);
     this.appliedTraces.length = this.appliedPatches.length = 0;
     const summaries: TraceSummary[] = [];
     for (const trace of batch.traces.values()) {
@@ -535,9 +548,9 @@ export class TraceStore implements TraceStoreApi {
 
   // ---- disk --------------------------------------------------------------------------------
 
-  private scheduleFlush(): void {
+  private scheduleFlush(delayMs = this.flushIntervalMs): void {
     if (this.flushTimer || this.closing) return;
-    this.flushTimer = setTimeout(() => void this.flush(), this.flushIntervalMs);
+    this.flushTimer = setTimeout(() => void this.flush(), delayMs);
     this.flushTimer.unref?.();
   }
 
@@ -546,14 +559,26 @@ export class TraceStore implements TraceStoreApi {
     this.flushTimer = undefined;
     this.flushChain = this.flushChain
       .then(() => this.writeLog())
-      .catch((err) => {
-        this.scheduleFlush(); // what failed is tried again with the next flush
-        this.warn(`Spanscope: writing the store failed: ${(err as Error).message}`);
-      });
+      .then(
+        () => this.writes.writeSucceeded(),
+        (err) => {
+          this.writes.writeFailed(err);
+          this.scheduleFlush(this.writes.retryDelayMs); // what failed is tried again, with backoff
+        },
+      );
     return this.flushChain;
   }
 
+  health(): StoreHealth {
+    return this.writes.health();
+  }
+
+  onHealthChange(listener: (health: StoreHealth) => void): () => void {
+    return this.writes.onChange(listener);
+  }
+
   private async writeLog(): Promise<void> {
+    this.writes.writeStarted();
     const touched = this.touched;
     this.touched = new Set();
     const removed = await this.retainBySize(touched);
@@ -563,7 +588,8 @@ export class TraceStore implements TraceStoreApi {
       (pack) => this.log.has(pack),
       (id, tomb) => tomb.logPack !== undefined && this.log.releaseTomb(tomb.logPack, id),
     );
-    await writeInOrder(this.log, this.index, this.written, [this.seq - 1, this.log.openId], this.indexDir);
+    const kept = await writeInOrder(this.log, this.index, this.written, [this.seq - 1, this.log.openId], this.indexDir);
+    if (kept.length) this.warn(`Spanscope: could not remove ${kept.length} pack(s) nothing points at any more (tried again at the next start): ${kept.join('; ')}`);
     this.evict(touched);
   }
 
@@ -596,14 +622,30 @@ export class TraceStore implements TraceStoreApi {
     }
   }
 
+  /**
+   * Writes what is left, retrying a failing write a few times; rejects with StoreWriteError
+   * saying how many acknowledged records are lost when it still can not (the caller exits
+   * non-zero). Releases the lock either way.
+   */
   close(): Promise<void> {
     this.closing ??= (async () => {
-      await this.recall;
-      await this.flush();
-      await saveHeld(this.dir, this.pending);
-      clearTimeout(this.flushTimer);
-      this.listeners.clear();
-      this.releaseLock();
+      try {
+        await this.recall;
+        await this.flush();
+        for (let i = 0; i < CLOSE_RETRIES && this.writes.degraded; i++) {
+          await new Promise((resolve) => setTimeout(resolve, this.writes.retryDelayMs));
+          await this.flush();
+        }
+        const health = this.writes.health();
+        if (health.status === 'degraded' && health.unwritten > 0) {
+          throw new StoreWriteError(`${health.unwritten} acknowledged record(s) could not be written to ${this.dir} (${health.reason}) and are lost`, 0, health.unwritten);
+        }
+        await saveHeld(this.dir, this.pending);
+      } finally {
+        clearTimeout(this.flushTimer);
+        this.listeners.clear();
+        this.releaseLock();
+      }
     })();
     return this.closing;
   }
