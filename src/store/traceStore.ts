@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
 import { nowIso } from '../core/time';
 import { Batch, LazySpans } from './applyBatch';
+import { ArrivalOrder } from './arrivalOrder';
 import { EntryCache, DamagedPackError } from './entryCache';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { loadIndex } from './indexFiles';
@@ -29,7 +30,9 @@ import { type Replayed, readExtents, readExtentsSync, replayTrace } from './trac
 import { type PatchSource, type ProjectSummary, type StoreChange, type StoreHealth, type StoreOptions, StoreWriteError, type TraceQuery, type TraceStoreApi } from './types';
 import { WriteHealth } from './writeHealth';
 
-export const STORE_DEFAULTS = { maxTraces: 5000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
+// Size is the limit that matters (a disk fills by bytes); the count is a backstop, well
+// above one eval run's worth of traces.
+export const STORE_DEFAULTS = { maxTraces: 100_000, maxBytes: 500 * 1024 * 1024, flushIntervalMs: 200 };
 /** Traces kept in memory to take patches: by count, and by spans summed over them (a Map entry each). */
 const CACHE_TRACES = 2000;
 const CACHE_SPANS = 200_000;
@@ -62,6 +65,8 @@ export class TraceStore implements TraceStoreApi {
   private readonly warn: (message: string) => void;
 
   private readonly index = new TraceIndex();
+  /** Every trace in the order it arrived: what retention drops first (arrivalOrder.ts). */
+  private readonly arrivals = new ArrivalOrder();
   private readonly log: PackLog;
   private readonly reader: EntryCache;
   private readonly bySize: RetentionBySize;
@@ -136,6 +141,7 @@ export class TraceStore implements TraceStoreApi {
     const { nextSeq, covered } = await loadIndex(this.index, this.log, this.reader, this.dir, this.warn);
     this.seq = nextSeq;
     this.written.covered = covered;
+    this.arrivals.load(this.index.byArrival());
     await loadHeld(this.dir, this.pending, this.warn);
     this.enforceRetention();
     await this.flush(); // writes what recovery changed and deletes packs nothing points at
@@ -315,11 +321,13 @@ export class TraceStore implements TraceStoreApi {
     this.writes.applied(count);
     this.appliedTraces.length = this.appliedPatches.length = 0;
     const summaries: TraceSummary[] = [];
+    const nowMs = Date.now();
     for (const trace of batch.traces.values()) {
       this.reads.drop(trace.id);
       trace.settle(loc, exact);
       const summary = trace.summary();
-      this.index.put(trace.id, summary, trace.searchText());
+      this.index.put(trace.id, summary, trace.searchText(), head.seq);
+      this.arrivals.touch(trace.id, !trace.finished, nowMs);
       if (this.index.addExtent(trace.id, loc.pack, loc.start, loc.end)) this.log.noteTrace(loc.pack, trace.id);
       this.touched.add(trace.id);
       summaries.push(summary);
@@ -354,6 +362,7 @@ export class TraceStore implements TraceStoreApi {
    * the one, a rebuild of only the packs after `covered` relies on the other.
    */
   private forget(id: string): boolean {
+    this.arrivals.remove(id);
     const entry = this.index.remove(id);
     const cached = this.unload(id);
     if (!entry) return cached;
@@ -423,14 +432,20 @@ export class TraceStore implements TraceStoreApi {
     if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
   }
 
-  /** Oldest traces (by start) beyond the count go; `keep` are spared if possible. */
+  /**
+   * Beyond the count, the traces that arrived longest ago go, never one still running
+   * (arrivalOrder.ts); `keep` (the apply's own traces) are spared.
+   */
   private enforceRetention(keep?: Map<string, LoadedTrace>): string[] {
     if (this.index.size <= this.maxTraces) return [];
     const removed: string[] = [];
-    const candidates = this.index.oldestFirst(this.index.size - this.maxTraces + (keep?.size ?? 0)).filter((id) => !keep?.has(id));
-    for (const id of candidates) {
-      if (this.index.size <= this.maxTraces) break;
+    const now = Date.now();
+    const spared = keep && ((id: string) => keep.has(id));
+    while (this.index.size > this.maxTraces) {
+      const id = this.arrivals.oldestDroppable(now, spared);
+      if (id === undefined) break; // every one is running: they go once they are not
       if (this.forget(id)) removed.push(id);
+      else this.arrivals.remove(id);
     }
     return removed;
   }
@@ -581,7 +596,8 @@ export class TraceStore implements TraceStoreApi {
     this.writes.writeStarted();
     const touched = this.touched;
     this.touched = new Set();
-    const removed = await this.retainBySize(touched);
+    const removed = this.enforceRetention(); // traces that stopped running since the limit was reached
+    removed.push(...(await this.retainBySize(touched)));
     if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
     this.log.dropDeadOpen();
     this.index.pruneTombstones(
@@ -594,9 +610,11 @@ export class TraceStore implements TraceStoreApi {
   }
 
   private async retainBySize(current: Set<string>): Promise<string[]> {
+    const now = Date.now();
+    const spared = (id: string) => current.has(id) || this.arrivals.running(id, now);
     for (;;) {
       try {
-        return await this.bySize.enforce(this.maxBytes, current);
+        return await this.bySize.enforce(this.maxBytes, spared);
       } catch (err) {
         if (!(err instanceof DamagedPackError)) throw err;
         this.damaged([err.pack]);
