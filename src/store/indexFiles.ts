@@ -118,7 +118,8 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
     const replayed = replayTrace(traceId, all, await readExtents(log, all), reader);
     if (!replayed.trace) continue;
     if (!index.get(traceId)) recovered++;
-    index.put(traceId, replayed.trace.summary(), replayed.trace.searchText()); // the whole trace replayed: its whole text
+    // The whole trace replayed: its whole text; arrived with the first entry found of it.
+    index.put(traceId, replayed.trace.summary(), replayed.trace.searchText(), foundSeqs.get(traceId)?.[0]);
     index.setExtents(traceId, all);
     for (const [pack] of extents) log.noteTrace(pack, traceId);
   }

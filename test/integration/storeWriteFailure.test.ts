@@ -19,7 +19,7 @@ import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceBatch } from '../support/builders';
 import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
-import { http } from '../support/http';
+import { TestSocket, http } from '../support/http';
 
 const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,6 +79,11 @@ describe('a write that fails with EISDIR (a real fault in the real file layer, a
     expect(refused.json.error).toMatch(/can not write to disk .*nothing of this request was stored/);
     expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(c.store.getSummary('refused')).toBeUndefined(); // all or nothing
+    const socket = await TestSocket.open(`ws://127.0.0.1:${c.port}/api/ingest/ws`);
+    socket.send({ seq: 7, ...traceBatch('refused-ws', 1) });
+    expect(await socket.next()).toMatchObject({ ack: 7, status: 507, error: expect.stringMatching(/can not write to disk/) });
+    await socket.close();
+    expect(c.store.getSummary('refused-ws')).toBeUndefined();
     expect(c.warnings.join('\n')).toMatch(/writing the store failed .*5 record\(s\) acknowledged are kept in memory/);
     rmdirSync(blocker);
     await until('ok again', async () => ((await http(c.port, '/api/health')).json.status === 'ok' ? true : undefined));
