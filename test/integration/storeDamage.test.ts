@@ -81,6 +81,8 @@ describe('a damaged pack', () => {
     expect(store.warnings.join('\n')).toMatch(/pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 2 entries that check out, lost 1; 1 of its 3 trace\(s\) had nothing left and were removed/);
     expect(ids(store)).toEqual(['a', 'c']);
     expect((await store.getTrace('a'))?.spans).toHaveLength(3);
+    // What /api/health shows beside the log: the file, and what was kept.
+    expect(store.health()).toMatchObject({ status: 'ok', problems: [expect.stringMatching(/pack-000001\.json is damaged: 1 entry/), expect.stringMatching(/kept 2 entries/)] });
     await closeStore(store);
     const again = await openAt(dir);
     expect(again.warnings).toEqual([]);
