@@ -70,7 +70,7 @@ describe('retention by arrival', () => {
     const first = await c.ingest({ events: [traceStart('long', { name: 'the long run', input: { question: 'why?' } }), spanStart('long-0', 'long', { name: 'first step' }), spanEnd('long-0', 'long')] });
     expect(first.status).toBe(200);
     for (let round = 1; round <= 10; round++) {
-      await send(c, named(`r${round}-`, 10));
+      await send(c, named(`r${round}-`, 10), () => ({ start_time: at(10_000 * round) })); // started after it
       expect((await c.ingest({ events: [spanStart(`long-${round}`, 'long', { start_time: at(round) }), spanEnd(`long-${round}`, 'long')] })).status).toBe(200);
     }
     const long = (await c.get('/api/traces/long')).json;
