@@ -6,7 +6,7 @@
 // and /api/health waited up to 2 s. Needs `npm run build` first (npm run bench does it).
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +34,16 @@ function spans(from: number): string {
     events.push({ event: 'span_end', span: { id: `s${i}`, trace_id: 'huge', parent_span_id: i ? 's0' : undefined, name: `step ${i % 100}`, start_time: t, end_time: t, input: { i } } });
   }
   return JSON.stringify({ events });
+}
+
+/** The process's resident memory from /proc (Linux); undefined elsewhere. */
+function rssMb(pid: number | undefined): number | undefined {
+  try {
+    const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? undefined : Math.round(Number(kb) / 1024);
+  } catch {
+    return undefined;
+  }
 }
 
 async function main(): Promise<void> {
@@ -73,6 +83,8 @@ async function main(): Promise<void> {
     const late = health.filter((h) => h.at >= lastTenFrom).map((h) => h.ms);
     console.log(`${BATCH.toLocaleString('en')}-span batches into one trace of ${total.toLocaleString('en')}: median ${firstTen.toFixed(0)} ms for the first ten, ${lastTen.toFixed(0)} ms for the last ten (max ${Math.max(...times.slice(-10)).toFixed(0)} ms)`);
     console.log(`/api/health during the last ten batches: median ${median(late).toFixed(1)} ms, max ${Math.max(...late).toFixed(1)} ms (${late.length} requests)`);
+    const rss = rssMb(child.pid);
+    if (rss !== undefined) console.log(`collector RSS after the last batch: ${rss} MB (the trace being written stays in memory: a reference per span)`);
     console.log(`ratio: batch time near ${total.toLocaleString('en')} spans / first batches = ${(lastTen / firstTen).toFixed(2)} (O(batch): about 1)`);
   } finally {
     child?.kill('SIGTERM');
