@@ -5,7 +5,7 @@
 // "What a 200 promises": in memory at once, on disk within the flush interval plus the write's
 // own time). Ten rounds; the figures per round are printed for the report.
 
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -13,6 +13,7 @@ import { STORE_DEFAULTS } from '../../src/store/traceStore';
 import { traceBatch } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
+import { ensureBuilt } from '../support/build';
 
 const ROOT = join(__dirname, '..', '..');
 const TOKEN = 'kill-test';
@@ -22,7 +23,7 @@ const ROUNDS = 10;
 
 const children: ChildProcess[] = [];
 beforeAll(() => {
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  ensureBuilt(); // the test runs the shipped bundle: built from the current sources (globalBuild.ts)
 }, 120_000);
 afterAll(() => {
   for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');

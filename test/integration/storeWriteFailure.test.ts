@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { traceBatch } from '../support/builders';
 import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
 import { TestSocket, http } from '../support/http';
+import { ensureBuilt } from '../support/build';
 
 const ROOT = join(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,7 +113,7 @@ describe.skipIf(noTmpfs !== undefined)('a full disk (ENOSPC on a real 3 MB tmpfs
     return dir;
   }
   beforeAll(() => {
-    execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    ensureBuilt(); // the test runs the shipped bundle: built from the current sources (globalBuild.ts)
   }, 120_000);
   afterAll(() => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
