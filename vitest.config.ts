@@ -23,6 +23,7 @@ export default defineConfig({
   test: {
     exclude: ['test/e2e/**', 'node_modules/**'],
     setupFiles: ['test/support/setup.ts'],
+    globalSetup: ['test/support/globalBuild.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: Object.entries(tiers).map(([name, folders]) => ({ extends: true, test: { name, include: folders.map((f) => `test/${f}/**/*.test.ts`) } })),

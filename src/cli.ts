@@ -12,6 +12,7 @@ import type * as McpCommand from './agent/mcpCommand';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
 import { isStoreLocked } from './store/storeLock';
+import { STORE_WRITE_ERROR } from './store/types';
 
 const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT_HOST}] [--data DIR] [--token TOKEN]
                        [--proxy-upstream URL] [--proxy-cache-mb N]
@@ -25,7 +26,10 @@ Runs the Spanscope collector and its trace store.
   --proxy-upstream URL  where the AI proxy at /v1/proxy sends calls: any OpenAI-compatible
                         base URL (default: $SPANSCOPE_PROXY_UPSTREAM, else ${DEFAULT_UPSTREAM})
   --proxy-cache-mb N    size of the proxy's cache in DIR/proxy-cache (default ${DEFAULT_CACHE_MAX_BYTES / 1024 / 1024})
-  --help                show this help`;
+  --help                show this help
+
+Exit status: 0 after a clean stop; 3 when records it acknowledged could not be written to the
+store (a full disk) — it says how many were lost; 2 for a wrong command line; 1 otherwise.`;
 
 interface ServeOptions {
   port: number;
@@ -137,8 +141,9 @@ async function main(): Promise<number> {
         await store.close();
         resolveExit(0);
       } catch (err) {
+        // StoreWriteError: acknowledged records that could not be written, and how many.
         warn(`spanscope: shutting down failed: ${(err as Error).message}`);
-        resolveExit(1);
+        resolveExit((err as NodeJS.ErrnoException).code === STORE_WRITE_ERROR ? 3 : 1);
       }
     };
     process.on('SIGINT', stop);

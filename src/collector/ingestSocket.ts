@@ -4,6 +4,7 @@
 
 import type { WebSocket } from 'ws';
 import { normaliseNativeBatch } from '../core/normalise/native';
+import { StoreWriteError } from '../store/types';
 import type { CollectorDeps } from './router';
 
 export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
@@ -27,6 +28,7 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   try {
     deps.store.apply(result.patches, bytes && { format: 'native', bytes });
   } catch (err) {
+    if (err instanceof StoreWriteError) return { ...ack, error: err.message, status: 507, retry_after_ms: err.retryAfterMs };
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
     return { ...ack, error: 'the collector could not store this batch' };
   }

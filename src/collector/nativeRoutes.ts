@@ -15,7 +15,10 @@ export function nativeRoutes(deps: CollectorDeps): Route[] {
       method: 'GET',
       path: '/api/health',
       auth: 'none',
-      handler: () => ({ status: 200, json: { status: 'ok', version: deps.version } }),
+      // 200 while the collector answers; `status` says whether what it acknowledges is kept:
+      // `degraded` with the reason while the store can not write (ingest answers 507 then),
+      // and `problems`: damage found in the store's files lately (docs/store.md).
+      handler: () => ({ status: 200, json: { ...(deps.store.health?.() ?? { status: 'ok' }), version: deps.version } }),
     },
     {
       method: 'POST',

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { TraceStoreApi } from '../store/types';
+import { StoreWriteError, type TraceStoreApi } from '../store/types';
 import { DEFAULT_MAX_BODY_BYTES } from './body';
 import { braintrustRoutes } from './braintrustRoutes';
 import { HttpError } from './httpError';
@@ -103,6 +103,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     } catch (err) {
       if (err instanceof HttpError) {
         send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details } }, cookie);
+      } else if (err instanceof StoreWriteError) {
+        // Nothing of the request was applied (the store refuses before changing anything).
+        send(res, { status: 507, json: { error: err.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
       } else {
         log(`Spanscope: ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? err}`);
         send(res, { status: 500, json: { error: 'internal error in the collector (see its log)' } });

@@ -1,6 +1,7 @@
 // What the status bar item says in each state of the collector. Pure, so every state's text
 // is unit-tested; `statusBar.ts` only copies the result onto the item.
 
+import type { StoreHealth } from '../store/types';
 import type { CollectorState } from './collector/collectorService';
 import { escapeMarkdown } from './markdown';
 
@@ -13,12 +14,23 @@ export interface StatusView {
   text: string;
   /** Markdown (our own text only: no span data reaches the status bar). */
   tooltip: string;
-  severity: 'normal' | 'error';
+  severity: 'normal' | 'warning' | 'error';
   /** Which kind of click action fits: open the traces, or explain the problem. */
   action: 'open' | 'problem' | 'start';
 }
 
-export function statusView(state: CollectorState, counts: StatusCounts | undefined): StatusView {
+export function statusView(state: CollectorState, counts: StatusCounts | undefined, health?: StoreHealth): StatusView {
+  // The store can not write: what a script sends now is refused (507), and what it sent
+  // lately is only in memory. Said before anything else, whatever the collector's phase.
+  if (health?.status === 'degraded') {
+    const held = health.unwritten ? `${plural(health.unwritten, 'record')} received are kept in memory until then; ` : '';
+    return {
+      text: '$(warning) Spanscope: can not save traces',
+      tooltip: `**Spanscope** can not write its trace store: ${escapeMarkdown(health.reason)} (since ${escapeMarkdown(health.since)}).\n\nIt retries; ${held}new traces are refused until it can write again. Free some disk space.`,
+      severity: 'warning',
+      action: 'open',
+    };
+  }
   switch (state.phase) {
     case 'starting':
       return { text: '$(loading~spin) Spanscope', tooltip: 'Spanscope: starting the collector…', severity: 'normal', action: 'open' };

@@ -7,14 +7,15 @@
 // tombstones of the segments read, and the deletion entries of the packs read. A folder in
 // the layout before the log (version 1 files) is moved aside whole.
 
-import { mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isObject } from '../core/validate';
-import { CorruptEntryError, type EntryHead, scanEntries } from './logEntry';
+import { CorruptEntryError, type EntryHead, scanEntries, verifyEntry } from './logEntry';
 import type { EntryReader } from './loadedTrace';
 import { PACK_HEAD, PACK_TAIL_BYTES, type PackLog, packIdOf } from './packLog';
-import { CorruptFileError, listDir, moveAside, readJson, removeTempFiles } from './storeFiles';
-import type { Covered, Extent, SegmentData, TraceIndex } from './traceIndex';
+import { readSegment } from './segmentFile';
+import { CorruptFileError, listDir, moveAside, removeTempFiles } from './storeFiles';
+import { type Covered, type Extent, type SegmentData, type TraceIndex, segmentFileName } from './traceIndex';
 import { readExtents, replayTrace } from './traceReplay';
 
 export const SEGMENT_FILE = /^seg-(\d+)\.json$/;
@@ -38,7 +39,11 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
   const sizes = new Map<number, number>();
   for (const name of listDir(packsDir)) {
     const id = packIdOf(name);
-    if (id !== undefined) sizes.set(id, statSync(join(packsDir, name)).size);
+    if (id === undefined) continue;
+    const path = join(packsDir, name);
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat?.isFile()) sizes.set(id, stat.size);
+    else if (stat) await setAside(path, 'is not a file', warn); // a folder in its place: EISDIR stopped start-up
   }
   log.restore(sizes);
   let gone = 0;
@@ -66,8 +71,9 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
   const deletions = new Map<string, { seq: number; pack: number }>();
   for (const pack of [...sizes.keys()].filter((p) => p >= coveredPack).sort((a, b) => a - b)) {
     const path = log.path(pack);
+    const bad = { entries: 0, rest: false };
     try {
-      scanPack(path, readFileSync(path), ({ seq, traces, deleted }, start, end) => {
+      scanPack(path, readPack(path), bad, ({ seq, traces, deleted }, start, end) => {
         maxSeq = Math.max(maxSeq, seq);
         for (const traceId of traces) {
           if (deleted) {
@@ -86,8 +92,21 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
       });
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
-      warn(`Spanscope: ${err.message}; moved it to ${await moveAside(path)}; the traces stored in it are lost`);
+      const before = index.size;
       dropPack(index, log, pack, found, foundSeqs);
+      await setAside(path, err.message.slice(path.length + 1), warn, `the traces stored in it are lost (${before - index.size} with no events in other packs removed; the others keep the rest)`);
+      continue;
+    }
+    // Kept where it is, as what checks out in it is read from there; a copy as it was is kept
+    // for a person to look at (the pack itself goes with retention, or as garbage).
+    if (bad.entries || bad.rest) {
+      const copy = `${path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      try {
+        copyFileSync(path, copy);
+      } catch {
+        // The warning still says what happened.
+      }
+      warn(`Spanscope: ${path} is damaged: ${bad.entries} entr${bad.entries === 1 ? 'y does' : 'ies do'} not match their checksum${bad.rest ? ', and the entries after the damage can not be told apart' : ''}; those are lost, every entry that checks out was recovered (a copy as it was: ${copy})`);
     }
   }
   applyDeletions(index, log, deletions, found, foundSeqs, covered[0]);
@@ -99,7 +118,8 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
     const replayed = replayTrace(traceId, all, await readExtents(log, all), reader);
     if (!replayed.trace) continue;
     if (!index.get(traceId)) recovered++;
-    index.put(traceId, replayed.trace.summary(), replayed.trace.searchText()); // the whole trace replayed: its whole text
+    // The whole trace replayed: its whole text; arrived with the first entry found of it.
+    index.put(traceId, replayed.trace.summary(), replayed.trace.searchText(), foundSeqs.get(traceId)?.[0]);
     index.setExtents(traceId, all);
     for (const [pack] of extents) log.noteTrace(pack, traceId);
   }
@@ -145,17 +165,51 @@ function applyDeletions(index: TraceIndex, log: PackLog, deletions: Map<string, 
   }
 }
 
-/** Reads a whole pack's entries; throws CorruptFileError when it is not a pack. */
-export function scanPack(path: string, bytes: Buffer, visit: (head: EntryHead, start: number, end: number) => void): void {
-  const tail = PACK_TAIL_BYTES.length;
-  if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD) || !bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES)) {
-    throw new CorruptFileError(path, 'not a trace pack');
-  }
+/** A pack's bytes; CorruptFileError when it can not be read (EISDIR, EIO): start-up goes on without it. */
+function readPack(path: string): Buffer {
   try {
-    scanEntries(bytes.subarray(PACK_HEAD.length, bytes.length - tail), PACK_HEAD.length, visit);
+    return readFileSync(path);
   } catch (err) {
-    if (err instanceof CorruptEntryError) throw new CorruptFileError(path, err.message);
-    throw err;
+    throw new CorruptFileError(path, `can not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** Moves a damaged file aside (kept for a person to look at) and says so, with what it cost. */
+async function setAside(path: string, reason: string, warn: Warn, cost = 'its traces are read from the other packs'): Promise<void> {
+  let where: string;
+  try {
+    where = `moved it to ${await moveAside(path)}`;
+  } catch (err) {
+    where = `could not move it aside (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`;
+  }
+  warn(`Spanscope: ${path} ${reason}; ${where}; ${cost}`);
+}
+
+/**
+ * Reads a whole pack's entries, visiting those that match their checksum (what recovery
+ * indexes is what reads will accept); `bad` counts the others, and says whether the entries
+ * stopped following one another (`rest`: the scan ends there). Throws CorruptFileError when
+ * it is not a pack at all.
+ */
+export function scanPack(path: string, bytes: Buffer, bad: { entries: number; rest: boolean }, visit: (head: EntryHead, start: number, end: number) => void): void {
+  const tail = PACK_TAIL_BYTES.length;
+  if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD)) throw new CorruptFileError(path, 'not a trace pack');
+  const end = bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES) ? bytes.length - tail : bytes.length;
+  if (end === bytes.length) bad.rest = true; // cut short: the last entry may be whole, or not
+  try {
+    scanEntries(bytes.subarray(PACK_HEAD.length, end), PACK_HEAD.length, (head, start, stop) => {
+      try {
+        verifyEntry(bytes.subarray(start, stop));
+      } catch (err) {
+        if (!(err instanceof CorruptEntryError)) throw err;
+        bad.entries++;
+        return;
+      }
+      visit(head, start, stop);
+    });
+  } catch (err) {
+    if (!(err instanceof CorruptEntryError)) throw err;
+    bad.rest = true;
   }
 }
 
@@ -174,10 +228,17 @@ function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<stri
   }
 }
 
-/** Reads every index segment, newest first; `damaged` when one was (and was moved aside). */
+/**
+ * Reads every index segment, newest first; `damaged` when one was (and was moved aside), or
+ * is missing: the newest segment written lists every segment that held something then
+ * (SegmentData.segments), and one of those gone means traces the index no longer knows,
+ * whose packs must be read rather than deleted as holding nothing.
+ */
 async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Promise<{ damaged: boolean; covered: Covered }> {
   let damaged = false;
   let covered: Covered = [0, 0];
+  let expected: number[] | undefined;
+  const present = new Set<number>();
   const segments = listDir(indexDir)
     .map((name) => SEGMENT_FILE.exec(name))
     .filter((m): m is RegExpExecArray => m !== null)
@@ -185,17 +246,31 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Pr
     .sort((a, b) => b.segment - a.segment); // newest first: its copy of a trace wins
   for (const { path, segment } of segments) {
     try {
-      const got = await readJson(path);
-      if (!got) continue;
-      if (!isSegment(got.data)) throw new CorruptFileError(path, 'not an index segment');
-      index.loadSegment(segment, got.data);
-      if (got.data.covered[0] > covered[0]) covered = got.data.covered;
+      const data = await readSegment(path);
+      if (data === undefined) continue;
+      if (!isSegment(data)) throw new CorruptFileError(path, 'not an index segment');
+      index.loadSegment(segment, data);
+      present.add(segment);
+      if (data.covered[0] >= covered[0]) {
+        if (data.covered[0] > covered[0] || !expected) expected = data.segments;
+        covered = data.covered;
+      }
     } catch (err) {
       if (!(err instanceof CorruptFileError)) throw err;
-      const moved = await moveAside(path);
-      warn(`Spanscope: ${err.message}; moved it to ${moved} and recovered its traces from the packs`);
+      let where = 'it could not be moved aside';
+      try {
+        where = `moved it to ${await moveAside(path)}`;
+      } catch {
+        // Still rebuilt from the packs; the file stays where it is.
+      }
+      warn(`Spanscope: ${err.message}; ${where} and recovered its traces from the packs`);
       damaged = true;
     }
+  }
+  const missing = (expected ?? []).filter((s) => !present.has(s) && !segments.some((f) => f.segment === s));
+  if (missing.length) {
+    warn(`Spanscope: index segment(s) ${missing.map(segmentFileName).join(', ')} are missing; recovered their traces from the packs`);
+    damaged = true;
   }
   index.dirtySegments.clear(); // loading marks nothing to write
   return { damaged, covered };
@@ -207,6 +282,7 @@ export function isSegment(d: unknown): d is SegmentData {
     if (!isObject(entry) || !isObject(entry.summary) || typeof entry.summary.id !== 'string' || typeof entry.summary.start_time !== 'string') return false;
     if (!Array.isArray(entry.extents) || !entry.extents.every((e) => Array.isArray(e) && e.length === 3 && e.every(Number.isInteger))) return false;
   }
+  if (d.segments !== undefined && !(Array.isArray(d.segments) && d.segments.every(Number.isInteger))) return false;
   if (d.deleted !== undefined && (!isObject(d.deleted) || !Object.values(d.deleted).every((t) => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1]) && (t[2] === undefined || Number.isInteger(t[2]))))) return false;
   return true;
 }

@@ -4,9 +4,12 @@
 // looks inside what it stores; otherwise (OTLP, updates found by span id alone, updates that
 // waited for their span) it is the patches that were applied, each with the trace it went to.
 //
-//   {"lens":"<entry bytes, 10 digits>,<head bytes, 10 digits>","head":{"seq":…,"at":…,"traces":[…]},"native":<body>}
+//   {"lens":"<entry bytes, 10 digits>,<head bytes, 10 digits>,<crc32, 8 hex>","head":{"seq":…,"at":…,"traces":[…]},"native":<body>}
 //
-// The two fixed-width lengths let a reader hop from entry to entry and read a head (which
+// The CRC-32 covers everything after the prefix (head, body, closing brace): decoding an
+// entry checks it, so one changed character is found when the entry is read, never served
+// (a CorruptEntryError, which the store reports with the pack). Entries written before
+// checksums (no `,<crc32>` in `lens`) still read, unchecked. The two fixed-width lengths let a reader hop from entry to entry and read a head (which
 // traces the entry touched) without parsing the body: reading one trace parses only the
 // entries that hold its events. `at` is the time the entry was applied: replaying it gives
 // scores and summaries the same times they had. `seq` orders entries across packs.
@@ -15,6 +18,7 @@
 // deleted trace's events until they go whole, and an index rebuilt from the packs (a lost or
 // damaged segment) must not bring the trace back.
 
+import { crc32 } from 'node:zlib';
 import { normaliseNativeBatch } from '../core/normalise/native';
 import { opikSpanBatch, opikTraceBatch } from '../core/opik';
 import type { Patch } from '../core/model';
@@ -47,8 +51,11 @@ export interface DecodedEntry {
 }
 
 const LENS_START = Buffer.from('{"lens":"');
-/** `{"lens":"` + 10 digits + `,` + 10 digits + `",` + `"head":` */
-export const ENTRY_PREFIX = LENS_START.length + 21 + 2 + 7;
+/** `{"lens":"` + 10 digits + `,` + 10 digits + `",` + `"head":`: an entry written before checksums. */
+const OLD_PREFIX = LENS_START.length + 21 + 2 + 7;
+const CRC_DIGITS = 8;
+/** The same with `,` + 8 hex digits of CRC-32 after the lengths: every entry written now. */
+export const ENTRY_PREFIX = OLD_PREFIX + 1 + CRC_DIGITS;
 const DIGITS = 10;
 
 /** The pieces of an entry, to be copied into a pack; `size` is their length in bytes. */
@@ -63,8 +70,24 @@ export function encodeEntry(head: EntryHead, format: EntryFormat, body: EncodedE
   const headBytes = Buffer.byteLength(headJson);
   const middle = `,"${format}":`;
   const size = ENTRY_PREFIX + headBytes + middle.length + body.size + 1;
-  const prefix = `{"lens":"${pad(size)},${pad(headBytes)}","head":`;
+  let crc = crc32(middle, crc32(headJson));
+  for (const part of body.parts) crc = crc32(part, crc);
+  crc = crc32('}', crc);
+  const prefix = `{"lens":"${pad(size)},${pad(headBytes)},${crc.toString(16).padStart(CRC_DIGITS, '0')}","head":`;
   return { parts: [prefix, headJson, middle, ...body.parts, '}'], size };
+}
+
+/** Where an entry's head starts (its prefix's length), from the byte after its second length. */
+function prefixAt(bytes: Buffer, at: number): number {
+  return bytes[at + LENS_START.length + 2 * DIGITS + 1] === 0x2c ? ENTRY_PREFIX : OLD_PREFIX;
+}
+
+/** Throws CorruptEntryError when the entry (exactly its bytes) carries a checksum its bytes do not match. */
+export function verifyEntry(bytes: Buffer): void {
+  if (prefixAt(bytes, 0) === OLD_PREFIX) return;
+  const at = LENS_START.length + 2 * DIGITS + 2;
+  const stored = bytes.toString('latin1', at, at + CRC_DIGITS);
+  if (crc32(bytes.subarray(ENTRY_PREFIX)).toString(16).padStart(CRC_DIGITS, '0') !== stored) throw new CorruptEntryError('an entry does not match its checksum');
 }
 
 function pad(n: number): string {
@@ -113,10 +136,11 @@ export function scanEntries(bytes: Buffer, base: number, visit: (head: EntryHead
   while (at < bytes.length) {
     const size = lengthAt(bytes, at + LENS_START.length);
     const headBytes = lengthAt(bytes, at + LENS_START.length + DIGITS + 1);
-    if (!bytes.subarray(at, at + LENS_START.length).equals(LENS_START) || size <= ENTRY_PREFIX + headBytes || at + size > bytes.length) throw new CorruptEntryError('an entry is cut short or not an entry');
+    const prefix = prefixAt(bytes, at);
+    if (!bytes.subarray(at, at + LENS_START.length).equals(LENS_START) || size <= prefix + headBytes || at + size > bytes.length) throw new CorruptEntryError('an entry is cut short or not an entry');
     let head: unknown;
     try {
-      head = JSON.parse(bytes.toString('utf8', at + ENTRY_PREFIX, at + ENTRY_PREFIX + headBytes));
+      head = JSON.parse(bytes.toString('utf8', at + prefix, at + prefix + headBytes));
     } catch {
       throw new CorruptEntryError('an entry head does not parse');
     }
@@ -145,6 +169,7 @@ function isHead(h: unknown): h is EntryHead {
 
 /** Reads one entry's patches (the bytes of exactly one entry). Throws CorruptEntryError. */
 export function decodeEntry(bytes: Buffer): DecodedEntry {
+  verifyEntry(bytes);
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(bytes.toString('utf8'));

@@ -1,8 +1,10 @@
 // Retention by size: while the packs hold more than maxBytes, the oldest pack goes whole.
-// The traces with events in it go with it, except those changed since the last flush began
-// (what is being written now is not what a size limit should take): their events in that
-// pack are copied forward into the open pack first, so the pack can still go. (Retention by
-// count is in the store: the oldest traces by start go as new ones arrive.)
+// Packs are written in arrival order, so the traces with events in the oldest pack arrived
+// before any trace whose first events are in a later one. They go with it, except those
+// spared — changed since the last flush began, or still running (arrivalOrder.ts): what is
+// being written now is not what a size limit should take. Their events in that pack are
+// copied forward into the open pack first, so the pack can still go. (Retention by count is
+// in the store: the traces that arrived longest ago go as new ones arrive.)
 
 import { DamagedPackError } from './entryCache';
 import type { PackLog } from './packLog';
@@ -19,15 +21,16 @@ export class RetentionBySize {
   ) {}
 
   /** Returns the ids of the traces removed. */
-  async enforce(maxBytes: number, current: Set<string>): Promise<string[]> {
+  async enforce(maxBytes: number, spared: (id: string) => boolean): Promise<string[]> {
     const removed: string[] = [];
     while (this.log.bytes > maxBytes) {
       const pack = this.log.oldestSealed();
       if (pack === undefined) break;
       // Read what moves before changing anything: the pack is sealed, its bytes stay as they are.
-      const keep = [...this.log.tracesIn(pack)].filter((id) => current.has(id));
+      const keep = [...this.log.tracesIn(pack)].filter(spared);
       const moving = await Promise.all(keep.map((id) => this.read(id, pack)));
-      for (const id of [...this.log.tracesIn(pack)]) if (!current.has(id) && this.forget(id)) removed.push(id);
+      const kept = new Set(keep); // decided once: `spared` may change its mind while the reads above were awaited
+      for (const id of [...this.log.tracesIn(pack)]) if (!kept.has(id) && this.forget(id)) removed.push(id);
       for (const { id, ranges } of moving) this.moveForward(id, pack, ranges);
       // The oldest pack left: every pack the deletions in it stood for has gone before it.
       for (const id of [...this.log.tombsIn(pack)]) this.log.releaseTomb(pack, id);

@@ -7,6 +7,7 @@
 
 import { join } from 'node:path';
 import type { PackLog } from './packLog';
+import { sealSegment } from './segmentFile';
 import { removeFile, runLimited, writeBytes } from './storeFiles';
 import { type Covered, type TraceIndex, segmentFileName } from './traceIndex';
 
@@ -18,20 +19,22 @@ export interface WriteState {
 }
 
 /**
- * Writes what the log and the index have ready. `covered`: how far the log is now (every
+ * Writes what the log and the index have ready; returns the packs nothing points at that
+ * could not be removed. `covered`: how far the log is now (every
  * entry up to it is in the packs taken here). Everything to write is taken synchronously
  * first, so entries appended meanwhile wait for the next flush.
  */
-export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<void> {
+export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<string[]> {
   const packs = log.takeWrites();
   const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
   index.dirtySegments.clear();
-  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered) });
+  const live = index.liveSegments();
+  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered, live) });
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
   const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, json) : removeFile(path));
+  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, sealSegment(json)) : removeFile(path));
   try {
     await runLimited(
       packs.map(({ id, bytes }) => async () => {
@@ -54,5 +57,9 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   }
   state.covered = covered;
   log.trimMemory();
-  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id))), WRITE_CONCURRENCY);
+  // What is written is on disk from here: a pack that can not be removed is only space, not a
+  // failed write (it is garbage again at the next start). Returns those, for a warning.
+  const kept: string[] = [];
+  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id)).catch((err) => void kept.push(`${log.path(id)}: ${(err as Error).message}`))), WRITE_CONCURRENCY);
+  return kept;
 }

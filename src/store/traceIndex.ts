@@ -15,8 +15,6 @@ import { SEARCH_TEXT_MAX } from './searchText';
 import type { ProjectSummary, TraceQuery } from './types';
 
 export const SEGMENT_SIZE = 256;
-/** How many of the oldest traces are found at once for retention, which takes one per new trace once full. */
-const OLDEST_BATCH = 256;
 
 /** Bytes [start, end) of a pack holding entries with a trace's events (and maybe others'). */
 export type Extent = [pack: number, start: number, end: number];
@@ -31,6 +29,12 @@ export interface IndexEntry {
   extents: Extent[];
   /** What the logs filter's free text searches besides the summary, lowercased (searchText.ts). */
   search?: string;
+  /**
+   * The seq of the log entry the trace arrived with: retention's order (arrivalOrder.ts), kept
+   * across restarts. Absent in segments written before it: such traces count as older than
+   * any that has it, in the order of their first events in the log.
+   */
+  arrived?: number;
   /**
    * This entry as its segment file holds it (JSON), kept from the last write until the entry
    * changes: the newest segment is rewritten by every flush while it fills, and serialising
@@ -61,9 +65,15 @@ export type Covered = [seq: number, pack: number];
 export interface SegmentData {
   version: 2;
   covered: Covered;
-  traces: Record<string, { summary: TraceSummary; extents: Extent[]; search?: string }>;
+  traces: Record<string, { summary: TraceSummary; extents: Extent[]; search?: string; arrived?: number }>;
   /** Tombstones: trace id → [seq, packs, logPack]. */
   deleted?: Record<string, [number, number[], number?]>;
+  /**
+   * Every segment that held something when this one was written: a segment missing at open
+   * (deleted, lost) is found by it, and its traces rebuilt from the packs. Absent in files
+   * written before it.
+   */
+  segments?: number[];
 }
 
 export class TraceIndex {
@@ -73,11 +83,6 @@ export class TraceIndex {
   private readonly segments = new Map<number, Set<string>>();
   private newest = 0;
   readonly dirtySegments = new Set<number>();
-  /**
-   * The oldest traces, oldest first, as last found: still right while nothing has come in at
-   * or before the newest of them and none of them changed (removed ones are skipped).
-   */
-  private oldest?: { ids: string[]; members: Set<string>; newest: TraceSummary };
 
   get size(): number {
     return this.entries.size;
@@ -89,12 +94,12 @@ export class TraceIndex {
 
   /** Loads one segment read from disk (entries already known from a later segment win). */
   loadSegment(segment: number, data: SegmentData): void {
-    this.oldest = undefined;
     for (const [id, entry] of Object.entries(data.traces)) {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
       // A search text that is not one (a hand-edited file) is dropped, not the segment: it only helps the filter.
       const search = typeof entry.search === 'string' ? entry.search.slice(0, SEARCH_TEXT_MAX) : undefined;
-      this.insert(id, { summary: entry.summary, extents: entry.extents, search, segment });
+      const arrived = Number.isInteger(entry.arrived) ? entry.arrived : undefined;
+      this.insert(id, { summary: entry.summary, extents: entry.extents, search, segment, arrived });
     }
     for (const [id, [seq, packs, logPack]] of Object.entries(data.deleted ?? {})) {
       if (this.entries.has(id) || this.tombstones.has(id)) continue;
@@ -104,9 +109,11 @@ export class TraceIndex {
     this.newest = Math.max(this.newest, segment);
   }
 
-  /** Adds or replaces a trace's summary (and its search text, when given), marking its segment for writing. */
-  put(id: string, summary: TraceSummary, search?: string): void {
-    if (this.oldest && (this.oldest.members.has(id) || newestFirst(summary, this.oldest.newest) >= 0)) this.oldest = undefined;
+  /**
+   * Adds or replaces a trace's summary (and its search text, when given), marking its segment
+   * for writing. `arrived`: for a new trace, the seq of the entry it arrived with.
+   */
+  put(id: string, summary: TraceSummary, search?: string, arrived?: number): void {
     const entry = this.entries.get(id);
     if (entry) {
       entry.summary = summary;
@@ -118,7 +125,7 @@ export class TraceIndex {
     this.dropTombstone(id);
     let segment = this.newest;
     if (segment === 0 || (this.segments.get(segment)?.size ?? 0) >= SEGMENT_SIZE) segment = ++this.newest;
-    this.insert(id, { summary, segment, extents: [], search });
+    this.insert(id, { summary, segment, extents: [], search, arrived });
     this.dirtySegments.add(segment);
   }
 
@@ -209,24 +216,35 @@ export class TraceIndex {
     return undefined;
   }
 
+  /** The segments holding anything (traces or tombstones), in order. */
+  liveSegments(): number[] {
+    const out: number[] = [];
+    for (let s = 1; s <= this.newest; s++) if (this.segments.get(s)?.size || this.segmentTombs.get(s)?.size) out.push(s);
+    return out;
+  }
+
   /** What segment `n` holds now; undefined when it is empty (and its file can go). */
-  segmentData(segment: number, covered: Covered): SegmentData | undefined {
+  segmentData(segment: number, covered: Covered, live?: number[]): SegmentData | undefined {
     const members = this.segments.get(segment);
-    const traces: SegmentData['traces'] = {};
+    // Null-prototype: an id `__proto__` is then an own key, which JSON.stringify writes (on a
+    // plain object it set the prototype, and the trace was gone after a restart).
+    const traces: SegmentData['traces'] = Object.create(null);
     for (const id of members ?? []) {
-      const { summary, extents, search } = this.entries.get(id)!;
-      traces[id] = search ? { summary, extents, search } : { summary, extents };
+      traces[id] = entryData(this.entries.get(id)!);
     }
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
-    return deleted ? { version: 2, covered, traces, deleted } : { version: 2, covered, traces };
+    const data: SegmentData = { version: 2, covered, traces };
+    if (deleted) data.deleted = deleted;
+    if (live) data.segments = live;
+    return data;
   }
 
   private tombsData(segment: number): SegmentData['deleted'] {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
-      (deleted ??= {})[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
+      (deleted ??= Object.create(null) as NonNullable<SegmentData['deleted']>)[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
     return deleted;
   }
@@ -235,23 +253,22 @@ export class TraceIndex {
    * segmentData(segment, covered) as JSON, the same text JSON.stringify makes of it, but each
    * trace's part is serialised only when it changed since it was last (IndexEntry.json).
    */
-  segmentJson(segment: number, covered: Covered): Buffer | undefined {
+  segmentJson(segment: number, covered: Covered, live?: number[]): Buffer | undefined {
     const members = this.segments.get(segment);
-    // JSON.stringify writes integer-like keys first (object key order) and drops `__proto__`
-    // (the object it reads has it as its prototype): ids like those take the plain way, so
-    // the text is always what it was before.
-    for (const id of members ?? []) if (id === '__proto__' || INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered));
+    // JSON.stringify writes integer-like keys first (object key order): segments with such
+    // ids take the plain way, so the text is always what it was before.
+    for (const id of members ?? []) if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered, live));
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
     const parts: Buffer[] = [Buffer.from(`{"version":2,"covered":${JSON.stringify(covered)},"traces":{`)];
     for (const id of members ?? []) {
       const entry = this.entries.get(id)!;
-      const { summary, extents, search } = entry;
-      entry.json ??= Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(search ? { summary, extents, search } : { summary, extents })}`);
+      entry.json ??= Buffer.from(`${JSON.stringify(id)}:${JSON.stringify(entryData(entry))}`);
       if (parts.length > 1) parts.push(COMMA);
       parts.push(entry.json);
     }
-    parts.push(Buffer.from(deleted ? `},"deleted":${JSON.stringify(deleted)}}` : '}}'));
+    const more = (deleted ? `,"deleted":${JSON.stringify(deleted)}` : '') + (live ? `,"segments":${JSON.stringify(live)}` : '');
+    parts.push(Buffer.from(`}${more}}`));
     return Buffer.concat(parts);
   }
 
@@ -267,42 +284,11 @@ export class TraceIndex {
     return out.length > limit ? out.slice(0, limit) : out;
   }
 
-  /** Trace ids from the oldest start on: the order retention removes them in. */
-  oldestFirst(count = Infinity): string[] {
-    if (count > 32) return [...this.entries.values()].sort((a, b) => newestFirst(b.summary, a.summary)).map((e) => e.summary.id);
-    // A full store drops one trace per new one: the oldest are found a batch at a time and
-    // handed out until they run short or something older arrives.
-    let out = this.oldest ? this.presentOldest(count) : undefined;
-    if (!out || out.length < Math.min(count, this.entries.size)) {
-      const ids = this.findOldest(Math.max(count, OLDEST_BATCH));
-      this.oldest = ids.length ? { ids, members: new Set(ids), newest: this.entries.get(ids[ids.length - 1])!.summary } : undefined;
-      out = ids.slice(0, count);
-    }
-    return out;
-  }
-
-  /** The first `count` of the oldest found before that are still in the index. */
-  private presentOldest(count: number): string[] {
-    const { ids } = this.oldest!;
-    let skip = 0;
-    while (skip < ids.length && !this.entries.has(ids[skip])) skip++;
-    if (skip) ids.splice(0, skip); // removed by retention: usually the first few
-    const out: string[] = [];
-    for (let i = 0; i < ids.length && out.length < count; i++) if (this.entries.has(ids[i])) out.push(ids[i]);
-    return out;
-  }
-
-  /** The `count` oldest ids in one pass: O(n) when traces arrive roughly in start order, O(n·count) at worst. */
-  private findOldest(count: number): string[] {
-    const oldest: TraceSummary[] = [];
-    for (const { summary } of this.entries.values()) {
-      if (oldest.length === count && newestFirst(summary, oldest[count - 1]) <= 0) continue;
-      let at = oldest.length;
-      while (at > 0 && newestFirst(oldest[at - 1], summary) < 0) at--;
-      oldest.splice(at, 0, summary);
-      if (oldest.length > count) oldest.pop();
-    }
-    return oldest.map((s) => s.id);
+  /** Every trace id in the order they arrived, oldest first (IndexEntry.arrived): retention's order at open. */
+  byArrival(): string[] {
+    const all = [...this.entries.values()];
+    all.sort((a, b) => (a.arrived ?? -1) - (b.arrived ?? -1) || (a.extents[0]?.[0] ?? 0) - (b.extents[0]?.[0] ?? 0) || (a.extents[0]?.[1] ?? 0) - (b.extents[0]?.[1] ?? 0));
+    return all.map((e) => e.summary.id);
   }
 
   projects(): ProjectSummary[] {
@@ -321,6 +307,14 @@ export class TraceIndex {
 const INTEGER_LIKE = /^(0|[1-9][0-9]*)$/;
 
 const COMMA = Buffer.from(',');
+
+/** A trace's part of its segment file. */
+function entryData({ summary, extents, search, arrived }: IndexEntry): SegmentData['traces'][string] {
+  const data: SegmentData['traces'][string] = { summary, extents };
+  if (search) data.search = search;
+  if (arrived !== undefined) data.arrived = arrived;
+  return data;
+}
 
 function bytesOrUndefined(data: SegmentData | undefined): Buffer | undefined {
   return data && Buffer.from(JSON.stringify(data));

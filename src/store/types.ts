@@ -37,6 +37,8 @@ export interface StoreOptions {
   maxBytes?: number;
   /** How long writes are coalesced before they reach disk. */
   flushIntervalMs?: number;
+  /** Traces kept in memory to take patches, by count and by spans summed (tests lower them; defaults 2000 and 200 000). */
+  memory?: { traces: number; spans: number };
   /** Where warnings go (a corrupt file moved aside, retention); defaults to console.warn. */
   warn?: (message: string) => void;
 }
@@ -51,6 +53,35 @@ export interface PatchSource {
   format: 'native' | 'opik_spans' | 'opik_traces';
   /** Valid UTF-8 JSON; copied by `apply`, so the caller may reuse the buffer after it returns. */
   bytes: Uint8Array;
+}
+
+/** Whether the store can keep what it acknowledges (see docs/protocol.md, "What a 200 promises"). */
+export type StoreHealth =
+  | { status: 'ok'; problems?: string[] }
+  | {
+      status: 'degraded';
+      /** Why, in words: the write that fails and its error (e.g. ENOSPC). */
+      reason: string;
+      /** When writes began to fail (ISO time). */
+      since: string;
+      /** Records acknowledged but not on disk yet: kept in memory, written once writes work again. */
+      unwritten: number;
+      problems?: string[];
+    };
+
+/** The `code` of StoreWriteError. */
+export const STORE_WRITE_ERROR = 'ESTOREWRITE';
+
+/**
+ * Thrown by `apply` while the store can write nothing (nothing of the batch is applied): the
+ * collector answers 507 with Retry-After. Thrown by `close` when records it acknowledged could
+ * not be written (`lost` of them): shutdown then says so and exits non-zero.
+ */
+export class StoreWriteError extends Error {
+  readonly code = STORE_WRITE_ERROR;
+  constructor(message: string, readonly retryAfterMs: number, readonly lost = 0) {
+    super(message);
+  }
 }
 
 export interface TraceStoreApi {
@@ -91,8 +122,15 @@ export interface TraceStoreApi {
   /** Deletes every trace, or every trace of one project. */
   clear(project?: string): void;
   onChange(listener: (change: StoreChange) => void): () => void;
+  /** Optional: whether writes work, and the damage found in the store's files lately. */
+  health?(): StoreHealth;
+  /** Optional: hears when `health().status` changes. */
+  onHealthChange?(listener: (health: StoreHealth) => void): () => void;
   /** Writes everything pending. */
   flush(): Promise<void>;
-  /** Flushes and releases the files; safe to call twice. */
+  /**
+   * Flushes and releases the files; safe to call twice. Rejects with StoreWriteError when
+   * acknowledged records could not be written (after retrying): they are lost.
+   */
   close(): Promise<void>;
 }

@@ -12,7 +12,7 @@ import { storeDirs } from '../../src/extension/collector/storeLocation';
 import { MemoryLogger } from '../../src/extension/log';
 import { openStore } from '../../src/store/traceStore';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { at, batch, traceStart } from '../support/builders';
+import { at, batch, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
 import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
@@ -172,7 +172,7 @@ describe('the collector service', () => {
     cleanups.push(() => service.shutdown());
     expect(service.applyRetention()).toBe(false); // no store open yet: it opens with the settings
     const store = await service.getStore();
-    for (let i = 0; i < 5; i++) store.apply(normaliseOrThrow(batch(traceStart(`t${i}`, { start_time: at(i) }))));
+    for (let i = 0; i < 5; i++) store.apply(normaliseOrThrow(batch(traceStart(`t${i}`, { start_time: at(i) }), traceEnd(`t${i}`)))); // finished: retention may take them
     maxTraces = 3;
     expect(service.applyRetention()).toBe(true);
     expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);

@@ -33,4 +33,13 @@ describe('the status bar item', () => {
     expect(statusView({ phase: 'stopped' }, undefined)).toMatchObject({ text: '$(debug-disconnect) Spanscope', action: 'start' });
     expect(statusView({ phase: 'starting' }, undefined).text).toBe('$(loading~spin) Spanscope');
   });
+
+  it('warns while the store can not write, whatever else it would say', () => {
+    const v = statusView(listening, { traces: 12, running: 0 }, { status: 'degraded', reason: 'ENOSPC: no space left on device, write', since: '2026-01-02T03:04:05.000Z', unwritten: 24 });
+    expect(v).toMatchObject({ text: '$(warning) Spanscope: can not save traces', severity: 'warning' });
+    expect(v.tooltip).toMatch(/ENOSPC.*no space left on device/);
+    expect(v.tooltip).toContain('24 records received are kept in memory');
+    expect(v.tooltip).toContain('new traces are refused');
+    expect(statusView(listening, { traces: 12, running: 0 }, { status: 'ok' }).text).toBe('$(pulse) Spanscope :7726 · 12 traces');
+  });
 });

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +9,13 @@ import { traceBatch } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
 import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { ensureBuilt } from '../support/build';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 
 beforeAll(() => {
-  // The test runs the shipped bundle, so build it from the current sources.
-  execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  ensureBuilt(); // the test runs the shipped bundle: built from the current sources (globalBuild.ts)
 }, 120_000);
 
 const children: ChildProcess[] = [];

@@ -20,7 +20,9 @@ async function start(dir?: string, maxTraces = 100_000): Promise<TestCollector> 
 }
 
 afterEach(async () => {
-  for (const c of open.splice(0)) await c.close();
+  // Newest first: a restarted collector shares its folder with the one before it, whose close
+  // removes the folder (closing the other after would fail to write, and say so).
+  for (const c of open.splice(0).reverse()) await c.close();
 });
 
 async function seed(c: TestCollector, events: unknown[]): Promise<void> {

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { LOCK_FILE, STORE_LOCKED } from '../../src/store/storeLock';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
-import { at, batch, traceBatch, traceStart } from '../support/builders';
+import { at, batch, traceBatch, traceEnd, traceStart } from '../support/builders';
 import { storesOfEachTest } from '../support/stores';
 
 const { newDir, openAt } = storesOfEachTest();
@@ -63,7 +63,7 @@ describe('store recovery', () => {
     const again = await openAt(dir);
     expect(again.listTraces()).toHaveLength(3); // nothing has read pack 1 yet
     expect(await again.getTrace('first')).toBeUndefined();
-    expect(again.warnings.join('\n')).toMatch(/pack-000001\.json is not valid store data .*moved it to .*corrupt-.*the traces stored in it are lost/);
+    expect(again.warnings.join('\n')).toMatch(/pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 0 entries .*1 of its 1 trace\(s\) had nothing left and were removed/);
     expect(again.listTraces().map((t) => t.id).sort()).toEqual(['second', 'third']);
     expect((await again.getTrace('second'))?.spans).toHaveLength(3);
     expect(readdirSync(join(dir, 'packs')).some((f) => f.startsWith('pack-000001.json.corrupt-'))).toBe(true);
@@ -104,17 +104,18 @@ describe('store recovery', () => {
 });
 
 describe('retention', () => {
-  it('removes the oldest traces beyond the count, oldest start first', async () => {
+  it('removes the traces that arrived first beyond the count, whatever their start times', async () => {
     const store = await openAt(newDir(), { maxTraces: 3 });
     const removed: string[] = [];
     store.onChange((c) => removed.push(...c.removed));
-    ingest(store, batch(traceStart('t2', { start_time: at(2) }), traceStart('t0', { start_time: at(0) }), traceStart('t3', { start_time: at(3) })));
-    ingest(store, batch(traceStart('t1', { start_time: at(1) })));
-    ingest(store, batch(traceStart('t4', { start_time: at(4) })));
-    expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);
-    expect(removed).toEqual(['t0', 't1']);
+    const done = (id: string, ms: number) => [traceStart(id, { start_time: at(ms) }), traceEnd(id)];
+    ingest(store, batch(...done('t2', 2), ...done('t0', 0), ...done('t3', 3)));
+    ingest(store, batch(...done('t1', 1)));
+    ingest(store, batch(...done('t4', 4)));
+    expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't1']);
+    expect(removed).toEqual(['t2', 't0']);
     await store.close();
-    expect((await openAt(store.dir, { maxTraces: 3 })).listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);
+    expect((await openAt(store.dir, { maxTraces: 3 })).listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't1']);
   });
 
   it('removes the oldest traces while the packs exceed the byte limit', async () => {
@@ -139,15 +140,15 @@ describe('retention', () => {
     const store = await openAt(newDir());
     const removed: string[] = [];
     store.onChange((c) => removed.push(...c.removed));
-    for (let i = 0; i < 6; i++) ingest(store, batch(traceStart(`t${i}`, { start_time: at(i) })));
+    for (let i = 0; i < 6; i++) ingest(store, batch(traceStart(`t${i}`, { start_time: at(i) }), traceEnd(`t${i}`)));
     store.setRetention({ maxTraces: 2 });
     expect(store.listTraces().map((t) => t.id)).toEqual(['t5', 't4']);
     expect(removed).toEqual(['t0', 't1', 't2', 't3']);
-    ingest(store, batch(traceStart('t6', { start_time: at(6) })));
+    ingest(store, batch(traceStart('t6', { start_time: at(6) }), traceEnd('t6')));
     expect(store.listTraces().map((t) => t.id)).toEqual(['t6', 't5']);
     // Back to the default: nothing more goes, and what went stays gone through a reopen.
     store.setRetention({});
-    ingest(store, batch(traceStart('t7', { start_time: at(7) })));
+    ingest(store, batch(traceStart('t7', { start_time: at(7) }), traceEnd('t7')));
     await store.close();
     expect((await openAt(store.dir)).listTraces().map((t) => t.id)).toEqual(['t7', 't6', 't5']);
   });

@@ -7,38 +7,17 @@ const summary = (id: string, startMs: number): TraceSummary =>
   ({ id, project_name: 'p', name: id, start_time: at(startMs), status: 'ok', duration_ms: 1, span_count: 0, error_count: 0, usage: {}, score_averages: {}, last_updated_at: at(0) });
 
 describe('trace index', () => {
-  it('picks the few oldest traces the same as a full sort would', () => {
+  it('lists traces by arrival, those from before arrival was kept first by where their events are', () => {
     const index = new TraceIndex();
-    let seed = 7;
-    for (let i = 0; i < 2000; i++) {
-      seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      index.put(`t${i}`, summary(`t${i}`, seed % 500)); // many equal start times
-    }
-    const sorted = index.oldestFirst();
-    for (const n of [1, 2, 5, 17, 32]) expect(index.oldestFirst(n)).toEqual(sorted.slice(0, n));
-  });
-
-  it('keeps answering like a full sort while traces come, change and go (as retention uses it)', () => {
-    const index = new TraceIndex();
-    let seed = 11;
-    const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-    let next = 0;
-    for (let step = 0; step < 3000; step++) {
-      const r = random(10);
-      if (r === 9 && next) {
-        const oldest = index.oldestFirst(1)[0]; // an update to a trace retention is about to take
-        if (oldest) index.put(oldest, summary(oldest, step + 1000));
-      }
-      if (r < 6) index.put(`t${next}`, summary(`t${next++}`, step + random(300) - 200)); // mostly newer, some older than the oldest
-      else if (r < 8 && next) index.remove(index.oldestFirst(1)[0] ?? 'none'); // retention
-      else if (r < 9 && next) index.remove(`t${random(next)}`); // a deletion anywhere
-      else if (next) {
-        const id = `t${random(next)}`;
-        if (index.get(id)) index.put(id, summary(id, random(2) ? random(300) : step + 1000)); // a start time that moved
-      }
-      const n = 1 + random(4);
-      expect(index.oldestFirst(n)).toEqual(index.oldestFirst().slice(0, n));
-    }
+    index.put('late', summary('late', 0), undefined, 9);
+    index.put('early', summary('early', 500), undefined, 2);
+    index.put('old-b', summary('old-b', 1));
+    index.setExtents('old-b', [[1, 900, 950]]);
+    index.put('old-a', summary('old-a', 2));
+    index.setExtents('old-a', [[1, 30, 80]]);
+    expect(index.byArrival()).toEqual(['old-a', 'old-b', 'early', 'late']);
+    index.put('early', summary('early', 600), undefined, 50); // an update keeps the arrival
+    expect(index.byArrival()).toEqual(['old-a', 'old-b', 'early', 'late']);
   });
 
   it(`puts new traces in the newest segment, ${SEGMENT_SIZE} to a segment, and marks only touched segments`, () => {

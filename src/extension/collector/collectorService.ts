@@ -145,7 +145,13 @@ export class CollectorService extends Disposable {
       this.storePromise = undefined;
       this.openedStore = undefined;
       if (store) {
-        await store.close();
+        try {
+          await store.close();
+        } catch (err) {
+          // Records acknowledged and not written (a full disk): said, never passed over.
+          this.options.log.error(`closing the store: ${errorMessage(err)}`);
+          throw err;
+        }
         this.options.log.info('store flushed and closed');
       }
     });
