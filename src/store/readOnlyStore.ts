@@ -13,7 +13,8 @@ import type { TraceDetail, TraceSummary } from '../core/model';
 import { EntryCache } from './entryCache';
 import { isSegment, SEGMENT_FILE } from './indexFiles';
 import { PackLog } from './packLog';
-import { CorruptFileError, listDir, readJson } from './storeFiles';
+import { readSegment } from './segmentFile';
+import { CorruptFileError, listDir } from './storeFiles';
 import { TraceIndex } from './traceIndex';
 import { readExtents, replayTrace } from './traceReplay';
 import type { TraceQuery } from './types';
@@ -43,10 +44,10 @@ export class ReadOnlyStore {
     for (const { name, segment } of [...files].sort((a, b) => b.segment - a.segment)) {
       const path = join(this.indexDir, name);
       try {
-        const got = await readJson(path);
-        if (!got) continue; // removed since listed
-        if (!isSegment(got.data)) throw new CorruptFileError(path, 'not an index segment');
-        index.loadSegment(segment, got.data);
+        const data = await readSegment(path); // checks the file's checksum, as the store does
+        if (data === undefined) continue; // removed since listed
+        if (!isSegment(data)) throw new CorruptFileError(path, 'not an index segment');
+        index.loadSegment(segment, data);
       } catch (err) {
         if (!(err instanceof CorruptFileError)) throw err;
         this.warn(`Spanscope: ${err.message}; its traces are left out (the collector that owns the folder repairs it when it next opens it)`);
