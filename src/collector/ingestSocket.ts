@@ -4,6 +4,7 @@
 
 import type { WebSocket } from 'ws';
 import { normaliseNativeBatch } from '../core/normalise/native';
+import { priceSpans } from './costEstimate';
 import type { CollectorDeps } from './router';
 
 export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
@@ -25,7 +26,7 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   const ack = result.seq === undefined ? {} : { ack: result.seq };
   if (!result.ok) return { ...ack, error: result.error, details: result.details };
   try {
-    deps.store.apply(result.patches, bytes && { format: 'native', bytes });
+    deps.store.apply(result.patches, priceSpans(result.patches, bytes && { format: 'native', bytes }));
   } catch (err) {
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
     return { ...ack, error: 'the collector could not store this batch' };

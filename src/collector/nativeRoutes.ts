@@ -4,6 +4,7 @@
 import { isUtf8 } from 'node:buffer';
 import { normaliseNativeBatch } from '../core/normalise/native';
 import type { TraceStoreApi } from '../store/types';
+import { priceSpans } from './costEstimate';
 import { HttpError } from './httpError';
 import type { CollectorDeps, Route } from './router';
 
@@ -39,6 +40,6 @@ export function ingestBatch(store: TraceStoreApi, body: unknown, source?: Buffer
   const result = normaliseNativeBatch(body);
   if (!result.ok) throw new HttpError(400, result.error, result.details);
   // Bytes that are not valid UTF-8 were read with replacement characters: not what they say.
-  store.apply(result.patches, source && isUtf8(source) ? { format: 'native', bytes: source } : undefined);
+  store.apply(result.patches, priceSpans(result.patches, source && isUtf8(source) ? { format: 'native', bytes: source } : undefined));
   return result.patches.length;
 }

@@ -21,6 +21,7 @@ import {
 } from '../core/opik';
 import { isObject } from '../core/validate';
 import type { PatchSource } from '../store/types';
+import { priceSpans } from './costEstimate';
 import { HttpError } from './httpError';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';
 
@@ -40,7 +41,7 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
   /** Applies a checked body, or rejects it whole with every problem listed. `source`: see PatchSource. */
   const apply = (what: string, result: Normalised, source?: PatchSource): void => {
     if (result.problems.length) throw new HttpError(400, `invalid ${what}: ${summarise(result.problems)}`, result.problems);
-    deps.store.apply(result.patches, source);
+    deps.store.apply(result.patches, priceSpans(result.patches, source));
   };
   const noContent: RouteReply = { status: 204 };
 

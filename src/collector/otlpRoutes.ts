@@ -6,6 +6,7 @@
 // `google.rpc.Status` in the request's encoding when the body is not an export request.
 
 import { OtlpFormatError, otlpToPatches } from '../core/otlp';
+import { priceSpans } from './costEstimate';
 import { HttpError } from './httpError';
 import { decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from './otlpProto';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';
@@ -52,7 +53,7 @@ async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<R
     if (err instanceof OtlpFormatError) return malformed(protobuf, `invalid ExportTraceServiceRequest: ${err.message}`);
     throw err;
   }
-  deps.store.apply(result.patches);
+  deps.store.apply(result.patches, priceSpans(result.patches));
   if (protobuf) {
     return { status: 200, body: Buffer.from(encodeExportTraceResponse(result.rejectedSpans, result.errorMessage)), headers: { 'content-type': PROTOBUF_TYPE } };
   }

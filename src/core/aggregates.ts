@@ -27,7 +27,30 @@ export function addDerived<R extends Derivable>(rec: R): R & Derived {
   const out = rec as R & Derived;
   out.status = statusOf(rec);
   out.duration_ms = durationMs(rec.start_time, rec.end_time);
+  presentCost(out as Partial<Span>);
   return out;
+}
+
+/**
+ * A span's cost as readers see it: the client's when it gave one (`given`), else the
+ * collector's estimate (`estimated`), in `total_estimated_cost` either way.
+ */
+function presentCost(span: Partial<Span>): void {
+  if (span.cost_source !== undefined) return; // already presented
+  if (typeof span.total_estimated_cost === 'number') span.cost_source = 'given';
+  else if (typeof span.estimated_cost === 'number') {
+    span.total_estimated_cost = span.estimated_cost;
+    span.cost_source = 'estimated';
+  }
+  if (span.estimated_cost !== undefined) delete span.estimated_cost;
+}
+
+/** What a span adds to the totals: its given cost, else its estimate. */
+export function spanCost(span: SpanRecord): number | undefined {
+  const given = span.total_estimated_cost;
+  if (typeof given === 'number' && Number.isFinite(given)) return given;
+  const estimated = span.estimated_cost;
+  return typeof estimated === 'number' && Number.isFinite(estimated) ? estimated : undefined;
 }
 
 export function withDerived(span: SpanRecord): Span {
@@ -62,8 +85,9 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
       if (typeof v === 'number' && Number.isFinite(v)) t.usage[k] = (t.usage[k] ?? 0) + sign * v;
     }
   }
-  if (typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost)) {
-    t.cost += sign * span.total_estimated_cost;
+  const cost = spanCost(span);
+  if (cost !== undefined) {
+    t.cost += sign * cost;
     t.has_cost = true;
   }
   // Earliest start and latest end only ever widen: a span's start can only move earlier

@@ -69,7 +69,13 @@ export interface SpanRecord extends RecordBase {
   usage?: Usage;
   model?: string;
   provider?: string;
+  /** USD. On a record: the cost the client gave. Readers see the estimate here when none was (see `cost_source`). */
   total_estimated_cost?: number;
+  /**
+   * USD, set by the collector from model and usage (src/collector/costEstimate.ts), never by a
+   * client. Readers never see it: it becomes `total_estimated_cost` when no cost was given.
+   */
+  estimated_cost?: number;
   /** For a streamed LLM call: milliseconds from the request to the first token (or chunk). */
   time_to_first_token_ms?: number;
   code_location?: CodeLocation;
@@ -82,7 +88,10 @@ export interface Derived {
   duration_ms: number | null;
 }
 
-export type Span = SpanRecord & Derived;
+/** Whether a span's `total_estimated_cost` came from the client or the collector's price database. */
+export type CostSource = 'given' | 'estimated';
+
+export type Span = SpanRecord & Derived & { cost_source?: CostSource };
 
 /** Average of each score name, over a span's (or trace's) own scores and all its descendants'. */
 export type ScoreAverages = Record<string, { avg: number; count: number }>;
