@@ -47,15 +47,24 @@ export const openLlmetry: Convention = {
 };
 
 /**
- * A function's arguments or result as Traceloop writes them: JSON text; the Node SDK wraps
- * arguments as `{args: [...]}`, the Python one as `{args, kwargs}`. One argument and no
- * keyword arguments reads best as that argument.
+ * A function's arguments or result as Traceloop writes them: JSON text (a string result too);
+ * arguments wrapped as `{args: [...], kwargs: {...}}` (the Node SDK puts an object argument
+ * in `kwargs`). One argument reads best as that argument.
  */
 function entityValue(value: unknown): unknown {
-  const parsed = parseJsonish(value);
+  let parsed = value;
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      return value;
+    }
+  }
   if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return parsed;
   const { args, kwargs, ...rest } = parsed as Record<string, unknown>;
-  const noKwargs = kwargs === undefined || (typeof kwargs === 'object' && kwargs !== null && Object.keys(kwargs).length === 0);
-  if (Array.isArray(args) && args.length === 1 && noKwargs && Object.keys(rest).length === 0) return args[0];
+  if (!Array.isArray(args) || Object.keys(rest).length) return parsed;
+  const named = kwargs !== null && typeof kwargs === 'object' && Object.keys(kwargs).length ? kwargs : undefined;
+  if (args.length === 0 && named) return named;
+  if (args.length === 1 && !named) return args[0];
   return parsed;
 }
