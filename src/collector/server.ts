@@ -14,6 +14,7 @@ import { serveIngestSocket } from './ingestSocket';
 import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
 import { nativeRoutes } from './nativeRoutes';
 import { opikRoutes } from './opikRoutes';
+import { type OtlpGrpcServer, startOtlpGrpc } from './otlpGrpc';
 import { otlpRoutes } from './otlpRoutes';
 import { queryRoutes } from './queryRoutes';
 import { readRoutes } from './readRoutes';
@@ -44,10 +45,17 @@ export interface CollectorOptions {
   heartbeatMs?: number;
   /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
   liveIntervalMs?: number;
+  /**
+   * OTLP/gRPC on a second port of the same host (src/collector/otlpGrpc.ts); off when absent.
+   * `port` 0: any free port; `fallback`: the next ports are tried when it is taken.
+   */
+  grpc?: { port: number; fallback?: boolean };
 }
 
 export interface Collector {
   readonly port: number;
+  /** The OTLP/gRPC port; undefined when gRPC is off or could not bind (the log says why). */
+  readonly grpcPort?: number;
   readonly url: string;
   readonly token: string;
   /** Safe to call twice. Does not close the store (its owner does). */
@@ -191,9 +199,20 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   gate = new Gatekeeper(token, host, port);
 
+  let grpc: OtlpGrpcServer | undefined;
+  if (options.grpc) {
+    try {
+      grpc = await startOtlpGrpc({ store: options.store, port: options.grpc.port, fallback: options.grpc.fallback ?? false, host, maxMessageBytes: maxBodyBytes, log });
+    } catch (err) {
+      // gRPC is a second door: the collector still serves everything else without it.
+      log(`Spanscope: OTLP/gRPC is off: could not listen on port ${options.grpc.port}${options.grpc.fallback ? ' or the next ones' : ''}: ${(err as Error).message}`);
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     port,
+    grpcPort: grpc?.port,
     token,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
@@ -203,7 +222,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         for (const ws of [...ingestSockets.clients, ...liveSockets.clients]) ws.terminate();
         ingestSockets.close();
         liveSockets.close();
-        server.close(() => resolve());
+        const grpcClosed = grpc?.close() ?? Promise.resolve();
+        server.close(() => void grpcClosed.then(() => resolve()));
         server.closeAllConnections();
       })),
   };

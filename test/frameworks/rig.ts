@@ -14,7 +14,7 @@ export interface Rig {
 }
 
 export async function startRig(): Promise<Rig> {
-  const c = await startTestCollector();
+  const c = await startTestCollector({ collector: { grpc: { port: 0 } } });
   const openai = await startFakeOpenAI();
   return { c, openai, close: async () => void (await Promise.all([openai.close(), c.close()])) };
 }
