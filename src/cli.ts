@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { version } from '../package.json';
+import { DEFAULT_GRPC_PORT } from './collector/otlpGrpc';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
 
@@ -12,6 +13,7 @@ const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT
 
 Runs the Spanscope collector and its trace store.
   --port N      port to listen on (0 = any free port; default ${DEFAULT_PORT})
+  --grpc-port N OTLP/gRPC port, on 127.0.0.1 (0 = off; default ${DEFAULT_GRPC_PORT}, or the next free one)
   --host H      address to bind (default ${DEFAULT_HOST}: this machine only)
   --data DIR    folder of the trace store (default ~/.spanscope)
   --token T     token for reading traces (default: $SPANSCOPE_TOKEN, else random)
@@ -19,6 +21,10 @@ Runs the Spanscope collector and its trace store.
 
 interface ServeOptions {
   port: number;
+  /** 0: no gRPC. */
+  grpcPort: number;
+  /** Whether grpcPort is the default, which moves to the next free port when taken. */
+  grpcFallback: boolean;
   host: string;
   data: string;
   token?: string;
@@ -30,19 +36,20 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions 
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return 'help';
   if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\`?)`);
-  const options: ServeOptions = { port: DEFAULT_PORT, host: DEFAULT_HOST, data: join(homedir(), '.spanscope'), token: env.SPANSCOPE_TOKEN || undefined };
+  const options: ServeOptions = { port: DEFAULT_PORT, grpcPort: DEFAULT_GRPC_PORT, grpcFallback: true, host: DEFAULT_HOST, data: join(homedir(), '.spanscope'), token: env.SPANSCOPE_TOKEN || undefined };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i];
     if (arg === '--help' || arg === '-h') return 'help';
     const eq = arg.indexOf('=');
     const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!['--port', '--host', '--data', '--token'].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
+    if (!['--port', '--grpc-port', '--host', '--data', '--token'].includes(flag)) throw new UsageError(`unknown option "${arg}"`);
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-    if (flag === '--port') {
+    if (flag === '--port' || flag === '--grpc-port') {
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
-      options.port = port;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}"`);
+      if (flag === '--port') options.port = port;
+      else (options.grpcPort = port), (options.grpcFallback = false);
     } else if (flag === '--host') options.host = value;
     else if (flag === '--data') options.data = resolve(value);
     else options.token = value;
@@ -74,7 +81,8 @@ async function main(): Promise<number> {
   }
   let collector;
   try {
-    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn });
+    const grpc = options.grpcPort ? { port: options.grpcPort, fallback: options.grpcFallback } : undefined;
+    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn, grpc });
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
@@ -87,6 +95,7 @@ async function main(): Promise<number> {
   process.stdout.write(`Spanscope listening on ${collector.url}\n`);
   process.stdout.write(`Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`);
   process.stdout.write(`Store: ${options.data}\n`);
+  if (collector.grpcPort) process.stdout.write(`OTLP/gRPC on 127.0.0.1:${collector.grpcPort}\n`);
 
   return new Promise<number>((resolveExit) => {
     let stopping = false;

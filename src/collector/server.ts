@@ -46,7 +46,7 @@ export interface CollectorOptions {
   /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
   liveIntervalMs?: number;
   /**
-   * OTLP/gRPC on a second port of the same host (src/collector/otlpGrpc.ts); off when absent.
+   * OTLP/gRPC on a second port, on 127.0.0.1 whatever `host` is (src/collector/otlpGrpc.ts); off when absent.
    * `port` 0: any free port; `fallback`: the next ports are tried when it is taken.
    */
   grpc?: { port: number; fallback?: boolean };
@@ -202,7 +202,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   let grpc: OtlpGrpcServer | undefined;
   if (options.grpc) {
     try {
-      grpc = await startOtlpGrpc({ store: options.store, port: options.grpc.port, fallback: options.grpc.fallback ?? false, host, maxMessageBytes: maxBodyBytes, log });
+      // Loopback whatever `host` is: gRPC has no Host/Origin checks, so it is never exposed.
+      grpc = await startOtlpGrpc({ store: options.store, port: options.grpc.port, fallback: options.grpc.fallback ?? false, host: DEFAULT_HOST, maxMessageBytes: maxBodyBytes, log });
     } catch (err) {
       // gRPC is a second door: the collector still serves everything else without it.
       log(`Spanscope: OTLP/gRPC is off: could not listen on port ${options.grpc.port}${options.grpc.fallback ? ' or the next ones' : ''}: ${(err as Error).message}`);

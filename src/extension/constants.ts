@@ -46,6 +46,7 @@ export const Settings = {
   terminalPythonPath: 'spanscope.terminal.pythonPath',
   terminalOpikEnv: 'spanscope.terminal.opikEnv',
   terminalOtelEnv: 'spanscope.terminal.otelEnv',
+  otlpGrpcPort: 'spanscope.otlpGrpcPort',
 } as const;
 
 export const ContextKeys = {

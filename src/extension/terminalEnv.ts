@@ -35,6 +35,7 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
       pythonSdkDir: t.pythonPath && sdkChecked ? sdkDir : undefined,
       opik: t.opik,
       otel: t.otel,
+      grpcPort: state.phase === 'listening' ? state.grpcPort : undefined,
       delimiter: path.delimiter,
     });
     collection.clear();

@@ -12,6 +12,8 @@ import { openWithFallback, removeStaleWindowFolders, storeDirs } from './storeLo
 
 export interface CollectorHandle {
   readonly port: number;
+  /** OTLP/gRPC's port; undefined when off or it could not bind. */
+  readonly grpcPort?: number;
   readonly url: string;
   readonly token: string;
   close(): Promise<void>;
@@ -19,11 +21,21 @@ export interface CollectorHandle {
 
 export interface CollectorBackend {
   openStore(options: StoreOptions): Promise<TraceStoreApi & { close(): Promise<void> }>;
-  startCollector(options: { store: TraceStoreApi; port: number; host?: string; token: string; version: string; log(m: string): void }): Promise<CollectorHandle>;
+  startCollector(options: {
+    store: TraceStoreApi;
+    port: number;
+    host?: string;
+    token: string;
+    version: string;
+    log(m: string): void;
+    grpc?: { port: number; fallback?: boolean };
+  }): Promise<CollectorHandle>;
 }
 
 export interface CollectorSettings {
   port: number;
+  /** 0: no OTLP/gRPC. */
+  otlpGrpcPort?: number;
   maxTraces?: number;
   maxBytes?: number;
 }
@@ -31,7 +43,7 @@ export interface CollectorSettings {
 export type CollectorState =
   | { phase: 'stopped' }
   | { phase: 'starting' }
-  | { phase: 'listening'; port: number; url: string; requestedPort: number; busyPorts: number[] }
+  | { phase: 'listening'; port: number; url: string; requestedPort: number; busyPorts: number[]; grpcPort?: number }
   | { phase: 'error'; reason: 'ports-busy' | 'failed'; message: string; ports?: number[] };
 
 export interface CollectorServiceOptions {
@@ -173,11 +185,13 @@ export class CollectorService extends Disposable {
   private async listen(): Promise<void> {
     this.setState({ phase: 'starting' });
     const { backend, token, version, log } = this.options;
-    const requestedPort = this.options.settings().port;
+    const { port: requestedPort, otlpGrpcPort } = this.options.settings();
+    // Every window runs a collector: a second window's gRPC takes the next free port, like its HTTP one.
+    const grpc = otlpGrpcPort ? { port: otlpGrpcPort, fallback: true } : undefined;
     try {
       const store = await this.getStore();
       const result = await listenWithFallback(requestedPort, this.options.portAttempts ?? PORT_ATTEMPTS, (port) =>
-        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`) }),
+        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`), grpc }),
       );
       if (this.shutDown) {
         await result.value.close();
@@ -186,7 +200,8 @@ export class CollectorService extends Disposable {
       this.collector = result.value;
       if (result.busy.length) log.warn(`port ${result.busy.join(', ')} in use (another VS Code window or program); listening on ${result.port} instead`);
       log.info(`collector listening on ${result.value.url}`);
-      this.setState({ phase: 'listening', port: result.value.port, url: result.value.url, requestedPort, busyPorts: result.busy });
+      if (result.value.grpcPort) log.info(`OTLP/gRPC listening on 127.0.0.1:${result.value.grpcPort}`);
+      this.setState({ phase: 'listening', port: result.value.port, url: result.value.url, requestedPort, busyPorts: result.busy, grpcPort: result.value.grpcPort });
     } catch (err) {
       const ports = err instanceof PortsBusyError ? err.ports : undefined;
       const message = ports ? `Spanscope could not start its collector: ${err instanceof Error ? err.message : ''}.` : `Spanscope could not start its collector: ${errorMessage(err)}`;
