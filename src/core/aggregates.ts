@@ -4,7 +4,7 @@
 
 import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
 import { flattenTree, type SpanNode, type SpanTree } from './spanTree';
-import { compareTimes, durationMs } from './time';
+import { compareTimes, durationMs, parseTimeMicros } from './time';
 
 export function statusOf(rec: { end_time?: string; error_info?: unknown }): Status {
   if (rec.error_info) return 'error';
@@ -68,6 +68,8 @@ export interface SpanTotals {
   /** Earliest span start and latest span end: a trace with no record of its own spans these. */
   first_start?: string;
   last_end?: string;
+  /** Epoch µs of the earliest first token of any streamed span (its start + its TTFT). */
+  first_token_us?: number;
   scores: Record<string, { sum: number; count: number }>;
 }
 
@@ -95,6 +97,12 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
   if (sign === 1) {
     if (span.start_time && (!t.first_start || compareTimes(span.start_time, t.first_start) < 0)) t.first_start = span.start_time;
     if (span.end_time && (!t.last_end || compareTimes(span.end_time, t.last_end) > 0)) t.last_end = span.end_time;
+    // Only ever earlier, like first_start: a span's time to first token is sent once.
+    const ttft = span.time_to_first_token_ms;
+    if (typeof ttft === 'number' && Number.isFinite(ttft) && ttft >= 0 && span.start_time) {
+      const at = parseTimeMicros(span.start_time) + ttft * 1000;
+      if (Number.isFinite(at) && (t.first_token_us === undefined || at < t.first_token_us)) t.first_token_us = at;
+    }
   }
   addScores(t.scores, span.feedback_scores, sign);
 }
@@ -179,6 +187,10 @@ export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: Tr
   summary.last_updated_at = lastUpdatedAt;
   if (end) summary.end_time = end;
   if (totals.has_cost) summary.total_estimated_cost = roundCost(totals.cost);
+  if (totals.first_token_us !== undefined) {
+    const ms = Math.round(totals.first_token_us - parseTimeMicros(start)) / 1000;
+    if (ms >= 0) summary.time_to_first_token_ms = ms;
+  }
   return summary;
 }
 

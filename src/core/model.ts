@@ -108,6 +108,11 @@ export interface TraceSummary extends Omit<TraceRecord, 'input' | 'output'>, Der
   /** Summed over spans. */
   usage: Usage;
   total_estimated_cost?: number;
+  /**
+   * For a trace with a streamed LLM call: milliseconds from the trace's start to the first
+   * token of its earliest stream (what a user of the app waited before text appeared).
+   */
+  time_to_first_token_ms?: number;
   /** Per score name, the average over the trace's own scores and every span's. */
   score_averages: ScoreAverages;
   /** ISO time of the last change the collector saw; lets clients order and diff. */
@@ -116,7 +121,7 @@ export interface TraceSummary extends Omit<TraceRecord, 'input' | 'output'>, Der
 
 /** `GET /api/traces/ID` */
 export interface TraceDetail {
-  trace: TraceRecord & Derived & Pick<TraceSummary, 'span_count' | 'error_count' | 'usage' | 'total_estimated_cost' | 'score_averages' | 'last_updated_at'>;
+  trace: TraceRecord & Derived & Pick<TraceSummary, 'span_count' | 'error_count' | 'usage' | 'total_estimated_cost' | 'time_to_first_token_ms' | 'score_averages' | 'last_updated_at'>;
   spans: Span[];
 }
 
