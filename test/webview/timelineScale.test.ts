@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barGeometry, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
+import { barGeometry, firstTokenFraction, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
 import { formatDuration } from '../../webview/model/format';
 
 describe('timeline geometry', () => {
@@ -28,5 +28,14 @@ describe('timeline geometry', () => {
   it('formats durations with units that fit their size', () => {
     expect([0.012, 3.456, 532, 1234, 65_000, 3_700_000].map(formatDuration)).toEqual(['12 µs', '3.46 ms', '532 ms', '1.23 s', '1m 5s', '1h 1m']);
     expect(formatDuration(null)).toBe('');
+  });
+});
+
+describe('the first-token marker', () => {
+  it('sits at the time to first token along the bar, and only on a finished span that has one', () => {
+    expect(firstTokenFraction(1_000_000, 1_400_000, 100)).toBe(0.25);
+    expect(firstTokenFraction(1_000_000, 1_400_000, 900)).toBe(1);
+    expect(firstTokenFraction(1_000_000, NaN, 100)).toBeUndefined();
+    expect(firstTokenFraction(1_000_000, 1_400_000, undefined)).toBeUndefined();
   });
 });
