@@ -45,8 +45,10 @@ export function estimateCost(model: string, provider: string | undefined, usage:
   if (!priced) return undefined;
   // The database's input count includes cached tokens, as OpenAI's prompt_tokens and the OTel
   // GenAI input_tokens do; reasoning tokens are part of the output and priced as output.
+  // Cached tokens under the model's name, or as OpenAI's usage object flattened (our Node SDK).
   const counts: PriceUsage = { input_tokens: isCount(input) ? input : 0, output_tokens: isCount(output) ? output : 0 };
-  if (isCount(usage.cached_tokens)) counts.cache_read_tokens = Math.min(usage.cached_tokens, counts.input_tokens ?? 0);
+  const cached = usage.cached_tokens ?? usage['prompt_tokens_details.cached_tokens'] ?? usage['input_tokens_details.cached_tokens'];
+  if (isCount(cached)) counts.cache_read_tokens = Math.min(cached, counts.input_tokens ?? 0);
   if (isCount(usage.cache_write_tokens)) counts.cache_write_tokens = Math.min(usage.cache_write_tokens, (counts.input_tokens ?? 0) - (counts.cache_read_tokens ?? 0));
   try {
     const result = calcPrice(counts, model, { provider: priced });
