@@ -93,6 +93,9 @@ describe('trackOpenAI', () => {
     expect(llm.total_estimated_cost).toBeCloseTo(gpt4oMiniCost(12, 5), 12);
     // Seven server-sent events 15 ms apart: the span covers them, not just the request.
     expect(llm.duration_ms).toBeGreaterThanOrEqual(60);
+    // The first chunk came a delay after the request, well before the last.
+    expect(llm.time_to_first_token_ms).toBeGreaterThanOrEqual(10);
+    expect(llm.time_to_first_token_ms).toBeLessThan(llm.duration_ms! - 45);
   });
 
   it('assembles streamed tool calls; without include_usage there is no usage and no cost', async () => {

@@ -196,6 +196,8 @@ class StreamSink implements IterationSink {
 
   add(value: unknown): void {
     try {
+      // The first chunk is the first token's arrival: the time a user waited for text to start.
+      if (this.span.ttftMs === undefined) this.span.ttftMs = Math.round((nowMs() - this.span.startMs) * 1000) / 1000;
       this.assembler.add(value);
     } catch (err) {
       runtime().internalError(err);
