@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { calcPrice } from '@pydantic/genai-prices';
+import fc from 'fast-check';
+import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { estimateCost, priceSpans } from '../../src/collector/costEstimate';
 import type { Patch } from '../../src/core/model';
 
@@ -33,5 +34,30 @@ describe('cost estimates', () => {
     expect(priceSpans(given, source)).toBe(source);
     expect((given[0] as Extract<Patch, { kind: 'span' }>).span).not.toHaveProperty('estimated_cost');
     expect(priceSpans([span({ usage: { prompt_tokens: 1 } }), { kind: 'trace', trace: { id: 't1' } }], source)).toBe(source);
+  });
+});
+
+describe('the flat-rate shortcut', () => {
+  const providers = ['openai', 'anthropic', 'google', 'mistral', 'deepseek', 'groq'];
+  const models = providers.flatMap((id) => (findProvider({ providerId: id })?.models ?? []).map((m) => ({ provider: id, model: m.id })));
+
+  it('gives the price database\'s own figure for any model and usage', () => {
+    expect(models.length).toBeGreaterThan(100);
+    fc.assert(
+      fc.property(fc.constantFrom(...models), fc.nat(400_000), fc.nat(100_000), fc.double({ min: 0, max: 1, noNaN: true }), ({ provider, model }, input, output, cachedShare) => {
+        const cached = Math.floor(input * cachedShare);
+        const usage = { input_tokens: input, output_tokens: output, ...(cached ? { cache_read_tokens: cached } : {}) };
+        let expected: number | undefined;
+        try {
+          expected = calcPrice(usage, model, { providerId: provider })?.total_price;
+        } catch {
+          expected = undefined;
+        }
+        const mine = estimateCost(model, provider, { prompt_tokens: input, completion_tokens: output, ...(cached ? { cached_tokens: cached } : {}) });
+        if (expected === undefined) return mine === undefined;
+        return mine !== undefined && Math.abs(mine - expected) <= 1e-9 + 1e-9 * expected;
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

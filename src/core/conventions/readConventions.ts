@@ -27,6 +27,13 @@ export type { ConventionFields } from './convention';
 /** In order of preference: where two say different things, the first wins. */
 export const CONVENTIONS: readonly Convention[] = [openInference, genAi, vercelAi, openLlmetry, logfire, langchain];
 
+/** Each scalar field's keys over all conventions, in order: one flat list to scan per span. */
+const KEYS_BY_FIELD = new Map<keyof ScalarKeys, string[]>();
+for (const c of CONVENTIONS) {
+  for (const [field, keys] of Object.entries(c.keys) as [keyof ScalarKeys, string[]][]) KEYS_BY_FIELD.set(field, [...(KEYS_BY_FIELD.get(field) ?? []), ...keys]);
+}
+const USAGE_PREFIXES = CONVENTIONS.flatMap((c) => c.usagePrefixes ?? []);
+
 /** Events whose content some convention maps to a field. */
 export const MAPPED_EVENTS: ReadonlySet<string> = new Set(CONVENTIONS.flatMap((c) => c.mappedEvents ?? []));
 
@@ -69,15 +76,15 @@ function hasMessages(input: unknown): boolean {
  */
 function scalar<T>(attrs: AttributeBag, field: keyof ScalarKeys, read: (value: unknown) => T | undefined): T | undefined {
   let found: T | undefined;
-  for (const c of CONVENTIONS) {
-    for (const key of c.keys[field] ?? []) {
-      const value = attrs.all[key];
-      if (value === undefined) continue;
-      const read1 = read(value);
-      if (read1 === undefined) continue;
-      if (found === undefined) (found = read1), attrs.take(key);
-      else if (read1 === found) attrs.take(key);
-    }
+  const keys = KEYS_BY_FIELD.get(field);
+  if (!keys) return undefined;
+  for (const key of keys) {
+    const value = attrs.all[key];
+    if (value === undefined) continue;
+    const read1 = read(value);
+    if (read1 === undefined) continue;
+    if (found === undefined) (found = read1), attrs.take(key);
+    else if (read1 === found) attrs.take(key);
   }
   return found;
 }
@@ -95,15 +102,15 @@ function usage(attrs: AttributeBag): Usage | undefined {
     out.total_tokens = (out.prompt_tokens ?? 0) + (out.completion_tokens ?? 0);
   }
   // Other counters under a convention's usage prefix are kept beside the canonical ones.
-  for (const c of CONVENTIONS) {
-    for (const prefix of c.usagePrefixes ?? []) {
-      for (const [name, value] of attrs.entriesUnder(prefix.slice(0, -1), false)) {
-        const n = toNumber(value);
-        if (n === undefined || name === 'cost' || attrs.consumed(prefix + name)) continue;
-        attrs.take(prefix + name);
-        if (!COUNTER_ALIASES.has(name)) out[name] = n;
-      }
-    }
+  for (const key in attrs.all) {
+    let prefix: string | undefined;
+    for (const p of USAGE_PREFIXES) if (key.startsWith(p)) prefix = p;
+    if (prefix === undefined || attrs.consumed(key)) continue;
+    const name = key.slice(prefix.length);
+    const n = toNumber(attrs.all[key]);
+    if (n === undefined || name === 'cost') continue;
+    attrs.take(key);
+    if (!COUNTER_ALIASES.has(name)) out[name] = n;
   }
   return Object.keys(out).length ? out : undefined;
 }
