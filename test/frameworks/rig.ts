@@ -40,6 +40,20 @@ export async function readTrace(c: TestCollector, traceId: string): Promise<Read
   return { trace, spans, byName };
 }
 
+/**
+ * The trace once it has `count` spans: exporters that end a span after the call returned (a
+ * stream's span, counted after its last chunk) may deliver it after a flush under load.
+ */
+export async function readTraceOf(c: TestCollector, traceId: string, count: number, flush: () => Promise<unknown>, timeoutMs = 10_000): Promise<ReadTrace> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    await flush();
+    const read = await readTrace(c, traceId);
+    if (read.spans.length >= count || Date.now() > deadline) return read;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** The summaries of a project's traces, newest first. */
 export async function listTraces(c: TestCollector, project: string): Promise<any[]> {
   const reply = await c.get(`/api/traces?project=${encodeURIComponent(project)}`);

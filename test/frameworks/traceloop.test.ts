@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as traceloop from '@traceloop/node-server-sdk';
 import { MODEL, USAGE } from '../sdk-node/fakeOpenAI';
 import { databasePrice } from './prices';
-import { type Rig, listTraces, readTrace, startRig } from './rig';
+import { type Rig, listTraces, readTrace, readTraceOf, startRig } from './rig';
 import { initTraceloop, traceloopApp } from './traceloopApp';
 
 let rig: Rig;
@@ -19,6 +19,8 @@ describe('OpenLLMetry (@traceloop/node-server-sdk)', () => {
   it('shows workflow and tool inputs and outputs, chat messages, and prices every call', async () => {
     await traceloopApp(rig.openai.baseURL, MODEL);
     await traceloop.forceFlush();
+    const [first] = await listTraces(rig.c, 'traceloop-app');
+    await readTraceOf(rig.c, first.id, 6, () => traceloop.forceFlush());
     const [row] = await listTraces(rig.c, 'traceloop-app');
     expect(row).toMatchObject({ name: 'plan_trip', input_preview: 'Paris', output_preview: 'done', error_count: 0 });
     const { spans, byName } = await readTrace(rig.c, row.id);
