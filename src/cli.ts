@@ -9,6 +9,7 @@ import { version } from '../package.json';
 import { DEFAULT_CACHE_MAX_BYTES } from './collector/proxy/proxyCache';
 import { DEFAULT_UPSTREAM } from './collector/proxy/upstream';
 import type * as McpCommand from './agent/mcpCommand';
+import { DEFAULT_GRPC_PORT } from './collector/otlpGrpc';
 import { startCollector, DEFAULT_HOST, DEFAULT_PORT } from './collector/server';
 import { openStore } from './store/traceStore';
 import { isStoreLocked } from './store/storeLock';
@@ -20,6 +21,7 @@ const USAGE = `Usage: spanscope serve [--port ${DEFAULT_PORT}] [--host ${DEFAULT
 
 Runs the Spanscope collector and its trace store.
   --port N              port to listen on (0 = any free port; default ${DEFAULT_PORT})
+  --grpc-port N         OTLP/gRPC port, on 127.0.0.1 (0 = off; default ${DEFAULT_GRPC_PORT}, or the next free one)
   --host H              address to bind (default ${DEFAULT_HOST}: this machine only)
   --data DIR            folder of the trace store (default ~/.spanscope)
   --token T             token for reading traces (default: $SPANSCOPE_TOKEN, else random)
@@ -33,6 +35,10 @@ store (a full disk) — it says how many were lost; 2 for a wrong command line; 
 
 interface ServeOptions {
   port: number;
+  /** 0: no gRPC. */
+  grpcPort: number;
+  /** Whether grpcPort is the default, which moves to the next free port when taken. */
+  grpcFallback: boolean;
   host: string;
   data: string;
   token?: string;
@@ -40,7 +46,7 @@ interface ServeOptions {
   proxyCacheMb: number;
 }
 
-const FLAGS = ['--port', '--host', '--data', '--token', '--proxy-upstream', '--proxy-cache-mb'];
+const FLAGS = ['--port', '--grpc-port', '--host', '--data', '--token', '--proxy-upstream', '--proxy-cache-mb'];
 
 class UsageError extends Error {}
 
@@ -53,6 +59,8 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions 
     host: DEFAULT_HOST,
     data: join(homedir(), '.spanscope'),
     token: env.SPANSCOPE_TOKEN || undefined,
+    grpcPort: DEFAULT_GRPC_PORT,
+    grpcFallback: true,
     proxyUpstream: checkUpstream(env.SPANSCOPE_PROXY_UPSTREAM || DEFAULT_UPSTREAM, 'SPANSCOPE_PROXY_UPSTREAM'),
     proxyCacheMb: DEFAULT_CACHE_MAX_BYTES / 1024 / 1024,
   };
@@ -64,10 +72,11 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions 
     if (!FLAGS.includes(flag)) throw new UsageError(`unknown option "${arg}"`);
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++i];
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
-    if (flag === '--port') {
+    if (flag === '--port' || flag === '--grpc-port') {
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be a number from 0 to 65535, not "${value}"`);
-      options.port = port;
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}"`);
+      if (flag === '--port') options.port = port;
+      else (options.grpcPort = port), (options.grpcFallback = false);
     } else if (flag === '--proxy-cache-mb') {
       const mb = Number(value);
       if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--proxy-cache-mb must be a number of megabytes (0 turns the cache off), not "${value}"`);
@@ -115,8 +124,9 @@ async function main(): Promise<number> {
   }
   let collector;
   try {
+    const grpc = options.grpcPort ? { port: options.grpcPort, fallback: options.grpcFallback } : undefined;
     const proxy = { upstream: options.proxyUpstream, cacheDir: options.proxyCacheMb > 0 ? join(options.data, 'proxy-cache') : undefined, cacheMaxBytes: Math.round(options.proxyCacheMb * 1024 * 1024) };
-    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn, proxy });
+    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn, proxy, grpc });
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
@@ -129,6 +139,7 @@ async function main(): Promise<number> {
   process.stdout.write(`Spanscope listening on ${collector.url}\n`);
   process.stdout.write(`Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`);
   process.stdout.write(`Store: ${options.data}\n`);
+  if (collector.grpcPort) process.stdout.write(`OTLP/gRPC on 127.0.0.1:${collector.grpcPort}\n`);
   process.stdout.write(`AI proxy: OPENAI_BASE_URL=${collector.url}/v1/proxy (calls go to ${options.proxyUpstream})\n`);
 
   return new Promise<number>((resolveExit) => {

@@ -10,11 +10,13 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { StoreWriteError, type TraceStoreApi } from '../store/types';
 import { DEFAULT_MAX_BODY_BYTES } from './body';
 import { braintrustRoutes } from './braintrustRoutes';
+import { withCostEstimates } from './costEstimate';
 import { HttpError } from './httpError';
 import { serveIngestSocket } from './ingestSocket';
 import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
 import { nativeRoutes } from './nativeRoutes';
 import { opikRoutes } from './opikRoutes';
+import { type OtlpGrpcServer, startOtlpGrpc } from './otlpGrpc';
 import { otlpRoutes } from './otlpRoutes';
 import { type ProxyOptions, createProxy } from './proxy/proxyRoutes';
 import { queryRoutes } from './queryRoutes';
@@ -48,10 +50,17 @@ export interface CollectorOptions {
   liveIntervalMs?: number;
   /** The AI proxy at /v1/proxy: its upstream, cache folder and size (docs/interop.md, "AI proxy"). */
   proxy?: ProxyOptions;
+  /**
+   * OTLP/gRPC on a second port, on 127.0.0.1 whatever `host` is (src/collector/otlpGrpc.ts); off when absent.
+   * `port` 0: any free port; `fallback`: the next ports are tried when it is taken.
+   */
+  grpc?: { port: number; fallback?: boolean };
 }
 
 export interface Collector {
   readonly port: number;
+  /** The OTLP/gRPC port; undefined when gRPC is off or could not bind (the log says why). */
+  readonly grpcPort?: number;
   readonly url: string;
   readonly token: string;
   /** Safe to call twice. Does not close the store (its owner does). */
@@ -63,7 +72,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token ?? randomBytes(24).toString('base64url');
   const log = options.log ?? ((m: string) => console.log(m));
-  const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
+  // Every route writes through this one store, which prices LLM spans on the way in (costEstimate.ts).
+  const store = withCostEstimates(options.store);
+  const deps: CollectorDeps = { store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const proxy = createProxy(deps, options.proxy ?? {});
   const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
@@ -199,9 +210,21 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
   gate = new Gatekeeper(token, host, port);
 
+  let grpc: OtlpGrpcServer | undefined;
+  if (options.grpc) {
+    try {
+      // Loopback whatever `host` is: gRPC has no Host/Origin checks, so it is never exposed.
+      grpc = await startOtlpGrpc({ store, port: options.grpc.port, fallback: options.grpc.fallback ?? false, host: DEFAULT_HOST, maxMessageBytes: maxBodyBytes, log });
+    } catch (err) {
+      // gRPC is a second door: the collector still serves everything else without it.
+      log(`Spanscope: OTLP/gRPC is off: could not listen on port ${options.grpc.port}${options.grpc.fallback ? ' or the next ones' : ''}: ${(err as Error).message}`);
+    }
+  }
+
   let closing: Promise<void> | undefined;
   return {
     port,
+    grpcPort: grpc?.port,
     token,
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     close: () =>
@@ -211,7 +234,8 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         for (const ws of [...ingestSockets.clients, ...liveSockets.clients]) ws.terminate();
         ingestSockets.close();
         liveSockets.close();
-        server.close(() => void proxy.close().then(resolve, resolve));
+        const grpcClosed = grpc?.close() ?? Promise.resolve();
+        server.close(() => void Promise.all([grpcClosed, proxy.close()]).then(() => resolve(), () => resolve()));
         server.closeAllConnections();
       })),
   };

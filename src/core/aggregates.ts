@@ -4,7 +4,7 @@
 
 import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
 import { flattenTree, type SpanNode, type SpanTree } from './spanTree';
-import { compareTimes, durationMs } from './time';
+import { compareTimes, durationMs, parseTimeMicros } from './time';
 
 export function statusOf(rec: { end_time?: string; error_info?: unknown }): Status {
   if (rec.error_info) return 'error';
@@ -27,7 +27,30 @@ export function addDerived<R extends Derivable>(rec: R): R & Derived {
   const out = rec as R & Derived;
   out.status = statusOf(rec);
   out.duration_ms = durationMs(rec.start_time, rec.end_time);
+  presentCost(out as Partial<Span>);
   return out;
+}
+
+/**
+ * A span's cost as readers see it: the client's when it gave one (`given`), else the
+ * collector's estimate (`estimated`), in `total_estimated_cost` either way.
+ */
+function presentCost(span: Partial<Span>): void {
+  if (span.cost_source !== undefined) return; // already presented
+  if (typeof span.total_estimated_cost === 'number') span.cost_source = 'given';
+  else if (typeof span.estimated_cost === 'number') {
+    span.total_estimated_cost = span.estimated_cost;
+    span.cost_source = 'estimated';
+  }
+  if (span.estimated_cost !== undefined) delete span.estimated_cost;
+}
+
+/** What a span adds to the totals: its given cost, else its estimate. */
+export function spanCost(span: SpanRecord): number | undefined {
+  const given = span.total_estimated_cost;
+  if (typeof given === 'number' && Number.isFinite(given)) return given;
+  const estimated = span.estimated_cost;
+  return typeof estimated === 'number' && Number.isFinite(estimated) ? estimated : undefined;
 }
 
 export function withDerived(span: SpanRecord): Span {
@@ -45,6 +68,8 @@ export interface SpanTotals {
   /** Earliest span start and latest span end: a trace with no record of its own spans these. */
   first_start?: string;
   last_end?: string;
+  /** Epoch µs of the earliest first token of any streamed span (its start + its TTFT). */
+  first_token_us?: number;
   scores: Record<string, { sum: number; count: number }>;
 }
 
@@ -62,8 +87,9 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
       if (typeof v === 'number' && Number.isFinite(v)) t.usage[k] = (t.usage[k] ?? 0) + sign * v;
     }
   }
-  if (typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost)) {
-    t.cost += sign * span.total_estimated_cost;
+  const cost = spanCost(span);
+  if (cost !== undefined) {
+    t.cost += sign * cost;
     t.has_cost = true;
   }
   // Earliest start and latest end only ever widen: a span's start can only move earlier
@@ -71,6 +97,12 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
   if (sign === 1) {
     if (span.start_time && (!t.first_start || compareTimes(span.start_time, t.first_start) < 0)) t.first_start = span.start_time;
     if (span.end_time && (!t.last_end || compareTimes(span.end_time, t.last_end) > 0)) t.last_end = span.end_time;
+    // Only ever earlier, like first_start: a span's time to first token is sent once.
+    const ttft = span.time_to_first_token_ms;
+    if (typeof ttft === 'number' && Number.isFinite(ttft) && ttft >= 0 && span.start_time) {
+      const at = parseTimeMicros(span.start_time) + ttft * 1000;
+      if (Number.isFinite(at) && (t.first_token_us === undefined || at < t.first_token_us)) t.first_token_us = at;
+    }
   }
   addScores(t.scores, span.feedback_scores, sign);
 }
@@ -155,6 +187,10 @@ export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: Tr
   summary.last_updated_at = lastUpdatedAt;
   if (end) summary.end_time = end;
   if (totals.has_cost) summary.total_estimated_cost = roundCost(totals.cost);
+  if (totals.first_token_us !== undefined) {
+    const ms = Math.round(totals.first_token_us - parseTimeMicros(start)) / 1000;
+    if (ms >= 0) summary.time_to_first_token_ms = ms;
+  }
   return summary;
 }
 

@@ -48,6 +48,14 @@ function toolCall(id: unknown, name: unknown, args: unknown): ToolCall {
   return call;
 }
 
+/** The AI SDK wraps a tool's result as `{type: "json" | "text" | "error-text" | "error-json", value}`: the value is the result. */
+const TOOL_OUTPUT_TYPES = new Set(['json', 'text', 'error-text', 'error-json']);
+
+function unwrapToolOutput(output: unknown): unknown {
+  if (isPlainObject(output) && TOOL_OUTPUT_TYPES.has(output.type as string) && 'value' in output && Object.keys(output).length === 2) return output.value;
+  return output;
+}
+
 /**
  * Builds a message from its role and a list of parts, each already reduced to text, a tool
  * call, a tool result, or another part kept as it came.
@@ -71,7 +79,7 @@ function fromParts(role: string, parts: unknown[]): ChatMessage {
       calls.push(toolCall(part.id ?? part.toolCallId, part.name ?? part.toolName, part.arguments ?? part.args ?? part.input));
     } else if (type === 'tool_call_response' || type === 'tool-result') {
       toolCallId = (part.id ?? part.toolCallId) as string | undefined;
-      toolResult = text(part.response ?? part.result ?? part.output);
+      toolResult = text(unwrapToolOutput(part.response ?? part.result ?? part.output));
     } else {
       others.push(part);
     }

@@ -5,7 +5,7 @@
 import { codeVersionText } from './codeVersion';
 import type { TraceSummary } from './model';
 import { fieldTerm, scoreTerm } from './filterTerms';
-import { costOf, durationOf, scoreOf, totalTokens } from './traceFields';
+import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from './traceFields';
 import type { SortKey } from './traceSort';
 
 export interface LogsColumn {
@@ -33,6 +33,7 @@ const BASE_COLUMNS: LogsColumn[] = [
   { id: 'spans', label: 'Spans', csvLabel: 'span_count', sort: 'spans', numeric: true, value: (t) => t.span_count, filterTerms: none },
   { id: 'tokens', label: 'Tokens', csvLabel: 'total_tokens', sort: 'tokens', numeric: true, value: totalTokens, filterTerms: none },
   { id: 'cost', label: 'Cost', csvLabel: 'total_estimated_cost', sort: 'cost', numeric: true, value: costOf, filterTerms: none },
+  { id: 'ttft', label: 'TTFT', csvLabel: 'time_to_first_token_ms', sort: 'ttft', numeric: true, value: ttftOf, filterTerms: none },
 ];
 
 const TAIL_COLUMNS: LogsColumn[] = [

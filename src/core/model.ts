@@ -80,7 +80,13 @@ export interface SpanRecord extends RecordBase {
   usage?: Usage;
   model?: string;
   provider?: string;
+  /** USD. On a record: the cost the client gave. Readers see the estimate here when none was (see `cost_source`). */
   total_estimated_cost?: number;
+  /**
+   * USD, set by the collector from model and usage (src/collector/costEstimate.ts), never by a
+   * client. Readers never see it: it becomes `total_estimated_cost` when no cost was given.
+   */
+  estimated_cost?: number;
   /** For a streamed LLM call: milliseconds from the request to the first token (or chunk). */
   time_to_first_token_ms?: number;
   code_location?: CodeLocation;
@@ -93,7 +99,10 @@ export interface Derived {
   duration_ms: number | null;
 }
 
-export type Span = SpanRecord & Derived;
+/** Whether a span's `total_estimated_cost` came from the client or the collector's price database. */
+export type CostSource = 'given' | 'estimated';
+
+export type Span = SpanRecord & Derived & { cost_source?: CostSource };
 
 /** Average of each score name, over a span's (or trace's) own scores and all its descendants'. */
 export type ScoreAverages = Record<string, { avg: number; count: number }>;
@@ -110,6 +119,11 @@ export interface TraceSummary extends Omit<TraceRecord, 'input' | 'output'>, Der
   /** Summed over spans. */
   usage: Usage;
   total_estimated_cost?: number;
+  /**
+   * For a trace with a streamed LLM call: milliseconds from the trace's start to the first
+   * token of its earliest stream (what a user of the app waited before text appeared).
+   */
+  time_to_first_token_ms?: number;
   /** Per score name, the average over the trace's own scores and every span's. */
   score_averages: ScoreAverages;
   /** ISO time of the last change the collector saw; lets clients order and diff. */
@@ -118,7 +132,7 @@ export interface TraceSummary extends Omit<TraceRecord, 'input' | 'output'>, Der
 
 /** `GET /api/traces/ID` */
 export interface TraceDetail {
-  trace: TraceRecord & Derived & Pick<TraceSummary, 'span_count' | 'error_count' | 'usage' | 'total_estimated_cost' | 'score_averages' | 'last_updated_at'>;
+  trace: TraceRecord & Derived & Pick<TraceSummary, 'span_count' | 'error_count' | 'usage' | 'total_estimated_cost' | 'time_to_first_token_ms' | 'score_averages' | 'last_updated_at'>;
   spans: Span[];
 }
 

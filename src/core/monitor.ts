@@ -11,7 +11,7 @@
 
 import type { ScoreAverages, TraceSummary } from './model';
 import { formatMicros, parseTimeMicros } from './time';
-import { completionTokens, costOf, durationOf, promptTokens, totalTokens } from './traceFields';
+import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from './traceFields';
 
 export interface MonitorParams {
   /** Epoch milliseconds; the range is [from, to), widened to whole buckets. */
@@ -36,6 +36,9 @@ export interface MonitorBucket {
   /** Nearest-rank percentiles over the durations of the finished traces; null when none finished. */
   latency_p50_ms: number | null;
   latency_p95_ms: number | null;
+  /** Over the bucket's traces with a streamed call; null when none had one. */
+  ttft_p50_ms: number | null;
+  ttft_p95_ms: number | null;
   prompt_tokens: number;
   completion_tokens: number;
   total_tokens: number;
@@ -118,6 +121,7 @@ class BucketAccumulator {
   private running = 0;
   private errors = 0;
   private durations: number[] = [];
+  private ttfts: number[] = [];
   private prompt = 0;
   private completion = 0;
   private total = 0;
@@ -130,6 +134,8 @@ class BucketAccumulator {
     if (t.status === 'error') this.errors++;
     const d = durationOf(t);
     if (t.status !== 'running' && d !== undefined) this.durations.push(d);
+    const ttft = ttftOf(t);
+    if (ttft !== undefined) this.ttfts.push(ttft);
     this.prompt += promptTokens(t) ?? 0;
     this.completion += completionTokens(t) ?? 0;
     this.total += totalTokens(t) ?? 0;
@@ -144,6 +150,7 @@ class BucketAccumulator {
 
   result(startMs: number, endMs: number): MonitorBucket {
     const sorted = Float64Array.from(this.durations).sort();
+    const ttfts = Float64Array.from(this.ttfts).sort();
     const scores: ScoreAverages = {};
     for (const [name, a] of Object.entries(this.scores)) scores[name] = { avg: a.sum / a.count, count: a.count };
     return {
@@ -155,6 +162,8 @@ class BucketAccumulator {
       error_rate: this.traces === 0 ? null : this.errors / this.traces,
       latency_p50_ms: percentile(sorted, 50),
       latency_p95_ms: percentile(sorted, 95),
+      ttft_p50_ms: percentile(ttfts, 50),
+      ttft_p95_ms: percentile(ttfts, 95),
       prompt_tokens: this.prompt,
       completion_tokens: this.completion,
       total_tokens: this.total,

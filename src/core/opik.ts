@@ -115,20 +115,57 @@ function readSpan(raw: Record<string, unknown>, ctx: FieldContext, mode: Mode): 
 
 /** Opik's fields → the model's: an id for a create without one, tags_to_add, metadata kept an object. */
 function toModel(fields: Record<string, unknown>): Record<string, unknown> {
-  const same = typeof fields.id === 'string' && fields.tags_to_add === undefined && fields.environment === undefined && fields.ttft === undefined && (fields.metadata === undefined || isObject(fields.metadata));
+  const same =
+    typeof fields.id === 'string' && fields.tags_to_add === undefined && fields.environment === undefined && fields.ttft === undefined &&
+    (fields.metadata === undefined || isObject(fields.metadata)) && !hasOriginalUsage(fields.usage);
   if (same) return fields; // already the model's (and, if readFields kept it, exactly what arrived)
   const { tags_to_add, environment, ttft, ...out } = fields;
+  if (hasOriginalUsage(out.usage)) out.usage = withoutOriginalUsage(out.usage as Record<string, number>);
   // Generated as the Opik server does; an invalid id was reported and the patch is never applied.
   if (typeof out.id !== 'string') out.id = globalThis.crypto.randomUUID();
   // An update's `tags_to_add` merges like `tags` (the store merges tags as a set);
   // `tags_to_remove` has no counterpart in a merge-only patch and is ignored.
   if (tags_to_add) out.tags = [...((out.tags as string[] | undefined) ?? []), ...(tags_to_add as string[])];
   if (out.metadata !== undefined && !isObject(out.metadata)) out.metadata = { metadata: out.metadata };
-  // Opik-only fields worth keeping: where the run happened and the time to first token.
+  // Opik's time to first token (ms) is the model's; where the run happened is kept in metadata.
+  if (ttft !== undefined) out.time_to_first_token_ms = ttft;
   const extra: Record<string, unknown> = {};
   if (environment !== undefined) extra.environment = environment;
-  if (ttft !== undefined) extra.ttft_ms = ttft;
   if (Object.keys(extra).length) out.metadata = { ...((out.metadata as object | undefined) ?? {}), ...extra };
+  return out;
+}
+
+/**
+ * Opik's OpenAI integrations copy the provider's whole usage object, flattened, under
+ * `original_usage.*` beside the three canonical counters: the same tokens again, which summed
+ * into a trace would count each call twice. Only the cache and reasoning details are kept,
+ * under the model's names.
+ */
+const ORIGINAL_USAGE = 'original_usage.';
+const ORIGINAL_DETAILS: Record<string, string> = {
+  'prompt_tokens_details.cached_tokens': 'cached_tokens',
+  'input_tokens_details.cached_tokens': 'cached_tokens',
+  cache_read_input_tokens: 'cached_tokens',
+  cache_creation_input_tokens: 'cache_write_tokens',
+  'completion_tokens_details.reasoning_tokens': 'reasoning_tokens',
+  'output_tokens_details.reasoning_tokens': 'reasoning_tokens',
+};
+
+function hasOriginalUsage(usage: unknown): boolean {
+  if (!isObject(usage)) return false;
+  for (const key in usage) if (key.startsWith(ORIGINAL_USAGE)) return true;
+  return false;
+}
+
+function withoutOriginalUsage(usage: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(usage)) {
+    if (!key.startsWith(ORIGINAL_USAGE)) out[key] = value;
+  }
+  for (const [key, value] of Object.entries(usage)) {
+    const name = ORIGINAL_DETAILS[key.slice(ORIGINAL_USAGE.length)];
+    if (key.startsWith(ORIGINAL_USAGE) && name && value > 0 && out[name] === undefined) out[name] = value;
+  }
   return out;
 }
 

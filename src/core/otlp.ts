@@ -14,7 +14,7 @@
 import type { ErrorInfo, Patch, SpanPatch, TracePatch } from './model';
 import { isPlainObject } from './merge';
 import { formatMicros } from './time';
-import { AttributeBag, readConventions } from './otlpConventions';
+import { AttributeBag, MAPPED_EVENTS, readConventions } from './conventions/readConventions';
 
 export interface OtlpOptions {
   /** A project named by the request itself (e.g. a `projectName` header). */
@@ -90,7 +90,7 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (!start) return `${where}: startTimeUnixNano must be a positive integer of nanoseconds`;
 
   const attrs = new AttributeBag(attributes(raw, where));
-  const span: SpanPatch = { id: spanId, trace_id: traceId, name: typeof raw.name === 'string' ? raw.name : '', start_time: start };
+  const span: SpanPatch = { id: spanId, trace_id: traceId, name: '', start_time: start };
   const parent = hexId(field(raw, 'parentSpanId'), 8);
   if (parent) span.parent_span_id = parent;
   const end = nanosToIso(field(raw, 'endTimeUnixNano'));
@@ -103,6 +103,8 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   const fields = readConventions(attrs);
   const conventionMetadata = fields.metadata;
   fields.metadata = undefined;
+  // The app's own name for the span (a function id, a tool's name) over the instrumentation's.
+  if (!fields.name && typeof raw.name === 'string') fields.name = raw.name;
   for (const key in fields) {
     const value = fields[key as keyof typeof fields];
     if (value !== undefined) (span as Record<string, unknown>)[key] = value;
@@ -120,7 +122,7 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (typeof ctx.scope.name === 'string' && ctx.scope.name) metadata['otel.scope.name'] = ctx.scope.name;
   if (typeof ctx.scope.version === 'string' && ctx.scope.version) metadata['otel.scope.version'] = ctx.scope.version;
   if (events.length) {
-    const otherEvents = events.filter((e) => !(error && e.name === 'exception')).map((e) => eventRecord(e, where));
+    const otherEvents = events.filter((e) => !(error && e.name === 'exception') && !MAPPED_EVENTS.has(e.name as string)).map((e) => eventRecord(e, where));
     if (otherEvents.length) metadata.events = otherEvents;
   }
   // The resource describes the process, the same for all its spans: kept once per trace, on

@@ -26,6 +26,11 @@ export function costOf(t: TraceSummary): number | undefined {
   return finite(t.total_estimated_cost);
 }
 
+/** Time from the trace's start to the first token of its earliest stream; undefined without a stream. */
+export function ttftOf(t: TraceSummary): number | undefined {
+  return finite(t.time_to_first_token_ms);
+}
+
 /** Null while running, like `duration_ms`. */
 export function durationOf(t: TraceSummary): number | undefined {
   return finite(t.duration_ms);

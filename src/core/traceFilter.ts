@@ -18,7 +18,7 @@ import type { Status, TraceSummary } from './model';
 import { FilterSyntaxError, parseFilter, type CompareOp, type FilterNode, type TextRange } from './filterParser';
 import { formatMicros } from './time';
 import { parseDurationText, parseInstantText } from './timeText';
-import { completionTokens, costOf, durationOf, promptTokens, totalTokens } from './traceFields';
+import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from './traceFields';
 
 export { FilterSyntaxError } from './filterParser';
 
@@ -66,12 +66,14 @@ const NUMERIC_FIELDS: Record<string, NumericField> = {
   prompt_tokens: { read: promptTokens, ...COUNT },
   completion_tokens: { read: completionTokens, ...COUNT },
   cost: { read: costOf, parse: parseCost, expects: 'an amount in USD such as 0.01' },
+  ttft: { read: ttftOf, parse: (v) => parseDurationText(v), expects: 'a duration such as 250ms or 1.5s' },
   spans: { read: (t) => t.span_count, ...COUNT },
   errors: { read: (t) => t.error_count, ...COUNT },
 };
 
 const ALIASES: Record<string, string> = {
   latency: 'duration',
+  time_to_first_token: 'ttft',
   total_tokens: 'tokens',
   span_count: 'spans',
   error_count: 'errors',
@@ -87,6 +89,7 @@ const HAS: Record<string, TracePredicate> = {
   commit: (t) => t.code_version !== undefined,
   tags: (t) => (t.tags?.length ?? 0) > 0,
   cost: (t) => costOf(t) !== undefined,
+  ttft: (t) => ttftOf(t) !== undefined,
   tokens: (t) => totalTokens(t) !== undefined,
   scores: (t) => Object.keys(t.score_averages ?? {}).length > 0,
   input: (t) => t.input_preview !== undefined,

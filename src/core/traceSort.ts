@@ -4,9 +4,9 @@
 // go last in both directions, so sorting by a score shows the scored traces first.
 
 import type { TraceSummary } from './model';
-import { costOf, durationOf, scoreOf, totalTokens } from './traceFields';
+import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from './traceFields';
 
-export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'tags', 'thread', 'commit', 'last_updated'] as const;
+export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'ttft', 'tags', 'thread', 'commit', 'last_updated'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 /** A column, or `score:NAME` for the column of one score name. */
 export type SortKey = SortColumn | `score:${string}`;
@@ -47,6 +47,8 @@ function reader(key: SortKey): (t: TraceSummary) => Value {
       return totalTokens;
     case 'cost':
       return costOf;
+    case 'ttft':
+      return ttftOf;
     case 'tags':
       return (t) => (t.tags?.length ? t.tags.map((x) => x.toLowerCase()).sort().join(',') : undefined);
     case 'thread':

@@ -51,6 +51,7 @@ export const Settings = {
   proxyUpstream: 'spanscope.proxy.upstream',
   proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
   agentToolsEnabled: 'spanscope.agentTools.enabled',
+  otlpGrpcPort: 'spanscope.otlpGrpcPort',
 } as const;
 
 export const ContextKeys = {

@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): void {
     token: randomBytes(24).toString('base64url'),
     version,
     log,
-    settings: () => ({ port: settings.current.port, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes, proxy: settings.current.proxy }),
+    settings: () => ({ port: settings.current.port, otlpGrpcPort: settings.current.otlpGrpcPort, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes, proxy: settings.current.proxy }),
   });
   // The navigator opens files beside the panel, and the panel opens files through it.
   let panel: TracePanelHost | undefined;
@@ -109,9 +109,9 @@ function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatch
       if (settings.current.autoStart && s.state.phase === 'stopped') void s.start();
     }),
     settings.onDidChangeAny([Settings.maxTraces, Settings.maxStorageMB], () => s.applyRetention()),
-    settings.onDidChangeAny([Settings.port], () => {
+    settings.onDidChangeAny([Settings.port, Settings.otlpGrpcPort], () => {
       if (s.state.phase === 'stopped') return;
-      log.info(`spanscope.port is now ${settings.current.port}; restarting the collector`);
+      log.info(`spanscope.port is now ${settings.current.port}, spanscope.otlpGrpcPort ${settings.current.otlpGrpcPort}; restarting the collector`);
       void s.restart();
     }),
     settings.onDidChangeAny([Settings.proxyUpstream, Settings.proxyCacheMaxMB], () => {

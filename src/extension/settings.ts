@@ -7,8 +7,14 @@ import { Settings } from './constants';
 import { portFromSetting } from './collector/portFallback';
 import { DEFAULT_THUMBS_NAME, parseScoreDefinitions, validateScoreName } from './scoring/scoreInput';
 
+/** Which OTLP exporter protocol new terminals are set up for; `off` leaves OTEL_* alone. */
+export type OtelProtocol = 'off' | 'http/protobuf' | 'http/json' | 'grpc';
+const OTEL_PROTOCOLS: readonly OtelProtocol[] = ['off', 'http/protobuf', 'http/json', 'grpc'];
+
 export interface SpanscopeSettings {
   port: number;
+  /** OTLP/gRPC port (the next free one is taken when busy); 0: no gRPC. */
+  otlpGrpcPort: number;
   autoStart: boolean;
   scores: ScoreDefinition[];
   /** What is wrong with `spanscope.scores` entries that were skipped. */
@@ -16,7 +22,7 @@ export interface SpanscopeSettings {
   thumbsName: string;
   maxTraces?: number;
   maxBytes?: number;
-  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean; braintrust: boolean };
+  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: OtelProtocol; openai: boolean; braintrust: boolean };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
   /** The language-model tools and the MCP server definition offered to VS Code. */
@@ -37,7 +43,8 @@ export const DEFAULTS = {
   [Settings.terminalEnabled]: true,
   [Settings.terminalPythonPath]: true,
   [Settings.terminalOpikEnv]: false,
-  [Settings.terminalOtelEnv]: false,
+  [Settings.terminalOtelEnv]: 'off',
+  [Settings.otlpGrpcPort]: 4317,
   [Settings.terminalOpenaiEnv]: false,
   [Settings.terminalBraintrustEnv]: false,
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
@@ -60,6 +67,7 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
   const maxMb = positive(Settings.maxStorageMB);
   return {
     port: portFromSetting(get(Settings.port), DEFAULTS[Settings.port]),
+    otlpGrpcPort: grpcPortFromSetting(get(Settings.otlpGrpcPort)),
     autoStart: bool(Settings.autoStart),
     scores: definitions,
     scoreProblems: problems,
@@ -70,7 +78,7 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       enabled: bool(Settings.terminalEnabled),
       pythonPath: bool(Settings.terminalPythonPath),
       opik: bool(Settings.terminalOpikEnv),
-      otel: bool(Settings.terminalOtelEnv),
+      otel: otelProtocol(get(Settings.terminalOtelEnv)),
       openai: bool(Settings.terminalOpenaiEnv),
       braintrust: bool(Settings.terminalBraintrustEnv),
     },
@@ -92,4 +100,14 @@ function proxyUpstream(value: unknown): string {
 
 function cacheMb(value: unknown): number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : DEFAULTS[Settings.proxyCacheMaxMB];
+}
+
+/** The protocol named; `true` (the setting's old boolean form) is http/protobuf, what it meant. */
+function otelProtocol(value: unknown): OtelProtocol {
+  if (value === true) return 'http/protobuf';
+  return OTEL_PROTOCOLS.includes(value as OtelProtocol) ? (value as OtelProtocol) : DEFAULTS[Settings.terminalOtelEnv];
+}
+
+function grpcPortFromSetting(value: unknown): number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : DEFAULTS[Settings.otlpGrpcPort];
 }

@@ -60,6 +60,7 @@ export function statusView(state: CollectorState, counts: StatusCounts | undefin
       if (state.busyPorts.length) {
         lines.push(`Port ${state.busyPorts.join(', ')} was in use (another window or program), so this window listens on ${state.port}.`);
       }
+      if (state.grpcPort) lines.push(`OTLP/gRPC on \`127.0.0.1:${state.grpcPort}\``);
       if (counts) lines.push(`${plural(counts.traces, 'trace')} stored${running ? `, ${running} running` : ''}.`);
       lines.push('Click to open the traces.');
       return { text: parts.join(' · '), tooltip: lines.join('\n\n'), severity: 'normal', action: 'open' };

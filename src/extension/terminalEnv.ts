@@ -38,6 +38,7 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
       openai: t.openai,
       braintrust: t.braintrust,
       hasBraintrustKey: Boolean(process.env.BRAINTRUST_API_KEY),
+      grpcPort: state.phase === 'listening' ? state.grpcPort : undefined,
       delimiter: path.delimiter,
     });
     collection.clear();

@@ -2,6 +2,8 @@
 // script, the Opik SDK, an OpenTelemetry exporter) reports to this window's collector with no
 // set-up. Pure: the vscode side applies the plan to `context.environmentVariableCollection`.
 
+import type { OtelProtocol } from './settings';
+
 export interface TerminalEnvOptions {
   /** Master switch (`spanscope.terminal.enabled`); off means the terminal is left alone. */
   enabled: boolean;
@@ -10,7 +12,10 @@ export interface TerminalEnvOptions {
   /** The bundled Python SDK folder (holds the `spanscope` package); undefined to leave PYTHONPATH alone. */
   pythonSdkDir?: string;
   opik: boolean;
-  otel: boolean;
+  /** The OTLP protocol the user's exporter speaks, or off. */
+  otel: OtelProtocol;
+  /** The collector's OTLP/gRPC port; undefined when gRPC is off. */
+  grpcPort?: number;
   /** Route the openai clients through the AI proxy (`OPENAI_BASE_URL`): off unless asked, as it changes where calls go. */
   openai?: boolean;
   /** Point the Braintrust SDKs at the collector's Braintrust wire (`BRAINTRUST_APP_URL`). */
@@ -38,12 +43,18 @@ export function terminalEnvironment(o: TerminalEnvOptions): TerminalEnvPlan {
     plan.replace.OPIK_URL_OVERRIDE = `${url}/api`;
     plan.replace.OPIK_WORKSPACE = 'default';
   }
-  if (o.otel) {
-    // Exporters append `/v1/traces` to this base. http/protobuf rather than http/json:
-    // every OTLP/HTTP exporter speaks it (Python's has no JSON mode, and its default, gRPC,
-    // would miss our HTTP port), and the collector accepts both.
+  if (o.otel === 'grpc') {
+    // gRPC exporters take the bare host:port of the gRPC port; left unset while it is off,
+    // rather than sending gRPC to the HTTP port.
+    if (o.grpcPort) {
+      plan.replace.OTEL_EXPORTER_OTLP_ENDPOINT = `http://127.0.0.1:${o.grpcPort}`;
+      plan.replace.OTEL_EXPORTER_OTLP_PROTOCOL = 'grpc';
+    }
+  } else if (o.otel !== 'off') {
+    // HTTP exporters append `/v1/traces` to this base. http/protobuf is what every OTLP/HTTP
+    // exporter speaks (Python's has no JSON mode); http/json for those that only do JSON.
     plan.replace.OTEL_EXPORTER_OTLP_ENDPOINT = url;
-    plan.replace.OTEL_EXPORTER_OTLP_PROTOCOL = 'http/protobuf';
+    plan.replace.OTEL_EXPORTER_OTLP_PROTOCOL = o.otel;
   }
   // The openai clients (Python and Node) read it as their base URL; the proxy forwards to the upstream setting.
   if (o.openai) plan.replace.OPENAI_BASE_URL = `${url}/v1/proxy`;

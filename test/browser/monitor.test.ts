@@ -68,6 +68,7 @@ describe('the monitor', () => {
     expect(charts).toEqual([
       ['traces', 'Traces and error rate'],
       ['latency', 'Latency'],
+      ['ttft', 'Time to first token'],
       ['tokens', 'Tokens and cost'],
       ['score:user_feedback', 'Average user_feedback'],
     ]);
@@ -139,7 +140,7 @@ describe('the monitor', () => {
     await page.locator('.monitor-custom vscode-button', { hasText: 'Apply' }).click();
     await expect.poll(() => page.locator('.monitor-summary').textContent()).toMatch(/^0 traces · 0 errors · buckets of 5 min/);
     expect(await page.locator('.monitor-message').textContent()).toBe('No traces in this range.');
-    expect(await page.locator('.monitor-chart').count()).toBe(3);
+    expect(await page.locator('.monitor-chart').count()).toBe(4);
     await done(page);
   });
 });

@@ -33,7 +33,7 @@ describe('scoring in the panel', () => {
     await row(page, 'kid_one').click();
     const own = page.locator('.section-scores .score-row[data-score="relevance"]');
     await own.waitFor();
-    expect(await own.locator('.score-value').textContent()).toBe('0.90');
+    expect(await own.locator('.score-value').textContent()).toBe('0.9');
     expect(await own.locator('.score-source').textContent()).toBe('sdk');
     expect(await own.locator('.score-reason').textContent()).toBe('on topic');
     await row(page, 'parent_span').click();

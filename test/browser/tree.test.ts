@@ -19,7 +19,7 @@ beforeAll(async () => {
       spanEnd('root', 'chain', { name: 'root', type: 'general', start_time: at(1), input: { q: 'Where is Paris?' }, output: 'In France.' }),
       spanEnd('retrieve', 'chain', { name: 'retrieve', type: 'tool', parent_span_id: 'root', start_time: at(2), end_time: at(100), input: { query: 'Paris' }, output: ['doc one', 'doc two'] }),
       spanEnd('embed', 'chain', { name: 'embed', type: 'general', parent_span_id: 'retrieve', start_time: at(3), end_time: at(50) }),
-      spanEnd('llm_call', 'chain', { name: 'llm_call', type: 'llm', model: 'gpt-4o', parent_span_id: 'root', start_time: at(110), end_time: at(800), input: CHAT_INPUT, output: CHAT_OUTPUT, usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 } }),
+      spanEnd('llm_call', 'chain', { name: 'llm_call', type: 'llm', model: 'gpt-4o', parent_span_id: 'root', start_time: at(110), end_time: at(800), input: CHAT_INPUT, output: CHAT_OUTPUT, usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 }, time_to_first_token_ms: 345 }),
       traceEnd('chain'),
     ),
   );
@@ -28,6 +28,19 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 describe('the span tree', () => {
+  it('marks the first token on a streamed span\'s bar and shows its TTFT and the collector\'s cost estimate in the details', async () => {
+    const { page } = await h.open('trace=chain');
+    await row(page, 'llm_call').click();
+    expect(await row(page, 'llm_call').locator('.first-token').isVisible()).toBe(true);
+    // 345 ms into a 690 ms span: half-way along its bar.
+    expect(await row(page, 'llm_call').locator('.first-token').evaluate((e) => (e as HTMLElement).style.left)).toBe('50%');
+    expect(await row(page, 'retrieve').locator('.first-token').isVisible()).toBe(false);
+    const facts = await page.locator('dl.facts').allInnerTexts();
+    expect(facts.join('\n')).toMatch(/time to first token\s+345 ms/);
+    expect(facts.join('\n')).toMatch(/estimated cost/);
+    await page.context().close();
+  });
+
   it('opens the trace from ?trace= with the trace row on top and every span expanded', async () => {
     const { page, consoleErrors, pageErrors } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();

@@ -4,7 +4,7 @@ import { readSettings } from '../../src/extension/settings';
 describe('settings', () => {
   it('has working defaults when nothing is set', () => {
     const s = readSettings(() => undefined);
-    expect(s).toMatchObject({ port: 7726, autoStart: true, thumbsName: 'user_feedback', maxTraces: undefined, maxBytes: undefined, terminal: { enabled: true, pythonPath: true, opik: false, otel: false } });
+    expect(s).toMatchObject({ port: 7726, autoStart: true, thumbsName: 'user_feedback', maxTraces: undefined, maxBytes: undefined, terminal: { enabled: true, pythonPath: true, opik: false, otel: 'off' }, otlpGrpcPort: 4317 });
     expect(s.scores.map((d) => d.name)).toEqual(['correctness', 'relevance', 'tone']);
   });
 
@@ -24,5 +24,15 @@ describe('settings', () => {
       expect(readSettings((k) => (k === 'spanscope.proxy.upstream' ? bad : undefined)).proxy.upstream).toBe('https://api.openai.com/v1');
     }
     expect(readSettings((k) => (k === 'spanscope.proxy.cacheMaxMB' ? -5 : undefined)).proxy.cacheMaxBytes).toBe(256 * 1024 * 1024);
+  });
+
+  it('reads the OTel terminal protocol (the old true is http/protobuf) and the gRPC port (0 is off)', () => {
+    const read = (values: Record<string, unknown>) => readSettings((k) => values[k]);
+    expect(read({ 'spanscope.terminal.otelEnv': true }).terminal.otel).toBe('http/protobuf');
+    expect(read({ 'spanscope.terminal.otelEnv': false }).terminal.otel).toBe('off');
+    expect(read({ 'spanscope.terminal.otelEnv': 'grpc' }).terminal.otel).toBe('grpc');
+    expect(read({ 'spanscope.terminal.otelEnv': 'smoke-signals' }).terminal.otel).toBe('off');
+    expect(read({ 'spanscope.otlpGrpcPort': 0 }).otlpGrpcPort).toBe(0);
+    expect(read({ 'spanscope.otlpGrpcPort': 99999 }).otlpGrpcPort).toBe(4317);
   });
 });

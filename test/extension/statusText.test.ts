@@ -4,6 +4,11 @@ import { statusView } from '../../src/extension/statusText';
 const listening = { phase: 'listening' as const, port: 7726, url: 'http://127.0.0.1:7726', requestedPort: 7726, busyPorts: [] };
 
 describe('the status bar item', () => {
+  it('names the OTLP/gRPC port in the tooltip when gRPC listens', () => {
+    expect(statusView({ ...listening, grpcPort: 4318 }, undefined).tooltip).toContain('OTLP/gRPC on `127.0.0.1:4318`');
+    expect(statusView(listening, undefined).tooltip).not.toContain('gRPC');
+  });
+
   it('shows the port and the trace count while listening', () => {
     const v = statusView(listening, { traces: 12, running: 0 });
     expect(v.text).toBe('$(pulse) Spanscope :7726 · 12 traces');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { describePlan, terminalEnvironment } from '../../src/extension/terminalEnvironment';
+import { type TerminalEnvOptions, describePlan, terminalEnvironment } from '../../src/extension/terminalEnvironment';
 
-const base = { enabled: true, url: 'http://127.0.0.1:7727', opik: false, otel: false, delimiter: ':' };
+const base: TerminalEnvOptions = { enabled: true, url: 'http://127.0.0.1:7727', opik: false, otel: 'off', delimiter: ':' };
 
 describe('the terminal environment', () => {
   it('points SPANSCOPE_URL at the collector and puts the bundled SDK first on PYTHONPATH', () => {
@@ -12,7 +12,7 @@ describe('the terminal environment', () => {
   });
 
   it('adds the Opik and OpenTelemetry variables only when asked', () => {
-    const plan = terminalEnvironment({ ...base, opik: true, otel: true, delimiter: ';' });
+    const plan = terminalEnvironment({ ...base, opik: true, otel: 'http/protobuf', delimiter: ';' });
     expect(plan.replace).toEqual({
       SPANSCOPE_URL: 'http://127.0.0.1:7727',
       OPIK_URL_OVERRIDE: 'http://127.0.0.1:7727/api',
@@ -35,6 +35,13 @@ describe('the terminal environment', () => {
     const withKey = terminalEnvironment({ ...base, braintrust: true, hasBraintrustKey: true }).replace;
     expect(withKey.BRAINTRUST_APP_URL).toBe('http://127.0.0.1:7727');
     expect(withKey).not.toHaveProperty('BRAINTRUST_API_KEY');
+  });
+
+  it('sets the endpoint and protocol for the exporter picked: JSON over HTTP, or gRPC to the gRPC port', () => {
+    expect(terminalEnvironment({ ...base, otel: 'http/json' }).replace).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:7727', OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' });
+    expect(terminalEnvironment({ ...base, otel: 'grpc', grpcPort: 4318 }).replace).toMatchObject({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:4318', OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc' });
+    // gRPC off: nothing rather than gRPC sent to the HTTP port.
+    expect(terminalEnvironment({ ...base, otel: 'grpc' }).replace).not.toHaveProperty('OTEL_EXPORTER_OTLP_ENDPOINT');
   });
 
   it('sets nothing while the collector is not listening, or when turned off', () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLogger, traced, wrapOpenAI, type Logger } from 'braintrust';
 import type { Span, TraceDetail } from '../../src/core/model';
 import { MODEL, REPLY, type FakeOpenAI, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { databasePrice } from '../frameworks/prices';
 import { onlyTrace, spanNamed, traceDetail, tracesOf } from '../sdk-node/support';
 import { type TestCollector, startTestCollector } from '../support/collector';
 
@@ -82,6 +83,9 @@ describe('the braintrust npm package against the collector', () => {
       expect(llm).toMatchObject({ type: 'llm', model: MODEL, provider: 'openai', status: 'ok', output: { role: 'assistant', content: REPLY.join('') } });
       expect(llm.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
       expect(llm.duration_ms).toBeGreaterThanOrEqual(0);
+      // Priced by the collector like every route's LLM spans: the Braintrust SDK sends no cost.
+      expect(llm).toMatchObject({ cost_source: 'estimated' });
+      expect(llm.total_estimated_cost).toBeCloseTo(databasePrice(MODEL, 'openai', { prompt_tokens: 12, completion_tokens: 5 }), 12);
     }
     expect(plainLlm.input).toEqual({ messages: [{ role: 'system', content: 'Translate.' }, { role: 'user', content: 'How are you?' }] });
     expect(streamLlm.input).toEqual({ messages: [{ role: 'user', content: 'Again?' }] });

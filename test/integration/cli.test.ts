@@ -65,7 +65,8 @@ function newDir(): string {
 }
 
 async function serve(dir: string, extra: string[] = [], env: Record<string, string> = {}) {
-  const cli = run(['serve', '--port', '0', '--data', dir, ...extra], env);
+  // gRPC off unless a test asks for it: its default port is shared by every test run on the machine.
+  const cli = run(['serve', '--port', '0', '--grpc-port', '0', '--data', dir, ...extra], env);
   const first = await cli.nextLine();
   const m = /^Spanscope listening on http:\/\/127\.0\.0\.1:(\d+)$/.exec(first);
   expect(m, first).not.toBeNull();
@@ -73,6 +74,18 @@ async function serve(dir: string, extra: string[] = [], env: Record<string, stri
 }
 
 describe('spanscope serve', () => {
+  it('serves OTLP/gRPC on the port --grpc-port names, and says where', async () => {
+    const blocker = createServer();
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const free = (blocker.address() as { port: number }).port;
+    await new Promise((r) => blocker.close(r));
+    const { cli } = await serve(newDir(), ['--grpc-port', String(free)]);
+    expect(await cli.nextLine()).toMatch(/^Store: /);
+    expect(await cli.nextLine()).toBe(`OTLP/gRPC on 127.0.0.1:${free}`);
+    cli.child.kill('SIGTERM');
+    await cli.exit;
+  });
+
   it('prints its address and the UI address with the token, ingests, and keeps the data through SIGTERM', async () => {
     const dir = newDir();
     const { cli, port, second } = await serve(dir, ['--token', 'secret-1']);

@@ -91,7 +91,9 @@ function json(res: ServerResponse, status: number, value: unknown): void {
   res.end(JSON.stringify(value));
 }
 
-const wantsTool = (body: any) => Array.isArray(body.tools) && body.tools.length > 0;
+/** A request offering tools gets a tool call, unless it already carries the tool's result (then the model answers). */
+const wantsTool = (body: any) => Array.isArray(body.tools) && body.tools.length > 0 && !answersTool(body);
+const answersTool = (body: any) => Array.isArray(body.messages) && body.messages.at(-1)?.role === 'tool';
 
 /** With `n` > 1 each choice says something else: the first the reply, the next ones numbered. */
 const choiceCount = (body: any): number => (Number.isInteger(body.n) && body.n > 1 ? body.n : 1);

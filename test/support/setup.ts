@@ -1,4 +1,4 @@
-// Runs beside every test file (vitest.config.ts `setupFiles`): the temp folders the file's
+// Runs beside every test file (vitest.config.mts `setupFiles`): the temp folders the file's
 // tests made with tempDir go once the file is done, so runs do not pile them up in /tmp.
 
 import { afterAll } from 'vitest';

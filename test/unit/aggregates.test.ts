@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addSpanToTotals, emptyTotals, rollupScores, statusOf, summariseSpans, summariseTrace } from '../../src/core/aggregates';
+import { addSpanToTotals, derive, emptyTotals, rollupScores, statusOf, summariseSpans, summariseTrace } from '../../src/core/aggregates';
 import type { FeedbackScore, TraceRecord } from '../../src/core/model';
 import { buildSpanTree } from '../../src/core/spanTree';
 import { at, spanRecord } from '../support/builders';
@@ -22,6 +22,27 @@ describe('trace aggregates', () => {
     expect(summary.total_estimated_cost).toBe(0.003);
     expect(summary.status).toBe('error');
     expect(summary.duration_ms).toBe(30);
+  });
+
+  it('counts a given cost over the collector\'s estimate, and says which a reader sees', () => {
+    const given = spanRecord('a', { total_estimated_cost: 0.01, estimated_cost: 0.002 });
+    const estimated = spanRecord('b', { estimated_cost: 0.002 });
+    const totals = summariseSpans([given, estimated]);
+    expect(summariseTrace(trace({}), totals, facts).total_estimated_cost).toBe(0.012);
+    expect(derive(given)).toMatchObject({ total_estimated_cost: 0.01, cost_source: 'given' });
+    expect(derive(estimated)).toMatchObject({ total_estimated_cost: 0.002, cost_source: 'estimated' });
+    expect(derive(estimated)).not.toHaveProperty('estimated_cost');
+    expect(derive(spanRecord('c'))).not.toHaveProperty('cost_source');
+  });
+
+  it('gives the trace the time from its start to the first token of its earliest stream', () => {
+    const totals = summariseSpans([
+      spanRecord('a', { start_time: at(100), time_to_first_token_ms: 250 }),
+      spanRecord('b', { start_time: at(50), time_to_first_token_ms: 400 }),
+      spanRecord('c', { start_time: at(10) }),
+    ]);
+    expect(summariseTrace(trace({ start_time: at(0) }), totals, facts).time_to_first_token_ms).toBe(350);
+    expect(summariseTrace(trace({ start_time: at(0) }), summariseSpans([spanRecord('c')]), facts)).not.toHaveProperty('time_to_first_token_ms');
   });
 
   it('replacing a span by its newer version changes the totals by the difference', () => {

@@ -32,6 +32,8 @@ describe('monitor buckets', () => {
       error_rate: null,
       latency_p50_ms: null,
       latency_p95_ms: null,
+      ttft_p50_ms: null,
+      ttft_p95_ms: null,
       prompt_tokens: 0,
       completion_tokens: 0,
       total_tokens: 0,
@@ -63,6 +65,14 @@ describe('monitor buckets', () => {
     expect(b.error_rate).toBe(0.25);
     expect(b.latency_p50_ms).toBe(200);
     expect(b.latency_p95_ms).toBe(300);
+  });
+
+  it('gives p50 and p95 of the time to first token over the traces that streamed', () => {
+    const traces = [10, 20, 30, 40, 500].map((ttft, i) => summary({ start_time: at(0.1 * (i + 1)), durationMs: 1000, time_to_first_token_ms: ttft }));
+    traces.push(summary({ start_time: at(0.7), durationMs: 5 }));
+    const [b] = monitorTraces(traces, { from: t0, to: t0 + MIN, bucketMs: MIN }).buckets;
+    expect(b.ttft_p50_ms).toBe(30);
+    expect(b.ttft_p95_ms).toBe(500);
   });
 
   it('gives a bucket of only running traces a count and no latency', () => {

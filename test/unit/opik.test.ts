@@ -77,9 +77,19 @@ describe('Opik trace and span creates', () => {
     expect(traces(result.patches)[0].metadata).toEqual({ metadata: ['a', 'b'] });
   });
 
-  it('keeps the environment and the time to first token in metadata', () => {
+  it('keeps the environment in metadata and makes ttft the time to first token', () => {
     const result = opikSpan(spanWrite({ environment: 'staging', ttft: 120, metadata: { k: 'v' } }));
-    expect(spans(result.patches)[0].metadata).toEqual({ k: 'v', environment: 'staging', ttft_ms: 120 });
+    expect(spans(result.patches)[0].metadata).toEqual({ k: 'v', environment: 'staging' });
+    expect(spans(result.patches)[0].time_to_first_token_ms).toBe(120);
+  });
+
+  it('does not count original_usage.* again: only its cache and reasoning details stay, under canonical names', () => {
+    const usage = {
+      prompt_tokens: 12, completion_tokens: 5, total_tokens: 17,
+      'original_usage.prompt_tokens': 12, 'original_usage.completion_tokens': 5, 'original_usage.total_tokens': 17,
+      'original_usage.prompt_tokens_details.cached_tokens': 4, 'original_usage.completion_tokens_details.reasoning_tokens': 0,
+    };
+    expect(spans(opikSpan(spanWrite({ usage })).patches)[0].usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cached_tokens: 4 });
   });
 
   it('ignores fields the model does not have (source, last_updated_at, project_id)', () => {

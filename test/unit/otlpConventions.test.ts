@@ -70,7 +70,7 @@ describe('OTel GenAI semantic conventions', () => {
 
   it('reads the older names: gen_ai.system and prompt/completion tokens', () => {
     const span = spanWith({ 'gen_ai.system': 'anthropic', 'gen_ai.request.model': 'claude', 'gen_ai.usage.prompt_tokens': 3, 'gen_ai.usage.completion_tokens': 2, 'gen_ai.usage.cache_read_input_tokens': 1 });
-    expect(span).toMatchObject({ type: 'llm', provider: 'anthropic', model: 'claude', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cache_read_input_tokens: 1 } });
+    expect(span).toMatchObject({ type: 'llm', provider: 'anthropic', model: 'claude', usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5, cached_tokens: 1 } });
     expect(ownMetadata(span)).toEqual({});
   });
 
@@ -128,11 +128,11 @@ describe('OpenInference', () => {
       'input.value': '{"messages":[]}', 'input.mime_type': 'application/json',
       'llm.invocation_parameters': '{"temperature":0}',
     });
-    expect(span).toMatchObject({ type: 'llm', model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15, 'prompt_details.cache_read': 2 } });
+    expect(span).toMatchObject({ type: 'llm', model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 11, completion_tokens: 4, total_tokens: 15, cached_tokens: 2 } });
     expect(span.input).toEqual({ messages: [{ role: 'system', content: 'You help.' }, { role: 'user', content: 'Hi' }] });
     expect(span.output).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 't1', type: 'function', function: { name: 'search', arguments: '{"q":"x"}' } }] });
-    // The raw request stays available beside the rendered messages.
-    expect(ownMetadata(span)).toEqual({ 'openinference.span.kind': 'LLM', 'input.value': '{"messages":[]}', 'input.mime_type': 'application/json', 'llm.invocation_parameters': '{"temperature":0}' });
+    // The raw request is the messages again: once they are read it leaves metadata, with the kind the type says.
+    expect(ownMetadata(span)).toEqual({ 'llm.invocation_parameters': '{"temperature":0}' });
   });
 
   it('parses input.value and output.value when their mime type says JSON', () => {
@@ -169,13 +169,78 @@ describe('Vercel AI SDK', () => {
       'ai.response.toolCalls': JSON.stringify([{ toolCallId: 'c9', toolName: 'lookup', args: { id: 1 } }]),
       'ai.usage.promptTokens': 5, 'ai.usage.completionTokens': 3,
     });
-    expect(span).toMatchObject({ type: 'llm', model: 'gpt-4o', provider: 'openai.chat', usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
+    expect(span).toMatchObject({ type: 'llm', model: 'gpt-4o', provider: 'openai', usage: { prompt_tokens: 5, completion_tokens: 3, total_tokens: 8 } });
     expect(span.input).toEqual({ messages: [{ role: 'user', content: 'Hello' }] });
     expect(span.output).toEqual({ role: 'assistant', content: 'Hi there', tool_calls: [{ id: 'c9', type: 'function', function: { name: 'lookup', arguments: '{"id":1}' } }] });
   });
 
   it('makes ai.toolCall a tool span', () => {
     expect(spanWith({ 'ai.operationId': 'ai.toolCall' }).type).toBe('tool');
+  });
+
+  it('makes a wrapper a general span with no usage of its own, named by its functionId, its input from ai.prompt', () => {
+    const span = spanWith({
+      'ai.operationId': 'ai.streamText', 'ai.telemetry.functionId': 'chat-turn', 'operation.name': 'ai.streamText chat-turn', 'resource.name': 'chat-turn',
+      'ai.prompt': JSON.stringify({ system: 'Be brief.', prompt: 'Hi' }), 'ai.response.text': 'Hello',
+      'ai.usage.inputTokens': 12, 'ai.usage.outputTokens': 5, 'ai.usage.totalTokens': 17, 'ai.usage.inputTokenDetails.noCacheTokens': 12,
+      'ai.model.id': 'gpt-4o', 'ai.model.provider': 'openai.responses',
+    });
+    expect(span).toMatchObject({ type: 'general', name: 'chat-turn', provider: 'openai', input: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] } });
+    expect(span.usage).toBeUndefined();
+    expect(ownMetadata(span)).toEqual({});
+  });
+
+  it('names a tool span by its tool, with its arguments and result, and reads the first chunk\'s time and cache details', () => {
+    const tool = spanWith({ 'ai.operationId': 'ai.toolCall', 'ai.toolCall.name': 'get_weather', 'ai.toolCall.id': 'call_1', 'ai.toolCall.args': '{"city":"Paris"}', 'ai.toolCall.result': '{"sky":"sunny"}' });
+    expect(tool).toMatchObject({ type: 'tool', name: 'get_weather', input: { city: 'Paris' }, output: { sky: 'sunny' }, metadata: { tool_call_id: 'call_1' } });
+    const stream = spanWith({
+      'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'gpt-4o', 'ai.response.msToFirstChunk': 61.5,
+      'ai.usage.inputTokens': 100, 'ai.usage.outputTokens': 20, 'ai.usage.inputTokenDetails.cacheReadTokens': 40, 'ai.usage.cachedInputTokens': 40, 'ai.usage.reasoningTokens': 8,
+    });
+    expect(stream).toMatchObject({ type: 'llm', time_to_first_token_ms: 61.5, usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120, cached_tokens: 40, reasoning_tokens: 8 } });
+    expect(ownMetadata(stream)).toEqual({});
+  });
+
+  it('unwraps tool results given as {type: "json", value} in chat messages', () => {
+    const span = spanWith({
+      'ai.operationId': 'ai.generateText.doGenerate',
+      'ai.prompt.messages': JSON.stringify([{ role: 'tool', content: [{ type: 'tool-result', toolCallId: 'c1', toolName: 'w', output: { type: 'json', value: { sky: 'sunny' } } }] }]),
+    });
+    expect(span.input).toEqual({ messages: [{ role: 'tool', content: '{"sky":"sunny"}', tool_call_id: 'c1' }] });
+  });
+});
+
+describe('OpenLLMetry entities', () => {
+  it('names workflow and tool spans by their entity and reads their input and output', () => {
+    const span = spanWith({ 'traceloop.span.kind': 'tool', 'traceloop.entity.name': 'get_weather', 'traceloop.entity.input': '{"args":[],"kwargs":{"city":"Paris"}}', 'traceloop.entity.output': '"sunny"' });
+    expect(span).toMatchObject({ type: 'tool', name: 'get_weather', input: { city: 'Paris' }, output: 'sunny' });
+    expect(ownMetadata(span)).toEqual({});
+  });
+});
+
+describe('LangChain metadata', () => {
+  it('takes provider and model from ls_provider / ls_model_name when nothing else gives them', () => {
+    const span = spanWith({ 'openinference.span.kind': 'LLM', metadata: JSON.stringify({ ls_provider: 'anthropic', ls_model_name: 'claude-3-5-sonnet', ls_temperature: 0 }) });
+    expect(span).toMatchObject({ provider: 'anthropic', model: 'claude-3-5-sonnet' });
+    expect(ownMetadata(span)).toEqual({ ls_temperature: 0 });
+  });
+});
+
+describe('OTel GenAI time to first chunk and Logfire', () => {
+  it('reads gen_ai.response.time_to_first_chunk (seconds) as milliseconds', () => {
+    expect(spanWith({ 'gen_ai.operation.name': 'chat', 'gen_ai.response.time_to_first_chunk': 0.25 }).time_to_first_token_ms).toBe(250);
+  });
+
+  it('reads Logfire\'s request_data / response_data as a chat, and operation.cost as a given cost', () => {
+    const span = spanWith({
+      request_data: JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] }),
+      response_data: JSON.stringify({ message: { role: 'assistant', content: 'Hello' }, usage: { prompt_tokens: 3, completion_tokens: 1 } }),
+      'operation.cost': 0.0001,
+    });
+    expect(span).toMatchObject({ type: 'llm', model: 'gpt-4o', total_estimated_cost: 0.0001, usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 } });
+    expect(span.input).toEqual({ messages: [{ role: 'user', content: 'Hi' }] });
+    expect(span.output).toEqual({ role: 'assistant', content: 'Hello' });
+    expect(ownMetadata(span)).toEqual({});
   });
 });
 

@@ -117,6 +117,13 @@ describe('filter language: comparisons', () => {
     expect(names(traces, 'spans:3')).toEqual(['classify']);
   });
 
+  it('compares the time to first token, only of traces that streamed', () => {
+    const streamed = [...traces, summary({ name: 'chat', start_time: at(40), durationMs: 900, time_to_first_token_ms: 320 })];
+    expect(names(streamed, 'ttft > 300ms')).toEqual(['chat']);
+    expect(names(streamed, 'ttft < 0.3s')).toEqual([]);
+    expect(names(streamed, 'has:ttft')).toEqual(['chat']);
+  });
+
   it('reads a score named like a field when written score:NAME', () => {
     const scored = [summary({ name: 'a', scores: { duration: 4 } }), summary({ name: 'b', durationMs: 5000 })];
     expect(names(scored, 'score:duration > 3')).toEqual(['a']);

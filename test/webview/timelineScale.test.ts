@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barGeometry, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
+import { barGeometry, firstTokenFraction, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
 
 describe('timeline geometry', () => {
   const range = { start: 1_000_000, end: 2_000_000 }; // one second
@@ -22,5 +22,14 @@ describe('timeline geometry', () => {
     expect(ticks(1000, 5)).toEqual([0, 200, 400, 600, 800, 1000]);
     expect(ticks(2.4, 4)).toEqual([0, 1, 2]);
     expect(ticks(0, 4)).toEqual([0]);
+  });
+});
+
+describe('the first-token marker', () => {
+  it('sits at the time to first token along the bar, and only on a finished span that has one', () => {
+    expect(firstTokenFraction(1_000_000, 1_400_000, 100)).toBe(0.25);
+    expect(firstTokenFraction(1_000_000, 1_400_000, 900)).toBe(1);
+    expect(firstTokenFraction(1_000_000, NaN, 100)).toBeUndefined();
+    expect(firstTokenFraction(1_000_000, 1_400_000, undefined)).toBeUndefined();
   });
 });

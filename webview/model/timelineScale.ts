@@ -38,6 +38,15 @@ export function barGeometry(range: TimeRange, startMicros: number, endMicros: nu
   return { left: Math.min(left, 1 - minWidth), width };
 }
 
+/**
+ * Where a streamed span's first token sits along its bar, as a fraction of the bar (0 at
+ * its start, 1 at its end); undefined without a time to first token or a finished span.
+ */
+export function firstTokenFraction(startMicros: number, endMicros: number, ttftMs: number | undefined): number | undefined {
+  if (typeof ttftMs !== 'number' || !(ttftMs >= 0) || Number.isNaN(startMicros) || Number.isNaN(endMicros) || endMicros <= startMicros) return undefined;
+  return clamp((ttftMs * 1000) / (endMicros - startMicros), 0, 1);
+}
+
 /** Round tick offsets (ms from the start) so that about `maxTicks` fit. */
 export function ticks(rangeMs: number, maxTicks: number): number[] {
   if (!(rangeMs > 0) || maxTicks < 1) return [0];

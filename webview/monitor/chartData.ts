@@ -55,6 +55,16 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
       ],
     },
     {
+      id: 'ttft',
+      title: 'Time to first token',
+      x,
+      leftLabel: 'ms',
+      series: [
+        { label: 'p50', values: b.map((k) => k.ttft_p50_ms), axis: 'left', color: 'green', kind: 'line', format: millis },
+        { label: 'p95', values: b.map((k) => k.ttft_p95_ms), axis: 'left', color: 'orange', kind: 'line', format: millis },
+      ],
+    },
+    {
       id: 'tokens',
       title: 'Tokens and cost',
       x,

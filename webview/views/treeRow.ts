@@ -8,7 +8,7 @@ import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type Spa
 import { setCodicon } from '../components/icons';
 import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
 import { matchRanges } from '../model/search';
-import { barGeometry, spanMicros, type TimeRange } from '../model/timelineScale';
+import { barGeometry, firstTokenFraction, spanMicros, type TimeRange } from '../model/timelineScale';
 import type { TreeNode, TraceModel } from '../model/traceModel';
 import type { TreeView } from '../model/treeView';
 import { setText } from './dom';
@@ -39,6 +39,8 @@ interface RowParts {
   facts: HTMLElement;
   duration: HTMLElement;
   bar: HTMLElement;
+  /** The first token's marker on a streamed span's bar. */
+  firstToken: HTMLElement;
   /** What the label was last painted with, to skip rebuilding highlights. */
   labelKey?: string;
 }
@@ -58,9 +60,11 @@ export function createRow(): HTMLElement {
   const duration = div('cell cell-duration');
   const timeline = div('cell cell-timeline');
   const bar = div('bar');
+  const firstToken = div('first-token');
+  bar.append(firstToken);
   timeline.append(bar);
   row.append(name, duration, timeline);
-  parts.set(row, { name, twistie, icon, label, facts, duration, bar });
+  parts.set(row, { name, twistie, icon, label, facts, duration, bar, firstToken });
   return row;
 }
 
@@ -112,6 +116,13 @@ export function paintRow(row: HTMLElement, index: number, ctx: RowContext): void
   p.bar.style.left = `${(left * 100).toFixed(3)}%`;
   p.bar.style.width = `${(width * 100).toFixed(3)}%`;
   p.bar.className = `bar type-${isTrace ? 'trace' : span.type}${state === 'running' ? ' running' : ''}${state === 'error' ? ' error' : ''}${notEnded ? ' not-ended' : ''}`;
+  const ttft = span.time_to_first_token_ms;
+  const at = isTrace ? undefined : firstTokenFraction(start, end, ttft);
+  p.firstToken.hidden = at === undefined;
+  if (at !== undefined) {
+    p.firstToken.style.left = `${(at * 100).toFixed(3)}%`;
+    p.firstToken.title = `first token after ${formatDuration(ttft!)}`;
+  }
 }
 
 function paintLabel(p: RowParts, text: string, needle: string | undefined): void {

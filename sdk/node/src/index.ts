@@ -6,7 +6,6 @@ export { currentSpan, getCurrentSpan, getCurrentTrace, updateCurrentSpan, update
 export { Client, flush, type ClientOptions, type ScoreById } from './client.js';
 export { initLogger, Logger, type FeedbackEvent, type InitLoggerOptions, type StartSpanArgs } from './logger.js';
 export { trackOpenAI, wrapOpenAI, type TrackOpenAIOptions } from './openai/wrap.js';
-export { modelPrices, setModelPrice, estimateCost, type ModelPrice } from './openai/prices.js';
 export { configure } from './configure.js';
 export type { Config } from './config.js';
 export type { SpanImpl as Span, TraceImpl as Trace } from './records.js';

@@ -232,6 +232,8 @@ export class SpanImpl extends Rec {
   provider: string | undefined = undefined;
   /** @internal */
   cost: number | undefined = undefined;
+  /** @internal A stream's first chunk, in ms after the span's start; set by the OpenAI wrapper. */
+  ttftMs: number | undefined = undefined;
   /** @internal Computed once per wrapped function and shared by its spans. */
   location: CodeLocation | undefined = undefined;
   /**

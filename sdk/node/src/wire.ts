@@ -39,6 +39,7 @@ export function recordEvent(rec: Rec): object {
     if (typeof s.provider === 'string') body.provider = s.provider;
     if (s.usage !== undefined) body.usage = s.usage;
     if (s.cost !== undefined) body.total_estimated_cost = s.cost;
+    if (s.ttftMs !== undefined) body.time_to_first_token_ms = s.ttftMs;
   } else {
     const t = rec as TraceImpl;
     if (typeof t.threadId === 'string') body.thread_id = t.threadId;

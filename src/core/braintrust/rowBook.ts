@@ -139,6 +139,11 @@ export class RowBook {
     }
     // The type decides how input and output read (chat messages): a merge carries it along.
     if (view.span_attributes === undefined && whole.span_attributes !== undefined) view.span_attributes = whole.span_attributes;
+    // The collector prices a span from the model and the usage of one patch (costEstimate.ts):
+    // a piece that touches either (wrapOpenAI logs the model first, the token metrics at the
+    // end) carries the other along. The store merges both by key, so nothing changes twice.
+    if (view.metrics !== undefined && view.metadata === undefined && whole.metadata !== undefined) view.metadata = whole.metadata;
+    if (view.metadata !== undefined && view.metrics === undefined && whole.metrics !== undefined) view.metrics = whole.metrics;
     if (!isMerge) for (const key of Object.keys(whole)) if (!Object.hasOwn(view, key) && !OWN_KEYS.has(key) && key !== '__proto__') view[key] = whole[key];
     return view;
   }

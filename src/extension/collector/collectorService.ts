@@ -14,6 +14,8 @@ import { openWithFallback, removeStaleWindowFolders, storeDirs } from './storeLo
 
 export interface CollectorHandle {
   readonly port: number;
+  /** OTLP/gRPC's port; undefined when off or it could not bind. */
+  readonly grpcPort?: number;
   readonly url: string;
   readonly token: string;
   close(): Promise<void>;
@@ -21,11 +23,22 @@ export interface CollectorHandle {
 
 export interface CollectorBackend {
   openStore(options: StoreOptions): Promise<TraceStoreApi & { close(): Promise<void> }>;
-  startCollector(options: { store: TraceStoreApi; port: number; host?: string; token: string; version: string; log(m: string): void; proxy?: ProxyOptions }): Promise<CollectorHandle>;
+  startCollector(options: {
+    store: TraceStoreApi;
+    port: number;
+    host?: string;
+    token: string;
+    version: string;
+    log(m: string): void;
+    grpc?: { port: number; fallback?: boolean };
+    proxy?: ProxyOptions;
+  }): Promise<CollectorHandle>;
 }
 
 export interface CollectorSettings {
   port: number;
+  /** 0: no OTLP/gRPC. */
+  otlpGrpcPort?: number;
   maxTraces?: number;
   maxBytes?: number;
   /** The AI proxy's upstream and cache size (its cache lives in the store's folder). */
@@ -35,7 +48,7 @@ export interface CollectorSettings {
 export type CollectorState =
   | { phase: 'stopped' }
   | { phase: 'starting' }
-  | { phase: 'listening'; port: number; url: string; requestedPort: number; busyPorts: number[] }
+  | { phase: 'listening'; port: number; url: string; requestedPort: number; busyPorts: number[]; grpcPort?: number }
   | { phase: 'error'; reason: 'ports-busy' | 'failed'; message: string; ports?: number[] };
 
 export interface CollectorServiceOptions {
@@ -183,7 +196,9 @@ export class CollectorService extends Disposable {
   private async listen(): Promise<void> {
     this.setState({ phase: 'starting' });
     const { backend, token, version, log } = this.options;
-    const { port: requestedPort, proxy: proxySettings } = this.options.settings();
+    const { port: requestedPort, otlpGrpcPort, proxy: proxySettings } = this.options.settings();
+    // Every window runs a collector: a second window's gRPC takes the next free port, like its HTTP one.
+    const grpc = otlpGrpcPort ? { port: otlpGrpcPort, fallback: true } : undefined;
     try {
       const store = await this.getStore();
       const proxy: ProxyOptions | undefined = proxySettings && {
@@ -192,7 +207,7 @@ export class CollectorService extends Disposable {
         cacheMaxBytes: proxySettings.cacheMaxBytes,
       };
       const result = await listenWithFallback(requestedPort, this.options.portAttempts ?? PORT_ATTEMPTS, (port) =>
-        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`), proxy }),
+        backend.startCollector({ store, port, token, version, log: (m) => log.info(`collector: ${m}`), grpc, proxy }),
       );
       if (this.shutDown) {
         await result.value.close();
@@ -201,7 +216,8 @@ export class CollectorService extends Disposable {
       this.collector = result.value;
       if (result.busy.length) log.warn(`port ${result.busy.join(', ')} in use (another VS Code window or program); listening on ${result.port} instead`);
       log.info(`collector listening on ${result.value.url}`);
-      this.setState({ phase: 'listening', port: result.value.port, url: result.value.url, requestedPort, busyPorts: result.busy });
+      if (result.value.grpcPort) log.info(`OTLP/gRPC listening on 127.0.0.1:${result.value.grpcPort}`);
+      this.setState({ phase: 'listening', port: result.value.port, url: result.value.url, requestedPort, busyPorts: result.busy, grpcPort: result.value.grpcPort });
     } catch (err) {
       const ports = err instanceof PortsBusyError ? err.ports : undefined;
       const message = ports ? `Spanscope could not start its collector: ${err instanceof Error ? err.message : ''}.` : `Spanscope could not start its collector: ${errorMessage(err)}`;

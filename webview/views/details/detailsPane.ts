@@ -195,7 +195,9 @@ function usageFacts(span: Span): Fact[] {
   if (span.model) out.push(['model', span.model]);
   if (span.provider) out.push(['provider', span.provider]);
   for (const [k, v] of Object.entries(span.usage ?? {})) out.push([k.replace(/_/g, ' '), v.toLocaleString()]);
-  if (span.total_estimated_cost != null) out.push(['estimated cost', formatCost(span.total_estimated_cost)]);
+  if (span.time_to_first_token_ms != null) out.push(['time to first token', formatDuration(span.time_to_first_token_ms)]);
+  // Whose figure it is: the client's own, or the collector's from the price database.
+  if (span.total_estimated_cost != null) out.push([span.cost_source === 'given' ? 'cost (given)' : 'estimated cost', formatCost(span.total_estimated_cost)]);
   return out;
 }
 

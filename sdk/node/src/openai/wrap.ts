@@ -1,6 +1,6 @@
 // `trackOpenAI(client)` / `wrapOpenAI(client)`: every `chat.completions.create` and
-// `responses.create` call becomes an `llm` span (model, provider, messages, reply, usage,
-// estimated cost) under whatever span is current. Duck-typed: the SDK never imports
+// `responses.create` call becomes an `llm` span (model, provider, messages, reply, usage;
+// the collector prices it) under whatever span is current. Duck-typed: the SDK never imports
 // `openai`, it only looks for those two methods.
 //
 // The client is not modified: the wrapper is a Proxy that answers for `chat`,
@@ -22,7 +22,6 @@ import { runtime } from '../runtime.js';
 import { snapshot } from '../snapshot.js';
 import { record, type LlmApi, type LlmResult, type StreamAssembler } from './api.js';
 import { chatApi } from './chat.js';
-import { estimateCost } from './prices.js';
 import { responsesApi } from './responses.js';
 
 export interface TrackOpenAIOptions {
@@ -197,6 +196,8 @@ class StreamSink implements IterationSink {
 
   add(value: unknown): void {
     try {
+      // The first chunk is the first token's arrival: the time a user waited for text to start.
+      if (this.span.ttftMs === undefined) this.span.ttftMs = Math.round((nowMs() - this.span.startMs) * 1000) / 1000;
       this.assembler.add(value);
     } catch (err) {
       runtime().internalError(err);
@@ -222,7 +223,6 @@ function finish(span: SpanImpl, result: LlmResult): void {
     usage: result.usage,
     model,
     metadata: result.metadata,
-    totalEstimatedCost: estimateCost(model, result.usage),
   });
   span.finishCall(snapshot(result.output), result.error);
 }

@@ -1,6 +1,6 @@
 """OpenAI: ``track_openai(client)`` (alias ``wrap_openai``) traces ``chat.completions.create``
 and ``responses.create`` on sync and async clients, streamed or not, as ``llm`` spans with
-the model, the messages, the reply, token usage and an estimated cost.
+the model, the messages, the reply and token usage (the collector estimates the cost).
 
 Duck-typed: ``openai`` is never imported, the client is patched in place (its resource
 objects get an instance attribute ``create``), and responses are read by attribute or key,
@@ -18,52 +18,7 @@ from ._openai_shapes import Chat, Responses
 
 PROVIDER = "openai"
 
-# USD per million tokens, (input, output): OpenAI's list prices as of 2025, for estimates
-# only. Extend or correct with ``register_price`` (or by editing ``PRICES``). A dated model
-# name ("gpt-4o-2024-08-06") uses the longest entry it starts with, followed by "-".
-PRICES = {
-    "gpt-5": (1.25, 10.00),
-    "gpt-5-mini": (0.25, 2.00),
-    "gpt-5-nano": (0.05, 0.40),
-    "gpt-4.1": (2.00, 8.00),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4o": (2.50, 10.00),
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4-turbo": (10.00, 30.00),
-    "gpt-4": (30.00, 60.00),
-    "gpt-3.5-turbo": (0.50, 1.50),
-    "o1": (15.00, 60.00),
-    "o1-mini": (1.10, 4.40),
-    "o3": (2.00, 8.00),
-    "o3-mini": (1.10, 4.40),
-    "o4-mini": (1.10, 4.40),
-}
-
 _SECRET_OR_TRANSPORT = ("extra_headers", "extra_query", "extra_body", "timeout")
-
-
-def register_price(model, input_per_million, output_per_million):
-    """Sets the price of ``model`` (USD per million input and output tokens)."""
-    PRICES[str(model)] = (float(input_per_million), float(output_per_million))
-
-
-def estimate_cost(model, usage):
-    """Estimated USD cost of one call, or None for a model without a price."""
-    if not model or not usage:
-        return None
-    price = PRICES.get(model)
-    if price is None:
-        best = ""
-        for name in PRICES:
-            if len(name) > len(best) and model.startswith(name) and model[len(name):len(name) + 1] in ("", "-"):
-                best = name
-        price = PRICES.get(best)
-    if price is None:
-        return None
-    prompt = usage.get("prompt_tokens") or 0
-    completion = usage.get("completion_tokens") or 0
-    return (prompt * price[0] + completion * price[1]) / 1_000_000
 
 
 def track_openai(client, project_name=None):
@@ -188,10 +143,8 @@ class _Call:
         model = model or self.model
         changes = {"output": output}
         if usage:
+            # Model and usage are enough: the collector prices the call from its price database.
             changes["usage"] = usage
-            cost = estimate_cost(model, usage)
-            if cost is not None:
-                changes["total_estimated_cost"] = cost
         if model:
             changes["model"] = model
         if error is not None:

@@ -7,7 +7,7 @@ import { defineConfig } from 'vitest/config';
 
 const tiers: Record<string, string[]> = {
   unit: ['unit', 'webview', 'extension', 'agent'],
-  integration: ['integration', 'sdk-node', 'fuzz'],
+  integration: ['integration', 'sdk-node', 'fuzz', 'frameworks'],
   browser: ['browser'],
 };
 
@@ -17,7 +17,7 @@ const untiered = readdirSync('test', { recursive: true, encoding: 'utf8' })
   .filter((file) => file.endsWith('.test.ts'))
   .map((file) => file.split(/[\\/]/)[0])
   .filter((folder) => !tiered.has(folder));
-if (untiered.length) throw new Error(`vitest.config.ts: test/${untiered[0]}/ is in no test tier; add it to \`tiers\``);
+if (untiered.length) throw new Error(`vitest.config.mts: test/${untiered[0]}/ is in no test tier; add it to \`tiers\``);
 
 export default defineConfig({
   test: {
