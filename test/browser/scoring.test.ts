@@ -37,9 +37,9 @@ describe('scoring in the panel', () => {
     expect(await own.locator('.score-source').textContent()).toBe('sdk');
     expect(await own.locator('.score-reason').textContent()).toBe('on topic');
     await row(page, 'parent_span').click();
-    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
+    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.72 scores');
     await page.locator('.tree-row.is-trace').click();
-    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.702 scores');
+    await poll(() => page.locator('.section-scores .score-averages').textContent()).toContain('relevance0.72 scores');
     await page.context().close();
   });
 
