@@ -2,6 +2,7 @@
 // getter over `vscode.workspace.getConfiguration()`, tests pass a plain object. Defaults here
 // must match package.json's (test/extension/constants.test.ts checks them).
 
+import { isStatsWindow, type StatsWindow } from '../core/functions/callStats';
 import type { ScoreDefinition } from '../shared/protocol';
 import { Settings } from './constants';
 import { portFromSetting } from './collector/portFallback';
@@ -17,6 +18,8 @@ export interface SpanscopeSettings {
   maxTraces?: number;
   maxBytes?: number;
   terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean };
+  /** What the editor shows of tracked functions. */
+  editor: { codeLens: boolean; window: StatsWindow; inlineResults: boolean; hover: boolean; problems: boolean };
 }
 
 export const DEFAULTS = {
@@ -34,6 +37,11 @@ export const DEFAULTS = {
   [Settings.terminalPythonPath]: true,
   [Settings.terminalOpikEnv]: false,
   [Settings.terminalOtelEnv]: false,
+  [Settings.codeLensEnabled]: true,
+  [Settings.statsWindow]: 'run',
+  [Settings.inlineResultsEnabled]: true,
+  [Settings.hoverEnabled]: true,
+  [Settings.problemsEnabled]: true,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -62,6 +70,13 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       pythonPath: bool(Settings.terminalPythonPath),
       opik: bool(Settings.terminalOpikEnv),
       otel: bool(Settings.terminalOtelEnv),
+    },
+    editor: {
+      codeLens: bool(Settings.codeLensEnabled),
+      window: isStatsWindow(get(Settings.statsWindow)) ? (get(Settings.statsWindow) as StatsWindow) : DEFAULTS[Settings.statsWindow],
+      inlineResults: bool(Settings.inlineResultsEnabled),
+      hover: bool(Settings.hoverEnabled),
+      problems: bool(Settings.problemsEnabled),
     },
   };
 }

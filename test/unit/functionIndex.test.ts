@@ -165,3 +165,11 @@ describe('FunctionIndex', () => {
     expect(f.recent.map((r) => [r.span_id, r.duration_ms])).toEqual([['a', 500], ['b', 5]]);
   });
 });
+
+describe('FunctionIndex.list', () => {
+  it('lists every function of every file and of no file', () => {
+    const index = new FunctionIndex();
+    index.observe([call('a', 'f', 0, 1), call('b', 'g', 0, 1, {}, '/work/b.py'), call('c', 'plan', 0, 1, {}, null)]);
+    expect(index.list().map((f) => `${f.file}:${f.function}`).sort()).toEqual(['/work/app.py:f', '/work/b.py:g', 'null:plan']);
+  });
+});

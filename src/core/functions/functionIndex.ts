@@ -176,6 +176,12 @@ export class FunctionIndex {
     return out.sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity) || a.function.localeCompare(b.function));
   }
 
+  /** Every function in the index (for Problems, which covers files that are not open). */
+  list(window: StatsWindow = 'all', now = Date.now(), recent = 20): FunctionSummary[] {
+    const from = windowStart(window, now, this.latestRunStart);
+    return [...this.entries.values()].map((e) => this.summarise(e, from, recent));
+  }
+
   /** One function's summary, or undefined when the index has no call of it. */
   get(key: FunctionKey, window: StatsWindow = 'all', now = Date.now(), recent = 20): FunctionSummary | undefined {
     const entry = this.entries.get(keyText(key));
