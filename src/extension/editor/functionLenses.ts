@@ -12,11 +12,8 @@ import type { SettingsWatcher } from '../settingsWatcher';
 import { Throttle } from '../throttle';
 import type { DocumentFunctions } from './documentFunctions';
 import { TRACKED_SELECTOR } from './documentFunctions';
-import type { FunctionSource } from './functionSource';
+import { LENS_INTERVAL_MS, type FunctionSource } from './functionSource';
 import { callPickItem, lensTitle, WINDOW_LABELS } from './functionText';
-
-/** A lens changes at most this often. */
-export const LENS_INTERVAL_MS = 500;
 
 export class FunctionLenses extends Disposable implements vscode.CodeLensProvider {
   private readonly changed = this._register(new vscode.EventEmitter<void>());

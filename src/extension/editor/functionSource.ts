@@ -8,6 +8,9 @@ import type { FunctionIndex, FunctionKey, FunctionQuery, FunctionSummary } from 
 import type { TraceStoreApi } from '../../store/types';
 import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifecycle';
 
+/** What the editor shows of a function changes at most this often (twice a second). */
+export const LENS_INTERVAL_MS = 500;
+
 export interface StoreSource {
   whenStoreOpen(listener: (store: TraceStoreApi) => void): DisposableLike;
 }

@@ -10,9 +10,8 @@ import { Disposable } from '../lifecycle';
 import type { SettingsWatcher } from '../settingsWatcher';
 import { Throttle } from '../throttle';
 import { TRACKED_LANGUAGES, type DocumentFunctions } from './documentFunctions';
-import type { FunctionSource } from './functionSource';
+import { LENS_INTERVAL_MS, type FunctionSource } from './functionSource';
 import { inlineText } from './functionText';
-import { LENS_INTERVAL_MS } from './functionLenses';
 
 export class InlineResults extends Disposable {
   private readonly okType = this._register(vscode.window.createTextEditorDecorationType({

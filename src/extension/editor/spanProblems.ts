@@ -8,8 +8,7 @@ import { Commands, DIAGNOSTIC_SOURCE, Settings } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import type { SettingsWatcher } from '../settingsWatcher';
 import { Throttle } from '../throttle';
-import type { FunctionSource } from './functionSource';
-import { LENS_INTERVAL_MS } from './functionLenses';
+import { LENS_INTERVAL_MS, type FunctionSource } from './functionSource';
 import { problemsOf } from './problemsModel';
 
 export class SpanProblems extends Disposable implements vscode.CodeActionProvider {
