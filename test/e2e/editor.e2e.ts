@@ -126,7 +126,14 @@ describe('Spanscope in the editor', () => {
       await wb.runCommand('Quick Fix...');
       const action = vs.page.locator('.action-widget .monaco-list-row', { hasText: 'Open span in Spanscope' }).first();
       await action.waitFor({ state: 'visible', timeout: 15_000 });
-      await action.click();
+      // The action list takes the keyboard (a pointer block covers it while it settles): move
+      // the focus to the entry and press Enter, as a keyboard user does.
+      await waitUntil('"Open span in Spanscope" focused in the Quick Fix list', async () => {
+        if ((await action.getAttribute('class'))?.includes('focused')) return true;
+        await vs.page.keyboard.press('ArrowDown');
+        return false;
+      }, 10_000);
+      await vs.page.keyboard.press('Enter');
       const panel = await TracePanel.find(wb);
       await waitUntil('lookup_citation selected in the panel', async () => (await panel.rows()).find((r) => r.selected)?.label === 'lookup_citation', 30_000);
     });

@@ -116,6 +116,8 @@ export class EditorUi {
   async diffSides(): Promise<{ original: string; modified: string } | undefined> {
     const side = (cls: string) => this.page.locator(`${EDITOR} .monaco-diff-editor .editor.${cls} .view-lines`).first();
     if (!(await side('original').count()) || !(await side('modified').count())) return undefined;
-    return { original: await side('original').innerText(), modified: await side('modified').innerText() };
+    // The editor draws spaces as no-break spaces and wraps long lines: read it as flowing text.
+    const text = async (cls: string) => (await side(cls).innerText()).replace(/[\s\u00a0]+/g, ' ');
+    return { original: await text('original'), modified: await text('modified') };
   }
 }
