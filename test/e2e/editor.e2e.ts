@@ -118,6 +118,8 @@ describe('Spanscope in the editor', () => {
       await waitUntil(`the KeyError at line ${raised} in Problems`, async () =>
         (await ed.problems()).find((p) => p.includes("KeyError: 'wikipedia' — in lookup_citation (trace llm_chain") && new RegExp(`\\b${raised}\\b`).test(p)), 30_000)
         .catch(async (e: Error) => { throw new Error(`${e.message}; Problems shows ${JSON.stringify(await ed.problems())}`); });
+      // The app catches it: a warning, not an error.
+      expect(await ed.problemRow("KeyError: 'wikipedia'").locator('[class*="codicon-warning"], .warning').count()).toBeGreaterThan(0);
     });
 
     await steps.run('its code action opens the span in the panel', async () => {

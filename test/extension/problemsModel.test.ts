@@ -15,21 +15,21 @@ ValueError: kaboom`;
 
 const call = (id: string, fields: Partial<RecentCall> = {}): RecentCall => ({
   span_id: id, trace_id: `t-${id}`, start_time: new Date(NOW - 60_000).toISOString(), duration_ms: 5, status: 'error', output_preview: null,
-  error: 'ValueError: kaboom', traceback: TB, tokens: 0, cost: 0, scores: {}, line: 29, trace_name: 'my_app', trace_status: 'error', ...fields,
+  error: 'ValueError: kaboom', traceback: TB, tokens: 0, cost: 0, scores: {}, line: 29, trace_name: 'my_app', trace_status: 'error', caught: false, ...fields,
 });
 const fn = (recent: RecentCall[], fields: Partial<FunctionSummary> = {}): FunctionSummary => ({ file: '/w/app.py', function: 'boom', line: 29, calls: recent.length, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent, ...fields });
 const inW = (f: string) => f.startsWith('/w/');
 
 describe('problemsOf', () => {
-  it('puts a failed call at the raise line with every frame, as an error when the trace failed', () => {
+  it('puts a failed call at the raise line with every frame, as an error when it left the code', () => {
     const [p, ...rest] = problemsOf([fn([call('a')])], inW, NOW);
     expect(rest).toEqual([]);
     expect(p).toMatchObject({ file: '/w/app.py', line: 31, severity: 'error', message: 'ValueError: kaboom — in boom (trace my_app, 1 min ago)', traceId: 't-a', spanId: 'a' });
     expect(p.frames.map((f) => f.line)).toEqual([31, 40]);
   });
 
-  it('makes a caught error (the trace succeeded) a warning', () => {
-    expect(problemsOf([fn([call('a', { trace_status: 'ok' })])], inW, NOW)[0].severity).toBe('warning');
+  it('makes an error the code caught a warning', () => {
+    expect(problemsOf([fn([call('a', { caught: true })])], inW, NOW)[0].severity).toBe('warning');
   });
 
   it('clears failures older than the latest success', () => {

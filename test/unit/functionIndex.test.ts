@@ -142,18 +142,29 @@ describe('FunctionIndex', () => {
     expect(index.query({ file: '/work/app.py' })).toEqual([]);
   });
 
-  it('tells an error the code caught (its trace succeeded) from one that ended the trace', () => {
+  it('tells an error the code caught from one that left the code (the trace failed, or its root span did)', () => {
     const index = new FunctionIndex();
-    const failed = (id: string, traceId: string) => call(id, 'lookup', 0, 5, { trace_id: traceId, error_info: { exception_type: 'KeyError', message: "'wikipedia'", traceback: 'Traceback…' } });
+    const failed = (id: string, traceId: string, fields: Partial<SpanRecord> = {}) => call(id, 'lookup', 0, 5, { trace_id: traceId, parent_span_id: 'root', error_info: { exception_type: 'KeyError', message: "'wikipedia'", traceback: 'Traceback…' }, ...fields });
+    // Caught: the trace ends without an error of its own (its status is `error` all the same: a span failed).
     index.observe([failed('a', 't1')], [trace('t1', 'running')]);
-    index.observe([], [trace('t1', 'ok', 'llm_chain')]);
-    index.observe([failed('b', 't2')], [trace('t2', 'error')]);
+    expect(index.query({ file: '/work/app.py' })[0].recent[0].caught).toBe(false); // not known while the trace runs
+    index.observe([], [trace('t1', 'error', 'llm_chain')]);
+    // Left the code: the trace has an error of its own.
+    index.observe([failed('b', 't2')], [{ ...trace('t2', 'error'), error_info: { exception_type: 'KeyError' } }]);
+    // Left the code: the root span (not a tracked function here) failed.
+    index.observe([failed('c', 't3')], [trace('t3', 'running')]);
+    index.observe([call('r3', 'OpenAI chat completion', 0, 9, { trace_id: 't3', error_info: { exception_type: 'KeyError' } }, null)], [trace('t3', 'error')]);
+    // The tracked function is the root and failed.
+    index.observe([failed('d', 't4', { parent_span_id: undefined })], [trace('t4', 'error')]);
     const [f] = index.query({ file: '/work/app.py' });
-    expect(f.errors).toBe(2);
-    expect(f.recent.map((r) => [r.span_id, r.error, r.trace_status, r.trace_name])).toEqual([
-      ['b', "KeyError: 'wikipedia'", 'error', 'my_app'],
-      ['a', "KeyError: 'wikipedia'", 'ok', 'llm_chain'],
+    expect(f.errors).toBe(4);
+    expect(f.recent.map((r) => [r.span_id, r.error, r.trace_status, r.caught])).toEqual([
+      ['d', "KeyError: 'wikipedia'", 'error', false],
+      ['c', "KeyError: 'wikipedia'", 'error', false],
+      ['b', "KeyError: 'wikipedia'", 'error', false],
+      ['a', "KeyError: 'wikipedia'", 'error', true],
     ]);
+    expect(f.recent[3].trace_name).toBe('llm_chain');
     expect(f.recent[0].traceback).toBe('Traceback…');
   });
 

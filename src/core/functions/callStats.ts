@@ -25,9 +25,8 @@ export interface FunctionCall {
   cost: number;
   /** The span's own feedback scores, by name. */
   scores: Record<string, number>;
-  trace_name?: string;
-  /** The trace's status: an `error` call in an `ok` trace is an error the code caught. */
-  trace_status?: 'running' | 'ok' | 'error';
+  /** The span has no parent: its trace's root. */
+  root?: boolean;
 }
 
 /** `run`: the calls of the latest run (see FunctionIndex.runStart); `all`: every call kept. */

@@ -40,6 +40,11 @@ export interface RecentCall {
   line?: number;
   trace_name?: string;
   trace_status?: 'running' | 'ok' | 'error';
+  /**
+   * The call failed and the code caught it: its trace ended, and neither the trace itself nor
+   * a root span failed (a trace's status is `error` when any span failed, caught or not).
+   */
+  caught?: boolean;
 }
 
 /** One function in `GET /api/functions` (docs/protocol.md, "Function index"). */
@@ -75,6 +80,8 @@ interface Entry {
 interface TraceInfo {
   name?: string;
   status?: 'running' | 'ok' | 'error';
+  /** The trace's own error_info is set, or a root span failed: an error left the code. */
+  failed?: boolean;
   /** Calls in the index from this trace; the entry goes when it reaches 0. */
   calls: number;
 }
@@ -116,14 +123,15 @@ export class FunctionIndex {
     const changed = new Map<string, FunctionKey>();
     for (const t of traces) {
       const info = this.traces.get(t.id);
-      if (info) {
-        info.name = t.name;
-        info.status = t.status;
-      }
+      if (info) noteTrace(info, t);
     }
     const summaries = new Map<string, TraceSummary>();
     for (const t of traces) summaries.set(t.id, t);
     for (const span of spans) {
+      if (!span.parent_span_id && span.status === 'error') {
+        const info = this.traces.get(span.trace_id);
+        if (info) info.failed = true;
+      }
       if (options.onlyNew && this.bySpan.has(span.id)) continue;
       const key = keyOf(span);
       const old = this.bySpan.get(span.id);
@@ -223,6 +231,7 @@ export class FunctionIndex {
     if (c.line !== undefined) out.line = c.line;
     if (trace?.name !== undefined) out.trace_name = trace.name;
     if (trace?.status !== undefined) out.trace_status = trace.status;
+    if (c.status === 'error') out.caught = trace !== undefined && trace.status !== 'running' && trace.status !== undefined && !trace.failed;
     return out;
   }
 
@@ -255,11 +264,10 @@ export class FunctionIndex {
       info.calls++;
       this.traces.set(call.trace_id, info);
     }
-    if (summary) {
-      const info = this.traces.get(call.trace_id)!;
-      info.name = summary.name;
-      info.status = summary.status;
-    }
+    const info = this.traces.get(call.trace_id)!;
+    if (summary) noteTrace(info, summary);
+    // A failed root span is the call itself when the function is the trace's root.
+    if (call.status === 'error' && call.root) info.failed = true;
     const max = this.limits.maxCalls ?? MAX_CALLS;
     while (entry.calls.length > max) this.forgetCall(entry.calls.shift()!);
   }
@@ -334,6 +342,12 @@ function lookupNames(fn: string): string[] {
   return last === fn ? [fn] : [fn, last];
 }
 
+function noteTrace(info: TraceInfo, t: TraceSummary): void {
+  info.name = t.name;
+  info.status = t.status;
+  if (t.error_info) info.failed = true;
+}
+
 function keyText(key: FunctionKey): string {
   return `${key.file ?? ''}\u0000${key.function}`;
 }
@@ -363,6 +377,7 @@ function callOf(span: Span): FunctionCall | undefined {
   if (input !== undefined) call.input_preview = input;
   const output = shortPreview(span.output);
   if (output !== undefined) call.output_preview = output;
+  if (!span.parent_span_id) call.root = true;
   if (span.error_info) {
     const { exception_type: type, message, traceback } = span.error_info;
     call.error = shorten(message ? `${type}: ${message}` : String(type), PREVIEW_CHARS);

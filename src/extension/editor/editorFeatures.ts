@@ -67,10 +67,11 @@ export function registerEditorFeatures(d: Deps): vscode.Disposable[] {
     command(Commands.compareWith, async (node?: TreeNode, nodes?: TreeNode[]) => {
       const s = await store();
       const [first, second] = targetsOf(d.view, node, nodes);
-      if (first) return compareTargets(s, source, first, second);
+      const showTraces = (left: string, right: string) => d.panel.showCompare(left, right);
+      if (first) return compareTargets(s, source, showTraces, first, second);
       // From the palette with nothing selected: both traces picked from lists.
       const picked = await pickTrace(s, 'Compare which trace?');
-      if (picked) await compareTargets(s, source, { kind: 'trace', traceId: picked.id, summary: picked });
+      if (picked) await compareTargets(s, source, showTraces, { kind: 'trace', traceId: picked.id, summary: picked });
     }),
   ];
 }

@@ -1,8 +1,8 @@
 // Which failed calls become entries in Problems, and where. For each function, the failed
 // calls since its last successful one (a success clears them), from the last day: each at the
 // line that raised — the innermost traceback frame in the workspace — else at the function's
-// own location. An error the code caught (the span failed, its trace did not) is a warning;
-// one that ended (or is still in) a failed or running trace is an error. Pure.
+// own location. An error the code caught (its trace ended with no error of its own and no
+// failed root span: RecentCall.caught) is a warning; any other an error. Pure.
 
 import type { FunctionSummary, RecentCall } from '../../core/functions/functionIndex';
 import { framesInnermostFirst, innermostOwnFrame, type StackFrame } from '../../core/tracebacks';
@@ -53,7 +53,7 @@ function problemOf(f: FunctionSummary, call: RecentCall, inWorkspace: (file: str
   if (!at) return undefined;
   return {
     ...at,
-    severity: call.trace_status === 'ok' ? 'warning' : 'error',
+    severity: call.caught ? 'warning' : 'error',
     message: problemMessage(call, f.function, now),
     frames,
     traceId: call.trace_id,

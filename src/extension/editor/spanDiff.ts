@@ -1,11 +1,9 @@
 // Compare in VS Code's diff editor: two read-only documents (scheme `spanscope-span`), each a
 // span or a whole trace as core/compare/spanText.ts renders it. *Compare with Previous Call*
-// diffs a function's last two calls; *Compare With…* a trace or span against another one,
-// and for two traces lists their spans aligned by name path (core/compare/alignTraces.ts)
-// with the deltas, each pair opening its own diff.
+// diffs a function's last two calls; *Compare With…* a span against another call, or a trace
+// against another trace in the panel's Compare tab (which opens this diff for each pair).
 
 import * as vscode from 'vscode';
-import { alignTraces, type AlignedRow } from '../../core/compare/alignTraces';
 import { renderSpanText, renderTraceText } from '../../core/compare/spanText';
 import { keyOf, type FunctionKey } from '../../core/functions/functionIndex';
 import type { TraceStoreApi } from '../../store/types';
@@ -13,10 +11,7 @@ import { SPAN_DOCUMENT_SCHEME } from '../constants';
 import type { Target } from '../commands/targets';
 import { pickTrace } from '../commands/targets';
 import type { FunctionSource } from './functionSource';
-import { formatCost, formatMs, formatTokens } from './functionText';
-
-/** The span id of the empty side of a pair aligned on one side only. */
-const NO_SPAN = '-';
+import { formatMs } from './functionText';
 
 export interface SpanRef {
   traceId: string;
@@ -42,7 +37,6 @@ export function registerSpanDocuments(store: () => Promise<TraceStoreApi>): vsco
       const detail = await (await store()).getTrace(traceId);
       if (!detail) return `Trace ${traceId} is no longer stored.\n`;
       if (!spanId) return renderTraceText(detail);
-      if (spanId === NO_SPAN) return `(trace ${detail.trace.name} has no span at this place)\n`;
       const span = detail.spans.find((s) => s.id === spanId);
       return span ? renderSpanText(span, { traceName: detail.trace.name }) : `Span ${spanId} is no longer in trace ${traceId}.\n`;
     },
@@ -68,8 +62,11 @@ export async function compareWithPrevious(source: FunctionSource, key: FunctionK
   );
 }
 
-/** Compare With… on a trace or span: the other side picked from a list (or given, when two are selected). */
-export async function compareTargets(store: TraceStoreApi, source: FunctionSource, first: Target, second?: Target): Promise<void> {
+/**
+ * Compare With… on a trace or span: the other side picked from a list (or given, when two are
+ * selected). Two spans open the diff editor; two traces the panel's Compare tab (`showTraces`).
+ */
+export async function compareTargets(store: TraceStoreApi, source: FunctionSource, showTraces: (leftId: string, rightId: string) => Promise<void>, first: Target, second?: Target): Promise<void> {
   if (first.kind === 'span') {
     const other = second?.kind === 'span' ? second : await pickOtherCall(store, source, first);
     if (!other || other.kind !== 'span') return;
@@ -79,48 +76,7 @@ export async function compareTargets(store: TraceStoreApi, source: FunctionSourc
   }
   const otherId = second?.traceId ?? (await pickTrace(store, 'Compare with which trace?'))?.id;
   if (!otherId) return;
-  await compareTraces(store, otherId, first.traceId);
-}
-
-/** Two traces: their spans aligned, in a quick pick with the deltas; the whole traces diffed, or the pair picked. */
-export async function compareTraces(store: TraceStoreApi, leftId: string, rightId: string): Promise<void> {
-  const [left, right] = await Promise.all([store.getTrace(leftId), store.getTrace(rightId)]);
-  if (!left || !right) throw new Error('One of the two traces is no longer stored.');
-  const alignment = alignTraces(left, right);
-  const whole = { label: '$(diff) Whole traces', description: `${deltaText('Δ', alignment.delta.duration_ms, formatMs)} · Δ ${signed(alignment.delta.tokens, formatTokens)} tok · Δ ${signed(alignment.delta.cost, formatCost)}`, row: undefined as AlignedRow | undefined };
-  const picked = await vscode.window.showQuickPick([whole, ...alignment.rows.map((row) => ({ ...rowItem(row), row }))], {
-    title: `${left.trace.name} ↔ ${right.trace.name}: spans aligned by name`,
-    placeHolder: 'Pick a pair of spans to diff them, or the whole traces',
-    matchOnDescription: true,
-  });
-  if (!picked) return;
-  if (!picked.row) {
-    await openDiff({ traceId: leftId, label: `${left.trace.name} (${leftId.slice(0, 8)})` }, { traceId: rightId, label: `${right.trace.name} (${rightId.slice(0, 8)})` }, `${left.trace.name} ↔ ${right.trace.name}`);
-    return;
-  }
-  const row = picked.row;
-  const name = row.path[row.path.length - 1];
-  const side = (traceId: string, spanId: string | undefined, which: string): SpanRef => ({ traceId, spanId: spanId ?? NO_SPAN, label: `${name} (${which})` });
-  await openDiff(side(leftId, row.left?.id, 'left'), side(rightId, row.right?.id, 'right'), `${name}: ${left.trace.name} ↔ ${right.trace.name}`);
-}
-
-function rowItem(row: AlignedRow): { label: string; description: string } {
-  const indent = '\u2003'.repeat(row.depth);
-  const icon = row.change === 'left_only' ? '$(remove)' : row.change === 'right_only' ? '$(add)' : row.change === 'changed' ? '$(warning)' : '$(check)';
-  const status = row.left && row.right ? (row.left.status === row.right.status ? row.left.status : `${row.left.status} → ${row.right.status}`) : row.left ? 'only left' : 'only right';
-  const d = row.delta;
-  const parts = [status, deltaText('Δ', d.duration_ms, formatMs)];
-  if (d.tokens !== null && d.tokens !== 0) parts.push(`Δ ${signed(d.tokens, formatTokens)} tok`);
-  if (d.cost !== null && d.cost !== 0) parts.push(`Δ ${signed(d.cost, formatCost)}`);
-  return { label: `${indent}${icon} ${row.path[row.path.length - 1]}`, description: parts.filter(Boolean).join(' · ') };
-}
-
-function deltaText(prefix: string, ms: number | null, format: (n: number) => string): string {
-  return ms === null ? '' : `${prefix} ${signed(ms, format)}`;
-}
-
-function signed(n: number, format: (n: number) => string): string {
-  return `${n < 0 ? '−' : '+'}${format(Math.abs(n))}`;
+  await showTraces(otherId, first.traceId);
 }
 
 /** Other calls of the span's function (from the index), newest first. */
