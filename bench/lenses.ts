@@ -54,7 +54,40 @@ function spanPatch(traceId: string, i: number, fileIndex: number, fn: number, st
   return { kind: 'span', span };
 }
 
+/** Applies `traces` traces to a fresh store, with or without the function index listening; seconds. */
+async function feedTime(traces: number, withIndex: boolean): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-lenses-feed-'));
+  const store = await openStore({ dir, maxTraces: traces * 2, flushIntervalMs: 1e9, warn: () => {} });
+  try {
+    if (withIndex) functionIndexOf(store, { seedTraces: 0 });
+    const t0 = Date.now() - traces * 1000;
+    const started = performance.now();
+    for (let t = 0; t < traces; t++) {
+      const traceId = `t${t}`;
+      const patches: Patch[] = [{ kind: 'trace', trace: { id: traceId, name: 'agent', start_time: iso(t0 + t * 1000), end_time: iso(t0 + t * 1000 + 900) } }];
+      for (let i = 0; i < SPANS_PER_TRACE; i++) patches.push(spanPatch(traceId, i, (t + i) % (OTHER_FILES + 1), (Math.floor(t / (OTHER_FILES + 1)) + i * 11) % FUNCTIONS, t0 + t * 1000 + i * 100));
+      store.apply(patches);
+    }
+    return (performance.now() - started) / 1000;
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  // What keeping the index costs ingest: the same traces applied with and without it, twice each, alternating.
+  const feed = QUICK ? 2_000 : 10_000;
+  const without: number[] = [];
+  const withIndex: number[] = [];
+  for (let r = 0; r < 2; r++) {
+    without.push(await feedTime(feed, false));
+    withIndex.push(await feedTime(feed, true));
+  }
+  const [a, b] = [Math.min(...without), Math.min(...withIndex)];
+  console.log(`applying ${feed} traces of ${SPANS_PER_TRACE} spans: ${a.toFixed(2)} s without the function index, ${b.toFixed(2)} s with it (best of 2)`);
+  console.log(`ratio: apply with index / without = ${(b / a).toFixed(3)}`);
+
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-lenses-'));
   const store = await openStore({ dir, maxTraces: TRACES * 2, flushIntervalMs: 1e9, warn: () => {} });
   try {

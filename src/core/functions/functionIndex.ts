@@ -261,7 +261,8 @@ export class FunctionIndex {
   }
 
   private putCall(entry: Entry, call: FunctionCall, summary: TraceSummary | undefined): void {
-    const at = entry.calls.findIndex((c) => c.span_id === call.span_id);
+    // Known spans are updates, usually of a recent call: looked for from the end, and only then.
+    const at = this.bySpan.get(call.span_id) === entry.key ? lastIndexOf(entry.calls, call.span_id) : -1;
     if (at >= 0) {
       entry.calls[at] = call;
       if (at > 0 && entry.calls[at - 1].start_ms > call.start_ms) entry.calls.sort(byStart);
@@ -421,6 +422,11 @@ function shortPreview(value: unknown): string | undefined {
 
 function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function lastIndexOf(calls: readonly FunctionCall[], spanId: string): number {
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i].span_id === spanId) return i;
+  return -1;
 }
 
 function byStart(a: FunctionCall, b: FunctionCall): number {
