@@ -168,3 +168,6 @@ export interface DiffSide {
 
 /** Page → host, VS Code only: opens the diff editor on two spans (or traces). */
 export const OpenSpanDiff = new RequestType<{ left: DiffSide; right: DiffSide; title: string }, void>('compare/diff');
+
+/** Page → host, VS Code only: Compare With… on the trace or span the details show (the host asks for the other side). */
+export const CompareWith = new RequestType<{ traceId: string; spanId?: string }, void>('compare/with');

@@ -8,7 +8,7 @@
 import type { ScorePatch } from '../../core/model';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
@@ -24,6 +24,8 @@ export interface HostActions extends LogsHostActions {
   copyText(text: string): Promise<void>;
   /** The diff editor on two spans or traces (the Compare tab's pairs); absent where there is none. */
   openDiff?(p: ParamsOf<typeof OpenSpanDiff>): Promise<void>;
+  /** Compare With… on a trace or span of the page (the host asks for the other side). */
+  compareWith?(p: ParamsOf<typeof CompareWith>): Promise<void>;
 }
 
 export interface PanelSessionOptions {
@@ -120,6 +122,11 @@ export class PanelSession extends Disposable {
       requireString(p?.left?.traceId, 'left.traceId');
       requireString(p?.right?.traceId, 'right.traceId');
       return actions.openDiff(p);
+    });
+    rpc.onRequest(CompareWith, (p) => {
+      if (!actions.compareWith) throw new Error('this host can not compare');
+      requireString(p?.traceId, 'traceId');
+      return actions.compareWith(typeof p.spanId === 'string' && p.spanId ? { traceId: p.traceId, spanId: p.spanId } : { traceId: p.traceId });
     });
     registerLogsHandlers(rpc, store, actions);
   }

@@ -9,7 +9,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorService } from '../collector/collectorService';
-import { PANEL_VIEW_TYPE } from '../constants';
+import { Commands, PANEL_VIEW_TYPE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { errorMessage, type Logger } from '../log';
 import type { SettingsWatcher } from '../settingsWatcher';
@@ -116,6 +116,8 @@ export class TracePanelHost extends Disposable {
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
         openDiff: (p) => openDiff(p.left, p.right, p.title),
+        // The same command as the Traces view's menu; a target shaped like its tree items.
+        compareWith: async (p) => void (await vscode.commands.executeCommand(Commands.compareWith, p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId })),
       },
       info: () => ({
         host: 'vscode',
