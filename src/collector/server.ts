@@ -11,6 +11,7 @@ import { StoreWriteError, type TraceStoreApi } from '../store/types';
 import { DEFAULT_MAX_BODY_BYTES } from './body';
 import { braintrustRoutes } from './braintrustRoutes';
 import { withCostEstimates } from './costEstimate';
+import { functionRoutes } from './functionRoutes';
 import { HttpError } from './httpError';
 import { serveIngestSocket } from './ingestSocket';
 import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
@@ -77,7 +78,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const deps: CollectorDeps = { store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const proxy = createProxy(deps, options.proxy ?? {});
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));

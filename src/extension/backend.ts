@@ -7,3 +7,4 @@ export { openStore } from '../store/traceStore';
 export { startCollector } from '../collector/server';
 export { runAgentTool } from '../agent/agentTools';
 export { inProcessReader } from '../agent/storeTraceReader';
+export { functionIndexOf } from '../collector/functionIndexes';

@@ -21,6 +21,7 @@ import { registerStatusBar } from './statusBar';
 import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
 import { registerTraceLinks } from './traceLinkHandlers';
+import { registerEditorFeatures } from './editor/editorFeatures';
 
 let service: CollectorService | undefined;
 
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
     ...registerAgentTools({ declared: declaredTools(context), service, settings, run: (name, input) => runAgentTool(name, input, log), extensionPath: context.extensionPath, version, log }),
+    ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);

@@ -2,6 +2,7 @@
 // getter over `vscode.workspace.getConfiguration()`, tests pass a plain object. Defaults here
 // must match package.json's (test/extension/constants.test.ts checks them).
 
+import { isStatsWindow, type StatsWindow } from '../core/functions/callStats';
 import type { ScoreDefinition } from '../shared/protocol';
 import { Settings } from './constants';
 import { portFromSetting } from './collector/portFallback';
@@ -27,6 +28,8 @@ export interface SpanscopeSettings {
   proxy: { upstream: string; cacheMaxBytes: number };
   /** The language-model tools and the MCP server definition offered to VS Code. */
   agentTools: boolean;
+  /** What the editor shows of tracked functions. */
+  editor: { codeLens: boolean; window: StatsWindow; inlineResults: boolean; hover: boolean; problems: boolean };
 }
 
 export const DEFAULTS = {
@@ -50,6 +53,11 @@ export const DEFAULTS = {
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
   [Settings.proxyCacheMaxMB]: 256,
   [Settings.agentToolsEnabled]: true,
+  [Settings.codeLensEnabled]: true,
+  [Settings.statsWindow]: 'run',
+  [Settings.inlineResultsEnabled]: true,
+  [Settings.hoverEnabled]: true,
+  [Settings.problemsEnabled]: true,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -84,6 +92,13 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
     },
     proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
     agentTools: bool(Settings.agentToolsEnabled),
+    editor: {
+      codeLens: bool(Settings.codeLensEnabled),
+      window: isStatsWindow(get(Settings.statsWindow)) ? (get(Settings.statsWindow) as StatsWindow) : DEFAULTS[Settings.statsWindow],
+      inlineResults: bool(Settings.inlineResultsEnabled),
+      hover: bool(Settings.hoverEnabled),
+      problems: bool(Settings.problemsEnabled),
+    },
   };
 }
 

@@ -9,7 +9,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorService } from '../collector/collectorService';
-import { PANEL_VIEW_TYPE } from '../constants';
+import { Commands, PANEL_VIEW_TYPE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { errorMessage, type Logger } from '../log';
 import type { SettingsWatcher } from '../settingsWatcher';
@@ -17,6 +17,7 @@ import type { SourceNavigator } from '../source/sourceNavigator';
 import { createNonce, webviewHtml } from '../../shared/webviewHtml';
 import { PanelSession } from './panelSession';
 import { saveExportWithDialog } from '../logsExport';
+import { openDiff } from '../editor/spanDiff';
 
 export class TracePanelHost extends Disposable {
   private panel?: vscode.WebviewPanel;
@@ -70,6 +71,12 @@ export class TracePanelHost extends Disposable {
     if (target) this.session?.showTrace(target.traceId, target.spanId);
   }
 
+  /** Opens (or reveals) the panel on its Compare tab with two traces. */
+  async showCompare(leftTraceId: string, rightTraceId: string): Promise<void> {
+    await this.show();
+    this.session?.showCompare(leftTraceId, rightTraceId);
+  }
+
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
@@ -108,6 +115,9 @@ export class TracePanelHost extends Disposable {
           await vscode.env.clipboard.writeText(text);
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
+        openDiff: (p) => openDiff(p.left, p.right, p.title),
+        // The same command as the Traces view's menu; a target shaped like its tree items.
+        compareWith: async (p) => void (await vscode.commands.executeCommand(Commands.compareWith, p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId })),
       },
       info: () => ({
         host: 'vscode',
