@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { TraceStoreApi } from '../store/types';
 import { DEFAULT_MAX_BODY_BYTES } from './body';
+import { functionRoutes } from './functionRoutes';
 import { HttpError } from './httpError';
 import { serveIngestSocket } from './ingestSocket';
 import { LIVE_INTERVAL_MS, LiveHub } from './liveSocket';
@@ -65,7 +66,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const deps: CollectorDeps = { store: options.store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const proxy = createProxy(deps, options.proxy ?? {});
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));

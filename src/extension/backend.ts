@@ -4,3 +4,4 @@
 
 export { openStore } from '../store/traceStore';
 export { startCollector } from '../collector/server';
+export { functionIndexOf } from '../collector/functionIndexes';

@@ -26,6 +26,15 @@ export const Commands = {
   openInBrowser: 'spanscope.openInBrowser',
   /** Run by a click on the status bar item when the collector failed; not in the palette. */
   showCollectorProblem: 'spanscope.showCollectorProblem',
+  /** A CodeLens's click: the recent calls of one function (args: file or null, function). */
+  showFunctionCalls: 'spanscope.showFunctionCalls',
+  chooseStatsWindow: 'spanscope.chooseStatsWindow',
+  clearInlineResults: 'spanscope.clearInlineResults',
+  /** Hover links and code actions: one span in the panel, selected (args: trace id, span id). */
+  openSpan: 'spanscope.openSpan',
+  compareWith: 'spanscope.compareWith',
+  /** The latest call of a function against the one before (args: file or null, function; else the function at the cursor). */
+  compareWithPrevious: 'spanscope.compareWithPrevious',
 } as const;
 
 export const ViewContainers = { spanscope: 'spanscope' } as const;
@@ -49,6 +58,11 @@ export const Settings = {
   terminalOpenaiEnv: 'spanscope.terminal.openaiEnv',
   proxyUpstream: 'spanscope.proxy.upstream',
   proxyCacheMaxMB: 'spanscope.proxy.cacheMaxMB',
+  codeLensEnabled: 'spanscope.codeLens.enabled',
+  statsWindow: 'spanscope.codeLens.window',
+  inlineResultsEnabled: 'spanscope.inlineResults.enabled',
+  hoverEnabled: 'spanscope.hover.enabled',
+  problemsEnabled: 'spanscope.problems.enabled',
 } as const;
 
 export const ContextKeys = {
@@ -67,6 +81,12 @@ export const TreeItemContext = {
 } as const;
 
 export const OUTPUT_CHANNEL_NAME = 'Spanscope';
+
+/** Scheme of the read-only span documents the diff editor compares. */
+export const SPAN_DOCUMENT_SCHEME = 'spanscope-span';
+
+/** `source` of Spanscope's entries in Problems. */
+export const DIAGNOSTIC_SOURCE = 'Spanscope';
 
 /** Ports tried after the configured one is taken: 7726 → 7727 … 7735. */
 export const PORT_ATTEMPTS = 10;

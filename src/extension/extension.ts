@@ -20,6 +20,7 @@ import { registerStatusBar } from './statusBar';
 import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
 import { registerTraceLinks } from './traceLinkHandlers';
+import { registerEditorFeatures } from './editor/editorFeatures';
 
 let service: CollectorService | undefined;
 
@@ -60,6 +61,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCollectorCommands(service, output, log),
     ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
+    ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);

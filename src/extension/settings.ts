@@ -2,6 +2,7 @@
 // getter over `vscode.workspace.getConfiguration()`, tests pass a plain object. Defaults here
 // must match package.json's (test/extension/constants.test.ts checks them).
 
+import { isStatsWindow, type StatsWindow } from '../core/functions/callStats';
 import type { ScoreDefinition } from '../shared/protocol';
 import { Settings } from './constants';
 import { portFromSetting } from './collector/portFallback';
@@ -19,6 +20,8 @@ export interface SpanscopeSettings {
   terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: boolean; openai: boolean };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
+  /** What the editor shows of tracked functions. */
+  editor: { codeLens: boolean; window: StatsWindow; inlineResults: boolean; hover: boolean; problems: boolean };
 }
 
 export const DEFAULTS = {
@@ -39,6 +42,11 @@ export const DEFAULTS = {
   [Settings.terminalOpenaiEnv]: false,
   [Settings.proxyUpstream]: 'https://api.openai.com/v1',
   [Settings.proxyCacheMaxMB]: 256,
+  [Settings.codeLensEnabled]: true,
+  [Settings.statsWindow]: 'run',
+  [Settings.inlineResultsEnabled]: true,
+  [Settings.hoverEnabled]: true,
+  [Settings.problemsEnabled]: true,
 } as const;
 
 export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
@@ -70,6 +78,13 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       openai: bool(Settings.terminalOpenaiEnv),
     },
     proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
+    editor: {
+      codeLens: bool(Settings.codeLensEnabled),
+      window: isStatsWindow(get(Settings.statsWindow)) ? (get(Settings.statsWindow) as StatsWindow) : DEFAULTS[Settings.statsWindow],
+      inlineResults: bool(Settings.inlineResultsEnabled),
+      hover: bool(Settings.hoverEnabled),
+      problems: bool(Settings.problemsEnabled),
+    },
   };
 }
 

@@ -152,3 +152,19 @@ export const ScoreTraces = new RequestType<{ traceIds: string[]; name: string; v
 export const ChangesNotification = new NotificationType<Changes>('traces/changes');
 /** Bring a trace (and optionally a span) into view. */
 export const ShowTrace = new NotificationType<{ traceId: string; spanId?: string }>('traces/show');
+
+// ---- Compare (VS Code host) ----------------------------------------------------------------
+
+/** Host → page: two traces side by side in the Compare tab, spans aligned by name path. */
+export const ShowCompare = new NotificationType<{ leftTraceId: string; rightTraceId: string }>('compare/show');
+
+/** One side of a diff: a span, or a whole trace when `spanId` is left out. */
+export interface DiffSide {
+  traceId: string;
+  spanId?: string;
+  /** What the editor tab calls this side. */
+  label: string;
+}
+
+/** Page → host, VS Code only: opens the diff editor on two spans (or traces). */
+export const OpenSpanDiff = new RequestType<{ left: DiffSide; right: DiffSide; title: string }, void>('compare/diff');

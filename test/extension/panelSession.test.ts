@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
 import {
-  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, Ready, SetScore, ShowTrace, WatchTraces,
+  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type Changes, type WireMessage,
 } from '../../src/shared/protocol';
 import { RpcEndpoint } from '../../src/shared/rpc';
@@ -37,6 +37,7 @@ async function setup(dir = tempDir()) {
     openSource: async (loc) => void calls.push(`open ${loc.file}:${loc.line}`),
     findSymbol: async (name) => (calls.push(`find ${name}`), name === 'known'),
     copyText: async (text) => void calls.push(`copy ${text}`),
+    openDiff: async (p) => void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
   };
   // The webview's end: what the host posts arrives here, what it sends goes to the session.
   let session!: PanelSession;
@@ -186,5 +187,25 @@ describe('the trace panel’s host session', () => {
     await page.request(CopyText, { text: 'hello' });
     expect(calls).toEqual(['open /src/app.py:3', 'find known', 'find other', 'copy hello']);
     await expect(page.request(OpenSource, { file: '', line: 1 })).rejects.toThrow('file must be a non-empty string');
+  });
+});
+
+describe('compare in the panel', () => {
+  it('shows two traces in the Compare tab after Ready, and opens the diff of a pair the page asks for', async () => {
+    const { store, session, page, calls } = await setup();
+    ingest(store, traceBatch('t1', 2));
+    ingest(store, traceBatch('t2', 2));
+    const compared: unknown[] = [];
+    page.onNotification(ShowCompare, (p) => compared.push(p));
+    session.showCompare('t1', 't2'); // before Ready: held
+    await wait(20);
+    expect(compared).toEqual([]);
+    await page.request(Ready, {});
+    await expect.poll(() => compared).toEqual([{ leftTraceId: 't1', rightTraceId: 't2' }]);
+    session.showCompare('t2', 't1'); // after Ready: at once
+    await expect.poll(() => compared.length).toBe(2);
+    await page.request(OpenSpanDiff, { left: { traceId: 't1', spanId: 't1-s1', label: 'a' }, right: { traceId: 't2', spanId: 't2-s1', label: 'b' }, title: 'step 1: left ↔ right' });
+    expect(calls).toEqual(['diff t1/t1-s1 t2/t2-s1 step 1: left ↔ right']);
+    await expect(page.request(OpenSpanDiff, { left: { traceId: '', label: 'a' }, right: { traceId: 't2', label: 'b' }, title: 'x' })).rejects.toThrow(/left.traceId/);
   });
 });

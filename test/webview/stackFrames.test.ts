@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { editorFileLink, parseFrames, splitTraceback } from '../../webview/model/stackFrames';
+import { parseFrames, splitTraceback } from '../../src/core/tracebacks';
+import { editorFileLink } from '../../webview/model/stackFrames';
 
 const PY = `Traceback (most recent call last):
   File "/home/me/app.py", line 12, in main

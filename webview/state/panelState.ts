@@ -5,7 +5,7 @@
 import type { SortKey, SortOrder } from '../../src/core/traceSort';
 import type { StateStorage, UiState } from './uiState';
 
-export type TabId = 'traces' | 'logs' | 'monitor';
+export type TabId = 'traces' | 'logs' | 'monitor' | 'compare';
 
 export interface TabsState {
   tab?: TabId;

@@ -8,7 +8,7 @@
 import type { ScorePatch } from '../../core/model';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, Ready, SetScore, ShowTrace, WatchTraces,
+  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
@@ -22,6 +22,8 @@ export interface HostActions extends LogsHostActions {
   /** True when a match was found (and opened or offered). */
   findSymbol(name: string): Promise<boolean>;
   copyText(text: string): Promise<void>;
+  /** The diff editor on two spans or traces (the Compare tab's pairs); absent where there is none. */
+  openDiff?(p: ParamsOf<typeof OpenSpanDiff>): Promise<void>;
 }
 
 export interface PanelSessionOptions {
@@ -43,6 +45,7 @@ export class PanelSession extends Disposable {
   private watched = new Set<string>();
   private ready = false;
   private showNext?: { traceId: string; spanId?: string };
+  private compareNext?: ParamsOf<typeof ShowCompare>;
 
   constructor(private readonly o: PanelSessionOptions) {
     super();
@@ -73,6 +76,12 @@ export class PanelSession extends Disposable {
   showTrace(traceId: string, spanId?: string): void {
     if (this.ready) this.rpc.notify(ShowTrace, spanId ? { traceId, spanId } : { traceId });
     else this.showNext = { traceId, spanId };
+  }
+
+  /** Shows two traces in the Compare tab now, or right after the page's Ready. */
+  showCompare(leftTraceId: string, rightTraceId: string): void {
+    if (this.ready) this.rpc.notify(ShowCompare, { leftTraceId, rightTraceId });
+    else this.compareNext = { leftTraceId, rightTraceId };
   }
 
   get isReady(): boolean {
@@ -106,6 +115,12 @@ export class PanelSession extends Disposable {
       if (typeof p?.text !== 'string') throw new Error('text must be a string');
       return actions.copyText(p.text);
     });
+    rpc.onRequest(OpenSpanDiff, (p) => {
+      if (!actions.openDiff) throw new Error('this host has no diff editor');
+      requireString(p?.left?.traceId, 'left.traceId');
+      requireString(p?.right?.traceId, 'right.traceId');
+      return actions.openDiff(p);
+    });
     registerLogsHandlers(rpc, store, actions);
   }
 
@@ -115,6 +130,10 @@ export class PanelSession extends Disposable {
     const show = this.showNext ?? (restoredTraceId ? { traceId: restoredTraceId } : undefined);
     this.showNext = undefined;
     const result: ReadyResult = { info: this.o.info(), traces: this.o.store.listTraces({ limit: this.o.snapshotLimit ?? 1000 }) };
+    const compare = this.compareNext;
+    this.compareNext = undefined;
+    // After the Ready reply has gone: the page handles notifications once it has its snapshot.
+    if (compare) setTimeout(() => this.ready && this.rpc.notify(ShowCompare, compare), 0);
     if (show) {
       result.showTraceId = show.traceId;
       if (show.spanId) result.showSpanId = show.spanId;

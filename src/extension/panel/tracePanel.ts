@@ -17,6 +17,7 @@ import type { SourceNavigator } from '../source/sourceNavigator';
 import { createNonce, webviewHtml } from '../../shared/webviewHtml';
 import { PanelSession } from './panelSession';
 import { saveExportWithDialog } from '../logsExport';
+import { openDiff } from '../editor/spanDiff';
 
 export class TracePanelHost extends Disposable {
   private panel?: vscode.WebviewPanel;
@@ -70,6 +71,12 @@ export class TracePanelHost extends Disposable {
     if (target) this.session?.showTrace(target.traceId, target.spanId);
   }
 
+  /** Opens (or reveals) the panel on its Compare tab with two traces. */
+  async showCompare(leftTraceId: string, rightTraceId: string): Promise<void> {
+    await this.show();
+    this.session?.showCompare(leftTraceId, rightTraceId);
+  }
+
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
@@ -108,6 +115,7 @@ export class TracePanelHost extends Disposable {
           await vscode.env.clipboard.writeText(text);
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
+        openDiff: (p) => openDiff(p.left, p.right, p.title),
       },
       info: () => ({
         host: 'vscode',

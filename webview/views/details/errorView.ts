@@ -2,7 +2,7 @@
 // names an absolute file turned into a link to that file and line.
 
 import type { ErrorInfo } from '../../../src/core/model';
-import { splitTraceback } from '../../model/stackFrames';
+import { splitTraceback } from '../../../src/core/tracebacks';
 import type { HostConnection } from '../../transport/connection';
 import { h } from '../dom';
 import { sourceLink } from './sourceLink';
