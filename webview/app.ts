@@ -314,7 +314,7 @@ export class App {
     if (model?.timeBounds().running || model?.trace.status === 'running') {
       this.tree.tick(Date.now() * 1000);
       const selected = this.tree.selectedNode;
-      if (selected?.span.status === 'running') this.details.show(model, selected);
+      if (selected?.span.status === 'running' && !model.trace.end_time) this.details.show(model, selected);
       if (this.ticks % 4 === 0) this.paintTitle();
     }
     if (this.ticks % 4 === 0) this.list.tick();

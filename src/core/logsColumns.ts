@@ -2,6 +2,7 @@
 // them, and both agree on order, headers and what a click on a cell filters by. Pure: the
 // webview, the host and the collector all import it.
 
+import { codeVersionText } from './codeVersion';
 import type { TraceSummary } from './model';
 import { fieldTerm, scoreTerm } from './filterTerms';
 import { costOf, durationOf, scoreOf, totalTokens } from './traceFields';
@@ -37,6 +38,15 @@ const BASE_COLUMNS: LogsColumn[] = [
 const TAIL_COLUMNS: LogsColumn[] = [
   { id: 'tags', label: 'Tags', csvLabel: 'tags', sort: 'tags', numeric: false, value: (t) => (t.tags?.length ? t.tags.join(', ') : undefined), filterTerms: (t) => (t.tags ?? []).map((tag) => fieldTerm('tag', tag)) },
   { id: 'thread', label: 'Thread', csvLabel: 'thread_id', sort: 'thread', numeric: false, value: (t) => t.thread_id, filterTerms: (t) => (t.thread_id ? [fieldTerm('thread', t.thread_id)] : []) },
+  {
+    id: 'commit',
+    label: 'Commit',
+    csvLabel: 'code_version',
+    sort: 'commit',
+    numeric: false,
+    value: (t) => codeVersionText(t.code_version) || undefined,
+    filterTerms: (t) => (t.code_version ? [fieldTerm('commit', t.code_version.commit.slice(0, 12))] : []),
+  },
 ];
 
 export function scoreColumn(name: string): LogsColumn {

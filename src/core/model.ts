@@ -58,8 +58,19 @@ interface RecordBase {
   expected?: unknown;
 }
 
+/** The git commit, branch and work-tree state the SDK saw when the trace ran. */
+export interface CodeVersion {
+  /** Full commit id (hex). */
+  commit: string;
+  /** Absent on a detached HEAD. */
+  branch?: string;
+  /** Absent when the SDK could not tell (a huge repository). */
+  dirty?: boolean;
+}
+
 export interface TraceRecord extends RecordBase {
   thread_id?: string;
+  code_version?: CodeVersion;
 }
 
 export interface SpanRecord extends RecordBase {

@@ -6,12 +6,14 @@
 // Semantics, in short (docs/protocol.md has the table users read):
 // - free text matches, case-insensitively, a substring of the name, id, input/output
 //   previews, tags, thread id, error type and message, and whatever `searchText` adds;
+// - `commit:` matches the start of the trace's git commit (`code_version.commit`);
 // - `field:value` tests one field; `name op number` compares a numeric field or a score;
 // - a trace without the value compared (no cost, not scored, still running) never matches a
 //   comparison, so `-user_feedback < 0.5` is how to include the unscored ones;
 // - times without an offset are UTC; `after:` includes its instant, `before:` excludes it,
 //   so `after:A before:B` is exactly the traces started in [A, B).
 
+import { commitMatches } from './codeVersion';
 import type { Status, TraceSummary } from './model';
 import { FilterSyntaxError, parseFilter, type CompareOp, type FilterNode, type TextRange } from './filterParser';
 import { formatMicros } from './time';
@@ -76,11 +78,13 @@ const ALIASES: Record<string, string> = {
   tags: 'tag',
   thread_id: 'thread',
   project_name: 'project',
+  code_version: 'commit',
 };
 
 const STATUSES: Status[] = ['error', 'running', 'ok'];
 const HAS: Record<string, TracePredicate> = {
   thread: (t) => Boolean(t.thread_id),
+  commit: (t) => t.code_version !== undefined,
   tags: (t) => (t.tags?.length ?? 0) > 0,
   cost: (t) => costOf(t) !== undefined,
   tokens: (t) => totalTokens(t) !== undefined,
@@ -89,7 +93,7 @@ const HAS: Record<string, TracePredicate> = {
   output: (t) => t.output_preview !== undefined,
 };
 
-const VALUE_FIELDS = ['status', 'tag', 'project', 'name', 'thread', 'id', 'input', 'output', 'after', 'before', 'last', 'has', 'score'];
+const VALUE_FIELDS = ['status', 'tag', 'project', 'name', 'thread', 'commit', 'id', 'input', 'output', 'after', 'before', 'last', 'has', 'score'];
 
 /** Every field name the language knows, for help text and autocompletion. */
 export const FILTER_FIELDS: readonly string[] = [...VALUE_FIELDS, ...Object.keys(NUMERIC_FIELDS)];
@@ -152,6 +156,10 @@ class Compiler {
         return (t) => t.thread_id?.toLowerCase() === lower;
       case 'id':
         return (t) => t.id.toLowerCase().startsWith(lower);
+      case 'commit':
+        // A prefix, as people paste commits: commit:abc1234 matches abc1234f….
+        if (!/^[0-9a-f]{1,64}$/.test(lower)) throw new FilterSyntaxError(`commit:${value} is not a commit: use its id or the start of it, e.g. commit:abc1234`, valueAt);
+        return (t) => commitMatches(t.code_version, lower);
       case 'input':
         return (t) => t.input_preview?.toLowerCase().includes(lower) ?? false;
       case 'output':

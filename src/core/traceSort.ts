@@ -6,7 +6,7 @@
 import type { TraceSummary } from './model';
 import { costOf, durationOf, scoreOf, totalTokens } from './traceFields';
 
-export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'tags', 'thread', 'last_updated'] as const;
+export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'tags', 'thread', 'commit', 'last_updated'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 /** A column, or `score:NAME` for the column of one score name. */
 export type SortKey = SortColumn | `score:${string}`;
@@ -51,6 +51,8 @@ function reader(key: SortKey): (t: TraceSummary) => Value {
       return (t) => (t.tags?.length ? t.tags.map((x) => x.toLowerCase()).sort().join(',') : undefined);
     case 'thread':
       return (t) => t.thread_id || undefined;
+    case 'commit':
+      return (t) => t.code_version?.commit.toLowerCase();
     case 'last_updated':
       return (t) => t.last_updated_at;
   }

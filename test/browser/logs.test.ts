@@ -156,9 +156,9 @@ describe('the logs table', () => {
     await page.locator('.logs-hcell[data-column="name"]').click();
     const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button', { hasText: 'CSV' }).click()]);
     const rows = readFileSync((await csv.path())!, 'utf8').trimEnd().split('\r\n');
-    expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,id');
+    expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,code_version,id');
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['alpha_chain', 'beta_chain', 'gamma_chain']);
-    expect(rows[1]).toBe(`alpha_chain,Shop,${iso(T0).replace('Z', '000Z')},1500,ok,1,900,,0,beta,,L-a`);
+    expect(rows[1]).toBe(`alpha_chain,Shop,${iso(T0).replace('Z', '000Z')},1500,ok,1,900,,0,beta,,,L-a`);
     await done(page);
   });
 

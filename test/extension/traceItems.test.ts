@@ -61,6 +61,22 @@ describe('a span in the Traces view', () => {
     expect(spanView(span('s', { type: 'tool', status: 'error', error_info: { exception_type: 'ValueError' } }), false, THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
   });
 
+  it('shows a span its trace outlived as "not ended", without a spinner', () => {
+    const open = span('s', { type: 'llm', status: 'running', end_time: undefined, duration_ms: null });
+    const v = spanView(open, false, THUMBS, undefined, { end_time: '2026-01-02T03:04:06.000000Z' });
+    expect(v.icon).toEqual({ id: 'circle-slash', color: 'disabledForeground' });
+    expect(v.description).toBe('not ended');
+    expect(v.tooltip).toContain('· not ended');
+    // Under a trace that runs, the same span spins.
+    expect(spanView(open, false, THUMBS, undefined, {}).icon.id).toBe('loading~spin');
+  });
+
+  it('says when a span was ended by its trace', () => {
+    const closed = span('s', { metadata: { 'spanscope.ended_by': 'trace_end' } });
+    expect(spanView(closed, false, THUMBS).tooltip).toContain('**Ended** with its trace');
+    expect(spanView(span('t'), false, THUMBS).tooltip).not.toContain('Ended');
+  });
+
   it('shows its own scores, or the roll-up over its descendants when given', () => {
     const s = span('s', { feedback_scores: [{ name: 'relevance', value: 0.5, source: 'sdk', created_at: '' }] });
     expect(spanView(s, false, THUMBS).description).toBe('250 ms · relevance 0.5');

@@ -168,9 +168,9 @@ describe('exports', () => {
     const r = await c.call('GET', `/api/export?format=csv&filter=${encodeURIComponent('project:Alpha')}&sort=name&order=asc`);
     expect(r.headers['content-type']).toMatch(/^text\/csv/);
     const rows = r.text.trimEnd().split('\r\n');
-    expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,id');
+    expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,user_feedback,tags,thread_id,code_version,id');
     expect(rows.slice(1).map((row) => row.split(',')[0])).toEqual(['classify', 'retrieve', 'stream', 'summarise']);
-    expect(rows[4]).toBe(`summarise,Alpha,${at(0)},3000,ok,3,1200,0.02,0.2,beta,,t1`);
+    expect(rows[4]).toBe(`summarise,Alpha,${at(0)},3000,ok,3,1200,0.02,0.2,beta,,,t1`);
     const some = await c.call('GET', '/api/export?format=csv&columns=name,score:user_feedback&trace_ids=t2');
     expect(some.text).toBe('name,user_feedback,id\r\nclassify,1,t2\r\n');
   });

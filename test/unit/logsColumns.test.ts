@@ -7,7 +7,7 @@ import { at, summary } from '../support/summaries';
 describe('logs columns', () => {
   it('puts one column per score name between the fixed columns and tags', () => {
     expect(logsColumns(['correctness', 'user_feedback']).map((c) => c.id)).toEqual([
-      'name', 'project', 'start_time', 'duration', 'status', 'spans', 'tokens', 'cost', 'score:correctness', 'score:user_feedback', 'tags', 'thread',
+      'name', 'project', 'start_time', 'duration', 'status', 'spans', 'tokens', 'cost', 'score:correctness', 'score:user_feedback', 'tags', 'thread', 'commit',
     ]);
   });
 
@@ -30,9 +30,9 @@ describe('CSV of the table', () => {
     const running = summary({ id: 'T2', name: 'open', start_time: at(1) });
     const csv = tracesToCsv([t, running], logsColumns(['q']));
     expect(csv.split('\r\n')).toEqual([
-      'name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,q,tags,thread_id,id',
-      `plain,Default Project,${at(0)},1500,ok,3,42,0.0123,0.5,"a, b",,T1`,
-      `open,Default Project,${at(1)},,running,1,,,,,,T2`,
+      'name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,q,tags,thread_id,code_version,id',
+      `plain,Default Project,${at(0)},1500,ok,3,42,0.0123,0.5,"a, b",,,T1`,
+      `open,Default Project,${at(1)},,running,1,,,,,,,T2`,
       '',
     ]);
   });

@@ -16,12 +16,12 @@ import { clickKind, type ClickKind } from './rowSelection';
 export const ROW_HEIGHT = 28;
 
 const WIDTHS: Record<string, number> = {
-  name: 220, project: 130, start_time: 150, duration: 86, status: 86, spans: 64, tokens: 72, cost: 80, tags: 160, thread: 130,
+  name: 220, project: 130, start_time: 150, duration: 86, status: 86, spans: 64, tokens: 72, cost: 80, tags: 160, thread: 130, commit: 150,
 };
 const SCORE_WIDTH = 96;
 const CHECK_WIDTH = 30;
 /** Text columns sort A→Z first; numbers and times biggest or newest first. */
-const ASCENDING_FIRST = new Set(['name', 'project', 'tags', 'thread', 'status']);
+const ASCENDING_FIRST = new Set(['name', 'project', 'tags', 'thread', 'commit', 'status']);
 
 export interface LogsTableEvents {
   rowAt(index: number): TraceSummary | undefined;

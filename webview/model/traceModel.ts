@@ -145,7 +145,8 @@ export class TraceModel {
       if (s.start_time && (!start || compareIso(s.start_time, start) < 0)) start = s.start_time;
       if (s.end_time) {
         if (!end || compareIso(s.end_time, end) > 0) end = s.end_time;
-      } else if (!s.error_info) {
+      } else if (!s.error_info && !this.trace.end_time) {
+        // Only while the trace runs: once it has ended, a span with no end never will (not ended).
         running = true;
       }
     }

@@ -4,6 +4,7 @@
 // DOM only where something changed.
 
 import type { Span, SpanType } from '../../src/core/model';
+import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type SpanDisplayState } from '../../src/core/spanDisplay';
 import { setCodicon } from '../components/icons';
 import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
 import { matchRanges } from '../model/search';
@@ -77,9 +78,12 @@ export function paintRow(row: HTMLElement, index: number, ctx: RowContext): void
   row.classList.toggle('match', Boolean(ctx.matched?.has(node)));
   row.classList.toggle('current-match', node === ctx.current);
   row.classList.toggle('is-trace', isTrace);
-  row.classList.toggle('is-error', span.status === 'error');
-  row.classList.toggle('is-running', span.status === 'running');
-  row.title = tooltip(span, isTrace);
+  // The trace row shows the trace's own status; a span's is read against its trace's end.
+  const state: SpanDisplayState = isTrace ? span.status : spanDisplayState(span, ctx.model.trace);
+  row.classList.toggle('is-error', state === 'error');
+  row.classList.toggle('is-running', state === 'running');
+  row.classList.toggle('is-not-ended', state === 'not_ended');
+  row.title = tooltip(span, isTrace, state);
 
   p.name.style.paddingLeft = `${4 + level * INDENT_PX}px`;
   const hasChildren = ctx.view.hasChildren(node);
@@ -91,20 +95,23 @@ export function paintRow(row: HTMLElement, index: number, ctx: RowContext): void
     row.removeAttribute('aria-expanded');
     setCodicon(p.twistie, 'blank', 'twistie');
   }
-  const icon = span.status === 'running' ? 'loading' : span.status === 'error' ? 'error' : isTrace ? 'pulse' : TYPE_ICONS[span.type] ?? 'symbol-method';
-  setCodicon(p.icon, icon, `row-icon type-${isTrace ? 'trace' : span.type}${span.status === 'running' ? ' codicon-modifier-spin' : ''}`);
+  const icon = state === 'running' ? 'loading' : state === 'error' ? 'error' : state === 'not_ended' ? 'circle-slash' : isTrace ? 'pulse' : TYPE_ICONS[span.type] ?? 'symbol-method';
+  setCodicon(p.icon, icon, `row-icon type-${isTrace ? 'trace' : span.type}${state === 'running' ? ' codicon-modifier-spin' : ''}${state === 'not_ended' ? ' not-ended' : ''}`);
 
   paintLabel(p, span.name || '(unnamed)', ctx.matched?.has(node) ? ctx.needle : undefined);
   setText(p.facts, facts(span));
 
-  const [start, end] = spanMicros(span);
-  const ms = span.duration_ms ?? (Number.isNaN(end) && !Number.isNaN(start) ? Math.max(0, (ctx.nowMicros - start) / 1000) : null);
-  setText(p.duration, formatDuration(ms));
+  const [start, spanEnd] = spanMicros(span);
+  // A span that will never end has no time past its start: no ticking duration, no bar to now.
+  const notEnded = !isTrace && neverEnds(span, ctx.model.trace);
+  const end = notEnded ? start : spanEnd;
+  const ms = notEnded ? null : span.duration_ms ?? (Number.isNaN(end) && !Number.isNaN(start) ? Math.max(0, (ctx.nowMicros - start) / 1000) : null);
+  setText(p.duration, notEnded ? DISPLAY_STATE_TEXT.not_ended : formatDuration(ms));
 
   const { left, width } = barGeometry(ctx.range, start, end, ctx.nowMicros);
   p.bar.style.left = `${(left * 100).toFixed(3)}%`;
   p.bar.style.width = `${(width * 100).toFixed(3)}%`;
-  p.bar.className = `bar type-${isTrace ? 'trace' : span.type}${span.status === 'running' ? ' running' : ''}${span.status === 'error' ? ' error' : ''}`;
+  p.bar.className = `bar type-${isTrace ? 'trace' : span.type}${state === 'running' ? ' running' : ''}${state === 'error' ? ' error' : ''}${notEnded ? ' not-ended' : ''}`;
 }
 
 function paintLabel(p: RowParts, text: string, needle: string | undefined): void {
@@ -137,8 +144,10 @@ function facts(span: Span): string {
   return out.join(' · ');
 }
 
-function tooltip(span: Span, isTrace: boolean): string {
-  const lines = [`${isTrace ? 'trace' : span.type}: ${span.name}`, `status: ${span.status}`];
+function tooltip(span: Span, isTrace: boolean, state: SpanDisplayState): string {
+  const lines = [`${isTrace ? 'trace' : span.type}: ${span.name}`, `status: ${DISPLAY_STATE_TEXT[state]}`];
+  if (state === 'not_ended') lines.push('its trace ended; this span never did');
+  else if (!isTrace && endedByTrace(span)) lines.push('ended with its trace (never ended on its own)');
   if (span.duration_ms != null) lines.push(`duration: ${formatDuration(span.duration_ms)}`);
   if (span.error_info) lines.push(`${span.error_info.exception_type}: ${span.error_info.message ?? ''}`);
   if (span.code_location) lines.push(`${span.code_location.file}:${span.code_location.line}`);

@@ -3,6 +3,7 @@
 
 import { msFromUser, nowMs } from './clock.js';
 import { isValidId, uuidv7 } from './ids.js';
+import { NOOP_TRACE } from './noop.js';
 import { TraceImpl } from './records.js';
 import type { FeedbackScoreInput, TraceOptions } from './recordTypes.js';
 import { runtime } from './runtime.js';
@@ -28,6 +29,7 @@ export class Client {
 
   /** Starts a trace; add spans with `trace.span(…)` and finish it with `trace.end()`. */
   trace(options: TraceOptions = {}): TraceImpl {
+    if (isDisabled()) return NOOP_TRACE;
     const o: TraceOptions = options !== null && typeof options === 'object' ? options : {};
     const given = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
     const start = Number.isNaN(given) ? nowMs() : given;
@@ -59,6 +61,7 @@ export class Client {
   private logScores(target: 'trace' | 'span', scores: ScoreById[]): void {
     try {
       const rt = runtime();
+      if (rt.config.disabled) return;
       for (const s of Array.isArray(scores) ? scores : []) {
         if (s === null || typeof s !== 'object') {
           rt.warnOnce('scoreId', `a feedback score needs the id of its ${target}; one was not sent`);
@@ -79,5 +82,13 @@ export async function flush(options: { timeoutMs?: number } = {}): Promise<void>
     await rt.sender?.flush(options?.timeoutMs ?? rt.config.exitTimeoutMs);
   } catch (err) {
     runtime().internalError(err);
+  }
+}
+
+function isDisabled(): boolean {
+  try {
+    return runtime().config.disabled;
+  } catch {
+    return false;
   }
 }

@@ -6,6 +6,7 @@ import { msFromUser, nowMs } from './clock.js';
 import { decodeExported } from './exported.js';
 import { isValidId, uuidv7 } from './ids.js';
 import { errorInfoOf } from './errors.js';
+import { NOOP_SPAN } from './noop.js';
 import { detachedSpan, manualSpan, openSpan, SpanImpl } from './records.js';
 import { SPAN_TYPES, type LogEvent, type SpanType } from './recordTypes.js';
 import { runtime } from './runtime.js';
@@ -55,6 +56,11 @@ export class Logger {
 
   /** Runs `callback(span)` inside a new span, ending it when the callback (or its promise) is done. */
   traced<R>(callback: (span: SpanImpl) => R, args: StartSpanArgs = {}): R {
+    if (typeof callback !== 'function') {
+      runtime().warnOnce('tracedCallback', 'logger.traced() needs a function to run; nothing was run');
+      return undefined as R;
+    }
+    if (disabled()) return callback(NOOP_SPAN);
     const span = this.open({ name: callback?.name || undefined, ...args }, Logger.prototype.traced);
     let result: R;
     try {
@@ -83,6 +89,7 @@ export class Logger {
   logFeedback(event: FeedbackEvent): void {
     try {
       const rt = runtime();
+      if (rt.config.disabled) return;
       const id = event !== null && typeof event === 'object' ? event.id : undefined;
       const exported = typeof id === 'string' ? decodeExported(id) : undefined;
       const spanId = exported?.spanId ?? id;
@@ -112,6 +119,7 @@ export class Logger {
 
   private open(args: StartSpanArgs, entry: Function): SpanImpl {
     try {
+      if (disabled()) return NOOP_SPAN;
       return this.openUnguarded(args !== null && typeof args === 'object' ? args : {}, entry);
     } catch (err) {
       runtime().internalError(err);
@@ -140,5 +148,13 @@ export class Logger {
     }
     if (args.event) span.log(args.event);
     return span;
+  }
+}
+
+function disabled(): boolean {
+  try {
+    return runtime().config.disabled;
+  } catch {
+    return false;
   }
 }

@@ -27,6 +27,12 @@ import {
 } from './recordTypes.js';
 import { snapshot, type Sealed } from './snapshot.js';
 
+/**
+ * The metadata a span gets when its trace's end closed it (docs/protocol.md, "Spans that
+ * never end"): the UI says "ended with its trace" rather than showing a duration of its own.
+ */
+export const ENDED_BY: Readonly<Record<string, string>> = Object.freeze({ 'spanscope.ended_by': 'trace_end' });
+
 export const enum Kind {
   Span = 0,
   Trace = 1,
@@ -199,10 +205,13 @@ export class TraceImpl extends Rec {
     }
   }
 
-  /** @internal Ends the trace, and any manual span of it still open, at `endMs`. */
+  /**
+   * @internal Ends the trace, and any manual span of it still open, at `endMs`; those spans
+   * are marked (`ENDED_BY`) so a reader can tell they did not end on their own.
+   */
   closeAt(endMs: number): void {
     if (this.manualSpans !== undefined) {
-      for (const s of this.manualSpans) if (!s.ended) s.end({ endTime: endMs });
+      for (const s of this.manualSpans) if (!s.ended) s.end({ endTime: endMs, metadata: ENDED_BY });
       this.manualSpans = undefined;
     }
     this.finish(endMs);

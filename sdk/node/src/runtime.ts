@@ -79,6 +79,7 @@ export class Runtime {
   }
 
   sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void {
+    if (this.config.disabled) return; // nothing would be sent: nothing to check or warn about
     if (!score || typeof score.name !== 'string' || !(Number.isFinite(score.value) || score.value === null)) {
       this.warnOnce('score', `a feedback score needs a name and a finite number as its value (got ${safeText(score)}); it was not sent`);
       return;

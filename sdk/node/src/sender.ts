@@ -6,9 +6,10 @@
 
 import type { Config } from './config.js';
 import { nowMs } from './clock.js';
-import type { Rec } from './records.js';
 import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
+import { codeVersion } from './gitVersion.js';
+import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
 import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
@@ -179,7 +180,13 @@ export class Sender {
     let events: object[] = [];
     for (const entry of entries) {
       try {
-        events.push(isRecord(entry) ? this.recordEntry(entry) : plainEvent(entry));
+        if (isRecord(entry)) {
+          const trace = implicitTraceToSend(entry);
+          if (trace !== undefined) events.push(this.recordEntry(trace));
+          events.push(this.recordEntry(entry));
+        } else {
+          events.push(plainEvent(entry));
+        }
       } catch (err) {
         this.hooks.internalError(err);
         continue;
@@ -257,4 +264,18 @@ export class Sender {
     this.retryAt = Date.now() + this.backoffMs;
     this.schedule(this.backoffMs);
   }
+}
+
+/**
+ * The trace of a root span that stands for it, when it must be sent after all. A trace that
+ * only mirrors its root span is normally left to the collector to make (records.ts), but
+ * such a trace can not carry a code version: when there is one, the trace goes out, once,
+ * just before its root span, and from then on as any trace does.
+ */
+function implicitTraceToSend(rec: Rec): TraceImpl | undefined {
+  if (rec.kind !== Kind.Span) return undefined;
+  const trace = (rec as SpanImpl).trace;
+  if (trace === undefined || !trace.implicit || !(rec as SpanImpl).mirror || codeVersion() === undefined) return undefined;
+  trace.implicit = false;
+  return trace;
 }

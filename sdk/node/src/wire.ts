@@ -4,6 +4,7 @@
 // faster than building the text piece by piece, and a batch is thousands of events.
 
 import { isoFromMs } from './clock.js';
+import { codeVersion } from './gitVersion.js';
 import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
 import { SPAN_TYPES } from './recordTypes.js';
 import { Encoded, limits } from './snapshot.js';
@@ -41,6 +42,8 @@ export function recordEvent(rec: Rec): object {
   } else {
     const t = rec as TraceImpl;
     if (typeof t.threadId === 'string') body.thread_id = t.threadId;
+    const version = codeVersion(); // read once per process, here in the flush
+    if (version !== undefined) body.code_version = version;
   }
   if (typeof rec.projectName === 'string') body.project_name = rec.projectName;
   body.name = typeof rec.name === 'string' ? rec.name : String(rec.name);

@@ -2,6 +2,7 @@
 
 from . import _sender
 from ._config import settings
+from ._noop import NOOP_SPAN, NOOP_TRACE
 from ._records import Span, Trace, score_by_id
 from ._warn import warn_once
 
@@ -16,6 +17,8 @@ class Client:
     def trace(self, name=None, start_time=None, end_time=None, input=None, output=None, metadata=None, tags=None,
               feedback_scores=None, project_name=None, error_info=None, thread_id=None, id=None, **ignored):
         """Starts a trace; add spans with ``trace.span(...)``, finish with ``trace.end()``."""
+        if settings.disabled:
+            return NOOP_TRACE
         try:
             return Trace.manual(project_name or self.project_name, locals(), ignored)
         except Exception:  # noqa: BLE001
@@ -25,6 +28,8 @@ class Client:
              input=None, output=None, metadata=None, tags=None, usage=None, model=None, provider=None,
              total_estimated_cost=None, feedback_scores=None, error_info=None, project_name=None, id=None, **ignored):
         """A span by ids; without ``trace_id`` it starts a trace of its own."""
+        if settings.disabled:
+            return NOOP_SPAN
         project = project_name or self.project_name
         given = locals()
         if trace_id:
@@ -51,7 +56,13 @@ class Client:
 
 
 def _log_scores(target, scores):
-    for score in scores or ():
+    if settings.disabled:
+        return
+    if not isinstance(scores, (list, tuple)):
+        if scores is not None:
+            warn_once("scores-list", "feedback scores go in a list of dicts; got %r" % (scores,))
+        return
+    for score in scores:
         try:
             score_by_id(target, score["id"], score["name"], score["value"], score.get("reason"),
                         score.get("category_name"))

@@ -8,9 +8,10 @@ other) lands under the exported span in the same trace.
 
 from . import _sender
 from ._config import configure, settings
-from ._context import current_span
+from ._context import current_span as _current
 from ._export import parse_export
 from ._fields import caller_frame
+from ._noop import NOOP_SPAN
 from ._records import Span, Trace, score_by_id
 from ._track import track
 from ._warn import warn_once
@@ -32,6 +33,8 @@ class Logger:
         """A span; as a context manager (``with logger.start_span() as span:``) it is the
         current span inside the block and ends when the block does. Without ``parent`` it
         nests under the current span, or starts a trace."""
+        if settings.disabled:
+            return NOOP_SPAN
         if span_attributes and not type:
             type = span_attributes.get("type")
         name = name or _caller_name()
@@ -45,6 +48,8 @@ class Logger:
     def log(self, input=None, output=None, expected=None, scores=None, metadata=None, metrics=None, tags=None,
             id=None, **ignored):
         """One complete row: a root span with these fields. Returns its id."""
+        if settings.disabled:
+            return NOOP_SPAN.id
         span = Span.manual(Trace(self.project, 0), None, "log", "general",
                            dict(id=id, input=input, output=output, expected=expected), ignored, root=True)
         span.log(scores=scores, metadata=metadata, metrics=metrics, tags=tags)
@@ -96,7 +101,7 @@ class Logger:
             trace_id, span_id, project = exported
             trace = Trace.reference(trace_id, project or self.project)
             return trace, Span.reference(span_id, trace)
-        current = current_span.get()
+        current = _current.get()
         if current is not None:
             return current.trace, current
         return None, None
@@ -123,6 +128,14 @@ def current_logger():
 def start_span(name=None, **kwargs):
     """Braintrust's module-level ``start_span``: under the current span, or a new trace."""
     return (_current_logger or Logger()).start_span(name=name, **kwargs)
+
+
+def current_span():
+    """Braintrust's ``current_span()``: the span the calling code runs in, or, outside any
+    (and while tracing is disabled), a span that records nothing, as Braintrust's does, so
+    ``current_span().log(...)`` never fails."""
+    span = _current.get()
+    return span if span is not None else NOOP_SPAN
 
 
 def _caller_name():

@@ -17,6 +17,9 @@ from ._fields import (SPAN_FIELDS, TRACE_FIELDS, UNSET, caller_location, clean, 
 from ._warn import warn_once
 
 time_ns = time.time_ns
+# The metadata a span gets when its trace's end closed it (docs/protocol.md, "Spans that
+# never end"): the UI says "ended with its trace" rather than showing a duration of its own.
+ENDED_BY = {"spanscope.ended_by": "trace_end"}
 # Guards the lazy making of a root span's trace (two threads may ask at once).
 _trace_lock = threading.Lock()
 
@@ -167,13 +170,19 @@ class Trace(_Record):
             if self.end_ns:
                 return
             end_ns = _ids.to_ns(end_time) or time_ns()
-            for span in list(self._open or ()):
-                if not span.end_ns:
-                    span.end_ns = end_ns
-            self._open = None
+            self._close_open(end_ns)
             self.end_ns = end_ns
         except Exception:  # noqa: BLE001
             pass
+
+    def _close_open(self, end_ns):
+        """Ends the spans made through this trace that the user left open, at the trace's end,
+        marked (``ENDED_BY``) so a reader can tell they did not end on their own."""
+        opened, self._open = self._open, None
+        for span in list(opened or ()):
+            if not span.end_ns:
+                span._set({"metadata": ENDED_BY})
+                span.end_ns = end_ns
 
     # ---- sender side ---------------------------------------------------------------
 
@@ -343,10 +352,15 @@ class Span(_Record):
                 self.update(**changes)
             if self.end_ns:
                 return
-            opened = self.trace._open
+            trace = self.trace
+            opened = trace._open
             if opened is not None:
                 opened.discard(self)
-            self.end_ns = _ids.to_ns(end_time) or time_ns()
+            end_ns = _ids.to_ns(end_time) or time_ns()
+            if trace._root is self:
+                # A root span stands for its trace (``logger.start_span()``): its end is the trace's.
+                trace._close_open(end_ns)
+            self.end_ns = end_ns
         except Exception:  # noqa: BLE001
             pass
 

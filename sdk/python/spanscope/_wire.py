@@ -14,6 +14,7 @@ first here therefore guarantees the output read after it is the final one.
 
 from . import _ids
 from ._config import settings
+from ._gitversion import code_version
 from ._fields import FREE_FORM, UNSET, merge
 from ._serialize import jsonable
 
@@ -152,6 +153,9 @@ def trace_body(trace, full, ended):
     if full:
         body["project_name"] = trace.project_name
         body["start_time"] = _ids.iso(trace.start_ns)
+        version = code_version()  # read once per process, on this (the sender) thread
+        if version is not None:
+            body["code_version"] = version
         name = fields.pop("name", None) or (root.name if root is not None else None)
         if name:
             body["name"] = name

@@ -1,22 +1,34 @@
 """The current trace and span (Opik's ``opik_context``).
 
 ``get_current_span()`` / ``get_current_trace()`` return the live objects (``.id``,
-``.update(...)``, ``.log_feedback_score(...)``) or ``None`` outside any tracked call.
+``.update(...)``, ``.log_feedback_score(...)``). Outside any tracked call they return ``None``,
+as Opik's do: code written for Opik tests ``is None`` there, and a script that calls
+``get_current_trace().update(...)`` outside a tracked function fails the same way under Opik.
+While tracing is disabled they return do-nothing handles (``_noop``) instead, wherever they
+are called: the tracked functions are not wrapped then, so "inside a tracked call" can not be
+told apart, and the seeds' ``get_current_trace().update(tags=[...])`` inside one must work.
 """
 
 import functools
 
+from ._config import settings
 from ._context import current_span
+from ._noop import NOOP_SPAN, NOOP_TRACE
 from ._warn import warn_once
 
 
 def get_current_span():
-    return current_span.get()
+    span = current_span.get()
+    if span is None and settings.disabled:
+        return NOOP_SPAN
+    return span
 
 
 def get_current_trace():
     span = current_span.get()
-    return span.trace if span is not None else None
+    if span is not None:
+        return span.trace
+    return NOOP_TRACE if settings.disabled else None
 
 
 get_current_span_data = get_current_span
@@ -29,6 +41,8 @@ def update_current_span(name=None, input=None, output=None, metadata=None, tags=
     """Sets fields of the current span; does nothing (and says so once) outside a span."""
     span = current_span.get()
     if span is None:
+        if settings.disabled:
+            return
         warn_once("no-span", "update_current_span() was called outside any tracked function; ignored")
         return
     span.update(name=name, input=input, output=output, metadata=metadata, tags=tags, usage=usage, model=model,
@@ -42,8 +56,9 @@ def update_current_trace(*values, name=None, input=None, output=None, metadata=N
     ``update_current_trace({"scores": {"quality": 0.9}, "tags": [...]})``, where ``scores`` maps
     names to values."""
     trace = get_current_trace()
-    if trace is None:
-        warn_once("no-trace", "update_current_trace() was called outside any tracked function; ignored")
+    if trace is None or trace is NOOP_TRACE:
+        if trace is None:
+            warn_once("no-trace", "update_current_trace() was called outside any tracked function; ignored")
         return
     fields = dict(name=name, input=input, output=output, metadata=metadata, tags=tags, thread_id=thread_id)
     scores = list(feedback_scores or ())

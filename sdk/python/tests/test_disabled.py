@@ -18,7 +18,7 @@ SCRIPT = """
 
     @track
     async def async_function():
-        return context.get_current_span()
+        return context.get_current_span() is not None  # a do-nothing span, not None
 
     class Completions:
         def create(self, **kwargs):
@@ -51,10 +51,11 @@ class Disabled(unittest.TestCase):
             with self.subTest(env=env):
                 result = run_script(SCRIPT, self.server.url, **env)
                 self.assertEqual(result.returncode, 0, result.stderr)
-                self.assertEqual(result.stdout.split(), ["True", "True", "2", "None", "reply", "True"])
+                self.assertEqual(result.stdout.split(), ["True", "True", "2", "True", "reply", "True"])
                 self.assertEqual(self.server.batches, [])
-                # Only the warning about update_current_trace outside a span, nothing else.
-                self.assertNotIn("collector", result.stderr)
+                # Not even the warning about update_current_trace outside a span: while
+                # disabled, tracked functions are not wrapped, so it may well be inside one.
+                self.assertEqual(result.stderr, "")
 
     def test_without_it_the_same_script_is_traced(self):
         result = run_script(SCRIPT, self.server.url, SPANSCOPE_DISABLE="0")

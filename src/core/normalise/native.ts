@@ -2,6 +2,7 @@
 // event is checked, every problem is reported, and patches are returned only when there is
 // none, so a rejected batch leaves the store exactly as it was.
 
+import { codeVersionProblem } from '../codeVersion';
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
 import { attachArrivedBytes, locateRecords } from './verbatim';
@@ -19,9 +20,11 @@ const TRACE_FIELDS: FieldSpec = {
   tags: 'tags',
   error_info: 'errorInfo',
   thread_id: 'string',
+  // Its shape is checked below (codeVersionProblem), past the generic object check.
+  code_version: 'object',
 };
 
-const { thread_id: _traceOnly, ...SHARED_FIELDS } = TRACE_FIELDS;
+const { thread_id: _traceOnly, code_version: _traceOnlyToo, ...SHARED_FIELDS } = TRACE_FIELDS;
 
 const SPAN_FIELDS: FieldSpec = {
   ...SHARED_FIELDS,
@@ -104,7 +107,14 @@ function readEvent(raw: unknown, index: number, problems: Problems): Patch | und
     return undefined;
   }
   const ctx: FieldContext = { problems, index, prefix: kind.carries };
-  if (kind.carries === 'trace') return { kind: 'trace', trace: readFields(record, TRACE_FIELDS, ctx, kind.required) as TracePatch };
+  if (kind.carries === 'trace') {
+    const trace = readFields(record, TRACE_FIELDS, ctx, kind.required) as TracePatch;
+    if (trace.code_version !== undefined) {
+      const problem = codeVersionProblem(trace.code_version as unknown as Record<string, unknown>);
+      if (problem) problems.add(index, 'trace.code_version', problem);
+    }
+    return { kind: 'trace', trace };
+  }
   if (kind.carries === 'span') return { kind: 'span', span: readFields(record, SPAN_FIELDS, ctx, kind.required) as SpanPatch };
   const score = readScore(record, ctx);
   return score && { kind: 'score', score };

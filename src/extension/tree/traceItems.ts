@@ -4,6 +4,7 @@
 
 import { preview } from '../../core/aggregates';
 import type { ScoreAverages, Span, TraceSummary } from '../../core/model';
+import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type TraceEndFacts } from '../../core/spanDisplay';
 import type { ProjectSummary } from '../../store/types';
 import { TreeItemContext } from '../constants';
 import { formatCost, formatDuration, formatTokens, totalTokens } from '../../core/format';
@@ -42,6 +43,7 @@ export const SPAN_ICONS: Record<string, string> = {
 
 export function statusIcon(status: string, fallback: IconSpec): IconSpec {
   if (status === 'running') return { id: 'loading~spin' };
+  if (status === 'not_ended') return { id: 'circle-slash', color: 'disabledForeground' };
   if (status === 'error') return { id: 'error', color: 'errorForeground' };
   return fallback;
 }
@@ -70,14 +72,16 @@ export function traceView(t: TraceSummary, thumbsName: string, filter?: string):
   };
 }
 
-export function spanView(s: Span, hasChildren: boolean, thumbsName: string, rollup?: ScoreAverages): ItemView {
+/** `trace`: the span's trace as summarised, so a span its trace outlived shows as "not ended". */
+export function spanView(s: Span, hasChildren: boolean, thumbsName: string, rollup?: ScoreAverages, trace?: TraceEndFacts): ItemView {
   const label = truncate(s.name || '(unnamed span)', LABEL_MAX);
+  const state = spanDisplayState(s, trace);
   return {
     label,
-    description: joinParts([s.status === 'running' ? 'running' : formatDuration(s.duration_ms), formatTokens(totalTokens(s.usage)), ...scoreBadges(rollup ?? ownAverages(s.feedback_scores), thumbsName)]),
-    icon: statusIcon(s.status, { id: SPAN_ICONS[s.type] ?? SPAN_ICONS.general }),
+    description: joinParts([state === 'running' || state === 'not_ended' ? DISPLAY_STATE_TEXT[state] : formatDuration(s.duration_ms), formatTokens(totalTokens(s.usage)), ...scoreBadges(rollup ?? ownAverages(s.feedback_scores), thumbsName)]),
+    icon: statusIcon(state, { id: SPAN_ICONS[s.type] ?? SPAN_ICONS.general }),
     contextValue: TreeItemContext.span,
-    tooltip: spanTooltip(s),
+    tooltip: spanTooltip(s, DISPLAY_STATE_TEXT[state]),
     collapsible: hasChildren,
   };
 }
@@ -112,12 +116,13 @@ function traceTooltip(t: TraceSummary): string {
   ]);
 }
 
-function spanTooltip(s: Span): string {
+function spanTooltip(s: Span, state: string): string {
   const loc = s.code_location;
   return lines([
-    `**${escapeMarkdown(s.name || '(unnamed span)')}** · ${escapeMarkdown(s.type)} · ${s.status}`,
+    `**${escapeMarkdown(s.name || '(unnamed span)')}** · ${escapeMarkdown(s.type)} · ${state}`,
     field('Started', localDateTime(s.start_time)),
     field('Duration', formatDuration(s.duration_ms)),
+    field('Ended', endedByTrace(s) ? 'with its trace (never on its own)' : undefined),
     field('Model', s.model && (s.provider ? `${s.model} (${s.provider})` : s.model)),
     field('Tokens', tokenDetail(s.usage ?? {})),
     field('Cost', formatCost(s.total_estimated_cost)),

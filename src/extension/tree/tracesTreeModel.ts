@@ -116,7 +116,7 @@ export class TracesTreeModel {
         const tree = this.loadedTree(node.traceId);
         const n = tree?.byId.get(node.spanId);
         if (!n) return undefined;
-        return spanView(n.span, n.children.length > 0, thumbs, this.loaded.get(node.traceId)?.rollup?.get(node.spanId));
+        return spanView(n.span, n.children.length > 0, thumbs, this.loaded.get(node.traceId)?.rollup?.get(node.spanId), this.store.getSummary(node.traceId));
       }
       case 'more':
         return moreView(node.shown, node.total);

@@ -3,7 +3,8 @@
 // change to the selected span redraws only the sections whose data changed; what the user
 // opened, scrolled or typed elsewhere in the pane stays as it was.
 
-import type { ScorePatch, Span } from '../../../src/core/model';
+import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model';
+import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/spanDisplay';
 import { CopyText, FindSymbol, THUMBS_SCORE, type HostInfo } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
@@ -81,7 +82,9 @@ export class DetailsPane {
     const isTrace = node === model.root;
     const span = node.span;
     const json = this.jsonState(key);
-    this.paintHeader(span, isTrace, key);
+    // The trace's own status for the trace; a span's read against its trace's end.
+    const state: SpanDisplayState = isTrace ? span.status : spanDisplayState(span, model.trace);
+    this.paintHeader(span, isTrace, key, state);
 
     const s = this.sections;
     this.put(s.error, key, span.error_info, (body) => body.append(errorView(span.error_info!, this.ctx.conn, (m) => this.ctx.notify(m, 'error'))));
@@ -105,7 +108,7 @@ export class DetailsPane {
       actions.append(this.copyButton('metadata', meta));
       body.append(jsonView(meta, json, 'metadata'));
     });
-    const info = infoFacts(span, isTrace);
+    const info = infoFacts(span, isTrace, state);
     this.put(s.info, key, info, (body) => body.append(factTable(info)));
   }
 
@@ -115,14 +118,15 @@ export class DetailsPane {
     if (data !== undefined) section.update(`${key}|${signature(data)}`, build);
   }
 
-  private paintHeader(span: Span, isTrace: boolean, key: string): void {
-    const sig = `${key}|${span.name}|${span.status}|${span.duration_ms}|${span.type}|${span.model}|${signature(span.code_location)}|${signature(span.tags)}|${span.status === 'running' ? Math.floor(Date.now() / 1000) : ''}`;
+  private paintHeader(span: Span, isTrace: boolean, key: string, state: SpanDisplayState): void {
+    const sig = `${key}|${span.name}|${state}|${span.duration_ms}|${span.type}|${span.model}|${signature(span.code_location)}|${signature(span.tags)}|${state === 'running' ? Math.floor(Date.now() / 1000) : ''}`;
     if (sig === this.headerSignature) return;
     this.headerSignature = sig;
     const kind = isTrace ? 'trace' : span.type;
     const title = h('div', { class: 'details-title' }, codicon(TYPE_ICONS[kind] ?? 'symbol-method', `type-${kind}`), h('h2', { text: span.name || '(unnamed)', title: span.name }));
-    title.append(badge(span.status, `status: ${span.status}`, `status-badge status-${span.status}`));
-    const runningFor = span.status === 'running' ? Date.now() - Date.parse(span.start_time) : null;
+    const stateText = DISPLAY_STATE_TEXT[state];
+    title.append(badge(stateText, `status: ${stateText}`, `status-badge status-${state === 'not_ended' ? 'not-ended' : state}`));
+    const runningFor = state === 'running' ? Date.now() - Date.parse(span.start_time) : null;
     const facts = h(
       'div',
       { class: 'details-facts' },
@@ -195,10 +199,11 @@ function usageFacts(span: Span): Fact[] {
   return out;
 }
 
-function infoFacts(span: Span, isTrace: boolean): Fact[] {
+function infoFacts(span: Span, isTrace: boolean, state: SpanDisplayState): Fact[] {
+  const end = span.end_time ? `${span.end_time}${!isTrace && endedByTrace(span) ? ' (ended with its trace)' : ''}` : state === 'not_ended' ? '(not ended: its trace ended first)' : '(running)';
   const out: Fact[] = [
     ['start', span.start_time],
-    ['end', span.end_time ?? '(running)'],
+    ['end', end],
     ['duration', formatDuration(span.duration_ms) || '—'],
     [isTrace ? 'trace id' : 'span id', span.id],
   ];
@@ -207,6 +212,12 @@ function infoFacts(span: Span, isTrace: boolean): Fact[] {
   out.push(['project', span.project_name]);
   const thread = (span as { thread_id?: string }).thread_id;
   if (thread) out.push(['thread', thread]);
+  const version = isTrace ? (span as { code_version?: CodeVersion }).code_version : undefined;
+  if (version) {
+    const state = version.dirty === true ? ' (dirty)' : version.dirty === false ? '' : ' (dirty: unknown)';
+    out.push(['commit', `${version.commit}${state}`]);
+    if (version.branch) out.push(['branch', version.branch]);
+  }
   return out;
 }
 

@@ -33,11 +33,11 @@ export const modelPrices: Record<string, ModelPrice> = {
 
 /** Adds or replaces the price of a model (and of its dated variants). */
 export function setModelPrice(model: string, price: ModelPrice): void {
-  modelPrices[model] = price;
+  if (typeof model === 'string' && price !== null && typeof price === 'object') modelPrices[model] = price;
 }
 
 export function priceOf(model: string | undefined): ModelPrice | undefined {
-  if (!model) return undefined;
+  if (!model || typeof model !== 'string') return undefined;
   let best: string | undefined;
   for (const key of Object.keys(modelPrices)) {
     if ((model === key || model.startsWith(`${key}-`)) && (best === undefined || key.length > best.length)) best = key;
