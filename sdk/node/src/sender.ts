@@ -10,7 +10,7 @@ import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
 import { codeVersion } from './gitVersion.js';
 import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
-import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
+import { batchJson, isRecord, plainEvent, recordEvent, replayOfEnv, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_CHARS = 16 * 1024 * 1024;
@@ -269,13 +269,13 @@ export class Sender {
 /**
  * The trace of a root span that stands for it, when it must be sent after all. A trace that
  * only mirrors its root span is normally left to the collector to make (records.ts), but
- * such a trace can not carry a code version: when there is one, the trace goes out, once,
+ * such a trace can not carry a code version (or a replay mark): when there is one, the trace goes out, once,
  * just before its root span, and from then on as any trace does.
  */
 function implicitTraceToSend(rec: Rec): TraceImpl | undefined {
   if (rec.kind !== Kind.Span) return undefined;
   const trace = (rec as SpanImpl).trace;
-  if (trace === undefined || !trace.implicit || !(rec as SpanImpl).mirror || codeVersion() === undefined) return undefined;
+  if (trace === undefined || !trace.implicit || !(rec as SpanImpl).mirror || (codeVersion() === undefined && replayOfEnv() === undefined)) return undefined;
   trace.implicit = false;
   return trace;
 }

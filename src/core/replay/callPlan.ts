@@ -46,7 +46,7 @@ export interface ReplayCall {
 export type PlanResult = { ok: true; call: ReplayCall } | { ok: false; reason: string };
 
 export const CALL_METADATA_KEY = 'spanscope.call';
-/** What the Python SDK writes in place of a value cut for size. */
+/** What the Python SDK writes after a value cut for size (the Node SDK: `… [truncated N characters]`). */
 const TRUNCATED = '…[truncated]';
 
 const PYTHON_FILE = /\.py$/i;
@@ -191,7 +191,7 @@ export function nodeArgs(input: Record<string, unknown>, shape: CallShape | unde
 }
 
 function containsTruncation(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.endsWith(TRUNCATED);
+  if (typeof value === 'string') return value.endsWith(TRUNCATED) || /… \[truncated \d+ characters\]$/.test(value);
   if (depth > 64 || !value || typeof value !== 'object') return false;
   return Object.values(value as Record<string, unknown>).some((v) => containsTruncation(v, depth + 1));
 }
