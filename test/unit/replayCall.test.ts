@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { withDerived } from '../../src/core/aggregates';
 import type { Span } from '../../src/core/model';
 import { type CallShape, planCall, type ReplayCall } from '../../src/core/replay/callPlan';
+import { firstBodyLine } from '../../src/core/replay/bodyLine';
 import { datasetFileName, datasetRow } from '../../src/core/replay/datasetRow';
 import { exportsName, nodeHarness, nodeTestFile } from '../../src/core/replay/nodeSource';
 import { pyLiteral, pytestFile, pythonHarness, pythonModule } from '../../src/core/replay/pythonSource';
@@ -170,5 +171,19 @@ describe('datasetRow', () => {
   it('takes only names usable as file names', () => {
     expect(datasetFileName('golden set')).toBe('golden set.jsonl');
     expect(datasetFileName('../etc/passwd')).toBeUndefined();
+  });
+});
+
+describe('firstBodyLine', () => {
+  it('finds a Python body after a multi-line signature and a docstring, past decorators', () => {
+    const src = ['@track', 'def answer(', '    q: str = "(",', ') -> str:', '    """Answers.', '', '    More."""', '    # why', '    return q', ''].join('\n');
+    expect(firstBodyLine(src, 2, 'python')).toBe(9);
+    expect(firstBodyLine('def f(x): return x\n', 1, 'python')).toBe(1);
+  });
+
+  it('finds a JavaScript body after the opening brace', () => {
+    const src = ['export const answer = track(async function answer(q, { k } = {}) {', '  // first', '  const a = q;', '  return a;', '});'].join('\n');
+    expect(firstBodyLine(src, 1, 'node')).toBe(3);
+    expect(firstBodyLine('export async function answer(q: string): Promise<string> {\n  return q;\n}', 1, 'node')).toBe(2);
   });
 });
