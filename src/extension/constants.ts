@@ -35,6 +35,10 @@ export const Commands = {
   compareWith: 'spanscope.compareWith',
   /** The latest call of a function against the one before (args: file or null, function; else the function at the cursor). */
   compareWithPrevious: 'spanscope.compareWithPrevious',
+  /** Span commands (args: a Traces view item, or trace id and span id). */
+  saveAsTest: 'spanscope.saveAsTest',
+  debugCall: 'spanscope.debugCall',
+  addToDataset: 'spanscope.addToDataset',
 } as const;
 
 export const ViewContainers = { spanscope: 'spanscope' } as const;

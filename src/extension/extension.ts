@@ -21,6 +21,7 @@ import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
 import { registerTraceLinks } from './traceLinkHandlers';
 import { registerEditorFeatures } from './editor/editorFeatures';
+import { registerReplayCommands } from './replay/replayCommands';
 
 let service: CollectorService | undefined;
 
@@ -62,6 +63,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
     ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
+    ...registerReplayCommands(context, service, view, log),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);
