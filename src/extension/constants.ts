@@ -39,6 +39,10 @@ export const Commands = {
   saveAsTest: 'spanscope.saveAsTest',
   debugCall: 'spanscope.debugCall',
   addToDataset: 'spanscope.addToDataset',
+  /** An llm span's messages and parameters in an editable document. */
+  replayLlmCall: 'spanscope.replayLlmCall',
+  /** Sends the replay document in the active editor (or given by URI) through the AI proxy. */
+  runLlmReplay: 'spanscope.runLlmReplay',
 } as const;
 
 export const ViewContainers = { spanscope: 'spanscope' } as const;

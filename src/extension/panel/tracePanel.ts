@@ -9,7 +9,7 @@
 
 import * as vscode from 'vscode';
 import type { CollectorService } from '../collector/collectorService';
-import { PANEL_VIEW_TYPE } from '../constants';
+import { Commands, PANEL_VIEW_TYPE } from '../constants';
 import { Disposable, toDisposable } from '../lifecycle';
 import { errorMessage, type Logger } from '../log';
 import type { SettingsWatcher } from '../settingsWatcher';
@@ -116,6 +116,7 @@ export class TracePanelHost extends Disposable {
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
         openDiff: (p) => openDiff(p.left, p.right, p.title),
+        runSpanCommand: async (p) => void (await vscode.commands.executeCommand(Commands[p.command], p.traceId, p.spanId)),
       },
       info: () => ({
         host: 'vscode',
