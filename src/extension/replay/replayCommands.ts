@@ -1,5 +1,5 @@
 // The commands that take a span back to running code: Save as Test, Debug This Call, Add to
-// Dataset, Replay LLM Call. Each works from a Traces view item, the panel, a CodeLens quick
+// Dataset, Replay LLM Call (and Run, on its document). Each works from a Traces view item, the panel, a CodeLens quick
 // pick (trace id, span id), or the palette on the view's selection.
 
 import * as vscode from 'vscode';
@@ -9,6 +9,7 @@ import { errorMessage, type Logger } from '../log';
 import type { TracesView } from '../tree/tracesView';
 import { addToDataset } from './datasets';
 import { debugCall } from './debugCall';
+import { openLlmReplay, registerReplayLens, runLlmReplay } from './llmReplayRunner';
 import { saveAsTest } from './saveAsTest';
 import { spansOf } from './spanTarget';
 
@@ -41,5 +42,11 @@ export function registerReplayCommands(context: vscode.ExtensionContext, service
       if (pick) await debugCall(pick, { store: () => service.getStore(), collectorUrl, harnessDir: vscode.Uri.joinPath(context.globalStorageUri, 'replay') });
     }),
     command(Commands.addToDataset, async (...args) => addToDataset(await spansOf(await service.getStore(), view, args))),
+    command(Commands.replayLlmCall, async (...args) => {
+      const pick = await one(args, 'replay');
+      if (pick) await openLlmReplay(pick);
+    }),
+    command(Commands.runLlmReplay, async (uri) => runLlmReplay({ secrets: context.secrets, store: () => service.getStore(), collectorUrl }, uri instanceof vscode.Uri ? uri : undefined)),
+    registerReplayLens(),
   ];
 }
