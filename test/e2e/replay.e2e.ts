@@ -120,6 +120,7 @@ describe('From a span back to running code', () => {
           input: { messages }, output: { role: 'assistant', content: 'Je vais bien.' }, metadata: { temperature: 0.7 },
         } },
       ]);
+      await wb.openViewContainer(UI.container); // the debugger had the sidebar
       await wb.waitForTreeItem('chat');
       await wb.contextMenu('chat', 'Replay LLM Call');
       const editor = vs.page.locator('#workbench\\.parts\\.editor .monaco-editor').first();

@@ -1,7 +1,8 @@
 // A span as a dataset row: `{input, expected, metadata, source_span}`, one JSON object per
-// line of `.spanscope/datasets/<name>.jsonl`. `input`/`expected`/`metadata` are the fields
-// Braintrust's `dataset.insert()` takes and Opik's dataset items carry (its JSONL reader
-// keeps every key), so a file imports into either; `source_span` says where the row came from.
+// line of `.spanscope/datasets/<name>.jsonl`. `input`/`expected`/`metadata` are the record
+// fields of a Braintrust dataset (its JSON upload and `dataset.insert()`), and Opik's JSONL
+// import keeps every key of a line as the item's data, so a file imports into either;
+// `source_span` says where the row came from.
 
 import type { Span } from '../model';
 import { CALL_METADATA_KEY } from './callPlan';
