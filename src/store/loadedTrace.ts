@@ -76,10 +76,18 @@ export class LoadedTrace {
   }
 
   applyTrace(patch: TracePatch, now: string): void {
+    if (this.implicit && onlyCodeVersion(patch)) {
+      // An SDK that leaves the trace to its spans still says which code ran (docs/protocol.md,
+      // "Code version"): noted on the stand-in, which stays a trace made from its spans.
+      this.trace.code_version = patch.code_version;
+      this.lastUpdatedAt = now;
+      return;
+    }
     if (this.implicit) {
       // The stand-in's empty fields must not survive as values once the real trace arrives.
       const kept: Partial<TraceRecord> = { id: this.id, project_name: this.trace.project_name, name: '', start_time: '' };
       if (this.trace.feedback_scores) kept.feedback_scores = this.trace.feedback_scores;
+      if (this.trace.code_version) kept.code_version = this.trace.code_version;
       this.trace = mergeRecord<TraceRecord>(undefined, patch, kept);
       this.implicit = false;
     } else {
@@ -227,6 +235,13 @@ export class LoadedTrace {
     for (const record of records) spans.push(this.present(record, record !== root));
     return { trace, spans };
   }
+}
+
+/** A trace patch that only names the code version: `{id, code_version}`. */
+function onlyCodeVersion(patch: TracePatch): boolean {
+  if (patch.code_version === undefined) return false;
+  for (const key in patch) if (key !== 'id' && key !== 'code_version' && patch[key as keyof TracePatch] !== undefined) return false;
+  return true;
 }
 
 function isRecord(held: SpanRef | SpanRecord): held is SpanRecord {

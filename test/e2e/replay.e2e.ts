@@ -129,9 +129,12 @@ describe('From a span back to running code', () => {
         spanscope_llm_replay: { replay_of: { trace_id: 'e2e-llm-trace', span_id: 'e2e-llm-span' }, cache: 'auto' },
         request: { model: 'gpt-4o-mini', messages: [messages[0], { role: 'user', content: 'And how is the weather?' }], temperature: 0.7 },
       };
-      await editor.click();
-      await vs.page.keyboard.press('Control+A');
+      await wb.runCommand('Select All');
       await vs.page.keyboard.insertText(JSON.stringify(edited));
+      await waitUntil('the edited document', async () => {
+        const text = (await editor.innerText()).replace(/[\s\u00a0]+/g, ' ');
+        return text.includes('And how is the weather?') && !text.includes('How are you?');
+      }, 15_000);
       const run = vs.page.locator('#workbench\\.parts\\.editor .codelens-decoration a', { hasText: 'Run through the Spanscope AI proxy' }).first();
       await run.waitFor({ state: 'visible', timeout: 30_000 });
       await run.click();

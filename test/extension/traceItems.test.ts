@@ -61,6 +61,12 @@ describe('a span in the Traces view', () => {
     expect(spanView(span('s', { type: 'tool', status: 'error', error_info: { exception_type: 'ValueError' } }), false, THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
   });
 
+  it("shows the trace's code version in its tooltip, the branch escaped", () => {
+    const t = summary('v', { code_version: { commit: '9eec1edb2c0e4c7ef5033a686450cbdb506ba0e4', branch: 'fix*it', dirty: true } });
+    expect(traceView(t, THUMBS).tooltip).toContain('**Commit** 9eec1ed fix\\*it \\(dirty\\)');
+    expect(traceView(summary('n'), THUMBS).tooltip).not.toContain('Commit');
+  });
+
   it('shows a span its trace outlived as "not ended", without a spinner', () => {
     const open = span('s', { type: 'llm', status: 'running', end_time: undefined, duration_ms: null });
     const v = spanView(open, false, THUMBS, undefined, { end_time: '2026-01-02T03:04:06.000000Z' });

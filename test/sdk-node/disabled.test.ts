@@ -197,6 +197,20 @@ describe('SPANSCOPE_DISABLE', () => {
     expect(await tracesOf(c, 'test')).toHaveLength(before);
   });
 
+  it("keeps Opik's undefined outside a trace while tracing is on, and Braintrust's no-op currentSpan()", async () => {
+    const run = await runScript(
+      `
+import { currentSpan, getCurrentSpan, getCurrentTrace, updateCurrentTrace } from '@SDK_ESM@';
+console.log(getCurrentSpan(), getCurrentTrace(), JSON.stringify(currentSpan().export()));
+currentSpan().log({ output: 1 });
+updateCurrentTrace({ tags: ['x'] });
+`,
+      { env: { SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: 'outside' } },
+    );
+    expect(run).toMatchObject({ code: 0, stdout: 'undefined undefined ""\n' });
+    expect(run.stderr).toContain('updateCurrentTrace() was called outside a tracked function');
+  });
+
   it('lets no export, method or handle throw, reject, or give undefined for a trace or span', async () => {
     const run = await runScript(PROPERTY, { env: { SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: 'property', SPANSCOPE_DISABLE: '1', INTERNAL: JSON.stringify(internalMembers()) }, timeoutMs: 60_000 });
     expect(run.code).toBe(0);

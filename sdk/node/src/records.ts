@@ -161,6 +161,8 @@ export class TraceImpl extends Rec {
    * @internal
    */
   implicit = false;
+  /** @internal The code version of this (implicit) trace went out on its own (sender.ts). */
+  versionSent = false;
 
   /** @internal Gives an implicit trace a record of its own, sent with the next batch. */
   makeExplicit(): void {

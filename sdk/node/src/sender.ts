@@ -181,8 +181,10 @@ export class Sender {
     for (const entry of entries) {
       try {
         if (isRecord(entry)) {
-          const trace = implicitTraceToSend(entry);
-          if (trace !== undefined) events.push(this.recordEntry(trace));
+          const replay = replayTraceToSend(entry);
+          if (replay !== undefined) events.push(this.recordEntry(replay));
+          const version = codeVersionEvent(entry);
+          if (version !== undefined) events.push(version);
           events.push(this.recordEntry(entry));
         } else {
           events.push(plainEvent(entry));
@@ -267,15 +269,31 @@ export class Sender {
 }
 
 /**
- * The trace of a root span that stands for it, when it must be sent after all. A trace that
- * only mirrors its root span is normally left to the collector to make (records.ts), but
- * such a trace can not carry a code version (or a replay mark): when there is one, the trace goes out, once,
- * just before its root span, and from then on as any trace does.
+ * The code version of a trace left to the collector. A trace that only mirrors its root span
+ * is not sent (records.ts): the collector makes it from the span. It still needs the code
+ * version, so it gets a `trace_update` of just that, once, which the collector notes without
+ * turning it into a trace of its own (docs/protocol.md, "Code version"). Far cheaper than
+ * sending the whole trace, which would repeat the root span's input and output.
  */
-function implicitTraceToSend(rec: Rec): TraceImpl | undefined {
-  if (rec.kind !== Kind.Span) return undefined;
+function codeVersionEvent(rec: Rec): PlainEvent | undefined {
+  if (rec.kind !== Kind.Span || !(rec as SpanImpl).mirror) return undefined;
   const trace = (rec as SpanImpl).trace;
-  if (trace === undefined || !trace.implicit || !(rec as SpanImpl).mirror || (codeVersion() === undefined && replayOfEnv() === undefined)) return undefined;
+  if (trace === undefined || !trace.implicit || trace.versionSent) return undefined;
+  const version = codeVersion();
+  if (version === undefined) return undefined;
+  trace.versionSent = true;
+  return { event: 'trace_update', trace: { id: trace.id, code_version: version } };
+}
+
+/**
+ * The trace of a re-run's root span (SPANSCOPE_REPLAY_OF set: Debug This Call, a saved test),
+ * sent after all, once, before that span: only a trace of its own can carry the `replay_of`
+ * mark (docs/protocol.md, "Re-running a call"). Its code version then goes with it.
+ */
+function replayTraceToSend(rec: Rec): TraceImpl | undefined {
+  if (rec.kind !== Kind.Span || !(rec as SpanImpl).mirror) return undefined;
+  const trace = (rec as SpanImpl).trace;
+  if (trace === undefined || !trace.implicit || replayOfEnv() === undefined) return undefined;
   trace.implicit = false;
   return trace;
 }

@@ -17,7 +17,6 @@ gives less, never an error. What is read, as git reads it:
   ``MAX_ENTRIES`` entries or ``MAX_SECONDS`` seconds.
 """
 
-import hashlib
 import os
 import re
 import struct
@@ -247,6 +246,8 @@ def _varint(data, pos):
 
 
 def _same_blob(path, st, oid, hash_size):
+    import hashlib  # noqa: PLC0415 - rarely needed: kept off the import of the SDK
+
     try:
         if os.path.islink(path):
             content = os.fsencode(os.readlink(path))

@@ -4,6 +4,7 @@
 
 import { preview } from '../../core/aggregates';
 import type { ScoreAverages, Span, TraceSummary } from '../../core/model';
+import { codeVersionText } from '../../core/codeVersion';
 import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type TraceEndFacts } from '../../core/spanDisplay';
 import type { ProjectSummary } from '../../store/types';
 import { TreeItemContext } from '../constants';
@@ -109,6 +110,7 @@ function traceTooltip(t: TraceSummary): string {
     field('Cost', formatCost(t.total_estimated_cost)),
     field('Scores', scoreDetail(t.score_averages)),
     field('Tags', t.tags?.join(', ')),
+    field('Commit', codeVersionText(t.code_version) || undefined),
     field('Error', t.error_info ? `${t.error_info.exception_type}: ${t.error_info.message ?? ''}` : undefined),
     field('Input', t.input_preview && truncate(t.input_preview, PREVIEW_MAX)),
     field('Output', t.output_preview && truncate(t.output_preview, PREVIEW_MAX)),
