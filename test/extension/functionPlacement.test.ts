@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FunctionSummary } from '../../src/core/functions/functionIndex';
 import { bareName, placeFunctions, scanDefinitions } from '../../src/extension/editor/functionPlacement';
 
-const fn = (name: string, line: number | null, file: string | null = '/w/app.py'): FunctionSummary => ({ file, function: name, line, calls: 1, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent: [] });
+const fn = (name: string, line: number | null, file: string | null = '/w/app.py'): FunctionSummary => ({ file, function: name, line, calls: 1, running: 0, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent: [] });
 
 const PY = `import x
 

@@ -8,7 +8,7 @@ import { ago, callPickItem, codeBlock, formatCost, formatMs, formatTokens, hover
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 
 function summary(fields: Partial<FunctionSummary> = {}): FunctionSummary {
-  return { file: '/w/app.py', function: 'generate', line: 3, calls: 12, errors: 2, p50_ms: 1200, p95_ms: 3400, tokens: 4100, cost: 0.031, scores: { relevance: 0.8234 }, recent: [], ...fields };
+  return { file: '/w/app.py', function: 'generate', line: 3, calls: 12, running: 0, errors: 2, p50_ms: 1200, p95_ms: 3400, tokens: 4100, cost: 0.031, scores: { relevance: 0.8234 }, recent: [], ...fields };
 }
 
 function recent(fields: Partial<RecentCall> = {}): RecentCall {
@@ -24,8 +24,9 @@ describe('lensTitle', () => {
     expect(lensTitle(summary({ calls: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('1 call · 340 ms');
   });
 
-  it('says running while no call has ended, and keeps a lens for a window with no calls', () => {
-    expect(lensTitle(summary({ calls: 1, errors: 0, p50_ms: null, p95_ms: null, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('1 call · running');
+  it('counts ended calls (a running one shows when it ends), and keeps a lens for a window with no calls', () => {
+    expect(lensTitle(summary({ calls: 1, running: 1, errors: 0, p50_ms: null, p95_ms: null, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('1 call running');
+    expect(lensTitle(summary({ calls: 3, running: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('2 calls · 340 ms');
     expect(lensTitle(summary({ calls: 0 }), 'hour')).toBe('no calls in the last hour');
   });
 });

@@ -17,7 +17,7 @@ const call = (id: string, fields: Partial<RecentCall> = {}): RecentCall => ({
   span_id: id, trace_id: `t-${id}`, start_time: new Date(NOW - 60_000).toISOString(), duration_ms: 5, status: 'error', output_preview: null,
   error: 'ValueError: kaboom', traceback: TB, tokens: 0, cost: 0, scores: {}, line: 29, trace_name: 'my_app', trace_status: 'error', caught: false, ...fields,
 });
-const fn = (recent: RecentCall[], fields: Partial<FunctionSummary> = {}): FunctionSummary => ({ file: '/w/app.py', function: 'boom', line: 29, calls: recent.length, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent, ...fields });
+const fn = (recent: RecentCall[], fields: Partial<FunctionSummary> = {}): FunctionSummary => ({ file: '/w/app.py', function: 'boom', line: 29, calls: recent.length, running: 0, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent, ...fields });
 const inW = (f: string) => f.startsWith('/w/');
 
 describe('problemsOf', () => {

@@ -87,12 +87,12 @@ describe('FunctionIndex', () => {
   it('updates a running call in place when its end arrives, and tells listeners which function changed', () => {
     const index = new FunctionIndex();
     const told: string[][] = [];
-    index.onChange((keys) => told.push(keys.map((k) => `${k.file}#${k.function}`)));
+    index.onChange((keys) => told.push(keys.map((k) => `${k.file}#${k.function}${k.ended ? ' (ended)' : ''}`)));
     index.observe([call('a', 'chat', 0, null)]);
-    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({ calls: 1, p50_ms: null, recent: [{ status: 'running' }] });
+    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({ calls: 1, running: 1, p50_ms: null, recent: [{ status: 'running' }] });
     index.observe([call('a', 'chat', 0, 1200, { output: 'Bonjour!' })]);
     expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({ calls: 1, p50_ms: 1200, recent: [{ status: 'ok', output_preview: 'Bonjour!', duration_ms: 1200 }] });
-    expect(told).toEqual([['/work/app.py#chat'], ['/work/app.py#chat']]);
+    expect(told).toEqual([['/work/app.py#chat'], ['/work/app.py#chat (ended)']]);
   });
 
   it('moves a renamed span to its new function', () => {
@@ -182,5 +182,14 @@ describe('FunctionIndex.list', () => {
     const index = new FunctionIndex();
     index.observe([call('a', 'f', 0, 1), call('b', 'g', 0, 1, {}, '/work/b.py'), call('c', 'plan', 0, 1, {}, null)]);
     expect(index.list().map((f) => `${f.file}:${f.function}`).sort()).toEqual(['/work/app.py:f', '/work/b.py:g', 'null:plan']);
+  });
+});
+
+describe('recent calls asked for', () => {
+  it('lists none when asked for none, and the newest n otherwise', () => {
+    const index = new FunctionIndex();
+    index.observe([1, 2, 3].map((i) => call(`a${i}`, 'f', i, 1)));
+    expect(index.query({ file: '/work/app.py', recent: 0 })[0]).toMatchObject({ calls: 3, recent: [] });
+    expect(index.query({ file: '/work/app.py', recent: 2 })[0].recent.map((r) => r.span_id)).toEqual(['a3', 'a2']);
   });
 });

@@ -38,7 +38,10 @@ export function isStatsWindow(text: unknown): text is StatsWindow {
 }
 
 export interface CallStats {
+  /** Running calls included. */
   calls: number;
+  /** Of `calls`, those still running. */
+  running: number;
   errors: number;
   /** Over the calls that ended; null when none has. */
   p50_ms: number | null;
@@ -67,11 +70,13 @@ export function windowStart(window: StatsWindow, now: number, runStart: number):
 export function statsOf(calls: readonly FunctionCall[]): CallStats {
   const durations: number[] = [];
   let errors = 0;
+  let running = 0;
   let tokens = 0;
   let cost = 0;
   const sums: Record<string, { sum: number; count: number }> = {};
   for (const c of calls) {
     if (c.status === 'error') errors++;
+    if (c.status === 'running') running++;
     if (c.duration_ms !== null && c.status !== 'running') durations.push(c.duration_ms);
     tokens += c.tokens;
     cost += c.cost;
@@ -86,6 +91,7 @@ export function statsOf(calls: readonly FunctionCall[]): CallStats {
   for (const name in sums) scores[name] = Math.round((sums[name].sum / sums[name].count) * 1e6) / 1e6;
   return {
     calls: calls.length,
+    running,
     errors,
     p50_ms: percentile(durations, 0.5),
     p95_ms: percentile(durations, 0.95),

@@ -24,6 +24,16 @@ export interface FunctionKey {
   function: string;
 }
 
+/**
+ * A function whose calls changed. `ended`: a call ended (or calls went away), which changes its
+ * statistics; a call that only started does not (views may wait for the end to redraw).
+ */
+export interface FunctionChange extends FunctionKey {
+  ended: boolean;
+}
+
+type Changes = Map<string, { fn: FunctionKey; ended: boolean }>;
+
 export interface RecentCall {
   span_id: string;
   trace_id: string;
@@ -96,7 +106,7 @@ export class FunctionIndex {
   private readonly traces = new Map<string, TraceInfo>();
   private latestActivity = -Infinity;
   private latestRunStart = -Infinity;
-  private readonly listeners = new Set<(keys: FunctionKey[]) => void>();
+  private readonly listeners = new Set<(keys: FunctionChange[]) => void>();
 
   constructor(private readonly limits: { maxCalls?: number; maxFunctions?: number } = {}) {}
 
@@ -110,7 +120,7 @@ export class FunctionIndex {
   }
 
   /** Called with the functions whose calls changed, after each `observe` / `removeTraces` that changed any. */
-  onChange(listener: (keys: FunctionKey[]) => void): () => void {
+  onChange(listener: (keys: FunctionChange[]) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
@@ -120,7 +130,7 @@ export class FunctionIndex {
    * statuses). `onlyNew`: skip spans the index has already (read back while live changes arrive).
    */
   observe(spans: Iterable<Span>, traces: Iterable<TraceSummary> = [], options: { onlyNew?: boolean } = {}): void {
-    const changed = new Map<string, FunctionKey>();
+    const changed: Changes = new Map();
     for (const t of traces) {
       const info = this.traces.get(t.id);
       if (info) noteTrace(info, t);
@@ -140,7 +150,7 @@ export class FunctionIndex {
         const entry = this.entries.get(old);
         if (entry) {
           this.dropCall(entry, span.id);
-          changed.set(old, entry);
+          changed.set(old, { fn: entry, ended: true });
         }
       }
       if (!key) continue;
@@ -149,7 +159,8 @@ export class FunctionIndex {
       this.noteActivity(call);
       const entry = this.entryFor(key);
       this.putCall(entry, call, summaries.get(span.trace_id));
-      changed.set(entry.key, entry);
+      const was = changed.get(entry.key);
+      changed.set(entry.key, { fn: entry, ended: (was?.ended ?? false) || call.status !== 'running' });
     }
     this.evictFunctions(changed);
     this.tell(changed);
@@ -160,11 +171,11 @@ export class FunctionIndex {
     const gone = new Set<string>();
     for (const id of traceIds) if (this.traces.has(id)) gone.add(id);
     if (gone.size === 0) return;
-    const changed = new Map<string, FunctionKey>();
+    const changed: Changes = new Map();
     for (const entry of [...this.entries.values()]) {
       if (!entry.calls.some((c) => gone.has(c.trace_id))) continue;
       for (const c of entry.calls.filter((c) => gone.has(c.trace_id))) this.dropCall(entry, c.span_id);
-      changed.set(entry.key, entry);
+      changed.set(entry.key, { fn: entry, ended: true });
     }
     this.tell(changed);
   }
@@ -208,7 +219,7 @@ export class FunctionIndex {
       function: entry.function,
       line,
       ...statsOf(inWindow),
-      recent: inWindow.slice(-Math.max(0, recent)).reverse().map((c) => this.recentOf(c)),
+      recent: recent > 0 ? inWindow.slice(-recent).reverse().map((c) => this.recentOf(c)) : [],
     };
   }
 
@@ -250,7 +261,8 @@ export class FunctionIndex {
   }
 
   private putCall(entry: Entry, call: FunctionCall, summary: TraceSummary | undefined): void {
-    const at = entry.calls.findIndex((c) => c.span_id === call.span_id);
+    // Known spans are updates, usually of a recent call: looked for from the end, and only then.
+    const at = this.bySpan.get(call.span_id) === entry.key ? lastIndexOf(entry.calls, call.span_id) : -1;
     if (at >= 0) {
       entry.calls[at] = call;
       if (at > 0 && entry.calls[at - 1].start_ms > call.start_ms) entry.calls.sort(byStart);
@@ -292,11 +304,11 @@ export class FunctionIndex {
     else for (const name of lookupNames(entry.function)) removeFrom(this.byName, name, entry.key);
   }
 
-  private evictFunctions(changed: Map<string, FunctionKey>): void {
+  private evictFunctions(changed: Changes): void {
     const max = this.limits.maxFunctions ?? MAX_FUNCTIONS;
     for (const entry of this.entries.values()) {
       if (this.entries.size <= max) break;
-      changed.set(entry.key, entry);
+      changed.set(entry.key, { fn: entry, ended: true });
       this.removeEntry(entry);
     }
   }
@@ -307,9 +319,9 @@ export class FunctionIndex {
     if (end > this.latestActivity) this.latestActivity = end;
   }
 
-  private tell(changed: Map<string, FunctionKey>): void {
+  private tell(changed: Changes): void {
     if (changed.size === 0 || this.listeners.size === 0) return;
-    const keys = [...changed.values()].map((k) => ({ file: k.file, function: k.function }));
+    const keys = [...changed.values()].map(({ fn, ended }) => ({ file: fn.file, function: fn.function, ended }));
     for (const l of this.listeners) l(keys);
   }
 }
@@ -410,6 +422,11 @@ function shortPreview(value: unknown): string | undefined {
 
 function shorten(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function lastIndexOf(calls: readonly FunctionCall[], spanId: string): number {
+  for (let i = calls.length - 1; i >= 0; i--) if (calls[i].span_id === spanId) return i;
+  return -1;
 }
 
 function byStart(a: FunctionCall, b: FunctionCall): number {

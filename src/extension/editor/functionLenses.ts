@@ -28,7 +28,9 @@ export class FunctionLenses extends Disposable implements vscode.CodeLensProvide
     super();
     this._register(vscode.languages.registerCodeLensProvider(TRACKED_SELECTOR, this));
     this._register(source.onDidChange((keys) => {
-      if (keys === 'all' || vscode.window.visibleTextEditors.some((e) => this.docs.concerns(e.document, keys))) this.throttle.schedule();
+      // A call that only started changes no lens (they count ended calls): its end will.
+      const settled = keys === 'all' ? keys : keys.filter((k) => k.ended);
+      if (settled === 'all' || (settled.length && vscode.window.visibleTextEditors.some((e) => this.docs.concerns(e.document, settled)))) this.throttle.schedule();
     }));
     this._register(settings.onDidChangeAny([Settings.codeLensEnabled, Settings.statsWindow], () => this.changed.fire()));
   }

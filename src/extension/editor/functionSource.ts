@@ -4,7 +4,7 @@
 // `vscode`, so the lens timing can be measured in plain Node (bench/lenses.ts).
 
 import type { StatsWindow } from '../../core/functions/callStats';
-import type { FunctionIndex, FunctionKey, FunctionQuery, FunctionSummary } from '../../core/functions/functionIndex';
+import type { FunctionChange, FunctionIndex, FunctionKey, FunctionQuery, FunctionSummary } from '../../core/functions/functionIndex';
 import type { TraceStoreApi } from '../../store/types';
 import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifecycle';
 
@@ -17,7 +17,7 @@ export interface StoreSource {
 
 export class FunctionSource extends Disposable {
   private index?: FunctionIndex;
-  private readonly emitter = this._register(new Emitter<FunctionKey[] | 'all'>());
+  private readonly emitter = this._register(new Emitter<FunctionChange[] | 'all'>());
   /** Changed functions, or `all` when the index (re)appears. */
   readonly onDidChange = this.emitter.event;
 

@@ -15,9 +15,12 @@ export const WINDOW_LABELS: Record<StatsWindow, string> = {
 /** `12 calls · p50 1.2 s · p95 3.4 s · 2 errors · 4.1k tok · $0.031 · relevance 0.82`. */
 export function lensTitle(f: FunctionSummary, window: StatsWindow): string {
   if (f.calls === 0) return `no calls in ${WINDOW_LABELS[window]}`;
-  const parts = [`${f.calls} ${f.calls === 1 ? 'call' : 'calls'}`];
+  // Ended calls only: the lens is redrawn when a call ends, not when one starts.
+  const ended = f.calls - f.running;
+  if (ended === 0) return `${f.running} ${f.running === 1 ? 'call' : 'calls'} running`;
+  const parts = [`${ended} ${ended === 1 ? 'call' : 'calls'}`];
   if (f.p50_ms === null) parts.push('running');
-  else if (f.calls === 1 || f.p50_ms === f.p95_ms) parts.push(formatMs(f.p50_ms));
+  else if (ended === 1 || f.p50_ms === f.p95_ms) parts.push(formatMs(f.p50_ms));
   else parts.push(`p50 ${formatMs(f.p50_ms)}`, `p95 ${formatMs(f.p95_ms!)}`);
   if (f.errors) parts.push(`${f.errors} ${f.errors === 1 ? 'error' : 'errors'}`);
   if (f.tokens) parts.push(`${formatTokens(f.tokens)} tok`);

@@ -32,7 +32,9 @@ export class InlineResults extends Disposable {
     private readonly settings: SettingsWatcher,
   ) {
     super();
-    this._register(source.onDidChange(() => this.throttle.schedule()));
+    this._register(source.onDidChange((keys) => {
+      if (keys === 'all' || keys.some((k) => k.ended)) this.throttle.schedule();
+    }));
     this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.throttle.schedule()));
     this._register(vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0 || !TRACKED_LANGUAGES.includes(e.document.languageId)) return;

@@ -22,7 +22,9 @@ export class SpanProblems extends Disposable implements vscode.CodeActionProvide
 
   constructor(private readonly source: FunctionSource, private readonly settings: SettingsWatcher) {
     super();
-    this._register(source.onDidChange(() => this.throttle.schedule()));
+    this._register(source.onDidChange((keys) => {
+      if (keys === 'all' || keys.some((k) => k.ended)) this.throttle.schedule();
+    }));
     this._register(settings.onDidChangeAny([Settings.problemsEnabled], () => this.update()));
     this._register(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, this, { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] }));
     const minute = setInterval(() => this.update(), 60_000);
