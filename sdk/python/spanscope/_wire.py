@@ -85,7 +85,10 @@ def span_body(span, full, ended):
         if value is not UNSET:
             body["input"] = value
         if spec is not None and spec.call_shape is not None:
-            _merge_into(body, "metadata", {CALL_KEY: _call_metadata(span, spec)})
+            if "metadata" in body:
+                _merge_into(body, "metadata", {CALL_KEY: _call_metadata(span, spec)})
+            else:
+                body["metadata"] = {CALL_KEY: _call_metadata(span, spec)}
         for key, value in fields.items():
             if key == "input" or (key == "output" and ended):
                 continue  # input is above, output below
@@ -102,15 +105,14 @@ def span_body(span, full, ended):
 
 
 def _call_metadata(span, spec):
-    """The function's shape, and which of this call's arguments were not JSON."""
+    """The function's shape, and which of this call's arguments were not JSON (found by
+    ``span_input`` while it had the bound arguments at hand)."""
+    cached = getattr(span, "_wire_in", None)
+    lossy = cached[1] if cached is not None and len(cached) > 1 else None
+    if not lossy:
+        return spec.call_shape
     shape = dict(spec.call_shape)
-    if spec.capture_input and span._args is not None and not (span._fields and "input" in span._fields):
-        try:
-            lossy = lossy_names(spec.bind(span._args, span._kwargs))
-        except Exception:  # noqa: BLE001 - a strange argument must not cost the span
-            lossy = None
-        if lossy:
-            shape["lossy"] = lossy
+    shape["lossy"] = lossy
     return shape
 
 
@@ -127,7 +129,14 @@ def span_input(span):
     elif spec is None or not spec.capture_input or span._args is None:
         value = UNSET
     else:
-        value = jsonable(spec.bind(span._args, span._kwargs), settings.max_value_chars)
+        bound = spec.bind(span._args, span._kwargs)
+        value = jsonable(bound, settings.max_value_chars)
+        if spec.call_shape is not None:
+            try:
+                span._wire_in = (value, lossy_names(bound))
+                return value
+            except Exception:  # noqa: BLE001 - a strange argument must not cost the span
+                pass
     span._wire_in = (value,)
     return value
 
