@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
 import {
-  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type Changes, type WireMessage,
 } from '../../src/shared/protocol';
 import { RpcEndpoint } from '../../src/shared/rpc';
@@ -38,6 +38,7 @@ async function setup(dir = tempDir()) {
     findSymbol: async (name) => (calls.push(`find ${name}`), name === 'known'),
     copyText: async (text) => void calls.push(`copy ${text}`),
     openDiff: async (p) => void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
+    compareWith: async (p) => void calls.push(`compare ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
   };
   // The webview's end: what the host posts arrives here, what it sends goes to the session.
   let session!: PanelSession;
@@ -207,5 +208,16 @@ describe('compare in the panel', () => {
     await page.request(OpenSpanDiff, { left: { traceId: 't1', spanId: 't1-s1', label: 'a' }, right: { traceId: 't2', spanId: 't2-s1', label: 'b' }, title: 'step 1: left ↔ right' });
     expect(calls).toEqual(['diff t1/t1-s1 t2/t2-s1 step 1: left ↔ right']);
     await expect(page.request(OpenSpanDiff, { left: { traceId: '', label: 'a' }, right: { traceId: 't2', label: 'b' }, title: 'x' })).rejects.toThrow(/left.traceId/);
+  });
+});
+
+describe('Compare With… from the panel', () => {
+  it('hands the trace or span the page names to the host, and refuses one without a trace id', async () => {
+    const { page, calls } = await setup();
+    await page.request(Ready, {});
+    await page.request(CompareWith, { traceId: 't1' });
+    await page.request(CompareWith, { traceId: 't1', spanId: 's1' });
+    expect(calls).toEqual(['compare t1', 'compare t1/s1']);
+    await expect(page.request(CompareWith, { traceId: '' })).rejects.toThrow(/traceId/);
   });
 });

@@ -4,7 +4,8 @@
 
 import { describe, expect, it } from 'vitest';
 import { percentile, statsOf } from '../../src/core/functions/callStats';
-import { FunctionIndex, functionLikeName, RUN_GAP_MS } from '../../src/core/functions/functionIndex';
+import { functionLikeName } from '../../src/core/functions/functionCall';
+import { FunctionIndex, RUN_GAP_MS } from '../../src/core/functions/functionIndex';
 import { withDerived } from '../../src/core/aggregates';
 import type { Span, SpanRecord, TraceSummary } from '../../src/core/model';
 import { formatMicros } from '../../src/core/time';
@@ -191,5 +192,18 @@ describe('recent calls asked for', () => {
     index.observe([1, 2, 3].map((i) => call(`a${i}`, 'f', i, 1)));
     expect(index.query({ file: '/work/app.py', recent: 0 })[0]).toMatchObject({ calls: 3, recent: [] });
     expect(index.query({ file: '/work/app.py', recent: 2 })[0].recent.map((r) => r.span_id)).toEqual(['a3', 'a2']);
+  });
+});
+
+describe('what a call keeps', () => {
+  it('keeps 200 characters of a long output and the last 8000 of a long traceback', () => {
+    const index = new FunctionIndex();
+    const output = 'x'.repeat(1_000_000);
+    const traceback = `${'frame\n'.repeat(5000)}ValueError: kaboom`;
+    index.observe([call('a', 'f', 0, 1, { output }), call('b', 'f', 5, 1, { error_info: { exception_type: 'ValueError', message: 'kaboom', traceback } })]);
+    const [b, a] = index.query({ file: '/work/app.py' })[0].recent;
+    expect(a.output_preview).toBe(`${'x'.repeat(199)}…`);
+    expect(b.traceback).toHaveLength(8000);
+    expect(b.traceback!.endsWith('ValueError: kaboom')).toBe(true);
   });
 });

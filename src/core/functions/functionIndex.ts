@@ -7,22 +7,14 @@
 // Pure: no I/O.
 
 import type { Span, TraceSummary } from '../model';
-import { parseTimeMicros } from '../time';
 import { type CallStats, type FunctionCall, type StatsWindow, statsOf, windowStart } from './callStats';
+import { callOf, keyOf, type FunctionKey } from './functionCall';
+
 
 export const MAX_CALLS = 200;
 export const MAX_FUNCTIONS = 1000;
-const PREVIEW_CHARS = 200;
-export const MAX_TRACEBACK_CHARS = 8000;
 /** A pause this long with no span starting or ending anywhere ends a run (see runStart). */
 export const RUN_GAP_MS = 30_000;
-
-/** How a span is filed: its code location, or (without one) its name. */
-export interface FunctionKey {
-  /** Absolute path; null for a function known only by the span's name. */
-  file: string | null;
-  function: string;
-}
 
 /**
  * A function whose calls changed. `ended`: a call ended (or calls went away), which changes its
@@ -326,28 +318,6 @@ export class FunctionIndex {
   }
 }
 
-/** The function a span is a call of: its code location's, else a function-like name; undefined when neither. */
-export function keyOf(span: Pick<Span, 'name' | 'code_location'>): FunctionKey | undefined {
-  const loc = span.code_location;
-  if (loc && typeof loc.file === 'string' && loc.file) {
-    const fn = (typeof loc.function === 'string' && loc.function) || span.name;
-    return fn ? { file: loc.file, function: fn } : undefined;
-  }
-  const name = functionLikeName(span.name ?? '');
-  return name ? { file: null, function: name } : undefined;
-}
-
-/**
- * `chat()` → `chat`, `Agent.run` → `Agent.run`; undefined for a name that is not a function's
- * (`OpenAI chat completion`: looking its last word up would find something unrelated).
- */
-export function functionLikeName(spanName: string): string | undefined {
-  const full = spanName.trim().replace(/\(\s*\)$/, '');
-  if (!full || full.length > 200 || /\s/.test(full)) return undefined;
-  const last = full.split(/[.:#/]+/).filter(Boolean).pop() ?? '';
-  return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(last) ? full : undefined;
-}
-
 /** The names a name-only function is found by: itself and its last part. */
 function lookupNames(fn: string): string[] {
   const last = fn.split(/[.:#/]+/).filter(Boolean).pop() ?? fn;
@@ -362,66 +332,6 @@ function noteTrace(info: TraceInfo, t: TraceSummary): void {
 
 function keyText(key: FunctionKey): string {
   return `${key.file ?? ''}\u0000${key.function}`;
-}
-
-function callOf(span: Span): FunctionCall | undefined {
-  let startMs: number;
-  try {
-    startMs = parseTimeMicros(span.start_time) / 1000;
-  } catch {
-    return undefined;
-  }
-  if (!Number.isFinite(startMs)) return undefined;
-  const call: FunctionCall = {
-    span_id: span.id,
-    trace_id: span.trace_id,
-    start_time: span.start_time,
-    start_ms: startMs,
-    duration_ms: span.duration_ms,
-    status: span.status,
-    tokens: tokensOf(span.usage),
-    cost: typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost) ? span.total_estimated_cost : 0,
-    scores: {},
-  };
-  const line = span.code_location?.line;
-  if (typeof line === 'number' && Number.isInteger(line) && line > 0) call.line = line;
-  const input = shortPreview(span.input);
-  if (input !== undefined) call.input_preview = input;
-  const output = shortPreview(span.output);
-  if (output !== undefined) call.output_preview = output;
-  if (!span.parent_span_id) call.root = true;
-  if (span.error_info) {
-    const { exception_type: type, message, traceback } = span.error_info;
-    call.error = shorten(message ? `${type}: ${message}` : String(type), PREVIEW_CHARS);
-    if (typeof traceback === 'string' && traceback) call.traceback = traceback.length > MAX_TRACEBACK_CHARS ? traceback.slice(-MAX_TRACEBACK_CHARS) : traceback;
-  }
-  for (const s of span.feedback_scores ?? []) if (Number.isFinite(s.value)) call.scores[s.name] = s.value;
-  return call;
-}
-
-function tokensOf(usage: Span['usage']): number {
-  if (!usage) return 0;
-  const total = usage.total_tokens;
-  if (typeof total === 'number' && Number.isFinite(total)) return total;
-  const sum = (usage.prompt_tokens ?? 0) + (usage.completion_tokens ?? 0);
-  return Number.isFinite(sum) ? sum : 0;
-}
-
-/** A preview that never serialises more than it keeps of a long string. */
-function shortPreview(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === 'string') return shorten(value, PREVIEW_CHARS);
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return shorten(text, PREVIEW_CHARS);
-}
-
-function shorten(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 function lastIndexOf(calls: readonly FunctionCall[], spanId: string): number {

@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import { STATS_WINDOWS, type StatsWindow } from '../../core/functions/callStats';
-import type { FunctionKey } from '../../core/functions/functionIndex';
+import type { FunctionKey } from '../../core/functions/functionCall';
 import { Commands, Settings } from '../constants';
 import { Disposable } from '../lifecycle';
 import type { SettingsWatcher } from '../settingsWatcher';

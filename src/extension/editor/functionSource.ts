@@ -4,7 +4,8 @@
 // `vscode`, so the lens timing can be measured in plain Node (bench/lenses.ts).
 
 import type { StatsWindow } from '../../core/functions/callStats';
-import type { FunctionChange, FunctionIndex, FunctionKey, FunctionQuery, FunctionSummary } from '../../core/functions/functionIndex';
+import type { FunctionKey } from '../../core/functions/functionCall';
+import type { FunctionChange, FunctionIndex, FunctionQuery, FunctionSummary } from '../../core/functions/functionIndex';
 import type { TraceStoreApi } from '../../store/types';
 import { Disposable, Emitter, toDisposable, type DisposableLike } from '../lifecycle';
 

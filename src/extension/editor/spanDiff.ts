@@ -5,7 +5,7 @@
 
 import * as vscode from 'vscode';
 import { renderSpanText, renderTraceText } from '../../core/compare/spanText';
-import { keyOf, type FunctionKey } from '../../core/functions/functionIndex';
+import { keyOf, type FunctionKey } from '../../core/functions/functionCall';
 import type { TraceStoreApi } from '../../store/types';
 import { SPAN_DOCUMENT_SCHEME } from '../constants';
 import type { Target } from '../commands/targets';

@@ -8,7 +8,7 @@
 import type { ScorePatch } from '../../core/model';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
@@ -26,6 +26,8 @@ export interface HostActions extends LogsHostActions {
   openDiff?(p: ParamsOf<typeof OpenSpanDiff>): Promise<void>;
   /** Debug This Call, Save as Test, … on a span; absent where there is no editor. */
   runSpanCommand?(p: ParamsOf<typeof RunSpanCommand>): Promise<void>;
+  /** Compare With… on a trace or span of the page (the host asks for the other side). */
+  compareWith?(p: ParamsOf<typeof CompareWith>): Promise<void>;
 }
 
 export interface PanelSessionOptions {
@@ -129,6 +131,11 @@ export class PanelSession extends Disposable {
       requireString(p.traceId, 'traceId');
       if (p.spanId !== undefined) requireString(p.spanId, 'spanId');
       return actions.runSpanCommand(p);
+    });
+    rpc.onRequest(CompareWith, (p) => {
+      if (!actions.compareWith) throw new Error('this host can not compare');
+      requireString(p?.traceId, 'traceId');
+      return actions.compareWith(typeof p.spanId === 'string' && p.spanId ? { traceId: p.traceId, spanId: p.spanId } : { traceId: p.traceId });
     });
     registerLogsHandlers(rpc, store, actions);
   }

@@ -5,7 +5,7 @@
 
 import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model';
 import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/spanDisplay';
-import { CopyText, FindSymbol, RunSpanCommand, THUMBS_SCORE, type HostInfo, type SpanCommand } from '../../../src/shared/protocol';
+import { CompareWith, CopyText, FindSymbol, RunSpanCommand, THUMBS_SCORE, type HostInfo, type SpanCommand } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
@@ -84,7 +84,7 @@ export class DetailsPane {
     const json = this.jsonState(key);
     // The trace's own status for the trace; a span's read against its trace's end.
     const state: SpanDisplayState = isTrace ? span.status : spanDisplayState(span, model.trace);
-    this.paintHeader(span, isTrace, key, state);
+    this.paintHeader(span, isTrace, key, state, model.traceId);
 
     const s = this.sections;
     this.put(s.error, key, span.error_info, (body) => body.append(errorView(span.error_info!, this.ctx.conn, (m) => this.ctx.notify(m, 'error'))));
@@ -118,7 +118,7 @@ export class DetailsPane {
     if (data !== undefined) section.update(`${key}|${signature(data)}`, build);
   }
 
-  private paintHeader(span: Span, isTrace: boolean, key: string, state: SpanDisplayState): void {
+  private paintHeader(span: Span, isTrace: boolean, key: string, state: SpanDisplayState, traceId: string): void {
     const sig = `${key}|${span.name}|${state}|${span.duration_ms}|${span.type}|${span.model}|${signature(span.code_location)}|${signature(span.tags)}|${state === 'running' ? Math.floor(Date.now() / 1000) : ''}`;
     if (sig === this.headerSignature) return;
     this.headerSignature = sig;
@@ -153,6 +153,14 @@ export class DetailsPane {
       );
     }
     const actions = h('div', { class: 'details-actions' }, ...this.spanCommandButtons(span, isTrace), iconButton({ icon: 'copy', label: `Copy ${isTrace ? 'trace' : 'span'} id`, onClick: () => this.copy(span.id, 'id') }));
+    // The diff editor is VS Code's: the browser page has no Compare With….
+    if (this.ctx.info()?.host === 'vscode') {
+      actions.append(iconButton({
+        icon: 'diff',
+        label: `Compare ${isTrace ? 'trace' : 'span'} with…`,
+        onClick: () => void this.ctx.conn.request(CompareWith, isTrace ? { traceId } : { traceId, spanId: span.id }).catch((err: Error) => notify(`Could not compare: ${errorText(err)}`)),
+      }));
+    }
     const tags = span.tags?.length ? h('div', { class: 'details-tags' }, ...span.tags.map((t) => tag(t))) : null;
     this.header.replaceChildren(h('div', { class: 'details-title-row' }, title, actions), facts, source, tags ?? '');
   }
