@@ -35,6 +35,14 @@ export const Commands = {
   compareWith: 'spanscope.compareWith',
   /** The latest call of a function against the one before (args: file or null, function; else the function at the cursor). */
   compareWithPrevious: 'spanscope.compareWithPrevious',
+  /** Span commands (args: a Traces view item, or trace id and span id). */
+  saveAsTest: 'spanscope.saveAsTest',
+  debugCall: 'spanscope.debugCall',
+  addToDataset: 'spanscope.addToDataset',
+  /** An llm span's messages and parameters in an editable document. */
+  replayLlmCall: 'spanscope.replayLlmCall',
+  /** Sends the replay document in the active editor (or given by URI) through the AI proxy. */
+  runLlmReplay: 'spanscope.runLlmReplay',
 } as const;
 
 export const ViewContainers = { spanscope: 'spanscope' } as const;

@@ -22,6 +22,7 @@ import { registerTerminalEnvironment } from './terminalEnv';
 import { TracesView } from './tree/tracesView';
 import { registerTraceLinks } from './traceLinkHandlers';
 import { registerEditorFeatures } from './editor/editorFeatures';
+import { registerReplayCommands } from './replay/replayCommands';
 
 let service: CollectorService | undefined;
 
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCollectorLifecycle(service, settings, log),
     ...registerAgentTools({ declared: declaredTools(context), service, settings, run: (name, input) => runAgentTool(name, input, log), extensionPath: context.extensionPath, version, log }),
     ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
+    ...registerReplayCommands(context, service, view, log),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);

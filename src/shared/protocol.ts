@@ -169,5 +169,10 @@ export interface DiffSide {
 /** Page → host, VS Code only: opens the diff editor on two spans (or traces). */
 export const OpenSpanDiff = new RequestType<{ left: DiffSide; right: DiffSide; title: string }, void>('compare/diff');
 
+/** The editor's span commands the panel offers (VS Code only). */
+export const SPAN_COMMANDS = ['debugCall', 'saveAsTest', 'addToDataset', 'replayLlmCall'] as const;
+export type SpanCommand = (typeof SPAN_COMMANDS)[number];
+/** Page → host, VS Code only: runs a span command on a span (or a trace's root span when `spanId` is left out). */
+export const RunSpanCommand = new RequestType<{ command: SpanCommand; traceId: string; spanId?: string }, void>('span/command');
 /** Page → host, VS Code only: Compare With… on the trace or span the details show (the host asks for the other side). */
 export const CompareWith = new RequestType<{ traceId: string; spanId?: string }, void>('compare/with');

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
 import {
-  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type Changes, type WireMessage,
 } from '../../src/shared/protocol';
 import { RpcEndpoint } from '../../src/shared/rpc';
@@ -39,6 +39,7 @@ async function setup(dir = tempDir()) {
     copyText: async (text) => void calls.push(`copy ${text}`),
     openDiff: async (p) => void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
     compareWith: async (p) => void calls.push(`compare ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
+    runSpanCommand: async (p) => void calls.push(`${p.command} ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
   };
   // The webview's end: what the host posts arrives here, what it sends goes to the session.
   let session!: PanelSession;
@@ -219,5 +220,17 @@ describe('Compare With… from the panel', () => {
     await page.request(CompareWith, { traceId: 't1', spanId: 's1' });
     expect(calls).toEqual(['compare t1', 'compare t1/s1']);
     await expect(page.request(CompareWith, { traceId: '' })).rejects.toThrow(/traceId/);
+  });
+});
+
+describe('span commands from the panel', () => {
+  it('hands Debug This Call, Save as Test, … to the host, and refuses a command it does not know', async () => {
+    const { page, calls } = await setup();
+    await page.request(Ready, {});
+    await page.request(RunSpanCommand, { command: 'debugCall', traceId: 't1', spanId: 's1' });
+    await page.request(RunSpanCommand, { command: 'addToDataset', traceId: 't1' });
+    expect(calls).toEqual(['debugCall t1/s1', 'addToDataset t1']);
+    await expect(page.request(RunSpanCommand, { command: 'rm -rf' as never, traceId: 't1' })).rejects.toThrow(/command must be one of debugCall, saveAsTest/);
+    await expect(page.request(RunSpanCommand, { command: 'saveAsTest', traceId: '' })).rejects.toThrow(/traceId/);
   });
 });

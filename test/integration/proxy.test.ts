@@ -163,6 +163,18 @@ describe('the AI proxy', () => {
     expect(spans[2].error_info?.exception_type).toMatch(/404/);
   });
 
+  it('answers from the cache alone under the replay base URL /v1/proxy-replay, with no header', async () => {
+    const recorded = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 5 });
+    await fake.close();
+    const offline = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy-replay`, maxRetries: 0 });
+    expect(await offline.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 5 })).toEqual(recorded);
+    const miss = await offline.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0.7 }).catch((e) => e);
+    expect(miss).toBeInstanceOf(OpenAI.NotFoundError);
+    expect(miss.message).toMatch(/no cached reply for this request/);
+    const spans = await llmSpans(3);
+    expect(spans.map((s) => [s.status, s.metadata?.cache_mode])).toEqual([['ok', 'auto'], ['ok', 'replay'], ['error', 'replay']]);
+  });
+
   it('passes an upstream 429 through unchanged and records it as an error span', async () => {
     const err = await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES, seed: 1 }).catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);

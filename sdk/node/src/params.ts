@@ -8,6 +8,8 @@ export interface Parameters {
   names: (string | undefined)[];
   /** The last parameter is `...rest` and collects the remaining arguments. */
   rest: boolean;
+  /** Tracked as a class method (a decorator): called on an object the span does not record. */
+  method?: boolean;
 }
 
 export function parameterNames(fn: Function): Parameters {

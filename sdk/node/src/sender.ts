@@ -9,8 +9,8 @@ import { nowMs } from './clock.js';
 import type { ErrorInfo } from './recordTypes.js';
 import { Transport, type PostResult } from './transport.js';
 import { codeVersion } from './gitVersion.js';
-import { Kind, type Rec, type SpanImpl } from './records.js';
-import { batchJson, isRecord, plainEvent, recordEvent, type Entry, type PlainEvent } from './wire.js';
+import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
+import { batchJson, isRecord, plainEvent, recordEvent, replayOfEnv, type Entry, type PlainEvent } from './wire.js';
 
 const MAX_BATCH_CHARS = 4 * 1024 * 1024;
 const MAX_RETRY_CHARS = 16 * 1024 * 1024;
@@ -181,6 +181,8 @@ export class Sender {
     for (const entry of entries) {
       try {
         if (isRecord(entry)) {
+          const replay = replayTraceToSend(entry);
+          if (replay !== undefined) events.push(this.recordEntry(replay));
           const version = codeVersionEvent(entry);
           if (version !== undefined) events.push(version);
           events.push(this.recordEntry(entry));
@@ -281,4 +283,17 @@ function codeVersionEvent(rec: Rec): PlainEvent | undefined {
   if (version === undefined) return undefined;
   trace.versionSent = true;
   return { event: 'trace_update', trace: { id: trace.id, code_version: version } };
+}
+
+/**
+ * The trace of a re-run's root span (SPANSCOPE_REPLAY_OF set: Debug This Call, a saved test),
+ * sent after all, once, before that span: only a trace of its own can carry the `replay_of`
+ * mark (docs/protocol.md, "Re-running a call"). Its code version then goes with it.
+ */
+function replayTraceToSend(rec: Rec): TraceImpl | undefined {
+  if (rec.kind !== Kind.Span || !(rec as SpanImpl).mirror) return undefined;
+  const trace = (rec as SpanImpl).trace;
+  if (trace === undefined || !trace.implicit || replayOfEnv() === undefined) return undefined;
+  trace.implicit = false;
+  return trace;
 }

@@ -46,6 +46,14 @@ export function snapshot(value: unknown): Sealed {
   }
 }
 
+/**
+ * The positions of a call's arguments whose recorded value is not the value itself (a
+ * function, a class instance, a Map, a Date …: JSON can not give it back), kept on the
+ * snapshot array so re-running the call (Spanscope's Debug This Call) can tell. Only the
+ * top level is looked at: a deeper one would cost every call.
+ */
+export const LOSSY = Symbol('spanscope.lossy');
+
 /** The arguments of one call: the same array when every member is immutable. */
 export function snapshotArgs(args: unknown[]): unknown[] {
   let out = args;
@@ -55,9 +63,15 @@ export function snapshotArgs(args: unknown[]): unknown[] {
     if (t === 'object' ? v !== null : t === 'function' || t === 'bigint' || t === 'symbol') {
       if (out === args) out = args.slice();
       out[i] = snapshot(v);
+      if (t !== 'object' || !plainShaped(v as object)) ((out as unknown as Record<symbol, number[]>)[LOSSY] ??= []).push(i);
     }
   }
   return out;
+}
+
+function plainShaped(v: object): boolean {
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === Array.prototype || proto === null;
 }
 
 /** JSON text for any value; never throws. */

@@ -100,7 +100,7 @@ function wrapAt<F extends AnyFunction>(fn: F, options: TrackOptions, entry: Func
       metadata: sealMetadata(options.metadata),
       captureInput: options.captureInput !== false,
       captureOutput: options.captureOutput !== false,
-      params: parameterNames(fn),
+      params: methodName !== undefined ? { ...parameterNames(fn), method: true } : parameterNames(fn),
       location: rt.location(entry, fn.name || methodName || name, methodName !== undefined),
     };
     return makeTracked(fn, site, rt);

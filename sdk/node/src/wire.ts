@@ -7,7 +7,7 @@ import { isoFromMs } from './clock.js';
 import { codeVersion } from './gitVersion.js';
 import { Kind, type Rec, type SpanImpl, type TraceImpl } from './records.js';
 import { SPAN_TYPES } from './recordTypes.js';
-import { Encoded, limits } from './snapshot.js';
+import { Encoded, LOSSY, limits } from './snapshot.js';
 
 /** A ready event that is not a record (scores, updates for spans this process does not hold). */
 export interface PlainEvent {
@@ -55,6 +55,11 @@ export function recordEvent(rec: Rec): object {
   if (rec.output !== undefined) body.output = plain(rec.output);
   if (rec.expected !== undefined) body.expected = plain(rec.expected);
   if (rec.metadata !== undefined) body.metadata = plain(rec.metadata);
+  if (rec.argNames !== null && rec.kind === Kind.Span && !rec.sent) body.metadata = { ...(body.metadata as object), [CALL_KEY]: callShape(rec) };
+  if (rec.kind === Kind.Trace && !rec.sent) {
+    const replayOf = replayOfEnv();
+    if (replayOf !== undefined) body.metadata = { ...(body.metadata as object), replay_of: replayOf };
+  }
   if (rec.tags !== undefined) body.tags = rec.tags;
   if (rec.error !== undefined) body.error_info = rec.error;
   const kind = rec.kind === Kind.Span ? 'span' : 'trace';
@@ -69,6 +74,30 @@ export function plainEvent(event: PlainEvent): object {
 
 export function batchJson(events: object[]): string {
   return JSON.stringify({ events });
+}
+
+const CALL_KEY = 'spanscope.call';
+
+/** What re-running the call needs (docs/protocol.md, metadata `spanscope.call`). */
+function callShape(rec: Rec): Record<string, unknown> {
+  const params = rec.argNames!;
+  const shape: Record<string, unknown> = {
+    qualname: (rec as SpanImpl).location?.function ?? rec.name,
+    method: params.method ? 'instance' : null,
+    names: params.names.map((n) => n ?? null),
+    rest: params.rest,
+  };
+  const lossy = (rec.input as Record<symbol, number[] | undefined> | undefined)?.[LOSSY];
+  if (lossy) shape.lossy = lossy.map((i) => params.names[params.rest ? Math.min(i, params.names.length - 1) : i] ?? `arg${i}`);
+  return shape;
+}
+
+/** `SPANSCOPE_REPLAY_OF=TRACE_ID/SPAN_ID`, set by Debug This Call and saved tests; read at send time. */
+export function replayOfEnv(): { trace_id: string; span_id: string } | undefined {
+  const value = typeof process !== 'undefined' ? process.env.SPANSCOPE_REPLAY_OF : undefined;
+  if (!value || value.length > 200) return undefined;
+  const at = value.indexOf('/');
+  return at > 0 && at < value.length - 1 ? { trace_id: value.slice(0, at), span_id: value.slice(at + 1) } : undefined;
 }
 
 /** A call's arguments as an object keyed by parameter name (`arg2` where there is none). */

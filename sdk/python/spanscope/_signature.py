@@ -61,6 +61,53 @@ class Binder:
         return out
 
 
+_KINDS = {
+    inspect.Parameter.POSITIONAL_ONLY: "pos_only",
+    inspect.Parameter.POSITIONAL_OR_KEYWORD: "pos",
+    inspect.Parameter.KEYWORD_ONLY: "kw_only",
+    inspect.Parameter.VAR_POSITIONAL: "var_pos",
+    inspect.Parameter.VAR_KEYWORD: "var_kw",
+}
+
+
+def call_shape(fn, method=None):
+    """What re-running a call needs to know (metadata ``spanscope.call``, docs/protocol.md):
+    the qualified name, whether it is a method, and each parameter's kind."""
+    try:
+        target = inspect.unwrap(fn)
+        params = list(inspect.signature(target).parameters.values())
+    except (TypeError, ValueError):
+        return None
+    if method is None and params and not inspect.ismethod(fn) and params[0].name in ("self", "cls"):
+        method = "instance" if params[0].name == "self" else "class"
+    if method in ("instance", "class") and params:
+        params = params[1:]
+    return {
+        "qualname": getattr(target, "__qualname__", None) or getattr(target, "__name__", ""),
+        "method": method,
+        "params": [[p.name, _KINDS[p.kind], p.default is not p.empty] for p in params],
+    }
+
+
+def lossy_names(bound):
+    """The arguments whose recorded value is not the value itself (not plain JSON)."""
+    return [name for name, value in bound.items() if not _plain(value, 0)]
+
+
+def _plain(value, depth):
+    if value is None or value.__class__ in (str, bool, int):
+        return True
+    if value.__class__ is float:
+        return value == value and value not in (float("inf"), float("-inf"))
+    if depth > 32:
+        return False
+    if value.__class__ is list:
+        return all(_plain(v, depth + 1) for v in value)
+    if value.__class__ is dict:
+        return all(k.__class__ is str and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
 _DEF = r"\s*(?:async\s+)?def\s+%s\b"
 
 

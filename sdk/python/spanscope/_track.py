@@ -21,7 +21,7 @@ from ._config import settings
 from ._context import current_span
 from ._fields import UNSET, error_info, span_type
 from ._records import Span
-from ._signature import Binder, code_location
+from ._signature import Binder, call_shape, code_location
 from ._warn import warn_once
 
 MAX_ITEMS = 1000  # yielded items kept as a generator's output
@@ -35,10 +35,10 @@ class TrackSpec:
     """What every span of one decorated function shares."""
 
     __slots__ = ("name", "type", "project_name", "tags", "metadata", "capture_input", "capture_output",
-                 "flush", "code_location", "bind", "aggregate")
+                 "flush", "code_location", "bind", "aggregate", "call_shape")
 
     def __init__(self, fn, name, type, project_name, tags, metadata, capture_input, capture_output, flush,
-                 ignore_arguments, aggregate=None):
+                 ignore_arguments, aggregate=None, method=None):
         self.name = str(name) if name else getattr(fn, "__name__", None) or type_name(fn)
         self.type = span_type(type)
         self.project_name = project_name
@@ -49,6 +49,7 @@ class TrackSpec:
         self.flush = bool(flush)
         self.code_location = code_location(fn)
         self.bind = Binder(fn, ignore_arguments).bind
+        self.call_shape = call_shape(fn, method)
         # Opik's ``generations_aggregator``: makes one output of a generator's items.
         self.aggregate = aggregate if callable(aggregate) else None
 
@@ -79,16 +80,16 @@ def track(name=None, type="general", tags=None, metadata=None, capture_input=Tru
 traced = track
 
 
-def _decorate(fn, given):
+def _decorate(fn, given, method=None):
     if settings.disabled:
         return fn  # untouched: not even a wrapper
     try:
         if isinstance(fn, (classmethod, staticmethod)):
-            return type(fn)(_decorate(fn.__func__, given))
+            return type(fn)(_decorate(fn.__func__, given, "class" if isinstance(fn, classmethod) else "static"))
         spec = TrackSpec(
             fn, given.get("name"), given.get("type", "general"), given.get("project_name"), given.get("tags"),
             given.get("metadata"), given.get("capture_input", True), given.get("capture_output", True),
-            given.get("flush", False), given.get("ignore_arguments"), given.get("generations_aggregator"))
+            given.get("flush", False), given.get("ignore_arguments"), given.get("generations_aggregator"), method)
         if inspect.isasyncgenfunction(fn):
             wrapper = _async_generator_wrapper(fn, spec)
         elif inspect.iscoroutinefunction(fn):

@@ -12,11 +12,18 @@ Users' threads write record fields one by one, the end time last; reading the en
 first here therefore guarantees the output read after it is the final one.
 """
 
+import os
+
 from . import _ids
 from ._config import settings
 from ._gitversion import code_version
 from ._fields import FREE_FORM, UNSET, merge
 from ._serialize import jsonable
+from ._signature import lossy_names
+
+CALL_KEY = "spanscope.call"
+# Set by Spanscope's Debug This Call and saved tests: "TRACE_ID/SPAN_ID" of the call re-run.
+REPLAY_ENV = "SPANSCOPE_REPLAY_OF"
 
 
 def wire(key, value):
@@ -77,6 +84,11 @@ def span_body(span, full, ended):
         value = span_input(span)
         if value is not UNSET:
             body["input"] = value
+        if spec is not None and spec.call_shape is not None:
+            if "metadata" in body:
+                _merge_into(body, "metadata", {CALL_KEY: _call_metadata(span, spec)})
+            else:
+                body["metadata"] = {CALL_KEY: _call_metadata(span, spec)}
         for key, value in fields.items():
             if key == "input" or (key == "output" and ended):
                 continue  # input is above, output below
@@ -92,6 +104,18 @@ def span_body(span, full, ended):
     return body
 
 
+def _call_metadata(span, spec):
+    """The function's shape, and which of this call's arguments were not JSON (found by
+    ``span_input`` while it had the bound arguments at hand)."""
+    cached = getattr(span, "_wire_in", None)
+    lossy = cached[1] if cached is not None and len(cached) > 1 else None
+    if not lossy:
+        return spec.call_shape
+    shape = dict(spec.call_shape)
+    shape["lossy"] = lossy
+    return shape
+
+
 def span_input(span):
     """The span's input as sent, serialised once (a root span's trace reuses it). The
     ``_wire_in``/``_wire_out`` slots are left unset on the hot path, hence ``getattr``."""
@@ -105,7 +129,14 @@ def span_input(span):
     elif spec is None or not spec.capture_input or span._args is None:
         value = UNSET
     else:
-        value = jsonable(spec.bind(span._args, span._kwargs), settings.max_value_chars)
+        bound = spec.bind(span._args, span._kwargs)
+        value = jsonable(bound, settings.max_value_chars)
+        if spec.call_shape is not None:
+            try:
+                span._wire_in = (value, lossy_names(bound))
+                return value
+            except Exception:  # noqa: BLE001 - a strange argument must not cost the span
+                pass
     span._wire_in = (value,)
     return value
 
@@ -156,6 +187,9 @@ def trace_body(trace, full, ended):
         version = code_version()  # read once per process, on this (the sender) thread
         if version is not None:
             body["code_version"] = version
+        replay_of = _replay_of()
+        if replay_of is not None:
+            body["metadata"] = {"replay_of": replay_of}
         name = fields.pop("name", None) or (root.name if root is not None else None)
         if name:
             body["name"] = name
@@ -168,7 +202,7 @@ def trace_body(trace, full, ended):
             if spec is not None and spec.tags:
                 body["tags"] = list(spec.tags)
             if spec is not None and spec.metadata:
-                body["metadata"] = wire("metadata", spec.metadata)
+                _merge_into(body, "metadata", wire("metadata", spec.metadata))
         for key, value in fields.items():
             if key == "output" and ended:
                 continue  # below
@@ -186,6 +220,15 @@ def trace_body(trace, full, ended):
         elif root is not None and root._error() is not None:
             body["error_info"] = root._error()
     return body
+
+
+def _replay_of():
+    # Read at send time, not import time: a test sets it after the SDK is loaded.
+    value = os.environ.get(REPLAY_ENV, "")
+    trace_id, _, span_id = value.partition("/")
+    if not trace_id or not span_id or len(value) > 200:
+        return None
+    return {"trace_id": trace_id, "span_id": span_id}
 
 
 # ---- entries queued after their record ---------------------------------------------

@@ -17,6 +17,10 @@ import { ReplyObserver, httpError } from './replyObserver';
 import { DEFAULT_UPSTREAM, DEFAULT_UPSTREAM_TIMEOUT_MS, UpstreamError, callUpstream, forwardedHeaders, replyHeaders, upstreamUrl } from './upstream';
 
 export const PROXY_PREFIX = '/v1/proxy';
+/** The same proxy answering only from its cache, as `x-spanscope-cache: replay` does: a base
+ * URL alone (OPENAI_BASE_URL) makes a saved test's calls offline, for clients that send no
+ * custom header. */
+export const PROXY_REPLAY_PREFIX = '/v1/proxy-replay';
 export const CACHED_HEADER = 'x-spanscope-cached';
 
 export interface ProxyOptions {
@@ -51,9 +55,13 @@ export function createProxy(deps: CollectorDeps, options: ProxyOptions): Proxy {
         })
       : Promise.resolve(undefined));
 
-  const handler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache });
+  const handler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache }, PROXY_PREFIX);
+  const replayHandler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache }, PROXY_REPLAY_PREFIX);
   return {
-    routes: METHODS.map((method) => ({ method, path: `${PROXY_PREFIX}/*`, auth: 'none', handler })),
+    routes: [
+      ...METHODS.map((method): Route => ({ method, path: `${PROXY_PREFIX}/*`, auth: 'none', handler })),
+      ...METHODS.map((method): Route => ({ method, path: `${PROXY_REPLAY_PREFIX}/*`, auth: 'none', handler: replayHandler })),
+    ],
     close: async () => (await cache)?.close(),
   };
 }
@@ -65,16 +73,16 @@ interface ProxyContext {
   cache(): Promise<ProxyCache | undefined>;
 }
 
-async function handle(ctx: RequestContext, proxy: ProxyContext): Promise<RouteReply> {
+async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string): Promise<RouteReply> {
   const { req } = ctx;
   const method = req.method ?? 'GET';
-  const path = ctx.url.pathname.slice(PROXY_PREFIX.length);
+  const path = ctx.url.pathname.slice(prefix.length);
   const pathAndQuery = `${path}${ctx.url.search}`;
   const endpoint = endpointOf(path);
   const body = method === 'GET' || method === 'HEAD' ? undefined : await ctx.readBody();
   const json = body && body.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
   const parent = parentFromHeaders(req.headers);
-  const plan = cachePlan(req.headers, json);
+  const plan = cachePlan(prefix === PROXY_REPLAY_PREFIX ? { ...req.headers, 'x-spanscope-cache': 'replay' } : req.headers, json);
   const key = plan.read || plan.write ? safeKey(proxy.upstream, method, pathAndQuery, json) : undefined;
   const request = describeRequest(endpoint, json);
   const model = request.model;

@@ -60,12 +60,29 @@ export async function showFunctionCalls(source: FunctionSource, window: StatsWin
     return;
   }
   const now = Date.now();
-  const picked = await vscode.window.showQuickPick(
-    f.recent.map((call) => ({ ...callPickItem(call, now), call })),
-    { title: `Recent calls of ${key.function}`, placeHolder: 'Pick a call to open it in Spanscope (newest first)', matchOnDescription: true, matchOnDetail: true },
-  );
+  // Each call also offers the replay commands as buttons (Debug This Call, Save as Test).
+  const pick = vscode.window.createQuickPick<vscode.QuickPickItem & { call: (typeof f.recent)[number] }>();
+  pick.items = f.recent.map((call) => ({ ...callPickItem(call, now), call, buttons: CALL_BUTTONS }));
+  pick.title = `Recent calls of ${key.function}`;
+  pick.placeholder = 'Pick a call to open it in Spanscope (newest first)';
+  pick.matchOnDescription = pick.matchOnDetail = true;
+  const picked = await new Promise<(typeof pick.items)[number] | undefined>((resolve) => {
+    pick.onDidAccept(() => resolve(pick.selectedItems[0]));
+    pick.onDidHide(() => resolve(undefined));
+    pick.onDidTriggerItemButton((e) => {
+      pick.hide();
+      void vscode.commands.executeCommand((e.button as (typeof CALL_BUTTONS)[number]).command, e.item.call.trace_id, e.item.call.span_id);
+    });
+    pick.show();
+  });
+  pick.dispose();
   if (picked) await open(picked.call.trace_id, picked.call.span_id);
 }
+
+const CALL_BUTTONS = [
+  { iconPath: new vscode.ThemeIcon('debug-alt'), tooltip: 'Debug This Call', command: Commands.debugCall },
+  { iconPath: new vscode.ThemeIcon('beaker'), tooltip: 'Save as Test', command: Commands.saveAsTest },
+];
 
 /** Lets the user pick the statistics' window; saved in the user settings. */
 export async function chooseStatsWindow(current: StatsWindow): Promise<void> {

@@ -8,7 +8,7 @@
 import type { ScorePatch } from '../../core/model';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
@@ -24,6 +24,8 @@ export interface HostActions extends LogsHostActions {
   copyText(text: string): Promise<void>;
   /** The diff editor on two spans or traces (the Compare tab's pairs); absent where there is none. */
   openDiff?(p: ParamsOf<typeof OpenSpanDiff>): Promise<void>;
+  /** Debug This Call, Save as Test, … on a span; absent where there is no editor. */
+  runSpanCommand?(p: ParamsOf<typeof RunSpanCommand>): Promise<void>;
   /** Compare With… on a trace or span of the page (the host asks for the other side). */
   compareWith?(p: ParamsOf<typeof CompareWith>): Promise<void>;
 }
@@ -122,6 +124,13 @@ export class PanelSession extends Disposable {
       requireString(p?.left?.traceId, 'left.traceId');
       requireString(p?.right?.traceId, 'right.traceId');
       return actions.openDiff(p);
+    });
+    rpc.onRequest(RunSpanCommand, (p) => {
+      if (!actions.runSpanCommand) throw new Error('this host has no editor to run that in');
+      if (!(SPAN_COMMANDS as readonly string[]).includes(p?.command)) throw new Error(`command must be one of ${SPAN_COMMANDS.join(', ')}`);
+      requireString(p.traceId, 'traceId');
+      if (p.spanId !== undefined) requireString(p.spanId, 'spanId');
+      return actions.runSpanCommand(p);
     });
     rpc.onRequest(CompareWith, (p) => {
       if (!actions.compareWith) throw new Error('this host can not compare');

@@ -116,6 +116,7 @@ export class TracePanelHost extends Disposable {
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
         openDiff: (p) => openDiff(p.left, p.right, p.title),
+        runSpanCommand: async (p) => void (await vscode.commands.executeCommand(Commands[p.command], p.traceId, p.spanId)),
         // The same command as the Traces view's menu; a target shaped like its tree items.
         compareWith: async (p) => void (await vscode.commands.executeCommand(Commands.compareWith, p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId })),
       },

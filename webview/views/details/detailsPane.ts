@@ -5,7 +5,7 @@
 
 import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model';
 import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/spanDisplay';
-import { CompareWith, CopyText, FindSymbol, THUMBS_SCORE, type HostInfo } from '../../../src/shared/protocol';
+import { CompareWith, CopyText, FindSymbol, RunSpanCommand, THUMBS_SCORE, type HostInfo, type SpanCommand } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
@@ -152,7 +152,7 @@ export class DetailsPane {
         }),
       );
     }
-    const actions = h('div', { class: 'details-actions' }, iconButton({ icon: 'copy', label: `Copy ${isTrace ? 'trace' : 'span'} id`, onClick: () => this.copy(span.id, 'id') }));
+    const actions = h('div', { class: 'details-actions' }, ...this.spanCommandButtons(span, isTrace), iconButton({ icon: 'copy', label: `Copy ${isTrace ? 'trace' : 'span'} id`, onClick: () => this.copy(span.id, 'id') }));
     // The diff editor is VS Code's: the browser page has no Compare With….
     if (this.ctx.info()?.host === 'vscode') {
       actions.append(iconButton({
@@ -163,6 +163,25 @@ export class DetailsPane {
     }
     const tags = span.tags?.length ? h('div', { class: 'details-tags' }, ...span.tags.map((t) => tag(t))) : null;
     this.header.replaceChildren(h('div', { class: 'details-title-row' }, title, actions), facts, source, tags ?? '');
+  }
+
+  /** In the editor: Debug This Call and Save as Test on a function's span, Replay on an llm span with messages, Add to Dataset on any. */
+  private spanCommandButtons(span: Span, isTrace: boolean): HTMLElement[] {
+    if (this.ctx.info()?.host !== 'vscode') return [];
+    const traceId = isTrace ? span.id : span.trace_id;
+    const spanId = isTrace ? undefined : span.id;
+    const run = (command: SpanCommand) => () =>
+      void this.ctx.conn.request(RunSpanCommand, { command, traceId, spanId }).catch((err: Error) => this.ctx.notify(err.message, 'error'));
+    const out: HTMLElement[] = [];
+    if (span.code_location) {
+      out.push(iconButton({ icon: 'debug-alt', label: 'Debug This Call', className: 'span-command-debug', onClick: run('debugCall') }));
+      out.push(iconButton({ icon: 'beaker', label: 'Save as Test', className: 'span-command-test', onClick: run('saveAsTest') }));
+    }
+    if (!isTrace && span.type === 'llm' && Array.isArray((span.input as { messages?: unknown } | null)?.messages)) {
+      out.push(iconButton({ icon: 'play', label: 'Replay LLM Call', className: 'span-command-replay', onClick: run('replayLlmCall') }));
+    }
+    out.push(iconButton({ icon: 'database', label: 'Add to Dataset', className: 'span-command-dataset', onClick: run('addToDataset') }));
+    return out;
   }
 
   private async findSymbol(name: string): Promise<void> {
