@@ -25,7 +25,7 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   const ack = result.seq === undefined ? {} : { ack: result.seq };
   if (!result.ok) return { ...ack, error: result.error, details: result.details };
   try {
-    deps.store.apply(result.patches, bytes && { format: 'native', bytes });
+    deps.store.apply(result.patches, bytes && !result.cut ? { format: 'native', bytes } : undefined);
   } catch (err) {
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
     return { ...ack, error: 'the collector could not store this batch' };

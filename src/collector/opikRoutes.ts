@@ -68,8 +68,14 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     ...['/is-alive/ping', '/api/is-alive/ping'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: HEALTHY }) })),
     ...['/is-alive/ver', '/api/is-alive/ver'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: { version: deps.version } }) })),
 
-    ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => apply('trace batch', opikTraceBatch(body), source && { format: 'opik_traces', bytes: source })),
-    ...batchRoute('/v1/private/spans/batch', 'spans', (body, source) => apply('span batch', opikSpanBatch(body), source && { format: 'opik_spans', bytes: source })),
+    ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => {
+      const result = opikTraceBatch(body);
+      apply('trace batch', result, source && !result.cut ? { format: 'opik_traces', bytes: source } : undefined);
+    }),
+    ...batchRoute('/v1/private/spans/batch', 'spans', (body, source) => {
+      const result = opikSpanBatch(body);
+      apply('span batch', result, source && !result.cut ? { format: 'opik_spans', bytes: source } : undefined);
+    }),
     ...ingest('POST', '/v1/private/traces', (ctx, body) => created(ctx, 'traces', opikTrace(body))),
     ...ingest('POST', '/v1/private/spans', (ctx, body) => created(ctx, 'spans', opikSpan(body))),
     ...ingest('PATCH', '/v1/private/traces/:id', (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent)),
@@ -96,7 +102,8 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
 /**
  * A batch route whose body the store may keep as it came: when its bytes are valid UTF-8
  * (else JSON.parse read replacement characters, not them) and every record has its id (else
- * normalising makes ids up, and normalising the body again would make others).
+ * normalising makes ids up, and normalising the body again would make others), and nothing
+ * in it was cut to the limits (`handle` checks that).
  */
 function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknown, source: Buffer | undefined) => void): Route[] {
   return withAndWithoutApi(path).map((p): Route => ({

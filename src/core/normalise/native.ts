@@ -23,7 +23,8 @@ const TRACE_FIELDS: FieldSpec = {
 
 const { thread_id: _traceOnly, ...SHARED_FIELDS } = TRACE_FIELDS;
 
-const SPAN_FIELDS: FieldSpec = {
+/** A span's fields; OTLP spans are read through them too (otlp.ts), for the same bounds. */
+export const SPAN_FIELDS: FieldSpec = {
   ...SHARED_FIELDS,
   trace_id: 'id',
   parent_span_id: 'id',
@@ -41,7 +42,7 @@ const SCORE_FIELDS: FieldSpec = {
   trace_id: 'id',
   name: 'string',
   value: 'scoreValue',
-  reason: 'string',
+  reason: 'text',
   category_name: 'string',
   source: 'scoreSource',
 };
@@ -59,13 +60,15 @@ const EVENTS: Record<string, { carries: 'trace' | 'span' | 'score'; required: st
 const EVENT_NAMES = Object.keys(EVENTS).join(', ');
 
 export type NativeBatchResult =
-  | { ok: true; patches: Patch[]; seq?: number }
+  | { ok: true; patches: Patch[]; seq?: number; cut?: boolean }
   | { ok: false; error: string; details: Problem[]; seq?: number };
 
 /**
  * Checks and converts one batch (`{"events": [...], "seq"?: n}`). `source`: the valid UTF-8
  * bytes `body` was parsed from, if the caller has them; a span patch then carries its bytes
  * when they are exactly its JSON (see verbatim.ts), and the store keeps them as they are.
+ * `cut`: some value was cut to the limits (limits.ts), so the body's bytes are not worth
+ * keeping as they came (a 10 MB name would be stored whole, to be cut again on every read).
  */
 export function normaliseNativeBatch(body: unknown, source?: Uint8Array): NativeBatchResult {
   if (!isObject(body) || !Array.isArray(body.events)) {
@@ -85,7 +88,7 @@ export function normaliseNativeBatch(body: unknown, source?: Uint8Array): Native
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
   if (source) attachArrivedBytes(patches, (i) => (events[i] as { span?: unknown }).span, source, locateRecords(source, 'events', 'span'));
-  return { ok: true, patches, seq };
+  return { ok: true, patches, seq, cut: problems.cut || undefined };
 }
 
 function readEvent(raw: unknown, index: number, problems: Problems): Patch | undefined {
