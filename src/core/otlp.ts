@@ -263,7 +263,8 @@ export function anyValue(value: unknown, levels = DEPTH_MAX): unknown {
     case 'intValue':
       return intValue(found);
     case 'doubleValue':
-      return Number(found);
+      // Not Number(found) for anything else: a list is joined to text first, recursing as deep as it nests.
+      return typeof found === 'number' ? found : typeof found === 'string' ? Number(found) : undefined;
     case 'arrayValue':
       if (levels === 0) return DEPTH_MARKER;
       return isPlainObject(found) && Array.isArray(found.values) ? found.values.map((v) => anyValue(v, levels - 1)) : [];

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { DEPTH_MARKER, NAME_MAX } from '../../src/core/limits';
 import type { Patch } from '../../src/core/model';
 import { encodeExportTraceRequest } from '../../src/collector/otlpProto';
@@ -99,6 +100,24 @@ describe('the collector process with input past the limits', () => {
     expect(served.exited()).toBeUndefined();
     expect(live.ws.readyState).toBe(live.ws.OPEN);
     await live.close();
+    expect(await stop(served)).toBe(0);
+  });
+
+  it('stays up when a batch names its event with a list nested 5,000 deep (found by the fuzzer)', async () => {
+    const served = await serve(tempDir());
+    const body = withRaw({ seq: 3, events: [{ event: 'DEEP', trace: { id: 't', start_time: at(0) } }] }, { DEEP: '['.repeat(5000) + ']'.repeat(5000) });
+    const http400 = await post(served.port, '/api/ingest', body);
+    expect(http400.status).toBe(400);
+    expect(http400.json.details[0]).toMatchObject({ index: 0, path: 'event' });
+
+    const ws = new WebSocket(`ws://127.0.0.1:${served.port}/api/ingest/ws`);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const reply = new Promise<string>((resolve) => ws.once('message', (data) => resolve(data.toString())));
+    ws.send(body);
+    expect(JSON.parse(await reply)).toMatchObject({ ack: 3, error: 'invalid batch: 1 of 1 events rejected' });
+    ws.close();
+    expect((await http(served.port, '/api/health')).status).toBe(200);
+    expect(served.exited()).toBeUndefined();
     expect(await stop(served)).toBe(0);
   });
 

@@ -68,15 +68,31 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 
-/** AnyValue bytes of a kvlist `levels` deep (key `k`), a string at the bottom: what deepKvlistJson says. */
+/**
+ * AnyValue bytes of a kvlist `levels` deep (key `k`), a string at the bottom: what
+ * deepKvlistJson says. Sizes first, then one buffer written outside in (wrapping level by
+ * level would copy the inside once per level).
+ */
 export function deepKvlistProto(levels: number): Uint8Array {
-  let value = lengthDelimited(1, utf8('bottom')); // AnyValue.stringValue
-  for (let i = 0; i < levels; i++) {
-    const keyValue = concat([lengthDelimited(1, utf8('k')), lengthDelimited(2, value)]); // KeyValue{key, value}
-    const list = lengthDelimited(1, keyValue); // KeyValueList.values
-    value = lengthDelimited(6, list); // AnyValue.kvlistValue
+  const bottom = lengthDelimited(1, utf8('bottom')); // AnyValue.stringValue
+  // Level i: AnyValue{6: KeyValueList{1: KeyValue{1: "k", 2: AnyValue(level i - 1)}}}.
+  const inner = [bottom.length];
+  const kv: number[] = [0];
+  const kvl: number[] = [0];
+  for (let i = 1; i <= levels; i++) {
+    kv[i] = 3 + 1 + varint(inner[i - 1]).length + inner[i - 1];
+    kvl[i] = 1 + varint(kv[i]).length + kv[i];
+    inner[i] = 1 + varint(kvl[i]).length + kvl[i];
   }
-  return value;
+  const out = new Uint8Array(inner[levels]);
+  let at = 0;
+  const put = (bytes: number[]) => {
+    out.set(bytes, at);
+    at += bytes.length;
+  };
+  for (let i = levels; i >= 1; i--) put([0x32, ...varint(kvl[i]), 0x0a, ...varint(kv[i]), 0x0a, 0x01, 0x6b, 0x12, ...varint(inner[i - 1])]);
+  out.set(bottom, at);
+  return out;
 }
 
 /** KeyValue bytes: `key` → the AnyValue bytes given. */

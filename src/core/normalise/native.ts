@@ -96,8 +96,10 @@ function readEvent(raw: unknown, index: number, problems: Problems): Patch | und
     problems.add(index, '', 'must be an object');
     return undefined;
   }
-  const kind = EVENTS[raw.event as string];
-  if (typeof raw.event !== 'string' || !kind || !Object.hasOwn(EVENTS, raw.event)) {
+  // Looked up only once known to be a string: a list as a key is joined into one first,
+  // which recurses as deep as the list nests (a stack overflow at a few thousand levels).
+  const kind = typeof raw.event === 'string' && Object.hasOwn(EVENTS, raw.event) ? EVENTS[raw.event] : undefined;
+  if (!kind) {
     problems.add(index, 'event', `must be one of ${EVENT_NAMES}`);
     return undefined;
   }
