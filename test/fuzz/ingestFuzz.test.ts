@@ -21,7 +21,7 @@ import { http } from '../support/http';
 import { otlpRequest, otlpSpan } from '../support/otlpBuilders';
 import { FUZZ_IDS, mutate, mutations, nativeBatch, opikRequest, otlpBody, scoreBody, toJson } from './fuzzBodies';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 900);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 850);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 /** With FUZZ_SEED, the `path` fast-check printed: replays just the failing case. */
 const PATH = process.env.FUZZ_PATH;
