@@ -49,7 +49,7 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     const patch = result.patches[0];
     const id = patch.kind === 'trace' ? patch.trace.id : patch.kind === 'span' ? patch.span.id : '';
     const base = ctx.url.pathname.replace(/\/+$/, '');
-    return { status: 201, headers: { location: `${base}/${encodeURIComponent(id)}` } };
+    return { status: 201, headers: { location: `${base}/${encodeURIComponent(wellFormed(id))}` } };
   };
 
   const threadScores = (result: ThreadScoresNormalised): RouteReply => {
@@ -117,6 +117,11 @@ function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknow
       return { status: 204 };
     },
   }));
+}
+
+/** A lone surrogate (valid in a JSON string, so in an id) as U+FFFD: encodeURIComponent throws on one. */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 function withAndWithoutApi(path: string): string[] {

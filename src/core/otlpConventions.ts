@@ -226,13 +226,22 @@ function jsonValue(attrs: AttributeBag, key: string): unknown {
 
 // ---- code location ----------------------------------------------------------------------
 
+/** The path of a `file://` URL; one whose escapes are not UTF-8 (a URIError, a 500) is kept as it came. */
+function fileUrlPath(url: string): string {
+  try {
+    return decodeURIComponent(url.slice('file://'.length));
+  } catch {
+    return url;
+  }
+}
+
 function codeLocation(attrs: AttributeBag): CodeLocation | undefined {
   const file = attrs.all['code.file.path'] ?? attrs.all['code.filepath'];
   const line = toNumber(attrs.all['code.line.number'] ?? attrs.all['code.lineno']);
   if (typeof file !== 'string' || !file || line === undefined || !Number.isInteger(line) || line < 1) return undefined;
   attrs.take('code.file.path', 'code.filepath');
   attrs.take('code.line.number', 'code.lineno');
-  const location: CodeLocation = { file: file.startsWith('file://') ? decodeURIComponent(file.slice('file://'.length)) : file, line };
+  const location: CodeLocation = { file: file.startsWith('file://') ? fileUrlPath(file) : file, line };
   const fn = attrs.takeString('code.function.name', 'code.function');
   if (fn) location.function = fn;
   return location;

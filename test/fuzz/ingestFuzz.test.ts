@@ -136,7 +136,7 @@ async function readFixed(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const id of FIXED) {
     const reply = await c.get(`/api/traces/${id}`);
-    expect(reply.status, `reading fixed trace ${id}`).toBe(200);
+    expect(reply.status, `reading fixed trace ${id} (the store warned: ${JSON.stringify(c.warnings.slice(-3)).slice(0, 2000)})`).toBe(200);
     out.set(id, reply.text);
   }
   return out;
@@ -163,21 +163,27 @@ async function restartAndCheck(): Promise<void> {
 async function fuzz<T>(route: string, arbitrary: fc.Arbitrary<T>, send: (input: T) => Promise<void>): Promise<void> {
   const started = performance.now();
   let cases = 0;
+  // Chosen here rather than by fast-check, so a failure after the run (at the restart) names it too.
+  const seed = SEED ?? (Math.random() * 2 ** 31) | 0;
   await fc.assert(
     fc.asyncProperty(arbitrary, async (input) => {
       cases++;
       await send(input);
       await checkInvariants();
     }),
-    { numRuns: RUNS, seed: SEED, path: PATH, endOnFailure: true },
+    { numRuns: RUNS, seed, path: PATH, endOnFailure: true },
   );
-  await restartAndCheck();
+  try {
+    await restartAndCheck();
+  } catch (err) {
+    throw new Error(`after the ${route} run (FUZZ_SEED=${seed}), restarted on its folder: ${(err as Error).message}; the store warned: ${JSON.stringify(c.warnings)}`);
+  }
   counts[route] = { cases, ms: performance.now() - started };
 }
 
 function expectNoServerError(status: number, what: string): void {
   expect(status, `${what} answered ${status}`).toBeGreaterThan(0);
-  expect(status, `${what} answered ${status}`).toBeLessThan(500);
+  expect(status, `${what} answered ${status} (the collector logged: ${c.logs.slice(-1).join("").slice(0, 1500)})`).toBeLessThan(500);
 }
 
 const postText = (path: string, body: string | Buffer, headers: Record<string, string> = JSON_HEADERS) => http(c.port, path, { method: 'POST', body, headers });

@@ -19,7 +19,7 @@ import { ensureBuilt } from '../support/build';
 import { startTestCollector, tempDir } from '../support/collector';
 import { cutObject, deepKvlistJson, deepKvlistProto, deepObjectJson, depthAlong, keyValueProto, protoRequestWithAttribute, withRaw } from '../support/deepJson';
 import { TestSocket, http } from '../support/http';
-import { ROOT_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
+import { ROOT_HEX, TRACE_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
 const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const TOKEN = 'limits-token';
@@ -247,5 +247,24 @@ describe('a batch is all or nothing', () => {
     expect(read.trace.name).toBe('trace kept');
     expect(read.spans.find((s: { id: string }) => s.id === 'kept-s1').output).toBe('later');
     await again.close();
+  });
+});
+
+describe('what the fuzzer found', () => {
+  it('answers an Opik create whose id has a lone surrogate with 201, not 500 (its Location header)', async () => {
+    const c = await startTestCollector();
+    const reply = await post(c.port, '/api/v1/private/traces', `{"id":"a\\ud800b","name":"n","start_time":"${at(0)}"}`);
+    expect(reply.status).toBe(201);
+    expect(reply.headers.location).toBe('/api/v1/private/traces/a%EF%BF%BDb');
+    expect((await c.get('/api/traces')).json.traces.map((t: { id: string }) => t.id)).toEqual(['a\ud800b']);
+    await c.close();
+  });
+
+  it('takes an OTLP span whose code.filepath is a file:// URL with a broken escape', async () => {
+    const c = await startTestCollector();
+    const request = otlpRequest([otlpSpan({ attributes: { 'code.filepath': 'file:///src/%E0%A4%A.py', 'code.lineno': 3 } })]);
+    expect((await post(c.port, '/v1/traces', JSON.stringify(request))).status).toBe(200);
+    expect((await c.get(`/api/traces/${TRACE_HEX}`)).json.spans[0].code_location).toEqual({ file: 'file:///src/%E0%A4%A.py', line: 3 });
+    await c.close();
   });
 });
