@@ -212,7 +212,7 @@ export class TraceIndex {
   /** What segment `n` holds now; undefined when it is empty (and its file can go). */
   segmentData(segment: number, covered: Covered): SegmentData | undefined {
     const members = this.segments.get(segment);
-    const traces: SegmentData['traces'] = {};
+    const traces: SegmentData['traces'] = Object.create(null); // ids such as `__proto__` stay keys
     for (const id of members ?? []) {
       const { summary, extents, search } = this.entries.get(id)!;
       traces[id] = search ? { summary, extents, search } : { summary, extents };
@@ -226,7 +226,7 @@ export class TraceIndex {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
-      (deleted ??= {})[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
+      (deleted ??= Object.create(null) as NonNullable<SegmentData['deleted']>)[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
     return deleted;
   }

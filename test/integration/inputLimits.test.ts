@@ -14,7 +14,7 @@ import { WebSocket } from 'ws';
 import { DEPTH_MARKER, NAME_MAX } from '../../src/core/limits';
 import type { Patch } from '../../src/core/model';
 import { encodeExportTraceRequest } from '../../src/collector/otlpProto';
-import { at, batch, spanEnd, spanStart, traceBatch, traceStart } from '../support/builders';
+import { at, batch, score, spanEnd, spanStart, traceBatch, traceStart } from '../support/builders';
 import { ensureBuilt } from '../support/build';
 import { startTestCollector, tempDir } from '../support/collector';
 import { cutObject, deepKvlistJson, deepKvlistProto, deepObjectJson, depthAlong, keyValueProto, protoRequestWithAttribute, withRaw } from '../support/deepJson';
@@ -258,6 +258,19 @@ describe('what the fuzzer found', () => {
     expect(reply.headers.location).toBe('/api/v1/private/traces/a%EF%BF%BDb');
     expect((await c.get('/api/traces')).json.traces.map((t: { id: string }) => t.id)).toEqual(['a\ud800b']);
     await c.close();
+  });
+
+  it('keeps a trace whose id is `__proto__` through a restart, and the traces stored beside it', async () => {
+    const c = await startTestCollector();
+    await c.ingest(traceBatch('beside', 2));
+    await c.ingest(traceBatch('__proto__', 2));
+    await c.ingest(batch(score('trace', '__proto__', 'q', 1)));
+    const before = [(await c.get('/api/traces/beside')).text, (await c.get('/api/traces/__proto__')).text];
+    await c.stop();
+    const again = await startTestCollector({ dir: c.dir });
+    expect([(await again.get('/api/traces/beside')).text, (await again.get('/api/traces/__proto__')).text]).toEqual(before);
+    expect(again.warnings).toEqual([]);
+    await again.close();
   });
 
   it('takes an OTLP span whose code.filepath is a file:// URL with a broken escape', async () => {
