@@ -10,9 +10,22 @@ import type { CollectorDeps } from './router';
 export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
   ws.on('message', (data, isBinary) => {
     // A text frame is checked to be UTF-8 by ws, so its bytes can be kept as they came (see ingestBatch).
-    const reply = isBinary ? { error: 'send each batch as a text frame of JSON' } : handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps);
+    const reply = isBinary ? { error: 'send each batch as a text frame of JSON' } : safely(() => handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps), deps);
     if (reply) ws.send(JSON.stringify(reply));
   });
+}
+
+/**
+ * A frame's handling, never throwing: a throw from a socket's message listener is not a
+ * request's failure (as in an HTTP route) but an uncaught exception that ends the process.
+ */
+function safely(handle: () => object | undefined, deps: CollectorDeps): object | undefined {
+  try {
+    return handle();
+  } catch (err) {
+    deps.log(`Spanscope: handling an ingest frame failed: ${(err as Error).stack ?? err}`);
+    return { error: 'internal error in the collector (see its log)' };
+  }
 }
 
 function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDeps): object | undefined {
@@ -26,7 +39,7 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   const ack = result.seq === undefined ? {} : { ack: result.seq };
   if (!result.ok) return { ...ack, error: result.error, details: result.details };
   try {
-    deps.store.apply(result.patches, bytes && { format: 'native', bytes });
+    deps.store.apply(result.patches, bytes && !result.cut ? { format: 'native', bytes } : undefined);
   } catch (err) {
     if (err instanceof StoreWriteError) return { ...ack, error: err.message, status: 507, retry_after_ms: err.retryAfterMs };
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);

@@ -16,10 +16,15 @@ export class LiveHub {
   /** Subscribed only while someone listens: with no listener the store skips building change lists. */
   private unsubscribe?: () => void;
 
-  constructor(private readonly store: TraceStoreApi, private readonly version: string, private readonly intervalMs = LIVE_INTERVAL_MS) {}
+  constructor(
+    private readonly store: TraceStoreApi,
+    private readonly version: string,
+    private readonly intervalMs = LIVE_INTERVAL_MS,
+    private readonly log: (message: string) => void = (m) => console.warn(m),
+  ) {}
 
   connect(ws: WebSocket): void {
-    const connection = new LiveConnection(ws, this.intervalMs);
+    const connection = new LiveConnection(ws, this.intervalMs, this.log);
     this.connections.add(connection);
     this.unsubscribe ??= this.store.onChange((change) => {
       for (const c of this.connections) c.add(change);
@@ -52,7 +57,7 @@ class LiveConnection {
   private timer?: { cancel(): void };
   private lastSent = 0;
 
-  constructor(private readonly ws: WebSocket, private readonly intervalMs: number) {
+  constructor(private readonly ws: WebSocket, private readonly intervalMs: number, private readonly log: (message: string) => void) {
     ws.on('message', (data) => this.onMessage(data.toString()));
   }
 
@@ -116,7 +121,16 @@ class LiveConnection {
     this.removed = new Set();
     this.spans = new Map();
     this.lastSent = Date.now();
-    this.ws.send(JSON.stringify(message));
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch (err) {
+      // Runs from a timer, where a throw would end the process. Input is bounded at ingest
+      // (core/limits.ts), so this is a last line of defence: the reader refetches on resync.
+      this.log(`Spanscope: a live update could not be serialised and was dropped: ${(err as Error).message}`);
+      return this.sendNow({ type: 'error', error: 'a change could not be sent; reload to see the latest state' });
+    }
+    this.ws.send(text);
   }
 
   private sendNow(message: object): void {

@@ -49,7 +49,7 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     const patch = result.patches[0];
     const id = patch.kind === 'trace' ? patch.trace.id : patch.kind === 'span' ? patch.span.id : '';
     const base = ctx.url.pathname.replace(/\/+$/, '');
-    return { status: 201, headers: { location: `${base}/${encodeURIComponent(id)}` } };
+    return { status: 201, headers: { location: `${base}/${encodeURIComponent(wellFormed(id))}` } };
   };
 
   const threadScores = (result: ThreadScoresNormalised): RouteReply => {
@@ -68,8 +68,14 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     ...['/is-alive/ping', '/api/is-alive/ping'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: HEALTHY }) })),
     ...['/is-alive/ver', '/api/is-alive/ver'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: { version: deps.version } }) })),
 
-    ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => apply('trace batch', opikTraceBatch(body), source && { format: 'opik_traces', bytes: source })),
-    ...batchRoute('/v1/private/spans/batch', 'spans', (body, source) => apply('span batch', opikSpanBatch(body), source && { format: 'opik_spans', bytes: source })),
+    ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => {
+      const result = opikTraceBatch(body);
+      apply('trace batch', result, source && !result.cut ? { format: 'opik_traces', bytes: source } : undefined);
+    }),
+    ...batchRoute('/v1/private/spans/batch', 'spans', (body, source) => {
+      const result = opikSpanBatch(body);
+      apply('span batch', result, source && !result.cut ? { format: 'opik_spans', bytes: source } : undefined);
+    }),
     ...ingest('POST', '/v1/private/traces', (ctx, body) => created(ctx, 'traces', opikTrace(body))),
     ...ingest('POST', '/v1/private/spans', (ctx, body) => created(ctx, 'spans', opikSpan(body))),
     ...ingest('PATCH', '/v1/private/traces/:id', (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent)),
@@ -96,7 +102,8 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
 /**
  * A batch route whose body the store may keep as it came: when its bytes are valid UTF-8
  * (else JSON.parse read replacement characters, not them) and every record has its id (else
- * normalising makes ids up, and normalising the body again would make others).
+ * normalising makes ids up, and normalising the body again would make others), and nothing
+ * in it was cut to the limits (`handle` checks that).
  */
 function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknown, source: Buffer | undefined) => void): Route[] {
   return withAndWithoutApi(path).map((p): Route => ({
@@ -110,6 +117,11 @@ function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknow
       return { status: 204 };
     },
   }));
+}
+
+/** A lone surrogate (valid in a JSON string, so in an id) as U+FFFD: encodeURIComponent throws on one. */
+function wellFormed(text: string): string {
+  return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
 }
 
 function withAndWithoutApi(path: string): string[] {

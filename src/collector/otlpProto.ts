@@ -4,8 +4,15 @@
 // read at run time. Field names are the lowerCamelCase ones OTLP/JSON uses, so a decoded
 // request has exactly the shape of a JSON one and feeds the same normaliser (src/core/otlp.ts).
 // Fields this receiver does not know (newer proto versions) are skipped by the decoder.
+//
+// AnyValue nests (a list of lists of…), and protobufjs refuses a message nested past 100
+// messages (about 32 AnyValue levels), so one deep attribute cost a whole export that
+// OTLP/JSON took. Requests are decoded with AnyValue's list and kvlist cases read as bytes,
+// then each of those is decoded one level at a time, down to DEPTH_MAX (limits.ts) and no
+// further: past it a value is the marker OTLP/JSON gets at the same level (otlp.ts anyValue).
 
 import * as protobuf from 'protobufjs/light';
+import { DEPTH_MARKER, DEPTH_MAX } from '../core/limits';
 
 const V1_COMMON = 'opentelemetry.proto.common.v1';
 const V1_RESOURCE = 'opentelemetry.proto.resource.v1';
@@ -116,27 +123,42 @@ const collector = {
 /** google.rpc.Status, the body of an OTLP/HTTP error reply (its `details` are not sent). */
 const rpc = { Status: { fields: { code: { type: 'int32', id: 1 }, message: { type: 'string', id: 2 } } } };
 
-const root = protobuf.Root.fromJSON({
-  nested: {
-    opentelemetry: {
-      nested: {
-        proto: {
-          nested: {
-            common: { nested: { v1: { nested: common } } },
-            resource: { nested: { v1: { nested: resource } } },
-            trace: { nested: { v1: { nested: trace } } },
-            collector: { nested: { trace: { nested: { v1: { nested: collector } } } } },
+/** The same common messages, with AnyValue's nesting cases left as their bytes (see the top). */
+const commonShallow = {
+  ...common,
+  AnyValue: { ...common.AnyValue, fields: { ...common.AnyValue.fields, arrayValue: { type: 'bytes', id: 5 }, kvlistValue: { type: 'bytes', id: 6 } } },
+};
+
+function rootWith(commonTypes: typeof common): protobuf.Root {
+  return protobuf.Root.fromJSON({
+    nested: {
+      opentelemetry: {
+        nested: {
+          proto: {
+            nested: {
+              common: { nested: { v1: { nested: commonTypes } } },
+              resource: { nested: { v1: { nested: resource } } },
+              trace: { nested: { v1: { nested: trace } } },
+              collector: { nested: { trace: { nested: { v1: { nested: collector } } } } },
+            },
           },
         },
       },
+      google: { nested: { rpc: { nested: rpc } } },
     },
-    google: { nested: { rpc: { nested: rpc } } },
-  },
-});
+  });
+}
+
+const root = rootWith(common);
+const shallowRoot = rootWith(commonShallow);
 
 const ExportRequest = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const ExportRequestShallow = shallowRoot.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest');
+const ArrayValueShallow = shallowRoot.lookupType(`${V1_COMMON}.ArrayValue`);
+const KeyValueListShallow = shallowRoot.lookupType(`${V1_COMMON}.KeyValueList`);
 const ExportResponse = root.lookupType('opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse');
 const RpcStatus = root.lookupType('google.rpc.Status');
+const TO_OBJECT = { longs: String, enums: Number, defaults: false };
 
 /**
  * Decodes an OTLP/protobuf request body into the object OTLP/JSON would have given, except
@@ -145,8 +167,44 @@ const RpcStatus = root.lookupType('google.rpc.Status');
  * the message.
  */
 export function decodeExportTraceRequest(body: Uint8Array): Record<string, unknown> {
-  const message = ExportRequest.decode(body);
-  return ExportRequest.toObject(message, { longs: String, enums: Number, defaults: false });
+  const request = ExportRequestShallow.toObject(ExportRequestShallow.decode(body), TO_OBJECT);
+  for (const rs of list(request.resourceSpans)) {
+    expandAttributes(rs.resource);
+    for (const ss of list(rs.scopeSpans)) {
+      expandAttributes(ss.scope);
+      for (const span of list(ss.spans)) {
+        expandAttributes(span);
+        for (const event of list(span.events)) expandAttributes(event);
+        for (const link of list(span.links)) expandAttributes(link);
+      }
+    }
+  }
+  return request;
+}
+
+type Decoded = Record<string, unknown>;
+
+function list(value: unknown): Decoded[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function expandAttributes(owner: unknown): void {
+  if (owner === null || typeof owner !== 'object') return;
+  for (const kv of list((owner as Decoded).attributes)) kv.value = expandValue(kv.value, DEPTH_MAX);
+}
+
+/** An AnyValue whose list or kvlist is still bytes, decoded down to `levels` levels (past them: the marker). */
+function expandValue(value: unknown, levels: number): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const { arrayValue, kvlistValue } = value as Decoded;
+  const nested = arrayValue instanceof Uint8Array ? ArrayValueShallow : kvlistValue instanceof Uint8Array ? KeyValueListShallow : undefined;
+  if (!nested) return value;
+  if (levels === 0) return { stringValue: DEPTH_MARKER };
+  const bytes = (nested === ArrayValueShallow ? arrayValue : kvlistValue) as Uint8Array;
+  const values = list(nested.toObject(nested.decode(bytes), TO_OBJECT).values);
+  if (nested === ArrayValueShallow) return { arrayValue: { values: values.map((v) => expandValue(v, levels - 1)) } };
+  for (const kv of values) kv.value = expandValue(kv.value, levels - 1);
+  return { kvlistValue: { values } };
 }
 
 /** Encodes a request (OTLP/JSON-shaped object, ids as base64) — for tests and the benchmark. */

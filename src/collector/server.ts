@@ -84,7 +84,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const server = createServer((req, res) => void handleRequest(req, res));
   const ingestSockets = new WebSocketServer({ noServer: true, maxPayload: maxBodyBytes });
   const liveSockets = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 });
-  const live = new LiveHub(options.store, deps.version, options.liveIntervalMs ?? LIVE_INTERVAL_MS);
+  const live = new LiveHub(options.store, deps.version, options.liveIntervalMs ?? LIVE_INTERVAL_MS, log);
 
   async function handleRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     let cookie: string | undefined;

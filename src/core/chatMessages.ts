@@ -6,6 +6,7 @@
 // into it: OTel GenAI "parts" messages, OpenInference and OpenLLMetry flattened attributes,
 // and the Vercel AI SDK's content arrays.
 
+import { DEPTH_MAX } from './limits';
 import { isPlainObject } from './merge';
 
 export interface ToolCall {
@@ -146,7 +147,10 @@ export function systemMessage(value: unknown): ChatMessage | undefined {
 export function unflatten(entries: Iterable<[string, unknown]>): unknown {
   const root: Record<string, unknown> = {};
   for (const [key, value] of entries) {
-    const segments = key.split('.');
+    let segments = key.split('.');
+    // A key of thousands of segments would nest as deep (toLists recurses): past the depth
+    // limit the rest of the key stays one segment.
+    if (segments.length > DEPTH_MAX) segments = [...segments.slice(0, DEPTH_MAX - 1), segments.slice(DEPTH_MAX - 1).join('.')];
     let node = root;
     for (let i = 0; i < segments.length - 1; i++) {
       const next = node[segments[i]];

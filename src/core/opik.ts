@@ -21,6 +21,8 @@ export interface Normalised {
   patches: Patch[];
   /** When not empty the body is rejected as a whole: nothing of it should be applied. */
   problems: Problem[];
+  /** Some value was cut to the limits (limits.ts): the body's bytes are not what is stored. */
+  cut?: boolean;
 }
 
 /** Opik's TraceWrite/TraceUpdate fields the model keeps, with their kinds. */
@@ -54,7 +56,7 @@ const SPAN_FIELDS: FieldSpec = {
 };
 delete SPAN_FIELDS.thread_id;
 
-const SCORE_VALUE_FIELDS: FieldSpec = { name: 'string', value: 'number', reason: 'string', category_name: 'string', source: 'scoreSource' };
+const SCORE_VALUE_FIELDS: FieldSpec = { name: 'string', value: 'number', reason: 'text', category_name: 'string', source: 'scoreSource' };
 const SCORE_FIELDS: FieldSpec = { id: 'id', ...SCORE_VALUE_FIELDS };
 const THREAD_SCORE_FIELDS: FieldSpec = { thread_id: 'id', project_name: 'string', ...SCORE_VALUE_FIELDS };
 
@@ -72,7 +74,7 @@ export function opikTraceBatch(body: unknown): Normalised {
  */
 export function opikSpanBatch(body: unknown, source?: Uint8Array): Normalised {
   const result = readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
-  if (source && result.problems.length === 0) attachArrivedBytes(result.patches, (i) => (body as { spans: unknown[] }).spans[i], source, locateRecords(source, 'spans'));
+  if (source && result.problems.length === 0 && !result.cut) attachArrivedBytes(result.patches, (i) => (body as { spans: unknown[] }).spans[i], source, locateRecords(source, 'spans'));
   return result;
 }
 
@@ -245,7 +247,7 @@ function readBatch(body: unknown, key: string, read: Reader): Normalised {
     if (Array.isArray(patch)) patches.push(...patch);
     else if (patch) patches.push(patch);
   });
-  return problems.ok ? { patches, problems: [] } : { patches: [], problems: problems.list };
+  return problems.ok ? { patches, problems: [], cut: problems.cut || undefined } : { patches: [], problems: problems.list };
 }
 
 /** One record as the whole body; problems have paths like `span.start_time`. */
@@ -254,7 +256,7 @@ function readOne(body: unknown, prefix: string, read: Reader): Normalised {
   const problems = new Problems();
   const patch = read(withoutNulls(body), { problems, index: 0, prefix });
   if (!problems.ok || !patch) return { patches: [], problems: problems.list };
-  return { patches: Array.isArray(patch) ? patch : [patch], problems: [] };
+  return { patches: Array.isArray(patch) ? patch : [patch], problems: [], cut: problems.cut || undefined };
 }
 
 /** The Opik SDKs leave unset fields out; other clients send null. Either way it means "not given". */

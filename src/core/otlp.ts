@@ -10,11 +10,17 @@
 // its resource, OpenInference's `openinference.project.name` resource attribute, the project
 // the request named (Opik's `projectName` header), the resource's `service.name` (unless it
 // is the SDK's `unknown_service` placeholder), and otherwise the store's default.
+//
+// Every span is read at last through the native span fields (validate.ts), so it is bounded
+// (limits.ts: depth, name and text lengths) exactly as native and Opik records are.
 
+import { DEPTH_MARKER, DEPTH_MAX, setOwn } from './limits';
 import type { ErrorInfo, Patch, SpanPatch, TracePatch } from './model';
 import { isPlainObject } from './merge';
+import { SPAN_FIELDS } from './normalise/native';
 import { formatMicros } from './time';
 import { AttributeBag, MAPPED_EVENTS, readConventions } from './conventions/readConventions';
+import { Problems, readFields } from './validate';
 
 export interface OtlpOptions {
   /** A project named by the request itself (e.g. a `projectName` header). */
@@ -129,7 +135,10 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   // the root, rather than copied into every span (a Node SDK resource is often half a KB).
   if (ctx.resourceAttrs && !span.parent_span_id) metadata.resource = ctx.resourceAttrs;
   if (Object.keys(metadata).length) span.metadata = metadata;
-  return { kind: 'span', span };
+  const problems = new Problems(1);
+  const bounded = readFields(span as Record<string, unknown>, SPAN_FIELDS, { problems, index: 0, prefix: where });
+  if (!problems.ok) return `${problems.list[0].path}: ${problems.list[0].message}`;
+  return { kind: 'span', span: bounded as SpanPatch };
 }
 
 const NO_EVENTS: Record<string, unknown>[] = [];
@@ -225,7 +234,7 @@ function attributes(owner: Record<string, unknown>, where: string): Record<strin
   for (const kv of list) {
     if (!isPlainObject(kv) || typeof kv.key !== 'string') continue;
     const value = anyValue(kv.value);
-    if (value !== undefined) out[kv.key] = value;
+    if (value !== undefined) setOwn(out, kv.key, value);
   }
   return out;
 }
@@ -234,8 +243,13 @@ function attributes(owner: Record<string, unknown>, where: string): Record<strin
 const ANY_VALUE_CASES = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const;
 const ANY_VALUE_RANKS = new Map(ANY_VALUE_CASES.flatMap((camel, i) => [[camel, 2 * i] as const, [camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()), 2 * i + 1] as const]));
 
-/** An `AnyValue` → its JSON value: kvlists become objects, 64-bit ints numbers when exact. */
-export function anyValue(value: unknown): unknown {
+/**
+ * An `AnyValue` → its JSON value: kvlists become objects, 64-bit ints numbers when exact. A
+ * list or kvlist `levels` deep is DEPTH_MARKER (otlpProto.ts stops decoding protobuf at the
+ * same level), so a value nested thousands deep neither overflows the stack here nor differs
+ * between OTLP/JSON and OTLP/protobuf.
+ */
+export function anyValue(value: unknown, levels = DEPTH_MAX): unknown {
   if (!isPlainObject(value)) return undefined;
   // One pass over its keys (a oneof: usually one), keeping the case tried first.
   let rank = Infinity;
@@ -251,13 +265,16 @@ export function anyValue(value: unknown): unknown {
     case 'intValue':
       return intValue(found);
     case 'doubleValue':
-      return Number(found);
+      // Not Number(found) for anything else: a list is joined to text first, recursing as deep as it nests.
+      return typeof found === 'number' ? found : typeof found === 'string' ? Number(found) : undefined;
     case 'arrayValue':
-      return isPlainObject(found) && Array.isArray(found.values) ? found.values.map(anyValue) : [];
+      if (levels === 0) return DEPTH_MARKER;
+      return isPlainObject(found) && Array.isArray(found.values) ? found.values.map((v) => anyValue(v, levels - 1)) : [];
     case 'kvlistValue': {
+      if (levels === 0) return DEPTH_MARKER;
       const out: Record<string, unknown> = {};
       if (isPlainObject(found) && Array.isArray(found.values)) {
-        for (const kv of found.values) if (isPlainObject(kv) && typeof kv.key === 'string') out[kv.key] = anyValue(kv.value);
+        for (const kv of found.values) if (isPlainObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value, levels - 1));
       }
       return out;
     }

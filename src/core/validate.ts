@@ -2,8 +2,10 @@
 // OTLP). A normaliser describes a record as a table of field kinds; `readFields` copies the
 // fields that are present and valid into a clean object (times made canonical, unknown fields
 // dropped) and reports every problem it finds, so one reply can tell a client everything
-// that was wrong with a batch instead of the first thing only.
+// that was wrong with a batch instead of the first thing only. Values past the bounds of
+// limits.ts (nesting depth, name and text lengths) are cut there, the same on every route.
 
+import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from './limits';
 import { SPAN_TYPES } from './model';
 import { isCanonicalTime, normaliseTime } from './time';
 
@@ -26,6 +28,8 @@ export class Problems {
   }
 
   truncated = false;
+  /** Some value was cut to the limits (limits.ts) or otherwise rewritten: the bytes that arrived are not what is stored. */
+  cut = false;
 
   get ok(): boolean {
     return this.list.length === 0 && !this.truncated;
@@ -35,6 +39,7 @@ export class Problems {
 export type FieldKind =
   | 'id'
   | 'string'
+  | 'text'
   | 'time'
   | 'json'
   | 'object'
@@ -105,7 +110,7 @@ function isAlreadyRead(raw: Record<string, unknown>, spec: FieldSpec, required: 
 // Ingest asks isAlreadyRead of every field of every record: it switches on small numbers (a
 // jump) rather than on the kind's name, and mostly finds kinds by position (above) rather
 // than by name. Looking them up in a Map was a third of normalising a span.
-const KINDS = ['id', 'string', 'time', 'json', 'object', 'tags', 'usage', 'number', 'spanType', 'errorInfo', 'codeLocation', 'scoreSource', 'scoreValue'] as const satisfies readonly FieldKind[];
+const KINDS = ['id', 'string', 'time', 'json', 'object', 'tags', 'usage', 'number', 'spanType', 'errorInfo', 'codeLocation', 'scoreSource', 'scoreValue', 'text'] as const satisfies readonly FieldKind[];
 
 interface CompiledSpec {
   /** Field name → index in KINDS; without a prototype, so `__proto__` or `toString` are not fields. */
@@ -138,13 +143,13 @@ function isCanonical(code: number, value: unknown): boolean {
     case 0: // id
       return idProblem(value) === undefined;
     case 1: // string
-      return typeof value === 'string';
+      return typeof value === 'string' && value.length <= NAME_MAX;
     case 2: // time
       return typeof value === 'string' && isCanonicalTime(value);
-    case 3: // json
-      return true;
+    case 3: // json: only a structure is walked, and only as deep as the limit
+      return typeof value !== 'object' || !tooDeep(value, DEPTH_MAX);
     case 4: // object
-      return isObject(value);
+      return isObject(value) && !tooDeep(value, DEPTH_MAX);
     case 6: // usage
       return isUsage(value);
     case 7: // number
@@ -164,7 +169,10 @@ function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldCon
     if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(kind))) continue;
     const checked = checkField(kind, value);
     if (checked instanceof Bad) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, checked.message);
-    else out[key] = checked;
+    else {
+      out[key] = checked;
+      if (checked !== value && kind !== 'time') ctx.problems.cut = true;
+    }
   }
   for (const key of required) {
     const value = raw[key];
@@ -198,15 +206,19 @@ function checkField(kind: FieldKind, value: unknown): unknown {
       return problem ? new Bad(problem) : value;
     }
     case 'string':
-      return typeof value === 'string' ? value : new Bad('must be a string');
+      return typeof value === 'string' ? cutText(value, NAME_MAX) : new Bad('must be a string');
+    case 'text':
+      return typeof value === 'string' ? cutText(value, TEXT_MAX) : new Bad('must be a string');
     case 'time':
       return normaliseTime(value) ?? new Bad('must be an ISO 8601 date-time or epoch milliseconds');
     case 'json':
-      return value;
+      return tooDeep(value, DEPTH_MAX) ? cutDepth(value, DEPTH_MAX) : value;
     case 'object':
-      return isObject(value) ? value : new Bad('must be an object');
+      if (!isObject(value)) return new Bad('must be an object');
+      return tooDeep(value, DEPTH_MAX) ? cutDepth(value, DEPTH_MAX) : value;
     case 'tags':
-      return Array.isArray(value) && value.every((t) => typeof t === 'string') ? value : new Bad('must be an array of strings');
+      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) return new Bad('must be an array of strings');
+      return value.every((t: string) => t.length <= NAME_MAX) ? value : value.map((t: string) => cutText(t, NAME_MAX));
     case 'usage': {
       if (isUsage(value)) return value;
       if (!isObject(value)) return new Bad('must be an object of numbers');
@@ -224,13 +236,15 @@ function checkField(kind: FieldKind, value: unknown): unknown {
     case 'errorInfo': {
       if (!isObject(value)) return new Bad('must be an object with exception_type');
       if (typeof value.exception_type !== 'string') return new Bad('must have exception_type (a string)');
-      const info: Record<string, string> = { exception_type: value.exception_type };
+      const info: Record<string, string> = { exception_type: cutText(value.exception_type, NAME_MAX) };
+      let same = info.exception_type === value.exception_type;
       for (const k of ['message', 'traceback'] as const) {
         if (value[k] === undefined || value[k] === null) continue;
         if (typeof value[k] !== 'string') return new Bad(`${k} must be a string`);
-        info[k] = value[k] as string;
+        info[k] = cutText(value[k] as string, TEXT_MAX);
+        same &&= info[k] === value[k];
       }
-      return sameKeyCount(value, info) ? value : info; // a clean one is kept as it came
+      return same && sameKeyCount(value, info) ? value : info; // a clean one is kept as it came
     }
     case 'codeLocation': {
       if (!isObject(value)) return new Bad('must be an object with file and line');
@@ -241,10 +255,11 @@ function checkField(kind: FieldKind, value: unknown): unknown {
         if (typeof value.function !== 'string') return new Bad('function must be a string');
         known++;
       }
-      if (keyCount(value) === known) return value; // a clean one is kept as it came
-      // Unknown fields (or a null function) are dropped in a copy.
-      const loc: Record<string, unknown> = { file: value.file, line: value.line };
-      if (known === 3) loc.function = value.function;
+      const long = value.file.length > TEXT_MAX || (known === 3 && (value.function as string).length > NAME_MAX);
+      if (keyCount(value) === known && !long) return value; // a clean one is kept as it came
+      // Unknown fields (or a null function) are dropped in a copy; long text is cut.
+      const loc: Record<string, unknown> = { file: cutText(value.file, TEXT_MAX), line: value.line };
+      if (known === 3) loc.function = cutText(value.function as string, NAME_MAX);
       return loc;
     }
   }

@@ -109,9 +109,14 @@ function copyKeys<T extends object>(from: T): T {
   return out as T;
 }
 
+/** Iterative: a trace's values are bounded in depth at ingest (core/limits.ts), but a store written before that may hold deeper ones. */
 function deepFreeze(value: unknown): void {
-  if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return;
-  Object.freeze(value);
-  if (Array.isArray(value)) for (const item of value) deepFreeze(item);
-  else for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  const stack: unknown[] = [value];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v !== 'object' || v === null || Object.isFrozen(v)) continue;
+    Object.freeze(v);
+    if (Array.isArray(v)) for (const item of v) stack.push(item);
+    else for (const key in v) stack.push((v as Record<string, unknown>)[key]);
+  }
 }

@@ -168,8 +168,25 @@ export class TraceStore implements TraceStoreApi {
     // order, to the trace it names itself: replaying the body then does exactly what this did.
     this.exact = source !== undefined;
     this.appliedTraces.length = this.appliedPatches.length = 0;
-    for (let i = 0; i < patches.length; i++) this.applyOne(patches[i], now, batch, i);
-    this.commit(batch, now, source);
+    try {
+      for (let i = 0; i < patches.length; i++) this.applyOne(patches[i], now, batch, i);
+      this.commit(batch, now, source);
+    } catch (err) {
+      this.rollBack(batch);
+      throw err;
+    }
+  }
+
+  /**
+   * An apply that failed midway leaves nothing behind: the traces it changed in memory are
+   * dropped (the next use reads them back from the log, as they were before it), so a batch
+   * is all or nothing here too, not only in validation.
+   */
+  private rollBack(batch: Batch): void {
+    this.appliedTraces.length = this.appliedPatches.length = 0;
+    const failed = this.lastUsed?.id; // the trace the failing patch was being applied to
+    for (const id of batch.traces.keys()) this.unload(id);
+    if (failed !== undefined) this.unload(failed);
   }
 
   private applyOne(patch: Patch, now: string, batch: Batch, at: number): void {

@@ -7,6 +7,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TraceDetail } from '../../src/core/model';
+import { DEPTH_MARKER, NAME_MAX } from '../../src/core/limits';
+import { deepObjectJson, depthAlong, withRaw } from '../support/deepJson';
 import { FAILED, FILE, FN, LLM, PROJECT, PROJECT_ID, REQUESTS, ROOT } from '../fixtures/braintrustPython';
 import { type TestCollector, startTestCollector } from '../support/collector';
 
@@ -138,6 +140,18 @@ describe('what /logs3 refuses', () => {
       expect(r.status, body).toBe(400);
       expect(r.json.error).toBeTruthy();
     }
+  });
+
+  it('cuts rows past the limits as every route does: nesting at 1,000 levels (a merge too), names at 1,000 characters', async () => {
+    const start = { id: 'deep-row', span_id: 'deep-span', root_span_id: 'deep-span', span_parents: null, project_id: PROJECT_ID, span_attributes: { name: 'n'.repeat(2_000_000) }, input: 'DEEP', metrics: { start: 1796650000 } };
+    const merge = { id: 'deep-row', _is_merge: true, span_id: 'deep-span', root_span_id: 'deep-span', output: 'DEEP', metadata: 'DEEP', metrics: { end: 1796650001 } };
+    const reply = await postRows(withRaw({ rows: [start, merge], api_version: 2 }, { DEEP: deepObjectJson(5000) }));
+    expect(reply.status, reply.text).toBe(200);
+    const d = await detail('deep-span');
+    expect(d.trace.name).toHaveLength(NAME_MAX);
+    for (const value of [d.trace.input, d.spans[0].output, d.spans[0].metadata]) expect(depthAlong(value).bottom).toBe(DEPTH_MARKER);
+    await c.store.flush(); // written as any trace is: nothing too deep for the store's serialiser
+    expect((await c.get('/api/health')).json.status).toBe('ok');
   });
 
   it('never stores the API key', async () => {

@@ -124,8 +124,17 @@ function codeLocation(attrs: AttributeBag): CodeLocation | undefined {
   if (typeof file !== 'string' || !file || line === undefined || !Number.isInteger(line) || line < 1) return undefined;
   attrs.take('code.file.path', 'code.filepath');
   attrs.take('code.line.number', 'code.lineno');
-  const location: CodeLocation = { file: file.startsWith('file://') ? decodeURIComponent(file.slice('file://'.length)) : file, line };
+  const location: CodeLocation = { file: file.startsWith('file://') ? fileUrlPath(file) : file, line };
   const fn = attrs.takeString('code.function.name', 'code.function');
   if (fn) location.function = fn;
   return location;
+}
+
+/** The path of a `file://` URL; one whose escapes are not UTF-8 (a URIError, a 500) is kept as it came. */
+function fileUrlPath(url: string): string {
+  try {
+    return decodeURIComponent(url.slice('file://'.length));
+  } catch {
+    return url;
+  }
 }

@@ -2,12 +2,19 @@
 // Braintrust SDKs send it (docs/interop.md). Every row is checked first and the body is
 // refused whole when any is wrong, before the row book (braintrust/rowBook.ts), which turns
 // rows into patches across requests, sees any of it.
+//
+// Rows reach the book with their nesting cut at the limit (limits.ts), so its deep merge
+// never recurses past it, and the patches it makes are bounded field by field with the
+// native fields' rules, as every other route's are: names and text cut, nothing deeper than
+// the limit stored (docs/protocol.md, "Limits").
 
+import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText } from '../limits';
 import type { Patch } from '../model';
 import type { Row } from '../braintrust/deepMerge';
 import { isRow } from '../braintrust/deepMerge';
 import type { RowBook } from '../braintrust/rowBook';
-import { type Problem, Problems, idProblem } from '../validate';
+import { type FieldSpec, type Problem, Problems, idProblem, readFields } from '../validate';
+import { SPAN_FIELDS, TRACE_FIELDS } from './native';
 
 export interface Logs3Result {
   patches: Patch[];
@@ -51,8 +58,29 @@ export function normaliseLogs3(body: unknown, book: RowBook): Logs3Result {
     if ((typeof row.span_id === 'string') !== (typeof row.root_span_id === 'string')) problems.add(index, path, 'span_id and root_span_id come together');
     // A deleted row: patches only add, so there is nothing to apply (see docs/interop.md).
     if (row._object_delete === true) return;
-    rows.push(row);
+    rows.push(cutDepth(row, DEPTH_MAX) as Row);
   });
   if (!problems.ok) return { patches: [], problems: problems.list };
-  return { patches: book.take(rows), problems: [] };
+  return { patches: book.take(rows).map(bounded), problems: [] };
+}
+
+/** A patch with every field within the limits. The rows were checked: bounding only cuts. */
+function bounded(patch: Patch): Patch {
+  switch (patch.kind) {
+    case 'span':
+      return { kind: 'span', span: boundFields(patch.span, SPAN_FIELDS) };
+    case 'trace':
+      return { kind: 'trace', trace: boundFields(patch.trace, TRACE_FIELDS) };
+    case 'score': {
+      const { name, reason, category_name } = patch.score;
+      const score = { ...patch.score, name: cutText(name, NAME_MAX) };
+      if (reason !== undefined) score.reason = cutText(reason, TEXT_MAX);
+      if (category_name !== undefined) score.category_name = cutText(category_name, NAME_MAX);
+      return { kind: 'score', score };
+    }
+  }
+}
+
+function boundFields<T extends { id: string }>(record: T, spec: FieldSpec): T {
+  return readFields(record as Record<string, unknown>, spec, { problems: new Problems(0), index: 0, prefix: 'row' }) as T;
 }

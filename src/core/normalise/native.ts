@@ -7,7 +7,7 @@ import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
 import { attachArrivedBytes, locateRecords } from './verbatim';
 
-const TRACE_FIELDS: FieldSpec = {
+export const TRACE_FIELDS: FieldSpec = {
   id: 'id',
   project_name: 'string',
   name: 'string',
@@ -26,7 +26,8 @@ const TRACE_FIELDS: FieldSpec = {
 
 const { thread_id: _traceOnly, code_version: _traceOnlyToo, ...SHARED_FIELDS } = TRACE_FIELDS;
 
-const SPAN_FIELDS: FieldSpec = {
+/** A span's fields; OTLP spans are read through them too (otlp.ts), for the same bounds. */
+export const SPAN_FIELDS: FieldSpec = {
   ...SHARED_FIELDS,
   trace_id: 'id',
   parent_span_id: 'id',
@@ -44,7 +45,7 @@ const SCORE_FIELDS: FieldSpec = {
   trace_id: 'id',
   name: 'string',
   value: 'scoreValue',
-  reason: 'string',
+  reason: 'text',
   category_name: 'string',
   source: 'scoreSource',
 };
@@ -62,13 +63,15 @@ const EVENTS: Record<string, { carries: 'trace' | 'span' | 'score'; required: st
 const EVENT_NAMES = Object.keys(EVENTS).join(', ');
 
 export type NativeBatchResult =
-  | { ok: true; patches: Patch[]; seq?: number }
+  | { ok: true; patches: Patch[]; seq?: number; cut?: boolean }
   | { ok: false; error: string; details: Problem[]; seq?: number };
 
 /**
  * Checks and converts one batch (`{"events": [...], "seq"?: n}`). `source`: the valid UTF-8
  * bytes `body` was parsed from, if the caller has them; a span patch then carries its bytes
  * when they are exactly its JSON (see verbatim.ts), and the store keeps them as they are.
+ * `cut`: some value was cut to the limits (limits.ts), so the body's bytes are not worth
+ * keeping as they came (a 10 MB name would be stored whole, to be cut again on every read).
  */
 export function normaliseNativeBatch(body: unknown, source?: Uint8Array): NativeBatchResult {
   if (!isObject(body) || !Array.isArray(body.events)) {
@@ -88,7 +91,7 @@ export function normaliseNativeBatch(body: unknown, source?: Uint8Array): Native
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
   if (source) attachArrivedBytes(patches, (i) => (events[i] as { span?: unknown }).span, source, locateRecords(source, 'events', 'span'));
-  return { ok: true, patches, seq };
+  return { ok: true, patches, seq, cut: problems.cut || undefined };
 }
 
 function readEvent(raw: unknown, index: number, problems: Problems): Patch | undefined {
@@ -96,8 +99,10 @@ function readEvent(raw: unknown, index: number, problems: Problems): Patch | und
     problems.add(index, '', 'must be an object');
     return undefined;
   }
-  const kind = EVENTS[raw.event as string];
-  if (typeof raw.event !== 'string' || !kind || !Object.hasOwn(EVENTS, raw.event)) {
+  // Looked up only once known to be a string: a list as a key is joined into one first,
+  // which recurses as deep as the list nests (a stack overflow at a few thousand levels).
+  const kind = typeof raw.event === 'string' && Object.hasOwn(EVENTS, raw.event) ? EVENTS[raw.event] : undefined;
+  if (!kind) {
     problems.add(index, 'event', `must be one of ${EVENT_NAMES}`);
     return undefined;
   }
