@@ -4,6 +4,7 @@
 // act on (a bad argument, an unknown id, no collector). Nothing a caller sends throws out.
 
 import { RESULT_CAP } from './clip';
+import { compareTraces } from './compareTraces';
 import { functionStats } from './functionStats';
 import { checkArguments } from './jsonSchema';
 import { searchSpans } from './searchSpans';
@@ -14,13 +15,14 @@ import { getSpan, getTrace, listTraces } from './traceTools';
 
 type Handler = (args: Args, reader: TraceReader) => Promise<string>;
 
-/** By tool name. COMPARE_TRACES_SPOT (toolDefinitions.ts): compare_traces' handler goes here too. */
+/** By tool name. */
 const HANDLERS: Record<string, Handler> = {
   list_traces: listTraces,
   get_trace: getTrace,
   get_span: getSpan,
   search_spans: searchSpans,
   function_stats: functionStats,
+  compare_traces: compareTraces,
 };
 
 export interface ToolOutcome {

@@ -7,6 +7,7 @@
 export type JsonSchema =
   | { type: 'string'; description: string; minLength?: number; maxLength?: number; enum?: readonly string[] }
   | { type: 'integer'; description: string; minimum: number; maximum: number; default?: number }
+  | { type: 'boolean'; description: string; default?: boolean }
   | { type: 'array'; description: string; items: { type: 'string'; enum?: readonly string[] }; minItems?: number; maxItems?: number };
 
 export interface ObjectSchema {
@@ -50,6 +51,8 @@ function checkValue(schema: JsonSchema, value: unknown): string | undefined {
       if (value < schema.minimum || value > schema.maximum) return `must be from ${schema.minimum} to ${schema.maximum}`;
       return undefined;
     }
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'array': {
       if (!Array.isArray(value)) return 'must be a list';
       if (schema.minItems !== undefined && value.length < schema.minItems) return `must hold at least ${schema.minItems} item(s)`;

@@ -141,11 +141,26 @@ export const FunctionStatsTool: AgentToolDefinition = {
   },
 };
 
-/**
- * The tools both hosts offer, in the order they are listed.
- *
- * COMPARE_TRACES_SPOT: `compare_traces` (two trace ids → aligned spans and their deltas) joins
- * this list, with its handler in agentTools.ts and its entry in package.json, once
- * `alignTraces` (src/core/compare/alignTraces.ts, the editor work) is merged.
- */
-export const AGENT_TOOL_DEFINITIONS: readonly AgentToolDefinition[] = [ListTracesTool, GetTraceTool, GetSpanTool, SearchSpansTool, FunctionStatsTool];
+export const CompareTracesTool: AgentToolDefinition = {
+  name: 'compare_traces',
+  displayName: 'Compare Spanscope Traces',
+  userDescription: 'Two traces side by side: their spans paired by name path, with the change in duration, tokens, cost and status.',
+  description:
+    'Compare two traces recorded by Spanscope, as the panel\'s Compare tab does: their spans paired by name path (the same function called at the same place in both; repeats pair in order), each pair with both sides\' status, duration in ms, tokens and cost and the change (right minus left), plus spans found on one side only, the two traces\' totals and the code version each ran. ' +
+    'Use it to explain what changed between a good run and a bad one (which call got slower, costlier or started failing), then get_span on a pair to read their inputs and outputs. ' +
+    DATA_NOTICE,
+  inputSchema: {
+    type: 'object',
+    properties: {
+      left_trace_id: { ...traceId, description: 'The trace to compare from (usually the older or the good run).' },
+      right_trace_id: { ...traceId, description: 'The trace to compare to.' },
+      only_changes: { type: 'boolean', default: false, description: 'Leave out pairs whose status is the same on both sides (default false: every pair).' },
+      max_rows: { type: 'integer', minimum: 1, maximum: 2000, default: 200, description: 'Pairs shown at most, in tree order (default 200).' },
+    },
+    required: ['left_trace_id', 'right_trace_id'],
+    additionalProperties: false,
+  },
+};
+
+/** The tools both hosts offer, in the order they are listed. */
+export const AGENT_TOOL_DEFINITIONS: readonly AgentToolDefinition[] = [ListTracesTool, GetTraceTool, GetSpanTool, SearchSpansTool, FunctionStatsTool, CompareTracesTool];

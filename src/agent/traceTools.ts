@@ -141,7 +141,7 @@ function fieldOf(record: Span | TraceDetail['trace'], field: SpanField, span: Sp
   }
 }
 
-async function readTrace(reader: TraceReader, id: string): Promise<TraceDetail> {
+export async function readTrace(reader: TraceReader, id: string): Promise<TraceDetail> {
   const detail = await reader.getTrace(id);
   if (!detail) throw new ToolError(`no trace with id ${id} (list_traces gives the ids of recorded traces)`);
   return detail;

@@ -221,6 +221,28 @@ describe('function_stats', () => {
   });
 });
 
+describe('compare_traces', () => {
+  it('pairs two runs\' spans by name path with both sides\' figures and the change, as the Compare tab does', async () => {
+    const run = (trace: string, llmMs: number, fail: boolean): Patch[] => [
+      { kind: 'trace', trace: { id: trace, project_name: 'cmp', name: 'llm_chain', start_time: at(0), end_time: at(2000), code_version: { commit: trace === 'c-left' ? 'aaaaaaa1' : 'bbbbbbb2', dirty: trace !== 'c-left' } } },
+      { kind: 'span', span: { id: `${trace}-root`, trace_id: trace, name: 'llm_chain', type: 'general', start_time: at(0), end_time: at(2000) } },
+      { kind: 'span', span: { id: `${trace}-llm`, trace_id: trace, parent_span_id: `${trace}-root`, name: 'generate', type: 'llm', start_time: at(10), end_time: at(10 + llmMs), usage: { total_tokens: llmMs / 10 }, total_estimated_cost: llmMs / 1e6 } },
+      { kind: 'span', span: { id: `${trace}-tool`, trace_id: trace, parent_span_id: `${trace}-root`, name: 'lookup', type: 'tool', start_time: at(1500), end_time: at(1600), ...(fail ? { error_info: { exception_type: 'KeyError', message: 'gone' } } : {}) } },
+    ];
+    store.apply([...run('c-left', 500, false), ...run('c-right', 900, true)]);
+    const { json } = await call('compare_traces', { left_trace_id: 'c-left', right_trace_id: 'c-right' });
+    expect(json.left).toMatchObject({ id: 'c-left', code_version: 'aaaaaaa' });
+    expect(json.right).toMatchObject({ id: 'c-right', code_version: 'bbbbbbb (dirty)' });
+    expect(json.rows.map((r: { path: string }) => r.path)).toEqual(['llm_chain', 'llm_chain > generate', 'llm_chain > lookup']);
+    expect(json.rows[1]).toMatchObject({ change: 'same', left: { span_id: 'c-left-llm', duration_ms: 500, tokens: 50 }, right: { duration_ms: 900, tokens: 90 }, delta: { duration_ms: 400, tokens: 40 } });
+    expect(json.rows[2]).toMatchObject({ change: 'changed', right: { status: 'error', error: 'KeyError: gone' } });
+    const changes = (await call('compare_traces', { left_trace_id: 'c-left', right_trace_id: 'c-right', only_changes: true })).json;
+    expect(changes.rows.map((r: { path: string }) => r.path)).toEqual(['llm_chain > lookup']);
+    expect((await call('compare_traces', { left_trace_id: 'c-left', right_trace_id: 'nope' })).text).toMatch(/no trace with id nope/);
+    expect((await call('compare_traces', { left_trace_id: 'c-left', right_trace_id: 'c-right', only_changes: 'yes' })).text).toMatch(/only_changes must be true or false/);
+  });
+});
+
 describe('arguments', () => {
   it('answers missing, unknown and mistyped arguments, and unknown tools, with tool errors naming them', async () => {
     expect(await call('get_trace', {})).toMatchObject({ isError: true, text: 'invalid arguments for get_trace: trace_id is required' });

@@ -12,7 +12,7 @@ import { Steps } from './steps';
 import { waitUntil, Workbench } from './workbench';
 
 const outputDir = join(REPO_ROOT, 'test-results/e2e/agentTools');
-const TOOLS = ['spanscope_list_traces', 'spanscope_get_trace', 'spanscope_get_span', 'spanscope_search_spans', 'spanscope_function_stats'];
+const TOOLS = ['spanscope_list_traces', 'spanscope_get_trace', 'spanscope_get_span', 'spanscope_search_spans', 'spanscope_function_stats', 'spanscope_compare_traces'];
 const PROBE = 'Spanscope Test: Probe Agent Tools';
 
 interface ProbeResult {

@@ -16,7 +16,7 @@ import { closedPort } from '../sdk-node/support';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
-const TOOL_NAMES = ['list_traces', 'get_trace', 'get_span', 'search_spans', 'function_stats'];
+const TOOL_NAMES = ['list_traces', 'get_trace', 'get_span', 'search_spans', 'function_stats', 'compare_traces'];
 
 /**
  * Stands in for the function index the editor work adds to the collector
