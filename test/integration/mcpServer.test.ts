@@ -5,11 +5,12 @@
 
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Route } from '../../src/collector/router';
 import { LOCK_FILE } from '../../src/store/storeLock';
 import { startTestCollector, type TestCollector } from '../support/collector';
 import { closedPort } from '../sdk-node/support';
@@ -18,28 +19,8 @@ const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');
 const TOOL_NAMES = ['list_traces', 'get_trace', 'get_span', 'search_spans', 'function_stats', 'compare_traces'];
 
-/**
- * Stands in for the function index the editor work adds to the collector
- * (`GET /api/functions?file=`), in the shape it documents, so function_stats is tested over
- * HTTP; the collector without it is tested too (the route answers 404).
- */
-function functionIndexRoute(seen: string[]): Route {
-  return {
-    method: 'GET',
-    path: '/api/functions',
-    auth: 'token',
-    handler: ({ url }) => {
-      seen.push(url.searchParams.get('file') ?? '');
-      return {
-        status: 200,
-        json: { functions: [{ file: url.searchParams.get('file'), function: 'llm_chain', line: 53, calls: 1, errors: 0, p50_ms: 2000, p95_ms: 2000, tokens: 59, cost: null, scores: {}, recent: [{ trace_id: 'x' }] }] },
-      };
-    },
-  };
-}
-
 let collector: TestCollector;
-const functionQueries: string[] = [];
+const APP = join(ROOT, 'test/e2e/workspace/app.py');
 let traceId: string;
 const clients: Client[] = [];
 const stderrs = new Map<Client, () => string>();
@@ -80,9 +61,9 @@ async function callJson(client: Client, name: string, args: Record<string, unkno
 
 beforeAll(async () => {
   execFileSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  collector = await startTestCollector({ collector: { extraRoutes: [functionIndexRoute(functionQueries)] } });
+  collector = await startTestCollector();
   // A real SDK run: the sample app of the e2e suite, with the Python SDK from this tree.
-  execFileSync('python3', [join(ROOT, 'test/e2e/workspace/app.py')], {
+  execFileSync('python3', [APP], {
     env: { ...process.env, PYTHONPATH: join(ROOT, 'sdk/python'), SPANSCOPE_URL: `http://127.0.0.1:${collector.port}`, SPANSCOPE_PROJECT: 'mcp-test' },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 30_000,
@@ -132,9 +113,9 @@ describe('spanscope mcp over a running collector', () => {
     const found = await callJson(client, 'search_spans', { text: 'wikipedia', filter: 'project:mcp-test' });
     expect(found.matches.map((m: { span_id: string; trace_id: string }) => [m.trace_id, m.span_id])).toContainEqual([traceId, byName.lookup_citation.id]);
 
-    const stats = await callJson(client, 'function_stats', { file: '/work/app.py', function: 'llm_chain' });
-    expect(functionQueries).toEqual(['/work/app.py']);
-    expect(stats.functions[0]).toMatchObject({ function: 'llm_chain', calls: 1, p50_ms: 2000, tokens: 59 });
+    const stats = await callJson(client, 'function_stats', { file: APP, function: 'llm_chain' });
+    expect(stats.functions).toHaveLength(1);
+    expect(stats.functions[0]).toMatchObject({ file: APP, function: 'llm_chain', calls: 1, errors: 0 });
   });
 
   it('answers bad arguments with tool errors and keeps serving', async () => {
@@ -152,15 +133,20 @@ describe('spanscope mcp over a running collector', () => {
     expect((await callJson(client, 'list_traces', { limit: 1 })).traces).toHaveLength(1);
   });
 
-  it('says when the collector has no function index', async () => {
-    const plain = await startTestCollector();
+  it('says when the collector has no function index (one older than GET /api/functions)', async () => {
+    // An older collector, as far as this tool can tell: healthy, and 404 for the index.
+    const older = createServer((req, res) => {
+      res.writeHead(req.url === '/api/health' ? 200 : 404, { 'content-type': 'application/json' });
+      res.end(req.url === '/api/health' ? '{"status":"ok","version":"0.1.0"}' : '{"error":"not found"}');
+    });
+    await new Promise<void>((r) => older.listen(0, '127.0.0.1', r));
     try {
-      const client = await connect(['--url', `http://127.0.0.1:${plain.port}`, '--token', plain.token]);
-      const r = await client.callTool({ name: 'function_stats', arguments: { file: '/work/app.py' } });
+      const client = await connect(['--url', `http://127.0.0.1:${(older.address() as AddressInfo).port}`, '--token', 't']);
+      const r = await client.callTool({ name: 'function_stats', arguments: { file: APP } });
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/^this collector has no function index/);
     } finally {
-      await plain.close();
+      await new Promise((r) => older.close(r));
     }
   });
 
