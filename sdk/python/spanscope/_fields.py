@@ -18,7 +18,7 @@ UNSET = object()
 SPAN_TYPES = ("general", "llm", "tool", "guardrail")
 SPAN_FIELDS = frozenset((
     "name", "type", "input", "output", "metadata", "tags", "usage", "model", "provider",
-    "total_estimated_cost", "error_info", "expected", "code_location",
+    "total_estimated_cost", "time_to_first_token_ms", "error_info", "expected", "code_location",
 ))
 TRACE_FIELDS = frozenset(("name", "input", "output", "metadata", "tags", "error_info", "thread_id", "expected"))
 # Serialised on the sender thread, within the size budget.
@@ -47,9 +47,9 @@ def clean(key, value, allowed):
             return True, clean_usage(value)
         if key == "type":
             return True, span_type(value)
-        if key == "total_estimated_cost":
-            cost = float(value)
-            return (True, cost) if math.isfinite(cost) else (False, None)
+        if key in ("total_estimated_cost", "time_to_first_token_ms"):
+            number = float(value)
+            return (True, number) if math.isfinite(number) and number >= 0 else (False, None)
         if key == "error_info":
             return True, error_info(value) if isinstance(value, BaseException) else _error_dict(value)
         if key == "code_location":

@@ -328,12 +328,13 @@ class Span(_Record):
 
     def update(self, name=None, type=None, input=None, output=None, metadata=None, tags=None, usage=None,
                model=None, provider=None, total_estimated_cost=None, error_info=None, expected=None,
-               feedback_scores=None, **ignored):
+               feedback_scores=None, time_to_first_token_ms=None, **ignored):
         """Sets span fields; metadata and usage merge key by key, tags add to the existing ones."""
         try:
             changes = non_none(name=name, type=type, input=input, output=output, metadata=metadata, tags=tags,
                                usage=usage, model=model, provider=provider,
-                               total_estimated_cost=total_estimated_cost, error_info=error_info, expected=expected)
+                               total_estimated_cost=total_estimated_cost, error_info=error_info, expected=expected,
+                               time_to_first_token_ms=time_to_first_token_ms)
             warn_ignored(ignored)
             self._set(changes)
             self._log_scores(feedback_scores)

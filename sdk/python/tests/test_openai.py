@@ -7,6 +7,7 @@ client with the same attributes runs exactly the code a real one would."""
 import asyncio
 import json
 import os
+import time
 import unittest
 
 from spanscope import track
@@ -88,6 +89,21 @@ class Chat(InProcessTest, unittest.TestCase):
             {"id": "call_0", "type": "function", "function": {"name": "get_weather", "arguments": TOOLS[0][1]}}]})
         self.assertEqual(span["usage"], {"prompt_tokens": 11, "completion_tokens": 6, "total_tokens": 17})
         self.assertEqual(span["metadata"]["stream_options"], {"include_usage": True})
+        # Measured from the call to the first chunk that carried text: after the 2 chunks read
+        # above and before the stream was used up.
+        self.assertGreater(span["time_to_first_token_ms"], 0)
+        self.assertLess(span["time_to_first_token_ms"], span["duration_ms"])
+
+    def test_time_to_first_token_counts_from_the_call_to_the_first_text(self):
+        client = track_openai(FakeOpenAI(Script(text="Bonjour")))
+        stream = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True)
+        time.sleep(0.05)  # the first token reaches the program only when it reads the stream
+        "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        plain = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES)
+        spans = sorted((d["spans"][0] for d in self.collector.details(self.project, 2)), key=lambda s: s["start_time"])
+        self.assertGreaterEqual(spans[0]["time_to_first_token_ms"], 50)
+        self.assertNotIn("time_to_first_token_ms", spans[1])
+        self.assertIsNotNone(plain)
 
     def test_a_stream_closed_early_ends_its_span_with_what_arrived(self):
         client = track_openai(FakeOpenAI(Script(text="abcdefghijkl")))

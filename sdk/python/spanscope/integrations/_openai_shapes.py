@@ -117,6 +117,10 @@ class Chat:
             except Exception:  # noqa: BLE001
                 pass
 
+        def started(self):
+            """True once a chunk carried text or a tool call: the first token has arrived."""
+            return any(state["content"] or state["tools"] for state in self.choices.values())
+
         def result(self):
             messages = []
             for index in sorted(self.choices):
@@ -183,6 +187,9 @@ class Responses:
                     self.model = _get(self.final, "model") or self.model
             except Exception:  # noqa: BLE001
                 pass
+
+        def started(self):
+            return bool(self.parts)
 
         def result(self):
             final = self.final

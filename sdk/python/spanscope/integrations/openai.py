@@ -9,6 +9,7 @@ the original ``create`` runs whatever happens here.
 """
 
 import inspect
+import time
 
 from .._config import settings
 from .._context import current_span
@@ -82,7 +83,7 @@ def _patch(client, path, span_name, kind, project_name):
 class _Call:
     """One traced ``create`` call: its span and how to read what comes back."""
 
-    __slots__ = ("span", "kind", "stream", "model")
+    __slots__ = ("span", "kind", "stream", "model", "started_at")
 
     @classmethod
     def begin(cls, span_name, kind, kwargs, project_name):
@@ -93,6 +94,7 @@ class _Call:
             call.kind = kind
             call.stream = bool(kwargs.get("stream"))
             call.model = kwargs.get("model")
+            call.started_at = time.perf_counter()
             metadata = {k: v for k, v in kwargs.items() if k not in kind.INPUT_KEYS and k not in _SECRET_OR_TRANSPORT}
             given = {"input": kind.input(kwargs), "metadata": metadata, "model": call.model, "provider": PROVIDER}
             parent = current_span.get()
@@ -138,10 +140,12 @@ class _Call:
             raise
         return self.finish_async(result)
 
-    def end(self, assembled, error=None):
+    def end(self, assembled, error=None, first_token_at=None):
         output, usage, model = assembled
         model = model or self.model
         changes = {"output": output}
+        if first_token_at is not None:
+            changes["time_to_first_token_ms"] = round((first_token_at - self.started_at) * 1000, 3)
         if usage:
             # Model and usage are enough: the collector prices the call from its price database.
             changes["usage"] = usage
@@ -165,6 +169,7 @@ class _Stream:
         self._assembler = call.kind.Assembler()
         self._iterator = None
         self._done = False
+        self._first_token_at = None
 
     def __iter__(self):
         return self
@@ -180,7 +185,7 @@ class _Stream:
         except BaseException as exc:
             self._finish(exc)
             raise
-        self._assembler.add(chunk)
+        self._took(chunk)
         return chunk
 
     def close(self):
@@ -204,12 +209,21 @@ class _Stream:
     def __del__(self):
         self._finish(None)
 
+    def _took(self, chunk):
+        self._assembler.add(chunk)
+        if self._first_token_at is None:
+            try:
+                if self._assembler.started():
+                    self._first_token_at = time.perf_counter()
+            except Exception:  # noqa: BLE001
+                pass
+
     def _finish(self, exc):
         if self._done:
             return
         self._done = True
         try:
-            self._call.end(self._assembler.result(), None if exc is None else _error(exc))
+            self._call.end(self._assembler.result(), None if exc is None else _error(exc), self._first_token_at)
         except Exception:  # noqa: BLE001
             pass
 
@@ -229,7 +243,7 @@ class _AsyncStream(_Stream):
         except BaseException as exc:
             self._finish(exc)
             raise
-        self._assembler.add(chunk)
+        self._took(chunk)
         return chunk
 
     async def close(self):
