@@ -7,6 +7,11 @@
 // `span_start` (so the UI shows it running) and is queued again when it ends or changes.
 // Every event carries every field the record has: the collector merges, so resending is
 // harmless, and nothing has to remember which fields changed.
+//
+// Records know neither the runtime nor the sender: what they emit goes to a `RecordSink`,
+// which the runtime installs when it wires the SDK together (runtime.ts), the way an
+// OpenTelemetry span is given its processor by its tracer. So this module imports nothing
+// that imports it back.
 
 import { msFromUser, nowMs } from './clock.js';
 import type { CodeLocation } from './codeLocation.js';
@@ -14,7 +19,6 @@ import { normaliseErrorInfo } from './errors.js';
 import { encodeExported, type ExportedSpan } from './exported.js';
 import { isValidId, uuidv7 } from './ids.js';
 import type { Parameters } from './params.js';
-import { runtime } from './runtime.js';
 import {
   SPAN_TYPES,
   type ErrorInfo,
@@ -32,6 +36,40 @@ import { snapshot, type Sealed } from './snapshot.js';
  * never end"): the UI says "ended with its trace" rather than showing a duration of its own.
  */
 export const ENDED_BY: Readonly<Record<string, string>> = Object.freeze({ 'spanscope.ended_by': 'trace_end' });
+
+/**
+ * Where records send what they emit: their changes to the send queue, scores, internal
+ * errors; and what they ask of the process (the default project, a call site's location).
+ * Not part of the public API (index.ts does not export it).
+ */
+export interface RecordSink {
+  readonly config: { readonly projectName: string | undefined };
+  enqueue(rec: Rec): void;
+  sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void;
+  internalError(err: unknown): void;
+  location(entry: Function): CodeLocation | undefined;
+}
+
+/** Until the runtime installs its sink (on loading runtime.ts), records emit nothing. */
+const NO_SINK: RecordSink = {
+  config: { projectName: undefined },
+  enqueue() {},
+  sendScore() {},
+  internalError() {},
+  location() {
+    return undefined;
+  },
+};
+
+let sink: () => RecordSink = () => NO_SINK;
+
+/**
+ * Called once, by runtime.ts: `get` returns the process's runtime (creating it on
+ * first use), so a record reaching its sink is what brings the runtime up, as before.
+ */
+export function installRecordSink(get: () => RecordSink): void {
+  sink = get;
+}
 
 export const enum Kind {
   Span = 0,
@@ -87,7 +125,7 @@ export abstract class Rec {
 
   /** @internal Queue this record so its current state goes out with the next batch. */
   touch(): void {
-    if (this.sent && !this.queued) runtime().sender?.enqueue(this);
+    if (this.sent && !this.queued) sink().enqueue(this);
   }
 
   /** @internal */
@@ -132,9 +170,9 @@ export abstract class Rec {
   logFeedbackScore(nameOrScore: string | FeedbackScoreInput, value?: number | null, reason?: string): void {
     try {
       const score = typeof nameOrScore === 'string' ? { name: nameOrScore, value: value ?? null, reason } : nameOrScore;
-      runtime().sendScore(this.kind === Kind.Span ? 'span' : 'trace', this.id, (this as unknown as SpanImpl).traceId, score);
+      sink().sendScore(this.kind === Kind.Span ? 'span' : 'trace', this.id, (this as unknown as SpanImpl).traceId, score);
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
     }
   }
 
@@ -168,7 +206,7 @@ export class TraceImpl extends Rec {
   makeExplicit(): void {
     if (!this.implicit) return;
     this.implicit = false;
-    if (!this.queued) runtime().sender?.enqueue(this);
+    if (!this.queued) sink().enqueue(this);
   }
 
   override logFeedbackScore(nameOrScore: string | FeedbackScoreInput, value?: number | null, reason?: string): void {
@@ -186,7 +224,7 @@ export class TraceImpl extends Rec {
       if (endMs !== undefined) this.end({ endTime: endMs });
       else this.touch();
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
     }
     return this;
   }
@@ -203,7 +241,7 @@ export class TraceImpl extends Rec {
       const endMs = endTimeOf(fields) ?? nowMs();
       this.closeAt(endMs);
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
     }
   }
 
@@ -265,7 +303,7 @@ export class SpanImpl extends Rec {
       if (endMs !== undefined) this.end({ endTime: endMs });
       else this.touch();
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
     }
     return this;
   }
@@ -297,7 +335,7 @@ export class SpanImpl extends Rec {
       this.update(fields);
       for (const [name, value] of Object.entries(event.scores ?? {})) this.logFeedbackScore(name, value);
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
     }
   }
 
@@ -314,7 +352,7 @@ export class SpanImpl extends Rec {
       if (this.finish(endMs) && this.mirror && this.trace) mirrorEnd(this, this.trace);
       return endMs / 1000;
     } catch (err) {
-      runtime().internalError(err);
+      sink().internalError(err);
       return nowMs() / 1000;
     }
   }
@@ -379,7 +417,7 @@ function mirrorEnd(span: SpanImpl, trace: TraceImpl): void {
  * Braintrust spans.
  */
 export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanType, projectName: string | undefined, now: number): SpanImpl {
-  const rt = runtime();
+  const rt = sink();
   let span: SpanImpl;
   if (parent === undefined) {
     const project = projectName ?? rt.config.projectName;
@@ -398,7 +436,7 @@ export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanT
  * `entry` as its code location.
  */
 export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | undefined, options: SpanOptions, entry: Function): SpanImpl {
-  const rt = runtime();
+  const rt = sink();
   try {
     const o: SpanOptions = isObject(options) ? options : {};
     const startGiven = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
@@ -416,7 +454,7 @@ export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | unde
     span.location = rt.location(entry);
     span.update({ ...o, startTime: undefined });
     if (trace) (trace.manualSpans ??= []).push(span);
-    rt.sender?.enqueue(span);
+    rt.enqueue(span);
     return span;
   } catch (err) {
     rt.internalError(err);

@@ -3,12 +3,15 @@
 // effects. Kept on `globalThis` under a versioned key: when a process loads both the ESM and
 // the CommonJS build (a dual-package app), both share one queue, one set of exit hooks and
 // one span context instead of splitting a trace in two.
+//
+// This is the SDK's one wiring point: the runtime makes the sender, installs the exit hooks
+// around it, and is itself the sink that records emit to (records.ts imports none of this).
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { configFromEnv, type Config } from './config.js';
 import { callerLocation, type CodeLocation } from './codeLocation.js';
 import { installExitHooks } from './exitHooks.js';
-import type { SpanImpl } from './records.js';
+import { installRecordSink, type Rec, type RecordSink, type SpanImpl } from './records.js';
 import type { FeedbackScoreInput } from './recordTypes.js';
 import { isValidId } from './ids.js';
 import { Sender } from './sender.js';
@@ -17,7 +20,7 @@ import { limits } from './snapshot.js';
 const VERSION = '0.1.0';
 const KEY = Symbol.for(`spanscope.runtime@${VERSION}`);
 
-export class Runtime {
+export class Runtime implements RecordSink {
   readonly config: Config;
   readonly storage = new AsyncLocalStorage<SpanImpl>();
   sender: Sender | undefined;
@@ -47,6 +50,11 @@ export class Runtime {
     }
     this.sender = new Sender(this.config, this);
     this.removeHooks = installExitHooks({ sender: this.sender, timeoutMs: this.config.exitTimeoutMs, warnOnce: (k, m) => this.warnOnce(k, m) });
+  }
+
+  /** A record changed: its current state goes out with the next batch (while a sender runs). */
+  enqueue(rec: Rec): void {
+    this.sender?.enqueue(rec);
   }
 
   stop(): void {
@@ -106,6 +114,8 @@ export function runtime(): Runtime {
   current = g[KEY] ??= new Runtime({});
   return current;
 }
+
+installRecordSink(runtime);
 
 function isHttpUrl(text: string): boolean {
   try {
