@@ -74,7 +74,7 @@ describe('Spanscope in the editor', () => {
     const citationDef = 'def lookup_citation(source):';
     await steps.run('CodeLens above the tracked defs: one call each, the caught error counted', async () => {
       const expected: [string, RegExp][] = [
-        ['def generate_response(question, documents):', /^1 call · \d+ ms · 59 tok$/],
+        ['def generate_response(question, documents):', /^1 call · \d+ ms · 59 tok · \$0\.0000\d+$/],
         [citationDef, /^1 call · \d+ ms · 1 error$/],
         ['def llm_chain(question):', /^1 call · [\d.]+ m?s$/],
       ];
@@ -145,7 +145,7 @@ describe('Spanscope in the editor', () => {
       await wb.runCommand('View: Close All Editors');
       await ed.openFile('app.py');
       await ed.goToLine(lineOf(source, 'def generate_response'));
-      await ed.waitForLens('def generate_response(question, documents):', /^2 calls · .*118 tok$/);
+      await ed.waitForLens('def generate_response(question, documents):', /^2 calls · .*118 tok · \$0\.0000\d+$/);
     });
 
     await steps.run('Compare with Previous Call opens a diff whose sides differ in the output', async () => {
