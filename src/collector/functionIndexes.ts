@@ -11,6 +11,8 @@ import type { TraceStoreApi } from '../store/types';
 export const SEED_TRACES = 200;
 
 const indexes = new WeakMap<TraceStoreApi, FunctionIndex>();
+/** Each index's read-back of the traces stored before it was made. */
+const seeding = new WeakMap<FunctionIndex, Promise<void>>();
 
 export function functionIndexOf(store: TraceStoreApi, options: { seedTraces?: number } = {}): FunctionIndex {
   let index = indexes.get(store);
@@ -24,8 +26,15 @@ export function functionIndexOf(store: TraceStoreApi, options: { seedTraces?: nu
     // Only the traces whose spans changed: the others' summaries carry nothing for the index.
     created.observe(allSpans(change.spans), change.traces);
   });
-  void seed(store, created, options.seedTraces ?? SEED_TRACES);
+  seeding.set(created, seed(store, created, options.seedTraces ?? SEED_TRACES));
   return created;
+}
+
+/** The store's index once it has read back what was stored before it: for an index made on a first request. */
+export async function seededFunctionIndexOf(store: TraceStoreApi): Promise<FunctionIndex> {
+  const index = functionIndexOf(store);
+  await seeding.get(index);
+  return index;
 }
 
 function* allSpans(spans: Map<string, Span[]>): Generator<Span> {

@@ -4,21 +4,22 @@
 
 import { isStatsWindow, STATS_WINDOWS } from '../core/functions/callStats';
 import { MAX_CALLS } from '../core/functions/functionIndex';
-import { functionIndexOf } from './functionIndexes';
+import { seededFunctionIndexOf } from './functionIndexes';
 import { HttpError } from './httpError';
 import type { CollectorDeps, Route } from './router';
 
 const MAX_NAMES = 500;
 
 export function functionRoutes({ store }: CollectorDeps): Route[] {
-  // Created with the routes, so the index follows the store from the collector's start.
-  const index = functionIndexOf(store);
+  // Made on the first request, not with the routes: an index follows every change the store
+  // makes, which doubled native ingest's CPU per span (bench/_compareIngest.ts) for a
+  // collector that no editor asks. Its first query reads the newest traces back (seeding).
   return [
     {
       method: 'GET',
       path: '/api/functions',
       auth: 'token',
-      handler: ({ url }) => {
+      handler: async ({ url }) => {
         const params = url.searchParams;
         const file = params.get('file') ?? undefined;
         const names = params.getAll('name').filter(Boolean);
@@ -29,6 +30,7 @@ export function functionRoutes({ store }: CollectorDeps): Route[] {
         const recentText = params.get('recent');
         const recent = recentText === null || recentText === '' ? 20 : Number(recentText);
         if (!Number.isInteger(recent) || recent < 0 || recent > MAX_CALLS) throw new HttpError(400, `recent must be an integer from 0 to ${MAX_CALLS}`);
+        const index = await seededFunctionIndexOf(store);
         return { status: 200, json: { window, run_start: runStartIso(index.runStart), functions: index.query({ file, names, window, recent }) } };
       },
     },

@@ -73,12 +73,14 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token ?? randomBytes(24).toString('base64url');
   const log = options.log ?? ((m: string) => console.log(m));
-  // Every route writes through this one store, which prices LLM spans on the way in (costEstimate.ts).
+  // Every route writes through this one store, which prices LLM spans on the way in
+  // (costEstimate.ts). The function index reads the store itself: the extension host, which
+  // shares one index per store with the read API, holds the store unwrapped.
   const store = withCostEstimates(options.store);
   const deps: CollectorDeps = { store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const proxy = createProxy(deps, options.proxy ?? {});
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes(deps), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
+  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes({ ...deps, store: options.store }), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
