@@ -91,6 +91,30 @@ export const opikRequest = fc.oneof(
   fc.array(fc.record({ id, name: text, value: fc.double({ noNaN: true, noDefaultInfinity: true }), reason: text }), { minLength: 1, maxLength: 3 }).map((scores) => ({ method: 'PUT', path: '/api/v1/private/traces/feedback-scores', body: { scores } as object })),
 );
 
+/**
+ * A Braintrust `/logs3` body as the SDKs send it: first rows and merge rows of spans (ids from
+ * FUZZ_IDS, so pieces meet across cases and requests), feedback rows that name a row by id
+ * alone, comment rows.
+ */
+const braintrustRow = fc.oneof(
+  fc.record(
+    {
+      id, span_id: id, root_span_id: id, span_parents: fc.oneof(fc.constant(null), fc.array(id, { maxLength: 2 })), _is_merge: fc.boolean(),
+      span_attributes: fc.record({ name: text, type: fc.constantFrom('task', 'llm', 'tool', 'function', 'eval', 'score', 'other') }, { requiredKeys: [] }),
+      metrics: fc.dictionary(fc.constantFrom('start', 'end', 'prompt_tokens', 'completion_tokens', 'tokens', 'time_to_first_token', 'prompt_cached_tokens'), fc.double({ min: 0, max: 2e9, noNaN: true }), { maxKeys: 4 }),
+      input: json, output: json, expected: json, metadata, tags, error: text,
+      scores: fc.dictionary(text, fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null)), { maxKeys: 2 }),
+      context: fc.record({ caller_filename: fc.constantFrom('/home/me/app.py', 'file:///app/main.mjs', 'file:///bad%ZZ'), caller_lineno: fc.integer({ min: 0, max: 9999 }), caller_functionname: text }, { requiredKeys: [] }),
+      project_id: text, created: fc.constantFrom(at(0), '2026-01-02T03:04:05.123456+00:00'),
+    },
+    { requiredKeys: ['id', 'span_id', 'root_span_id'] }, // a row's span ids come together
+  ),
+  fc.record({ id, _is_merge: fc.constant(true), scores: fc.dictionary(text, fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 2 }), expected: json, tags, _audit_metadata: metadata }, { requiredKeys: ['id', '_is_merge'] }),
+  fc.record({ id, origin: fc.record({ id }), comment: fc.record({ text }) }),
+);
+
+export const logs3Body = fc.array(braintrustRow, { minLength: 1, maxLength: 6 }).map((rows) => ({ rows, api_version: 2 }));
+
 const attrValue: fc.Arbitrary<object> = fc.oneof(
   text.map((s) => ({ stringValue: s })),
   fc.boolean().map((b) => ({ boolValue: b })),
