@@ -44,26 +44,8 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
         { label: 'error rate', values: b.map((k) => k.error_rate), axis: 'right', color: 'red', kind: 'line', format: percent },
       ],
     },
-    {
-      id: 'latency',
-      title: 'Latency',
-      x,
-      leftLabel: 'ms',
-      series: [
-        { label: 'p50', values: b.map((k) => k.latency_p50_ms), axis: 'left', color: 'green', kind: 'line', format: millis },
-        { label: 'p95', values: b.map((k) => k.latency_p95_ms), axis: 'left', color: 'orange', kind: 'line', format: millis },
-      ],
-    },
-    {
-      id: 'ttft',
-      title: 'Time to first token',
-      x,
-      leftLabel: 'ms',
-      series: [
-        { label: 'p50', values: b.map((k) => k.ttft_p50_ms), axis: 'left', color: 'green', kind: 'line', format: millis },
-        { label: 'p95', values: b.map((k) => k.ttft_p95_ms), axis: 'left', color: 'orange', kind: 'line', format: millis },
-      ],
-    },
+    percentilesChart('latency', 'Latency', x, b.map((k) => k.latency_p50_ms), b.map((k) => k.latency_p95_ms)),
+    percentilesChart('ttft', 'Time to first token', x, b.map((k) => k.ttft_p50_ms), b.map((k) => k.ttft_p95_ms)),
     {
       id: 'tokens',
       title: 'Tokens and cost',
@@ -86,6 +68,20 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
     });
   });
   return specs;
+}
+
+/** p50 and p95 of a duration, in ms, as two lines. */
+function percentilesChart(id: string, title: string, x: number[], p50: (number | null)[], p95: (number | null)[]): ChartSpec {
+  return {
+    id,
+    title,
+    x,
+    leftLabel: 'ms',
+    series: [
+      { label: 'p50', values: p50, axis: 'left', color: 'green', kind: 'line', format: millis },
+      { label: 'p95', values: p95, axis: 'left', color: 'orange', kind: 'line', format: millis },
+    ],
+  };
 }
 
 function scoreAverage(bucket: MonitorBucket, name: string): number | null {
