@@ -4,7 +4,7 @@
 // OpenAI call carries. Every body has its own trace and span ids, so nothing merges.
 
 import { encodeExportTraceRequest } from '../src/collector/otlpProto';
-import { formatMicros } from '../src/core/time';
+import { formatMicros } from '../src/core/model/time';
 import type { IngestRow } from './ingestHarness';
 
 const SPANS = 100;

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCollector } from '../src/collector/server';
-import type { Patch } from '../src/core/model';
+import type { Patch } from '../src/core/model/model';
 import { openStore, type TraceStore } from '../src/store/traceStore';
 
 const args = process.argv.slice(2);

@@ -2,13 +2,13 @@
 // It says Ready once its handlers listen, opens the trace the host asks for (or the one it had
 // open before a reload), applies live changes in place, and remembers its state.
 
-import type { ScorePatch, Span, TraceDetail, TraceSummary } from '../src/core/model';
-import { applyScore } from '../src/core/merge';
-import { nowIso } from '../src/core/time';
+import type { ScorePatch, Span, TraceDetail, TraceSummary } from '../src/core/model/model';
+import { applyScore } from '../src/core/model/merge';
+import { nowIso } from '../src/core/model/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
 import { noTracesHint } from './model/emptyHint';
-import { formatCount, formatDuration } from '../src/core/format';
+import { formatCount, formatDuration } from '../src/core/display/format';
 import { ReadyGate } from './model/readyGate';
 import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
 import { recallExpansion, rememberExpansion, type StateStorage, type UiState } from './state/uiState';

@@ -3,7 +3,7 @@
 // and catch up when shown again. A click in Logs opens the trace in the trace view; a click
 // on a monitor bucket filters Logs to that bucket's time range.
 
-import { fieldTerm, timeRangeTerm } from '../src/core/filterTerms';
+import { fieldTerm, timeRangeTerm } from '../src/core/queries/filterTerms';
 import { ShowCompare } from '../src/shared/protocol';
 import { App, type AppOptions } from './app';
 import { CompareView } from './compare/compareView';

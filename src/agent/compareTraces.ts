@@ -3,8 +3,8 @@
 // each pair reads as a short row of both sides' figures and the change.
 
 import { type AlignedRow, alignTraces } from '../core/compare/alignTraces';
-import { codeVersionText } from '../core/codeVersion';
-import type { Span } from '../core/model';
+import { codeVersionText } from '../core/model/codeVersion';
+import type { Span } from '../core/model/model';
 import { fitJson } from './clip';
 import { type Args, int, str } from './toolArgs';
 import type { TraceReader } from './traceReader';

@@ -2,7 +2,7 @@
 // `spanscope mcp` uses by default. Every way the collector can be missing or refuse (nothing
 // listening, a wrong token, a bad filter) becomes a ToolError that says what to do.
 
-import type { TraceDetail } from '../core/model';
+import type { TraceDetail } from '../core/model/model';
 import { type FunctionStats, ToolError, type TraceListQuery, type TracePage, type TraceReader } from './traceReader';
 
 const TIMEOUT_MS = 30_000;

@@ -3,7 +3,7 @@
 // each span's fields; the result says how many traces were read and whether any were left,
 // so an agent never takes "no match" for "not there" when the search stopped early.
 
-import type { Span } from '../core/model';
+import type { Span } from '../core/model/model';
 import { fitJson, jsonText, snippetAround } from './clip';
 import { type Args, int, str } from './toolArgs';
 import { NOTICE, traceFilter } from './traceTools';

@@ -1,10 +1,10 @@
 // The agent tools' TraceReader over a store in this process: the extension host's own open
 // store, or a store folder opened read-only (src/store/readOnlyStore.ts). The query is the
-// logs table's (core/traceQuery.ts), so a filter means here what it means in the panel.
+// logs table's (core/queries/traceQuery.ts), so a filter means here what it means in the panel.
 
-import { FilterSyntaxError } from '../core/filterParser';
-import type { TraceDetail, TraceSummary } from '../core/model';
-import { queryTraces } from '../core/traceQuery';
+import { FilterSyntaxError } from '../core/queries/filterParser';
+import type { TraceDetail, TraceSummary } from '../core/model/model';
+import { queryTraces } from '../core/queries/traceQuery';
 import type { TraceStoreApi } from '../store/types';
 import { HttpTraceReader } from './httpTraceReader';
 import { type FunctionStats, ToolError, type TraceListQuery, type TracePage, type TraceReader } from './traceReader';

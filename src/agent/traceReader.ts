@@ -3,8 +3,8 @@
 // (httpTraceReader.ts) or over a store folder opened read-only (src/store/readOnlyStore.ts
 // through storeTraceReader.ts). The tools know nothing else about where traces live.
 
-import type { TraceDetail, TraceSummary } from '../core/model';
-import type { SortKey, SortOrder } from '../core/traceSort';
+import type { TraceDetail, TraceSummary } from '../core/model/model';
+import type { SortKey, SortOrder } from '../core/queries/traceSort';
 
 export interface TracePage {
   traces: TraceSummary[];

@@ -2,12 +2,12 @@
 // (toolDefinitions.ts). Arguments arrive checked against their schemas (agentTools.ts); what
 // a schema can not say (a filter that does not parse, an unknown id) is a ToolError here.
 
-import type { Span, TraceDetail } from '../core/model';
-import { buildSpanTree, flattenTree } from '../core/spanTree';
-import { formatMicros } from '../core/time';
-import { checkFilter } from '../core/traceFilter';
-import { parseDurationText, parseInstantText } from '../core/timeText';
-import type { SortKey, SortOrder } from '../core/traceSort';
+import type { Span, TraceDetail } from '../core/model/model';
+import { buildSpanTree, flattenTree } from '../core/model/spanTree';
+import { formatMicros } from '../core/model/time';
+import { checkFilter } from '../core/queries/traceFilter';
+import { parseDurationText, parseInstantText } from '../core/queries/timeText';
+import type { SortKey, SortOrder } from '../core/queries/traceSort';
 import { clipValue, fitJson, pageOfText, RESULT_CAP } from './clip';
 import { type Args, int, str } from './toolArgs';
 import { ToolError, type TraceReader } from './traceReader';

@@ -3,8 +3,8 @@
 // empty ones left out and user data cut to the caller's size. Shared by get_trace,
 // list_traces and search_spans so a span reads the same in each.
 
-import type { FeedbackScore, ScoreAverages, Span, TraceSummary } from '../core/model';
-import { durationMs } from '../core/time';
+import type { FeedbackScore, ScoreAverages, Span, TraceSummary } from '../core/model/model';
+import { durationMs } from '../core/model/time';
 import { clipValue } from './clip';
 
 /** Counts the fields cut while building one result, for its note. */

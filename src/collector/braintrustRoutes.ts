@@ -13,9 +13,9 @@
 // non-loopback Host (DNS rebinding), before routing. Any other media type still gets 415.
 
 import { normaliseLogs3 } from '../core/normalise/braintrust';
-import { RowBook } from '../core/braintrust/rowBook';
-import { projectIdOf, projectNameOf } from '../core/braintrust/projectIds';
-import { isObject } from '../core/validate';
+import { RowBook } from '../core/normalise/braintrust/rowBook';
+import { projectIdOf, projectNameOf } from '../core/normalise/braintrust/projectIds';
+import { isObject } from '../core/normalise/validate';
 import { HttpError } from './httpError';
 import type { CollectorDeps, RequestContext, Route } from './router';
 

@@ -4,13 +4,13 @@
 // usage but no cost gets `estimated_cost` from @pydantic/genai-prices (MIT; OpenAI,
 // Anthropic, Google, Mistral, … list prices, cached-input rates where the provider has one).
 // The client's own `total_estimated_cost` is never touched: readers see it as the cost with
-// `cost_source: "given"`, and an estimate only where none was given (core/aggregates.ts).
+// `cost_source: "given"`, and an estimate only where none was given (core/model/aggregates.ts).
 //
 // Priced here rather than when totals are summed because the price database is ~0.5 MB: the
 // webview bundles the aggregates, and the store would have to price on every replay.
 
 import { calcPrice, findProvider, type ModelInfo, type Provider, type Usage as PriceUsage } from '@pydantic/genai-prices';
-import type { Patch, SpanPatch, Usage } from '../core/model';
+import type { Patch, SpanPatch, Usage } from '../core/model/model';
 import type { PatchSource, TraceStoreApi } from '../store/types';
 
 /** A model's entry in the database, and its per-million rates when they are flat numbers. */

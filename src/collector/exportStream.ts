@@ -3,8 +3,8 @@
 // from the store as it goes (the read API's `{trace, spans}` shape, one per line), CSV writes
 // the table's rows.
 
-import { columnsById, csvHeader, csvRow, logsColumns, type LogsColumn } from '../core/logsColumns';
-import type { TraceSummary } from '../core/model';
+import { columnsById, csvHeader, csvRow, logsColumns, type LogsColumn } from '../core/queries/logsColumns';
+import type { TraceSummary } from '../core/model/model';
 import type { TraceStoreApi } from '../store/types';
 import { HttpError } from './httpError';
 

@@ -4,7 +4,7 @@
 // already stored in the background, so lenses survive a restart of the editor.
 
 import { FunctionIndex } from '../core/functions/functionIndex';
-import type { Span } from '../core/model';
+import type { Span } from '../core/model/model';
 import type { TraceStoreApi } from '../store/types';
 
 /** Traces read back at start-up to fill the index (newest first; each read replays one trace). */

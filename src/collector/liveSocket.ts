@@ -4,7 +4,7 @@
 // handful of messages, never one per span). A slow reader's messages merge instead of queueing.
 
 import type { WebSocket } from 'ws';
-import type { Span, TraceSummary } from '../core/model';
+import type { Span, TraceSummary } from '../core/model/model';
 import type { StoreChange, TraceStoreApi } from '../store/types';
 
 export const LIVE_INTERVAL_MS = 100;
@@ -126,7 +126,7 @@ class LiveConnection {
       text = JSON.stringify(message);
     } catch (err) {
       // Runs from a timer, where a throw would end the process. Input is bounded at ingest
-      // (core/limits.ts), so this is a last line of defence: the reader refetches on resync.
+      // (core/normalise/limits.ts), so this is a last line of defence: the reader refetches on resync.
       this.log(`Spanscope: a live update could not be serialised and was dropped: ${(err as Error).message}`);
       return this.sendNow({ type: 'error', error: 'a change could not be sent; reload to see the latest state' });
     }

@@ -3,10 +3,10 @@
 // the page in a browser and the panel in VS Code get the same answers. Parameters arrive
 // here already checked; errors are the core's (FilterSyntaxError, MonitorRangeError).
 
-import type { ScorePatch, TraceSummary } from '../core/model';
-import { monitorTraces, type MonitorResult } from '../core/monitor';
-import type { FilterOptions } from '../core/traceFilter';
-import { queryTraces, type TraceQueryParams, type TraceQueryResult } from '../core/traceQuery';
+import type { ScorePatch, TraceSummary } from '../core/model/model';
+import { monitorTraces, type MonitorResult } from '../core/queries/monitor';
+import type { FilterOptions } from '../core/queries/traceFilter';
+import { queryTraces, type TraceQueryParams, type TraceQueryResult } from '../core/queries/traceQuery';
 import type { TraceStoreApi } from '../store/types';
 
 export interface StoreQuery extends TraceQueryParams {

@@ -1,12 +1,12 @@
 // The Opik REST endpoints the Opik SDKs call, so `OPIK_URL_OVERRIDE=http://127.0.0.1:7726/api`
 // sends an existing Opik-instrumented app to Spanscope unchanged. Routes parse and check the
-// body (src/core/opik.ts) and reply as the Opik server does: 204 for batches, updates and
+// body (src/core/normalise/opik.ts) and reply as the Opik server does: 204 for batches, updates and
 // scores, 201 with a Location for single creates. `Authorization` and `Comet-Workspace` are
 // accepted and ignored: any local process may ingest. Every route also answers without the
 // `/api` prefix, for an override set to the bare collector URL.
 
 import { isUtf8 } from 'node:buffer';
-import type { Normalised, Problem, ThreadScoresNormalised } from '../core/opik';
+import type { Normalised, Problem, ThreadScoresNormalised } from '../core/normalise/opik';
 import {
   opikScoreDelete,
   opikScores,
@@ -18,8 +18,8 @@ import {
   opikTrace,
   opikTraceBatch,
   opikTraceUpdate,
-} from '../core/opik';
-import { isObject } from '../core/validate';
+} from '../core/normalise/opik';
+import { isObject } from '../core/normalise/validate';
 import type { PatchSource } from '../store/types';
 import { HttpError } from './httpError';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';

@@ -8,7 +8,7 @@
 // Bound to loopback only: no browser can reach gRPC, and nothing else should.
 
 import * as grpc from '@grpc/grpc-js';
-import { OtlpFormatError, otlpToPatches } from '../core/otlp';
+import { OtlpFormatError, otlpToPatches } from '../core/normalise/otlp';
 import type { TraceStoreApi } from '../store/types';
 import { HttpError } from './httpError';
 import { decodeExportTraceRequest, encodeExportTraceResponse } from './otlpProto';

@@ -2,7 +2,7 @@
 // opentelemetry-proto (common, resource, trace, collector/trace/v1) a trace receiver needs,
 // written here as a protobufjs JSON descriptor so the bundle carries them: no .proto file is
 // read at run time. Field names are the lowerCamelCase ones OTLP/JSON uses, so a decoded
-// request has exactly the shape of a JSON one and feeds the same normaliser (src/core/otlp.ts).
+// request has exactly the shape of a JSON one and feeds the same normaliser (src/core/normalise/otlp.ts).
 // Fields this receiver does not know (newer proto versions) are skipped by the decoder.
 //
 // AnyValue nests (a list of lists of…), and protobufjs refuses a message nested past 100
@@ -12,7 +12,7 @@
 // further: past it a value is the marker OTLP/JSON gets at the same level (otlp.ts anyValue).
 
 import * as protobuf from 'protobufjs/light';
-import { DEPTH_MARKER, DEPTH_MAX } from '../core/limits';
+import { DEPTH_MARKER, DEPTH_MAX } from '../core/normalise/limits';
 
 const V1_COMMON = 'opentelemetry.proto.common.v1';
 const V1_RESOURCE = 'opentelemetry.proto.resource.v1';

@@ -5,7 +5,7 @@
 // encoding, with `partialSuccess` when some spans were rejected, and 400 with a
 // `google.rpc.Status` in the request's encoding when the body is not an export request.
 
-import { OtlpFormatError, otlpToPatches } from '../core/otlp';
+import { OtlpFormatError, otlpToPatches } from '../core/normalise/otlp';
 import { HttpError } from './httpError';
 import { decodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from './otlpProto';
 import type { CollectorDeps, RequestContext, Route, RouteReply } from './router';

@@ -1,10 +1,10 @@
 // Reading the parameters of the logs and monitor routes, from a query string or a JSON body,
 // into the core's types; anything wrong becomes a 400 that names the parameter.
 
-import type { TraceQueryParams } from '../core/traceQuery';
-import { FilterSyntaxError } from '../core/filterParser';
-import { parseSortKey, SORT_COLUMNS, type SortOrder } from '../core/traceSort';
-import { parseDurationText, parseInstantText } from '../core/timeText';
+import type { TraceQueryParams } from '../core/queries/traceQuery';
+import { FilterSyntaxError } from '../core/queries/filterParser';
+import { parseSortKey, SORT_COLUMNS, type SortOrder } from '../core/queries/traceSort';
+import { parseDurationText, parseInstantText } from '../core/queries/timeText';
 import { HttpError } from './httpError';
 
 /** Longer filters are refused before parsing: nobody types 10k characters into one line. */

@@ -3,10 +3,10 @@
 // scoring and deleting many traces at once. Filters and aggregates run here, next to the
 // store, so only a page or ~100 buckets travel to the view. Every route needs the token.
 
-import { FilterSyntaxError } from '../core/filterParser';
-import { MonitorRangeError } from '../core/monitor';
+import { FilterSyntaxError } from '../core/queries/filterParser';
+import { MonitorRangeError } from '../core/queries/monitor';
 import { readScore } from '../core/normalise/native';
-import { Problems, isObject } from '../core/validate';
+import { Problems, isObject } from '../core/normalise/validate';
 import { csvExport, exportFileName, jsonLinesExport, parseColumns } from './exportStream';
 import { HttpError } from './httpError';
 import { deleteStoreTraces, monitorStore, queryStore, scoreTraces, selectTraces, type Selection } from './logsService';

@@ -2,8 +2,8 @@
 // and deleting. All of it needs the token.
 
 import { readScore } from '../core/normalise/native';
-import { normaliseTime } from '../core/time';
-import { Problems, isObject } from '../core/validate';
+import { normaliseTime } from '../core/model/time';
+import { Problems, isObject } from '../core/normalise/validate';
 import { HttpError } from './httpError';
 import { JSON_TYPES } from './nativeRoutes';
 import type { CollectorDeps, Route } from './router';

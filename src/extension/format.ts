@@ -1,8 +1,8 @@
 // Score badges and copied text for the sidebar. Pure. Numbers are formatted by
-// core/format.ts, as in the panel.
+// core/display/format.ts, as in the panel.
 
-import { formatScore } from '../core/format';
-import type { FeedbackScore, ScoreAverages } from '../core/model';
+import { formatScore } from '../core/display/format';
+import type { FeedbackScore, ScoreAverages } from '../core/model/model';
 
 /**
  * Score badges: the thumbs score as 👍/👎 counts, every other name as `name value`. Averages

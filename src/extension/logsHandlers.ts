@@ -4,9 +4,9 @@
 // export (a dialog, a file, a message) is a host action, so this runs in Node tests over a
 // real RpcEndpoint pair.
 
-import { columnsById, logsColumns, type LogsColumn } from '../core/logsColumns';
-import type { ScoreSource } from '../core/model';
-import { parseSortKey, type SortKey, type SortOrder } from '../core/traceSort';
+import { columnsById, logsColumns, type LogsColumn } from '../core/queries/logsColumns';
+import type { ScoreSource } from '../core/model/model';
+import { parseSortKey, type SortKey, type SortOrder } from '../core/queries/traceSort';
 import { csvExport, exportFileName, jsonLinesExport } from '../collector/exportStream';
 import { monitorStore, queryStore, scoreTraces, selectTraces, type Selection } from '../collector/logsService';
 import { ExportTraces, ListProjects, QueryMonitor, QueryTraces, ScoreTraces, type ExportParams } from '../shared/protocol';

@@ -3,10 +3,10 @@
 // speaks the same protocol through an HTTP/WebSocket transport instead of postMessage, so
 // the webview code does not know which host it runs in.
 
-import type { ScorePatch, TraceDetail, TraceSummary, Span, CodeLocation } from '../core/model';
-import type { MonitorResult } from '../core/monitor';
-import type { TraceQueryResult } from '../core/traceQuery';
-import type { SortKey, SortOrder } from '../core/traceSort';
+import type { ScorePatch, TraceDetail, TraceSummary, Span, CodeLocation } from '../core/model/model';
+import type { MonitorResult } from '../core/queries/monitor';
+import type { TraceQueryResult } from '../core/queries/traceQuery';
+import type { SortKey, SortOrder } from '../core/queries/traceSort';
 
 /** A request: the sender waits for one reply with the same id, or times out. */
 export class RequestType<P, R> {

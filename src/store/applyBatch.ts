@@ -1,7 +1,7 @@
 // What one `apply` touched: each trace once, and each changed span at its last version. The
 // store turns it into one summary update per trace and one change for listeners.
 
-import type { Span, SpanRecord } from '../core/model';
+import type { Span, SpanRecord } from '../core/model/model';
 import type { LoadedTrace } from './loadedTrace';
 
 /** What one `apply` touched: each trace once, and each changed span (last version). */

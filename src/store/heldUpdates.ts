@@ -1,7 +1,7 @@
 // Two bounded maps that let updates arrive before, or without the trace of, what they update:
 // Opik sends a span's update before its create, and an update may name a span by id alone.
 
-import type { Patch } from '../core/model';
+import type { Patch } from '../core/model/model';
 
 /** Patches waiting for a span (`span:<id>`) or trace (`trace:<id>`) that has not arrived yet. */
 export class HeldUpdates {

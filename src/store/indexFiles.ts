@@ -9,7 +9,7 @@
 
 import { copyFileSync, mkdirSync, readFileSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { isObject } from '../core/validate';
+import { isObject } from '../core/normalise/validate';
 import { CorruptEntryError, type EntryHead, scanEntries, verifyEntry } from './logEntry';
 import type { EntryReader } from './loadedTrace';
 import { PACK_HEAD, PACK_TAIL_BYTES, type PackLog, packIdOf } from './packLog';

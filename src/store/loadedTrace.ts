@@ -15,10 +15,10 @@
 // name and model, the input and output are turned into text only when asked after they
 // changed. A trace read back from the log replays every patch, so it gets the whole text again.
 
-import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/aggregates';
-import { applyScore, mergeRecord } from '../core/merge';
-import type { Patch, ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model';
-import { compareTimes } from '../core/time';
+import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/model/aggregates';
+import { applyScore, mergeRecord } from '../core/model/merge';
+import type { Patch, ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model/model';
+import { compareTimes } from '../core/model/time';
 import type { DecodedEntry, EntryLoc } from './logEntry';
 import { SearchText } from './searchText';
 

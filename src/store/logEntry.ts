@@ -20,9 +20,9 @@
 
 import { crc32 } from 'node:zlib';
 import { normaliseNativeBatch } from '../core/normalise/native';
-import { opikSpanBatch, opikTraceBatch } from '../core/opik';
-import type { Patch } from '../core/model';
-import { isObject } from '../core/validate';
+import { opikSpanBatch, opikTraceBatch } from '../core/normalise/opik';
+import type { Patch } from '../core/model/model';
+import { isObject } from '../core/normalise/validate';
 import type { PatchSource } from './types';
 
 export type EntryFormat = PatchSource['format'] | 'patches' | 'deleted';

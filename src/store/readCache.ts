@@ -9,7 +9,7 @@
 // it was given changes its copy, and one that reaches into a shared value (an input, the
 // scores) gets a TypeError instead of changing what the next reader sees.
 
-import type { Span, TraceDetail } from '../core/model';
+import type { Span, TraceDetail } from '../core/model/model';
 
 /** Traces kept, and the bytes of the log entries their replays read, summed over them. */
 export const READ_CACHE_LIMITS = { traces: 8, bytes: 48 * 1024 * 1024 };
@@ -109,7 +109,7 @@ function copyKeys<T extends object>(from: T): T {
   return out as T;
 }
 
-/** Iterative: a trace's values are bounded in depth at ingest (core/limits.ts), but a store written before that may hold deeper ones. */
+/** Iterative: a trace's values are bounded in depth at ingest (core/normalise/limits.ts), but a store written before that may hold deeper ones. */
 function deepFreeze(value: unknown): void {
   const stack: unknown[] = [value];
   while (stack.length) {

@@ -9,7 +9,7 @@
 
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { TraceDetail, TraceSummary } from '../core/model';
+import type { TraceDetail, TraceSummary } from '../core/model/model';
 import { EntryCache } from './entryCache';
 import { isSegment, SEGMENT_FILE } from './indexFiles';
 import { PackLog } from './packLog';

@@ -1,5 +1,5 @@
 // What the logs filter's free-text terms search beyond a trace's summary (see
-// core/traceFilter.ts): the trace's input and output as text, and the distinct names and
+// core/queries/traceFilter.ts): the trace's input and output as text, and the distinct names and
 // models of its spans. The store keeps one lowercased string per trace next to its summary in
 // the index (and in the index segments on disk, so a restart reads it back with the
 // summaries instead of reading every trace), and hands it to the filter as is.

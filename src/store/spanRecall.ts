@@ -5,8 +5,8 @@
 // map of every span instead cost ~0.7 µs per span ingested, for updates that are rare.
 
 import { join } from 'node:path';
-import type { Patch } from '../core/model';
-import { isObject } from '../core/validate';
+import type { Patch } from '../core/model/model';
+import { isObject } from '../core/normalise/validate';
 import type { HeldUpdates } from './heldUpdates';
 import { CorruptEntryError, decodeEntry, scanEntries } from './logEntry';
 import { PACK_HEAD, type PackLog } from './packLog';

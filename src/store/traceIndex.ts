@@ -9,8 +9,8 @@
 // Beside each summary the index keeps the trace's search text (searchText.ts), so the logs
 // filter searches it after a restart without replaying any trace, and it goes with the trace.
 
-import type { TraceSummary } from '../core/model';
-import { compareTimes } from '../core/time';
+import type { TraceSummary } from '../core/model/model';
+import { compareTimes } from '../core/model/time';
 import { SEARCH_TEXT_MAX } from './searchText';
 import type { ProjectSummary, TraceQuery } from './types';
 

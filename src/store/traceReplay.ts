@@ -4,7 +4,7 @@
 // did. Only the entries of this trace are parsed: the others in the same byte ranges are
 // stepped over by their lengths (logEntry.ts).
 
-import type { SpanRecord } from '../core/model';
+import type { SpanRecord } from '../core/model/model';
 import { CorruptEntryError, type DecodedEntry, type EntryHead, type EntryLoc, decodeEntry, scanEntries } from './logEntry';
 import { type EntryReader, LoadedTrace } from './loadedTrace';
 import type { PackLog } from './packLog';

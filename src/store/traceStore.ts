@@ -12,8 +12,8 @@
 
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model';
-import { nowIso } from '../core/time';
+import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummary } from '../core/model/model';
+import { nowIso } from '../core/model/time';
 import { Batch, LazySpans } from './applyBatch';
 import { ArrivalOrder } from './arrivalOrder';
 import { EntryCache, DamagedPackError } from './entryCache';

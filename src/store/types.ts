@@ -1,7 +1,7 @@
 // The store's contract, as the collector, the extension host and the tests use it. The
 // in-memory state is the truth for readers; disk writes are coalesced behind it.
 
-import type { Patch, Span, TraceDetail, TraceSummary } from '../core/model';
+import type { Patch, Span, TraceDetail, TraceSummary } from '../core/model/model';
 
 export interface TraceQuery {
   project?: string;

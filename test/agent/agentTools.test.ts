@@ -8,7 +8,7 @@ import { RESULT_CAP } from '../../src/agent/clip';
 import { StoreTraceReader } from '../../src/agent/storeTraceReader';
 import { AGENT_TOOL_DEFINITIONS, DATA_NOTICE } from '../../src/agent/toolDefinitions';
 import type { FunctionStats, TraceReader } from '../../src/agent/traceReader';
-import type { Patch } from '../../src/core/model';
+import type { Patch } from '../../src/core/model/model';
 import { openStore, type TraceStore } from '../../src/store/traceStore';
 import { at } from '../support/builders';
 import { tempDir } from '../support/collector';

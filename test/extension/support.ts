@@ -1,6 +1,6 @@
 // Builders for the extension's tests: trace summaries and spans as the store returns them.
 
-import type { Span, TraceSummary } from '../../src/core/model';
+import type { Span, TraceSummary } from '../../src/core/model/model';
 import { at } from '../support/builders';
 
 export function summary(id: string, fields: Partial<TraceSummary> = {}): TraceSummary {

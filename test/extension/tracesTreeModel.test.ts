@@ -35,7 +35,7 @@ async function setup(tracesPerProject = 50) {
   /** Everything the store reported since the last call, as one batch (what the view's throttle hands over). */
   const drain = () => {
     const all = changes.splice(0);
-    const spans = new Map<string, import('../../src/core/model').Span[]>();
+    const spans = new Map<string, import('../../src/core/model/model').Span[]>();
     for (const c of all) for (const [k, v] of c.spans) spans.set(k, [...(spans.get(k) ?? []), ...v]);
     return model.applyChange({ traces: all.flatMap((c) => c.traces), removed: all.flatMap((c) => c.removed), spans });
   };

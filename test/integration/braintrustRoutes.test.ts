@@ -6,8 +6,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { TraceDetail } from '../../src/core/model';
-import { DEPTH_MARKER, NAME_MAX } from '../../src/core/limits';
+import type { TraceDetail } from '../../src/core/model/model';
+import { DEPTH_MARKER, NAME_MAX } from '../../src/core/normalise/limits';
 import { deepObjectJson, depthAlong, withRaw } from '../support/deepJson';
 import { FAILED, FILE, FN, LLM, PROJECT, PROJECT_ID, REQUESTS, ROOT } from '../fixtures/braintrustPython';
 import { type TestCollector, startTestCollector } from '../support/collector';

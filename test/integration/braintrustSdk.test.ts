@@ -6,7 +6,7 @@
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLogger, traced, wrapOpenAI, type Logger } from 'braintrust';
-import type { Span, TraceDetail } from '../../src/core/model';
+import type { Span, TraceDetail } from '../../src/core/model/model';
 import { MODEL, REPLY, type FakeOpenAI, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
 import { databasePrice } from '../frameworks/prices';
 import { onlyTrace, spanNamed, traceDetail, tracesOf } from '../sdk-node/support';

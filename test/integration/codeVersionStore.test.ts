@@ -4,7 +4,7 @@
 
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Patch } from '../../src/core/model';
+import type { Patch } from '../../src/core/model/model';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { openStore, type TraceStore } from '../../src/store/traceStore';
 import { at, batch, spanEnd, spanStart, traceStart } from '../support/builders';

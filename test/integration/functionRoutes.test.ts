@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { batch, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
 import { startTestCollector, type TestCollector } from '../support/collector';
-import { formatMicros } from '../../src/core/time';
+import { formatMicros } from '../../src/core/model/time';
 
 const FILE = '/home/me/project/app.py';
 const now = Date.now();

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { initLogger } from 'braintrust';
 import OpenAI from 'openai';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Span, TraceDetail } from '../../src/core/model';
+import type { Span, TraceDetail } from '../../src/core/model/model';
 import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
 import { http } from '../support/http';
 import { type FakeOpenAI, MODEL, REPLY, startFakeOpenAI } from '../sdk-node/fakeOpenAI';

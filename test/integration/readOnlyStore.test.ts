@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openReadOnlyStore } from '../../src/store/readOnlyStore';
 import { LOCK_FILE } from '../../src/store/storeLock';
-import type { Patch } from '../../src/core/model';
+import type { Patch } from '../../src/core/model/model';
 import { at } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { storesOfEachTest } from '../support/stores';

@@ -10,7 +10,7 @@ import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Span, TraceDetail } from '../../src/core/model';
+import type { Span, TraceDetail } from '../../src/core/model/model';
 import { planCall, type ReplayCall } from '../../src/core/replay/callPlan';
 import { nodeHarness, nodeTestFile, nodeTestFileName } from '../../src/core/replay/nodeSource';
 import { pytestFile, pytestFileName, pythonHarness } from '../../src/core/replay/pythonSource';

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import type { Patch, TraceDetail } from '../../src/core/model';
+import type { Patch, TraceDetail } from '../../src/core/model/model';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
 import { at, score, spanEnd, spanStart, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';

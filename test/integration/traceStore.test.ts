@@ -2,7 +2,7 @@ import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import type { Patch } from '../../src/core/model';
+import type { Patch } from '../../src/core/model/model';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
 import type { StoreChange, StoreOptions } from '../../src/store/types';
 import { at, batch, score, spanEnd, spanStart, traceBatch, traceEnd, traceStart } from '../support/builders';

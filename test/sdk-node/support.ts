@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Span, TraceDetail, TraceSummary } from '../../src/core/model';
+import type { Span, TraceDetail, TraceSummary } from '../../src/core/model/model';
 import { tempDir, type TestCollector } from '../support/collector';
 // @ts-expect-error: a plain .mjs build script without types
 import { sdkNodeTargets } from '../../scripts/buildSdkNode.mjs';

@@ -1,8 +1,8 @@
 // Small builders for test data: native ingest events and span records, with times derived
 // from one base so tests can say "starts 5 ms after the trace" instead of spelling ISO text.
 
-import type { SpanRecord } from '../../src/core/model';
-import { formatMicros } from '../../src/core/time';
+import type { SpanRecord } from '../../src/core/model/model';
+import { formatMicros } from '../../src/core/model/time';
 
 export const BASE_MS = Date.UTC(2026, 0, 2, 3, 4, 5);
 

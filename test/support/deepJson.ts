@@ -2,7 +2,7 @@
 // bytes directly: JSON.stringify itself overflows the stack on a few thousand levels, which
 // is the very thing these tests send.
 
-import { DEPTH_MARKER } from '../../src/core/limits';
+import { DEPTH_MARKER } from '../../src/core/normalise/limits';
 
 /** `{"a":{"a":…{}…}}` with `levels` objects; `inner` (JSON text) at the bottom instead of `{}` when given. */
 export function deepObjectJson(levels: number, inner = '{}'): string {

@@ -1,8 +1,8 @@
 // Builds trace summaries as the store would hand them out, with only the fields a test
 // cares about spelled out.
 
-import type { TraceSummary } from '../../src/core/model';
-import { durationMs, formatMicros, parseTimeMicros } from '../../src/core/time';
+import type { TraceSummary } from '../../src/core/model/model';
+import { durationMs, formatMicros, parseTimeMicros } from '../../src/core/model/time';
 
 let seq = 0;
 

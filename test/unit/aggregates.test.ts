@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { addSpanToTotals, derive, emptyTotals, rollupScores, statusOf, summariseSpans, summariseTrace } from '../../src/core/aggregates';
-import type { FeedbackScore, TraceRecord } from '../../src/core/model';
-import { buildSpanTree } from '../../src/core/spanTree';
+import { addSpanToTotals, derive, emptyTotals, rollupScores, statusOf, summariseSpans, summariseTrace } from '../../src/core/model/aggregates';
+import type { FeedbackScore, TraceRecord } from '../../src/core/model/model';
+import { buildSpanTree } from '../../src/core/model/spanTree';
 import { at, spanRecord } from '../support/builders';
 
 const score = (name: string, value: number): FeedbackScore => ({ name, value, source: 'sdk', created_at: at(0) });

@@ -2,10 +2,10 @@
 // paired in order, and a status that changed.
 
 import { describe, expect, it } from 'vitest';
-import { derive, withDerived } from '../../src/core/aggregates';
+import { derive, withDerived } from '../../src/core/model/aggregates';
 import { alignTraces } from '../../src/core/compare/alignTraces';
-import type { Span, SpanRecord, TraceDetail } from '../../src/core/model';
-import { formatMicros } from '../../src/core/time';
+import type { Span, SpanRecord, TraceDetail } from '../../src/core/model/model';
+import { formatMicros } from '../../src/core/model/time';
 
 const T0 = Date.UTC(2026, 11, 7);
 const iso = (ms: number) => formatMicros((T0 + ms) * 1000);

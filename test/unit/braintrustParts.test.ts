@@ -4,10 +4,10 @@
 
 import { describe, expect, it } from 'vitest';
 import { _exportsForTestingOnly, initLogger } from 'braintrust';
-import { deepMerge } from '../../src/core/braintrust/deepMerge';
-import { parseErrorText } from '../../src/core/braintrust/errorText';
-import { projectIdOf, projectNameOf } from '../../src/core/braintrust/projectIds';
-import { parseBraintrustParent, parseSpanComponents } from '../../src/core/braintrust/spanComponents';
+import { deepMerge } from '../../src/core/normalise/braintrust/deepMerge';
+import { parseErrorText } from '../../src/core/normalise/braintrust/errorText';
+import { projectIdOf, projectNameOf } from '../../src/core/normalise/braintrust/projectIds';
+import { parseBraintrustParent, parseSpanComponents } from '../../src/core/normalise/braintrust/spanComponents';
 
 const uuidBytes = (uuid: string) => Buffer.from(uuid.replace(/-/g, ''), 'hex');
 

@@ -2,8 +2,8 @@
 // comment goes. (Over HTTP, in every arrival order, with the real store: braintrustRoutes.test.ts.)
 
 import { describe, expect, it } from 'vitest';
-import { RowBook } from '../../src/core/braintrust/rowBook';
-import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../../src/core/model';
+import { RowBook } from '../../src/core/normalise/braintrust/rowBook';
+import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../../src/core/model/model';
 import { normaliseLogs3 } from '../../src/core/normalise/braintrust';
 
 const spans = (patches: Patch[]): SpanPatch[] => patches.flatMap((p) => (p.kind === 'span' ? [p.span] : []));

@@ -3,13 +3,13 @@
 // filters by it, and the filter language's `commit:` matches a commit by its start.
 
 import { describe, expect, it } from 'vitest';
-import { codeVersionText } from '../../src/core/codeVersion';
-import { parseFilter } from '../../src/core/filterParser';
-import { logsColumns } from '../../src/core/logsColumns';
-import type { TraceSummary } from '../../src/core/model';
+import { codeVersionText } from '../../src/core/model/codeVersion';
+import { parseFilter } from '../../src/core/queries/filterParser';
+import { logsColumns } from '../../src/core/queries/logsColumns';
+import type { TraceSummary } from '../../src/core/model/model';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { checkFilter, compileFilter } from '../../src/core/traceFilter';
-import { sortTraces } from '../../src/core/traceSort';
+import { checkFilter, compileFilter } from '../../src/core/queries/traceFilter';
+import { sortTraces } from '../../src/core/queries/traceSort';
 import { batch, spanStart, traceStart } from '../support/builders';
 import { summary } from '../support/summaries';
 

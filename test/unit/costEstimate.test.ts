@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { estimateCost, priceSpans } from '../../src/collector/costEstimate';
-import type { Patch } from '../../src/core/model';
+import type { Patch } from '../../src/core/model/model';
 
 const span = (fields: Record<string, unknown>): Patch => ({ kind: 'span', span: { id: 's1', trace_id: 't1', ...fields } });
 const source = { format: 'native' as const, bytes: new Uint8Array([123, 125]) };

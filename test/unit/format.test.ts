@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAgo, formatCost, formatCount, formatDuration, formatScore, formatTokens, totalTokens } from '../../src/core/format';
+import { formatAgo, formatCost, formatCount, formatDuration, formatScore, formatTokens, totalTokens } from '../../src/core/display/format';
 
 // One set of rules for the panel, the sidebar and the editor: the same span reads the same everywhere.
 describe('format', () => {

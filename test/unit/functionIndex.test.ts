@@ -6,9 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { percentile, statsOf } from '../../src/core/functions/callStats';
 import { functionLikeName } from '../../src/core/functions/functionCall';
 import { FunctionIndex, RUN_GAP_MS } from '../../src/core/functions/functionIndex';
-import { withDerived } from '../../src/core/aggregates';
-import type { Span, SpanRecord, TraceSummary } from '../../src/core/model';
-import { formatMicros } from '../../src/core/time';
+import { withDerived } from '../../src/core/model/aggregates';
+import type { Span, SpanRecord, TraceSummary } from '../../src/core/model/model';
+import { formatMicros } from '../../src/core/model/time';
 
 const T0 = Date.UTC(2026, 11, 7, 12, 0, 0);
 const iso = (ms: number) => formatMicros((T0 + ms) * 1000);

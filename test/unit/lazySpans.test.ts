@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Span } from '../../src/core/model';
+import type { Span } from '../../src/core/model/model';
 import { LazySpans } from '../../src/store/applyBatch';
 
 describe('the spans of a store change', () => {

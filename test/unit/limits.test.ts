@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { CUT_MARKER, DEPTH_MARKER, DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from '../../src/core/limits';
+import { CUT_MARKER, DEPTH_MARKER, DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from '../../src/core/normalise/limits';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
-import { opikSpanBatch } from '../../src/core/opik';
-import { anyValue } from '../../src/core/otlp';
+import { opikSpanBatch } from '../../src/core/normalise/opik';
+import { anyValue } from '../../src/core/normalise/otlp';
 import { at } from '../support/builders';
 import { cutObject, deepObjectJson } from '../support/deepJson';
 

@@ -2,8 +2,8 @@
 // it replays kept, and clear messages for documents that can not be sent.
 
 import { describe, expect, it } from 'vitest';
-import { withDerived } from '../../src/core/aggregates';
-import type { Span } from '../../src/core/model';
+import { withDerived } from '../../src/core/model/aggregates';
+import type { Span } from '../../src/core/model/model';
 import { isReplayableLlm, parseReplayDocument, replayDocument, streamDelta } from '../../src/core/replay/llmReplay';
 
 const llm: Span = withDerived({

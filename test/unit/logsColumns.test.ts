@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { logsColumns, tracesToCsv } from '../../src/core/logsColumns';
-import { compileFilter } from '../../src/core/traceFilter';
-import { queryTraces } from '../../src/core/traceQuery';
+import { logsColumns, tracesToCsv } from '../../src/core/queries/logsColumns';
+import { compileFilter } from '../../src/core/queries/traceFilter';
+import { queryTraces } from '../../src/core/queries/traceQuery';
 import { at, summary } from '../support/summaries';
 
 describe('logs columns', () => {

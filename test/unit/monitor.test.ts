@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { chooseBucketMs, MonitorRangeError, monitorTraces, percentile } from '../../src/core/monitor';
-import { compileFilter } from '../../src/core/traceFilter';
-import { formatDurationText, parseDurationText, parseInstantText } from '../../src/core/timeText';
+import { chooseBucketMs, MonitorRangeError, monitorTraces, percentile } from '../../src/core/queries/monitor';
+import { compileFilter } from '../../src/core/queries/traceFilter';
+import { formatDurationText, parseDurationText, parseInstantText } from '../../src/core/queries/timeText';
 import { at, summary } from '../support/summaries';
 
 const MIN = 60_000;

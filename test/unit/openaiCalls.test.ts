@@ -1,9 +1,9 @@
-// OpenAI-compatible calls in the model's terms (src/core/openaiCalls.ts) and the incremental
-// server-sent events reader (src/core/sseEvents.ts) the proxy watches streams with.
+// OpenAI-compatible calls in the model's terms (src/core/llmCalls/openaiCalls.ts) and the incremental
+// server-sent events reader (src/core/llmCalls/sseEvents.ts) the proxy watches streams with.
 
 import { describe, expect, it } from 'vitest';
-import { describeReply, describeRequest, endpointOf, openAiUsage, streamAccumulator } from '../../src/core/openaiCalls';
-import { SseReader } from '../../src/core/sseEvents';
+import { describeReply, describeRequest, endpointOf, openAiUsage, streamAccumulator } from '../../src/core/llmCalls/openaiCalls';
+import { SseReader } from '../../src/core/llmCalls/sseEvents';
 
 function read(chunks: string[]): string[] {
   const out: string[] = [];

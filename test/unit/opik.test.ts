@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Patch, SpanPatch, TracePatch } from '../../src/core/model';
+import type { Patch, SpanPatch, TracePatch } from '../../src/core/model/model';
 import {
   opikScoreDelete,
   opikScores,
@@ -11,7 +11,7 @@ import {
   opikTrace,
   opikTraceBatch,
   opikTraceUpdate,
-} from '../../src/core/opik';
+} from '../../src/core/normalise/opik';
 
 const TRACE_ID = '0193e0a1-0000-7000-8000-000000000001';
 const SPAN_ID = '0193e0a1-0000-7000-8000-000000000002';

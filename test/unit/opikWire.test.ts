@@ -5,9 +5,9 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Opik, flushAll, track } from 'opik';
-import type { Patch, SpanPatch, TracePatch } from '../../src/core/model';
-import type { Normalised } from '../../src/core/opik';
-import { opikScores, opikSpanBatch, opikSpanUpdate, opikTraceBatch, opikTraceUpdate } from '../../src/core/opik';
+import type { Patch, SpanPatch, TracePatch } from '../../src/core/model/model';
+import type { Normalised } from '../../src/core/normalise/opik';
+import { opikScores, opikSpanBatch, opikSpanUpdate, opikTraceBatch, opikTraceUpdate } from '../../src/core/normalise/opik';
 import type { RecordedRequest, RecordingServer } from '../support/recordingServer';
 import { startRecordingServer } from '../support/recordingServer';
 

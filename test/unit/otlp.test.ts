@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanPatch } from '../../src/core/model';
-import { OtlpFormatError, anyValue, hexId, nanosToIso, otlpToPatches } from '../../src/core/otlp';
+import type { SpanPatch } from '../../src/core/model/model';
+import { OtlpFormatError, anyValue, hexId, nanosToIso, otlpToPatches } from '../../src/core/normalise/otlp';
 import { decodeExportTraceRequest, decodeExportTraceResponse, decodeRpcStatus, encodeExportTraceRequest, encodeExportTraceResponse, encodeRpcStatus } from '../../src/collector/otlpProto';
 import { CHILD_HEX, END_NS, ROOT_HEX, START_NS, TRACE_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
 

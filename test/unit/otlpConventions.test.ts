@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { SpanPatch } from '../../src/core/model';
-import { otlpToPatches } from '../../src/core/otlp';
+import type { SpanPatch } from '../../src/core/model/model';
+import { otlpToPatches } from '../../src/core/normalise/otlp';
 import { otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
 /** The span patch for one span carrying these attributes. */

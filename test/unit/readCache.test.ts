@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceDetail } from '../../src/core/model';
+import type { TraceDetail } from '../../src/core/model/model';
 import { ReadCache } from '../../src/store/readCache';
 
 function detail(id: string): TraceDetail {

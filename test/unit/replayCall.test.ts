@@ -3,8 +3,8 @@
 // possible; the harness, pytest and vitest sources generated from the call.
 
 import { describe, expect, it } from 'vitest';
-import { withDerived } from '../../src/core/aggregates';
-import type { Span } from '../../src/core/model';
+import { withDerived } from '../../src/core/model/aggregates';
+import type { Span } from '../../src/core/model/model';
 import { type CallShape, planCall, type ReplayCall } from '../../src/core/replay/callPlan';
 import { firstBodyLine } from '../../src/core/replay/bodyLine';
 import { datasetFileName, datasetRow } from '../../src/core/replay/datasetRow';

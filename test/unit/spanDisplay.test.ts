@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { endedByTrace, neverEnds, spanDisplayState, traceHasEnded } from '../../src/core/spanDisplay';
+import { endedByTrace, neverEnds, spanDisplayState, traceHasEnded } from '../../src/core/display/spanDisplay';
 
 const ENDED = { end_time: '2026-01-02T03:04:06.000000Z' };
 const RUNNING = {};

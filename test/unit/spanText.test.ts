@@ -2,9 +2,9 @@
 // messages one block each, every part a reader compares (model, usage, cost, scores, error).
 
 import { describe, expect, it } from 'vitest';
-import { derive, withDerived } from '../../src/core/aggregates';
+import { derive, withDerived } from '../../src/core/model/aggregates';
 import { renderSpanText, renderTraceText } from '../../src/core/compare/spanText';
-import type { Span } from '../../src/core/model';
+import type { Span } from '../../src/core/model/model';
 
 const llm: Span = withDerived({
   id: 's1', trace_id: 't1', project_name: 'p', name: 'generate', type: 'llm',

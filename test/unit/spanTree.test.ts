@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildSpanTree, flattenTree } from '../../src/core/spanTree';
+import { buildSpanTree, flattenTree } from '../../src/core/model/spanTree';
 import { at, spanRecord } from '../support/builders';
 
 const ids = (nodes: { span: { id: string } }[]) => nodes.map((n) => n.span.id);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareTimes, durationMs, formatMicros, isCanonicalTime, normaliseTime, parseTimeMicros } from '../../src/core/time';
+import { compareTimes, durationMs, formatMicros, isCanonicalTime, normaliseTime, parseTimeMicros } from '../../src/core/model/time';
 
 describe('canonical times', () => {
   it('turns ISO text with any offset and fraction into UTC with six digits', () => {

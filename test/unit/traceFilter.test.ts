@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { FilterSyntaxError, parseFilter } from '../../src/core/filterParser';
-import type { TraceSummary } from '../../src/core/model';
-import { checkFilter, compileFilter, type FilterOptions } from '../../src/core/traceFilter';
+import { FilterSyntaxError, parseFilter } from '../../src/core/queries/filterParser';
+import type { TraceSummary } from '../../src/core/model/model';
+import { checkFilter, compileFilter, type FilterOptions } from '../../src/core/queries/traceFilter';
 import { at, summary } from '../support/summaries';
 
 function names(traces: TraceSummary[], filter: string, options?: FilterOptions): string[] {

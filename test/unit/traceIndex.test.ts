@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TraceSummary } from '../../src/core/model';
+import type { TraceSummary } from '../../src/core/model/model';
 import { SEGMENT_SIZE, TraceIndex } from '../../src/store/traceIndex';
 import { at } from '../support/builders';
 

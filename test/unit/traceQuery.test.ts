@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { FilterSyntaxError } from '../../src/core/filterParser';
-import { addFilterTerm, fieldTerm, quoteFilterValue, scoreTerm, timeRangeTerm } from '../../src/core/filterTerms';
-import { compileFilter } from '../../src/core/traceFilter';
-import { queryTraces } from '../../src/core/traceQuery';
-import { parseSortKey, rankOf, sortedSlice, sortTraces, type SortKey } from '../../src/core/traceSort';
+import { FilterSyntaxError } from '../../src/core/queries/filterParser';
+import { addFilterTerm, fieldTerm, quoteFilterValue, scoreTerm, timeRangeTerm } from '../../src/core/queries/filterTerms';
+import { compileFilter } from '../../src/core/queries/traceFilter';
+import { queryTraces } from '../../src/core/queries/traceQuery';
+import { parseSortKey, rankOf, sortedSlice, sortTraces, type SortKey } from '../../src/core/queries/traceSort';
 import { at, summary } from '../support/summaries';
 
 const a = summary({ name: 'alpha', project_name: 'P2', start_time: at(1), durationMs: 300, scores: { q: 0.5 }, usage: { total_tokens: 50 }, total_estimated_cost: 0.5, span_count: 4, tags: ['z'] });

@@ -3,7 +3,7 @@
 // user's own code before a library's.
 
 import { describe, expect, it } from 'vitest';
-import { framesInnermostFirst, innermostOwnFrame } from '../../src/core/tracebacks';
+import { framesInnermostFirst, innermostOwnFrame } from '../../src/core/display/tracebacks';
 
 const PY = `Traceback (most recent call last):
   File "/ws/app.py", line 40, in <module>

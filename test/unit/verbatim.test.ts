@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { locateRecords } from '../../src/core/normalise/verbatim';
-import { readFields, Problems } from '../../src/core/validate';
+import { readFields, Problems } from '../../src/core/normalise/validate';
 
 const bytes = (text: string) => Buffer.from(text, 'utf8');
 

@@ -1,10 +1,10 @@
 // What the Compare tab shows for two aligned traces: each pair's sides, deltas and status.
 
 import { describe, expect, it } from 'vitest';
-import { derive, withDerived } from '../../src/core/aggregates';
+import { derive, withDerived } from '../../src/core/model/aggregates';
 import { alignTraces } from '../../src/core/compare/alignTraces';
-import type { Span, SpanRecord, TraceDetail } from '../../src/core/model';
-import { formatMicros } from '../../src/core/time';
+import type { Span, SpanRecord, TraceDetail } from '../../src/core/model/model';
+import { formatMicros } from '../../src/core/model/time';
 import { compareCells, totalsText } from '../../webview/compare/compareRows';
 
 const T0 = Date.UTC(2026, 11, 7);

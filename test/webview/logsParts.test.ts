@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { logsColumns } from '../../src/core/logsColumns';
-import type { MonitorResult } from '../../src/core/monitor';
+import { logsColumns } from '../../src/core/queries/logsColumns';
+import type { MonitorResult } from '../../src/core/queries/monitor';
 import { chartSpecs } from '../../webview/monitor/chartData';
 import { cellText, formatStart } from '../../webview/logs/logsTable';
 import { clickKind, RowSelection } from '../../webview/logs/rowSelection';

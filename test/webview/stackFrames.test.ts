@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFrames, splitTraceback } from '../../src/core/tracebacks';
+import { parseFrames, splitTraceback } from '../../src/core/display/tracebacks';
 import { editorFileLink } from '../../webview/model/stackFrames';
 
 const PY = `Traceback (most recent call last):

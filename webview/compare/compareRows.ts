@@ -4,7 +4,7 @@
 
 import type { AlignedRow, TraceAlignment } from '../../src/core/compare/alignTraces';
 import { tokensOf } from '../../src/core/compare/alignTraces';
-import type { Span } from '../../src/core/model';
+import type { Span } from '../../src/core/model/model';
 
 export interface CompareCells {
   name: string;

@@ -2,7 +2,7 @@
 // parser is the collector's own, from src/core), so a mistake is shown at once, under the
 // field, with the offending text marked; a valid filter is applied after a pause or on Enter.
 
-import { checkFilter } from '../../src/core/traceFilter';
+import { checkFilter } from '../../src/core/queries/traceFilter';
 import { textField } from '../components/textField';
 import { h, setText } from '../views/dom';
 

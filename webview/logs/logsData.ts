@@ -4,8 +4,8 @@
 // around the one the reader is looking at and tells the table how far that row moved, so it
 // can scroll by as much and the row stays under the reader's eyes. Free of the DOM.
 
-import type { TraceSummary } from '../../src/core/model';
-import type { SortKey, SortOrder } from '../../src/core/traceSort';
+import type { TraceSummary } from '../../src/core/model/model';
+import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
 import { QueryTraces, type QueryTracesParams } from '../../src/shared/protocol';
 import type { HostConnection } from '../transport/connection';
 

@@ -4,11 +4,11 @@
 // click elsewhere on a row opens its trace, the check column, Ctrl/Cmd and Shift select.
 // Every value from a trace is set as text, never as HTML.
 
-import { logsColumns, type LogsColumn } from '../../src/core/logsColumns';
-import type { TraceSummary } from '../../src/core/model';
-import type { SortKey, SortOrder } from '../../src/core/traceSort';
+import { logsColumns, type LogsColumn } from '../../src/core/queries/logsColumns';
+import type { TraceSummary } from '../../src/core/model/model';
+import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
 import { setCodicon } from '../components/icons';
-import { formatCost, formatCount, formatDuration, formatScore } from '../../src/core/format';
+import { formatCost, formatCount, formatDuration, formatScore } from '../../src/core/display/format';
 import { h, setText } from '../views/dom';
 import { VirtualList } from '../views/virtualList';
 import { clickKind, type ClickKind } from './rowSelection';

@@ -4,9 +4,9 @@
 // re-read at most twice a second, around the row the reader is looking at, so new traces
 // arrive above it without moving it (at the very top, they slide in).
 
-import { addFilterTerm } from '../../src/core/filterTerms';
-import type { TraceSummary } from '../../src/core/model';
-import type { SortKey, SortOrder } from '../../src/core/traceSort';
+import { addFilterTerm } from '../../src/core/queries/filterTerms';
+import type { TraceSummary } from '../../src/core/model/model';
+import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
 import { ChangesNotification, DeleteTraces, ExportTraces, ScoreTraces, THUMBS_SCORE, type HostInfo } from '../../src/shared/protocol';
 import { iconButton, setDisabled, textButton } from '../components/button';
 import { textField } from '../components/textField';

@@ -4,7 +4,7 @@
 // a case-insensitive substring over what a row and its tooltip show, not over inputs and
 // outputs: those can be megabytes per span, and a 100k-span trace must answer per keystroke.
 
-import type { Span } from '../../src/core/model';
+import type { Span } from '../../src/core/model/model';
 import type { TreeNode, TraceModel } from './traceModel';
 
 export interface SearchResult {

@@ -1,6 +1,6 @@
-// The `vscode://file/…` links the browser page makes of traceback frames (parsing: core/tracebacks.ts).
+// The `vscode://file/…` links the browser page makes of traceback frames (parsing: core/display/tracebacks.ts).
 
-import { isSafeAbsolutePath, type StackFrame } from '../../src/core/tracebacks';
+import { isSafeAbsolutePath, type StackFrame } from '../../src/core/display/tracebacks';
 
 /**
  * The `vscode://file/…:LINE[:COL]` link that opens a file in the editor from a browser.

@@ -2,7 +2,7 @@
 // trace's time range, and round tick marks for the axis above it. Times are microseconds
 // (the model's precision); running spans end "now", so their bars grow while they run.
 
-import { parseTimeMicros } from '../../src/core/time';
+import { parseTimeMicros } from '../../src/core/model/time';
 
 export interface TimeRange {
   start: number;

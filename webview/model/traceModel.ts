@@ -6,10 +6,10 @@
 // for) rebuilds the tree. Either way the nodes' identities follow span ids, so selection and
 // expanded state, which are kept by id, survive.
 
-import type { Span, TraceDetail, TraceSummary } from '../../src/core/model';
-import { buildSpanTree, compareIso, type SpanNode, type SpanTree } from '../../src/core/spanTree';
-import { subtreeScoreAverages } from '../../src/core/aggregates';
-import type { ScoreAverages } from '../../src/core/model';
+import type { Span, TraceDetail, TraceSummary } from '../../src/core/model/model';
+import { buildSpanTree, compareIso, type SpanNode, type SpanTree } from '../../src/core/model/spanTree';
+import { subtreeScoreAverages } from '../../src/core/model/aggregates';
+import type { ScoreAverages } from '../../src/core/model/model';
 
 export type TraceHeader = TraceDetail['trace'];
 export type TreeNode = SpanNode<Span>;

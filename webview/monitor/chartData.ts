@@ -2,7 +2,7 @@
 // in seconds, as uPlot wants) and one array per series, `null` where a bucket has no value
 // (no finished trace for latency, no score given) so the line breaks instead of dropping to 0.
 
-import type { MonitorBucket, MonitorResult } from '../../src/core/monitor';
+import type { MonitorBucket, MonitorResult } from '../../src/core/queries/monitor';
 
 export interface ChartSeries {
   label: string;

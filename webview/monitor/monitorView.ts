@@ -4,8 +4,8 @@
 // redraws when the range or project changes, when traces change (at most every few seconds),
 // and when the theme changes. Clicking a bucket shows its traces in the Logs tab.
 
-import type { MonitorResult } from '../../src/core/monitor';
-import { parseInstantText } from '../../src/core/timeText';
+import type { MonitorResult } from '../../src/core/queries/monitor';
+import { parseInstantText } from '../../src/core/queries/timeText';
 import { ChangesNotification, ListProjects, QueryMonitor, type MonitorReply } from '../../src/shared/protocol';
 import { iconButton, textButton } from '../components/button';
 import { dropdown, type Dropdown } from '../components/dropdown';

@@ -2,7 +2,7 @@
 // per webview). The trace view saves its whole object whenever it likes, so the tabs' part
 // lives under its own key and is carried over on every save, whoever saves.
 
-import type { SortKey, SortOrder } from '../../src/core/traceSort';
+import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
 import type { StateStorage, UiState } from './uiState';
 
 export type TabId = 'traces' | 'logs' | 'monitor' | 'compare';

@@ -2,7 +2,7 @@
 // the time axis of the waterfall with round ticks (0, 200 ms, 400 ms…) that follow the
 // trace's length, also while it still runs.
 
-import { formatDuration } from '../../src/core/format';
+import { formatDuration } from '../../src/core/display/format';
 import { ticks, type TimeRange } from '../model/timelineScale';
 import { h, setText } from './dom';
 

@@ -3,10 +3,10 @@
 // Arrow keys move, Enter or a click opens; a trace is deleted with a second click on its
 // trash icon (the first one asks).
 
-import type { TraceSummary } from '../../src/core/model';
-import { compareIso } from '../../src/core/spanTree';
+import type { TraceSummary } from '../../src/core/model/model';
+import { compareIso } from '../../src/core/model/spanTree';
 import { codicon, setCodicon } from '../components/icons';
-import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
+import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
 import { h, setText } from './dom';
 import { VirtualList } from './virtualList';
 

@@ -3,10 +3,10 @@
 // recycled by the virtual list, so `paintRow` sets every part on every call and touches the
 // DOM only where something changed.
 
-import type { Span, SpanType } from '../../src/core/model';
-import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type SpanDisplayState } from '../../src/core/spanDisplay';
+import type { Span, SpanType } from '../../src/core/model/model';
+import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type SpanDisplayState } from '../../src/core/display/spanDisplay';
 import { setCodicon } from '../components/icons';
-import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/format';
+import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
 import { matchRanges } from '../model/search';
 import { barGeometry, firstTokenFraction, spanMicros, type TimeRange } from '../model/timelineScale';
 import type { TreeNode, TraceModel } from '../model/traceModel';

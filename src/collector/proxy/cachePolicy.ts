@@ -8,7 +8,7 @@
 
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { isPlainObject } from '../../core/merge';
+import { isPlainObject } from '../../core/model/merge';
 import { HttpError } from '../httpError';
 
 export const CACHE_MODES = ['auto', 'always', 'never', 'replay'] as const;

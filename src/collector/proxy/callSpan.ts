@@ -6,7 +6,7 @@
 // then, or else as a trace of its own with the id it waited for in its metadata.
 
 import { randomUUID } from 'node:crypto';
-import type { ErrorInfo, Usage } from '../../core/model';
+import type { ErrorInfo, Usage } from '../../core/model/model';
 import { HttpError } from '../httpError';
 import { ingestBatch } from '../nativeRoutes';
 import type { CollectorDeps } from '../router';

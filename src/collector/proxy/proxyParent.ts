@@ -2,12 +2,12 @@
 // span: by its id alone (the collector finds its trace), or as a Spanscope export
 // (`ss1.…`, what `span.export()` returns: trace, span and project in one string).
 // Braintrust's `x-bt-parent` is `project_name:NAME`, `project_id:ID` or an exported Braintrust
-// span, read as the Braintrust wire reads them (core/braintrust/spanComponents.ts); `x-spanscope-project` names
+// span, read as the Braintrust wire reads them (core/normalise/braintrust/spanComponents.ts); `x-spanscope-project` names
 // the project of a call's own trace. Without any, a call is a trace of its own.
 
 import type { IncomingHttpHeaders } from 'node:http';
-import { parseBraintrustParent } from '../../core/braintrust/spanComponents';
-import { idProblem } from '../../core/validate';
+import { parseBraintrustParent } from '../../core/normalise/braintrust/spanComponents';
+import { idProblem } from '../../core/normalise/validate';
 import { HttpError } from '../httpError';
 
 export interface ParentRef {

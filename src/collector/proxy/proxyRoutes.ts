@@ -7,7 +7,7 @@
 // API key as the Authorization, and that goes upstream, never to a log or a file).
 
 import type { IncomingMessage } from 'node:http';
-import { describeRequest, endpointOf } from '../../core/openaiCalls';
+import { describeRequest, endpointOf } from '../../core/llmCalls/openaiCalls';
 import { type CollectorDeps, type Method, type RequestContext, type Route, type RouteReply, mediaType } from '../router';
 import { cacheKey, cachePlan } from './cachePolicy';
 import { CallSpan } from './callSpan';

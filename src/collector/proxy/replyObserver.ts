@@ -5,10 +5,10 @@
 
 import { StringDecoder } from 'node:string_decoder';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
-import type { ErrorInfo } from '../../core/model';
-import { type CallResult, type OpenAiEndpoint, describeReply, streamAccumulator, type StreamAccumulator } from '../../core/openaiCalls';
-import { SseReader } from '../../core/sseEvents';
-import { isPlainObject } from '../../core/merge';
+import type { ErrorInfo } from '../../core/model/model';
+import { type CallResult, type OpenAiEndpoint, describeReply, streamAccumulator, type StreamAccumulator } from '../../core/llmCalls/openaiCalls';
+import { SseReader } from '../../core/llmCalls/sseEvents';
+import { isPlainObject } from '../../core/model/merge';
 
 /** A JSON reply larger than this is passed on but not parsed for its span. */
 const MAX_PARSED_BYTES = 32 * 1024 * 1024;

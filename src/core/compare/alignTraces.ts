@@ -4,8 +4,8 @@
 // loop) pair by their order among siblings of that name. Pure; the panel's compare view and
 // the MCP `compare_traces` tool both call it.
 
-import type { Span, TraceDetail } from '../model';
-import { buildSpanTree, type SpanNode } from '../spanTree';
+import type { Span, TraceDetail } from '../model/model';
+import { buildSpanTree, type SpanNode } from '../model/spanTree';
 
 export interface AlignedRow {
   /** Span names from the root down to this span. */

@@ -3,8 +3,8 @@
 // each, so a diff of two calls shows what changed in the prompt and the answer and nothing
 // else. Pure; the extension serves it from a read-only document (a content provider).
 
-import { toChatMessage, type ChatMessage } from '../chatMessages';
-import type { FeedbackScore, Span, TraceDetail } from '../model';
+import { toChatMessage, type ChatMessage } from '../model/chatMessages';
+import type { FeedbackScore, Span, TraceDetail } from '../model/model';
 
 /** Characters of one section past which the rest is cut (a diff of megabytes helps no one). */
 export const MAX_SECTION_CHARS = 200_000;

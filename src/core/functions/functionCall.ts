@@ -2,8 +2,8 @@
 // location, else a function-like name) and a small record of the call — previews, not whole
 // values, copied so that a preview never keeps a large input or output alive. Pure.
 
-import type { Span } from '../model';
-import { parseTimeMicros } from '../time';
+import type { Span } from '../model/model';
+import { parseTimeMicros } from '../model/time';
 import type { FunctionCall } from './callStats';
 
 const PREVIEW_CHARS = 200;

@@ -6,7 +6,7 @@
 // MAX_CALLS calls of each function, the MAX_FUNCTIONS functions called most recently.
 // Pure: no I/O.
 
-import type { Span, TraceSummary } from '../model';
+import type { Span, TraceSummary } from '../model/model';
 import { type CallStats, type FunctionCall, type StatsWindow, statsOf, windowStart } from './callStats';
 import { callOf, keyOf, type FunctionKey } from './functionCall';
 

@@ -8,12 +8,12 @@
 // native fields' rules, as every other route's are: names and text cut, nothing deeper than
 // the limit stored (docs/protocol.md, "Limits").
 
-import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText } from '../limits';
-import type { Patch } from '../model';
-import type { Row } from '../braintrust/deepMerge';
-import { isRow } from '../braintrust/deepMerge';
-import type { RowBook } from '../braintrust/rowBook';
-import { type FieldSpec, type Problem, Problems, idProblem, readFields } from '../validate';
+import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText } from './limits';
+import type { Patch } from '../model/model';
+import type { Row } from './braintrust/deepMerge';
+import { isRow } from './braintrust/deepMerge';
+import type { RowBook } from './braintrust/rowBook';
+import { type FieldSpec, type Problem, Problems, idProblem, readFields } from './validate';
 import { SPAN_FIELDS, TRACE_FIELDS } from './native';
 
 export interface Logs3Result {

@@ -2,9 +2,9 @@
 // event is checked, every problem is reported, and patches are returned only when there is
 // none, so a rejected batch leaves the store exactly as it was.
 
-import { codeVersionProblem } from '../codeVersion';
-import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model';
-import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from '../validate';
+import { codeVersionProblem } from '../model/codeVersion';
+import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model/model';
+import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
 import { attachArrivedBytes, locateRecords } from './verbatim';
 
 export const TRACE_FIELDS: FieldSpec = {

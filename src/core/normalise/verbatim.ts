@@ -6,7 +6,7 @@
 // does (a key written with escapes could spell "span" in disguise), it reports nothing, and
 // the record is serialised as usual.
 
-import type { Patch } from '../model';
+import type { Patch } from '../model/model';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

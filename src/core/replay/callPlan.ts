@@ -4,7 +4,7 @@
 // function's parameter kinds, whether it is a method, and which arguments did not round-trip
 // through JSON. When a call can not be rebuilt, the one reason why, in words for the user.
 
-import type { Span } from '../model';
+import type { Span } from '../model/model';
 
 export type CallLanguage = 'python' | 'node';
 

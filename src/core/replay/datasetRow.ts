@@ -4,7 +4,7 @@
 // import keeps every key of a line as the item's data, so a file imports into either;
 // `source_span` says where the row came from.
 
-import type { Span } from '../model';
+import type { Span } from '../model/model';
 import { CALL_METADATA_KEY } from './callPlan';
 
 export interface DatasetRow {

@@ -2,8 +2,8 @@
 // JSON document, and that document read back into a request for the AI proxy. The document
 // says which span it replays, so the reply can be recorded under it and diffed with it.
 
-import { isPlainObject } from '../merge';
-import type { Span } from '../model';
+import { isPlainObject } from '../model/merge';
+import type { Span } from '../model/model';
 
 export const REPLAY_DOC_MARK = 'spanscope_llm_replay';
 

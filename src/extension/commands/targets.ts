@@ -3,9 +3,9 @@
 // trace with a quick pick of the newest ones.
 
 import * as vscode from 'vscode';
-import type { FeedbackScore, Span, TraceDetail, TraceSummary } from '../../core/model';
+import type { FeedbackScore, Span, TraceDetail, TraceSummary } from '../../core/model/model';
 import type { TraceStoreApi } from '../../store/types';
-import { formatDuration } from '../../core/format';
+import { formatDuration } from '../../core/display/format';
 import type { TreeNode } from '../tree/tracesTreeModel';
 import type { TracesView } from '../tree/tracesView';
 

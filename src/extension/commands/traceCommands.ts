@@ -3,7 +3,7 @@
 // palette (then on the view's selection, or a trace picked from a list).
 
 import * as vscode from 'vscode';
-import type { Span } from '../../core/model';
+import type { Span } from '../../core/model/model';
 import type { CollectorService } from '../collector/collectorService';
 import { Commands } from '../constants';
 import { asText } from '../format';

@@ -5,7 +5,7 @@
 // failed root span: RecentCall.caught) is a warning; any other an error. Pure.
 
 import type { FunctionSummary, RecentCall } from '../../core/functions/functionIndex';
-import { framesInnermostFirst, innermostOwnFrame, type StackFrame } from '../../core/tracebacks';
+import { framesInnermostFirst, innermostOwnFrame, type StackFrame } from '../../core/display/tracebacks';
 import { problemMessage } from './functionText';
 
 /** Failed calls per function shown at most (the newest). */

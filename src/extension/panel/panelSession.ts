@@ -5,7 +5,7 @@
 // editor actions (open a file, find a symbol, copy) come in as `HostActions`, so the whole
 // exchange is tested in Node over a real RpcEndpoint pair.
 
-import type { ScorePatch } from '../../core/model';
+import type { ScorePatch } from '../../core/model/model';
 import type { TraceStoreApi } from '../../store/types';
 import {
   ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,

@@ -3,7 +3,7 @@
 // the deletion), and spans are kept only for traces the webview watches, so a push carries
 // what changed since the last one and nothing else.
 
-import type { Span, TraceSummary } from '../../core/model';
+import type { Span, TraceSummary } from '../../core/model/model';
 import type { StoreChange } from '../../store/types';
 import type { Changes } from '../../shared/protocol';
 

@@ -2,7 +2,7 @@
 // means its root span), the panel or a CodeLens quick pick (trace id and span id), or from the
 // palette the view's selection.
 
-import type { Span, TraceDetail } from '../../core/model';
+import type { Span, TraceDetail } from '../../core/model/model';
 import type { TraceStoreApi } from '../../store/types';
 import { targetsOf } from '../commands/targets';
 import type { TreeNode } from '../tree/tracesTreeModel';

@@ -2,9 +2,9 @@
 // score names the settings define (and what is wrong with a bad entry), whether a typed value
 // fits a score's range, and what a thumbs click does. Pure, so each rule is unit-tested.
 
-import type { FeedbackScore, ScorePatch } from '../../core/model';
+import type { FeedbackScore, ScorePatch } from '../../core/model/model';
 import { THUMBS_SCORE, type ScoreDefinition } from '../../shared/protocol';
-import { formatScore } from '../../core/format';
+import { formatScore } from '../../core/display/format';
 
 /** The panel's thumbs buttons and the sidebar's set the same score. */
 export const DEFAULT_THUMBS_NAME = THUMBS_SCORE.name;

@@ -3,11 +3,11 @@
 // picked from the categories) and an optional reason. Scores are a person's: source `ui`.
 
 import * as vscode from 'vscode';
-import type { ScorePatch } from '../../core/model';
+import type { ScorePatch } from '../../core/model/model';
 import type { ScoreDefinition } from '../../shared/protocol';
 import type { CollectorService } from '../collector/collectorService';
 import { Commands } from '../constants';
-import { formatScore } from '../../core/format';
+import { formatScore } from '../../core/display/format';
 import type { SettingsWatcher } from '../settingsWatcher';
 import { resolveTargets, scoresOf, type Target } from '../commands/targets';
 import type { TreeNode } from '../tree/tracesTreeModel';

@@ -2,13 +2,13 @@
 // value and tooltip. Pure (no `vscode`), so what a user sees is unit-tested; the tree
 // provider only copies these onto `vscode.TreeItem`s.
 
-import { preview } from '../../core/aggregates';
-import type { ScoreAverages, Span, TraceSummary } from '../../core/model';
-import { codeVersionText } from '../../core/codeVersion';
-import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type TraceEndFacts } from '../../core/spanDisplay';
+import { preview } from '../../core/model/aggregates';
+import type { ScoreAverages, Span, TraceSummary } from '../../core/model/model';
+import { codeVersionText } from '../../core/model/codeVersion';
+import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type TraceEndFacts } from '../../core/display/spanDisplay';
 import type { ProjectSummary } from '../../store/types';
 import { TreeItemContext } from '../constants';
-import { formatCost, formatDuration, formatTokens, totalTokens } from '../../core/format';
+import { formatCost, formatDuration, formatTokens, totalTokens } from '../../core/display/format';
 import { ownAverages, scoreBadges } from '../format';
 import { escapeMarkdown, field, truncate } from '../markdown';
 import { plural } from '../statusText';

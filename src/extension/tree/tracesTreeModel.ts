@@ -4,9 +4,9 @@
 // Spans of an expanded trace are loaded once with `getTrace` and then kept current from the
 // change events, so a running trace never re-reads its file. Pure: no `vscode`.
 
-import { rollupScores } from '../../core/aggregates';
-import type { ScoreAverages, Span, TraceSummary } from '../../core/model';
-import { buildSpanTree, type SpanTree } from '../../core/spanTree';
+import { rollupScores } from '../../core/model/aggregates';
+import type { ScoreAverages, Span, TraceSummary } from '../../core/model/model';
+import { buildSpanTree, type SpanTree } from '../../core/model/spanTree';
 import type { StoreChange, TraceStoreApi } from '../../store/types';
 import { matchesFilter, moreView, projectView, spanView, traceView, type ItemView } from './traceItems';
 

@@ -3,13 +3,13 @@
 // change to the selected span redraws only the sections whose data changed; what the user
 // opened, scrolled or typed elsewhere in the pane stays as it was.
 
-import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model';
-import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/spanDisplay';
+import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model/model';
+import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/display/spanDisplay';
 import { CompareWith, CopyText, FindSymbol, RunSpanCommand, THUMBS_SCORE, type HostInfo, type SpanCommand } from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
-import { formatClock, formatCost, formatDuration } from '../../../src/core/format';
+import { formatClock, formatCost, formatDuration } from '../../../src/core/display/format';
 import type { TraceModel, TreeNode } from '../../model/traceModel';
 import type { HostConnection } from '../../transport/connection';
 import { h } from '../dom';

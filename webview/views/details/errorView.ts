@@ -1,8 +1,8 @@
 // A span's error: the exception type and message, then the traceback with every frame that
 // names an absolute file turned into a link to that file and line.
 
-import type { ErrorInfo } from '../../../src/core/model';
-import { splitTraceback } from '../../../src/core/tracebacks';
+import type { ErrorInfo } from '../../../src/core/model/model';
+import { splitTraceback } from '../../../src/core/display/tracebacks';
 import type { HostConnection } from '../../transport/connection';
 import { h } from '../dom';
 import { sourceLink } from './sourceLink';

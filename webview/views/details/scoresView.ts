@@ -5,13 +5,13 @@
 // name over itself and everything under it. The list is redrawn on live changes; the form is
 // not, so what someone is typing survives a span that updates meanwhile.
 
-import type { FeedbackScore, ScoreAverages, ScorePatch } from '../../../src/core/model';
+import type { FeedbackScore, ScoreAverages, ScorePatch } from '../../../src/core/model/model';
 import { THUMBS_SCORE, type ScoreDefinition } from '../../../src/shared/protocol';
 import { iconButton, setPressed, textButton } from '../../components/button';
 import { badge } from '../../components/badge';
 import { dropdown } from '../../components/dropdown';
 import { textField } from '../../components/textField';
-import { formatScore } from '../../../src/core/format';
+import { formatScore } from '../../../src/core/display/format';
 import { h } from '../dom';
 
 export interface ScoreTarget {

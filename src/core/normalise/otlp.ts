@@ -15,10 +15,10 @@
 // (limits.ts: depth, name and text lengths) exactly as native and Opik records are.
 
 import { DEPTH_MARKER, DEPTH_MAX, setOwn } from './limits';
-import type { ErrorInfo, Patch, SpanPatch, TracePatch } from './model';
-import { isPlainObject } from './merge';
-import { SPAN_FIELDS } from './normalise/native';
-import { formatMicros } from './time';
+import type { ErrorInfo, Patch, SpanPatch, TracePatch } from '../model/model';
+import { isPlainObject } from '../model/merge';
+import { SPAN_FIELDS } from './native';
+import { formatMicros } from '../model/time';
 import { AttributeBag, MAPPED_EVENTS, readConventions } from './conventions/readConventions';
 import { Problems, readFields } from './validate';
 

@@ -1,7 +1,7 @@
 // Times and durations as people type them, shared by the filter language (`duration > 2s`,
 // `last:15m`, `after:2026-01-01T10:00`) and the monitor's `from=`, `to=` and `bucket=`.
 
-import { parseTimeMicros } from './time';
+import { parseTimeMicros } from '../model/time';
 
 const UNIT_MS: Record<string, number> = {
   ms: 1,

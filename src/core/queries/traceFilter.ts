@@ -13,12 +13,12 @@
 // - times without an offset are UTC; `after:` includes its instant, `before:` excludes it,
 //   so `after:A before:B` is exactly the traces started in [A, B).
 
-import { commitMatches } from './codeVersion';
-import type { Status, TraceSummary } from './model';
+import { commitMatches } from '../model/codeVersion';
+import type { Status, TraceSummary } from '../model/model';
 import { FilterSyntaxError, parseFilter, type CompareOp, type FilterNode, type TextRange } from './filterParser';
-import { formatMicros } from './time';
+import { formatMicros } from '../model/time';
 import { parseDurationText, parseInstantText } from './timeText';
-import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from './traceFields';
+import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from '../model/traceFields';
 
 export { FilterSyntaxError } from './filterParser';
 

@@ -5,8 +5,8 @@
 // and reply again, so once messages were read from the flattened keys they are dropped
 // rather than kept as a second copy in metadata.
 
-import type { SpanType } from '../model';
-import { openInferenceMessages, parseJsonish, unflatten } from '../chatMessages';
+import type { SpanType } from '../../model/model';
+import { openInferenceMessages, parseJsonish, unflatten } from '../../model/chatMessages';
 import type { AttributeBag } from './attributeBag';
 import type { Convention } from './convention';
 import { reply } from './genAi';

@@ -6,8 +6,8 @@
 // limits.ts (nesting depth, name and text lengths) are cut there, the same on every route.
 
 import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from './limits';
-import { SPAN_TYPES } from './model';
-import { isCanonicalTime, normaliseTime } from './time';
+import { SPAN_TYPES } from '../model/model';
+import { isCanonicalTime, normaliseTime } from '../model/time';
 
 /** One thing wrong with a request: which event (`index` in the batch), which field, what. */
 export interface Problem {

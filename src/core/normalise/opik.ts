@@ -1,6 +1,6 @@
 // Opik REST bodies → patches. The Opik SDKs (Python and TypeScript) send traces and spans
 // with the model's own field names (DESIGN.md took Opik's), so this is mostly checking (with
-// the field tables of src/core/validate.ts, as native ingest does): each field is validated,
+// the field tables of src/core/normalise/validate.ts, as native ingest does): each field is validated,
 // times are made canonical, and the few Opik-only fields are mapped. Creates and updates both
 // become patches, so a PATCH that overtakes its create, or a create sent twice by a retry,
 // merges like any other upsert. A body with any invalid record is refused whole.
@@ -11,8 +11,8 @@
 // and each trace's score averages stay what they were for that name. Traces of the thread
 // that arrive later do not get it (the SDKs score a thread once it is over).
 
-import type { Patch, ScorePatch, SpanPatch, TracePatch } from './model';
-import { attachArrivedBytes, locateRecords } from './normalise/verbatim';
+import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model/model';
+import { attachArrivedBytes, locateRecords } from './verbatim';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
 
 export type { Problem } from './validate';

@@ -9,9 +9,9 @@
 // started inside it, so clicking a bucket and filtering `after:start before:end` shows
 // exactly the traces it counted.
 
-import type { ScoreAverages, TraceSummary } from './model';
-import { formatMicros, parseTimeMicros } from './time';
-import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from './traceFields';
+import type { ScoreAverages, TraceSummary } from '../model/model';
+import { formatMicros, parseTimeMicros } from '../model/time';
+import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from '../model/traceFields';
 
 export interface MonitorParams {
   /** Epoch milliseconds; the range is [from, to), widened to whole buckets. */

@@ -2,9 +2,9 @@
 // its own. Its OpenAI/Anthropic instrumentation writes the request and the reply as JSON in
 // `request_data` / `response_data`; Pydantic AI puts the run's price in `operation.cost`.
 
-import type { ChatMessage } from '../chatMessages';
-import { parseJsonish, toChatMessage, toChatMessages } from '../chatMessages';
-import { isPlainObject } from '../merge';
+import type { ChatMessage } from '../../model/chatMessages';
+import { parseJsonish, toChatMessage, toChatMessages } from '../../model/chatMessages';
+import { isPlainObject } from '../../model/merge';
 import type { AttributeBag } from './attributeBag';
 import { toNumber } from './attributeBag';
 import type { Convention } from './convention';

@@ -23,7 +23,7 @@
 // Everything is bounded (oldest let go first); the book does no I/O. Rows must have been
 // checked (normalise/braintrust.ts) before they are given to it.
 
-import type { Patch, ScorePatch } from '../model';
+import type { Patch, ScorePatch } from '../../model/model';
 import { type Row, deepMerge, isRow } from './deepMerge';
 import { projectNameOf } from './projectIds';
 import { type RowPatches, type RowPlace, patchList, rowPatches } from './rowFields';

@@ -3,8 +3,8 @@
 // newest start first, then id. Traces without the value (not scored, no cost, still running)
 // go last in both directions, so sorting by a score shows the scored traces first.
 
-import type { TraceSummary } from './model';
-import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from './traceFields';
+import type { TraceSummary } from '../model/model';
+import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from '../model/traceFields';
 
 export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'ttft', 'tags', 'thread', 'commit', 'last_updated'] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];

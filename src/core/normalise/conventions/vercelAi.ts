@@ -5,9 +5,9 @@
 // so it is a general span whose usage is dropped (counted once, on the children). The
 // wrapper is named by the app's `functionId` and takes its input from `ai.prompt`.
 
-import { isPlainObject } from '../merge';
-import type { ChatMessage } from '../chatMessages';
-import { parseJsonish, toChatMessage, toChatMessages } from '../chatMessages';
+import { isPlainObject } from '../../model/merge';
+import type { ChatMessage } from '../../model/chatMessages';
+import { parseJsonish, toChatMessage, toChatMessages } from '../../model/chatMessages';
 import type { AttributeBag } from './attributeBag';
 import type { Convention } from './convention';
 

@@ -2,7 +2,7 @@
 // read from (a table that reads as documentation), and for what is not one key to one field
 // (span type, messages, names), small functions. `readConventions.ts` combines them.
 
-import type { CodeLocation, SpanType, Usage } from '../model';
+import type { CodeLocation, SpanType, Usage } from '../../model/model';
 import type { AttributeBag } from './attributeBag';
 
 /** Model fields read straight from one attribute each. */

@@ -4,8 +4,8 @@
 // LangChain's serialised ToolMessage (`{output: {lc: 1, type: "constructor", id: […,
 // "ToolMessage"], kwargs: {content}}}`): what the tool returned is its content.
 
-import { parseJsonish } from '../chatMessages';
-import { isPlainObject } from '../merge';
+import { parseJsonish } from '../../model/chatMessages';
+import { isPlainObject } from '../../model/merge';
 import type { Convention } from './convention';
 
 export const langchain: Convention = {

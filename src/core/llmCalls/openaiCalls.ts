@@ -4,9 +4,9 @@
 // model. The AI proxy (src/collector/proxy) records every call it forwards with this. Pure:
 // bodies come in parsed, nothing is read or written here.
 
-import type { ErrorInfo, Usage } from './model';
-import { type ChatMessage, toChatMessage, toChatMessages } from './chatMessages';
-import { isPlainObject } from './merge';
+import type { ErrorInfo, Usage } from '../model/model';
+import { type ChatMessage, toChatMessage, toChatMessages } from '../model/chatMessages';
+import { isPlainObject } from '../model/merge';
 
 export type OpenAiEndpoint = 'chat.completions' | 'responses' | 'completions' | 'embeddings' | 'models' | 'other';
 

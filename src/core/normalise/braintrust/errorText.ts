@@ -8,7 +8,7 @@
 //
 // Anything else is kept whole as the message of an `Error`.
 
-import type { ErrorInfo } from '../model';
+import type { ErrorInfo } from '../../model/model';
 
 const PYTHON_TRACEBACK = 'Traceback (most recent call last):';
 /** `ValueError: boom`, `mypkg.errors.Oops: …`, `KeyboardInterrupt` (a type alone). */

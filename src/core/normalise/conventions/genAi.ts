@@ -2,9 +2,9 @@
 // ones instrumentations still send. A span is an LLM call when `gen_ai.operation.name` is an
 // inference operation, a tool when it is `execute_tool`; agent operations are general.
 
-import type { SpanType } from '../model';
-import type { ChatMessage } from '../chatMessages';
-import { parseJsonish, systemMessage, toChatMessages } from '../chatMessages';
+import type { SpanType } from '../../model/model';
+import type { ChatMessage } from '../../model/chatMessages';
+import { parseJsonish, systemMessage, toChatMessages } from '../../model/chatMessages';
 import type { AttributeBag } from './attributeBag';
 import { toNumber } from './attributeBag';
 import type { Convention } from './convention';

@@ -1,7 +1,7 @@
 // One page of the logs table: filter, sort, cut. Runs where the traces are (the collector,
 // or the extension host next to its store), so only the page travels to the view.
 
-import type { TraceSummary } from './model';
+import type { TraceSummary } from '../model/model';
 import { compileFilter, type FilterOptions } from './traceFilter';
 import { rankOf, sortedSlice, type SortKey, type SortOrder } from './traceSort';
 

@@ -15,8 +15,8 @@
 //
 // A root row (no span_parents) also makes the trace record: name, input, output, times.
 
-import type { CodeLocation, Patch, ScorePatch, ScoreSource, SpanPatch, SpanType, TracePatch, Usage } from '../model';
-import { formatMicros, normaliseTime } from '../time';
+import type { CodeLocation, Patch, ScorePatch, ScoreSource, SpanPatch, SpanType, TracePatch, Usage } from '../../model/model';
+import { formatMicros, normaliseTime } from '../../model/time';
 import { type Row, isRow } from './deepMerge';
 import { parseErrorText } from './errorText';
 

@@ -9,7 +9,7 @@
 // `ai.generateText`) carries its children's sum again, and counting it would double the
 // trace's totals.
 
-import type { CodeLocation, Usage } from '../model';
+import type { CodeLocation, Usage } from '../../model/model';
 import type { AttributeBag } from './attributeBag';
 import { toNumber } from './attributeBag';
 import type { Convention, ConventionFields, ScalarKeys } from './convention';

@@ -6,7 +6,7 @@
 // into it: OTel GenAI "parts" messages, OpenInference and OpenLLMetry flattened attributes,
 // and the Vercel AI SDK's content arrays.
 
-import { DEPTH_MAX } from './limits';
+import { DEPTH_MAX } from '../normalise/limits';
 import { isPlainObject } from './merge';
 
 export interface ToolCall {

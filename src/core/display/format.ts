@@ -2,7 +2,7 @@
 // One set of rules, so the same span reads the same everywhere. Pure; a missing or
 // non-finite value formats as '' so callers can drop empty parts with `filter(Boolean)`.
 
-import type { Usage } from './model';
+import type { Usage } from '../model/model';
 
 /** `12 µs`, `3.46 ms`, `532 ms`, `1.23 s`, `12.3 s`, `2m 05s`, `2h 01m`. */
 export function formatDuration(ms: number | null | undefined): string {

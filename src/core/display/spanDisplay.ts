@@ -5,7 +5,7 @@
 // duration bar would grow to now, for ever. The panel and the sidebar both ask this one rule.
 // Pure: no DOM, no Node I/O.
 
-import type { Status } from './model';
+import type { Status } from '../model/model';
 
 /** `not_ended`: no end time, under a trace that has ended. */
 export type SpanDisplayState = 'running' | 'not_ended' | 'ok' | 'error';

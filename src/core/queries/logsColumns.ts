@@ -2,10 +2,10 @@
 // them, and both agree on order, headers and what a click on a cell filters by. Pure: the
 // webview, the host and the collector all import it.
 
-import { codeVersionText } from './codeVersion';
-import type { TraceSummary } from './model';
+import { codeVersionText } from '../model/codeVersion';
+import type { TraceSummary } from '../model/model';
 import { fieldTerm, scoreTerm } from './filterTerms';
-import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from './traceFields';
+import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from '../model/traceFields';
 import type { SortKey } from './traceSort';
 
 export interface LogsColumn {
