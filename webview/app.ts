@@ -7,18 +7,18 @@ import { applyScore } from '../src/core/model/merge';
 import { nowIso } from '../src/core/model/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
 import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
-import { noTracesHint } from './model/emptyHint';
+import { noTracesHint } from './shell/emptyHint';
 import { formatCount, formatDuration } from '../src/core/display/format';
-import { ReadyGate } from './model/readyGate';
-import { TraceModel, TRACE_KEY, type TreeNode } from './model/traceModel';
+import { ReadyGate } from './shell/readyGate';
+import { TraceModel, TRACE_KEY, type TreeNode } from './trace/traceModel';
 import { recallExpansion, rememberExpansion, type StateStorage, type UiState } from './state/uiState';
 import type { HostConnection } from './transport/connection';
-import { DetailsPane } from './views/details/detailsPane';
-import { errorText } from './views/details/sourceLink';
-import { h } from './views/dom';
-import { Layout } from './views/layout';
-import { TraceListView } from './views/traceListView';
-import { TreePane } from './views/treePane';
+import { DetailsPane } from './trace/details/detailsPane';
+import { errorText } from './trace/details/sourceLink';
+import { h } from './components/dom';
+import { Layout } from './shell/layout';
+import { TraceListView } from './trace/traceListView';
+import { TreePane } from './trace/treePane';
 
 const TICK_MS = 250;
 /** State saves wait this long for more changes (scrolling, key repeat). */

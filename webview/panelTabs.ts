@@ -13,8 +13,8 @@ import { MonitorView } from './monitor/monitorView';
 import { splitStorage, type TabId } from './state/panelState';
 import type { StateStorage } from './state/uiState';
 import type { HostConnection } from './transport/connection';
-import { h } from './views/dom';
-import { StatusLine, type StatusKind } from './views/statusLine';
+import { h } from './components/dom';
+import { StatusLine, type StatusKind } from './shell/statusLine';
 
 export class PanelTabs {
   readonly app: App;

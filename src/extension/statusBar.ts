@@ -7,7 +7,7 @@ import type { TraceStoreApi } from '../store/types';
 import type { CollectorService } from './collector/collectorService';
 import { Commands } from './constants';
 import { Disposable, toDisposable } from './lifecycle';
-import { statusView } from './statusText';
+import { statusView } from './statusBarModel';
 import { Throttle } from './throttle';
 import { TraceCounter } from './traceCounter';
 

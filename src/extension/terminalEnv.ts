@@ -10,7 +10,7 @@ import type { CollectorService } from './collector/collectorService';
 import { Settings } from './constants';
 import type { Logger } from './log';
 import type { SettingsWatcher } from './settingsWatcher';
-import { describePlan, terminalEnvironment } from './terminalEnvironment';
+import { describePlan, terminalEnvironment } from './terminalEnvModel';
 
 export function registerTerminalEnvironment(context: vscode.ExtensionContext, service: CollectorService, settings: SettingsWatcher, log: Logger): vscode.Disposable[] {
   const collection = context.environmentVariableCollection;

@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { CollectorService } from './collector/collectorService';
 import type { Logger } from './log';
 import type { TracePanelHost } from './panel/tracePanel';
-import { findTerminalTraceLinks, parseTraceLink } from './traceLinks';
+import { findTerminalTraceLinks, parseTraceLink } from './traceLinkModel';
 
 type TraceTerminalLink = vscode.TerminalLink & { traceId: string };
 

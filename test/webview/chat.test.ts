@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asChat } from '../../webview/model/chat';
+import { asChat } from '../../webview/trace/details/chat';
 
 describe('chat detection', () => {
   it('reads a request with messages and keeps its other fields', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { noTracesHint } from '../../webview/model/emptyHint';
+import { noTracesHint } from '../../webview/shell/emptyHint';
 
 describe('what an empty panel says', () => {
   it('points a VS Code user at the terminal, where SPANSCOPE_URL is set', () => {

@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { RpcEndpoint, RpcTimeoutError } from '../../src/shared/rpc';
 import { ChangesNotification, GetTrace, Ready, SetScore, ShowTrace, type Changes, type WireMessage } from '../../src/shared/protocol';
 import { connectVsCode } from '../../webview/transport/vscodeTransport';
-import { ReadyGate } from '../../webview/model/readyGate';
+import { ReadyGate } from '../../webview/shell/readyGate';
 import { makeTrace } from '../fixtures/traceBuilder';
 
 function pair(timeoutMs = 1000) {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { TraceModel } from '../../webview/model/traceModel';
-import { TreeView } from '../../webview/model/treeView';
-import { matchRanges, searchTrace, stepMatch } from '../../webview/model/search';
+import { TraceModel } from '../../webview/trace/traceModel';
+import { TreeView } from '../../webview/trace/treeView';
+import { matchRanges, searchTrace, stepMatch } from '../../webview/trace/search';
 import { makeSpan, makeTrace, spanId } from '../fixtures/traceBuilder';
 
 describe('search', () => {

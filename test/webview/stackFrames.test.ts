@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseFrames, splitTraceback } from '../../src/core/display/tracebacks';
-import { editorFileLink } from '../../webview/model/stackFrames';
+import { editorFileLink } from '../../webview/transport/stackFrames';
 
 const PY = `Traceback (most recent call last):
   File "/home/me/app.py", line 12, in main

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barGeometry, firstTokenFraction, rangeOf, spanMicros, ticks } from '../../webview/model/timelineScale';
+import { barGeometry, firstTokenFraction, rangeOf, spanMicros, ticks } from '../../webview/trace/timelineScale';
 
 describe('timeline geometry', () => {
   const range = { start: 1_000_000, end: 2_000_000 }; // one second

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { TraceModel, TRACE_KEY } from '../../webview/model/traceModel';
-import { TreeView } from '../../webview/model/treeView';
+import { TraceModel, TRACE_KEY } from '../../webview/trace/traceModel';
+import { TreeView } from '../../webview/trace/treeView';
 import { makeSpan, makeTrace, spanId } from '../fixtures/traceBuilder';
 
 const names = (view: TreeView) => view.rows.map((n) => (n === view.model.root ? 'TRACE' : n.span.name));

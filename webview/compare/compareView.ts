@@ -7,7 +7,7 @@ import { alignTraces } from '../../src/core/compare/alignTraces';
 import { GetTrace, OpenSpanDiff, type HostInfo } from '../../src/shared/protocol';
 import { textButton } from '../components/button';
 import type { HostConnection } from '../transport/connection';
-import { h } from '../views/dom';
+import { h } from '../components/dom';
 import { compareCells, totalsText } from './compareRows';
 
 export interface CompareViewOptions {

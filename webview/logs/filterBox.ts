@@ -4,7 +4,7 @@
 
 import { checkFilter } from '../../src/core/queries/traceFilter';
 import { textField } from '../components/textField';
-import { h, setText } from '../views/dom';
+import { h, setText } from '../components/dom';
 
 export interface FilterBoxEvents {
   onApply(filter: string): void;

@@ -9,8 +9,8 @@ import type { TraceSummary } from '../../src/core/model/model';
 import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
 import { setCodicon } from '../components/icons';
 import { formatCost, formatCount, formatDuration, formatScore } from '../../src/core/display/format';
-import { h, setText } from '../views/dom';
-import { VirtualList } from '../views/virtualList';
+import { h, setText } from '../components/dom';
+import { VirtualList } from '../components/virtualList';
 import { clickKind, type ClickKind } from './rowSelection';
 
 export const ROW_HEIGHT = 28;

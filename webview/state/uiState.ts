@@ -4,7 +4,7 @@
 // it in sessionStorage, and the open trace and span also in the URL so a reload or a shared
 // link opens the same place.
 
-import type { ExpansionState } from '../model/treeView';
+import type { ExpansionState } from '../trace/treeView';
 import type { VsCodeApi } from '../transport/vscodeTransport';
 
 export interface UiState {

@@ -6,7 +6,7 @@
 import type { Changes, NotificationType, ParamsOf, ReadyResult, RequestType, ResultOf, SourceLocation } from '../../src/shared/protocol';
 import { ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, Ready, SetScore, WatchTraces } from '../../src/shared/protocol';
 import type { TraceDetail, TraceSummary } from '../../src/core/model/model';
-import { editorFileLink } from '../model/stackFrames';
+import { editorFileLink } from './stackFrames';
 import type { ConnectionStatus, HostConnection } from './connection';
 import { logsBrowserHandlers } from './logsHttp';
 

@@ -11,7 +11,7 @@ import { TreeItemContext } from '../constants';
 import { formatCost, formatDuration, formatTokens, totalTokens } from '../../core/display/format';
 import { ownAverages, scoreBadges } from '../format';
 import { escapeMarkdown, field, truncate } from '../markdown';
-import { plural } from '../statusText';
+import { plural } from '../statusBarModel';
 
 export interface IconSpec {
   /** A codicon id, e.g. `sparkle`, `loading~spin`. */

@@ -4,7 +4,7 @@
 // them, as they were.
 
 import { codicon } from '../../components/icons';
-import { h } from '../dom';
+import { h } from '../../components/dom';
 
 export interface SectionState {
   /** Ids of sections the user collapsed; shared by all spans, like VS Code's panes. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTerminalTraceLinks, parseTraceLink, traceLink } from '../../src/extension/traceLinks';
+import { findTerminalTraceLinks, parseTraceLink, traceLink } from '../../src/extension/traceLinkModel';
 
 describe('trace links', () => {
   it('round-trips a trace and span id through the link', () => {

@@ -4,7 +4,7 @@
 // hidden with its tab), so it is a part of its own.
 
 import { codicon } from '../components/icons';
-import { h } from './dom';
+import { h } from '../components/dom';
 
 export type StatusKind = 'error' | 'info';
 

@@ -3,8 +3,8 @@
 // trace's length, also while it still runs.
 
 import { formatDuration } from '../../src/core/display/format';
-import { ticks, type TimeRange } from '../model/timelineScale';
-import { h, setText } from './dom';
+import { ticks, type TimeRange } from './timelineScale';
+import { h, setText } from '../components/dom';
 
 export class TimelineHeader {
   readonly element: HTMLElement;

@@ -7,8 +7,8 @@ import type { TraceSummary } from '../../src/core/model/model';
 import { compareIso } from '../../src/core/model/spanTree';
 import { codicon, setCodicon } from '../components/icons';
 import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
-import { h, setText } from './dom';
-import { VirtualList } from './virtualList';
+import { h, setText } from '../components/dom';
+import { VirtualList } from '../components/virtualList';
 
 export interface TraceListEvents {
   onOpen(traceId: string): void;

@@ -4,8 +4,8 @@
 // are numbered as choices.
 
 import { codicon } from '../../components/icons';
-import type { ChatView } from '../../model/chat';
-import { h } from '../dom';
+import type { ChatView } from './chat';
+import { h } from '../../components/dom';
 import { jsonView, longText, type JsonViewState } from './jsonView';
 
 export function chatView(chat: ChatView, state: JsonViewState, path: string): HTMLElement {

@@ -4,7 +4,7 @@
 import type { ErrorInfo } from '../../../src/core/model/model';
 import { splitTraceback } from '../../../src/core/display/tracebacks';
 import type { HostConnection } from '../../transport/connection';
-import { h } from '../dom';
+import { h } from '../../components/dom';
 import { sourceLink } from './sourceLink';
 
 export function errorView(error: ErrorInfo, conn: HostConnection, onError: (message: string) => void): HTMLElement {

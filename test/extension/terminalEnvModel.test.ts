@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type TerminalEnvOptions, describePlan, terminalEnvironment } from '../../src/extension/terminalEnvironment';
+import { type TerminalEnvOptions, describePlan, terminalEnvironment } from '../../src/extension/terminalEnvModel';
 
 const base: TerminalEnvOptions = { enabled: true, url: 'http://127.0.0.1:7727', opik: false, otel: 'off', delimiter: ':' };
 

@@ -12,7 +12,7 @@ import { badge } from '../../components/badge';
 import { dropdown } from '../../components/dropdown';
 import { textField } from '../../components/textField';
 import { formatScore } from '../../../src/core/display/format';
-import { h } from '../dom';
+import { h } from '../../components/dom';
 
 export interface ScoreTarget {
   target: 'trace' | 'span';

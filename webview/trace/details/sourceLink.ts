@@ -4,7 +4,7 @@
 import type { SourceLocation } from '../../../src/shared/protocol';
 import { OpenSource } from '../../../src/shared/protocol';
 import type { HostConnection } from '../../transport/connection';
-import { h } from '../dom';
+import { h } from '../../components/dom';
 
 export function sourceLink(conn: HostConnection, location: SourceLocation, text: string, onError: (message: string) => void): HTMLElement {
   const href = conn.sourceHref(location);

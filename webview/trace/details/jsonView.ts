@@ -4,7 +4,7 @@
 // in a state object the details pane holds per span, so a live re-render keeps it.
 
 import { codicon } from '../../components/icons';
-import { h } from '../dom';
+import { h } from '../../components/dom';
 
 export interface JsonViewState {
   /** Paths whose open/closed state differs from the default. */

@@ -6,15 +6,15 @@
 
 import { iconButton } from '../components/button';
 import { progressRing } from '../components/badge';
-import { searchTrace, stepMatch, type SearchResult } from '../model/search';
-import { rangeOf, type TimeRange } from '../model/timelineScale';
-import type { ApplyResult, TraceModel, TreeNode } from '../model/traceModel';
-import { NAV_KEYS, TreeView, type ExpansionState, type NavKey } from '../model/treeView';
-import { h } from './dom';
+import { searchTrace, stepMatch, type SearchResult } from './search';
+import { rangeOf, type TimeRange } from './timelineScale';
+import type { ApplyResult, TraceModel, TreeNode } from './traceModel';
+import { NAV_KEYS, TreeView, type ExpansionState, type NavKey } from './treeView';
+import { h } from '../components/dom';
 import { SearchBox } from './searchBox';
 import { TimelineHeader } from './timelineHeader';
 import { createRow, paintRow, ROW_HEIGHT, type RowContext } from './treeRow';
-import { VirtualList } from './virtualList';
+import { VirtualList } from '../components/virtualList';
 
 export interface TreePaneEvents {
   /** The selected row changed (by the user or by a reveal). */

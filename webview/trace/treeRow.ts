@@ -7,11 +7,11 @@ import type { Span, SpanType } from '../../src/core/model/model';
 import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type SpanDisplayState } from '../../src/core/display/spanDisplay';
 import { setCodicon } from '../components/icons';
 import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
-import { matchRanges } from '../model/search';
-import { barGeometry, firstTokenFraction, spanMicros, type TimeRange } from '../model/timelineScale';
-import type { TreeNode, TraceModel } from '../model/traceModel';
-import type { TreeView } from '../model/treeView';
-import { setText } from './dom';
+import { matchRanges } from './search';
+import { barGeometry, firstTokenFraction, spanMicros, type TimeRange } from './timelineScale';
+import type { TreeNode, TraceModel } from './traceModel';
+import type { TreeView } from './treeView';
+import { setText } from '../components/dom';
 
 export const ROW_HEIGHT = 22;
 const INDENT_PX = 12;

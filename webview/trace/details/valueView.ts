@@ -3,8 +3,8 @@
 // be switched to its raw JSON.
 
 import { iconButton, setPressed } from '../../components/button';
-import { asChat } from '../../model/chat';
-import { h } from '../dom';
+import { asChat } from './chat';
+import { h } from '../../components/dom';
 import { chatView } from './chatView';
 import { jsonView, longText, type JsonViewState } from './jsonView';
 

@@ -3,7 +3,7 @@
 
 import { iconButton, setDisabled, setPressed } from '../components/button';
 import { textField } from '../components/textField';
-import { h } from './dom';
+import { h } from '../components/dom';
 
 export interface SearchBoxEvents {
   onQuery(query: string): void;

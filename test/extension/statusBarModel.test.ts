@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusView } from '../../src/extension/statusText';
+import { statusView } from '../../src/extension/statusBarModel';
 
 const listening = { phase: 'listening' as const, port: 7726, url: 'http://127.0.0.1:7726', requestedPort: 7726, busyPorts: [] };
 

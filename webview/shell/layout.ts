@@ -5,7 +5,7 @@
 
 import { iconButton, setPressed } from '../components/button';
 import { codicon } from '../components/icons';
-import { h } from './dom';
+import { h } from '../components/dom';
 import { StatusLine, type StatusKind } from './statusLine';
 
 export interface LayoutParts {
