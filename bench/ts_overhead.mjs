@@ -134,7 +134,7 @@ for (const name of names) await measure(contenders[name], CALLS / 4); // warm-up
 const results = Object.fromEntries(names.map((n) => [n, { call: [], total: [] }]));
 for (let round = 0; round < ROUNDS; round++) {
   // A different order each round, so no contender always runs right after the same one.
-  const order = names.map((n, i) => names[(i + round) % names.length]);
+  const order = names.map((_, i) => names[(i + round) % names.length]);
   for (const name of order) {
     const r = await measure(contenders[name], CALLS);
     results[name].call.push(r.callNs);

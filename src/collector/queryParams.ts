@@ -2,7 +2,7 @@
 // into the core's types; anything wrong becomes a 400 that names the parameter.
 
 import type { TraceQueryParams } from '../core/queries/traceQuery';
-import { FilterSyntaxError } from '../core/queries/filterParser';
+import type { FilterSyntaxError } from '../core/queries/filterParser';
 import { parseSortKey, SORT_COLUMNS, type SortOrder } from '../core/queries/traceSort';
 import { parseDurationText, parseInstantText } from '../core/queries/timeText';
 import { HttpError } from './httpError';

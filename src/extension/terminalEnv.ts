@@ -5,7 +5,7 @@
 
 import * as path from 'node:path';
 import * as fs from 'node:fs';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { CollectorService } from './collector/collectorService';
 import { Settings } from './constants';
 import type { Logger } from './log';

@@ -20,6 +20,7 @@ export class CorruptFileError extends Error {
 /** Serialises compactly and remembers the size, which retention by bytes adds up. */
 class SizedJson {
   size = 0;
+  // biome-ignore lint/suspicious/noExplicitAny: lowdb's DataFile<T> wants a parse returning T: this one serves object and unknown files
   readonly parse = (text: string): any => {
     this.size = text.length;
     return JSON.parse(text);

@@ -152,7 +152,7 @@ describe('Spanscope in the editor', () => {
       await wb.runCommand(`Spanscope: Compare with Previous Call`);
       const sides = await waitUntil('the diff editor with both calls', async () => {
         const s = await ed.diffSides();
-        return s && s.original.includes('## Output') && s.modified.includes('## Output') ? s : undefined;
+        return s?.original.includes('## Output') && s.modified.includes('## Output') ? s : undefined;
       }, 30_000);
       expect(sides.original).toContain('(answering: What does spanscope do?)');
       expect(sides.modified).toContain('(answering: What are scores?)');

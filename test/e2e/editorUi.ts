@@ -83,7 +83,7 @@ export class EditorUi {
         if (i >= 0) return text.slice(i);
         for (const span of line.querySelectorAll('span')) {
           const content = getComputedStyle(span, '::after').content;
-          if (content && content.includes('→')) return JSON.parse(content) as string;
+          if (content?.includes('→')) return JSON.parse(content) as string;
         }
       }
       return '';

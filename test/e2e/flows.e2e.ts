@@ -232,9 +232,9 @@ describe('Spanscope in a real VS Code', () => {
       .then(() => undefined, (e: Error) => e.message);
     expect(error).toMatch(/^step "deliberately look for a span that is not there" failed: timed out after 1 s waiting for tree item "no_such_span"/);
     expect(error).toMatch(/screenshot: .*deliberately-look-for-a-span-that-is-not-there-FAILED\.png/);
-    expect(error).toMatch(/\[sidebar\]\n[^]*retrieve_context/);
-    expect(error).toMatch(/\[status bar\]\n[^]*Spanscope :\d+/);
-    expect(error).toMatch(/\[webview [^\]]+\]\n[^]*generate_response/);
+    expect(error).toMatch(/\[sidebar\]\n.*retrieve_context/s);
+    expect(error).toMatch(/\[status bar\]\n.*Spanscope :\d+/s);
+    expect(error).toMatch(/\[webview [^\]]+\]\n.*generate_response/s);
   });
 });
 

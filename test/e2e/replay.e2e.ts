@@ -147,7 +147,7 @@ describe('From a span back to running code', () => {
       await wb.answerInputBox(/API key/i, 'sk-e2e-replay-key');
       const sides = await waitUntil('the diff editor with both answers', async () => {
         const s = await ed.diffSides();
-        return s && s.original.includes('Je vais bien.') && s.modified.includes(REPLY.join('')) ? s : undefined;
+        return s?.original.includes('Je vais bien.') && s.modified.includes(REPLY.join('')) ? s : undefined;
       }, 60_000);
       expect(sides.modified).toContain('And how is the weather?');
       expect(sides.original).toContain('How are you?');

@@ -6,7 +6,7 @@
 
 import { LangChainInstrumentation } from '@arizeai/openinference-instrumentation-langchain';
 import * as CallbackManagerModule from '@langchain/core/callbacks/manager';
-import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from '@langchain/core/messages';
+import { type AIMessage, HumanMessage, SystemMessage, type ToolMessage } from '@langchain/core/messages';
 import { type RunnableConfig, RunnableLambda } from '@langchain/core/runnables';
 import { tool } from '@langchain/core/tools';
 import { ChatOpenAI } from '@langchain/openai';

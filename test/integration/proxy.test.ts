@@ -369,7 +369,7 @@ describe('a client that leaves before the upstream answers', () => {
 describe('a stream that stalls mid-way', () => {
   it('is cut after the timeout, and its span keeps what came and says why', async () => {
     await tc.close();
-    const stalling = createHttpServer((req, res) => {
+    const stalling = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       res.write(`data: ${JSON.stringify({ id: 'c', model: MODEL, choices: [{ index: 0, delta: { content: 'half' } }] })}\n\n`); // and then nothing
     });

@@ -308,6 +308,7 @@ describe('track', () => {
       },
       fine: 1,
     };
+    // biome-ignore lint/correctness/noUnusedFunctionParameters: the names are what the span records as its input
     const weird = track(function weird(a: unknown, b: unknown, c2: unknown, d: unknown, e: unknown, f: unknown) {
       return new Map([['k', 1n]]);
     });

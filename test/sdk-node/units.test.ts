@@ -18,7 +18,6 @@ describe('parameterNames', () => {
     expect(names((x: number) => x)).toEqual({ names: ['x'], rest: false });
     expect(names(async (text: string, ...more: string[]) => text + more.join(''))).toEqual({ names: ['text', 'more'], rest: true });
     expect(names({ method(first: string, second = 'a,b', third = { k: [1, 2] }) { return first + second + third; } }.method)).toEqual({ names: ['first', 'second', 'third'], rest: false });
-    // eslint-disable-next-line no-new-func
     expect(names(new Function('q', 'r', 'return q + r'))).toEqual({ names: ['q', 'r'], rest: false });
   });
 

@@ -189,6 +189,11 @@ describe('OTLP encodings', () => {
     expect(nanosToIso('0001767323045123456999')).toBe('2026-01-02T03:04:05.123456Z'); // leading zeros, nanoseconds cut
   });
 
+  it('keeps the end of year 9999 and refuses year 10000', () => {
+    expect(nanosToIso('253402300799999968000')).toBe('9999-12-31T23:59:59.999968Z');
+    expect(nanosToIso('253402300800000000000')).toBeUndefined();
+  });
+
   it('decodes protobuf into the same patches as the JSON it was made from', () => {
     const json = otlpRequest([
       otlpSpan({ attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 5, list: [1, 'a'], kv: { a: true } }, status: { code: 2, message: 'x' } }),

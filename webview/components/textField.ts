@@ -15,6 +15,7 @@ export interface TextFieldOptions {
   icon?: string;
   onInput?(value: string): void;
   /** Keys the field should handle (Enter, Escape, arrows…); return true when handled. */
+  // biome-ignore lint/suspicious/noConfusingVoidType: a handler with no return has not handled the key; `undefined` here would refuse it
   onKeyDown?(event: KeyboardEvent): boolean | void;
 }
 

@@ -59,5 +59,5 @@ export function ticks(rangeMs: number, maxTicks: number): number[] {
 }
 
 function clamp(v: number, lo: number, hi: number): number {
-  return v < lo ? lo : v > hi ? hi : v;
+  return Math.min(Math.max(v, lo), hi);
 }

@@ -71,6 +71,7 @@ export function installRecordSink(get: () => RecordSink): void {
   sink = get;
 }
 
+// biome-ignore lint/suspicious/noConstEnum: internal to the SDK (Rec.kind is @internal); the bundler inlines it to a number
 export const enum Kind {
   Span = 0,
   Trace = 1,

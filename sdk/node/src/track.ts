@@ -33,7 +33,7 @@ export interface TrackOptions {
   captureOutput?: boolean;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: the constraint every function meets; unknown[] parameters would refuse typed ones
 type AnyFunction = (...args: any[]) => any;
 
 /** What a wrapped function knows about itself, computed once. */

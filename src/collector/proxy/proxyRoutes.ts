@@ -80,7 +80,7 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
   const pathAndQuery = `${path}${ctx.url.search}`;
   const endpoint = endpointOf(path);
   const body = method === 'GET' || method === 'HEAD' ? undefined : await ctx.readBody();
-  const json = body && body.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
+  const json = body?.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
   const parent = parentFromHeaders(req.headers);
   const plan = cachePlan(prefix === PROXY_REPLAY_PREFIX ? { ...req.headers, 'x-spanscope-cache': 'replay' } : req.headers, json);
   const key = plan.read || plan.write ? safeKey(proxy.upstream, method, pathAndQuery, json) : undefined;

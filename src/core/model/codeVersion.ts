@@ -34,5 +34,5 @@ export function codeVersionText(v: CodeVersion | undefined): string {
 
 /** `commit:` filters match by prefix, in any case. */
 export function commitMatches(v: CodeVersion | undefined, prefix: string): boolean {
-  return v !== undefined && v.commit.toLowerCase().startsWith(prefix.toLowerCase());
+  return v?.commit.toLowerCase().startsWith(prefix.toLowerCase()) === true;
 }

@@ -346,6 +346,7 @@ export function nanosToIso(value: unknown): string | undefined {
   else if (typeof value === 'number' && Number.isFinite(value) && value >= 0) micros = Math.floor(value / 1000);
   else return undefined;
   // Zero is OTLP's "not set"; before 1970 or beyond year 9999 is not a time anyone recorded.
-  if (micros <= 0 || micros > 253402300799999999) return undefined;
+  // The bound is the first microsecond of year 10000: the last one of 9999 has no exact double.
+  if (micros <= 0 || micros >= 253_402_300_800_000_000) return undefined;
   return formatMicros(micros);
 }

@@ -124,7 +124,7 @@ export function pythonArgs(input: Record<string, unknown>, shape: CallShape | un
   const byPosition = spreadValues.length > 0;
   let gap: string | undefined; // a positional parameter left out: later ones can not be given by position
   for (const [name, kind, hasDefault] of params) {
-    const present = Object.prototype.hasOwnProperty.call(input, name);
+    const present = Object.hasOwn(input, name);
     if (kind === 'var_pos') {
       if (present) {
         used.add(name);
@@ -165,7 +165,7 @@ export function nodeArgs(input: Record<string, unknown>, shape: CallShape | unde
   let missing: string | undefined;
   for (let i = 0; i < names.length; i++) {
     const key = names[i] ?? `arg${i}`;
-    const present = Object.prototype.hasOwnProperty.call(input, key);
+    const present = Object.hasOwn(input, key);
     if (rest && i === names.length - 1) {
       if (!present) break;
       if (!Array.isArray(input[key])) return `its ...${key} was recorded as ${typeof input[key]}, not a list`;

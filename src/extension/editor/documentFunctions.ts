@@ -3,7 +3,7 @@
 // version are scanned once (a lens request, a hover and a decoration pass on the same text
 // reuse them); a name the scan does not find is looked up in the document symbols.
 
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { StatsWindow } from '../../core/functions/callStats';
 import type { FunctionSource } from './functionSource';
 import { definedNames, placeFunctions, scanDefinitions, type Definition, type PlacedFunction } from './functionPlacement';

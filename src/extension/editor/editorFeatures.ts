@@ -38,6 +38,7 @@ export function registerEditorFeatures(d: Deps): vscode.Disposable[] {
   const inline = new InlineResults(source, docs, d.settings);
   const problems = new SpanProblems(source, d.settings);
   const openSpan = (traceId: string, spanId: string) => d.panel.show({ traceId, spanId });
+  // biome-ignore lint/suspicious/noExplicitAny: VS Code passes command arguments untyped; each command states its own
   const command = (id: string, run: (...args: any[]) => unknown) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {

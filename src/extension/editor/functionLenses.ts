@@ -21,7 +21,7 @@ export class FunctionLenses extends Disposable implements vscode.CodeLensProvide
   private readonly throttle = this._register(new Throttle(() => this.changed.fire(), LENS_INTERVAL_MS));
 
   constructor(
-    private readonly source: FunctionSource,
+    source: FunctionSource,
     private readonly docs: DocumentFunctions,
     private readonly settings: SettingsWatcher,
   ) {

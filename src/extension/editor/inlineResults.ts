@@ -27,7 +27,7 @@ export class InlineResults extends Disposable {
   private readonly throttle = this._register(new Throttle(() => this.redrawAll(), LENS_INTERVAL_MS));
 
   constructor(
-    private readonly source: FunctionSource,
+    source: FunctionSource,
     private readonly docs: DocumentFunctions,
     private readonly settings: SettingsWatcher,
   ) {

@@ -69,7 +69,7 @@ export async function compareWithPrevious(source: FunctionSource, key: FunctionK
 export async function compareTargets(store: TraceStoreApi, source: FunctionSource, showTraces: (leftId: string, rightId: string) => Promise<void>, first: Target, second?: Target): Promise<void> {
   if (first.kind === 'span') {
     const other = second?.kind === 'span' ? second : await pickOtherCall(store, source, first);
-    if (!other || other.kind !== 'span') return;
+    if (other?.kind !== 'span') return;
     const [a, b] = [await spanLabel(store, first), await spanLabel(store, other)];
     await openDiff({ traceId: other.traceId, spanId: other.spanId, label: b }, { traceId: first.traceId, spanId: first.spanId, label: a }, `${b} ↔ ${a}`);
     return;

@@ -23,17 +23,17 @@ async function probe() {
   if (out.tools.length) {
     try {
       // VS Code 1.100 keeps listing a contributed tool whose extension unregistered it; invoking it is what tells.
-      out.listed = await invoke(`${PREFIX}list_traces`, {}).then(() => 'answered', (err) => `refused: ${err && err.message}`);
+      out.listed = await invoke(`${PREFIX}list_traces`, {}).then(() => 'answered', (err) => `refused: ${err?.message}`);
       out.list = JSON.parse(await invoke(`${PREFIX}list_traces`, { filter: 'name:llm_chain' }));
-      const id = out.list.traces[0] && out.list.traces[0].id;
+      const id = out.list.traces[0]?.id;
       out.trace = JSON.parse(await invoke(`${PREFIX}get_trace`, { trace_id: id }));
       try {
         out.missing = await invoke(`${PREFIX}get_trace`, { trace_id: 'no-such-trace' });
       } catch (err) {
-        out.missingError = String(err && err.message);
+        out.missingError = String(err?.message);
       }
     } catch (err) {
-      out.error = String((err && err.stack) || err);
+      out.error = String(err?.stack || err);
     }
   }
   const file = path.join(vscode.workspace.workspaceFolders[0].uri.fsPath, 'agent-probe.json');

@@ -67,7 +67,7 @@ function overlay<T extends object>(target: T, overrides: Record<string | symbol,
   const bound = new Map<string | symbol, { fn: Function; bound: Function }>();
   return new Proxy(target, {
     get(t, key) {
-      if (Object.prototype.hasOwnProperty.call(overrides, key)) {
+      if (Object.hasOwn(overrides, key)) {
         if (!made.has(key)) made.set(key, overrides[key as string]());
         return made.get(key);
       }

@@ -5,7 +5,6 @@
 import type { SpanType } from '../../model/model';
 import type { ChatMessage } from '../../model/chatMessages';
 import { parseJsonish, systemMessage, toChatMessages } from '../../model/chatMessages';
-import type { AttributeBag } from './attributeBag';
 import { toNumber } from './attributeBag';
 import type { Convention } from './convention';
 

@@ -4,7 +4,7 @@
 // `@agent`, `@tool`) as spans with `traceloop.span.kind`, `traceloop.entity.name` and the
 // function's arguments and result as JSON in `traceloop.entity.input` / `.output`.
 
-import { openLlmetryMessages, parseJsonish, unflatten } from '../../model/chatMessages';
+import { openLlmetryMessages, unflatten } from '../../model/chatMessages';
 import type { Convention } from './convention';
 import { reply } from './genAi';
 
