@@ -151,7 +151,9 @@ console.log(outer());
     const pkg = join(app, 'node_modules', 'spanscope');
     cpSync(dir, join(pkg, 'dist'), { recursive: true });
     cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
-    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types')]);
+    // Its build info goes to the temp folder too: left in sdk/node/dist it would tell the next
+    // `tsc -b` that declarations it never wrote there are up to date.
+    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types'), '--tsBuildInfoFile', join(app, 'sdk.tsbuildinfo')]);
     for (const entry of ['index.d.mts', 'index.d.cts']) writeFileSync(join(pkg, 'dist', entry), "export * from './types/index.js';\n");
 
     writeFileSync(join(app, 'app.mjs'), "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n");
