@@ -6,18 +6,19 @@ import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
 
 const tiers: Record<string, string[]> = {
-  unit: ['unit', 'webview', 'extension', 'agent'],
-  integration: ['integration', 'sdk-node', 'fuzz', 'frameworks'],
-  browser: ['browser'],
+  unit: ['test/unit', 'test/webview', 'test/extension', 'test/agent'],
+  // The Node SDK's tests live beside it (sdk/node/test, also run alone by `npm test` there).
+  integration: ['test/integration', 'sdk/node/test', 'test/fuzz', 'test/frameworks'],
+  browser: ['test/browser'],
 };
 
-// A test folder in no tier would never run, and nothing would say so: refuse it here.
-const tiered = new Set(Object.values(tiers).flat().concat('e2e'));
-const untiered = readdirSync('test', { recursive: true, encoding: 'utf8' })
-  .filter((file) => file.endsWith('.test.ts'))
-  .map((file) => file.split(/[\\/]/)[0])
-  .filter((folder) => !tiered.has(folder));
-if (untiered.length) throw new Error(`vitest.config.mts: test/${untiered[0]}/ is in no test tier; add it to \`tiers\``);
+// A test folder in no tier would never run, and nothing would say so: refuse it here. Tests
+// are looked for under test/ and sdk/ (whose Python tests are unittest's, not *.test.ts).
+const tiered = Object.values(tiers).flat().concat('test/e2e');
+const untiered = ['test', 'sdk']
+  .flatMap((top) => readdirSync(top, { recursive: true, encoding: 'utf8' }).map((file) => `${top}/${file.replaceAll('\\', '/')}`))
+  .filter((file) => file.endsWith('.test.ts') && !tiered.some((folder) => file.startsWith(`${folder}/`)));
+if (untiered.length) throw new Error(`vitest.config.mts: ${untiered[0]} is in no test tier; add its folder to \`tiers\``);
 
 export default defineConfig({
   test: {
@@ -26,6 +27,6 @@ export default defineConfig({
     globalSetup: ['test/support/globalBuild.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    projects: Object.entries(tiers).map(([name, folders]) => ({ extends: true, test: { name, include: folders.map((f) => `test/${f}/**/*.test.ts`) } })),
+    projects: Object.entries(tiers).map(([name, folders]) => ({ extends: true, test: { name, include: folders.map((f) => `${f}/**/*.test.ts`) } })),
   },
 });

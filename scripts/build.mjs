@@ -4,7 +4,7 @@
 // inside the bundles, so nothing at run time has to load ESM from CommonJS.
 import * as esbuild from 'esbuild';
 import { existsSync } from 'node:fs';
-import { emitSdkNodeTypes, sdkNodeTargets } from './buildSdkNode.mjs';
+import { emitSdkNodeTypes, sdkNodeTargets } from '../sdk/node/build.mjs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');

@@ -50,7 +50,8 @@ const forbidden = [
   [/\.map$/, 'a source map'],
   [/\.ts$/, 'TypeScript source'],
   [/(^|\/)__pycache__\/|\.pyc$/, 'a Python cache'],
-  [/^extension\/sdk\/python\/tests\//, 'SDK tests'],
+  [/^extension\/sdk\/(python\/tests|node\/test)\//, 'SDK tests'],
+  [/^extension\/sdk\/node\/(src\/|build\.mjs|vitest\.config)/, "the Node SDK's sources or build files"],
   [/\.vsix$/, 'a package inside the package'],
 ];
 

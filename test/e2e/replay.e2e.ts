@@ -8,7 +8,7 @@
 
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, REPLY, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { type FakeOpenAI, REPLY, startFakeOpenAI } from '../support/fakeOpenAI';
 import { EditorUi } from './editorUi';
 import { buildVsix, pythonCommand, REPO_ROOT, startVsCode, type VsCode } from './harness';
 import { UI } from './spanscopeUi';

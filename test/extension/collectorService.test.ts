@@ -15,7 +15,7 @@ import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { at, batch, traceEnd, traceStart } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
-import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { startFakeOpenAI } from '../support/fakeOpenAI';
 
 const cleanups: (() => Promise<unknown> | unknown)[] = [];
 

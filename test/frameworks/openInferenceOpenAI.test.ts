@@ -4,7 +4,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { MODEL, USAGE } from '../sdk-node/fakeOpenAI';
+import { MODEL, USAGE } from '../support/fakeOpenAI';
 import { databasePrice } from './prices';
 import { type Rig, readTrace, startRig } from './rig';
 import { registerProvider } from './otelRig';

@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flushAll } from 'opik';
-import { MODEL, USAGE } from '../sdk-node/fakeOpenAI';
+import { MODEL, USAGE } from '../support/fakeOpenAI';
 import { databasePrice } from './prices';
 import { type Rig, listTraces, readTrace, startRig } from './rig';
 import { opikOpenAIApp } from './opikOpenAIApp';

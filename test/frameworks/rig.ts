@@ -5,7 +5,7 @@
 
 import type { TestCollector } from '../support/collector';
 import { startTestCollector } from '../support/collector';
-import { type FakeOpenAI, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { type FakeOpenAI, startFakeOpenAI } from '../support/fakeOpenAI';
 
 export interface Rig {
   c: TestCollector;

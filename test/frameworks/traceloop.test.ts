@@ -3,7 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as traceloop from '@traceloop/node-server-sdk';
-import { MODEL, USAGE } from '../sdk-node/fakeOpenAI';
+import { MODEL, USAGE } from '../support/fakeOpenAI';
 import { databasePrice } from './prices';
 import { type Rig, listTraces, readTrace, readTraceOf, startRig } from './rig';
 import { initTraceloop, traceloopApp } from './traceloopApp';

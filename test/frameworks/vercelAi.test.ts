@@ -8,7 +8,7 @@ import { SimpleSpanProcessor, type SpanExporter } from '@opentelemetry/sdk-trace
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as ProtoExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { OTLPTraceExporter as JsonExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { MODEL } from '../sdk-node/fakeOpenAI';
+import { MODEL } from '../support/fakeOpenAI';
 import { type Rig, listTraces, startRig } from './rig';
 import { expectVercelAppTrace, vercelApp } from './vercelApp';
 

@@ -9,7 +9,7 @@ import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import { expect } from 'vitest';
 import type { TestCollector } from '../support/collector';
-import { MODEL, USAGE } from '../sdk-node/fakeOpenAI';
+import { MODEL, USAGE } from '../support/fakeOpenAI';
 import { databasePrice } from './prices';
 import { readTrace } from './rig';
 

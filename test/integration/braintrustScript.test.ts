@@ -7,8 +7,9 @@ import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeOpenAI, MODEL, REPLY, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
-import { eventually, onlyTrace, runScript, spanNamed } from '../sdk-node/support';
+import { type FakeOpenAI, MODEL, REPLY, startFakeOpenAI } from '../support/fakeOpenAI';
+import { eventually, onlyTrace, spanNamed } from '../support/traces';
+import { runScript } from '../../sdk/node/test/scripts';
 import { type TestCollector, startTestCollector } from '../support/collector';
 
 const require = createRequire(import.meta.url);

@@ -7,9 +7,9 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initLogger, traced, wrapOpenAI, type Logger } from 'braintrust';
 import type { Span, TraceDetail } from '../../src/core/model/model';
-import { MODEL, REPLY, type FakeOpenAI, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { MODEL, REPLY, type FakeOpenAI, startFakeOpenAI } from '../support/fakeOpenAI';
 import { databasePrice } from '../frameworks/prices';
-import { onlyTrace, spanNamed, traceDetail, tracesOf } from '../sdk-node/support';
+import { onlyTrace, spanNamed, traceDetail, tracesOf } from '../support/traces';
 import { type TestCollector, startTestCollector } from '../support/collector';
 
 let c: TestCollector;

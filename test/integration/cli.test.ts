@@ -8,7 +8,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { traceBatch } from '../support/builders';
 import { tempDir } from '../support/collector';
 import { http } from '../support/http';
-import { startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { startFakeOpenAI } from '../support/fakeOpenAI';
 import { ensureBuilt } from '../support/build';
 
 const ROOT = join(__dirname, '..', '..');

@@ -13,7 +13,7 @@ import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCK_FILE } from '../../src/store/storeLock';
 import { startTestCollector, type TestCollector } from '../support/collector';
-import { closedPort } from '../sdk-node/support';
+import { closedPort } from '../support/ports';
 
 const ROOT = join(__dirname, '..', '..');
 const CLI = join(ROOT, 'dist', 'cli.js');

@@ -12,7 +12,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter as GrpcExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { OTLP_GRPC_EXPORT_PATH } from '../../src/collector/otlpGrpc';
 import { decodeExportTraceResponse, encodeExportTraceRequest } from '../../src/collector/otlpProto';
-import { MODEL } from '../sdk-node/fakeOpenAI';
+import { MODEL } from '../support/fakeOpenAI';
 import { type Rig, startRig } from '../frameworks/rig';
 import { expectVercelAppTrace, vercelApp } from '../frameworks/vercelApp';
 import { startTestCollector } from '../support/collector';

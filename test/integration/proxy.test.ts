@@ -1,5 +1,5 @@
 // The AI proxy with the real `openai` npm client, against a fake OpenAI server on loopback
-// (test/sdk-node/fakeOpenAI.ts; api.openai.com can not be reached from here): the client's
+// (test/support/fakeOpenAI.ts; api.openai.com can not be reached from here): the client's
 // base URL is the collector's /v1/proxy, and every call must reach the fake unchanged, come
 // back unchanged, and show as an `llm` span.
 
@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Span, TraceDetail } from '../../src/core/model/model';
 import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
 import { http } from '../support/http';
-import { type FakeOpenAI, MODEL, REPLY, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
+import { type FakeOpenAI, MODEL, REPLY, startFakeOpenAI } from '../support/fakeOpenAI';
 
 const API_KEY = 'sk-proxy-test-5f2c0c1e9d8a4b7f';
 const MESSAGES = [{ role: 'user' as const, content: 'What is a proxy?' }];

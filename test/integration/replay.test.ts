@@ -15,8 +15,9 @@ import { planCall, type ReplayCall } from '../../src/core/replay/callPlan';
 import { nodeHarness, nodeTestFile, nodeTestFileName } from '../../src/core/replay/nodeSource';
 import { pytestFile, pytestFileName, pythonHarness } from '../../src/core/replay/pythonSource';
 import { startTestCollector, tempDir, type TestCollector } from '../support/collector';
-import { type FakeOpenAI, REPLY, startFakeOpenAI } from '../sdk-node/fakeOpenAI';
-import { eventually, sdkBundle } from '../sdk-node/support';
+import { type FakeOpenAI, REPLY, startFakeOpenAI } from '../support/fakeOpenAI';
+import { eventually } from '../support/traces';
+import { sdkBundle } from '../../sdk/node/test/scripts';
 
 const REPO = join(__dirname, '../..');
 const PY_SDK = join(REPO, 'sdk/python');

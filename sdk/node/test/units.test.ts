@@ -2,13 +2,13 @@
 // stack frames and usage names.
 
 import { describe, expect, it } from 'vitest';
-import { isoFromMs } from '../../sdk/node/src/clock';
-import { parseFrame } from '../../sdk/node/src/codeLocation';
-import { decodeExported, encodeExported } from '../../sdk/node/src/exported';
-import { uuidv7 } from '../../sdk/node/src/ids';
-import { normaliseUsage } from '../../sdk/node/src/openai/usage';
-import { parameterNames } from '../../sdk/node/src/params';
-import { Encoded, encodeJson, snapshot, snapshotArgs } from '../../sdk/node/src/snapshot';
+import { isoFromMs } from '../src/clock';
+import { parseFrame } from '../src/codeLocation';
+import { decodeExported, encodeExported } from '../src/exported';
+import { uuidv7 } from '../src/ids';
+import { normaliseUsage } from '../src/openai/usage';
+import { parameterNames } from '../src/params';
+import { Encoded, encodeJson, snapshot, snapshotArgs } from '../src/snapshot';
 
 describe('parameterNames', () => {
   const names = (fn: Function) => parameterNames(fn);

@@ -10,9 +10,10 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { startFakeOpenAI, type FakeOpenAI } from './fakeOpenAI';
-import { eventually, runScript, tracesOf } from './support';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fakeOpenAI';
+import { eventually, tracesOf } from '../../../test/support/traces';
+import { runScript } from './scripts';
 
 let c: TestCollector;
 let api: FakeOpenAI;
@@ -28,7 +29,7 @@ afterAll(async () => {
  * private/protected: not public API, so the enumeration leaves them out.
  */
 function internalMembers(): string[] {
-  const src = join(__dirname, '../../sdk/node/src');
+  const src = join(__dirname, '../src');
   const names = new Set<string>();
   // The files of the classes whose instances the enumeration explores.
   for (const file of ['records.ts', 'client.ts', 'logger.ts', 'noop.ts']) {

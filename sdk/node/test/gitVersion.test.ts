@@ -10,9 +10,10 @@ import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, un
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCodeVersion } from '../../sdk/node/src/gitVersion';
-import { startTestCollector, tempDir, type TestCollector } from '../support/collector';
-import { eventually, runScript, tracesOf } from './support';
+import { readCodeVersion } from '../src/gitVersion';
+import { startTestCollector, tempDir, type TestCollector } from '../../../test/support/collector';
+import { eventually, tracesOf } from '../../../test/support/traces';
+import { runScript } from './scripts';
 
 const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
 

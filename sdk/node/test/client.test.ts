@@ -4,9 +4,9 @@
 // in exitAndProcesses.test.ts.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Client, configure, flush, getCurrentSpan, initLogger, track, trackOpenAI, updateCurrentSpan, updateCurrentTrace, withCurrent } from '../../sdk/node/src/index';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
+import { Client, configure, flush, getCurrentSpan, initLogger, track, trackOpenAI, updateCurrentSpan, updateCurrentTrace, withCurrent } from '../src/index';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from '../../../test/support/traces';
 
 let c: TestCollector;
 beforeAll(async () => {

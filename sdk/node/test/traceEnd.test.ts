@@ -4,9 +4,9 @@
 // and no mark. Against the real collector, read back through its read API.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, configure, flush, initLogger } from '../../sdk/node/src/index';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { onlyTrace, spanNamed, traceDetail } from './support';
+import { Client, configure, flush, initLogger } from '../src/index';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { onlyTrace, spanNamed, traceDetail } from '../../../test/support/traces';
 
 const MARK = { 'spanscope.ended_by': 'trace_end' };
 

@@ -4,10 +4,10 @@
 
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configure, flush, track, trackOpenAI, wrapOpenAI } from '../../sdk/node/src/index';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { MODEL, REPLY, startFakeOpenAI, type FakeOpenAI } from './fakeOpenAI';
-import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
+import { configure, flush, track, trackOpenAI, wrapOpenAI } from '../src/index';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { MODEL, REPLY, startFakeOpenAI, type FakeOpenAI } from '../../../test/support/fakeOpenAI';
+import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from '../../../test/support/traces';
 
 let c: TestCollector;
 let api: FakeOpenAI;

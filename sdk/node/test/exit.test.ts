@@ -5,8 +5,10 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { closedPort, eventually, onlyTrace, runScript, spanNamed, tracesOf } from './support';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { closedPort } from '../../../test/support/ports';
+import { eventually, onlyTrace, spanNamed, tracesOf } from '../../../test/support/traces';
+import { runScript } from './scripts';
 
 let c: TestCollector;
 beforeAll(async () => {

@@ -2,9 +2,9 @@
 // parameter names in order, a `...rest`, a method, and which arguments JSON could not keep.
 
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { configure, flush, track } from '../../sdk/node/src/index';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { onlyTrace } from './support';
+import { configure, flush, track } from '../src/index';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { onlyTrace } from '../../../test/support/traces';
 
 let c: TestCollector;
 beforeAll(async () => {

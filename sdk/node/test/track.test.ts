@@ -13,11 +13,11 @@ import {
   traced,
   updateCurrentSpan,
   updateCurrentTrace,
-} from '../../sdk/node/src/index';
-import { startTestCollector, type TestCollector } from '../support/collector';
-import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from './support';
+} from '../src/index';
+import { startTestCollector, type TestCollector } from '../../../test/support/collector';
+import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from '../../../test/support/traces';
 
-const SDK_SRC = join(__dirname, '../../sdk/node/src/');
+const SDK_SRC = join(__dirname, '../src/');
 
 let c: TestCollector;
 beforeAll(async () => {

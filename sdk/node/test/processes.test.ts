@@ -4,12 +4,14 @@
 
 import { execFileSync } from 'node:child_process';
 import { cpSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configure, flush, initLogger } from '../../sdk/node/src/index';
-import { startTestCollector, tempDir, type TestCollector } from '../support/collector';
-import { childrenOf, eventually, onlyTrace, runScript, sdkBundle, spanNamed, tracesOf } from './support';
+import { configure, flush, initLogger } from '../src/index';
+import { startTestCollector, tempDir, type TestCollector } from '../../../test/support/collector';
+import { childrenOf, eventually, onlyTrace, spanNamed, tracesOf } from '../../../test/support/traces';
+import { runScript, sdkBundle } from './scripts';
 
 let c: TestCollector;
 beforeAll(async () => {
@@ -22,8 +24,9 @@ afterAll(async () => {
   await c.close();
 });
 
-const SDK_DIR = join(__dirname, '../../sdk/node');
-const TSC = join(__dirname, '../../node_modules/typescript/bin/tsc');
+const SDK_DIR = join(__dirname, '..');
+// The repository's typescript, found the way Node finds it from here (sdk/node has no node_modules).
+const TSC = createRequire(__filename).resolve('typescript/bin/tsc');
 
 const env = (project: string, extra: Record<string, string> = {}) => ({ SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: project, ...extra });
 
@@ -148,7 +151,9 @@ console.log(outer());
     const pkg = join(app, 'node_modules', 'spanscope');
     cpSync(dir, join(pkg, 'dist'), { recursive: true });
     cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
-    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types')]);
+    // Its build info goes to the temp folder too: left in sdk/node/dist it would tell the next
+    // `tsc -b` that declarations it never wrote there are up to date.
+    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types'), '--tsBuildInfoFile', join(app, 'sdk.tsbuildinfo')]);
     for (const entry of ['index.d.mts', 'index.d.cts']) writeFileSync(join(pkg, 'dist', entry), "export * from './types/index.js';\n");
 
     writeFileSync(join(app, 'app.mjs'), "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n");
