@@ -507,6 +507,21 @@ class Errors(InProcessTest, unittest.TestCase):
         self.assertIn("score 'q' needs a finite number", text)
         self.assertIn("outside any tracked function", text)
 
+    def test_feedback_scores_that_are_not_a_list_leave_the_hand_made_trace_and_spans_whole(self):
+        # They used to raise a TypeError out of client.span() and trace.span(), and to cost
+        # client.trace() its trace.
+        client = spanscope.Client(project_name=self.project)
+        trace = client.trace(name="by-hand", feedback_scores=5)
+        trace.span(name="child", feedback_scores=5).end()
+        trace.end()
+        client.span(name="alone", feedback_scores=5).end()
+        self.flush()
+        details = self.collector.details(self.project, 2)
+        self.assertEqual(
+            sorted((d["trace"]["name"], [s["name"] for s in d["spans"]]) for d in details),
+            [("alone", ["alone"]), ("by-hand", ["child"])],
+        )
+
 
 class Values(InProcessTest, unittest.TestCase):
     def test_values_json_can_not_hold_become_readable(self):
