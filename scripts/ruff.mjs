@@ -39,7 +39,9 @@ for (const path of pythonFiles(sdkDir)) {
     }
   }
   const ignored = ignoredCodes(name, perFileIgnores);
-  for (const d of workspace.check(write ? formatted : source)) {
+  const diagnostics = workspace.check(write ? formatted : source);
+  diagnostics.sort((a, b) => a.start_location.row - b.start_location.row || a.start_location.column - b.start_location.column);
+  for (const d of diagnostics) {
     if (d.code && ignored.some((code) => d.code.startsWith(code))) continue;
     findings += 1;
     console.log(`${shown}:${d.start_location.row}:${d.start_location.column} ${d.code ?? 'syntax'} ${d.message}`);
