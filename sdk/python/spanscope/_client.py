@@ -2,6 +2,7 @@
 
 from . import _sender
 from ._config import settings
+from ._guard import never_raise
 from ._noop import NOOP_SPAN, NOOP_TRACE
 from ._records import Span, Trace, score_by_id
 from ._warn import warn_once
@@ -85,6 +86,7 @@ class Client:
         return self.flush(timeout)
 
 
+@never_raise()
 def _log_scores(target, scores):
     if settings.disabled:
         return

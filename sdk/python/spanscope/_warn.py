@@ -8,6 +8,8 @@ import os
 import sys
 import threading
 
+from ._guard import never_raise
+
 _seen = set()
 _lock = threading.Lock()
 
@@ -30,11 +32,7 @@ def warn_once(key, message):
     warn(message)
 
 
+@never_raise()  # a closed, broken or missing stderr (or any object put there) must not break the caller
 def warn(message):
-    try:
-        sys.stderr.write("spanscope: %s\n" % message)
-        sys.stderr.flush()
-    except (OSError, ValueError, AttributeError):
-        # A closed (ValueError) or broken (OSError) stderr, or none at all (AttributeError on
-        # None), must not break the caller; nor a message it can not encode (ValueError).
-        pass
+    sys.stderr.write("spanscope: %s\n" % message)
+    sys.stderr.flush()
