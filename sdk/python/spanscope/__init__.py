@@ -10,21 +10,33 @@ Standard library only. ``SPANSCOPE_URL``, ``SPANSCOPE_PROJECT`` and ``SPANSCOPE_
 configure it; see README.md.
 """
 
-from . import context
+from . import _runtime, context
 from ._client import Client
-from ._config import configure
-from ._exit import install as _install_exit_hooks
+from ._configure import configure
 from ._logger import Logger, current_logger, current_span, init_logger, start_span
 from ._records import Span, Trace
 from ._sender import flush
-from ._track import track, traced
+from ._track import traced, track
 from .integrations.openai import track_openai, wrap_openai
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Client", "Logger", "Span", "Trace", "configure", "context", "current_logger", "current_span", "flush", "init_logger",
-    "start_span", "track", "track_openai", "traced", "wrap_openai",
+    "Client",
+    "Logger",
+    "Span",
+    "Trace",
+    "configure",
+    "context",
+    "current_logger",
+    "current_span",
+    "flush",
+    "init_logger",
+    "start_span",
+    "traced",
+    "track",
+    "track_openai",
+    "wrap_openai",
 ]
 
-_install_exit_hooks()
+_runtime.install()

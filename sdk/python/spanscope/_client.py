@@ -2,6 +2,7 @@
 
 from . import _sender
 from ._config import settings
+from ._guard import never_raise
 from ._noop import NOOP_SPAN, NOOP_TRACE
 from ._records import Span, Trace, score_by_id
 from ._warn import warn_once
@@ -14,19 +15,49 @@ class Client:
     def __init__(self, project_name=None, workspace=None, host=None, api_key=None, **ignored):
         self.project_name = project_name or settings.project_name
 
-    def trace(self, name=None, start_time=None, end_time=None, input=None, output=None, metadata=None, tags=None,
-              feedback_scores=None, project_name=None, error_info=None, thread_id=None, id=None, **ignored):
+    def trace(
+        self,
+        name=None,
+        start_time=None,
+        end_time=None,
+        input=None,
+        output=None,
+        metadata=None,
+        tags=None,
+        feedback_scores=None,
+        project_name=None,
+        error_info=None,
+        thread_id=None,
+        id=None,
+        **ignored,
+    ):
         """Starts a trace; add spans with ``trace.span(...)``, finish with ``trace.end()``."""
         if settings.disabled:
             return NOOP_TRACE
-        try:
-            return Trace.manual(project_name or self.project_name, locals(), ignored)
-        except Exception:  # noqa: BLE001
-            return Trace(project_name or self.project_name, 0)
+        return Trace.manual(project_name or self.project_name, locals(), ignored)
 
-    def span(self, trace_id=None, parent_span_id=None, name=None, type="general", start_time=None, end_time=None,
-             input=None, output=None, metadata=None, tags=None, usage=None, model=None, provider=None,
-             total_estimated_cost=None, feedback_scores=None, error_info=None, project_name=None, id=None, **ignored):
+    def span(
+        self,
+        trace_id=None,
+        parent_span_id=None,
+        name=None,
+        type="general",
+        start_time=None,
+        end_time=None,
+        input=None,
+        output=None,
+        metadata=None,
+        tags=None,
+        usage=None,
+        model=None,
+        provider=None,
+        total_estimated_cost=None,
+        feedback_scores=None,
+        error_info=None,
+        project_name=None,
+        id=None,
+        **ignored,
+    ):
         """A span by ids; without ``trace_id`` it starts a trace of its own."""
         if settings.disabled:
             return NOOP_SPAN
@@ -55,6 +86,7 @@ class Client:
         return self.flush(timeout)
 
 
+@never_raise()
 def _log_scores(target, scores):
     if settings.disabled:
         return
@@ -64,7 +96,9 @@ def _log_scores(target, scores):
         return
     for score in scores:
         try:
-            score_by_id(target, score["id"], score["name"], score["value"], score.get("reason"),
-                        score.get("category_name"))
-        except Exception:  # noqa: BLE001
+            record_id, name, value = score["id"], score["name"], score["value"]
+            reason, category = score.get("reason"), score.get("category_name")
+        except (KeyError, TypeError, AttributeError):
             warn_once("score-shape", "a feedback score needs 'id', 'name' and 'value'; got %r" % (score,))
+            continue
+        score_by_id(target, record_id, name, value, reason, category)

@@ -1,4 +1,5 @@
-"""Settings: read from the environment once, overridable with ``spanscope.configure``.
+"""Settings: read from the environment once, overridable with ``spanscope.configure``
+(``_configure``).
 
 Read at import (and again by ``configure``) rather than per call, because the decorator's
 hot path must not touch ``os.environ``. The ``OPIK_*`` names are fallbacks so that scripts
@@ -41,9 +42,7 @@ class Settings:
     def reload(self):
         env = os.environ
         self.url = (env.get("SPANSCOPE_URL") or DEFAULT_URL).strip().rstrip("/")
-        self.project_name = (
-            env.get("SPANSCOPE_PROJECT") or env.get("OPIK_PROJECT_NAME") or DEFAULT_PROJECT
-        )
+        self.project_name = env.get("SPANSCOPE_PROJECT") or env.get("OPIK_PROJECT_NAME") or DEFAULT_PROJECT
         self.disabled = _env_flag("SPANSCOPE_DISABLE") or _env_flag("OPIK_TRACK_DISABLE")
         # Characters one input/output/metadata value may take once serialised; beyond it
         # strings and collections are cut with a visible marker.
@@ -58,44 +57,3 @@ class Settings:
 
 
 settings = Settings()
-
-
-def configure(
-    url=None,
-    project_name=None,
-    disabled=None,
-    max_value_chars=None,
-    queue_size=None,
-    flush_interval=None,
-    exit_timeout=None,
-):
-    """Overrides settings at run time; arguments left as ``None`` keep their value.
-
-    ``flush_interval`` and ``exit_timeout`` are in seconds.
-    """
-    if url is not None:
-        settings.url = str(url).strip().rstrip("/")
-    if project_name is not None:
-        _pin_queued_traces()
-        settings.project_name = str(project_name)
-    if disabled is not None:
-        settings.disabled = bool(disabled)
-    if max_value_chars is not None:
-        settings.max_value_chars = max(64, int(max_value_chars))
-    if queue_size is not None:
-        settings.queue_size = max(1, int(queue_size))
-    if flush_interval is not None:
-        settings.flush_interval = max(0.001, float(flush_interval))
-    if exit_timeout is not None:
-        settings.exit_timeout = max(0.0, float(exit_timeout))
-
-
-def _pin_queued_traces():
-    """Traces of top-level tracked calls are made lazily, and take the default project when
-    made; make those still queued now, so that calls made before this ``configure`` keep the
-    project they were made under."""
-    from . import _records, _sender  # noqa: PLC0415 - both import this module
-
-    for item in list(_sender.queue):
-        if isinstance(item, _records.Span) and item._trace is None:
-            item.trace  # noqa: B018 - the property makes it

@@ -9,10 +9,10 @@
   one they set later simply replaces ours.
 - ``multiprocessing`` children leave through ``os._exit`` after running its finalizers, not
   ``atexit``; a child that sends spans registers a finalizer that flushes.
-- ``os.fork()`` stops the sender thread for the moment of the fork (so the process forks
-  with no thread of ours running) and restarts it in the parent; the child gets a fresh
-  sender of its own and fresh id randomness. A forked child that ends with ``os._exit`` must call
-  ``spanscope.flush()`` first: nothing runs after ``os._exit``.
+- ``os.fork()``: each module that keeps state resets it in the child itself
+  (``os.register_at_fork`` in ``_sender``, ``_ids``, ``_warn``, ``_records`` and here). A forked
+  child that ends with ``os._exit`` must call ``spanscope.flush()`` first: nothing runs after
+  ``os._exit``.
 """
 
 import atexit
@@ -21,22 +21,23 @@ import signal
 import sys
 import threading
 
-from . import _ids, _records, _sender, _warn
+from . import _sender
 from ._config import settings
+from ._guard import never_raise
 
 _sigterm_installed = False
 _sigterm_deferred = False
+# Whether this process has registered its multiprocessing finalizer (a forked child has not).
+_finalizer_registered = False
 
 
+@never_raise()  # never in the way of exiting
 def shutdown(reason="exit"):
-    try:
-        sender = _sender.sender
-        if not sender.started and not sender.queue:
-            return
-        sender.flush(settings.exit_timeout, closing=reason)
-        sender.report_final_drops()
-    except Exception:  # noqa: BLE001 - never in the way of exiting
-        pass
+    sender = _sender.sender
+    if not sender.started and not sender.queue:
+        return
+    sender.flush(settings.exit_timeout, closing=reason)
+    sender.report_final_drops()
 
 
 def _at_exit():
@@ -56,7 +57,8 @@ def _on_sigterm(signum, frame):
         _die_of_sigterm()
 
 
-def _after_flush():
+def after_flush():
+    """Run by the sender after every flush: finishes a SIGTERM that arrived during one."""
     global _sigterm_deferred
     if _sigterm_deferred:
         _sigterm_deferred = False
@@ -86,46 +88,33 @@ def install_sigterm():
 
 
 def on_sender_started():
+    """Run by the sender when its first record starts it in this process."""
     install_sigterm()
-    mp = sys.modules.get("multiprocessing")
-    if mp is None or _sender.sender.finalizer_registered:
-        return
-    try:
-        if mp.parent_process() is not None:
-            from multiprocessing import util  # noqa: PLC0415
-
-            util.Finalize(None, shutdown, args=("exit",), exitpriority=100)
-            _sender.sender.finalizer_registered = True
-    except Exception:  # noqa: BLE001
-        pass
+    if not _finalizer_registered and "multiprocessing" in sys.modules:
+        _register_finalizer()
 
 
-def _before_fork():
-    try:
-        _sender.sender.pause_for_fork()
-    except Exception:  # noqa: BLE001
-        pass
+@never_raise()
+def _register_finalizer():
+    global _finalizer_registered
+    # Imported only here, and only once the script has imported multiprocessing itself.
+    from multiprocessing import parent_process, util
 
-
-def _after_fork_in_parent():
-    try:
-        _sender.sender.resume_after_fork()
-    except Exception:  # noqa: BLE001
-        pass
+    if parent_process() is not None:
+        util.Finalize(None, shutdown, args=("exit",), exitpriority=100)
+        _finalizer_registered = True
 
 
 def _after_fork_in_child():
-    _sender.reset_after_fork()
-    _ids.reseed()
-    _warn._lock = threading.Lock()
-    _records._trace_lock = threading.Lock()
+    global _finalizer_registered
+    _finalizer_registered = False
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def install():
-    _sender.after_flush = _after_flush
     atexit.register(_at_exit)
-    if hasattr(os, "register_at_fork"):
-        os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent,
-                            after_in_child=_after_fork_in_child)
     if not settings.disabled:
         install_sigterm()

@@ -26,10 +26,12 @@ def parse_export(text):
     if not isinstance(text, str) or not text.startswith(PREFIX):
         return None
     try:
-        raw = text[len(PREFIX):]
+        raw = text[len(PREFIX) :]
         body = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode("utf-8"))
         trace_id, span_id, project = body.get("t"), body.get("s"), body.get("p")
-    except Exception:  # noqa: BLE001 - not ours: the caller says so
+    except (ValueError, AttributeError, RecursionError):
+        # Not base64, not UTF-8, not JSON (all ValueError), not an object, or nested too deep:
+        # not ours, which the caller says.
         return None
     if not (_valid_id(trace_id) and _valid_id(span_id)):
         return None
@@ -37,5 +39,5 @@ def parse_export(text):
 
 
 def _valid_id(value):
-    # The collector's rule for ids (1–128 characters, no control characters).
+    # The collector's rule for ids (1 to 128 characters, no control characters).
     return isinstance(value, str) and 0 < len(value) <= 128 and not _CONTROL.search(value)

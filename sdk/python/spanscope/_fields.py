@@ -3,6 +3,10 @@
 The SDK never raises into user code, so a bad value (a tag that is not a string, a usage
 counter that is not a number) is dropped with a one-time warning instead. Values that are
 free-form (input, output, expected, metadata) are kept as given and serialised later.
+
+Checking a value runs the user's code (``__str__``, ``__iter__``, ``__float__`` of whatever
+they passed, the ``__str__`` of their exceptions), which may raise anything: this module
+catches broadly there, and says at each place what it falls back to.
 """
 
 import math
@@ -10,16 +14,31 @@ import os
 import sys
 import traceback
 
+from ._guard import never_raise
 from ._warn import warn_once
 
 # "Not given", where None is a value a user may give.
 UNSET = object()
 
 SPAN_TYPES = ("general", "llm", "tool", "guardrail")
-SPAN_FIELDS = frozenset((
-    "name", "type", "input", "output", "metadata", "tags", "usage", "model", "provider",
-    "total_estimated_cost", "time_to_first_token_ms", "error_info", "expected", "code_location",
-))
+SPAN_FIELDS = frozenset(
+    (
+        "name",
+        "type",
+        "input",
+        "output",
+        "metadata",
+        "tags",
+        "usage",
+        "model",
+        "provider",
+        "total_estimated_cost",
+        "time_to_first_token_ms",
+        "error_info",
+        "expected",
+        "code_location",
+    )
+)
 TRACE_FIELDS = frozenset(("name", "input", "output", "metadata", "tags", "error_info", "thread_id", "expected"))
 # Serialised on the sender thread, within the size budget.
 FREE_FORM = frozenset(("input", "output", "expected", "metadata"))
@@ -55,7 +74,7 @@ def clean(key, value, allowed):
         if key == "code_location":
             return True, dict(value)
         return True, str(value)
-    except Exception:  # noqa: BLE001 - a bad value is dropped, never raised
+    except Exception:  # a bad value is dropped, never raised
         warn_once("bad:" + key, "ignoring a %s value that can not be used: %s" % (key, _short_repr(value)))
         return False, None
 
@@ -106,7 +125,7 @@ def clean_usage(value):
 def error_info(exc):
     try:
         tb = "".join(_user_traceback(exc).format())
-    except Exception:  # noqa: BLE001
+    except Exception:  # formatting runs the user's code (their exceptions' __str__): no traceback then
         tb = None
     info = {"exception_type": type(exc).__name__, "message": _safe_str(exc)}
     if tb:
@@ -148,7 +167,10 @@ def score_value(name, value):
         number = float(value)
         if math.isfinite(number):
             return number
-    warn_once("score:%s" % name, "score %r needs a finite number as its value, got %s; not logged" % (name, _short_repr(value)))
+    warn_once(
+        "score:%s" % name,
+        "score %r needs a finite number as its value, got %s; not logged" % (name, _short_repr(value)),
+    )
     return None
 
 
@@ -160,20 +182,18 @@ def caller_frame():
     return frame
 
 
+@never_raise()
 def caller_location():
     """Where a manual span was started: file, line of the call, function."""
-    try:
-        frame = caller_frame()
-        if frame is None:
-            return None
-        code = frame.f_code
-        return {
-            "file": source_file(code.co_filename),
-            "line": frame.f_lineno,
-            "function": getattr(code, "co_qualname", code.co_name),
-        }
-    except Exception:  # noqa: BLE001
+    frame = caller_frame()
+    if frame is None:
         return None
+    code = frame.f_code
+    return {
+        "file": source_file(code.co_filename),
+        "line": frame.f_lineno,
+        "function": getattr(code, "co_qualname", code.co_name),
+    }
 
 
 def _is_ours(filename):
@@ -198,8 +218,12 @@ def warn_ignored(ignored):
             warn_once("arg:" + key, "ignoring unsupported argument %r" % key)
 
 
-_TOKEN_METRICS = {"prompt_tokens": "prompt_tokens", "completion_tokens": "completion_tokens",
-                  "tokens": "total_tokens", "total_tokens": "total_tokens"}
+_TOKEN_METRICS = {
+    "prompt_tokens": "prompt_tokens",
+    "completion_tokens": "completion_tokens",
+    "tokens": "total_tokens",
+    "total_tokens": "total_tokens",
+}
 
 
 def split_metrics(metrics):
@@ -232,13 +256,13 @@ def _shallow_copy(value):
 def _safe_str(value):
     try:
         return str(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # the user's __str__
         return "<unprintable>"
 
 
 def _short_repr(value):
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # the user's __repr__
         text = "<unrepresentable>"
     return text if len(text) <= 80 else text[:77] + "..."

@@ -23,6 +23,8 @@ import struct
 import sys
 import time
 
+from ._guard import never_raise
+
 MAX_ENTRIES = 200_000
 MAX_SECONDS = 0.5
 # The most the racy-entry check hashes, in bytes; past it the answer is "unknown".
@@ -37,11 +39,13 @@ def code_version():
     """``{"commit", "branch"?, "dirty"?}`` for this process, or None outside a repository."""
     global _cached
     if _cached is _UNSET:
-        try:
-            _cached = read_code_version(_start_dir())
-        except Exception:  # noqa: BLE001 - a version we can not read is no version
-            _cached = None
+        _cached = _read_this_process()
     return _cached
+
+
+@never_raise()  # a version we can not read is no version
+def _read_this_process():
+    return read_code_version(_start_dir())
 
 
 def _start_dir():
@@ -67,7 +71,7 @@ def read_code_version(start):
     if head.startswith("ref:"):
         ref = head[4:].strip()
         if ref.startswith("refs/heads/"):
-            branch = ref[len("refs/heads/"):]
+            branch = ref[len("refs/heads/") :]
         commit = _resolve(ref, git_dir, common)
     elif _HEX.match(head):
         commit = head
@@ -92,7 +96,7 @@ def find_repository(start):
         if os.path.isfile(dot_git):
             text = _read_text(dot_git)
             if text and text.startswith("gitdir:"):
-                target = text[len("gitdir:"):].strip()
+                target = text[len("gitdir:") :].strip()
                 git_dir = os.path.normpath(os.path.join(folder, target))
                 if os.path.isdir(git_dir):
                     return git_dir, folder
@@ -129,7 +133,7 @@ def _resolve(ref, git_dir, common):
 
 def _packed_ref(common, ref):
     try:
-        with open(os.path.join(common, "packed-refs"), "r", encoding="utf-8", errors="replace") as f:
+        with open(os.path.join(common, "packed-refs"), encoding="utf-8", errors="replace") as f:
             for line in f:
                 if line.startswith(("#", "^")):
                     continue
@@ -143,7 +147,7 @@ def _packed_ref(common, ref):
 
 def _read_text(path):
     try:
-        with open(path, "r", encoding="utf-8", errors="replace") as f:
+        with open(path, encoding="utf-8", errors="replace") as f:
             return f.read(4096).strip()
     except OSError:
         return None
@@ -184,19 +188,20 @@ def tree_is_dirty(git_dir, work_tree, hash_size=20):
             return None
         if pos + fixed > len(data):
             return None
-        (ctime_s, ctime_ns, mtime_s, mtime_ns, dev, ino, mode, uid, gid, size) = struct.unpack(
-            ">10I", data[pos:pos + 40])
-        oid = data[pos + 40:pos + 40 + hash_size]
-        (flags,) = struct.unpack(">H", data[pos + 40 + hash_size:pos + fixed])
+        (_ctime_s, _ctime_ns, mtime_s, mtime_ns, _dev, _ino, mode, _uid, _gid, size) = struct.unpack(
+            ">10I", data[pos : pos + 40]
+        )
+        oid = data[pos + 40 : pos + 40 + hash_size]
+        (flags,) = struct.unpack(">H", data[pos + 40 + hash_size : pos + fixed])
         cursor = pos + fixed
         extended = 0
         if flags & _EXTENDED and version >= 3:
-            (extended,) = struct.unpack(">H", data[cursor:cursor + 2])
+            (extended,) = struct.unpack(">H", data[cursor : cursor + 2])
             cursor += 2
         if version == 4:
             strip, cursor = _varint(data, cursor)
             end = data.index(b"\0", cursor)
-            path = previous[:len(previous) - strip] + data[cursor:end]
+            path = previous[: len(previous) - strip] + data[cursor:end]
             pos = end + 1
         else:
             end = data.index(b"\0", cursor)
@@ -246,7 +251,7 @@ def _varint(data, pos):
 
 
 def _same_blob(path, st, oid, hash_size):
-    import hashlib  # noqa: PLC0415 - rarely needed: kept off the import of the SDK
+    import hashlib  # rarely needed: kept off the import of the SDK (it loads OpenSSL)
 
     try:
         if os.path.islink(path):

@@ -11,6 +11,7 @@ counter starts at a random 62-bit number in each process, and again in a forked 
 ``reseed``), so ids stay unique across processes without calling ``os.urandom`` per span.
 """
 
+import datetime
 import itertools
 import os
 import time
@@ -21,9 +22,13 @@ counter = itertools.count(int.from_bytes(os.urandom(8), "big") & _MASK62)
 
 
 def reseed():
-    """Gives this process a fresh random counter (called in a child after ``os.fork``)."""
+    """Gives this process a fresh random counter: a forked child must not repeat its parent's ids."""
     global counter
     counter = itertools.count(int.from_bytes(os.urandom(8), "big") & _MASK62)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=reseed)
 
 
 def next_seq():
@@ -35,8 +40,7 @@ def uuid7(ns, seq):
     # An odd multiplier is a bijection modulo 2**62: ids of consecutive spans stay unique
     # but stop looking consecutive.
     rand = (seq * 0x9E3779B97F4A7C15) & _MASK62
-    text = "%032x" % (
-        ((ms & 0xFFFFFFFFFFFF) << 80) | ((0x7000 | (rest * 4096 // 1_000_000)) << 64) | (1 << 63) | rand)
+    text = "%032x" % (((ms & 0xFFFFFFFFFFFF) << 80) | ((0x7000 | (rest * 4096 // 1_000_000)) << 64) | (1 << 63) | rand)
     return "%s-%s-%s-%s-%s" % (text[:8], text[8:12], text[12:16], text[16:20], text[20:])
 
 
@@ -71,15 +75,11 @@ def to_ns(value):
         if hasattr(value, "timestamp"):
             if getattr(value, "tzinfo", None) is None:
                 # Naive datetimes are taken as UTC, as Opik does.
-                import datetime as _dt
-
-                value = value.replace(tzinfo=_dt.timezone.utc)
+                value = value.replace(tzinfo=datetime.timezone.utc)
             return int(value.timestamp() * 1_000_000) * 1000
         if isinstance(value, str):
-            import datetime as _dt
-
             text = value.strip().replace("Z", "+00:00").replace("z", "+00:00")
-            parsed = _dt.datetime.fromisoformat(text)
+            parsed = datetime.datetime.fromisoformat(text)
             return to_ns(parsed)
     except (ValueError, TypeError, OverflowError, OSError):
         return None

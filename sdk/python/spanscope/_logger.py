@@ -7,15 +7,17 @@ other) lands under the exported span in the same trace.
 """
 
 from . import _sender
-from ._config import configure, settings
+from ._config import settings
+from ._configure import configure
 from ._context import current_span as _current
 from ._export import parse_export
 from ._fields import caller_frame
+from ._guard import never_raise
 from ._noop import NOOP_SPAN
 from ._records import Span, Trace, score_by_id
 from ._track import track
+from ._updates import SpanUpdateById
 from ._warn import warn_once
-from ._wire import SpanUpdateById
 
 _current_logger = None
 
@@ -28,8 +30,20 @@ class Logger:
     def project_name(self):
         return self.project
 
-    def start_span(self, name=None, type=None, span_attributes=None, start_time=None, parent=None, input=None,
-                   output=None, expected=None, metadata=None, tags=None, **ignored):
+    def start_span(
+        self,
+        name=None,
+        type=None,
+        span_attributes=None,
+        start_time=None,
+        parent=None,
+        input=None,
+        output=None,
+        expected=None,
+        metadata=None,
+        tags=None,
+        **ignored,
+    ):
         """A span; as a context manager (``with logger.start_span() as span:``) it is the
         current span inside the block and ends when the block does. Without ``parent`` it
         nests under the current span, or starts a trace."""
@@ -38,49 +52,47 @@ class Logger:
         if span_attributes and not type:
             type = span_attributes.get("type")
         name = name or _caller_name()
-        given = dict(input=input, output=output, expected=expected, metadata=metadata, tags=tags,
-                     start_time=start_time)
+        given = dict(input=input, output=output, expected=expected, metadata=metadata, tags=tags, start_time=start_time)
         trace, parent_span = self._parent(parent)
         if trace is None:
             return Span.manual(Trace(self.project, 0), None, name, type, given, ignored, root=True)
         return Span.manual(trace, parent_span, name, type, given, ignored)
 
-    def log(self, input=None, output=None, expected=None, scores=None, metadata=None, metrics=None, tags=None,
-            id=None, **ignored):
+    def log(
+        self,
+        input=None,
+        output=None,
+        expected=None,
+        scores=None,
+        metadata=None,
+        metrics=None,
+        tags=None,
+        id=None,
+        **ignored,
+    ):
         """One complete row: a root span with these fields. Returns its id."""
         if settings.disabled:
             return NOOP_SPAN.id
-        span = Span.manual(Trace(self.project, 0), None, "log", "general",
-                           dict(id=id, input=input, output=output, expected=expected), ignored, root=True)
+        span = Span.manual(
+            Trace(self.project, 0),
+            None,
+            "log",
+            "general",
+            dict(id=id, input=input, output=output, expected=expected),
+            ignored,
+            root=True,
+        )
         span.log(scores=scores, metadata=metadata, metrics=metrics, tags=tags)
         span.end()
         return span.id
 
-    def log_feedback(self, id, scores=None, expected=None, tags=None, comment=None, metadata=None, source=None,
-                     **ignored):
+    def log_feedback(
+        self, id, scores=None, expected=None, tags=None, comment=None, metadata=None, source=None, **ignored
+    ):
         """Feedback on a span by its id (or its ``export()`` text): each score becomes a
         feedback score whose reason is ``comment``; ``expected``, ``metadata`` and ``tags``
         update the span."""
-        try:
-            span_id, trace_id = str(id), None
-            exported = parse_export(span_id)
-            if exported is not None:
-                trace_id, span_id, _ = exported
-            for name, value in (scores or {}).items():
-                if value is not None:
-                    score_by_id("span", span_id, name, value, reason=comment)
-            fields = {}
-            if expected is not None:
-                fields["expected"] = expected
-            if metadata:
-                fields["metadata"] = dict(metadata)
-            if comment is not None and not scores:
-                fields["metadata"] = dict(fields.get("metadata") or {}, comment=comment)
-            if tags:
-                fields["tags"] = [str(t) for t in tags]
-            if fields:
-                _sender.emit(SpanUpdateById(span_id, trace_id, fields))
-        except Exception:  # noqa: BLE001
+        if not _log_feedback(id, scores, expected, tags, comment, metadata):
             warn_once("log-feedback", "log_feedback() could not use its arguments; ignored")
 
     def traced(self, *args, **kwargs):
@@ -107,8 +119,9 @@ class Logger:
         return None, None
 
 
-def init_logger(project=None, project_id=None, api_key=None, org_name=None, async_flush=True, set_current=True,
-                **ignored):
+def init_logger(
+    project=None, project_id=None, api_key=None, org_name=None, async_flush=True, set_current=True, **ignored
+):
     """Braintrust's ``init_logger(project=...)``: a logger whose spans go to ``project``. As
     the current logger (the default) it also makes ``project`` the default project of
     ``@traced`` functions, as Braintrust does."""
@@ -138,10 +151,31 @@ def current_span():
     return span if span is not None else NOOP_SPAN
 
 
+@never_raise(fallback=False)
+def _log_feedback(id, scores, expected, tags, comment, metadata):
+    span_id, trace_id = str(id), None
+    exported = parse_export(span_id)
+    if exported is not None:
+        trace_id, span_id, _ = exported
+    for name, value in (scores or {}).items():
+        if value is not None:
+            score_by_id("span", span_id, name, value, reason=comment)
+    fields = {}
+    if expected is not None:
+        fields["expected"] = expected
+    if metadata:
+        fields["metadata"] = dict(metadata)
+    if comment is not None and not scores:
+        fields["metadata"] = dict(fields.get("metadata") or {}, comment=comment)
+    if tags:
+        fields["tags"] = [str(t) for t in tags]
+    if fields:
+        _sender.emit(SpanUpdateById(span_id, trace_id, fields))
+    return True
+
+
 def _caller_name():
     # Braintrust names an unnamed span after the code that opened it.
-    try:
-        name = caller_frame().f_code.co_name
-    except Exception:  # noqa: BLE001
-        name = "<module>"
+    frame = caller_frame()
+    name = frame.f_code.co_name if frame is not None else "<module>"
     return "root" if name.startswith("<") else name

@@ -10,16 +10,27 @@ retry (within the queue bound), and the script runs on.
 ``flush`` and the exit paths run a cycle on the calling thread under ``_cycle_lock`` rather
 than waiting for the thread, so they work even where the thread can not run (a signal
 handler, a forked child, interpreter shutdown) and they are bounded by their deadline.
+
+This module catches broad exceptions in three places, each for a reason of its own: a send
+cycle (the thread must outlive anything, and ``flush`` is called from user code), the
+encoding of one record (it is skipped, the others go), and a POST (any failure to deliver
+means "down for now": the batch is kept for a retry).
+
+What happens around the sender (exit, SIGTERM) is told to it through ``install_hooks``; it
+imports nothing of the modules that use it.
 """
 
 import collections
 import http.client
 import json
+import os
 import threading
 import time
 import urllib.parse
 
+from . import _wire
 from ._config import settings
+from ._guard import never_raise
 from ._warn import warn, warn_once
 
 MAX_BATCH_EVENTS = 2000
@@ -58,7 +69,6 @@ class Sender:
         self._wake = threading.Event()
         self._thread = None
         self._pausing = False
-        self.finalizer_registered = False
         self._running = set()
         self._pending = []
         self._backoff = 0.0
@@ -85,9 +95,8 @@ class Sender:
             self.started = True
             self._start_thread()
             state.limit = settings.queue_size
-        from . import _exit  # noqa: PLC0415 - circular at import time
-
-        _exit.on_sender_started()
+        if _on_started is not None:
+            _on_started()
 
     def _start_thread(self):
         self._pausing = False
@@ -134,18 +143,12 @@ class Sender:
         deadline = time.monotonic() + max(0.0, timeout)
         if not self._cycle_lock.acquire(timeout=max(0.0, timeout)):
             return False
-        self._cycle_owner = threading.get_ident()
         try:
-            self._cycle(deadline, closing, force=True)
-            return not self._pending and not self.queue
-        except Exception as exc:  # noqa: BLE001
-            warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
-            return False
+            return self._guarded_cycle(deadline, closing, force=True) and not self._pending and not self.queue
         finally:
-            self._cycle_owner = None
             self._cycle_lock.release()
-            if after_flush is not None:
-                after_flush()
+            if _after_flush is not None:
+                _after_flush()
 
     def cycling_here(self):
         """True when this thread is inside a send cycle (a signal handler interrupted it)."""
@@ -161,14 +164,23 @@ class Sender:
                 return
             if not self._cycle_lock.acquire(timeout=1.0):
                 continue
-            self._cycle_owner = threading.get_ident()
             try:
-                self._cycle(None, None, force=False)
-            except Exception as exc:  # noqa: BLE001 - the thread must survive anything
-                warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
+                self._guarded_cycle(None, None, force=False)
             finally:
-                self._cycle_owner = None
                 self._cycle_lock.release()
+
+    def _guarded_cycle(self, deadline, closing, force):
+        """One send cycle on this thread, ``_cycle_lock`` held; False when it failed (said once
+        on stderr): the thread must outlive anything, and ``flush`` runs in user code."""
+        self._cycle_owner = threading.get_ident()
+        try:
+            self._cycle(deadline, closing, force)
+            return True
+        except Exception as exc:
+            warn_once("internal", "internal error while sending (%s: %s)" % (type(exc).__name__, exc))
+            return False
+        finally:
+            self._cycle_owner = None
 
     def _cycle(self, deadline, closing, force):
         if self._thread is not None:
@@ -182,20 +194,12 @@ class Sender:
                 item = queue.popleft()
             except IndexError:
                 break
-            try:
-                item._drain(out, running)
-            except Exception as exc:  # noqa: BLE001
-                warn_once("drain", "could not encode a record (%s: %s); it was skipped" % (type(exc).__name__, exc))
+            _encode_one(_wire.drain, item, out, running)
         if closing is not None:
             _abandon_open(running, closing)
         for record in list(running):
-            try:
-                if record._ended():
-                    running.discard(record)
-                    record._emit_end(out)
-            except Exception as exc:  # noqa: BLE001
+            if not _encode_one(_wire.finish, record, out, running):
                 running.discard(record)
-                warn_once("drain", "could not encode a record (%s: %s); it was skipped" % (type(exc).__name__, exc))
         self._report_drops()
         pending = self._pending
         if out:
@@ -220,11 +224,10 @@ class Sender:
 
     def _post_batch(self, count, body, deadline):
         """True when the collector took the batch (or rejected it for good); False to retry."""
-        try:
-            status, reply = self._post(body, deadline)
-        except Exception as exc:  # noqa: BLE001 - any network failure means "down for now"
-            self._down(exc)
+        answer = self._try_post(body, deadline)
+        if answer is None:
             return False
+        status, reply = answer
         self._backoff = 0.0
         self._retry_at = 0.0
         if status == 200:
@@ -235,8 +238,11 @@ class Sender:
         if status >= 500:
             self._down(RuntimeError("HTTP %d" % status))
             return False
-        warn_once("http-%d" % status, "the collector at %s refused a batch (HTTP %d: %s); it was dropped"
-                  % (settings.url, status, _error_text(reply)))
+        warn_once(
+            "http-%d" % status,
+            "the collector at %s refused a batch (HTTP %d: %s); it was dropped"
+            % (settings.url, status, _error_text(reply)),
+        )
         self.rejected_events += count
         return True
 
@@ -246,24 +252,34 @@ class Sender:
         try:
             details = json.loads(reply.decode("utf-8")).get("details") or []
             bad = {int(d["index"]) for d in details if "index" in d}
-        except Exception:  # noqa: BLE001
+        except (ValueError, KeyError, TypeError, AttributeError):
             details, bad = [], set()
         first = details[0] if details else {}
-        warn_once("invalid", "the collector rejected %d event(s): %s %s (please report this as a spanscope bug)"
-                  % (max(len(bad), 1), first.get("path", ""), first.get("message", _error_text(reply))))
+        warn_once(
+            "invalid",
+            "the collector rejected %d event(s): %s %s (please report this as a spanscope bug)"
+            % (max(len(bad), 1), first.get("path", ""), first.get("message", _error_text(reply))),
+        )
         self.rejected_events += max(len(bad), 1)
         if not bad:
             return True
-        try:
-            events = json.loads(body.decode("ascii"))["events"]
-            rest = [e for i, e in enumerate(events) if i not in bad]
-            if rest:
-                status, _ = self._post(json.dumps({"events": rest}, ensure_ascii=True).encode("ascii"), deadline)
-                if status == 200:
-                    self.sent_events += len(rest)
-        except Exception as exc:  # noqa: BLE001
-            self._down(exc)
+        events = json.loads(body.decode("ascii"))["events"]  # our own body: it parses
+        rest = [e for i, e in enumerate(events) if i not in bad]
+        if rest:
+            answer = self._try_post(json.dumps({"events": rest}, ensure_ascii=True).encode("ascii"), deadline)
+            if answer is not None and answer[0] == 200:
+                self.sent_events += len(rest)
         return True
+
+    def _try_post(self, body, deadline):
+        """``(status, reply)``, or None once ``_down`` has noted the failure: whatever fails
+        on the way (refused, reset, timed out, a TLS or HTTP oddity, a bad ``SPANSCOPE_URL``)
+        means "down for now", and the batch waits for the next attempt."""
+        try:
+            return self._post(body, deadline)
+        except Exception as exc:
+            self._down(exc)
+            return None
 
     def _post(self, body, deadline):
         timeout = REQUEST_TIMEOUT
@@ -311,29 +327,36 @@ class Sender:
         if conn is not None:
             try:
                 conn.close()
-            except Exception:  # noqa: BLE001
+            except OSError:
                 pass
 
     def _down(self, exc):
-        warn_once("down", "can not reach the collector at %s (%s). The script runs on; traces are kept "
-                  "and sent if it comes up (start it with `spanscope serve`; SPANSCOPE_URL sets the "
-                  "address, SPANSCOPE_DISABLE=1 turns tracing off)." % (settings.url, _reason(exc)))
+        warn_once(
+            "down",
+            "can not reach the collector at %s (%s). The script runs on; traces are kept "
+            "and sent if it comes up (start it with `spanscope serve`; SPANSCOPE_URL sets the "
+            "address, SPANSCOPE_DISABLE=1 turns tracing off)." % (settings.url, _reason(exc)),
+        )
         self._backoff = min(BACKOFF_MAX, max(0.25, self._backoff * 2))
         self._retry_at = time.monotonic() + self._backoff
 
     def _report_drops(self):
         if self.dropped and not self._reported_drops:
             self._reported_drops = self.dropped
-            warn("the send queue is full (%d records); new spans are being dropped. SPANSCOPE_QUEUE_SIZE "
-                 "raises the limit." % settings.queue_size)
+            warn(
+                "the send queue is full (%d records); new spans are being dropped. SPANSCOPE_QUEUE_SIZE "
+                "raises the limit." % settings.queue_size
+            )
 
     def report_final_drops(self):
         if self.dropped:
             warn("%d spans were dropped because the send queue was full." % self.dropped)
         lost = self.lost_events + sum(n for n, _ in self._pending)
         if lost or self.queue:
-            warn("%d events (and %d queued records) could not be delivered to the collector at %s."
-                 % (lost, len(self.queue), settings.url))
+            warn(
+                "%d events (and %d queued records) could not be delivered to the collector at %s."
+                % (lost, len(self.queue), settings.url)
+            )
 
 
 def _abandon_open(running, reason):
@@ -350,8 +373,8 @@ def _abandon_open(running, reason):
         if interrupted:
             error = {
                 "exception_type": "Interrupted",
-                "message": "the process %s while this was running" % (
-                    "received SIGTERM" if reason == "SIGTERM" else "exited"),
+                "message": "the process %s while this was running"
+                % ("received SIGTERM" if reason == "SIGTERM" else "exited"),
             }
         record._abandon(now, error)
 
@@ -369,7 +392,7 @@ def _encode(events):
     """Events as request bodies, ``[(event count, bytes)]``, each within the batch limits."""
     bodies = []
     for start in range(0, len(events), MAX_BATCH_EVENTS):
-        bodies.extend(_encode_chunk(events[start:start + MAX_BATCH_EVENTS]))
+        bodies.extend(_encode_chunk(events[start : start + MAX_BATCH_EVENTS]))
     return bodies
 
 
@@ -409,13 +432,34 @@ def _reason(exc):
 def _error_text(reply):
     try:
         return str(json.loads(reply.decode("utf-8")).get("error"))
-    except Exception:  # noqa: BLE001
+    except (ValueError, AttributeError):
         return reply[:120].decode("utf-8", "replace")
 
 
+def _encode_one(encode, item, out, running):
+    """``encode(item, out, running)``; False when it failed: that record is skipped (said
+    once on stderr) so that one strange record never costs the others."""
+    try:
+        encode(item, out, running)
+        return True
+    except Exception as exc:
+        warn_once("drain", "could not encode a record (%s: %s); it was skipped" % (type(exc).__name__, exc))
+        return False
+
+
 sender = Sender()
-# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
-after_flush = None
+
+# What the runtime (``_runtime``) has the sender call: ``_on_started`` once its first record
+# starts it in a process, ``_after_flush`` after every flush (to finish a SIGTERM that arrived
+# during one).
+_on_started = None
+_after_flush = None
+
+
+def install_hooks(on_started, after_flush):
+    global _on_started, _after_flush
+    _on_started = on_started
+    _after_flush = after_flush
 
 
 def emit(item):
@@ -441,25 +485,41 @@ def enqueue_slow(item):
         s.count_drop()
 
 
+@never_raise(fallback=False)
 def flush(timeout=None):
     """Sends everything recorded so far; returns True when all of it reached the collector.
     Bounded by ``timeout`` seconds (default: the exit timeout, 2 s)."""
-    try:
-        s = sender
-        if not s.started and not s.queue:
-            return True
-        return s.flush(settings.exit_timeout if timeout is None else float(timeout))
-    except Exception:  # noqa: BLE001
-        return False
+    s = sender
+    if not s.started and not s.queue:
+        return True
+    return s.flush(settings.exit_timeout if timeout is None else float(timeout))
 
 
-def reset_after_fork():
-    """A forked child starts with an empty sender of its own: the parent's queued records
-    and the thread that drained them belong to the parent (the thread does not exist in the
-    child, and its locks may have been held at the fork)."""
+# ---- os.fork() ------------------------------------------------------------------------
+#
+# The thread is stopped for the moment of the fork (a process that forks with other threads
+# running risks deadlocks in the child), and restarted in the parent by its next record. The
+# child gets an empty sender of its own: the parent's queued records and the thread that
+# drained them belong to the parent (the thread does not exist in the child, and its locks
+# may have been held at the fork).
+
+
+@never_raise()
+def _before_fork():
+    sender.pause_for_fork()
+
+
+@never_raise()
+def _after_fork_in_parent():
+    sender.resume_after_fork()
+
+
+def _after_fork_in_child():
     global sender
     queue.clear()
     state.limit = 0
     sender = Sender()
-# Set by ``_exit``: runs after every flush, to finish a SIGTERM that arrived during one.
-after_flush = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(before=_before_fork, after_in_parent=_after_fork_in_parent, after_in_child=_after_fork_in_child)

@@ -4,6 +4,8 @@ Runs on the sender thread (inputs and outputs are serialised after the call retu
 ``_track``), so it may be thorough, but it must never fail: whatever it cannot convert
 becomes a readable ``repr``, whatever exceeds the budget is cut with a visible marker.
 It never iterates objects it does not know (that could consume a user's generator).
+Converting runs the user's code (``__repr__``, ``__str__``, ``model_dump``), which may raise
+anything: this module catches broadly there, and falls back to a readable text.
 """
 
 import dataclasses
@@ -37,7 +39,7 @@ def jsonable(value, limit):
     budget = _Budget(limit)
     try:
         return _convert(value, budget, 0, set())
-    except Exception:  # noqa: BLE001 - serialisation must never raise into the sender
+    except Exception:  # whatever a user's object does, it becomes its repr
         return _safe_repr(value, budget)
 
 
@@ -204,7 +206,7 @@ def _model_dump(value):
         return None
     try:
         dumped = getattr(value, method)()
-    except Exception:  # noqa: BLE001 - a broken model falls back to its repr
+    except Exception:  # a broken model falls back to its repr
         return None
     return dumped if isinstance(dumped, dict) else None
 
@@ -212,13 +214,13 @@ def _model_dump(value):
 def _safe_str(value):
     try:
         return str(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # the user's __str__
         return "<unprintable %s>" % type(value).__name__
 
 
 def _safe_repr(value, budget):
     try:
         text = repr(value)
-    except Exception:  # noqa: BLE001
+    except Exception:  # the user's __repr__
         text = "<unrepresentable %s>" % type(value).__name__
     return _text(text, budget)

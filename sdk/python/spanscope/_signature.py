@@ -6,6 +6,7 @@ import linecache
 import re
 
 from ._fields import caller_location, source_file
+from ._guard import never_raise
 
 
 class Binder:
@@ -33,7 +34,7 @@ class Binder:
         # Decorated in a class body, a method is still a plain function whose first
         # parameter is the instance or the class: not part of the input.
         self.first = 1 if names and names[0][0] in ("self", "cls") and not inspect.ismethod(fn) else 0
-        self.params = names[self.first:]
+        self.params = names[self.first :]
         self.known = frozenset(n for n, _ in names)
 
     def bind(self, args, kwargs):
@@ -89,8 +90,10 @@ def call_shape(fn, method=None):
     }
 
 
+@never_raise()
 def lossy_names(bound):
-    """The arguments whose recorded value is not the value itself (not plain JSON)."""
+    """The arguments whose recorded value is not the value itself (not plain JSON); None when
+    they can not be told (another thread changed a nested argument during the walk)."""
     return [name for name, value in bound.items() if not _plain(value, 0)]
 
 
@@ -119,7 +122,7 @@ def code_location(fn):
         target = fn
     code = getattr(target, "__code__", None)
     if code is None:
-        call = getattr(type(target), "__call__", None)
+        call = type(target).__call__ if callable(target) else None
         code = getattr(call, "__code__", None)
     if code is None:
         return caller_location() or {"file": "<unknown>", "line": 1}
@@ -132,13 +135,16 @@ def code_location(fn):
 
 def _def_line(code):
     # ``co_firstlineno`` of a decorated function is the line of its first decorator.
+    return _line_of_def(code) or code.co_firstlineno
+
+
+@never_raise()
+def _line_of_def(code):
+    # A loader's source may be anything (``linecache`` asks ``__loader__.get_source``).
     first = code.co_firstlineno
-    try:
-        lines = linecache.getlines(code.co_filename)
-        pattern = re.compile(_DEF % re.escape(code.co_name))
-        for index in range(first - 1, min(len(lines), first + 200)):
-            if pattern.match(lines[index]):
-                return index + 1
-    except Exception:  # noqa: BLE001
-        pass
-    return first
+    lines = linecache.getlines(code.co_filename)
+    pattern = re.compile(_DEF % re.escape(code.co_name))
+    for index in range(first - 1, min(len(lines), first + 200)):
+        if pattern.match(lines[index]):
+            return index + 1
+    return None

@@ -20,6 +20,7 @@ from . import _ids, _sender
 from ._config import settings
 from ._context import current_span
 from ._fields import UNSET, error_info, span_type
+from ._guard import never_raise
 from ._records import Span
 from ._signature import Binder, call_shape, code_location
 from ._warn import warn_once
@@ -34,11 +35,36 @@ new = object.__new__
 class TrackSpec:
     """What every span of one decorated function shares."""
 
-    __slots__ = ("name", "type", "project_name", "tags", "metadata", "capture_input", "capture_output",
-                 "flush", "code_location", "bind", "aggregate", "call_shape")
+    __slots__ = (
+        "name",
+        "type",
+        "project_name",
+        "tags",
+        "metadata",
+        "capture_input",
+        "capture_output",
+        "flush",
+        "code_location",
+        "bind",
+        "aggregate",
+        "call_shape",
+    )
 
-    def __init__(self, fn, name, type, project_name, tags, metadata, capture_input, capture_output, flush,
-                 ignore_arguments, aggregate=None, method=None):
+    def __init__(
+        self,
+        fn,
+        name,
+        type,
+        project_name,
+        tags,
+        metadata,
+        capture_input,
+        capture_output,
+        flush,
+        ignore_arguments,
+        aggregate=None,
+        method=None,
+    ):
         self.name = str(name) if name else getattr(fn, "__name__", None) or type_name(fn)
         self.type = span_type(type)
         self.project_name = project_name
@@ -54,8 +80,19 @@ class TrackSpec:
         self.aggregate = aggregate if callable(aggregate) else None
 
 
-def track(name=None, type="general", tags=None, metadata=None, capture_input=True, ignore_arguments=None,
-          capture_output=True, generations_aggregator=None, flush=False, project_name=None, **options):
+def track(
+    name=None,
+    type="general",
+    tags=None,
+    metadata=None,
+    capture_input=True,
+    ignore_arguments=None,
+    capture_output=True,
+    generations_aggregator=None,
+    flush=False,
+    project_name=None,
+    **options,
+):
     """Traces a function: ``@track``, ``@track()``, ``@track(name=..., type=..., ...)``.
 
     Works on functions, methods, ``async`` functions, generators and async generators.
@@ -63,9 +100,18 @@ def track(name=None, type="general", tags=None, metadata=None, capture_input=Tru
     """
     if isinstance(name, (classmethod, staticmethod)) or (callable(name) and not isinstance(name, str)):
         return _decorate(name, {})
-    given = dict(name=name, type=type, tags=tags, metadata=metadata, capture_input=capture_input,
-                 ignore_arguments=ignore_arguments, capture_output=capture_output, flush=flush,
-                 project_name=project_name, generations_aggregator=generations_aggregator)
+    given = dict(
+        name=name,
+        type=type,
+        tags=tags,
+        metadata=metadata,
+        capture_input=capture_input,
+        ignore_arguments=ignore_arguments,
+        capture_output=capture_output,
+        flush=flush,
+        project_name=project_name,
+        generations_aggregator=generations_aggregator,
+    )
     if options.pop("notrace_io", False):  # Braintrust's spelling of "do not capture"
         given["capture_input"] = given["capture_output"] = False
     for key in options:
@@ -87,9 +133,19 @@ def _decorate(fn, given, method=None):
         if isinstance(fn, (classmethod, staticmethod)):
             return type(fn)(_decorate(fn.__func__, given, "class" if isinstance(fn, classmethod) else "static"))
         spec = TrackSpec(
-            fn, given.get("name"), given.get("type", "general"), given.get("project_name"), given.get("tags"),
-            given.get("metadata"), given.get("capture_input", True), given.get("capture_output", True),
-            given.get("flush", False), given.get("ignore_arguments"), given.get("generations_aggregator"), method)
+            fn,
+            given.get("name"),
+            given.get("type", "general"),
+            given.get("project_name"),
+            given.get("tags"),
+            given.get("metadata"),
+            given.get("capture_input", True),
+            given.get("capture_output", True),
+            given.get("flush", False),
+            given.get("ignore_arguments"),
+            given.get("generations_aggregator"),
+            method,
+        )
         if inspect.isasyncgenfunction(fn):
             wrapper = _async_generator_wrapper(fn, spec)
         elif inspect.iscoroutinefunction(fn):
@@ -103,7 +159,9 @@ def _decorate(fn, given, method=None):
         except (AttributeError, TypeError):
             pass
         return wrapper
-    except Exception as exc:  # noqa: BLE001 - a function we can not wrap still works
+    except Exception as exc:
+        # A function we can not wrap (an odd callable, arguments we can not read) still
+        # works, untraced; the message says why, which needs the exception itself.
         warn_once("decorate", "could not trace %r (%s); it runs untraced" % (fn, exc))
         return fn
 
@@ -235,7 +293,7 @@ def _generator_wrapper(fn, spec):
                     current_span.reset(token)
                     _end(span, items, spec)
                 raise
-            except BaseException as exc:  # thrown in by the consumer: pass it on
+            except BaseException as exc:  # thrown in by the consumer: thrown on into the generator
                 to_throw, to_send = exc, None
 
     return wrapper
@@ -289,7 +347,7 @@ def _async_generator_wrapper(fn, spec):
                         current_span.reset(token)
                         _end(span, items, spec)
                 raise
-            except BaseException as exc:
+            except BaseException as exc:  # thrown in by the consumer: thrown on into the generator
                 to_throw, to_send = exc, None
 
     return wrapper
@@ -300,8 +358,13 @@ def _async_generator_wrapper(fn, spec):
 
 def _start(spec, args, kwargs):
     parent = current_span.get()
-    span = Span(spec, parent, None if parent is None else parent.trace,
-                _snapshot(args) if args else args, _snapshot_kw(kwargs) if kwargs else kwargs)
+    span = Span(
+        spec,
+        parent,
+        None if parent is None else parent.trace,
+        _snapshot(args) if args else args,
+        _snapshot_kw(kwargs) if kwargs else kwargs,
+    )
     _sender.emit(span)
     return span
 
@@ -337,7 +400,7 @@ class _Items:
 
     def output(self):
         if self.more:
-            return self.items + ["…[%d more items]" % self.more]
+            return [*self.items, "…[%d more items]" % self.more]
         return self.items
 
 
@@ -352,22 +415,32 @@ def _end(span, items, spec):
 def _aggregate(spec, items):
     if spec.aggregate is None:
         return items
-    try:
-        return spec.aggregate(items)
-    except Exception:  # noqa: BLE001 - the user's aggregator failed: keep the items
+    output = _call_aggregator(spec.aggregate, items)
+    if output is _FAILED:
         warn_once("aggregate", "generations_aggregator raised; the yielded items are logged instead")
         return items
+    return output
+
+
+_FAILED = object()
+
+
+@never_raise(fallback=_FAILED)  # the user's aggregator failed: the items are kept
+def _call_aggregator(aggregate, items):
+    return aggregate(items)
 
 
 def _fail(span, exc, items=None):
-    try:
-        if items is not None:
-            span.output = items.output()
-        if not _is_clean_exit(exc):
-            span.error = error_info(exc)
-    except Exception:  # noqa: BLE001 - the user's exception is what propagates
-        pass
+    _note_failure(span, exc, items)
     span.end_ns = time_ns()
+
+
+@never_raise()  # the user's exception is what propagates, never one of ours
+def _note_failure(span, exc, items):
+    if items is not None:
+        span.output = items.output()
+    if not _is_clean_exit(exc):
+        span.error = error_info(exc)
 
 
 def _is_clean_exit(exc):

@@ -4,11 +4,24 @@ The SDK never raises into user code; when something is wrong (collector down, qu
 a bad argument) the user learns it here, once, instead of from a traceback or a flood.
 """
 
+import os
 import sys
 import threading
 
+from ._guard import never_raise
+
 _seen = set()
 _lock = threading.Lock()
+
+
+def _after_fork_in_child():
+    # Another thread may have held the lock at the fork; what was said stays said.
+    global _lock
+    _lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 def warn_once(key, message):
@@ -19,9 +32,7 @@ def warn_once(key, message):
     warn(message)
 
 
+@never_raise()  # a closed, broken or missing stderr (or any object put there) must not break the caller
 def warn(message):
-    try:
-        sys.stderr.write("spanscope: %s\n" % message)
-        sys.stderr.flush()
-    except Exception:  # noqa: BLE001 - a closed stderr must not break the caller
-        pass
+    sys.stderr.write("spanscope: %s\n" % message)
+    sys.stderr.flush()

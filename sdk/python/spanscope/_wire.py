@@ -16,10 +16,12 @@ import os
 
 from . import _ids
 from ._config import settings
-from ._gitversion import code_version
 from ._fields import FREE_FORM, UNSET, merge
+from ._gitversion import code_version
+from ._records import Span, Trace
 from ._serialize import jsonable
 from ._signature import lossy_names
+from ._updates import FieldUpdate, Score, SpanUpdateById
 
 CALL_KEY = "spanscope.call"
 # Set by Spanscope's Debug This Call and saved tests: "TRACE_ID/SPAN_ID" of the call re-run.
@@ -132,11 +134,8 @@ def span_input(span):
         bound = spec.bind(span._args, span._kwargs)
         value = jsonable(bound, settings.max_value_chars)
         if spec.call_shape is not None:
-            try:
-                span._wire_in = (value, lossy_names(bound))
-                return value
-            except Exception:  # noqa: BLE001 - a strange argument must not cost the span
-                pass
+            span._wire_in = (value, lossy_names(bound))
+            return value
     span._wire_in = (value,)
     return value
 
@@ -231,73 +230,70 @@ def _replay_of():
     return {"trace_id": trace_id, "span_id": span_id}
 
 
-# ---- entries queued after their record ---------------------------------------------
+# ---- entries queued after their record (``_updates``) --------------------------------
 
 
-class FieldUpdate:
-    """Fields set on a trace or span after it was queued: ``trace_update``/``span_update``."""
+def field_update(entry, out, running):
+    record = entry.record
+    body = {"id": record.id}
+    kind = record._target
+    if kind == "span":
+        body["trace_id"] = record.trace.id
+    for key, value in entry.fields.items():
+        body[key] = wire(key, value)
+    out.append({"event": kind + "_update", kind: body})
 
-    __slots__ = ("record", "fields")
 
-    def __init__(self, record, fields):
-        self.record = record
-        self.fields = fields
+def span_update_by_id(entry, out, running):
+    body = {"id": entry.span_id}
+    if entry.trace_id:
+        body["trace_id"] = entry.trace_id
+    for key, value in entry.fields.items():
+        body[key] = wire(key, value)
+    out.append({"event": "span_update", "span": body})
 
-    def _drain(self, out, running):
-        record = self.record
-        body = {"id": record.id}
-        kind = record._target
-        if kind == "span":
+
+def score(entry, out, running):
+    record = entry.record
+    body = {"target": entry.target, "name": entry.name, "value": entry.value, "source": "sdk"}
+    if isinstance(record, str):
+        body["id"] = record
+    else:
+        body["id"] = record.id
+        if record._target == "span":
             body["trace_id"] = record.trace.id
-        for key, value in self.fields.items():
-            body[key] = wire(key, value)
-        out.append({"event": kind + "_update", kind: body})
+    if entry.reason is not None:
+        body["reason"] = str(entry.reason)
+    if entry.category_name is not None:
+        body["category_name"] = str(entry.category_name)
+    out.append({"event": "score", "score": body})
 
 
-class SpanUpdateById:
-    """Fields for a span known only by its id (Braintrust's ``log_feedback``): the protocol
-    lets a ``span_update`` leave out ``trace_id`` for a span the collector has seen."""
+# ---- what the sender calls ------------------------------------------------------------
 
-    __slots__ = ("span_id", "trace_id", "fields")
-
-    def __init__(self, span_id, trace_id, fields):
-        self.span_id = span_id
-        self.trace_id = trace_id
-        self.fields = fields
-
-    def _drain(self, out, running):
-        body = {"id": self.span_id}
-        if self.trace_id:
-            body["trace_id"] = self.trace_id
-        for key, value in self.fields.items():
-            body[key] = wire(key, value)
-        out.append({"event": "span_update", "span": body})
+# How each kind of queued item is encoded, by its exact class (nothing here is subclassed).
+_DRAIN = {
+    Span: drain_span,
+    Trace: drain_trace,
+    FieldUpdate: field_update,
+    SpanUpdateById: span_update_by_id,
+    Score: score,
+}
 
 
-class Score:
-    """A feedback score for a record, or for an id (``target`` says trace or span)."""
+def drain(item, out, running):
+    """Appends the events of a queued item to ``out``; a record still running after it is
+    added to ``running``, for ``end`` to finish when it ends."""
+    _DRAIN[item.__class__](item, out, running)
 
-    __slots__ = ("target", "record", "name", "value", "reason", "category_name")
 
-    def __init__(self, target, record, name, value, reason, category_name):
-        self.target = target
-        self.record = record
-        self.name = name
-        self.value = value
-        self.reason = reason
-        self.category_name = category_name
-
-    def _drain(self, out, running):
-        record = self.record
-        score = {"target": self.target, "name": self.name, "value": self.value, "source": "sdk"}
-        if isinstance(record, str):
-            score["id"] = record
-        else:
-            score["id"] = record.id
-            if record._target == "span":
-                score["trace_id"] = record.trace.id
-        if self.reason is not None:
-            score["reason"] = str(self.reason)
-        if self.category_name is not None:
-            score["category_name"] = str(self.category_name)
-        out.append({"event": "score", "score": score})
+def finish(record, out, running):
+    """Appends the end event of a record of ``running`` once it has ended, and stops
+    watching it."""
+    if not record._ended():
+        return
+    running.discard(record)
+    if record.__class__ is Span:
+        span_end(record, out)
+    else:
+        trace_end(record, out)

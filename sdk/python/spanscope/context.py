@@ -35,9 +35,21 @@ get_current_span_data = get_current_span
 get_current_trace_data = get_current_trace
 
 
-def update_current_span(name=None, input=None, output=None, metadata=None, tags=None, usage=None, model=None,
-                        provider=None, total_estimated_cost=None, feedback_scores=None, type=None, expected=None,
-                        **ignored):
+def update_current_span(
+    name=None,
+    input=None,
+    output=None,
+    metadata=None,
+    tags=None,
+    usage=None,
+    model=None,
+    provider=None,
+    total_estimated_cost=None,
+    feedback_scores=None,
+    type=None,
+    expected=None,
+    **ignored,
+):
     """Sets fields of the current span; does nothing (and says so once) outside a span."""
     span = current_span.get()
     if span is None:
@@ -45,13 +57,34 @@ def update_current_span(name=None, input=None, output=None, metadata=None, tags=
             return
         warn_once("no-span", "update_current_span() was called outside any tracked function; ignored")
         return
-    span.update(name=name, input=input, output=output, metadata=metadata, tags=tags, usage=usage, model=model,
-                provider=provider, total_estimated_cost=total_estimated_cost, feedback_scores=feedback_scores,
-                type=type, expected=expected, **ignored)
+    span.update(
+        name=name,
+        input=input,
+        output=output,
+        metadata=metadata,
+        tags=tags,
+        usage=usage,
+        model=model,
+        provider=provider,
+        total_estimated_cost=total_estimated_cost,
+        feedback_scores=feedback_scores,
+        type=type,
+        expected=expected,
+        **ignored,
+    )
 
 
-def update_current_trace(*values, name=None, input=None, output=None, metadata=None, tags=None,
-                         feedback_scores=None, thread_id=None, **ignored):
+def update_current_trace(
+    *values,
+    name=None,
+    input=None,
+    output=None,
+    metadata=None,
+    tags=None,
+    feedback_scores=None,
+    thread_id=None,
+    **ignored,
+):
     """Sets fields of the current trace. Also takes one dict, as in
     ``update_current_trace({"scores": {"quality": 0.9}, "tags": [...]})``, where ``scores`` maps
     names to values."""

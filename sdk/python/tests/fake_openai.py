@@ -16,8 +16,15 @@ from types import SimpleNamespace as NS
 class Script:
     """What the fake model answers: text, tool calls, usage, model, or an error to raise."""
 
-    def __init__(self, text="Hello! How can I help?", tool_calls=None, usage=(12, 7), model="gpt-4o-mini-2024-07-18",
-                 error=None, include_usage_in_stream=True):
+    def __init__(
+        self,
+        text="Hello! How can I help?",
+        tool_calls=None,
+        usage=(12, 7),
+        model="gpt-4o-mini-2024-07-18",
+        error=None,
+        include_usage_in_stream=True,
+    ):
         self.text = text
         self.tool_calls = tool_calls or []
         self.usage = usage
@@ -31,11 +38,20 @@ def _usage(script, responses_api=False):
         return None
     prompt, completion = script.usage
     if responses_api:
-        return NS(input_tokens=prompt, output_tokens=completion, total_tokens=prompt + completion,
-                  input_tokens_details=NS(cached_tokens=0), output_tokens_details=NS(reasoning_tokens=0))
-    return NS(prompt_tokens=prompt, completion_tokens=completion, total_tokens=prompt + completion,
-              prompt_tokens_details=NS(cached_tokens=0, audio_tokens=0),
-              completion_tokens_details=NS(reasoning_tokens=0))
+        return NS(
+            input_tokens=prompt,
+            output_tokens=completion,
+            total_tokens=prompt + completion,
+            input_tokens_details=NS(cached_tokens=0),
+            output_tokens_details=NS(reasoning_tokens=0),
+        )
+    return NS(
+        prompt_tokens=prompt,
+        completion_tokens=completion,
+        total_tokens=prompt + completion,
+        prompt_tokens_details=NS(cached_tokens=0, audio_tokens=0),
+        completion_tokens_details=NS(reasoning_tokens=0),
+    )
 
 
 def _choice_text(script, index):
@@ -46,14 +62,33 @@ def _choice_text(script, index):
 
 
 def chat_completion(script, request=None):
-    tool_calls = [NS(id="call_%d" % i, type="function", function=NS(name=name, arguments=args))
-                  for i, (name, args) in enumerate(script.tool_calls)] or None
-    choices = [NS(index=index, finish_reason="tool_calls" if tool_calls else "stop", logprobs=None,
-                  message=NS(role="assistant", content=_choice_text(script, index), tool_calls=tool_calls,
-                             refusal=None, function_call=None))
-               for index in range((request or {}).get("n") or 1)]
-    return NS(id="chatcmpl-1", object="chat.completion", model=script.model, choices=choices,
-              usage=_usage(script), system_fingerprint="fp_test")
+    tool_calls = [
+        NS(id="call_%d" % i, type="function", function=NS(name=name, arguments=args))
+        for i, (name, args) in enumerate(script.tool_calls)
+    ] or None
+    choices = [
+        NS(
+            index=index,
+            finish_reason="tool_calls" if tool_calls else "stop",
+            logprobs=None,
+            message=NS(
+                role="assistant",
+                content=_choice_text(script, index),
+                tool_calls=tool_calls,
+                refusal=None,
+                function_call=None,
+            ),
+        )
+        for index in range((request or {}).get("n") or 1)
+    ]
+    return NS(
+        id="chatcmpl-1",
+        object="chat.completion",
+        model=script.model,
+        choices=choices,
+        usage=_usage(script),
+        system_fingerprint="fp_test",
+    )
 
 
 def _delta(role=None, content=None, tool_calls=None, refusal=None):
@@ -64,22 +99,41 @@ def chat_chunks(script, request=None):
     """The chunks a streamed chat completion arrives in: role, text in pieces, tool-call
     fragments, the finish reason, then (with include_usage) a last chunk with usage only.
     With ``n`` > 1 the choices' chunks interleave, each with its index."""
+
     def chunk(delta=None, finish=None, usage=None, choices=True, index=0):
-        return NS(id="chatcmpl-1", object="chat.completion.chunk", model=script.model, usage=usage,
-                  choices=[NS(index=index, delta=delta or _delta(), finish_reason=finish)] if choices else [])
+        return NS(
+            id="chatcmpl-1",
+            object="chat.completion.chunk",
+            model=script.model,
+            usage=usage,
+            choices=[NS(index=index, delta=delta or _delta(), finish_reason=finish)] if choices else [],
+        )
+
     per_choice = []
     for index in range((request or {}).get("n") or 1):
         out = [chunk(_delta(role="assistant", content=""), index=index)]
         text = _choice_text(script, index) or ""
         for start in range(0, len(text), 4):
-            out.append(chunk(_delta(content=text[start:start + 4]), index=index))
+            out.append(chunk(_delta(content=text[start : start + 4]), index=index))
         for i, (name, args) in enumerate(script.tool_calls):
-            out.append(chunk(_delta(tool_calls=[NS(index=i, id="call_%d" % i, type="function",
-                                                   function=NS(name=name, arguments=""))]), index=index))
+            out.append(
+                chunk(
+                    _delta(
+                        tool_calls=[
+                            NS(index=i, id="call_%d" % i, type="function", function=NS(name=name, arguments=""))
+                        ]
+                    ),
+                    index=index,
+                )
+            )
             half = len(args) // 2
             for piece in (args[:half], args[half:]):
-                out.append(chunk(_delta(tool_calls=[NS(index=i, id=None, type=None,
-                                                       function=NS(name=None, arguments=piece))]), index=index))
+                out.append(
+                    chunk(
+                        _delta(tool_calls=[NS(index=i, id=None, type=None, function=NS(name=None, arguments=piece))]),
+                        index=index,
+                    )
+                )
         out.append(chunk(_delta(), finish="tool_calls" if script.tool_calls else "stop", index=index))
         per_choice.append(out)
     out = [c for row in itertools.zip_longest(*per_choice) for c in row if c is not None]
@@ -89,12 +143,26 @@ def chat_chunks(script, request=None):
 
 
 def response(script, request=None):
-    output = [NS(type="message", id="msg_1", role="assistant", status="completed",
-                 content=[NS(type="output_text", text=script.text, annotations=[])])]
+    output = [
+        NS(
+            type="message",
+            id="msg_1",
+            role="assistant",
+            status="completed",
+            content=[NS(type="output_text", text=script.text, annotations=[])],
+        )
+    ]
     for i, (name, args) in enumerate(script.tool_calls):
         output.append(NS(type="function_call", id="fc_%d" % i, call_id="call_%d" % i, name=name, arguments=args))
-    return NS(id="resp_1", object="response", model=script.model, status="completed", output=output,
-              output_text=script.text, usage=_usage(script, responses_api=True))
+    return NS(
+        id="resp_1",
+        object="response",
+        model=script.model,
+        status="completed",
+        output=output,
+        output_text=script.text,
+        usage=_usage(script, responses_api=True),
+    )
 
 
 def response_events(script, request=None):
@@ -102,7 +170,7 @@ def response_events(script, request=None):
     events = [NS(type="response.created", response=NS(id="resp_1", model=script.model, output=[], usage=None))]
     text = script.text or ""
     for start in range(0, len(text), 5):
-        events.append(NS(type="response.output_text.delta", delta=text[start:start + 5], item_id="msg_1"))
+        events.append(NS(type="response.output_text.delta", delta=text[start : start + 5], item_id="msg_1"))
     events.append(NS(type="response.completed", response=final))
     return events
 

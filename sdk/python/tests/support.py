@@ -45,13 +45,17 @@ class Collector:
         self.data = tempfile.mkdtemp(prefix="spanscope-pysdk-")
         self.process = subprocess.Popen(
             ["node", str(CLI), "serve", "--port", "0", "--data", self.data, "--token", TOKEN],
-            cwd=str(REPO), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            cwd=str(REPO),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         line = self.process.stdout.readline().strip()
         prefix = "Spanscope listening on "
         if not line.startswith(prefix):
             self.process.kill()
             raise RuntimeError("collector did not start: %r %s" % (line, self.process.stderr.read()))
-        self.url = line[len(prefix):].rstrip("/")
+        self.url = line[len(prefix) :].rstrip("/")
         # Keep reading its output so a full pipe never blocks it.
         threading.Thread(target=self.process.stdout.read, daemon=True).start()
         threading.Thread(target=self.process.stderr.read, daemon=True).start()
@@ -85,11 +89,13 @@ class Collector:
 
     def finished_traces(self, project, count, timeout=15.0):
         """The project's traces once ``count`` of them exist and none is running."""
+
         def ready():
             traces = self.traces(project)
             if len(traces) >= count and all(t["status"] != "running" for t in traces):
                 return traces
             return None
+
         return self.wait(ready, timeout, "%d finished traces in %r" % (count, project))
 
     def details(self, project, count, timeout=15.0):
@@ -113,7 +119,9 @@ class Collector:
         for pipe in (self.process.stdout, self.process.stderr):
             try:
                 pipe.close()
-            except Exception:  # noqa: BLE001 - a reader thread may hold it
+            except (OSError, ValueError, RuntimeError):
+                # A reader thread may still hold it (RuntimeError: reentrant call), or it is
+                # closed already: either way the collector is gone.
                 pass
         shutil.rmtree(self.data, ignore_errors=True)
 
@@ -199,8 +207,9 @@ def run_script(code, url, timeout=30, **env):
     """Runs ``code`` in a fresh interpreter with the SDK importable; returns its result."""
     path = write_script(code)
     start = time.monotonic()
-    done = subprocess.run([sys.executable, path], env=script_env(url, **env), capture_output=True, text=True,
-                          timeout=timeout)
+    done = subprocess.run(
+        [sys.executable, path], env=script_env(url, **env), capture_output=True, text=True, timeout=timeout
+    )
     return ScriptResult(done.returncode, done.stdout, done.stderr, time.monotonic() - start)
 
 

@@ -35,12 +35,20 @@ class CallShape(InProcessTest, unittest.TestCase):
     def test_records_the_qualified_name_and_each_parameter_kind(self):
         module_level("hi", 3, 4, flag=True, extra_name="x")
         _, span = self.span()
-        self.assertEqual(span["metadata"]["spanscope.call"], {
-            "qualname": "module_level",
-            "method": None,
-            "params": [["q", "pos_only", False], ["k", "pos", True], ["more", "var_pos", False],
-                       ["flag", "kw_only", True], ["extra", "var_kw", False]],
-        })
+        self.assertEqual(
+            span["metadata"]["spanscope.call"],
+            {
+                "qualname": "module_level",
+                "method": None,
+                "params": [
+                    ["q", "pos_only", False],
+                    ["k", "pos", True],
+                    ["more", "var_pos", False],
+                    ["flag", "kw_only", True],
+                    ["extra", "var_kw", False],
+                ],
+            },
+        )
 
     def test_names_the_arguments_that_are_not_json(self):
         module_level(object(), {"ok": [1, 2.5]}, (1, 2))

@@ -46,8 +46,12 @@ class Disabled(unittest.TestCase):
         self.addCleanup(self.server.close)
 
     def test_every_spelling_of_disable_turns_everything_off(self):
-        for env in ({"SPANSCOPE_DISABLE": "1"}, {"SPANSCOPE_DISABLE": "true"}, {"SPANSCOPE_DISABLE": "TRUE"},
-                    {"OPIK_TRACK_DISABLE": "true"}):
+        for env in (
+            {"SPANSCOPE_DISABLE": "1"},
+            {"SPANSCOPE_DISABLE": "true"},
+            {"SPANSCOPE_DISABLE": "TRUE"},
+            {"OPIK_TRACK_DISABLE": "true"},
+        ):
             with self.subTest(env=env):
                 result = run_script(SCRIPT, self.server.url, **env)
                 self.assertEqual(result.returncode, 0, result.stderr)
@@ -64,7 +68,8 @@ class Disabled(unittest.TestCase):
         self.assertTrue(self.server.events)
 
     def test_configure_can_turn_tracing_off_at_run_time(self):
-        result = run_script("""
+        result = run_script(
+            """
             import spanscope
             from spanscope import track
 
@@ -75,7 +80,9 @@ class Disabled(unittest.TestCase):
             spanscope.configure(disabled=True)
             f(1)
             print(spanscope.flush())
-        """, self.server.url)
+        """,
+            self.server.url,
+        )
         self.assertEqual((result.returncode, result.stdout.strip()), (0, "True"), result.stderr)
         self.assertEqual(self.server.batches, [])
 

@@ -16,7 +16,8 @@ TESTS_DIR = os.path.dirname(os.path.abspath(__file__))
 
 # The seeds (../shared/seeds/*.md) as one script, with ``spanscope`` for ``opik``/``braintrust``.
 # It prints what the user would see; never ids, which differ from run to run.
-SEEDS = """
+SEEDS = (
+    """
     import sys
     sys.path.insert(0, %r)
     from types import SimpleNamespace
@@ -128,7 +129,9 @@ SEEDS = """
     with start_span("module level") as span:
         span.log(output="logged")
     print("flushed", spanscope.flush())
-""" % TESTS_DIR
+"""
+    % TESTS_DIR
+)
 
 # Every public callable, and every method of every handle it gives, called with values drawn
 # from POOL (a seeded random choice per parameter, many rounds): nothing may raise, and no
@@ -222,7 +225,9 @@ PROPERTY = """
         return context.get_current_span().span(name="child").end()
 
     inside()
-    print(json.dumps({"calls": calls, "failures": sorted({f.split("[")[0].split("{")[0]: f[:300] for f in failures}.values()), "handles": sorted(t.__name__ for t in seen),
+    distinct = {f.split("[")[0].split("{")[0]: f[:300] for f in failures}
+    handles = sorted(t.__name__ for t in seen)
+    print(json.dumps({"calls": calls, "failures": sorted(distinct.values()), "handles": handles,
                       "flushed": spanscope.flush()}))
 """
 
@@ -266,13 +271,16 @@ class EveryPublicCallWhileDisabled(unittest.TestCase):
     def test_enabled_outside_a_trace_keeps_opiks_none_and_braintrusts_no_op_span(self):
         recorder = RecordingServer()
         self.addCleanup(recorder.close)
-        result = run_script("""
+        result = run_script(
+            """
             import spanscope
             from spanscope import context
             print(context.get_current_span(), context.get_current_trace(), spanscope.current_span().id == "")
             spanscope.current_span().log(output=1)
             context.update_current_trace(tags=["x"])
-        """, recorder.url)
+        """,
+            recorder.url,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.split(), ["None", "None", "True"])
         self.assertIn("outside any tracked function", result.stderr)

@@ -3,14 +3,24 @@
 and a bounded exit when the collector is down or hangs. Each case is a real script in its
 own interpreter, checked through the collector's read API."""
 
+import functools
 import signal
 import subprocess
 import sys
 import time
 import unittest
 
-from .support import (RecordingServer, closed_port_url, run_script, script_env, scores, shared_collector, tree,
-                      unique_project, write_script)
+from .support import (
+    RecordingServer,
+    closed_port_url,
+    run_script,
+    scores,
+    script_env,
+    shared_collector,
+    tree,
+    unique_project,
+    write_script,
+)
 
 
 class ExitPaths(unittest.TestCase):
@@ -93,8 +103,13 @@ class ExitPaths(unittest.TestCase):
 
             main()
         """)
-        process = subprocess.Popen([sys.executable, path], env=script_env(self.collector.url, SPANSCOPE_PROJECT=self.project),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, path],
+            env=script_env(self.collector.url, SPANSCOPE_PROJECT=self.project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             self.assertEqual(process.stdout.readline().strip(), "ready")
             started = time.monotonic()
@@ -137,12 +152,17 @@ class ExitPaths(unittest.TestCase):
 
             main()
         """)
-        process = subprocess.Popen([sys.executable, path], env=script_env(self.collector.url, SPANSCOPE_PROJECT=self.project),
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        process = subprocess.Popen(
+            [sys.executable, path],
+            env=script_env(self.collector.url, SPANSCOPE_PROJECT=self.project),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             self.assertEqual(process.stdout.readline().strip(), "ready")
             process.send_signal(signal.SIGTERM)
-            out, err = process.communicate(timeout=10)
+            out, _ = process.communicate(timeout=10)
         finally:
             if process.poll() is None:
                 process.kill()
@@ -187,7 +207,8 @@ class ExitPaths(unittest.TestCase):
         for method in ("fork", "spawn"):
             with self.subTest(method=method):
                 project = unique_project("mp-" + method)
-                result = run_script("""
+                result = run_script(
+                    """
                     import multiprocessing
                     from spanscope import track
 
@@ -209,10 +230,14 @@ class ExitPaths(unittest.TestCase):
 
                     if __name__ == "__main__":
                         print(main())
-                """ % method, self.collector.url, SPANSCOPE_PROJECT=project)
+                """
+                    % method,
+                    self.collector.url,
+                    SPANSCOPE_PROJECT=project,
+                )
                 self.assertEqual(result.returncode, 0, result.stderr)
                 self.assertEqual(result.stdout.strip(), "[0, 1, 4, 9]")
-                inputs = self.collector.wait(lambda: _work_inputs(self.collector, project, 6), timeout=20)
+                inputs = self.collector.wait(functools.partial(_work_inputs, self.collector, project, 6), timeout=20)
                 self.assertEqual(inputs, [0, 1, 2, 3, 10, 11])
 
 
@@ -251,8 +276,8 @@ class CollectorUnavailable(unittest.TestCase):
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.splitlines(), ["flushed: False", "done"])
         lines = result.stderr.splitlines()
-        self.assertEqual(len([l for l in lines if "can not reach the collector" in l]), 1, result.stderr)
-        self.assertTrue(all(l.startswith("spanscope: ") for l in lines), result.stderr)
+        self.assertEqual(len([line for line in lines if "can not reach the collector" in line]), 1, result.stderr)
+        self.assertTrue(all(line.startswith("spanscope: ") for line in lines), result.stderr)
         # A correctness bound (exit must not hang), not a speed target.
         self.assertLess(result.seconds, 5)
 
@@ -270,7 +295,8 @@ class CollectorUnavailable(unittest.TestCase):
     def test_spans_recorded_while_it_was_down_arrive_once_it_is_up(self):
         collector = shared_collector()
         project = unique_project("late")
-        server_script = """
+        server_script = (
+            """
             import time
             import spanscope
             from spanscope import track
@@ -283,7 +309,9 @@ class CollectorUnavailable(unittest.TestCase):
             print("flushed while down:", spanscope.flush(timeout=0.5), flush=True)
             spanscope.configure(url=%r)  # the collector "comes up" at this address
             print("flushed when up:", spanscope.flush(timeout=5))
-        """ % collector.url
+        """
+            % collector.url
+        )
         result = run_script(server_script, closed_port_url(), SPANSCOPE_PROJECT=project)
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.splitlines(), ["flushed while down: False", "flushed when up: True"])
@@ -295,7 +323,8 @@ class SdkScores(unittest.TestCase):
     def test_scores_logged_in_a_script_carry_source_sdk(self):
         collector = shared_collector()
         project = unique_project("src")
-        result = run_script("""
+        result = run_script(
+            """
             from spanscope import track, context
 
             @track
@@ -303,7 +332,10 @@ class SdkScores(unittest.TestCase):
                 context.get_current_span().log_feedback_score("relevance", 0.9, reason="on topic")
 
             f()
-        """, collector.url, SPANSCOPE_PROJECT=project)
+        """,
+            collector.url,
+            SPANSCOPE_PROJECT=project,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         [detail] = collector.details(project, 1)
         self.assertEqual(scores(detail["spans"][0]), {"relevance": (0.9, "on topic", "sdk")})

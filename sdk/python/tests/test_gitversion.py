@@ -17,8 +17,15 @@ from spanscope._gitversion import read_code_version
 
 from .support import run_script, script_env, shared_collector, unique_project, write_script
 
-GIT_ENV = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.com", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.com", GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL=os.devnull)
+GIT_ENV = dict(
+    os.environ,
+    GIT_AUTHOR_NAME="t",
+    GIT_AUTHOR_EMAIL="t@example.com",
+    GIT_COMMITTER_NAME="t",
+    GIT_COMMITTER_EMAIL="t@example.com",
+    GIT_CONFIG_NOSYSTEM="1",
+    GIT_CONFIG_GLOBAL=os.devnull,
+)
 
 
 class Repo:
@@ -32,8 +39,9 @@ class Repo:
         self.git("commit", "-q", "-m", "first")
 
     def git(self, *args, cwd=None):
-        return subprocess.run(["git", *args], cwd=cwd or self.path, env=GIT_ENV, check=True, capture_output=True,
-                              text=True).stdout.strip()
+        return subprocess.run(
+            ["git", *args], cwd=cwd or self.path, env=GIT_ENV, check=True, capture_output=True, text=True
+        ).stdout.strip()
 
     def write(self, name, text):
         path = os.path.join(self.path, name)
@@ -168,8 +176,13 @@ class OnEveryTrace(unittest.TestCase):
         project = unique_project("gitv")
         shutil.copy(write_script(self.SCRIPT), script)
         repo.settle()
-        done = subprocess.run([sys.executable, script], env=script_env(collector.url, SPANSCOPE_PROJECT=project),
-                      capture_output=True, text=True, timeout=30)
+        done = subprocess.run(
+            [sys.executable, script],
+            env=script_env(collector.url, SPANSCOPE_PROJECT=project),
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
         self.assertEqual((done.returncode, done.stderr), (0, ""))
         traces = collector.finished_traces(project, 2)
         # run.py is untracked, so the tree is clean.

@@ -32,28 +32,38 @@ class Chat(InProcessTest, unittest.TestCase):
     def test_a_call_is_an_llm_span_with_messages_reply_usage_and_cost(self):
         client = track_openai(FakeOpenAI(Script(text="Sunny.", usage=(30, 4), model="gpt-4o-mini-2024-07-18")))
         self.assertIs(type(client), FakeOpenAI)  # patched in place, still the same client
-        reply = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, temperature=0.2,
-                                               extra_headers={"Authorization": "secret"})
+        reply = client.chat.completions.create(  # the span's code location
+            model="gpt-4o-mini", messages=MESSAGES, temperature=0.2, extra_headers={"Authorization": "secret"}
+        )
         self.assertEqual(reply.choices[0].message.content, "Sunny.")
         self.assertEqual(client.calls[0]["temperature"], 0.2)
         span = self.only_span()
-        self.assertEqual((span["name"], span["type"], span["provider"], span["model"]),
-                         ("chat_completion_create", "llm", "openai", "gpt-4o-mini-2024-07-18"))
+        self.assertEqual(
+            (span["name"], span["type"], span["provider"], span["model"]),
+            ("chat_completion_create", "llm", "openai", "gpt-4o-mini-2024-07-18"),
+        )
         self.assertEqual(span["input"], {"messages": MESSAGES})
         self.assertEqual(span["metadata"], {"model": "gpt-4o-mini", "temperature": 0.2})
         self.assertEqual(span["output"], {"role": "assistant", "content": "Sunny."})
         self.assertEqual(span["usage"], {"prompt_tokens": 30, "completion_tokens": 4, "total_tokens": 34})
         self.assertAlmostEqual(span["total_estimated_cost"], (30 * 0.15 + 4 * 0.60) / 1e6)
-        self.assertEqual(span["code_location"]["line"], line_of(HERE, "reply = client.chat.completions.create(model"))
+        self.assertEqual(span["code_location"]["line"], line_of(HERE, "# the span's code location"))
 
     def test_tool_calls_are_part_of_the_output(self):
         client = wrap_openai(FakeOpenAI(Script(text=None, tool_calls=TOOLS)))
         client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
         span = self.only_span()
-        self.assertEqual(span["output"], {"role": "assistant", "content": None, "tool_calls": [
-            {"id": "call_0", "type": "function", "function": {"name": "get_weather", "arguments": TOOLS[0][1]}},
-            {"id": "call_1", "type": "function", "function": {"name": "get_time", "arguments": TOOLS[1][1]}},
-        ]})
+        self.assertEqual(
+            span["output"],
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "call_0", "type": "function", "function": {"name": "get_weather", "arguments": TOOLS[0][1]}},
+                    {"id": "call_1", "type": "function", "function": {"name": "get_time", "arguments": TOOLS[1][1]}},
+                ],
+            },
+        )
 
     def test_several_choices_are_kept_as_choices_plain_and_streamed(self):
         client = track_openai(FakeOpenAI(Script(text="Paris.")))
@@ -62,17 +72,23 @@ class Chat(InProcessTest, unittest.TestCase):
         stream = client.chat.completions.create(model="gpt-4o", messages=MESSAGES, n=3, stream=True)
         self.assertEqual({c.choices[0].index for c in stream if c.choices}, {0, 1, 2})
         self.flush()
-        [plain, streamed] = sorted((d["spans"][0] for d in self.collector.details(self.project, 2)),
-                                   key=lambda s: s["start_time"])
-        self.assertEqual(plain["output"], {"choices": [{"role": "assistant", "content": "Paris."},
-                                                       {"role": "assistant", "content": "Paris. (2)"}]})
-        self.assertEqual(streamed["output"], {"choices": [{"role": "assistant", "content": text}
-                                                          for text in ("Paris.", "Paris. (2)", "Paris. (3)")]})
+        [plain, streamed] = sorted(
+            (d["spans"][0] for d in self.collector.details(self.project, 2)), key=lambda s: s["start_time"]
+        )
+        self.assertEqual(
+            plain["output"],
+            {"choices": [{"role": "assistant", "content": "Paris."}, {"role": "assistant", "content": "Paris. (2)"}]},
+        )
+        self.assertEqual(
+            streamed["output"],
+            {"choices": [{"role": "assistant", "content": text} for text in ("Paris.", "Paris. (2)", "Paris. (3)")]},
+        )
 
     def test_a_stream_is_passed_through_and_its_span_ends_when_it_is_used_up(self):
         client = track_openai(FakeOpenAI(Script(text="It is sunny in Paris.", tool_calls=TOOLS[:1], usage=(11, 6))))
-        stream = client.chat.completions.create(model="gpt-4o-mini", messages=MESSAGES, stream=True,
-                                                stream_options={"include_usage": True})
+        stream = client.chat.completions.create(
+            model="gpt-4o-mini", messages=MESSAGES, stream=True, stream_options={"include_usage": True}
+        )
         chunks = []
         for chunk in stream:
             chunks.append(chunk)
@@ -80,13 +96,22 @@ class Chat(InProcessTest, unittest.TestCase):
                 # Half way through, the span is there and still running.
                 traces = self.collector.wait(lambda: self.collector.traces(self.project), timeout=5)
                 self.assertEqual(traces[0]["status"], "running")
-        self.assertEqual("".join(c.choices[0].delta.content or "" for c in chunks if c.choices),
-                         "It is sunny in Paris.")
+        self.assertEqual(
+            "".join(c.choices[0].delta.content or "" for c in chunks if c.choices), "It is sunny in Paris."
+        )
         self.assertEqual(stream.response.status_code, 200)  # other attributes reach the real stream
         span = self.only_span()
         self.assertEqual(span["status"], "ok")
-        self.assertEqual(span["output"], {"role": "assistant", "content": "It is sunny in Paris.", "tool_calls": [
-            {"id": "call_0", "type": "function", "function": {"name": "get_weather", "arguments": TOOLS[0][1]}}]})
+        self.assertEqual(
+            span["output"],
+            {
+                "role": "assistant",
+                "content": "It is sunny in Paris.",
+                "tool_calls": [
+                    {"id": "call_0", "type": "function", "function": {"name": "get_weather", "arguments": TOOLS[0][1]}}
+                ],
+            },
+        )
         self.assertEqual(span["usage"], {"prompt_tokens": 11, "completion_tokens": 6, "total_tokens": 17})
         self.assertEqual(span["metadata"]["stream_options"], {"include_usage": True})
         # Measured from the call to the first chunk that carried text: after the 2 chunks read
@@ -142,7 +167,9 @@ class Chat(InProcessTest, unittest.TestCase):
 
 class Responses(InProcessTest, unittest.TestCase):
     def test_responses_create_reads_input_instructions_text_and_usage(self):
-        client = track_openai(FakeOpenAI(Script(text="Bonjour", tool_calls=TOOLS[1:], usage=(8, 2), model="gpt-4.1-mini")))
+        client = track_openai(
+            FakeOpenAI(Script(text="Bonjour", tool_calls=TOOLS[1:], usage=(8, 2), model="gpt-4.1-mini"))
+        )
         result = client.responses.create(model="gpt-4.1-mini", input="Say hello in French", instructions="Be nice")
         self.assertEqual(result.output_text, "Bonjour")
         self.flush()
@@ -150,8 +177,16 @@ class Responses(InProcessTest, unittest.TestCase):
         span = detail["spans"][0]
         self.assertEqual(span["name"], "responses_create")
         self.assertEqual(span["input"], {"input": "Say hello in French", "instructions": "Be nice"})
-        self.assertEqual(span["output"], {"role": "assistant", "content": "Bonjour", "tool_calls": [
-            {"id": "call_0", "type": "function", "function": {"name": "get_time", "arguments": '{"tz": "CET"}'}}]})
+        self.assertEqual(
+            span["output"],
+            {
+                "role": "assistant",
+                "content": "Bonjour",
+                "tool_calls": [
+                    {"id": "call_0", "type": "function", "function": {"name": "get_time", "arguments": '{"tz": "CET"}'}}
+                ],
+            },
+        )
         self.assertEqual(span["usage"], {"prompt_tokens": 8, "completion_tokens": 2, "total_tokens": 10})
         self.assertAlmostEqual(span["total_estimated_cost"], (8 * 0.40 + 2 * 1.60) / 1e6)
 
@@ -187,7 +222,9 @@ class Async(InProcessTest, unittest.TestCase):
         self.assertEqual(asyncio.run(pipeline()), ("async reply", "async reply", "async reply"))
         self.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(tree(detail), [("pipeline", [("chat_completion_create", [])] * 3 + [("responses_create", [])])])
+        self.assertEqual(
+            tree(detail), [("pipeline", [("chat_completion_create", [])] * 3 + [("responses_create", [])])]
+        )
         llm = sorted((s for s in detail["spans"] if s["type"] == "llm"), key=lambda s: s["start_time"])
         self.assertEqual([s["output"]["content"] for s in llm], ["async reply", "async reply", None, "async reply"])
         self.assertEqual([s.get("usage", {}).get("total_tokens") for s in llm], [5, 5, None, 5])

@@ -11,8 +11,19 @@ from types import SimpleNamespace
 from spanscope import init_logger, traced, wrap_openai
 
 from .fake_openai import FakeOpenAI, Script
-from .support import (NODE_SDK, InProcessTest, by_name, ensure_collector_built, line_of, run_script, scores, script_env,
-                      shared_collector, tree, unique_project)
+from .support import (
+    NODE_SDK,
+    InProcessTest,
+    by_name,
+    ensure_collector_built,
+    line_of,
+    run_script,
+    scores,
+    script_env,
+    shared_collector,
+    tree,
+    unique_project,
+)
 
 HERE = os.path.abspath(__file__)
 client = wrap_openai(FakeOpenAI(Script(text="question", usage=(20, 1), model="gpt-4o-2024-08-06")))
@@ -71,7 +82,9 @@ class LoggingWithInvoke(InProcessTest, unittest.TestCase):
         self.assertEqual(reply["result"].choices[0].message.content, "question")
         self.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(tree(detail), [("my_route_handler", [("some_llm_function", [("chat_completion_create", [])])])])
+        self.assertEqual(
+            tree(detail), [("my_route_handler", [("some_llm_function", [("chat_completion_create", [])])])]
+        )
         spans = by_name(detail)
         root = spans["my_route_handler"]
         self.assertEqual(root["id"], reply["request_id"])
@@ -93,17 +106,25 @@ class LoggingWithInvoke(InProcessTest, unittest.TestCase):
         self.flush()
         [detail] = self.collector.details(self.project, 1)
         root = by_name(detail)["my_route_handler"]
-        self.collector.wait(lambda: scores(self.collector.trace(detail["trace"]["id"])["spans"][0])
-                            or scores(by_name(self.collector.trace(detail["trace"]["id"]))["my_route_handler"]))
+        self.collector.wait(
+            lambda: (
+                scores(self.collector.trace(detail["trace"]["id"])["spans"][0])
+                or scores(by_name(self.collector.trace(detail["trace"]["id"]))["my_route_handler"])
+            )
+        )
         root = by_name(self.collector.trace(detail["trace"]["id"]))["my_route_handler"]
         self.assertEqual(scores(root), {"correctness": (1, "spot on", "sdk")})
         self.assertEqual(root["metadata"], {"user_id": "user-7"})
 
     def test_feedback_can_set_expected_and_metrics_become_usage(self):
         with self.logger.start_span(name="answer") as span:
-            span.log(input="2+2", output="5", metrics={"prompt_tokens": 3, "completion_tokens": 1, "tokens": 4,
-                                                       "latency": 0.25},
-                     metadata={"step": 1}, scores={"format": 1.0})
+            span.log(
+                input="2+2",
+                output="5",
+                metrics={"prompt_tokens": 3, "completion_tokens": 1, "tokens": 4, "latency": 0.25},
+                metadata={"step": 1},
+                scores={"format": 1.0},
+            )
         self.logger.log_feedback(id=span.id, expected="4", scores={"correctness": 0}, comment="wrong sum")
         self.flush()
         [detail] = self.collector.details(self.project, 1)
@@ -150,18 +171,31 @@ class CollectingMultipleScores(InProcessTest, unittest.TestCase):
     def test_each_feedback_is_a_span_under_the_exported_request_span(self):
         reply = self.my_route_handler(request("What is a proxy?"))
         for score, comment in ((1, "good"), (0, "bad"), (1, "fine")):
-            self.my_feedback_handler(request(SimpleNamespace(request_id=reply["request_id"], score=score,
-                                                             comment=comment)))
+            self.my_feedback_handler(
+                request(SimpleNamespace(request_id=reply["request_id"], score=score, comment=comment))
+            )
         self.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(tree(detail), [("my_route_handler", [
-            ("some_llm_function", [("chat_completion_create", [])]),
-            ("feedback", []), ("feedback", []), ("feedback", []),
-        ])])
+        self.assertEqual(
+            tree(detail),
+            [
+                (
+                    "my_route_handler",
+                    [
+                        ("some_llm_function", [("chat_completion_create", [])]),
+                        ("feedback", []),
+                        ("feedback", []),
+                        ("feedback", []),
+                    ],
+                )
+            ],
+        )
         detail = self.collector.wait(lambda: _scored(self.collector.trace(detail["trace"]["id"]), 3))
         feedback = [s for s in detail["spans"] if s["name"] == "feedback"]
-        self.assertEqual(sorted(scores(s)["correctness"] for s in feedback),
-                         [(0, "bad", "sdk"), (1, "fine", "sdk"), (1, "good", "sdk")])
+        self.assertEqual(
+            sorted(scores(s)["correctness"] for s in feedback),
+            [(0, "bad", "sdk"), (1, "fine", "sdk"), (1, "good", "sdk")],
+        )
         self.assertEqual({s["metadata"]["user_id"] for s in feedback}, {"user-7"})
         self.assertAlmostEqual(detail["trace"]["score_averages"]["correctness"]["avg"], 2 / 3)
         self.assertEqual(detail["trace"]["score_averages"]["correctness"]["count"], 3)
@@ -178,14 +212,18 @@ class ExportAcrossProcesses(unittest.TestCase):
         self.project = unique_project("export")
 
     def python_request(self):
-        first = run_script("""
+        first = run_script(
+            """
             from spanscope import init_logger
 
             logger = init_logger(project=%r)
             with logger.start_span(name="request") as span:
                 span.log(input="q", output="a")
                 print(span.export())
-        """ % self.project, self.collector.url)
+        """
+            % self.project,
+            self.collector.url,
+        )
         self.assertEqual(first.returncode, 0, first.stderr)
         return first.stdout.strip()
 
@@ -199,13 +237,17 @@ class ExportAcrossProcesses(unittest.TestCase):
 
     def test_a_span_started_in_another_process_from_an_export_lands_under_it(self):
         exported = self.python_request()
-        second = run_script("""
+        second = run_script(
+            """
             from spanscope import init_logger
 
             logger = init_logger(project="some other project")
             with logger.start_span("feedback", parent=%r) as span:
                 logger.log_feedback(id=span.id, scores={"correctness": 1}, comment="from the other process")
-        """ % exported, self.collector.url)
+        """
+            % exported,
+            self.collector.url,
+        )
         self.assertEqual(second.returncode, 0, second.stderr)
         self.assert_feedback_under_request("from the other process")
         self.assertEqual(self.collector.traces("some other project"), [])
@@ -223,7 +265,8 @@ class ExportAcrossProcesses(unittest.TestCase):
     def test_the_node_sdk_continues_a_python_export_and_python_a_node_one(self):
         """Both SDKs for real: the Node one from sdk/node/dist (built with the collector)."""
         exported = self.python_request()
-        node = _run_node("""
+        node = _run_node(
+            """
             const { initLogger, flush } = require(%s);
             (async () => {
               const logger = initLogger({ projectName: "some other project" });
@@ -232,12 +275,16 @@ class ExportAcrossProcesses(unittest.TestCase):
               span.end();
               await flush();
             })();
-        """ % (json.dumps(str(NODE_SDK)), json.dumps(exported)), self.collector.url)
+        """
+            % (json.dumps(str(NODE_SDK)), json.dumps(exported)),
+            self.collector.url,
+        )
         self.assertEqual(node.returncode, 0, node.stderr)
         self.assert_feedback_under_request("from node")
 
         self.project = unique_project("export-node")
-        node = _run_node("""
+        node = _run_node(
+            """
             const { initLogger, flush } = require(%s);
             (async () => {
               const logger = initLogger({ projectName: %s });
@@ -246,15 +293,22 @@ class ExportAcrossProcesses(unittest.TestCase):
               console.log(span.export());
               await flush();
             })();
-        """ % (json.dumps(str(NODE_SDK)), json.dumps(self.project)), self.collector.url)
+        """
+            % (json.dumps(str(NODE_SDK)), json.dumps(self.project)),
+            self.collector.url,
+        )
         self.assertEqual(node.returncode, 0, node.stderr)
-        python = run_script("""
+        python = run_script(
+            """
             from spanscope import init_logger
 
             logger = init_logger(project="some other project")
             with logger.start_span("feedback", parent=%r) as span:
                 logger.log_feedback(id=span.id, scores={"correctness": 1}, comment="from python")
-        """ % node.stdout.strip(), self.collector.url)
+        """
+            % node.stdout.strip(),
+            self.collector.url,
+        )
         self.assertEqual(python.returncode, 0, python.stderr)
         self.assert_feedback_under_request("from python")
 
@@ -263,8 +317,9 @@ def _run_node(code, url):
     import textwrap
 
     ensure_collector_built()  # the same build makes sdk/node/dist
-    return subprocess.run(["node", "-e", textwrap.dedent(code)], env=script_env(url), capture_output=True,
-                          text=True, timeout=60)
+    return subprocess.run(
+        ["node", "-e", textwrap.dedent(code)], env=script_env(url), capture_output=True, text=True, timeout=60
+    )
 
 
 if __name__ == "__main__":

@@ -25,8 +25,7 @@ def preprocess_input(text):
 @track
 def generate_response(prompt):
     response = openai_client.chat.completions.create(
-        model="gpt-3.5-turbo",
-        messages=[{"role": "user", "content": prompt}]
+        model="gpt-3.5-turbo", messages=[{"role": "user", "content": prompt}]
     )
     return response.choices[0].message.content
 
@@ -50,11 +49,7 @@ def updating_chain(input_text):
     trace = get_current_trace()
 
     trace.update(tags=["llm_chatbot"])
-    trace.log_feedback_score(
-        name="user_feedback",
-        value=1.0,
-        reason="The response was helpful and accurate."
-    )
+    trace.log_feedback_score(name="user_feedback", value=1.0, reason="The response was helpful and accurate.")
 
     span = get_current_span()
 
@@ -76,8 +71,7 @@ def retrieve_context(input_text):
 def generate_with_context(input_text, context):
     full_prompt = f"Context: {', '.join(context)}\nUser: {input_text}\nAI:"
     response = openai_client.chat.completions.create(
-        model="gpt-3.5-turbo",
-        messages=[{"role": "user", "content": full_prompt}]
+        model="gpt-3.5-turbo", messages=[{"role": "user", "content": full_prompt}]
     )
     return response.choices[0].message.content
 
@@ -92,18 +86,11 @@ def notebook_chain(input_text):
 # The notebook: "Scoring traces" (the dict form) and "Logging additional data"
 @track
 def scored_chain(input_text):
-    context.update_current_trace({
-        "scores": {
-            "translation_quality": 0.95,
-            "sentiment_score": 1
-        }
-    })
+    context.update_current_trace({"scores": {"translation_quality": 0.95, "sentiment_score": 1}})
     context.update_current_trace(
         tags=["llm_chatbot"],
     )
-    context.update_current_span(
-        name="renamed_chain"
-    )
+    context.update_current_span(name="renamed_chain")
     return input_text.upper()
 
 
@@ -133,11 +120,19 @@ class FunctionAnnotators(InProcessTest, unittest.TestCase):
         self.assertEqual(trace["input"], {"input_text": "Hello, how are you?"})
         self.assertEqual(trace["output"], "Hello, i am fine.")
         self.assertEqual(trace["status"], "ok")
-        self.assertEqual(tree(detail), [("my_llm_application", [
-            ("preprocess_input", []),
-            ("generate_response", [("chat_completion_create", [])]),
-            ("postprocess_output", []),
-        ])])
+        self.assertEqual(
+            tree(detail),
+            [
+                (
+                    "my_llm_application",
+                    [
+                        ("preprocess_input", []),
+                        ("generate_response", [("chat_completion_create", [])]),
+                        ("postprocess_output", []),
+                    ],
+                )
+            ],
+        )
         spans = by_name(detail)
         self.assertEqual(spans["preprocess_input"]["input"], {"text": "Hello, how are you?"})
         self.assertEqual(spans["preprocess_input"]["output"], "hello, how are you?")
@@ -167,11 +162,14 @@ class FunctionAnnotators(InProcessTest, unittest.TestCase):
             "postprocess_output": ("def postprocess_output(", "postprocess_output"),
         }
         for name, (text, function) in expected.items():
-            self.assertEqual(spans[name]["code_location"], {"file": HERE, "line": line_of(HERE, text),
-                                                            "function": function})
+            self.assertEqual(
+                spans[name]["code_location"], {"file": HERE, "line": line_of(HERE, text), "function": function}
+            )
         # The LLM span points at the line that called create().
-        self.assertEqual(spans["chat_completion_create"]["code_location"]["line"],
-                         line_of(HERE, "response = openai_client.chat.completions.create("))
+        self.assertEqual(
+            spans["chat_completion_create"]["code_location"]["line"],
+            line_of(HERE, "response = openai_client.chat.completions.create("),
+        )
         self.assertEqual(spans["chat_completion_create"]["code_location"]["function"], "generate_response")
 
     def test_get_current_trace_and_span_update_them_and_log_a_feedback_score(self):
@@ -179,8 +177,9 @@ class FunctionAnnotators(InProcessTest, unittest.TestCase):
         self.flush()
         [detail] = self.collector.details(self.project, 1)
         self.assertIn("llm_chatbot", detail["trace"]["tags"])
-        self.assertEqual(scores(detail["trace"]),
-                         {"user_feedback": (1.0, "The response was helpful and accurate.", "sdk")})
+        self.assertEqual(
+            scores(detail["trace"]), {"user_feedback": (1.0, "The response was helpful and accurate.", "sdk")}
+        )
         [span] = detail["spans"]
         self.assertEqual(span["name"], "llm_chain")
         self.assertEqual(span["code_location"]["line"], line_of(HERE, "def updating_chain("))
@@ -189,16 +188,15 @@ class FunctionAnnotators(InProcessTest, unittest.TestCase):
 class Notebook(InProcessTest, unittest.TestCase):
     def test_a_wrapped_client_called_directly_makes_a_trace_of_one_llm_span(self):
         response = openai_client.chat.completions.create(
-            model="gpt-3.5-turbo",
-            messages=[
-                {"role": "user", "content": "Hello, world!"}
-            ]
+            model="gpt-3.5-turbo", messages=[{"role": "user", "content": "Hello, world!"}]
         )
         self.assertEqual(response.choices[0].message.content, "hello, i am fine.")
         self.flush()
         [detail] = self.collector.details(self.project, 1)
         [span] = detail["spans"]
-        self.assertEqual((span["name"], span["type"], span.get("parent_span_id")), ("chat_completion_create", "llm", None))
+        self.assertEqual(
+            (span["name"], span["type"], span.get("parent_span_id")), ("chat_completion_create", "llm", None)
+        )
         self.assertEqual(detail["trace"]["name"], "chat_completion_create")
         self.assertEqual(detail["trace"]["input"], {"messages": [{"role": "user", "content": "Hello, world!"}]})
         self.assertEqual(detail["trace"]["usage"], {"prompt_tokens": 9, "completion_tokens": 5, "total_tokens": 14})
@@ -207,24 +205,38 @@ class Notebook(InProcessTest, unittest.TestCase):
         notebook_chain("Hello, how are you?")
         self.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(tree(detail), [("my_llm_application", [
-            ("retrieve_context", []),
-            ("generate_with_context", [("chat_completion_create", [])]),
-        ])])
+        self.assertEqual(
+            tree(detail),
+            [
+                (
+                    "my_llm_application",
+                    [
+                        ("retrieve_context", []),
+                        ("generate_with_context", [("chat_completion_create", [])]),
+                    ],
+                )
+            ],
+        )
         spans = by_name(detail)
-        self.assertEqual(spans["generate_with_context"]["input"], {
-            "input_text": "Hello, how are you?",
-            "context": ["What specific information are you looking for?",
-                        "How can I assist you with your interests today?"],
-        })
+        self.assertEqual(
+            spans["generate_with_context"]["input"],
+            {
+                "input_text": "Hello, how are you?",
+                "context": [
+                    "What specific information are you looking for?",
+                    "How can I assist you with your interests today?",
+                ],
+            },
+        )
         self.assertEqual(spans["retrieve_context"]["output"], spans["generate_with_context"]["input"]["context"])
 
     def test_update_current_trace_takes_the_dict_of_scores_and_update_current_span_renames(self):
         self.assertEqual(scored_chain("ok"), "OK")
         self.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(scores(detail["trace"]), {"translation_quality": (0.95, None, "sdk"),
-                                                   "sentiment_score": (1, None, "sdk")})
+        self.assertEqual(
+            scores(detail["trace"]), {"translation_quality": (0.95, None, "sdk"), "sentiment_score": (1, None, "sdk")}
+        )
         self.assertEqual(detail["trace"]["tags"], ["llm_chatbot"])
         self.assertEqual(detail["trace"]["score_averages"]["translation_quality"], {"avg": 0.95, "count": 1})
         [span] = detail["spans"]
@@ -241,7 +253,9 @@ class Notebook(InProcessTest, unittest.TestCase):
         my_short_running_task()
         # No flush and no waiting: flush=True has delivered it already.
         [trace] = self.collector.traces(self.project)
-        self.assertEqual((trace["name"], trace["status"], trace["output_preview"]), ("my_short_running_task", "ok", "Done"))
+        self.assertEqual(
+            (trace["name"], trace["status"], trace["output_preview"]), ("my_short_running_task", "ok", "Done")
+        )
 
     def test_capture_input_and_output_false_leave_them_out(self):
         private_chain("secret")
@@ -259,16 +273,14 @@ class LowLevelClient(InProcessTest, unittest.TestCase):
 
         # Create a trace
         trace = client.trace(
-            name="my_trace",
-            input={"user_question": "Hello, how are you?"},
-            output={"response": "Comment ça va?"}
+            name="my_trace", input={"user_question": "Hello, how are you?"}, output={"response": "Comment ça va?"}
         )
 
         # Add a span
         trace.span(
             name="Add prompt template",
             input={"text": "Hello, how are you?", "prompt_template": "Translate the following text to French: {text}"},
-            output={"text": "Translate the following text to French: hello, how are you?"}
+            output={"text": "Translate the following text to French: hello, how are you?"},
         )
 
         # Add an LLM call
@@ -276,7 +288,7 @@ class LowLevelClient(InProcessTest, unittest.TestCase):
             name="llm_call",
             type="llm",
             input={"prompt": "Translate the following text to French: hello, how are you?"},
-            output={"response": "Comment ça va?"}
+            output={"response": "Comment ça va?"},
         )
 
         # End the trace
@@ -301,18 +313,27 @@ class LowLevelClient(InProcessTest, unittest.TestCase):
         here = "test_a_trace_made_by_hand_with_two_spans"
         if sys.version_info >= (3, 11):  # frames know their qualified name from 3.11 on
             here = "LowLevelClient." + here
-        self.assertEqual(spans["Add prompt template"]["code_location"],
-                         {"file": HERE, "line": line_of(HERE, "# Add a span") + 1, "function": here})
-        self.assertEqual(spans["llm_call"]["code_location"],
-                         {"file": HERE, "line": line_of(HERE, "# Add an LLM call") + 1, "function": here})
+        self.assertEqual(
+            spans["Add prompt template"]["code_location"],
+            {"file": HERE, "line": line_of(HERE, "# Add a span") + 1, "function": here},
+        )
+        self.assertEqual(
+            spans["llm_call"]["code_location"],
+            {"file": HERE, "line": line_of(HERE, "# Add an LLM call") + 1, "function": here},
+        )
 
     def test_spans_of_spans_and_scores_by_id(self):
         client = Client(project_name=self.project)
         trace = client.trace(name="my_trace")
         client.log_traces_feedback_scores(
             scores=[
-                {"id": trace.id, "name": "overall_quality", "value": 0.85, "reason": "The response was helpful and accurate."},
-                {"id": trace.id, "name": "coherence", "value": 0.75}
+                {
+                    "id": trace.id,
+                    "name": "overall_quality",
+                    "value": 0.85,
+                    "reason": "The response was helpful and accurate.",
+                },
+                {"id": trace.id, "name": "coherence", "value": 0.75},
             ]
         )
         span = trace.span(name="my_span")
@@ -320,16 +341,25 @@ class LowLevelClient(InProcessTest, unittest.TestCase):
         child.end()
         client.log_spans_feedback_scores(
             scores=[
-                {"id": span.id, "name": "overall_quality", "value": 0.85, "reason": "The response was helpful and accurate."},
-                {"id": span.id, "name": "coherence", "value": 0.75}
+                {
+                    "id": span.id,
+                    "name": "overall_quality",
+                    "value": 0.85,
+                    "reason": "The response was helpful and accurate.",
+                },
+                {"id": span.id, "name": "coherence", "value": 0.75},
             ]
         )
         trace.end()
         client.flush()
         [detail] = self.collector.details(self.project, 1)
-        self.assertEqual(scores(detail["trace"]), {
-            "overall_quality": (0.85, "The response was helpful and accurate.", "sdk"),
-            "coherence": (0.75, None, "sdk")})
+        self.assertEqual(
+            scores(detail["trace"]),
+            {
+                "overall_quality": (0.85, "The response was helpful and accurate.", "sdk"),
+                "coherence": (0.75, None, "sdk"),
+            },
+        )
         spans = by_name(detail)
         self.assertEqual(scores(spans["my_span"]), scores(detail["trace"]))
         self.assertEqual(tree(detail), [("my_span", [("child", [])])])
@@ -341,8 +371,14 @@ class ClientSpansById(InProcessTest, unittest.TestCase):
         client = Client(project_name=self.project)
         trace = client.trace(name="by ids")
         parent = trace.span(name="parent")
-        child = client.span(trace_id=trace.id, parent_span_id=parent.id, name="child", type="tool",
-                            input={"q": 1}, usage={"prompt_tokens": 3})
+        child = client.span(
+            trace_id=trace.id,
+            parent_span_id=parent.id,
+            name="child",
+            type="tool",
+            input={"q": 1},
+            usage={"prompt_tokens": 3},
+        )
         child.end(output={"a": 2})
         trace.end()
         lonely = client.span(name="lonely", input="x")
@@ -351,8 +387,9 @@ class ClientSpansById(InProcessTest, unittest.TestCase):
         details = {d["trace"]["name"]: d for d in self.collector.details(self.project, 2)}
         self.assertEqual(tree(details["by ids"]), [("parent", [("child", [])])])
         child_span = by_name(details["by ids"])["child"]
-        self.assertEqual((child_span["type"], child_span["output"], child_span["usage"]),
-                         ("tool", {"a": 2}, {"prompt_tokens": 3}))
+        self.assertEqual(
+            (child_span["type"], child_span["output"], child_span["usage"]), ("tool", {"a": 2}, {"prompt_tokens": 3})
+        )
         self.assertEqual(tree(details["lonely"]), [("lonely", [])])
         self.assertEqual(details["lonely"]["trace"]["input"], "x")
 
@@ -367,7 +404,8 @@ class Scripts(unittest.TestCase):
         self.project = unique_project("script")
 
     def test_a_trace_left_open_by_the_script_ends_when_the_script_does(self):
-        result = run_script("""
+        result = run_script(
+            """
             from spanscope import Client
 
             client = Client()
@@ -389,7 +427,10 @@ class Scripts(unittest.TestCase):
                 ]
             )
             client.flush()
-        """, self.collector.url, SPANSCOPE_PROJECT=self.project)
+        """,
+            self.collector.url,
+            SPANSCOPE_PROJECT=self.project,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stderr, "")
         [detail] = self.collector.details(self.project, 1)
@@ -398,7 +439,8 @@ class Scripts(unittest.TestCase):
         self.assertEqual(scores(detail["spans"][0])["coherence"], (0.75, None, "sdk"))
 
     def test_opik_project_name_from_the_environment(self):
-        result = run_script("""
+        result = run_script(
+            """
             import spanscope
 
             @spanscope.track
@@ -406,13 +448,17 @@ class Scripts(unittest.TestCase):
                 return input
 
             my_function("x")
-        """, self.collector.url, OPIK_PROJECT_NAME=self.project)
+        """,
+            self.collector.url,
+            OPIK_PROJECT_NAME=self.project,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         [trace] = self.collector.finished_traces(self.project, 1)
         self.assertEqual(trace["name"], "my_function")
 
     def test_opik_track_disable_turns_everything_off(self):
-        result = run_script("""
+        result = run_script(
+            """
             import os
 
             os.environ["OPIK_TRACK_DISABLE"] = "true"
@@ -424,7 +470,10 @@ class Scripts(unittest.TestCase):
                 return input_text
 
             print(llm_chain("x"), llm_chain.__module__, hasattr(llm_chain, "__wrapped__"))
-        """, self.collector.url, SPANSCOPE_PROJECT=self.project)
+        """,
+            self.collector.url,
+            SPANSCOPE_PROJECT=self.project,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), "x __main__ False")
         self.assertEqual(self.collector.traces(self.project), [])

@@ -17,7 +17,8 @@ class Wire(unittest.TestCase):
         self.addCleanup(self.server.close)
 
     def test_a_slow_span_is_sent_at_start_and_again_at_end_a_fast_one_once(self):
-        result = run_script("""
+        result = run_script(
+            """
             import time
             from spanscope import track
 
@@ -32,7 +33,9 @@ class Wire(unittest.TestCase):
                 return 2
 
             slow()
-        """, self.server.url)
+        """,
+            self.server.url,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         kinds = [(e["event"], (e.get("span") or e.get("trace")).get("name")) for e in self.server.events]
         self.assertEqual(kinds[:3], [("trace_start", "slow"), ("span_start", "slow"), ("span_end", "fast")])
@@ -48,7 +51,8 @@ class Wire(unittest.TestCase):
         self.assertIn("span_start", [e["event"] for e in self.server.batches[0]["events"]])
 
     def test_after_a_fork_the_parent_keeps_sending_live(self):
-        result = run_script("""
+        result = run_script(
+            """
             import os, time
             import spanscope
             from spanscope import track
@@ -68,17 +72,27 @@ class Wire(unittest.TestCase):
             os.waitpid(pid, 0)
             spanscope.flush()
             slow()
-        """, self.server.url)
+        """,
+            self.server.url,
+        )
         self.assertEqual((result.returncode, result.stderr), (0, ""))
+
         # slow() was sent as running while it slept (by the sender thread, restarted after the
         # fork), then its end in a later batch.
         def batches_with(event, predicate):
-            return [i for i, b in enumerate(self.server.batches)
-                    for e in b["events"] if e["event"] == event and predicate(e["span"])]
+            return [
+                i
+                for i, b in enumerate(self.server.batches)
+                for e in b["events"]
+                if e["event"] == event and predicate(e["span"])
+            ]
 
         [start] = batches_with("span_start", lambda s: s.get("name") == "slow")
-        slow_id = next(e["span"]["id"] for e in self.server.batches[start]["events"]
-                       if e["event"] == "span_start" and e["span"]["name"] == "slow")
+        slow_id = next(
+            e["span"]["id"]
+            for e in self.server.batches[start]["events"]
+            if e["event"] == "span_start" and e["span"]["name"] == "slow"
+        )
         [end] = batches_with("span_end", lambda s: s["id"] == slow_id)
         self.assertGreater(end, start)
 
@@ -87,12 +101,15 @@ class Wire(unittest.TestCase):
             names = [(e.get("span") or e.get("trace") or {}).get("name") for e in batch["events"]]
             if "reject-me" in names and len(batch["events"]) > 1:
                 index = names.index("reject-me")
-                return 400, {"error": "invalid batch: 1 events rejected",
-                             "details": [{"index": index, "path": "span.name", "message": "is not allowed"}]}
+                return 400, {
+                    "error": "invalid batch: 1 events rejected",
+                    "details": [{"index": index, "path": "span.name", "message": "is not allowed"}],
+                }
             return 200, {"accepted": len(batch["events"])}
 
         self.server.reply = reply
-        result = run_script("""
+        result = run_script(
+            """
             import spanscope
             from spanscope import Client
 
@@ -102,7 +119,9 @@ class Wire(unittest.TestCase):
             trace.span(name="also-kept").end()
             trace.end()
             print(spanscope.flush())
-        """, self.server.url)
+        """,
+            self.server.url,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertEqual(result.stdout.strip(), "True")
         self.assertEqual(result.stderr.count("the collector rejected 1 event(s): span.name is not allowed"), 1)
@@ -113,7 +132,8 @@ class Wire(unittest.TestCase):
         self.assertIn("also-kept", names)
 
     def test_a_full_queue_drops_counts_and_says_so_once_then_gives_the_total_at_exit(self):
-        result = run_script("""
+        result = run_script(
+            """
             import spanscope
             from spanscope import track
 
@@ -123,15 +143,22 @@ class Wire(unittest.TestCase):
 
             for i in range(5000):
                 step(i)
-        """, self.server.url, SPANSCOPE_QUEUE_SIZE="50", SPANSCOPE_FLUSH_INTERVAL_MS="60000")
+        """,
+            self.server.url,
+            SPANSCOPE_QUEUE_SIZE="50",
+            SPANSCOPE_FLUSH_INTERVAL_MS="60000",
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         lines = result.stderr.splitlines()
         self.assertEqual(len(lines), 2, result.stderr)
         self.assertIn("the send queue is full (50 records)", lines[0])
-        dropped = int(re.match(r"spanscope: (\d+) spans were dropped because the send queue was full", lines[1]).group(1))
+        dropped = int(
+            re.match(r"spanscope: (\d+) spans were dropped because the send queue was full", lines[1]).group(1)
+        )
         delivered = [e for e in self.server.events if e["event"] == "span_end"]
         self.assertEqual(len(delivered), 50)  # what the queue held when it filled
         self.assertEqual(dropped + len(delivered), 5000)
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -50,11 +50,31 @@ class Dumps(unittest.TestCase):
     def test_common_python_values(self):
         when = datetime.datetime(2026, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)
         ident = uuid.UUID(int=1)
-        value = {"when": when, "id": ident, "color": Color.RED, "point": Point(1, 2), "model": Model(),
-                 "ns": SimpleNamespace(a=1), "tuple": (1, "a"), "frozen": frozenset(["x"]), 7: None}
-        self.assertEqual(self.dumps(value), {
-            "when": "2026-01-02T03:04:05+00:00", "id": str(ident), "color": "red", "point": {"x": 1, "y": 2},
-            "model": {"id": "resp_1", "items": [1, 2]}, "ns": {"a": 1}, "tuple": [1, "a"], "frozen": ["x"], "7": None})
+        value = {
+            "when": when,
+            "id": ident,
+            "color": Color.RED,
+            "point": Point(1, 2),
+            "model": Model(),
+            "ns": SimpleNamespace(a=1),
+            "tuple": (1, "a"),
+            "frozen": frozenset(["x"]),
+            7: None,
+        }
+        self.assertEqual(
+            self.dumps(value),
+            {
+                "when": "2026-01-02T03:04:05+00:00",
+                "id": str(ident),
+                "color": "red",
+                "point": {"x": 1, "y": 2},
+                "model": {"id": "resp_1", "items": [1, 2]},
+                "ns": {"a": 1},
+                "tuple": [1, "a"],
+                "frozen": ["x"],
+                "7": None,
+            },
+        )
 
     def test_what_json_can_not_hold_becomes_text(self):
         self.assertEqual(self.dumps([math.inf, -math.inf, math.nan]), ["inf", "-inf", "nan"])

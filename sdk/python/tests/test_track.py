@@ -14,7 +14,7 @@ import unittest
 import uuid
 
 import spanscope
-from spanscope import context, track, traced
+from spanscope import context, traced, track
 
 from .support import InProcessTest, by_name, line_of, scores, tree
 
@@ -156,8 +156,9 @@ class Kinds(InProcessTest, unittest.TestCase):
                 parent = by_id[span["parent_span_id"]]
                 self.assertEqual(parent["input"], span["input"])
         self.assertEqual(detail["trace"]["output"], [2, 4, 6])
-        self.assertEqual(by_name_first(detail, "async_parent")["code_location"]["line"],
-                         line_of(HERE, "async def async_parent("))
+        self.assertEqual(
+            by_name_first(detail, "async_parent")["code_location"]["line"], line_of(HERE, "async def async_parent(")
+        )
 
     def test_a_generator_span_covers_the_iteration_and_its_output_is_what_it_yielded(self):
         self.assertEqual(consumer(3), 0 + 4 + 8)
@@ -165,10 +166,20 @@ class Kinds(InProcessTest, unittest.TestCase):
         [detail] = self.collector.details(self.project, 1)
         # The leaf calls made by the generator body are its children; the consumer's own
         # leaf calls between items are not.
-        self.assertEqual(tree(detail), [("consumer", [
-            ("numbers", [("leaf", []), ("leaf", []), ("leaf", [])]),
-            ("leaf", []), ("leaf", []), ("leaf", []),
-        ])])
+        self.assertEqual(
+            tree(detail),
+            [
+                (
+                    "consumer",
+                    [
+                        ("numbers", [("leaf", []), ("leaf", []), ("leaf", [])]),
+                        ("leaf", []),
+                        ("leaf", []),
+                        ("leaf", []),
+                    ],
+                )
+            ],
+        )
         generator = by_name_first(detail, "numbers")
         self.assertEqual(generator["input"], {"n": 3})
         self.assertEqual(generator["output"], [0, 2, 4])
@@ -246,8 +257,9 @@ class Kinds(InProcessTest, unittest.TestCase):
         self.flush()
         details = self.collector.details(self.project, 3)
         inputs = {d["spans"][0]["name"]: d["spans"][0]["input"] for d in details}
-        self.assertEqual(inputs, {"answer": {"question": "hi", "polite": True}, "create": {"name": "made"},
-                                  "helper": {"value": 1}})
+        self.assertEqual(
+            inputs, {"answer": {"question": "hi", "polite": True}, "create": {"name": "made"}, "helper": {"value": 1}}
+        )
         functions = {d["spans"][0]["code_location"]["function"] for d in details}
         self.assertEqual(functions, {"Agent.answer", "Agent.create", "Agent.helper"})
 
@@ -258,8 +270,10 @@ class Kinds(InProcessTest, unittest.TestCase):
         [span] = detail["spans"]
         self.assertEqual(span["name"], "stacked")
         self.assertEqual(span["type"], "tool")
-        self.assertEqual(span["code_location"], {"file": HERE, "line": line_of(HERE, "def stacked_function("),
-                                                 "function": "stacked_function"})
+        self.assertEqual(
+            span["code_location"],
+            {"file": HERE, "line": line_of(HERE, "def stacked_function("), "function": "stacked_function"},
+        )
 
     def test_arguments_are_bound_by_name_with_defaults_and_extra_keywords_flattened(self):
         signature_of_many_kinds(1, 5, 6, 7, c=3, e=9)
@@ -288,7 +302,9 @@ class Kinds(InProcessTest, unittest.TestCase):
         [detail] = self.collector.details(self.project, 1)
         [span] = detail["spans"]
         self.assertEqual(span["input"], {"query": "q", "limit": 5})
-        self.assertEqual({k: v for k, v in span["metadata"].items() if k != "spanscope.call"}, {"team": "search", "hits": 2})
+        self.assertEqual(
+            {k: v for k, v in span["metadata"].items() if k != "spanscope.call"}, {"team": "search", "hits": 2}
+        )
         self.assertEqual(sorted(span["tags"]), ["cached", "rag", "v2"])
         self.assertEqual(sorted(detail["trace"]["tags"]), ["rag", "v2"])
         self.assertEqual(detail["trace"]["metadata"], {"team": "search"})
@@ -466,6 +482,7 @@ class Errors(InProcessTest, unittest.TestCase):
     def test_bad_values_given_to_the_sdk_warn_and_never_raise(self):
         stderr = io.StringIO()
         with contextlib.redirect_stderr(stderr):
+
             @track(type="not-a-type-%s" % self.project)
             def odd(x):
                 context.get_current_span().update(tags=5, usage={"tokens": "many", "prompt_tokens": 3})
@@ -490,11 +507,35 @@ class Errors(InProcessTest, unittest.TestCase):
         self.assertIn("score 'q' needs a finite number", text)
         self.assertIn("outside any tracked function", text)
 
+    def test_feedback_scores_that_are_not_a_list_leave_the_hand_made_trace_and_spans_whole(self):
+        # They used to raise a TypeError out of client.span() and trace.span(), and to cost
+        # client.trace() its trace.
+        client = spanscope.Client(project_name=self.project)
+        trace = client.trace(name="by-hand", feedback_scores=5)
+        trace.span(name="child", feedback_scores=5).end()
+        trace.end()
+        client.span(name="alone", feedback_scores=5).end()
+        self.flush()
+        details = self.collector.details(self.project, 2)
+        self.assertEqual(
+            sorted((d["trace"]["name"], [s["name"] for s in d["spans"]]) for d in details),
+            [("alone", ["alone"]), ("by-hand", ["child"])],
+        )
+
 
 class Values(InProcessTest, unittest.TestCase):
     def test_values_json_can_not_hold_become_readable(self):
-        takes_anything({"set": {1}, "bytes": b"\xff\x00", "nan": math.nan, "plain": Plain(),
-                        "unprintable": Unprintable(), "big": 2 ** 70, 3: "int key"})
+        takes_anything(
+            {
+                "set": {1},
+                "bytes": b"\xff\x00",
+                "nan": math.nan,
+                "plain": Plain(),
+                "unprintable": Unprintable(),
+                "big": 2**70,
+                3: "int key",
+            }
+        )
         self.flush()
         [detail] = self.collector.details(self.project, 1)
         value = detail["spans"][0]["input"]["value"]
@@ -503,7 +544,7 @@ class Values(InProcessTest, unittest.TestCase):
         self.assertEqual(value["nan"], "nan")
         self.assertEqual(value["plain"], {"size": 3})
         self.assertEqual(value["unprintable"], "<unrepresentable Unprintable>")
-        self.assertEqual(value["big"], str(2 ** 70))
+        self.assertEqual(value["big"], str(2**70))
         self.assertEqual(value["3"], "int key")
 
     def test_large_values_are_cut_with_a_marker_at_the_configured_limit(self):
@@ -515,11 +556,11 @@ class Values(InProcessTest, unittest.TestCase):
         finally:
             spanscope.configure(max_value_chars=200_000)
         details = self.collector.details(self.project, 2)
-        text = [d for d in details if isinstance(d["trace"]["output"], str)][0]["spans"][0]
+        text = next(d for d in details if isinstance(d["trace"]["output"], str))["spans"][0]
         self.assertTrue(text["input"]["value"].startswith("x" * 900))
         self.assertIn("…[truncated] (50000 chars in total)", text["input"]["value"])
         self.assertLess(len(text["input"]["value"]), 1100)
-        numbers = [d for d in details if isinstance(d["trace"]["output"], list)][0]["spans"][0]
+        numbers = next(d for d in details if isinstance(d["trace"]["output"], list))["spans"][0]
         self.assertLess(len(numbers["output"]), 600)
         self.assertRegex(numbers["output"][-1], r"^…\[truncated\] \d+ more items$")
 
@@ -534,8 +575,9 @@ class Live(InProcessTest, unittest.TestCase):
             running = self.collector.wait(lambda: self.collector.traces(self.project), timeout=5)
             self.assertEqual(running[0]["status"], "running")
             detail = self.collector.trace(running[0]["id"])
-            self.assertEqual([(s["name"], s["status"], s["duration_ms"]) for s in detail["spans"]],
-                             [("waits_for", "running", None)])
+            self.assertEqual(
+                [(s["name"], s["status"], s["duration_ms"]) for s in detail["spans"]], [("waits_for", "running", None)]
+            )
         finally:
             event.set()
             thread.join()

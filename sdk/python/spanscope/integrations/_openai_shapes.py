@@ -6,6 +6,8 @@ Each kind of call (``Chat``, ``Responses``) says which arguments are its input, 
 a response, and how to assemble a stream (``Assembler``).
 """
 
+from .._guard import never_raise
+
 
 def _get(obj, key, default=None):
     if obj is None:
@@ -88,34 +90,35 @@ class Chat:
             self.usage = None
             self.model = None
 
+        @never_raise()  # a chunk of an unknown shape adds nothing
         def add(self, chunk):
-            try:
-                self.model = _get(chunk, "model") or self.model
-                usage = _get(chunk, "usage")
-                if usage is not None:
-                    self.usage = usage
-                for choice in _get(chunk, "choices") or ():
-                    state = self.choices.setdefault(_get(choice, "index", 0) or 0,
-                                                    {"role": None, "content": [], "tools": {}, "refusal": []})
-                    delta = _get(choice, "delta")
-                    if delta is None:
-                        continue
-                    state["role"] = _get(delta, "role") or state["role"]
-                    if _get(delta, "content"):
-                        state["content"].append(_get(delta, "content"))
-                    if _get(delta, "refusal"):
-                        state["refusal"].append(_get(delta, "refusal"))
-                    for call in _get(delta, "tool_calls") or ():
-                        entry = state["tools"].setdefault(_get(call, "index", 0) or 0, {
-                            "id": None, "type": "function", "function": {"name": "", "arguments": ""}})
-                        entry["id"] = _get(call, "id") or entry["id"]
-                        entry["type"] = _get(call, "type") or entry["type"]
-                        function = _get(call, "function")
-                        if function is not None:
-                            entry["function"]["name"] += _get(function, "name") or ""
-                            entry["function"]["arguments"] += _get(function, "arguments") or ""
-            except Exception:  # noqa: BLE001
-                pass
+            self.model = _get(chunk, "model") or self.model
+            usage = _get(chunk, "usage")
+            if usage is not None:
+                self.usage = usage
+            for choice in _get(chunk, "choices") or ():
+                state = self.choices.setdefault(
+                    _get(choice, "index", 0) or 0, {"role": None, "content": [], "tools": {}, "refusal": []}
+                )
+                delta = _get(choice, "delta")
+                if delta is None:
+                    continue
+                state["role"] = _get(delta, "role") or state["role"]
+                if _get(delta, "content"):
+                    state["content"].append(_get(delta, "content"))
+                if _get(delta, "refusal"):
+                    state["refusal"].append(_get(delta, "refusal"))
+                for call in _get(delta, "tool_calls") or ():
+                    entry = state["tools"].setdefault(
+                        _get(call, "index", 0) or 0,
+                        {"id": None, "type": "function", "function": {"name": "", "arguments": ""}},
+                    )
+                    entry["id"] = _get(call, "id") or entry["id"]
+                    entry["type"] = _get(call, "type") or entry["type"]
+                    function = _get(call, "function")
+                    if function is not None:
+                        entry["function"]["name"] += _get(function, "name") or ""
+                        entry["function"]["arguments"] += _get(function, "arguments") or ""
 
         def started(self):
             """True once a chunk carried text or a tool call: the first token has arrived."""
@@ -125,8 +128,10 @@ class Chat:
             messages = []
             for index in sorted(self.choices):
                 state = self.choices[index]
-                message = {"role": state["role"] or "assistant",
-                           "content": "".join(state["content"]) if state["content"] else None}
+                message = {
+                    "role": state["role"] or "assistant",
+                    "content": "".join(state["content"]) if state["content"] else None,
+                }
                 if state["tools"]:
                     message["tool_calls"] = [state["tools"][i] for i in sorted(state["tools"])]
                 if state["refusal"]:
@@ -160,8 +165,13 @@ class Responses:
                     if _get(part, "type") == "output_text":
                         texts.append(_get(part, "text") or "")
             elif kind == "function_call":
-                tool_calls.append({"id": _get(item, "call_id") or _get(item, "id"), "type": "function",
-                                   "function": {"name": _get(item, "name"), "arguments": _get(item, "arguments")}})
+                tool_calls.append(
+                    {
+                        "id": _get(item, "call_id") or _get(item, "id"),
+                        "type": "function",
+                        "function": {"name": _get(item, "name"), "arguments": _get(item, "arguments")},
+                    }
+                )
         text = "".join(texts) if texts else _get(response, "output_text")
         message = {"role": "assistant", "content": text}
         if tool_calls:
@@ -177,16 +187,14 @@ class Responses:
             self.final = None
             self.model = None
 
+        @never_raise()  # an event of an unknown shape adds nothing
         def add(self, event):
-            try:
-                kind = _get(event, "type")
-                if kind == "response.output_text.delta":
-                    self.parts.append(_get(event, "delta") or "")
-                elif kind in ("response.created", "response.completed", "response.incomplete", "response.failed"):
-                    self.final = _get(event, "response") or self.final
-                    self.model = _get(self.final, "model") or self.model
-            except Exception:  # noqa: BLE001
-                pass
+            kind = _get(event, "type")
+            if kind == "response.output_text.delta":
+                self.parts.append(_get(event, "delta") or "")
+            elif kind in ("response.created", "response.completed", "response.incomplete", "response.failed"):
+                self.final = _get(event, "response") or self.final
+                self.model = _get(self.final, "model") or self.model
 
         def started(self):
             return bool(self.parts)
@@ -195,5 +203,4 @@ class Responses:
             final = self.final
             if final is not None and _get(final, "output"):
                 return Responses.message(final), _usage(_get(final, "usage")), self.model
-            return ({"role": "assistant", "content": "".join(self.parts)},
-                    _usage(_get(final, "usage")), self.model)
+            return ({"role": "assistant", "content": "".join(self.parts)}, _usage(_get(final, "usage")), self.model)

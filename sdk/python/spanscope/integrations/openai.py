@@ -13,6 +13,8 @@ import time
 
 from .._config import settings
 from .._context import current_span
+from .._fields import error_info
+from .._guard import never_raise
 from .._records import Span, Trace
 from .._warn import warn_once
 from ._openai_shapes import Chat, Responses
@@ -28,11 +30,13 @@ def track_openai(client, project_name=None):
         return client
     _patch(client, ("chat", "completions"), "chat_completion_create", Chat, project_name)
     _patch(client, ("responses",), "responses_create", Responses, project_name)
-    try:
-        client._spanscope_tracked = True
-    except Exception:  # noqa: BLE001
-        pass
+    _mark_tracked(client)
     return client
+
+
+@never_raise()  # a client that takes no attributes is still traced: _patch sees its own wrapper
+def _mark_tracked(client):
+    client._spanscope_tracked = True
 
 
 wrap_openai = track_openai
@@ -49,6 +53,7 @@ def _patch(client, path, span_name, kind, project_name):
     if getattr(original, "_spanscope_original", None) is not None:
         return
     if inspect.iscoroutinefunction(original):
+
         async def create(*args, **kwargs):
             call = _Call.begin(span_name, kind, kwargs, project_name)
             if call is None:
@@ -60,6 +65,7 @@ def _patch(client, path, span_name, kind, project_name):
                 raise
             return call.finish_async(result)
     else:
+
         def create(*args, **kwargs):
             call = _Call.begin(span_name, kind, kwargs, project_name)
             if call is None:
@@ -72,12 +78,17 @@ def _patch(client, path, span_name, kind, project_name):
             if inspect.isawaitable(result):
                 return call.await_result(result)
             return call.finish(result)
+
     create._spanscope_original = original
-    try:
-        create.__doc__ = getattr(original, "__doc__", None)
-        resource.create = create
-    except Exception:  # noqa: BLE001
+    if not _replace_create(resource, create, original):
         warn_once("openai-patch", "could not trace %s.create on this client" % ".".join(path))
+
+
+@never_raise(fallback=False)  # a resource that refuses the attribute stays untraced
+def _replace_create(resource, create, original):
+    create.__doc__ = getattr(original, "__doc__", None)
+    resource.create = create
+    return True
 
 
 class _Call:
@@ -86,51 +97,46 @@ class _Call:
     __slots__ = ("span", "kind", "stream", "model", "started_at")
 
     @classmethod
+    @never_raise()  # None: the original create runs untraced
     def begin(cls, span_name, kind, kwargs, project_name):
         if settings.disabled:
             return None
-        try:
-            call = cls()
-            call.kind = kind
-            call.stream = bool(kwargs.get("stream"))
-            call.model = kwargs.get("model")
-            call.started_at = time.perf_counter()
-            metadata = {k: v for k, v in kwargs.items() if k not in kind.INPUT_KEYS and k not in _SECRET_OR_TRANSPORT}
-            given = {"input": kind.input(kwargs), "metadata": metadata, "model": call.model, "provider": PROVIDER}
-            parent = current_span.get()
-            if parent is None:
-                trace = Trace(project_name or settings.project_name, 0)
-                call.span = Span.manual(trace, None, span_name, "llm", given, {}, root=True)
-            else:
-                call.span = Span.manual(parent.trace, parent, span_name, "llm", given, {})
-            return call
-        except Exception:  # noqa: BLE001
-            return None
+        call = cls()
+        call.kind = kind
+        call.stream = bool(kwargs.get("stream"))
+        call.model = kwargs.get("model")
+        call.started_at = time.perf_counter()
+        metadata = {k: v for k, v in kwargs.items() if k not in kind.INPUT_KEYS and k not in _SECRET_OR_TRANSPORT}
+        given = {"input": kind.input(kwargs), "metadata": metadata, "model": call.model, "provider": PROVIDER}
+        parent = current_span.get()
+        if parent is None:
+            trace = Trace(project_name or settings.project_name, 0)
+            call.span = Span.manual(trace, None, span_name, "llm", given, {}, root=True)
+        else:
+            call.span = Span.manual(parent.trace, parent, span_name, "llm", given, {})
+        return call
 
     def fail(self, exc):
-        try:
-            self.span.end(error_info=exc)
-        except Exception:  # noqa: BLE001
-            pass
+        self.span.end(error_info=exc)
 
     def finish(self, result):
-        try:
-            if self.stream:
-                return _Stream(result, self)
-            assembled = self.kind.from_response(result)
-            self.end(assembled)
-        except Exception:  # noqa: BLE001
+        if self.stream:
+            return _Stream(result, self)
+        if not self._end_with(result):
             self.span.end()
         return result
 
     def finish_async(self, result):
-        try:
-            if self.stream:
-                return _AsyncStream(result, self)
-            self.end(self.kind.from_response(result))
-        except Exception:  # noqa: BLE001
+        if self.stream:
+            return _AsyncStream(result, self)
+        if not self._end_with(result):
             self.span.end()
         return result
+
+    @never_raise(fallback=False)  # a response of an unknown shape still ends the span, without output
+    def _end_with(self, result):
+        self.end(self.kind.from_response(result))
+        return True
 
     async def await_result(self, awaitable):
         try:
@@ -211,21 +217,18 @@ class _Stream:
 
     def _took(self, chunk):
         self._assembler.add(chunk)
-        if self._first_token_at is None:
-            try:
-                if self._assembler.started():
-                    self._first_token_at = time.perf_counter()
-            except Exception:  # noqa: BLE001
-                pass
+        if self._first_token_at is None and self._assembler.started():
+            self._first_token_at = time.perf_counter()
 
     def _finish(self, exc):
         if self._done:
             return
         self._done = True
-        try:
-            self._call.end(self._assembler.result(), None if exc is None else _error(exc), self._first_token_at)
-        except Exception:  # noqa: BLE001
-            pass
+        self._end_span(exc)
+
+    @never_raise()  # runs from __del__ too, where an exception would only be printed
+    def _end_span(self, exc):
+        self._call.end(self._assembler.result(), None if exc is None else error_info(exc), self._first_token_at)
 
 
 class _AsyncStream(_Stream):
@@ -264,9 +267,3 @@ class _AsyncStream(_Stream):
     async def __aexit__(self, exc_type, exc, tb):
         await self.close()
         return False
-
-
-def _error(exc):
-    from .._fields import error_info  # noqa: PLC0415
-
-    return error_info(exc)
