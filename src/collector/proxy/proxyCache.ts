@@ -4,8 +4,9 @@
 // the status, content type, the sizes of the chunks a stream arrived in, when it was stored
 // and last used), written by lowdb's own writer: it queues writes and keeps only the newest
 // waiting, which suits an index rewritten on every put; it does not fsync, and need not for a
-// cache: an index that loses its last writes to a power cut loses only those entries, and a
-// body cut short is found by its size and dropped (get). The folder is
+// cache: an index that loses its last writes to a power cut loses only those entries (their
+// bodies are removed at the next open), and a body cut short is found by its size and
+// dropped (get). The folder is
 // bounded by size: the least recently used entries go first. Only 2xx replies are stored, and
 // nothing of the request's headers, so no credential ever reaches the disk.
 
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import { writeFileAtomic } from '../../store/atomicWrite';
-import { moveAside, removeTempFiles } from '../../store/storeFiles';
+import { listDir, moveAside } from '../../store/storeFiles';
 
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -52,7 +53,6 @@ export class ProxyCache {
   /** Opens (or creates) the cache in `dir`; an index that does not parse is moved aside and the cache starts empty. */
   static async open(dir: string, maxBytes: number, warn: (m: string) => void): Promise<ProxyCache> {
     mkdirSync(join(dir, 'bodies'), { recursive: true });
-    removeTempFiles(join(dir, 'bodies')); // bodies a crash cut off mid-write
     const path = join(dir, 'index.json');
     const empty = (): IndexData => ({ version: 1, entries: {} });
     let db = new Low<IndexData>(new JSONFile<IndexData>(path), empty());
@@ -64,6 +64,11 @@ export class ProxyCache {
       warn(`Spanscope proxy: the cache index ${path} could not be read (${(err as Error).message})${aside ? `; moved to ${aside}` : ''}; starting an empty cache`);
       db = new Low<IndexData>(new JSONFile<IndexData>(path), empty());
     }
+    // Files in bodies/ the index does not name take space outside maxBytes and are never
+    // served: temp files of writes a crash cut off, bodies whose index entry a crash lost
+    // (the body is written first), every body of an index that was moved aside.
+    const bodies = join(dir, 'bodies');
+    await Promise.all(listDir(bodies).filter((name) => !(KEY.test(name) && Object.hasOwn(db.data.entries, name))).map((name) => rm(join(bodies, name), { force: true })));
     return new ProxyCache(dir, maxBytes, db, warn);
   }
 
