@@ -52,12 +52,30 @@ export async function writeFileAtomic(path: string, data: Buffer | string | read
     } finally {
       await file.close();
     }
-    await rename(temp, path);
+    await renameOver(temp, path);
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw err;
   }
   if (sync) await syncFolder(dirname(path));
+}
+
+/**
+ * On Windows a rename over a file fails (EPERM, EACCES, EBUSY) while another program holds it
+ * open without sharing it for deletion, as virus scanners and indexers do for a moment after
+ * a write; lowdb's writer retried for that, and a first failure would put the store in
+ * `degraded` (writeHealth.ts). Elsewhere those codes are lasting (permissions): no retry.
+ */
+async function renameOver(temp: string, path: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await rename(temp, path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (process.platform !== 'win32' || attempt >= 10 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+    }
+  }
 }
 
 /**
