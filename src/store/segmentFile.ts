@@ -8,6 +8,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { crc32 } from 'node:zlib';
+import { writeFileAtomic } from './atomicWrite';
 import { CorruptFileError } from './storeFiles';
 
 const HEAD = '{"version":3,"crc32":"';
@@ -19,6 +20,11 @@ const TAIL = Buffer.from('}');
 export function sealSegment(json: Buffer): Buffer {
   const prefix = Buffer.from(`${HEAD}${crc32(json).toString(16).padStart(8, '0')}${MIDDLE}`);
   return Buffer.concat([prefix, json, TAIL]);
+}
+
+/** Writes a segment's file (atomically and durably: atomicWrite.ts). */
+export function writeSegment(path: string, json: Buffer): Promise<void> {
+  return writeFileAtomic(path, sealSegment(json));
 }
 
 /**

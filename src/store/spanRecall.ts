@@ -3,31 +3,46 @@
 // update that names a span by id alone when no trace in memory has it, which trace that span
 // is in: found by reading the newest packs in the background. Keeping a span id → trace id
 // map of every span instead cost ~0.7 µs per span ingested, for updates that are rare.
+// The held updates are a lowdb document (`held-updates.json`, DurableJsonFile): read once at
+// open and written once at close, so the document lives no longer than each of those calls.
 
 import { join } from 'node:path';
+import { Low } from 'lowdb';
 import type { Patch } from '../core/model/model';
 import { isObject } from '../core/normalise/validate';
 import type { HeldUpdates } from './heldUpdates';
 import { CorruptEntryError, decodeEntry, scanEntries } from './logEntry';
 import { PACK_HEAD, type PackLog } from './packLog';
-import { CorruptFileError, readJson, removeFile, writeJson } from './storeFiles';
+import { CorruptFileError, DurableJsonFile, removeFile } from './storeFiles';
 
 export const HELD_FILE = 'held-updates.json';
 /** How much of the newest packs a search for span ids reads. */
 export const RECALL_BYTES = 32 * 1024 * 1024;
 
+/** What held-updates.json holds: per key (`span:<id>`, `trace:<id>`) the patches waiting, oldest first. */
+interface HeldFile {
+  version: 1;
+  waiting: [string, Patch[]][];
+}
+
+function heldDocument(dir: string, waiting: [string, Patch[]][] = []): Low<HeldFile> {
+  return new Low<HeldFile>(new DurableJsonFile<HeldFile>(join(dir, HELD_FILE)), { version: 1, waiting });
+}
+
 export async function saveHeld(dir: string, held: HeldUpdates): Promise<void> {
-  const path = join(dir, HELD_FILE);
   const waiting = held.entries();
-  if (waiting.length === 0) await removeFile(path);
-  else await writeJson(path, { version: 1, waiting });
+  if (waiting.length === 0) await removeFile(join(dir, HELD_FILE));
+  else await heldDocument(dir, waiting).write();
 }
 
 export async function loadHeld(dir: string, held: HeldUpdates, warn: (m: string) => void): Promise<void> {
   const path = join(dir, HELD_FILE);
+  const doc = heldDocument(dir);
   try {
-    const got = await readJson(path);
-    const waiting = isObject(got?.data) && Array.isArray(got.data.waiting) ? got.data.waiting : [];
+    await doc.read();
+    // Checked as it is read: the file is ours, but a hand edit or another version may have changed it.
+    const data: unknown = doc.data;
+    const waiting: unknown[] = isObject(data) && Array.isArray(data.waiting) ? data.waiting : [];
     for (const entry of waiting) {
       if (Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1])) for (const p of entry[1] as Patch[]) held.hold(entry[0], p);
     }

@@ -1,15 +1,18 @@
-// The store's files, read and written through lowdb. Every file is bounded by design (one
-// pack of trace chunks, one index segment), so lowdb's "rewrite the whole file" costs what
-// changed, not what is stored. lowdb's
-// writer replaces a file atomically (temp file + rename); what it can not prevent (a file cut
-// short by a full disk, edited by hand, or written by another program) is found here when
-// the file does not parse, and moved aside so the rest of the store still loads.
+// The store's small file operations, and its one JSON document kept through lowdb. Packs and
+// index segments are bytes the store builds itself (packLog.ts, segmentFile.ts): they are
+// written by writeFileAtomic (atomicWrite.ts: temp file, fsync, rename, fsync the folder),
+// with no object to serialise. A small JSON document (held-updates.json, see spanRecall.ts)
+// is a lowdb `Low` over DurableJsonFile, an adapter that writes through the same durable
+// helper: lowdb's own writer (steno) renames without fsync, which is fine for a cache
+// (proxyCache.ts) but not for data a 200 was given for. What a write can not prevent (a file
+// cut short by a full disk, edited by hand, written by another program) is found when the
+// file does not parse, and moved aside so the rest of the store still loads.
 
 import { readdirSync, renameSync, rmSync } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Low } from 'lowdb';
-import { DataFile } from 'lowdb/node';
+import type { Adapter } from 'lowdb';
+import { isTempFile, writeFileAtomic } from './atomicWrite';
 
 export class CorruptFileError extends Error {
   constructor(readonly path: string, reason: string) {
@@ -17,58 +20,38 @@ export class CorruptFileError extends Error {
   }
 }
 
-/** Serialises compactly and remembers the size, which retention by bytes adds up. */
-class SizedJson {
-  size = 0;
-  // biome-ignore lint/suspicious/noExplicitAny: lowdb's DataFile<T> wants a parse returning T: this one serves object and unknown files
-  readonly parse = (text: string): any => {
-    this.size = text.length;
-    return JSON.parse(text);
-  };
-  readonly stringify = (data: unknown): string => {
-    const text = JSON.stringify(data);
-    this.size = text.length;
-    return text;
-  };
-}
-
 /**
- * Writes data already serialised (a pack: see packLog.ts; an index segment: see
- * TraceIndex.segmentJson), atomically, by lowdb's writer.
- * The bytes pass through lowdb as they are (its writer takes a Buffer as well as a string),
- * so a pack is not decoded and encoded again on every flush.
+ * A lowdb adapter for one JSON file of the store: read whole and parsed (a file that does not
+ * parse is a CorruptFileError, for the caller to move aside), written compactly by
+ * writeFileAtomic. Writes are queued, so they land in the order they were asked for: each
+ * is serialised when asked (the document as it was then), and the last one asked wins.
  */
-export async function writeBytes(path: string, bytes: Buffer | string): Promise<void> {
-  const passThrough = { parse: (t: string) => t, stringify: (b: Buffer | string) => b as unknown as string };
-  const db = new Low<Buffer | string>(new DataFile<Buffer | string>(path, passThrough as never), bytes);
-  await db.write();
-}
+export class DurableJsonFile<T> implements Adapter<T> {
+  private queue: Promise<unknown> = Promise.resolve();
 
-/** Writes one file (atomically, by lowdb's writer); resolves with its size in characters. */
-export async function writeJson(path: string, data: object): Promise<number> {
-  const json = new SizedJson();
-  const db = new Low<object>(new DataFile<object>(path, json), data);
-  await db.write();
-  return json.size;
-}
+  constructor(readonly path: string) {}
 
-export interface FileRead {
-  data: unknown;
-  /** Characters read. */
-  size: number;
-}
-
-/** undefined when the file does not exist; throws CorruptFileError when it does not parse. */
-export async function readJson(path: string): Promise<FileRead | undefined> {
-  const json = new SizedJson();
-  const db = new Low<unknown>(new DataFile(path, json), null);
-  try {
-    await db.read();
-  } catch (err) {
-    if (err instanceof SyntaxError) throw new CorruptFileError(path, err.message);
-    throw err;
+  async read(): Promise<T | null> {
+    let text: string;
+    try {
+      text = await readFile(this.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      return JSON.parse(text) as T;
+    } catch (err) {
+      throw new CorruptFileError(this.path, (err as Error).message);
+    }
   }
-  return db.data === null ? undefined : { data: db.data, size: json.size };
+
+  write(data: T): Promise<void> {
+    const text = JSON.stringify(data);
+    const done = this.queue.then(() => writeFileAtomic(this.path, text));
+    this.queue = done.catch(() => undefined);
+    return done;
+  }
 }
 
 export async function removeFile(path: string): Promise<void> {
@@ -102,9 +85,9 @@ export function listDir(dir: string): string[] {
   }
 }
 
-/** lowdb's writer leaves `.<name>.tmp` behind when the process died mid-write. */
+/** Removes the temp files of writes a crash interrupted (atomicWrite.ts; lowdb's `.<name>.tmp` from before it). */
 export function removeTempFiles(dir: string): void {
-  for (const name of listDir(dir)) if (name.startsWith('.') && name.endsWith('.tmp')) rmSync(join(dir, name), { force: true });
+  for (const name of listDir(dir)) if (isTempFile(name)) rmSync(join(dir, name), { force: true });
 }
 
 /** Runs jobs at most `limit` at a time; every job runs, and the first error is thrown after. */

@@ -7,8 +7,9 @@
 
 import { join } from 'node:path';
 import type { PackLog } from './packLog';
-import { sealSegment } from './segmentFile';
-import { removeFile, runLimited, writeBytes } from './storeFiles';
+import { writeFileAtomic } from './atomicWrite';
+import { writeSegment as writeSegmentFile } from './segmentFile';
+import { removeFile, runLimited } from './storeFiles';
 import { type Covered, type TraceIndex, segmentFileName } from './traceIndex';
 
 const WRITE_CONCURRENCY = 8;
@@ -34,12 +35,12 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
   const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, sealSegment(json)) : removeFile(path));
+  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeSegmentFile(path, json) : removeFile(path));
   try {
     await runLimited(
       packs.map(({ id, bytes }) => async () => {
         try {
-          await writeBytes(log.path(id), bytes);
+          await writeFileAtomic(log.path(id), bytes);
           log.written(id);
         } catch (err) {
           log.failed(id);

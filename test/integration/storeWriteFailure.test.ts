@@ -6,7 +6,7 @@
 //
 // Two real faults, no mocks:
 // - EISDIR (always runs): a folder made where the store's open pack file goes, so the real
-//   write (temp file, rename) fails in the real file layer (storeFiles.ts); removed to recover.
+//   write (temp file, fsync, rename) fails in the real file layer (atomicWrite.ts); removed to recover.
 // - ENOSPC (runs where the test may mount a tmpfs, i.e. as root on Linux; skipped with the
 //   reason printed elsewhere): the store on a 3 MB tmpfs filled by real ingest, then grown by
 //   a remount. A CLI run on such a tmpfs shows SIGTERM while full exiting non-zero, saying how

@@ -89,4 +89,17 @@ describe('the proxy cache', () => {
     expect(await fresh.get(key(1))).toBeUndefined();
     expect(warnings.at(-1)).toMatch(/could not be read.*moved to .*index\.json\.corrupt-/);
   });
+
+  it('removes at open the files in bodies/ its index does not name: cut-off writes, bodies whose entry a crash lost', async () => {
+    const dir = tempDir();
+    const cache = await ProxyCache.open(dir, 1024, () => undefined);
+    await cache.put(key(1), reply('{"kept":1}'));
+    await cache.close();
+    writeFileSync(join(dir, 'bodies', `.${key(2)}.1234-1.tmp`), '{"cut');
+    writeFileSync(join(dir, 'bodies', key(3)), '{"orphan":3}');
+    const reopened = await ProxyCache.open(dir, 1024, () => undefined);
+    expect(readdirSync(join(dir, 'bodies'))).toEqual([key(1)]);
+    expect((await reopened.get(key(1)))?.body.toString()).toBe('{"kept":1}');
+    expect(reopened.size).toBe(10);
+  });
 });

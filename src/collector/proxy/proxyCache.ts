@@ -1,16 +1,22 @@
 // The proxy's cache on disk, in a folder beside the traces: one file per reply body under
-// `bodies/` (named by the cache key, written atomically: temp file, fsync, rename) and an
-// index kept open as a lowdb document (`index.json`: per key the status, content type, the
-// sizes of the chunks a stream arrived in, when it was stored and last used). The folder is
+// `bodies/` (named by the cache key, written by the store's writeFileAtomic: temp file, fsync,
+// rename, fsync the folder) and an index kept open as a lowdb document (`index.json`: per key
+// the status, content type, the sizes of the chunks a stream arrived in, when it was stored
+// and last used), written by lowdb's own writer: it queues writes and keeps only the newest
+// waiting, which suits an index rewritten on every put; it does not fsync, and need not for a
+// cache: an index that loses its last writes to a power cut loses only those entries (their
+// bodies are removed at the next open), and a body cut short is found by its size and
+// dropped (get). The folder is
 // bounded by size: the least recently used entries go first. Only 2xx replies are stored, and
 // nothing of the request's headers, so no credential ever reaches the disk.
 
 import { mkdirSync } from 'node:fs';
-import { open, readFile, rename, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
-import { moveAside } from '../../store/storeFiles';
+import { writeFileAtomic } from '../../store/atomicWrite';
+import { listDir, moveAside } from '../../store/storeFiles';
 
 export const DEFAULT_CACHE_MAX_BYTES = 256 * 1024 * 1024;
 
@@ -58,6 +64,11 @@ export class ProxyCache {
       warn(`Spanscope proxy: the cache index ${path} could not be read (${(err as Error).message})${aside ? `; moved to ${aside}` : ''}; starting an empty cache`);
       db = new Low<IndexData>(new JSONFile<IndexData>(path), empty());
     }
+    // Files in bodies/ the index does not name take space outside maxBytes and are never
+    // served: temp files of writes a crash cut off, bodies whose index entry a crash lost
+    // (the body is written first), every body of an index that was moved aside.
+    const bodies = join(dir, 'bodies');
+    await Promise.all(listDir(bodies).filter((name) => !(KEY.test(name) && Object.hasOwn(db.data.entries, name))).map((name) => rm(join(bodies, name), { force: true })));
     return new ProxyCache(dir, maxBytes, db, warn);
   }
 
@@ -96,7 +107,7 @@ export class ProxyCache {
     const size = reply.chunks.reduce((n, c) => n + c.length, 0);
     if (size > this.maxBytes) return;
     const job = (async () => {
-      await writeAtomically(this.bodyPath(key), reply.chunks);
+      await writeFileAtomic(this.bodyPath(key), reply.chunks);
       if (this.db.data.entries[key]) this.totalBytes -= this.db.data.entries[key].size;
       this.db.data.entries[key] = { status: reply.status, contentType: reply.contentType, chunks: reply.chunks.map((c) => c.length), size, storedAt: now, lastUsedAt: now };
       this.totalBytes += size;
@@ -152,23 +163,5 @@ export class ProxyCache {
 
   private bodyPath(key: string): string {
     return join(this.dir, 'bodies', key);
-  }
-}
-
-/** Temp file, fsync, rename: a reader sees the old file or the whole new one, never half. */
-async function writeAtomically(path: string, chunks: Buffer[]): Promise<void> {
-  const temp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const file = await open(temp, 'w');
-  try {
-    for (const chunk of chunks) await file.write(chunk);
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  try {
-    await rename(temp, path);
-  } catch (err) {
-    await rm(temp, { force: true });
-    throw err;
   }
 }
