@@ -44,10 +44,10 @@ export class DatasetView {
 
   constructor(private readonly o: DatasetViewOptions) {
     this.title = h('span', { class: 'dataset-title' });
-    this.count = h('span', { class: 'logs-count', attrs: { role: 'status', 'aria-live': 'polite' } });
+    this.count = h('span', { class: 'dataset-count', attrs: { role: 'status', 'aria-live': 'polite' } });
     const toolbar = h(
       'div',
-      { class: 'logs-toolbar dataset-toolbar' },
+      { class: 'dataset-toolbar' },
       iconButton({ icon: 'arrow-left', label: 'Back to the traces', className: 'dataset-close', onClick: () => o.onClose() }),
       h('span', { class: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } }),
       this.title,
@@ -57,18 +57,18 @@ export class DatasetView {
     this.problems = h('div', { class: 'dataset-problems', attrs: { role: 'status' } });
     this.problems.hidden = true;
     const template = COLUMNS.map((c) => `${c.width}px`).join(' ');
-    const header = h('div', { class: 'logs-header', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('div', { class: 'logs-hcell', text: c.label, attrs: { role: 'columnheader' } })));
-    const headerClip = h('div', { class: 'logs-header-clip' }, header);
-    this.viewport = h('div', { class: 'logs-viewport dataset-viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Dataset rows' } });
-    const table = h('div', { class: 'logs-table dataset-table' }, headerClip, this.viewport);
-    table.style.setProperty('--logs-columns', template);
-    table.style.setProperty('--logs-width', `${COLUMNS.reduce((w, c) => w + c.width, 0)}px`);
+    const header = h('div', { class: 'dataset-header', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('div', { class: 'dataset-hcell', text: c.label, attrs: { role: 'columnheader' } })));
+    const headerClip = h('div', { class: 'dataset-header-clip' }, header);
+    this.viewport = h('div', { class: 'dataset-viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Dataset rows' } });
+    const table = h('div', { class: 'dataset-table' }, headerClip, this.viewport);
+    table.style.setProperty('--dataset-columns', template);
+    table.style.setProperty('--dataset-width', `${COLUMNS.reduce((w, c) => w + c.width, 0)}px`);
     this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i), overscan: 12 });
     this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), { passive: true });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
     this.detail = h('div', { class: 'dataset-detail', attrs: { 'aria-label': 'The selected row' } });
     this.detail.hidden = true;
-    this.element = h('section', { class: 'logs-view dataset-view', attrs: { 'aria-label': 'Dataset' } }, toolbar, this.problems, table, this.detail);
+    this.element = h('section', { class: 'dataset-view', attrs: { 'aria-label': 'Dataset' } }, toolbar, this.problems, table, this.detail);
   }
 
   /** The dataset file shown (its URI), if any. */
@@ -122,7 +122,7 @@ export class DatasetView {
   }
 
   private createRow(): HTMLElement {
-    return h('div', { class: 'logs-row dataset-row', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('span', { class: `logs-cell${c.id === 'line' ? ' numeric' : ''}`, attrs: { role: 'gridcell', 'data-column': c.id } })));
+    return h('div', { class: 'dataset-row', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('span', { class: `dataset-cell${c.id === 'line' ? ' numeric' : ''}`, attrs: { role: 'gridcell', 'data-column': c.id } })));
   }
 
   private paint(row: HTMLElement, index: number): void {

@@ -50,7 +50,8 @@ export class LogsView {
   /** In VS Code only (datasets are workspace files); put in the bar once the host is known. */
   private readonly datasetButton: HTMLElement;
   private readonly traces: HTMLElement;
-  private readonly datasetView: DatasetView;
+  /** Made when a dataset is first shown: the standalone page never has one. */
+  private datasetView: DatasetView | undefined;
   /** The dataset file shown instead of the traces (kept in the saved state, so it comes back after a reload). */
   private dataset: string | undefined;
   private readonly scoreName;
@@ -110,9 +111,8 @@ export class LogsView {
     this.empty.hidden = true;
     this.table.element.insertBefore(this.empty, this.table.viewport);
     this.traces = h('section', { class: 'logs-view', attrs: { 'aria-label': 'Logs' } }, toolbar, this.selectionBar, this.table.element);
-    this.datasetView = new DatasetView({ conn: o.conn, openTrace: (traceId, spanId) => o.openTrace(traceId, spanId), onClose: () => this.closeDataset() });
     this.dataset = saved.logsDataset;
-    this.element = h('div', { class: 'logs-modes' }, this.traces, this.datasetView.element);
+    this.element = h('div', { class: 'logs-modes' }, this.traces);
     this.showMode();
     o.conn.onNotification(ChangesNotification, (c) => {
       if (c.removed.length) this.selection.remove(c.removed);
@@ -125,7 +125,8 @@ export class LogsView {
   show(): void {
     this.visible = true;
     if (this.dataset) {
-      if (this.datasetView.shown !== this.dataset) void this.datasetView.show(this.dataset);
+      const view = this.datasets();
+      if (view.shown !== this.dataset) void view.show(this.dataset);
       return;
     }
     if (!this.started) {
@@ -145,7 +146,7 @@ export class LogsView {
     this.dataset = uri;
     this.save({ logsDataset: uri });
     this.showMode();
-    void this.datasetView.show(uri);
+    void this.datasets().show(uri);
   }
 
   private closeDataset(): void {
@@ -157,7 +158,16 @@ export class LogsView {
 
   private showMode(): void {
     this.traces.hidden = this.dataset !== undefined;
-    this.datasetView.element.hidden = this.dataset === undefined;
+    if (this.dataset) this.datasets().element.hidden = false;
+    else if (this.datasetView) this.datasetView.element.hidden = true;
+  }
+
+  private datasets(): DatasetView {
+    if (!this.datasetView) {
+      this.datasetView = new DatasetView({ conn: this.o.conn, openTrace: (traceId, spanId) => this.o.openTrace(traceId, spanId), onClose: () => this.closeDataset() });
+      this.element.append(this.datasetView.element);
+    }
+    return this.datasetView;
   }
 
   /** Replaces the filter (a monitor bucket clicked) and applies it. */
