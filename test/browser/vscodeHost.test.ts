@@ -262,6 +262,13 @@ describe('datasets in the Logs tab (real PanelSession, stand-in postMessage)', (
     // The whole row below the table, still as text.
     await first.locator('[data-column="expected"]').click();
     await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe(JSON.stringify({ question: HOSTILE }, null, 2));
+    // The keyboard moves the picked row.
+    await page.keyboard.press('ArrowDown');
+    await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe('from a deleted trace');
+    expect(await page.locator('.dataset-row.selected [data-column="line"]').textContent()).toBe('3');
+    expect(await page.locator('.dataset-detail-title').textContent()).toBe('Line 3');
+    await page.keyboard.press('Home');
+    await poll(() => page.locator('.dataset-detail-title').textContent()).toBe('Line 1');
     expect(await page.locator('.dataset-view img').count()).toBe(0);
     expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
 

@@ -66,6 +66,7 @@ export class DatasetView {
     this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i), overscan: 12 });
     this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), { passive: true });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
+    this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     this.detail = h('div', { class: 'dataset-detail', attrs: { 'aria-label': 'The selected row' } });
     this.detail.hidden = true;
     this.element = h('section', { class: 'dataset-view', attrs: { 'aria-label': 'Dataset' } }, toolbar, this.problems, table, this.detail);
@@ -89,7 +90,7 @@ export class DatasetView {
   private async load(): Promise<void> {
     const uri = this.uri;
     if (!uri) return;
-    setText(this.title, this.content?.name ?? decodeURIComponent(uri.split('/').pop() ?? uri).replace(/\.jsonl$/i, ''));
+    setText(this.title, this.content?.name ?? fileName(uri));
     setText(this.count, 'Reading…');
     try {
       const content = await this.o.conn.request(ReadDataset, { uri });
@@ -128,6 +129,7 @@ export class DatasetView {
   private paint(row: HTMLElement, index: number): void {
     const entry = this.content?.rows[index];
     row.dataset.index = String(index);
+    row.id = `dataset-row-${index}`;
     row.classList.toggle('selected', index === this.picked);
     row.setAttribute('aria-selected', String(index === this.picked));
     if (!entry) return;
@@ -169,7 +171,29 @@ export class DatasetView {
     }
     const row = target.closest<HTMLElement>('.dataset-row');
     if (!row?.dataset.index) return;
-    this.picked = Number(row.dataset.index);
+    this.pick(Number(row.dataset.index));
+    this.viewport.focus({ preventScroll: true });
+  }
+
+  /** Up and down (Home, End) pick the row whose values show below; Enter opens its source. */
+  private onKey(e: KeyboardEvent): void {
+    const count = this.content?.rows.length ?? 0;
+    if (!count) return;
+    const at = this.picked;
+    const next = e.key === 'ArrowDown' ? Math.min(count - 1, at + 1) : e.key === 'ArrowUp' ? Math.max(0, at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? count - 1 : undefined;
+    if (next !== undefined) {
+      e.preventDefault();
+      this.pick(next);
+      this.list.reveal(next);
+    } else if (e.key === 'Enter') {
+      const source = this.content?.rows[at]?.source;
+      if (source?.in_store) this.o.openTrace(source.trace_id, source.span_id);
+    }
+  }
+
+  private pick(index: number): void {
+    this.picked = index;
+    this.viewport.setAttribute('aria-activedescendant', `dataset-row-${index}`);
     this.list.repaint();
     this.showDetail();
   }
@@ -188,6 +212,18 @@ export class DatasetView {
       section('Metadata', entry.metadata),
     );
   }
+}
+
+/** The file's name from its URI, until the host's reply names it. */
+function fileName(uri: string): string {
+  const last = uri.split(/[\\/]/).pop() || uri;
+  let name = last;
+  try {
+    name = decodeURIComponent(last);
+  } catch {
+    // A stray `%`: the name as written.
+  }
+  return name.replace(/\.jsonl$/i, '');
 }
 
 function pretty(value: unknown): string {
