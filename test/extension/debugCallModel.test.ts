@@ -2,7 +2,13 @@
 // the file, the Python debugger extension, an export) decides it, in that order.
 
 import { describe, expect, it } from 'vitest';
-import { debugLaunchProblem, type LaunchFacts } from '../../src/extension/replay/debugCallModel';
+import { checkLaunch, type LaunchFacts } from '../../src/extension/replay/debugCallModel';
+
+/** The one message, or undefined when the call can be launched. */
+function debugLaunchProblem(...args: Parameters<typeof checkLaunch>): string | undefined {
+  const check = checkLaunch(...args);
+  return check.ok ? undefined : check.reason;
+}
 
 const python = { language: 'python' as const, qualname: 'Shop.total', file: '/ws/shop.py' };
 const node = { language: 'node' as const, qualname: 'answer', file: '/ws/app.mjs' };
@@ -14,7 +20,7 @@ describe('Debug This Call before launching', () => {
     expect(message).toMatch(/Spanscope can not debug Shop\.total: debugging Python needs the Python Debugger extension \(ms-python\.debugpy\), which is not installed/);
     // The Python extension brings the debugger with it: either is enough.
     expect(debugLaunchProblem(python, { ...ready, installedDebuggers: ['ms-python.python'] })).toBeUndefined();
-    expect(debugLaunchProblem(python, ready)).toBeUndefined();
+    expect(checkLaunch(python, ready)).toEqual({ ok: true, collectorUrl: 'http://127.0.0.1:7726', source: 'def total(): pass' });
   });
 
   it('does not ask for the Python debugger for a Node call, but for the export', () => {

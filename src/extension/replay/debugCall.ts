@@ -14,7 +14,7 @@ import { pythonHarness, REPLAY_ENV } from '../../core/replay/pythonSource';
 import type { TraceStoreApi } from '../../store/types';
 import { openDiff } from '../editor/spanDiff';
 import { readText, workspaceFolderOf } from './saveAsTest';
-import { debugLaunchProblem, PYTHON_DEBUGGERS } from './debugCallModel';
+import { checkLaunch, PYTHON_DEBUGGERS } from './debugCallModel';
 import type { SpanPick } from './spanTarget';
 const REPLAY_MARK = '__spanscopeReplay';
 
@@ -29,10 +29,14 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
   const plan = planCall(span, detail.trace.name);
   if (!plan.ok) return void vscode.window.showWarningMessage(plan.reason);
   const call = plan.call;
-  const url = d.collectorUrl();
-  const source = await readText(vscode.Uri.file(call.file));
-  const problem = debugLaunchProblem(call, { collectorUrl: url, source, installedDebuggers: PYTHON_DEBUGGERS.filter((id) => vscode.extensions.getExtension(id)), exported: exportsName });
-  if (problem || !url || source === undefined) return void vscode.window.showWarningMessage(problem ?? 'Spanscope can not debug this call.');
+  const check = checkLaunch(call, {
+    collectorUrl: d.collectorUrl(),
+    source: await readText(vscode.Uri.file(call.file)),
+    installedDebuggers: PYTHON_DEBUGGERS.filter((id) => vscode.extensions.getExtension(id)),
+    exported: exportsName,
+  });
+  if (!check.ok) return void vscode.window.showWarningMessage(check.reason);
+  const { collectorUrl: url, source } = check;
   const folder = workspaceFolderOf(call.file);
   const harness = await writeHarness(call, d.harnessDir, folder?.uri.fsPath);
   const line = firstBodyLine(source, call.origin.line, call.language) ?? call.origin.line;
