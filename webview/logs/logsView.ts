@@ -1,6 +1,7 @@
 // The Logs tab: the filter line, the table of traces, and what can be done to the checked ones
 // (score, delete, export, add to a dataset in VS Code; with none checked, export takes every
-// trace the filter shows); or, opened from the editor, a dataset file's rows instead (datasetView.ts). Filtering and sorting run where the traces are (the host or the
+// trace the filter shows); or, opened from the editor, a dataset file's rows instead
+// (datasetView.ts). Filtering and sorting run where the traces are (the host or the
 // collector); this view holds a page cache (LogsData) and keeps it live: changes are
 // re-read at most twice a second, around the row the reader is looking at, so new traces
 // arrive above it without moving it (at the very top, they slide in).
@@ -213,7 +214,8 @@ export class LogsView {
 
   private changed(): void {
     this.dirty = true;
-    if (this.visible && this.started) this.scheduleRefresh();
+    // Behind a dataset the table waits: it catches up when the traces are shown again.
+    if (this.visible && this.started && !this.dataset) this.scheduleRefresh();
   }
 
   private scheduleRefresh(): void {
