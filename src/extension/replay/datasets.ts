@@ -7,30 +7,13 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isDatasetPath } from '../../core/replay/datasetFile';
-import { datasetFileName, datasetLines, datasetRow, traceDatasetRow, type DatasetRow } from '../../core/replay/datasetRow';
-import type { TraceStoreApi } from '../../store/types';
+import { datasetFileName, datasetLines, type DatasetRow } from '../../core/replay/datasetRow';
 import { Commands } from '../constants';
 import { readText } from './saveAsTest';
-import type { TargetRef } from './spanTarget';
 
 export const DATASETS_DIR = '.spanscope/datasets';
 /** A bigger file is refused rather than read whole into the extension host and the page. */
 const MAX_DATASET_BYTES = 64 * 1024 * 1024;
-
-/** A span ref gives that span's row; a trace ref (no span id) the trace's own row. Gone traces give none. */
-export async function datasetRowsOf(store: TraceStoreApi, refs: TargetRef[]): Promise<DatasetRow[]> {
-  const rows: DatasetRow[] = [];
-  for (const ref of refs) {
-    const detail = await store.getTrace(ref.traceId);
-    if (!detail) continue;
-    if (!ref.spanId) rows.push(traceDatasetRow(detail));
-    else {
-      const span = detail.spans.find((s) => s.id === ref.spanId);
-      if (span) rows.push(datasetRow(span));
-    }
-  }
-  return rows;
-}
 
 export async function addToDataset(rows: DatasetRow[]): Promise<vscode.Uri | undefined> {
   const folder = vscode.workspace.workspaceFolders?.[0];

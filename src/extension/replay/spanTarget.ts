@@ -6,6 +6,7 @@ import type { Span, TraceDetail } from '../../core/model/model';
 import { rootSpan } from '../../core/replay/datasetRow';
 import type { TraceStoreApi } from '../../store/types';
 import { targetsOf } from '../commands/targets';
+import type { TargetRef } from './datasetsModel';
 import type { TreeNode } from '../tree/tracesTreeModel';
 import type { TracesView } from '../tree/tracesView';
 
@@ -14,11 +15,6 @@ export interface SpanPick {
   span: Span;
 }
 
-/** A trace (no `spanId`: the trace as a whole) or one of its spans. */
-export interface TargetRef {
-  traceId: string;
-  spanId?: string;
-}
 
 export function refsOf(view: TracesView, args: unknown[]): TargetRef[] {
   const [a, b] = args;
