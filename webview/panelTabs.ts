@@ -1,10 +1,11 @@
 // The panel's tabs: the trace view (the App), the Logs table, the Monitor and (in VS Code,
 // where Compare With… opens it) the Compare view, in one page for both hosts. Only the visible tab does work: Logs and Monitor load when first shown
 // and catch up when shown again. A click in Logs opens the trace in the trace view; a click
-// on a monitor bucket filters Logs to that bucket's time range.
+// on a monitor bucket filters Logs to that bucket's time range. Open Dataset (VS Code) shows
+// a dataset file in the Logs tab.
 
 import { fieldTerm, timeRangeTerm } from '../src/core/queries/filterTerms';
-import { ShowCompare } from '../src/shared/protocol';
+import { ShowCompare, ShowDataset } from '../src/shared/protocol';
 import { App, type AppOptions } from './app';
 import { CompareView } from './compare/compareView';
 import { tabStrip, type TabStrip } from './components/tabStrip';
@@ -53,9 +54,9 @@ export class PanelTabs {
       info: () => this.app.hostInfo,
       storage: tabs,
       notify: (m, kind) => this.notify(m, kind),
-      openTrace: (id) => {
+      openTrace: (id, spanId) => {
         this.select('traces');
-        void this.app.openTrace(id);
+        void this.app.openTrace(id, spanId);
       },
     });
     this.monitor = new MonitorView({
@@ -71,6 +72,10 @@ export class PanelTabs {
     conn.onNotification(ShowCompare, (p) => {
       this.select('compare');
       void this.compare.show(p.leftTraceId, p.rightTraceId).catch((err: Error) => this.notify(`Could not compare the traces: ${err.message}`, 'error'));
+    });
+    conn.onNotification(ShowDataset, (p) => {
+      this.logs.showDataset(p.uri);
+      this.select('logs');
     });
     root.removeAttribute('aria-busy');
     this.panels.logs.append(this.logs.element);

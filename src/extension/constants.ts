@@ -39,6 +39,8 @@ export const Commands = {
   saveAsTest: 'spanscope.saveAsTest',
   debugCall: 'spanscope.debugCall',
   addToDataset: 'spanscope.addToDataset',
+  /** A `.spanscope/datasets/*.jsonl` file in the panel's Logs tab (arg: its URI, else a quick pick). */
+  openDataset: 'spanscope.openDataset',
   /** An llm span's messages and parameters in an editable document. */
   replayLlmCall: 'spanscope.replayLlmCall',
   /** Sends the replay document in the active editor (or given by URI) through the AI proxy. */

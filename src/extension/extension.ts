@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCollectorLifecycle(service, settings, log),
     ...registerAgentTools({ declared: declaredTools(context), service, settings, run: (name, input) => runAgentTool(name, input, log), extensionPath: context.extensionPath, version, log }),
     ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
-    ...registerReplayCommands(context, service, view, log),
+    ...registerReplayCommands(context, service, view, panel, log),
   );
 
   for (const problem of settings.current.scoreProblems) log.warn(`${problem}; that entry is skipped`);

@@ -5,6 +5,7 @@
 
 import type { ScorePatch, TraceDetail, TraceSummary, Span, CodeLocation } from '../core/model/model';
 import type { MonitorResult } from '../core/queries/monitor';
+import type { ParsedDataset } from '../core/replay/datasetFile';
 import type { TraceQueryResult } from '../core/queries/traceQuery';
 import type { SortKey, SortOrder } from '../core/queries/traceSort';
 
@@ -176,3 +177,24 @@ export type SpanCommand = (typeof SPAN_COMMANDS)[number];
 export const RunSpanCommand = new RequestType<{ command: SpanCommand; traceId: string; spanId?: string }, void>('span/command');
 /** Page → host, VS Code only: Compare With… on the trace or span the details show (the host asks for the other side). */
 export const CompareWith = new RequestType<{ traceId: string; spanId?: string }, void>('compare/with');
+
+// ---- Datasets (VS Code host) -----------------------------------------------------------------
+// Dataset files live in the workspace (`.spanscope/datasets/*.jsonl`), which only the editor
+// knows: the standalone page has none of these.
+
+/**
+ * Page → host: Add to Dataset… on the logs table's selection, one row per trace. Answered once
+ * it is under way: the host asks which dataset (a quick pick can outlast any request timeout)
+ * and reports the outcome itself.
+ */
+export const AddTracesToDataset = new RequestType<{ traceIds: string[] }, void>('dataset/addTraces');
+
+/** A dataset file as the Logs tab shows it; each row's source says whether its trace is still stored. */
+export interface DatasetContent extends ParsedDataset {
+  uri: string;
+  name: string;
+}
+/** Page → host: the rows of a dataset file (the host reads only dataset files of the workspace). */
+export const ReadDataset = new RequestType<{ uri: string }, DatasetContent>('dataset/read');
+/** Host → page: show this dataset file in the Logs tab. */
+export const ShowDataset = new NotificationType<{ uri: string }>('dataset/show');

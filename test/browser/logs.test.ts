@@ -173,6 +173,9 @@ describe('the logs table', () => {
     await page.locator('.logs-row[data-trace-id="S-1"] .logs-check-cell').click();
     await page.locator('.logs-row[data-trace-id="S-2"] .logs-check-cell').click({ modifiers: ['Shift'] });
     await expect.poll(() => page.locator('.logs-selection-count').textContent()).toBe('2 selected');
+    // Datasets are files of a VS Code workspace: the standalone page offers no Add to Dataset….
+    expect(await page.locator('.logs-selection-bar vscode-button').allInnerTexts()).not.toContain('Add to Dataset…');
+    expect(await page.locator('.logs-add-dataset').count()).toBe(0);
     await page.locator('.logs-score-name input').fill('reviewed');
     // A value that is not a number is refused with a message in the tabs' status line.
     await page.locator('.logs-score-value input').fill('abc');

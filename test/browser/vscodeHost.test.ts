@@ -4,7 +4,7 @@
 // defined by the test, and its postMessage is carried by Playwright both ways. The HTML is
 // the one webviewHtml() gives the VS Code panel, with its CSP.
 
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { PanelSession, type HostActions } from '../../src/extension/panel/panelS
 import { Ready, type ParamsOf, type OpenSource, type WireMessage } from '../../src/shared/protocol';
 import { createNonce, webviewHtml } from '../../src/shared/webviewHtml';
 import { at, batch, spanEnd, traceEnd, traceStart } from '../support/builders';
+import { tempDir } from '../support/collector';
 import { poll, row, startHarness, type Harness } from './harness';
 
 const ORIGIN = 'http://webview.test';
@@ -53,8 +54,11 @@ afterEach(async () => {
   }
 });
 
-/** `slowReady`: the host answers the page's Ready this many ms late (a busy extension host after a window reload); read at each Ready. */
-async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowReady?: number } = {}): Promise<Host> {
+/**
+ * `slowReady`: the host answers the page's Ready this many ms late (a busy extension host after
+ * a window reload); read at each Ready. `actions`: more host actions (datasets).
+ */
+async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowReady?: number; actions?: Partial<HostActions> } = {}): Promise<Host> {
   const context = await h.browser.newContext({ viewport: { width: 1400, height: 800 } });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -68,6 +72,7 @@ async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowR
     openSource: async (loc) => void opened.push(loc),
     findSymbol: async (name) => (symbols.push(name), false),
     copyText: async () => undefined,
+    ...o.actions,
   };
   // Host → page in order, one postMessage each, as VS Code delivers them.
   let chain = Promise.resolve();
@@ -209,5 +214,80 @@ describe('the panel inside VS Code (real PanelSession, stand-in postMessage)', (
     await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('vscode_trace');
     // The twistie click selected the trace row and collapsed it: so it is after the reload.
     expect(await page.locator('.tree-row').count()).toBe(1);
+  });
+});
+
+describe('datasets in the Logs tab (real PanelSession, stand-in postMessage)', () => {
+  const HOSTILE = '<img src=x onerror="document.body.dataset.pwned=1">';
+
+  it("adds the Logs tab's checked traces to a dataset through the host", async () => {
+    const asked: string[][] = [];
+    const { page, consoleErrors } = await openPanel(undefined, { actions: { addTracesToDataset: async (ids) => void asked.push(ids) } });
+    await page.locator('#tab-logs').click();
+    await page.locator('.logs-row[data-trace-id="vt"] .logs-check-cell').click();
+    await page.locator('.logs-row[data-trace-id="long"] .logs-check-cell').click();
+    await poll(() => page.locator('.logs-selection-count').textContent()).toBe('2 selected');
+    await page.locator('.logs-add-dataset').click();
+    await poll(() => asked).toEqual([['vt', 'long']]);
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('shows a dataset file: rows as text, bad lines by number, a source link that opens the stored trace', async () => {
+    const dir = join(tempDir(), '.spanscope', 'datasets');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'golden.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ input: { question: HOSTILE }, expected: 'an answer', metadata: { model: 'm1' }, source_span: { trace_id: 'vt', span_id: 'located', name: 'vscode_trace' } }),
+      '{"input": broken',
+      JSON.stringify({ input: 'from a deleted trace', expected: null, metadata: {}, source_span: { trace_id: 'deleted', span_id: 'x', name: 'old_run' } }),
+      '',
+    ].join('\n'));
+    const read: string[] = [];
+    const actions: Partial<HostActions> = { readDataset: async (uri) => (read.push(uri), { name: 'golden', text: readFileSync(uri, 'utf8') }) };
+    const { page, session, consoleErrors } = await openPanel({ traceId: 'long' }, { actions });
+    session.showDataset(file);
+    await poll(() => page.locator('#tab-logs').getAttribute('aria-selected')).toBe('true');
+    await poll(() => page.locator('.dataset-row[data-index="1"] [data-column="input"]').textContent()).toBe('from a deleted trace');
+    expect(await page.locator('.dataset-title').textContent()).toBe('golden');
+    expect(await page.locator('.dataset-count').textContent()).toBe('2 rows');
+    expect(await page.locator('.dataset-problem').allTextContents()).toEqual([expect.stringMatching(/^Line 2: not JSON \(/)]);
+    const first = page.locator('.dataset-row[data-index="0"]');
+    expect(await first.locator('[data-column="line"]').textContent()).toBe('1');
+    expect(await first.locator('[data-column="input"]').textContent()).toBe(JSON.stringify({ question: HOSTILE }));
+    expect(await first.locator('[data-column="expected"]').textContent()).toBe('an answer');
+    expect(await first.locator('[data-column="metadata"]').textContent()).toBe('{"model":"m1"}');
+    // The deleted trace's source is named, not linked.
+    expect(await page.locator('.dataset-row[data-index="1"] [data-column="source"]').textContent()).toBe('old_run (not stored)');
+    expect(await page.locator('.dataset-row[data-index="1"] .dataset-source').count()).toBe(0);
+    // The whole row below the table, still as text.
+    await first.locator('[data-column="expected"]').click();
+    await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe(JSON.stringify({ question: HOSTILE }, null, 2));
+    // The keyboard moves the picked row.
+    await page.keyboard.press('ArrowDown');
+    await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe('from a deleted trace');
+    expect(await page.locator('.dataset-row.selected [data-column="line"]').textContent()).toBe('3');
+    expect(await page.locator('.dataset-detail-title').textContent()).toBe('Line 3');
+    await page.keyboard.press('Home');
+    await poll(() => page.locator('.dataset-detail-title').textContent()).toBe('Line 1');
+    expect(await page.locator('.dataset-view img').count()).toBe(0);
+    expect(await page.evaluate(() => document.body.dataset.pwned)).toBeUndefined();
+
+    // After a reload of the webview the dataset is still what the Logs tab shows.
+    session.pageGone();
+    await page.reload();
+    await poll(() => page.locator('.dataset-row[data-index="0"] [data-column="expected"]').textContent()).toBe('an answer');
+    expect(read.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(read)).toEqual(new Set([file]));
+
+    await page.locator('.dataset-row[data-index="0"] .dataset-source').click();
+    await poll(() => page.locator('#tab-traces').getAttribute('aria-selected')).toBe('true');
+    await poll(() => page.locator('.tree-row.selected .row-label').textContent()).toBe('located_span');
+
+    // Back to the traces: the Logs tab shows the table again, and keeps doing so after a reload.
+    await page.locator('#tab-logs').click();
+    await page.locator('.dataset-close').click();
+    await page.locator('.logs-row[data-trace-id="vt"]').waitFor();
+    expect(await page.locator('.dataset-view').isHidden()).toBe(true);
+    expect(consoleErrors).toEqual([]);
   });
 });

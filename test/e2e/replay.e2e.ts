@@ -4,14 +4,18 @@
 // line of the function's body; Replay LLM Call with an edited message goes through the AI proxy
 // (to a fake provider on loopback) and shows the diff of the two answers. The Python debugger
 // extension (ms-python.debugpy) can not be installed here (no marketplace), so Debug This Call
-// is driven on the Node path. Screenshots under test-results/e2e/replay/.
+// is driven on the Node path, and on the Python call it must say that extension is missing
+// before it launches anything. Add to Dataset… on the Logs tab's checked traces writes
+// .spanscope/datasets/<name>.jsonl, and Open Dataset shows its rows (and its bad line) in the
+// Logs tab, a row's source opening its trace. Screenshots under test-results/e2e/replay/.
 
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeOpenAI, REPLY, startFakeOpenAI } from '../support/fakeOpenAI';
 import { EditorUi } from './editorUi';
 import { buildVsix, pythonCommand, REPO_ROOT, startVsCode, type VsCode } from './harness';
-import { UI } from './spanscopeUi';
+import { TracePanel, UI } from './spanscopeUi';
 import { Steps } from './steps';
 import { waitUntil, Workbench, type Terminal } from './workbench';
 
@@ -62,7 +66,7 @@ describe('From a span back to running code', () => {
     expect(res.status).toBe(200);
   }
 
-  it('saves a call as a test that passes, debugs a call, and replays an LLM call with an edit', async () => {
+  it('saves a call as a test that passes, debugs a call, replays an LLM call with an edit, and keeps traces as a dataset', async () => {
     await steps.run('the collector starts', async () => {
       const text = await waitUntil('the Spanscope status bar item with the collector port', async () =>
         (await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts()).find((t) => /:\d{2,5}\b/.test(t)), 60_000);
@@ -87,6 +91,18 @@ describe('From a span back to running code', () => {
       await wb.runCommand('Terminal: Focus Terminal');
       await terminal.run(`${python} -m pytest -q -p no:cacheprovider tests/test_total_spanscope.py`);
       await terminal.waitForText(/1 passed/, 90_000);
+    });
+
+    await steps.run('Debug This Call on the Python call says the Python Debugger extension is missing, and launches nothing', async () => {
+      await wb.openViewContainer(UI.container);
+      await wb.contextMenu('total', 'Debug This Call');
+      const message = await waitUntil('a message naming the missing debugger extension', async () =>
+        (await wb.notifications()).find((n) => /Python Debugger extension \(ms-python\.debugpy\)/.test(n)), 30_000);
+      expect(message).toMatch(/^Spanscope can not debug total: debugging Python needs the Python Debugger extension \(ms-python\.debugpy\), which is not installed/);
+      // Nothing was launched: no debug session, so no debug toolbar, a moment later either.
+      await vs.page.waitForTimeout(1500);
+      expect(await vs.page.locator('.debug-toolbar').isVisible()).toBe(false);
+      await wb.runCommand('Notifications: Clear All Notifications');
     });
 
     const now = Date.now();
@@ -156,5 +172,50 @@ describe('From a span back to running code', () => {
       expect(sent.body.messages[1].content).toBe('And how is the weather?');
       expect(fake.headers.at(-1)!.authorization).toBe('Bearer sk-e2e-replay-key');
     });
-  });
+
+    const datasetFile = () => join(vs.workspace, '.spanscope/datasets/golden.jsonl');
+    let panel: TracePanel;
+    await steps.run('Add to Dataset… on two checked traces of the Logs tab writes .spanscope/datasets/golden.jsonl', async () => {
+      await wb.runCommand(UI.commands.openTraces);
+      panel = await TracePanel.find(wb);
+      const f = panel.frame;
+      // The mouse was left over an editor tab, whose title hover would take the click.
+      await vs.page.mouse.move(700, 760);
+      await vs.page.locator('.context-view .hover-contents').waitFor({ state: 'hidden', timeout: 10_000 }).catch(() => undefined);
+      await f.locator('#tab-logs').click();
+      for (const id of ['e2e-node-trace', 'e2e-llm-trace']) {
+        const check = f.locator(`.logs-row[data-trace-id="${id}"] .logs-check-cell`);
+        await check.waitFor({ state: 'visible', timeout: 30_000 });
+        await check.click();
+      }
+      await waitUntil('two traces selected', async () => (await f.locator('.logs-selection-count').textContent()) === '2 selected', 10_000);
+      await f.locator('.logs-add-dataset').click();
+      // No dataset yet: the name is asked at once.
+      await wb.answerInputBox(/Its rows go to \.spanscope\/datasets/, 'golden');
+      await waitUntil('the message saying the rows were added', async () =>
+        (await wb.notifications()).some((n) => n.includes('Added 2 rows to .spanscope/datasets/golden.jsonl')), 30_000);
+      const rows = readFileSync(datasetFile(), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+      // In the order they were checked; a trace without its own input takes its root span's.
+      expect(rows.map((r) => r.source_span.trace_id)).toEqual(['e2e-node-trace', 'e2e-llm-trace']);
+      expect(rows[0]).toMatchObject({ input: { question: 'hello there' }, expected: '2 words', source_span: { span_id: 'e2e-node-span', name: 'answer' } });
+      expect(rows[1].input).toEqual({ messages: [{ role: 'system', content: 'Answer in French.' }, { role: 'user', content: 'How are you?' }] });
+      await wb.runCommand('Notifications: Clear All Notifications');
+    });
+
+    await steps.run('Spanscope: Open Dataset shows its rows in the Logs tab, the bad line reported; a source opens its trace', async () => {
+      appendFileSync(datasetFile(), '{"input": "a line cut short\n');
+      await wb.runCommand('Spanscope: Open Dataset');
+      await wb.pickQuickItem('golden');
+      const f = panel.frame;
+      const firstInput = f.locator('.dataset-row[data-index="0"] [data-column="input"]');
+      await waitUntil('the dataset rows in the Logs tab', async () => (await firstInput.textContent().catch(() => '')) === '{"question":"hello there"}', 30_000);
+      expect(await f.locator('.dataset-title').textContent()).toBe('golden');
+      expect(await f.locator('.dataset-count').textContent()).toBe('2 rows');
+      expect(await f.locator('.dataset-row[data-index="0"] [data-column="expected"]').textContent()).toBe('2 words');
+      expect(await f.locator('.dataset-problem').allTextContents()).toEqual([expect.stringMatching(/^Line 3: not JSON/)]);
+      await f.locator('.dataset-row[data-index="0"] .dataset-source').click();
+      await waitUntil('the source trace in the Trace tab', async () => (await f.locator('#tab-traces').getAttribute('aria-selected')) === 'true', 15_000);
+      await waitUntil('its span selected', async () => (await panel.detailsTitle()) === 'answer', 15_000);
+    });
+  }, 480_000); // more steps than the suite's 4-minute default allows on 2 shared cores
 });

@@ -34,9 +34,19 @@ describe('package.json contributions', () => {
     ];
     for (const when of clauses) {
       for (const id of when.match(/spanscope\.[A-Za-z.]+[A-Za-z]/g) ?? []) expect(known.has(id), `${id} in "${when}"`).toBe(true);
-      // Regexes like /^spanscope\.(trace|span)$/ must match real item contexts.
-      const re = /\/(.+?)\/(?:\s|$)/.exec(when)?.[1];
+      // Regexes like viewItem =~ /^spanscope\.(trace|span)$/ must match real item contexts.
+      const re = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(when)?.[1];
       if (re) expect(values(TreeItemContext).some((v) => new RegExp(re).test(v)), re).toBe(true);
+    }
+  });
+
+  it('offers Open Dataset on .jsonl files directly in a .spanscope/datasets folder, on any OS', () => {
+    for (const menu of ['explorer/context', 'editor/title/context']) {
+      const item = contributes.menus[menu].find((m: { command: string }) => m.command === Commands.openDataset);
+      expect(item.when).toMatch(/^resourceExtname == \.jsonl && resourceDirname =~ \//);
+      const dirname = new RegExp(/resourceDirname =~ \/(.+?)\/$/.exec(item.when)![1]);
+      expect(['/ws/.spanscope/datasets', 'C:\\ws\\.spanscope\\datasets'].every((d) => dirname.test(d))).toBe(true);
+      expect(['/ws/.spanscope/datasets/old', '/ws/spanscope/datasets', '/ws/.spanscope'].some((d) => dirname.test(d))).toBe(false);
     }
   });
 

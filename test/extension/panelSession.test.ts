@@ -2,11 +2,13 @@
 // temp folder. The editor actions (open a file, find a symbol, copy) need VS Code; here they
 // are recorded calls, and the e2e tests drive the real ones.
 
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
 import {
+  AddTracesToDataset, ReadDataset, ShowDataset,
   ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type Changes, type WireMessage,
 } from '../../src/shared/protocol';
@@ -40,6 +42,12 @@ async function setup(dir = tempDir()) {
     openDiff: async (p) => void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
     compareWith: async (p) => void calls.push(`compare ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
     runSpanCommand: async (p) => void calls.push(`${p.command} ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
+    // Never resolves: the page's request must be answered before the user has picked a dataset.
+    addTracesToDataset: (ids) => (calls.push(`dataset ${ids.join(',')}`), new Promise<void>(() => undefined)),
+    readDataset: async (uri) => {
+      if (!uri.endsWith('.jsonl')) throw new Error(`not a dataset of this workspace: ${uri}`);
+      return { name: 'golden', text: readFileSync(uri, 'utf8') };
+    },
   };
   // The webview's end: what the host posts arrives here, what it sends goes to the session.
   let session!: PanelSession;
@@ -232,5 +240,44 @@ describe('span commands from the panel', () => {
     expect(calls).toEqual(['debugCall t1/s1', 'addToDataset t1']);
     await expect(page.request(RunSpanCommand, { command: 'rm -rf' as never, traceId: 't1' })).rejects.toThrow(/command must be one of debugCall, saveAsTest/);
     await expect(page.request(RunSpanCommand, { command: 'saveAsTest', traceId: '' })).rejects.toThrow(/traceId/);
+  });
+});
+
+describe('datasets from the panel', () => {
+  it("starts Add to Dataset… on the Logs tab's selection and answers before the dataset is picked", async () => {
+    const { page, calls } = await setup();
+    await page.request(Ready, {});
+    await page.request(AddTracesToDataset, { traceIds: ['t1', 't2'] });
+    expect(calls).toEqual(['dataset t1,t2']);
+    await expect(page.request(AddTracesToDataset, { traceIds: [] })).rejects.toThrow(/non-empty list of trace ids/);
+    await expect(page.request(AddTracesToDataset, { traceIds: ['t1', 3 as never] })).rejects.toThrow(/trace ids/);
+  });
+
+  it("reads a dataset file's rows, says which sources are still stored, and reports the bad lines", async () => {
+    const { store, page } = await setup();
+    ingest(store, traceBatch('t1', 1));
+    const file = join(tempDir(), 'golden.jsonl');
+    writeFileSync(file, [
+      JSON.stringify({ input: 'kept', expected: 'e', metadata: {}, source_span: { trace_id: 't1', span_id: 't1-s1', name: 'one' } }),
+      'not json',
+      JSON.stringify({ input: 'gone', expected: null, metadata: {}, source_span: { trace_id: 'deleted-trace', span_id: 'x', name: 'two' } }),
+    ].join('\n'));
+    await page.request(Ready, {});
+    const content = await page.request(ReadDataset, { uri: file });
+    expect(content.name).toBe('golden');
+    expect(content.rows.map((r) => [r.line, r.input, r.source?.in_store])).toEqual([[1, 'kept', true], [3, 'gone', false]]);
+    expect(content.problems).toEqual([{ line: 2, message: expect.stringMatching(/^not JSON/) }]);
+    await expect(page.request(ReadDataset, { uri: '/etc/passwd' })).rejects.toThrow(/not a dataset/);
+  });
+
+  it('shows a dataset in the Logs tab right after Ready when asked before it', async () => {
+    const { session, page } = await setup();
+    const shown: unknown[] = [];
+    page.onNotification(ShowDataset, (p) => shown.push(p));
+    session.showDataset('file:///ws/.spanscope/datasets/golden.jsonl');
+    await wait(20);
+    expect(shown).toEqual([]);
+    await page.request(Ready, {});
+    await expect.poll(() => shown).toEqual([{ uri: 'file:///ws/.spanscope/datasets/golden.jsonl' }]);
   });
 });

@@ -1,5 +1,7 @@
 // The Logs tab: the filter line, the table of traces, and what can be done to the checked ones
-// (score, delete, export; with none checked, export takes every trace the filter shows). Filtering and sorting run where the traces are (the host or the
+// (score, delete, export, add to a dataset in VS Code; with none checked, export takes every
+// trace the filter shows); or, opened from the editor, a dataset file's rows instead
+// (datasetView.ts). Filtering and sorting run where the traces are (the host or the
 // collector); this view holds a page cache (LogsData) and keeps it live: changes are
 // re-read at most twice a second, around the row the reader is looking at, so new traces
 // arrive above it without moving it (at the very top, they slide in).
@@ -7,7 +9,7 @@
 import { addFilterTerm } from '../../src/core/queries/filterTerms';
 import type { TraceSummary } from '../../src/core/model/model';
 import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
-import { ChangesNotification, DeleteTraces, ExportTraces, ScoreTraces, THUMBS_SCORE, type HostInfo } from '../../src/shared/protocol';
+import { AddTracesToDataset, ChangesNotification, DeleteTraces, ExportTraces, ScoreTraces, THUMBS_SCORE, type HostInfo } from '../../src/shared/protocol';
 import { iconButton, setDisabled, textButton } from '../components/button';
 import { textField } from '../components/textField';
 import type { TabsState, TabsStorage } from '../state/panelState';
@@ -15,6 +17,7 @@ import type { HostConnection } from '../transport/connection';
 import { noTracesHint } from '../shell/emptyHint';
 import { h, setText } from '../components/dom';
 import { errorText } from '../trace/details/sourceLink';
+import { DatasetView } from './datasetView';
 import { DEFAULT_LOGS_QUERY, LogsData } from './logsData';
 import { FilterBox } from './filterBox';
 import { LogsTable } from './logsTable';
@@ -23,8 +26,8 @@ import { RowSelection, type ClickKind } from './rowSelection';
 export interface LogsViewOptions {
   conn: HostConnection;
   info(): HostInfo | undefined;
-  /** Opens a trace in the trace view (and shows it). */
-  openTrace(traceId: string): void;
+  /** Opens a trace (and a span of it) in the trace view, and shows it. */
+  openTrace(traceId: string, spanId?: string): void;
   notify(message: string, kind?: 'error' | 'info'): void;
   storage: TabsStorage;
 }
@@ -45,6 +48,13 @@ export class LogsView {
   private readonly selectionBar: HTMLElement;
   private readonly selectionCount: HTMLElement;
   private readonly deleteButton: HTMLElement;
+  /** In VS Code only (datasets are workspace files); put in the bar once the host is known. */
+  private readonly datasetButton: HTMLElement;
+  private readonly traces: HTMLElement;
+  /** Made when a dataset is first shown: the standalone page never has one. */
+  private datasetView: DatasetView | undefined;
+  /** The dataset file shown instead of the traces (kept in the saved state, so it comes back after a reload). */
+  private dataset: string | undefined;
   private readonly scoreName;
   private readonly scoreValue;
   private deleteArmed = false;
@@ -73,6 +83,7 @@ export class LogsView {
     this.scoreName = textField({ ariaLabel: 'Score name', placeholder: 'score name', className: 'logs-score-name' });
     this.scoreValue = textField({ ariaLabel: 'Score value', placeholder: 'value', className: 'logs-score-value', onKeyDown: (e) => (e.key === 'Enter' ? (void this.scoreSelected(), true) : false) });
     this.deleteButton = textButton({ label: 'Delete', icon: 'trash', appearance: 'secondary', onClick: () => void this.deleteSelected() });
+    this.datasetButton = textButton({ label: 'Add to Dataset…', icon: 'database', appearance: 'secondary', className: 'logs-add-dataset', title: 'Append the selected traces (their input and output) to a dataset in .spanscope/datasets', onClick: () => void this.addToDataset() });
     this.selectionBar = h(
       'div',
       { class: 'logs-selection-bar', attrs: { role: 'toolbar', 'aria-label': 'Selected traces' } },
@@ -100,7 +111,10 @@ export class LogsView {
     this.empty = h('div', { class: 'logs-empty muted', attrs: { role: 'status' } });
     this.empty.hidden = true;
     this.table.element.insertBefore(this.empty, this.table.viewport);
-    this.element = h('section', { class: 'logs-view', attrs: { 'aria-label': 'Logs' } }, toolbar, this.selectionBar, this.table.element);
+    this.traces = h('section', { class: 'logs-view', attrs: { 'aria-label': 'Logs' } }, toolbar, this.selectionBar, this.table.element);
+    this.dataset = saved.logsDataset;
+    this.element = h('div', { class: 'logs-modes' }, this.traces);
+    this.showMode();
     o.conn.onNotification(ChangesNotification, (c) => {
       if (c.removed.length) this.selection.remove(c.removed);
       this.changed();
@@ -111,6 +125,11 @@ export class LogsView {
   /** The tab became visible: load on first show, catch up on what changed while hidden. */
   show(): void {
     this.visible = true;
+    if (this.dataset) {
+      const view = this.datasets();
+      if (view.shown !== this.dataset) void view.show(this.dataset);
+      return;
+    }
     if (!this.started) {
       this.started = true;
       void this.data.setQuery(this.data.query).then(() => this.filter.showHostError(this.data.error));
@@ -123,8 +142,38 @@ export class LogsView {
     this.visible = false;
   }
 
+  /** Shows a dataset file's rows instead of the traces (read again when it is already shown: it may have grown). */
+  showDataset(uri: string): void {
+    this.dataset = uri;
+    this.save({ logsDataset: uri });
+    this.showMode();
+    void this.datasets().show(uri);
+  }
+
+  private closeDataset(): void {
+    this.dataset = undefined;
+    this.save({ logsDataset: undefined });
+    this.showMode();
+    if (this.visible) this.show();
+  }
+
+  private showMode(): void {
+    this.traces.hidden = this.dataset !== undefined;
+    if (this.dataset) this.datasets().element.hidden = false;
+    else if (this.datasetView) this.datasetView.element.hidden = true;
+  }
+
+  private datasets(): DatasetView {
+    if (!this.datasetView) {
+      this.datasetView = new DatasetView({ conn: this.o.conn, openTrace: (traceId, spanId) => this.o.openTrace(traceId, spanId), onClose: () => this.closeDataset() });
+      this.element.append(this.datasetView.element);
+    }
+    return this.datasetView;
+  }
+
   /** Replaces the filter (a monitor bucket clicked) and applies it. */
   setFilter(text: string): void {
+    if (this.dataset) this.closeDataset();
     this.filter.set(text);
     this.setQuery({ filter: text });
   }
@@ -165,7 +214,8 @@ export class LogsView {
 
   private changed(): void {
     this.dirty = true;
-    if (this.visible && this.started) this.scheduleRefresh();
+    // Behind a dataset the table waits: it catches up when the traces are shown again.
+    if (this.visible && this.started && !this.dataset) this.scheduleRefresh();
   }
 
   private scheduleRefresh(): void {
@@ -251,6 +301,7 @@ export class LogsView {
     const n = this.selection.size;
     this.selectionBar.hidden = n === 0;
     setText(this.selectionCount, `${n} selected`);
+    if (this.o.info()?.host === 'vscode' && !this.datasetButton.isConnected) this.deleteButton.before(this.datasetButton);
     this.disarmDelete();
     this.table.repaint();
   }
@@ -277,6 +328,17 @@ export class LogsView {
       void this.refresh(true);
     } catch (err) {
       this.o.notify(`Could not score the traces: ${errorText(err)}`, 'error');
+    }
+  }
+
+  private async addToDataset(): Promise<void> {
+    const traceIds = this.selection.list();
+    if (!traceIds.length) return;
+    try {
+      // The host asks which dataset and says how it went; this only starts it.
+      await this.o.conn.request(AddTracesToDataset, { traceIds });
+    } catch (err) {
+      this.o.notify(`Could not add to a dataset: ${errorText(err)}`, 'error');
     }
   }
 

@@ -14,6 +14,8 @@ export interface TabsState {
   logsOrder?: SortOrder;
   monitorRange?: string;
   monitorProject?: string;
+  /** The dataset file (URI) the Logs tab shows instead of the traces. */
+  logsDataset?: string;
 }
 
 export interface TabsStorage {

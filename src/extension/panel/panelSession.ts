@@ -6,9 +6,10 @@
 // exchange is tested in Node over a real RpcEndpoint pair.
 
 import type { ScorePatch } from '../../core/model/model';
+import { parseDataset } from '../../core/replay/datasetFile';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
+  AddTracesToDataset, ChangesNotification, ReadDataset, ShowDataset, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
   type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
@@ -28,6 +29,10 @@ export interface HostActions extends LogsHostActions {
   runSpanCommand?(p: ParamsOf<typeof RunSpanCommand>): Promise<void>;
   /** Compare With… on a trace or span of the page (the host asks for the other side). */
   compareWith?(p: ParamsOf<typeof CompareWith>): Promise<void>;
+  /** Add to Dataset… on traces (asks which dataset, reports the outcome itself); absent where there is no workspace. */
+  addTracesToDataset?(traceIds: string[]): Promise<void>;
+  /** A dataset file's name and text; refuses anything but a dataset file of the workspace. */
+  readDataset?(uri: string): Promise<{ name: string; text: string }>;
 }
 
 export interface PanelSessionOptions {
@@ -50,6 +55,7 @@ export class PanelSession extends Disposable {
   private ready = false;
   private showNext?: { traceId: string; spanId?: string };
   private compareNext?: ParamsOf<typeof ShowCompare>;
+  private datasetNext?: ParamsOf<typeof ShowDataset>;
 
   constructor(private readonly o: PanelSessionOptions) {
     super();
@@ -86,6 +92,12 @@ export class PanelSession extends Disposable {
   showCompare(leftTraceId: string, rightTraceId: string): void {
     if (this.ready) this.rpc.notify(ShowCompare, { leftTraceId, rightTraceId });
     else this.compareNext = { leftTraceId, rightTraceId };
+  }
+
+  /** Shows a dataset file in the Logs tab now, or right after the page's Ready. */
+  showDataset(uri: string): void {
+    if (this.ready) this.rpc.notify(ShowDataset, { uri });
+    else this.datasetNext = { uri };
   }
 
   get isReady(): boolean {
@@ -137,6 +149,20 @@ export class PanelSession extends Disposable {
       requireString(p?.traceId, 'traceId');
       return actions.compareWith(typeof p.spanId === 'string' && p.spanId ? { traceId: p.traceId, spanId: p.spanId } : { traceId: p.traceId });
     });
+    rpc.onRequest(AddTracesToDataset, (p) => {
+      if (!actions.addTracesToDataset) throw new Error('datasets need the editor: this host has no workspace');
+      if (!Array.isArray(p?.traceIds) || !p.traceIds.length || !p.traceIds.every((id) => typeof id === 'string' && id !== '')) throw new Error('traceIds must be a non-empty list of trace ids');
+      // Not awaited: the quick pick waits for the user, the command reports how it went.
+      void actions.addTracesToDataset(p.traceIds);
+    });
+    rpc.onRequest(ReadDataset, async (p) => {
+      if (!actions.readDataset) throw new Error('datasets need the editor: this host has no workspace');
+      const uri = requireString(p?.uri, 'uri');
+      const { name, text } = await actions.readDataset(uri);
+      const parsed = parseDataset(text);
+      for (const row of parsed.rows) if (row.source) row.source.in_store = store.getSummary(row.source.trace_id) !== undefined;
+      return { uri, name, ...parsed };
+    });
     registerLogsHandlers(rpc, store, actions);
   }
 
@@ -150,6 +176,9 @@ export class PanelSession extends Disposable {
     this.compareNext = undefined;
     // After the Ready reply has gone: the page handles notifications once it has its snapshot.
     if (compare) setTimeout(() => this.ready && this.rpc.notify(ShowCompare, compare), 0);
+    const dataset = this.datasetNext;
+    this.datasetNext = undefined;
+    if (dataset) setTimeout(() => this.ready && this.rpc.notify(ShowDataset, dataset), 0);
     if (show) {
       result.showTraceId = show.traceId;
       if (show.spanId) result.showSpanId = show.spanId;

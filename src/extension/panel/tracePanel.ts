@@ -18,6 +18,7 @@ import { createNonce, webviewHtml } from '../../shared/webviewHtml';
 import { PanelSession } from './panelSession';
 import { saveExportWithDialog } from '../logsExport';
 import { openDiff } from '../editor/spanDiff';
+import { readDatasetFile } from '../replay/datasets';
 
 export class TracePanelHost extends Disposable {
   private panel?: vscode.WebviewPanel;
@@ -77,6 +78,12 @@ export class TracePanelHost extends Disposable {
     this.session?.showCompare(leftTraceId, rightTraceId);
   }
 
+  /** Opens (or reveals) the panel on its Logs tab with the rows of a dataset file. */
+  async showDataset(uri: vscode.Uri): Promise<void> {
+    await this.show();
+    this.session?.showDataset(uri.toString());
+  }
+
   private webviewOptions(): vscode.WebviewPanelOptions & vscode.WebviewOptions {
     return {
       enableScripts: true,
@@ -119,6 +126,9 @@ export class TracePanelHost extends Disposable {
         runSpanCommand: async (p) => void (await vscode.commands.executeCommand(Commands[p.command], p.traceId, p.spanId)),
         // The same command as the Traces view's menu; a target shaped like its tree items.
         compareWith: async (p) => void (await vscode.commands.executeCommand(Commands.compareWith, p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId })),
+        // The same command as the span menus, so its quick pick, messages and errors are one.
+        addTracesToDataset: async (traceIds) => void (await vscode.commands.executeCommand(Commands.addToDataset, { traceIds })),
+        readDataset: (uri) => readDatasetFile(uri),
       },
       info: () => ({
         host: 'vscode',

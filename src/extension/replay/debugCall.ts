@@ -14,10 +14,8 @@ import { pythonHarness, REPLAY_ENV } from '../../core/replay/pythonSource';
 import type { TraceStoreApi } from '../../store/types';
 import { openDiff } from '../editor/spanDiff';
 import { readText, workspaceFolderOf } from './saveAsTest';
+import { checkLaunch, PYTHON_DEBUGGERS } from './debugCallModel';
 import type { SpanPick } from './spanTarget';
-
-/** Extensions that provide the `debugpy` debug type. */
-const PYTHON_DEBUGGERS = ['ms-python.debugpy', 'ms-python.python'];
 const REPLAY_MARK = '__spanscopeReplay';
 
 export interface DebugDeps {
@@ -31,16 +29,14 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
   const plan = planCall(span, detail.trace.name);
   if (!plan.ok) return void vscode.window.showWarningMessage(plan.reason);
   const call = plan.call;
-  const url = d.collectorUrl();
-  if (!url) return void vscode.window.showWarningMessage('Debug This Call needs the Spanscope collector running, so the re-run is traced: start it with "Spanscope: Restart Collector".');
-  const source = await readText(vscode.Uri.file(call.file));
-  if (source === undefined) return void vscode.window.showWarningMessage(`Spanscope can not re-run ${call.qualname}: its file ${call.file} is not there any more.`);
-  if (call.language === 'python' && !PYTHON_DEBUGGERS.some((id) => vscode.extensions.getExtension(id))) {
-    return void vscode.window.showWarningMessage(`Spanscope can not debug ${call.qualname}: debugging Python needs the Python Debugger extension (ms-python.debugpy), which is not installed.`);
-  }
-  if (call.language === 'node' && !exportsName(source, call.qualname)) {
-    return void vscode.window.showWarningMessage(`Spanscope can not re-run ${call.qualname}: ${path.basename(call.file)} does not export it, so the harness can not import it.`);
-  }
+  const check = checkLaunch(call, {
+    collectorUrl: d.collectorUrl(),
+    source: await readText(vscode.Uri.file(call.file)),
+    installedDebuggers: PYTHON_DEBUGGERS.filter((id) => vscode.extensions.getExtension(id)),
+    exported: exportsName,
+  });
+  if (!check.ok) return void vscode.window.showWarningMessage(check.reason);
+  const { collectorUrl: url, source } = check;
   const folder = workspaceFolderOf(call.file);
   const harness = await writeHarness(call, d.harnessDir, folder?.uri.fsPath);
   const line = firstBodyLine(source, call.origin.line, call.language) ?? call.origin.line;
