@@ -121,7 +121,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         // Nothing of the request was applied (the store refuses before changing anything).
         send(res, { status: 507, json: { error: err.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
       } else {
-        log(`Spanscope: ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? err}`);
+        log(`Spanscope: ${req.method} ${pathOf(req.url)} failed: ${(err as Error)?.stack ?? err}`);
         send(res, { status: 500, json: { error: 'internal error in the collector (see its log)' } });
       }
     }
@@ -147,7 +147,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     res.writeHead(status, headers);
     if (res.req.method === 'HEAD') return void res.end();
     pipeline(Readable.from(stream), res).catch((err) => {
-      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${res.req.url} failed: ${(err as Error).message}`);
+      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${pathOf(res.req.url)} failed: ${(err as Error).message}`);
       res.destroy();
     });
   }
@@ -242,6 +242,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         server.closeAllConnections();
       })),
   };
+}
+
+/**
+ * A request's path as the log shows it: without its query, which may carry a credential (the
+ * read token as `?token=`, a provider's key as the proxy's `?key=`), and logs get pasted into
+ * issues.
+ */
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0];
 }
 
 function statusText(status: number): string {
