@@ -128,6 +128,17 @@ describe('the AI proxy, against hostile input', () => {
     expect(text).not.toContain(KEY);
   });
 
+  it('ends the span of a chat reply whose message content nests 5,000 deep', async () => {
+    answer = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(`{"choices":[{"message":{"role":"assistant","content":${deepObjectJson(5000)}}}]}`);
+    };
+    expect((await post('/chat/completions', '{"model":"m"}', { 'x-spanscope-project': 'deep-content' })).status).toBe(200);
+    const { span } = await endedSpan('deep-content');
+    expect(span.status).toBe('ok');
+    expect(JSON.stringify(span.output)).toContain('nested deeper than');
+  });
+
   it('keeps a key in the query out of the log when a call fails midway', async () => {
     answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
