@@ -17,6 +17,8 @@ export interface RequestContext {
   readBody(): Promise<Buffer>;
   /** readBody + JSON.parse; throws HttpError(400, 'malformed JSON: …') on bad JSON. */
   readJson(): Promise<unknown>;
+  /** Whether the request carries the right read token (Bearer, ?token= or the cookie), for an open route that shows more to its holder. */
+  hasToken(): boolean;
 }
 
 export interface RouteReply {
@@ -121,12 +123,13 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   return params;
 }
 
-export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number): RequestContext {
+export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number, hasToken: () => boolean = () => false): RequestContext {
   let body: Promise<Buffer> | undefined;
   const ctx: RequestContext = {
     req,
     url,
     params,
+    hasToken,
     readBody: () => (body ??= readBody(req, maxBodyBytes)),
     readJson: async () => {
       const buf = await ctx.readBody();

@@ -112,7 +112,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
         throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
       }
-      const reply = await route.handler(createContext(req, url, params, maxBodyBytes));
+      const reply = await route.handler(createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url)));
       send(res, reply, cookie);
     } catch (err) {
       if (err instanceof HttpError) {

@@ -17,7 +17,7 @@
 // Replaying a failure: FUZZ_SEED=<seed> (and FUZZ_PATH); FUZZ_SEED=random explores;
 // PROXY_FUZZ_RUNS changes the number of cases.
 
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -184,7 +184,9 @@ function expectHitFromSameRequest(call: ClientCall, reply: ClientReply): void {
   for (const key of keys) expect(reply.body.includes(key), 'a cached reply carries a caller\'s API key').toBe(false);
 }
 
+/** Files under `dir` changed since `since` (ms); none while it does not exist (the cache makes its folder on first use). */
 function filesUnder(dir: string, since = 0): string[] {
+  if (!existsSync(dir)) return [];
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     const stat = statSync(path, { throwIfNoEntry: false });
