@@ -139,6 +139,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     }
     if (reply.status === 204 || reply.status === 304) body = undefined;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    // Refused before its body was all read (413 over the cap, 415, a bad header): the
+    // connection ends with the reply. Node would otherwise read the rest of the body to reuse
+    // the connection, and a body that never ends was read for as long as it was sent.
+    if (!res.req.complete) headers.connection = 'close';
     res.writeHead(reply.status, headers);
     res.end(res.req.method === 'HEAD' ? undefined : body);
   }

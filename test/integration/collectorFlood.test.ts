@@ -3,9 +3,11 @@
 // peer never reads its replies (each bad frame of ~200 bytes is answered with ~100 problems,
 // kilobytes) used to have them queued in the collector's memory for as long as it kept
 // sending; a stream from the AI proxy's provider with one endless line was re-scanned from
-// its start at every chunk, holding up every other request for seconds.
+// its start at every chunk, holding up every other request for seconds; a body refused at
+// the cap was read on (and thrown away) for as long as the client sent it.
 
 import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -86,6 +88,35 @@ describe('a flood', () => {
     expect(got).toBe(last);
     ws.terminate();
   }, 60_000);
+
+  it('of a chunked body that never ends is refused at the cap and its connection closed, not read on for as long as it comes', async () => {
+    c = await startTestCollector({ collector: { maxBodyBytes: 1024 * 1024 } });
+    const socket = connect(c.port, '127.0.0.1');
+    let reply = '';
+    let closed = false;
+    socket.on('data', (d) => (reply += d));
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined); // writing on after the collector closed: EPIPE or ECONNRESET, which is the point
+    socket.write('POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    const piece = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x20), Buffer.from('\r\n')]);
+    let sent = 0;
+    const deadline = Date.now() + 5000;
+    while (!closed && Date.now() < deadline && sent < 512 * 1024 * 1024) {
+      sent += 0x10000;
+      // A collector that stopped reading leaves the kernel's buffers full: wait a little, then look again.
+      if (!socket.write(piece)) await new Promise((resolve) => {
+        setTimeout(resolve, 100);
+        socket.once('drain', resolve);
+      });
+    }
+    socket.destroy();
+    console.log(`endless body: ${(sent / 1e6).toFixed(1)} MB sent before the collector closed the connection (closed: ${closed})`);
+    expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
+    // Unfixed, it went on reading (and discarding) about 200 MB a second, until the client stopped.
+    expect(closed, 'the collector closed the connection').toBe(true);
+    expect(sent).toBeLessThan(64 * 1024 * 1024);
+    expect((await c.raw('/api/health')).status).toBe(200);
+  });
 
   it('of one endless line in a provider\'s stream does not hold up other requests', async () => {
     const MB = 12;
