@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { TraceStoreApi } from '../store/types';
-import { readBody } from './body';
+import { type BodyBudget, readBody } from './body';
 import { HttpError } from './httpError';
 
 export interface RequestContext {
@@ -123,14 +123,14 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   return params;
 }
 
-export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number, hasToken: () => boolean = () => false): RequestContext {
+export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number, hasToken: () => boolean = () => false, budget?: BodyBudget): RequestContext {
   let body: Promise<Buffer> | undefined;
   const ctx: RequestContext = {
     req,
     url,
     params,
     hasToken,
-    readBody: () => (body ??= readBody(req, maxBodyBytes)),
+    readBody: () => (body ??= readBody(req, maxBodyBytes, budget)),
     readJson: async () => {
       const buf = await ctx.readBody();
       try {

@@ -8,7 +8,7 @@ import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StoreWriteError, type TraceStoreApi } from '../store/types';
-import { DEFAULT_MAX_BODY_BYTES } from './body';
+import { BodyBudget, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PENDING_BODY_BYTES } from './body';
 import { braintrustRoutes } from './braintrustRoutes';
 import { withCostEstimates } from './costEstimate';
 import { functionRoutes } from './functionRoutes';
@@ -45,6 +45,8 @@ export interface CollectorOptions {
   extraRoutes?: Route[];
   /** Request bodies above this many bytes (also after decompression) get 413. Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Bytes of request bodies received at once, all requests together; past it 503 (body.ts, BodyBudget). Default 256 MiB. */
+  maxPendingBodyBytes?: number;
   /** How often WebSocket peers are pinged; one that missed the last pong is dropped. Default 30 s. */
   heartbeatMs?: number;
   /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
@@ -79,6 +81,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const store = withCostEstimates(options.store);
   const deps: CollectorDeps = { store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyBudget = new BodyBudget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
   const proxy = createProxy(deps, options.proxy ?? {});
   const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes({ ...deps, store: options.store }), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
@@ -112,11 +115,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
         throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
       }
-      const reply = await route.handler(createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url)));
+      const reply = await route.handler(createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url), bodyBudget));
       send(res, reply, cookie);
     } catch (err) {
       if (err instanceof HttpError) {
-        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details } }, cookie);
+        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details }, headers: err.headers }, cookie);
       } else if (err instanceof StoreWriteError) {
         // Nothing of the request was applied (the store refuses before changing anything).
         send(res, { status: 507, json: { error: err.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });

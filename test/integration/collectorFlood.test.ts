@@ -4,10 +4,11 @@
 // kilobytes) used to have them queued in the collector's memory for as long as it kept
 // sending; a stream from the AI proxy's provider with one endless line was re-scanned from
 // its start at every chunk, holding up every other request for seconds; a body refused at
-// the cap was read on (and thrown away) for as long as the client sent it.
+// the cap was read on (and thrown away) for as long as the client sent it; and bodies held
+// open on many connections could together take all the memory there is.
 
 import { createServer, type Server } from 'node:http';
-import { connect } from 'node:net';
+import { type Socket, connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -25,6 +26,14 @@ afterEach(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(done: () => boolean, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`not done within ${ms} ms`);
+    await sleep(10);
+  }
+}
 
 describe('a flood', () => {
   it('of bad ingest frames from a peer that reads no reply stops being read, instead of queueing replies without bound', async () => {
@@ -116,6 +125,42 @@ describe('a flood', () => {
     expect(closed, 'the collector closed the connection').toBe(true);
     expect(sent).toBeLessThan(64 * 1024 * 1024);
     expect((await c.raw('/api/health')).status).toBe(200);
+  });
+
+  it('of large bodies sent slowly on many connections is held to a budget: past it, 503 with Retry-After, and small requests still pass', async () => {
+    const MiB = 1024 * 1024;
+    c = await startTestCollector({ collector: { maxBodyBytes: MiB, maxPendingBodyBytes: 3 * MiB } });
+    const sockets: Socket[] = [];
+    /** A POST that declares a body under the cap, sends most of it, and then waits (slowloris). */
+    const slowBody = async () => {
+      const socket = connect(c!.port, '127.0.0.1');
+      sockets.push(socket);
+      const reply = { text: '', closed: false };
+      socket.on('data', (d) => (reply.text += d));
+      socket.on('close', () => (reply.closed = true));
+      socket.on('error', () => undefined);
+      socket.write(`POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${MiB - 1024}\r\n\r\n`);
+      socket.write(Buffer.alloc(900 * 1024, 0x20));
+      await sleep(150); // until the collector has read it
+      return reply;
+    };
+    const held = [await slowBody(), await slowBody(), await slowBody()];
+    for (const reply of held) expect(reply.text, 'a body within the budget is waited for').toBe('');
+    const refused = await slowBody();
+    await until(() => refused.text.includes('\r\n\r\n'));
+    expect(refused.text.split('\r\n')[0]).toBe('HTTP/1.1 503 Service Unavailable');
+    expect(refused.text).toMatch(/retry-after: 1/i);
+    expect(refused.text).toMatch(/request bodies at once/);
+    // Small requests fit in what is left; the held ones are untouched.
+    expect((await c.ingest(traceBatch('small', 2))).status).toBe(200);
+    expect((await c.raw('/api/health')).status).toBe(200);
+    for (const reply of held) expect(reply.text).toBe('');
+    // The clients that hung up give their share back.
+    for (const socket of sockets) socket.destroy();
+    await sleep(100);
+    const again = await slowBody();
+    expect(again.text).toBe('');
+    sockets.at(-1)!.destroy();
   });
 
   it('of one endless line in a provider\'s stream does not hold up other requests', async () => {
