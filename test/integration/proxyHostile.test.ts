@@ -159,6 +159,22 @@ describe('the AI proxy, against hostile input', () => {
     for (const file of filesUnder(cacheDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(KEY);
   });
 
+  it('never caches a stream whose pieces spell out the caller\'s key, so the next caller (another key) is not served it', async () => {
+    answer = (req, res) => {
+      const text = `you sent ${String(req.headers.authorization).replace(/^Bearer /, '')}`;
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // Five characters an event: the key is never whole in the bytes, only in what a client joins.
+      for (const piece of text.match(/.{1,5}/g)!) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
+      res.end('data: [DONE]\n\n');
+    };
+    const body = '{"model":"m","seed":1,"stream":true,"messages":[]}';
+    expect((await post('/chat/completions', body, { 'x-spanscope-project': 'first' })).headers['x-spanscope-cached']).toBe('MISS');
+    await endedSpan('first');
+    const other = await post('/chat/completions', body, { authorization: 'Bearer sk-someone-else-0000000000', 'x-spanscope-project': 'second' });
+    expect(other.headers['x-spanscope-cached']).toBe('MISS');
+    expect((await endedSpan('second')).text).not.toContain(KEY);
+  });
+
   it('does not serve a gzip reply from the cache without its Content-Encoding', async () => {
     answer = (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });

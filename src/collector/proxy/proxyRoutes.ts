@@ -175,11 +175,13 @@ function relay(r: Relay): RouteReply {
   let started = false;
   let finished = false;
   const left = () => new UpstreamError('aborted', 'the client closed the connection before the reply ended');
+  /** What the span recorded of the reply: read whole, a stream's pieces joined. */
+  let read: ReturnType<ReplyObserver['result']> | undefined;
   const finish = (error?: Error) => {
     if (finished) return;
     finished = true;
     r.req.socket.off('close', onClose);
-    const result = readResult(r.observer);
+    const result = (read = readResult(r.observer));
     const aborted = error instanceof UpstreamError && error.kind === 'aborted';
     const metadata = { ...result.metadata, status_code: r.status, ...(aborted ? { aborted: true } : {}) };
     const failure = error
@@ -227,8 +229,11 @@ function relay(r: Relay): RouteReply {
       if (!(err instanceof UpstreamError && err.kind === 'aborted')) throw err; // cuts the connection: the status line has gone
     } finally {
       finish(outcome === 'complete' ? undefined : (outcome ?? left()));
-      // A reply that quotes the caller's key would put it on disk, and serve it to the next caller with another key.
-      if (outcome === 'complete' && r.store && !quotesAny(kept, r.store.secrets)) void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
+      // A reply that quotes the caller's key would put it on disk, and serve it to the next
+      // caller with another key: in its bytes, or spelled out across a stream's events.
+      if (outcome === 'complete' && r.store && !quotesAny([...kept, Buffer.from(readText(read))], r.store.secrets)) {
+        void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
+      }
     }
   }
   return { status: r.status, headers: r.headers, stream: stream() };
@@ -308,6 +313,15 @@ function credentials(req: IncomingMessage, url: URL): string[] {
     if (value) out.push(value);
   }
   return out;
+}
+
+/** The reply as the span read it, as text to look for credentials in (cut to the store's depth, so it serialises). */
+function readText(read: ReturnType<ReplyObserver['result']> | undefined): string {
+  try {
+    return JSON.stringify(read ?? null);
+  } catch {
+    return '';
+  }
 }
 
 /** Whether the bytes hold any of the credentials, as they are or as a JSON string writes them. */
