@@ -3,7 +3,8 @@
 // message, logged, and never takes the server down.
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly details?: unknown) {
+  /** `headers`: sent with the reply (e.g. Retry-After). */
+  constructor(readonly status: number, message: string, readonly details?: unknown, readonly headers?: Record<string, string>) {
     super(message);
   }
 }

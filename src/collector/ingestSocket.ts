@@ -7,11 +7,24 @@ import { normaliseNativeBatch } from '../core/normalise/native';
 import { StoreWriteError } from '../store/types';
 import type { CollectorDeps } from './router';
 
+/**
+ * Replies waiting to go out to a peer that is not reading them. Past this its frames are not
+ * read either (TCP holds them back) until the replies have gone: a bad frame of 200 bytes is
+ * answered with kilobytes of problems, and a peer that kept sending without reading had them
+ * queued in the collector's memory for as long as it sent (150 MB in 8 s).
+ */
+export const MAX_QUEUED_REPLY_BYTES = 1024 * 1024;
+
 export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
+  const drained = () => {
+    if (ws.isPaused && ws.bufferedAmount < MAX_QUEUED_REPLY_BYTES) ws.resume();
+  };
   ws.on('message', (data, isBinary) => {
     // A text frame is checked to be UTF-8 by ws, so its bytes can be kept as they came (see ingestBatch).
     const reply = isBinary ? { error: 'send each batch as a text frame of JSON' } : safely(() => handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps), deps);
-    if (reply) ws.send(JSON.stringify(reply));
+    if (!reply) return;
+    ws.send(JSON.stringify(reply), drained);
+    if (ws.bufferedAmount > MAX_QUEUED_REPLY_BYTES) ws.pause();
   });
 }
 

@@ -5,6 +5,7 @@ import { isUtf8 } from 'node:buffer';
 import { normaliseNativeBatch } from '../core/normalise/native';
 import type { TraceStoreApi } from '../store/types';
 import { HttpError } from './httpError';
+import { withoutPaths } from './publicHealth';
 import type { CollectorDeps, Route } from './router';
 
 export const JSON_TYPES = ['application/json'];
@@ -17,8 +18,12 @@ export function nativeRoutes(deps: CollectorDeps): Route[] {
       auth: 'none',
       // 200 while the collector answers; `status` says whether what it acknowledges is kept:
       // `degraded` with the reason while the store can not write (ingest answers 507 then),
-      // and `problems`: damage found in the store's files lately (docs/store.md).
-      handler: () => ({ status: 200, json: { ...(deps.store.health?.() ?? { status: 'ok' }), version: deps.version } }),
+      // and `problems`: damage found in the store's files lately (docs/store.md). File paths
+      // only for a caller with the read token (publicHealth.ts); a wrong token is no token.
+      handler: (ctx) => {
+        const health = deps.store.health?.() ?? { status: 'ok' as const };
+        return { status: 200, json: { ...(ctx.hasToken() ? health : withoutPaths(health)), version: deps.version } };
+      },
     },
     {
       method: 'POST',

@@ -4,7 +4,7 @@
 
 import type { IncomingMessage } from 'node:http';
 import type { TraceStoreApi } from '../store/types';
-import { readBody } from './body';
+import { type BodyBudget, readBody } from './body';
 import { HttpError } from './httpError';
 
 export interface RequestContext {
@@ -17,6 +17,8 @@ export interface RequestContext {
   readBody(): Promise<Buffer>;
   /** readBody + JSON.parse; throws HttpError(400, 'malformed JSON: …') on bad JSON. */
   readJson(): Promise<unknown>;
+  /** Whether the request carries the right read token (Bearer, ?token= or the cookie), for an open route that shows more to its holder. */
+  hasToken(): boolean;
 }
 
 export interface RouteReply {
@@ -121,13 +123,14 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   return params;
 }
 
-export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number): RequestContext {
+export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number, hasToken: () => boolean = () => false, budget?: BodyBudget): RequestContext {
   let body: Promise<Buffer> | undefined;
   const ctx: RequestContext = {
     req,
     url,
     params,
-    readBody: () => (body ??= readBody(req, maxBodyBytes)),
+    hasToken,
+    readBody: () => (body ??= readBody(req, maxBodyBytes, budget)),
     readJson: async () => {
       const buf = await ctx.readBody();
       try {

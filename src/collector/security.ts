@@ -61,6 +61,12 @@ export class Gatekeeper {
     return fromQuery ? `${this.cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` : undefined;
   }
 
+  /** Whether the request carries the right token, for open routes that show its holder more; never throws, sets no cookie. */
+  holdsToken(req: IncomingMessage, url: URL): boolean {
+    const { token } = this.presentedToken(req, url);
+    return token !== undefined && token !== '' && this.tokenMatches(token);
+  }
+
   private tokenMatches(candidate: string): boolean {
     const a = Buffer.from(candidate);
     const b = Buffer.from(this.token);

@@ -8,7 +8,7 @@ import { Readable, type Duplex } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { StoreWriteError, type TraceStoreApi } from '../store/types';
-import { DEFAULT_MAX_BODY_BYTES } from './body';
+import { BodyBudget, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_PENDING_BODY_BYTES } from './body';
 import { braintrustRoutes } from './braintrustRoutes';
 import { withCostEstimates } from './costEstimate';
 import { functionRoutes } from './functionRoutes';
@@ -45,6 +45,8 @@ export interface CollectorOptions {
   extraRoutes?: Route[];
   /** Request bodies above this many bytes (also after decompression) get 413. Default 32 MiB. */
   maxBodyBytes?: number;
+  /** Bytes of request bodies received at once, all requests together; past it 503 (body.ts, BodyBudget). Default 256 MiB. */
+  maxPendingBodyBytes?: number;
   /** How often WebSocket peers are pinged; one that missed the last pong is dropped. Default 30 s. */
   heartbeatMs?: number;
   /** Minimum time between two `/api/live` messages to one connection. Default 100 ms. */
@@ -79,6 +81,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const store = withCostEstimates(options.store);
   const deps: CollectorDeps = { store, version: options.version ?? '0.0.0', token, log };
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const bodyBudget = new BodyBudget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
   const proxy = createProxy(deps, options.proxy ?? {});
   const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes({ ...deps, store: options.store }), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
 
@@ -112,16 +115,16 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
         throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
       }
-      const reply = await route.handler(createContext(req, url, params, maxBodyBytes));
+      const reply = await route.handler(createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url), bodyBudget));
       send(res, reply, cookie);
     } catch (err) {
       if (err instanceof HttpError) {
-        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details } }, cookie);
+        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details }, headers: err.headers }, cookie);
       } else if (err instanceof StoreWriteError) {
         // Nothing of the request was applied (the store refuses before changing anything).
         send(res, { status: 507, json: { error: err.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
       } else {
-        log(`Spanscope: ${req.method} ${req.url} failed: ${(err as Error)?.stack ?? err}`);
+        log(`Spanscope: ${req.method} ${pathOf(req.url)} failed: ${(err as Error)?.stack ?? err}`);
         send(res, { status: 500, json: { error: 'internal error in the collector (see its log)' } });
       }
     }
@@ -139,6 +142,10 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     }
     if (reply.status === 204 || reply.status === 304) body = undefined;
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    // Refused before its body was all read (413 over the cap, 415, a bad header): the
+    // connection ends with the reply. Node would otherwise read the rest of the body to reuse
+    // the connection, and a body that never ends was read for as long as it was sent.
+    if (!res.req.complete) headers.connection = 'close';
     res.writeHead(reply.status, headers);
     res.end(res.req.method === 'HEAD' ? undefined : body);
   }
@@ -147,7 +154,7 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     res.writeHead(status, headers);
     if (res.req.method === 'HEAD') return void res.end();
     pipeline(Readable.from(stream), res).catch((err) => {
-      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${res.req.url} failed: ${(err as Error).message}`);
+      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${pathOf(res.req.url)} failed: ${(err as Error).message}`);
       res.destroy();
     });
   }
@@ -242,6 +249,15 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         server.closeAllConnections();
       })),
   };
+}
+
+/**
+ * A request's path as the log shows it: without its query, which may carry a credential (the
+ * read token as `?token=`, a provider's key as the proxy's `?key=`), and logs get pasted into
+ * issues.
+ */
+function pathOf(url: string | undefined): string {
+  return (url ?? '/').split('?')[0];
 }
 
 function statusText(status: number): string {

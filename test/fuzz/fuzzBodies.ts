@@ -179,7 +179,11 @@ export const mutations = fc.array(
 /** `body` (fresh: changed in place) after the mutations; the result may hold Raw and Dup pieces. */
 export function mutate(body: unknown, list: Mutation[]): unknown {
   let root = body;
-  for (const m of list) {
+  for (const listed of list) {
+    // A copy of the value: fast-check hands out one `{}` and one `[]` (constantFrom) to every
+    // case, so putting the instance itself in a body let a later mutation put it inside itself
+    // (a cycle: toJson never ended) and carried one case's changes into the next.
+    const m = { ...listed, value: listed.value instanceof Raw || listed.value instanceof Dup ? listed.value : structuredClone(listed.value) };
     const containers: { node: Record<string, unknown> | unknown[]; parent?: { node: any; key: string | number } }[] = [];
     const walk = (node: unknown, parent?: { node: any; key: string | number }) => {
       if (node === null || typeof node !== 'object' || node instanceof Raw || node instanceof Dup) return;

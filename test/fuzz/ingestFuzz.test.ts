@@ -19,6 +19,7 @@ import { type TestCollector, startTestCollector } from '../support/collector';
 import { deepKvlistProto, keyValueProto, protoRequestWithAttribute } from '../support/deepJson';
 import { http } from '../support/http';
 import { otlpRequest, otlpSpan } from '../support/otlpBuilders';
+import { LiveProbe } from './liveProbe';
 import { FUZZ_IDS, logs3Body, mutate, mutations, nativeBatch, opikRequest, otlpBody, scoreBody, toJson } from './fuzzBodies';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 850);
@@ -42,43 +43,6 @@ let live: LiveProbe;
 let ingestSocket: IngestProbe;
 const expected = new Map<string, string>();
 const counts: Record<string, { cases: number; ms: number }> = {};
-
-/** A subscriber to /api/live that counts what it gets and can be asked whether the server still answers it. */
-class LiveProbe {
-  private waiting?: () => void;
-  changes = 0;
-
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data) => {
-      const text = data.toString();
-      if (text.startsWith('{"type":"error"')) this.waiting?.();
-      else this.changes++;
-    });
-  }
-
-  static async open(port: number, token: string): Promise<LiveProbe> {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/api/live?token=${token}`);
-    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-    const probe = new LiveProbe(ws);
-    // Watching the fuzz traces too, so their spans go through the live serialisation.
-    ws.send(JSON.stringify({ type: 'watch', trace_ids: [...FUZZ_IDS, ...FIXED] }));
-    return probe;
-  }
-
-  /** Resolves when the server answered a message sent now: it still reads and writes this connection. */
-  answers(): Promise<void> {
-    expect(this.ws.readyState).toBe(WebSocket.OPEN);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('the live socket did not answer within 5 s')), 5000);
-      this.waiting = () => {
-        clearTimeout(timer);
-        this.waiting = undefined;
-        resolve();
-      };
-      this.ws.send('ping?');
-    });
-  }
-}
 
 /**
  * A native ingest WebSocket. A frame is followed by a sentinel batch with its own `seq`:
@@ -123,7 +87,7 @@ const SENTINEL = '{"seq":-7,"events":[]}';
 const SENTINEL_ACK = '{"ack":-7,"accepted":0}';
 
 async function connect(): Promise<void> {
-  live = await LiveProbe.open(c.port, c.token);
+  live = await LiveProbe.open(c.port, c.token, [...FUZZ_IDS, ...FIXED]);
   ingestSocket = await IngestProbe.open(c.port);
   await live.answers();
 }

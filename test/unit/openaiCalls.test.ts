@@ -3,7 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { describeReply, describeRequest, endpointOf, openAiUsage, streamAccumulator } from '../../src/core/llmCalls/openaiCalls';
-import { SseReader } from '../../src/core/llmCalls/sseEvents';
+import { MAX_LINE_CHARS, SseReader } from '../../src/core/llmCalls/sseEvents';
 
 function read(chunks: string[]): string[] {
   const out: string[] = [];
@@ -25,6 +25,12 @@ describe('the server-sent events reader', () => {
   it('reads \\r\\n and \\r line ends, split between chunks too', () => {
     expect(read(['data: a\r', '\n\r', '\ndata: b\r\r'])).toEqual(['a', 'b']);
   });
+
+  it('drops a line longer than MAX_LINE_CHARS and reads the events after it', () => {
+    const long = 'x'.repeat(1024 * 1024);
+    const chunks = ['data: ', ...Array.from({ length: MAX_LINE_CHARS / long.length + 1 }, () => long), '\n\ndata: after\n\n'];
+    expect(read(chunks)).toEqual(['after']);
+  });
 });
 
 describe('OpenAI calls as spans', () => {
@@ -39,6 +45,13 @@ describe('OpenAI calls as spans', () => {
     expect(describeRequest('chat.completions', body)).toEqual({ input: { messages: body.messages }, model: 'gpt-4o', metadata: { temperature: 0, seed: 3, stream: true }, stream: true });
     expect(describeRequest('responses', { model: 'm', input: [{ role: 'user', content: [{ type: 'input_text', text: 'hey' }] }] }).input).toMatchObject({ messages: [{ role: 'user' }] });
     expect(describeRequest('other', { model: 'm', file: 'f' })).toEqual({ input: { model: 'm', file: 'f' }, model: 'm', metadata: {}, stream: false });
+  });
+
+  it('keeps a `__proto__` parameter as a parameter (JSON.parse makes it an own field)', () => {
+    const { metadata } = describeRequest('chat.completions', JSON.parse('{"model":"m","messages":[],"__proto__":{"x":1},"seed":1}'));
+    expect(Object.keys(metadata)).toEqual(['__proto__', 'seed']);
+    expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+    expect(JSON.stringify(metadata)).toBe('{"__proto__":{"x":1},"seed":1}');
   });
 
   it('reads a chat reply: message, tool calls, usage with details, model, finish reason', () => {

@@ -80,5 +80,8 @@ export function canonicalJson(value: unknown): string {
     const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
+  // JSON.stringify writes Infinity (a body's 1e400) as null: another request. A number this
+  // large is what JSON.parse makes Infinity from, and no finite number prints as it.
+  if (typeof value === 'number' && !Number.isFinite(value)) return value > 0 ? '1e999' : value < 0 ? '-1e999' : 'NaN';
   return JSON.stringify(value) ?? 'null';
 }

@@ -7,12 +7,15 @@
 
 import { randomUUID } from 'node:crypto';
 import type { ErrorInfo, Usage } from '../../core/model/model';
+import { setOwn } from '../../core/normalise/limits';
 import { HttpError } from '../httpError';
 import { ingestBatch } from '../nativeRoutes';
 import type { CollectorDeps } from '../router';
 import type { ParentRef } from './proxyParent';
 
 export const PARENT_WAIT_MS = 2000;
+/** Credentials shorter than this (`EMPTY`, `ollama`: the dummy keys local servers take) are too common a text to hunt for. */
+export const SECRET_MIN_LENGTH = 8;
 const PARENT_POLL_MS = 50;
 
 export interface CallStart {
@@ -146,17 +149,34 @@ export class CallSpan {
   }
 }
 
-/** Every credential replaced wherever it appears in the span's text. */
+/**
+ * Every credential replaced wherever it appears in the span: in any string, key or value, at
+ * any depth. Walked with a stack, not recursion, and not through JSON.stringify: a request or
+ * reply nested 20,000 deep overflowed both (the normaliser cuts such values later, at
+ * DEPTH_MAX). Changed containers are copied, so the caller's values stay as they were.
+ */
 function redact(events: Events, secrets: string[]): Events {
-  const wanted = secrets.filter((s) => s.length >= 8);
+  const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
   if (!wanted.length) return events;
-  let json = JSON.stringify(events);
-  let changed = false;
-  for (const secret of wanted) {
-    const quoted = JSON.stringify(secret).slice(1, -1); // as it appears inside a JSON string
-    if (!json.includes(quoted)) continue;
-    json = json.split(quoted).join('[redacted]');
-    changed = true;
+  const clean = (text: string) => (wanted.some((s) => text.includes(s)) ? wanted.reduce((t, s) => t.split(s).join('[redacted]'), text) : text);
+  const root: { value: unknown } = { value: events };
+  const stack: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [{ holder: root as Record<string, unknown>, key: 'value' }];
+  while (stack.length) {
+    const { holder, key } = stack.pop()!;
+    const value = (holder as Record<string | number, unknown>)[key];
+    if (typeof value === 'string') {
+      const text = clean(value);
+      if (text !== value) (holder as Record<string | number, unknown>)[key] = text;
+    } else if (Array.isArray(value)) {
+      const copy = value.slice();
+      (holder as Record<string | number, unknown>)[key] = copy;
+      for (let i = 0; i < copy.length; i++) stack.push({ holder: copy, key: i });
+    } else if (value !== null && typeof value === 'object') {
+      const copy: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(value)) setOwn(copy, clean(k), v);
+      (holder as Record<string | number, unknown>)[key] = copy;
+      for (const k of Object.keys(copy)) stack.push({ holder: copy, key: k });
+    }
   }
-  return changed ? (JSON.parse(json) as Events) : events;
+  return root.value as Events;
 }

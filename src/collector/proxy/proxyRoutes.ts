@@ -8,9 +8,10 @@
 
 import type { IncomingMessage } from 'node:http';
 import { describeRequest, endpointOf } from '../../core/llmCalls/openaiCalls';
+import { cutDepth } from '../../core/normalise/limits';
 import { type CollectorDeps, type Method, type RequestContext, type Route, type RouteReply, mediaType } from '../router';
 import { cacheKey, cachePlan } from './cachePolicy';
-import { CallSpan } from './callSpan';
+import { CallSpan, SECRET_MIN_LENGTH } from './callSpan';
 import { parentFromHeaders } from './proxyParent';
 import { DEFAULT_CACHE_MAX_BYTES, ProxyCache } from './proxyCache';
 import { ReplyObserver, httpError } from './replyObserver';
@@ -84,8 +85,10 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
   const parent = parentFromHeaders(req.headers);
   const plan = cachePlan(prefix === PROXY_REPLAY_PREFIX ? { ...req.headers, 'x-spanscope-cache': 'replay' } : req.headers, json);
   const key = plan.read || plan.write ? safeKey(proxy.upstream, method, pathAndQuery, json) : undefined;
-  const request = describeRequest(endpoint, json);
+  // The span reads the body cut to the depth the store keeps (its readers recurse); the cache key takes it whole.
+  const request = describeRequest(endpoint, cutDepth(json));
   const model = request.model;
+  const secrets = credentials(req, ctx.url);
   const span = new CallSpan(proxy.deps, {
     name: model ? `${endpoint === 'other' ? path.replace(/^\//, '') : endpoint} ${model}` : endpoint === 'other' ? `${method} ${path}` : endpoint,
     input: request.input,
@@ -93,7 +96,7 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
     provider: providerOf(proxy.upstream),
     metadata: { ...request.metadata, proxy_path: pathAndQuery, cache_mode: plan.mode },
     parent,
-    secrets: credentials(req, ctx.url),
+    secrets,
   });
   span.start();
 
@@ -143,7 +146,9 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
   const status = reply.statusCode ?? 502;
   const observer = new ReplyObserver(endpoint, status, single(reply.headers['content-type']), Date.now() - span.durationMs, single(reply.headers['content-encoding']));
   const headers = { ...replyHeaders(reply.headers), [CACHED_HEADER]: 'MISS' };
-  const store = key && cache && plan.write && status >= 200 && status < 300 ? { cache, key, contentType: single(reply.headers['content-type']) } : undefined;
+  // A compressed reply is not kept: the cache stores no Content-Encoding to serve it with.
+  const encoded = (single(reply.headers['content-encoding']) ?? 'identity').trim().toLowerCase() !== 'identity';
+  const store = key && cache && plan.write && status >= 200 && status < 300 && !encoded ? { cache, key, contentType: single(reply.headers['content-type']), secrets } : undefined;
   return relay({ req, span, observer, source: reply, status, headers, cached: false, store, abort: controller, onClose });
 }
 
@@ -155,7 +160,8 @@ interface Relay {
   status: number;
   headers: Record<string, string>;
   cached: boolean;
-  store?: { cache: ProxyCache; key: string; contentType?: string };
+  /** Where a complete reply is kept, unless it quotes one of `secrets` (the request's credentials). */
+  store?: { cache: ProxyCache; key: string; contentType?: string; secrets: string[] };
   abort?: AbortController;
   onClose?: () => void;
 }
@@ -169,11 +175,13 @@ function relay(r: Relay): RouteReply {
   let started = false;
   let finished = false;
   const left = () => new UpstreamError('aborted', 'the client closed the connection before the reply ended');
+  /** What the span recorded of the reply: read whole, a stream's pieces joined. */
+  let read: ReturnType<ReplyObserver['result']> | undefined;
   const finish = (error?: Error) => {
     if (finished) return;
     finished = true;
     r.req.socket.off('close', onClose);
-    const result = r.observer.result();
+    const result = (read = readResult(r.observer));
     const aborted = error instanceof UpstreamError && error.kind === 'aborted';
     const metadata = { ...result.metadata, status_code: r.status, ...(aborted ? { aborted: true } : {}) };
     const failure = error
@@ -221,10 +229,27 @@ function relay(r: Relay): RouteReply {
       if (!(err instanceof UpstreamError && err.kind === 'aborted')) throw err; // cuts the connection: the status line has gone
     } finally {
       finish(outcome === 'complete' ? undefined : (outcome ?? left()));
-      if (outcome === 'complete' && r.store) void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
+      // A reply that quotes the caller's key would put it on disk, and serve it to the next
+      // caller with another key: in its bytes, or spelled out across a stream's events.
+      if (outcome === 'complete' && r.store && !quotesAny([...kept, Buffer.from(readText(read))], r.store.secrets)) {
+        void r.store.cache.put(r.store.key, { status: r.status, contentType: r.store.contentType, chunks: kept });
+      }
     }
   }
   return { status: r.status, headers: r.headers, stream: stream() };
+}
+
+/**
+ * What the observer made of the reply. Reading a reply the provider sent is parsing untrusted
+ * text: should it throw, the span still ends (a running span would spin in the panel for
+ * ever), saying why its output is missing.
+ */
+function readResult(observer: ReplyObserver): ReturnType<ReplyObserver['result']> {
+  try {
+    return observer.result();
+  } catch (err) {
+    return { metadata: {}, error: { exception_type: 'SpanscopeProxyError', message: `the reply could not be read: ${(err as Error).message}` } };
+  }
 }
 
 /** A reply the proxy makes itself (no upstream answer): an error span, and the OpenAI error shape the clients read. */
@@ -288,6 +313,23 @@ function credentials(req: IncomingMessage, url: URL): string[] {
     if (value) out.push(value);
   }
   return out;
+}
+
+/** The reply as the span read it, as text to look for credentials in (cut to the store's depth, so it serialises). */
+function readText(read: ReturnType<ReplyObserver['result']> | undefined): string {
+  try {
+    return JSON.stringify(read ?? null);
+  } catch {
+    return '';
+  }
+}
+
+/** Whether the bytes hold any of the credentials, as they are or as a JSON string writes them. */
+function quotesAny(chunks: Buffer[], secrets: string[]): boolean {
+  const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
+  if (!wanted.length) return false;
+  const bytes = Buffer.concat(chunks);
+  return wanted.some((s) => bytes.includes(s) || bytes.includes(JSON.stringify(s).slice(1, -1)));
 }
 
 function single(value: string | string[] | undefined): string | undefined {

@@ -9,6 +9,7 @@ import type { ErrorInfo } from '../../core/model/model';
 import { type CallResult, type OpenAiEndpoint, describeReply, streamAccumulator, type StreamAccumulator } from '../../core/llmCalls/openaiCalls';
 import { SseReader } from '../../core/llmCalls/sseEvents';
 import { isPlainObject } from '../../core/model/merge';
+import { cutDepth } from '../../core/normalise/limits';
 
 /** A JSON reply larger than this is passed on but not parsed for its span. */
 const MAX_PARSED_BYTES = 32 * 1024 * 1024;
@@ -35,7 +36,7 @@ export class ReplyObserver {
         } catch {
           return; // not JSON: passed on, not understood
         }
-        if (events.add(event)) this.firstTokenMs ??= Date.now() - this.startMs;
+        if (events.add(cutDepth(event))) this.firstTokenMs ??= Date.now() - this.startMs;
       });
     }
   }
@@ -59,7 +60,10 @@ export class ReplyObserver {
     const text = this.size <= MAX_PARSED_BYTES ? decode(Buffer.concat(this.parts), this.contentEncoding) : undefined;
     let body: unknown = text;
     try {
-      if (text !== undefined) body = JSON.parse(text);
+      // Cut to the depth the store keeps, before anything walks it: the readers below (chat
+      // messages, JSON.stringify of a content part) recurse, and a reply nested 5,000 deep
+      // overflowed them and left the call's span running for ever.
+      if (text !== undefined) body = cutDepth(JSON.parse(text));
     } catch {
       // not JSON: the text itself is the output
     }

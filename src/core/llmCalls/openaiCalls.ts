@@ -7,6 +7,7 @@
 import type { ErrorInfo, Usage } from '../model/model';
 import { type ChatMessage, toChatMessage, toChatMessages } from '../model/chatMessages';
 import { isPlainObject } from '../model/merge';
+import { setOwn } from '../normalise/limits';
 
 export type OpenAiEndpoint = 'chat.completions' | 'responses' | 'completions' | 'embeddings' | 'models' | 'other';
 
@@ -53,7 +54,8 @@ export function describeRequest(endpoint: OpenAiEndpoint, body: unknown): CallRe
   const metadata: Record<string, unknown> = {};
   // An endpoint not known here records its whole body as the input: not again as parameters.
   const known = endpoint !== 'other' && endpoint !== 'models';
-  for (const [key, value] of Object.entries(body)) if (known && key !== 'model' && !own.includes(key) && value !== undefined) metadata[key] = value;
+  // setOwn: a `__proto__` field of the body stays a parameter instead of becoming the object's prototype.
+  for (const [key, value] of Object.entries(body)) if (known && key !== 'model' && !own.includes(key) && value !== undefined) setOwn(metadata, key, value);
   return {
     input: requestInput(endpoint, body),
     model: typeof body.model === 'string' ? body.model : undefined,
