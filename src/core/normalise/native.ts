@@ -40,7 +40,7 @@ export const SPAN_FIELDS: FieldSpec = {
   code_location: 'codeLocation',
 };
 
-const SCORE_FIELDS: FieldSpec = {
+export const SCORE_FIELDS: FieldSpec = {
   id: 'id',
   trace_id: 'id',
   name: 'string',
