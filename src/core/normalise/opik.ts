@@ -12,7 +12,6 @@
 // that arrive later do not get it (the SDKs score a thread once it is over).
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model/model';
-import { attachArrivedBytes, locateRecords } from './verbatim';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
 
 export type { Problem } from './validate';
@@ -70,15 +69,9 @@ export function opikTraceBatch(body: unknown): Normalised {
   return readBatch(body, 'traces', (raw, ctx) => readTrace(raw, ctx, 'create'));
 }
 
-/**
- * `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. `source`: the valid UTF-8 bytes
- * the body was parsed from, if the caller has them; a span that needs no change then carries
- * them, and the store keeps them as they are (see normalise/verbatim.ts).
- */
-export function opikSpanBatch(body: unknown, source?: Uint8Array): Normalised {
-  const result = readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
-  if (source && result.problems.length === 0 && !result.cut) attachArrivedBytes(result.patches, (i) => (body as { spans: unknown[] }).spans[i], source, locateRecords(source, 'spans'));
-  return result;
+/** `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. */
+export function opikSpanBatch(body: unknown): Normalised {
+  return readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
 }
 
 /** `POST /v1/private/traces`: one TraceWrite. The id is generated when the body has none, as Opik does. */
