@@ -218,23 +218,3 @@ describe('Opik feedback scores', () => {
   });
 });
 
-describe('Opik span batches kept as they arrived', () => {
-  it('give a span the bytes it came in when nothing in it had to change, and no other span', () => {
-    const clean = spanWrite({ id: 'a', start_time: '2026-01-02T03:04:05.200000Z', usage: { total_tokens: 3 } });
-    const body = {
-      spans: [
-        clean,
-        spanWrite({ id: 'b' }), // a time without six digits: made canonical
-        spanWrite({ id: 'c', start_time: '2026-01-02T03:04:05.200000Z', model: null }), // a null left out
-        spanWrite({ id: 'd', start_time: '2026-01-02T03:04:05.200000Z', environment: 'prod' }), // moved into metadata
-      ],
-    };
-    const source = Buffer.from(JSON.stringify(body));
-    const result = opikSpanBatch(JSON.parse(source.toString()), source);
-    expect(result.problems).toEqual([]);
-    const json = result.patches.map((p) => (p.kind === 'span' && p.json ? JSON.parse(Buffer.from(p.json).toString()) : undefined));
-    expect(json).toEqual([clean, undefined, undefined, undefined]);
-    expect(spans(result.patches)[0]).toEqual(clean);
-  });
-});
-

@@ -170,8 +170,10 @@ export type Patch =
       kind: 'span';
       span: SpanPatch;
       /**
-       * The bytes the span arrived in, when a normaliser found them to be exactly the patch's
-       * JSON (core/normalise/verbatim.ts): the store keeps them rather than serialising it.
+       * Bytes that are exactly the patch's JSON, which the store writes instead of serialising
+       * it. No normaliser sets them any more: the store keeps a request's whole body instead
+       * (docs/store.md), so finding each span's bytes in it bought nothing. Kept while the
+       * store still reads it (store/logEntry.ts).
        */
       json?: Uint8Array;
     }

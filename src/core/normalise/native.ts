@@ -5,7 +5,6 @@
 import { codeVersionProblem } from '../model/codeVersion';
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model/model';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
-import { attachArrivedBytes, locateRecords } from './verbatim';
 
 export const TRACE_FIELDS: FieldSpec = {
   id: 'id',
@@ -40,7 +39,7 @@ export const SPAN_FIELDS: FieldSpec = {
   code_location: 'codeLocation',
 };
 
-const SCORE_FIELDS: FieldSpec = {
+export const SCORE_FIELDS: FieldSpec = {
   id: 'id',
   trace_id: 'id',
   name: 'string',
@@ -67,13 +66,11 @@ export type NativeBatchResult =
   | { ok: false; error: string; details: Problem[]; seq?: number };
 
 /**
- * Checks and converts one batch (`{"events": [...], "seq"?: n}`). `source`: the valid UTF-8
- * bytes `body` was parsed from, if the caller has them; a span patch then carries its bytes
- * when they are exactly its JSON (see verbatim.ts), and the store keeps them as they are.
+ * Checks and converts one batch (`{"events": [...], "seq"?: n}`).
  * `cut`: some value was cut to the limits (limits.ts), so the body's bytes are not worth
  * keeping as they came (a 10 MB name would be stored whole, to be cut again on every read).
  */
-export function normaliseNativeBatch(body: unknown, source?: Uint8Array): NativeBatchResult {
+export function normaliseNativeBatch(body: unknown): NativeBatchResult {
   if (!isObject(body) || !Array.isArray(body.events)) {
     return { ok: false, error: 'a batch must be a JSON object with an "events" array', details: [] };
   }
@@ -90,7 +87,6 @@ export function normaliseNativeBatch(body: unknown, source?: Uint8Array): Native
     const more = problems.truncated ? ' (only the first problems are listed)' : '';
     return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
   }
-  if (source) attachArrivedBytes(patches, (i) => (events[i] as { span?: unknown }).span, source, locateRecords(source, 'events', 'span'));
   return { ok: true, patches, seq, cut: problems.cut || undefined };
 }
 

@@ -12,7 +12,6 @@
 // that arrive later do not get it (the SDKs score a thread once it is over).
 
 import type { Patch, ScorePatch, SpanPatch, TracePatch } from '../model/model';
-import { attachArrivedBytes, locateRecords } from './verbatim';
 import { type FieldContext, type FieldSpec, type Problem, Problems, isObject, readFields } from './validate';
 
 export type { Problem } from './validate';
@@ -26,7 +25,7 @@ export interface Normalised {
 }
 
 /** Opik's TraceWrite/TraceUpdate fields the model keeps, with their kinds. */
-const TRACE_FIELDS: FieldSpec = {
+export const TRACE_FIELDS: FieldSpec = {
   id: 'id',
   project_name: 'string',
   name: 'string',
@@ -44,7 +43,7 @@ const TRACE_FIELDS: FieldSpec = {
   ttft: 'number',
 };
 
-const SPAN_FIELDS: FieldSpec = {
+export const SPAN_FIELDS: FieldSpec = {
   ...TRACE_FIELDS,
   trace_id: 'id',
   parent_span_id: 'id',
@@ -57,8 +56,11 @@ const SPAN_FIELDS: FieldSpec = {
 delete SPAN_FIELDS.thread_id;
 
 const SCORE_VALUE_FIELDS: FieldSpec = { name: 'string', value: 'number', reason: 'text', category_name: 'string', source: 'scoreSource' };
-const SCORE_FIELDS: FieldSpec = { id: 'id', ...SCORE_VALUE_FIELDS };
-const THREAD_SCORE_FIELDS: FieldSpec = { thread_id: 'id', project_name: 'string', ...SCORE_VALUE_FIELDS };
+/** A feedback score's deletion names the score; a thread's names several. */
+export const SCORE_DELETE_FIELDS: FieldSpec = { name: 'string' };
+export const THREAD_SCORE_DELETE_FIELDS: FieldSpec = { thread_id: 'id', project_name: 'string', names: 'tags' };
+export const SCORE_FIELDS: FieldSpec = { id: 'id', ...SCORE_VALUE_FIELDS };
+export const THREAD_SCORE_FIELDS: FieldSpec = { thread_id: 'id', project_name: 'string', ...SCORE_VALUE_FIELDS };
 
 // ---- traces and spans -------------------------------------------------------------------
 
@@ -67,15 +69,9 @@ export function opikTraceBatch(body: unknown): Normalised {
   return readBatch(body, 'traces', (raw, ctx) => readTrace(raw, ctx, 'create'));
 }
 
-/**
- * `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. `source`: the valid UTF-8 bytes
- * the body was parsed from, if the caller has them; a span that needs no change then carries
- * them, and the store keeps them as they are (see normalise/verbatim.ts).
- */
-export function opikSpanBatch(body: unknown, source?: Uint8Array): Normalised {
-  const result = readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
-  if (source && result.problems.length === 0 && !result.cut) attachArrivedBytes(result.patches, (i) => (body as { spans: unknown[] }).spans[i], source, locateRecords(source, 'spans'));
-  return result;
+/** `POST /v1/private/spans/batch`: `{"spans": [SpanWrite…]}`. */
+export function opikSpanBatch(body: unknown): Normalised {
+  return readBatch(body, 'spans', (raw, ctx) => readSpan(raw, ctx, 'create'));
 }
 
 /** `POST /v1/private/traces`: one TraceWrite. The id is generated when the body has none, as Opik does. */
@@ -184,7 +180,7 @@ export function opikScores(target: 'trace' | 'span', body: unknown): Normalised 
 /** `POST /v1/private/{traces|spans}/{id}/feedback-scores/delete`: `{"name": …}` deletes that score. */
 export function opikScoreDelete(target: 'trace' | 'span', id: string, body: unknown): Normalised {
   return readOne(body, 'score', (raw, ctx) => {
-    const { name } = readFields(raw, { name: 'string' }, ctx, ['name']);
+    const { name } = readFields(raw, SCORE_DELETE_FIELDS, ctx, ['name']);
     return { kind: 'score', score: { target, id, name: name as string, value: null, source: 'sdk' } };
   });
 }
@@ -214,7 +210,7 @@ export function opikThreadScores(body: unknown, tracesOf: ThreadLookup): ThreadS
 export function opikThreadScoreDelete(body: unknown, tracesOf: ThreadLookup): ThreadScoresNormalised {
   let unmatched: string[] = [];
   const result = readOne(body, 'thread', (raw, ctx) => {
-    const fields = readFields(raw, { thread_id: 'id', project_name: 'string', names: 'tags' }, ctx, ['thread_id', 'names']);
+    const fields = readFields(raw, THREAD_SCORE_DELETE_FIELDS, ctx, ['thread_id', 'names']);
     if (!ctx.problems.ok) return undefined;
     const traceIds = tracesOf(fields.thread_id as string, fields.project_name as string | undefined);
     if (traceIds.length === 0) unmatched = [fields.thread_id as string];

@@ -7,7 +7,7 @@
 
 import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from './limits';
 import { SPAN_TYPES } from '../model/model';
-import { isCanonicalTime, normaliseTime } from '../model/time';
+import { normaliseTime } from '../model/time';
 
 /** One thing wrong with a request: which event (`index` in the batch), which field, what. */
 export interface Problem {
@@ -73,8 +73,10 @@ export interface FieldContext {
  * `required` names fields that must be present.
  *
  * When `raw` already is all that (what our SDKs send), it is returned itself rather than a
- * copy: ingest then neither copies the record nor, since its bytes are exactly its JSON,
- * serialises it (see normalise/verbatim.ts). Otherwise the result is a new object.
+ * copy; otherwise the result is a new object. Copying every record instead cost the native
+ * HTTP route 1.3 µs of CPU per span of 12.6 (10 %), the Opik route 0.3 of 9.7 (3 %): medians
+ * of 11 interleaved rounds of bench/_compareIngest.ts, December 2026. `npm run bench` prints
+ * it in process (bench/readFields.ts, about 5 % then): the shortcut stays while it is ≥ 5 %.
  */
 export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[] = []): Record<string, unknown> {
   return isAlreadyRead(raw, spec, required) ? raw : copyFields(raw, spec, ctx, required);
@@ -82,87 +84,19 @@ export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: F
 
 /** True when every field of `raw` is in `spec`, valid and canonical, and every required one is there. */
 function isAlreadyRead(raw: Record<string, unknown>, spec: FieldSpec, required: readonly string[]): boolean {
-  const compiled = compile(spec);
-  const { order, orderCodes } = compiled;
-  let i = 0;
-  let inOrder = true;
   for (const key in raw) {
-    // Records of one kind come with their fields in one order: matched against the order of
-    // the last record that was not, a field's kind is found without looking its name up.
-    let code: number | undefined;
-    if (inOrder && key === order[i]) code = orderCodes[i];
-    else {
-      inOrder = false;
-      code = compiled.codes[key];
-    }
-    i++;
+    // Own fields only: a record's `toString` or `__proto__` is not a field of any spec.
+    const kind = Object.hasOwn(spec, key) ? spec[key] : undefined;
     const value = raw[key];
-    if (code === undefined || value === undefined) return false;
-    if (value === null ? !NULL_IS_A_VALUE.has(KINDS[code]) : !isCanonical(code, value)) return false; // a problem, or made canonical
+    if (kind === undefined || value === undefined) return false; // a field to drop
+    if (value === null ? !NULL_IS_A_VALUE.has(kind) : checkField(kind, value) !== value) return false; // a problem, or made canonical
   }
-  // A record with fewer fields (a trace's end after its start) does not replace the order:
-  // the shapes of a batch would otherwise take turns, each learnt again.
-  if (!inOrder && i >= order.length) learnOrder(compiled, raw);
   for (const key of required) if (raw[key] === undefined || raw[key] === null) return false; // reported by copyFields
   return true;
 }
 
-// Ingest asks isAlreadyRead of every field of every record: it switches on small numbers (a
-// jump) rather than on the kind's name, and mostly finds kinds by position (above) rather
-// than by name. Looking them up in a Map was a third of normalising a span.
-const KINDS = ['id', 'string', 'time', 'json', 'object', 'tags', 'usage', 'number', 'spanType', 'errorInfo', 'codeLocation', 'scoreSource', 'scoreValue', 'text'] as const satisfies readonly FieldKind[];
-
-interface CompiledSpec {
-  /** Field name → index in KINDS; without a prototype, so `__proto__` or `toString` are not fields. */
-  codes: Record<string, number | undefined>;
-  /** The fields of the last record read out of order with as many fields or more, in its order, and their codes. */
-  order: string[];
-  orderCodes: (number | undefined)[];
-}
-
-const compiledSpecs = new WeakMap<FieldSpec, CompiledSpec>();
-
-function compile(spec: FieldSpec): CompiledSpec {
-  let compiled = compiledSpecs.get(spec);
-  if (!compiled) {
-    const codes = Object.create(null) as Record<string, number | undefined>;
-    for (const [key, kind] of Object.entries(spec)) codes[key] = KINDS.indexOf(kind as (typeof KINDS)[number]);
-    compiledSpecs.set(spec, (compiled = { codes, order: [], orderCodes: [] }));
-  }
-  return compiled;
-}
-
-function learnOrder(compiled: CompiledSpec, raw: Record<string, unknown>): void {
-  compiled.order = Object.keys(raw);
-  compiled.orderCodes = compiled.order.map((key) => compiled.codes[key]);
-}
-
-/** checkField(kind, value) === value, without making the canonical form or the message: the common, clean case. */
-function isCanonical(code: number, value: unknown): boolean {
-  switch (code) {
-    case 0: // id
-      return idProblem(value) === undefined;
-    case 1: // string
-      return typeof value === 'string' && value.length <= NAME_MAX;
-    case 2: // time
-      return typeof value === 'string' && isCanonicalTime(value);
-    case 3: // json: only a structure is walked, and only as deep as the limit
-      return typeof value !== 'object' || !tooDeep(value, DEPTH_MAX);
-    case 4: // object
-      return isObject(value) && !tooDeep(value, DEPTH_MAX);
-    case 6: // usage
-      return isUsage(value);
-    case 7: // number
-      return typeof value === 'number' && Number.isFinite(value);
-    case 8: // spanType
-      return (SPAN_TYPES as readonly unknown[]).includes(value);
-    default:
-      return checkField(KINDS[code], value) === value;
-  }
-}
-
-/** readFields into a new object, reporting every problem (in the spec's order). */
-function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[]): Record<string, unknown> {
+/** readFields into a new object, reporting every problem (in the spec's order); readFields without its shortcut. */
+export function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, kind] of entriesOf(spec)) {
     const value = raw[key];
