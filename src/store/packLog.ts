@@ -64,6 +64,11 @@ interface Pack {
 export interface PackWrite {
   id: number;
   bytes: Buffer;
+  /**
+   * The bytes are the pack's last (it was sealed when taken); otherwise they are a copy of
+   * the open pack as it was then, and the pack is written again once it seals.
+   */
+  whole: boolean;
 }
 
 export class PackLog {
@@ -231,24 +236,29 @@ export class PackLog {
   takeWrites(): PackWrite[] {
     if (this.openDirty && this.openPack.size >= SEAL_BYTES) this.sealOpen();
     const out: PackWrite[] = [];
-    for (const p of this.packs.values()) if (p.sealed && p.unwritten && !this.garbage.has(p.id)) out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length) });
+    for (const p of this.packs.values()) if (p.sealed && p.unwritten && !this.garbage.has(p.id)) out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
     if (this.openDirty) {
       this.openDirty = false;
       const pack = this.openPack;
       const bytes = Buffer.allocUnsafe(pack.size + PACK_TAIL.length);
       pack.buf!.copy(bytes, 0, 0, pack.size);
       PACK_TAIL.copy(bytes, pack.size);
-      out.push({ id: pack.id, bytes });
+      out.push({ id: pack.id, bytes, whole: false });
     }
     return out;
   }
 
-  /** A write of takeWrites is on disk. */
-  written(id: number): void {
-    const p = this.packs.get(id);
+  /**
+   * A write of takeWrites is on disk. A copy of the open pack counts as the pack written only
+   * if it was sealed when taken: a pack sealed while its copy was being written (entries kept
+   * coming) has more than the file, and taking it as written lost those entries — the file
+   * checked out, the index pointed past its end, and reads then judged the pack damaged.
+   */
+  written(write: PackWrite): void {
+    const p = this.packs.get(write.id);
     if (!p) return;
     p.onDisk = true;
-    if (p.sealed) p.unwritten = false;
+    if (p.sealed && write.whole) p.unwritten = false;
   }
 
   /** A write of takeWrites failed: it goes again with the next flush. */

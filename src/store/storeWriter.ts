@@ -37,12 +37,12 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeBytes(path, sealSegment(json)) : removeFile(path));
   try {
     await runLimited(
-      packs.map(({ id, bytes }) => async () => {
+      packs.map((write) => async () => {
         try {
-          await writeBytes(log.path(id), bytes);
-          log.written(id);
+          await writeBytes(log.path(write.id), write.bytes);
+          log.written(write);
         } catch (err) {
-          log.failed(id);
+          log.failed(write.id);
           throw err;
         }
       }),

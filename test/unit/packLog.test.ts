@@ -37,12 +37,36 @@ describe('pack log buffers', () => {
       const loc = log.append(entry(JSON.stringify({ big, i })));
       log.noteTrace(loc.pack, `t${i}`);
       if (i % 4 === 3) {
-        for (const write of log.takeWrites()) log.written(write.id);
+        for (const write of log.takeWrites()) log.written(write);
         log.trimMemory();
       }
     }
     expect(view.toString()).not.toBe(text); // a view is good only until the next await, as readSync says
     expect(copy.toString()).toBe(text);
     expect(log.readSync(first.pack, first.start, first.end)).toBeUndefined(); // out of memory, and never written here
+  });
+});
+
+describe('pack log writes', () => {
+  it('writes a pack again, whole, when it sealed while a copy of it was being written', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spanscope-packs-'));
+    dirs.push(dir);
+    const log = new PackLog(dir);
+    log.restore(new Map());
+    log.finishRestore();
+    const first = log.append(entry(JSON.stringify({ small: 'entry' })));
+    log.noteTrace(first.pack, 'small');
+    const [copy] = log.takeWrites(); // the open pack as it is now, written while entries keep coming
+    expect(copy).toMatchObject({ id: first.pack, whole: false });
+    const big = JSON.stringify({ big: 'x'.repeat(1024 * 1024) });
+    let last = first;
+    while (last.pack === first.pack) {
+      last = log.append(entry(big)); // the pack fills and seals before the copy is on disk
+      log.noteTrace(last.pack, 'big');
+    }
+    log.written(copy);
+    const again = log.takeWrites().find((w) => w.id === first.pack);
+    expect(again?.whole).toBe(true);
+    expect(again!.bytes.length).toBeGreaterThan(copy.bytes.length + 3 * big.length);
   });
 });
