@@ -301,6 +301,18 @@ export class PackLog {
   }
 
   /**
+   * A pack's bytes as its file has them (head, entries, tail) while it is in memory (open,
+   * not written yet, or recent), else undefined. A view: use it before anything else is
+   * appended or awaited.
+   */
+  heldBytes(pack: number): Buffer | undefined {
+    const p = this.packs.get(pack);
+    if (!p?.buf) return undefined;
+    PACK_TAIL.copy(p.buf, p.size); // past the open pack's entries: room is kept for it (reserve)
+    return p.buf.subarray(0, p.size + PACK_TAIL.length);
+  }
+
+  /**
    * Bytes [start, end) of a pack, from memory or disk; undefined when the file is gone or
    * shorter. From memory they are a view of the pack's buffer, which is reused once the pack
    * leaves memory (trimMemory): use them before awaiting anything.

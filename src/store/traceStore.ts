@@ -16,17 +16,16 @@ import type { Patch, ScorePatch, SpanPatch, SpanRecord, TraceDetail, TraceSummar
 import { nowIso } from '../core/model/time';
 import { Batch, LazySpans } from './applyBatch';
 import { ArrivalOrder } from './arrivalOrder';
+import { DamageRecovery } from './damageRecovery';
 import { EntryCache, DamagedPackError } from './entryCache';
 import { HeldUpdates, SpanIndex } from './heldUpdates';
 import { loadIndex } from './indexFiles';
 import { LoadedTrace } from './loadedTrace';
 import { encodeDeletion, encodeEntry, patchesJson } from './logEntry';
 import { PackLog } from './packLog';
-import { salvagePack } from './packSalvage';
 import { ReadCache } from './readCache';
 import { RetentionBySize } from './retention';
 import { findSpans, loadHeld, saveHeld } from './spanRecall';
-import { moveAsideSync } from './storeFiles';
 import { acquireStoreLock } from './storeLock';
 import { type WriteState, writeInOrder } from './storeWriter';
 import { TraceIndex } from './traceIndex';
@@ -74,6 +73,7 @@ export class TraceStore implements TraceStoreApi {
   private readonly log: PackLog;
   private readonly reader: EntryCache;
   private readonly bySize: RetentionBySize;
+  private readonly recovery: DamageRecovery;
   /** Traces in memory, least recently used first. */
   private readonly cache = new Map<string, LoadedTrace>();
   private lastUsed?: LoadedTrace;
@@ -136,6 +136,7 @@ export class TraceStore implements TraceStoreApi {
     };
     this.pending = new HeldUpdates(PENDING_MAX, this.warn);
     this.bySize = new RetentionBySize(this.log, this.index, (id) => this.forget(id), (id) => this.unload(id));
+    this.recovery = new DamageRecovery({ log: this.log, index: this.index, unload: (id) => this.unload(id), forget: (id) => this.forget(id), warn: this.warn });
   }
 
   /** Reads the index (recovering what it can) and applies retention. */
@@ -291,12 +292,22 @@ export class TraceStore implements TraceStoreApi {
     return trace;
   }
 
+  /**
+   * Replays a trace from the log, blocking. Where the packs are not as the index says, they
+   * are judged and repaired (damageRecovery.ts) and the trace read once more; what that read
+   * finds is what the trace is, so a repair that did not help can never loop.
+   */
   private replaySync(id: string): Replayed {
-    const extents = this.index.get(id)!.extents;
-    const replayed = replayTrace(id, extents, readExtentsSync(this.log, extents), this.reader);
+    const replayed = this.replayOnce(id);
     if (!replayed.damaged.length) return replayed;
-    this.damaged(replayed.damaged);
-    return this.index.get(id) ? this.replaySync(id) : { records: new Map(), damaged: [], bytes: 0 };
+    this.damaged(replayed.damaged, [id]);
+    return this.replayOnce(id);
+  }
+
+  private replayOnce(id: string): Replayed {
+    const extents = this.index.get(id)?.extents;
+    if (!extents) return { records: new Map(), damaged: [], bytes: 0 };
+    return replayTrace(id, extents, readExtentsSync(this.log, extents), this.reader);
   }
 
   /**
@@ -402,39 +413,11 @@ export class TraceStore implements TraceStoreApi {
   }
 
   /**
-   * Packs found damaged while reading (gone, cut short, an entry that does not match its
-   * checksum): what still checks out is copied forward (packSalvage.ts), the file is moved
-   * aside with a warning saying what was kept, and traces left with no events are removed.
+   * Packs a read did not find as the index says: judged by their own bytes and repaired
+   * (damageRecovery.ts). `readers`: the traces being read, when known.
    */
-  private damaged(packs: number[]): void {
-    const removed: string[] = [];
-    for (const pack of packs) {
-      if (!this.log.has(pack) || pack === this.log.openId) continue; // the open pack is in memory, as written
-      const path = this.log.path(pack);
-      const salvaged = salvagePack(this.log, pack);
-      const traces = [...this.log.tracesIn(pack)];
-      let lost = 0;
-      for (const id of traces) {
-        const entry = this.index.get(id);
-        this.unload(id);
-        if (!entry) continue;
-        const left = [...entry.extents.filter(([p]) => p !== pack), ...(salvaged.extents.get(id) ?? [])];
-        if (left.length) this.index.setExtents(id, left);
-        else if (this.forget(id)) {
-          removed.push(id);
-          lost++;
-        }
-        this.log.releaseTrace(pack, id);
-      }
-      const what = `kept ${salvaged.kept} entr${salvaged.kept === 1 ? 'y' : 'ies'} that check out, lost ${salvaged.lost}${salvaged.rest ? ' and everything after the damage' : ''}; ${lost} of its ${traces.length} trace(s) had nothing left and were removed`;
-      try {
-        this.warn(`Spanscope: ${path} is damaged (cut short, changed, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; ${what}`);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.warn(`Spanscope: ${path} is damaged and could not be moved aside (${(err as Error).message}); ${what}`);
-        else this.warn(`Spanscope: ${path} is gone; ${lost} trace(s) had nothing left and were removed`);
-      }
-      this.log.dropDamaged(pack);
-    }
+  private damaged(packs: number[], readers?: string[]): void {
+    const removed = this.recovery.recover(packs, readers);
     this.reader.clear();
     this.scheduleFlush();
     if (removed.length) this.emit({ traces: [], removed, spans: new Map() });
@@ -511,9 +494,8 @@ export class TraceStore implements TraceStoreApi {
     });
     let replayed = replayTrace(traceId, extents, bytes, this.reader);
     if (replayed.damaged.length) {
-      this.damaged(replayed.damaged);
-      if (!this.index.get(traceId)) return undefined;
-      replayed = this.replaySync(traceId);
+      this.damaged(replayed.damaged, [traceId]);
+      replayed = this.replayOnce(traceId); // once: see replaySync
     }
     if (!replayed.trace) return undefined;
     if (!this.cache.has(traceId)) {
@@ -637,11 +619,13 @@ export class TraceStore implements TraceStoreApi {
   private async retainBySize(current: Set<string>): Promise<string[]> {
     const now = Date.now();
     const spared = (id: string) => current.has(id) || this.arrivals.running(id, now);
-    for (;;) {
+    // Each repair settles its pack (reindexed, or set aside): a pack can not fail twice, so
+    // the tries are bounded by the packs there are.
+    for (let tries = this.log.livePacks().length; ; tries--) {
       try {
         return await this.bySize.enforce(this.maxBytes, spared);
       } catch (err) {
-        if (!(err instanceof DamagedPackError)) throw err;
+        if (!(err instanceof DamagedPackError) || tries <= 0) throw err;
         this.damaged([err.pack]);
       }
     }
