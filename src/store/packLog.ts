@@ -45,17 +45,26 @@ const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
  */
 const SPARE_BUFFERS = 8;
 
+/**
+ * A pack's life, one way only:
+ * - open: entries are appended to it (one pack at a time); a flush writes a copy of it;
+ * - sealed: complete, its last bytes not on disk yet (an earlier copy may be);
+ * - written: on disk as it is, never written again; its bytes stay in memory a while (recent);
+ * - garbage: nothing live in it; its file goes once the index no longer points at it.
+ */
+export type PackState = 'open' | 'sealed' | 'written' | 'garbage';
+
+/** The moves a pack may make; anything else is a bug, and throws. */
+const NEXT: Record<PackState, readonly PackState[]> = { open: ['sealed'], sealed: ['written', 'garbage'], written: ['garbage'], garbage: [] };
+
 interface Pack {
   id: number;
+  state: PackState;
   /** Bytes of its head and entries, without the tail. */
   size: number;
-  /** Its bytes while open, unwritten or recent; undefined once read from disk only. */
+  /** Its bytes while open, sealed or recent; undefined once read from disk only. */
   buf?: Buffer;
-  /** Sealed packs are complete; a sealed pack not yet written is `unwritten`. */
-  sealed: boolean;
-  unwritten: boolean;
-  onDisk: boolean;
-  /** Traces with events in it. A sealed pack with none, and no tombs, is garbage. */
+  /** Traces with events in it. A sealed or written pack with none, and no tombs, is garbage. */
   traces: Set<string>;
   /** Traces whose deletion entry is in it, while packs with their events are left. */
   tombs: Set<string>;
@@ -75,9 +84,7 @@ export class PackLog {
   private readonly packs = new Map<number, Pack>();
   private openPack!: Pack;
   private openDirty = false;
-  /** Packs that hold nothing live: their files go once the index no longer points at them. */
-  private readonly garbage = new Set<number>();
-  /** Sizes of the sealed packs that are not garbage. */
+  /** Sizes of the sealed and written packs. */
   private sealedBytes = 0;
   /** Between restore and finishRestore, which counts the garbage and the bytes. */
   private restoring = false;
@@ -89,21 +96,22 @@ export class PackLog {
   /** At open: the packs on disk (id → size). Traces are noted next (noteTrace), then finishRestore. */
   restore(sizes: Map<number, number>): void {
     this.restoring = true;
-    for (const [id, size] of sizes) this.packs.set(id, { id, size, sealed: true, unwritten: false, onDisk: true, traces: new Set(), tombs: new Set() });
+    for (const [id, size] of sizes) this.packs.set(id, { id, state: 'written', size, traces: new Set(), tombs: new Set() });
   }
 
   /** After restore: packs no trace points at are garbage; a new open pack starts past every id. */
   finishRestore(): void {
     this.restoring = false;
     for (const pack of this.packs.values()) {
-      if (isEmpty(pack)) this.garbage.add(pack.id);
-      else this.sealedBytes += pack.size;
+      this.sealedBytes += pack.size;
+      if (isEmpty(pack)) this.toGarbage(pack);
     }
     this.startPack(Math.max(0, ...this.packs.keys()) + 1);
   }
 
   has(pack: number): boolean {
-    return this.packs.has(pack) && !this.garbage.has(pack);
+    const state = this.packs.get(pack)?.state;
+    return state !== undefined && state !== 'garbage';
   }
 
   /** The open pack's id: entries appended now go there. */
@@ -165,7 +173,7 @@ export class PackLog {
   /** Takes something out of `pack` (`remove` says whether it was there); a sealed pack left empty is garbage. */
   private release(pack: number, remove: (p: Pack) => boolean): void {
     const p = this.packs.get(pack);
-    if (!p || !remove(p) || !isEmpty(p) || !p.sealed || this.restoring) return;
+    if (!p || !remove(p) || !isEmpty(p) || p.state === 'open' || this.restoring) return;
     this.toGarbage(p);
   }
 
@@ -175,8 +183,8 @@ export class PackLog {
   }
 
   private toGarbage(pack: Pack): void {
-    if (this.garbage.has(pack.id)) return;
-    this.garbage.add(pack.id);
+    if (pack.state === 'garbage') return;
+    move(pack, 'garbage');
     this.sealedBytes -= pack.size;
     pack.buf = undefined;
   }
@@ -184,7 +192,7 @@ export class PackLog {
   /** Live packs, the open one included, newest first, with their sizes. */
   livePacks(): [id: number, size: number][] {
     const out: [number, number][] = [];
-    for (const p of this.packs.values()) if (!this.garbage.has(p.id)) out.push([p.id, p.size]);
+    for (const p of this.packs.values()) if (p.state !== 'garbage') out.push([p.id, p.size]);
     return out.sort((a, b) => b[0] - a[0]);
   }
 
@@ -192,23 +200,22 @@ export class PackLog {
     return this.packs.get(pack)?.traces ?? new Set();
   }
 
-  /** The oldest sealed pack that is live and on disk, for retention by size. */
+  /** The oldest written pack (live, complete and on disk), for retention by size. */
   oldestSealed(): number | undefined {
     let oldest: number | undefined;
-    for (const p of this.packs.values()) if (p.sealed && !p.unwritten && !this.garbage.has(p.id) && (oldest === undefined || p.id < oldest)) oldest = p.id;
+    for (const p of this.packs.values()) if (p.state === 'written' && (oldest === undefined || p.id < oldest)) oldest = p.id;
     return oldest;
   }
 
   private sealOpen(): Pack {
     const pack = this.openPack;
     PACK_TAIL.copy(pack.buf!, pack.size);
-    pack.sealed = true;
-    pack.unwritten = true;
+    move(pack, 'sealed');
     this.sealedSinceTrim++;
     this.openDirty = false;
+    this.sealedBytes += pack.size;
     if (isEmpty(pack)) this.toGarbage(pack);
     else {
-      this.sealedBytes += pack.size;
       // Recent packs stay in memory (RECENT_BYTES): a small one keeps only what it needs.
       const used = pack.size + PACK_TAIL.length;
       if (pack.buf!.length > 2 * used) pack.buf = Buffer.from(pack.buf!.subarray(0, used));
@@ -220,7 +227,7 @@ export class PackLog {
   private startPack(id: number): void {
     const buf = this.spare.pop() ?? Buffer.allocUnsafe(OPEN_CAPACITY);
     PACK_HEAD.copy(buf);
-    this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set(), tombs: new Set() };
+    this.openPack = { id, state: 'open', size: PACK_HEAD.length, buf, traces: new Set(), tombs: new Set() };
     this.packs.set(id, this.openPack);
   }
 
@@ -236,7 +243,7 @@ export class PackLog {
   takeWrites(): PackWrite[] {
     if (this.openDirty && this.openPack.size >= SEAL_BYTES) this.sealOpen();
     const out: PackWrite[] = [];
-    for (const p of this.packs.values()) if (p.sealed && p.unwritten && !this.garbage.has(p.id)) out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
+    for (const p of this.packs.values()) if (p.state === 'sealed') out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
     if (this.openDirty) {
       this.openDirty = false;
       const pack = this.openPack;
@@ -256,9 +263,7 @@ export class PackLog {
    */
   written(write: PackWrite): void {
     const p = this.packs.get(write.id);
-    if (!p) return;
-    p.onDisk = true;
-    if (p.sealed && write.whole) p.unwritten = false;
+    if (p?.state === 'sealed' && write.whole) move(p, 'written');
   }
 
   /** A write of takeWrites failed: it goes again with the next flush. */
@@ -271,7 +276,7 @@ export class PackLog {
     if (this.sealedSinceTrim === 0) this.spare.length = 0;
     this.sealedSinceTrim = 0;
     let kept = 0;
-    const written = [...this.packs.values()].filter((p) => p.buf && p.sealed && !p.unwritten).sort((a, b) => b.id - a.id);
+    const written = [...this.packs.values()].filter((p) => p.buf && p.state === 'written').sort((a, b) => b.id - a.id);
     for (const p of written) {
       kept += p.buf!.length;
       if (kept <= RECENT_BYTES) continue;
@@ -280,14 +285,17 @@ export class PackLog {
     }
   }
 
-  /** Pack files that can go (call after writing the index that stops pointing at them). */
+  /**
+   * Pack files that can go (call after writing the index that stops pointing at them): every
+   * garbage pack, forgotten here. One never written has no file, or an earlier copy.
+   */
   takeGarbage(): number[] {
     const out: number[] = [];
-    for (const id of this.garbage) {
-      if (this.packs.get(id)?.onDisk) out.push(id);
-      this.packs.delete(id);
+    for (const p of this.packs.values()) {
+      if (p.state !== 'garbage') continue;
+      out.push(p.id);
+      this.packs.delete(p.id);
     }
-    this.garbage.clear();
     return out;
   }
 
@@ -295,8 +303,7 @@ export class PackLog {
   dropDamaged(id: number): void {
     const p = this.packs.get(id);
     if (!p || p === this.openPack) return;
-    if (!this.garbage.has(id)) this.sealedBytes -= p.size;
-    this.garbage.delete(id);
+    if (p.state !== 'garbage') this.sealedBytes -= p.size;
     this.packs.delete(id);
   }
 
@@ -369,6 +376,12 @@ export class PackLog {
   path(pack: number): string {
     return join(this.dir, packFileName(pack));
   }
+}
+
+/** Moves a pack on in its life (PackState); a move NEXT does not allow is a bug in the log and throws. */
+function move(pack: Pack, to: PackState): void {
+  if (!NEXT[pack.state].includes(to)) throw new Error(`pack ${pack.id} can not go from ${pack.state} to ${to}`);
+  pack.state = to;
 }
 
 function isEmpty(pack: Pack): boolean {

@@ -70,3 +70,33 @@ describe('pack log writes', () => {
     expect(again!.bytes.length).toBeGreaterThan(copy.bytes.length + 3 * big.length);
   });
 });
+
+describe("a pack's life", () => {
+  it('goes open → sealed → written → garbage, each step by what happened to it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'spanscope-packs-'));
+    dirs.push(dir);
+    const log = new PackLog(dir);
+    log.restore(new Map());
+    log.finishRestore();
+    const first = log.append(entry(JSON.stringify({ trace: 'a' })));
+    log.noteTrace(first.pack, 'a');
+    // Open: a flush writes a copy, and it stays open (and is not retention's to take).
+    for (const write of log.takeWrites()) log.written(write);
+    expect(log.oldestSealed()).toBeUndefined();
+    // Sealed once full: taken whole by the next flush, written once, then retention's.
+    const big = JSON.stringify({ big: 'x'.repeat(1024 * 1024) });
+    while (log.openId === first.pack) log.noteTrace(log.append(entry(big)).pack, 'b');
+    log.releaseTrace(first.pack, 'b');
+    const writes = log.takeWrites();
+    expect(writes.filter((w) => w.id === first.pack).map((w) => w.whole)).toEqual([true]);
+    for (const write of writes) log.written(write);
+    expect(log.takeWrites().some((w) => w.id === first.pack)).toBe(false);
+    expect(log.oldestSealed()).toBe(first.pack);
+    // Garbage once nothing live is in it: gone from the live packs, its file listed to go once.
+    log.releaseTrace(first.pack, 'a');
+    expect(log.has(first.pack)).toBe(false);
+    expect(log.livePacks().some(([id]) => id === first.pack)).toBe(false);
+    expect(log.takeGarbage()).toEqual([first.pack]);
+    expect(log.takeGarbage()).toEqual([]);
+  });
+});
