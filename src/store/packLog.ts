@@ -33,17 +33,6 @@ const RECENT_BYTES = 32 * 1024 * 1024;
  * copied to its size (sealOpen), as recent packs stay in memory a while.
  */
 const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
-/**
- * Buffers of packs dropped from memory, kept for the next packs to open: a fresh 4 MB buffer
- * is new pages the kernel has to fault in and zero as entries fill it, which cost more than
- * copying the entries in (a pack fills in ~30 ms under load, 7 between two flushes). Kept
- * only while packs fill that fast: a flush with no pack sealed since the last one lets them
- * go, so at most SPARE_BUFFERS × 4 MB beside RECENT_BYTES, and only during bursts. Reusing
- * one is safe because nothing outside holds a view of a pack's buffer once it is dropped:
- * `read` hands out copies, `readSync` views that are used before anything is awaited, and a
- * write has ended by the time trimMemory runs.
- */
-const SPARE_BUFFERS = 8;
 
 /**
  * A pack's life, one way only:
@@ -88,8 +77,6 @@ export class PackLog {
   private sealedBytes = 0;
   /** Between restore and finishRestore, which counts the garbage and the bytes. */
   private restoring = false;
-  private readonly spare: Buffer[] = [];
-  private sealedSinceTrim = 0;
 
   constructor(readonly dir: string) {}
 
@@ -211,7 +198,6 @@ export class PackLog {
     const pack = this.openPack;
     PACK_TAIL.copy(pack.buf!, pack.size);
     move(pack, 'sealed');
-    this.sealedSinceTrim++;
     this.openDirty = false;
     this.sealedBytes += pack.size;
     if (isEmpty(pack)) this.toGarbage(pack);
@@ -225,7 +211,7 @@ export class PackLog {
   }
 
   private startPack(id: number): void {
-    const buf = this.spare.pop() ?? Buffer.allocUnsafe(OPEN_CAPACITY);
+    const buf = Buffer.allocUnsafe(OPEN_CAPACITY);
     PACK_HEAD.copy(buf);
     this.openPack = { id, state: 'open', size: PACK_HEAD.length, buf, traces: new Set(), tombs: new Set() };
     this.packs.set(id, this.openPack);
@@ -273,14 +259,11 @@ export class PackLog {
 
   /** Drops the bytes of the oldest written packs beyond RECENT_BYTES (they are read from disk then). */
   trimMemory(): void {
-    if (this.sealedSinceTrim === 0) this.spare.length = 0;
-    this.sealedSinceTrim = 0;
     let kept = 0;
     const written = [...this.packs.values()].filter((p) => p.buf && p.state === 'written').sort((a, b) => b.id - a.id);
     for (const p of written) {
       kept += p.buf!.length;
       if (kept <= RECENT_BYTES) continue;
-      if (p.buf!.length === OPEN_CAPACITY && this.spare.length < SPARE_BUFFERS) this.spare.push(p.buf!);
       p.buf = undefined;
     }
   }
@@ -321,8 +304,8 @@ export class PackLog {
 
   /**
    * Bytes [start, end) of a pack, from memory or disk; undefined when the file is gone or
-   * shorter. From memory they are a view of the pack's buffer, which is reused once the pack
-   * leaves memory (trimMemory): use them before awaiting anything.
+   * shorter. From memory they are a view of the pack's buffer: use them at once, as a view
+   * held on keeps the whole 4 MB buffer alive after the pack leaves memory (trimMemory).
    */
   readSync(pack: number, start: number, end: number): Buffer | undefined {
     const p = this.packs.get(pack);
@@ -348,7 +331,7 @@ export class PackLog {
     }
   }
 
-  /** The same, without blocking on the disk; from memory a copy, as the caller holds it across awaits. */
+  /** The same, without blocking on the disk; from memory a copy, as the caller holds it across awaits (see readSync). */
   async read(pack: number, start: number, end: number): Promise<Buffer | undefined> {
     const p = this.packs.get(pack);
     if (p?.buf) return end <= p.size ? Buffer.from(p.buf.subarray(start, end)) : undefined;
