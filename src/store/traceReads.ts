@@ -9,7 +9,7 @@ import type { EntryCache } from './entryCache';
 import type { LoadedTrace } from './loadedTrace';
 import type { PackLog } from './packLog';
 import type { ReadCache } from './readCache';
-import type { TraceIndex } from './traceIndex';
+import type { Extent, TraceIndex } from './traceIndex';
 import { type Replayed, readExtents, readExtentsSync, replayTrace } from './traceReplay';
 import type { WorkingSet } from './workingSet';
 
@@ -43,8 +43,10 @@ export class TraceReads {
     const kept = reads.get(traceId);
     if (kept) return kept;
     // Read without blocking, then replay at once from what the index says now: what arrived
-    // meanwhile (new entries, moved ones) is read where it is, mostly from memory.
-    const before = [...entry.extents];
+    // meanwhile (new entries, moved ones) is read where it is, mostly from memory. The extents
+    // are copied: an apply meanwhile grows the last one in place (traceIndex.ts addExtent), and
+    // the bytes read before it must not stand for the grown one.
+    const before = entry.extents.map((e) => [...e] as Extent);
     const prefetched = await readExtents(log, before);
     const extents = index.get(traceId)?.extents;
     if (!extents) return undefined;
