@@ -4,9 +4,11 @@
 // they write, retention by count and by size, whole-trace reads, restarts — over ids such as
 // `__proto__` and `constructor`, with entries big enough that packs fill and seal between
 // and during flushes. Nothing here touches the files, so the store must never warn (no pack
-// judged damaged, no index repaired), and every trace must read back with exactly the spans
-// it was sent, during the run and after a restart. Issue 13 was found this way: a pack that
-// sealed while a flush wrote a copy of it was taken as written (storeFlushRace.test.ts).
+// judged damaged, no index repaired), nothing may be written onto Object.prototype (scores
+// are named `__proto__` too), and every trace must read back with exactly the spans it was
+// sent, during the run and after a restart. It finds both causes of issue 13: a pack that
+// sealed while a flush wrote a copy of it (storeFlushRace.test.ts), and a score named
+// `__proto__` (storeScoreNames.test.ts).
 //
 // FUZZ_SEED=<n> replays a run (the seed is printed on failure), FUZZ_SEED=random explores;
 // STORE_FUZZ_RUNS sets the number of sequences.
@@ -29,7 +31,7 @@ type Ingest = { op: 'ingest'; trace: number; spans: number[]; end: boolean; fini
 type Op =
   | Ingest
   | { op: 'update'; trace: number; span: number; byIdAlone: boolean }
-  | { op: 'score'; trace: number; span: number | undefined; byIdAlone: boolean }
+  | { op: 'score'; trace: number; span: number | undefined; byIdAlone: boolean; name: string }
   | { op: 'delete'; trace: number }
   | { op: 'read'; trace: number }
   | { op: 'flush'; wait: boolean }
@@ -46,7 +48,7 @@ const ops: fc.Arbitrary<Op> = fc.oneof(
   // A flush under way (it has taken what it writes) while batches keep landing, as under load.
   { weight: 2, arbitrary: fc.record({ op: fc.constant('burst' as const), batches: fc.array(ingest, { minLength: 1, maxLength: 6 }) }) },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('update' as const), trace, span, byIdAlone: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('score' as const), trace, span: fc.option(span, { nil: undefined }), byIdAlone: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('score' as const), trace, span: fc.option(span, { nil: undefined }), byIdAlone: fc.boolean(), name: fc.constantFrom('quality', '__proto__', 'constructor') }) },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), trace }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), trace }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('flush' as const), wait: fc.boolean() }) },
@@ -108,7 +110,7 @@ class Run {
       }
       case 'score': {
         const id = TRACES[op.trace];
-        const body = op.span === undefined ? score('trace', id, 'quality', 0.5) : score('span', spanId(op.trace, op.span), 'quality', 1, op.byIdAlone ? {} : { trace_id: id });
+        const body = op.span === undefined ? score('trace', id, op.name, 0.5) : score('span', spanId(op.trace, op.span), op.name, 1, op.byIdAlone ? {} : { trace_id: id });
         return this.apply(batch(body), false);
       }
       case 'delete':
@@ -170,12 +172,14 @@ describe('the store under random sequences of what it meets', () => {
           for (const op of sequence) {
             await run.step(op);
             expect(run.warnings, `after ${JSON.stringify(op)}`).toEqual([]);
+            expect(Object.keys(Object.prototype), `after ${JSON.stringify(op)}: Object.prototype written to`).toEqual([]);
           }
           await run.checkAll();
           await run.close();
           await run.open();
           await run.checkAll();
         } finally {
+          for (const key of Object.keys(Object.prototype)) delete (Object.prototype as Record<string, unknown>)[key]; // a failure must not pollute the rest
           await run.close().catch(() => undefined);
           rmSync(run.dir, { recursive: true, force: true });
         }
