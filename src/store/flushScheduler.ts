@@ -105,9 +105,10 @@ export class FlushScheduler {
     this.deps.writes.writeStarted();
     const touched = this.touched;
     this.touched = new Set();
-    const removed = this.deps.retainByCount(); // traces that stopped running since the limit was reached
-    removed.push(...(await this.retainBySize(touched)));
-    if (removed.length) this.deps.emit({ traces: [], removed, spans: new Map() });
+    // Removals are told as they happen: retention by size awaits reads, and a trace sent again
+    // meanwhile must not be reported gone after it arrived.
+    this.removed(this.deps.retainByCount()); // traces that stopped running since the limit was reached
+    await this.retainBySize(touched);
     log.dropDeadOpen();
     index.pruneTombstones(
       (pack) => log.has(pack),
@@ -120,14 +121,18 @@ export class FlushScheduler {
     working.evict(touched, this.touched);
   }
 
-  private async retainBySize(current: Set<string>): Promise<string[]> {
+  private removed(ids: string[]): void {
+    if (ids.length) this.deps.emit({ traces: [], removed: ids, spans: new Map() });
+  }
+
+  private async retainBySize(current: Set<string>): Promise<void> {
     const now = Date.now();
     const spared = (id: string) => current.has(id) || this.deps.running(id, now);
     // Each repair settles its pack (reindexed, or set aside), so a pack fails once at most:
     // the tries are bounded by the packs there are.
     for (let tries = this.deps.log.livePacks().length; ; tries--) {
       try {
-        return await this.deps.bySize.enforce(this.deps.maxBytes(), spared);
+        return await this.deps.bySize.enforce(this.deps.maxBytes(), spared, (ids) => this.removed(ids));
       } catch (err) {
         if (!(err instanceof DamagedPackError) || tries <= 0) throw err;
         this.deps.damaged([err.pack]);
