@@ -82,8 +82,11 @@ export class ApplyPipeline {
   findSpan(spanId: string): string | undefined {
     const inMemory = this.deps.working.traceOfSpan(spanId);
     if (inMemory !== undefined) return inMemory;
-    const traceId = this.deps.recall.traceOf(spanId);
-    return traceId !== undefined && this.deps.index.get(traceId) ? traceId : undefined;
+    // null: no such trace now; its `arrived` (undefined in segments written before it) otherwise.
+    return this.deps.recall.traceOf(spanId, (traceId) => {
+      const entry = this.deps.index.get(traceId);
+      return entry ? entry.arrived : null;
+    });
   }
 
   /**

@@ -25,16 +25,25 @@ export interface RecallDeps {
 }
 
 export class RecallCoordinator {
-  private readonly recalled = new SpanIndex(RECALLED_SPANS);
+  /** Span id → the trace it was found in, and the seq of that entry (see traceOf). */
+  private readonly recalled = new SpanIndex<{ traceId: string; seq: number }>(RECALLED_SPANS);
   private readonly searched = new Set<string>();
   private searching = false;
   private search?: Promise<void>;
 
   constructor(private readonly deps: RecallDeps) {}
 
-  /** The trace a search found a span in, if one did. */
-  traceOf(spanId: string): string | undefined {
-    return this.recalled.get(spanId);
+  /**
+   * The trace a search found a span in, if one did and that trace is still the one that had
+   * it: the packs keep a deleted trace's events, and a trace deleted and sent again (the same
+   * id) must not take updates for spans of the one before. `arrivedAt`: the seq the trace now
+   * in the store arrived with (undefined: unknown, or no such trace).
+   */
+  traceOf(spanId: string, arrivedAt: (traceId: string) => number | undefined | null): string | undefined {
+    const found = this.recalled.get(spanId);
+    if (!found) return undefined;
+    const arrived = arrivedAt(found.traceId);
+    return arrived === null || (arrived !== undefined && arrived > found.seq) ? undefined : found.traceId;
   }
 
   /** An update waits for `spanId`: it is searched for unless it was already. */
@@ -58,7 +67,7 @@ export class RecallCoordinator {
         if (wanted.size === 0 || this.deps.stopped()) return;
         if (this.searched.size > this.deps.maxSearched) this.searched.clear();
         for (const id of wanted) this.searched.add(id);
-        await findSpans(this.deps.log, wanted, (spanId, traceId) => this.recalled.set(spanId, traceId), () => this.deps.stopped());
+        await findSpans(this.deps.log, wanted, (spanId, traceId, seq) => this.recalled.set(spanId, { traceId, seq }), () => this.deps.stopped());
         if (!this.deps.stopped()) this.deps.release();
       }
     })()
