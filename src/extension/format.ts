@@ -3,6 +3,7 @@
 
 import { formatScore } from '../core/display/format';
 import type { FeedbackScore, ScoreAverages } from '../core/model/model';
+import { byName } from '../core/model/aggregates';
 
 /**
  * Score badges: the thumbs score as 👍/👎 counts, every other name as `name value`. Averages
@@ -27,13 +28,13 @@ export function scoreBadges(averages: ScoreAverages | undefined, thumbsName: str
 
 /** A record's own scores as averages per name (a span has an SDK and a UI score of one name side by side). */
 export function ownAverages(scores: FeedbackScore[] | undefined): ScoreAverages {
-  const acc: Record<string, { sum: number; count: number }> = {};
+  const acc = byName<{ sum: number; count: number }>();
   for (const s of scores ?? []) {
     const a = (acc[s.name] ??= { sum: 0, count: 0 });
     a.sum += s.value;
     a.count++;
   }
-  const out: ScoreAverages = {};
+  const out: ScoreAverages = byName();
   for (const [k, v] of Object.entries(acc)) out[k] = { avg: v.sum / v.count, count: v.count };
   return out;
 }

@@ -53,17 +53,17 @@ export class HeldUpdates {
  * one from a single big Map cost several times more per span (the table is rehashed around
  * the holes), and this runs for every span ingested.
  */
-export class SpanIndex {
-  private newer = new Map<string, string>();
-  private older = new Map<string, string>();
+export class SpanIndex<V = string> {
+  private newer = new Map<string, V>();
+  private older = new Map<string, V>();
 
   constructor(private readonly max: number) {}
 
-  get(spanId: string): string | undefined {
+  get(spanId: string): V | undefined {
     return this.newer.get(spanId) ?? this.older.get(spanId);
   }
 
-  set(spanId: string, traceId: string): void {
+  set(spanId: string, traceId: V): void {
     this.newer.set(spanId, traceId);
     if (this.newer.size < this.max / 2) return;
     this.older = this.newer;

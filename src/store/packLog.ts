@@ -3,11 +3,11 @@
 //   <entry>,
 //   <entry>
 //   ]}
-// kept in memory as it fills and written through lowdb when the store flushes. A pack that
+// kept in memory as it fills and written by writeFileAtomic (atomicWrite.ts) when the store flushes. A pack that
 // reaches PACK_BYTES, or SEAL_BYTES by the time it is written, is sealed: written once more
 // and never again, so a flush writes what arrived since the last one plus at most SEAL_BYTES
 // it wrote before. Packs are files because creating a file costs far more here than writing
-// bytes (~0.7 ms a file, lowdb's atomic write creates one each time), and a pack is the unit
+// bytes (~0.7 ms a file: an atomic write creates one each time), and a pack is the unit
 // retention deletes: it goes once no live trace has events in it, and no deletion in it is
 // still needed (one is while packs with the deleted trace's events are left, logEntry.ts).
 //
@@ -33,29 +33,27 @@ const RECENT_BYTES = 32 * 1024 * 1024;
  * copied to its size (sealOpen), as recent packs stay in memory a while.
  */
 const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
+
 /**
- * Buffers of packs dropped from memory, kept for the next packs to open: a fresh 4 MB buffer
- * is new pages the kernel has to fault in and zero as entries fill it, which cost more than
- * copying the entries in (a pack fills in ~30 ms under load, 7 between two flushes). Kept
- * only while packs fill that fast: a flush with no pack sealed since the last one lets them
- * go, so at most SPARE_BUFFERS × 4 MB beside RECENT_BYTES, and only during bursts. Reusing
- * one is safe because nothing outside holds a view of a pack's buffer once it is dropped:
- * `read` hands out copies, `readSync` views that are used before anything is awaited, and a
- * write has ended by the time trimMemory runs.
+ * A pack's life, one way only:
+ * - open: entries are appended to it (one pack at a time); a flush writes a copy of it;
+ * - sealed: complete, its last bytes not on disk yet (an earlier copy may be);
+ * - written: on disk as it is, never written again; its bytes stay in memory a while (recent);
+ * - garbage: nothing live in it; its file goes once the index no longer points at it.
  */
-const SPARE_BUFFERS = 8;
+export type PackState = 'open' | 'sealed' | 'written' | 'garbage';
+
+/** The moves a pack may make; anything else is a bug, and throws. */
+const NEXT: Record<PackState, readonly PackState[]> = { open: ['sealed'], sealed: ['written', 'garbage'], written: ['garbage'], garbage: [] };
 
 interface Pack {
   id: number;
+  state: PackState;
   /** Bytes of its head and entries, without the tail. */
   size: number;
-  /** Its bytes while open, unwritten or recent; undefined once read from disk only. */
+  /** Its bytes while open, sealed or recent; undefined once read from disk only. */
   buf?: Buffer;
-  /** Sealed packs are complete; a sealed pack not yet written is `unwritten`. */
-  sealed: boolean;
-  unwritten: boolean;
-  onDisk: boolean;
-  /** Traces with events in it. A sealed pack with none, and no tombs, is garbage. */
+  /** Traces with events in it. A sealed or written pack with none, and no tombs, is garbage. */
   traces: Set<string>;
   /** Traces whose deletion entry is in it, while packs with their events are left. */
   tombs: Set<string>;
@@ -64,41 +62,43 @@ interface Pack {
 export interface PackWrite {
   id: number;
   bytes: Buffer;
+  /**
+   * The bytes are the pack's last (it was sealed when taken); otherwise they are a copy of
+   * the open pack as it was then, and the pack is written again once it seals.
+   */
+  whole: boolean;
 }
 
 export class PackLog {
   private readonly packs = new Map<number, Pack>();
   private openPack!: Pack;
   private openDirty = false;
-  /** Packs that hold nothing live: their files go once the index no longer points at them. */
-  private readonly garbage = new Set<number>();
-  /** Sizes of the sealed packs that are not garbage. */
+  /** Sizes of the sealed and written packs. */
   private sealedBytes = 0;
   /** Between restore and finishRestore, which counts the garbage and the bytes. */
   private restoring = false;
-  private readonly spare: Buffer[] = [];
-  private sealedSinceTrim = 0;
 
   constructor(readonly dir: string) {}
 
   /** At open: the packs on disk (id → size). Traces are noted next (noteTrace), then finishRestore. */
   restore(sizes: Map<number, number>): void {
     this.restoring = true;
-    for (const [id, size] of sizes) this.packs.set(id, { id, size, sealed: true, unwritten: false, onDisk: true, traces: new Set(), tombs: new Set() });
+    for (const [id, size] of sizes) this.packs.set(id, { id, state: 'written', size, traces: new Set(), tombs: new Set() });
   }
 
   /** After restore: packs no trace points at are garbage; a new open pack starts past every id. */
   finishRestore(): void {
     this.restoring = false;
     for (const pack of this.packs.values()) {
-      if (isEmpty(pack)) this.garbage.add(pack.id);
-      else this.sealedBytes += pack.size;
+      this.sealedBytes += pack.size;
+      if (isEmpty(pack)) this.toGarbage(pack);
     }
     this.startPack(Math.max(0, ...this.packs.keys()) + 1);
   }
 
   has(pack: number): boolean {
-    return this.packs.has(pack) && !this.garbage.has(pack);
+    const state = this.packs.get(pack)?.state;
+    return state !== undefined && state !== 'garbage';
   }
 
   /** The open pack's id: entries appended now go there. */
@@ -160,7 +160,7 @@ export class PackLog {
   /** Takes something out of `pack` (`remove` says whether it was there); a sealed pack left empty is garbage. */
   private release(pack: number, remove: (p: Pack) => boolean): void {
     const p = this.packs.get(pack);
-    if (!p || !remove(p) || !isEmpty(p) || !p.sealed || this.restoring) return;
+    if (!p || !remove(p) || !isEmpty(p) || p.state === 'open' || this.restoring) return;
     this.toGarbage(p);
   }
 
@@ -170,8 +170,8 @@ export class PackLog {
   }
 
   private toGarbage(pack: Pack): void {
-    if (this.garbage.has(pack.id)) return;
-    this.garbage.add(pack.id);
+    if (pack.state === 'garbage') return;
+    move(pack, 'garbage');
     this.sealedBytes -= pack.size;
     pack.buf = undefined;
   }
@@ -179,7 +179,7 @@ export class PackLog {
   /** Live packs, the open one included, newest first, with their sizes. */
   livePacks(): [id: number, size: number][] {
     const out: [number, number][] = [];
-    for (const p of this.packs.values()) if (!this.garbage.has(p.id)) out.push([p.id, p.size]);
+    for (const p of this.packs.values()) if (p.state !== 'garbage') out.push([p.id, p.size]);
     return out.sort((a, b) => b[0] - a[0]);
   }
 
@@ -187,23 +187,21 @@ export class PackLog {
     return this.packs.get(pack)?.traces ?? new Set();
   }
 
-  /** The oldest sealed pack that is live and on disk, for retention by size. */
+  /** The oldest written pack (live, complete and on disk), for retention by size. */
   oldestSealed(): number | undefined {
     let oldest: number | undefined;
-    for (const p of this.packs.values()) if (p.sealed && !p.unwritten && !this.garbage.has(p.id) && (oldest === undefined || p.id < oldest)) oldest = p.id;
+    for (const p of this.packs.values()) if (p.state === 'written' && (oldest === undefined || p.id < oldest)) oldest = p.id;
     return oldest;
   }
 
   private sealOpen(): Pack {
     const pack = this.openPack;
     PACK_TAIL.copy(pack.buf!, pack.size);
-    pack.sealed = true;
-    pack.unwritten = true;
-    this.sealedSinceTrim++;
+    move(pack, 'sealed');
     this.openDirty = false;
+    this.sealedBytes += pack.size;
     if (isEmpty(pack)) this.toGarbage(pack);
     else {
-      this.sealedBytes += pack.size;
       // Recent packs stay in memory (RECENT_BYTES): a small one keeps only what it needs.
       const used = pack.size + PACK_TAIL.length;
       if (pack.buf!.length > 2 * used) pack.buf = Buffer.from(pack.buf!.subarray(0, used));
@@ -213,9 +211,9 @@ export class PackLog {
   }
 
   private startPack(id: number): void {
-    const buf = this.spare.pop() ?? Buffer.allocUnsafe(OPEN_CAPACITY);
+    const buf = Buffer.allocUnsafe(OPEN_CAPACITY);
     PACK_HEAD.copy(buf);
-    this.openPack = { id, size: PACK_HEAD.length, buf, sealed: false, unwritten: true, onDisk: false, traces: new Set(), tombs: new Set() };
+    this.openPack = { id, state: 'open', size: PACK_HEAD.length, buf, traces: new Set(), tombs: new Set() };
     this.packs.set(id, this.openPack);
   }
 
@@ -231,24 +229,27 @@ export class PackLog {
   takeWrites(): PackWrite[] {
     if (this.openDirty && this.openPack.size >= SEAL_BYTES) this.sealOpen();
     const out: PackWrite[] = [];
-    for (const p of this.packs.values()) if (p.sealed && p.unwritten && !this.garbage.has(p.id)) out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length) });
+    for (const p of this.packs.values()) if (p.state === 'sealed') out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
     if (this.openDirty) {
       this.openDirty = false;
       const pack = this.openPack;
       const bytes = Buffer.allocUnsafe(pack.size + PACK_TAIL.length);
       pack.buf!.copy(bytes, 0, 0, pack.size);
       PACK_TAIL.copy(bytes, pack.size);
-      out.push({ id: pack.id, bytes });
+      out.push({ id: pack.id, bytes, whole: false });
     }
     return out;
   }
 
-  /** A write of takeWrites is on disk. */
-  written(id: number): void {
-    const p = this.packs.get(id);
-    if (!p) return;
-    p.onDisk = true;
-    if (p.sealed) p.unwritten = false;
+  /**
+   * A write of takeWrites is on disk. A copy of the open pack counts as the pack written only
+   * if it was sealed when taken: a pack sealed while its copy was being written (entries kept
+   * coming) has more than the file, and taking it as written lost those entries — the file
+   * checked out, the index pointed past its end, and reads then judged the pack damaged.
+   */
+  written(write: PackWrite): void {
+    const p = this.packs.get(write.id);
+    if (p?.state === 'sealed' && write.whole) move(p, 'written');
   }
 
   /** A write of takeWrites failed: it goes again with the next flush. */
@@ -258,26 +259,26 @@ export class PackLog {
 
   /** Drops the bytes of the oldest written packs beyond RECENT_BYTES (they are read from disk then). */
   trimMemory(): void {
-    if (this.sealedSinceTrim === 0) this.spare.length = 0;
-    this.sealedSinceTrim = 0;
     let kept = 0;
-    const written = [...this.packs.values()].filter((p) => p.buf && p.sealed && !p.unwritten).sort((a, b) => b.id - a.id);
+    const written = [...this.packs.values()].filter((p) => p.buf && p.state === 'written').sort((a, b) => b.id - a.id);
     for (const p of written) {
       kept += p.buf!.length;
       if (kept <= RECENT_BYTES) continue;
-      if (p.buf!.length === OPEN_CAPACITY && this.spare.length < SPARE_BUFFERS) this.spare.push(p.buf!);
       p.buf = undefined;
     }
   }
 
-  /** Pack files that can go (call after writing the index that stops pointing at them). */
+  /**
+   * Pack files that can go (call after writing the index that stops pointing at them): every
+   * garbage pack, forgotten here. One never written has no file, or an earlier copy.
+   */
   takeGarbage(): number[] {
     const out: number[] = [];
-    for (const id of this.garbage) {
-      if (this.packs.get(id)?.onDisk) out.push(id);
-      this.packs.delete(id);
+    for (const p of this.packs.values()) {
+      if (p.state !== 'garbage') continue;
+      out.push(p.id);
+      this.packs.delete(p.id);
     }
-    this.garbage.clear();
     return out;
   }
 
@@ -285,15 +286,26 @@ export class PackLog {
   dropDamaged(id: number): void {
     const p = this.packs.get(id);
     if (!p || p === this.openPack) return;
-    if (!this.garbage.has(id)) this.sealedBytes -= p.size;
-    this.garbage.delete(id);
+    if (p.state !== 'garbage') this.sealedBytes -= p.size;
     this.packs.delete(id);
   }
 
   /**
+   * A pack's bytes as its file has them (head, entries, tail) while it is in memory (open,
+   * not written yet, or recent), else undefined. A view: use it before anything else is
+   * appended or awaited.
+   */
+  heldBytes(pack: number): Buffer | undefined {
+    const p = this.packs.get(pack);
+    if (!p?.buf) return undefined;
+    PACK_TAIL.copy(p.buf, p.size); // past the open pack's entries: room is kept for it (reserve)
+    return p.buf.subarray(0, p.size + PACK_TAIL.length);
+  }
+
+  /**
    * Bytes [start, end) of a pack, from memory or disk; undefined when the file is gone or
-   * shorter. From memory they are a view of the pack's buffer, which is reused once the pack
-   * leaves memory (trimMemory): use them before awaiting anything.
+   * shorter. From memory they are a view of the pack's buffer: use them at once, as a view
+   * held on keeps the whole 4 MB buffer alive after the pack leaves memory (trimMemory).
    */
   readSync(pack: number, start: number, end: number): Buffer | undefined {
     const p = this.packs.get(pack);
@@ -319,7 +331,7 @@ export class PackLog {
     }
   }
 
-  /** The same, without blocking on the disk; from memory a copy, as the caller holds it across awaits. */
+  /** The same, without blocking on the disk; from memory a copy, as the caller holds it across awaits (see readSync). */
   async read(pack: number, start: number, end: number): Promise<Buffer | undefined> {
     const p = this.packs.get(pack);
     if (p?.buf) return end <= p.size ? Buffer.from(p.buf.subarray(start, end)) : undefined;
@@ -347,6 +359,12 @@ export class PackLog {
   path(pack: number): string {
     return join(this.dir, packFileName(pack));
   }
+}
+
+/** Moves a pack on in its life (PackState); a move NEXT does not allow is a bug in the log and throws. */
+function move(pack: Pack, to: PackState): void {
+  if (!NEXT[pack.state].includes(to)) throw new Error(`pack ${pack.id} can not go from ${pack.state} to ${to}`);
+  pack.state = to;
 }
 
 function isEmpty(pack: Pack): boolean {

@@ -20,9 +20,11 @@ export class RetentionBySize {
     private readonly moved: (id: string) => void,
   ) {}
 
-  /** Returns the ids of the traces removed. */
-  async enforce(maxBytes: number, spared: (id: string) => boolean): Promise<string[]> {
-    const removed: string[] = [];
+  /**
+   * `removed` hears of the traces removed with each pack, as they go: the next pack's reads
+   * are awaited, and a trace sent again meanwhile must not be reported gone after it arrived.
+   */
+  async enforce(maxBytes: number, spared: (id: string) => boolean, removed: (ids: string[]) => void): Promise<void> {
     while (this.log.bytes > maxBytes) {
       const pack = this.log.oldestSealed();
       if (pack === undefined) break;
@@ -30,13 +32,13 @@ export class RetentionBySize {
       const keep = [...this.log.tracesIn(pack)].filter(spared);
       const moving = await Promise.all(keep.map((id) => this.read(id, pack)));
       const kept = new Set(keep); // decided once: `spared` may change its mind while the reads above were awaited
-      for (const id of [...this.log.tracesIn(pack)]) if (!kept.has(id) && this.forget(id)) removed.push(id);
+      const gone = [...this.log.tracesIn(pack)].filter((id) => !kept.has(id) && this.forget(id));
+      if (gone.length) removed(gone);
       for (const { id, ranges } of moving) this.moveForward(id, pack, ranges);
       // The oldest pack left: every pack the deletions in it stood for has gone before it.
       for (const id of [...this.log.tombsIn(pack)]) this.log.releaseTomb(pack, id);
       if (this.log.has(pack)) throw new Error(`retention could not empty pack ${pack}`); // a bug: stop rather than spin
     }
-    return removed;
   }
 
   private async read(id: string, pack: number): Promise<{ id: string; ranges: { extent: Extent; bytes: Buffer }[] }> {

@@ -55,10 +55,10 @@ export async function loadHeld(dir: string, held: HeldUpdates, warn: (m: string)
 
 /**
  * Looks for the spans `wanted` in the newest packs (newest first, at most RECALL_BYTES),
- * calling `found` for each; stops early when `stopped()` says so. Only entries whose bytes
+ * calling `found` for each (with the seq of the entry it was found in); stops early when `stopped()` says so. Only entries whose bytes
  * hold one of the ids are decoded. Yields between packs: it runs beside ingest.
  */
-export async function findSpans(log: PackLog, wanted: Set<string>, found: (spanId: string, traceId: string) => void, stopped: () => boolean): Promise<void> {
+export async function findSpans(log: PackLog, wanted: Set<string>, found: (spanId: string, traceId: string, seq: number) => void, stopped: () => boolean): Promise<void> {
   const left = new Set(wanted);
   let budget = RECALL_BYTES;
   for (const [pack, size] of log.livePacks()) {
@@ -68,12 +68,12 @@ export async function findSpans(log: PackLog, wanted: Set<string>, found: (spanI
     const needles = [...left].map((id) => Buffer.from(JSON.stringify(id)));
     if (!bytes || !needles.some((n) => bytes.includes(n))) continue;
     try {
-      scanEntries(bytes, PACK_HEAD.length, (_head, start, end) => {
+      scanEntries(bytes, PACK_HEAD.length, (head, start, end) => {
         const entry = bytes.subarray(start - PACK_HEAD.length, end - PACK_HEAD.length);
         if (!needles.some((n) => entry.includes(n))) return;
         const { patches, traceOf } = decodeEntry(entry);
         patches.forEach((p, i) => {
-          if (p.kind === 'span' && left.delete(p.span.id)) found(p.span.id, traceOf[i]);
+          if (p.kind === 'span' && left.delete(p.span.id)) found(p.span.id, traceOf[i], head.seq);
         });
       });
     } catch (err) {

@@ -38,12 +38,12 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeSegmentFile(path, json) : removeFile(path));
   try {
     await runLimited(
-      packs.map(({ id, bytes }) => async () => {
+      packs.map((write) => async () => {
         try {
-          await writeFileAtomic(log.path(id), bytes);
-          log.written(id);
+          await writeFileAtomic(log.path(write.id), write.bytes);
+          log.written(write);
         } catch (err) {
-          log.failed(id);
+          log.failed(write.id);
           throw err;
         }
       }),

@@ -20,7 +20,7 @@ export const SEGMENT_SIZE = 256;
 export type Extent = [pack: number, start: number, end: number];
 
 /** A new extent starts rather than one growing over more than this many bytes of other traces' entries. */
-const EXTENT_GAP = 1024 * 1024;
+export const EXTENT_GAP = 1024 * 1024;
 
 export interface IndexEntry {
   summary: TraceSummary;

@@ -111,3 +111,21 @@ describe('trace aggregates', () => {
     expect(statusOf({ error_info: { exception_type: 'E' } })).toBe('error');
   });
 });
+
+describe('score names that are object keys', () => {
+  it('are averaged like any other name and leave Object.prototype alone', () => {
+    const names = ['__proto__', 'constructor', 'toString'];
+    try {
+      const totals = summariseSpans([spanRecord('a', { feedback_scores: names.map((n) => score(n, 1)) }), spanRecord('b', { feedback_scores: names.map((n) => score(n, 0)) })]);
+      const summary = summariseTrace(trace(), totals, facts);
+      expect(Object.keys(Object.prototype)).toEqual([]);
+      for (const name of names) expect(Object.getOwnPropertyDescriptor(summary.score_averages, name)?.value).toEqual({ avg: 0.5, count: 2 });
+      const tree = buildSpanTree([spanRecord('root', { feedback_scores: [score('__proto__', 1)] }), spanRecord('child', { parent_span_id: 'root', feedback_scores: [score('__proto__', 0)] })]);
+      expect(Object.getOwnPropertyDescriptor(rollupScores(tree).get('root'), '__proto__')?.value).toEqual({ avg: 0.5, count: 2 });
+      expect(Object.keys(Object.prototype)).toEqual([]);
+    } finally {
+      // A failure here must not leave the rest of this process's tests on a polluted prototype.
+      for (const key of Object.keys(Object.prototype)) delete (Object.prototype as Record<string, unknown>)[key];
+    }
+  });
+});

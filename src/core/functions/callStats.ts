@@ -2,6 +2,8 @@
 // p50/p95 of their durations, tokens and cost summed, each score's average. Pure: the calls
 // come from the function index (functionIndex.ts), the window's bounds from the caller.
 
+import { byName } from '../model/aggregates';
+
 /** One call of a function, as the index keeps it (small: previews, not whole values). */
 export interface FunctionCall {
   span_id: string;
@@ -73,7 +75,7 @@ export function statsOf(calls: readonly FunctionCall[]): CallStats {
   let running = 0;
   let tokens = 0;
   let cost = 0;
-  const sums: Record<string, { sum: number; count: number }> = {};
+  const sums = byName<{ sum: number; count: number }>();
   for (const c of calls) {
     if (c.status === 'error') errors++;
     if (c.status === 'running') running++;
@@ -87,7 +89,7 @@ export function statsOf(calls: readonly FunctionCall[]): CallStats {
     }
   }
   durations.sort((a, b) => a - b);
-  const scores: Record<string, number> = {};
+  const scores = byName<number>();
   for (const name in sums) scores[name] = Math.round((sums[name].sum / sums[name].count) * 1e6) / 1e6;
   return {
     calls: calls.length,

@@ -74,7 +74,18 @@ export interface SpanTotals {
 }
 
 export function emptyTotals(): SpanTotals {
-  return { span_count: 0, error_count: 0, running_count: 0, usage: {}, cost: 0, has_cost: false, scores: {} };
+  return { span_count: 0, error_count: 0, running_count: 0, usage: {}, cost: 0, has_cost: false, scores: byName() };
+}
+
+/**
+ * An empty table keyed by a name a client chose (a score's): null-prototype, so a name such as
+ * `__proto__` or `constructor` is a key like any other. In a plain object, `acc[name] ??= …`
+ * with `__proto__` found Object.prototype and `.sum +=` wrote onto it: every object in the
+ * process then had `sum` and `count`, stored bodies stopped normalising again, and reads
+ * judged healthy packs damaged (issue 13).
+ */
+export function byName<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 1): void {
@@ -124,10 +135,10 @@ export function summariseSpans(spans: Iterable<SpanRecord>): SpanTotals {
 }
 
 export function averagesOf(acc: SpanTotals['scores'], own?: FeedbackScore[]): ScoreAverages {
-  const merged: SpanTotals['scores'] = {};
+  const merged: SpanTotals['scores'] = byName();
   for (const [k, v] of Object.entries(acc)) merged[k] = { ...v };
   addScores(merged, own, 1);
-  const out: ScoreAverages = {};
+  const out: ScoreAverages = byName();
   // Rounded: sums kept by adding and taking back differ in the last bits with the order of arrival.
   for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: Math.round((v.sum / v.count) * 1e9) / 1e9, count: v.count };
   return out;
@@ -212,7 +223,7 @@ export function rollupScores<S extends SpanRecord>(tree: SpanTree<S>): Map<strin
   const order = flattenTree(tree.roots);
   for (let i = order.length - 1; i >= 0; i--) {
     const node = order[i];
-    const mine: SpanTotals['scores'] = {};
+    const mine: SpanTotals['scores'] = byName();
     addScores(mine, node.span.feedback_scores, 1);
     for (const child of node.children) {
       for (const [k, v] of Object.entries(acc.get(child.span.id)!)) {

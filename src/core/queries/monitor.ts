@@ -12,6 +12,7 @@
 import type { ScoreAverages, TraceSummary } from '../model/model';
 import { formatMicros, parseTimeMicros } from '../model/time';
 import { completionTokens, costOf, durationOf, promptTokens, totalTokens, ttftOf } from '../model/traceFields';
+import { byName } from '../model/aggregates';
 
 export interface MonitorParams {
   /** Epoch milliseconds; the range is [from, to), widened to whole buckets. */
@@ -126,7 +127,7 @@ class BucketAccumulator {
   private completion = 0;
   private total = 0;
   private cost = 0;
-  private scores: Record<string, { sum: number; count: number }> = {};
+  private scores = byName<{ sum: number; count: number }>();
 
   add(t: TraceSummary): void {
     this.traces++;
@@ -151,7 +152,7 @@ class BucketAccumulator {
   result(startMs: number, endMs: number): MonitorBucket {
     const sorted = Float64Array.from(this.durations).sort();
     const ttfts = Float64Array.from(this.ttfts).sort();
-    const scores: ScoreAverages = {};
+    const scores: ScoreAverages = byName();
     for (const [name, a] of Object.entries(this.scores)) scores[name] = { avg: a.sum / a.count, count: a.count };
     return {
       start: formatMicros(startMs * 1000),
