@@ -89,4 +89,24 @@ describe('/logs3 bodies', () => {
     // The valid row of the refused body was not held either.
     expect(scores(book.take([ids('held', 's-held')]))).toEqual([]);
   });
+
+  it('refuses a start or end time outside the years 0001–9999, naming the metric (a fuzzed 9007199254740993 s was a 500)', () => {
+    for (const [key, value] of [['start', 9007199254740993], ['end', -1e15], ['start', 253402300800]] as const) {
+      const result = normaliseLogs3({ rows: [{ ...ids('r', 's'), metrics: { [key]: value } }] }, new RowBook());
+      expect(result.patches).toEqual([]);
+      expect(result.problems).toEqual([{ index: 0, path: `rows[0].metrics.${key}`, message: 'must be a time in epoch seconds within the years 0001–9999' }]);
+    }
+    const edge = normaliseLogs3({ rows: [{ ...ids('r', 's'), metrics: { start: 253402300799, end: 253402300799.5 } }] }, new RowBook());
+    expect(edge.problems).toEqual([]);
+    expect(spans(edge.patches)[0]).toMatchObject({ start_time: '9999-12-31T23:59:59.000000Z', end_time: '9999-12-31T23:59:59.500000Z' });
+  });
+
+  it('reads client metric names and audit sources as names, never as object members', () => {
+    const result = normaliseLogs3({ rows: [{ ...ids('r', 's'), metrics: { constructor: 3, toString: 4, tokens: 7 }, _audit_source: 'constructor', scores: { q: 1 } }] }, new RowBook());
+    expect(result.problems).toEqual([]);
+    const span = spans(result.patches)[0];
+    expect(span.usage).toEqual({ total_tokens: 7 });
+    expect(span.metadata).toMatchObject({ metrics: { constructor: 3, toString: 4 } });
+    expect(scores(result.patches).map((s) => s.source)).toEqual(['sdk']);
+  });
 });

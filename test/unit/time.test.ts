@@ -47,6 +47,12 @@ describe('canonical times', () => {
     for (const bad of [NaN, Infinity, null, undefined, {}, [], true, 1e20]) expect(normaliseTime(bad)).toBeUndefined();
   });
 
+  it('keeps the last moment of year 9999 and refuses the first of 10000 (no exact double lies between)', () => {
+    expect(normaliseTime(Date.UTC(9999, 11, 31, 23, 59, 59))).toBe('9999-12-31T23:59:59.000000Z');
+    expect(normaliseTime(Date.parse('+010000-01-01T00:00:00Z'))).toBeUndefined();
+    expect(normaliseTime('+010000-01-01T00:00:00Z')).toBeUndefined();
+  });
+
   it('takes canonical text as it is, and checks its fields all the same', () => {
     expect(isCanonicalTime('2026-01-02T03:04:05.123456Z')).toBe(true);
     for (const bad of ['2026-01-02T03:04:05.123456+', '2026-02-29T00:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-01-02T24:04:05.123456Z', '2026-01-0xT03:04:05.123456Z']) {

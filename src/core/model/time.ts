@@ -7,7 +7,9 @@ const ISO_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))
 
 /** Years outside this range can not be written in the canonical shape (four-digit year). */
 const MIN_MICROS = Date.parse('0001-01-01T00:00:00Z') * 1000;
-const MAX_MICROS = Date.parse('9999-12-31T23:59:59.999Z') * 1000 + 999;
+// The first microsecond of year 10000, as an exclusive bound: the last one of 9999 has no exact
+// double (2.5e17 is past 2^53), and `<=` it let year 10000's first moment through, malformed.
+const END_MICROS = Date.parse('+010000-01-01T00:00:00Z') * 1000;
 
 /** Days in each month of a non-leap year. */
 const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
@@ -85,6 +87,11 @@ export function formatMicros(micros: number): string {
   return `${dateAndTime}.${String(whole - second * 1_000_000 + 1_000_000).slice(1)}Z`;
 }
 
+/** Whether a time in epoch microseconds is one the model can write (years 0001–9999). */
+export function isInTimeRange(micros: number): boolean {
+  return Number.isFinite(micros) && micros >= MIN_MICROS && micros < END_MICROS;
+}
+
 /**
  * Accepts ISO text (any offset, any fraction), epoch milliseconds, or a Date, and returns the
  * canonical form; undefined for anything else (or a year outside 0001–9999), so callers can
@@ -99,7 +106,7 @@ export function normaliseTime(value: unknown): string | undefined {
   else if (typeof value === 'number') micros = value * 1000;
   else if (value instanceof Date) micros = value.getTime() * 1000;
   else return undefined;
-  if (!Number.isFinite(micros) || micros < MIN_MICROS || micros > MAX_MICROS) return undefined;
+  if (!isInTimeRange(micros)) return undefined;
   return formatMicros(micros);
 }
 

@@ -10,6 +10,7 @@
 
 import { DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText } from './limits';
 import type { Patch } from '../model/model';
+import { isInTimeRange } from '../model/time';
 import type { Row } from './braintrust/deepMerge';
 import { isRow } from './braintrust/deepMerge';
 import type { RowBook } from './braintrust/rowBook';
@@ -54,6 +55,10 @@ export function normaliseLogs3(body: unknown, book: RowBook): Logs3Result {
     if (idIssue) problems.add(index, `${path}.id`, idIssue);
     for (const [key, ok, message] of SHAPES) {
       if (row[key] !== undefined && row[key] !== null && !ok(row[key])) problems.add(index, `${path}.${key}`, message);
+    }
+    for (const key of ['start', 'end']) {
+      const value = isRow(row.metrics) ? row.metrics[key] : undefined;
+      if (typeof value === 'number' && !isInTimeRange(value * 1e6)) problems.add(index, `${path}.metrics.${key}`, 'must be a time in epoch seconds within the years 0001–9999');
     }
     if ((typeof row.span_id === 'string') !== (typeof row.root_span_id === 'string')) problems.add(index, path, 'span_id and root_span_id come together');
     // A deleted row: patches only add, so there is nothing to apply (see docs/interop.md).

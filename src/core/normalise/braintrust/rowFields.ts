@@ -16,7 +16,7 @@
 // A root row (no span_parents) also makes the trace record: name, input, output, times.
 
 import type { CodeLocation, Patch, ScorePatch, ScoreSource, SpanPatch, SpanType, TracePatch, Usage } from '../../model/model';
-import { formatMicros, normaliseTime } from '../../model/time';
+import { formatMicros, isInTimeRange, normaliseTime } from '../../model/time';
 import { type Row, isRow } from './deepMerge';
 import { parseErrorText } from './errorText';
 
@@ -29,8 +29,11 @@ export interface RowPlace {
   root: boolean;
 }
 
-/** Braintrust metric → our usage counter. Other `*_tokens` metrics keep their own name. */
-const USAGE_NAMES: Record<string, string> = {
+/**
+ * Braintrust metric → our usage counter. Other `*_tokens` metrics keep their own name. Maps,
+ * because the keys looked up are a client's: a metric named `constructor` must find nothing.
+ */
+const USAGE_NAMES = new Map(Object.entries({
   prompt_tokens: 'prompt_tokens',
   completion_tokens: 'completion_tokens',
   tokens: 'total_tokens',
@@ -39,11 +42,11 @@ const USAGE_NAMES: Record<string, string> = {
   prompt_audio_tokens: 'prompt_tokens_details.audio_tokens',
   completion_reasoning_tokens: 'completion_tokens_details.reasoning_tokens',
   completion_audio_tokens: 'completion_tokens_details.audio_tokens',
-};
+}));
 const TIME_METRICS = new Set(['start', 'end', 'time_to_first_token']);
 
 /** `_audit_source` of logFeedback: the app's UI is a person; an SDK or API call is the SDK. */
-const SCORE_SOURCES: Record<string, ScoreSource> = { app: 'ui', api: 'sdk', external: 'sdk' };
+const SCORE_SOURCES = new Map<string, ScoreSource>([['app', 'ui'], ['api', 'sdk'], ['external', 'sdk']]);
 
 export interface RowPatches {
   span: SpanPatch;
@@ -91,7 +94,7 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
   const location = isRow(row.context) ? codeLocation(row.context) : undefined;
   if (location) span.code_location = location;
 
-  const scores = isRow(row.scores) ? scorePatches(row.scores, place, SCORE_SOURCES[String(row._audit_source)] ?? 'sdk') : [];
+  const scores = isRow(row.scores) ? scorePatches(row.scores, place, SCORE_SOURCES.get(String(row._audit_source)) ?? 'sdk') : [];
   return { span, trace: place.root ? tracePatch(span, place) : undefined, scores };
 }
 
@@ -110,8 +113,11 @@ function spanType(type: string): SpanType {
 
 function readMetrics(metrics: Row, span: SpanPatch, metadata: Record<string, unknown>): void {
   const seconds = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
-  const start = seconds(metrics.start);
-  const end = seconds(metrics.end);
+  // normaliseLogs3 refuses a start or end outside the years 0001–9999; checked again here because
+  // formatMicros throws on such a time, and a throw here would be a 500 for the whole body.
+  const epoch = (v: unknown) => (typeof v === 'number' && isInTimeRange(v * 1e6) ? v : undefined);
+  const start = epoch(metrics.start);
+  const end = epoch(metrics.end);
   if (start !== undefined) span.start_time = formatMicros(start * 1e6);
   if (end !== undefined) span.end_time = formatMicros(end * 1e6);
   const ttft = seconds(metrics.time_to_first_token);
@@ -120,7 +126,8 @@ function readMetrics(metrics: Row, span: SpanPatch, metadata: Record<string, unk
   const other: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(metrics)) {
     if (TIME_METRICS.has(key) || typeof value !== 'number' || !Number.isFinite(value)) continue;
-    if (USAGE_NAMES[key]) usage[USAGE_NAMES[key]] = value;
+    const name = USAGE_NAMES.get(key);
+    if (name) usage[name] = value;
     else if (key.endsWith('_tokens')) usage[key] = value;
     else other[key] = value;
   }
