@@ -27,7 +27,7 @@ export interface CheckedPack {
 /** Every entry of a pack's bytes (head to tail), checked against its checksum. */
 export function checkPack(bytes: Buffer | undefined): CheckedPack {
   const out: CheckedPack = { entries: [], lost: 0, rest: false };
-  if (!bytes || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD)) {
+  if (!bytes?.subarray(0, PACK_HEAD.length).equals(PACK_HEAD)) {
     out.rest = true; // gone, not a file, or not a pack
     return out;
   }

@@ -91,7 +91,7 @@ describe('/logs3 bodies', () => {
   });
 
   it('refuses a start or end time outside the years 0001–9999, naming the metric (a fuzzed 9007199254740993 s was a 500)', () => {
-    for (const [key, value] of [['start', 9007199254740993], ['end', -1e15], ['start', 253402300800]] as const) {
+    for (const [key, value] of [['start', 2 ** 53], ['end', -1e15], ['start', 253402300800]] as const) {
       const result = normaliseLogs3({ rows: [{ ...ids('r', 's'), metrics: { [key]: value } }] }, new RowBook());
       expect(result.patches).toEqual([]);
       expect(result.problems).toEqual([{ index: 0, path: `rows[0].metrics.${key}`, message: 'must be a time in epoch seconds within the years 0001–9999' }]);
