@@ -15,7 +15,12 @@ import { nativeRow } from './ingest';
 import { DEFAULT_INGEST_OPTIONS, type IngestRow, cpuMicros, drive, startServer, stopServer } from './ingestHarness';
 import { opikRow, otlpJsonRow, otlpProtobufRow } from './interopRows';
 
-const ROWS: Record<string, () => IngestRow> = { native: nativeRow, opik: opikRow, 'otlp-json': otlpJsonRow, 'otlp-proto': otlpProtobufRow };
+const ROWS: Record<string, () => IngestRow> = {
+  native: nativeRow,
+  opik: opikRow,
+  'otlp-json': otlpJsonRow,
+  'otlp-proto': otlpProtobufRow,
+};
 
 interface Variant {
   name: string;
@@ -41,19 +46,34 @@ async function main(): Promise<void> {
           await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.warmupMs, counter);
           const before = await cpuMicros(server.port);
           const sent = counter.next;
-          (rate[v.name] ??= []).push(await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, DEFAULT_INGEST_OPTIONS.measureMs, counter));
-          (cpu[v.name] ??= []).push((await cpuMicros(server.port) - before) / ((counter.next - sent) * row.spansPerBody));
+          (rate[v.name] ??= []).push(
+            await drive(
+              server.port,
+              row,
+              DEFAULT_INGEST_OPTIONS.connections,
+              DEFAULT_INGEST_OPTIONS.measureMs,
+              counter,
+            ),
+          );
+          (cpu[v.name] ??= []).push(
+            ((await cpuMicros(server.port)) - before) / ((counter.next - sent) * row.spansPerBody),
+          );
         } finally {
           await stopServer(server.child);
         }
       }
     }
     const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-    for (const [name, xs] of Object.entries(cpu)) console.log(`${row.name} ${name.padEnd(8)} CPU µs/span ${xs.map((x) => x.toFixed(1)).join(' ')} (median ${median(xs).toFixed(1)})`);
+    for (const [name, xs] of Object.entries(cpu))
+      console.log(
+        `${row.name} ${name.padEnd(8)} CPU µs/span ${xs.map((x) => x.toFixed(1)).join(' ')} (median ${median(xs).toFixed(1)})`,
+      );
     // Each round's rate against the raw server's of the same round: the machine's load drifts between rounds.
     for (const [name, xs] of Object.entries(rate)) {
       const shares = xs.map((x, i) => x / rate.raw[i]);
-      console.log(`${row.name} ${name.padEnd(8)} spans/s ${xs.map((x) => Math.round(x)).join(' ')} (median ${Math.round(median(xs))}), of raw ${shares.map((x) => x.toFixed(2)).join(' ')} (median ${median(shares).toFixed(2)})`);
+      console.log(
+        `${row.name} ${name.padEnd(8)} spans/s ${xs.map((x) => Math.round(x)).join(' ')} (median ${Math.round(median(xs))}), of raw ${shares.map((x) => x.toFixed(2)).join(' ')} (median ${median(shares).toFixed(2)})`,
+      );
     }
   } finally {
     rmSync(out, { recursive: true, force: true });
@@ -71,10 +91,23 @@ async function bundle(specs: string[], out: string): Promise<Variant[]> {
     let file = bundles.get(root);
     if (!file) {
       file = join(out, `server-${bundles.size}.js`);
-      await build({ entryPoints: [join(root, 'bench', 'ingestServer.ts')], outfile: file, bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' });
+      await build({
+        entryPoints: [join(root, 'bench', 'ingestServer.ts')],
+        outfile: file,
+        bundle: true,
+        platform: 'node',
+        format: 'cjs',
+        target: 'node18',
+        logLevel: 'warning',
+      });
       bundles.set(root, file);
     }
-    variants.push({ name: spec.slice(0, eq), bundle: file, mode: 'collector', env: Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])) });
+    variants.push({
+      name: spec.slice(0, eq),
+      bundle: file,
+      mode: 'collector',
+      env: Object.fromEntries(envs.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)])),
+    });
   }
   variants.push({ name: 'raw', bundle: bundles.values().next().value!, mode: 'raw', env: {} });
   return variants;

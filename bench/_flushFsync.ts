@@ -34,7 +34,8 @@ interface Round {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-const quantile = (xs: number[], q: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
+const quantile = (xs: number[], q: number) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * q))];
 
 async function round(fsync: boolean, next: { id: number }): Promise<Round> {
   if (fsync) delete process.env.SPANSCOPE_FSYNC;
@@ -75,7 +76,9 @@ function line(name: string, r: Round): string {
 }
 
 async function main(): Promise<void> {
-  console.log(`${BATCHES} batches of ${SPANS_PER_BATCH} spans, a flush every ${EVERY}, ${ROUNDS} interleaved rounds, in ${BASE}`);
+  console.log(
+    `${BATCHES} batches of ${SPANS_PER_BATCH} spans, a flush every ${EVERY}, ${ROUNDS} interleaved rounds, in ${BASE}`,
+  );
   const results: Record<'fsync' | 'no-fsync', Round[]> = { fsync: [], 'no-fsync': [] };
   const next = { id: 0 };
   for (let r = 0; r < ROUNDS; r++) {
@@ -87,13 +90,19 @@ async function main(): Promise<void> {
       console.log(`round ${r + 1}  ${line(name, got)}`);
     }
   }
-  const summary = (rs: Round[]): Round => ({ spansPerSecond: median(rs.map((x) => x.spansPerSecond)), cpuMicrosPerSpan: median(rs.map((x) => x.cpuMicrosPerSpan)), flushMs: rs.flatMap((x) => x.flushMs) });
+  const summary = (rs: Round[]): Round => ({
+    spansPerSecond: median(rs.map((x) => x.spansPerSecond)),
+    cpuMicrosPerSpan: median(rs.map((x) => x.cpuMicrosPerSpan)),
+    flushMs: rs.flatMap((x) => x.flushMs),
+  });
   const withSync = summary(results.fsync);
   const without = summary(results['no-fsync']);
   console.log(`median    ${line('fsync', withSync)}`);
   console.log(`median    ${line('no-fsync', without)}`);
   console.log(`ratio: ingest with fsync / without = ${(withSync.spansPerSecond / without.spansPerSecond).toFixed(2)}`);
-  console.log(`ratio: flush p50 with fsync / without = ${(median(withSync.flushMs) / median(without.flushMs)).toFixed(2)}`);
+  console.log(
+    `ratio: flush p50 with fsync / without = ${(median(withSync.flushMs) / median(without.flushMs)).toFixed(2)}`,
+  );
 }
 
 void main();

@@ -12,7 +12,12 @@ import { DEFAULT_INGEST_OPTIONS, drive, type IngestRow, startServer, stopServer 
 import { nativeRow } from './ingest';
 import { opikRow, otlpJsonRow, otlpProtobufRow } from './interopRows';
 
-const ROWS: Record<string, () => IngestRow> = { native: nativeRow, opik: opikRow, 'otlp-json': otlpJsonRow, 'otlp-proto': otlpProtobufRow };
+const ROWS: Record<string, () => IngestRow> = {
+  native: nativeRow,
+  opik: opikRow,
+  'otlp-json': otlpJsonRow,
+  'otlp-proto': otlpProtobufRow,
+};
 
 interface ProfileNode {
   id: number;
@@ -31,7 +36,13 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-prof-'));
   try {
     const mode = process.argv[4] === 'raw' ? 'raw' : 'collector';
-    const server = await startServer(mode, { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`, ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? [])] });
+    const server = await startServer(mode, {
+      nodeArgs: [
+        '--cpu-prof',
+        `--cpu-prof-dir=${dir}`,
+        ...(process.env.PROFILE_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+      ],
+    });
     const counter = { next: 0 };
     await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, 500, counter);
     const rate = await drive(server.port, row, DEFAULT_INGEST_OPTIONS.connections, seconds * 1000, counter);
@@ -51,13 +62,16 @@ async function main(): Promise<void> {
 function report(profile: Profile, spans: number): void {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + profile.timeDeltas[i]);
+  for (let i = 0; i < profile.samples.length; i++)
+    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + profile.timeDeltas[i]);
   const total = [...self.values()].reduce((a, b) => a + b, 0);
-  const name = (n: ProfileNode) => `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
+  const name = (n: ProfileNode) =>
+    `${n.callFrame.functionName || '(anonymous)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber + 1}`;
   // Self time by function (summed over every call path).
   const selfByName = new Map<string, number>();
   for (const [id, t] of self) selfByName.set(name(byId.get(id)!), (selfByName.get(name(byId.get(id)!)) ?? 0) + t);
-  const pct = (t: number) => `${((100 * t) / total).toFixed(1).padStart(5)} % ${(t / spans).toFixed(2).padStart(6)} µs/span`;
+  const pct = (t: number) =>
+    `${((100 * t) / total).toFixed(1).padStart(5)} % ${(t / spans).toFixed(2).padStart(6)} µs/span`;
   console.log(`\nself time (total ${(total / 1e6).toFixed(2)} s of samples)`);
   for (const [n, t] of [...selfByName].sort((a, b) => b[1] - a[1]).slice(0, 45)) console.log(`${pct(t)}  ${n}`);
   // Total time by function (a function counted once per sample even when recursive).

@@ -20,16 +20,30 @@ const quick = process.argv.includes('--quick');
 /** One trace of `spans` finished spans of about 1 KB each, as a native batch; ids derive from `traceId`. */
 export function nativeTraceBatch(traceId: string, spans = SPANS_PER_BATCH): string {
   const t0 = Date.UTC(2026, 0, 1) * 1000;
-  const events: unknown[] = [{ event: 'trace_start', trace: { id: traceId, name: 'bench', start_time: formatMicros(t0), input: { q: 'bench' } } }];
+  const events: unknown[] = [
+    {
+      event: 'trace_start',
+      trace: { id: traceId, name: 'bench', start_time: formatMicros(t0), input: { q: 'bench' } },
+    },
+  ];
   const filler = 'lorem ipsum dolor sit amet '.repeat(26); // ~700 characters of prompt text
   for (let i = 0; i < spans; i++) {
     events.push({
       event: 'span_end',
       span: {
-        id: `${traceId}-${i}`, trace_id: traceId, parent_span_id: i ? `${traceId}-0` : undefined, name: `step ${i}`, type: 'llm',
-        start_time: formatMicros(t0 + i * 10), end_time: formatMicros(t0 + i * 10 + 8),
-        input: { messages: [{ role: 'user', content: filler }] }, output: 'ok', model: 'gpt-4o-mini', provider: 'openai',
-        usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }, total_estimated_cost: 0.0001,
+        id: `${traceId}-${i}`,
+        trace_id: traceId,
+        parent_span_id: i ? `${traceId}-0` : undefined,
+        name: `step ${i}`,
+        type: 'llm',
+        start_time: formatMicros(t0 + i * 10),
+        end_time: formatMicros(t0 + i * 10 + 8),
+        input: { messages: [{ role: 'user', content: filler }] },
+        output: 'ok',
+        model: 'gpt-4o-mini',
+        provider: 'openai',
+        usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+        total_estimated_cost: 0.0001,
         code_location: { file: '/home/me/app.py', line: 10 + i, function: 'step' },
       },
     });
@@ -69,9 +83,17 @@ async function writeCost(storeSpans: number, iterations: number): Promise<number
     }
     await store.close();
     // Reopened, as after a restart: the 100k spans are on disk, their summaries in memory.
-    store = await openStore({ dir, warn: () => {}, maxTraces: 1_000_000, maxBytes: Number.MAX_SAFE_INTEGER, flushIntervalMs: 60_000 });
+    store = await openStore({
+      dir,
+      warn: () => {},
+      maxTraces: 1_000_000,
+      maxBytes: Number.MAX_SAFE_INTEGER,
+      flushIntervalMs: 60_000,
+    });
     await store.recalled; // the steady state: after the background read of recent span ids
-    const batches = Array.from({ length: iterations }, (_, it) => Array.from({ length: 10 }, (_, k) => patchesOf(`new-${it}-${k}`, SPANS_PER_BATCH)));
+    const batches = Array.from({ length: iterations }, (_, it) =>
+      Array.from({ length: 10 }, (_, k) => patchesOf(`new-${it}-${k}`, SPANS_PER_BATCH)),
+    );
     const times: number[] = [];
     for (const batch of batches) {
       const start = process.hrtime.bigint();
@@ -95,17 +117,24 @@ async function main(): Promise<void> {
     const row = makeRow();
     const r = await measureIngestRow(row, options);
     const fmt = (n: number) => Math.round(n).toLocaleString('en');
-    ratios.push(`ratio: ingest ${row.name}, collector with store ${fmt(r.collector)} spans/s vs raw parse-only server ${fmt(r.raw)} spans/s = ${r.ratio.toFixed(2)} (target >= 0.5)`);
-    ratios.push(`ratio: ingest ${row.name} CPU efficiency, raw ${r.rawCpuPerSpan.toFixed(1)} µs/span vs collector ${r.collectorCpuPerSpan.toFixed(1)} µs/span = ${(r.rawCpuPerSpan / r.collectorCpuPerSpan).toFixed(2)} (what the spans/s ratio tends to on an idle machine)`);
+    ratios.push(
+      `ratio: ingest ${row.name}, collector with store ${fmt(r.collector)} spans/s vs raw parse-only server ${fmt(r.raw)} spans/s = ${r.ratio.toFixed(2)} (target >= 0.5)`,
+    );
+    ratios.push(
+      `ratio: ingest ${row.name} CPU efficiency, raw ${r.rawCpuPerSpan.toFixed(1)} µs/span vs collector ${r.collectorCpuPerSpan.toFixed(1)} µs/span = ${(r.rawCpuPerSpan / r.collectorCpuPerSpan).toFixed(2)} (what the spans/s ratio tends to on an idle machine)`,
+    );
   }
   const iterations = quick ? 5 : 15;
   const empty = await writeCost(0, iterations);
   const full = await writeCost(quick ? 20_000 : 100_000, iterations);
-  ratios.push(`ratio: write cost of 1k spans, store of ${quick ? '20k' : '100k'} spans ${full.toFixed(1)} ms vs empty store ${empty.toFixed(1)} ms = ${(full / empty).toFixed(2)} (target <= 2)`);
+  ratios.push(
+    `ratio: write cost of 1k spans, store of ${quick ? '20k' : '100k'} spans ${full.toFixed(1)} ms vs empty store ${empty.toFixed(1)} ms = ${(full / empty).toFixed(2)} (target <= 2)`,
+  );
   for (const line of ratios) console.log(line);
 }
 
-if (require.main === module) main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

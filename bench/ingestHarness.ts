@@ -35,7 +35,15 @@ let bundled: Promise<unknown> | undefined;
 
 /** The server runs bundled by esbuild, as the shipped CLI does, not through a TypeScript loader. */
 function bundleServer(): Promise<unknown> {
-  return (bundled ??= build({ entryPoints: [join(__dirname, 'ingestServer.ts')], outfile: SERVER_BUNDLE, bundle: true, platform: 'node', format: 'cjs', target: 'node18', logLevel: 'warning' }));
+  return (bundled ??= build({
+    entryPoints: [join(__dirname, 'ingestServer.ts')],
+    outfile: SERVER_BUNDLE,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    logLevel: 'warning',
+  }));
 }
 
 export interface ServerOptions {
@@ -48,12 +56,20 @@ export interface ServerOptions {
 }
 
 /** Starts the bench server in a child process. */
-export async function startServer(mode: 'raw' | 'collector', o: ServerOptions = {}): Promise<{ port: number; child: ChildProcess }> {
+export async function startServer(
+  mode: 'raw' | 'collector',
+  o: ServerOptions = {},
+): Promise<{ port: number; child: ChildProcess }> {
   const bundle = o.bundle ?? (await bundleServer(), SERVER_BUNDLE);
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), bundle, mode], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...o.env } });
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), bundle, mode], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, ...o.env },
+  });
   const line = await new Promise<string>((resolve, reject) => {
     // Other lines (e.g. from --trace-gc in nodeArgs) pass through to stderr.
-    createInterface({ input: child.stdout! }).on('line', (l) => (l.startsWith('PORT ') ? resolve(l) : process.stderr.write(`${l}\n`)));
+    createInterface({ input: child.stdout! }).on('line', (l) =>
+      l.startsWith('PORT ') ? resolve(l) : process.stderr.write(`${l}\n`),
+    );
     child.once('exit', (code) => reject(new Error(`bench server (${mode}, ${bundle}) exited with ${code}`)));
   });
   return { port: Number(line.replace('PORT ', '')), child };
@@ -66,7 +82,13 @@ export async function stopServer(child: ChildProcess): Promise<void> {
 }
 
 /** Sends bodies from `connections` keep-alive connections for `ms`; returns spans accepted per second. */
-export async function drive(port: number, row: IngestRow, connections: number, ms: number, counter: { next: number }): Promise<number> {
+export async function drive(
+  port: number,
+  row: IngestRow,
+  connections: number,
+  ms: number,
+  counter: { next: number },
+): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: connections });
   const deadline = Date.now() + ms;
   let spans = 0;
@@ -86,10 +108,20 @@ export async function drive(port: number, row: IngestRow, connections: number, m
 
 function send(agent: Agent, port: number, row: IngestRow, body: string | Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: row.path, method: row.method ?? 'POST', agent, headers: { ...row.headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: row.path,
+        method: row.method ?? 'POST',
+        agent,
+        headers: { ...row.headers, 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -105,7 +137,9 @@ export function cpuMicros(port: number): Promise<number> {
         const { user, system } = JSON.parse(text);
         resolve(user + system);
       });
-    }).on('error', reject).end();
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -120,7 +154,10 @@ export interface RowResult {
 }
 
 /** Runs rounds of baseline then collector; the best round of each counts (the machine is shared and noisy). */
-export async function measureIngestRow(row: IngestRow, options: IngestOptions = DEFAULT_INGEST_OPTIONS): Promise<RowResult> {
+export async function measureIngestRow(
+  row: IngestRow,
+  options: IngestOptions = DEFAULT_INGEST_OPTIONS,
+): Promise<RowResult> {
   const best = { raw: 0, collector: 0, rawCpu: Infinity, collectorCpu: Infinity };
   const counter = { next: 0 };
   for (let round = 0; round < options.rounds; round++) {
@@ -131,14 +168,28 @@ export async function measureIngestRow(row: IngestRow, options: IngestOptions = 
         const cpuBefore = await cpuMicros(server.port);
         const sentBefore = counter.next;
         const rate = await drive(server.port, row, options.connections, options.measureMs, counter);
-        const cpuPerSpan = (await cpuMicros(server.port) - cpuBefore) / ((counter.next - sentBefore) * row.spansPerBody);
-        if (mode === 'raw') Object.assign(best, { raw: Math.max(best.raw, rate), rawCpu: Math.min(best.rawCpu, cpuPerSpan) });
-        else Object.assign(best, { collector: Math.max(best.collector, rate), collectorCpu: Math.min(best.collectorCpu, cpuPerSpan) });
-        console.log(`  ${row.name}: round ${round + 1} ${mode.padEnd(9)} ${Math.round(rate).toLocaleString('en').padStart(8)} spans/s, ${cpuPerSpan.toFixed(1)} µs CPU per span`);
+        const cpuPerSpan =
+          ((await cpuMicros(server.port)) - cpuBefore) / ((counter.next - sentBefore) * row.spansPerBody);
+        if (mode === 'raw')
+          Object.assign(best, { raw: Math.max(best.raw, rate), rawCpu: Math.min(best.rawCpu, cpuPerSpan) });
+        else
+          Object.assign(best, {
+            collector: Math.max(best.collector, rate),
+            collectorCpu: Math.min(best.collectorCpu, cpuPerSpan),
+          });
+        console.log(
+          `  ${row.name}: round ${round + 1} ${mode.padEnd(9)} ${Math.round(rate).toLocaleString('en').padStart(8)} spans/s, ${cpuPerSpan.toFixed(1)} µs CPU per span`,
+        );
       } finally {
         await stopServer(server.child);
       }
     }
   }
-  return { raw: best.raw, collector: best.collector, ratio: best.collector / best.raw, rawCpuPerSpan: best.rawCpu, collectorCpuPerSpan: best.collectorCpu };
+  return {
+    raw: best.raw,
+    collector: best.collector,
+    ratio: best.collector / best.raw,
+    rawCpuPerSpan: best.rawCpu,
+    collectorCpuPerSpan: best.collectorCpu,
+  };
 }

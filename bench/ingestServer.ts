@@ -33,7 +33,11 @@ async function main(): Promise<void> {
         if (encoding === 'gzip') bytes = gunzipSync(bytes);
         else if (encoding === 'deflate') bytes = inflateSync(bytes);
         const type = String(req.headers['content-type']);
-        const body = type.startsWith('application/json') ? JSON.parse(bytes.toString('utf8')) : type.startsWith('application/x-protobuf') ? decodeExportTraceRequest(bytes) : undefined;
+        const body = type.startsWith('application/json')
+          ? JSON.parse(bytes.toString('utf8'))
+          : type.startsWith('application/x-protobuf')
+            ? decodeExportTraceRequest(bytes)
+            : undefined;
         const accepted = Array.isArray(body?.events) ? body.events.length : 0;
         const reply = JSON.stringify({ accepted });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(reply) });
@@ -47,8 +51,18 @@ async function main(): Promise<void> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-'));
   const store = await openStore({ dir, warn: () => {} });
-  const cpuRoute: Route = { method: 'GET', path: CPU_PATH, auth: 'none', handler: () => ({ status: 200, json: process.cpuUsage() }) };
-  const collector = await startCollector({ store, port: 0, log: (m) => process.stderr.write(`${m}\n`), extraRoutes: [cpuRoute] });
+  const cpuRoute: Route = {
+    method: 'GET',
+    path: CPU_PATH,
+    auth: 'none',
+    handler: () => ({ status: 200, json: process.cpuUsage() }),
+  };
+  const collector = await startCollector({
+    store,
+    port: 0,
+    log: (m) => process.stderr.write(`${m}\n`),
+    extraRoutes: [cpuRoute],
+  });
   process.stdout.write(`PORT ${collector.port}\n`);
   process.on('SIGTERM', async () => {
     await collector.close();

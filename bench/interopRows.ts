@@ -13,10 +13,20 @@ const FILLER = 'lorem ipsum dolor sit amet '.repeat(26); // ~700 characters of p
 
 export function opikRow(): IngestRow {
   const spans = Array.from({ length: SPANS }, (_, i) => ({
-    id: `@@T@@-${i}`, trace_id: '@@T@@', parent_span_id: i ? '@@T@@-0' : undefined, project_name: 'bench', name: `step ${i}`, type: 'llm',
-    start_time: formatMicros(T0_MICROS + i * 10), end_time: formatMicros(T0_MICROS + i * 10 + 8),
-    input: { messages: [{ role: 'user', content: FILLER }] }, output: 'ok', model: 'gpt-4o-mini', provider: 'openai',
-    usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 }, total_estimated_cost: 0.0001,
+    id: `@@T@@-${i}`,
+    trace_id: '@@T@@',
+    parent_span_id: i ? '@@T@@-0' : undefined,
+    project_name: 'bench',
+    name: `step ${i}`,
+    type: 'llm',
+    start_time: formatMicros(T0_MICROS + i * 10),
+    end_time: formatMicros(T0_MICROS + i * 10 + 8),
+    input: { messages: [{ role: 'user', content: FILLER }] },
+    output: 'ok',
+    model: 'gpt-4o-mini',
+    provider: 'openai',
+    usage: { prompt_tokens: 120, completion_tokens: 30, total_tokens: 150 },
+    total_estimated_cost: 0.0001,
   }));
   const template = JSON.stringify({ spans });
   return {
@@ -34,22 +44,34 @@ function otlpRequest(traceId: string, spanId: (i: number) => string): Record<str
   const str = (key: string, value: string) => ({ key, value: { stringValue: value } });
   const int = (key: string, value: number) => ({ key, value: { intValue: value } });
   const spans = Array.from({ length: SPANS }, (_, i) => ({
-    traceId, spanId: spanId(i), parentSpanId: i ? spanId(0) : undefined, name: `step ${i}`, kind: 3,
-    startTimeUnixNano: nanos(T0_MICROS + i * 10), endTimeUnixNano: nanos(T0_MICROS + i * 10 + 8),
+    traceId,
+    spanId: spanId(i),
+    parentSpanId: i ? spanId(0) : undefined,
+    name: `step ${i}`,
+    kind: 3,
+    startTimeUnixNano: nanos(T0_MICROS + i * 10),
+    endTimeUnixNano: nanos(T0_MICROS + i * 10 + 8),
     attributes: [
-      str('gen_ai.operation.name', 'chat'), str('gen_ai.provider.name', 'openai'), str('gen_ai.request.model', 'gpt-4o-mini'),
-      int('gen_ai.usage.input_tokens', 120), int('gen_ai.usage.output_tokens', 30),
+      str('gen_ai.operation.name', 'chat'),
+      str('gen_ai.provider.name', 'openai'),
+      str('gen_ai.request.model', 'gpt-4o-mini'),
+      int('gen_ai.usage.input_tokens', 120),
+      int('gen_ai.usage.output_tokens', 30),
       str('gen_ai.input.messages', JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: FILLER }] }])),
       str('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: 'ok' }] }])),
-      str('code.file.path', '/home/me/app.py'), int('code.line.number', 10 + i), str('code.function.name', 'step'),
+      str('code.file.path', '/home/me/app.py'),
+      int('code.line.number', 10 + i),
+      str('code.function.name', 'step'),
     ],
     status: { code: 1 },
   }));
   return {
-    resourceSpans: [{
-      resource: { attributes: [str('service.name', 'bench'), str('telemetry.sdk.language', 'python')] },
-      scopeSpans: [{ scope: { name: 'opentelemetry.instrumentation.openai', version: '0.40.0' }, spans }],
-    }],
+    resourceSpans: [
+      {
+        resource: { attributes: [str('service.name', 'bench'), str('telemetry.sdk.language', 'python')] },
+        scopeSpans: [{ scope: { name: 'opentelemetry.instrumentation.openai', version: '0.40.0' }, spans }],
+      },
+    ],
   };
 }
 
@@ -63,7 +85,10 @@ export function otlpJsonRow(): IngestRow {
     name: 'OTLP JSON',
     path: '/v1/traces',
     headers: { 'content-type': 'application/json' },
-    body: (i) => template.replaceAll('@@@@@@@@@@@@@@TRACE@@@@@@@@@@@@@', `${prefix}${hex(i, 24)}`).replaceAll('@@BODY@@', hex(i + 1, 8)), // never all zeros, OTLP's "no id"
+    body: (i) =>
+      template
+        .replaceAll('@@@@@@@@@@@@@@TRACE@@@@@@@@@@@@@', `${prefix}${hex(i, 24)}`)
+        .replaceAll('@@BODY@@', hex(i + 1, 8)), // never all zeros, OTLP's "no id"
     spansPerBody: SPANS,
   };
 }
@@ -78,7 +103,8 @@ export function otlpProtobufRow(): IngestRow {
   const template = Buffer.from(encodeExportTraceRequest(otlpRequest(b64(TRACE_MARKER), spanId)));
   const traceAt = positions(template, TRACE_MARKER);
   const spanAt = positions(template, SPAN_MARKER);
-  if (traceAt.length !== SPANS || spanAt.length !== 2 * SPANS - 1) throw new Error('protobuf template: markers not found where expected');
+  if (traceAt.length !== SPANS || spanAt.length !== 2 * SPANS - 1)
+    throw new Error('protobuf template: markers not found where expected');
   return {
     name: 'OTLP protobuf',
     path: '/v1/traces',

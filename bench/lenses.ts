@@ -46,9 +46,14 @@ function sourceText(): string {
 function spanPatch(traceId: string, i: number, fileIndex: number, fn: number, startMs: number, ended = true): Patch {
   const file = fileIndex === 0 ? FILE : `/bench/project/other_${fileIndex}.py`;
   const span: SpanPatch = {
-    id: `${traceId}-s${i}`, trace_id: traceId, name: `step_${fn}`, type: i % 2 ? 'llm' : 'general',
-    start_time: iso(startMs), ...(ended ? { end_time: iso(startMs + 20 + (fn % 7) * 30), output: `answer ${fn}` } : {}),
-    usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 }, total_estimated_cost: 0.0004,
+    id: `${traceId}-s${i}`,
+    trace_id: traceId,
+    name: `step_${fn}`,
+    type: i % 2 ? 'llm' : 'general',
+    start_time: iso(startMs),
+    ...(ended ? { end_time: iso(startMs + 20 + (fn % 7) * 30), output: `answer ${fn}` } : {}),
+    usage: { prompt_tokens: 100, completion_tokens: 20, total_tokens: 120 },
+    total_estimated_cost: 0.0004,
     code_location: { file, line: 2 + fn * 12, function: `step_${fn}` },
   };
   return { kind: 'span', span };
@@ -64,8 +69,22 @@ async function feedTime(traces: number, withIndex: boolean): Promise<number> {
     const started = performance.now();
     for (let t = 0; t < traces; t++) {
       const traceId = `t${t}`;
-      const patches: Patch[] = [{ kind: 'trace', trace: { id: traceId, name: 'agent', start_time: iso(t0 + t * 1000), end_time: iso(t0 + t * 1000 + 900) } }];
-      for (let i = 0; i < SPANS_PER_TRACE; i++) patches.push(spanPatch(traceId, i, (t + i) % (OTHER_FILES + 1), (Math.floor(t / (OTHER_FILES + 1)) + i * 11) % FUNCTIONS, t0 + t * 1000 + i * 100));
+      const patches: Patch[] = [
+        {
+          kind: 'trace',
+          trace: { id: traceId, name: 'agent', start_time: iso(t0 + t * 1000), end_time: iso(t0 + t * 1000 + 900) },
+        },
+      ];
+      for (let i = 0; i < SPANS_PER_TRACE; i++)
+        patches.push(
+          spanPatch(
+            traceId,
+            i,
+            (t + i) % (OTHER_FILES + 1),
+            (Math.floor(t / (OTHER_FILES + 1)) + i * 11) % FUNCTIONS,
+            t0 + t * 1000 + i * 100,
+          ),
+        );
       store.apply(patches);
     }
     return (performance.now() - started) / 1000;
@@ -85,7 +104,9 @@ async function main(): Promise<void> {
     withIndex.push(await feedTime(feed, true));
   }
   const [a, b] = [Math.min(...without), Math.min(...withIndex)];
-  console.log(`applying ${feed} traces of ${SPANS_PER_TRACE} spans: ${a.toFixed(2)} s without the function index, ${b.toFixed(2)} s with it (best of 2)`);
+  console.log(
+    `applying ${feed} traces of ${SPANS_PER_TRACE} spans: ${a.toFixed(2)} s without the function index, ${b.toFixed(2)} s with it (best of 2)`,
+  );
   console.log(`ratio: apply with index / without = ${(b / a).toFixed(3)}`);
 
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-lenses-'));
@@ -96,7 +117,12 @@ async function main(): Promise<void> {
     const seedStarted = performance.now();
     for (let t = 0; t < TRACES; t++) {
       const traceId = `t${t}`;
-      const patches: Patch[] = [{ kind: 'trace', trace: { id: traceId, name: 'agent', start_time: iso(t0 + t * 1000), end_time: iso(t0 + t * 1000 + 900) } }];
+      const patches: Patch[] = [
+        {
+          kind: 'trace',
+          trace: { id: traceId, name: 'agent', start_time: iso(t0 + t * 1000), end_time: iso(t0 + t * 1000 + 900) },
+        },
+      ];
       for (let i = 0; i < SPANS_PER_TRACE; i++) {
         // Spread over the files, and over every function of each file.
         const fn = (Math.floor(t / (OTHER_FILES + 1)) + i * 11) % FUNCTIONS;
@@ -104,7 +130,9 @@ async function main(): Promise<void> {
       }
       store.apply(patches);
     }
-    console.log(`store of ${TRACES} traces (${TRACES * SPANS_PER_TRACE} spans) fed in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; the index holds ${index.size} functions`);
+    console.log(
+      `store of ${TRACES} traces (${TRACES * SPANS_PER_TRACE} spans) fed in ${((performance.now() - seedStarted) / 1000).toFixed(1)} s; the index holds ${index.size} functions`,
+    );
 
     // ---- lenses for one file ------------------------------------------------------------
     const text = sourceText();
@@ -125,7 +153,9 @@ async function main(): Promise<void> {
       times.push(performance.now() - started);
     }
     const lensMs = median(times);
-    console.log(`lenses for ${FUNCTIONS} functions over ${TRACES} traces: median ${lensMs.toFixed(2)} ms, p95 ${p95(times).toFixed(2)} ms (e.g. "${shown[0]}")`);
+    console.log(
+      `lenses for ${FUNCTIONS} functions over ${TRACES} traces: median ${lensMs.toFixed(2)} ms, p95 ${p95(times).toFixed(2)} ms (e.g. "${shown[0]}")`,
+    );
     console.log(`target lenses ≤ 50 ms: ${lensMs <= 50 ? 'met' : 'MISSED'}`);
     console.log(`ratio: lenses / 50 ms target = ${(lensMs / 50).toFixed(3)}`);
 
@@ -137,7 +167,11 @@ async function main(): Promise<void> {
       if (!w) return;
       // What the lens provider does when VS Code asks again, then: does the lens show the call ended?
       const defs = scanDefinitions(text);
-      const placed = placeFunctions(source.query({ file: FILE, names: definedNames(defs), window: 'all', recent: 1 }), defs, text.length);
+      const placed = placeFunctions(
+        source.query({ file: FILE, names: definedNames(defs), window: 'all', recent: 1 }),
+        defs,
+        text.length,
+      );
       const latest = placed.find((p) => p.summary.function === `step_${w.fn}`)?.summary.recent[0];
       if (latest?.span_id === w.spanId && latest.status === 'ok') {
         waiting = undefined;
@@ -155,14 +189,18 @@ async function main(): Promise<void> {
         // …and ends after the lens's quiet interval, as a call of a few hundred ms does.
         setTimeout(() => {
           waiting = { fn, spanId, ended: performance.now(), resolve };
-          store.apply([{ kind: 'span', span: { id: spanId, trace_id: traceId, end_time: iso(Date.now()), output: 'done' } }]);
+          store.apply([
+            { kind: 'span', span: { id: spanId, trace_id: traceId, end_time: iso(Date.now()), output: 'done' } },
+          ]);
         }, LENS_INTERVAL_MS + 50);
       });
     };
     const quiet: number[] = [];
     for (let k = 0; k < (QUICK ? 4 : 10); k++) quiet.push(await endCall(k, k % FUNCTIONS));
     // Calls of ~550 ms, one after another (the next starts as soon as the lens showed the last).
-    console.log(`a call ends → its lens shows it: median ${median(quiet).toFixed(1)} ms, worst ${Math.max(...quiet).toFixed(1)} ms over ${quiet.length} calls (lens updates at most every ${LENS_INTERVAL_MS} ms)`);
+    console.log(
+      `a call ends → its lens shows it: median ${median(quiet).toFixed(1)} ms, worst ${Math.max(...quiet).toFixed(1)} ms over ${quiet.length} calls (lens updates at most every ${LENS_INTERVAL_MS} ms)`,
+    );
     console.log(`target lens update ≤ 300 ms: ${Math.max(...quiet) <= 300 ? 'met' : 'MISSED'}`);
     console.log(`ratio: lens update (worst) / 300 ms target = ${(Math.max(...quiet) / 300).toFixed(3)}`);
     throttle.dispose();

@@ -20,10 +20,20 @@ const SAMPLES = quick ? 40 : 150;
 
 function post(port: number, agent: Agent, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/ingest', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/ingest',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve());
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -41,16 +51,26 @@ async function measure(port: number, token: string, underLoad: boolean): Promise
   ws.on('message', (data) => {
     const msg = JSON.parse(data.toString());
     if (msg.type !== 'changes') return;
-    for (const t of msg.traces) if (t.id.startsWith('probe-') && t.status === 'ok' && !seen.has(t.id)) seen.set(t.id, performance.now());
+    for (const t of msg.traces)
+      if (t.id.startsWith('probe-') && t.status === 'ok' && !seen.has(t.id)) seen.set(t.id, performance.now());
   });
   const agent = new Agent({ keepAlive: true });
   // The load comes from another process, as it would from an instrumented script.
-  const load = underLoad ? spawn(process.execPath, ['--import', 'tsx', __filename, '--load', String(port)], { stdio: 'inherit' }) : undefined;
+  const load = underLoad
+    ? spawn(process.execPath, ['--import', 'tsx', __filename, '--load', String(port)], { stdio: 'inherit' })
+    : undefined;
   if (load) await new Promise((r) => setTimeout(r, 1000));
   const latencies: number[] = [];
   for (let i = 0; i < SAMPLES; i++) {
     const id = `probe-${underLoad ? 'l' : 'i'}${i}`;
-    const body = JSON.stringify({ events: [{ event: 'span_end', span: { id: `${id}-s`, trace_id: id, name: 'probe', start_time: Date.now() - 5, end_time: Date.now() } }] });
+    const body = JSON.stringify({
+      events: [
+        {
+          event: 'span_end',
+          span: { id: `${id}-s`, trace_id: id, name: 'probe', start_time: Date.now() - 5, end_time: Date.now() },
+        },
+      ],
+    });
     const sent = performance.now();
     await post(port, agent, body);
     while (!seen.has(id)) await new Promise((r) => setTimeout(r, 1));
@@ -81,8 +101,12 @@ async function main(): Promise<void> {
       const p50 = percentile(latencies, 50);
       const p95 = percentile(latencies, 95);
       const what = underLoad ? 'while another client ingests flat out' : 'idle';
-      console.log(`  ${what}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.length} spans); collector event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`);
-      console.log(`ratio: live span end -> /api/live message p95, ${what}, ${p95.toFixed(1)} ms vs the 150 ms end-to-end target = ${(p95 / 150).toFixed(2)} (target <= 1, the panel's rendering comes on top)`);
+      console.log(
+        `  ${what}: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (${latencies.length} spans); collector event loop delay p99 ${(loopDelay.percentile(99) / 1e6).toFixed(1)} ms`,
+      );
+      console.log(
+        `ratio: live span end -> /api/live message p95, ${what}, ${p95.toFixed(1)} ms vs the 150 ms end-to-end target = ${(p95 / 150).toFixed(2)} (target <= 1, the panel's rendering comes on top)`,
+      );
     }
   } finally {
     await collector.close();
@@ -96,9 +120,11 @@ async function generateLoad(port: number): Promise<void> {
   const agent = new Agent({ keepAlive: true });
   const template = nativeTraceBatch('@@');
   let next = 0;
-  await Promise.all(Array.from({ length: 4 }, async () => {
-    for (;;) await post(port, agent, template.replaceAll('@@', `load-${process.pid}-${next++}`));
-  }));
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (;;) await post(port, agent, template.replaceAll('@@', `load-${process.pid}-${next++}`));
+    }),
+  );
 }
 
 if (require.main === module) {

@@ -17,16 +17,27 @@ const quick = process.argv.includes('--quick');
 const SAMPLES = quick ? 30 : 150;
 const THINK_MS = 20;
 
-const chunk = (text: string) => `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
+const chunk = (text: string) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: text }, finish_reason: null }] })}\n\n`;
 
 function timed(port: number, path: string, agent: Agent, body: string): Promise<{ firstByte: number; total: number }> {
   return new Promise((resolve, reject) => {
     const start = performance.now();
     let firstByte = 0;
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' } }, (res) => {
-      res.on('data', () => (firstByte ||= performance.now() - start));
-      res.on('end', () => resolve({ firstByte, total: performance.now() - start }));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+      },
+      (res) => {
+        res.on('data', () => (firstByte ||= performance.now() - start));
+        res.on('end', () => resolve({ firstByte, total: performance.now() - start }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -51,7 +62,12 @@ async function main(): Promise<void> {
   const upstreamPort = (upstream.address() as { port: number }).port;
   const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-proxy-'));
   const store = await openStore({ dir, warn: () => undefined });
-  const collector = await startCollector({ store, port: 0, log: () => undefined, proxy: { upstream: `http://127.0.0.1:${upstreamPort}/v1`, cacheDir: join(dir, 'proxy-cache') } });
+  const collector = await startCollector({
+    store,
+    port: 0,
+    log: () => undefined,
+    proxy: { upstream: `http://127.0.0.1:${upstreamPort}/v1`, cacheDir: join(dir, 'proxy-cache') },
+  });
   const agent = new Agent({ keepAlive: true });
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], stream: true });
   const direct = { firstByte: [] as number[], total: [] as number[] };
@@ -74,9 +90,13 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
   }
   const f = (n: number) => n.toFixed(2);
-  console.log(`first byte p50: direct ${f(p50(direct.firstByte))} ms, through the proxy ${f(p50(proxied.firstByte))} ms (+${f(p50(proxied.firstByte) - p50(direct.firstByte))} ms)`);
+  console.log(
+    `first byte p50: direct ${f(p50(direct.firstByte))} ms, through the proxy ${f(p50(proxied.firstByte))} ms (+${f(p50(proxied.firstByte) - p50(direct.firstByte))} ms)`,
+  );
   console.log(`whole stream p50: direct ${f(p50(direct.total))} ms, through the proxy ${f(p50(proxied.total))} ms`);
-  console.log(`ratio: proxy / direct first byte (p50) = ${(p50(proxied.firstByte) / p50(direct.firstByte)).toFixed(3)}`);
+  console.log(
+    `ratio: proxy / direct first byte (p50) = ${(p50(proxied.firstByte) / p50(direct.firstByte)).toFixed(3)}`,
+  );
   console.log(`ratio: proxy / direct whole stream (p50) = ${(p50(proxied.total) / p50(direct.total)).toFixed(3)}`);
 }
 

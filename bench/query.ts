@@ -71,21 +71,32 @@ async function main(): Promise<void> {
   console.log(`Logs and monitor over HTTP, ${TRACES} traces, median of ${RUNS} runs`);
   let searchChars = 0;
   for (const t of store.summaries()) searchChars += store.searchText?.(t.id)?.length ?? 0;
-  console.log(`search text kept for free text: ${searchChars.toLocaleString('en')} characters, ${Math.round(searchChars / TRACES)} per trace`);
+  console.log(
+    `search text kept for free text: ${searchChars.toLocaleString('en')} characters, ${Math.round(searchChars / TRACES)} per trace`,
+  );
   const results: { label: string; median: number; bytes: number }[] = [];
   for (const [label, path] of cases) results.push({ label, ...(await measure(path)) });
   const [list, scan] = results;
   console.log('');
-  console.log(`${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'bytes'.padStart(10)} ${'vs list'.padStart(8)} ${'vs scan'.padStart(8)}`);
+  console.log(
+    `${'case'.padEnd(48)} ${'ms'.padStart(9)} ${'bytes'.padStart(10)} ${'vs list'.padStart(8)} ${'vs scan'.padStart(8)}`,
+  );
   for (const r of results) {
-    console.log(`${r.label.padEnd(48)} ${r.median.toFixed(1).padStart(9)} ${String(r.bytes).padStart(10)} ${(r.median / list.median).toFixed(2).padStart(8)} ${(r.median / scan.median).toFixed(2).padStart(8)}`);
+    console.log(
+      `${r.label.padEnd(48)} ${r.median.toFixed(1).padStart(9)} ${String(r.bytes).padStart(10)} ${(r.median / list.median).toFixed(2).padStart(8)} ${(r.median / scan.median).toFixed(2).padStart(8)}`,
+    );
   }
-  const worst = (prefix: string) => results.filter((r) => r.label.startsWith(prefix)).reduce((a, b) => (b.median > a.median ? b : a));
+  const worst = (prefix: string) =>
+    results.filter((r) => r.label.startsWith(prefix)).reduce((a, b) => (b.median > a.median ? b : a));
   const filterWorst = worst('filter');
   const monitorWorst = worst('monitor');
   console.log('');
-  console.log(`ratio: slowest filter over ${TRACES} traces (${filterWorst.label.slice(7)}) ${filterWorst.median.toFixed(1)} ms = ${(filterWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all (${list.median.toFixed(1)} ms), ${(filterWorst.median / scan.median).toFixed(2)}x the unfiltered query (${scan.median.toFixed(1)} ms)`);
-  console.log(`ratio: slowest monitor over ${TRACES} traces (${monitorWorst.label.slice(8)}) ${monitorWorst.median.toFixed(1)} ms = ${(monitorWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all, ${(monitorWorst.median / scan.median).toFixed(2)}x the unfiltered query`);
+  console.log(
+    `ratio: slowest filter over ${TRACES} traces (${filterWorst.label.slice(7)}) ${filterWorst.median.toFixed(1)} ms = ${(filterWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all (${list.median.toFixed(1)} ms), ${(filterWorst.median / scan.median).toFixed(2)}x the unfiltered query (${scan.median.toFixed(1)} ms)`,
+  );
+  console.log(
+    `ratio: slowest monitor over ${TRACES} traces (${monitorWorst.label.slice(8)}) ${monitorWorst.median.toFixed(1)} ms = ${(monitorWorst.median / list.median).toFixed(3)}x GET /api/traces?limit=all, ${(monitorWorst.median / scan.median).toFixed(2)}x the unfiltered query`,
+  );
 
   await collector.close();
   rmSync(dir, { recursive: true, force: true });
@@ -107,7 +118,7 @@ const CONTEXT = 'the quick brown fox jumps over the lazy dog; '.repeat(45);
  */
 function seed(store: TraceStore, count: number, nowMs: number): void {
   let rnd = 12345;
-  const random = () => ((rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+  const random = () => (rnd = (rnd * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
   const iso = (ms: number) => new Date(ms).toISOString().replace('Z', '000Z');
   const batch: Patch[] = [];
   for (let i = 0; i < count; i++) {
@@ -117,15 +128,38 @@ function seed(store: TraceStore, count: number, nowMs: number): void {
     const running = random() < 0.01;
     const error = !running && random() < 0.05;
     const project = ['Project A', 'Project B', 'Project C'][i % 3];
-    const trace: Record<string, unknown> & { id: string } = { id, project_name: project, name: ['summarise', 'classify', 'retrieve', 'answer'][i % 4], start_time: iso(start), input: { question: `question ${i}: what is the capital of country ${i % 200}?`, context: `${CONTEXT.slice(0, Math.floor(random() * CONTEXT.length))} ref-${i % 1000}` }, tags: i % 7 === 0 ? ['beta'] : [] };
+    const trace: Record<string, unknown> & { id: string } = {
+      id,
+      project_name: project,
+      name: ['summarise', 'classify', 'retrieve', 'answer'][i % 4],
+      start_time: iso(start),
+      input: {
+        question: `question ${i}: what is the capital of country ${i % 200}?`,
+        context: `${CONTEXT.slice(0, Math.floor(random() * CONTEXT.length))} ref-${i % 1000}`,
+      },
+      tags: i % 7 === 0 ? ['beta'] : [],
+    };
     if (!running) trace.end_time = iso(start + duration);
     if (!running) trace.output = `answer ${i}`;
     if (error) trace.error_info = { exception_type: 'TimeoutError', message: 'upstream slow' };
     batch.push({ kind: 'trace', trace } as Patch);
-    const span: Record<string, unknown> & { id: string; trace_id: string } = { id: `${id}-llm`, trace_id: id, name: 'llm', type: 'llm', start_time: iso(start + 1), usage: { prompt_tokens: Math.round(random() * 2000), completion_tokens: Math.round(random() * 500) }, total_estimated_cost: random() * 0.03, model: 'gpt-4o-mini' };
+    const span: Record<string, unknown> & { id: string; trace_id: string } = {
+      id: `${id}-llm`,
+      trace_id: id,
+      name: 'llm',
+      type: 'llm',
+      start_time: iso(start + 1),
+      usage: { prompt_tokens: Math.round(random() * 2000), completion_tokens: Math.round(random() * 500) },
+      total_estimated_cost: random() * 0.03,
+      model: 'gpt-4o-mini',
+    };
     if (!running) span.end_time = iso(start + duration - 1);
     batch.push({ kind: 'span', span } as Patch);
-    if (random() < 0.5) batch.push({ kind: 'score', score: { target: 'trace', id, name: 'user_feedback', value: random() < 0.7 ? 1 : 0, source: 'sdk' } });
+    if (random() < 0.5)
+      batch.push({
+        kind: 'score',
+        score: { target: 'trace', id, name: 'user_feedback', value: random() < 0.7 ? 1 : 0, source: 'sdk' },
+      });
     if (batch.length >= 3000) store.apply(batch.splice(0));
   }
   store.apply(batch);

@@ -59,7 +59,9 @@ async function ingestPerSpan(): Promise<number> {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main(): Promise<void> {
-  const nativeSpans = (JSON.parse(nativeTraceBatch('t')).events as { span?: Record<string, unknown> }[]).flatMap((e) => (e.span ? [e.span] : []));
+  const nativeSpans = (JSON.parse(nativeTraceBatch('t')).events as { span?: Record<string, unknown> }[]).flatMap((e) =>
+    e.span ? [e.span] : [],
+  );
   const opikSpans = JSON.parse(String(opikRow().body(0))).spans as Record<string, unknown>[];
   const rows: [string, FieldSpec, Record<string, unknown>[], string[]][] = [
     ['native', SPAN_FIELDS, nativeSpans, ['id', 'trace_id', 'end_time']],
@@ -75,13 +77,16 @@ async function main(): Promise<void> {
         [`${name} kept`, (r: Record<string, unknown>) => readFields(r, spec, ctx, required)],
         [`${name} copied`, (r: Record<string, unknown>) => copyFields(r, spec, ctx, required)],
       ] as const;
-      for (const [key, read] of round % 2 ? [pair[1], pair[0]] : pair) (times[key] ??= []).push(perRecord(records, read));
+      for (const [key, read] of round % 2 ? [pair[1], pair[0]] : pair)
+        (times[key] ??= []).push(perRecord(records, read));
     }
     ingest.push(await ingestPerSpan());
   }
   if (ctx.problems.list.length) throw new Error(`bench spans are invalid: ${JSON.stringify(ctx.problems.list[0])}`);
   const total = median(ingest);
-  console.log(`readFields benchmark: CPU µs per span, medians of ${ROUNDS} interleaved rounds; native ingest in process ${total.toFixed(2)} µs/span`);
+  console.log(
+    `readFields benchmark: CPU µs per span, medians of ${ROUNDS} interleaved rounds; native ingest in process ${total.toFixed(2)} µs/span`,
+  );
   for (const [name] of rows) {
     const kept = median(times[`${name} kept`]);
     const copied = median(times[`${name} copied`]);

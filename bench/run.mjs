@@ -29,7 +29,11 @@ let failed = 0;
 for (const file of benches) {
   console.log(`\n== bench/${file}`);
   const [cmd, args] = command(file);
-  const result = spawnSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 * 1024 * 1024 });
+  const result = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
   process.stdout.write(result.stdout ?? '');
   if (result.status !== 0) {
     failed++;

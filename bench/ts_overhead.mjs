@@ -61,20 +61,39 @@ const discardExporter = {
   shutdown: async () => {},
   forceFlush: async () => {},
 };
-const provider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(discardExporter, { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 })] });
+const provider = new BasicTracerProvider({
+  spanProcessors: [
+    new BatchSpanProcessor(discardExporter, {
+      maxQueueSize: 100_000,
+      maxExportBatchSize: 1000,
+      scheduledDelayMillis: 50,
+    }),
+  ],
+});
 otelApi.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
 otelApi.trace.setGlobalTracerProvider(provider);
 const tracer = otelApi.trace.getTracer('bench');
 // The same spans exported for real, as OTLP/HTTP JSON to the discarding server: the
 // like-for-like peer of spanscope's "total", which also serialises and posts every span.
 const otlpProvider = new BasicTracerProvider({
-  spanProcessors: [new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), { maxQueueSize: 100_000, maxExportBatchSize: 1000, scheduledDelayMillis: 50 })],
+  spanProcessors: [
+    new BatchSpanProcessor(new OTLPTraceExporter({ url: `${base}/v1/traces` }), {
+      maxQueueSize: 100_000,
+      maxExportBatchSize: 1000,
+      scheduledDelayMillis: 50,
+    }),
+  ],
 });
 const otlpTracer = otlpProvider.getTracer('bench');
 
 const contenders = {
   'plain call': { fn: add, flush: async () => {} },
-  'spanscope track': { fn: spanscope.track(function add(a, b) { return a + b; }), flush: () => spanscope.flush({ timeoutMs: 10_000 }) },
+  'spanscope track': {
+    fn: spanscope.track(function add(a, b) {
+      return a + b;
+    }),
+    flush: () => spanscope.flush({ timeoutMs: 10_000 }),
+  },
   'otel startSpan+end': {
     fn: (a, b) => {
       const span = tracer.startSpan('add');
@@ -108,7 +127,12 @@ const contenders = {
       }),
     flush: () => otlpProvider.forceFlush(),
   },
-  'opik track': { fn: opik.track({ name: 'add' }, function add(a, b) { return a + b; }), flush: () => opik.flushAll() },
+  'opik track': {
+    fn: opik.track({ name: 'add' }, function add(a, b) {
+      return a + b;
+    }),
+    flush: () => opik.flushAll(),
+  },
 };
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -23,13 +23,24 @@ const RUNS = quick ? 1 : 3;
 const LATENCY_SAMPLES = quick ? 20 : 50;
 const SIZES = quick ? [10_000] : [10_000, 100_000];
 const TOKEN = 'bench-token';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const now = () => performance.timeOrigin + performance.now();
 
 execFileSync(process.execPath, ['scripts/build.mjs', '--production'], { cwd: root, stdio: 'inherit' });
 
 const dir = mkdtempSync(join(tmpdir(), 'spanscope-bench-ui-'));
-const server = spawn(process.execPath, ['dist/cli.js', 'serve', '--port', '0', '--data', dir, '--token', TOKEN], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, ['dist/cli.js', 'serve', '--port', '0', '--data', dir, '--token', TOKEN], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
 const port = await new Promise((resolvePort, reject) => {
   let out = '';
   server.stdout.on('data', (d) => {
@@ -58,24 +69,41 @@ try {
     const runs = [];
     for (let r = 0; r < RUNS; r++) runs.push(await openTrace(page, traceId, size));
     const med = (k) => median(runs.map((x) => x[k]));
-    const res = { size, bytes, firstRows: med('firstRows'), interactive: med('interactive'), fetchParse: med('fetchParse') };
+    const res = {
+      size,
+      bytes,
+      firstRows: med('firstRows'),
+      interactive: med('interactive'),
+      fetchParse: med('fetchParse'),
+    };
     results.push(res);
-    const target = size <= 10_000 ? 'targets: first rows ≤ 300 ms, interactive ≤ 1000 ms' : 'target: interactive ≤ 2000 ms';
-    console.log(`  ${fmtCount(size)} spans (${(bytes / 1e6).toFixed(1)} MB of JSON): first rows ${ms(res.firstRows)}, interactive ${ms(res.interactive)}; baseline fetch+parse ${ms(res.fetchParse)}  (${target})`);
+    const target =
+      size <= 10_000 ? 'targets: first rows ≤ 300 ms, interactive ≤ 1000 ms' : 'target: interactive ≤ 2000 ms';
+    console.log(
+      `  ${fmtCount(size)} spans (${(bytes / 1e6).toFixed(1)} MB of JSON): first rows ${ms(res.firstRows)}, interactive ${ms(res.interactive)}; baseline fetch+parse ${ms(res.fetchParse)}  (${target})`,
+    );
   }
 
   console.log(`span end → visible in the panel, ${LATENCY_SAMPLES} spans:`);
   await page.close();
   const lat = await spanEndLatency(await context.newPage());
-  console.log(`  panel:  p50 ${ms(percentile(lat.visible, 50))}, p95 ${ms(percentile(lat.visible, 95))}  (target p95 ≤ 150 ms)`);
-  console.log(`  baseline /api/live client: p50 ${ms(percentile(lat.socket, 50))}, p95 ${ms(percentile(lat.socket, 95))}`);
+  console.log(
+    `  panel:  p50 ${ms(percentile(lat.visible, 50))}, p95 ${ms(percentile(lat.visible, 95))}  (target p95 ≤ 150 ms)`,
+  );
+  console.log(
+    `  baseline /api/live client: p50 ${ms(percentile(lat.socket, 50))}, p95 ${ms(percentile(lat.socket, 95))}`,
+  );
 
   for (const r of results) {
     const ok = r.size <= 10_000 ? r.firstRows <= 300 && r.interactive <= 1000 : r.interactive <= 2000;
-    console.log(`ratio: open ${fmtCount(r.size)}-span trace: first rows ${(r.firstRows / r.fetchParse).toFixed(2)}× and interactive ${(r.interactive / r.fetchParse).toFixed(2)}× fetch+parse (${ms(r.firstRows)} / ${ms(r.interactive)}; ${ok ? 'meets' : 'MISSES'} the DESIGN target)`);
+    console.log(
+      `ratio: open ${fmtCount(r.size)}-span trace: first rows ${(r.firstRows / r.fetchParse).toFixed(2)}× and interactive ${(r.interactive / r.fetchParse).toFixed(2)}× fetch+parse (${ms(r.firstRows)} / ${ms(r.interactive)}; ${ok ? 'meets' : 'MISSES'} the DESIGN target)`,
+    );
   }
   const p95 = percentile(lat.visible, 95);
-  console.log(`ratio: span end → visible p95 ${(p95 / percentile(lat.socket, 95)).toFixed(2)}× the bare /api/live client (${ms(p95)}; ${p95 <= 150 ? 'meets' : 'MISSES'} the 150 ms target)`);
+  console.log(
+    `ratio: span end → visible p95 ${(p95 / percentile(lat.socket, 95)).toFixed(2)}× the bare /api/live client (${ms(p95)}; ${p95 <= 150 ? 'meets' : 'MISSES'} the 150 ms target)`,
+  );
 } finally {
   await browser?.close();
   server.kill('SIGTERM');
@@ -92,7 +120,8 @@ function installMarks() {
   const onFrame = () => {
     if (!marks.firstRows && document.querySelector('.tree-row[data-index="2"]')) marks.firstRows = performance.now();
     const want = marks.clicked;
-    if (want && !marks.interactive && document.querySelector('.details-title h2')?.textContent === want) marks.interactive = performance.now();
+    if (want && !marks.interactive && document.querySelector('.details-title h2')?.textContent === want)
+      marks.interactive = performance.now();
     if (!marks.interactive) requestAnimationFrame(onFrame);
   };
   requestAnimationFrame(onFrame);
@@ -110,13 +139,21 @@ async function openTrace(page, traceId, size) {
   await page.waitForFunction(() => window.__bench.interactive, null, { polling: 5, timeout: 60_000 });
   const marks = await page.evaluate(() => {
     const out = { ...window.__bench };
-    for (const m of performance.getEntriesByType('mark')) if (m.name.startsWith('spanscope:')) out[m.name.slice(10)] ??= m.startTime;
+    for (const m of performance.getEntriesByType('mark'))
+      if (m.name.startsWith('spanscope:')) out[m.name.slice(10)] ??= m.startTime;
     const nav = performance.getEntriesByType('navigation')[0];
     out.html = nav?.responseEnd;
     out.script = performance.getEntriesByType('resource').find((r) => r.name.endsWith('webview.js'))?.responseEnd;
     return out;
   });
-  if (process.env.BENCH_VERBOSE) console.log('   ', Object.entries(marks).filter(([k]) => k !== 'clicked').map(([k, v]) => `${k} ${Math.round(v)}`).join(', '));
+  if (process.env.BENCH_VERBOSE)
+    console.log(
+      '   ',
+      Object.entries(marks)
+        .filter(([k]) => k !== 'clicked')
+        .map(([k, v]) => `${k} ${Math.round(v)}`)
+        .join(', '),
+    );
   const rows = await page.locator('.topbar-facts').textContent();
   if (!rows.includes(fmtCountInPage(size))) throw new Error(`expected ${size} spans, page says "${rows}"`);
   const fetchParse = await page.evaluate(async (id) => {
@@ -137,7 +174,14 @@ function fmtCountInPage(n) {
 async function ingestTrace(traceId, size) {
   const t0 = Date.parse('2026-01-02T03:04:05Z');
   const iso = (ms) => new Date(t0 + ms).toISOString();
-  await post({ events: [{ event: 'trace_start', trace: { id: traceId, name: `bench ${size}`, start_time: iso(0), input: { question: 'bench' } } }] });
+  await post({
+    events: [
+      {
+        event: 'trace_start',
+        trace: { id: traceId, name: `bench ${size}`, start_time: iso(0), input: { question: 'bench' } },
+      },
+    ],
+  });
   const types = ['general', 'llm', 'tool', 'general'];
   const BATCH = 2000;
   for (let start = 0; start < size; start += BATCH) {
@@ -150,7 +194,11 @@ async function ingestTrace(traceId, size) {
         type: types[i % 4],
         start_time: iso(1 + i * 2),
         end_time: iso(2 + i * 2 + (i % 13)),
-        input: { query: `question number ${i} about the weather and the news`, k: i % 10, options: { temperature: 0.2, top_p: 1 } },
+        input: {
+          query: `question number ${i} about the weather and the news`,
+          k: i % 10,
+          options: { temperature: 0.2, top_p: 1 },
+        },
         output: `answer ${i}: it is sunny and the markets are calm today, nothing else happened of note`,
         metadata: { attempt: 1 },
       };
@@ -160,8 +208,12 @@ async function ingestTrace(traceId, size) {
     }
     await post({ events });
   }
-  await post({ events: [{ event: 'trace_end', trace: { id: traceId, end_time: iso(2 * size + 100), output: 'done' } }] });
-  const res = await fetch(`http://127.0.0.1:${port}/api/traces/${traceId}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  await post({
+    events: [{ event: 'trace_end', trace: { id: traceId, end_time: iso(2 * size + 100), output: 'done' } }],
+  });
+  const res = await fetch(`http://127.0.0.1:${port}/api/traces/${traceId}`, {
+    headers: { authorization: `Bearer ${TOKEN}` },
+  });
   return (await res.arrayBuffer()).byteLength;
 }
 
@@ -170,7 +222,12 @@ async function ingestTrace(traceId, size) {
 async function spanEndLatency(page) {
   const traceId = 'bench-live';
   const t0 = Date.now();
-  await post({ events: [{ event: 'trace_start', trace: { id: traceId, name: 'live', start_time: t0 } }, { event: 'span_start', span: { id: 'live-root', trace_id: traceId, name: 'root', start_time: t0 } }] });
+  await post({
+    events: [
+      { event: 'trace_start', trace: { id: traceId, name: 'live', start_time: t0 } },
+      { event: 'span_start', span: { id: 'live-root', trace_id: traceId, name: 'root', start_time: t0 } },
+    ],
+  });
   await page.goto(`http://127.0.0.1:${port}/?trace=${traceId}`);
   await page.locator('.tree-row', { hasText: 'root' }).waitFor();
 
@@ -181,7 +238,8 @@ async function spanEndLatency(page) {
   socket.on('message', (data) => {
     const at = now();
     const msg = JSON.parse(data.toString());
-    for (const group of msg.spans ?? []) for (const s of group.spans) if (s.end_time && !socketSeen.has(s.id)) socketSeen.set(s.id, at);
+    for (const group of msg.spans ?? [])
+      for (const s of group.spans) if (s.end_time && !socketSeen.has(s.id)) socketSeen.set(s.id, at);
   });
 
   const visible = [];
@@ -189,13 +247,22 @@ async function spanEndLatency(page) {
   for (let i = 0; i < LATENCY_SAMPLES; i++) {
     const id = `live-${i}`;
     const name = `call_${i}`;
-    await post({ events: [{ event: 'span_start', span: { id, trace_id: traceId, parent_span_id: 'live-root', name, start_time: Date.now() } }] });
+    await post({
+      events: [
+        {
+          event: 'span_start',
+          span: { id, trace_id: traceId, parent_span_id: 'live-root', name, start_time: Date.now() },
+        },
+      ],
+    });
     await page.locator('.tree-row.is-running', { hasText: name }).waitFor();
     // Resolves, in epoch ms, on the first frame where that row no longer shows running.
     await page.evaluate((label) => {
       window.__ended = new Promise((done) => {
         const check = () => {
-          const row = [...document.querySelectorAll('.tree-row')].find((r) => r.querySelector('.row-label')?.textContent === label);
+          const row = [...document.querySelectorAll('.tree-row')].find(
+            (r) => r.querySelector('.row-label')?.textContent === label,
+          );
           if (row && !row.classList.contains('is-running')) done(performance.timeOrigin + performance.now());
           else requestAnimationFrame(check);
         };
@@ -204,7 +271,9 @@ async function spanEndLatency(page) {
     }, name);
     await new Promise((r) => setTimeout(r, 20 + Math.random() * 80)); // spans end at random moments
     const sent = now();
-    await post({ events: [{ event: 'span_end', span: { id, trace_id: traceId, end_time: Date.now(), output: 'ok' } }] });
+    await post({
+      events: [{ event: 'span_end', span: { id, trace_id: traceId, end_time: Date.now(), output: 'ok' } }],
+    });
     const shown = await page.evaluate(() => window.__ended);
     visible.push(shown - sent);
     while (!socketSeen.has(id)) await new Promise((r) => setTimeout(r, 1));
@@ -221,11 +290,23 @@ async function spanEndLatency(page) {
 function post(body) {
   const text = JSON.stringify(body);
   return new Promise((resolvePost, reject) => {
-    const req = request({ host: '127.0.0.1', port, path: '/api/ingest', method: 'POST', agent, headers: { 'content-type': 'application/json' } }, (res) => {
-      let out = '';
-      res.on('data', (d) => (out += d));
-      res.on('end', () => (res.statusCode === 200 ? resolvePost() : reject(new Error(`ingest ${res.statusCode}: ${out.slice(0, 300)}`))));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: '/api/ingest',
+        method: 'POST',
+        agent,
+        headers: { 'content-type': 'application/json' },
+      },
+      (res) => {
+        let out = '';
+        res.on('data', (d) => (out += d));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolvePost() : reject(new Error(`ingest ${res.statusCode}: ${out.slice(0, 300)}`)),
+        );
+      },
+    );
     req.on('error', reject);
     req.end(text);
   });

@@ -18,16 +18,53 @@ const common = {
 };
 
 const targets = [
-  { entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node18', external: ['vscode'] },
+  {
+    entryPoints: ['src/extension/extension.ts'],
+    outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    external: ['vscode'],
+  },
   // The collector and store for the extension, loaded after activation (see src/extension/backend.ts).
-  { entryPoints: ['src/extension/backend.ts'], outfile: 'dist/backend.js', platform: 'node', format: 'cjs', target: 'node18' },
-  { entryPoints: ['src/cli.ts'], outfile: 'dist/cli.js', platform: 'node', format: 'cjs', target: 'node18', banner: { js: '#!/usr/bin/env node' } },
+  {
+    entryPoints: ['src/extension/backend.ts'],
+    outfile: 'dist/backend.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+  },
+  {
+    entryPoints: ['src/cli.ts'],
+    outfile: 'dist/cli.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+    banner: { js: '#!/usr/bin/env node' },
+  },
   // `spanscope mcp` with the MCP SDK, loaded by dist/cli.js only for that command (src/agent/mcpCommand.ts).
-  { entryPoints: ['src/agent/mcpCommand.ts'], outfile: 'dist/mcp.js', platform: 'node', format: 'cjs', target: 'node18' },
-  { entryPoints: ['webview/main.ts'], outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  {
+    entryPoints: ['src/agent/mcpCommand.ts'],
+    outfile: 'dist/mcp.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node18',
+  },
+  {
+    entryPoints: ['webview/main.ts'],
+    outfile: 'media/dist/webview.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
   // The panel's CSS with the codicon font: one stylesheet, the font copied beside it unhashed
   // so the collector's asset allow-list can name it.
-  { entryPoints: ['media/webview.css'], outfile: 'media/dist/webview.css', loader: { '.ttf': 'file' }, assetNames: '[name]' },
+  {
+    entryPoints: ['media/webview.css'],
+    outfile: 'media/dist/webview.css',
+    loader: { '.ttf': 'file' },
+    assetNames: '[name]',
+  },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 if (watch) {

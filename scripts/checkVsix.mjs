@@ -58,7 +58,9 @@ const forbidden = [
 const names = zipEntries(readFileSync(file));
 const problems = [];
 for (const r of required) if (!names.includes(r)) problems.push(`missing: ${r}`);
-for (const n of names) for (const [re, what] of forbidden) if (re.test(n) && !/\.d\.[cm]?ts$/.test(n)) problems.push(`should not ship (${what}): ${n}`);
+for (const n of names)
+  for (const [re, what] of forbidden)
+    if (re.test(n) && !/\.d\.[cm]?ts$/.test(n)) problems.push(`should not ship (${what}): ${n}`);
 console.log(`${file}: ${names.length} entries`);
 for (const n of names) console.log(`  ${n}`);
 if (problems.length) {

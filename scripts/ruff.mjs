@@ -40,7 +40,9 @@ for (const path of pythonFiles(sdkDir)) {
   }
   const ignored = ignoredCodes(name, perFileIgnores);
   const diagnostics = workspace.check(write ? formatted : source);
-  diagnostics.sort((a, b) => a.start_location.row - b.start_location.row || a.start_location.column - b.start_location.column);
+  diagnostics.sort(
+    (a, b) => a.start_location.row - b.start_location.row || a.start_location.column - b.start_location.column,
+  );
   for (const d of diagnostics) {
     if (d.code && ignored.some((code) => d.code.startsWith(code))) continue;
     findings += 1;

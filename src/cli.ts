@@ -53,7 +53,12 @@ class UsageError extends Error {}
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions | 'help' {
   const [command, ...rest] = argv;
   if (command === '--help' || command === '-h' || command === 'help') return 'help';
-  if (command !== 'serve') throw new UsageError(command === undefined ? 'missing command (did you mean `spanscope serve`?)' : `unknown command "${command}" (did you mean \`spanscope serve\` or \`spanscope mcp\`?)`);
+  if (command !== 'serve')
+    throw new UsageError(
+      command === undefined
+        ? 'missing command (did you mean `spanscope serve`?)'
+        : `unknown command "${command}" (did you mean \`spanscope serve\` or \`spanscope mcp\`?)`,
+    );
   const options: ServeOptions = {
     port: DEFAULT_PORT,
     host: DEFAULT_HOST,
@@ -74,12 +79,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): ServeOptions 
     if (value === undefined || value === '') throw new UsageError(`${flag} needs a value`);
     if (flag === '--port' || flag === '--grpc-port') {
       const port = Number(value);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}"`);
+      if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new UsageError(`${flag} must be a number from 0 to 65535, not "${value}"`);
       if (flag === '--port') options.port = port;
       else (options.grpcPort = port), (options.grpcFallback = false);
     } else if (flag === '--proxy-cache-mb') {
       const mb = Number(value);
-      if (!Number.isFinite(mb) || mb < 0) throw new UsageError(`--proxy-cache-mb must be a number of megabytes (0 turns the cache off), not "${value}"`);
+      if (!Number.isFinite(mb) || mb < 0)
+        throw new UsageError(`--proxy-cache-mb must be a number of megabytes (0 turns the cache off), not "${value}"`);
       options.proxyCacheMb = mb;
     } else if (flag === '--proxy-upstream') options.proxyUpstream = checkUpstream(value, '--proxy-upstream');
     else if (flag === '--host') options.host = value;
@@ -96,7 +103,8 @@ function checkUpstream(value: string, source: string): string {
   } catch {
     throw new UsageError(`${source} must be a URL such as ${DEFAULT_UPSTREAM}, not "${value}"`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${source} must be an http or https URL, not "${value}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`${source} must be an http or https URL, not "${value}"`);
   return value;
 }
 
@@ -119,25 +127,45 @@ async function main(): Promise<number> {
   try {
     store = await openStore({ dir: options.data, warn });
   } catch (err) {
-    process.stderr.write(`spanscope: ${isStoreLocked(err) ? err.message : `can not open the store in ${options.data}: ${(err as Error).message}`}\n`);
+    process.stderr.write(
+      `spanscope: ${isStoreLocked(err) ? err.message : `can not open the store in ${options.data}: ${(err as Error).message}`}\n`,
+    );
     return 1;
   }
   let collector;
   try {
     const grpc = options.grpcPort ? { port: options.grpcPort, fallback: options.grpcFallback } : undefined;
-    const proxy = { upstream: options.proxyUpstream, cacheDir: options.proxyCacheMb > 0 ? join(options.data, 'proxy-cache') : undefined, cacheMaxBytes: Math.round(options.proxyCacheMb * 1024 * 1024) };
-    collector = await startCollector({ store, port: options.port, host: options.host, token: options.token, version, log: warn, proxy, grpc });
+    const proxy = {
+      upstream: options.proxyUpstream,
+      cacheDir: options.proxyCacheMb > 0 ? join(options.data, 'proxy-cache') : undefined,
+      cacheMaxBytes: Math.round(options.proxyCacheMb * 1024 * 1024),
+    };
+    collector = await startCollector({
+      store,
+      port: options.port,
+      host: options.host,
+      token: options.token,
+      version,
+      log: warn,
+      proxy,
+      grpc,
+    });
   } catch (err) {
     await store.close();
     const e = err as NodeJS.ErrnoException;
-    const why = e.code === 'EADDRINUSE' ? `port ${options.port} is in use; choose another with --port (or --port 0 for any free port)`
-      : e.code === 'EADDRNOTAVAIL' ? `can not bind ${options.host}: no such address on this machine`
-      : e.message;
+    const why =
+      e.code === 'EADDRINUSE'
+        ? `port ${options.port} is in use; choose another with --port (or --port 0 for any free port)`
+        : e.code === 'EADDRNOTAVAIL'
+          ? `can not bind ${options.host}: no such address on this machine`
+          : e.message;
     process.stderr.write(`spanscope: ${why}\n`);
     return 1;
   }
   process.stdout.write(`Spanscope listening on ${collector.url}\n`);
-  process.stdout.write(`Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`);
+  process.stdout.write(
+    `Open the trace viewer: http://127.0.0.1:${collector.port}/?token=${encodeURIComponent(collector.token)}\n`,
+  );
   process.stdout.write(`Store: ${options.data}\n`);
   if (collector.grpcPort) process.stdout.write(`OTLP/gRPC on 127.0.0.1:${collector.grpcPort}\n`);
   process.stdout.write(`AI proxy: OPENAI_BASE_URL=${collector.url}/v1/proxy (calls go to ${options.proxyUpstream})\n`);

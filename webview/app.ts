@@ -6,7 +6,17 @@ import type { ScorePatch, Span, TraceDetail, TraceSummary } from '../src/core/mo
 import { applyScore } from '../src/core/model/merge';
 import { nowIso } from '../src/core/model/time';
 import type { Changes, HostInfo } from '../src/shared/protocol';
-import { ChangesNotification, DeleteTraces, GetTrace, OpenSource, FindSymbol, Ready, SetScore, ShowTrace, WatchTraces } from '../src/shared/protocol';
+import {
+  ChangesNotification,
+  DeleteTraces,
+  GetTrace,
+  OpenSource,
+  FindSymbol,
+  Ready,
+  SetScore,
+  ShowTrace,
+  WatchTraces,
+} from '../src/shared/protocol';
 import { noTracesHint } from './shell/emptyHint';
 import { formatCount, formatDuration } from '../src/core/display/format';
 import { ReadyGate } from './shell/readyGate';
@@ -64,7 +74,10 @@ export class App {
   ) {
     this.state = storage.load();
     this.collapsedSections = new Set(this.state.collapsedSections ?? []);
-    this.list = new TraceListView({ onOpen: (id) => void this.openTrace(id), onDelete: (id) => void this.deleteTrace(id) });
+    this.list = new TraceListView({
+      onOpen: (id) => void this.openTrace(id),
+      onDelete: (id) => void this.deleteTrace(id),
+    });
     this.tree = new TreePane({
       onSelect: (node) => this.showDetails(node),
       onOpen: (node) => void this.openSource(node),
@@ -78,13 +91,28 @@ export class App {
       collapsedSections: this.collapsedSections,
       onStateChange: () => this.saveSoon(),
     });
-    this.layout = new Layout(root, { list: this.list.element, tree: this.tree.element, details: this.details.element }, { onToggleList: () => this.saveSoon(), onResize: () => this.saveSoon() });
-    this.layout.setWidths(this.state.traceListWidth ?? this.layout.listWidth, this.state.detailsWidth ?? this.layout.detailsWidth);
+    this.layout = new Layout(
+      root,
+      { list: this.list.element, tree: this.tree.element, details: this.details.element },
+      { onToggleList: () => this.saveSoon(), onResize: () => this.saveSoon() },
+    );
+    this.layout.setWidths(
+      this.state.traceListWidth ?? this.layout.listWidth,
+      this.state.detailsWidth ?? this.layout.detailsWidth,
+    );
     this.layout.setListHidden(Boolean(this.state.traceListHidden));
     if (this.state.nameColumnWidth) this.tree.setNameWidth(this.state.nameColumnWidth);
     conn.onStatus((s) => this.layout.setConnection(s));
-    conn.onNotification(ChangesNotification, this.gate.wrap((c: Changes) => this.applyChanges(c)));
-    conn.onNotification(ShowTrace, this.gate.wrap((p: { traceId: string; spanId?: string }) => void this.openTrace(p.traceId, p.spanId ?? TRACE_KEY)));
+    conn.onNotification(
+      ChangesNotification,
+      this.gate.wrap((c: Changes) => this.applyChanges(c)),
+    );
+    conn.onNotification(
+      ShowTrace,
+      this.gate.wrap(
+        (p: { traceId: string; spanId?: string }) => void this.openTrace(p.traceId, p.spanId ?? TRACE_KEY),
+      ),
+    );
     setInterval(() => this.tick(), TICK_MS);
     // A reload or a hidden webview right after a change must not lose it to the debounce.
     const flush = () => {
@@ -121,7 +149,8 @@ export class App {
       const restored = ready.showTraceId === undefined || ready.showTraceId === this.state.traceId;
       const traceId = ready.showTraceId ?? this.state.traceId ?? this.list.traces[0]?.id;
       this.gate.open();
-      if (traceId) await this.openTrace(traceId, ready.showSpanId ?? (restored ? this.state.selectedKey : undefined), restored);
+      if (traceId)
+        await this.openTrace(traceId, ready.showSpanId ?? (restored ? this.state.selectedKey : undefined), restored);
       else this.showNoTraces();
     } catch (err) {
       this.gate.open();
@@ -199,14 +228,16 @@ export class App {
     const summary = model && changes.traces.find((t) => t.id === model.traceId);
     if (model && summary) this.applySummary(model, summary);
     if (model && changes.removed.includes(model.traceId)) this.traceGone('This trace was deleted.');
-    if (!this.model && !this.loading && changes.traces.length && this.list.traces[0]) void this.openTrace(this.list.traces[0].id);
+    if (!this.model && !this.loading && changes.traces.length && this.list.traces[0])
+      void this.openTrace(this.list.traces[0].id);
   }
 
   private applySummary(model: TraceModel, summary: TraceSummary): void {
     const before = model.trace;
     model.applySummary(summary);
     // The summary carries only previews: when the trace's input or output changed, fetch it whole.
-    if (summary.end_time !== before.end_time || (summary.output_preview && before.output === undefined)) void this.refetchHeader(model);
+    if (summary.end_time !== before.end_time || (summary.output_preview && before.output === undefined))
+      void this.refetchHeader(model);
     this.tree.applyChanges({ structural: false, changed: new Set([TRACE_KEY]) });
     if (this.tree.selectedNode === model.root) this.details.show(model, model.root);
     this.paintTitle();
@@ -264,7 +295,12 @@ export class App {
       if (span.code_location) await this.conn.request(OpenSource, span.code_location);
       else if (this.model && node !== this.model.root) {
         const { found } = await this.conn.request(FindSymbol, { name: span.name });
-        if (!found) this.layout.notify(this.info?.host === 'browser' ? 'This span has no source location; finding functions needs the editor.' : `No function named “${span.name}” in the workspace.`);
+        if (!found)
+          this.layout.notify(
+            this.info?.host === 'browser'
+              ? 'This span has no source location; finding functions needs the editor.'
+              : `No function named “${span.name}” in the workspace.`,
+          );
       }
     } catch (err) {
       this.layout.notify(`Could not open the source: ${errorText(err)}`, 'error');
@@ -301,7 +337,10 @@ export class App {
       this.layout.facts.textContent = '';
       return;
     }
-    this.layout.title.replaceChildren(h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }), h('span', { text: t.name, title: `${t.name}\n${t.id}` }));
+    this.layout.title.replaceChildren(
+      h('span', { class: `status-dot status-${t.status}`, attrs: { 'aria-hidden': 'true' } }),
+      h('span', { text: t.name, title: `${t.name}\n${t.id}` }),
+    );
     const duration = t.duration_ms ?? (t.status === 'running' ? Date.now() - Date.parse(t.start_time) : null);
     const facts = [t.project_name, formatDuration(duration), `${formatCount(this.model!.spanCount)} spans`];
     if (t.error_count) facts.push(`${t.error_count} ${t.error_count === 1 ? 'error' : 'errors'}`);

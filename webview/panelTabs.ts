@@ -32,8 +32,17 @@ export class PanelTabs {
     const { app, tabs } = splitStorage(storage);
     this.current = tabs.load().tab ?? 'traces';
     this.saveTab = (tab) => tabs.save({ ...tabs.load(), tab });
-    const panel = (id: TabId, className: string) => h('div', { class: `tab-panel ${className}`, attrs: { id: `tab-panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}` } });
-    this.panels = { traces: panel('traces', 'traces-panel'), logs: panel('logs', 'logs-panel'), monitor: panel('monitor', 'monitor-panel'), compare: panel('compare', 'compare-panel') };
+    const panel = (id: TabId, className: string) =>
+      h('div', {
+        class: `tab-panel ${className}`,
+        attrs: { id: `tab-panel-${id}`, role: 'tabpanel', 'aria-labelledby': `tab-${id}` },
+      });
+    this.panels = {
+      traces: panel('traces', 'traces-panel'),
+      logs: panel('logs', 'logs-panel'),
+      monitor: panel('monitor', 'monitor-panel'),
+      compare: panel('compare', 'compare-panel'),
+    };
     this.strip = tabStrip<TabId>({
       tabs: [
         { id: 'traces', label: 'Trace', icon: 'list-tree' },
@@ -45,7 +54,14 @@ export class PanelTabs {
       ariaLabel: 'Spanscope views',
       onSelect: (id) => this.select(id),
     });
-    root.replaceChildren(this.strip.element, this.panels.traces, this.panels.logs, this.panels.monitor, this.panels.compare, this.toast.element);
+    root.replaceChildren(
+      this.strip.element,
+      this.panels.traces,
+      this.panels.logs,
+      this.panels.monitor,
+      this.panels.compare,
+      this.toast.element,
+    );
     root.classList.add('tabbed');
 
     this.app = new App(this.panels.traces, conn, app, appOptions);
@@ -71,7 +87,9 @@ export class PanelTabs {
     this.compare = new CompareView({ conn, info: () => this.app.hostInfo, notify: (m, kind) => this.notify(m, kind) });
     conn.onNotification(ShowCompare, (p) => {
       this.select('compare');
-      void this.compare.show(p.leftTraceId, p.rightTraceId).catch((err: Error) => this.notify(`Could not compare the traces: ${err.message}`, 'error'));
+      void this.compare
+        .show(p.leftTraceId, p.rightTraceId)
+        .catch((err: Error) => this.notify(`Could not compare the traces: ${err.message}`, 'error'));
     });
     conn.onNotification(ShowDataset, (p) => {
       this.logs.showDataset(p.uri);

@@ -42,7 +42,10 @@ export function emitSdkNodeTypes() {
   const marker = join(sdk, 'dist/types/index.d.ts');
   const entries = [join(sdk, 'dist/index.d.mts'), join(sdk, 'dist/index.d.cts')];
   // `tsc -b` (typecheck) writes dist/types too, but not the two entries: both must be there.
-  const upToDate = existsSync(marker) && entries.every((e) => existsSync(e)) && newestMtime(join(sdk, 'src')) < statSync(marker).mtimeMs;
+  const upToDate =
+    existsSync(marker) &&
+    entries.every((e) => existsSync(e)) &&
+    newestMtime(join(sdk, 'src')) < statSync(marker).mtimeMs;
   if (upToDate) return;
   const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
   execFileSync(process.execPath, [tsc, '-p', join(sdk, 'tsconfig.json')], { stdio: 'inherit' });

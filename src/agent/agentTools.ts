@@ -35,9 +35,15 @@ export function findTool(name: string): AgentToolDefinition | undefined {
 }
 
 /** `onUnexpected` hears failures that are not the caller's (a bug, a broken store), for the host's log. */
-export async function runAgentTool(name: string, args: unknown, reader: TraceReader, onUnexpected?: (err: unknown) => void): Promise<ToolOutcome> {
+export async function runAgentTool(
+  name: string,
+  args: unknown,
+  reader: TraceReader,
+  onUnexpected?: (err: unknown) => void,
+): Promise<ToolOutcome> {
   const tool = findTool(name);
-  if (!tool || !Object.hasOwn(HANDLERS, name)) return error(`unknown tool "${name}"; the tools are ${AGENT_TOOL_DEFINITIONS.map((t) => t.name).join(', ')}`);
+  if (!tool || !Object.hasOwn(HANDLERS, name))
+    return error(`unknown tool "${name}"; the tools are ${AGENT_TOOL_DEFINITIONS.map((t) => t.name).join(', ')}`);
   const problems = checkArguments(tool.inputSchema, args);
   if (problems.length) return error(`invalid arguments for ${name}: ${problems.join('; ')}`);
   try {

@@ -24,7 +24,11 @@ export function clipValue(value: unknown, max: number): Clipped {
 }
 
 /** A page of a value's text from `offset`: what get_span returns for one field read in full. */
-export function pageOfText(value: unknown, offset: number, max: number): { text: string; total: number; next?: number } {
+export function pageOfText(
+  value: unknown,
+  offset: number,
+  max: number,
+): { text: string; total: number; next?: number } {
   const text = typeof value === 'string' ? value : jsonText(value);
   const page = text.slice(offset, offset + max);
   const end = offset + page.length;
@@ -52,12 +56,18 @@ export function snippetAround(text: string, at: number, length: number, max: num
  * The result as compact JSON within `cap` characters. When the items of `list` do not all
  * fit, the last ones are left out and `note` says how many; the other fields are kept.
  */
-export function fitJson<T>(head: Record<string, unknown>, listKey: string, list: T[], cap = RESULT_CAP): { text: string; shown: number } {
+export function fitJson<T>(
+  head: Record<string, unknown>,
+  listKey: string,
+  list: T[],
+  cap = RESULT_CAP,
+): { text: string; shown: number } {
   const whole = JSON.stringify({ ...head, [listKey]: list });
   if (whole.length <= cap) return { text: whole, shown: list.length };
   // Each item's size, to find how many fit without serialising the whole list again and again.
   const sizes = list.map((item) => jsonText(item).length + 1);
-  const note = (shown: number) => `${list.length - shown} of ${list.length} ${listKey} left out to keep this result under ${cap} characters: ask for fewer, or smaller fields`;
+  const note = (shown: number) =>
+    `${list.length - shown} of ${list.length} ${listKey} left out to keep this result under ${cap} characters: ask for fewer, or smaller fields`;
   const fixed = JSON.stringify({ ...head, truncated: note(list.length), [listKey]: [] }).length;
   let shown = 0;
   let used = fixed;

@@ -12,7 +12,10 @@ import { NOTICE, readTrace } from './traceTools';
 import { compact } from './traceViews';
 
 export async function compareTraces(args: Args, reader: TraceReader): Promise<string> {
-  const [left, right] = await Promise.all([readTrace(reader, str(args.left_trace_id)!), readTrace(reader, str(args.right_trace_id)!)]);
+  const [left, right] = await Promise.all([
+    readTrace(reader, str(args.left_trace_id)!),
+    readTrace(reader, str(args.right_trace_id)!),
+  ]);
   const alignment = alignTraces(left, right);
   const rows = args.only_changes === true ? alignment.rows.filter((r) => r.change !== 'same') : alignment.rows;
   const maxRows = int(args.max_rows, 200);
@@ -28,7 +31,14 @@ export async function compareTraces(args: Args, reader: TraceReader): Promise<st
 }
 
 function rowView(row: AlignedRow): Record<string, unknown> {
-  return compact({ path: row.path.join(' > '), depth: row.depth, change: row.change, left: side(row.left), right: side(row.right), delta: compact({ ...row.delta }) });
+  return compact({
+    path: row.path.join(' > '),
+    depth: row.depth,
+    change: row.change,
+    left: side(row.left),
+    right: side(row.right),
+    delta: compact({ ...row.delta }),
+  });
 }
 
 function side(span: Span | undefined): Record<string, unknown> | undefined {
@@ -39,7 +49,9 @@ function side(span: Span | undefined): Record<string, unknown> | undefined {
     duration_ms: span.duration_ms,
     tokens: span.usage?.total_tokens ?? sumTokens(span),
     cost: span.total_estimated_cost,
-    error: span.error_info ? `${span.error_info.exception_type}${span.error_info.message ? `: ${span.error_info.message.slice(0, 200)}` : ''}` : undefined,
+    error: span.error_info
+      ? `${span.error_info.exception_type}${span.error_info.message ? `: ${span.error_info.message.slice(0, 200)}` : ''}`
+      : undefined,
   });
 }
 

@@ -10,7 +10,10 @@ const TIMEOUT_MS = 30_000;
 export class HttpTraceReader implements TraceReader {
   private readonly base: string;
 
-  constructor(url: string, private readonly token: string | undefined) {
+  constructor(
+    url: string,
+    private readonly token: string | undefined,
+  ) {
     this.base = url.replace(/\/+$/, '');
   }
 
@@ -31,10 +34,13 @@ export class HttpTraceReader implements TraceReader {
   }
 
   async functions(file: string | undefined): Promise<FunctionStats[] | undefined> {
-    const reply = await this.get(file === undefined ? '/api/functions' : `/api/functions?file=${encodeURIComponent(file)}`);
+    const reply = await this.get(
+      file === undefined ? '/api/functions' : `/api/functions?file=${encodeURIComponent(file)}`,
+    );
     if (reply.status === 404) return undefined; // a collector without the function index
     const body = (await this.json(reply)) as { functions?: unknown };
-    if (!Array.isArray(body.functions)) throw new ToolError('the collector\'s function index answered without a functions list');
+    if (!Array.isArray(body.functions))
+      throw new ToolError("the collector's function index answered without a functions list");
     return body.functions as FunctionStats[];
   }
 
@@ -56,7 +62,8 @@ export class HttpTraceReader implements TraceReader {
       return await fetch(this.base + path, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
     } catch (err) {
       const e = err as Error & { cause?: { code?: string; message?: string } };
-      if (e.name === 'TimeoutError') throw new ToolError(`the Spanscope collector at ${this.base} did not answer within ${TIMEOUT_MS / 1000} s`);
+      if (e.name === 'TimeoutError')
+        throw new ToolError(`the Spanscope collector at ${this.base} did not answer within ${TIMEOUT_MS / 1000} s`);
       throw new ToolError(
         `no Spanscope collector is answering at ${this.base} (${e.cause?.code ?? e.cause?.message ?? e.message}). Start one (open VS Code with the Spanscope extension, or run \`spanscope serve\`), point --url or SPANSCOPE_URL at it, or read a store folder with \`spanscope mcp --data DIR\`.`,
       );
@@ -72,9 +79,14 @@ export class HttpTraceReader implements TraceReader {
       throw new ToolError(`the server at ${this.base} is not a Spanscope collector (HTTP ${reply.status}, not JSON)`);
     }
     if (reply.ok) return body;
-    const message = typeof (body as { error?: unknown })?.error === 'string' ? (body as { error: string }).error : `HTTP ${reply.status}`;
+    const message =
+      typeof (body as { error?: unknown })?.error === 'string'
+        ? (body as { error: string }).error
+        : `HTTP ${reply.status}`;
     if (reply.status === 401) {
-      throw new ToolError(`the collector at ${this.base} refused the token (${message}): pass the token it printed with --token or SPANSCOPE_TOKEN`);
+      throw new ToolError(
+        `the collector at ${this.base} refused the token (${message}): pass the token it printed with --token or SPANSCOPE_TOKEN`,
+      );
     }
     throw new ToolError(message);
   }

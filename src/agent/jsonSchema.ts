@@ -8,7 +8,13 @@ export type JsonSchema =
   | { type: 'string'; description: string; minLength?: number; maxLength?: number; enum?: readonly string[] }
   | { type: 'integer'; description: string; minimum: number; maximum: number; default?: number }
   | { type: 'boolean'; description: string; default?: boolean }
-  | { type: 'array'; description: string; items: { type: 'string'; enum?: readonly string[] }; minItems?: number; maxItems?: number };
+  | {
+      type: 'array';
+      description: string;
+      items: { type: 'string'; enum?: readonly string[] };
+      minItems?: number;
+      maxItems?: number;
+    };
 
 export interface ObjectSchema {
   type: 'object';
@@ -41,25 +47,31 @@ function checkValue(schema: JsonSchema, value: unknown): string | undefined {
   switch (schema.type) {
     case 'string': {
       if (typeof value !== 'string') return 'must be a string';
-      if (schema.minLength !== undefined && value.length < schema.minLength) return `must be at least ${schema.minLength} character(s)`;
-      if (schema.maxLength !== undefined && value.length > schema.maxLength) return `must be at most ${schema.maxLength} characters`;
+      if (schema.minLength !== undefined && value.length < schema.minLength)
+        return `must be at least ${schema.minLength} character(s)`;
+      if (schema.maxLength !== undefined && value.length > schema.maxLength)
+        return `must be at most ${schema.maxLength} characters`;
       if (schema.enum && !schema.enum.includes(value)) return `must be one of ${schema.enum.join(', ')}`;
       return undefined;
     }
     case 'integer': {
       if (typeof value !== 'number' || !Number.isInteger(value)) return 'must be an integer';
-      if (value < schema.minimum || value > schema.maximum) return `must be from ${schema.minimum} to ${schema.maximum}`;
+      if (value < schema.minimum || value > schema.maximum)
+        return `must be from ${schema.minimum} to ${schema.maximum}`;
       return undefined;
     }
     case 'boolean':
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'array': {
       if (!Array.isArray(value)) return 'must be a list';
-      if (schema.minItems !== undefined && value.length < schema.minItems) return `must hold at least ${schema.minItems} item(s)`;
-      if (schema.maxItems !== undefined && value.length > schema.maxItems) return `must hold at most ${schema.maxItems} items`;
+      if (schema.minItems !== undefined && value.length < schema.minItems)
+        return `must hold at least ${schema.minItems} item(s)`;
+      if (schema.maxItems !== undefined && value.length > schema.maxItems)
+        return `must hold at most ${schema.maxItems} items`;
       for (const item of value) {
         if (typeof item !== 'string') return 'must be a list of strings';
-        if (schema.items.enum && !schema.items.enum.includes(item)) return `may only hold ${schema.items.enum.join(', ')}`;
+        if (schema.items.enum && !schema.items.enum.includes(item))
+          return `may only hold ${schema.items.enum.join(', ')}`;
       }
       return undefined;
     }

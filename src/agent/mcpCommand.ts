@@ -43,13 +43,15 @@ export function parseMcpArgs(argv: string[], env: NodeJS.ProcessEnv): McpOptions
     const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
     if (value === undefined || value === '') throw new McpUsageError(`${flag} needs a value`);
     if (flag === '--url') {
-      if (!/^https?:\/\/[^/]+/.test(value)) throw new McpUsageError(`--url must be an http:// address such as ${DEFAULT_URL}, not "${value}"`);
+      if (!/^https?:\/\/[^/]+/.test(value))
+        throw new McpUsageError(`--url must be an http:// address such as ${DEFAULT_URL}, not "${value}"`);
       options.url = value;
       urlGiven = true;
     } else if (flag === '--token') options.token = value;
     else options.data = resolve(value);
   }
-  if (urlGiven && options.data) throw new McpUsageError('give --url (a running collector) or --data (a store folder), not both');
+  if (urlGiven && options.data)
+    throw new McpUsageError('give --url (a running collector) or --data (a store folder), not both');
   return options;
 }
 
@@ -102,7 +104,10 @@ export async function runMcp(argv: string[], env: NodeJS.ProcessEnv, version: st
     const finish = (code: number) => {
       if (finished) return;
       finished = true;
-      void server.close().catch(() => undefined).finally(() => done(code));
+      void server
+        .close()
+        .catch(() => undefined)
+        .finally(() => done(code));
     };
     process.stdin.once('end', () => finish(0));
     process.stdin.once('close', () => finish(0));

@@ -18,7 +18,14 @@ export async function searchSpans(args: Args, reader: TraceReader): Promise<stri
   const limit = int(args.limit, 20);
   const maxTraces = int(args.max_traces, 200);
   const snippetChars = int(args.snippet_chars, 160);
-  const page = await reader.queryTraces({ filter: traceFilter(args), project: str(args.project), sort: 'start_time', order: 'desc', offset: 0, limit: maxTraces });
+  const page = await reader.queryTraces({
+    filter: traceFilter(args),
+    project: str(args.project),
+    sort: 'start_time',
+    order: 'desc',
+    offset: 0,
+    limit: maxTraces,
+  });
   const matches: Args[] = [];
   let read = 0;
   let stoppedAt: number | undefined;
@@ -32,7 +39,20 @@ export async function searchSpans(args: Args, reader: TraceReader): Promise<stri
       for (const span of detail.spans) {
         const found = findIn(span, needle, snippetChars);
         if (!found) continue;
-        matches.push(compact({ trace_id: detail.trace.id, trace_name: detail.trace.name, span_id: span.id, name: span.name, type: span.type, status: span.status, start_time: span.start_time, duration_ms: span.duration_ms, found_in: found.fields, snippet: found.snippet }));
+        matches.push(
+          compact({
+            trace_id: detail.trace.id,
+            trace_name: detail.trace.name,
+            span_id: span.id,
+            name: span.name,
+            type: span.type,
+            status: span.status,
+            start_time: span.start_time,
+            duration_ms: span.duration_ms,
+            found_in: found.fields,
+            snippet: found.snippet,
+          }),
+        );
         if (matches.length >= limit) break;
       }
       if (matches.length >= limit) {
@@ -43,12 +63,23 @@ export async function searchSpans(args: Args, reader: TraceReader): Promise<stri
   }
   const left = page.total - read;
   const head: Args = { notice: NOTICE, traces_read: read, traces_matching_filter: page.total };
-  if (matches.length >= limit && stoppedAt !== undefined && left > 0) head.note = `stopped at ${limit} matches; ${left} older trace(s) not searched (raise limit, or narrow filter)`;
-  else if (left > 0) head.note = `only the newest ${read} of ${page.total} traces were searched (raise max_traces, up to 1000, or narrow filter with last:, after:, name:)`;
+  if (matches.length >= limit && stoppedAt !== undefined && left > 0)
+    head.note = `stopped at ${limit} matches; ${left} older trace(s) not searched (raise limit, or narrow filter)`;
+  else if (left > 0)
+    head.note = `only the newest ${read} of ${page.total} traces were searched (raise max_traces, up to 1000, or narrow filter with last:, after:, name:)`;
   return fitJson(head, 'matches', matches).text;
 }
 
-const SEARCHED: readonly (keyof Span)[] = ['name', 'model', 'provider', 'input', 'output', 'metadata', 'tags', 'error_info'];
+const SEARCHED: readonly (keyof Span)[] = [
+  'name',
+  'model',
+  'provider',
+  'input',
+  'output',
+  'metadata',
+  'tags',
+  'error_info',
+];
 
 /** The fields of a span holding the text (lowercased needle), and a snippet around the first hit. */
 function findIn(span: Span, needle: string, snippetChars: number): { fields: string[]; snippet?: string } | undefined {

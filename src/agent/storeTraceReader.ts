@@ -10,7 +10,8 @@ import { HttpTraceReader } from './httpTraceReader';
 import { type FunctionStats, ToolError, type TraceListQuery, type TracePage, type TraceReader } from './traceReader';
 
 /** The part of a store the tools read. */
-export type ReadableStore = Pick<TraceStoreApi, 'listTraces' | 'getTrace'> & Partial<Pick<TraceStoreApi, 'summaries' | 'searchText'>>;
+export type ReadableStore = Pick<TraceStoreApi, 'listTraces' | 'getTrace'> &
+  Partial<Pick<TraceStoreApi, 'summaries' | 'searchText'>>;
 
 export class StoreTraceReader implements TraceReader {
   constructor(
@@ -38,7 +39,10 @@ export class StoreTraceReader implements TraceReader {
 
   async functions(file: string | undefined): Promise<FunctionStats[] | undefined> {
     // A store folder read directly (`spanscope mcp --data`) has none: the index is the collector's.
-    if (!this.functionIndex) throw new ToolError('a store folder has no function index (a running collector keeps it): run spanscope mcp with --url instead of --data for function_stats');
+    if (!this.functionIndex)
+      throw new ToolError(
+        'a store folder has no function index (a running collector keeps it): run spanscope mcp with --url instead of --data for function_stats',
+      );
     return this.functionIndex(file);
   }
 }
@@ -57,7 +61,10 @@ export type CollectorAddress = () => { url: string; token: string } | undefined;
 export function inProcessReader(store: () => Promise<ReadableStore>, collector: CollectorAddress): TraceReader {
   return new StoreTraceReader(store, async (file) => {
     const address = collector();
-    if (!address) throw new ToolError('the Spanscope collector is not running, and the function index is kept by it: start it with "Spanscope: Restart Collector"');
+    if (!address)
+      throw new ToolError(
+        'the Spanscope collector is not running, and the function index is kept by it: start it with "Spanscope: Restart Collector"',
+      );
     return new HttpTraceReader(address.url, address.token).functions(file);
   });
 }

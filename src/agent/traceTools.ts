@@ -35,7 +35,8 @@ export async function listTraces(args: Args, reader: TraceReader): Promise<strin
   const head: Args = { notice: NOTICE, total: page.total, offset };
   const next = offset + traces.length;
   if (next < page.total) head.next_offset = next;
-  if (page.total === 0) head.note = filter ? 'no trace matches; try a wider window or a looser filter' : 'no traces recorded yet';
+  if (page.total === 0)
+    head.note = filter ? 'no trace matches; try a wider window or a looser filter' : 'no traces recorded yet';
   return fitJson(head, 'traces', traces).text;
 }
 
@@ -50,14 +51,16 @@ export function traceFilter(args: Args): string {
   }
   const last = str(args.last);
   if (last !== undefined) {
-    if (parseDurationText(last, null) === undefined) throw new ToolError(`last must be a number and a unit (s, m, h, d, w), e.g. 30m or 7d, not "${last}"`);
+    if (parseDurationText(last, null) === undefined)
+      throw new ToolError(`last must be a number and a unit (s, m, h, d, w), e.g. 30m or 7d, not "${last}"`);
     parts.push(`last:${last.trim()}`);
   }
   for (const key of ['after', 'before'] as const) {
     const text = str(args[key]);
     if (text === undefined) continue;
     const micros = parseInstantText(text);
-    if (micros === undefined) throw new ToolError(`${key} must be a date or ISO time such as 2026-01-02 or 2026-01-02T10:00Z, not "${text}"`);
+    if (micros === undefined)
+      throw new ToolError(`${key} must be a date or ISO time such as 2026-01-02 or 2026-01-02T10:00Z, not "${text}"`);
     parts.push(`${key}:"${formatMicros(micros)}"`);
   }
   return parts.join(' ');
@@ -78,12 +81,18 @@ export async function getTrace(args: Args, reader: TraceReader): Promise<string>
     trace_scores: scoreList(t.feedback_scores, cut, maxField),
   });
   const nodes = flattenTree(buildSpanTree(detail.spans).roots);
-  const spans = nodes.slice(0, maxSpans).map((n) => spanView(n.span, { traceStart: t.start_time, depth: n.depth, maxFieldChars: maxField }, cut));
+  const spans = nodes
+    .slice(0, maxSpans)
+    .map((n) => spanView(n.span, { traceStart: t.start_time, depth: n.depth, maxFieldChars: maxField }, cut));
   const head: Args = { notice: NOTICE, trace };
   const fitted = fitJson(head, 'spans', spans, RESULT_CAP - 400);
   const notes: string[] = [];
-  if (nodes.length > maxSpans) notes.push(`${nodes.length - maxSpans} more spans after these (raise max_spans, up to 2000)`);
-  if (cut.count) notes.push(`${cut.count} field(s) cut to ${maxField} characters: get_span with trace_id and span_id reads one in full`);
+  if (nodes.length > maxSpans)
+    notes.push(`${nodes.length - maxSpans} more spans after these (raise max_spans, up to 2000)`);
+  if (cut.count)
+    notes.push(
+      `${cut.count} field(s) cut to ${maxField} characters: get_span with trace_id and span_id reads one in full`,
+    );
   if (!notes.length) return fitted.text;
   // The note goes in as the last key, after the list was fitted with room for it.
   return `${fitted.text.slice(0, -1)},"note":${JSON.stringify(notes.join('; '))}}`;
@@ -96,7 +105,11 @@ export async function getSpan(args: Args, reader: TraceReader): Promise<string> 
   const traceId = str(args.trace_id)!;
   const spanId = str(args.span_id)!;
   const detail = await readTrace(reader, traceId);
-  const fields = (Array.isArray(args.fields) && args.fields.length ? [...new Set(args.fields as SpanField[])] : ['input', 'output', 'metadata', 'error']) as SpanField[];
+  const fields = (
+    Array.isArray(args.fields) && args.fields.length
+      ? [...new Set(args.fields as SpanField[])]
+      : ['input', 'output', 'metadata', 'error']
+  ) as SpanField[];
   const asked = int(args.max_chars, 20_000);
   // Every field asked for must fit in one result: each gets an equal share at most.
   const perField = Math.min(asked, Math.floor((RESULT_CAP - 4000) / fields.length));
@@ -106,8 +119,30 @@ export async function getSpan(args: Args, reader: TraceReader): Promise<string> 
   if (!isTrace && !span) throw new ToolError(`trace ${traceId} has no span ${spanId} (get_trace lists its spans)`);
   const record = span ?? detail.trace;
   const head = span
-    ? compact({ notice: NOTICE, trace_id: traceId, id: span.id, parent_id: span.parent_span_id, name: span.name, type: span.type, status: span.status, start_time: span.start_time, end_time: span.end_time, duration_ms: span.duration_ms, model: span.model, provider: span.provider, code: codeText(span) })
-    : compact({ notice: NOTICE, trace_id: traceId, name: detail.trace.name, status: detail.trace.status, start_time: detail.trace.start_time, end_time: detail.trace.end_time, duration_ms: detail.trace.duration_ms });
+    ? compact({
+        notice: NOTICE,
+        trace_id: traceId,
+        id: span.id,
+        parent_id: span.parent_span_id,
+        name: span.name,
+        type: span.type,
+        status: span.status,
+        start_time: span.start_time,
+        end_time: span.end_time,
+        duration_ms: span.duration_ms,
+        model: span.model,
+        provider: span.provider,
+        code: codeText(span),
+      })
+    : compact({
+        notice: NOTICE,
+        trace_id: traceId,
+        name: detail.trace.name,
+        status: detail.trace.status,
+        start_time: detail.trace.start_time,
+        end_time: detail.trace.end_time,
+        duration_ms: detail.trace.duration_ms,
+      });
   const out: Args = {};
   const notes: string[] = [];
   for (const field of fields) {
@@ -122,9 +157,15 @@ export async function getSpan(args: Args, reader: TraceReader): Promise<string> 
     }
     const page = pageOfText(value, offset, perField);
     out[field] = compact({ text: page.text, total_chars: page.total, next_offset: page.next });
-    if (page.next !== undefined) notes.push(`${field} continues: call again with offset ${page.next}${fields.length > 1 ? ` and fields ["${field}"]` : ''}`);
+    if (page.next !== undefined)
+      notes.push(
+        `${field} continues: call again with offset ${page.next}${fields.length > 1 ? ` and fields ["${field}"]` : ''}`,
+      );
   }
-  if (perField < asked) notes.push(`each of the ${fields.length} fields was limited to ${perField} characters to fit one result; ask for fewer fields for more`);
+  if (perField < asked)
+    notes.push(
+      `each of the ${fields.length} fields was limited to ${perField} characters to fit one result; ask for fewer fields for more`,
+    );
   return JSON.stringify({ ...head, fields: out, ...(notes.length ? { note: notes.join('; ') } : {}) });
 }
 

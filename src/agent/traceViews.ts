@@ -23,7 +23,13 @@ type View = Record<string, unknown>;
 export function compact(view: View): View {
   for (const key of Object.keys(view)) {
     const v = view[key];
-    if (v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isPlainObject(v) && Object.keys(v).length === 0)) delete view[key];
+    if (
+      v === undefined ||
+      v === null ||
+      (Array.isArray(v) && v.length === 0) ||
+      (isPlainObject(v) && Object.keys(v).length === 0)
+    )
+      delete view[key];
   }
   return view;
 }
@@ -39,7 +45,15 @@ export function averages(scores: ScoreAverages | undefined): Record<string, numb
 }
 
 export function scoreList(scores: FeedbackScore[] | undefined, cut: CutCounter, max: number): View[] {
-  return (scores ?? []).map((s) => compact({ name: s.name, value: s.value, category: s.category_name, reason: s.reason === undefined ? undefined : cut.clip(s.reason, max), source: s.source }));
+  return (scores ?? []).map((s) =>
+    compact({
+      name: s.name,
+      value: s.value,
+      category: s.category_name,
+      reason: s.reason === undefined ? undefined : cut.clip(s.reason, max),
+      source: s.source,
+    }),
+  );
 }
 
 export function summaryView(t: TraceSummary, previewChars: number, cut: CutCounter): View {
@@ -55,7 +69,9 @@ export function summaryView(t: TraceSummary, previewChars: number, cut: CutCount
     usage: t.usage,
     cost: t.total_estimated_cost,
     scores: averages(t.score_averages),
-    error: t.error_info ? compact({ type: t.error_info.exception_type, message: cut.clip(t.error_info.message, previewChars) }) : undefined,
+    error: t.error_info
+      ? compact({ type: t.error_info.exception_type, message: cut.clip(t.error_info.message, previewChars) })
+      : undefined,
     tags: t.tags,
     thread_id: t.thread_id,
     input_preview: cut.clip(t.input_preview, previewChars),
@@ -89,7 +105,11 @@ export function spanView(span: Span, o: SpanViewOptions, cut: CutCounter): View 
     start_ms: offset === null ? undefined : round(offset),
     duration_ms: span.duration_ms === null ? undefined : round(span.duration_ms),
     error: span.error_info
-      ? compact({ type: span.error_info.exception_type, message: cut.clip(span.error_info.message, Math.max(o.maxFieldChars, 200)), traceback: cut.clip(span.error_info.traceback, o.maxFieldChars) })
+      ? compact({
+          type: span.error_info.exception_type,
+          message: cut.clip(span.error_info.message, Math.max(o.maxFieldChars, 200)),
+          traceback: cut.clip(span.error_info.traceback, o.maxFieldChars),
+        })
       : undefined,
     model: span.model,
     provider: span.provider,

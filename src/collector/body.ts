@@ -39,7 +39,8 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget?: BodyBu
   let inflater: Gunzip | Inflate | undefined;
   if (encoding === 'gzip' || encoding === 'x-gzip') inflater = createGunzip();
   else if (encoding === 'deflate') inflater = createInflate();
-  else if (encoding !== 'identity' && encoding !== '') return Promise.reject(new HttpError(415, `unsupported Content-Encoding "${encoding}" (use gzip, deflate or none)`));
+  else if (encoding !== 'identity' && encoding !== '')
+    return Promise.reject(new HttpError(415, `unsupported Content-Encoding "${encoding}" (use gzip, deflate or none)`));
 
   return new Promise<Buffer>((resolve, reject) => {
     const parts: Buffer[] = [];
@@ -70,7 +71,13 @@ export function readBody(req: IncomingMessage, maxBytes: number, budget?: BodyBu
       settle();
       resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
     });
-    source.on('error', (err) => fail(inflater && source === inflater ? new HttpError(400, `the body is not valid ${encoding} data: ${err.message}`) : err));
+    source.on('error', (err) =>
+      fail(
+        inflater && source === inflater
+          ? new HttpError(400, `the body is not valid ${encoding} data: ${err.message}`)
+          : err,
+      ),
+    );
     if (inflater) {
       req.on('error', fail);
       req.pipe(inflater);
@@ -84,7 +91,12 @@ function tooLarge(maxBytes: number): HttpError {
 }
 
 function busy(budget: BodyBudget): HttpError {
-  return new HttpError(503, `the collector is receiving ${bytesText(budget.maxBytes)} of request bodies at once, its limit; nothing of this request was stored; retry later`, undefined, { 'retry-after': '1' });
+  return new HttpError(
+    503,
+    `the collector is receiving ${bytesText(budget.maxBytes)} of request bodies at once, its limit; nothing of this request was stored; retry later`,
+    undefined,
+    { 'retry-after': '1' },
+  );
 }
 
 function bytesText(bytes: number): string {

@@ -31,24 +31,37 @@ export function braintrustRoutes(deps: CollectorDeps): Route[] {
   return [
     {
       // No body; `Authorization: Bearer <key>` is not checked (see the top of this file).
-      method: 'POST', path: '/api/apikey/login', auth: 'none',
+      method: 'POST',
+      path: '/api/apikey/login',
+      auth: 'none',
       handler: (ctx) => {
         const base = baseUrl(ctx);
-        return { status: 200, json: { org_info: [{ ...ORG, api_url: base, proxy_url: `${base}${PROXY_PATH}`, git_metadata: { collect: 'none' } }] } };
+        return {
+          status: 200,
+          json: {
+            org_info: [{ ...ORG, api_url: base, proxy_url: `${base}${PROXY_PATH}`, git_metadata: { collect: 'none' } }],
+          },
+        };
       },
     },
     {
-      method: 'POST', path: '/api/project/register', auth: 'none', accepts: ['application/json'],
+      method: 'POST',
+      path: '/api/project/register',
+      auth: 'none',
+      accepts: ['application/json'],
       handler: async (ctx) => {
         const body = await ctx.readJson();
         const name = isObject(body) ? body.project_name : undefined;
-        if (typeof name !== 'string' || name.trim() === '') throw new HttpError(400, 'project_name is required (a non-empty string)');
+        if (typeof name !== 'string' || name.trim() === '')
+          throw new HttpError(400, 'project_name is required (a non-empty string)');
         return { status: 200, json: { project: project(name) } };
       },
     },
     {
       // A logger given only `projectId`: the id is the name encoded (projectIds.ts).
-      method: 'GET', path: '/api/project', auth: 'none',
+      method: 'GET',
+      path: '/api/project',
+      auth: 'none',
       handler: (ctx) => {
         const id = ctx.url.searchParams.get('id');
         if (!id) throw new HttpError(400, 'the id query parameter is required');
@@ -58,9 +71,17 @@ export function braintrustRoutes(deps: CollectorDeps): Route[] {
     // No `logs3_payload_max_bytes`: the SDKs then split batches at their own 6 MB and never
     // use overflow uploads (which would need object storage); the collector takes 32 MiB.
     { method: 'GET', path: '/version', auth: 'none', handler: () => ({ status: 200, json: {} }) },
-    { method: 'GET', path: '/ping', auth: 'none', handler: () => ({ status: 200, json: { id: ORG.id, org_name: ORG.name } }) },
     {
-      method: 'POST', path: '/logs3', auth: 'none', accepts: JSON_OR_NONE,
+      method: 'GET',
+      path: '/ping',
+      auth: 'none',
+      handler: () => ({ status: 200, json: { id: ORG.id, org_name: ORG.name } }),
+    },
+    {
+      method: 'POST',
+      path: '/logs3',
+      auth: 'none',
+      accepts: JSON_OR_NONE,
       handler: async (ctx) => {
         const result = normaliseLogs3(await ctx.readJson(), book);
         if (result.problems.length) {
@@ -72,12 +93,19 @@ export function braintrustRoutes(deps: CollectorDeps): Route[] {
       },
     },
     // Experiments (`init`, `Eval`) are Braintrust's, not logs: say so rather than a bare 404.
-    ...['/api/experiment/register', '/api/experiment/get', '/api/base_experiment/get_id'].map((path): Route => ({
-      method: 'POST', path, auth: 'none',
-      handler: () => {
-        throw new HttpError(501, 'Spanscope records Braintrust logs (initLogger, traced, logFeedback); experiments (init, Eval) are not supported');
-      },
-    })),
+    ...['/api/experiment/register', '/api/experiment/get', '/api/base_experiment/get_id'].map(
+      (path): Route => ({
+        method: 'POST',
+        path,
+        auth: 'none',
+        handler: () => {
+          throw new HttpError(
+            501,
+            'Spanscope records Braintrust logs (initLogger, traced, logFeedback); experiments (init, Eval) are not supported',
+          );
+        },
+      }),
+    ),
   ];
 }
 

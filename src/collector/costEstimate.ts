@@ -9,7 +9,13 @@
 // Priced here rather than when totals are summed because the price database is ~0.5 MB: the
 // webview bundles the aggregates, and the store would have to price on every replay.
 
-import { calcPrice, findProvider, type ModelInfo, type Provider, type Usage as PriceUsage } from '@pydantic/genai-prices';
+import {
+  calcPrice,
+  findProvider,
+  type ModelInfo,
+  type Provider,
+  type Usage as PriceUsage,
+} from '@pydantic/genai-prices';
 import type { Patch, SpanPatch, Usage } from '../core/model/model';
 import type { PatchSource, TraceStoreApi } from '../store/types';
 
@@ -68,14 +74,25 @@ export function estimateCost(model: string, provider: string | undefined, usage:
   // Cached tokens under the model's name, or as OpenAI's usage object flattened (our Node SDK).
   const inputTokens = isCount(input) ? input : 0;
   const outputTokens = isCount(output) ? output : 0;
-  const cachedCount = usage.cached_tokens ?? usage['prompt_tokens_details.cached_tokens'] ?? usage['input_tokens_details.cached_tokens'];
+  const cachedCount =
+    usage.cached_tokens ?? usage['prompt_tokens_details.cached_tokens'] ?? usage['input_tokens_details.cached_tokens'];
   const cacheRead = isCount(cachedCount) ? Math.min(cachedCount, inputTokens) : 0;
-  const cacheWrite = isCount(usage.cache_write_tokens) ? Math.min(usage.cache_write_tokens, inputTokens - cacheRead) : 0;
+  const cacheWrite = isCount(usage.cache_write_tokens)
+    ? Math.min(usage.cache_write_tokens, inputTokens - cacheRead)
+    : 0;
   const flat = priced.flat;
   // Flat rates are the database's figures multiplied out: the same as calcPrice (checked by
   // test/unit/costEstimate.test.ts over every flat-priced model), at a tenth of its cost per span.
-  if (flat && (cacheRead === 0 || flat.cacheRead !== undefined) && (cacheWrite === 0 || flat.cacheWrite !== undefined)) {
-    const total = (inputTokens - cacheRead - cacheWrite) * flat.input + cacheRead * (flat.cacheRead ?? 0) + cacheWrite * (flat.cacheWrite ?? 0) + outputTokens * flat.output;
+  if (
+    flat &&
+    (cacheRead === 0 || flat.cacheRead !== undefined) &&
+    (cacheWrite === 0 || flat.cacheWrite !== undefined)
+  ) {
+    const total =
+      (inputTokens - cacheRead - cacheWrite) * flat.input +
+      cacheRead * (flat.cacheRead ?? 0) +
+      cacheWrite * (flat.cacheWrite ?? 0) +
+      outputTokens * flat.output;
     return roundCost(total / 1_000_000);
   }
   const counts: PriceUsage = { input_tokens: inputTokens, output_tokens: outputTokens };
@@ -116,7 +133,12 @@ export function flatRates(prices: ModelInfo['prices']): Priced['flat'] {
     if (typeof value !== 'number' || unit === 'requests_kcount') return undefined;
     rates[unit] = value;
   }
-  return { input: rates.input_mtok ?? 0, output: rates.output_mtok ?? 0, cacheRead: rates.cache_read_mtok, cacheWrite: rates.cache_write_mtok };
+  return {
+    input: rates.input_mtok ?? 0,
+    output: rates.output_mtok ?? 0,
+    cacheRead: rates.cache_read_mtok,
+    cacheWrite: rates.cache_write_mtok,
+  };
 }
 
 function isCount(n: unknown): n is number {

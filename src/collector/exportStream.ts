@@ -25,7 +25,10 @@ export async function* jsonLinesExport(store: TraceStoreApi, traces: readonly Tr
   if (piece) yield piece;
 }
 
-export async function* csvExport(traces: readonly TraceSummary[], columns: readonly LogsColumn[]): AsyncGenerator<string> {
+export async function* csvExport(
+  traces: readonly TraceSummary[],
+  columns: readonly LogsColumn[],
+): AsyncGenerator<string> {
   let piece = csvHeader(columns);
   for (const t of traces) {
     piece += csvRow(t, columns);
@@ -47,10 +50,16 @@ export function exportFileName(format: 'jsonl' | 'csv', now = new Date()): strin
 export function parseColumns(value: unknown, scoreNames: readonly string[]): LogsColumn[] {
   if (value === undefined || value === null || value === '') return logsColumns(scoreNames);
   const ids = typeof value === 'string' ? value.split(',') : value;
-  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) throw new HttpError(400, 'columns must be a list of column ids');
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string'))
+    throw new HttpError(400, 'columns must be a list of column ids');
   const { columns, unknown } = columnsById(ids, scoreNames);
   if (unknown !== undefined) {
-    throw new HttpError(400, `unknown column "${unknown}": columns are ${logsColumns([]).map((c) => c.id).join(', ')} and score:NAME`);
+    throw new HttpError(
+      400,
+      `unknown column "${unknown}": columns are ${logsColumns([])
+        .map((c) => c.id)
+        .join(', ')} and score:NAME`,
+    );
   }
   return columns;
 }

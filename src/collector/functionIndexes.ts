@@ -48,7 +48,8 @@ async function seed(store: TraceStoreApi, index: FunctionIndex, count: number): 
   for (const summary of newest) {
     try {
       const detail = await store.getTrace(summary.id);
-      if (detail && store.getSummary(summary.id)) index.observe(detail.spans, [store.getSummary(summary.id)!], { onlyNew: true });
+      if (detail && store.getSummary(summary.id))
+        index.observe(detail.spans, [store.getSummary(summary.id)!], { onlyNew: true });
     } catch {
       // A trace that can not be read back (a damaged pack) just has no calls in the index.
     }

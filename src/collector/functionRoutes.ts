@@ -23,15 +23,24 @@ export function functionRoutes({ store }: CollectorDeps): Route[] {
         const params = url.searchParams;
         const file = params.get('file') ?? undefined;
         const names = params.getAll('name').filter(Boolean);
-        if (!file && !names.length) throw new HttpError(400, 'give file=ABSOLUTE_PATH (and/or name=FUNCTION for functions known only by name)');
+        if (!file && !names.length)
+          throw new HttpError(400, 'give file=ABSOLUTE_PATH (and/or name=FUNCTION for functions known only by name)');
         if (names.length > MAX_NAMES) throw new HttpError(400, `at most ${MAX_NAMES} name parameters`);
         const window = params.get('window') || 'all';
         if (!isStatsWindow(window)) throw new HttpError(400, `window must be one of ${STATS_WINDOWS.join(', ')}`);
         const recentText = params.get('recent');
         const recent = recentText === null || recentText === '' ? 20 : Number(recentText);
-        if (!Number.isInteger(recent) || recent < 0 || recent > MAX_CALLS) throw new HttpError(400, `recent must be an integer from 0 to ${MAX_CALLS}`);
+        if (!Number.isInteger(recent) || recent < 0 || recent > MAX_CALLS)
+          throw new HttpError(400, `recent must be an integer from 0 to ${MAX_CALLS}`);
         const index = await seededFunctionIndexOf(store);
-        return { status: 200, json: { window, run_start: runStartIso(index.runStart), functions: index.query({ file, names, window, recent }) } };
+        return {
+          status: 200,
+          json: {
+            window,
+            run_start: runStartIso(index.runStart),
+            functions: index.query({ file, names, window, recent }),
+          },
+        };
       },
     },
   ];

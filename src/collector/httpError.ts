@@ -4,7 +4,12 @@
 
 export class HttpError extends Error {
   /** `headers`: sent with the reply (e.g. Retry-After). */
-  constructor(readonly status: number, message: string, readonly details?: unknown, readonly headers?: Record<string, string>) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly details?: unknown,
+    readonly headers?: Record<string, string>,
+  ) {
     super(message);
   }
 }

@@ -21,7 +21,9 @@ export function serveIngestSocket(ws: WebSocket, deps: CollectorDeps): void {
   };
   ws.on('message', (data, isBinary) => {
     // A text frame is checked to be UTF-8 by ws, so its bytes can be kept as they came (see ingestBatch).
-    const reply = isBinary ? { error: 'send each batch as a text frame of JSON' } : safely(() => handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps), deps);
+    const reply = isBinary
+      ? { error: 'send each batch as a text frame of JSON' }
+      : safely(() => handleFrame(data.toString(), Buffer.isBuffer(data) ? data : undefined, deps), deps);
     if (!reply) return;
     ws.send(JSON.stringify(reply), drained);
     if (ws.bufferedAmount > MAX_QUEUED_REPLY_BYTES) ws.pause();
@@ -54,7 +56,8 @@ function handleFrame(text: string, bytes: Buffer | undefined, deps: CollectorDep
   try {
     deps.store.apply(result.patches, bytes && !result.cut ? { format: 'native', bytes } : undefined);
   } catch (err) {
-    if (err instanceof StoreWriteError) return { ...ack, error: err.message, status: 507, retry_after_ms: err.retryAfterMs };
+    if (err instanceof StoreWriteError)
+      return { ...ack, error: err.message, status: 507, retry_after_ms: err.retryAfterMs };
     deps.log(`Spanscope: applying a batch failed: ${(err as Error).stack ?? err}`);
     return { ...ack, error: 'the collector could not store this batch' };
   }

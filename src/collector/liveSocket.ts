@@ -57,7 +57,11 @@ class LiveConnection {
   private timer?: { cancel(): void };
   private lastSent = 0;
 
-  constructor(private readonly ws: WebSocket, private readonly intervalMs: number, private readonly log: (message: string) => void) {
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly intervalMs: number,
+    private readonly log: (message: string) => void,
+  ) {
     ws.on('message', (data) => this.onMessage(data.toString()));
   }
 

@@ -38,7 +38,11 @@ export interface Selection extends StoreQuery {
 }
 
 /** The traces a selection names, in its sort order, and every score name (for CSV columns). */
-export function selectTraces(store: TraceStoreApi, s: Selection, now = Date.now()): { traces: TraceSummary[]; scoreNames: string[] } {
+export function selectTraces(
+  store: TraceStoreApi,
+  s: Selection,
+  now = Date.now(),
+): { traces: TraceSummary[]; scoreNames: string[] } {
   const result = queryStore(store, { ...s, filter: s.traceIds ? '' : s.filter, offset: 0, limit: Infinity }, now);
   if (!s.traceIds) return { traces: result.traces, scoreNames: result.score_names };
   const wanted = new Set(s.traceIds);
@@ -46,10 +50,15 @@ export function selectTraces(store: TraceStoreApi, s: Selection, now = Date.now(
 }
 
 /** The same score on many traces; ids the store does not know are returned, not applied. */
-export function scoreTraces(store: TraceStoreApi, traceIds: string[], score: Omit<ScorePatch, 'target' | 'id' | 'trace_id'>): { scored: number; missing: string[] } {
+export function scoreTraces(
+  store: TraceStoreApi,
+  traceIds: string[],
+  score: Omit<ScorePatch, 'target' | 'id' | 'trace_id'>,
+): { scored: number; missing: string[] } {
   const found = traceIds.filter((id) => store.getSummary(id));
   const missing = traceIds.filter((id) => !store.getSummary(id));
-  if (found.length) store.apply(found.map((id) => ({ kind: 'score' as const, score: { ...score, target: 'trace' as const, id } })));
+  if (found.length)
+    store.apply(found.map((id) => ({ kind: 'score' as const, score: { ...score, target: 'trace' as const, id } })));
   return { scored: found.length, missing };
 }
 

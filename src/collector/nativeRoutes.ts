@@ -47,6 +47,9 @@ export function ingestBatch(store: TraceStoreApi, body: unknown, source?: Buffer
   const result = normaliseNativeBatch(body);
   if (!result.ok) throw new HttpError(400, result.error, result.details);
   // Bytes that are not valid UTF-8 were read with replacement characters: not what they say.
-  store.apply(result.patches, source && !result.cut && isUtf8(source) ? { format: 'native', bytes: source } : undefined);
+  store.apply(
+    result.patches,
+    source && !result.cut && isUtf8(source) ? { format: 'native', bytes: source } : undefined,
+  );
   return result.patches.length;
 }

@@ -31,15 +31,23 @@ const HEALTHY = { message: 'Healthy Server', healthy: true };
 const THREAD_SEARCH_LIMIT = 50_000;
 
 export function opikRoutes(deps: CollectorDeps): Route[] {
-  const ingest = (method: Route['method'], path: string, handle: (ctx: RequestContext, body: unknown) => RouteReply): Route[] =>
+  const ingest = (
+    method: Route['method'],
+    path: string,
+    handle: (ctx: RequestContext, body: unknown) => RouteReply,
+  ): Route[] =>
     withAndWithoutApi(path).map((p) => ({
-      method, path: p, auth: 'none', accepts: JSON_TYPES,
+      method,
+      path: p,
+      auth: 'none',
+      accepts: JSON_TYPES,
       handler: async (ctx: RequestContext) => handle(ctx, await ctx.readJson()),
     }));
 
   /** Applies a checked body, or rejects it whole with every problem listed. `source`: see PatchSource. */
   const apply = (what: string, result: Normalised, source?: PatchSource): void => {
-    if (result.problems.length) throw new HttpError(400, `invalid ${what}: ${summarise(result.problems)}`, result.problems);
+    if (result.problems.length)
+      throw new HttpError(400, `invalid ${what}: ${summarise(result.problems)}`, result.problems);
     deps.store.apply(result.patches, source);
   };
   const noContent: RouteReply = { status: 204 };
@@ -62,11 +70,23 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
   };
 
   const tracesOfThread = (threadId: string, project: string | undefined): string[] =>
-    deps.store.listTraces({ project, limit: THREAD_SEARCH_LIMIT }).filter((t) => t.thread_id === threadId).map((t) => t.id);
+    deps.store
+      .listTraces({ project, limit: THREAD_SEARCH_LIMIT })
+      .filter((t) => t.thread_id === threadId)
+      .map((t) => t.id);
 
   return [
-    ...['/is-alive/ping', '/api/is-alive/ping'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: HEALTHY }) })),
-    ...['/is-alive/ver', '/api/is-alive/ver'].map((path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: { version: deps.version } }) })),
+    ...['/is-alive/ping', '/api/is-alive/ping'].map(
+      (path): Route => ({ method: 'GET', path, auth: 'none', handler: () => ({ status: 200, json: HEALTHY }) }),
+    ),
+    ...['/is-alive/ver', '/api/is-alive/ver'].map(
+      (path): Route => ({
+        method: 'GET',
+        path,
+        auth: 'none',
+        handler: () => ({ status: 200, json: { version: deps.version } }),
+      }),
+    ),
 
     ...batchRoute('/v1/private/traces/batch', 'traces', (body, source) => {
       const result = opikTraceBatch(body);
@@ -78,24 +98,56 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
     }),
     ...ingest('POST', '/v1/private/traces', (ctx, body) => created(ctx, 'traces', opikTrace(body))),
     ...ingest('POST', '/v1/private/spans', (ctx, body) => created(ctx, 'spans', opikSpan(body))),
-    ...ingest('PATCH', '/v1/private/traces/:id', (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent)),
-    ...ingest('PATCH', '/v1/private/spans/:id', (ctx, body) => (apply('span update', opikSpanUpdate(ctx.params.id, body)), noContent)),
-    ...ingest('PUT', '/v1/private/traces/feedback-scores', (_ctx, body) => (apply('feedback scores', opikScores('trace', body)), noContent)),
-    ...ingest('PUT', '/v1/private/spans/feedback-scores', (_ctx, body) => (apply('feedback scores', opikScores('span', body)), noContent)),
+    ...ingest(
+      'PATCH',
+      '/v1/private/traces/:id',
+      (ctx, body) => (apply('trace update', opikTraceUpdate(ctx.params.id, body)), noContent),
+    ),
+    ...ingest(
+      'PATCH',
+      '/v1/private/spans/:id',
+      (ctx, body) => (apply('span update', opikSpanUpdate(ctx.params.id, body)), noContent),
+    ),
+    ...ingest(
+      'PUT',
+      '/v1/private/traces/feedback-scores',
+      (_ctx, body) => (apply('feedback scores', opikScores('trace', body)), noContent),
+    ),
+    ...ingest(
+      'PUT',
+      '/v1/private/spans/feedback-scores',
+      (_ctx, body) => (apply('feedback scores', opikScores('span', body)), noContent),
+    ),
     // Before the trace-score deletion below, whose `:id` would otherwise match `threads`.
-    ...ingest('POST', '/v1/private/traces/threads/feedback-scores/delete', (_ctx, body) => threadScores(opikThreadScoreDelete(body, tracesOfThread))),
-    ...ingest('POST', '/v1/private/traces/:id/feedback-scores/delete', (ctx, body) => (apply('score deletion', opikScoreDelete('trace', ctx.params.id, body)), noContent)),
-    ...ingest('POST', '/v1/private/spans/:id/feedback-scores/delete', (ctx, body) => (apply('score deletion', opikScoreDelete('span', ctx.params.id, body)), noContent)),
-    ...ingest('PUT', '/v1/private/traces/threads/feedback-scores', (_ctx, body) => threadScores(opikThreadScores(body, tracesOfThread))),
+    ...ingest('POST', '/v1/private/traces/threads/feedback-scores/delete', (_ctx, body) =>
+      threadScores(opikThreadScoreDelete(body, tracesOfThread)),
+    ),
+    ...ingest(
+      'POST',
+      '/v1/private/traces/:id/feedback-scores/delete',
+      (ctx, body) => (apply('score deletion', opikScoreDelete('trace', ctx.params.id, body)), noContent),
+    ),
+    ...ingest(
+      'POST',
+      '/v1/private/spans/:id/feedback-scores/delete',
+      (ctx, body) => (apply('score deletion', opikScoreDelete('span', ctx.params.id, body)), noContent),
+    ),
+    ...ingest('PUT', '/v1/private/traces/threads/feedback-scores', (_ctx, body) =>
+      threadScores(opikThreadScores(body, tracesOfThread)),
+    ),
 
     // The link the SDKs print after the first trace: open that trace in the web UI.
-    ...withAndWithoutApi('/v1/session/redirect/projects').map((path): Route => ({
-      method: 'GET', path, auth: 'none',
-      handler: (ctx) => {
-        const traceId = ctx.url.searchParams.get('trace_id');
-        return { status: 302, headers: { location: traceId ? `/?trace=${encodeURIComponent(traceId)}` : '/' } };
-      },
-    })),
+    ...withAndWithoutApi('/v1/session/redirect/projects').map(
+      (path): Route => ({
+        method: 'GET',
+        path,
+        auth: 'none',
+        handler: (ctx) => {
+          const traceId = ctx.url.searchParams.get('trace_id');
+          return { status: 302, headers: { location: traceId ? `/?trace=${encodeURIComponent(traceId)}` : '/' } };
+        },
+      }),
+    ),
   ];
 }
 
@@ -105,18 +157,28 @@ export function opikRoutes(deps: CollectorDeps): Route[] {
  * normalising makes ids up, and normalising the body again would make others), and nothing
  * in it was cut to the limits (`handle` checks that).
  */
-function batchRoute(path: string, key: 'traces' | 'spans', handle: (body: unknown, source: Buffer | undefined) => void): Route[] {
-  return withAndWithoutApi(path).map((p): Route => ({
-    method: 'POST', path: p, auth: 'none', accepts: JSON_TYPES,
-    handler: async (ctx) => {
-      const body = await ctx.readJson();
-      const bytes = await ctx.readBody();
-      const records = isObject(body) ? body[key] : undefined;
-      const keepable = Array.isArray(records) && records.every((r) => isObject(r) && typeof r.id === 'string') && isUtf8(bytes);
-      handle(body, keepable ? bytes : undefined);
-      return { status: 204 };
-    },
-  }));
+function batchRoute(
+  path: string,
+  key: 'traces' | 'spans',
+  handle: (body: unknown, source: Buffer | undefined) => void,
+): Route[] {
+  return withAndWithoutApi(path).map(
+    (p): Route => ({
+      method: 'POST',
+      path: p,
+      auth: 'none',
+      accepts: JSON_TYPES,
+      handler: async (ctx) => {
+        const body = await ctx.readJson();
+        const bytes = await ctx.readBody();
+        const records = isObject(body) ? body[key] : undefined;
+        const keepable =
+          Array.isArray(records) && records.every((r) => isObject(r) && typeof r.id === 'string') && isUtf8(bytes);
+        handle(body, keepable ? bytes : undefined);
+        return { status: 204 };
+      },
+    }),
+  );
 }
 
 /** A lone surrogate (valid in a JSON string, so in an id) as U+FFFD: encodeURIComponent throws on one. */

@@ -49,7 +49,10 @@ const service: grpc.ServiceDefinition = {
 
 export async function startOtlpGrpc(options: OtlpGrpcOptions): Promise<OtlpGrpcServer> {
   const server = new grpc.Server({ 'grpc.max_receive_message_length': options.maxMessageBytes });
-  server.addService(service, { Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, reply: grpc.sendUnaryData<Buffer>) => reply(...exportTraces(call, options)) });
+  server.addService(service, {
+    Export: (call: grpc.ServerUnaryCall<Buffer, Buffer>, reply: grpc.sendUnaryData<Buffer>) =>
+      reply(...exportTraces(call, options)),
+  });
   const tries = options.fallback && options.port !== 0 ? PORT_TRIES : 1;
   let lastError: Error | undefined;
   for (let i = 0; i < tries && options.port + i <= 65535; i++) {
@@ -71,16 +74,21 @@ function exportTraces(call: grpc.ServerUnaryCall<Buffer, Buffer>, options: OtlpG
   try {
     request = decodeExportTraceRequest(call.request);
   } catch (err) {
-    return failure(grpc.status.INVALID_ARGUMENT, `malformed protobuf ExportTraceServiceRequest: ${(err as Error).message}`);
+    return failure(
+      grpc.status.INVALID_ARGUMENT,
+      `malformed protobuf ExportTraceServiceRequest: ${(err as Error).message}`,
+    );
   }
   try {
     const result = otlpToPatches(request);
     options.store.apply(result.patches);
     return [null, Buffer.from(encodeExportTraceResponse(result.rejectedSpans, result.errorMessage))];
   } catch (err) {
-    if (err instanceof OtlpFormatError) return failure(grpc.status.INVALID_ARGUMENT, `invalid ExportTraceServiceRequest: ${err.message}`);
+    if (err instanceof OtlpFormatError)
+      return failure(grpc.status.INVALID_ARGUMENT, `invalid ExportTraceServiceRequest: ${err.message}`);
     // The store refusing (full disk, degraded) says so as an HttpError; the exporter retries UNAVAILABLE.
-    if (err instanceof HttpError) return failure(err.status === 507 ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE, err.message);
+    if (err instanceof HttpError)
+      return failure(err.status === 507 ? grpc.status.RESOURCE_EXHAUSTED : grpc.status.UNAVAILABLE, err.message);
     options.log(`Spanscope: OTLP/gRPC export failed: ${(err as Error)?.stack ?? err}`);
     return failure(grpc.status.INTERNAL, 'internal error in the collector (see its log)');
   }
@@ -92,7 +100,11 @@ function failure(code: grpc.status, details: string): Reply {
 
 function bind(server: grpc.Server, host: string, port: number): Promise<number> {
   const address = host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
-  return new Promise((resolve, reject) => server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) => (err ? reject(err) : resolve(bound))));
+  return new Promise((resolve, reject) =>
+    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+      err ? reject(err) : resolve(bound),
+    ),
+  );
 }
 
 function shutdown(server: grpc.Server): Promise<void> {

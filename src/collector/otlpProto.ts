@@ -22,7 +22,11 @@ const repeated = (type: string, id: number) => ({ rule: 'repeated', type, id });
 
 const common = {
   AnyValue: {
-    oneofs: { value: { oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] } },
+    oneofs: {
+      value: {
+        oneof: ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'],
+      },
+    },
     fields: {
       stringValue: { type: 'string', id: 1 },
       boolValue: { type: 'bool', id: 2 },
@@ -117,7 +121,9 @@ const trace = {
 const collector = {
   ExportTraceServiceRequest: { fields: { resourceSpans: repeated(`${V1_TRACE}.ResourceSpans`, 1) } },
   ExportTraceServiceResponse: { fields: { partialSuccess: { type: 'ExportTracePartialSuccess', id: 1 } } },
-  ExportTracePartialSuccess: { fields: { rejectedSpans: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } } },
+  ExportTracePartialSuccess: {
+    fields: { rejectedSpans: { type: 'int64', id: 1 }, errorMessage: { type: 'string', id: 2 } },
+  },
 };
 
 /** google.rpc.Status, the body of an OTLP/HTTP error reply (its `details` are not sent). */
@@ -126,7 +132,10 @@ const rpc = { Status: { fields: { code: { type: 'int32', id: 1 }, message: { typ
 /** The same common messages, with AnyValue's nesting cases left as their bytes (see the top). */
 const commonShallow = {
   ...common,
-  AnyValue: { ...common.AnyValue, fields: { ...common.AnyValue.fields, arrayValue: { type: 'bytes', id: 5 }, kvlistValue: { type: 'bytes', id: 6 } } },
+  AnyValue: {
+    ...common.AnyValue,
+    fields: { ...common.AnyValue.fields, arrayValue: { type: 'bytes', id: 5 }, kvlistValue: { type: 'bytes', id: 6 } },
+  },
 };
 
 function rootWith(commonTypes: typeof common): protobuf.Root {
@@ -197,7 +206,12 @@ function expandAttributes(owner: unknown): void {
 function expandValue(value: unknown, levels: number): unknown {
   if (value === null || typeof value !== 'object') return value;
   const { arrayValue, kvlistValue } = value as Decoded;
-  const nested = arrayValue instanceof Uint8Array ? ArrayValueShallow : kvlistValue instanceof Uint8Array ? KeyValueListShallow : undefined;
+  const nested =
+    arrayValue instanceof Uint8Array
+      ? ArrayValueShallow
+      : kvlistValue instanceof Uint8Array
+        ? KeyValueListShallow
+        : undefined;
   if (!nested) return value;
   if (levels === 0) return { stringValue: DEPTH_MARKER };
   const bytes = (nested === ArrayValueShallow ? arrayValue : kvlistValue) as Uint8Array;

@@ -20,13 +20,15 @@ const RESOURCE_EXHAUSTED = 8;
 export const OTLP_TRACE_PATHS = ['/v1/traces', '/api/v1/private/otel/v1/traces'];
 
 export function otlpRoutes(deps: CollectorDeps): Route[] {
-  return OTLP_TRACE_PATHS.map((path): Route => ({
-    method: 'POST',
-    path,
-    auth: 'none',
-    accepts: [JSON_TYPE, PROTOBUF_TYPE],
-    handler: (ctx) => exportTraces(ctx, deps),
-  }));
+  return OTLP_TRACE_PATHS.map(
+    (path): Route => ({
+      method: 'POST',
+      path,
+      auth: 'none',
+      accepts: [JSON_TYPE, PROTOBUF_TYPE],
+      handler: (ctx) => exportTraces(ctx, deps),
+    }),
+  );
 }
 
 async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<RouteReply> {
@@ -36,14 +38,18 @@ async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<R
     body = await ctx.readBody();
   } catch (err) {
     // Too large, or not valid gzip/deflate: still answer in the encoding the exporter reads.
-    if (err instanceof HttpError) return failure(protobuf, err.status, err.status === 413 ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, err.message);
+    if (err instanceof HttpError)
+      return failure(protobuf, err.status, err.status === 413 ? RESOURCE_EXHAUSTED : INVALID_ARGUMENT, err.message);
     throw err;
   }
   let request: unknown;
   try {
     request = protobuf ? decodeExportTraceRequest(body) : JSON.parse(body.toString('utf8'));
   } catch (err) {
-    return malformed(protobuf, `malformed ${protobuf ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(err as Error).message}`);
+    return malformed(
+      protobuf,
+      `malformed ${protobuf ? 'protobuf' : 'JSON'} ExportTraceServiceRequest: ${(err as Error).message}`,
+    );
   }
   let result;
   try {
@@ -54,7 +60,11 @@ async function exportTraces(ctx: RequestContext, deps: CollectorDeps): Promise<R
   }
   deps.store.apply(result.patches);
   if (protobuf) {
-    return { status: 200, body: Buffer.from(encodeExportTraceResponse(result.rejectedSpans, result.errorMessage)), headers: { 'content-type': PROTOBUF_TYPE } };
+    return {
+      status: 200,
+      body: Buffer.from(encodeExportTraceResponse(result.rejectedSpans, result.errorMessage)),
+      headers: { 'content-type': PROTOBUF_TYPE },
+    };
   }
   const partialSuccess = { rejectedSpans: result.rejectedSpans, errorMessage: result.errorMessage };
   return { status: 200, json: result.rejectedSpans ? { partialSuccess } : {} };
@@ -66,7 +76,8 @@ function malformed(protobuf: boolean, message: string): RouteReply {
 
 /** An error reply with a Status in the request's own encoding, so the exporter can read why. */
 function failure(protobuf: boolean, status: number, code: number, message: string): RouteReply {
-  if (protobuf) return { status, body: Buffer.from(encodeRpcStatus(code, message)), headers: { 'content-type': PROTOBUF_TYPE } };
+  if (protobuf)
+    return { status, body: Buffer.from(encodeRpcStatus(code, message)), headers: { 'content-type': PROTOBUF_TYPE } };
   // `error` as well, so the reply also reads like every other Spanscope error.
   return { status, json: { code, message, error: message } };
 }

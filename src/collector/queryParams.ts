@@ -31,7 +31,8 @@ export function optionalString(get: Params, name: string): string | undefined {
 
 export function filterParam(get: Params): string {
   const filter = optionalString(get, 'filter') ?? '';
-  if (filter.length > MAX_FILTER_LENGTH) throw new HttpError(400, `filter must be at most ${MAX_FILTER_LENGTH} characters`);
+  if (filter.length > MAX_FILTER_LENGTH)
+    throw new HttpError(400, `filter must be at most ${MAX_FILTER_LENGTH} characters`);
   return filter;
 }
 
@@ -50,7 +51,8 @@ export function integerParam(get: Params, name: string, min: number, max: number
   const v = get(name);
   if (v === undefined || v === null || v === '') return undefined;
   const n = typeof v === 'number' ? v : typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new HttpError(400, `${name} must be an integer from ${min} to ${max}`);
   return n;
 }
 
@@ -68,7 +70,9 @@ export function traceIdsParam(get: Params, max = MAX_QUERY_LIMIT): string[] | un
 
 /** The reply to a filter that does not parse: the message, and where in the text (for underlining). */
 export function filterError(err: FilterSyntaxError): HttpError {
-  return new HttpError(400, `invalid filter: ${err.message}`, [{ path: 'filter', start: err.start, end: err.end, message: err.message }]);
+  return new HttpError(400, `invalid filter: ${err.message}`, [
+    { path: 'filter', start: err.start, end: err.end, message: err.message },
+  ]);
 }
 
 const RELATIVE_RE = /^now(?:-(.+))?$/i;
@@ -100,6 +104,7 @@ export function bucketParam(get: Params): number | undefined {
   const v = get('bucket');
   if (v === undefined || v === null || v === '') return undefined;
   const ms = typeof v === 'number' ? v : typeof v === 'string' ? parseDurationText(v) : undefined;
-  if (ms === undefined || !Number.isInteger(ms) || ms < 1) throw new HttpError(400, 'bucket must be a duration such as 1m, 15m or 1h (or whole milliseconds)');
+  if (ms === undefined || !Number.isInteger(ms) || ms < 1)
+    throw new HttpError(400, 'bucket must be a duration such as 1m, 15m or 1h (or whole milliseconds)');
   return ms;
 }

@@ -86,7 +86,12 @@ function checked<R>(run: () => R): R {
 }
 
 function selection(get: Params): Selection {
-  return { filter: filterParam(get), ...sortParams(get), project: optionalString(get, 'project'), traceIds: traceIdsParam(get) };
+  return {
+    filter: filterParam(get),
+    ...sortParams(get),
+    project: optionalString(get, 'project'),
+    traceIds: traceIdsParam(get),
+  };
 }
 
 function runQuery(store: TraceStoreApi, get: Params) {
@@ -119,9 +124,17 @@ function exportReply(store: TraceStoreApi, get: Params): RouteReply {
   const headers = { 'content-disposition': `attachment; filename="${exportFileName(format)}"` };
   if (format === 'csv') {
     const columns = parseColumns(get('columns'), scoreNames);
-    return { status: 200, headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' }, stream: csvExport(traces, columns) };
+    return {
+      status: 200,
+      headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' },
+      stream: csvExport(traces, columns),
+    };
   }
-  return { status: 200, headers: { ...headers, 'content-type': 'application/x-ndjson; charset=utf-8' }, stream: jsonLinesExport(store, traces) };
+  return {
+    status: 200,
+    headers: { ...headers, 'content-type': 'application/x-ndjson; charset=utf-8' },
+    stream: jsonLinesExport(store, traces),
+  };
 }
 
 function scoreMany(store: TraceStoreApi, body: Record<string, unknown>) {
@@ -140,7 +153,8 @@ function deleteMany(store: TraceStoreApi, body: Record<string, unknown>) {
   let ids = traceIdsParam(get);
   if (!ids) {
     // Deleting by filter needs the filter spelled out, even if empty: a body that forgot its ids must not delete everything.
-    if (typeof body.filter !== 'string') throw new HttpError(400, 'give trace_ids, or a filter (an empty filter deletes every trace)');
+    if (typeof body.filter !== 'string')
+      throw new HttpError(400, 'give trace_ids, or a filter (an empty filter deletes every trace)');
     const sel = selection(get);
     ids = checked(() => selectTraces(store, sel)).traces.map((t) => t.id);
   }

@@ -54,10 +54,12 @@ export function readRoutes({ store }: CollectorDeps): Route[] {
         if (!score) throw new HttpError(400, 'invalid score', problems.list);
         score.source ??= 'ui';
         // A span score without trace_id can not be checked here; the store holds it until the span is seen.
-        if (score.target === 'trace' && !store.getSummary(score.id)) throw new HttpError(404, `trace ${score.id} not found`);
+        if (score.target === 'trace' && !store.getSummary(score.id))
+          throw new HttpError(404, `trace ${score.id} not found`);
         if (score.target === 'span' && score.trace_id !== undefined) {
           const detail = await store.getTrace(score.trace_id);
-          if (!detail?.spans.some((s) => s.id === score.id)) throw new HttpError(404, `span ${score.id} not found in trace ${score.trace_id}`);
+          if (!detail?.spans.some((s) => s.id === score.id))
+            throw new HttpError(404, `span ${score.id} not found in trace ${score.trace_id}`);
         }
         store.apply([{ kind: 'score', score }]);
         return { status: 200, json: { ok: true } };
@@ -88,6 +90,7 @@ export function readRoutes({ store }: CollectorDeps): Route[] {
 function parseLimit(text: string | null): number {
   if (text === null || text === '') return 100;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_LIST_LIMIT) throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIST_LIMIT)
+    throw new HttpError(400, `limit must be an integer from 1 to ${MAX_LIST_LIMIT}`);
   return n;
 }

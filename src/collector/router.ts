@@ -123,7 +123,14 @@ function matchSegments(pattern: string[], actual: string[]): Record<string, stri
   return params;
 }
 
-export function createContext(req: IncomingMessage, url: URL, params: Record<string, string>, maxBodyBytes: number, hasToken: () => boolean = () => false, budget?: BodyBudget): RequestContext {
+export function createContext(
+  req: IncomingMessage,
+  url: URL,
+  params: Record<string, string>,
+  maxBodyBytes: number,
+  hasToken: () => boolean = () => false,
+  budget?: BodyBudget,
+): RequestContext {
   let body: Promise<Buffer> | undefined;
   const ctx: RequestContext = {
     req,

@@ -18,11 +18,16 @@ export class Gatekeeper {
   /** Bound to every interface (--host 0.0.0.0): any IP literal is a fine Host (see checkHostAndOrigin). */
   private readonly anyAddress: boolean;
 
-  constructor(private readonly token: string, bindHost: string, readonly port: number) {
+  constructor(
+    private readonly token: string,
+    bindHost: string,
+    readonly port: number,
+  ) {
     const names = new Set(LOOPBACK_NAMES);
     this.anyAddress = bindHost === '0.0.0.0' || bindHost === '::';
     // A collector bound to a specific address (--host) is also reached by that name.
-    if (bindHost && !this.anyAddress) names.add(isIP(bindHost) === 6 ? `[${bindHost.toLowerCase()}]` : bindHost.toLowerCase());
+    if (bindHost && !this.anyAddress)
+      names.add(isIP(bindHost) === 6 ? `[${bindHost.toLowerCase()}]` : bindHost.toLowerCase());
     this.hostNames = names;
     this.origins = new Set([...names].map((n) => `http://${n}:${port}`));
     // Cookies are shared across ports: two collectors on one machine must not read each other's.
@@ -36,7 +41,10 @@ export class Gatekeeper {
     // user bound to all interfaces accepts those too.
     const name = host ? hostName(host) : '';
     if (!host || !(this.hostNames.has(name) || (this.anyAddress && isIP(name.replace(/^\[|\]$/g, '')) !== 0))) {
-      throw new HttpError(403, `refused: Host "${host ?? ''}" is not this machine's loopback address (use 127.0.0.1 or localhost)`);
+      throw new HttpError(
+        403,
+        `refused: Host "${host ?? ''}" is not this machine's loopback address (use 127.0.0.1 or localhost)`,
+      );
     }
     const origin = req.headers.origin;
     if (origin !== undefined && !this.origins.has(origin.toLowerCase())) {
@@ -56,7 +64,11 @@ export class Gatekeeper {
   /** Throws HttpError(401) unless the token is right; returns a Set-Cookie value when it came in the query. */
   checkToken(req: IncomingMessage, url: URL): string | undefined {
     const { token, fromQuery } = this.presentedToken(req, url);
-    if (token === undefined || token === '') throw new HttpError(401, 'a token is required: send Authorization: Bearer TOKEN (the token is printed by `spanscope serve`)');
+    if (token === undefined || token === '')
+      throw new HttpError(
+        401,
+        'a token is required: send Authorization: Bearer TOKEN (the token is printed by `spanscope serve`)',
+      );
     if (!this.tokenMatches(token)) throw new HttpError(401, 'the token is wrong');
     return fromQuery ? `${this.cookieName}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` : undefined;
   }

@@ -83,7 +83,18 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const bodyBudget = new BodyBudget(options.maxPendingBodyBytes ?? DEFAULT_MAX_PENDING_BODY_BYTES);
   const proxy = createProxy(deps, options.proxy ?? {});
-  const router = new Router([...nativeRoutes(deps), ...readRoutes(deps), ...queryRoutes(deps), ...functionRoutes({ ...deps, store: options.store }), ...opikRoutes(deps), ...otlpRoutes(deps), ...braintrustRoutes(deps), ...webRoutes(deps), ...proxy.routes, ...(options.extraRoutes ?? [])]);
+  const router = new Router([
+    ...nativeRoutes(deps),
+    ...readRoutes(deps),
+    ...queryRoutes(deps),
+    ...functionRoutes({ ...deps, store: options.store }),
+    ...opikRoutes(deps),
+    ...otlpRoutes(deps),
+    ...braintrustRoutes(deps),
+    ...webRoutes(deps),
+    ...proxy.routes,
+    ...(options.extraRoutes ?? []),
+  ]);
 
   let gate!: Gatekeeper; // set once listening: it needs the port
   const server = createServer((req, res) => void handleRequest(req, res));
@@ -99,7 +110,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
       const match = router.match(req.method ?? 'GET', url.pathname);
       if (!match.route) {
         if (match.status === 405) {
-          return send(res, { status: 405, json: { error: `${req.method} is not allowed on ${url.pathname}` }, headers: { allow: match.allow.join(', ') } });
+          return send(res, {
+            status: 405,
+            json: { error: `${req.method} is not allowed on ${url.pathname}` },
+            headers: { allow: match.allow.join(', ') },
+          });
         }
         throw new HttpError(404, `no such route: ${req.method} ${url.pathname}`);
       }
@@ -108,21 +123,36 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         try {
           cookie = gate.checkToken(req, url);
         } catch (err) {
-          if (route.unauthorized && err instanceof HttpError && err.status === 401) return send(res, route.unauthorized(err.message));
+          if (route.unauthorized && err instanceof HttpError && err.status === 401)
+            return send(res, route.unauthorized(err.message));
           throw err;
         }
       }
       if (route.accepts && !route.accepts.includes(mediaType(req.headers['content-type']))) {
         throw new HttpError(415, `Content-Type must be ${route.accepts.join(' or ')}`);
       }
-      const reply = await route.handler(createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url), bodyBudget));
+      const reply = await route.handler(
+        createContext(req, url, params, maxBodyBytes, () => gate.holdsToken(req, url), bodyBudget),
+      );
       send(res, reply, cookie);
     } catch (err) {
       if (err instanceof HttpError) {
-        send(res, { status: err.status, json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details }, headers: err.headers }, cookie);
+        send(
+          res,
+          {
+            status: err.status,
+            json: err.details === undefined ? { error: err.message } : { error: err.message, details: err.details },
+            headers: err.headers,
+          },
+          cookie,
+        );
       } else if (err instanceof StoreWriteError) {
         // Nothing of the request was applied (the store refuses before changing anything).
-        send(res, { status: 507, json: { error: err.message }, headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) } });
+        send(res, {
+          status: 507,
+          json: { error: err.message },
+          headers: { 'retry-after': String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))) },
+        });
       } else {
         log(`Spanscope: ${req.method} ${pathOf(req.url)} failed: ${(err as Error)?.stack ?? err}`);
         send(res, { status: 500, json: { error: 'internal error in the collector (see its log)' } });
@@ -132,7 +162,11 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
 
   function send(res: ServerResponse, reply: RouteReply, cookie?: string): void {
     if (res.headersSent || res.destroyed) return;
-    const headers: Record<string, string> = { 'cache-control': 'no-store', 'x-content-type-options': 'nosniff', ...reply.headers };
+    const headers: Record<string, string> = {
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...reply.headers,
+    };
     if (cookie) headers['set-cookie'] = cookie;
     if (reply.stream) return sendStream(res, reply.status, headers, reply.stream);
     let body: string | Buffer | undefined = reply.body;
@@ -150,11 +184,17 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     res.end(res.req.method === 'HEAD' ? undefined : body);
   }
 
-  function sendStream(res: ServerResponse, status: number, headers: Record<string, string>, stream: AsyncIterable<string | Buffer>): void {
+  function sendStream(
+    res: ServerResponse,
+    status: number,
+    headers: Record<string, string>,
+    stream: AsyncIterable<string | Buffer>,
+  ): void {
     res.writeHead(status, headers);
     if (res.req.method === 'HEAD') return void res.end();
     pipeline(Readable.from(stream), res).catch((err) => {
-      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') log(`Spanscope: streaming ${pathOf(res.req.url)} failed: ${(err as Error).message}`);
+      if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        log(`Spanscope: streaming ${pathOf(res.req.url)} failed: ${(err as Error).message}`);
       res.destroy();
     });
   }
@@ -181,7 +221,9 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
     } catch (err) {
       const status = err instanceof HttpError ? err.status : 500;
       const body = JSON.stringify({ error: err instanceof HttpError ? err.message : 'internal error' });
-      socket.end(`HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      socket.end(
+        `HTTP/1.1 ${status} ${statusText(status)}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     }
   });
 
@@ -224,10 +266,19 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
   if (options.grpc) {
     try {
       // Loopback whatever `host` is: gRPC has no Host/Origin checks, so it is never exposed.
-      grpc = await startOtlpGrpc({ store, port: options.grpc.port, fallback: options.grpc.fallback ?? false, host: DEFAULT_HOST, maxMessageBytes: maxBodyBytes, log });
+      grpc = await startOtlpGrpc({
+        store,
+        port: options.grpc.port,
+        fallback: options.grpc.fallback ?? false,
+        host: DEFAULT_HOST,
+        maxMessageBytes: maxBodyBytes,
+        log,
+      });
     } catch (err) {
       // gRPC is a second door: the collector still serves everything else without it.
-      log(`Spanscope: OTLP/gRPC is off: could not listen on port ${options.grpc.port}${options.grpc.fallback ? ' or the next ones' : ''}: ${(err as Error).message}`);
+      log(
+        `Spanscope: OTLP/gRPC is off: could not listen on port ${options.grpc.port}${options.grpc.fallback ? ' or the next ones' : ''}: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -245,7 +296,13 @@ export async function startCollector(options: CollectorOptions): Promise<Collect
         ingestSockets.close();
         liveSockets.close();
         const grpcClosed = grpc?.close() ?? Promise.resolve();
-        server.close(() => void Promise.all([grpcClosed, proxy.close()]).then(() => resolve(), () => resolve()));
+        server.close(
+          () =>
+            void Promise.all([grpcClosed, proxy.close()]).then(
+              () => resolve(),
+              () => resolve(),
+            ),
+        );
         server.closeAllConnections();
       })),
   };
@@ -261,5 +318,15 @@ function pathOf(url: string | undefined): string {
 }
 
 function statusText(status: number): string {
-  return ({ 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error' } as Record<number, string>)[status] ?? 'Error';
+  return (
+    (
+      {
+        400: 'Bad Request',
+        401: 'Unauthorized',
+        403: 'Forbidden',
+        404: 'Not Found',
+        500: 'Internal Server Error',
+      } as Record<number, string>
+    )[status] ?? 'Error'
+  );
 }

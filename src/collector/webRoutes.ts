@@ -33,11 +33,14 @@ export function webRoutes(_deps: Pick<CollectorDeps, 'version'>, options: WebRou
       method: 'GET',
       path: '/',
       auth: 'token',
-      unauthorized: (message) => htmlPage(401, 'Spanscope needs its token', [
-        message.includes('wrong') ? 'The token in this address is not the collector’s current one (a restart makes a new one unless --token or SPANSCOPE_TOKEN sets it).' : 'This page shows your traces, so it needs the collector’s token.',
-        'Open the address that `spanscope serve` printed when it started, the line “Open the trace viewer: http://127.0.0.1:…/?token=…”.',
-        'In VS Code, run “Spanscope: Open Traces” instead.',
-      ]),
+      unauthorized: (message) =>
+        htmlPage(401, 'Spanscope needs its token', [
+          message.includes('wrong')
+            ? 'The token in this address is not the collector’s current one (a restart makes a new one unless --token or SPANSCOPE_TOKEN sets it).'
+            : 'This page shows your traces, so it needs the collector’s token.',
+          'Open the address that `spanscope serve` printed when it started, the line “Open the trace viewer: http://127.0.0.1:…/?token=…”.',
+          'In VS Code, run “Spanscope: Open Traces” instead.',
+        ]),
       handler: ({ url, req }) => {
         if (url.searchParams.has('token')) {
           // The cookie is set on this reply; the address the user keeps has no token in it.
@@ -46,7 +49,10 @@ export function webRoutes(_deps: Pick<CollectorDeps, 'version'>, options: WebRou
           return { status: 303, headers: { location: `/${query ? `?${query}` : ''}` }, body: '' };
         }
         if (!existsSync(join(assetsDir, 'webview.js'))) {
-          return htmlPage(503, 'The trace viewer is not built', [`No bundle in ${assetsDir}.`, 'Run `npm run build` and reload this page.']);
+          return htmlPage(503, 'The trace viewer is not built', [
+            `No bundle in ${assetsDir}.`,
+            'Run `npm run build` and reload this page.',
+          ]);
         }
         const nonce = createNonce();
         const host = req.headers.host ?? '127.0.0.1';
@@ -63,7 +69,11 @@ export function webRoutes(_deps: Pick<CollectorDeps, 'version'>, options: WebRou
           preloadFetches: trace ? [`/api/traces/${encodeURIComponent(trace)}`] : [],
           title: 'Spanscope traces',
         });
-        return { status: 200, body: html, headers: pageHeaders(contentSecurityPolicy({ cspSource: "'self'", nonce, connectSources: [`ws://${host}`] })) };
+        return {
+          status: 200,
+          body: html,
+          headers: pageHeaders(contentSecurityPolicy({ cspSource: "'self'", nonce, connectSources: [`ws://${host}`] })),
+        };
       },
     },
     {
@@ -106,12 +116,20 @@ h1{font-size:1.3em;font-weight:600}code{font-family:Menlo,Consolas,monospace}
 ${lines.map((l) => `<p>${esc(l).replace(/`([^`]+)`/g, '<code>$1</code>')}</p>`).join('\n')}
 </body></html>
 `;
-  return { status, body, headers: pageHeaders(`default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`) };
+  return {
+    status,
+    body,
+    headers: pageHeaders(`default-src 'none'; style-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`),
+  };
 }
 
 /** media/dist beside the running code: dist/cli.js and dist/extension.js, or src/collector in tests. */
 function findAssetsDir(): string {
   const here = typeof __dirname === 'string' ? __dirname : process.cwd();
-  const candidates = [resolve(here, '../media/dist'), resolve(here, '../../media/dist'), resolve(process.cwd(), 'media/dist')];
+  const candidates = [
+    resolve(here, '../media/dist'),
+    resolve(here, '../../media/dist'),
+    resolve(process.cwd(), 'media/dist'),
+  ];
   return candidates.find((dir) => existsSync(join(dir, 'webview.js'))) ?? candidates[0];
 }

@@ -70,7 +70,9 @@ class LanguageModelTools extends Disposable {
   private tool(def: DeclaredTool): vscode.LanguageModelTool<object> {
     const agentName = def.name.slice(VSCODE_TOOL_PREFIX.length);
     return {
-      prepareInvocation: (options) => ({ invocationMessage: invocationMessage(def, options.input as Record<string, unknown>) }),
+      prepareInvocation: (options) => ({
+        invocationMessage: invocationMessage(def, options.input as Record<string, unknown>),
+      }),
       invoke: async (options) => {
         const outcome = await this.deps.run(agentName, options.input);
         // VS Code hands a thrown error's message to the model as the tool's failure.
@@ -84,7 +86,9 @@ class LanguageModelTools extends Disposable {
 /** What the chat shows while a tool runs: the tool and the id or text it was given. */
 function invocationMessage(def: DeclaredTool, input: Record<string, unknown> | undefined): string {
   const subject = input?.span_id ?? input?.trace_id ?? input?.text ?? input?.function ?? input?.file ?? input?.filter;
-  return typeof subject === 'string' && subject !== '' ? `${def.displayName}: ${subject.slice(0, 80)}` : def.displayName;
+  return typeof subject === 'string' && subject !== ''
+    ? `${def.displayName}: ${subject.slice(0, 80)}`
+    : def.displayName;
 }
 
 // ---- MCP server definition (VS Code 1.101+) ---------------------------------------------
@@ -96,22 +100,35 @@ interface McpStdioServerDefinition {
   args: string[];
   env: Record<string, string | number | null>;
 }
-type McpStdioServerDefinitionClass = new (label: string, command: string, args?: string[], env?: Record<string, string | number | null>, version?: string) => McpStdioServerDefinition;
+type McpStdioServerDefinitionClass = new (
+  label: string,
+  command: string,
+  args?: string[],
+  env?: Record<string, string | number | null>,
+  version?: string,
+) => McpStdioServerDefinition;
 interface McpServerDefinitionProvider {
   onDidChangeMcpServerDefinitions?: vscode.Event<void>;
   provideMcpServerDefinitions(token: vscode.CancellationToken): McpStdioServerDefinition[];
-  resolveMcpServerDefinition?(server: McpStdioServerDefinition, token: vscode.CancellationToken): Promise<McpStdioServerDefinition | undefined>;
+  resolveMcpServerDefinition?(
+    server: McpStdioServerDefinition,
+    token: vscode.CancellationToken,
+  ): Promise<McpStdioServerDefinition | undefined>;
 }
 type RegisterProvider = (id: string, provider: McpServerDefinitionProvider) => vscode.Disposable;
 
 function registerMcpServerProvider(deps: AgentToolsDeps): vscode.Disposable[] {
-  const register = (vscode.lm as unknown as { registerMcpServerDefinitionProvider?: RegisterProvider }).registerMcpServerDefinitionProvider;
-  const Definition = (vscode as unknown as { McpStdioServerDefinition?: McpStdioServerDefinitionClass }).McpStdioServerDefinition;
+  const register = (vscode.lm as unknown as { registerMcpServerDefinitionProvider?: RegisterProvider })
+    .registerMcpServerDefinitionProvider;
+  const Definition = (vscode as unknown as { McpStdioServerDefinition?: McpStdioServerDefinitionClass })
+    .McpStdioServerDefinition;
   if (typeof register !== 'function' || typeof Definition !== 'function') return [];
   const changed = new vscode.EventEmitter<void>();
   const { service, settings } = deps;
-  const urlNow = () => (service.state.phase === 'listening' ? service.state.url : `http://127.0.0.1:${settings.current.port}`);
-  const launch = (token?: string) => mcpLaunch({ execPath: process.execPath, extensionPath: deps.extensionPath, url: urlNow(), token });
+  const urlNow = () =>
+    service.state.phase === 'listening' ? service.state.url : `http://127.0.0.1:${settings.current.port}`;
+  const launch = (token?: string) =>
+    mcpLaunch({ execPath: process.execPath, extensionPath: deps.extensionPath, url: urlNow(), token });
   const provider: McpServerDefinitionProvider = {
     onDidChangeMcpServerDefinitions: changed.event,
     provideMcpServerDefinitions: () => {
@@ -130,11 +147,18 @@ function registerMcpServerProvider(deps: AgentToolsDeps): vscode.Disposable[] {
     },
   };
   try {
-    return [changed, register(MCP_PROVIDER_ID, provider), service.onDidChangeState(() => changed.fire()), settings.onDidChangeAny([Settings.agentToolsEnabled], () => changed.fire())];
+    return [
+      changed,
+      register(MCP_PROVIDER_ID, provider),
+      service.onDidChangeState(() => changed.fire()),
+      settings.onDidChangeAny([Settings.agentToolsEnabled], () => changed.fire()),
+    ];
   } catch (err) {
     // 1.100 has the function as a proposal and refuses a provider not declared in its own
     // contribution point (`modelContextServerCollections`); 1.101 made it `mcpServerDefinitionProviders`.
-    deps.log.info(`this VS Code does not offer MCP server definitions to extensions (${errorMessage(err)}); \`spanscope mcp\` can be added to mcp.json by hand`);
+    deps.log.info(
+      `this VS Code does not offer MCP server definitions to extensions (${errorMessage(err)}); \`spanscope mcp\` can be added to mcp.json by hand`,
+    );
     changed.dispose();
     return [];
   }

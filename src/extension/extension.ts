@@ -29,7 +29,11 @@ let service: CollectorService | undefined;
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
   const output = vscode.window.createOutputChannel(OUTPUT_CHANNEL_NAME, { log: true });
-  const log = { info: (m: string) => output.info(m), warn: (m: string) => output.warn(m), error: (m: string) => output.error(m) };
+  const log = {
+    info: (m: string) => output.info(m),
+    warn: (m: string) => output.warn(m),
+    error: (m: string) => output.error(m),
+  };
   const settings = new SettingsWatcher();
   const version = String(context.extension.packageJSON.version ?? '0.0.0');
 
@@ -41,7 +45,13 @@ export function activate(context: vscode.ExtensionContext): void {
     token: randomBytes(24).toString('base64url'),
     version,
     log,
-    settings: () => ({ port: settings.current.port, otlpGrpcPort: settings.current.otlpGrpcPort, maxTraces: settings.current.maxTraces, maxBytes: settings.current.maxBytes, proxy: settings.current.proxy }),
+    settings: () => ({
+      port: settings.current.port,
+      otlpGrpcPort: settings.current.otlpGrpcPort,
+      maxTraces: settings.current.maxTraces,
+      maxBytes: settings.current.maxBytes,
+      proxy: settings.current.proxy,
+    }),
   });
   // The navigator opens files beside the panel, and the panel opens files through it.
   let panel: TracePanelHost | undefined;
@@ -63,8 +73,23 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerCollectorCommands(service, output, log),
     ...registerTraceLinks(panel, service, log),
     ...registerCollectorLifecycle(service, settings, log),
-    ...registerAgentTools({ declared: declaredTools(context), service, settings, run: (name, input) => runAgentTool(name, input, log), extensionPath: context.extensionPath, version, log }),
-    ...registerEditorFeatures({ service, settings, panel, view, log, functionIndexOf: (store) => loadBackend().functionIndexOf(store) }),
+    ...registerAgentTools({
+      declared: declaredTools(context),
+      service,
+      settings,
+      run: (name, input) => runAgentTool(name, input, log),
+      extensionPath: context.extensionPath,
+      version,
+      log,
+    }),
+    ...registerEditorFeatures({
+      service,
+      settings,
+      panel,
+      view,
+      log,
+      functionIndexOf: (store) => loadBackend().functionIndexOf(store),
+    }),
     ...registerReplayCommands(context, service, view, panel, log),
   );
 
@@ -84,7 +109,9 @@ function loadBackend(): typeof Backend {
 /** The language-model tools package.json declares (VS Code has parsed it already). */
 function declaredTools(context: vscode.ExtensionContext): DeclaredTool[] {
   const tools: unknown = context.extension.packageJSON?.contributes?.languageModelTools;
-  return Array.isArray(tools) ? tools.filter((t): t is DeclaredTool => typeof t?.name === 'string' && t.name.startsWith(VSCODE_TOOL_PREFIX)) : [];
+  return Array.isArray(tools)
+    ? tools.filter((t): t is DeclaredTool => typeof t?.name === 'string' && t.name.startsWith(VSCODE_TOOL_PREFIX))
+    : [];
 }
 
 /** Runs an agent tool over this window's store and collector (the handlers are in the backend bundle). */
@@ -92,8 +119,13 @@ function runAgentTool(name: string, input: unknown, log: { error(m: string): voi
   const backend = loadBackend();
   const s = service;
   if (!s) return Promise.resolve({ text: 'Spanscope is shutting down', isError: true });
-  const reader = backend.inProcessReader(() => s.getStore(), () => (s.state.phase === 'listening' ? { url: s.state.url, token: s.token } : undefined));
-  return backend.runAgentTool(name, input, reader, (err) => log.error(`agent tool ${name} failed: ${(err as Error)?.stack ?? err}`));
+  const reader = backend.inProcessReader(
+    () => s.getStore(),
+    () => (s.state.phase === 'listening' ? { url: s.state.url, token: s.token } : undefined),
+  );
+  return backend.runAgentTool(name, input, reader, (err) =>
+    log.error(`agent tool ${name} failed: ${(err as Error)?.stack ?? err}`),
+  );
 }
 
 /** Flushes the store and closes the collector; VS Code waits for the promise. */
@@ -103,10 +135,18 @@ export async function deactivate(): Promise<void> {
   await s?.shutdown();
 }
 
-function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatcher, log: { info(m: string): void }): vscode.Disposable[] {
+function registerCollectorLifecycle(
+  s: CollectorService,
+  settings: SettingsWatcher,
+  log: { info(m: string): void },
+): vscode.Disposable[] {
   const setState = () => void vscode.commands.executeCommand('setContext', ContextKeys.collectorState, s.state.phase);
   // Until the deferred start runs, say "starting" rather than flash "not running".
-  void vscode.commands.executeCommand('setContext', ContextKeys.collectorState, settings.current.autoStart ? 'starting' : s.state.phase);
+  void vscode.commands.executeCommand(
+    'setContext',
+    ContextKeys.collectorState,
+    settings.current.autoStart ? 'starting' : s.state.phase,
+  );
   return [
     s.onDidChangeState(setState),
     settings.onDidChangeAny([Settings.autoStart], () => {
@@ -115,7 +155,9 @@ function registerCollectorLifecycle(s: CollectorService, settings: SettingsWatch
     settings.onDidChangeAny([Settings.maxTraces, Settings.maxStorageMB], () => s.applyRetention()),
     settings.onDidChangeAny([Settings.port, Settings.otlpGrpcPort], () => {
       if (s.state.phase === 'stopped') return;
-      log.info(`spanscope.port is now ${settings.current.port}, spanscope.otlpGrpcPort ${settings.current.otlpGrpcPort}; restarting the collector`);
+      log.info(
+        `spanscope.port is now ${settings.current.port}, spanscope.otlpGrpcPort ${settings.current.otlpGrpcPort}; restarting the collector`,
+      );
       void s.restart();
     }),
     settings.onDidChangeAny([Settings.proxyUpstream, Settings.proxyCacheMaxMB], () => {

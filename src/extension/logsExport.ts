@@ -26,13 +26,19 @@ export async function saveExportWithDialog(job: ExportJob, log: Logger): Promise
   });
   if (!uri) return;
   try {
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting ${job.count} traces…` }, () => write(uri, job.content));
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting ${job.count} traces…` },
+      () => write(uri, job.content),
+    );
   } catch (err) {
     log.error(`exporting traces to ${uri.toString()} failed: ${errorMessage(err)}`);
     void vscode.window.showErrorMessage(`Could not export the traces: ${errorMessage(err)}`);
     return;
   }
-  const choice = await vscode.window.showInformationMessage(`Exported ${job.count} ${job.count === 1 ? 'trace' : 'traces'} to ${basename(uri.path)}.`, 'Open');
+  const choice = await vscode.window.showInformationMessage(
+    `Exported ${job.count} ${job.count === 1 ? 'trace' : 'traces'} to ${basename(uri.path)}.`,
+    'Open',
+  );
   if (choice === 'Open') await vscode.commands.executeCommand('vscode.open', uri);
 }
 

@@ -9,7 +9,14 @@ import type { ScoreSource } from '../core/model/model';
 import { parseSortKey, type SortKey, type SortOrder } from '../core/queries/traceSort';
 import { csvExport, exportFileName, jsonLinesExport } from '../collector/exportStream';
 import { monitorStore, queryStore, scoreTraces, selectTraces, type Selection } from '../collector/logsService';
-import { ExportTraces, ListProjects, QueryMonitor, QueryTraces, ScoreTraces, type ExportParams } from '../shared/protocol';
+import {
+  ExportTraces,
+  ListProjects,
+  QueryMonitor,
+  QueryTraces,
+  ScoreTraces,
+  type ExportParams,
+} from '../shared/protocol';
 import type { RpcEndpoint } from '../shared/rpc';
 import type { TraceStoreApi } from '../store/types';
 
@@ -38,7 +45,8 @@ export function registerLogsHandlers(rpc: RpcEndpoint, store: TraceStoreApi, act
   const removers = [
     rpc.onRequest(QueryTraces, (p) => {
       const anchor = p?.anchor;
-      if (anchor !== undefined && (typeof anchor?.id !== 'string' || !isCount(anchor.before))) throw new Error('anchor must be {id, before}');
+      if (anchor !== undefined && (typeof anchor?.id !== 'string' || !isCount(anchor.before)))
+        throw new Error('anchor must be {id, before}');
       return queryStore(store, {
         ...selection(p),
         offset: optional(p?.offset, 'offset', isCount) ?? 0,
@@ -59,8 +67,13 @@ export function registerLogsHandlers(rpc: RpcEndpoint, store: TraceStoreApi, act
       if (!ids) throw new Error('traceIds must be a list of trace ids');
       const name = typeof p.name === 'string' ? p.name.trim() : '';
       if (!name) throw new Error('name must be a non-empty string');
-      if (p.value !== null && (typeof p.value !== 'number' || !Number.isFinite(p.value))) throw new Error('value must be a finite number, or null to delete');
-      const score: { name: string; value: number | null; source: ScoreSource; reason?: string } = { name, value: p.value, source: 'ui' };
+      if (p.value !== null && (typeof p.value !== 'number' || !Number.isFinite(p.value)))
+        throw new Error('value must be a finite number, or null to delete');
+      const score: { name: string; value: number | null; source: ScoreSource; reason?: string } = {
+        name,
+        value: p.value,
+        source: 'ui',
+      };
       if (typeof p.reason === 'string' && p.reason.trim()) score.reason = p.reason.trim();
       return scoreTraces(store, ids, score);
     }),
@@ -88,7 +101,8 @@ function startExport(store: TraceStoreApi, actions: LogsHostActions, p: ExportPa
 /** The table's columns as shown, or every column. */
 function csvColumns(ids: unknown, scoreNames: string[]): LogsColumn[] {
   if (ids === undefined || ids === null) return logsColumns(scoreNames);
-  if (!Array.isArray(ids) || !ids.every((c) => typeof c === 'string')) throw new Error('columns must be a list of column ids');
+  if (!Array.isArray(ids) || !ids.every((c) => typeof c === 'string'))
+    throw new Error('columns must be a list of column ids');
   const { columns, unknown } = columnsById(ids, scoreNames);
   if (unknown !== undefined) throw new Error(`unknown column "${unknown}"`);
   return columns;
@@ -107,7 +121,8 @@ function selection(p: { filter?: unknown; sort?: unknown; order?: unknown; proje
 
 function traceIds(v: unknown): string[] | undefined {
   if (v === undefined) return undefined;
-  if (!Array.isArray(v) || v.length > MAX_IDS || !v.every((id) => typeof id === 'string' && id !== '')) throw new Error(`traceIds must be a list of at most ${MAX_IDS} trace ids`);
+  if (!Array.isArray(v) || v.length > MAX_IDS || !v.every((id) => typeof id === 'string' && id !== ''))
+    throw new Error(`traceIds must be a list of at most ${MAX_IDS} trace ids`);
   return v;
 }
 

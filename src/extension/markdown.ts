@@ -7,7 +7,9 @@ const MD_SPECIAL = /[\\`*_{}[\]()#+\-.!|<>~&:"']/g;
 
 export function escapeMarkdown(text: string): string {
   // Line breaks become spaces: a value must not start a heading, list or fence on a new line.
-  return text.replace(/\r?\n|\r/g, ' ').replace(MD_SPECIAL, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
+  return text
+    .replace(/\r?\n|\r/g, ' ')
+    .replace(MD_SPECIAL, (c) => (c === '&' ? '&amp;' : c === '<' ? '&lt;' : c === '>' ? '&gt;' : `\\${c}`));
 }
 
 export function truncate(text: string, max: number): string {

@@ -23,7 +23,14 @@ export interface SpanscopeSettings {
   thumbsName: string;
   maxTraces?: number;
   maxBytes?: number;
-  terminal: { enabled: boolean; pythonPath: boolean; opik: boolean; otel: OtelProtocol; openai: boolean; braintrust: boolean };
+  terminal: {
+    enabled: boolean;
+    pythonPath: boolean;
+    opik: boolean;
+    otel: OtelProtocol;
+    openai: boolean;
+    braintrust: boolean;
+  };
   /** The AI proxy: its upstream base URL, and its cache's size in bytes (0: no cache). */
   proxy: { upstream: string; cacheMaxBytes: number };
   /** The language-model tools and the MCP server definition offered to VS Code. */
@@ -90,11 +97,16 @@ export function readSettings(get: (key: string) => unknown): SpanscopeSettings {
       openai: bool(Settings.terminalOpenaiEnv),
       braintrust: bool(Settings.terminalBraintrustEnv),
     },
-    proxy: { upstream: proxyUpstream(get(Settings.proxyUpstream)), cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024) },
+    proxy: {
+      upstream: proxyUpstream(get(Settings.proxyUpstream)),
+      cacheMaxBytes: Math.round(cacheMb(get(Settings.proxyCacheMaxMB)) * 1024 * 1024),
+    },
     agentTools: bool(Settings.agentToolsEnabled),
     editor: {
       codeLens: bool(Settings.codeLensEnabled),
-      window: isStatsWindow(get(Settings.statsWindow)) ? (get(Settings.statsWindow) as StatsWindow) : DEFAULTS[Settings.statsWindow],
+      window: isStatsWindow(get(Settings.statsWindow))
+        ? (get(Settings.statsWindow) as StatsWindow)
+        : DEFAULTS[Settings.statsWindow],
       inlineResults: bool(Settings.inlineResultsEnabled),
       hover: bool(Settings.hoverEnabled),
       problems: bool(Settings.problemsEnabled),
@@ -124,5 +136,7 @@ function otelProtocol(value: unknown): OtelProtocol {
 }
 
 function grpcPortFromSetting(value: unknown): number {
-  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535 ? value : DEFAULTS[Settings.otlpGrpcPort];
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 65535
+    ? value
+    : DEFAULTS[Settings.otlpGrpcPort];
 }

@@ -12,7 +12,9 @@ import { Throttle } from './throttle';
 import { TraceCounter } from './traceCounter';
 
 class StatusBar extends Disposable {
-  private readonly item = this._register(vscode.window.createStatusBarItem('spanscope.status', vscode.StatusBarAlignment.Left, 50));
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('spanscope.status', vscode.StatusBarAlignment.Left, 50),
+  );
   private counter?: TraceCounter;
   private store?: TraceStoreApi;
   private readonly redraw = this._register(new Throttle(() => this.render(), 250));
@@ -21,16 +23,22 @@ class StatusBar extends Disposable {
     super();
     this.item.name = 'Spanscope';
     this._register(service.onDidChangeState(() => this.render()));
-    this._register(service.whenStoreOpen((store) => {
-      this.store = store;
-      if (store.onHealthChange) this._register(toDisposable(store.onHealthChange(() => this.render())));
-      const counter = (this.counter = new TraceCounter(store));
-      this._register(toDisposable(store.onChange((c) => {
-        counter.apply(c);
-        this.redraw.schedule();
-      })));
-      this.render();
-    }));
+    this._register(
+      service.whenStoreOpen((store) => {
+        this.store = store;
+        if (store.onHealthChange) this._register(toDisposable(store.onHealthChange(() => this.render())));
+        const counter = (this.counter = new TraceCounter(store));
+        this._register(
+          toDisposable(
+            store.onChange((c) => {
+              counter.apply(c);
+              this.redraw.schedule();
+            }),
+          ),
+        );
+        this.render();
+      }),
+    );
     this.render();
     this.item.show();
   }
@@ -41,8 +49,18 @@ class StatusBar extends Disposable {
     const tooltip = new vscode.MarkdownString(view.tooltip);
     tooltip.isTrusted = false;
     this.item.tooltip = tooltip;
-    this.item.backgroundColor = view.severity === 'normal' ? undefined : new vscode.ThemeColor(view.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground');
-    this.item.command = view.action === 'problem' ? Commands.showCollectorProblem : view.action === 'start' ? Commands.restartCollector : Commands.openTraces;
+    this.item.backgroundColor =
+      view.severity === 'normal'
+        ? undefined
+        : new vscode.ThemeColor(
+            view.severity === 'error' ? 'statusBarItem.errorBackground' : 'statusBarItem.warningBackground',
+          );
+    this.item.command =
+      view.action === 'problem'
+        ? Commands.showCollectorProblem
+        : view.action === 'start'
+          ? Commands.restartCollector
+          : Commands.openTraces;
     this.item.accessibilityInformation = { label: view.text.replace(/\$\([^)]*\)\s*/g, '') };
   }
 }

@@ -23,7 +23,9 @@ export function statusView(state: CollectorState, counts: StatusCounts | undefin
   // The store can not write: what a script sends now is refused (507), and what it sent
   // lately is only in memory. Said before anything else, whatever the collector's phase.
   if (health?.status === 'degraded') {
-    const held = health.unwritten ? `${plural(health.unwritten, 'record')} received are kept in memory until then; ` : '';
+    const held = health.unwritten
+      ? `${plural(health.unwritten, 'record')} received are kept in memory until then; `
+      : '';
     return {
       text: '$(warning) Spanscope: can not save traces',
       tooltip: `**Spanscope** can not write its trace store: ${escapeMarkdown(health.reason)} (since ${escapeMarkdown(health.since)}).\n\nIt retries; ${held}new traces are refused until it can write again. Free some disk space.`,
@@ -33,7 +35,12 @@ export function statusView(state: CollectorState, counts: StatusCounts | undefin
   }
   switch (state.phase) {
     case 'starting':
-      return { text: '$(loading~spin) Spanscope', tooltip: 'Spanscope: starting the collector…', severity: 'normal', action: 'open' };
+      return {
+        text: '$(loading~spin) Spanscope',
+        tooltip: 'Spanscope: starting the collector…',
+        severity: 'normal',
+        action: 'open',
+      };
     case 'stopped':
       return {
         text: '$(debug-disconnect) Spanscope',
@@ -43,7 +50,8 @@ export function statusView(state: CollectorState, counts: StatusCounts | undefin
       };
     case 'error':
       return {
-        text: state.reason === 'ports-busy' ? '$(error) Spanscope: port in use' : '$(error) Spanscope: collector failed',
+        text:
+          state.reason === 'ports-busy' ? '$(error) Spanscope: port in use' : '$(error) Spanscope: collector failed',
         tooltip: `${escapeMarkdown(state.message)}\n\nClick to choose another port or retry.`,
         severity: 'error',
         action: 'problem',
@@ -58,7 +66,9 @@ export function statusView(state: CollectorState, counts: StatusCounts | undefin
       if (counts) parts.push(plural(counts.traces, 'trace'));
       const lines = [`**Spanscope** collector listening on \`${state.url}\``];
       if (state.busyPorts.length) {
-        lines.push(`Port ${state.busyPorts.join(', ')} was in use (another window or program), so this window listens on ${state.port}.`);
+        lines.push(
+          `Port ${state.busyPorts.join(', ')} was in use (another window or program), so this window listens on ${state.port}.`,
+        );
       }
       if (state.grpcPort) lines.push(`OTLP/gRPC on \`127.0.0.1:${state.grpcPort}\``);
       if (counts) lines.push(`${plural(counts.traces, 'trace')} stored${running ? `, ${running} running` : ''}.`);

@@ -12,7 +12,12 @@ import type { Logger } from './log';
 import type { SettingsWatcher } from './settingsWatcher';
 import { describePlan, terminalEnvironment } from './terminalEnvModel';
 
-export function registerTerminalEnvironment(context: vscode.ExtensionContext, service: CollectorService, settings: SettingsWatcher, log: Logger): vscode.Disposable[] {
+export function registerTerminalEnvironment(
+  context: vscode.ExtensionContext,
+  service: CollectorService,
+  settings: SettingsWatcher,
+  log: Logger,
+): vscode.Disposable[] {
   const collection = context.environmentVariableCollection;
   const sdkDir = path.join(context.extensionPath, 'sdk', 'python');
   let lastUrl: string | undefined;
@@ -47,7 +52,11 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
     collection.description = describePlan(plan);
     if (url !== lastUrl) {
       lastUrl = url;
-      log.info(url ? `terminal environment: ${Object.keys({ ...plan.replace, ...plan.prepend }).join(', ')} → ${url}` : 'terminal environment cleared (collector stopped)');
+      log.info(
+        url
+          ? `terminal environment: ${Object.keys({ ...plan.replace, ...plan.prepend }).join(', ')} → ${url}`
+          : 'terminal environment cleared (collector stopped)',
+      );
     }
   };
 
@@ -55,6 +64,16 @@ export function registerTerminalEnvironment(context: vscode.ExtensionContext, se
   if (!settings.current.autoStart) apply();
   return [
     service.onDidChangeState(apply),
-    settings.onDidChangeAny([Settings.terminalEnabled, Settings.terminalPythonPath, Settings.terminalOpikEnv, Settings.terminalOtelEnv, Settings.terminalOpenaiEnv, Settings.terminalBraintrustEnv], apply),
+    settings.onDidChangeAny(
+      [
+        Settings.terminalEnabled,
+        Settings.terminalPythonPath,
+        Settings.terminalOpikEnv,
+        Settings.terminalOtelEnv,
+        Settings.terminalOpenaiEnv,
+        Settings.terminalBraintrustEnv,
+      ],
+      apply,
+    ),
   ];
 }

@@ -9,7 +9,10 @@ const SILENT_AFTER_MS = 10 * 60_000;
 export class TraceCounter {
   private readonly running = new Map<string, number>();
 
-  constructor(private readonly store: TraceStoreApi, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly store: TraceStoreApi,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   apply(change: Pick<StoreChange, 'traces' | 'removed'>): void {
     const t = this.now();

@@ -16,7 +16,10 @@ export function registerTraceLinks(panel: TracePanelHost, service: CollectorServ
       provideTerminalLinks: (context): TraceTerminalLink[] => {
         const state = service.state;
         if (state.phase !== 'listening') return [];
-        return findTerminalTraceLinks(context.line, state.port).map((l) => ({ ...l, tooltip: 'Open the trace in the Spanscope panel' }));
+        return findTerminalTraceLinks(context.line, state.port).map((l) => ({
+          ...l,
+          tooltip: 'Open the trace in the Spanscope panel',
+        }));
       },
       handleTerminalLink: (link: TraceTerminalLink) => panel.show({ traceId: link.traceId }),
     } satisfies vscode.TerminalLinkProvider<TraceTerminalLink>),
@@ -25,7 +28,9 @@ export function registerTraceLinks(panel: TracePanelHost, service: CollectorServ
         const target = parseTraceLink(uri.path, uri.query);
         if (!target) {
           log.warn(`ignored a link Spanscope does not know: ${uri.toString(true)}`);
-          void vscode.window.showWarningMessage('Spanscope links look like …/trace?id=TRACE_ID; this one could not be opened.');
+          void vscode.window.showWarningMessage(
+            'Spanscope links look like …/trace?id=TRACE_ID; this one could not be opened.',
+          );
           return;
         }
         log.info(`opening trace ${target.traceId} from a link`);

@@ -47,7 +47,11 @@ export function findTerminalTraceLinks(line: string, port: number): TerminalTrac
       continue;
     }
     const redirect = /^(?:\/api)?\/v1\/session\/redirect\/projects\/?$/.test(url.pathname);
-    const traceId = redirect ? url.searchParams.get('trace_id') : url.pathname === '/' ? url.searchParams.get('trace') : null;
+    const traceId = redirect
+      ? url.searchParams.get('trace_id')
+      : url.pathname === '/'
+        ? url.searchParams.get('trace')
+        : null;
     if (traceId && ID_RE.test(traceId)) out.push({ startIndex: m.index, length: text.length, traceId });
   }
   return out;

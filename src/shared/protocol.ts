@@ -75,7 +75,10 @@ export interface ReadyResult {
 
 /** Sent once the page listens; the host sends nothing before it, and answers with the first snapshot. */
 export const Ready = new RequestType<{ restoredTraceId?: string }, ReadyResult>('webview/ready');
-export const ListTraces = new RequestType<{ project?: string; limit?: number; before?: string }, { traces: TraceSummary[] }>('traces/list');
+export const ListTraces = new RequestType<
+  { project?: string; limit?: number; before?: string },
+  { traces: TraceSummary[] }
+>('traces/list');
 export const GetTrace = new RequestType<{ traceId: string }, TraceDetail | null>('traces/get');
 /** Replaces the set of traces whose span changes the webview receives. */
 export const WatchTraces = new RequestType<{ traceIds: string[] }, void>('traces/watch');
@@ -145,7 +148,10 @@ export interface ExportParams {
 export const ExportTraces = new RequestType<ExportParams, void>('logs/export');
 
 /** The same score on many traces (source `ui`); `value: null` deletes that score name. */
-export const ScoreTraces = new RequestType<{ traceIds: string[]; name: string; value: number | null; reason?: string }, { scored: number; missing: string[] }>('scores/bulk');
+export const ScoreTraces = new RequestType<
+  { traceIds: string[]; name: string; value: number | null; reason?: string },
+  { scored: number; missing: string[] }
+>('scores/bulk');
 
 // ---- Host → webview notifications -------------------------------------------------------
 
@@ -174,7 +180,9 @@ export const OpenSpanDiff = new RequestType<{ left: DiffSide; right: DiffSide; t
 export const SPAN_COMMANDS = ['debugCall', 'saveAsTest', 'addToDataset', 'replayLlmCall'] as const;
 export type SpanCommand = (typeof SPAN_COMMANDS)[number];
 /** Page → host, VS Code only: runs a span command on a span (or a trace's root span when `spanId` is left out). */
-export const RunSpanCommand = new RequestType<{ command: SpanCommand; traceId: string; spanId?: string }, void>('span/command');
+export const RunSpanCommand = new RequestType<{ command: SpanCommand; traceId: string; spanId?: string }, void>(
+  'span/command',
+);
 /** Page → host, VS Code only: Compare With… on the trace or span the details show (the host asks for the other side). */
 export const CompareWith = new RequestType<{ traceId: string; spanId?: string }, void>('compare/with');
 

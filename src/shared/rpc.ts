@@ -12,7 +12,10 @@ export class RpcTimeoutError extends Error {}
 
 export class RpcEndpoint {
   private nextId = 1;
-  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }>();
+  private readonly pending = new Map<
+    number,
+    { resolve(v: unknown): void; reject(e: Error): void; timer: ReturnType<typeof setTimeout> }
+  >();
   private readonly requestHandlers = new Map<string, (params: any) => unknown>();
   private readonly notificationHandlers = new Map<string, Set<(params: any) => void>>();
   private disposed = false;
@@ -39,7 +42,10 @@ export class RpcEndpoint {
     if (!this.disposed) this.post({ kind: 'notification', method: type.method, params });
   }
 
-  onRequest<T extends AnyRequest>(type: T, handler: (params: ParamsOf<T>) => ResultOf<T> | Promise<ResultOf<T>>): () => void {
+  onRequest<T extends AnyRequest>(
+    type: T,
+    handler: (params: ParamsOf<T>) => ResultOf<T> | Promise<ResultOf<T>>,
+  ): () => void {
     this.requestHandlers.set(type.method, handler);
     return () => this.requestHandlers.delete(type.method);
   }

@@ -31,7 +31,10 @@ export class Batch {
  * of the thousand others an ingest burst touched.
  */
 export class LazySpans extends Map<string, Span[]> {
-  constructor(private readonly make: (traceId: string) => Span[], traceIds: Iterable<string>) {
+  constructor(
+    private readonly make: (traceId: string) => Span[],
+    traceIds: Iterable<string>,
+  ) {
     super();
     for (const id of traceIds) super.set(id, undefined as unknown as Span[]);
   }
@@ -54,7 +57,10 @@ export class LazySpans extends Map<string, Span[]> {
     return this.entries();
   }
 
-  override forEach(callback: (spans: Span[], traceId: string, map: Map<string, Span[]>) => void, thisArg?: unknown): void {
+  override forEach(
+    callback: (spans: Span[], traceId: string, map: Map<string, Span[]>) => void,
+    thisArg?: unknown,
+  ): void {
     for (const [id, spans] of this.entries()) callback.call(thisArg, spans, id, this);
   }
 }

@@ -127,7 +127,8 @@ export class ApplyPipeline {
     if (fields.trace_id === undefined) ctx.exact = false;
     const traceId = fields.trace_id ?? this.findSpan(fields.id);
     const trace = traceId === undefined ? undefined : this.traceFor(traceId, fields.trace_id !== undefined);
-    if (!trace) return this.hold(ctx, `span:${fields.id}`, patch, fields.trace_id === undefined ? fields.id : undefined);
+    if (!trace)
+      return this.hold(ctx, `span:${fields.id}`, patch, fields.trace_id === undefined ? fields.id : undefined);
     const releases = this.deps.pending.size > 0 && !trace.spans.has(fields.id); // a new span may be what held updates wait for
     const span = trace.applySpan(fields, ctx.now, at, ctx.count);
     ctx.applied(trace, patch, span);
@@ -142,7 +143,13 @@ export class ApplyPipeline {
     const traceId = score.target === 'trace' ? score.id : (score.trace_id ?? this.findSpan(score.id));
     const trace = traceId === undefined ? undefined : this.traceFor(traceId, false);
     const result = trace?.applyScore(score, ctx.now, at, ctx.count);
-    if (!trace || !result) return this.hold(ctx, `${score.target}:${score.id}`, patch, score.target === 'span' && traceId === undefined ? score.id : undefined);
+    if (!trace || !result)
+      return this.hold(
+        ctx,
+        `${score.target}:${score.id}`,
+        patch,
+        score.target === 'span' && traceId === undefined ? score.id : undefined,
+      );
     ctx.applied(trace, patch, result === 'trace' ? undefined : result);
   }
 
@@ -180,7 +187,9 @@ export class ApplyPipeline {
     const { log, index } = this.deps;
     const exact = ctx.exact && source !== undefined;
     const head = { seq: this.deps.takeSeq(), at: ctx.now, traces: [...batch.traces.keys()] };
-    const body = exact ? { parts: [source.bytes], size: source.bytes.length } : patchesJson(ctx.traces, ctx.patches, ctx.count);
+    const body = exact
+      ? { parts: [source.bytes], size: source.bytes.length }
+      : patchesJson(ctx.traces, ctx.patches, ctx.count);
     const loc = log.append(encodeEntry(head, exact ? source.format : 'patches', body));
     this.deps.writes.applied(ctx.count);
     const summaries: TraceSummary[] = [];
@@ -203,7 +212,10 @@ export class ApplyPipeline {
       const trace = batch.traces.get(traceId)!;
       return [...batch.spans.get(traceId)!.values()].map((s) => trace.present(s));
     };
-    const spans = new LazySpans(present, [...batch.spans.keys()].filter((id) => !removed.includes(id)));
+    const spans = new LazySpans(
+      present,
+      [...batch.spans.keys()].filter((id) => !removed.includes(id)),
+    );
     this.deps.emit({ traces: summaries.filter((s) => !removed.includes(s.id)), removed, spans });
   }
 }

@@ -72,7 +72,8 @@ async function renameOver(temp: string, path: string): Promise<void> {
       return await rename(temp, path);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (process.platform !== 'win32' || attempt >= 10 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY')) throw err;
+      if (process.platform !== 'win32' || attempt >= 10 || !(code === 'EPERM' || code === 'EACCES' || code === 'EBUSY'))
+        throw err;
       await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
     }
   }

@@ -98,7 +98,9 @@ export class DamageRecovery {
       const before = entry.extents.filter(([p]) => p === pack);
       if (sameExtents(before, here)) continue;
       changed.push(id);
-      const extents = [...entry.extents.filter(([p]) => p !== pack), ...here].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      const extents = [...entry.extents.filter(([p]) => p !== pack), ...here].sort(
+        (a, b) => a[0] - b[0] || a[1] - b[1],
+      );
       if (extents.length === 0) {
         if (this.deps.forget(id)) removed.push(id);
         continue;
@@ -107,7 +109,9 @@ export class DamageRecovery {
       if (here.length) log.noteTrace(pack, id);
       else log.releaseTrace(pack, id);
     }
-    const lost = removed.length ? `; ${removed.length} had no entries anywhere and were removed (${named(removed)})` : '';
+    const lost = removed.length
+      ? `; ${removed.length} had no entries anywhere and were removed (${named(removed)})`
+      : '';
     this.deps.warn(
       `Spanscope: a read found ${log.path(pack)} not holding the entries the index says are there, but every entry in it checks out: the store's memory of where entries are was wrong, not the file. ` +
         `Kept the file and found again where ${changed.length ? `trace(s) ${named(changed)} have` : 'the traces read have'} entries in it from the pack itself${lost}`,
@@ -129,7 +133,9 @@ export class DamageRecovery {
       else if (this.deps.forget(id)) removed.push(id);
       log.releaseTrace(pack, id);
     }
-    this.deps.warn(`Spanscope: a read found the index pointing at ${log.path(pack)}, which the store can not read there; what it pointed at is dropped${removed.length ? `, and ${removed.length} trace(s) with nothing left were removed (${named(removed)})` : ''}`);
+    this.deps.warn(
+      `Spanscope: a read found the index pointing at ${log.path(pack)}, which the store can not read there; what it pointed at is dropped${removed.length ? `, and ${removed.length} trace(s) with nothing left were removed (${named(removed)})` : ''}`,
+    );
     return removed;
   }
 
@@ -151,9 +157,14 @@ export class DamageRecovery {
     }
     const what = `kept ${salvaged.kept} entr${salvaged.kept === 1 ? 'y' : 'ies'} that check out, lost ${salvaged.lost}${salvaged.rest ? ' and everything after the damage' : ''}; ${removed.length} of its ${traces.length} trace(s) had nothing left and were removed`;
     try {
-      this.deps.warn(`Spanscope: ${path} is damaged (cut short, changed, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; ${what}`);
+      this.deps.warn(
+        `Spanscope: ${path} is damaged (cut short, changed, or not the entries the index says are there); moved it to ${moveAsideSync(path)}; ${what}`,
+      );
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.deps.warn(`Spanscope: ${path} is damaged and could not be moved aside (${(err as Error).message}); ${what}`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.deps.warn(
+          `Spanscope: ${path} is damaged and could not be moved aside (${(err as Error).message}); ${what}`,
+        );
       else this.deps.warn(`Spanscope: ${path} is gone; ${removed.length} trace(s) had nothing left and were removed`);
     }
     log.dropDamaged(pack);
@@ -175,6 +186,9 @@ function sameExtents(a: Extent[], b: Extent[]): boolean {
 }
 
 function named(ids: string[]): string {
-  const shown = ids.slice(0, NAMED).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, NAMED)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > NAMED ? `${shown} and ${ids.length - NAMED} more` : shown;
 }

@@ -115,7 +115,10 @@ export class FlushScheduler {
       (id, tomb) => tomb.logPack !== undefined && log.releaseTomb(tomb.logPack, id),
     );
     const kept = await writeInOrder(log, index, this.deps.written, this.deps.covered(), this.deps.indexDir);
-    if (kept.length) this.deps.warn(`Spanscope: could not remove ${kept.length} pack(s) nothing points at any more (tried again at the next start): ${kept.join('; ')}`);
+    if (kept.length)
+      this.deps.warn(
+        `Spanscope: could not remove ${kept.length} pack(s) nothing points at any more (tried again at the next start): ${kept.join('; ')}`,
+      );
     // Never out of memory: a trace written to since the flush before this one, nor since this
     // one began (a huge trace still receiving spans was otherwise read back whole per batch).
     working.evict(touched, this.touched);

@@ -8,7 +8,10 @@ export class HeldUpdates {
   private readonly waiting = new Map<string, Patch[]>();
   private dropped = 0;
 
-  constructor(private readonly max: number, private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly max: number,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   get size(): number {
     return this.waiting.size;
@@ -20,7 +23,10 @@ export class HeldUpdates {
     if (this.waiting.size >= this.max) {
       const oldest = this.waiting.keys().next().value!;
       this.waiting.delete(oldest);
-      if (this.dropped++ % 1000 === 0) this.warn(`Spanscope: dropped updates for ${oldest.replace(':', ' ')}, which never arrived (${this.dropped} so far)`);
+      if (this.dropped++ % 1000 === 0)
+        this.warn(
+          `Spanscope: dropped updates for ${oldest.replace(':', ' ')}, which never arrived (${this.dropped} so far)`,
+        );
     }
     this.waiting.set(key, [patch]);
   }

@@ -28,7 +28,13 @@ export interface LoadedIndex {
   covered: Covered;
 }
 
-export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryReader, dir: string, warn: Warn): Promise<LoadedIndex> {
+export async function loadIndex(
+  index: TraceIndex,
+  log: PackLog,
+  reader: EntryReader,
+  dir: string,
+  warn: Warn,
+): Promise<LoadedIndex> {
   const indexDir = join(dir, 'index');
   const packsDir = log.dir;
   removeTempFiles(indexDir);
@@ -59,7 +65,8 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
     for (const [pack] of extents) log.noteTrace(pack, id);
   }
   if (gone) warn(`Spanscope: ${gone} trace(s) in the index had no data any more and were dropped`);
-  for (const [id, tomb] of index.tombstones) if (tomb.logPack !== undefined && sizes.has(tomb.logPack)) log.noteTomb(tomb.logPack, id);
+  for (const [id, tomb] of index.tombstones)
+    if (tomb.logPack !== undefined && sizes.has(tomb.logPack)) log.noteTomb(tomb.logPack, id);
 
   // Entries the index may not know: every one when a segment was lost, else those after `covered`.
   const [coveredSeq, coveredPack] = damaged ? [0, 0] : covered;
@@ -81,7 +88,8 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
             continue;
           }
           const known = index.get(traceId);
-          if (seq <= coveredSeq || (known && seq <= covered[0]) || (index.tombstones.get(traceId)?.seq ?? -1) > seq) continue;
+          if (seq <= coveredSeq || (known && seq <= covered[0]) || (index.tombstones.get(traceId)?.seq ?? -1) > seq)
+            continue;
           let extents = found.get(traceId);
           if (!extents) found.set(traceId, (extents = []));
           extents.push([pack, start, end]);
@@ -94,7 +102,12 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
       if (!(err instanceof CorruptFileError)) throw err;
       const before = index.size;
       dropPack(index, log, pack, found, foundSeqs);
-      await setAside(path, err.message.slice(path.length + 1), warn, `the traces stored in it are lost (${before - index.size} with no events in other packs removed; the others keep the rest)`);
+      await setAside(
+        path,
+        err.message.slice(path.length + 1),
+        warn,
+        `the traces stored in it are lost (${before - index.size} with no events in other packs removed; the others keep the rest)`,
+      );
       continue;
     }
     // Kept where it is, as what checks out in it is read from there; a copy as it was is kept
@@ -106,7 +119,9 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
       } catch {
         // The warning still says what happened.
       }
-      warn(`Spanscope: ${path} is damaged: ${bad.entries} entr${bad.entries === 1 ? 'y does' : 'ies do'} not match their checksum${bad.rest ? ', and the entries after the damage can not be told apart' : ''}; those are lost, every entry that checks out was recovered (a copy as it was: ${copy})`);
+      warn(
+        `Spanscope: ${path} is damaged: ${bad.entries} entr${bad.entries === 1 ? 'y does' : 'ies do'} not match their checksum${bad.rest ? ', and the entries after the damage can not be told apart' : ''}; those are lost, every entry that checks out was recovered (a copy as it was: ${copy})`,
+      );
     }
   }
   applyDeletions(index, log, deletions, found, foundSeqs, covered[0]);
@@ -114,7 +129,10 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
   for (const [traceId, extents] of found) {
     const known = index.get(traceId)?.extents ?? [];
     // A segment written in the flush a crash cut short may know some of them already.
-    const all = [...known, ...extents.filter(([p, s, e]) => !known.some(([kp, ks, ke]) => kp === p && ks <= s && e <= ke))];
+    const all = [
+      ...known,
+      ...extents.filter(([p, s, e]) => !known.some(([kp, ks, ke]) => kp === p && ks <= s && e <= ke)),
+    ];
     const replayed = replayTrace(traceId, all, await readExtents(log, all), reader);
     if (!replayed.trace) continue;
     if (!index.get(traceId)) recovered++;
@@ -134,7 +152,14 @@ export async function loadIndex(index: TraceIndex, log: PackLog, reader: EntryRe
  * trace's deletion are not its own; and the tombstone is made again where packs with such
  * events are left, so the deletion entry is kept while they are.
  */
-function applyDeletions(index: TraceIndex, log: PackLog, deletions: Map<string, { seq: number; pack: number }>, found: Map<string, Extent[]>, foundSeqs: Map<string, number[]>, coveredSeq: number): void {
+function applyDeletions(
+  index: TraceIndex,
+  log: PackLog,
+  deletions: Map<string, { seq: number; pack: number }>,
+  found: Map<string, Extent[]>,
+  foundSeqs: Map<string, number[]>,
+  coveredSeq: number,
+): void {
   for (const [traceId, { seq, pack }] of deletions) {
     const stale = new Set<number>();
     const known = index.get(traceId);
@@ -150,8 +175,14 @@ function applyDeletions(index: TraceIndex, log: PackLog, deletions: Map<string, 
     if (extents && seqs) {
       const keep = seqs.map((s) => s > seq);
       extents.forEach(([p], i) => keep[i] || stale.add(p));
-      found.set(traceId, extents.filter((_, i) => keep[i]));
-      foundSeqs.set(traceId, seqs.filter((_, i) => keep[i]));
+      found.set(
+        traceId,
+        extents.filter((_, i) => keep[i]),
+      );
+      foundSeqs.set(
+        traceId,
+        seqs.filter((_, i) => keep[i]),
+      );
       if (found.get(traceId)!.length === 0) found.delete(traceId);
     }
     const tomb = index.tombstones.get(traceId);
@@ -170,12 +201,20 @@ function readPack(path: string): Buffer {
   try {
     return readFileSync(path);
   } catch (err) {
-    throw new CorruptFileError(path, `can not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new CorruptFileError(
+      path,
+      `can not be read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+    );
   }
 }
 
 /** Moves a damaged file aside (kept for a person to look at) and says so, with what it cost. */
-async function setAside(path: string, reason: string, warn: Warn, cost = 'its traces are read from the other packs'): Promise<void> {
+async function setAside(
+  path: string,
+  reason: string,
+  warn: Warn,
+  cost = 'its traces are read from the other packs',
+): Promise<void> {
   let where: string;
   try {
     where = `moved it to ${await moveAside(path)}`;
@@ -191,9 +230,15 @@ async function setAside(path: string, reason: string, warn: Warn, cost = 'its tr
  * stopped following one another (`rest`: the scan ends there). Throws CorruptFileError when
  * it is not a pack at all.
  */
-export function scanPack(path: string, bytes: Buffer, bad: { entries: number; rest: boolean }, visit: (head: EntryHead, start: number, end: number) => void): void {
+export function scanPack(
+  path: string,
+  bytes: Buffer,
+  bad: { entries: number; rest: boolean },
+  visit: (head: EntryHead, start: number, end: number) => void,
+): void {
   const tail = PACK_TAIL_BYTES.length;
-  if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD)) throw new CorruptFileError(path, 'not a trace pack');
+  if (bytes.length < PACK_HEAD.length + tail || !bytes.subarray(0, PACK_HEAD.length).equals(PACK_HEAD))
+    throw new CorruptFileError(path, 'not a trace pack');
   const end = bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES) ? bytes.length - tail : bytes.length;
   if (end === bytes.length) bad.rest = true; // cut short: the last entry may be whole, or not
   try {
@@ -214,7 +259,13 @@ export function scanPack(path: string, bytes: Buffer, bad: { entries: number; re
 }
 
 /** A pack found damaged at open: its events are lost; traces left with none are dropped. */
-function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<string, Extent[]>, foundSeqs: Map<string, number[]>): void {
+function dropPack(
+  index: TraceIndex,
+  log: PackLog,
+  pack: number,
+  found: Map<string, Extent[]>,
+  foundSeqs: Map<string, number[]>,
+): void {
   log.dropDamaged(pack);
   for (const [traceId, entry] of [...index.entries]) {
     if (!entry.extents.some(([p]) => p === pack)) continue;
@@ -223,8 +274,14 @@ function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<stri
     else index.remove(traceId);
   }
   for (const [traceId, extents] of found) {
-    foundSeqs.set(traceId, foundSeqs.get(traceId)!.filter((_, i) => extents[i][0] !== pack));
-    found.set(traceId, extents.filter(([p]) => p !== pack));
+    foundSeqs.set(
+      traceId,
+      foundSeqs.get(traceId)!.filter((_, i) => extents[i][0] !== pack),
+    );
+    found.set(
+      traceId,
+      extents.filter(([p]) => p !== pack),
+    );
   }
 }
 
@@ -234,7 +291,11 @@ function dropPack(index: TraceIndex, log: PackLog, pack: number, found: Map<stri
  * (SegmentData.segments), and one of those gone means traces the index no longer knows,
  * whose packs must be read rather than deleted as holding nothing.
  */
-async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Promise<{ damaged: boolean; covered: Covered }> {
+async function loadSegments(
+  index: TraceIndex,
+  indexDir: string,
+  warn: Warn,
+): Promise<{ damaged: boolean; covered: Covered }> {
   let damaged = false;
   let covered: Covered = [0, 0];
   let expected: number[] | undefined;
@@ -269,7 +330,9 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Pr
   }
   const missing = (expected ?? []).filter((s) => !present.has(s) && !segments.some((f) => f.segment === s));
   if (missing.length) {
-    warn(`Spanscope: index segment(s) ${missing.map(segmentFileName).join(', ')} are missing; recovered their traces from the packs`);
+    warn(
+      `Spanscope: index segment(s) ${missing.map(segmentFileName).join(', ')} are missing; recovered their traces from the packs`,
+    );
     damaged = true;
   }
   index.dirtySegments.clear(); // loading marks nothing to write
@@ -279,11 +342,32 @@ async function loadSegments(index: TraceIndex, indexDir: string, warn: Warn): Pr
 export function isSegment(d: unknown): d is SegmentData {
   if (!isObject(d) || d.version !== 2 || !isObject(d.traces) || !isPair(d.covered)) return false;
   for (const entry of Object.values(d.traces)) {
-    if (!isObject(entry) || !isObject(entry.summary) || typeof entry.summary.id !== 'string' || typeof entry.summary.start_time !== 'string') return false;
-    if (!Array.isArray(entry.extents) || !entry.extents.every((e) => Array.isArray(e) && e.length === 3 && e.every(Number.isInteger))) return false;
+    if (
+      !isObject(entry) ||
+      !isObject(entry.summary) ||
+      typeof entry.summary.id !== 'string' ||
+      typeof entry.summary.start_time !== 'string'
+    )
+      return false;
+    if (
+      !Array.isArray(entry.extents) ||
+      !entry.extents.every((e) => Array.isArray(e) && e.length === 3 && e.every(Number.isInteger))
+    )
+      return false;
   }
   if (d.segments !== undefined && !(Array.isArray(d.segments) && d.segments.every(Number.isInteger))) return false;
-  if (d.deleted !== undefined && (!isObject(d.deleted) || !Object.values(d.deleted).every((t) => Array.isArray(t) && Number.isInteger(t[0]) && Array.isArray(t[1]) && (t[2] === undefined || Number.isInteger(t[2]))))) return false;
+  if (
+    d.deleted !== undefined &&
+    (!isObject(d.deleted) ||
+      !Object.values(d.deleted).every(
+        (t) =>
+          Array.isArray(t) &&
+          Number.isInteger(t[0]) &&
+          Array.isArray(t[1]) &&
+          (t[2] === undefined || Number.isInteger(t[2])),
+      ))
+  )
+    return false;
   return true;
 }
 
@@ -296,7 +380,11 @@ function isPair(v: unknown): v is Covered {
  * pack) is a version 1 file. Only a file that parses counts: a damaged one is recovery's.
  */
 function oldLayout(indexDir: string, packsDir: string): boolean {
-  const newest = (dir: string, pattern: RegExp) => listDir(dir).filter((n) => pattern.test(n)).sort().pop();
+  const newest = (dir: string, pattern: RegExp) =>
+    listDir(dir)
+      .filter((n) => pattern.test(n))
+      .sort()
+      .pop();
   const segment = newest(indexDir, SEGMENT_FILE);
   const pack = newest(packsDir, /^pack-\d+\.json$/);
   const path = segment !== undefined ? join(indexDir, segment) : pack !== undefined ? join(packsDir, pack) : undefined;
@@ -320,5 +408,7 @@ function moveOldLayout(dir: string, warn: Warn): void {
     }
     mkdirSync(join(dir, name), { recursive: true });
   }
-  warn(`Spanscope: the store in ${dir} was written by an earlier version of Spanscope in a layout this one does not read; moved it to ${aside} and started an empty store`);
+  warn(
+    `Spanscope: the store in ${dir} was written by an earlier version of Spanscope in a layout this one does not read; moved it to ${aside} and started an empty store`,
+  );
 }

@@ -15,9 +15,26 @@
 // name and model, the input and output are turned into text only when asked after they
 // changed. A trace read back from the log replays every patch, so it gets the whole text again.
 
-import { addDerived, addSpanToTotals, derive, emptyTotals, summariseTrace, type SpanTotals } from '../core/model/aggregates';
+import {
+  addDerived,
+  addSpanToTotals,
+  derive,
+  emptyTotals,
+  summariseTrace,
+  type SpanTotals,
+} from '../core/model/aggregates';
 import { applyScore, mergeRecord } from '../core/model/merge';
-import type { Patch, ScorePatch, Span, SpanPatch, SpanRecord, TraceDetail, TracePatch, TraceRecord, TraceSummary } from '../core/model/model';
+import type {
+  Patch,
+  ScorePatch,
+  Span,
+  SpanPatch,
+  SpanRecord,
+  TraceDetail,
+  TracePatch,
+  TraceRecord,
+  TraceSummary,
+} from '../core/model/model';
 import { compareTimes } from '../core/model/time';
 import type { DecodedEntry, EntryLoc } from './logEntry';
 import { SearchText } from './searchText';
@@ -60,7 +77,11 @@ export class LoadedTrace {
   /** The input or output the search text holds may have changed (the trace's, or the root span's standing in). */
   private searchIoStale = true;
 
-  constructor(readonly id: string, now: string, private readonly reader: EntryReader) {
+  constructor(
+    readonly id: string,
+    now: string,
+    private readonly reader: EntryReader,
+  ) {
     this.trace = { id, project_name: '', name: '', start_time: '' };
     this.implicit = true;
     this.lastUpdatedAt = now;
@@ -85,7 +106,12 @@ export class LoadedTrace {
     }
     if (this.implicit) {
       // The stand-in's empty fields must not survive as values once the real trace arrives.
-      const kept: Partial<TraceRecord> = { id: this.id, project_name: this.trace.project_name, name: '', start_time: '' };
+      const kept: Partial<TraceRecord> = {
+        id: this.id,
+        project_name: this.trace.project_name,
+        name: '',
+        start_time: '',
+      };
       if (this.trace.feedback_scores) kept.feedback_scores = this.trace.feedback_scores;
       if (this.trace.code_version) kept.code_version = this.trace.code_version;
       this.trace = mergeRecord<TraceRecord>(undefined, patch, kept);
@@ -93,7 +119,13 @@ export class LoadedTrace {
     } else {
       this.trace = mergeRecord(this.trace, patch, {});
     }
-    if (patch.input !== undefined || patch.output !== undefined || this.trace.input === undefined || this.trace.output === undefined) this.searchIoStale = true;
+    if (
+      patch.input !== undefined ||
+      patch.output !== undefined ||
+      this.trace.input === undefined ||
+      this.trace.output === undefined
+    )
+      this.searchIoStale = true;
     this.lastUpdatedAt = now;
   }
 
@@ -153,7 +185,8 @@ export class LoadedTrace {
       }
     }
     // The root span's input and output stand in for a trace's own missing ones (as in the summary).
-    if (span === this.rootRecord && (this.trace.input === undefined || this.trace.output === undefined)) this.searchIoStale = true;
+    if (span === this.rootRecord && (this.trace.input === undefined || this.trace.output === undefined))
+      this.searchIoStale = true;
   }
 
   /** The lowercased text the logs filter searches besides the summary; the same string while nothing changed. */
@@ -202,7 +235,11 @@ export class LoadedTrace {
   }
 
   summary(): TraceSummary {
-    const summary = summariseTrace(this.trace, this.totals, { implicit: this.implicit, rootSpan: this.rootRecord, lastUpdatedAt: this.lastUpdatedAt });
+    const summary = summariseTrace(this.trace, this.totals, {
+      implicit: this.implicit,
+      rootSpan: this.rootRecord,
+      lastUpdatedAt: this.lastUpdatedAt,
+    });
     summary.project_name = this.projectName;
     return summary;
   }
@@ -240,7 +277,8 @@ export class LoadedTrace {
 /** A trace patch that only names the code version: `{id, code_version}`. */
 function onlyCodeVersion(patch: TracePatch): boolean {
   if (patch.code_version === undefined) return false;
-  for (const key in patch) if (key !== 'id' && key !== 'code_version' && patch[key as keyof TracePatch] !== undefined) return false;
+  for (const key in patch)
+    if (key !== 'id' && key !== 'code_version' && patch[key as keyof TracePatch] !== undefined) return false;
   return true;
 }
 
@@ -255,7 +293,10 @@ function isRecord(held: SpanRef | SpanRecord): held is SpanRecord {
  * duplicates.
  */
 function spanAfter(old: SpanRecord | undefined, patch: SpanPatch, traceId: string): SpanRecord {
-  const span = old || patch.tags ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: traceId } as SpanRecord) : (patch as SpanRecord);
+  const span =
+    old || patch.tags
+      ? mergeRecord<SpanRecord>(old, patch, { id: patch.id, trace_id: traceId } as SpanRecord)
+      : (patch as SpanRecord);
   span.trace_id = traceId;
   return span;
 }

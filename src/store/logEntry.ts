@@ -87,7 +87,8 @@ export function verifyEntry(bytes: Buffer): void {
   if (prefixAt(bytes, 0) === OLD_PREFIX) return;
   const at = LENS_START.length + 2 * DIGITS + 2;
   const stored = bytes.toString('latin1', at, at + CRC_DIGITS);
-  if (crc32(bytes.subarray(ENTRY_PREFIX)).toString(16).padStart(CRC_DIGITS, '0') !== stored) throw new CorruptEntryError('an entry does not match its checksum');
+  if (crc32(bytes.subarray(ENTRY_PREFIX)).toString(16).padStart(CRC_DIGITS, '0') !== stored)
+    throw new CorruptEntryError('an entry does not match its checksum');
 }
 
 function pad(n: number): string {
@@ -131,13 +132,22 @@ export class CorruptEntryError extends Error {}
  * calling `visit` with each one's head and range. Throws CorruptEntryError when the bytes are
  * not entries as encodeEntry writes them.
  */
-export function scanEntries(bytes: Buffer, base: number, visit: (head: EntryHead, start: number, end: number) => void): void {
+export function scanEntries(
+  bytes: Buffer,
+  base: number,
+  visit: (head: EntryHead, start: number, end: number) => void,
+): void {
   let at = 0;
   while (at < bytes.length) {
     const size = lengthAt(bytes, at + LENS_START.length);
     const headBytes = lengthAt(bytes, at + LENS_START.length + DIGITS + 1);
     const prefix = prefixAt(bytes, at);
-    if (!bytes.subarray(at, at + LENS_START.length).equals(LENS_START) || size <= prefix + headBytes || at + size > bytes.length) throw new CorruptEntryError('an entry is cut short or not an entry');
+    if (
+      !bytes.subarray(at, at + LENS_START.length).equals(LENS_START) ||
+      size <= prefix + headBytes ||
+      at + size > bytes.length
+    )
+      throw new CorruptEntryError('an entry is cut short or not an entry');
     let head: unknown;
     try {
       head = JSON.parse(bytes.toString('utf8', at + prefix, at + prefix + headBytes));
@@ -148,7 +158,8 @@ export function scanEntries(bytes: Buffer, base: number, visit: (head: EntryHead
     visit(head, base + at, base + at + size);
     at += size;
     if (at === bytes.length) return;
-    if (bytes[at] !== 0x2c || bytes[at + 1] !== 0x0a) throw new CorruptEntryError('entries are not separated as written');
+    if (bytes[at] !== 0x2c || bytes[at + 1] !== 0x0a)
+      throw new CorruptEntryError('entries are not separated as written');
     at += 2;
   }
 }
@@ -164,7 +175,14 @@ function lengthAt(bytes: Buffer, at: number): number {
 }
 
 function isHead(h: unknown): h is EntryHead {
-  return isObject(h) && Number.isInteger(h.seq) && typeof h.at === 'string' && Array.isArray(h.traces) && h.traces.every((t) => typeof t === 'string') && (h.deleted === undefined || h.deleted === true);
+  return (
+    isObject(h) &&
+    Number.isInteger(h.seq) &&
+    typeof h.at === 'string' &&
+    Array.isArray(h.traces) &&
+    h.traces.every((t) => typeof t === 'string') &&
+    (h.deleted === undefined || h.deleted === true)
+  );
 }
 
 /** Reads one entry's patches (the bytes of exactly one entry). Throws CorruptEntryError. */
@@ -180,7 +198,14 @@ export function decodeEntry(bytes: Buffer): DecodedEntry {
   if (!isHead(head)) throw new CorruptEntryError('an entry head is not one');
   if (head.deleted) return { head, patches: [], traceOf: [] };
   if (entry.patches !== undefined) return decodePatches(head, entry.patches);
-  const result = entry.native !== undefined ? nativePatches(entry.native) : entry.opik_spans !== undefined ? opikSpanBatch(entry.opik_spans).patches : entry.opik_traces !== undefined ? opikTraceBatch(entry.opik_traces).patches : undefined;
+  const result =
+    entry.native !== undefined
+      ? nativePatches(entry.native)
+      : entry.opik_spans !== undefined
+        ? opikSpanBatch(entry.opik_spans).patches
+        : entry.opik_traces !== undefined
+          ? opikTraceBatch(entry.opik_traces).patches
+          : undefined;
   if (!result || result.length === 0) throw new CorruptEntryError('an entry holds no patches');
   return { head, patches: result, traceOf: result.map(traceOfPatch) };
 }
@@ -192,7 +217,14 @@ function nativePatches(body: unknown): Patch[] | undefined {
 
 /** The trace a patch of a stored body goes to: such bodies name it in every patch (see TraceStore.apply). */
 function traceOfPatch(patch: Patch): string {
-  const id = patch.kind === 'trace' ? patch.trace.id : patch.kind === 'span' ? patch.span.trace_id : patch.score.target === 'trace' ? patch.score.id : patch.score.trace_id;
+  const id =
+    patch.kind === 'trace'
+      ? patch.trace.id
+      : patch.kind === 'span'
+        ? patch.span.trace_id
+        : patch.score.target === 'trace'
+          ? patch.score.id
+          : patch.score.trace_id;
   if (id === undefined) throw new CorruptEntryError('a stored body has an event without its trace');
   return id;
 }
@@ -202,7 +234,8 @@ function decodePatches(head: EntryHead, list: unknown): DecodedEntry {
   const patches: Patch[] = [];
   const traceOf: string[] = [];
   for (const item of list) {
-    if (!Array.isArray(item) || typeof item[0] !== 'string' || !isPatch(item[1])) throw new CorruptEntryError('a stored patch is not one');
+    if (!Array.isArray(item) || typeof item[0] !== 'string' || !isPatch(item[1]))
+      throw new CorruptEntryError('a stored patch is not one');
     traceOf.push(item[0]);
     patches.push(item[1]);
   }

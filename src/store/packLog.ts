@@ -44,7 +44,12 @@ const OPEN_CAPACITY = PACK_BYTES + PACK_TAIL.length;
 export type PackState = 'open' | 'sealed' | 'written' | 'garbage';
 
 /** The moves a pack may make; anything else is a bug, and throws. */
-const NEXT: Record<PackState, readonly PackState[]> = { open: ['sealed'], sealed: ['written', 'garbage'], written: ['garbage'], garbage: [] };
+const NEXT: Record<PackState, readonly PackState[]> = {
+  open: ['sealed'],
+  sealed: ['written', 'garbage'],
+  written: ['garbage'],
+  garbage: [],
+};
 
 interface Pack {
   id: number;
@@ -83,7 +88,8 @@ export class PackLog {
   /** At open: the packs on disk (id → size). Traces are noted next (noteTrace), then finishRestore. */
   restore(sizes: Map<number, number>): void {
     this.restoring = true;
-    for (const [id, size] of sizes) this.packs.set(id, { id, state: 'written', size, traces: new Set(), tombs: new Set() });
+    for (const [id, size] of sizes)
+      this.packs.set(id, { id, state: 'written', size, traces: new Set(), tombs: new Set() });
   }
 
   /** After restore: packs no trace points at are garbage; a new open pack starts past every id. */
@@ -119,7 +125,8 @@ export class PackLog {
     let at = pack.size;
     if (at > PACK_HEAD.length) at += SEPARATOR.copy(buf, at);
     const start = at;
-    for (const part of entry.parts) at += typeof part === 'string' ? buf.write(part, at) : (buf.set(part, at), part.length);
+    for (const part of entry.parts)
+      at += typeof part === 'string' ? buf.write(part, at) : (buf.set(part, at), part.length);
     pack.size = at;
     this.openDirty = true;
     return { pack: pack.id, start, end: at };
@@ -190,7 +197,8 @@ export class PackLog {
   /** The oldest written pack (live, complete and on disk), for retention by size. */
   oldestSealed(): number | undefined {
     let oldest: number | undefined;
-    for (const p of this.packs.values()) if (p.state === 'written' && (oldest === undefined || p.id < oldest)) oldest = p.id;
+    for (const p of this.packs.values())
+      if (p.state === 'written' && (oldest === undefined || p.id < oldest)) oldest = p.id;
     return oldest;
   }
 
@@ -229,7 +237,9 @@ export class PackLog {
   takeWrites(): PackWrite[] {
     if (this.openDirty && this.openPack.size >= SEAL_BYTES) this.sealOpen();
     const out: PackWrite[] = [];
-    for (const p of this.packs.values()) if (p.state === 'sealed') out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
+    for (const p of this.packs.values())
+      if (p.state === 'sealed')
+        out.push({ id: p.id, bytes: p.buf!.subarray(0, p.size + PACK_TAIL.length), whole: true });
     if (this.openDirty) {
       this.openDirty = false;
       const pack = this.openPack;

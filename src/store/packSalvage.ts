@@ -35,16 +35,20 @@ export function checkPack(bytes: Buffer | undefined): CheckedPack {
   const whole = bytes.length >= PACK_HEAD.length + tail && bytes.subarray(bytes.length - tail).equals(PACK_TAIL_BYTES);
   if (!whole) out.rest = true; // cut short: what follows the last whole entry is not known
   try {
-    scanEntries(bytes.subarray(PACK_HEAD.length, whole ? bytes.length - tail : bytes.length), PACK_HEAD.length, (head, start, end) => {
-      try {
-        verifyEntry(bytes.subarray(start, end));
-      } catch (err) {
-        if (!(err instanceof CorruptEntryError)) throw err;
-        out.lost++;
-        return;
-      }
-      out.entries.push({ head, start, end });
-    });
+    scanEntries(
+      bytes.subarray(PACK_HEAD.length, whole ? bytes.length - tail : bytes.length),
+      PACK_HEAD.length,
+      (head, start, end) => {
+        try {
+          verifyEntry(bytes.subarray(start, end));
+        } catch (err) {
+          if (!(err instanceof CorruptEntryError)) throw err;
+          out.lost++;
+          return;
+        }
+        out.entries.push({ head, start, end });
+      },
+    );
   } catch (err) {
     if (!(err instanceof CorruptEntryError)) throw err;
     out.rest = true;

@@ -28,7 +28,10 @@ export class ReadOnlyStore {
   private readonly reader: EntryCache;
   private readonly indexDir: string;
 
-  constructor(readonly dir: string, private readonly warn: (m: string) => void = () => undefined) {
+  constructor(
+    readonly dir: string,
+    private readonly warn: (m: string) => void = () => undefined,
+  ) {
     this.indexDir = join(dir, 'index');
     this.log = new PackLog(join(dir, 'packs'));
     this.reader = new EntryCache(this.log);
@@ -50,7 +53,9 @@ export class ReadOnlyStore {
         index.loadSegment(segment, data);
       } catch (err) {
         if (!(err instanceof CorruptFileError)) throw err;
-        this.warn(`Spanscope: ${err.message}; its traces are left out (the collector that owns the folder repairs it when it next opens it)`);
+        this.warn(
+          `Spanscope: ${err.message}; its traces are left out (the collector that owns the folder repairs it when it next opens it)`,
+        );
       }
     }
     this.index = index;
@@ -112,7 +117,9 @@ export async function openReadOnlyStore(dir: string, warn?: (m: string) => void)
   }
   if (!isDir) throw new Error(`${dir} is not a folder`);
   if (!existsSync(join(dir, 'index')) && !existsSync(join(dir, 'packs'))) {
-    throw new Error(`${dir} holds no Spanscope store (no index/ or packs/ folder); give the folder passed to \`spanscope serve --data\`, or the extension's store folder`);
+    throw new Error(
+      `${dir} holds no Spanscope store (no index/ or packs/ folder); give the folder passed to \`spanscope serve --data\`, or the extension's store folder`,
+    );
   }
   const store = new ReadOnlyStore(dir, warn);
   await store.refresh();

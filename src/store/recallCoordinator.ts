@@ -67,7 +67,12 @@ export class RecallCoordinator {
         if (wanted.size === 0 || this.deps.stopped()) return;
         if (this.searched.size > this.deps.maxSearched) this.searched.clear();
         for (const id of wanted) this.searched.add(id);
-        await findSpans(this.deps.log, wanted, (spanId, traceId, seq) => this.recalled.set(spanId, { traceId, seq }), () => this.deps.stopped());
+        await findSpans(
+          this.deps.log,
+          wanted,
+          (spanId, traceId, seq) => this.recalled.set(spanId, { traceId, seq }),
+          () => this.deps.stopped(),
+        );
         if (!this.deps.stopped()) this.deps.release();
       }
     })()

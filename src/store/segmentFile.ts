@@ -46,10 +46,15 @@ export async function readSegment(path: string): Promise<unknown> {
   if (bytes.subarray(0, HEAD.length).toString('latin1') === HEAD) {
     json = bytes.subarray(PREFIX_BYTES, bytes.length - TAIL.length);
     const stored = bytes.toString('latin1', HEAD.length, HEAD.length + 8);
-    if (bytes.length < PREFIX_BYTES + TAIL.length || bytes.toString('latin1', HEAD.length + 8, PREFIX_BYTES) !== MIDDLE || !bytes.subarray(bytes.length - TAIL.length).equals(TAIL)) {
+    if (
+      bytes.length < PREFIX_BYTES + TAIL.length ||
+      bytes.toString('latin1', HEAD.length + 8, PREFIX_BYTES) !== MIDDLE ||
+      !bytes.subarray(bytes.length - TAIL.length).equals(TAIL)
+    ) {
       throw new CorruptFileError(path, 'not an index segment');
     }
-    if (crc32(json).toString(16).padStart(8, '0') !== stored) throw new CorruptFileError(path, 'does not match its checksum');
+    if (crc32(json).toString(16).padStart(8, '0') !== stored)
+      throw new CorruptFileError(path, 'does not match its checksum');
   }
   try {
     return JSON.parse(json.toString('utf8'));

@@ -44,7 +44,8 @@ export async function loadHeld(dir: string, held: HeldUpdates, warn: (m: string)
     const data: unknown = doc.data;
     const waiting: unknown[] = isObject(data) && Array.isArray(data.waiting) ? data.waiting : [];
     for (const entry of waiting) {
-      if (Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1])) for (const p of entry[1] as Patch[]) held.hold(entry[0], p);
+      if (Array.isArray(entry) && typeof entry[0] === 'string' && Array.isArray(entry[1]))
+        for (const p of entry[1] as Patch[]) held.hold(entry[0], p);
     }
   } catch (err) {
     if (!(err instanceof CorruptFileError)) throw err;
@@ -58,7 +59,12 @@ export async function loadHeld(dir: string, held: HeldUpdates, warn: (m: string)
  * calling `found` for each (with the seq of the entry it was found in); stops early when `stopped()` says so. Only entries whose bytes
  * hold one of the ids are decoded. Yields between packs: it runs beside ingest.
  */
-export async function findSpans(log: PackLog, wanted: Set<string>, found: (spanId: string, traceId: string, seq: number) => void, stopped: () => boolean): Promise<void> {
+export async function findSpans(
+  log: PackLog,
+  wanted: Set<string>,
+  found: (spanId: string, traceId: string, seq: number) => void,
+  stopped: () => boolean,
+): Promise<void> {
   const left = new Set(wanted);
   let budget = RECALL_BYTES;
   for (const [pack, size] of log.livePacks()) {

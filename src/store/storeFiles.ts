@@ -15,7 +15,10 @@ import type { Adapter } from 'lowdb';
 import { isTempFile, writeFileAtomic } from './atomicWrite';
 
 export class CorruptFileError extends Error {
-  constructor(readonly path: string, reason: string) {
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
     super(`${path} is not valid store data (${reason})`);
   }
 }

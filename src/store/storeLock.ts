@@ -12,7 +12,10 @@ export const STORE_LOCKED = 'ESTORELOCKED';
 
 export class StoreLockedError extends Error {
   readonly code = STORE_LOCKED;
-  constructor(readonly dir: string, readonly pid: number) {
+  constructor(
+    readonly dir: string,
+    readonly pid: number,
+  ) {
     super(`the store ${dir} is in use by another Spanscope process (pid ${pid})`);
   }
 }

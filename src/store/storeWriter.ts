@@ -25,17 +25,29 @@ export interface WriteState {
  * entry up to it is in the packs taken here). Everything to write is taken synchronously
  * first, so entries appended meanwhile wait for the next flush.
  */
-export async function writeInOrder(log: PackLog, index: TraceIndex, state: WriteState, covered: Covered, indexDir: string): Promise<string[]> {
+export async function writeInOrder(
+  log: PackLog,
+  index: TraceIndex,
+  state: WriteState,
+  covered: Covered,
+  indexDir: string,
+): Promise<string[]> {
   const packs = log.takeWrites();
   const marker = index.newestSegment();
   const segments = [...index.dirtySegments];
   index.dirtySegments.clear();
   const live = index.liveSegments();
-  const data = (s: number) => ({ segment: s, path: join(indexDir, segmentFileName(s)), json: index.segmentJson(s, s === marker ? covered : state.covered, live) });
+  const data = (s: number) => ({
+    segment: s,
+    path: join(indexDir, segmentFileName(s)),
+    json: index.segmentJson(s, s === marker ? covered : state.covered, live),
+  });
   const others = segments.filter((s) => s !== marker).map(data);
   // Rewritten to move the mark on even when none of its traces changed.
-  const last = marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
-  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) => (json !== undefined ? writeSegmentFile(path, json) : removeFile(path));
+  const last =
+    marker !== undefined && (segments.includes(marker) || covered[0] !== state.covered[0]) ? data(marker) : undefined;
+  const writeSegment = ({ path, json }: { path: string; json?: Buffer }) =>
+    json !== undefined ? writeSegmentFile(path, json) : removeFile(path);
   try {
     await runLimited(
       packs.map((write) => async () => {
@@ -49,7 +61,10 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
       }),
       WRITE_CONCURRENCY,
     );
-    await runLimited(others.map((s) => () => writeSegment(s)), WRITE_CONCURRENCY);
+    await runLimited(
+      others.map((s) => () => writeSegment(s)),
+      WRITE_CONCURRENCY,
+    );
     if (last) await writeSegment(last);
   } catch (err) {
     for (const s of segments) index.dirtySegments.add(s);
@@ -61,6 +76,14 @@ export async function writeInOrder(log: PackLog, index: TraceIndex, state: Write
   // What is written is on disk from here: a pack that can not be removed is only space, not a
   // failed write (it is garbage again at the next start). Returns those, for a warning.
   const kept: string[] = [];
-  await runLimited(log.takeGarbage().map((id) => () => removeFile(log.path(id)).catch((err) => void kept.push(`${log.path(id)}: ${(err as Error).message}`))), WRITE_CONCURRENCY);
+  await runLimited(
+    log
+      .takeGarbage()
+      .map(
+        (id) => () =>
+          removeFile(log.path(id)).catch((err) => void kept.push(`${log.path(id)}: ${(err as Error).message}`)),
+      ),
+    WRITE_CONCURRENCY,
+  );
   return kept;
 }

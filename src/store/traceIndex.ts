@@ -219,7 +219,8 @@ export class TraceIndex {
   /** The segments holding anything (traces or tombstones), in order. */
   liveSegments(): number[] {
     const out: number[] = [];
-    for (let s = 1; s <= this.newest; s++) if (this.segments.get(s)?.size || this.segmentTombs.get(s)?.size) out.push(s);
+    for (let s = 1; s <= this.newest; s++)
+      if (this.segments.get(s)?.size || this.segmentTombs.get(s)?.size) out.push(s);
     return out;
   }
 
@@ -244,7 +245,8 @@ export class TraceIndex {
     let deleted: SegmentData['deleted'];
     for (const id of this.segmentTombs.get(segment) ?? []) {
       const tomb = this.tombstones.get(id)!;
-      (deleted ??= Object.create(null) as NonNullable<SegmentData['deleted']>)[id] = tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
+      (deleted ??= Object.create(null) as NonNullable<SegmentData['deleted']>)[id] =
+        tomb.logPack === undefined ? [tomb.seq, tomb.packs] : [tomb.seq, tomb.packs, tomb.logPack];
     }
     return deleted;
   }
@@ -257,7 +259,8 @@ export class TraceIndex {
     const members = this.segments.get(segment);
     // JSON.stringify writes integer-like keys first (object key order): segments with such
     // ids take the plain way, so the text is always what it was before.
-    for (const id of members ?? []) if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered, live));
+    for (const id of members ?? [])
+      if (INTEGER_LIKE.test(id)) return bytesOrUndefined(this.segmentData(segment, covered, live));
     const deleted = this.tombsData(segment);
     if (!members?.size && !deleted) return undefined;
     const parts: Buffer[] = [Buffer.from(`{"version":2,"covered":${JSON.stringify(covered)},"traces":{`)];
@@ -267,7 +270,8 @@ export class TraceIndex {
       if (parts.length > 1) parts.push(COMMA);
       parts.push(entry.json);
     }
-    const more = (deleted ? `,"deleted":${JSON.stringify(deleted)}` : '') + (live ? `,"segments":${JSON.stringify(live)}` : '');
+    const more =
+      (deleted ? `,"deleted":${JSON.stringify(deleted)}` : '') + (live ? `,"segments":${JSON.stringify(live)}` : '');
     parts.push(Buffer.from(`}${more}}`));
     return Buffer.concat(parts);
   }
@@ -287,7 +291,12 @@ export class TraceIndex {
   /** Every trace id in the order they arrived, oldest first (IndexEntry.arrived): retention's order at open. */
   byArrival(): string[] {
     const all = [...this.entries.values()];
-    all.sort((a, b) => (a.arrived ?? -1) - (b.arrived ?? -1) || (a.extents[0]?.[0] ?? 0) - (b.extents[0]?.[0] ?? 0) || (a.extents[0]?.[1] ?? 0) - (b.extents[0]?.[1] ?? 0));
+    all.sort(
+      (a, b) =>
+        (a.arrived ?? -1) - (b.arrived ?? -1) ||
+        (a.extents[0]?.[0] ?? 0) - (b.extents[0]?.[0] ?? 0) ||
+        (a.extents[0]?.[1] ?? 0) - (b.extents[0]?.[1] ?? 0),
+    );
     return all.map((e) => e.summary.id);
   }
 
@@ -296,7 +305,8 @@ export class TraceIndex {
     for (const { summary } of this.entries.values()) {
       const p = byName.get(summary.project_name) ?? { name: summary.project_name, trace_count: 0 };
       p.trace_count++;
-      if (!p.last_trace_at || compareTimes(summary.start_time, p.last_trace_at) > 0) p.last_trace_at = summary.start_time;
+      if (!p.last_trace_at || compareTimes(summary.start_time, p.last_trace_at) > 0)
+        p.last_trace_at = summary.start_time;
       byName.set(p.name, p);
     }
     return [...byName.values()].sort((a, b) => compareTimes(b.last_trace_at, a.last_trace_at));

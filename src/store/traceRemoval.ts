@@ -39,7 +39,16 @@ export class TraceRemoval {
     const seq = this.deps.takeSeq();
     const loc = log.append(encodeDeletion({ seq, at: nowIso(), traces: [id] }));
     // Events in the deletion's own pack go with it: only the other packs need it kept.
-    if (index.tombstone(id, seq, packs.filter((p) => p !== loc.pack), entry.segment, loc.pack)) log.noteTomb(loc.pack, id);
+    if (
+      index.tombstone(
+        id,
+        seq,
+        packs.filter((p) => p !== loc.pack),
+        entry.segment,
+        loc.pack,
+      )
+    )
+      log.noteTomb(loc.pack, id);
     for (const pack of packs) log.releaseTrace(pack, id);
     this.deps.scheduleFlush();
     return true;

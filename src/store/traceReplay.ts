@@ -5,7 +5,14 @@
 // stepped over by their lengths (logEntry.ts).
 
 import type { SpanRecord } from '../core/model/model';
-import { CorruptEntryError, type DecodedEntry, type EntryHead, type EntryLoc, decodeEntry, scanEntries } from './logEntry';
+import {
+  CorruptEntryError,
+  type DecodedEntry,
+  type EntryHead,
+  type EntryLoc,
+  decodeEntry,
+  scanEntries,
+} from './logEntry';
 import { type EntryReader, LoadedTrace } from './loadedTrace';
 import type { PackLog } from './packLog';
 import type { Extent } from './traceIndex';
@@ -46,7 +53,8 @@ export function replayTrace(id: string, extents: Extent[], bytes: ExtentBytes, r
     if (!range) return void damaged.add(pack);
     try {
       scanEntries(range, start, (head, s, e) => {
-        if (head.traces.includes(id)) found.push({ head, loc: { pack, start: s, end: e }, bytes: range.subarray(s - start, e - start) });
+        if (head.traces.includes(id))
+          found.push({ head, loc: { pack, start: s, end: e }, bytes: range.subarray(s - start, e - start) });
       });
     } catch (err) {
       if (!(err instanceof CorruptEntryError)) throw err;

@@ -32,7 +32,16 @@ import type { WriteState } from './storeWriter';
 import { TraceIndex } from './traceIndex';
 import { TraceReads } from './traceReads';
 import { TraceRemoval } from './traceRemoval';
-import { type PatchSource, type ProjectSummary, type StoreChange, type StoreHealth, type StoreOptions, StoreWriteError, type TraceQuery, type TraceStoreApi } from './types';
+import {
+  type PatchSource,
+  type ProjectSummary,
+  type StoreChange,
+  type StoreHealth,
+  type StoreOptions,
+  StoreWriteError,
+  type TraceQuery,
+  type TraceStoreApi,
+} from './types';
 import { WorkingSet } from './workingSet';
 import { WriteHealth } from './writeHealth';
 
@@ -91,7 +100,10 @@ export class TraceStore implements TraceStoreApi {
   private readonly applier: ApplyPipeline;
   private readonly flusher: FlushScheduler;
 
-  constructor(options: StoreOptions, private readonly releaseLock: () => void) {
+  constructor(
+    options: StoreOptions,
+    private readonly releaseLock: () => void,
+  ) {
     this.dir = options.dir;
     this.indexDir = join(options.dir, 'index');
     this.log = new PackLog(join(options.dir, 'packs'));
@@ -111,14 +123,47 @@ export class TraceStore implements TraceStoreApi {
     const scheduleFlush = () => this.flusher.schedule();
     const emit = (change: StoreChange) => this.emit(change);
     const damaged = (packs: number[], readers?: string[]) => this.damaged(packs, readers);
-    const working = (this.working = new WorkingSet({ traces: options.memory?.traces ?? CACHE_TRACES, spans: options.memory?.spans ?? CACHE_SPANS }, reads));
-    const removal = (this.removal = new TraceRemoval({ log, index, arrivals, working, takeSeq, scheduleFlush }, () => this.maxTraces));
+    const working = (this.working = new WorkingSet(
+      { traces: options.memory?.traces ?? CACHE_TRACES, spans: options.memory?.spans ?? CACHE_SPANS },
+      reads,
+    ));
+    const removal = (this.removal = new TraceRemoval(
+      { log, index, arrivals, working, takeSeq, scheduleFlush },
+      () => this.maxTraces,
+    ));
     const forget = (id: string) => removal.forget(id);
     this.recovery = new DamageRecovery({ log, index, unload: (id) => working.unload(id), forget, warn: this.warn });
-    this.recall = new RecallCoordinator({ log, pending, stopped: () => this.closing !== undefined, release: () => this.applier.releaseRecalled(), warn: this.warn, maxSearched: PENDING_MAX * 2 });
-    this.traces = new TraceReads({ log, index, reader: this.reader, reads, working, damaged, busy: () => this.flusher.busy });
+    this.recall = new RecallCoordinator({
+      log,
+      pending,
+      stopped: () => this.closing !== undefined,
+      release: () => this.applier.releaseRecalled(),
+      warn: this.warn,
+      maxSearched: PENDING_MAX * 2,
+    });
+    this.traces = new TraceReads({
+      log,
+      index,
+      reader: this.reader,
+      reads,
+      working,
+      damaged,
+      busy: () => this.flusher.busy,
+    });
     this.applier = new ApplyPipeline({
-      log, index, arrivals, working, pending, recall: this.recall, reads, writes, reader: this.reader, takeSeq, damaged, scheduleFlush, emit,
+      log,
+      index,
+      arrivals,
+      working,
+      pending,
+      recall: this.recall,
+      reads,
+      writes,
+      reader: this.reader,
+      takeSeq,
+      damaged,
+      scheduleFlush,
+      emit,
       touched: (id) => this.flusher.touch(id),
       readBack: (id) => this.traces.readBack(id),
       retainByCount: (keep) => removal.retainByCount(keep),
@@ -126,7 +171,15 @@ export class TraceStore implements TraceStoreApi {
     });
     this.flusher = new FlushScheduler(
       {
-        log, index, working, writes, damaged, emit, warn: this.warn, indexDir: this.indexDir, written: this.written,
+        log,
+        index,
+        working,
+        writes,
+        damaged,
+        emit,
+        warn: this.warn,
+        indexDir: this.indexDir,
+        written: this.written,
         bySize: new RetentionBySize(log, index, forget, (id) => working.unload(id)),
         covered: () => [this.seq - 1, log.openId],
         retainByCount: () => removal.retainByCount(),
@@ -181,7 +234,9 @@ export class TraceStore implements TraceStoreApi {
   }
 
   clear(project?: string): void {
-    const ids = [...this.index.entries.values()].filter((e) => project === undefined || e.summary.project_name === project).map((e) => e.summary.id);
+    const ids = [...this.index.entries.values()]
+      .filter((e) => project === undefined || e.summary.project_name === project)
+      .map((e) => e.summary.id);
     this.deleteTraces(ids);
   }
 
@@ -278,7 +333,11 @@ export class TraceStore implements TraceStoreApi {
         await this.flusher.flushUntilWritten(CLOSE_RETRIES);
         const health = this.writes.health();
         if (health.status === 'degraded' && health.unwritten > 0) {
-          throw new StoreWriteError(`${health.unwritten} acknowledged record(s) could not be written to ${this.dir} (${health.reason}) and are lost`, 0, health.unwritten);
+          throw new StoreWriteError(
+            `${health.unwritten} acknowledged record(s) could not be written to ${this.dir} (${health.reason}) and are lost`,
+            0,
+            health.unwritten,
+          );
         }
         await saveHeld(this.dir, this.pending);
       } finally {

@@ -79,7 +79,11 @@ export const STORE_WRITE_ERROR = 'ESTOREWRITE';
  */
 export class StoreWriteError extends Error {
   readonly code = STORE_WRITE_ERROR;
-  constructor(message: string, readonly retryAfterMs: number, readonly lost = 0) {
+  constructor(
+    message: string,
+    readonly retryAfterMs: number,
+    readonly lost = 0,
+  ) {
     super(message);
   }
 }

@@ -35,7 +35,11 @@ export class WriteHealth {
 
   /** Throws StoreWriteError while nothing can be written (call before changing anything). */
   check(): void {
-    if (this.failure) throw new StoreWriteError(`the trace store can not write to disk (${this.failure.reason}); nothing of this request was stored; retry later`, this.retryMs);
+    if (this.failure)
+      throw new StoreWriteError(
+        `the trace store can not write to disk (${this.failure.reason}); nothing of this request was stored; retry later`,
+        this.retryMs,
+      );
   }
 
   applied(records: number): void {
@@ -52,7 +56,9 @@ export class WriteHealth {
     this.writing = 0;
     this.retryMs = FIRST_RETRY_MS;
     if (!this.failure) return;
-    this.warn(`Spanscope: writing the store works again (it failed since ${this.failure.since}: ${this.failure.reason})`);
+    this.warn(
+      `Spanscope: writing the store works again (it failed since ${this.failure.since}: ${this.failure.reason})`,
+    );
     this.failure = undefined;
     this.changed();
   }
@@ -66,7 +72,9 @@ export class WriteHealth {
     if (this.failure?.reason === reason) return;
     const first = !this.failure;
     this.failure = { reason, since: this.failure?.since ?? new Date().toISOString() };
-    this.warn(`Spanscope: writing the store failed (${reason}); ${this.unwritten} record(s) acknowledged are kept in memory and written when it works again; new ones are refused until then`);
+    this.warn(
+      `Spanscope: writing the store failed (${reason}); ${this.unwritten} record(s) acknowledged are kept in memory and written when it works again; new ones are refused until then`,
+    );
     if (first) this.changed();
   }
 
@@ -79,7 +87,13 @@ export class WriteHealth {
   health(): StoreHealth {
     const problems = this.problems.length ? { problems: [...this.problems] } : {};
     if (!this.failure) return { status: 'ok', ...problems };
-    return { status: 'degraded', reason: this.failure.reason, since: this.failure.since, unwritten: this.unwritten, ...problems };
+    return {
+      status: 'degraded',
+      reason: this.failure.reason,
+      since: this.failure.since,
+      unwritten: this.unwritten,
+      ...problems,
+    };
   }
 
   onChange(listener: (health: StoreHealth) => void): () => void {

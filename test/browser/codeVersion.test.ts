@@ -17,7 +17,11 @@ beforeAll(async () => {
   h = await startHarness();
   const res = await h.c.ingest(
     batch(
-      traceStart('v1', { name: 'on_main', start_time: iso(0), code_version: { commit: COMMIT, branch: '<b>main</b>', dirty: true } }),
+      traceStart('v1', {
+        name: 'on_main',
+        start_time: iso(0),
+        code_version: { commit: COMMIT, branch: '<b>main</b>', dirty: true },
+      }),
       spanEnd('v1-s', 'v1', { name: 'step', start_time: iso(1), end_time: iso(5) }),
       traceEnd('v1', { end_time: iso(10) }),
       traceStart('v2', { name: 'detached', start_time: iso(20), code_version: { commit: OTHER, dirty: false } }),
@@ -57,7 +61,9 @@ describe('code version', () => {
     expect(await cell('v3').textContent()).toBe('');
     await page.locator('.logs-filter-field input').fill('commit:ABCDEF12');
     await page.locator('.logs-filter-field input').press('Enter');
-    await poll(() => page.$$eval('.logs-row[data-trace-id]', (rows) => rows.map((r) => r.getAttribute('data-trace-id')))).toEqual(['v2']);
+    await poll(() =>
+      page.$$eval('.logs-row[data-trace-id]', (rows) => rows.map((r) => r.getAttribute('data-trace-id'))),
+    ).toEqual(['v2']);
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   });

@@ -29,7 +29,13 @@ describe('with no traces', () => {
   });
 
   it('clears the title of a trace deleted while open, and says how to get more when none is left', async () => {
-    await h.c.ingest(batch(traceStart('gone', { name: 'short_lived' }), spanEnd('gone-s', 'gone', { name: 'only_step', start_time: at(1) }), traceEnd('gone')));
+    await h.c.ingest(
+      batch(
+        traceStart('gone', { name: 'short_lived' }),
+        spanEnd('gone-s', 'gone', { name: 'only_step', start_time: at(1) }),
+        traceEnd('gone'),
+      ),
+    );
     const { page } = await h.open('trace=gone');
     await row(page, 'only_step').waitFor();
     expect(await page.locator('.topbar-title').textContent()).toContain('short_lived');

@@ -10,7 +10,15 @@ import { startTestCollector, type TestCollector } from '../support/collector';
 /** Debian's Chromium by default; `SPANSCOPE_CHROMIUM` points the browser tests at another build. */
 export const CHROMIUM = process.env.SPANSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 export interface WatchedPage {
   page: Page;
@@ -62,14 +70,19 @@ export async function startHarness(): Promise<Harness> {
 export async function rowLabels(page: Page): Promise<string[]> {
   return page.$$eval('.tree-row', (rows) =>
     rows
-      .map((r) => ({ top: Number(r.getAttribute('data-index')), label: r.querySelector('.row-label')?.textContent ?? '' }))
+      .map((r) => ({
+        top: Number(r.getAttribute('data-index')),
+        label: r.querySelector('.row-label')?.textContent ?? '',
+      }))
       .sort((a, b) => a.top - b.top)
       .map((r) => r.label),
   );
 }
 
 export function row(page: Page, label: string) {
-  return page.locator('.tree-row', { has: page.locator('.row-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }) });
+  return page.locator('.tree-row', {
+    has: page.locator('.row-label', { hasText: new RegExp(`^${escapeRegExp(label)}$`) }),
+  });
 }
 
 function escapeRegExp(text: string): string {

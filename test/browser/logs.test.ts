@@ -48,7 +48,10 @@ async function names(page: Page, limit = 1000): Promise<string[]> {
     '.logs-row[data-trace-id]',
     (rows, n) =>
       rows
-        .map((r) => ({ i: Number(r.getAttribute('data-index')), name: r.querySelector('[data-column="name"]')?.textContent ?? '' }))
+        .map((r) => ({
+          i: Number(r.getAttribute('data-index')),
+          name: r.querySelector('[data-column="name"]')?.textContent ?? '',
+        }))
         .sort((a, b) => a.i - b.i)
         .slice(0, n)
         .map((r) => r.name),
@@ -66,25 +69,70 @@ const countText = (page: Page) => page.locator('.logs-count').textContent();
 describe('the logs table', () => {
   beforeAll(async () => {
     await seed([
-      { id: 'L-a', name: 'alpha_chain', project: 'Shop', start: iso(T0), end: iso(T0 + 1500), scores: { user_feedback: 0 }, usage: { total_tokens: 900 }, tags: ['beta'], input: 'where is my parcel?' },
-      { id: 'L-b', name: 'beta_chain', project: 'Shop', start: iso(T0 + MINUTE), end: iso(T0 + MINUTE + 300), scores: { user_feedback: 1 }, usage: { total_tokens: 100 }, output: { answer: `${'Thanks for waiting. '.repeat(20)}Your warranty covers it.` } },
-      { id: 'L-c', name: 'gamma_chain', project: 'Shop', start: iso(T0 + 2 * MINUTE), end: iso(T0 + 2 * MINUTE + 5000), error: true, usage: { total_tokens: 50 } },
-      { id: 'L-d', name: 'delta <img src=x onerror=alert(1)>', project: 'Other', start: iso(T0 + 3 * MINUTE), end: iso(T0 + 3 * MINUTE + 10), scores: { user_feedback: 0.25 } },
+      {
+        id: 'L-a',
+        name: 'alpha_chain',
+        project: 'Shop',
+        start: iso(T0),
+        end: iso(T0 + 1500),
+        scores: { user_feedback: 0 },
+        usage: { total_tokens: 900 },
+        tags: ['beta'],
+        input: 'where is my parcel?',
+      },
+      {
+        id: 'L-b',
+        name: 'beta_chain',
+        project: 'Shop',
+        start: iso(T0 + MINUTE),
+        end: iso(T0 + MINUTE + 300),
+        scores: { user_feedback: 1 },
+        usage: { total_tokens: 100 },
+        output: { answer: `${'Thanks for waiting. '.repeat(20)}Your warranty covers it.` },
+      },
+      {
+        id: 'L-c',
+        name: 'gamma_chain',
+        project: 'Shop',
+        start: iso(T0 + 2 * MINUTE),
+        end: iso(T0 + 2 * MINUTE + 5000),
+        error: true,
+        usage: { total_tokens: 50 },
+      },
+      {
+        id: 'L-d',
+        name: 'delta <img src=x onerror=alert(1)>',
+        project: 'Other',
+        start: iso(T0 + 3 * MINUTE),
+        end: iso(T0 + 3 * MINUTE + 10),
+        scores: { user_feedback: 0.25 },
+      },
     ]);
   });
 
   it('lists traces newest first, sorts by a clicked header, and reverses on a second click', async () => {
     const page = await openLogs();
-    expect(await names(page)).toEqual(['delta <img src=x onerror=alert(1)>', 'gamma_chain', 'beta_chain', 'alpha_chain']);
+    expect(await names(page)).toEqual([
+      'delta <img src=x onerror=alert(1)>',
+      'gamma_chain',
+      'beta_chain',
+      'alpha_chain',
+    ]);
     // Span data stays text: the tag-like name made no element.
     expect(await page.locator('.logs-row img').count()).toBe(0);
     await page.locator('.logs-hcell[data-column="duration"]').click();
-    await expect.poll(() => names(page)).toEqual(['gamma_chain', 'alpha_chain', 'beta_chain', 'delta <img src=x onerror=alert(1)>']);
+    await expect
+      .poll(() => names(page))
+      .toEqual(['gamma_chain', 'alpha_chain', 'beta_chain', 'delta <img src=x onerror=alert(1)>']);
     expect(await page.locator('.logs-hcell[data-column="duration"]').getAttribute('aria-sort')).toBe('descending');
     await page.locator('.logs-hcell[data-column="duration"]').click();
-    await expect.poll(() => names(page)).toEqual(['delta <img src=x onerror=alert(1)>', 'beta_chain', 'alpha_chain', 'gamma_chain']);
+    await expect
+      .poll(() => names(page))
+      .toEqual(['delta <img src=x onerror=alert(1)>', 'beta_chain', 'alpha_chain', 'gamma_chain']);
     await page.locator('.logs-hcell[data-column="score:user_feedback"]').click();
-    await expect.poll(() => names(page)).toEqual(['beta_chain', 'delta <img src=x onerror=alert(1)>', 'alpha_chain', 'gamma_chain']);
+    await expect
+      .poll(() => names(page))
+      .toEqual(['beta_chain', 'delta <img src=x onerror=alert(1)>', 'alpha_chain', 'gamma_chain']);
     await done(page);
   });
 
@@ -143,9 +191,15 @@ describe('the logs table', () => {
     await page.locator('.logs-row[data-trace-id="L-a"] .logs-check-cell').click();
     await page.locator('.logs-row[data-trace-id="L-c"] [data-column="spans"]').click({ modifiers: ['Control'] });
     await expect.poll(() => page.locator('.logs-selection-count').textContent()).toBe('2 selected');
-    const [jsonl] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button', { hasText: 'JSONL' }).click()]);
+    const [jsonl] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('vscode-button', { hasText: 'JSONL' }).click(),
+    ]);
     expect(jsonl.suggestedFilename()).toMatch(/^spanscope-traces-\d{8}-\d{6}\.jsonl$/);
-    const lines = readFileSync((await jsonl.path())!, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync((await jsonl.path())!, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines.map((l) => l.trace.id)).toEqual(['L-c', 'L-a']);
     expect(lines[1].trace.input).toBe('where is my parcel?');
     expect(lines[1].spans).toHaveLength(1);
@@ -154,9 +208,16 @@ describe('the logs table', () => {
     await filter(page, 'project:Shop');
     await expect.poll(() => names(page)).toHaveLength(3);
     await page.locator('.logs-hcell[data-column="name"]').click();
-    const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('vscode-button', { hasText: 'CSV' }).click()]);
-    const rows = readFileSync((await csv.path())!, 'utf8').trimEnd().split('\r\n');
-    expect(rows[0]).toBe('name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,time_to_first_token_ms,user_feedback,tags,thread_id,code_version,id');
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.locator('vscode-button', { hasText: 'CSV' }).click(),
+    ]);
+    const rows = readFileSync((await csv.path())!, 'utf8')
+      .trimEnd()
+      .split('\r\n');
+    expect(rows[0]).toBe(
+      'name,project,start_time,duration_ms,status,span_count,total_tokens,total_estimated_cost,time_to_first_token_ms,user_feedback,tags,thread_id,code_version,id',
+    );
     expect(rows.slice(1).map((r) => r.split(',')[0])).toEqual(['alpha_chain', 'beta_chain', 'gamma_chain']);
     expect(rows[1]).toBe(`alpha_chain,Shop,${iso(T0).replace('Z', '000Z')},1500,ok,1,900,,,0,beta,,,L-a`);
     await done(page);
@@ -185,7 +246,9 @@ describe('the logs table', () => {
     await page.locator('vscode-button', { hasText: 'Set score' }).click();
     await expect.poll(async () => (await h.c.get('/api/query?filter=reviewed%3D0.5')).json.total).toBe(2);
     const detail = (await h.c.get('/api/traces/S-2')).json;
-    expect(detail.trace.feedback_scores).toEqual([expect.objectContaining({ name: 'reviewed', value: 0.5, source: 'ui' })]);
+    expect(detail.trace.feedback_scores).toEqual([
+      expect.objectContaining({ name: 'reviewed', value: 0.5, source: 'ui' }),
+    ]);
 
     await page.locator('.logs-selection-bar vscode-button', { hasText: 'Delete' }).click();
     await page.locator('.logs-selection-bar vscode-button', { hasText: 'Click again to delete 2' }).click();
@@ -200,7 +263,9 @@ describe('the logs table, live', () => {
     const page = await openLogs();
     await filter(page, 'project:Live');
     await expect.poll(() => countText(page)).toBe('0 traces');
-    await seed([{ id: 'live-1', name: 'first_live', project: 'Live', start: iso(Date.now() - 1000), end: iso(Date.now()) }]);
+    await seed([
+      { id: 'live-1', name: 'first_live', project: 'Live', start: iso(Date.now() - 1000), end: iso(Date.now()) },
+    ]);
     await expect.poll(() => names(page), { timeout: 5000 }).toEqual(['first_live']);
     await seed([{ id: 'live-2', name: 'second_live', project: 'Live', start: iso(Date.now()) }]);
     await expect.poll(() => names(page), { timeout: 5000 }).toEqual(['second_live', 'first_live']);
@@ -209,15 +274,38 @@ describe('the logs table, live', () => {
 
   it('keeps the row being read in place when traces arrive above it', async () => {
     const base = Date.now() - 86_400_000;
-    await seed(Array.from({ length: 400 }, (_, i) => ({ id: `A-${i}`, name: `anchored_${i}`, project: 'Anchor', start: iso(base + i * 1000), end: iso(base + i * 1000 + 10) })));
+    await seed(
+      Array.from({ length: 400 }, (_, i) => ({
+        id: `A-${i}`,
+        name: `anchored_${i}`,
+        project: 'Anchor',
+        start: iso(base + i * 1000),
+        end: iso(base + i * 1000 + 10),
+      })),
+    );
     const page = await openLogs();
     await filter(page, 'project:Anchor');
     await expect.poll(() => countText(page)).toBe('400 traces');
     // Scroll so that row 150 is the first one in view.
     await page.locator('.logs-viewport').evaluate((vp) => (vp.scrollTop = 150 * 28));
-    const firstInView = () => page.locator('.logs-viewport').evaluate((vp) => document.querySelector(`.logs-row[data-index="${Math.floor(vp.scrollTop / 28)}"] [data-column="name"]`)?.textContent ?? '');
+    const firstInView = () =>
+      page
+        .locator('.logs-viewport')
+        .evaluate(
+          (vp) =>
+            document.querySelector(`.logs-row[data-index="${Math.floor(vp.scrollTop / 28)}"] [data-column="name"]`)
+              ?.textContent ?? '',
+        );
     await expect.poll(firstInView).toBe('anchored_249');
-    await seed(Array.from({ length: 7 }, (_, i) => ({ id: `A-new-${i}`, name: `newer_${i}`, project: 'Anchor', start: iso(Date.now() + i), end: iso(Date.now() + i + 5) })));
+    await seed(
+      Array.from({ length: 7 }, (_, i) => ({
+        id: `A-new-${i}`,
+        name: `newer_${i}`,
+        project: 'Anchor',
+        start: iso(Date.now() + i),
+        end: iso(Date.now() + i + 5),
+      })),
+    );
     await expect.poll(() => countText(page), { timeout: 5000 }).toBe('407 traces');
     expect(await firstInView()).toBe('anchored_249');
     expect(await page.locator('.logs-viewport').evaluate((vp) => Math.round(vp.scrollTop / 28))).toBe(157);
@@ -226,14 +314,24 @@ describe('the logs table, live', () => {
 
   it('scrolls thousands of rows, loading pages as they come into view', async () => {
     const base = Date.now() - 2 * 86_400_000;
-    await seed(Array.from({ length: 3000 }, (_, i) => ({ id: `M-${i}`, name: `many_${i}`, project: 'Many', start: iso(base + i * 1000), end: iso(base + i * 1000 + 10) })));
+    await seed(
+      Array.from({ length: 3000 }, (_, i) => ({
+        id: `M-${i}`,
+        name: `many_${i}`,
+        project: 'Many',
+        start: iso(base + i * 1000),
+        end: iso(base + i * 1000 + 10),
+      })),
+    );
     const page = await openLogs();
     await filter(page, 'project:Many');
     await expect.poll(() => countText(page)).toBe('3,000 traces');
     // Few rows are in the DOM however many there are.
     expect(await page.locator('.logs-row').count()).toBeLessThan(80);
     await page.locator('.logs-viewport').evaluate((vp) => (vp.scrollTop = 2500 * 28));
-    await expect.poll(() => page.locator('.logs-row[data-index="2500"] [data-column="name"]').textContent()).toBe('many_499');
+    await expect
+      .poll(() => page.locator('.logs-row[data-index="2500"] [data-column="name"]').textContent())
+      .toBe('many_499');
     await done(page);
   });
 });

@@ -48,7 +48,17 @@ describe('the monitor', () => {
     // 30 minutes ago: 5 traces, 2 failed, one still running; scored.
     for (let i = 0; i < 5; i++) {
       const start = inBucket(30, 1000 + i * 5000);
-      specs.push({ id: `m30-${i}`, name: `busy_${i}`, project: 'Seeded', start: iso(start), end: i === 4 ? undefined : iso(start + 100 * (i + 1)), error: i < 2, usage: { prompt_tokens: 100, completion_tokens: 20 }, cost: 0.01, scores: { user_feedback: i % 2 } });
+      specs.push({
+        id: `m30-${i}`,
+        name: `busy_${i}`,
+        project: 'Seeded',
+        start: iso(start),
+        end: i === 4 ? undefined : iso(start + 100 * (i + 1)),
+        error: i < 2,
+        usage: { prompt_tokens: 100, completion_tokens: 20 },
+        cost: 0.01,
+        scores: { user_feedback: i % 2 },
+      });
     }
     // 10 minutes ago: 2 quick ones.
     for (let i = 0; i < 2; i++) {
@@ -56,7 +66,13 @@ describe('the monitor', () => {
       specs.push({ id: `m10-${i}`, name: `quiet_${i}`, project: 'Seeded', start: iso(start), end: iso(start + 50) });
     }
     // Another project in the same bucket, to be left out when Seeded is chosen.
-    specs.push({ id: 'other-1', name: 'elsewhere', project: 'Elsewhere', start: iso(inBucket(30, 3000)), end: iso(inBucket(30, 3100)) });
+    specs.push({
+      id: 'other-1',
+      name: 'elsewhere',
+      project: 'Elsewhere',
+      start: iso(inBucket(30, 3000)),
+      end: iso(inBucket(30, 3100)),
+    });
     const r = await h.c.ingest({ events: specs.flatMap(traceEvents) });
     if (r.status !== 200) throw new Error(r.text);
   });
@@ -64,7 +80,9 @@ describe('the monitor', () => {
   it('draws a chart per measure and per feedback score, in the theme’s colours, redrawn when the theme changes', async () => {
     const page = await openMonitor();
     await page.locator('.monitor-chart canvas').first().waitFor();
-    const charts = await page.$$eval('.monitor-chart', (els) => els.map((e) => [e.getAttribute('data-chart'), e.querySelector('.u-title')?.textContent]));
+    const charts = await page.$$eval('.monitor-chart', (els) =>
+      els.map((e) => [e.getAttribute('data-chart'), e.querySelector('.u-title')?.textContent]),
+    );
     expect(charts).toEqual([
       ['traces', 'Traces and error rate'],
       ['latency', 'Latency'],
@@ -74,12 +92,14 @@ describe('the monitor', () => {
     ]);
     expect(await page.locator('.monitor-summary').textContent()).toMatch(/^8 traces · 2 errors/);
     // The bars are drawn: the traces chart's canvas is not blank.
-    const painted = await page.locator('.monitor-chart[data-chart="traces"] canvas').evaluate((c: HTMLCanvasElement) => {
-      const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      let n = 0;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
-      return n;
-    });
+    const painted = await page
+      .locator('.monitor-chart[data-chart="traces"] canvas')
+      .evaluate((c: HTMLCanvasElement) => {
+        const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+        let n = 0;
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) n++;
+        return n;
+      });
     expect(painted).toBeGreaterThan(500);
     // Colours are the theme's, read when drawing: a theme change redraws in the new colours.
     const greenPixels = () =>
@@ -106,7 +126,8 @@ describe('the monitor', () => {
     await expect.poll(() => page.locator('.monitor-summary').textContent()).toMatch(/^7 traces · 2 errors/);
     const over = page.locator('.monitor-chart[data-chart="traces"] .u-over');
     const box = (await over.boundingBox())!;
-    const legend = (n: number) => page.locator('.monitor-chart[data-chart="traces"] .u-legend .u-series').nth(n).locator('.u-value');
+    const legend = (n: number) =>
+      page.locator('.monitor-chart[data-chart="traces"] .u-legend .u-series').nth(n).locator('.u-value');
     // Move across the chart until the legend shows the busy bucket (5 traces).
     let found = false;
     for (let x = 2; x < box.width && !found; x += 3) {
@@ -115,15 +136,23 @@ describe('the monitor', () => {
     }
     expect(found).toBe(true);
     expect(await legend(2).textContent()).toBe('40%');
-    const latencyP50 = await page.locator('.monitor-chart[data-chart="latency"] .u-legend .u-series').nth(1).locator('.u-value').textContent();
+    const latencyP50 = await page
+      .locator('.monitor-chart[data-chart="latency"] .u-legend .u-series')
+      .nth(1)
+      .locator('.u-value')
+      .textContent();
     expect(latencyP50).toBe('200 ms'); // 100, 200, 300, 400 ms finished; the running one is not timed
     await page.mouse.down();
     await page.mouse.up();
     await expect.poll(() => page.locator('#tab-logs').getAttribute('aria-selected')).toBe('true');
     // The toolkit's field shows a value set from code on its next update.
-    await expect.poll(() => page.locator('.logs-filter-field input').inputValue()).toMatch(/^project:Seeded after:\S+ before:\S+$/);
+    await expect
+      .poll(() => page.locator('.logs-filter-field input').inputValue())
+      .toMatch(/^project:Seeded after:\S+ before:\S+$/);
     await expect.poll(() => page.locator('.logs-count').textContent()).toBe('5 traces');
-    const names = await page.$$eval('.logs-row[data-trace-id] [data-column="name"]', (cells) => cells.map((c) => c.textContent).sort());
+    const names = await page.$$eval('.logs-row[data-trace-id] [data-column="name"]', (cells) =>
+      cells.map((c) => c.textContent).sort(),
+    );
     expect(names).toEqual(['busy_0', 'busy_1', 'busy_2', 'busy_3', 'busy_4']);
     await done(page);
   });
@@ -138,7 +167,9 @@ describe('the monitor', () => {
     await page.locator('.monitor-from input').fill('2020-01-01T00:00');
     await page.locator('.monitor-to input').fill('2020-01-01T06:00');
     await page.locator('.monitor-custom vscode-button', { hasText: 'Apply' }).click();
-    await expect.poll(() => page.locator('.monitor-summary').textContent()).toMatch(/^0 traces · 0 errors · buckets of 5 min/);
+    await expect
+      .poll(() => page.locator('.monitor-summary').textContent())
+      .toMatch(/^0 traces · 0 errors · buckets of 5 min/);
     expect(await page.locator('.monitor-message').textContent()).toBe('No traces in this range.');
     expect(await page.locator('.monitor-chart').count()).toBe(4);
     await done(page);

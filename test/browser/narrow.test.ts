@@ -9,17 +9,27 @@ import { poll, row, startHarness, type Harness } from './harness';
 let h: Harness;
 beforeAll(async () => {
   h = await startHarness();
-  await h.c.ingest(batch(
-    traceStart('nar', { name: 'narrow_trace' }),
-    spanEnd('nar-1', 'nar', { name: 'answer_question', start_time: at(1), input: { question: 'How does the payment service retry failed requests when the bank times out?', summary: 'x' } }),
-    traceEnd('nar'),
-  ));
+  await h.c.ingest(
+    batch(
+      traceStart('nar', { name: 'narrow_trace' }),
+      spanEnd('nar-1', 'nar', {
+        name: 'answer_question',
+        start_time: at(1),
+        input: {
+          question: 'How does the payment service retry failed requests when the bank times out?',
+          summary: 'x',
+        },
+      }),
+      traceEnd('nar'),
+    ),
+  );
 });
 afterAll(() => h?.close());
 
 type Box = { x: number; y: number; width: number; height: number };
 const box = (page: Page, selector: string) => page.locator(selector).first().boundingBox() as Promise<Box>;
-const overlap = (a: Box, b: Box) => a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
+const overlap = (a: Box, b: Box) =>
+  a.x < b.x + b.width - 0.5 && b.x < a.x + a.width - 0.5 && a.y < b.y + b.height - 0.5 && b.y < a.y + a.height - 0.5;
 
 describe('a narrow panel', () => {
   it('stacks the details under the tree, both the panel’s width', async () => {
@@ -40,7 +50,9 @@ describe('a narrow panel', () => {
     const title = page.locator('.topbar-title');
     expect(await title.locator('span:last-child').textContent()).toBe('narrow_trace');
     // Neither the title nor its text is cut.
-    expect(await title.evaluate((el) => [el, el.lastElementChild!].every((e) => e.scrollWidth <= e.clientWidth))).toBe(true);
+    expect(await title.evaluate((el) => [el, el.lastElementChild!].every((e) => e.scrollWidth <= e.clientWidth))).toBe(
+      true,
+    );
     expect(await page.locator('.topbar-facts').evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
     await page.context().close();
   });
@@ -50,9 +62,15 @@ describe('a narrow panel', () => {
       const { page } = await h.open('trace=nar', { width, height: 700 });
       await row(page, 'answer_question').waitFor();
       const boxes = await page.locator('.tree-toolbar vscode-button, .tree-toolbar .search-field').evaluateAll((els) =>
-        els.map((e) => e.getBoundingClientRect()).filter((r) => r.width > 0).map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })));
+        els
+          .map((e) => e.getBoundingClientRect())
+          .filter((r) => r.width > 0)
+          .map((r) => ({ x: r.x, y: r.y, width: r.width, height: r.height })),
+      );
       expect(boxes.length).toBeGreaterThanOrEqual(6);
-      for (let i = 0; i < boxes.length; i++) for (let j = i + 1; j < boxes.length; j++) expect(overlap(boxes[i], boxes[j]), `width ${width}: controls ${i} and ${j}`).toBe(false);
+      for (let i = 0; i < boxes.length; i++)
+        for (let j = i + 1; j < boxes.length; j++)
+          expect(overlap(boxes[i], boxes[j]), `width ${width}: controls ${i} and ${j}`).toBe(false);
       await page.context().close();
     }
   });
@@ -61,7 +79,9 @@ describe('a narrow panel', () => {
     const { page } = await h.open('trace=nar', { width: 340, height: 700 });
     await page.click('#tab-logs');
     await page.locator('.logs-row[data-trace-id]').first().waitFor();
-    const right = await page.locator('.logs-toolbar vscode-button').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right));
+    const right = await page
+      .locator('.logs-toolbar vscode-button')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().right));
     expect(right.length).toBeGreaterThanOrEqual(3);
     for (const r of right) expect(r).toBeLessThanOrEqual(340);
     await page.context().close();
@@ -73,7 +93,10 @@ describe('a narrow panel', () => {
     const key = page.locator('.section-input .json-key', { hasText: 'question' });
     await key.waitFor();
     const k = (await key.boundingBox())!;
-    const value = (await page.locator('.section-input .json-line', { has: page.locator('.json-key', { hasText: 'question' }) }).locator('.json-string').boundingBox())!;
+    const value = (await page
+      .locator('.section-input .json-line', { has: page.locator('.json-key', { hasText: 'question' }) })
+      .locator('.json-string')
+      .boundingBox())!;
     expect(k.height).toBeLessThanOrEqual(20);
     expect(value.height).toBeGreaterThan(20); // the long question wraps
     await page.context().close();

@@ -16,7 +16,12 @@ beforeAll(async () => {
       traceStart('ended', { name: 'ended_trace' }),
       spanStart('open-a', 'ended', { name: 'never_ended', start_time: at(10) }),
       spanStart('open-b', 'ended', { name: 'never_ended_child', parent_span_id: 'open-a', start_time: at(20) }),
-      spanEnd('closed', 'ended', { name: 'closed_by_sdk', start_time: at(30), end_time: at(1000), metadata: { 'spanscope.ended_by': 'trace_end' } }),
+      spanEnd('closed', 'ended', {
+        name: 'closed_by_sdk',
+        start_time: at(30),
+        end_time: at(1000),
+        metadata: { 'spanscope.ended_by': 'trace_end' },
+      }),
       traceEnd('ended', { end_time: at(1000) }),
       // The same open span under a trace that is still running.
       traceStart('live', { name: 'live_trace', start_time: new Date().toISOString() }),
@@ -41,7 +46,11 @@ describe('a span that never ended', () => {
     expect(await row(page, 'never_ended_child').locator('.cell-duration').textContent()).toBe('not ended');
     // The bar is a mark at the start, not a bar that runs to the trace's end (or to now).
     const widths = await page.evaluate(() =>
-      [...document.querySelectorAll<HTMLElement>('.tree-row')].map((r) => [r.querySelector('.row-label')!.textContent, r.querySelector<HTMLElement>('.bar')!.getBoundingClientRect().width, r.querySelector<HTMLElement>('.cell-timeline')!.getBoundingClientRect().width]),
+      [...document.querySelectorAll<HTMLElement>('.tree-row')].map((r) => [
+        r.querySelector('.row-label')!.textContent,
+        r.querySelector<HTMLElement>('.bar')!.getBoundingClientRect().width,
+        r.querySelector<HTMLElement>('.cell-timeline')!.getBoundingClientRect().width,
+      ]),
     );
     const byName = Object.fromEntries(widths.map(([n, w, total]) => [n, (w as number) / (total as number)]));
     expect(byName.never_ended).toBeLessThan(0.05);

@@ -28,13 +28,23 @@ beforeAll(async () => {
       spanEnd('x1', 'xss', {
         name: IMG,
         start_time: at(1),
-        input: { messages: [{ role: 'user', content: IMG }, { role: `<b onmouseover=alert(1)>`, content: SCRIPT }] },
+        input: {
+          messages: [
+            { role: 'user', content: IMG },
+            { role: `<b onmouseover=alert(1)>`, content: SCRIPT },
+          ],
+        },
         output: IMG,
         metadata: { [IMG]: SCRIPT },
         model: SCRIPT,
         error_info: { exception_type: IMG, message: SCRIPT, traceback: PY_TRACEBACK },
       }),
-      spanEnd('x2', 'xss', { name: 'js_error', start_time: at(2), error_info: { exception_type: 'TypeError', message: 'boom', traceback: JS_STACK }, code_location: { file: '/srv/app/src/handler.js', line: 17, function: 'handler' } }),
+      spanEnd('x2', 'xss', {
+        name: 'js_error',
+        start_time: at(2),
+        error_info: { exception_type: 'TypeError', message: 'boom', traceback: JS_STACK },
+        code_location: { file: '/srv/app/src/handler.js', line: 17, function: 'handler' },
+      }),
       traceEnd('xss', { output: SCRIPT }),
     ),
   );
@@ -92,10 +102,16 @@ describe('untrusted span data', () => {
     await row(page, 'js_error').click();
     const links = page.locator('.section-error .traceback a');
     await links.first().waitFor();
-    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual(['vscode://file/srv/app/src/handler.js:17:5']);
-    expect(await page.locator('.details-source a').getAttribute('href')).toBe('vscode://file/srv/app/src/handler.js:17');
+    expect(await links.evaluateAll((as) => as.map((a) => a.getAttribute('href')))).toEqual([
+      'vscode://file/srv/app/src/handler.js:17:5',
+    ]);
+    expect(await page.locator('.details-source a').getAttribute('href')).toBe(
+      'vscode://file/srv/app/src/handler.js:17',
+    );
     expect(await page.locator('.details-source a').textContent()).toBe('handler.js:17');
-    const hrefs = await page.evaluate(() => [...document.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? ''));
+    const hrefs = await page.evaluate(() =>
+      [...document.querySelectorAll('a')].map((a) => a.getAttribute('href') ?? ''),
+    );
     expect(hrefs.every((href) => href.startsWith('vscode://file/'))).toBe(true);
     await page.context().close();
   });

@@ -47,7 +47,9 @@ describe('scoring in the panel', () => {
     const { page } = await h.open('trace=sc');
     await row(page, 'kid_two').click();
     await page.locator('.section-scores vscode-button.thumb-up').click();
-    await poll(() => spanScores('kid2')).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 1, source: 'ui' }));
+    await poll(() => spanScores('kid2')).toContainEqual(
+      expect.objectContaining({ name: 'user_feedback', value: 1, source: 'ui' }),
+    );
     await poll(() => page.locator('.section-scores vscode-button.thumb-up').getAttribute('aria-pressed')).toBe('true');
 
     await page.reload();
@@ -73,7 +75,9 @@ describe('scoring in the panel', () => {
     await page.locator('.score-value-field input').fill('0.75');
     await page.locator('.score-reason-field input').fill('clear answer');
     await page.locator('.score-reason-field input').press('Enter');
-    await poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 0.75, reason: 'clear answer', source: 'ui' }));
+    await poll(() => spanScores('kid1')).toContainEqual(
+      expect.objectContaining({ name: 'helpfulness', value: 0.75, reason: 'clear answer', source: 'ui' }),
+    );
     const added = page.locator('.section-scores .score-row[data-score="helpfulness"]');
     await poll(() => added.locator('.score-value').textContent()).toBe('0.75');
     expect(await page.locator('.score-form').count()).toBe(0);
@@ -83,14 +87,18 @@ describe('scoring in the panel', () => {
     expect(await page.locator('.score-value-field input').inputValue()).toBe('0.75');
     await page.locator('.score-value-field input').fill('1');
     await page.locator('vscode-button.save-score').click();
-    await poll(() => spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'helpfulness', value: 1, source: 'ui' }));
+    await poll(() => spanScores('kid1')).toContainEqual(
+      expect.objectContaining({ name: 'helpfulness', value: 1, source: 'ui' }),
+    );
 
     await added.hover();
     await added.locator('vscode-button[aria-label="Delete helpfulness"]').click();
     await poll(() => spanScores('kid1')).not.toContainEqual(expect.objectContaining({ name: 'helpfulness' }));
     await poll(() => added.count()).toBe(0);
     // The SDK's score is untouched.
-    expect(await spanScores('kid1')).toContainEqual(expect.objectContaining({ name: 'relevance', value: 0.9, source: 'sdk' }));
+    expect(await spanScores('kid1')).toContainEqual(
+      expect.objectContaining({ name: 'relevance', value: 0.9, source: 'sdk' }),
+    );
     expect(consoleErrors).toEqual([]);
     await page.context().close();
   });
@@ -99,8 +107,12 @@ describe('scoring in the panel', () => {
     const { page } = await h.open('trace=sc');
     await page.locator('.tree-row.is-trace').click();
     await page.locator('.section-scores vscode-button.thumb-down').click();
-    await poll(async () => (await h.c.get('/api/traces/sc')).json.trace.feedback_scores ?? []).toContainEqual(expect.objectContaining({ name: 'user_feedback', value: 0, source: 'ui' }));
-    await poll(() => page.locator('.section-scores vscode-button.thumb-down').getAttribute('aria-pressed')).toBe('true');
+    await poll(async () => (await h.c.get('/api/traces/sc')).json.trace.feedback_scores ?? []).toContainEqual(
+      expect.objectContaining({ name: 'user_feedback', value: 0, source: 'ui' }),
+    );
+    await poll(() => page.locator('.section-scores vscode-button.thumb-down').getAttribute('aria-pressed')).toBe(
+      'true',
+    );
     await page.context().close();
   });
 });

@@ -8,18 +8,65 @@ let h: Harness;
 
 // trace "chain": root ─ retrieve ─ embed
 //                     └ llm_call (chat input, assistant output)
-const CHAT_INPUT = { model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Where is Paris?' }] };
-const CHAT_OUTPUT = { choices: [{ message: { role: 'assistant', content: 'In France.', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_city', arguments: '{"city":"Paris"}' } }] } }] };
+const CHAT_INPUT = {
+  model: 'gpt-4o',
+  messages: [
+    { role: 'system', content: 'Be brief.' },
+    { role: 'user', content: 'Where is Paris?' },
+  ],
+};
+const CHAT_OUTPUT = {
+  choices: [
+    {
+      message: {
+        role: 'assistant',
+        content: 'In France.',
+        tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup_city', arguments: '{"city":"Paris"}' } }],
+      },
+    },
+  ],
+};
 
 beforeAll(async () => {
   h = await startHarness();
   const res = await h.c.ingest(
     batch(
       traceStart('chain', { name: 'chain_trace', input: { question: 'Where is Paris?' } }),
-      spanEnd('root', 'chain', { name: 'root', type: 'general', start_time: at(1), input: { q: 'Where is Paris?' }, output: 'In France.' }),
-      spanEnd('retrieve', 'chain', { name: 'retrieve', type: 'tool', parent_span_id: 'root', start_time: at(2), end_time: at(100), input: { query: 'Paris' }, output: ['doc one', 'doc two'] }),
-      spanEnd('embed', 'chain', { name: 'embed', type: 'general', parent_span_id: 'retrieve', start_time: at(3), end_time: at(50) }),
-      spanEnd('llm_call', 'chain', { name: 'llm_call', type: 'llm', model: 'gpt-4o', parent_span_id: 'root', start_time: at(110), end_time: at(800), input: CHAT_INPUT, output: CHAT_OUTPUT, usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 }, time_to_first_token_ms: 345 }),
+      spanEnd('root', 'chain', {
+        name: 'root',
+        type: 'general',
+        start_time: at(1),
+        input: { q: 'Where is Paris?' },
+        output: 'In France.',
+      }),
+      spanEnd('retrieve', 'chain', {
+        name: 'retrieve',
+        type: 'tool',
+        parent_span_id: 'root',
+        start_time: at(2),
+        end_time: at(100),
+        input: { query: 'Paris' },
+        output: ['doc one', 'doc two'],
+      }),
+      spanEnd('embed', 'chain', {
+        name: 'embed',
+        type: 'general',
+        parent_span_id: 'retrieve',
+        start_time: at(3),
+        end_time: at(50),
+      }),
+      spanEnd('llm_call', 'chain', {
+        name: 'llm_call',
+        type: 'llm',
+        model: 'gpt-4o',
+        parent_span_id: 'root',
+        start_time: at(110),
+        end_time: at(800),
+        input: CHAT_INPUT,
+        output: CHAT_OUTPUT,
+        usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
+        time_to_first_token_ms: 345,
+      }),
       traceEnd('chain'),
     ),
   );
@@ -28,12 +75,16 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 describe('the span tree', () => {
-  it('marks the first token on a streamed span\'s bar and shows its TTFT and the collector\'s cost estimate in the details', async () => {
+  it("marks the first token on a streamed span's bar and shows its TTFT and the collector's cost estimate in the details", async () => {
     const { page } = await h.open('trace=chain');
     await row(page, 'llm_call').click();
     expect(await row(page, 'llm_call').locator('.first-token').isVisible()).toBe(true);
     // 345 ms into a 690 ms span: half-way along its bar.
-    expect(await row(page, 'llm_call').locator('.first-token').evaluate((e) => (e as HTMLElement).style.left)).toBe('50%');
+    expect(
+      await row(page, 'llm_call')
+        .locator('.first-token')
+        .evaluate((e) => (e as HTMLElement).style.left),
+    ).toBe('50%');
     expect(await row(page, 'retrieve').locator('.first-token').isVisible()).toBe(false);
     const facts = await page.locator('dl.facts').allInnerTexts();
     expect(facts.join('\n')).toMatch(/time to first token\s+345 ms/);
@@ -46,7 +97,9 @@ describe('the span tree', () => {
     await row(page, 'embed').waitFor();
     expect(await rowLabels(page)).toEqual(['chain_trace', 'root', 'retrieve', 'embed', 'llm_call']);
     // The page preloads the trace while its script loads, and fetches it only that once.
-    const fetched = await page.evaluate(() => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/traces/chain')).length);
+    const fetched = await page.evaluate(
+      () => performance.getEntriesByType('resource').filter((r) => r.name.endsWith('/api/traces/chain')).length,
+    );
     expect(fetched).toBe(1);
     expect(consoleErrors).toEqual([]);
     expect(pageErrors).toEqual([]);
@@ -78,7 +131,8 @@ describe('the span tree', () => {
     });
     // 20 selections in one task, as fast as key repeat can go: down to llm_call, then up and down.
     await page.evaluate(() => {
-      const press = (key: string) => document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
+      const press = (key: string) =>
+        document.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true }));
       for (let i = 0; i < 4; i++) press('ArrowDown');
       for (let i = 0; i < 8; i++) press('ArrowUp'), press('ArrowDown');
     });
@@ -158,7 +212,13 @@ describe('the span tree', () => {
   });
 
   it('switches traces from the list, newest first', async () => {
-    await h.c.ingest(batch(traceStart('later', { name: 'later_trace', start_time: at(5000) }), spanEnd('only', 'later', { name: 'only_span', start_time: at(5001) }), traceEnd('later', { end_time: at(6000) })));
+    await h.c.ingest(
+      batch(
+        traceStart('later', { name: 'later_trace', start_time: at(5000) }),
+        spanEnd('only', 'later', { name: 'only_span', start_time: at(5001) }),
+        traceEnd('later', { end_time: at(6000) }),
+      ),
+    );
     const { page } = await h.open('trace=chain');
     await row(page, 'embed').waitFor();
     expect(await page.locator('.trace-row .trace-name').allTextContents()).toEqual(['later_trace', 'chain_trace']);

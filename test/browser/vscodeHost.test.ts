@@ -17,7 +17,8 @@ import { poll, row, startHarness, type Harness } from './harness';
 
 const ORIGIN = 'http://webview.test';
 const DIST = resolve(__dirname, '../../media/dist');
-const TRACEBACK = 'Traceback (most recent call last):\n  File "/work/app/main.py", line 7, in run\n    go()\nRuntimeError: nope';
+const TRACEBACK =
+  'Traceback (most recent call last):\n  File "/work/app/main.py", line 7, in run\n    go()\nRuntimeError: nope';
 
 let h: Harness;
 beforeAll(async () => {
@@ -25,15 +26,33 @@ beforeAll(async () => {
   await h.c.ingest(
     batch(
       traceStart('vt', { name: 'vscode_trace' }),
-      spanEnd('located', 'vt', { name: 'located_span', start_time: at(1), code_location: { file: '/work/app/main.py', line: 7, function: 'run' }, error_info: { exception_type: 'RuntimeError', message: 'nope', traceback: TRACEBACK } }),
+      spanEnd('located', 'vt', {
+        name: 'located_span',
+        start_time: at(1),
+        code_location: { file: '/work/app/main.py', line: 7, function: 'run' },
+        error_info: { exception_type: 'RuntimeError', message: 'nope', traceback: TRACEBACK },
+      }),
       spanEnd('unlocated', 'vt', { name: 'from_opik', start_time: at(2) }),
       traceEnd('vt'),
     ),
   );
   // A trace taller than the panel: 60 steps, step_5 with a child.
-  const steps = [traceStart('long', { name: 'long_trace' }), spanEnd('long-root', 'long', { name: 'long_root', start_time: at(1), end_time: at(1000) })];
-  for (let i = 0; i < 60; i++) steps.push(spanEnd(`long-${i}`, 'long', { name: `step_${i}`, parent_span_id: 'long-root', start_time: at(2 + i * 10), end_time: at(8 + i * 10) }));
-  steps.push(spanEnd('long-5-kid', 'long', { name: 'detail_5', parent_span_id: 'long-5', start_time: at(53), end_time: at(54) }));
+  const steps = [
+    traceStart('long', { name: 'long_trace' }),
+    spanEnd('long-root', 'long', { name: 'long_root', start_time: at(1), end_time: at(1000) }),
+  ];
+  for (let i = 0; i < 60; i++)
+    steps.push(
+      spanEnd(`long-${i}`, 'long', {
+        name: `step_${i}`,
+        parent_span_id: 'long-root',
+        start_time: at(2 + i * 10),
+        end_time: at(8 + i * 10),
+      }),
+    );
+  steps.push(
+    spanEnd('long-5-kid', 'long', { name: 'detail_5', parent_span_id: 'long-5', start_time: at(53), end_time: at(54) }),
+  );
   await h.c.ingest(batch(...steps, traceEnd('long')));
 });
 afterAll(() => h?.close());
@@ -58,7 +77,10 @@ afterEach(async () => {
  * `slowReady`: the host answers the page's Ready this many ms late (a busy extension host after
  * a window reload); read at each Ready. `actions`: more host actions (datasets).
  */
-async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowReady?: number; actions?: Partial<HostActions> } = {}): Promise<Host> {
+async function openPanel(
+  show?: { traceId: string; spanId?: string },
+  o: { slowReady?: number; actions?: Partial<HostActions> } = {},
+): Promise<Host> {
   const context = await h.browser.newContext({ viewport: { width: 1400, height: 800 } });
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
@@ -83,7 +105,14 @@ async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowR
     store: h.c.store,
     post,
     actions,
-    info: () => ({ host: 'vscode', version: 'test', scoreDefinitions: [{ name: 'quality', min: 0, max: 1 }, { name: 'tone', categories: { good: 1, bad: 0 } }] }),
+    info: () => ({
+      host: 'vscode',
+      version: 'test',
+      scoreDefinitions: [
+        { name: 'quality', min: 0, max: 1 },
+        { name: 'tone', categories: { good: 1, bad: 0 } },
+      ],
+    }),
   });
   if (show) session.showTrace(show.traceId, show.spanId);
   await page.exposeFunction('__toHost', (m: unknown) => {
@@ -102,7 +131,13 @@ async function openPanel(show?: { traceId: string; spanId?: string }, o: { slowR
     const path = new URL(route.request().url()).pathname;
     if (path === '/') {
       const nonce = createNonce();
-      const body = webviewHtml({ host: 'vscode', scriptUri: `${ORIGIN}/dist/webview.js`, styleUri: `${ORIGIN}/dist/webview.css`, cspSource: ORIGIN, nonce });
+      const body = webviewHtml({
+        host: 'vscode',
+        scriptUri: `${ORIGIN}/dist/webview.js`,
+        styleUri: `${ORIGIN}/dist/webview.css`,
+        cspSource: ORIGIN,
+        nonce,
+      });
       return route.fulfill({ status: 200, contentType: 'text/html', body });
     }
     const name = path.replace(/^\/dist\//, '');
@@ -154,9 +189,9 @@ describe('the panel inside VS Code (real PanelSession, stand-in postMessage)', (
     await page.locator('.value-slot vscode-dropdown').click();
     await page.locator('.value-slot vscode-option', { hasText: 'bad' }).click();
     await page.locator('vscode-button.save-score').click();
-    await poll(async () => (await h.c.store.getTrace('vt'))!.spans.find((s) => s.id === 'located')!.feedback_scores ?? []).toContainEqual(
-      expect.objectContaining({ name: 'tone', value: 0, category_name: 'bad', source: 'ui' }),
-    );
+    await poll(
+      async () => (await h.c.store.getTrace('vt'))!.spans.find((s) => s.id === 'located')!.feedback_scores ?? [],
+    ).toContainEqual(expect.objectContaining({ name: 'tone', value: 0, category_name: 'bad', source: 'ui' }));
     // A number outside the configured range is refused in the form.
     await page.locator('.section-scores vscode-button.add-score').click();
     await page.locator('.score-value-field input').fill('3');
@@ -222,7 +257,9 @@ describe('datasets in the Logs tab (real PanelSession, stand-in postMessage)', (
 
   it("adds the Logs tab's checked traces to a dataset through the host", async () => {
     const asked: string[][] = [];
-    const { page, consoleErrors } = await openPanel(undefined, { actions: { addTracesToDataset: async (ids) => void asked.push(ids) } });
+    const { page, consoleErrors } = await openPanel(undefined, {
+      actions: { addTracesToDataset: async (ids) => void asked.push(ids) },
+    });
     await page.locator('#tab-logs').click();
     await page.locator('.logs-row[data-trace-id="vt"] .logs-check-cell').click();
     await page.locator('.logs-row[data-trace-id="long"] .logs-check-cell').click();
@@ -236,32 +273,55 @@ describe('datasets in the Logs tab (real PanelSession, stand-in postMessage)', (
     const dir = join(tempDir(), '.spanscope', 'datasets');
     mkdirSync(dir, { recursive: true });
     const file = join(dir, 'golden.jsonl');
-    writeFileSync(file, [
-      JSON.stringify({ input: { question: HOSTILE }, expected: 'an answer', metadata: { model: 'm1' }, source_span: { trace_id: 'vt', span_id: 'located', name: 'vscode_trace' } }),
-      '{"input": broken',
-      JSON.stringify({ input: 'from a deleted trace', expected: null, metadata: {}, source_span: { trace_id: 'deleted', span_id: 'x', name: 'old_run' } }),
-      '',
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          input: { question: HOSTILE },
+          expected: 'an answer',
+          metadata: { model: 'm1' },
+          source_span: { trace_id: 'vt', span_id: 'located', name: 'vscode_trace' },
+        }),
+        '{"input": broken',
+        JSON.stringify({
+          input: 'from a deleted trace',
+          expected: null,
+          metadata: {},
+          source_span: { trace_id: 'deleted', span_id: 'x', name: 'old_run' },
+        }),
+        '',
+      ].join('\n'),
+    );
     const read: string[] = [];
-    const actions: Partial<HostActions> = { readDataset: async (uri) => (read.push(uri), { name: 'golden', text: readFileSync(uri, 'utf8') }) };
+    const actions: Partial<HostActions> = {
+      readDataset: async (uri) => (read.push(uri), { name: 'golden', text: readFileSync(uri, 'utf8') }),
+    };
     const { page, session, consoleErrors } = await openPanel({ traceId: 'long' }, { actions });
     session.showDataset(file);
     await poll(() => page.locator('#tab-logs').getAttribute('aria-selected')).toBe('true');
-    await poll(() => page.locator('.dataset-row[data-index="1"] [data-column="input"]').textContent()).toBe('from a deleted trace');
+    await poll(() => page.locator('.dataset-row[data-index="1"] [data-column="input"]').textContent()).toBe(
+      'from a deleted trace',
+    );
     expect(await page.locator('.dataset-title').textContent()).toBe('golden');
     expect(await page.locator('.dataset-count').textContent()).toBe('2 rows');
-    expect(await page.locator('.dataset-problem').allTextContents()).toEqual([expect.stringMatching(/^Line 2: not JSON \(/)]);
+    expect(await page.locator('.dataset-problem').allTextContents()).toEqual([
+      expect.stringMatching(/^Line 2: not JSON \(/),
+    ]);
     const first = page.locator('.dataset-row[data-index="0"]');
     expect(await first.locator('[data-column="line"]').textContent()).toBe('1');
     expect(await first.locator('[data-column="input"]').textContent()).toBe(JSON.stringify({ question: HOSTILE }));
     expect(await first.locator('[data-column="expected"]').textContent()).toBe('an answer');
     expect(await first.locator('[data-column="metadata"]').textContent()).toBe('{"model":"m1"}');
     // The deleted trace's source is named, not linked.
-    expect(await page.locator('.dataset-row[data-index="1"] [data-column="source"]').textContent()).toBe('old_run (not stored)');
+    expect(await page.locator('.dataset-row[data-index="1"] [data-column="source"]').textContent()).toBe(
+      'old_run (not stored)',
+    );
     expect(await page.locator('.dataset-row[data-index="1"] .dataset-source').count()).toBe(0);
     // The whole row below the table, still as text.
     await first.locator('[data-column="expected"]').click();
-    await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe(JSON.stringify({ question: HOSTILE }, null, 2));
+    await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe(
+      JSON.stringify({ question: HOSTILE }, null, 2),
+    );
     // The keyboard moves the picked row.
     await page.keyboard.press('ArrowDown');
     await poll(() => page.locator('.dataset-detail-value').first().textContent()).toBe('from a deleted trace');
@@ -275,7 +335,9 @@ describe('datasets in the Logs tab (real PanelSession, stand-in postMessage)', (
     // After a reload of the webview the dataset is still what the Logs tab shows.
     session.pageGone();
     await page.reload();
-    await poll(() => page.locator('.dataset-row[data-index="0"] [data-column="expected"]').textContent()).toBe('an answer');
+    await poll(() => page.locator('.dataset-row[data-index="0"] [data-column="expected"]').textContent()).toBe(
+      'an answer',
+    );
     expect(read.length).toBeGreaterThanOrEqual(2);
     expect(new Set(read)).toEqual(new Set([file]));
 

@@ -12,7 +12,14 @@ import { Steps } from './steps';
 import { waitUntil, Workbench } from './workbench';
 
 const outputDir = join(REPO_ROOT, 'test-results/e2e/agentTools');
-const TOOLS = ['spanscope_list_traces', 'spanscope_get_trace', 'spanscope_get_span', 'spanscope_search_spans', 'spanscope_function_stats', 'spanscope_compare_traces'];
+const TOOLS = [
+  'spanscope_list_traces',
+  'spanscope_get_trace',
+  'spanscope_get_span',
+  'spanscope_search_spans',
+  'spanscope_function_stats',
+  'spanscope_compare_traces',
+];
 const PROBE = 'Spanscope Test: Probe Agent Tools';
 
 interface ProbeResult {
@@ -21,7 +28,18 @@ interface ProbeResult {
   listed?: string;
   tools: { name: string; inputSchema: { required?: string[] } }[];
   list?: { traces: { id: string; name: string; status: string }[] };
-  trace?: { trace: { id: string; name: string }; spans: { name: string; depth: number; type: string; model?: string; usage?: Record<string, number>; status: string; code?: string }[] };
+  trace?: {
+    trace: { id: string; name: string };
+    spans: {
+      name: string;
+      depth: number;
+      type: string;
+      model?: string;
+      usage?: Record<string, number>;
+      status: string;
+      code?: string;
+    }[];
+  };
   missing?: string;
   missingError?: string;
   error?: string;
@@ -37,7 +55,10 @@ describe('Spanscope agent tools in a real VS Code', () => {
     vs = await startVsCode({
       workspace: join(REPO_ROOT, 'test/e2e/workspace'),
       vsix: [vsix],
-      prepareExtensions: (dir) => cpSync(join(REPO_ROOT, 'test/e2e/agentProbe'), join(dir, 'spanscope-test.agent-probe-0.0.1'), { recursive: true }),
+      prepareExtensions: (dir) =>
+        cpSync(join(REPO_ROOT, 'test/e2e/agentProbe'), join(dir, 'spanscope-test.agent-probe-0.0.1'), {
+          recursive: true,
+        }),
       outputDir,
       settings: { 'spanscope.port': 0 },
     });
@@ -58,12 +79,16 @@ describe('Spanscope agent tools in a real VS Code', () => {
     return JSON.parse(readFileSync(file, 'utf8')) as ProbeResult;
   }
 
-  it('lists the tools and get_trace returns the sample app\'s trace', async () => {
+  it("lists the tools and get_trace returns the sample app's trace", async () => {
     await steps.run('the collector starts with the window', async () => {
-      await waitUntil('the Spanscope status bar item with the collector port', async () => {
-        const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
-        return items.some((t) => /:\d{2,5}\b/.test(t));
-      }, 60_000);
+      await waitUntil(
+        'the Spanscope status bar item with the collector port',
+        async () => {
+          const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
+          return items.some((t) => /:\d{2,5}\b/.test(t));
+        },
+        60_000,
+      );
     });
 
     const python = await pythonCommand();
@@ -77,18 +102,27 @@ describe('Spanscope agent tools in a real VS Code', () => {
 
     const result = await steps.run('an extension lists the Spanscope tools and invokes them', async () => {
       // The trace lands in the store within a moment of the script's end: probe until it is listed.
-      return waitUntil('get_trace to return the finished llm_chain trace', async () => {
-        const r = await probe();
-        if (r.error) throw new Error(`the probe failed: ${r.error}`);
-        return r.trace?.spans.length === 4 && r.trace.spans.every((s) => s.status !== 'running') && r;
-      }, 60_000);
+      return waitUntil(
+        'get_trace to return the finished llm_chain trace',
+        async () => {
+          const r = await probe();
+          if (r.error) throw new Error(`the probe failed: ${r.error}`);
+          return r.trace?.spans.length === 4 && r.trace.spans.every((s) => s.status !== 'running') && r;
+        },
+        60_000,
+      );
     });
 
     expect(result.tools.map((t) => t.name).sort()).toEqual([...TOOLS].sort());
     expect(result.tools.find((t) => t.name === 'spanscope_get_trace')!.inputSchema.required).toEqual(['trace_id']);
     expect(result.list!.traces.map((t) => t.name)).toEqual(['llm_chain']);
     expect(result.trace!.trace.id).toBe(result.list!.traces[0].id);
-    expect(result.trace!.spans.map((s) => [s.name, s.depth])).toEqual([['llm_chain', 0], ['retrieve_context', 1], ['generate_response', 1], ['lookup_citation', 1]]);
+    expect(result.trace!.spans.map((s) => [s.name, s.depth])).toEqual([
+      ['llm_chain', 0],
+      ['retrieve_context', 1],
+      ['generate_response', 1],
+      ['lookup_citation', 1],
+    ]);
     const llm = result.trace!.spans.find((s) => s.name === 'generate_response')!;
     expect(llm).toMatchObject({ type: 'llm', model: 'gpt-4o-mini', usage: { total_tokens: 59 } });
     expect(result.trace!.spans.find((s) => s.name === 'lookup_citation')!.status).toBe('error');
@@ -105,11 +139,17 @@ describe('Spanscope agent tools in a real VS Code', () => {
     await steps.run('the tools no longer answer', async () => {
       let last: ProbeResult | undefined;
       // The setting reaches the window before this extension host: both are waited for.
-      await waitUntil('the setting off and the Spanscope tools refusing', async () => {
-        last = await probe();
-        return last.enabled === false && last.listed?.startsWith('refused');
-      }, 60_000).catch((e: Error) => {
-        throw new Error(`${e.message}; the probe saw ${JSON.stringify({ enabled: last?.enabled, listed: last?.listed })}`);
+      await waitUntil(
+        'the setting off and the Spanscope tools refusing',
+        async () => {
+          last = await probe();
+          return last.enabled === false && last.listed?.startsWith('refused');
+        },
+        60_000,
+      ).catch((e: Error) => {
+        throw new Error(
+          `${e.message}; the probe saw ${JSON.stringify({ enabled: last?.enabled, listed: last?.listed })}`,
+        );
       });
       process.stdout.write(`    list_traces with the tools off: ${last!.listed}\n`);
     });

@@ -51,18 +51,29 @@ describe('Spanscope in the editor', () => {
   /** Runs the sample app in the terminal, through its wait for Enter, to its printed answer. */
   async function runApp(args = ''): Promise<void> {
     // Problems may have taken the panel area: bring the terminal back first.
-    if (!(await vs.page.locator('.terminal-wrapper.active .xterm').isVisible())) await wb.runCommand('Terminal: Focus Terminal');
+    if (!(await vs.page.locator('.terminal-wrapper.active .xterm').isVisible()))
+      await wb.runCommand('Terminal: Focus Terminal');
     const before = ((await terminal.text()).match(/'answer':/g) ?? []).length;
     await terminal.run(`${python} app.py${args}`);
     await terminal.waitForText(/press Enter to finish/, 60_000);
     await terminal.press('Enter');
-    await waitUntil('the app to print its answer', async () => ((await terminal.text()).match(/'answer':/g) ?? []).length > before, 60_000);
+    await waitUntil(
+      'the app to print its answer',
+      async () => ((await terminal.text()).match(/'answer':/g) ?? []).length > before,
+      60_000,
+    );
   }
 
   it('shows what each tracked function did where it is written', async () => {
     await steps.run('the collector starts and app.py opens in the editor', async () => {
-      await waitUntil('the Spanscope status bar item with the collector port', async () =>
-        (await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts()).some((t) => /:\d{2,5}\b/.test(t)), 60_000);
+      await waitUntil(
+        'the Spanscope status bar item with the collector port',
+        async () =>
+          (await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts()).some((t) =>
+            /:\d{2,5}\b/.test(t),
+          ),
+        60_000,
+      );
       await ed.openFile('app.py');
     });
 
@@ -86,8 +97,13 @@ describe('Spanscope in the editor', () => {
 
     await steps.run('the inline result of the last run ends the def lines', async () => {
       await ed.goToLine(lineOf(source, 'def generate_response'));
-      await waitUntil('the result after def generate_response', async () => /^→ \d+ ms · 59 tok · "Spanscope shows traces/.test(await ed.inlineResult('def generate_response')), 30_000)
-        .catch(async (e: Error) => { throw new Error(`${e.message}; it shows "${await ed.inlineResult('def generate_response')}"`); });
+      await waitUntil(
+        'the result after def generate_response',
+        async () => /^→ \d+ ms · 59 tok · "Spanscope shows traces/.test(await ed.inlineResult('def generate_response')),
+        30_000,
+      ).catch(async (e: Error) => {
+        throw new Error(`${e.message}; it shows "${await ed.inlineResult('def generate_response')}"`);
+      });
       await ed.goToLine(lineOf(source, citationDef));
       expect(await ed.inlineResult('def lookup_citation')).toBe("→ KeyError: 'wikipedia'");
     });
@@ -109,17 +125,32 @@ describe('Spanscope in the editor', () => {
       expect(await row.innerText()).toContain('Spanscope shows traces');
       await row.click();
       const panel = await TracePanel.find(wb);
-      await waitUntil('generate_response selected in the panel', async () => (await panel.rows()).find((r) => r.selected)?.label === 'generate_response', 30_000);
+      await waitUntil(
+        'generate_response selected in the panel',
+        async () => (await panel.rows()).find((r) => r.selected)?.label === 'generate_response',
+        30_000,
+      );
       expect(await panel.detailsText()).toContain('gpt-4o-mini');
     });
 
     const raised = lineOf(source, 'return DOCUMENTS[source]');
     await steps.run('Problems lists the caught KeyError at the line that raised', async () => {
-      await waitUntil(`the KeyError at line ${raised} in Problems`, async () =>
-        (await ed.problems()).find((p) => p.includes("KeyError: 'wikipedia' — in lookup_citation (trace llm_chain") && new RegExp(`\\b${raised}\\b`).test(p)), 30_000)
-        .catch(async (e: Error) => { throw new Error(`${e.message}; Problems shows ${JSON.stringify(await ed.problems())}`); });
+      await waitUntil(
+        `the KeyError at line ${raised} in Problems`,
+        async () =>
+          (await ed.problems()).find(
+            (p) =>
+              p.includes("KeyError: 'wikipedia' — in lookup_citation (trace llm_chain") &&
+              new RegExp(`\\b${raised}\\b`).test(p),
+          ),
+        30_000,
+      ).catch(async (e: Error) => {
+        throw new Error(`${e.message}; Problems shows ${JSON.stringify(await ed.problems())}`);
+      });
       // The app catches it: a warning, not an error.
-      expect(await ed.problemRow("KeyError: 'wikipedia'").locator('[class*="codicon-warning"], .warning').count()).toBeGreaterThan(0);
+      expect(
+        await ed.problemRow("KeyError: 'wikipedia'").locator('[class*="codicon-warning"], .warning').count(),
+      ).toBeGreaterThan(0);
     });
 
     await steps.run('its code action opens the span in the panel', async () => {
@@ -130,14 +161,22 @@ describe('Spanscope in the editor', () => {
       await action.waitFor({ state: 'visible', timeout: 15_000 });
       // The action list takes the keyboard (a pointer block covers it while it settles): move
       // the focus to the entry and press Enter, as a keyboard user does.
-      await waitUntil('"Open span in Spanscope" focused in the Quick Fix list', async () => {
-        if ((await action.getAttribute('class'))?.includes('focused')) return true;
-        await vs.page.keyboard.press('ArrowDown');
-        return false;
-      }, 10_000);
+      await waitUntil(
+        '"Open span in Spanscope" focused in the Quick Fix list',
+        async () => {
+          if ((await action.getAttribute('class'))?.includes('focused')) return true;
+          await vs.page.keyboard.press('ArrowDown');
+          return false;
+        },
+        10_000,
+      );
       await vs.page.keyboard.press('Enter');
       const panel = await TracePanel.find(wb);
-      await waitUntil('lookup_citation selected in the panel', async () => (await panel.rows()).find((r) => r.selected)?.label === 'lookup_citation', 30_000);
+      await waitUntil(
+        'lookup_citation selected in the panel',
+        async () => (await panel.rows()).find((r) => r.selected)?.label === 'lookup_citation',
+        30_000,
+      );
     });
 
     await steps.run('a second run with another question: the lens counts two calls', async () => {
@@ -150,10 +189,14 @@ describe('Spanscope in the editor', () => {
 
     await steps.run('Compare with Previous Call opens a diff whose sides differ in the output', async () => {
       await wb.runCommand(`Spanscope: Compare with Previous Call`);
-      const sides = await waitUntil('the diff editor with both calls', async () => {
-        const s = await ed.diffSides();
-        return s?.original.includes('## Output') && s.modified.includes('## Output') ? s : undefined;
-      }, 30_000);
+      const sides = await waitUntil(
+        'the diff editor with both calls',
+        async () => {
+          const s = await ed.diffSides();
+          return s?.original.includes('## Output') && s.modified.includes('## Output') ? s : undefined;
+        },
+        30_000,
+      );
       expect(sides.original).toContain('(answering: What does spanscope do?)');
       expect(sides.modified).toContain('(answering: What are scores?)');
       expect(sides.original).not.toEqual(sides.modified);

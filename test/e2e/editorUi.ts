@@ -14,7 +14,10 @@ export interface Lens {
 }
 
 export class EditorUi {
-  constructor(private readonly page: Page, private readonly wb: Workbench) {}
+  constructor(
+    private readonly page: Page,
+    private readonly wb: Workbench,
+  ) {}
 
   /** Opens a workspace file with Quick Open, as a user does (Ctrl+P, its name, Enter). */
   async openFile(name: string): Promise<void> {
@@ -23,7 +26,11 @@ export class EditorUi {
     await widget.waitFor({ state: 'visible', timeout: 15_000 });
     await widget.locator('.quick-input-box input').fill(name);
     await this.wb.pickQuickItem(name);
-    await waitUntil(`an editor tab for ${name}`, async () => (await this.wb.editorCursors()).some((e) => e.title === name), 30_000);
+    await waitUntil(
+      `an editor tab for ${name}`,
+      async () => (await this.wb.editorCursors()).some((e) => e.title === name),
+      30_000,
+    );
   }
 
   /** Go to Line: puts the cursor on `line` (1-based) and scrolls it into view. */
@@ -41,20 +48,32 @@ export class EditorUi {
    * starts where the lens's zone ends (lenses of lines not rendered have none).
    */
   async lenses(): Promise<Lens[]> {
-    return this.page.locator(`${EDITOR} .monaco-editor`).first().evaluate((editor) => {
-      const px = (el: Element) => parseFloat((el as HTMLElement).style.top || 'NaN');
-      const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({ top: px(l), height: (l as HTMLElement).offsetHeight, text: (l.textContent ?? '').replace(/\u00a0/g, ' ') }));
-      return [...editor.querySelectorAll('.contentWidgets .codelens-decoration')].map((lens) => {
-        const bottom = px(lens) + (lens as HTMLElement).offsetHeight;
-        const below = lines.filter((l) => l.top >= bottom - 2 && l.top <= bottom + l.height).sort((a, b) => a.top - b.top)[0];
-        return { text: (lens.textContent ?? '').replace(/\u00a0/g, ' ').trim(), lineBelow: below?.text.trim() ?? '' };
+    return this.page
+      .locator(`${EDITOR} .monaco-editor`)
+      .first()
+      .evaluate((editor) => {
+        const px = (el: Element) => parseFloat((el as HTMLElement).style.top || 'NaN');
+        const lines = [...editor.querySelectorAll('.view-lines .view-line')].map((l) => ({
+          top: px(l),
+          height: (l as HTMLElement).offsetHeight,
+          text: (l.textContent ?? '').replace(/\u00a0/g, ' '),
+        }));
+        return [...editor.querySelectorAll('.contentWidgets .codelens-decoration')].map((lens) => {
+          const bottom = px(lens) + (lens as HTMLElement).offsetHeight;
+          const below = lines
+            .filter((l) => l.top >= bottom - 2 && l.top <= bottom + l.height)
+            .sort((a, b) => a.top - b.top)[0];
+          return { text: (lens.textContent ?? '').replace(/\u00a0/g, ' ').trim(), lineBelow: below?.text.trim() ?? '' };
+        });
       });
-    });
   }
 
   async waitForLens(defLine: string, pattern: RegExp, timeoutMs = 30_000): Promise<Lens> {
-    return waitUntil(`a CodeLens matching ${pattern} above "${defLine}"`, async () =>
-      (await this.lenses()).find((l) => l.lineBelow.startsWith(defLine) && pattern.test(l.text)), timeoutMs).catch(async (e: Error) => {
+    return waitUntil(
+      `a CodeLens matching ${pattern} above "${defLine}"`,
+      async () => (await this.lenses()).find((l) => l.lineBelow.startsWith(defLine) && pattern.test(l.text)),
+      timeoutMs,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; the lenses are ${JSON.stringify(await this.lenses())}`);
     });
   }
@@ -92,20 +111,36 @@ export class EditorUi {
 
   /** Hovers the first occurrence of `word` on the line starting with `lineStart`, and returns the hover's text. */
   async hover(lineStart: string, word: string): Promise<string> {
-    const line = this.page.locator(`${EDITOR} .monaco-editor .view-lines .view-line`).filter({ hasText: lineStart }).first();
+    const line = this.page
+      .locator(`${EDITOR} .monaco-editor .view-lines .view-line`)
+      .filter({ hasText: lineStart })
+      .first();
     const token = line.locator('span span', { hasText: word }).first();
-    const hover = this.page.locator('.monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents').first();
-    return waitUntil(`a hover over ${word}`, async () => {
-      await token.hover();
-      return hover.waitFor({ state: 'visible', timeout: 3_000 }).then(() => hover.innerText(), () => undefined);
-    }, 30_000, 0);
+    const hover = this.page
+      .locator('.monaco-hover:visible .monaco-hover-content, .monaco-hover:visible .hover-contents')
+      .first();
+    return waitUntil(
+      `a hover over ${word}`,
+      async () => {
+        await token.hover();
+        return hover.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => hover.innerText(),
+          () => undefined,
+        );
+      },
+      30_000,
+      0,
+    );
   }
 
   /** The rows of the Problems view (opened if needed). */
   async problems(): Promise<string[]> {
     const rows = this.page.locator('.markers-panel .monaco-list-row');
-    if (!(await this.page.locator('.markers-panel').isVisible())) await this.wb.runCommand('Problems: Focus on Problems View');
-    return rows.evaluateAll((els) => els.map((e) => `${e.textContent ?? ''} | ${e.getAttribute('aria-label') ?? ''}`.replace(/\s+/g, ' ').trim()));
+    if (!(await this.page.locator('.markers-panel').isVisible()))
+      await this.wb.runCommand('Problems: Focus on Problems View');
+    return rows.evaluateAll((els) =>
+      els.map((e) => `${e.textContent ?? ''} | ${e.getAttribute('aria-label') ?? ''}`.replace(/\s+/g, ' ').trim()),
+    );
   }
 
   problemRow(text: string): Locator {

@@ -26,7 +26,10 @@ describe('Spanscope in a real VS Code', () => {
   /** Set once flow 1 has produced the trace that flows 2 and 3 work on. */
   let traceReady = false;
   const needTrace = () => {
-    if (!traceReady) throw new Error('this flow needs the llm_chain trace from "watch traces", which did not complete (see its failure)');
+    if (!traceReady)
+      throw new Error(
+        'this flow needs the llm_chain trace from "watch traces", which did not complete (see its failure)',
+      );
   };
 
   beforeAll(async () => {
@@ -82,15 +85,25 @@ describe('Spanscope in a real VS Code', () => {
 
     await steps.run('the trace appears in the sidebar while it runs', async () => {
       await revealSpans(wb);
-      await waitUntil('llm_chain shown as running in the sidebar', async () =>
-        (await wb.treeRows()).some((r) => r.label === 'llm_chain' && isRunningRow(r)), 30_000);
+      await waitUntil(
+        'llm_chain shown as running in the sidebar',
+        async () => (await wb.treeRows()).some((r) => r.label === 'llm_chain' && isRunningRow(r)),
+        30_000,
+      );
     });
 
     await steps.run('the trace appears in the panel while it runs, nested', async () => {
-      await waitUntil('llm_chain shown as running in the panel, with the three steps under it', async () => {
-        const rows = await panel.rows();
-        return rows.some((r) => r.label === 'llm_chain' && r.running) && CHILDREN.every((c) => parentOf(rows, c) === 'llm_chain');
-      }, 30_000).catch(async (e: Error) => {
+      await waitUntil(
+        'llm_chain shown as running in the panel, with the three steps under it',
+        async () => {
+          const rows = await panel.rows();
+          return (
+            rows.some((r) => r.label === 'llm_chain' && r.running) &&
+            CHILDREN.every((c) => parentOf(rows, c) === 'llm_chain')
+          );
+        },
+        30_000,
+      ).catch(async (e: Error) => {
         throw new Error(`${e.message}; the panel shows ${JSON.stringify(await panel.rows())}`);
       });
     });
@@ -98,23 +111,34 @@ describe('Spanscope in a real VS Code', () => {
     await steps.run('the script ends and the trace turns finished', async () => {
       await terminal.press('Enter');
       await terminal.waitForText(/'answer':/, 60_000);
-      await waitUntil('llm_chain to show as finished in the sidebar', async () => {
-        const rows = await wb.treeRows();
-        const chain = rows.filter((r) => r.label === 'llm_chain');
-        return chain.length > 0 && chain.every((r) => !isRunningRow(r));
-      }, 30_000);
-      await waitUntil('llm_chain to show as finished in the panel', async () => {
-        const rows = await panel.rows();
-        return rows.some((r) => r.label === 'llm_chain') && rows.every((r) => !r.running);
-      }, 30_000);
+      await waitUntil(
+        'llm_chain to show as finished in the sidebar',
+        async () => {
+          const rows = await wb.treeRows();
+          const chain = rows.filter((r) => r.label === 'llm_chain');
+          return chain.length > 0 && chain.every((r) => !isRunningRow(r));
+        },
+        30_000,
+      );
+      await waitUntil(
+        'llm_chain to show as finished in the panel',
+        async () => {
+          const rows = await panel.rows();
+          return rows.some((r) => r.label === 'llm_chain') && rows.every((r) => !r.running);
+        },
+        30_000,
+      );
       traceReady = true;
     });
 
     await steps.run('the sidebar shows the spans nested as the calls were', async () => {
       await revealSpans(wb);
       const rows = await wb.treeRows();
-      for (const child of CHILDREN) expect(parentOf(rows, child), `parent of ${child} in the sidebar`).toBe('llm_chain');
-      expect(parentOf(rows, 'llm_chain'), 'the trace is listed under its project').toMatch(new RegExp(`^(${PROJECT}|llm_chain)$`));
+      for (const child of CHILDREN)
+        expect(parentOf(rows, child), `parent of ${child} in the sidebar`).toBe('llm_chain');
+      expect(parentOf(rows, 'llm_chain'), 'the trace is listed under its project').toMatch(
+        new RegExp(`^(${PROJECT}|llm_chain)$`),
+      );
       const llm = rows.find((r) => r.label === 'generate_response')!;
       expect(llm.description, 'the LLM span shows its tokens').toMatch(/\b59\b/);
       const failed = rows.find((r) => r.label === 'lookup_citation')!;
@@ -124,7 +148,9 @@ describe('Spanscope in a real VS Code', () => {
     await steps.run('the panel shows the same nesting, the error and the LLM call', async () => {
       const rows = await panel.rows();
       for (const child of CHILDREN) expect(parentOf(rows, child), `parent of ${child} in the panel`).toBe('llm_chain');
-      expect(rows.find((r) => r.label === 'lookup_citation')?.error, 'lookup_citation is marked as an error').toBe(true);
+      expect(rows.find((r) => r.label === 'lookup_citation')?.error, 'lookup_citation is marked as an error').toBe(
+        true,
+      );
       await panel.select('generate_response');
       const details = await panel.detailsText();
       expect(details).toContain('gpt-4o-mini');
@@ -161,8 +187,14 @@ describe('Spanscope in a real VS Code', () => {
       }
       const groups = await wb.editorGroups();
       expect(groups, `editor groups: ${JSON.stringify(groups)}`).toHaveLength(2);
-      expect(groups.filter((tabs) => tabs.includes('app.py')), 'app.py is open in one group only').toHaveLength(1);
-      expect(groups.some((tabs) => tabs.includes('Spanscope Traces')), 'the panel keeps its own group').toBe(true);
+      expect(
+        groups.filter((tabs) => tabs.includes('app.py')),
+        'app.py is open in one group only',
+      ).toHaveLength(1);
+      expect(
+        groups.some((tabs) => tabs.includes('Spanscope Traces')),
+        'the panel keeps its own group',
+      ).toBe(true);
     });
   });
 
@@ -175,7 +207,10 @@ describe('Spanscope in a real VS Code', () => {
     });
 
     await steps.run('score another span with a value and a reason', async () => {
-      await wb.clickInlineAction('generate_response', UI.actions.score, { what: 'the Score… quick pick', done: () => wb.quickInputShowing() });
+      await wb.clickInlineAction('generate_response', UI.actions.score, {
+        what: 'the Score… quick pick',
+        done: () => wb.quickInputShowing(),
+      });
       await wb.pickQuickItem('relevance');
       await wb.answerInputBox(/A number/, '0.8');
       await wb.answerInputBox(/Reason/, 'cites the right document');
@@ -188,7 +223,10 @@ describe('Spanscope in a real VS Code', () => {
     });
 
     await steps.run('reload the window', async () => {
-      const reloaded = vs.page.waitForEvent('framenavigated', { predicate: (f) => f === vs.page.mainFrame(), timeout: 60_000 });
+      const reloaded = vs.page.waitForEvent('framenavigated', {
+        predicate: (f) => f === vs.page.mainFrame(),
+        timeout: 60_000,
+      });
       await wb.runCommand('Developer: Reload Window');
       await reloaded;
       await vs.page.waitForSelector('.monaco-workbench .statusbar', { timeout: 90_000 });
@@ -211,13 +249,19 @@ describe('Spanscope in a real VS Code', () => {
           await wb.runCommand(UI.commands.openTraces);
           await panel.refind();
           return false;
-        });
+        },
+      );
       if (cameBack) {
         // Restored by its serializer, it shows the span that was selected, not the trace's root.
-        await waitUntil('generate_response, selected before the reload, to be selected again', async () =>
-          (await panel.rows()).find((r) => r.selected)?.label === 'generate_response', 15_000).catch(async (e: Error) => {
+        await waitUntil(
+          'generate_response, selected before the reload, to be selected again',
+          async () => (await panel.rows()).find((r) => r.selected)?.label === 'generate_response',
+          15_000,
+        ).catch(async (e: Error) => {
           const selected = (await panel.rows()).filter((r) => r.selected).map((r) => r.label);
-          throw new Error(`${e.message}; selected: ${JSON.stringify(selected)}; VS Code restored the page with the state ${await panel.restoredState()}`);
+          throw new Error(
+            `${e.message}; selected: ${JSON.stringify(selected)}; VS Code restored the page with the state ${await panel.restoredState()}`,
+          );
         });
       }
       await expectPanelScores(panel);
@@ -228,9 +272,15 @@ describe('Spanscope in a real VS Code', () => {
     needTrace();
     // A step of its own runner, so this deliberate failure does not fail the flows above.
     const probe = new Steps(vs.page, wb, outputDir);
-    const error = await probe.run('deliberately look for a span that is not there', () => wb.waitForTreeItem('no_such_span', 1_000))
-      .then(() => undefined, (e: Error) => e.message);
-    expect(error).toMatch(/^step "deliberately look for a span that is not there" failed: timed out after 1 s waiting for tree item "no_such_span"/);
+    const error = await probe
+      .run('deliberately look for a span that is not there', () => wb.waitForTreeItem('no_such_span', 1_000))
+      .then(
+        () => undefined,
+        (e: Error) => e.message,
+      );
+    expect(error).toMatch(
+      /^step "deliberately look for a span that is not there" failed: timed out after 1 s waiting for tree item "no_such_span"/,
+    );
     expect(error).toMatch(/screenshot: .*deliberately-look-for-a-span-that-is-not-there-FAILED\.png/);
     expect(error).toMatch(/\[sidebar\]\n.*retrieve_context/s);
     expect(error).toMatch(/\[status bar\]\n.*Spanscope :\d+/s);
@@ -242,28 +292,39 @@ describe('Spanscope in a real VS Code', () => {
 
 /** The status bar item shows the collector's port once the extension is active and listening. */
 async function waitForCollector(vs: VsCode): Promise<void> {
-  await waitUntil('the Spanscope status bar item with the collector port', async () => {
-    const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
-    return items.some((t) => /:\d{2,5}\b/.test(t));
-  }, 60_000);
+  await waitUntil(
+    'the Spanscope status bar item with the collector port',
+    async () => {
+      const items = await vs.page.locator('.statusbar-item[id*="spanscope" i]').allInnerTexts();
+      return items.some((t) => /:\d{2,5}\b/.test(t));
+    },
+    60_000,
+  );
 }
 
 function isRunningRow(r: TreeRow): boolean {
-  return UI.running.test(r.description) || r.icons.includes('codicon-loading') || r.icons.includes('codicon-modifier-spin');
+  return (
+    UI.running.test(r.description) || r.icons.includes('codicon-loading') || r.icons.includes('codicon-modifier-spin')
+  );
 }
 
 /** Expands the project, the trace and its root span in the sidebar until the child spans show. */
 async function revealSpans(wb: Workbench, timeoutMs = 30_000): Promise<void> {
-  await waitUntil('the spans of llm_chain in the sidebar', async () => {
-    const rows = await wb.treeRows();
-    if (CHILDREN.every((c) => rows.some((r) => r.label === c))) return true;
-    const i = rows.findIndex((r) => (r.label === PROJECT || r.label === 'llm_chain') && r.expanded === false);
-    if (i >= 0) {
-      const nth = rows.slice(0, i).filter((r) => r.label === rows[i].label).length;
-      await wb.expandTreeItem(rows[i].label, nth).catch(() => undefined);
-    }
-    return false;
-  }, timeoutMs, 250);
+  await waitUntil(
+    'the spans of llm_chain in the sidebar',
+    async () => {
+      const rows = await wb.treeRows();
+      if (CHILDREN.every((c) => rows.some((r) => r.label === c))) return true;
+      const i = rows.findIndex((r) => (r.label === PROJECT || r.label === 'llm_chain') && r.expanded === false);
+      if (i >= 0) {
+        const nth = rows.slice(0, i).filter((r) => r.label === rows[i].label).length;
+        await wb.expandTreeItem(rows[i].label, nth).catch(() => undefined);
+      }
+      return false;
+    },
+    timeoutMs,
+    250,
+  );
 }
 
 /** The label of the nearest row above `label` with a smaller level: its parent in the tree. */
@@ -275,21 +336,31 @@ function parentOf(rows: { label: string; level: number }[], label: string): stri
 }
 
 async function waitForDescription(wb: Workbench, label: string, expected: string): Promise<void> {
-  await waitUntil(`"${expected}" in the description of ${label} in the sidebar`, async () =>
-    (await wb.treeRowInfo(label))?.description.includes(expected), 30_000).catch(async (e: Error) => {
+  await waitUntil(
+    `"${expected}" in the description of ${label} in the sidebar`,
+    async () => (await wb.treeRowInfo(label))?.description.includes(expected),
+    30_000,
+  ).catch(async (e: Error) => {
     throw new Error(`${e.message}; it shows "${(await wb.treeRowInfo(label))?.description ?? '(no such item)'}"`);
   });
 }
 
 async function expectPanelScores(panel: TracePanel): Promise<void> {
   await panel.select('retrieve_context');
-  await waitUntil('the thumbs-up score (user_feedback 1) in the panel details of retrieve_context',
-    async () => /user_feedback\s+1\b/.test(await panel.detailsText()), 15_000);
+  await waitUntil(
+    'the thumbs-up score (user_feedback 1) in the panel details of retrieve_context',
+    async () => /user_feedback\s+1\b/.test(await panel.detailsText()),
+    15_000,
+  );
   await panel.select('generate_response');
-  await waitUntil('relevance 0.8 with its reason in the panel details of generate_response', async () => {
-    const text = await panel.detailsText();
-    return /relevance\s+0\.80?\b/.test(text) && text.includes('cites the right document');
-  }, 15_000);
+  await waitUntil(
+    'relevance 0.8 with its reason in the panel details of generate_response',
+    async () => {
+      const text = await panel.detailsText();
+      return /relevance\s+0\.80?\b/.test(text) && text.includes('cites the right document');
+    },
+    15_000,
+  );
 }
 
 function seconds(since: number): string {

@@ -15,8 +15,14 @@ const execFileAsync = promisify(execFile);
 
 export const CHROMIUM = process.env.SPANSCOPE_E2E_CHROMIUM ?? process.env.SPANSCOPE_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
 ];
 const E2E_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const REPO_ROOT = resolve(E2E_DIR, '../..');
@@ -75,7 +81,9 @@ export interface VsCode {
 
 /** The install folder of code-server (installs it on first use; cached after). */
 export async function codeServerDir(): Promise<string> {
-  const { stdout } = await execFileAsync('bash', [join(E2E_DIR, 'installCodeServer.sh')], { maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await execFileAsync('bash', [join(E2E_DIR, 'installCodeServer.sh')], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const lines = stdout.trim().split('\n');
   return lines[lines.length - 1];
 }
@@ -86,18 +94,28 @@ export async function codeServerDir(): Promise<string> {
  */
 export async function buildVsix(): Promise<string> {
   if (process.env.SPANSCOPE_E2E_VSIX) return resolve(process.env.SPANSCOPE_E2E_VSIX);
-  await execFileAsync('npm', ['run', 'package'], { cwd: REPO_ROOT, maxBuffer: 64 * 1024 * 1024, timeout: 300_000 })
-    .catch((e: { stdout?: string; stderr?: string; message: string }) => {
-      const output = `${e.stdout ?? ''}${e.stderr ?? ''}`.split('\n').filter((l) => !/Unknown user config/.test(l)).slice(-30).join('\n');
-      throw new Error(`npm run package failed, so there is no .vsix to test:\n${output}`);
-    });
+  await execFileAsync('npm', ['run', 'package'], {
+    cwd: REPO_ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+    timeout: 300_000,
+  }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+    const output = `${e.stdout ?? ''}${e.stderr ?? ''}`
+      .split('\n')
+      .filter((l) => !/Unknown user config/.test(l))
+      .slice(-30)
+      .join('\n');
+    throw new Error(`npm run package failed, so there is no .vsix to test:\n${output}`);
+  });
   return join(REPO_ROOT, 'dist/spanscope.vsix');
 }
 
 /** The Python a user would type: `python` where it exists, else `python3`. */
 export async function pythonCommand(): Promise<string> {
   for (const name of ['python', 'python3']) {
-    const found = await execFileAsync(name, ['-c', 'import sys; print(sys.version_info[0])']).then((r) => r.stdout.trim() === '3', () => false);
+    const found = await execFileAsync(name, ['-c', 'import sys; print(sys.version_info[0])']).then(
+      (r) => r.stdout.trim() === '3',
+      () => false,
+    );
     if (found) return name;
   }
   throw new Error('neither python nor python3 (3.x) is on PATH; the sample app needs one');
@@ -115,7 +133,10 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
   };
   for (const d of Object.values(dirs)) mkdirSync(d, { recursive: true });
   mkdirSync(join(dirs.userData, 'User'), { recursive: true });
-  writeFileSync(join(dirs.userData, 'User/settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2));
+  writeFileSync(
+    join(dirs.userData, 'User/settings.json'),
+    JSON.stringify({ ...QUIET_SETTINGS, ...options.settings }, null, 2),
+  );
   cpSync(options.workspace, dirs.workspace, { recursive: true });
   // code-server writes a default config (with a password) and its logs under XDG folders;
   // keep them in the temp dir rather than in the user's home.
@@ -131,10 +152,12 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
 
   options.prepareExtensions?.(dirs.extensions);
   for (const vsix of options.vsix ?? []) {
-    await execFileAsync(process.execPath, [entry, ...common, '--install-extension', vsix, '--force'], { env, timeout: 120_000 })
-      .catch((e: { stdout?: string; stderr?: string; message: string }) => {
-        throw new Error(`installing ${vsix} into code-server failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
-      });
+    await execFileAsync(process.execPath, [entry, ...common, '--install-extension', vsix, '--force'], {
+      env,
+      timeout: 120_000,
+    }).catch((e: { stdout?: string; stderr?: string; message: string }) => {
+      throw new Error(`installing ${vsix} into code-server failed: ${e.message}\n${e.stdout ?? ''}${e.stderr ?? ''}`);
+    });
   }
 
   let server: ChildProcess | undefined;
@@ -154,20 +177,42 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
   };
 
   try {
-    server = spawn(process.execPath, [
-      entry, ...common, '--auth', 'none', '--bind-addr', '127.0.0.1:0', '--disable-telemetry',
-      '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override', dirs.workspace,
-    ], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(
+      process.execPath,
+      [
+        entry,
+        ...common,
+        '--auth',
+        'none',
+        '--bind-addr',
+        '127.0.0.1:0',
+        '--disable-telemetry',
+        '--disable-update-check',
+        '--disable-workspace-trust',
+        '--disable-getting-started-override',
+        dirs.workspace,
+      ],
+      { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const port = await new Promise<number>((resolvePort, reject) => {
-      const timer = setTimeout(() => reject(new Error(`code-server did not report its port within 60 s:\n${log}`)), 60_000);
+      const timer = setTimeout(
+        () => reject(new Error(`code-server did not report its port within 60 s:\n${log}`)),
+        60_000,
+      );
       const onData = (chunk: Buffer) => {
         log += chunk.toString();
         const m = /HTTP server listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log);
-        if (m) { clearTimeout(timer); resolvePort(Number(m[1])); }
+        if (m) {
+          clearTimeout(timer);
+          resolvePort(Number(m[1]));
+        }
       };
       server!.stdout!.on('data', onData);
       server!.stderr!.on('data', onData);
-      server!.once('exit', (code, signal) => { clearTimeout(timer); reject(new Error(`code-server exited (${code ?? signal}) before listening:\n${log}`)); });
+      server!.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`code-server exited (${code ?? signal}) before listening:\n${log}`));
+      });
     });
 
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
@@ -180,7 +225,11 @@ export async function startVsCode(options: StartOptions): Promise<VsCode> {
     mkdirSync(options.outputDir, { recursive: true });
 
     return {
-      page, browser, url, port, workspace: dirs.workspace,
+      page,
+      browser,
+      url,
+      port,
+      workspace: dirs.workspace,
       serverLog: () => log + extensionHostLogs(dirs.userData),
       reload: async () => {
         await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
@@ -211,7 +260,8 @@ function extensionHostLogs(userData: string): string {
     for (const entry of safeReaddir(dir)) {
       const p = join(dir, entry.name);
       if (entry.isDirectory()) walk(p);
-      else if (/exthost\.log$|remoteexthost\.log$/.test(entry.name)) hosts.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-8000)}`);
+      else if (/exthost\.log$|remoteexthost\.log$/.test(entry.name))
+        hosts.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-8000)}`);
       else if (entry.name === 'Spanscope.log') ours.push(`--- ${p}\n${readFileSync(p, 'utf8').slice(-3000)}`);
     }
   };
@@ -221,7 +271,11 @@ function extensionHostLogs(userData: string): string {
 }
 
 function safeReaddir(dir: string) {
-  try { return readdirSync(dir, { withFileTypes: true }); } catch { return []; }
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
 }
 
 // ---- Processes ---------------------------------------------------------------------------
@@ -238,7 +292,9 @@ function children(): Map<number, number[]> {
       const stat = readFileSync(`/proc/${name.name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
       byParent.set(ppid, [...(byParent.get(ppid) ?? []), Number(name.name)]);
-    } catch { /* the process ended while we looked */ }
+    } catch {
+      /* the process ended while we looked */
+    }
   }
   return byParent;
 }
@@ -249,14 +305,21 @@ function descendants(pid: number): number[] {
   const stack = [pid];
   while (stack.length) {
     const p = stack.pop()!;
-    for (const c of byParent.get(p) ?? []) { out.push(c); stack.push(c); }
+    for (const c of byParent.get(p) ?? []) {
+      out.push(c);
+      stack.push(c);
+    }
   }
   return out;
 }
 
 function killTree(pid: number, signal: NodeJS.Signals): void {
   for (const p of [pid, ...descendants(pid)]) {
-    try { process.kill(p, signal); } catch { /* already gone */ }
+    try {
+      process.kill(p, signal);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -265,9 +328,21 @@ async function stopTree(proc: ChildProcess, graceMs: number): Promise<void> {
   const tree = [pid, ...descendants(pid)];
   if (proc.exitCode === null && proc.signalCode === null) {
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
-    for (const p of tree) { try { process.kill(p, 'SIGTERM'); } catch { /* gone */ } }
+    for (const p of tree) {
+      try {
+        process.kill(p, 'SIGTERM');
+      } catch {
+        /* gone */
+      }
+    }
     await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs))]);
   }
   // Whatever ignored SIGTERM (or was re-parented after its parent exited) goes now.
-  for (const p of tree) { try { process.kill(p, 'SIGKILL'); } catch { /* gone */ } }
+  for (const p of tree) {
+    try {
+      process.kill(p, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }
 }

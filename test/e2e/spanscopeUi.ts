@@ -43,7 +43,10 @@ export interface PanelRow {
 }
 
 export class TracePanel {
-  constructor(private readonly workbench: Workbench, private frameRef: Frame) {}
+  constructor(
+    private readonly workbench: Workbench,
+    private frameRef: Frame,
+  ) {}
 
   /** Finds the panel's document among the page's webviews (waits for it to render its tree). */
   static async find(workbench: Workbench, timeoutMs = 30_000): Promise<TracePanel> {
@@ -65,7 +68,12 @@ export class TracePanel {
    * VS Code writes it into the script that defines `acquireVsCodeApi`.
    */
   async restoredState(): Promise<string> {
-    const script = await this.frameRef.locator('script').first().textContent().catch(() => '') ?? '';
+    const script =
+      (await this.frameRef
+        .locator('script')
+        .first()
+        .textContent()
+        .catch(() => '')) ?? '';
     const m = /let state = JSON\.parse\(decodeURIComponent\("([^"]*)"\)\)/.exec(script);
     if (!m) return /let state = undefined/.test(script) ? '(none)' : '(not found)';
     try {
@@ -76,19 +84,26 @@ export class TracePanel {
   }
 
   async rows(): Promise<PanelRow[]> {
-    return this.frameRef.locator(PANEL.row).evaluateAll((rows, labelSel) => rows.map((row) => ({
-      label: row.querySelector(labelSel as string)?.textContent?.trim() ?? '',
-      level: Number(row.getAttribute('aria-level') ?? 0),
-      running: row.classList.contains('is-running'),
-      error: row.classList.contains('is-error'),
-      selected: row.getAttribute('aria-selected') === 'true',
-    })), PANEL.rowLabel);
+    return this.frameRef.locator(PANEL.row).evaluateAll(
+      (rows, labelSel) =>
+        rows.map((row) => ({
+          label: row.querySelector(labelSel as string)?.textContent?.trim() ?? '',
+          level: Number(row.getAttribute('aria-level') ?? 0),
+          running: row.classList.contains('is-running'),
+          error: row.classList.contains('is-error'),
+          selected: row.getAttribute('aria-selected') === 'true',
+        })),
+      PANEL.rowLabel,
+    );
   }
 
   row(label: string): Locator {
-    return this.frameRef.locator(PANEL.row).filter({
-      has: this.frameRef.locator(PANEL.rowLabel, { hasText: exactly(label) }),
-    }).first();
+    return this.frameRef
+      .locator(PANEL.row)
+      .filter({
+        has: this.frameRef.locator(PANEL.rowLabel, { hasText: exactly(label) }),
+      })
+      .first();
   }
 
   async waitForRow(label: string, timeoutMs = 30_000): Promise<Locator> {
@@ -104,13 +119,19 @@ export class TracePanel {
    */
   async select(label: string): Promise<void> {
     const row = await this.waitForRow(label);
-    const shown = async () => (await row.getAttribute('aria-selected')) === 'true' && (await this.detailsTitle()) === label;
+    const shown = async () =>
+      (await row.getAttribute('aria-selected')) === 'true' && (await this.detailsTitle()) === label;
     // A click that lands while the list is being repainted (a live update) can miss: click
     // again while the span is not shown selected.
-    await waitUntil(`span "${label}" to be selected and shown in the panel`, async () => {
-      await row.click({ timeout: 5_000 });
-      return waitUntil('selected', shown, 3_000, 50).catch(() => false);
-    }, 20_000, 0).catch(async (e: Error) => {
+    await waitUntil(
+      `span "${label}" to be selected and shown in the panel`,
+      async () => {
+        await row.click({ timeout: 5_000 });
+        return waitUntil('selected', shown, 3_000, 50).catch(() => false);
+      },
+      20_000,
+      0,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; the details show "${await this.detailsTitle()}"`);
     });
   }

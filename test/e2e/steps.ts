@@ -31,23 +31,34 @@ export class Steps {
     } catch (e) {
       if (e instanceof StepFailure) throw e; // a nested step already reported
       const shot = join(this.outputDir, `${id}-FAILED.png`);
-      const saved = await this.page.screenshot({ path: shot }).then(() => shot, (err: Error) => `(no screenshot: ${err.message})`);
-      const screen = await this.workbench.describeScreen().catch((err: Error) => `(could not read the screen: ${err.message})`);
+      const saved = await this.page.screenshot({ path: shot }).then(
+        () => shot,
+        (err: Error) => `(no screenshot: ${err.message})`,
+      );
+      const screen = await this.workbench
+        .describeScreen()
+        .catch((err: Error) => `(could not read the screen: ${err.message})`);
       const extra = this.extraContext().trim();
       log(`  ✗ ${name} (${((Date.now() - started) / 1000).toFixed(1)} s)`);
-      throw new StepFailure([
-        `step "${name}" failed: ${(e as Error).message}`,
-        `screenshot: ${saved}`,
-        '--- on screen ---',
-        screen || '(nothing readable)',
-        ...(extra ? ['--- log tail ---', extra] : []),
-      ].join('\n'));
+      throw new StepFailure(
+        [
+          `step "${name}" failed: ${(e as Error).message}`,
+          `screenshot: ${saved}`,
+          '--- on screen ---',
+          screen || '(nothing readable)',
+          ...(extra ? ['--- log tail ---', extra] : []),
+        ].join('\n'),
+      );
     }
   }
 }
 
 function slug(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
 }
 
 function log(line: string): void {

@@ -26,7 +26,12 @@ export class QuickInputClosed extends GiveUp {}
  * Polls `probe` until it returns something truthy; the error names what was awaited. Errors the
  * probe throws count as "not yet" (the DOM changes under it), except a `GiveUp`.
  */
-export async function waitUntil<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 30_000, intervalMs = 150): Promise<T> {
+export async function waitUntil<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  intervalMs = 150,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -99,13 +104,19 @@ export class Workbench {
    * index over all rows points at the wrong one (or at one that is gone by the time of the click).
    */
   private quickItem(label: string): Locator {
-    return this.page.locator(`${QUICK_INPUT} .monaco-list-row:visible`).filter({
-      has: this.page.locator('.label-name', { hasText: exactly(label) }),
-    }).first();
+    return this.page
+      .locator(`${QUICK_INPUT} .monaco-list-row:visible`)
+      .filter({
+        has: this.page.locator('.label-name', { hasText: exactly(label) }),
+      })
+      .first();
   }
 
   private async quickItemLabels(): Promise<string[]> {
-    return this.page.locator(`${QUICK_INPUT} .monaco-list-row:visible .label-name`).allInnerTexts().catch(() => []);
+    return this.page
+      .locator(`${QUICK_INPUT} .monaco-list-row:visible .label-name`)
+      .allInnerTexts()
+      .catch(() => []);
   }
 
   /**
@@ -121,24 +132,39 @@ export class Workbench {
     // The quick pick may not be open yet (an extension's command is about to show it); it only
     // counts as closed under us once it has been seen open.
     let seenOpen = false;
-    await waitUntil(`"${label}" in the quick pick`, async () => {
-      if (await item.isVisible()) return true;
-      if (await widget.isVisible()) seenOpen = true;
-      else if (seenOpen) throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
-      return false;
-    }, timeoutMs).catch(async (e: Error) => {
+    await waitUntil(
+      `"${label}" in the quick pick`,
+      async () => {
+        if (await item.isVisible()) return true;
+        if (await widget.isVisible()) seenOpen = true;
+        else if (seenOpen) throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
+        return false;
+      },
+      timeoutMs,
+    ).catch(async (e: Error) => {
       if (e instanceof QuickInputClosed) throw e;
       throw new Error(`${e.message}; it lists ${JSON.stringify(await this.quickItemLabels())}`);
     });
     let clicked = false;
-    await waitUntil(`the quick pick to take "${label}"`, async () => {
-      if (!(await item.isVisible())) {
-        if (clicked) return true;
-        throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
-      }
-      clicked = await item.click({ timeout: 5_000 }).then(() => true, () => clicked);
-      return item.waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false);
-    }, 20_000, 0);
+    await waitUntil(
+      `the quick pick to take "${label}"`,
+      async () => {
+        if (!(await item.isVisible())) {
+          if (clicked) return true;
+          throw new QuickInputClosed(`the quick input closed before "${label}" was picked`);
+        }
+        clicked = await item.click({ timeout: 5_000 }).then(
+          () => true,
+          () => clicked,
+        );
+        return item.waitFor({ state: 'hidden', timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      20_000,
+      0,
+    );
   }
 
   /**
@@ -155,7 +181,11 @@ export class Workbench {
     });
     await input.fill(text);
     await input.press('Enter');
-    await waitUntil(`the input box asking ${prompt} to take the answer and close`, async () => !(await showing()), 15_000);
+    await waitUntil(
+      `the input box asking ${prompt} to take the answer and close`,
+      async () => !(await showing()),
+      15_000,
+    );
   }
 
   async quickInputPrompt(): Promise<string> {
@@ -173,16 +203,32 @@ export class Workbench {
   async openViewContainer(title: string): Promise<void> {
     const icon = this.page.locator(`.activitybar .action-item a[aria-label^="${title}"]`).first();
     await icon.waitFor({ state: 'visible', timeout: 60_000 });
-    const heading = this.page.locator(`${SIDEBAR} .composite.title h2`).filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') });
+    const heading = this.page
+      .locator(`${SIDEBAR} .composite.title h2`)
+      .filter({ hasText: new RegExp(`^${escapeRegExp(title)}`, 'i') });
     // A click on the icon of the container already shown closes the sidebar, and while the
     // workbench restores itself (after a reload) the sidebar may be about to show by itself.
     // So: give it a moment, click only if it still is not showing, and check again.
-    await waitUntil(`the ${title} view container in the sidebar`, async () => {
-      if (await heading.isVisible()) return true;
-      if (await heading.waitFor({ state: 'visible', timeout: 2_000 }).then(() => true, () => false)) return true;
-      await icon.click();
-      return heading.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false);
-    }, 30_000, 0);
+    await waitUntil(
+      `the ${title} view container in the sidebar`,
+      async () => {
+        if (await heading.isVisible()) return true;
+        if (
+          await heading.waitFor({ state: 'visible', timeout: 2_000 }).then(
+            () => true,
+            () => false,
+          )
+        )
+          return true;
+        await icon.click();
+        return heading.waitFor({ state: 'visible', timeout: 3_000 }).then(
+          () => true,
+          () => false,
+        );
+      },
+      30_000,
+      0,
+    );
   }
 
   /** A row of a tree in the sidebar, by its label (exact). */
@@ -200,22 +246,24 @@ export class Workbench {
 
   /** Every visible row of the sidebar's trees, in display order. */
   async treeRows(): Promise<TreeRow[]> {
-    return this.page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`).evaluateAll((rows) => rows.map((row) => {
-      const text = (sel: string) => row.querySelector(sel)?.textContent?.trim() ?? '';
-      // The item's own icon only: not the twistie, not the inline action buttons.
-      const icons = [...row.querySelectorAll('[class*="codicon-"]')]
-        .filter((el) => !el.closest('.actions') && !el.classList.contains('monaco-tl-twistie'))
-        .flatMap((el) => [...el.classList].filter((c) => c.startsWith('codicon-')));
-      const expanded = row.getAttribute('aria-expanded');
-      return {
-        label: text('.label-name'),
-        description: text('.label-description'),
-        level: Number(row.getAttribute('aria-level') ?? 0),
-        expanded: expanded === null ? undefined : expanded === 'true',
-        icons,
-        ariaLabel: row.getAttribute('aria-label') ?? '',
-      };
-    }));
+    return this.page.locator(`${SIDEBAR} .monaco-list-row[role="treeitem"]`).evaluateAll((rows) =>
+      rows.map((row) => {
+        const text = (sel: string) => row.querySelector(sel)?.textContent?.trim() ?? '';
+        // The item's own icon only: not the twistie, not the inline action buttons.
+        const icons = [...row.querySelectorAll('[class*="codicon-"]')]
+          .filter((el) => !el.closest('.actions') && !el.classList.contains('monaco-tl-twistie'))
+          .flatMap((el) => [...el.classList].filter((c) => c.startsWith('codicon-')));
+        const expanded = row.getAttribute('aria-expanded');
+        return {
+          label: text('.label-name'),
+          description: text('.label-description'),
+          level: Number(row.getAttribute('aria-level') ?? 0),
+          expanded: expanded === null ? undefined : expanded === 'true',
+          icons,
+          ariaLabel: row.getAttribute('aria-label') ?? '',
+        };
+      }),
+    );
   }
 
   async treeRowInfo(label: string): Promise<TreeRow | undefined> {
@@ -230,7 +278,11 @@ export class Workbench {
     await this.waitForTreeItem(label);
     const row = this.treeRow(label).nth(nth);
     if ((await row.getAttribute('aria-expanded')) === 'false') await row.locator('.monaco-tl-twistie').click();
-    await waitUntil(`tree item "${label}" to expand`, async () => (await row.getAttribute('aria-expanded')) !== 'false', 10_000);
+    await waitUntil(
+      `tree item "${label}" to expand`,
+      async () => (await row.getAttribute('aria-expanded')) !== 'false',
+      10_000,
+    );
   }
 
   /**
@@ -239,23 +291,44 @@ export class Workbench {
    * item changes). With `confirm`, a click whose effect does not show is made again (twice at
    * most): only for actions that can safely run twice (a thumbs click toggles, so not that one).
    */
-  async clickInlineAction(label: string, action: string | RegExp, confirm?: { what: string; done: () => Promise<boolean> }): Promise<void> {
+  async clickInlineAction(
+    label: string,
+    action: string | RegExp,
+    confirm?: { what: string; done: () => Promise<boolean> },
+  ): Promise<void> {
     const row = await this.waitForTreeItem(label);
     const pattern = typeof action === 'string' ? new RegExp(`^${escapeRegExp(action)}`) : action;
     const actions = row.locator('.actions .action-label');
-    const offered = () => actions.evaluateAll((els) => els.map((e) => ({ attr: e.hasAttribute('aria-label') ? 'aria-label' : 'title', name: e.getAttribute('aria-label') ?? e.getAttribute('title') ?? '' })));
+    const offered = () =>
+      actions.evaluateAll((els) =>
+        els.map((e) => ({
+          attr: e.hasAttribute('aria-label') ? 'aria-label' : 'title',
+          name: e.getAttribute('aria-label') ?? e.getAttribute('title') ?? '',
+        })),
+      );
     const click = async () => {
       await row.hover();
-      const found = await waitUntil(`inline action ${pattern} on tree item "${label}"`, async () =>
-        (await offered()).find((a) => pattern.test(a.name)), 10_000).catch(async (e: Error) => {
-        throw new Error(`${e.message}; it offers: ${JSON.stringify((await offered().catch(() => [])).map((a) => a.name))}`);
+      const found = await waitUntil(
+        `inline action ${pattern} on tree item "${label}"`,
+        async () => (await offered()).find((a) => pattern.test(a.name)),
+        10_000,
+      ).catch(async (e: Error) => {
+        throw new Error(
+          `${e.message}; it offers: ${JSON.stringify((await offered().catch(() => [])).map((a) => a.name))}`,
+        );
       });
-      await row.locator(`.actions .action-label[${found.attr}=${JSON.stringify(found.name)}]`).first().click();
+      await row
+        .locator(`.actions .action-label[${found.attr}=${JSON.stringify(found.name)}]`)
+        .first()
+        .click();
     };
     if (!confirm) return click();
     for (let attempt = 1; ; attempt++) {
       await click();
-      const took = await waitUntil(confirm.what, async () => confirm.done(), 10_000).then(() => true, (e: Error) => e);
+      const took = await waitUntil(confirm.what, async () => confirm.done(), 10_000).then(
+        () => true,
+        (e: Error) => e,
+      );
       if (took === true) return;
       if (attempt === 3) throw took;
     }
@@ -276,17 +349,27 @@ export class Workbench {
     await entry.waitFor({ state: 'visible', timeout: 10_000 }).catch(async () => {
       const offered = await this.page.locator('.monaco-menu .action-item .action-label').allInnerTexts();
       await this.page.keyboard.press('Escape');
-      throw new Error(`no context menu entry ${pattern} on tree item "${label}"; it offers: ${JSON.stringify(offered.filter(Boolean))}`);
+      throw new Error(
+        `no context menu entry ${pattern} on tree item "${label}"; it offers: ${JSON.stringify(offered.filter(Boolean))}`,
+      );
     });
     // A click that lands while the menu is still settling can be ignored (seen about one run
     // in three on 2 busy cores): the menu stays open and blocks every later click. So confirm
     // that the menu closed, click again if not, and never leave it open behind us.
     const menu = this.page.locator('.context-view.monaco-menu-container');
     try {
-      await waitUntil(`the context menu to run "${item}"`, async () => {
-        if (await entry.isVisible()) await entry.click({ timeout: 5_000 });
-        return menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
-      }, 15_000, 0);
+      await waitUntil(
+        `the context menu to run "${item}"`,
+        async () => {
+          if (await entry.isVisible()) await entry.click({ timeout: 5_000 });
+          return menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(
+            () => true,
+            () => false,
+          );
+        },
+        15_000,
+        0,
+      );
     } finally {
       if (await menu.isVisible()) await this.page.keyboard.press('Escape');
     }
@@ -299,14 +382,18 @@ export class Workbench {
    * number the gutter highlights; text editors only) and whether it is the active group.
    */
   async editorCursors(): Promise<EditorCursor[]> {
-    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) => groups.map((g) => {
-      const line = g.querySelector('.editor-container .monaco-editor .line-numbers.active-line-number')?.textContent?.trim();
-      return {
-        title: g.querySelector('.tab.active .label-name')?.textContent?.trim() ?? '',
-        line: line ? Number(line) : undefined,
-        active: g.classList.contains('active'),
-      };
-    }));
+    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) =>
+      groups.map((g) => {
+        const line = g
+          .querySelector('.editor-container .monaco-editor .line-numbers.active-line-number')
+          ?.textContent?.trim();
+        return {
+          title: g.querySelector('.tab.active .label-name')?.textContent?.trim() ?? '',
+          line: line ? Number(line) : undefined,
+          active: g.classList.contains('active'),
+        };
+      }),
+    );
   }
 
   /**
@@ -317,8 +404,11 @@ export class Workbench {
    * after the editor opened, with the file still shown at its line beside it.
    */
   async waitForEditorAt(file: string, line: number, timeoutMs = 30_000): Promise<void> {
-    await waitUntil(`an editor showing ${file} with the cursor on line ${line}`, async () =>
-      (await this.editorCursors()).some((e) => e.title === file && e.line === line), timeoutMs).catch(async (e: Error) => {
+    await waitUntil(
+      `an editor showing ${file} with the cursor on line ${line}`,
+      async () => (await this.editorCursors()).some((e) => e.title === file && e.line === line),
+      timeoutMs,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; the editor groups show ${await this.describeEditors()}`);
     });
   }
@@ -327,16 +417,24 @@ export class Workbench {
   async describeEditors(): Promise<string> {
     const groups = await this.editorCursors().catch(() => [] as EditorCursor[]);
     if (!groups.length) return '(no editor)';
-    return groups.map((g) => `${g.title || '(empty)'}${g.line ? ` (line ${g.line})` : ''}${g.active ? ' [active]' : ''}`).join(', ');
+    return groups
+      .map((g) => `${g.title || '(empty)'}${g.line ? ` (line ${g.line})` : ''}${g.active ? ' [active]' : ''}`)
+      .join(', ');
   }
 
   /** The editor groups side by side in the editor area, each with its tab titles (active tab first). */
   async editorGroups(): Promise<string[][]> {
-    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) => groups.map((g) => {
-      const tabs = [...g.querySelectorAll('.tab')];
-      const title = (t: Element) => t.querySelector('.label-name')?.textContent?.trim() ?? t.getAttribute('aria-label') ?? '';
-      return [...tabs.filter((t) => t.classList.contains('active')), ...tabs.filter((t) => !t.classList.contains('active'))].map(title);
-    }));
+    return this.page.locator('#workbench\\.parts\\.editor .editor-group-container').evaluateAll((groups) =>
+      groups.map((g) => {
+        const tabs = [...g.querySelectorAll('.tab')];
+        const title = (t: Element) =>
+          t.querySelector('.label-name')?.textContent?.trim() ?? t.getAttribute('aria-label') ?? '';
+        return [
+          ...tabs.filter((t) => t.classList.contains('active')),
+          ...tabs.filter((t) => !t.classList.contains('active')),
+        ].map(title);
+      }),
+    );
   }
 
   async closeAllEditors(): Promise<void> {
@@ -350,7 +448,11 @@ export class Workbench {
     const before = await this.page.locator('.terminal-wrapper').count();
     await this.runCommand('Terminal: Create New Terminal');
     const terminal = new Terminal(this.page, this.page.locator('.terminal-wrapper.active').first());
-    await waitUntil('a new terminal', async () => (await this.page.locator('.terminal-wrapper').count()) > before, 30_000);
+    await waitUntil(
+      'a new terminal',
+      async () => (await this.page.locator('.terminal-wrapper').count()) > before,
+      30_000,
+    );
     await waitUntil('the shell prompt in the terminal', async () => /[$#>]\s*$/.test(await terminal.text()), 30_000);
     return terminal;
   }
@@ -362,19 +464,31 @@ export class Workbench {
    * deep (the workbench's host frame, then the active frame); it is one of `page.frames()`.
    */
   async webviewFrame(selector: string, timeoutMs = 30_000): Promise<Frame> {
-    return waitUntil(`a webview showing "${selector}"`, async () => {
-      for (const frame of webviewFrames(this.page)) {
-        if (await frame.locator(selector).count().catch(() => 0)) return frame;
-      }
-      return undefined;
-    }, timeoutMs);
+    return waitUntil(
+      `a webview showing "${selector}"`,
+      async () => {
+        for (const frame of webviewFrames(this.page)) {
+          if (
+            await frame
+              .locator(selector)
+              .count()
+              .catch(() => 0)
+          )
+            return frame;
+        }
+        return undefined;
+      },
+      timeoutMs,
+    );
   }
 
   // ---- What is on the screen (for failure reports) ----------------------------------------
 
   async notifications(): Promise<string[]> {
-    return this.page.locator('.notifications-toasts .notification-list-item-message, .notification-list-item-message')
-      .allInnerTexts().catch(() => []);
+    return this.page
+      .locator('.notifications-toasts .notification-list-item-message, .notification-list-item-message')
+      .allInnerTexts()
+      .catch(() => []);
   }
 
   /** A short plain-text account of the screen: notifications, sidebar, editor, terminal, webviews. */
@@ -389,17 +503,35 @@ export class Workbench {
       }
     };
     await add('notifications', async () => (await this.notifications()).join('\n'));
-    await add('dialog', () => this.page.locator('.monaco-dialog-box').allInnerTexts().then((t) => t.join('\n')));
-    await add('quick input', async () => (await this.page.locator(QUICK_INPUT).isVisible())
-      ? (await this.page.locator(QUICK_INPUT).innerText()).slice(0, 1500) : '');
+    await add('dialog', () =>
+      this.page
+        .locator('.monaco-dialog-box')
+        .allInnerTexts()
+        .then((t) => t.join('\n')),
+    );
+    await add('quick input', async () =>
+      (await this.page.locator(QUICK_INPUT).isVisible())
+        ? (await this.page.locator(QUICK_INPUT).innerText()).slice(0, 1500)
+        : '',
+    );
     await add('sidebar', async () => {
       const title = await this.page.locator(`${SIDEBAR} .composite.title h2`).allInnerTexts();
-      const rows = (await this.treeRows()).map((r) => `${'  '.repeat(Math.max(0, r.level - 1))}${r.label}  ${r.description}${r.icons.length ? `  {${r.icons.join(' ')}}` : ''}`);
-      const message = await this.page.locator(`${SIDEBAR} .message:not(.hide), ${SIDEBAR} .welcome-view-content`).allInnerTexts();
+      const rows = (await this.treeRows()).map(
+        (r) =>
+          `${'  '.repeat(Math.max(0, r.level - 1))}${r.label}  ${r.description}${r.icons.length ? `  {${r.icons.join(' ')}}` : ''}`,
+      );
+      const message = await this.page
+        .locator(`${SIDEBAR} .message:not(.hide), ${SIDEBAR} .welcome-view-content`)
+        .allInnerTexts();
       return [...title, ...message, ...rows].join('\n');
     });
     await add('editor', () => this.describeEditors());
-    await add('status bar', () => this.page.locator('.statusbar').innerText().then((t) => t.replace(/\s*\n\s*/g, ' | ')));
+    await add('status bar', () =>
+      this.page
+        .locator('.statusbar')
+        .innerText()
+        .then((t) => t.replace(/\s*\n\s*/g, ' | ')),
+    );
     await add('terminal', async () => {
       const wrapper = this.page.locator('.terminal-wrapper.active').first();
       return (await wrapper.count()) ? lastLines(await new Terminal(this.page, wrapper).text(), 25) : '';
@@ -415,7 +547,10 @@ export class Workbench {
 }
 
 export class Terminal {
-  constructor(private readonly page: Page, private readonly wrapper: Locator) {}
+  constructor(
+    private readonly page: Page,
+    private readonly wrapper: Locator,
+  ) {}
 
   /**
    * Types a command line and presses Enter, as a user does. Keys go wherever the focus is, so
@@ -425,8 +560,11 @@ export class Terminal {
   async run(commandLine: string): Promise<void> {
     await this.focus();
     await this.page.keyboard.type(commandLine, { delay: 5 });
-    await waitUntil(`"${commandLine}" typed at the prompt`, async () =>
-      (await this.text()).replace(/\n/g, '').endsWith(commandLine), 15_000).catch(async (e: Error) => {
+    await waitUntil(
+      `"${commandLine}" typed at the prompt`,
+      async () => (await this.text()).replace(/\n/g, '').endsWith(commandLine),
+      15_000,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; the terminal shows:\n${lastLines(await this.text(), 5)}`);
     });
     await this.page.keyboard.press('Enter');
@@ -442,24 +580,36 @@ export class Terminal {
   async focus(): Promise<void> {
     const input = this.wrapper.locator('textarea.xterm-helper-textarea');
     const focused = () => input.evaluate((el) => el === el.ownerDocument.activeElement, undefined, { timeout: 2_000 });
-    await waitUntil('the terminal to take the keyboard focus', async () => {
-      if (await focused()) return true;
-      await this.wrapper.locator('.xterm').click({ timeout: 5_000 });
-      return waitUntil('focus', focused, 2_000).catch(() => false);
-    }, 20_000, 0);
+    await waitUntil(
+      'the terminal to take the keyboard focus',
+      async () => {
+        if (await focused()) return true;
+        await this.wrapper.locator('.xterm').click({ timeout: 5_000 });
+        return waitUntil('focus', focused, 2_000).catch(() => false);
+      },
+      20_000,
+      0,
+    );
   }
 
   /** The terminal's visible text (the DOM renderer keeps one element per row). */
   async text(): Promise<string> {
     const rows = await this.wrapper.locator('.xterm-rows > div').allInnerTexts();
-    return rows.map((r) => r.replace(/\u00a0/g, ' ').trimEnd()).join('\n').trimEnd();
+    return rows
+      .map((r) => r.replace(/\u00a0/g, ' ').trimEnd())
+      .join('\n')
+      .trimEnd();
   }
 
   async waitForText(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
-    return waitUntil(`${pattern} in the terminal`, async () => {
-      const text = await this.text();
-      return pattern.test(text) ? text : undefined;
-    }, timeoutMs).catch(async (e: Error) => {
+    return waitUntil(
+      `${pattern} in the terminal`,
+      async () => {
+        const text = await this.text();
+        return pattern.test(text) ? text : undefined;
+      },
+      timeoutMs,
+    ).catch(async (e: Error) => {
       throw new Error(`${e.message}; the terminal shows:\n${lastLines(await this.text(), 20)}`);
     });
   }
@@ -471,7 +621,11 @@ function webviewFrames(page: Page): Frame[] {
 }
 
 function lastLines(text: string, n: number): string {
-  return text.split('\n').filter((l) => l.trim()).slice(-n).join('\n');
+  return text
+    .split('\n')
+    .filter((l) => l.trim())
+    .slice(-n)
+    .join('\n');
 }
 
 export function escapeRegExp(s: string): string {

@@ -122,14 +122,22 @@ describe('the collector service', () => {
     const dir = tempDir();
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const service = new CollectorService({
-      backend: { openStore, startCollector }, storageDir: dir, windowKey: 'w1', token: 't', version: '0.1.0-test', log: new MemoryLogger(),
+      backend: { openStore, startCollector },
+      storageDir: dir,
+      windowKey: 'w1',
+      token: 't',
+      version: '0.1.0-test',
+      log: new MemoryLogger(),
       settings: () => ({ port: 0, proxy: { upstream: fake.baseURL, cacheMaxBytes: 1024 * 1024 } }),
     });
     cleanups.push(() => service.shutdown());
     await service.start();
     const state = service.state;
     if (state.phase !== 'listening') throw new Error(state.phase);
-    const reply = await http(state.port, '/v1/proxy/chat/completions', { body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 }, headers: { authorization: 'Bearer sk-x' } });
+    const reply = await http(state.port, '/v1/proxy/chat/completions', {
+      body: { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 },
+      headers: { authorization: 'Bearer sk-x' },
+    });
     expect(reply.status).toBe(200);
     expect(fake.requests).toHaveLength(1);
     await service.shutdown();
@@ -155,9 +163,12 @@ describe('the collector service', () => {
     expect(second.service.storeDir).toBe(storeDirs(dir, 'w2').fallbackDir);
     expect(second.log.lines.join('\n')).toMatch(/in use by another VS Code window/);
     // Another program on this shared machine may hold the ports after ours too.
-    expect(second.log.lines.join('\n')).toMatch(new RegExp(`port ${free.port}(, \\d+)* in use .*listening on ${s2.port} instead`));
+    expect(second.log.lines.join('\n')).toMatch(
+      new RegExp(`port ${free.port}(, \\d+)* in use .*listening on ${s2.port} instead`),
+    );
     // Both answer.
-    for (const s of [first.service.state, s2]) if (s.phase === 'listening') expect((await http(s.port, '/api/health')).status).toBe(200);
+    for (const s of [first.service.state, s2])
+      if (s.phase === 'listening') expect((await http(s.port, '/api/health')).status).toBe(200);
   });
 
   it('gives the open store changed retention settings without a restart', async () => {
@@ -166,13 +177,19 @@ describe('the collector service', () => {
     let maxTraces: number | undefined;
     const log = new MemoryLogger();
     const service = new CollectorService({
-      backend: { openStore, startCollector }, storageDir: dir, windowKey: 'w1', token: 't', version: '0.1.0-test', log,
+      backend: { openStore, startCollector },
+      storageDir: dir,
+      windowKey: 'w1',
+      token: 't',
+      version: '0.1.0-test',
+      log,
       settings: () => ({ port: 0, maxTraces }),
     });
     cleanups.push(() => service.shutdown());
     expect(service.applyRetention()).toBe(false); // no store open yet: it opens with the settings
     const store = await service.getStore();
-    for (let i = 0; i < 5; i++) store.apply(normaliseOrThrow(batch(traceStart(`t${i}`, { start_time: at(i) }), traceEnd(`t${i}`)))); // finished: retention may take them
+    for (let i = 0; i < 5; i++)
+      store.apply(normaliseOrThrow(batch(traceStart(`t${i}`, { start_time: at(i) }), traceEnd(`t${i}`)))); // finished: retention may take them
     maxTraces = 3;
     expect(service.applyRetention()).toBe(true);
     expect(store.listTraces().map((t) => t.id)).toEqual(['t4', 't3', 't2']);

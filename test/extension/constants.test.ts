@@ -4,7 +4,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Commands, ContextKeys, EXTENSION_ID, PANEL_VIEW_TYPE, Settings, TreeItemContext, ViewContainers, Views } from '../../src/extension/constants';
+import {
+  Commands,
+  ContextKeys,
+  EXTENSION_ID,
+  PANEL_VIEW_TYPE,
+  Settings,
+  TreeItemContext,
+  ViewContainers,
+  Views,
+} from '../../src/extension/constants';
 import { DEFAULTS } from '../../src/extension/settings';
 
 const root = join(__dirname, '..', '..');
@@ -29,14 +38,21 @@ describe('package.json contributions', () => {
   it('uses only known context keys, views and item contexts in when clauses', () => {
     const known = new Set([...values(ContextKeys), ...values(Views), ...values(TreeItemContext)]);
     const clauses: string[] = [
-      ...Object.values(contributes.menus as Record<string, { when?: string }[]>).flat().map((m) => m.when ?? ''),
+      ...Object.values(contributes.menus as Record<string, { when?: string }[]>)
+        .flat()
+        .map((m) => m.when ?? ''),
       ...contributes.viewsWelcome.map((w: { when: string }) => w.when),
     ];
     for (const when of clauses) {
-      for (const id of when.match(/spanscope\.[A-Za-z.]+[A-Za-z]/g) ?? []) expect(known.has(id), `${id} in "${when}"`).toBe(true);
+      for (const id of when.match(/spanscope\.[A-Za-z.]+[A-Za-z]/g) ?? [])
+        expect(known.has(id), `${id} in "${when}"`).toBe(true);
       // Regexes like viewItem =~ /^spanscope\.(trace|span)$/ must match real item contexts.
       const re = /viewItem =~ \/(.+?)\/(?:\s|$)/.exec(when)?.[1];
-      if (re) expect(values(TreeItemContext).some((v) => new RegExp(re).test(v)), re).toBe(true);
+      if (re)
+        expect(
+          values(TreeItemContext).some((v) => new RegExp(re).test(v)),
+          re,
+        ).toBe(true);
     }
   });
 
@@ -46,7 +62,9 @@ describe('package.json contributions', () => {
       expect(item.when).toMatch(/^resourceExtname == \.jsonl && resourceDirname =~ \//);
       const dirname = new RegExp(/resourceDirname =~ \/(.+?)\/$/.exec(item.when)![1]);
       expect(['/ws/.spanscope/datasets', 'C:\\ws\\.spanscope\\datasets'].every((d) => dirname.test(d))).toBe(true);
-      expect(['/ws/.spanscope/datasets/old', '/ws/spanscope/datasets', '/ws/.spanscope'].some((d) => dirname.test(d))).toBe(false);
+      expect(
+        ['/ws/.spanscope/datasets/old', '/ws/spanscope/datasets', '/ws/.spanscope'].some((d) => dirname.test(d)),
+      ).toBe(false);
     }
   });
 
@@ -57,14 +75,18 @@ describe('package.json contributions', () => {
   });
 
   it('declares the Spanscope container with the Traces view and an icon that exists', () => {
-    const container = contributes.viewsContainers.activitybar.find((c: { id: string }) => c.id === ViewContainers.spanscope);
+    const container = contributes.viewsContainers.activitybar.find(
+      (c: { id: string }) => c.id === ViewContainers.spanscope,
+    );
     expect(container).toBeDefined();
     expect(existsSync(join(root, container.icon))).toBe(true);
     expect(contributes.views[ViewContainers.spanscope].map((v: { id: string }) => v.id)).toEqual([Views.traces]);
   });
 
   it('activates on start-up, the panel serializer and links, never on *', () => {
-    expect(pkg.activationEvents).toEqual(expect.arrayContaining(['onStartupFinished', `onWebviewPanel:${PANEL_VIEW_TYPE}`, 'onUri']));
+    expect(pkg.activationEvents).toEqual(
+      expect.arrayContaining(['onStartupFinished', `onWebviewPanel:${PANEL_VIEW_TYPE}`, 'onUri']),
+    );
     expect(pkg.activationEvents).not.toContain('*');
   });
 

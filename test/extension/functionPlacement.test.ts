@@ -6,7 +6,20 @@ import { describe, expect, it } from 'vitest';
 import type { FunctionSummary } from '../../src/core/functions/functionIndex';
 import { bareName, placeFunctions, scanDefinitions } from '../../src/extension/editor/functionPlacement';
 
-const fn = (name: string, line: number | null, file: string | null = '/w/app.py'): FunctionSummary => ({ file, function: name, line, calls: 1, running: 0, errors: 0, p50_ms: 1, p95_ms: 1, tokens: 0, cost: 0, scores: {}, recent: [] });
+const fn = (name: string, line: number | null, file: string | null = '/w/app.py'): FunctionSummary => ({
+  file,
+  function: name,
+  line,
+  calls: 1,
+  running: 0,
+  errors: 0,
+  p50_ms: 1,
+  p95_ms: 1,
+  tokens: 0,
+  cost: 0,
+  scores: {},
+  recent: [],
+});
 
 const PY = `import x
 
@@ -62,17 +75,30 @@ describe('scanDefinitions', () => {
 describe('placeFunctions', () => {
   it('places a function at its definition now, not at the line its spans recorded', () => {
     const edited = `# a comment added above\n# and another\n${PY}`;
-    expect(placeFunctions([fn('generate', 4)], scanDefinitions(edited), 99).map((p) => [p.summary.function, p.line])).toEqual([['generate', 5]]);
+    expect(
+      placeFunctions([fn('generate', 4)], scanDefinitions(edited), 99).map((p) => [p.summary.function, p.line]),
+    ).toEqual([['generate', 5]]);
   });
 
   it('tells a method from a function of the same name by its class, and picks the nearest otherwise', () => {
     const defs = scanDefinitions(PY);
-    expect(placeFunctions([fn('Agent.run', 9), fn('run', 15)], defs, 99).map((p) => [p.summary.function, p.line])).toEqual([['Agent.run', 8], ['run', 14]]);
+    expect(
+      placeFunctions([fn('Agent.run', 9), fn('run', 15)], defs, 99).map((p) => [p.summary.function, p.line]),
+    ).toEqual([
+      ['Agent.run', 8],
+      ['run', 14],
+    ]);
     expect(placeFunctions([fn('run', 10)], defs, 99)[0].line).toBe(8);
   });
 
   it('keeps a located function with no definition found at its recorded line, and drops a name-only one', () => {
-    expect(placeFunctions([fn('vanished', 2), fn('unknown', null, null)], scanDefinitions(PY), 99).map((p) => [p.summary.function, p.line, p.nameLength])).toEqual([['vanished', 1, 0]]);
+    expect(
+      placeFunctions([fn('vanished', 2), fn('unknown', null, null)], scanDefinitions(PY), 99).map((p) => [
+        p.summary.function,
+        p.line,
+        p.nameLength,
+      ]),
+    ).toEqual([['vanished', 1, 0]]);
     expect(placeFunctions([fn('vanished', 200)], [], 99)).toEqual([]);
   });
 

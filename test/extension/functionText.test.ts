@@ -3,37 +3,90 @@
 
 import { describe, expect, it } from 'vitest';
 import type { FunctionSummary, RecentCall } from '../../src/core/functions/functionIndex';
-import { ago, callPickItem, codeBlock, formatCost, formatMs, formatTokens, hoverMarkdown, inlineText, lensTitle, problemMessage } from '../../src/extension/editor/functionText';
+import {
+  ago,
+  callPickItem,
+  codeBlock,
+  formatCost,
+  formatMs,
+  formatTokens,
+  hoverMarkdown,
+  inlineText,
+  lensTitle,
+  problemMessage,
+} from '../../src/extension/editor/functionText';
 
 const NOW = Date.UTC(2026, 11, 7, 12, 0, 0);
 
 function summary(fields: Partial<FunctionSummary> = {}): FunctionSummary {
-  return { file: '/w/app.py', function: 'generate', line: 3, calls: 12, running: 0, errors: 2, p50_ms: 1200, p95_ms: 3400, tokens: 4100, cost: 0.031, scores: { relevance: 0.8234 }, recent: [], ...fields };
+  return {
+    file: '/w/app.py',
+    function: 'generate',
+    line: 3,
+    calls: 12,
+    running: 0,
+    errors: 2,
+    p50_ms: 1200,
+    p95_ms: 3400,
+    tokens: 4100,
+    cost: 0.031,
+    scores: { relevance: 0.8234 },
+    recent: [],
+    ...fields,
+  };
 }
 
 function recent(fields: Partial<RecentCall> = {}): RecentCall {
-  return { span_id: 's', trace_id: 't', start_time: new Date(NOW - 120_000).toISOString(), duration_ms: 1200, status: 'ok', output_preview: null, error: null, tokens: 340, cost: 0, scores: {}, ...fields };
+  return {
+    span_id: 's',
+    trace_id: 't',
+    start_time: new Date(NOW - 120_000).toISOString(),
+    duration_ms: 1200,
+    status: 'ok',
+    output_preview: null,
+    error: null,
+    tokens: 340,
+    cost: 0,
+    scores: {},
+    ...fields,
+  };
 }
 
 describe('lensTitle', () => {
   it('reads as the issue shows it', () => {
-    expect(lensTitle(summary(), 'run')).toBe('12 calls · p50 1.2 s · p95 3.4 s · 2 errors · 4.1k tok · $0.031 · relevance 0.82');
+    expect(lensTitle(summary(), 'run')).toBe(
+      '12 calls · p50 1.2 s · p95 3.4 s · 2 errors · 4.1k tok · $0.031 · relevance 0.82',
+    );
   });
 
   it('says one duration for one call and leaves out what is zero', () => {
-    expect(lensTitle(summary({ calls: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('1 call · 340 ms');
+    expect(
+      lensTitle(summary({ calls: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }), 'run'),
+    ).toBe('1 call · 340 ms');
   });
 
   it('counts ended calls (a running one shows when it ends), and keeps a lens for a window with no calls', () => {
-    expect(lensTitle(summary({ calls: 1, running: 1, errors: 0, p50_ms: null, p95_ms: null, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('1 call running');
-    expect(lensTitle(summary({ calls: 3, running: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }), 'run')).toBe('2 calls · 340 ms');
+    expect(
+      lensTitle(
+        summary({ calls: 1, running: 1, errors: 0, p50_ms: null, p95_ms: null, tokens: 0, cost: 0, scores: {} }),
+        'run',
+      ),
+    ).toBe('1 call running');
+    expect(
+      lensTitle(
+        summary({ calls: 3, running: 1, errors: 0, p50_ms: 340, p95_ms: 340, tokens: 0, cost: 0, scores: {} }),
+        'run',
+      ),
+    ).toBe('2 calls · 340 ms');
     expect(lensTitle(summary({ calls: 0 }), 'hour')).toBe('no calls in the last hour');
   });
 });
 
 describe('inlineText', () => {
   it('shows duration, tokens and the start of the output', () => {
-    expect(inlineText(recent({ output_preview: 'Bonjour! Comment allez-vous aujourd’hui, mon ami ?' }))).toBe('→ 1.2 s · 340 tok · "Bonjour! Comment allez-vous aujourd’hui…"');
+    expect(inlineText(recent({ output_preview: 'Bonjour! Comment allez-vous aujourd’hui, mon ami ?' }))).toBe(
+      '→ 1.2 s · 340 tok · "Bonjour! Comment allez-vous aujourd’hui…"',
+    );
   });
 
   it('shows the error of a failed call', () => {
@@ -43,7 +96,9 @@ describe('inlineText', () => {
 
 describe('problemMessage and callPickItem', () => {
   it('names the error, the function, the trace and how long ago', () => {
-    expect(problemMessage(recent({ error: 'ValueError: kaboom', trace_name: 'my_llm_application' }), 'boom', NOW)).toBe('ValueError: kaboom — in boom (trace my_llm_application, 2 min ago)');
+    expect(problemMessage(recent({ error: 'ValueError: kaboom', trace_name: 'my_llm_application' }), 'boom', NOW)).toBe(
+      'ValueError: kaboom — in boom (trace my_llm_application, 2 min ago)',
+    );
   });
 
   it('lists a call with its status, age and output', () => {
@@ -78,6 +133,11 @@ describe('formats', () => {
     expect([formatMs(12.4), formatMs(1234), formatMs(90_000)]).toEqual(['12 ms', '1.2 s', '1.5 min']);
     expect([formatTokens(340), formatTokens(4100), formatTokens(2_500_000)]).toEqual(['340', '4.1k', '2.5M']);
     expect([formatCost(0.031), formatCost(0.0021), formatCost(12.5)]).toEqual(['$0.031', '$0.0021', '$12.50']);
-    expect([ago(1000), ago(40_000), ago(3_600_000 * 3), ago(86_400_000 * 2)]).toEqual(['just now', '40 s ago', '3 h ago', '2 d ago']);
+    expect([ago(1000), ago(40_000), ago(3_600_000 * 3), ago(86_400_000 * 2)]).toEqual([
+      'just now',
+      '40 s ago',
+      '3 h ago',
+      '2 d ago',
+    ]);
   });
 });

@@ -22,8 +22,24 @@ async function setup(withSave = true) {
   cleanups.push(() => store.close());
   const r = normaliseNativeBatch({
     events: [
-      ...traceEvents({ id: 'a', name: 'alpha', project: 'P1', start: at(0), end: at(0.5), scores: { q: 0.2 }, usage: { total_tokens: 50 } }),
-      ...traceEvents({ id: 'b', name: 'beta', project: 'P1', start: at(1), end: at(1.5), error: true, scores: { q: 0.9 } }),
+      ...traceEvents({
+        id: 'a',
+        name: 'alpha',
+        project: 'P1',
+        start: at(0),
+        end: at(0.5),
+        scores: { q: 0.2 },
+        usage: { total_tokens: 50 },
+      }),
+      ...traceEvents({
+        id: 'b',
+        name: 'beta',
+        project: 'P1',
+        start: at(1),
+        end: at(1.5),
+        error: true,
+        scores: { q: 0.9 },
+      }),
       ...traceEvents({ id: 'c', name: 'gamma, "quoted"', project: 'P2', start: at(2) }),
     ],
   });
@@ -65,7 +81,9 @@ describe('the host’s logs handlers', () => {
 
   it('rejects a bad filter with the message and its column', async () => {
     const { page } = await setup();
-    await expect(page.request(QueryTraces, { filter: 'status:maybe' })).rejects.toThrow(/unknown status "maybe".*at column 8/);
+    await expect(page.request(QueryTraces, { filter: 'status:maybe' })).rejects.toThrow(
+      /unknown status "maybe".*at column 8/,
+    );
     await expect(page.request(QueryTraces, { sort: 'colour' as never })).rejects.toThrow(/unknown sort column/);
     await expect(page.request(QueryTraces, { limit: 0 })).rejects.toThrow(/limit/);
   });
@@ -84,16 +102,25 @@ describe('the host’s logs handlers', () => {
   it('lists projects', async () => {
     const { page } = await setup();
     const { projects } = await page.request(ListProjects, {});
-    expect(projects.map((p) => [p.name, p.trace_count])).toEqual([['P2', 1], ['P1', 2]]);
+    expect(projects.map((p) => [p.name, p.trace_count])).toEqual([
+      ['P2', 1],
+      ['P1', 2],
+    ]);
   });
 
   it('scores many traces with source ui, and reports unknown ids', async () => {
     const { page, store } = await setup();
-    expect(await page.request(ScoreTraces, { traceIds: ['a', 'c', 'zz'], name: 'reviewed', value: 1, reason: ' ok ' })).toEqual({ scored: 2, missing: ['zz'] });
+    expect(
+      await page.request(ScoreTraces, { traceIds: ['a', 'c', 'zz'], name: 'reviewed', value: 1, reason: ' ok ' }),
+    ).toEqual({ scored: 2, missing: ['zz'] });
     const a = await store.getTrace('a');
-    expect(a?.trace.feedback_scores).toContainEqual(expect.objectContaining({ name: 'reviewed', value: 1, source: 'ui', reason: 'ok' }));
+    expect(a?.trace.feedback_scores).toContainEqual(
+      expect.objectContaining({ name: 'reviewed', value: 1, source: 'ui', reason: 'ok' }),
+    );
     await expect(page.request(ScoreTraces, { traceIds: ['a'], name: ' ', value: 1 })).rejects.toThrow(/name/);
-    await expect(page.request(ScoreTraces, { traceIds: ['a'], name: 'x', value: 'high' as never })).rejects.toThrow(/value/);
+    await expect(page.request(ScoreTraces, { traceIds: ['a'], name: 'x', value: 'high' as never })).rejects.toThrow(
+      /value/,
+    );
   });
 
   it('exports the selected traces as JSON Lines through the host’s save action', async () => {
@@ -102,12 +129,23 @@ describe('the host’s logs handlers', () => {
     await saved;
     expect(jobs[0].job).toMatchObject({ format: 'jsonl', count: 2 });
     expect(jobs[0].job.suggestedName).toMatch(/^spanscope-traces-\d{8}-\d{6}\.jsonl$/);
-    expect(jobs[0].text.trimEnd().split('\n').map((l) => JSON.parse(l).trace.id)).toEqual(['c', 'a']);
+    expect(
+      jobs[0].text
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l).trace.id),
+    ).toEqual(['c', 'a']);
   });
 
   it('exports the table as shown as CSV: the filter, the order, the columns', async () => {
     const { page, jobs, saved } = await setup();
-    await page.request(ExportTraces, { format: 'csv', filter: '-status:error', sort: 'name', order: 'asc', columns: ['name', 'status', 'score:q'] });
+    await page.request(ExportTraces, {
+      format: 'csv',
+      filter: '-status:error',
+      sort: 'name',
+      order: 'asc',
+      columns: ['name', 'status', 'score:q'],
+    });
     await saved;
     expect(jobs[0].text).toBe('name,status,q,id\r\nalpha,ok,0.2,a\r\n"gamma, ""quoted""",running,,c\r\n');
   });
@@ -117,6 +155,8 @@ describe('the host’s logs handlers', () => {
     await expect(none.page.request(ExportTraces, { format: 'jsonl' })).rejects.toThrow(/not available/);
     const { page } = await setup();
     await expect(page.request(ExportTraces, { format: 'xml' as never })).rejects.toThrow(/format/);
-    await expect(page.request(ExportTraces, { format: 'csv', columns: ['colour'] })).rejects.toThrow(/unknown column "colour"/);
+    await expect(page.request(ExportTraces, { format: 'csv', columns: ['colour'] })).rejects.toThrow(
+      /unknown column "colour"/,
+    );
   });
 });

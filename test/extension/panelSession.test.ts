@@ -8,9 +8,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { PanelSession, type HostActions } from '../../src/extension/panel/panelSession';
 import {
-  AddTracesToDataset, ReadDataset, ShowDataset,
-  ChangesNotification, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SetScore, ShowCompare, ShowTrace, WatchTraces,
-  type Changes, type WireMessage,
+  AddTracesToDataset,
+  ReadDataset,
+  ShowDataset,
+  ChangesNotification,
+  CompareWith,
+  CopyText,
+  DeleteTraces,
+  FindSymbol,
+  GetTrace,
+  ListTraces,
+  OpenSource,
+  OpenSpanDiff,
+  Ready,
+  RunSpanCommand,
+  SetScore,
+  ShowCompare,
+  ShowTrace,
+  WatchTraces,
+  type Changes,
+  type WireMessage,
 } from '../../src/shared/protocol';
 import { RpcEndpoint } from '../../src/shared/rpc';
 import { type TraceStore, openStore } from '../../src/store/traceStore';
@@ -39,7 +56,8 @@ async function setup(dir = tempDir()) {
     openSource: async (loc) => void calls.push(`open ${loc.file}:${loc.line}`),
     findSymbol: async (name) => (calls.push(`find ${name}`), name === 'known'),
     copyText: async (text) => void calls.push(`copy ${text}`),
-    openDiff: async (p) => void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
+    openDiff: async (p) =>
+      void calls.push(`diff ${p.left.traceId}/${p.left.spanId} ${p.right.traceId}/${p.right.spanId} ${p.title}`),
     compareWith: async (p) => void calls.push(`compare ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
     runSpanCommand: async (p) => void calls.push(`${p.command} ${p.traceId}${p.spanId ? `/${p.spanId}` : ''}`),
     // Never resolves: the page's request must be answered before the user has picked a dataset.
@@ -111,13 +129,23 @@ describe('the trace panel’s host session', () => {
     const { store, page, dir } = await setup();
     ingest(store, traceBatch('a', 2));
     await page.request(Ready, {});
-    await page.request(SetScore, { target: 'span', id: 'a-s1', name: 'tone', value: 1, reason: ' nice ', category_name: 'good', source: 'sdk' });
+    await page.request(SetScore, {
+      target: 'span',
+      id: 'a-s1',
+      name: 'tone',
+      value: 1,
+      reason: ' nice ',
+      category_name: 'good',
+      source: 'sdk',
+    });
     await page.request(SetScore, { target: 'trace', id: 'a', name: 'user_feedback', value: 0 });
     await store.close();
     const again = await openStore({ dir });
     cleanups.push(() => again.close());
     const detail = (await again.getTrace('a'))!;
-    expect(detail.spans.find((s) => s.id === 'a-s1')!.feedback_scores).toMatchObject([{ name: 'tone', value: 1, reason: 'nice', category_name: 'good', source: 'ui' }]);
+    expect(detail.spans.find((s) => s.id === 'a-s1')!.feedback_scores).toMatchObject([
+      { name: 'tone', value: 1, reason: 'nice', category_name: 'good', source: 'ui' },
+    ]);
     expect(detail.trace.feedback_scores).toMatchObject([{ name: 'user_feedback', value: 0, source: 'ui' }]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -126,15 +154,24 @@ describe('the trace panel’s host session', () => {
     const { store, page } = await setup();
     ingest(store, traceBatch('a', 1));
     await page.request(Ready, {});
-    await expect(page.request(SetScore, { target: 'span', id: 'a-s0', name: ' ', value: 1 })).rejects.toThrow('name must be a non-empty string');
-    await expect(page.request(SetScore, { target: 'span', id: 'a-s0', name: 'x', value: 'high' as unknown as number })).rejects.toThrow('value must be a finite number');
-    await expect(page.request(SetScore, { target: 'nope' as 'span', id: 'a-s0', name: 'x', value: 1 })).rejects.toThrow("target must be 'trace' or 'span'");
+    await expect(page.request(SetScore, { target: 'span', id: 'a-s0', name: ' ', value: 1 })).rejects.toThrow(
+      'name must be a non-empty string',
+    );
+    await expect(
+      page.request(SetScore, { target: 'span', id: 'a-s0', name: 'x', value: 'high' as unknown as number }),
+    ).rejects.toThrow('value must be a finite number');
+    await expect(page.request(SetScore, { target: 'nope' as 'span', id: 'a-s0', name: 'x', value: 1 })).rejects.toThrow(
+      "target must be 'trace' or 'span'",
+    );
     expect((await store.getTrace('a'))!.spans[0].feedback_scores).toBeUndefined();
   });
 
   it('lets a person delete an SDK score', async () => {
     const { store, page } = await setup();
-    ingest(store, batch(traceStart('a'), { event: 'score', score: { target: 'trace', id: 'a', name: 'auto', value: 0.2 } }));
+    ingest(
+      store,
+      batch(traceStart('a'), { event: 'score', score: { target: 'trace', id: 'a', name: 'auto', value: 0.2 } }),
+    );
     await page.request(Ready, {});
     await page.request(SetScore, { target: 'trace', id: 'a', name: 'auto', value: null, source: 'sdk' });
     expect(store.getSummary('a')!.feedback_scores ?? []).toEqual([]);
@@ -214,9 +251,19 @@ describe('compare in the panel', () => {
     await expect.poll(() => compared).toEqual([{ leftTraceId: 't1', rightTraceId: 't2' }]);
     session.showCompare('t2', 't1'); // after Ready: at once
     await expect.poll(() => compared.length).toBe(2);
-    await page.request(OpenSpanDiff, { left: { traceId: 't1', spanId: 't1-s1', label: 'a' }, right: { traceId: 't2', spanId: 't2-s1', label: 'b' }, title: 'step 1: left ↔ right' });
+    await page.request(OpenSpanDiff, {
+      left: { traceId: 't1', spanId: 't1-s1', label: 'a' },
+      right: { traceId: 't2', spanId: 't2-s1', label: 'b' },
+      title: 'step 1: left ↔ right',
+    });
     expect(calls).toEqual(['diff t1/t1-s1 t2/t2-s1 step 1: left ↔ right']);
-    await expect(page.request(OpenSpanDiff, { left: { traceId: '', label: 'a' }, right: { traceId: 't2', label: 'b' }, title: 'x' })).rejects.toThrow(/left.traceId/);
+    await expect(
+      page.request(OpenSpanDiff, {
+        left: { traceId: '', label: 'a' },
+        right: { traceId: 't2', label: 'b' },
+        title: 'x',
+      }),
+    ).rejects.toThrow(/left.traceId/);
   });
 });
 
@@ -238,7 +285,9 @@ describe('span commands from the panel', () => {
     await page.request(RunSpanCommand, { command: 'debugCall', traceId: 't1', spanId: 's1' });
     await page.request(RunSpanCommand, { command: 'addToDataset', traceId: 't1' });
     expect(calls).toEqual(['debugCall t1/s1', 'addToDataset t1']);
-    await expect(page.request(RunSpanCommand, { command: 'rm -rf' as never, traceId: 't1' })).rejects.toThrow(/command must be one of debugCall, saveAsTest/);
+    await expect(page.request(RunSpanCommand, { command: 'rm -rf' as never, traceId: 't1' })).rejects.toThrow(
+      /command must be one of debugCall, saveAsTest/,
+    );
     await expect(page.request(RunSpanCommand, { command: 'saveAsTest', traceId: '' })).rejects.toThrow(/traceId/);
   });
 });
@@ -257,15 +306,31 @@ describe('datasets from the panel', () => {
     const { store, page } = await setup();
     ingest(store, traceBatch('t1', 1));
     const file = join(tempDir(), 'golden.jsonl');
-    writeFileSync(file, [
-      JSON.stringify({ input: 'kept', expected: 'e', metadata: {}, source_span: { trace_id: 't1', span_id: 't1-s1', name: 'one' } }),
-      'not json',
-      JSON.stringify({ input: 'gone', expected: null, metadata: {}, source_span: { trace_id: 'deleted-trace', span_id: 'x', name: 'two' } }),
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          input: 'kept',
+          expected: 'e',
+          metadata: {},
+          source_span: { trace_id: 't1', span_id: 't1-s1', name: 'one' },
+        }),
+        'not json',
+        JSON.stringify({
+          input: 'gone',
+          expected: null,
+          metadata: {},
+          source_span: { trace_id: 'deleted-trace', span_id: 'x', name: 'two' },
+        }),
+      ].join('\n'),
+    );
     await page.request(Ready, {});
     const content = await page.request(ReadDataset, { uri: file });
     expect(content.name).toBe('golden');
-    expect(content.rows.map((r) => [r.line, r.input, r.source?.in_store])).toEqual([[1, 'kept', true], [3, 'gone', false]]);
+    expect(content.rows.map((r) => [r.line, r.input, r.source?.in_store])).toEqual([
+      [1, 'kept', true],
+      [3, 'gone', false],
+    ]);
     expect(content.problems).toEqual([{ line: 2, message: expect.stringMatching(/^not JSON/) }]);
     await expect(page.request(ReadDataset, { uri: '/etc/passwd' })).rejects.toThrow(/not a dataset/);
   });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { describeDefinition, offeredDefinitions, parseScoreDefinitions, scoreTitle, thumbsPatch, validateScoreName, validateScoreValue } from '../../src/extension/scoring/scoreInput';
+import {
+  describeDefinition,
+  offeredDefinitions,
+  parseScoreDefinitions,
+  scoreTitle,
+  thumbsPatch,
+  validateScoreName,
+  validateScoreValue,
+} from '../../src/extension/scoring/scoreInput';
 
 describe('score definitions from settings', () => {
   it('keeps valid ranges and categories', () => {
@@ -9,11 +17,22 @@ describe('score definitions from settings', () => {
       { name: 'free' },
     ]);
     expect(problems).toEqual([]);
-    expect(definitions).toEqual([{ name: 'correctness', min: 0, max: 1 }, { name: 'tone', categories: { good: 1, ok: 0.5, bad: 0 } }, { name: 'free' }]);
+    expect(definitions).toEqual([
+      { name: 'correctness', min: 0, max: 1 },
+      { name: 'tone', categories: { good: 1, ok: 0.5, bad: 0 } },
+      { name: 'free' },
+    ]);
   });
 
   it('skips bad entries and says why', () => {
-    const { definitions, problems } = parseScoreDefinitions([{ min: 0 }, { name: 'a', min: 2, max: 1 }, { name: 'b', categories: { x: 'high' } }, 'c', { name: 'ok' }, { name: 'ok' }]);
+    const { definitions, problems } = parseScoreDefinitions([
+      { min: 0 },
+      { name: 'a', min: 2, max: 1 },
+      { name: 'b', categories: { x: 'high' } },
+      'c',
+      { name: 'ok' },
+      { name: 'ok' },
+    ]);
     expect(definitions).toEqual([{ name: 'ok' }]);
     expect(problems).toEqual([
       'spanscope.scores[0]: a name is required',
@@ -65,7 +84,12 @@ describe('a typed score value', () => {
 describe('a thumbs click', () => {
   const target = { target: 'span' as const, id: 's1', trace_id: 't1' };
   it('sets the person’s score', () => {
-    expect(thumbsPatch(target, 1, 'user_feedback', undefined)).toEqual({ ...target, name: 'user_feedback', value: 1, source: 'ui' });
+    expect(thumbsPatch(target, 1, 'user_feedback', undefined)).toEqual({
+      ...target,
+      name: 'user_feedback',
+      value: 1,
+      source: 'ui',
+    });
   });
 
   it('takes the same thumb back, and replaces the other', () => {
@@ -85,7 +109,12 @@ describe('the title of "Score…"', () => {
     expect(scoreTitle([{ kind: 'trace', name: 'research_agent' }])).toBe('Score trace “research_agent”');
     expect(scoreTitle([{ kind: 'span', name: 'call_model' }])).toBe('Score span “call_model”');
     expect(scoreTitle([{ kind: 'span' }])).toBe('Score span');
-    expect(scoreTitle([{ kind: 'span', name: 'a' }, { kind: 'trace', name: 'b' }])).toBe('Score 2 items');
+    expect(
+      scoreTitle([
+        { kind: 'span', name: 'a' },
+        { kind: 'trace', name: 'b' },
+      ]),
+    ).toBe('Score 2 items');
     expect(scoreTitle([{ kind: 'trace', name: 'x'.repeat(100) }])).toBe(`Score trace “${'x'.repeat(59)}…”`);
   });
 });

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { RecentGroups, sourceTarget, type GroupView } from '../../src/extension/source/sourceGroup';
 
-const group = (name: string, fields: Partial<GroupView<string>> = {}): GroupView<string> => ({ group: name, hasPanel: false, showsFile: false, ...fields });
+const group = (name: string, fields: Partial<GroupView<string>> = {}): GroupView<string> => ({
+  group: name,
+  hasPanel: false,
+  showsFile: false,
+  ...fields,
+});
 
 describe('where a jump to source opens its file', () => {
   it('splits beside the panel only when the panel is the only group', () => {

@@ -42,7 +42,14 @@ describe('looking a span’s function up by name', () => {
 
 describe('finding a definition without a language server', () => {
   it('finds Python functions, methods and classes', () => {
-    const py = ['import x', 'def chat(q):', '    return chat(q)', 'class Agent:', '    async def chat (self):', '        pass'].join('\n');
+    const py = [
+      'import x',
+      'def chat(q):',
+      '    return chat(q)',
+      'class Agent:',
+      '    async def chat (self):',
+      '        pass',
+    ].join('\n');
     expect(definitionLines(py, 'chat')).toEqual([2, 5]);
     expect(definitionLines(py, 'Agent')).toEqual([4]);
   });

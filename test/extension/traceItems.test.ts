@@ -1,19 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { scoreBadges } from '../../src/extension/format';
 import { escapeMarkdown } from '../../src/extension/markdown';
-import { highlightRanges, localDateTime, matchesFilter, moreView, projectView, spanView, traceView } from '../../src/extension/tree/traceItems';
+import {
+  highlightRanges,
+  localDateTime,
+  matchesFilter,
+  moreView,
+  projectView,
+  spanView,
+  traceView,
+} from '../../src/extension/tree/traceItems';
 import { span, summary } from './support';
 
 const THUMBS = 'user_feedback';
 
 describe('a trace in the Traces view', () => {
   it('shows its name, start time, duration, tokens and score badges', () => {
-    const v = traceView(summary('a', {
-      name: 'llm_chain',
-      duration_ms: 1234,
-      usage: { prompt_tokens: 300, completion_tokens: 50, total_tokens: 350 },
-      score_averages: { user_feedback: { avg: 1, count: 1 }, relevance: { avg: 0.8, count: 1 } },
-    }), THUMBS);
+    const v = traceView(
+      summary('a', {
+        name: 'llm_chain',
+        duration_ms: 1234,
+        usage: { prompt_tokens: 300, completion_tokens: 50, total_tokens: 350 },
+        score_averages: { user_feedback: { avg: 1, count: 1 }, relevance: { avg: 0.8, count: 1 } },
+      }),
+      THUMBS,
+    );
     expect(v.label).toBe('llm_chain');
     expect(v.description).toMatch(/^\d\d:\d\d:\d\d · 1\.23 s · 350 tok · 👍 1 · relevance 0\.8$/);
     expect(v.contextValue).toBe('spanscope.trace');
@@ -21,8 +32,14 @@ describe('a trace in the Traces view', () => {
   });
 
   it('spins while running and turns red on error', () => {
-    expect(traceView(summary('r', { status: 'running', duration_ms: null }), THUMBS)).toMatchObject({ icon: { id: 'loading~spin' }, description: expect.stringContaining('running') });
-    expect(traceView(summary('e', { status: 'error' }), THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
+    expect(traceView(summary('r', { status: 'running', duration_ms: null }), THUMBS)).toMatchObject({
+      icon: { id: 'loading~spin' },
+      description: expect.stringContaining('running'),
+    });
+    expect(traceView(summary('e', { status: 'error' }), THUMBS).icon).toEqual({
+      id: 'error',
+      color: 'errorForeground',
+    });
     expect(traceView(summary('o'), THUMBS).icon.id).toBe('pass');
   });
 
@@ -31,11 +48,14 @@ describe('a trace in the Traces view', () => {
   });
 
   it('escapes span data in its tooltip so nothing in it becomes markup', () => {
-    const v = traceView(summary('x', {
-      name: '<img src=x onerror=alert(1)>',
-      input_preview: '[click](command:workbench.action.quit) ```\n# heading',
-      output_preview: '<script>alert(1)</script>',
-    }), THUMBS);
+    const v = traceView(
+      summary('x', {
+        name: '<img src=x onerror=alert(1)>',
+        input_preview: '[click](command:workbench.action.quit) ```\n# heading',
+        output_preview: '<script>alert(1)</script>',
+      }),
+      THUMBS,
+    );
     expect(v.tooltip).not.toContain('<img');
     expect(v.tooltip).not.toContain('<script>');
     expect(v.tooltip).not.toContain('](command:');
@@ -46,23 +66,43 @@ describe('a trace in the Traces view', () => {
 
   it('splits thumbs averages back into up and down counts', () => {
     expect(scoreBadges({ user_feedback: { avg: 2 / 3, count: 3 } }, THUMBS)).toEqual(['👍 2', '👎 1']);
-    expect(scoreBadges({ user_feedback: { avg: 0, count: 1 }, tone: { avg: 0.5, count: 2 } }, THUMBS)).toEqual(['👎 1', 'tone 0.5']);
+    expect(scoreBadges({ user_feedback: { avg: 0, count: 1 }, tone: { avg: 0.5, count: 2 } }, THUMBS)).toEqual([
+      '👎 1',
+      'tone 0.5',
+    ]);
   });
 });
 
 describe('a span in the Traces view', () => {
   it('has an icon by type', () => {
-    const icon = (type: 'llm' | 'tool' | 'general' | 'guardrail') => spanView(span('s', { type }), false, THUMBS).icon.id;
-    expect([icon('llm'), icon('tool'), icon('general'), icon('guardrail')]).toEqual(['sparkle', 'tools', 'symbol-method', 'shield']);
+    const icon = (type: 'llm' | 'tool' | 'general' | 'guardrail') =>
+      spanView(span('s', { type }), false, THUMBS).icon.id;
+    expect([icon('llm'), icon('tool'), icon('general'), icon('guardrail')]).toEqual([
+      'sparkle',
+      'tools',
+      'symbol-method',
+      'shield',
+    ]);
   });
 
   it('shows its running or error state over its type', () => {
-    expect(spanView(span('s', { type: 'llm', status: 'running', end_time: undefined, duration_ms: null }), false, THUMBS).icon.id).toBe('loading~spin');
-    expect(spanView(span('s', { type: 'tool', status: 'error', error_info: { exception_type: 'ValueError' } }), false, THUMBS).icon).toEqual({ id: 'error', color: 'errorForeground' });
+    expect(
+      spanView(span('s', { type: 'llm', status: 'running', end_time: undefined, duration_ms: null }), false, THUMBS)
+        .icon.id,
+    ).toBe('loading~spin');
+    expect(
+      spanView(
+        span('s', { type: 'tool', status: 'error', error_info: { exception_type: 'ValueError' } }),
+        false,
+        THUMBS,
+      ).icon,
+    ).toEqual({ id: 'error', color: 'errorForeground' });
   });
 
   it("shows the trace's code version in its tooltip, the branch escaped", () => {
-    const t = summary('v', { code_version: { commit: '9eec1edb2c0e4c7ef5033a686450cbdb506ba0e4', branch: 'fix*it', dirty: true } });
+    const t = summary('v', {
+      code_version: { commit: '9eec1edb2c0e4c7ef5033a686450cbdb506ba0e4', branch: 'fix*it', dirty: true },
+    });
     expect(traceView(t, THUMBS).tooltip).toContain('**Commit** 9eec1ed fix\\*it \\(dirty\\)');
     expect(traceView(summary('n'), THUMBS).tooltip).not.toContain('Commit');
   });
@@ -86,7 +126,9 @@ describe('a span in the Traces view', () => {
   it('shows its own scores, or the roll-up over its descendants when given', () => {
     const s = span('s', { feedback_scores: [{ name: 'relevance', value: 0.5, source: 'sdk', created_at: '' }] });
     expect(spanView(s, false, THUMBS).description).toBe('250 ms · relevance 0.5');
-    expect(spanView(s, true, THUMBS, { relevance: { avg: 0.75, count: 2 } }).description).toBe('250 ms · relevance 0.75');
+    expect(spanView(s, true, THUMBS, { relevance: { avg: 0.75, count: 2 } }).description).toBe(
+      '250 ms · relevance 0.75',
+    );
   });
 
   it('says when a trace or span started in local time, as the description does', () => {
@@ -95,12 +137,24 @@ describe('a span in the Traces view', () => {
     const p = (n: number) => String(n).padStart(2, '0');
     const local = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}.089`;
     expect(localDateTime(start)).toBe(local);
-    expect(traceView(summary('t', { start_time: start }), THUMBS, undefined).tooltip).toContain(`**Started** ${escapeMarkdown(local)}`);
+    expect(traceView(summary('t', { start_time: start }), THUMBS, undefined).tooltip).toContain(
+      `**Started** ${escapeMarkdown(local)}`,
+    );
     expect(localDateTime('not a time')).toBe('not a time');
   });
 
   it('names its model, tokens and source in the tooltip', () => {
-    const v = spanView(span('s', { type: 'llm', model: 'gpt-4o', provider: 'openai', usage: { prompt_tokens: 10, completion_tokens: 5 }, code_location: { file: '/src/app.py', line: 12, function: 'chat' } }), false, THUMBS);
+    const v = spanView(
+      span('s', {
+        type: 'llm',
+        model: 'gpt-4o',
+        provider: 'openai',
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+        code_location: { file: '/src/app.py', line: 12, function: 'chat' },
+      }),
+      false,
+      THUMBS,
+    );
     expect(v.tooltip).toContain('**Model** gpt\\-4o \\(openai\\)');
     expect(v.tooltip).toContain('**Tokens** 15 \\(10 prompt \\+ 5 completion\\)');
     expect(v.tooltip).toContain('**Source** /src/app\\.py\\:12 \\(chat\\)');
@@ -129,7 +183,10 @@ describe('filtering', () => {
   });
 
   it('highlights the matched words in the label', () => {
-    expect(highlightRanges('Chat turn', 'turn chat')).toEqual([[0, 4], [5, 9]]);
+    expect(highlightRanges('Chat turn', 'turn chat')).toEqual([
+      [0, 4],
+      [5, 9],
+    ]);
     expect(highlightRanges('Chat turn', 'zzz')).toBeUndefined();
   });
 });

@@ -23,15 +23,19 @@ describe('trace links', () => {
 
 describe('trace links in terminal output', () => {
   it('finds the link the Opik SDK prints, on this window’s port only', () => {
-    const line = 'OPIK: Started logging traces to the "Default Project" project at http://localhost:7726/api/v1/session/redirect/projects/?trace_id=0193abc&path=aHR0cA==.';
+    const line =
+      'OPIK: Started logging traces to the "Default Project" project at http://localhost:7726/api/v1/session/redirect/projects/?trace_id=0193abc&path=aHR0cA==.';
     const [link] = findTerminalTraceLinks(line, 7726);
     expect(link.traceId).toBe('0193abc');
-    expect(line.slice(link.startIndex, link.startIndex + link.length)).toBe('http://localhost:7726/api/v1/session/redirect/projects/?trace_id=0193abc&path=aHR0cA==');
+    expect(line.slice(link.startIndex, link.startIndex + link.length)).toBe(
+      'http://localhost:7726/api/v1/session/redirect/projects/?trace_id=0193abc&path=aHR0cA==',
+    );
     expect(findTerminalTraceLinks(line, 7727)).toEqual([]);
   });
 
   it('finds the web page’s trace links and ignores other addresses', () => {
-    const line = 'see http://127.0.0.1:7726/?trace=t-1 and http://127.0.0.1:7726/api/traces/t-2 and https://example.com:7726/?trace=x';
+    const line =
+      'see http://127.0.0.1:7726/?trace=t-1 and http://127.0.0.1:7726/api/traces/t-2 and https://example.com:7726/?trace=x';
     expect(findTerminalTraceLinks(line, 7726).map((l) => l.traceId)).toEqual(['t-1']);
   });
 });

@@ -42,7 +42,8 @@ async function setup(tracesPerProject = 50) {
   return { store, model, ingest, drain };
 }
 
-const labels = (model: TracesTreeModel, nodes: { kind: string }[]) => nodes.map((n) => model.view(n as TraceNode)!.label);
+const labels = (model: TracesTreeModel, nodes: { kind: string }[]) =>
+  nodes.map((n) => model.view(n as TraceNode)!.label);
 
 describe('the Traces view model', () => {
   it('lists projects, most recently active first, then their traces newest first', async () => {
@@ -145,7 +146,11 @@ describe('the Traces view model', () => {
     const getTrace = store.getTrace.bind(store);
     let reads = 0;
     store.getTrace = (id) => (reads++, getTrace(id));
-    ingest(spanEnd('child', 't', { name: 'step', parent_span_id: 'root', start_time: at(2) }), spanEnd('root', 't'), score('span', 'child', 'user_feedback', 1, { source: 'ui' }));
+    ingest(
+      spanEnd('child', 't', { name: 'step', parent_span_id: 'root', start_time: at(2) }),
+      spanEnd('root', 't'),
+      score('span', 'child', 'user_feedback', 1, { source: 'ui' }),
+    );
     const plan = drain();
     expect(plan.nodes.map((n) => n.kind)).toEqual(['trace']);
     const [again] = await model.spans('t');
@@ -164,10 +169,13 @@ describe('the Traces view model', () => {
     model.traces('Default Project');
     const [root] = await model.spans('t');
     const built: string[] = [];
-    const spans = new LazySpans((traceId) => {
-      built.push(traceId);
-      return [span('child', { trace_id: traceId, parent_span_id: 'root', name: 'step' })];
-    }, ['other-1', 't', 'other-2']);
+    const spans = new LazySpans(
+      (traceId) => {
+        built.push(traceId);
+        return [span('child', { trace_id: traceId, parent_span_id: 'root', name: 'step' })];
+      },
+      ['other-1', 't', 'other-2'],
+    );
     model.applyChange({ traces: [], removed: [], spans });
     expect(built).toEqual(['t']);
     expect(labels(model, model.spanChildren(root))).toEqual(['step']);
@@ -175,9 +183,18 @@ describe('the Traces view model', () => {
 
   it('filters by name, project or status, and finds a trace leaving the filter', async () => {
     const { model, ingest, drain } = await setup();
-    ingest(traceStart('a', { name: 'chat' }), traceStart('b', { name: 'summarise' }), traceStart('c', { name: 'chat', project_name: 'other' }));
+    ingest(
+      traceStart('a', { name: 'chat' }),
+      traceStart('b', { name: 'summarise' }),
+      traceStart('c', { name: 'chat', project_name: 'other' }),
+    );
     model.filter = 'chat';
-    expect(model.roots().map((r) => r.name).sort()).toEqual(['Default Project', 'other']);
+    expect(
+      model
+        .roots()
+        .map((r) => r.name)
+        .sort(),
+    ).toEqual(['Default Project', 'other']);
     expect(labels(model, model.traces('Default Project'))).toEqual(['chat']);
     expect(model.view(model.traces('Default Project')[0])!.highlights).toEqual([[0, 4]]);
     drain();

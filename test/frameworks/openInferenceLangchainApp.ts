@@ -16,7 +16,13 @@ export function instrumentLangChain(): void {
 }
 
 export async function langchainApp(baseURL: string, model: string): Promise<void> {
-  const chat = new ChatOpenAI({ model, apiKey: 'sk-test', configuration: { baseURL }, maxRetries: 0, streamUsage: true });
+  const chat = new ChatOpenAI({
+    model,
+    apiKey: 'sk-test',
+    configuration: { baseURL },
+    maxRetries: 0,
+    streamUsage: true,
+  });
   const getWeather = tool(async ({ city }: { city: string }) => JSON.stringify({ city, sky: 'sunny' }), {
     name: 'get_weather',
     description: 'The weather in a city',
@@ -30,10 +36,14 @@ export async function langchainApp(baseURL: string, model: string): Promise<void
     const asked = (await withTools.invoke([question], config)) as AIMessage;
     const call = asked.tool_calls![0];
     // Given the model's tool call, a tool returns a ToolMessage (the typings' overloads cannot say which).
-    const result = await (getWeather as unknown as { invoke(input: unknown, config?: RunnableConfig): Promise<ToolMessage> }).invoke(call, config);
+    const result = await (
+      getWeather as unknown as { invoke(input: unknown, config?: RunnableConfig): Promise<ToolMessage> }
+    ).invoke(call, config);
     await withTools.invoke([question, asked, result], config);
     for await (const _ of await chat.stream('Stream a greeting.', config)) void _;
-    await new ChatOpenAI({ model: 'no-such-model', apiKey: 'sk-test', configuration: { baseURL }, maxRetries: 0 }).invoke('fail', config).catch(() => undefined);
+    await new ChatOpenAI({ model: 'no-such-model', apiKey: 'sk-test', configuration: { baseURL }, maxRetries: 0 })
+      .invoke('fail', config)
+      .catch(() => undefined);
     return 'done';
   }).withConfig({ runName: 'plan_trip' });
   await planTrip.invoke('Paris');

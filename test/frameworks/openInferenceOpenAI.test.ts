@@ -32,12 +32,40 @@ describe('OpenInference OpenAI instrumentation', () => {
     // OpenInference 4.2 ends no span for a call whose promise rejects: the failing call never arrives.
     expect(calls).toHaveLength(4);
     for (const call of calls) {
-      expect(call).toMatchObject({ name: 'OpenAI Chat Completions', parent_span_id: root.id, model: MODEL, provider: 'openai' });
-      for (const key of ['input.value', 'input.mime_type', 'output.value', 'output.mime_type', 'openinference.span.kind', 'llm.model_name']) expect(call.metadata).not.toHaveProperty([key]);
+      expect(call).toMatchObject({
+        name: 'OpenAI Chat Completions',
+        parent_span_id: root.id,
+        model: MODEL,
+        provider: 'openai',
+      });
+      for (const key of [
+        'input.value',
+        'input.mime_type',
+        'output.value',
+        'output.mime_type',
+        'openinference.span.kind',
+        'llm.model_name',
+      ])
+        expect(call.metadata).not.toHaveProperty([key]);
     }
-    expect(calls[0].input).toEqual({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say hello in French.' }] });
-    expect(calls[1].output).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] });
-    expect(calls[2].input.messages.at(-1)).toEqual({ role: 'tool', content: '{"city":"Paris","sky":"sunny"}', tool_call_id: 'call_1' });
+    expect(calls[0].input).toEqual({
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Say hello in French.' },
+      ],
+    });
+    expect(calls[1].output).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
+    });
+    expect(calls[2].input.messages.at(-1)).toEqual({
+      role: 'tool',
+      content: '{"city":"Paris","sky":"sunny"}',
+      tool_call_id: 'call_1',
+    });
     for (const call of calls.slice(0, 3)) {
       expect(call.usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
       expect(call).toMatchObject({ cost_source: 'estimated' });

@@ -28,7 +28,11 @@ describe('opik-openai', () => {
     await flushAll();
     const [row] = await listTraces(rig.c, 'opik-openai-app');
     // Four calls of 17 tokens: 68, not 136 as when original_usage.* was summed too.
-    expect(row).toMatchObject({ name: 'plan_trip', error_count: 1, usage: { prompt_tokens: 48, completion_tokens: 20, total_tokens: 68 } });
+    expect(row).toMatchObject({
+      name: 'plan_trip',
+      error_count: 1,
+      usage: { prompt_tokens: 48, completion_tokens: 20, total_tokens: 68 },
+    });
     expect(row.total_estimated_cost).toBeCloseTo(4 * databasePrice(MODEL, 'openai', USAGE), 12);
 
     const { spans, byName } = await readTrace(rig.c, row.id);
@@ -36,17 +40,35 @@ describe('opik-openai', () => {
     const calls = spans.filter((s) => s.name === 'OpenAI.chat');
     expect(calls).toHaveLength(5);
     // opik-openai 1.11 logs its calls as general spans; they are shown as sent.
-    for (const call of calls) expect(call).toMatchObject({ parent_span_id: root.id, provider: 'openai', type: 'general' });
+    for (const call of calls)
+      expect(call).toMatchObject({ parent_span_id: root.id, provider: 'openai', type: 'general' });
     for (const call of calls.slice(0, 4)) {
       expect(call.usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
       expect(call).toMatchObject({ model: MODEL, cost_source: 'estimated' });
       expect(call.total_estimated_cost).toBeCloseTo(databasePrice(MODEL, 'openai', USAGE), 12);
     }
-    expect(calls[0].input.messages).toEqual([{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say hello in French.' }]);
-    expect(calls[1].output.tool_calls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
-    expect(calls[2].input.messages.at(-1)).toEqual({ role: 'tool', tool_call_id: 'call_1', content: '{"city":"Paris","sky":"sunny"}' });
-    expect(byName.get_weather).toMatchObject({ type: 'tool', parent_span_id: root.id, output: { city: 'Paris', sky: 'sunny' } });
-    expect(calls[4]).toMatchObject({ model: 'no-such-model', status: 'error', error_info: { message: expect.stringContaining('does not exist') } });
+    expect(calls[0].input.messages).toEqual([
+      { role: 'system', content: 'You are terse.' },
+      { role: 'user', content: 'Say hello in French.' },
+    ]);
+    expect(calls[1].output.tool_calls).toEqual([
+      { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
+    expect(calls[2].input.messages.at(-1)).toEqual({
+      role: 'tool',
+      tool_call_id: 'call_1',
+      content: '{"city":"Paris","sky":"sunny"}',
+    });
+    expect(byName.get_weather).toMatchObject({
+      type: 'tool',
+      parent_span_id: root.id,
+      output: { city: 'Paris', sky: 'sunny' },
+    });
+    expect(calls[4]).toMatchObject({
+      model: 'no-such-model',
+      status: 'error',
+      error_info: { message: expect.stringContaining('does not exist') },
+    });
     expect(calls[4].total_estimated_cost).toBeUndefined();
   });
 });

@@ -10,7 +10,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 export function registerProvider(collectorPort: number, service: string): NodeTracerProvider {
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
-    spanProcessors: [new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${collectorPort}/v1/traces` }))],
+    spanProcessors: [
+      new SimpleSpanProcessor(new OTLPTraceExporter({ url: `http://127.0.0.1:${collectorPort}/v1/traces` })),
+    ],
   });
   provider.register();
   return provider;

@@ -44,7 +44,13 @@ export async function readTrace(c: TestCollector, traceId: string): Promise<Read
  * The trace once it has `count` spans: exporters that end a span after the call returned (a
  * stream's span, counted after its last chunk) may deliver it after a flush under load.
  */
-export async function readTraceOf(c: TestCollector, traceId: string, count: number, flush: () => Promise<unknown>, timeoutMs = 10_000): Promise<ReadTrace> {
+export async function readTraceOf(
+  c: TestCollector,
+  traceId: string,
+  count: number,
+  flush: () => Promise<unknown>,
+  timeoutMs = 10_000,
+): Promise<ReadTrace> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     await flush();

@@ -30,10 +30,27 @@ describe('OpenLLMetry (@traceloop/node-server-sdk)', () => {
 
     const calls = spans.filter((s) => s.type === 'llm');
     expect(calls).toHaveLength(4);
-    for (const call of calls) expect(call).toMatchObject({ parent_span_id: root.id, model: MODEL, provider: 'openai', cost_source: 'estimated' });
-    expect(calls[0].input).toEqual({ messages: [{ role: 'system', content: 'You are terse.' }, { role: 'user', content: 'Say hello in French.' }] });
-    expect(calls[1].output.tool_calls).toEqual([{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }]);
-    expect(calls[2].input.messages.at(-1)).toEqual({ role: 'tool', content: '{"city":"Paris","sky":"sunny"}', tool_call_id: 'call_1' });
+    for (const call of calls)
+      expect(call).toMatchObject({
+        parent_span_id: root.id,
+        model: MODEL,
+        provider: 'openai',
+        cost_source: 'estimated',
+      });
+    expect(calls[0].input).toEqual({
+      messages: [
+        { role: 'system', content: 'You are terse.' },
+        { role: 'user', content: 'Say hello in French.' },
+      ],
+    });
+    expect(calls[1].output.tool_calls).toEqual([
+      { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+    ]);
+    expect(calls[2].input.messages.at(-1)).toEqual({
+      role: 'tool',
+      content: '{"city":"Paris","sky":"sunny"}',
+      tool_call_id: 'call_1',
+    });
     // The three plain calls carry the usage the server reported; each is priced from it.
     for (const call of calls.slice(0, 3)) {
       expect(call.usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
@@ -45,7 +62,11 @@ describe('OpenLLMetry (@traceloop/node-server-sdk)', () => {
     expect(stream.output).toEqual({ role: 'assistant', content: 'Comment ça va?' });
     expect(stream.total_estimated_cost).toBeCloseTo(databasePrice(MODEL, 'openai', stream.usage), 12);
 
-    expect(byName.get_weather).toMatchObject({ type: 'tool', input: { city: 'Paris' }, output: { city: 'Paris', sky: 'sunny' } });
+    expect(byName.get_weather).toMatchObject({
+      type: 'tool',
+      input: { city: 'Paris' },
+      output: { city: 'Paris', sky: 'sunny' },
+    });
     // OpenLLMetry 0.27 ends no span when a call or a task's promise rejects: the failure never arrives.
     expect(byName.broken).toBeUndefined();
     expect(spans).toHaveLength(6);

@@ -21,7 +21,10 @@ beforeAll(async () => {
 afterAll(() => rig.close());
 
 async function runApp(exporter: SpanExporter, service: string): Promise<string> {
-  const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': service }), spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const provider = new NodeTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: [new SimpleSpanProcessor(exporter)],
+  });
   try {
     return await vercelApp(provider.getTracer('vercel-app'), rig.openai.baseURL, MODEL);
   } finally {
@@ -41,16 +44,24 @@ describe('Vercel AI SDK with experimental_telemetry', () => {
   });
 
   it('lists a trace whose root is a streamText call under its functionId, and filters on its real totals', async () => {
-    const provider = new NodeTracerProvider({ resource: resourceFromAttributes({ 'service.name': 'vercel-stream' }), spanProcessors: [new SimpleSpanProcessor(new ProtoExporter({ url: `http://127.0.0.1:${rig.c.port}/v1/traces` }))] });
+    const provider = new NodeTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'vercel-stream' }),
+      spanProcessors: [new SimpleSpanProcessor(new ProtoExporter({ url: `http://127.0.0.1:${rig.c.port}/v1/traces` }))],
+    });
     const { createOpenAI } = await import('@ai-sdk/openai');
     const { streamText } = await import('ai');
     const openai = createOpenAI({ baseURL: rig.openai.baseURL, apiKey: 'sk-test' });
-    const stream = streamText({ model: openai.chat(MODEL), prompt: 'Hi', experimental_telemetry: { isEnabled: true, functionId: 'chat-turn', tracer: provider.getTracer('t') } });
+    const stream = streamText({
+      model: openai.chat(MODEL),
+      prompt: 'Hi',
+      experimental_telemetry: { isEnabled: true, functionId: 'chat-turn', tracer: provider.getTracer('t') },
+    });
     for await (const _ of stream.textStream) void _;
     await provider.shutdown();
     const [row] = await listTraces(rig.c, 'vercel-stream');
     expect(row).toMatchObject({ name: 'chat-turn', usage: { total_tokens: 17 } });
-    const query = async (filter: string) => JSON.stringify((await rig.c.get(`/api/query?project=vercel-stream&filter=${encodeURIComponent(filter)}`)).json);
+    const query = async (filter: string) =>
+      JSON.stringify((await rig.c.get(`/api/query?project=vercel-stream&filter=${encodeURIComponent(filter)}`)).json);
     expect(await query('tokens > 17')).not.toContain(row.id); // 34 before: the wrapper's copy was added
     expect(await query('tokens >= 17')).toContain(row.id);
     expect(await query('cost > 0')).toContain(row.id);

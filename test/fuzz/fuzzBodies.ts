@@ -25,7 +25,9 @@ export function toJson(value: unknown): string {
   if (value instanceof Dup) return `{${value.entries.map(([k, v]) => `${JSON.stringify(k)}:${toJson(v)}`).join(',')}}`;
   if (Array.isArray(value)) return `[${value.map(toJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).map((k) => `${JSON.stringify(k)}:${toJson((value as Record<string, unknown>)[k])}`).join(',')}}`;
+    return `{${Object.keys(value)
+      .map((k) => `${JSON.stringify(k)}:${toJson((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -33,40 +35,108 @@ export function toJson(value: unknown): string {
 // ---- valid records ------------------------------------------------------------------------
 
 /** Ids the fuzz traces and spans take: few, so they meet across routes; none is a fixed trace's. */
-export const FUZZ_IDS = ['fz-1', 'fz-2', 'fz-3', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ünïcödé', '😀', 'x'.repeat(128)];
+export const FUZZ_IDS = [
+  'fz-1',
+  'fz-2',
+  'fz-3',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'ünïcödé',
+  '😀',
+  'x'.repeat(128),
+];
 /** OTLP trace and span ids (hex), none a fixed trace's. */
-export const FUZZ_TRACE_HEX = ['0000000000000000000000000000f001', '0000000000000000000000000000f002', 'abcdefabcdefabcdefabcdefabcdef03'];
+export const FUZZ_TRACE_HEX = [
+  '0000000000000000000000000000f001',
+  '0000000000000000000000000000f002',
+  'abcdefabcdefabcdefabcdefabcdef03',
+];
 export const FUZZ_SPAN_HEX = ['000000000000f001', '000000000000f002', 'abcdefabcdef0003', 'abcdefabcdef0004'];
 
 /** Any UTF-16 code unit, lone surrogates and control characters included. */
 const codeUnit = fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c));
-const text = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: codeUnit, maxLength: 12 }), fc.constantFrom('', 'gpt-4o', 'Default Project', 'llm_chain'));
+const text = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: codeUnit, maxLength: 12 }),
+  fc.constantFrom('', 'gpt-4o', 'Default Project', 'llm_chain'),
+);
 const id = fc.constantFrom(...FUZZ_IDS);
-const time = fc.oneof(fc.constantFrom(at(0), at(7), '2026-01-02T05:04:05.5+02:00', '2026-01-02T03:04:05Z'), fc.integer({ min: 0, max: 4_102_444_800_000 }));
+const time = fc.oneof(
+  fc.constantFrom(at(0), at(7), '2026-01-02T05:04:05.5+02:00', '2026-01-02T03:04:05Z'),
+  fc.integer({ min: 0, max: 4_102_444_800_000 }),
+);
 const json = fc.jsonValue({ maxDepth: 3 });
 const metadata = fc.dictionary(text, json, { maxKeys: 4 });
 const tags = fc.array(text, { maxLength: 3 });
-const usage = fc.dictionary(fc.constantFrom('prompt_tokens', 'completion_tokens', 'total_tokens', 'other'), fc.integer({ min: 0, max: 1e6 }), { maxKeys: 3 });
+const usage = fc.dictionary(
+  fc.constantFrom('prompt_tokens', 'completion_tokens', 'total_tokens', 'other'),
+  fc.integer({ min: 0, max: 1e6 }),
+  { maxKeys: 3 },
+);
 const spanType = fc.constantFrom('general', 'llm', 'tool', 'guardrail');
-const errorInfo = fc.record({ exception_type: text, message: text, traceback: text }, { requiredKeys: ['exception_type'] });
-const codeLocation = fc.record({ file: fc.constantFrom('/home/me/app.py', '/x.ts'), line: fc.integer({ min: 1, max: 9999 }), function: text }, { requiredKeys: ['file', 'line'] });
+const errorInfo = fc.record(
+  { exception_type: text, message: text, traceback: text },
+  { requiredKeys: ['exception_type'] },
+);
+const codeLocation = fc.record(
+  { file: fc.constantFrom('/home/me/app.py', '/x.ts'), line: fc.integer({ min: 1, max: 9999 }), function: text },
+  { requiredKeys: ['file', 'line'] },
+);
 
 const traceRecord = fc.record(
-  { id, project_name: text, name: text, start_time: time, end_time: time, input: json, output: json, metadata, tags, thread_id: text, error_info: errorInfo },
+  {
+    id,
+    project_name: text,
+    name: text,
+    start_time: time,
+    end_time: time,
+    input: json,
+    output: json,
+    metadata,
+    tags,
+    thread_id: text,
+    error_info: errorInfo,
+  },
   { requiredKeys: ['id'] },
 );
 
 const spanRecord = fc.record(
   {
-    id, trace_id: id, parent_span_id: id, project_name: text, name: text, type: spanType, start_time: time, end_time: time,
-    input: json, output: json, metadata, tags, usage, model: text, provider: text, total_estimated_cost: fc.double({ noNaN: true, noDefaultInfinity: true }),
-    error_info: errorInfo, code_location: codeLocation,
+    id,
+    trace_id: id,
+    parent_span_id: id,
+    project_name: text,
+    name: text,
+    type: spanType,
+    start_time: time,
+    end_time: time,
+    input: json,
+    output: json,
+    metadata,
+    tags,
+    usage,
+    model: text,
+    provider: text,
+    total_estimated_cost: fc.double({ noNaN: true, noDefaultInfinity: true }),
+    error_info: errorInfo,
+    code_location: codeLocation,
   },
   { requiredKeys: ['id'] },
 );
 
 const scoreRecord = fc.record(
-  { target: fc.constantFrom('trace', 'span'), id, trace_id: id, name: text, value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)), reason: text, category_name: text, source: fc.constantFrom('sdk', 'ui', 'online_scoring') },
+  {
+    target: fc.constantFrom('trace', 'span'),
+    id,
+    trace_id: id,
+    name: text,
+    value: fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.constant(null)),
+    reason: text,
+    category_name: text,
+    source: fc.constantFrom('sdk', 'ui', 'online_scoring'),
+  },
   { requiredKeys: ['target', 'id', 'name', 'value'] },
 );
 
@@ -84,11 +154,24 @@ export const scoreBody = scoreRecord;
 
 /** An Opik REST request: path, method and body. */
 export const opikRequest = fc.oneof(
-  fc.array(traceRecord, { minLength: 1, maxLength: 4 }).map((traces) => ({ method: 'POST', path: '/api/v1/private/traces/batch', body: { traces } as object })),
-  fc.array(spanRecord, { minLength: 1, maxLength: 4 }).map((spans) => ({ method: 'POST', path: '/api/v1/private/spans/batch', body: { spans } as object })),
+  fc
+    .array(traceRecord, { minLength: 1, maxLength: 4 })
+    .map((traces) => ({ method: 'POST', path: '/api/v1/private/traces/batch', body: { traces } as object })),
+  fc
+    .array(spanRecord, { minLength: 1, maxLength: 4 })
+    .map((spans) => ({ method: 'POST', path: '/api/v1/private/spans/batch', body: { spans } as object })),
   traceRecord.map((trace) => ({ method: 'POST', path: '/api/v1/private/traces', body: trace as object })),
-  fc.tuple(id, spanRecord).map(([spanId, span]) => ({ method: 'PATCH', path: `/api/v1/private/spans/${encodeURIComponent(spanId)}`, body: span as object })),
-  fc.array(fc.record({ id, name: text, value: fc.double({ noNaN: true, noDefaultInfinity: true }), reason: text }), { minLength: 1, maxLength: 3 }).map((scores) => ({ method: 'PUT', path: '/api/v1/private/traces/feedback-scores', body: { scores } as object })),
+  fc.tuple(id, spanRecord).map(([spanId, span]) => ({
+    method: 'PATCH',
+    path: `/api/v1/private/spans/${encodeURIComponent(spanId)}`,
+    body: span as object,
+  })),
+  fc
+    .array(fc.record({ id, name: text, value: fc.double({ noNaN: true, noDefaultInfinity: true }), reason: text }), {
+      minLength: 1,
+      maxLength: 3,
+    })
+    .map((scores) => ({ method: 'PUT', path: '/api/v1/private/traces/feedback-scores', body: { scores } as object })),
 );
 
 /**
@@ -99,21 +182,67 @@ export const opikRequest = fc.oneof(
 const braintrustRow = fc.oneof(
   fc.record(
     {
-      id, span_id: id, root_span_id: id, span_parents: fc.oneof(fc.constant(null), fc.array(id, { maxLength: 2 })), _is_merge: fc.boolean(),
-      span_attributes: fc.record({ name: text, type: fc.constantFrom('task', 'llm', 'tool', 'function', 'eval', 'score', 'other') }, { requiredKeys: [] }),
-      metrics: fc.dictionary(fc.constantFrom('start', 'end', 'prompt_tokens', 'completion_tokens', 'tokens', 'time_to_first_token', 'prompt_cached_tokens'), fc.double({ min: 0, max: 2e9, noNaN: true }), { maxKeys: 4 }),
-      input: json, output: json, expected: json, metadata, tags, error: text,
-      scores: fc.dictionary(text, fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null)), { maxKeys: 2 }),
-      context: fc.record({ caller_filename: fc.constantFrom('/home/me/app.py', 'file:///app/main.mjs', 'file:///bad%ZZ'), caller_lineno: fc.integer({ min: 0, max: 9999 }), caller_functionname: text }, { requiredKeys: [] }),
-      project_id: text, created: fc.constantFrom(at(0), '2026-01-02T03:04:05.123456+00:00'),
+      id,
+      span_id: id,
+      root_span_id: id,
+      span_parents: fc.oneof(fc.constant(null), fc.array(id, { maxLength: 2 })),
+      _is_merge: fc.boolean(),
+      span_attributes: fc.record(
+        { name: text, type: fc.constantFrom('task', 'llm', 'tool', 'function', 'eval', 'score', 'other') },
+        { requiredKeys: [] },
+      ),
+      metrics: fc.dictionary(
+        fc.constantFrom(
+          'start',
+          'end',
+          'prompt_tokens',
+          'completion_tokens',
+          'tokens',
+          'time_to_first_token',
+          'prompt_cached_tokens',
+        ),
+        fc.double({ min: 0, max: 2e9, noNaN: true }),
+        { maxKeys: 4 },
+      ),
+      input: json,
+      output: json,
+      expected: json,
+      metadata,
+      tags,
+      error: text,
+      scores: fc.dictionary(text, fc.oneof(fc.double({ min: 0, max: 1, noNaN: true }), fc.constant(null)), {
+        maxKeys: 2,
+      }),
+      context: fc.record(
+        {
+          caller_filename: fc.constantFrom('/home/me/app.py', 'file:///app/main.mjs', 'file:///bad%ZZ'),
+          caller_lineno: fc.integer({ min: 0, max: 9999 }),
+          caller_functionname: text,
+        },
+        { requiredKeys: [] },
+      ),
+      project_id: text,
+      created: fc.constantFrom(at(0), '2026-01-02T03:04:05.123456+00:00'),
     },
     { requiredKeys: ['id', 'span_id', 'root_span_id'] }, // a row's span ids come together
   ),
-  fc.record({ id, _is_merge: fc.constant(true), scores: fc.dictionary(text, fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 2 }), expected: json, tags, _audit_metadata: metadata }, { requiredKeys: ['id', '_is_merge'] }),
+  fc.record(
+    {
+      id,
+      _is_merge: fc.constant(true),
+      scores: fc.dictionary(text, fc.double({ min: 0, max: 1, noNaN: true }), { maxKeys: 2 }),
+      expected: json,
+      tags,
+      _audit_metadata: metadata,
+    },
+    { requiredKeys: ['id', '_is_merge'] },
+  ),
   fc.record({ id, origin: fc.record({ id }), comment: fc.record({ text }) }),
 );
 
-export const logs3Body = fc.array(braintrustRow, { minLength: 1, maxLength: 6 }).map((rows) => ({ rows, api_version: 2 }));
+export const logs3Body = fc
+  .array(braintrustRow, { minLength: 1, maxLength: 6 })
+  .map((rows) => ({ rows, api_version: 2 }));
 
 const attrValue: fc.Arbitrary<object> = fc.oneof(
   text.map((s) => ({ stringValue: s })),
@@ -122,7 +251,22 @@ const attrValue: fc.Arbitrary<object> = fc.oneof(
   fc.double({ noNaN: true, noDefaultInfinity: true }).map((d) => ({ doubleValue: d })),
   fc.array(text, { maxLength: 3 }).map((xs) => ({ arrayValue: { values: xs.map((s) => ({ stringValue: s })) } })),
 );
-const attributes = fc.array(fc.record({ key: fc.oneof(text, fc.constantFrom('gen_ai.request.model', 'input.value', 'llm.input_messages.0.message.content', 'session.id', '__proto__')), value: attrValue }), { maxLength: 4 });
+const attributes = fc.array(
+  fc.record({
+    key: fc.oneof(
+      text,
+      fc.constantFrom(
+        'gen_ai.request.model',
+        'input.value',
+        'llm.input_messages.0.message.content',
+        'session.id',
+        '__proto__',
+      ),
+    ),
+    value: attrValue,
+  }),
+  { maxLength: 4 },
+);
 
 const otlpSpan = fc.record({
   traceId: fc.constantFrom(...FUZZ_TRACE_HEX),
@@ -138,7 +282,12 @@ const otlpSpan = fc.record({
 
 /** An OTLP export request as OTLP/JSON has it (ids as hex). */
 export const otlpBody = fc.array(otlpSpan, { minLength: 1, maxLength: 4 }).map((spans) => ({
-  resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fuzz' } }] }, scopeSpans: [{ scope: { name: 'fuzz' }, spans }] }],
+  resourceSpans: [
+    {
+      resource: { attributes: [{ key: 'service.name', value: { stringValue: 'fuzz' } }] },
+      scopeSpans: [{ scope: { name: 'fuzz' }, spans }],
+    },
+  ],
 }));
 
 // ---- mutations ------------------------------------------------------------------------------
@@ -152,8 +301,12 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(...DEPTHS).map((n) => new Raw(deepKvlistJson(n))),
   fc.constantFrom(999, 1000, 1001, 65_537, 300_000).map((n) => 'n'.repeat(n)),
   fc.constantFrom(null, true, false, 0, -1, 1.5, '', [], {}, 'x'.repeat(129)),
-  fc.constantFrom('1e400', '-1e400', '1e-400', '-0', '9007199254740993', '1' + '0'.repeat(400), 'NaN', 'Infinity').map((t) => new Raw(t)),
-  fc.constantFrom('"\\ud800"', '"a\\udc00b"', '"\\u0000\\u001f\\u007f"', '"\\ufeff"', '"\\u202eevil"', '"😀\\ud83d"').map((t) => new Raw(t)),
+  fc
+    .constantFrom('1e400', '-1e400', '1e-400', '-0', '9007199254740993', '1' + '0'.repeat(400), 'NaN', 'Infinity')
+    .map((t) => new Raw(t)),
+  fc
+    .constantFrom('"\\ud800"', '"a\\udc00b"', '"\\u0000\\u001f\\u007f"', '"\\ufeff"', '"\\u202eevil"', '"😀\\ud83d"')
+    .map((t) => new Raw(t)),
   fc.constantFrom('__proto__', 'constructor', 'toString', 'prototype', 'valueOf'),
   fc.string({ unit: codeUnit, maxLength: 40 }),
   json,
@@ -170,7 +323,23 @@ export const mutations = fc.array(
   fc.record({
     kind: fc.constantFrom('replace', 'replace', 'addKey', 'dupKey', 'delete') as fc.Arbitrary<Mutation['kind']>,
     where: fc.nat(),
-    key: fc.oneof(fc.constantFrom('__proto__', 'constructor', 'toString', 'id', 'trace_id', 'name', 'metadata', 'input', 'events', 'spans', 'value', 'attributes'), text),
+    key: fc.oneof(
+      fc.constantFrom(
+        '__proto__',
+        'constructor',
+        'toString',
+        'id',
+        'trace_id',
+        'name',
+        'metadata',
+        'input',
+        'events',
+        'spans',
+        'value',
+        'attributes',
+      ),
+      text,
+    ),
     value: nastyValue,
   }),
   { maxLength: 3 },
@@ -183,8 +352,12 @@ export function mutate(body: unknown, list: Mutation[]): unknown {
     // A copy of the value: fast-check hands out one `{}` and one `[]` (constantFrom) to every
     // case, so putting the instance itself in a body let a later mutation put it inside itself
     // (a cycle: toJson never ended) and carried one case's changes into the next.
-    const m = { ...listed, value: listed.value instanceof Raw || listed.value instanceof Dup ? listed.value : structuredClone(listed.value) };
-    const containers: { node: Record<string, unknown> | unknown[]; parent?: { node: any; key: string | number } }[] = [];
+    const m = {
+      ...listed,
+      value: listed.value instanceof Raw || listed.value instanceof Dup ? listed.value : structuredClone(listed.value),
+    };
+    const containers: { node: Record<string, unknown> | unknown[]; parent?: { node: any; key: string | number } }[] =
+      [];
     const walk = (node: unknown, parent?: { node: any; key: string | number }) => {
       if (node === null || typeof node !== 'object' || node instanceof Raw || node instanceof Dup) return;
       containers.push({ node: node as Record<string, unknown>, parent });

@@ -20,7 +20,17 @@ import { deepKvlistProto, keyValueProto, protoRequestWithAttribute } from '../su
 import { http } from '../support/http';
 import { otlpRequest, otlpSpan } from '../support/otlpBuilders';
 import { LiveProbe } from './liveProbe';
-import { FUZZ_IDS, logs3Body, mutate, mutations, nativeBatch, opikRequest, otlpBody, scoreBody, toJson } from './fuzzBodies';
+import {
+  FUZZ_IDS,
+  logs3Body,
+  mutate,
+  mutations,
+  nativeBatch,
+  opikRequest,
+  otlpBody,
+  scoreBody,
+  toJson,
+} from './fuzzBodies';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 850);
 /**
@@ -96,20 +106,54 @@ async function connect(): Promise<void> {
 /** The fixed traces: one from each family of routes, with scores. */
 async function storeFixed(): Promise<void> {
   expect((await c.ingest(traceBatch('fixed-native', 4, 100))).status).toBe(200);
-  expect((await c.ingest(batch(score('span', 'fixed-native-s1', 'quality', 0.5, { trace_id: 'fixed-native', reason: 'ok' })))).status).toBe(200);
-  const opikTrace = { id: 'fixed-opik', name: 'opik trace', start_time: at(0), end_time: at(50), input: { q: 'hi' }, metadata: { k: [1, 2] } };
+  expect(
+    (
+      await c.ingest(
+        batch(score('span', 'fixed-native-s1', 'quality', 0.5, { trace_id: 'fixed-native', reason: 'ok' })),
+      )
+    ).status,
+  ).toBe(200);
+  const opikTrace = {
+    id: 'fixed-opik',
+    name: 'opik trace',
+    start_time: at(0),
+    end_time: at(50),
+    input: { q: 'hi' },
+    metadata: { k: [1, 2] },
+  };
   expect((await http(c.port, '/api/v1/private/traces/batch', { body: { traces: [opikTrace] } })).status).toBe(204);
-  const opikSpan = { id: 'fixed-opik-s', trace_id: 'fixed-opik', name: 'step', type: 'llm', start_time: at(1), end_time: at(40), usage: { prompt_tokens: 3 } };
+  const opikSpan = {
+    id: 'fixed-opik-s',
+    trace_id: 'fixed-opik',
+    name: 'step',
+    type: 'llm',
+    start_time: at(1),
+    end_time: at(40),
+    usage: { prompt_tokens: 3 },
+  };
   expect((await http(c.port, '/api/v1/private/spans/batch', { body: { spans: [opikSpan] } })).status).toBe(204);
-  expect((await http(c.port, '/v1/traces', { body: otlpRequest([otlpSpan({ traceId: FIXED_OTLP_TRACE, attributes: { 'gen_ai.request.model': 'm', nested: { a: [1, 'b'] } } })]) })).status).toBe(200);
-  expect((await c.get('/api/scores', { body: { target: 'trace', id: 'fixed-opik', name: 'thumbs', value: 1 } })).status).toBe(200);
+  expect(
+    (
+      await http(c.port, '/v1/traces', {
+        body: otlpRequest([
+          otlpSpan({ traceId: FIXED_OTLP_TRACE, attributes: { 'gen_ai.request.model': 'm', nested: { a: [1, 'b'] } } }),
+        ]),
+      })
+    ).status,
+  ).toBe(200);
+  expect(
+    (await c.get('/api/scores', { body: { target: 'trace', id: 'fixed-opik', name: 'thumbs', value: 1 } })).status,
+  ).toBe(200);
 }
 
 async function readFixed(): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   for (const id of FIXED) {
     const reply = await c.get(`/api/traces/${id}`);
-    expect(reply.status, `reading fixed trace ${id} (the store warned: ${JSON.stringify(c.warnings.slice(-3)).slice(0, 2000)})`).toBe(200);
+    expect(
+      reply.status,
+      `reading fixed trace ${id} (the store warned: ${JSON.stringify(c.warnings.slice(-3)).slice(0, 2000)})`,
+    ).toBe(200);
     out.set(id, reply.text);
   }
   return out;
@@ -150,17 +194,23 @@ async function fuzz<T>(route: string, arbitrary: fc.Arbitrary<T>, send: (input: 
   try {
     await restartAndCheck();
   } catch (err) {
-    throw new Error(`after the ${route} run (FUZZ_SEED=${seed}), restarted on its folder: ${(err as Error).message}; the store warned: ${JSON.stringify(c.warnings)}`);
+    throw new Error(
+      `after the ${route} run (FUZZ_SEED=${seed}), restarted on its folder: ${(err as Error).message}; the store warned: ${JSON.stringify(c.warnings)}`,
+    );
   }
   counts[route] = { cases, ms: performance.now() - started };
 }
 
 function expectNoServerError(status: number, what: string): void {
   expect(status, `${what} answered ${status}`).toBeGreaterThan(0);
-  expect(status, `${what} answered ${status} (the collector logged: ${c.logs.slice(-1).join("").slice(0, 1500)})`).toBeLessThan(500);
+  expect(
+    status,
+    `${what} answered ${status} (the collector logged: ${c.logs.slice(-1).join('').slice(0, 1500)})`,
+  ).toBeLessThan(500);
 }
 
-const postText = (path: string, body: string | Buffer, headers: Record<string, string> = JSON_HEADERS) => http(c.port, path, { method: 'POST', body, headers });
+const postText = (path: string, body: string | Buffer, headers: Record<string, string> = JSON_HEADERS) =>
+  http(c.port, path, { method: 'POST', body, headers });
 
 describe('ingest fuzzing', () => {
   beforeAll(async () => {
@@ -177,60 +227,118 @@ describe('ingest fuzzing', () => {
     await c?.close();
     const total = Object.values(counts).reduce((n, x) => n + x.cases, 0);
     const ms = Object.values(counts).reduce((n, x) => n + x.ms, 0);
-    console.log(`ingest fuzzing: ${total} cases in ${(ms / 1000).toFixed(1)} s: ${Object.entries(counts).map(([r, x]) => `${r} ${x.cases} in ${(x.ms / 1000).toFixed(1)} s`).join(', ')}`);
+    console.log(
+      `ingest fuzzing: ${total} cases in ${(ms / 1000).toFixed(1)} s: ${Object.entries(counts)
+        .map(([r, x]) => `${r} ${x.cases} in ${(x.ms / 1000).toFixed(1)} s`)
+        .join(', ')}`,
+    );
   });
 
   const TIMEOUT = 180_000;
 
-  it('native HTTP ingest', () => fuzz('native', fc.tuple(nativeBatch, mutations), async ([body, list]) => {
-    const reply = await postText('/api/ingest', toJson(mutate(structuredClone(body), list)));
-    expectNoServerError(reply.status, 'POST /api/ingest');
-  }), TIMEOUT);
+  it(
+    'native HTTP ingest',
+    () =>
+      fuzz('native', fc.tuple(nativeBatch, mutations), async ([body, list]) => {
+        const reply = await postText('/api/ingest', toJson(mutate(structuredClone(body), list)));
+        expectNoServerError(reply.status, 'POST /api/ingest');
+      }),
+    TIMEOUT,
+  );
 
-  it('native WebSocket ingest', () => fuzz('websocket', fc.tuple(nativeBatch, mutations, fc.boolean()), async ([body, list, cutShort]) => {
-    let frame = toJson(mutate({ seq: 1, ...structuredClone(body) }, list));
-    if (cutShort) frame = frame.slice(0, frame.length >> 1); // not JSON: answered with an error
-    if (process.env.FUZZ_DUMP) require('node:fs').writeFileSync(process.env.FUZZ_DUMP, frame);
-    for (const reply of await ingestSocket.send(frame)) expect(reply, 'the collector failed to store a batch').not.toMatch(/could not store/);
-  }), TIMEOUT);
+  it(
+    'native WebSocket ingest',
+    () =>
+      fuzz('websocket', fc.tuple(nativeBatch, mutations, fc.boolean()), async ([body, list, cutShort]) => {
+        let frame = toJson(mutate({ seq: 1, ...structuredClone(body) }, list));
+        if (cutShort) frame = frame.slice(0, frame.length >> 1); // not JSON: answered with an error
+        if (process.env.FUZZ_DUMP) require('node:fs').writeFileSync(process.env.FUZZ_DUMP, frame);
+        for (const reply of await ingestSocket.send(frame))
+          expect(reply, 'the collector failed to store a batch').not.toMatch(/could not store/);
+      }),
+    TIMEOUT,
+  );
 
-  it('Opik REST', () => fuzz('opik', fc.tuple(opikRequest, mutations), async ([request, list]) => {
-    const reply = await http(c.port, request.path, { method: request.method, body: toJson(mutate(structuredClone(request.body), list)), headers: JSON_HEADERS });
-    expectNoServerError(reply.status, `${request.method} ${request.path}`);
-  }), TIMEOUT);
+  it(
+    'Opik REST',
+    () =>
+      fuzz('opik', fc.tuple(opikRequest, mutations), async ([request, list]) => {
+        const reply = await http(c.port, request.path, {
+          method: request.method,
+          body: toJson(mutate(structuredClone(request.body), list)),
+          headers: JSON_HEADERS,
+        });
+        expectNoServerError(reply.status, `${request.method} ${request.path}`);
+      }),
+    TIMEOUT,
+  );
 
-  it('scores', () => fuzz('scores', fc.tuple(scoreBody, mutations), async ([body, list]) => {
-    const reply = await c.get('/api/scores', { method: 'POST', body: toJson(mutate(structuredClone(body), list)), headers: JSON_HEADERS });
-    expectNoServerError(reply.status, 'POST /api/scores');
-  }), TIMEOUT);
+  it(
+    'scores',
+    () =>
+      fuzz('scores', fc.tuple(scoreBody, mutations), async ([body, list]) => {
+        const reply = await c.get('/api/scores', {
+          method: 'POST',
+          body: toJson(mutate(structuredClone(body), list)),
+          headers: JSON_HEADERS,
+        });
+        expectNoServerError(reply.status, 'POST /api/scores');
+      }),
+    TIMEOUT,
+  );
 
-  it('OTLP JSON', () => fuzz('otlp-json', fc.tuple(otlpBody, mutations), async ([body, list]) => {
-    const reply = await postText('/v1/traces', toJson(mutate(structuredClone(body), list)));
-    expectNoServerError(reply.status, 'POST /v1/traces (JSON)');
-  }), TIMEOUT);
+  it(
+    'OTLP JSON',
+    () =>
+      fuzz('otlp-json', fc.tuple(otlpBody, mutations), async ([body, list]) => {
+        const reply = await postText('/v1/traces', toJson(mutate(structuredClone(body), list)));
+        expectNoServerError(reply.status, 'POST /v1/traces (JSON)');
+      }),
+    TIMEOUT,
+  );
 
-  it('Braintrust /logs3', () => fuzz('logs3', fc.tuple(logs3Body, mutations), async ([body, list]) => {
-    // As the Python SDK posts it: no Content-Type.
-    const reply = await postText('/logs3', toJson(mutate(structuredClone(body), list)), {});
-    expectNoServerError(reply.status, 'POST /logs3');
-  }), TIMEOUT);
+  it(
+    'Braintrust /logs3',
+    () =>
+      fuzz('logs3', fc.tuple(logs3Body, mutations), async ([body, list]) => {
+        // As the Python SDK posts it: no Content-Type.
+        const reply = await postText('/logs3', toJson(mutate(structuredClone(body), list)), {});
+        expectNoServerError(reply.status, 'POST /logs3');
+      }),
+    TIMEOUT,
+  );
 
-  it('OTLP protobuf', () => fuzz('otlp-proto', fc.tuple(otlpBody, protoMutation), async ([body, mutation]) => {
-    const reply = await postText('/v1/traces', Buffer.from(protoBytes(body, mutation)), { 'content-type': 'application/x-protobuf' });
-    expectNoServerError(reply.status, 'POST /v1/traces (protobuf)');
-  }), TIMEOUT);
+  it(
+    'OTLP protobuf',
+    () =>
+      fuzz('otlp-proto', fc.tuple(otlpBody, protoMutation), async ([body, mutation]) => {
+        const reply = await postText('/v1/traces', Buffer.from(protoBytes(body, mutation)), {
+          'content-type': 'application/x-protobuf',
+        });
+        expectNoServerError(reply.status, 'POST /v1/traces (protobuf)');
+      }),
+    TIMEOUT,
+  );
 });
 
 // ---- protobuf bodies ------------------------------------------------------------------------
 
-type ProtoMutation = { kind: 'none' } | { kind: 'deep'; levels: number } | { kind: 'flip'; at: number; xor: number } | { kind: 'cut'; at: number } | { kind: 'junk'; bytes: number[] };
+type ProtoMutation =
+  | { kind: 'none' }
+  | { kind: 'deep'; levels: number }
+  | { kind: 'flip'; at: number; xor: number }
+  | { kind: 'cut'; at: number }
+  | { kind: 'junk'; bytes: number[] };
 
 const protoMutation: fc.Arbitrary<ProtoMutation> = fc.oneof(
   fc.constant({ kind: 'none' as const }),
   fc.constantFrom(31, 33, 999, 1000, 1001, 3000, 20_000).map((levels) => ({ kind: 'deep' as const, levels })),
   fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant('junk' as const), bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }) }),
+  fc.record({
+    kind: fc.constant('junk' as const),
+    bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 16 }),
+  }),
 );
 
 const base64 = (hex: unknown) => Buffer.from(String(hex), 'hex').toString('base64');

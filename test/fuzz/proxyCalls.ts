@@ -57,20 +57,48 @@ export const replyPlan: fc.Arbitrary<ReplyPlan> = fc.record({
     { weight: 1, arbitrary: fc.constant<ReplyBody>('empty') },
     { weight: 2, arbitrary: fc.constant<ReplyBody>('error') },
   ),
-  status: fc.oneof({ weight: 8, arbitrary: fc.constant(200) }, { weight: 2, arbitrary: fc.constantFrom(201, 204, 301, 400, 401, 404, 429, 500, 502, 503) }),
+  status: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(200) },
+    { weight: 2, arbitrary: fc.constantFrom(201, 204, 301, 400, 401, 404, 429, 500, 502, 503) },
+  ),
   contentType: fc.oneof(
     { weight: 6, arbitrary: fc.constant<ReplyPlan['contentType']>('right') },
-    { weight: 1, arbitrary: fc.constantFrom<ReplyPlan['contentType']>('application/json', 'text/event-stream', 'text/html', 'application/octet-stream', 'none') },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom<ReplyPlan['contentType']>(
+        'application/json',
+        'text/event-stream',
+        'text/html',
+        'application/octet-stream',
+        'none',
+      ),
+    },
   ),
   echoKey: fc.oneof({ weight: 4, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   gzip: fc.oneof({ weight: 9, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
   cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
   delay: fc.oneof(
     { weight: 16, arbitrary: fc.constant({ where: 'none' as const, ms: 0 }) },
-    { weight: 4, arbitrary: fc.record({ where: fc.constantFrom('headers' as const, 'between' as const), ms: fc.constant(PAUSE_SHORT_MS) }) },
-    { weight: 1, arbitrary: fc.record({ where: fc.constantFrom('headers' as const, 'between' as const), ms: fc.constant(PAUSE_TIMEOUT_MS) }) },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        where: fc.constantFrom('headers' as const, 'between' as const),
+        ms: fc.constant(PAUSE_SHORT_MS),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        where: fc.constantFrom('headers' as const, 'between' as const),
+        ms: fc.constant(PAUSE_TIMEOUT_MS),
+      }),
+    },
   ),
-  close: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constant('before' as const) }, { weight: 2, arbitrary: fc.double({ min: 0, max: 0.99, noNaN: true }) }),
+  close: fc.oneof(
+    { weight: 8, arbitrary: fc.constant(undefined) },
+    { weight: 1, arbitrary: fc.constant('before' as const) },
+    { weight: 2, arbitrary: fc.double({ min: 0, max: 0.99, noNaN: true }) },
+  ),
   bytes: fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 64 }),
   mib: fc.constantFrom(1, 2),
   deepLevels: fc.constantFrom(999, 1001, 5000, 20_000),
@@ -132,14 +160,29 @@ export async function startFuzzProvider(): Promise<FuzzProvider> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function answer(req: IncomingMessage, res: ServerResponse, plan: ReplyPlan, body: Buffer, record: (s: Served) => void): Promise<void> {
+async function answer(
+  req: IncomingMessage,
+  res: ServerResponse,
+  plan: ReplyPlan,
+  body: Buffer,
+  record: (s: Served) => void,
+): Promise<void> {
   const key = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
   const path = (req.url ?? '').replace(/^\/v1/, '');
   const { text, type } = replyText(plan, key, path);
   let bytes = typeof text === 'string' ? Buffer.from(text) : text;
   if (plan.gzip) bytes = gzipSync(bytes);
   const contentType = plan.contentType === 'right' ? type : plan.contentType === 'none' ? undefined : plan.contentType;
-  const served: Served = { method: req.method ?? '', path, body, status: plan.status, contentType, contentEncoding: plan.gzip ? 'gzip' : undefined, sent: Buffer.alloc(0), complete: false };
+  const served: Served = {
+    method: req.method ?? '',
+    path,
+    body,
+    status: plan.status,
+    contentType,
+    contentEncoding: plan.gzip ? 'gzip' : undefined,
+    sent: Buffer.alloc(0),
+    complete: false,
+  };
   record(served);
   if (plan.close === 'before') return void req.socket.destroy();
   if (plan.delay.where === 'headers') await sleep(plan.delay.ms);
@@ -152,7 +195,9 @@ async function answer(req: IncomingMessage, res: ServerResponse, plan: ReplyPlan
   if (bodyless) bytes = Buffer.alloc(0);
   res.writeHead(plan.status, headers);
   const stopAt = typeof plan.close === 'number' ? Math.floor(bytes.length * plan.close) : bytes.length;
-  const cuts = [...new Set(plan.cuts.map((f) => Math.floor(f * bytes.length)))].filter((at) => at > 0 && at < stopAt).sort((a, b) => a - b);
+  const cuts = [...new Set(plan.cuts.map((f) => Math.floor(f * bytes.length)))]
+    .filter((at) => at > 0 && at < stopAt)
+    .sort((a, b) => a - b);
   let at = 0;
   const sent: Buffer[] = [];
   for (const end of [...cuts, stopAt]) {
@@ -180,22 +225,36 @@ function replyText(plan: ReplyPlan, key: string, path: string): { text: string |
     case 'chat':
       return { text: JSON.stringify(chatCompletion(`${said}${words}`)), type: 'application/json' };
     case 'stream':
-      return { text: chatStream(`${said}${words}`, plan.bytes[0] % 2 === 0 ? '\n' : '\r\n'), type: 'text/event-stream; charset=utf-8' };
+      return {
+        text: chatStream(`${said}${words}`, plan.bytes[0] % 2 === 0 ? '\n' : '\r\n'),
+        type: 'text/event-stream; charset=utf-8',
+      };
     case 'responsesStream':
       return { text: responsesStream(`${said}${words}`), type: 'text/event-stream' };
     case 'garbage':
       return { text: Buffer.from(plan.bytes), type: 'application/octet-stream' };
     case 'huge':
-      return { text: JSON.stringify(chatCompletion(said + 'x'.repeat(plan.mib * 1024 * 1024))), type: 'application/json' };
+      return {
+        text: JSON.stringify(chatCompletion(said + 'x'.repeat(plan.mib * 1024 * 1024))),
+        type: 'application/json',
+      };
     case 'deep':
       // Nested where each endpoint's reader looks: message content, choices, and the whole body.
       return path.startsWith('/chat') && plan.bytes[0] % 2 === 0
-        ? { text: `{"choices":[{"message":{"role":"assistant","content":${deepObjectJson(plan.deepLevels)}}}],"usage":${deepObjectJson(plan.deepLevels)}}`, type: 'application/json' }
+        ? {
+            text: `{"choices":[{"message":{"role":"assistant","content":${deepObjectJson(plan.deepLevels)}}}],"usage":${deepObjectJson(plan.deepLevels)}}`,
+            type: 'application/json',
+          }
         : { text: deepObjectJson(plan.deepLevels, JSON.stringify({ said })), type: 'application/json' };
     case 'empty':
       return { text: '', type: 'application/json' };
     case 'error':
-      return { text: JSON.stringify({ error: { message: `${said}Something went wrong: ${words}`, type: 'invalid_request_error', code: 'fuzz' } }), type: 'application/json' };
+      return {
+        text: JSON.stringify({
+          error: { message: `${said}Something went wrong: ${words}`, type: 'invalid_request_error', code: 'fuzz' },
+        }),
+        type: 'application/json',
+      };
   }
 }
 
@@ -211,16 +270,40 @@ function chatCompletion(content: string): object {
 
 function chatStream(content: string, eol: string): string {
   const pieces = content.match(/.{1,7}/gs) ?? [''];
-  const events = pieces.map((piece, i) => ({ id: 'chatcmpl-fuzz', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, finish_reason: null }] }));
-  events.push({ id: 'chatcmpl-fuzz', object: 'chat.completion.chunk', model: 'gpt-4o-mini', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }], usage: { prompt_tokens: 9, completion_tokens: pieces.length, total_tokens: 9 + pieces.length } } as never);
-  return [...events.map((e) => `data: ${JSON.stringify(e)}`), ': keep-alive', 'data: [DONE]'].join(eol + eol) + eol + eol;
+  const events = pieces.map((piece, i) => ({
+    id: 'chatcmpl-fuzz',
+    object: 'chat.completion.chunk',
+    model: 'gpt-4o-mini',
+    choices: [
+      { index: 0, delta: i === 0 ? { role: 'assistant', content: piece } : { content: piece }, finish_reason: null },
+    ],
+  }));
+  events.push({
+    id: 'chatcmpl-fuzz',
+    object: 'chat.completion.chunk',
+    model: 'gpt-4o-mini',
+    choices: [{ index: 0, delta: {}, finish_reason: 'stop' }],
+    usage: { prompt_tokens: 9, completion_tokens: pieces.length, total_tokens: 9 + pieces.length },
+  } as never);
+  return (
+    [...events.map((e) => `data: ${JSON.stringify(e)}`), ': keep-alive', 'data: [DONE]'].join(eol + eol) + eol + eol
+  );
 }
 
 function responsesStream(text: string): string {
   const events = [
     { type: 'response.created', response: { id: 'resp_fuzz', status: 'in_progress' } },
     ...(text.match(/.{1,9}/gs) ?? []).map((delta) => ({ type: 'response.output_text.delta', delta })),
-    { type: 'response.completed', response: { id: 'resp_fuzz', status: 'completed', model: 'gpt-4o-mini', output_text: text, usage: { input_tokens: 4, output_tokens: 2 } } },
+    {
+      type: 'response.completed',
+      response: {
+        id: 'resp_fuzz',
+        status: 'completed',
+        model: 'gpt-4o-mini',
+        output_text: text,
+        usage: { input_tokens: 4, output_tokens: 2 },
+      },
+    },
   ];
   return events.map((e) => `event: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('');
 }
@@ -244,7 +327,10 @@ export interface ClientCall {
   reply: ReplyPlan;
 }
 
-const MESSAGES = [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'ça va? 😀' }];
+const MESSAGES = [
+  { role: 'system', content: 'Be brief.' },
+  { role: 'user', content: 'ça va? 😀' },
+];
 
 /** Request bodies from a small pool, so calls repeat and meet in the cache (a seed or temperature 0 asks for it). */
 const requestBody = fc.constantFrom<Record<string, unknown>>(
@@ -260,21 +346,57 @@ const keyChar = fc.constantFrom(...'0123456789abcdefghijklmnopqrstuvwxyzABCDEFGH
 
 export const clientCall: fc.Arbitrary<ClientCall> = fc
   .record({
-    method: fc.oneof({ weight: 8, arbitrary: fc.constant('POST') }, { weight: 1, arbitrary: fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE') }),
-    path: fc.oneof({ weight: 3, arbitrary: fc.constant('/chat/completions') }, { weight: 2, arbitrary: fc.constantFrom('/responses', '/completions', '/embeddings', '/models', '/files/f-1/content', '/chat/completions/') }),
+    method: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('POST') },
+      { weight: 1, arbitrary: fc.constantFrom('GET', 'HEAD', 'PUT', 'DELETE') },
+    ),
+    path: fc.oneof(
+      { weight: 3, arbitrary: fc.constant('/chat/completions') },
+      {
+        weight: 2,
+        arbitrary: fc.constantFrom(
+          '/responses',
+          '/completions',
+          '/embeddings',
+          '/models',
+          '/files/f-1/content',
+          '/chat/completions/',
+        ),
+      },
+    ),
     body: requestBody,
     mutated: fc.oneof({ weight: 3, arbitrary: fc.constant<Mutation[]>([]) }, { weight: 2, arbitrary: mutations }),
-    contentType: fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=utf-8') }),
+    contentType: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('application/json') },
+      { weight: 1, arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=utf-8') },
+    ),
     // A key in the query is part of the cache key (the path is): kept rare, so calls still meet in the cache.
-    keyIn: fc.oneof({ weight: 6, arbitrary: fc.constant('authorization' as const) }, { weight: 1, arbitrary: fc.constantFrom('authorization+query' as const, 'authorization+x-api-key' as const) }),
+    keyIn: fc.oneof(
+      { weight: 6, arbitrary: fc.constant('authorization' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('authorization+query' as const, 'authorization+x-api-key' as const) },
+    ),
     key: fc.string({ unit: keyChar, minLength: 24, maxLength: 24 }).map((s) => `sk-fz-${s}`),
     cache: fc.option(
-      fc.record({ header: fc.constantFrom('x-spanscope-cache', 'x-bt-use-cache') as fc.Arbitrary<'x-spanscope-cache' | 'x-bt-use-cache'>, value: fc.constantFrom('auto', 'always', 'always', 'never', 'replay', 'sometimes') }),
+      fc.record({
+        header: fc.constantFrom('x-spanscope-cache', 'x-bt-use-cache') as fc.Arbitrary<
+          'x-spanscope-cache' | 'x-bt-use-cache'
+        >,
+        value: fc.constantFrom('auto', 'always', 'always', 'never', 'replay', 'sometimes'),
+      }),
       { nil: undefined, freq: 2 },
     ),
-    cacheControl: fc.option(fc.constantFrom('no-cache', 'no-store', 'max-age=0', 'max-age=3600'), { nil: undefined, freq: 4 }),
-    parent: fc.oneof({ weight: 8, arbitrary: fc.constant('none' as const) }, { weight: 1, arbitrary: fc.constantFrom('bt' as const, 'bad' as const) }),
-    hangUp: fc.oneof({ weight: 8, arbitrary: fc.constant('never' as const) }, { weight: 1, arbitrary: fc.constantFrom('afterSend' as const, 'afterFirstBytes' as const) }),
+    cacheControl: fc.option(fc.constantFrom('no-cache', 'no-store', 'max-age=0', 'max-age=3600'), {
+      nil: undefined,
+      freq: 4,
+    }),
+    parent: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('none' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('bt' as const, 'bad' as const) },
+    ),
+    hangUp: fc.oneof(
+      { weight: 8, arbitrary: fc.constant('never' as const) },
+      { weight: 1, arbitrary: fc.constantFrom('afterSend' as const, 'afterFirstBytes' as const) },
+    ),
     reply: replyPlan,
   })
   .map(({ body, mutated, ...call }) => ({

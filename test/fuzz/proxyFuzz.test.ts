@@ -24,7 +24,14 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestCollector, startTestCollector, tempDir } from '../support/collector';
 import { LiveProbe } from './liveProbe';
-import { type ClientCall, type FuzzProvider, type Served, UPSTREAM_TIMEOUT_MS, clientCall, startFuzzProvider } from './proxyCalls';
+import {
+  type ClientCall,
+  type FuzzProvider,
+  type Served,
+  UPSTREAM_TIMEOUT_MS,
+  clientCall,
+  startFuzzProvider,
+} from './proxyCalls';
 
 const RUNS = Number(process.env.PROXY_FUZZ_RUNS ?? 300);
 const SEED = process.env.FUZZ_SEED === 'random' ? undefined : Number(process.env.FUZZ_SEED ?? 20261207);
@@ -47,7 +54,13 @@ const recorded = new Map<string, string>();
 const tally = { cases: 0, hits: 0, misses: 0, forwarded: 0, refused: 0, hungUp: 0, ms: 0 };
 
 async function startCollector(dir?: string): Promise<void> {
-  c = await startTestCollector({ dir, store: STORE, collector: { proxy: { upstream: provider.baseURL, cacheDir, timeoutMs: UPSTREAM_TIMEOUT_MS, cacheMaxBytes: 64 * 1024 * 1024 } } });
+  c = await startTestCollector({
+    dir,
+    store: STORE,
+    collector: {
+      proxy: { upstream: provider.baseURL, cacheDir, timeoutMs: UPSTREAM_TIMEOUT_MS, cacheMaxBytes: 64 * 1024 * 1024 },
+    },
+  });
   live = await LiveProbe.open(c.port, c.token, []);
   await live.answers();
 }
@@ -72,7 +85,10 @@ function send(call: ClientCall, project: string, id: string): Promise<ClientRepl
   if (call.parent === 'bt') headers['x-bt-parent'] = `project_name:${project}`;
   else headers['x-spanscope-project'] = project;
   if (call.parent === 'bad') headers['x-spanscope-parent'] = 'x'.repeat(300); // past the id length limit
-  const prefix = call.cache?.value === 'replay' && call.cache.header === 'x-spanscope-cache' && call.reply.bytes[0] % 3 === 0 ? '/v1/proxy-replay' : '/v1/proxy';
+  const prefix =
+    call.cache?.value === 'replay' && call.cache.header === 'x-spanscope-cache' && call.reply.bytes[0] % 3 === 0
+      ? '/v1/proxy-replay'
+      : '/v1/proxy';
   const query = call.keyIn === 'authorization+query' ? `?key=${call.key}` : '';
   return new Promise((resolve) => {
     const reply: ClientReply = { headers: {}, body: Buffer.alloc(0), cut: false };
@@ -85,17 +101,20 @@ function send(call: ClientCall, project: string, id: string): Promise<ClientRepl
       reply.body = Buffer.concat(parts);
       resolve(reply);
     };
-    const req = request({ host: '127.0.0.1', port: c.port, path: `${prefix}${call.path}${query}`, method: call.method, headers }, (res) => {
-      reply.status = res.statusCode;
-      reply.headers = res.headers;
-      res.on('data', (chunk: Buffer) => {
-        parts.push(chunk);
-        if (call.hangUp === 'afterFirstBytes') req.destroy();
-      });
-      res.on('end', () => done(false));
-      res.on('error', () => done(true));
-      res.on('aborted', () => done(true));
-    });
+    const req = request(
+      { host: '127.0.0.1', port: c.port, path: `${prefix}${call.path}${query}`, method: call.method, headers },
+      (res) => {
+        reply.status = res.statusCode;
+        reply.headers = res.headers;
+        res.on('data', (chunk: Buffer) => {
+          parts.push(chunk);
+          if (call.hangUp === 'afterFirstBytes') req.destroy();
+        });
+        res.on('end', () => done(false));
+        res.on('error', () => done(true));
+        res.on('aborted', () => done(true));
+      },
+    );
     req.on('error', () => done(true));
     req.on('close', () => setImmediate(() => done(true))); // after 'end' when the reply was whole
     req.end(call.body);
@@ -119,9 +138,13 @@ async function endedCall(project: string): Promise<{ text: string; detail: any }
       const reply = await c.get(`/api/traces/${encodeURIComponent(traces[0].id)}`);
       expect(reply.status, `reading the call's trace: ${reply.text.slice(0, 300)}`).toBe(200);
       const spans = reply.json.spans as any[];
-      if (spans.length === 1 && spans[0].status !== 'running' && reply.json.trace.status !== 'running') return { text: reply.text, detail: reply.json };
+      if (spans.length === 1 && spans[0].status !== 'running' && reply.json.trace.status !== 'running')
+        return { text: reply.text, detail: reply.json };
     }
-    if (Date.now() > deadline) throw new Error(`the call's span in ${project} did not end within ${SPAN_END_WAIT_MS} ms (traces: ${JSON.stringify(traces)})`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the call's span in ${project} did not end within ${SPAN_END_WAIT_MS} ms (traces: ${JSON.stringify(traces)})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 }
@@ -142,7 +165,8 @@ function expectWellFormed(detail: any, reply: ClientReply, call: ClientCall): vo
     if (reply.status < 300) expect(span.metadata.status_code ?? 200, 'status_code').toBe(reply.status);
     else expect(span.status, `a ${reply.status} reply`).toBe('error');
   }
-  if (call.reply.delay.ms > UPSTREAM_TIMEOUT_MS && reply.status === 504) expect(span.error_info?.message ?? '').toMatch(/sent nothing for/);
+  if (call.reply.delay.ms > UPSTREAM_TIMEOUT_MS && reply.status === 504)
+    expect(span.error_info?.message ?? '').toMatch(/sent nothing for/);
 }
 
 /** Whether two JSON texts mean the same (no recursion: bodies nest 20,000 deep). -0 and 0 are one number; 1e400 is not null. */
@@ -160,7 +184,14 @@ function sameJson(a: string | undefined, b: string | undefined): boolean {
   while (stack.length) {
     const [p, q] = stack.pop()!;
     if (p === q) continue;
-    if (typeof p !== 'object' || typeof q !== 'object' || p === null || q === null || Array.isArray(p) !== Array.isArray(q)) return false;
+    if (
+      typeof p !== 'object' ||
+      typeof q !== 'object' ||
+      p === null ||
+      q === null ||
+      Array.isArray(p) !== Array.isArray(q)
+    )
+      return false;
     const pk = Object.keys(p).sort();
     const qk = Object.keys(q).sort();
     if (pk.length !== qk.length || pk.some((k, i) => k !== qk[i])) return false;
@@ -175,13 +206,24 @@ function requestPath(call: ClientCall): string {
 
 /** A HIT must be the complete 2xx reply to an earlier call that meant the same, as the provider sent it. */
 function expectHitFromSameRequest(call: ClientCall, reply: ClientReply): void {
-  const sources = history.filter(({ call: earlier, served }) => served.complete && served.status >= 200 && served.status < 300 && earlier.method === call.method && requestPath(earlier) === requestPath(call) && sameJson(earlier.body, call.body));
-  expect(sources.length, `a HIT for ${call.method} ${call.path} ${call.body?.slice(0, 200)} with no earlier identical call answered whole`).toBeGreaterThan(0);
+  const sources = history.filter(
+    ({ call: earlier, served }) =>
+      served.complete &&
+      served.status >= 200 &&
+      served.status < 300 &&
+      earlier.method === call.method &&
+      requestPath(earlier) === requestPath(call) &&
+      sameJson(earlier.body, call.body),
+  );
+  expect(
+    sources.length,
+    `a HIT for ${call.method} ${call.path} ${call.body?.slice(0, 200)} with no earlier identical call answered whole`,
+  ).toBeGreaterThan(0);
   const from = sources.find(({ served }) => served.sent.equals(reply.body));
   expect(from, `the HIT's body (${reply.body.length} bytes) is none of the replies to identical calls`).toBeDefined();
   expect(reply.headers['content-type'], 'content-type of the HIT').toBe(from!.served.contentType);
   expect(reply.headers['content-encoding'], 'content-encoding of the HIT').toBe(from!.served.contentEncoding);
-  for (const key of keys) expect(reply.body.includes(key), 'a cached reply carries a caller\'s API key').toBe(false);
+  for (const key of keys) expect(reply.body.includes(key), "a cached reply carries a caller's API key").toBe(false);
 }
 
 /** Files under `dir` changed since `since` (ms); none while it does not exist (the cache makes its folder on first use). */
@@ -255,14 +297,21 @@ async function oneCase(call: ClientCall): Promise<void> {
     tally.refused++;
     expect(status, `no span, status ${status}: ${reply.body.toString('utf8').slice(0, 200)}`).toBeLessThan(500);
     expect(served, 'refused, yet forwarded').toBeUndefined();
-    expect(await tracesOf(project), `refused with ${status} ${reply.body.toString("utf8").slice(0, 300)} ${JSON.stringify(reply.headers)}`).toHaveLength(0);
+    expect(
+      await tracesOf(project),
+      `refused with ${status} ${reply.body.toString('utf8').slice(0, 300)} ${JSON.stringify(reply.headers)}`,
+    ).toHaveLength(0);
   } else {
     // The client left: a span, when the call got that far, ends all the same.
     if ((await tracesOf(project)).length) await endedCall(project);
   }
 
   // What the index keeps of the case's trace (summaries, previews), however the call ended.
-  expectNoKeyIn(`the trace summaries of case ${id}`, (await c.get(`/api/traces?project=${encodeURIComponent(project)}&limit=10`)).text, [call.key]);
+  expectNoKeyIn(
+    `the trace summaries of case ${id}`,
+    (await c.get(`/api/traces?project=${encodeURIComponent(project)}&limit=10`)).text,
+    [call.key],
+  );
   for (const path of filesUnder(cacheDir, started)) expectNoKeyIn(`cache file ${path}`, bytesOf(path), [call.key]);
   const said = [...c.logs.slice(logsBefore), ...c.warnings.slice(warningsBefore)].join('\n');
   expectNoKeyIn('the collector log', said, [call.key]);
@@ -280,7 +329,9 @@ describe('AI proxy fuzzing', () => {
     live?.ws.terminate();
     await c?.close();
     await provider?.close();
-    console.log(`proxy fuzzing: ${tally.cases} cases in ${(tally.ms / 1000).toFixed(1)} s: ${tally.forwarded} forwarded, ${tally.hits} cache hits, ${tally.misses} misses, ${tally.refused} refused, ${tally.hungUp} cut short`);
+    console.log(
+      `proxy fuzzing: ${tally.cases} cases in ${(tally.ms / 1000).toFixed(1)} s: ${tally.forwarded} forwarded, ${tally.hits} cache hits, ${tally.misses} misses, ${tally.refused} refused, ${tally.hungUp} cut short`,
+    );
   });
 
   it('keeps the collector up, every call recorded whole, the cache honest and keys out of every file and log', async () => {
@@ -297,7 +348,11 @@ describe('AI proxy fuzzing', () => {
     const dir = c.dir;
     await c.stop();
     await startCollector(dir);
-    for (const [id, text] of recorded) expect((await c.get(`/api/traces/${encodeURIComponent(id)}`)).text, `trace ${id} after the restart (FUZZ_SEED=${seed})`).toBe(text);
+    for (const [id, text] of recorded)
+      expect(
+        (await c.get(`/api/traces/${encodeURIComponent(id)}`)).text,
+        `trace ${id} after the restart (FUZZ_SEED=${seed})`,
+      ).toBe(text);
     expect((await c.raw('/api/health')).status).toBe(200);
     // Every file the store and the cache wrote, the restart's included.
     for (const path of filesUnder(dir)) expectNoKeyIn(`stored file ${path}`, bytesOf(path), keys);

@@ -27,7 +27,15 @@ const TRACES = ['a', 'b', '__proto__', 'constructor', 'toString'];
 /** Spans per trace: few, so updates and scores meet spans that exist. */
 const SPANS = 4;
 
-type Ingest = { op: 'ingest'; trace: number; spans: number[]; end: boolean; finish: boolean; payload: number; asBody: boolean };
+type Ingest = {
+  op: 'ingest';
+  trace: number;
+  spans: number[];
+  end: boolean;
+  finish: boolean;
+  payload: number;
+  asBody: boolean;
+};
 type Op =
   | Ingest
   | { op: 'update'; trace: number; span: number; byIdAlone: boolean }
@@ -42,18 +50,51 @@ type Op =
 
 const trace = fc.nat({ max: TRACES.length - 1 });
 const span = fc.nat({ max: SPANS - 1 });
-const ingest: fc.Arbitrary<Ingest> = fc.record({ op: fc.constant('ingest' as const), trace, spans: fc.uniqueArray(span, { minLength: 1, maxLength: SPANS }), end: fc.boolean(), finish: fc.boolean(), payload: fc.constantFrom(0, 1_000, 200_000, 700_000), asBody: fc.boolean() });
+const ingest: fc.Arbitrary<Ingest> = fc.record({
+  op: fc.constant('ingest' as const),
+  trace,
+  spans: fc.uniqueArray(span, { minLength: 1, maxLength: SPANS }),
+  end: fc.boolean(),
+  finish: fc.boolean(),
+  payload: fc.constantFrom(0, 1_000, 200_000, 700_000),
+  asBody: fc.boolean(),
+});
 const ops: fc.Arbitrary<Op> = fc.oneof(
   { weight: 6, arbitrary: ingest },
   // A flush under way (it has taken what it writes) while batches keep landing, as under load.
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('burst' as const), batches: fc.array(ingest, { minLength: 1, maxLength: 6 }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('burst' as const),
+      batches: fc.array(ingest, { minLength: 1, maxLength: 6 }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ op: fc.constant('update' as const), trace, span, byIdAlone: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ op: fc.constant('score' as const), trace, span: fc.option(span, { nil: undefined }), byIdAlone: fc.boolean(), name: fc.constantFrom('quality', '__proto__', 'constructor') }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('score' as const),
+      trace,
+      span: fc.option(span, { nil: undefined }),
+      byIdAlone: fc.boolean(),
+      name: fc.constantFrom('quality', '__proto__', 'constructor'),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ op: fc.constant('delete' as const), trace }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('read' as const), trace }) },
   { weight: 3, arbitrary: fc.record({ op: fc.constant('flush' as const), wait: fc.boolean() }) },
   { weight: 2, arbitrary: fc.constant({ op: 'turn' as const }) },
-  { weight: 1, arbitrary: fc.record({ op: fc.constant('retain' as const), maxTraces: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }), maxBytes: fc.option(fc.constantFrom(2, 6, 12).map((mb) => mb * 1024 * 1024), { nil: undefined }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('retain' as const),
+      maxTraces: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
+      maxBytes: fc.option(
+        fc.constantFrom(2, 6, 12).map((mb) => mb * 1024 * 1024),
+        { nil: undefined },
+      ),
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ op: 'restart' as const }) },
 );
 
@@ -92,7 +133,8 @@ class Run {
         const id = TRACES[op.trace];
         const text = 'x'.repeat(op.payload);
         const events: unknown[] = [traceStart(id, op.finish ? { end_time: at(5000) } : {})];
-        for (const s of op.spans) events.push((op.end ? spanEnd : spanStart)(spanId(op.trace, s), id, { start_time: at(s), input: { text } }));
+        for (const s of op.spans)
+          events.push((op.end ? spanEnd : spanStart)(spanId(op.trace, s), id, { start_time: at(s), input: { text } }));
         if (op.finish) events.push(traceEnd(id));
         this.apply(batch(...events), op.asBody);
         const spans = this.expected.get(id) ?? new Set();
@@ -104,13 +146,22 @@ class Run {
         // With its trace, an update makes the span (and the trace) if they are not there; by id
         // alone it waits for a span that is not (or for the search of the packs).
         const id = TRACES[op.trace];
-        this.apply(batch({ event: 'span_update', span: { id: spanId(op.trace, op.span), ...(op.byIdAlone ? {} : { trace_id: id }), output: 'updated' } }), false);
+        this.apply(
+          batch({
+            event: 'span_update',
+            span: { id: spanId(op.trace, op.span), ...(op.byIdAlone ? {} : { trace_id: id }), output: 'updated' },
+          }),
+          false,
+        );
         if (!op.byIdAlone) this.expected.set(id, (this.expected.get(id) ?? new Set()).add(spanId(op.trace, op.span)));
         return;
       }
       case 'score': {
         const id = TRACES[op.trace];
-        const body = op.span === undefined ? score('trace', id, op.name, 0.5) : score('span', spanId(op.trace, op.span), op.name, 1, op.byIdAlone ? {} : { trace_id: id });
+        const body =
+          op.span === undefined
+            ? score('trace', id, op.name, 0.5)
+            : score('span', spanId(op.trace, op.span), op.name, 1, op.byIdAlone ? {} : { trace_id: id });
         return this.apply(batch(body), false);
       }
       case 'delete':
@@ -151,7 +202,12 @@ class Run {
 
   async checkAll(): Promise<void> {
     expect(this.warnings, 'nothing touched the files: the store must not have warned').toEqual([]);
-    expect(this.store.listTraces({ limit: 100 }).map((t) => t.id).sort()).toEqual([...this.expected.keys()].sort());
+    expect(
+      this.store
+        .listTraces({ limit: 100 })
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([...this.expected.keys()].sort());
     for (const id of TRACES) await this.checkTrace(id);
   }
 
@@ -172,7 +228,9 @@ describe('the store under random sequences of what it meets', () => {
           for (const op of sequence) {
             await run.step(op);
             expect(run.warnings, `after ${JSON.stringify(op)}`).toEqual([]);
-            expect(Object.keys(Object.prototype), `after ${JSON.stringify(op)}: Object.prototype written to`).toEqual([]);
+            expect(Object.keys(Object.prototype), `after ${JSON.stringify(op)}: Object.prototype written to`).toEqual(
+              [],
+            );
           }
           await run.checkAll();
           await run.close();

@@ -44,10 +44,14 @@ describe('writeFileAtomic', () => {
     const dir = tempDir();
     const path = join(dir, 'pack-000002.json');
     mkdirSync(join(path, 'inside'), { recursive: true }); // a folder in the file's place: the rename fails
-    await expect(writeFileAtomic(path, 'data')).rejects.toMatchObject({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST|EPERM)$/) });
+    await expect(writeFileAtomic(path, 'data')).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST|EPERM)$/),
+    });
     expect(readdirSync(dir)).toEqual(['pack-000002.json']);
     expect(readdirSync(path)).toEqual(['inside']);
-    await expect(writeFileAtomic(join(dir, 'no-such-folder', 'x.json'), 'data')).rejects.toMatchObject({ code: 'ENOENT' });
+    await expect(writeFileAtomic(join(dir, 'no-such-folder', 'x.json'), 'data')).rejects.toMatchObject({
+      code: 'ENOENT',
+    });
   });
 
   it('names its temp files so that those a crash leaves are removed at open, and nothing else is', async () => {
@@ -132,17 +136,38 @@ describe('a flush', () => {
     const script = join(work, 'flush.ts');
     writeFileSync(script, STORE_SCRIPT);
     const traceFile = join(work, 'strace.txt');
-    const run = spawnSync('strace', ['-f', '-qq', '-e', 'trace=openat,fsync,fdatasync,rename,renameat,renameat2,close', '-e', 'signal=none', '-o', traceFile, process.execPath, '--import', 'tsx', script, dir], {
-      cwd: ROOT,
-      encoding: 'utf8',
-      timeout: 60_000,
-      env: withoutFsyncSwitch(),
-    });
-    if (run.error) throw new Error(`this test runs the store under strace (apt-get install strace): ${run.error.message}`);
+    const run = spawnSync(
+      'strace',
+      [
+        '-f',
+        '-qq',
+        '-e',
+        'trace=openat,fsync,fdatasync,rename,renameat,renameat2,close',
+        '-e',
+        'signal=none',
+        '-o',
+        traceFile,
+        process.execPath,
+        '--import',
+        'tsx',
+        script,
+        dir,
+      ],
+      {
+        cwd: ROOT,
+        encoding: 'utf8',
+        timeout: 60_000,
+        env: withoutFsyncSwitch(),
+      },
+    );
+    if (run.error)
+      throw new Error(`this test runs the store under strace (apt-get install strace): ${run.error.message}`);
     expect(run.status, run.stderr).toBe(0);
     const calls = readTrace(readFileSync(traceFile, 'utf8'));
 
-    const renames = calls.filter((c) => c.name.startsWith('rename') && c.result === '0' && /\/(packs|index)\/[^"/]+"\s*$/.test(c.args));
+    const renames = calls.filter(
+      (c) => c.name.startsWith('rename') && c.result === '0' && /\/(packs|index)\/[^"/]+"\s*$/.test(c.args),
+    );
     const targets = renames.map((r) => /"([^"]+)"\s*$/.exec(r.args)![1].slice(dir.length + 1)).sort();
     expect(targets).toEqual(['index/seg-000001.json', 'packs/pack-000001.json']);
     for (const rename of renames) {
@@ -151,12 +176,18 @@ describe('a flush', () => {
       // The temp file: opened for writing, then fsynced by its descriptor before the rename.
       const opened = calls.findLastIndex((c, i) => i < at && c.name === 'openat' && c.args.includes(`"${temp}"`));
       expect(opened, `${temp} opened`).toBeGreaterThanOrEqual(0);
-      expect(syncedBeforeClose(calls, opened, calls[opened].result, at), `${target}: its data fsynced before the rename`).toBe(true);
+      expect(
+        syncedBeforeClose(calls, opened, calls[opened].result, at),
+        `${target}: its data fsynced before the rename`,
+      ).toBe(true);
       // The folder: opened after the rename and fsynced, so the new name is on the disk too.
       const folder = target.slice(0, target.lastIndexOf('/'));
       const folderOpened = calls.findIndex((c, i) => i > at && c.name === 'openat' && c.args.includes(`"${folder}"`));
       expect(folderOpened, `${folder} opened after the rename`).toBeGreaterThan(at);
-      expect(syncedBeforeClose(calls, folderOpened, calls[folderOpened].result), `${folder} fsynced after the rename`).toBe(true);
+      expect(
+        syncedBeforeClose(calls, folderOpened, calls[folderOpened].result),
+        `${folder} fsynced after the rename`,
+      ).toBe(true);
     }
   });
 });

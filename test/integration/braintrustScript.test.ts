@@ -71,7 +71,14 @@ const lineOf = (marker: string) => SCRIPT.split('\n').findIndex((l) => l.include
 
 async function run(trace: boolean, project: string, extra: Record<string, string> = {}) {
   return runScript(SCRIPT, {
-    env: { TRACE: trace ? '1' : '0', PROJECT: project, FAKE_OPENAI_URL: fake.baseURL, BRAINTRUST_APP_URL: `http://127.0.0.1:${c.port}`, BRAINTRUST_API_KEY: 'any-key', ...extra },
+    env: {
+      TRACE: trace ? '1' : '0',
+      PROJECT: project,
+      FAKE_OPENAI_URL: fake.baseURL,
+      BRAINTRUST_APP_URL: `http://127.0.0.1:${c.port}`,
+      BRAINTRUST_API_KEY: 'any-key',
+      ...extra,
+    },
     name: 'app.mjs',
   });
 }
@@ -92,13 +99,25 @@ describe('a Braintrust script run against the collector', () => {
     const fn = spanNamed(detail, 'some_llm_function');
     // With UUID ids the root span's id is the trace's: both records carry it.
     expect(route.id).toBe(detail.trace.id);
-    expect(detail.trace).toMatchObject({ name: 'my_route_handler', input: 'What is a proxy?', output: REPLY.join(''), status: 'ok', span_count: 4 });
+    expect(detail.trace).toMatchObject({
+      name: 'my_route_handler',
+      input: 'What is a proxy?',
+      output: REPLY.join(''),
+      status: 'ok',
+      span_count: 4,
+    });
     expect(route.code_location).toEqual({ file: run1.file, line: lineOf('@route-span'), function: 'my_route_handler' });
     expect(fn.parent_span_id).toBe(route.id);
     expect(feedback.parent_span_id).toBe(route.id);
-    expect(feedback.feedback_scores).toEqual([expect.objectContaining({ name: 'correctness', value: 1, reason: 'correct' })]);
+    expect(feedback.feedback_scores).toEqual([
+      expect.objectContaining({ name: 'correctness', value: 1, reason: 'correct' }),
+    ]);
     const llm = detail.spans.find((s) => s.type === 'llm')!;
-    expect(llm).toMatchObject({ parent_span_id: fn.id, model: MODEL, usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
+    expect(llm).toMatchObject({
+      parent_span_id: fn.id,
+      model: MODEL,
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+    });
     expect(llm.input).toMatchObject({ messages: [{ role: 'system' }, { role: 'user', content: 'What is a proxy?' }] });
   });
 
@@ -118,7 +137,9 @@ describe('a Braintrust script run against the collector', () => {
       plain.push(p.ms);
     }
     const delay = Math.min(...traced) - Math.min(...plain);
-    console.log(`braintrust script exit: traced ${traced.join('/')} ms, untraced ${plain.join('/')} ms, delay ${delay} ms (fastest), ${median(traced) - median(plain)} ms (median)`);
+    console.log(
+      `braintrust script exit: traced ${traced.join('/')} ms, untraced ${plain.join('/')} ms, delay ${delay} ms (fastest), ${median(traced) - median(plain)} ms (median)`,
+    );
     expect(delay).toBeLessThan(1000);
     // Nothing was lost by exiting without a flush call: three runs, three traces of four spans.
     const reply = await c.get('/api/traces?project=bt-script-exit&limit=10');

@@ -37,21 +37,38 @@ describe('the braintrust npm package against the collector', () => {
         root.log({ input: { question: 'How are you, in French?' }, metadata: { user: { id: 'u1' } }, tags: ['seed'] });
         const plain = await traced(
           async () =>
-            client.chat.completions.create({ model: MODEL, messages: [{ role: 'system', content: 'Translate.' }, { role: 'user', content: 'How are you?' }] }),
+            client.chat.completions.create({
+              model: MODEL,
+              messages: [
+                { role: 'system', content: 'Translate.' },
+                { role: 'user', content: 'How are you?' },
+              ],
+            }),
           { name: 'translate' },
         );
         const streamed = await traced(
           async () => {
-            const stream = await client.chat.completions.create({ model: MODEL, messages: [{ role: 'user', content: 'Again?' }], stream: true, stream_options: { include_usage: true } });
+            const stream = await client.chat.completions.create({
+              model: MODEL,
+              messages: [{ role: 'user', content: 'Again?' }],
+              stream: true,
+              stream_options: { include_usage: true },
+            });
             let text = '';
             for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
             return text;
           },
           { name: 'translate_streamed' },
         );
-        await traced(async (tool) => tool.log({ input: { city: 'Paris' }, output: { forecast: 'rainy' } }), { name: 'get_weather', type: 'tool' });
+        await traced(async (tool) => tool.log({ input: { city: 'Paris' }, output: { forecast: 'rainy' } }), {
+          name: 'get_weather',
+          type: 'tool',
+        });
         // A second deep merge of metadata: the two halves must both survive.
-        root.log({ output: { plain: plain.choices[0].message.content, streamed }, metadata: { user: { plan: 'pro' } } });
+        root.log({
+          output: { plain: plain.choices[0].message.content, streamed },
+          metadata: { user: { plan: 'pro' } },
+        });
         return streamed;
       },
       { name: 'answer' },
@@ -62,10 +79,18 @@ describe('the braintrust npm package against the collector', () => {
     const detail = await onlyTrace(c, 'bt-app');
     const root = byName(detail, 'answer');
     expect(detail.trace).toMatchObject({
-      name: 'answer', project_name: 'bt-app', status: 'ok', span_count: 6,
-      input: { question: 'How are you, in French?' }, output: { plain: REPLY.join(''), streamed: REPLY.join('') },
+      name: 'answer',
+      project_name: 'bt-app',
+      status: 'ok',
+      span_count: 6,
+      input: { question: 'How are you, in French?' },
+      output: { plain: REPLY.join(''), streamed: REPLY.join('') },
     });
-    expect(root).toMatchObject({ type: 'general', tags: ['seed'], metadata: { user: { id: 'u1', plan: 'pro' }, braintrust_type: 'task' } });
+    expect(root).toMatchObject({
+      type: 'general',
+      tags: ['seed'],
+      metadata: { user: { id: 'u1', plan: 'pro' }, braintrust_type: 'task' },
+    });
     expect(root.parent_span_id).toBeUndefined();
 
     const translate = byName(detail, 'translate');
@@ -80,14 +105,28 @@ describe('the braintrust npm package against the collector', () => {
       return children[0];
     });
     for (const llm of [plainLlm, streamLlm]) {
-      expect(llm).toMatchObject({ type: 'llm', model: MODEL, provider: 'openai', status: 'ok', output: { role: 'assistant', content: REPLY.join('') } });
+      expect(llm).toMatchObject({
+        type: 'llm',
+        model: MODEL,
+        provider: 'openai',
+        status: 'ok',
+        output: { role: 'assistant', content: REPLY.join('') },
+      });
       expect(llm.usage).toMatchObject({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 });
       expect(llm.duration_ms).toBeGreaterThanOrEqual(0);
       // Priced by the collector like every route's LLM spans: the Braintrust SDK sends no cost.
       expect(llm).toMatchObject({ cost_source: 'estimated' });
-      expect(llm.total_estimated_cost).toBeCloseTo(databasePrice(MODEL, 'openai', { prompt_tokens: 12, completion_tokens: 5 }), 12);
+      expect(llm.total_estimated_cost).toBeCloseTo(
+        databasePrice(MODEL, 'openai', { prompt_tokens: 12, completion_tokens: 5 }),
+        12,
+      );
     }
-    expect(plainLlm.input).toEqual({ messages: [{ role: 'system', content: 'Translate.' }, { role: 'user', content: 'How are you?' }] });
+    expect(plainLlm.input).toEqual({
+      messages: [
+        { role: 'system', content: 'Translate.' },
+        { role: 'user', content: 'How are you?' },
+      ],
+    });
     expect(streamLlm.input).toEqual({ messages: [{ role: 'user', content: 'Again?' }] });
     // The fake server waits 15 ms before each chunk: the first token comes after that.
     expect(streamLlm.time_to_first_token_ms).toBeGreaterThanOrEqual(10);
@@ -103,9 +142,20 @@ describe('the braintrust npm package against the collector', () => {
 
     // Another request, as the seed's feedback handler: a span under the exported one.
     const feedback = logger.startSpan({ name: 'feedback', parent: exported });
-    logger.logFeedback({ id: feedback.id, scores: { correctness: 1 }, comment: 'spot on', metadata: { user_id: 'u42' } });
+    logger.logFeedback({
+      id: feedback.id,
+      scores: { correctness: 1 },
+      comment: 'spot on',
+      metadata: { user_id: 'u42' },
+    });
     feedback.end();
-    logger.logFeedback({ id: span.id, scores: { helpfulness: 0.5 }, expected: 'An intermediary.', comment: 'a bit short', metadata: { user_id: 'u7' } });
+    logger.logFeedback({
+      id: span.id,
+      scores: { helpfulness: 0.5 },
+      expected: 'An intermediary.',
+      comment: 'a bit short',
+      metadata: { user_id: 'u7' },
+    });
     // A comment alone: a note on the span, not a score.
     logger.logFeedback({ id: span.id, comment: 'needs a source' });
     await traced(
@@ -125,10 +175,17 @@ describe('the braintrust npm package against the collector', () => {
     expect(detail.trace).toMatchObject({ name: 'handle_request', input: 'What is a proxy?', output: 'A go-between.' });
     expect(child.parent_span_id).toBe(request.id);
     expect(broken.parent_span_id).toBe(request.id);
-    expect(child.feedback_scores).toEqual([expect.objectContaining({ name: 'correctness', value: 1, reason: 'spot on', source: 'sdk' })]);
+    expect(child.feedback_scores).toEqual([
+      expect.objectContaining({ name: 'correctness', value: 1, reason: 'spot on', source: 'sdk' }),
+    ]);
     expect(child.metadata).toMatchObject({ feedback_metadata: { user_id: 'u42' } });
-    expect(request.feedback_scores).toEqual([expect.objectContaining({ name: 'helpfulness', value: 0.5, reason: 'a bit short' })]);
-    expect(request).toMatchObject({ expected: 'An intermediary.', metadata: { comment: 'needs a source', feedback_metadata: { user_id: 'u7' } } });
+    expect(request.feedback_scores).toEqual([
+      expect.objectContaining({ name: 'helpfulness', value: 0.5, reason: 'a bit short' }),
+    ]);
+    expect(request).toMatchObject({
+      expected: 'An intermediary.',
+      metadata: { comment: 'needs a source', feedback_metadata: { user_id: 'u7' } },
+    });
     expect(broken.error_info).toMatchObject({ exception_type: 'TypeError', message: 'the tool broke' });
     expect(broken.error_info!.traceback).toContain('TypeError: the tool broke\n    at ');
     expect(broken.status).toBe('error');

@@ -19,7 +19,9 @@ const children: ChildProcess[] = [];
 /** A folder with no node_modules in it or in any folder above it, holding copies of the bundles. */
 function isolated(): string {
   const dir = tempDir('spanscope-bundle-');
-  for (let d = dir; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, 'node_modules'))) throw new Error(`${d} has a node_modules: the check would prove nothing there`);
+  for (let d = dir; d !== dirname(d); d = dirname(d))
+    if (existsSync(join(d, 'node_modules')))
+      throw new Error(`${d} has a node_modules: the check would prove nothing there`);
   for (const name of ['cli.js', 'mcp.js', 'backend.js']) copyFileSync(join(ROOT, 'dist', name), join(dir, name));
   return dir;
 }
@@ -46,7 +48,11 @@ describe('the bundles without node_modules', () => {
 
   it('the CLI serves, takes a trace and reads it back', async () => {
     const dir = isolated();
-    const child = spawn(process.execPath, [join(dir, 'cli.js'), 'serve', '--port', '0', '--grpc-port', '0', '--data', join(dir, 'data'), '--token', 't'], { cwd: dir, env: bareEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [join(dir, 'cli.js'), 'serve', '--port', '0', '--grpc-port', '0', '--data', join(dir, 'data'), '--token', 't'],
+      { cwd: dir, env: bareEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -56,7 +62,9 @@ describe('the bundles without node_modules', () => {
     });
     const port = Number(/:(\d+)$/.exec(first)![1]);
     const at = new Date().toISOString();
-    const sent = await http(port, '/api/ingest', { body: { events: [{ event: 'trace_start', trace: { id: 'alone', name: 'bundled', start_time: at } }] } });
+    const sent = await http(port, '/api/ingest', {
+      body: { events: [{ event: 'trace_start', trace: { id: 'alone', name: 'bundled', start_time: at } }] },
+    });
     expect(sent.status).toBe(200);
     const read = await http(port, '/api/traces/alone', { headers: { authorization: 'Bearer t' } });
     expect(read.json?.trace?.name).toBe('bundled');
@@ -68,7 +76,12 @@ describe('the bundles without node_modules', () => {
   it("the extension's backend and MCP bundles load", () => {
     const dir = isolated();
     const script = `const b = require(${JSON.stringify(join(dir, 'backend.js'))}); if (typeof b.openStore !== 'function' || typeof b.startCollector !== 'function') throw new Error('exports missing'); require(${JSON.stringify(join(dir, 'mcp.js'))});`;
-    const run = spawnSync(process.execPath, ['-e', script], { cwd: dir, env: bareEnv(), encoding: 'utf8', timeout: 30_000 });
+    const run = spawnSync(process.execPath, ['-e', script], {
+      cwd: dir,
+      env: bareEnv(),
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     expect(run.stderr).toBe('');
     expect(run.status).toBe(0);
   });

@@ -50,10 +50,13 @@ function run(args: string[], env: Record<string, string> = {}): Run {
     child,
     lines,
     stderr: () => err,
-    nextLine: () => (lines.length ? Promise.resolve(lines.shift()!) : new Promise((resolve, reject) => {
-      waiting.push(resolve);
-      exit.then(() => reject(new Error(`the CLI exited; stderr: ${err}`)));
-    })),
+    nextLine: () =>
+      lines.length
+        ? Promise.resolve(lines.shift()!)
+        : new Promise((resolve, reject) => {
+            waiting.push(resolve);
+            exit.then(() => reject(new Error(`the CLI exited; stderr: ${err}`)));
+          }),
     exit,
   };
 }
@@ -109,7 +112,9 @@ describe('spanscope serve', () => {
     try {
       const cli = run(['serve', '--port', String(port), '--data', newDir()]);
       expect(await cli.exit).toBe(1);
-      expect(cli.stderr()).toBe(`spanscope: port ${port} is in use; choose another with --port (or --port 0 for any free port)\n`);
+      expect(cli.stderr()).toBe(
+        `spanscope: port ${port} is in use; choose another with --port (or --port 0 for any free port)\n`,
+      );
     } finally {
       blocker.close();
     }
@@ -144,7 +149,11 @@ describe('spanscope serve', () => {
       const dir = newDir();
       const { cli, port } = await serve(dir, ['--proxy-upstream', fake.baseURL]);
       const client = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `http://127.0.0.1:${port}/v1/proxy`, maxRetries: 0 });
-      const reply = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 });
+      const reply = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+        seed: 1,
+      });
       expect(reply.choices[0].message.content).toBe('Comment ça va?');
       expect(fake.requests).toHaveLength(1);
       cli.child.kill('SIGTERM');
@@ -152,8 +161,14 @@ describe('spanscope serve', () => {
       expect(existsSync(join(dir, 'proxy-cache', 'index.json'))).toBe(true);
 
       const again = await serve(dir, [], { SPANSCOPE_PROXY_UPSTREAM: fake.baseURL });
-      const replayed = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `http://127.0.0.1:${again.port}/v1/proxy`, maxRetries: 0 });
-      const { response } = await replayed.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 }).withResponse();
+      const replayed = new OpenAI({
+        apiKey: 'sk-cli-test',
+        baseURL: `http://127.0.0.1:${again.port}/v1/proxy`,
+        maxRetries: 0,
+      });
+      const { response } = await replayed.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], seed: 1 })
+        .withResponse();
       expect(response.headers.get('x-spanscope-cached')).toBe('HIT');
       expect(fake.requests).toHaveLength(1);
       again.cli.child.kill('SIGTERM');
@@ -172,6 +187,8 @@ describe('spanscope serve', () => {
   it('prints help', async () => {
     const cli = run(['serve', '--help']);
     expect(await cli.exit).toBe(0);
-    expect(cli.lines.join('\n')).toContain('Usage: spanscope serve [--port 7726] [--host 127.0.0.1] [--data DIR] [--token TOKEN]');
+    expect(cli.lines.join('\n')).toContain(
+      'Usage: spanscope serve [--port 7726] [--host 127.0.0.1] [--data DIR] [--token TOKEN]',
+    );
   });
 });

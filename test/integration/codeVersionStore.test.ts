@@ -34,8 +34,19 @@ const versionOnly = (id: string) => ({ event: 'trace_update', trace: { id, code_
 describe('code version on a trace made from its spans', () => {
   it('is kept, and the trace stays named, timed and ended by its root span, whichever arrives first', async () => {
     const store = await newStore();
-    store.apply(patches(batch(versionOnly('before'), spanEnd('b1', 'before', { name: 'step', start_time: at(1), end_time: at(9), input: { x: 1 } }))));
-    store.apply(patches(batch(spanEnd('a1', 'after', { name: 'step', start_time: at(1), end_time: at(9) }), versionOnly('after'))));
+    store.apply(
+      patches(
+        batch(
+          versionOnly('before'),
+          spanEnd('b1', 'before', { name: 'step', start_time: at(1), end_time: at(9), input: { x: 1 } }),
+        ),
+      ),
+    );
+    store.apply(
+      patches(
+        batch(spanEnd('a1', 'after', { name: 'step', start_time: at(1), end_time: at(9) }), versionOnly('after')),
+      ),
+    );
     for (const id of ['before', 'after']) {
       expect(store.getSummary(id)).toMatchObject({ name: 'step', status: 'ok', duration_ms: 8, code_version: VERSION });
     }

@@ -73,7 +73,9 @@ describe('a flood', () => {
     const taken = sent - ws.bufferedAmount;
     // The queued replies are not all Buffers (ws keeps some as it was given them): the process's size says it.
     const grown = process.memoryUsage().rss - before;
-    console.log(`flood: ${seq - 1} frames sent, ${(taken / 1e6).toFixed(1)} MB left the sender (kernel buffers included), the process grew ${(grown / 1e6).toFixed(1)} MB (a reply is ${replyBytes} bytes)`);
+    console.log(
+      `flood: ${seq - 1} frames sent, ${(taken / 1e6).toFixed(1)} MB left the sender (kernel buffers included), the process grew ${(grown / 1e6).toFixed(1)} MB (a reply is ${replyBytes} bytes)`,
+    );
     // Unbounded, it grew by about 110 MB in these 6 s (150 MB in 8), and on for as long as the peer sent.
     expect(grown, 'memory held for replies nobody reads').toBeLessThan(64 * 1024 * 1024);
 
@@ -106,20 +108,25 @@ describe('a flood', () => {
     socket.on('data', (d) => (reply += d));
     socket.on('close', () => (closed = true));
     socket.on('error', () => undefined); // writing on after the collector closed: EPIPE or ECONNRESET, which is the point
-    socket.write('POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n');
+    socket.write(
+      'POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n',
+    );
     const piece = Buffer.concat([Buffer.from('10000\r\n'), Buffer.alloc(0x10000, 0x20), Buffer.from('\r\n')]);
     let sent = 0;
     const deadline = Date.now() + 5000;
     while (!closed && Date.now() < deadline && sent < 512 * 1024 * 1024) {
       sent += 0x10000;
       // A collector that stopped reading leaves the kernel's buffers full: wait a little, then look again.
-      if (!socket.write(piece)) await new Promise((resolve) => {
-        setTimeout(resolve, 100);
-        socket.once('drain', resolve);
-      });
+      if (!socket.write(piece))
+        await new Promise((resolve) => {
+          setTimeout(resolve, 100);
+          socket.once('drain', resolve);
+        });
     }
     socket.destroy();
-    console.log(`endless body: ${(sent / 1e6).toFixed(1)} MB sent before the collector closed the connection (closed: ${closed})`);
+    console.log(
+      `endless body: ${(sent / 1e6).toFixed(1)} MB sent before the collector closed the connection (closed: ${closed})`,
+    );
     expect(reply.split('\r\n')[0]).toBe('HTTP/1.1 413 Payload Too Large');
     // Unfixed, it went on reading (and discarding) about 200 MB a second, until the client stopped.
     expect(closed, 'the collector closed the connection').toBe(true);
@@ -139,7 +146,9 @@ describe('a flood', () => {
       socket.on('data', (d) => (reply.text += d));
       socket.on('close', () => (reply.closed = true));
       socket.on('error', () => undefined);
-      socket.write(`POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${MiB - 1024}\r\n\r\n`);
+      socket.write(
+        `POST /api/ingest HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${MiB - 1024}\r\n\r\n`,
+      );
       socket.write(Buffer.alloc(900 * 1024, 0x20));
       await sleep(150); // until the collector has read it
       return reply;
@@ -163,7 +172,7 @@ describe('a flood', () => {
     sockets.at(-1)!.destroy();
   });
 
-  it('of one endless line in a provider\'s stream does not hold up other requests', async () => {
+  it("of one endless line in a provider's stream does not hold up other requests", async () => {
     const MB = 12;
     provider = createServer((req, res) => {
       req.resume();
@@ -182,7 +191,15 @@ describe('a flood', () => {
     });
     await new Promise<void>((resolve) => provider!.listen(0, '127.0.0.1', resolve));
     const dir = tempDir();
-    c = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(provider.address() as { port: number }).port}/v1`, cacheDir: join(dir, 'cache') } } });
+    c = await startTestCollector({
+      dir,
+      collector: {
+        proxy: {
+          upstream: `http://127.0.0.1:${(provider.address() as { port: number }).port}/v1`,
+          cacheDir: join(dir, 'cache'),
+        },
+      },
+    });
     const call = http(c.port, '/v1/proxy/chat/completions', { body: { model: 'm', stream: true, messages: [] } });
     let slowest = 0;
     let done = false;
@@ -196,7 +213,9 @@ describe('a flood', () => {
     const reply = await call;
     expect(reply.status).toBe(200);
     expect(reply.text.length).toBe(MB * 1024 * 1024 + 'data: \n\n'.length);
-    console.log(`endless line: ${MB} MB passed through; /api/health answered in ${slowest.toFixed(0)} ms at the slowest`);
+    console.log(
+      `endless line: ${MB} MB passed through; /api/health answered in ${slowest.toFixed(0)} ms at the slowest`,
+    );
     expect(slowest, '/api/health held up by the stream').toBeLessThan(1000);
   }, 120_000);
 });

@@ -38,19 +38,48 @@ describe('native ingest over HTTP', () => {
 
   it('stores spans as they were sent, escapes, other scripts and spacing included, and as sent when the bytes are not UTF-8', async () => {
     c = await startTestCollector();
-    const tricky = { text: 'quote " backslash \\ newline \n tab \t 😀 中文 ü \u0001 }]{[', nested: [{ a: null, b: [1.5, -0, 1e21] }] };
+    const tricky = {
+      text: 'quote " backslash \\ newline \n tab \t 😀 中文 ü \u0001 }]{[',
+      nested: [{ a: null, b: [1.5, -0, 1e21] }],
+    };
     const spans = [
-      spanEnd('plain', 't', { start_time: at(1), input: tricky, output: 'é', code_location: { file: '/a.py', line: 3, function: 'f' } }),
+      spanEnd('plain', 't', {
+        start_time: at(1),
+        input: tricky,
+        output: 'é',
+        code_location: { file: '/a.py', line: 3, function: 'f' },
+      }),
       spanEnd('spaced', 't', { start_time: at(2), metadata: { k: 'v' } }),
     ];
     // Pretty-printed, with a unicode escape in a value and the members of one span reordered.
     const text = JSON.stringify(batch(...spans), null, 2).replace('"output": "é"', '"output": "\\u00e9"');
-    expect((await c.raw('/api/ingest', { method: 'POST', body: Buffer.from(text), headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    expect(
+      (
+        await c.raw('/api/ingest', {
+          method: 'POST',
+          body: Buffer.from(text),
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).toBe(200);
     // Bytes that are not UTF-8 (a lone 0xff in a string): read with a replacement character.
-    const invalid = Buffer.concat([Buffer.from('{"events":[{"event":"span_end","span":{"id":"bad","trace_id":"t","end_time":"' + at(9) + '","output":"x'), Buffer.from([0xff]), Buffer.from('y"}}]}')]);
-    expect((await c.raw('/api/ingest', { method: 'POST', body: invalid, headers: { 'content-type': 'application/json' } })).status).toBe(200);
+    const invalid = Buffer.concat([
+      Buffer.from(
+        '{"events":[{"event":"span_end","span":{"id":"bad","trace_id":"t","end_time":"' + at(9) + '","output":"x',
+      ),
+      Buffer.from([0xff]),
+      Buffer.from('y"}}]}'),
+    ]);
+    expect(
+      (await c.raw('/api/ingest', { method: 'POST', body: invalid, headers: { 'content-type': 'application/json' } }))
+        .status,
+    ).toBe(200);
     const expectSpans = (got: { id: string }[]) => {
-      expect(got.find((s) => s.id === 'plain')).toMatchObject({ input: JSON.parse(JSON.stringify(tricky)), output: 'é', code_location: { file: '/a.py', line: 3, function: 'f' } });
+      expect(got.find((s) => s.id === 'plain')).toMatchObject({
+        input: JSON.parse(JSON.stringify(tricky)),
+        output: 'é',
+        code_location: { file: '/a.py', line: 3, function: 'f' },
+      });
       expect(got.find((s) => s.id === 'spaced')).toMatchObject({ metadata: { k: 'v' }, start_time: at(2) });
       expect(got.find((s) => s.id === 'bad')).toMatchObject({ output: 'x\ufffdy' });
     };
@@ -63,7 +92,11 @@ describe('native ingest over HTTP', () => {
   it('accepts gzip and deflate bodies', async () => {
     c = await startTestCollector();
     const body = gzipSync(JSON.stringify(traceBatch('gz', 2)));
-    const reply = await c.raw('/api/ingest', { method: 'POST', body, headers: { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip' } });
+    const reply = await c.raw('/api/ingest', {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json; charset=utf-8', 'content-encoding': 'gzip' },
+    });
     expect(reply).toMatchObject({ status: 200, json: { accepted: 4 } });
     expect(c.store.getSummary('gz')?.span_count).toBe(2);
   });
@@ -73,18 +106,43 @@ describe('native ingest over HTTP', () => {
     await c.ingest(batch(spanEnd('child', 't', { parent_span_id: 'root', end_time: at(20) })));
     await c.ingest(batch({ event: 'span_update', span: { id: 'child', output: 'answer' } }));
     await c.ingest(batch(traceEnd('t'), spanEnd('root', 't', { end_time: at(30) })));
-    await c.ingest(batch(spanStart('root', 't', { start_time: at(1) }), spanStart('child', 't', { parent_span_id: 'root', start_time: at(5) }), traceStart('t')));
+    await c.ingest(
+      batch(
+        spanStart('root', 't', { start_time: at(1) }),
+        spanStart('child', 't', { parent_span_id: 'root', start_time: at(5) }),
+        traceStart('t'),
+      ),
+    );
     const { json } = await c.get('/api/traces/t');
     expect(json.trace).toMatchObject({ status: 'ok', span_count: 2 });
-    expect(json.spans.find((s: any) => s.id === 'child')).toMatchObject({ start_time: at(5), end_time: at(20), output: 'answer', duration_ms: 15 });
+    expect(json.spans.find((s: any) => s.id === 'child')).toMatchObject({
+      start_time: at(5),
+      end_time: at(20),
+      output: 'answer',
+      duration_ms: 15,
+    });
   });
 
   it('scores, lists projects, and deletes through the read API', async () => {
     c = await startTestCollector();
-    await c.ingest(batch(traceStart('a', { project_name: 'p1' }), spanStart('s', 'a'), traceStart('b', { project_name: 'p2' })));
-    expect((await c.get('/api/scores', { body: { target: 'span', id: 's', trace_id: 'a', name: 'good', value: 1, reason: 'yes' } })).json).toEqual({ ok: true });
-    expect((await c.get('/api/scores', { body: { target: 'trace', id: 'nope', name: 'good', value: 1 } })).status).toBe(404);
-    expect((await c.get('/api/scores', { body: { target: 'span', id: 'x', name: '', value: 'high' } })).json.details.map((d: any) => d.path)).toEqual(['score.value', 'score.name']);
+    await c.ingest(
+      batch(traceStart('a', { project_name: 'p1' }), spanStart('s', 'a'), traceStart('b', { project_name: 'p2' })),
+    );
+    expect(
+      (
+        await c.get('/api/scores', {
+          body: { target: 'span', id: 's', trace_id: 'a', name: 'good', value: 1, reason: 'yes' },
+        })
+      ).json,
+    ).toEqual({ ok: true });
+    expect((await c.get('/api/scores', { body: { target: 'trace', id: 'nope', name: 'good', value: 1 } })).status).toBe(
+      404,
+    );
+    expect(
+      (await c.get('/api/scores', { body: { target: 'span', id: 'x', name: '', value: 'high' } })).json.details.map(
+        (d: any) => d.path,
+      ),
+    ).toEqual(['score.value', 'score.name']);
     const span = (await c.get('/api/traces/a')).json.spans[0];
     expect(span.feedback_scores).toMatchObject([{ name: 'good', value: 1, reason: 'yes', source: 'ui' }]);
     expect((await c.get('/api/projects')).json.projects.map((p: any) => p.name).sort()).toEqual(['p1', 'p2']);
@@ -110,8 +168,18 @@ describe('native ingest over a WebSocket', () => {
     ws.send('{not json');
     expect((await ws.next()).error).toMatch(/^malformed JSON/);
     ws.send({ seq: 2, ...batch({ event: 'span_start', span: { id: 's' } }) });
-    expect(await ws.next()).toMatchObject({ ack: 2, error: 'invalid batch: 1 of 1 events rejected', details: [{ index: 0, path: 'span.trace_id' }, { index: 0, path: 'span.start_time' }] });
-    ws.send({ seq: 3, ...batch(spanStart('s', 't', { start_time: at(10) }), traceStart('t'), score('span', 's', 'q', 0.5)) });
+    expect(await ws.next()).toMatchObject({
+      ack: 2,
+      error: 'invalid batch: 1 of 1 events rejected',
+      details: [
+        { index: 0, path: 'span.trace_id' },
+        { index: 0, path: 'span.start_time' },
+      ],
+    });
+    ws.send({
+      seq: 3,
+      ...batch(spanStart('s', 't', { start_time: at(10) }), traceStart('t'), score('span', 's', 'q', 0.5)),
+    });
     expect(await ws.next()).toEqual({ ack: 3, accepted: 3 });
     expect(c.store.getSummary('t')).toMatchObject({ span_count: 1, score_averages: { q: { avg: 0.5, count: 1 } } });
     expect((await c.get('/api/traces/t')).json.spans[0]).toMatchObject({ duration_ms: 30, status: 'ok' });

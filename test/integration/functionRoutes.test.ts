@@ -23,14 +23,30 @@ function run(traceId: string, offsetMs: number, answer: string) {
   return batch(
     traceStart(traceId, { name: 'my_llm_application', start_time: iso(offsetMs) }),
     spanEnd(`${traceId}-g`, traceId, {
-      name: 'generate', type: 'llm', start_time: iso(offsetMs), end_time: iso(offsetMs + 1200), output: answer,
-      usage: { prompt_tokens: 300, completion_tokens: 40, total_tokens: 340 }, total_estimated_cost: 0.002, code_location: loc('generate', 12),
+      name: 'generate',
+      type: 'llm',
+      start_time: iso(offsetMs),
+      end_time: iso(offsetMs + 1200),
+      output: answer,
+      usage: { prompt_tokens: 300, completion_tokens: 40, total_tokens: 340 },
+      total_estimated_cost: 0.002,
+      code_location: loc('generate', 12),
     }),
     spanEnd(`${traceId}-b`, traceId, {
-      name: 'boom', start_time: iso(offsetMs + 1300), end_time: iso(offsetMs + 1310), code_location: loc('boom', 30),
-      error_info: { exception_type: 'ValueError', message: 'kaboom', traceback: `Traceback (most recent call last):\n  File "${FILE}", line 32, in boom\n    raise ValueError("kaboom")\nValueError: kaboom` },
+      name: 'boom',
+      start_time: iso(offsetMs + 1300),
+      end_time: iso(offsetMs + 1310),
+      code_location: loc('boom', 30),
+      error_info: {
+        exception_type: 'ValueError',
+        message: 'kaboom',
+        traceback: `Traceback (most recent call last):\n  File "${FILE}", line 32, in boom\n    raise ValueError("kaboom")\nValueError: kaboom`,
+      },
     }),
-    traceEnd(traceId, { end_time: iso(offsetMs + 1400), error_info: { exception_type: 'ValueError', message: 'kaboom' } }),
+    traceEnd(traceId, {
+      end_time: iso(offsetMs + 1400),
+      error_info: { exception_type: 'ValueError', message: 'kaboom' },
+    }),
   );
 }
 
@@ -43,27 +59,65 @@ describe('GET /api/functions', () => {
     expect(r.status).toBe(200);
     expect(r.json.window).toBe('hour');
     const [generate, boom] = r.json.functions;
-    expect(generate).toMatchObject({ file: FILE, function: 'generate', line: 12, calls: 2, errors: 0, p50_ms: 1200, p95_ms: 1200, tokens: 680, cost: 0.004, scores: {} });
+    expect(generate).toMatchObject({
+      file: FILE,
+      function: 'generate',
+      line: 12,
+      calls: 2,
+      errors: 0,
+      p50_ms: 1200,
+      p95_ms: 1200,
+      tokens: 680,
+      cost: 0.004,
+      scores: {},
+    });
     expect(generate.recent.map((x: { output_preview: string }) => x.output_preview)).toEqual(['Salut!', 'Bonjour!']);
-    expect(generate.recent[0]).toMatchObject({ span_id: 't2-g', trace_id: 't2', status: 'ok', duration_ms: 1200, error: null, trace_name: 'my_llm_application' });
-    expect(boom).toMatchObject({ function: 'boom', line: 30, calls: 2, errors: 2, recent: [{ status: 'error', error: 'ValueError: kaboom', trace_status: 'error' }, {}] });
+    expect(generate.recent[0]).toMatchObject({
+      span_id: 't2-g',
+      trace_id: 't2',
+      status: 'ok',
+      duration_ms: 1200,
+      error: null,
+      trace_name: 'my_llm_application',
+    });
+    expect(boom).toMatchObject({
+      function: 'boom',
+      line: 30,
+      calls: 2,
+      errors: 2,
+      recent: [{ status: 'error', error: 'ValueError: kaboom', trace_status: 'error' }, {}],
+    });
   });
 
   it('shows a call while it runs and its end when it arrives', async () => {
     c = await startTestCollector();
-    await c.ingest(batch(spanStart('s1', 't1', { name: 'chat', start_time: iso(-100), code_location: { file: FILE, line: 3, function: 'chat' } })));
+    await c.ingest(
+      batch(
+        spanStart('s1', 't1', {
+          name: 'chat',
+          start_time: iso(-100),
+          code_location: { file: FILE, line: 3, function: 'chat' },
+        }),
+      ),
+    );
     const running = await c.get(`/api/functions?file=${encodeURIComponent(FILE)}`);
     expect(running.json.functions[0]).toMatchObject({ calls: 1, p50_ms: null, recent: [{ status: 'running' }] });
     await c.ingest(batch(spanEnd('s1', 't1', { end_time: iso(0), output: 'done' })));
     const ended = await c.get(`/api/functions?file=${encodeURIComponent(FILE)}`);
-    expect(ended.json.functions[0]).toMatchObject({ calls: 1, p50_ms: 100, recent: [{ status: 'ok', output_preview: 'done' }] });
+    expect(ended.json.functions[0]).toMatchObject({
+      calls: 1,
+      p50_ms: 100,
+      recent: [{ status: 'ok', output_preview: 'done' }],
+    });
   });
 
   it('finds functions known only by their span name with name=', async () => {
     c = await startTestCollector();
     await c.ingest(batch(spanEnd('s1', 't1', { name: 'Agent.plan', start_time: iso(-10), end_time: iso(0) })));
     const r = await c.get('/api/functions?name=plan&name=other');
-    expect(r.json.functions.map((f: { file: string | null; function: string }) => [f.file, f.function])).toEqual([[null, 'Agent.plan']]);
+    expect(r.json.functions.map((f: { file: string | null; function: string }) => [f.file, f.function])).toEqual([
+      [null, 'Agent.plan'],
+    ]);
   });
 
   it('needs the token and refuses bad parameters with a 400 that says why', async () => {
@@ -96,6 +150,12 @@ describe('GET /api/functions', () => {
     await c.stop();
     const dir = c.dir;
     c = await startTestCollector({ dir });
-    await expect.poll(async () => (await c!.get(`/api/functions?file=${encodeURIComponent(FILE)}`)).json.functions.map((f: { calls: number }) => f.calls)).toEqual([2, 2]);
+    await expect
+      .poll(async () =>
+        (await c!.get(`/api/functions?file=${encodeURIComponent(FILE)}`)).json.functions.map(
+          (f: { calls: number }) => f.calls,
+        ),
+      )
+      .toEqual([2, 2]);
   });
 });

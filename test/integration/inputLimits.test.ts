@@ -17,7 +17,16 @@ import { encodeExportTraceRequest } from '../../src/collector/otlpProto';
 import { at, batch, score, spanEnd, spanStart, traceBatch, traceStart } from '../support/builders';
 import { ensureBuilt } from '../support/build';
 import { startTestCollector, tempDir } from '../support/collector';
-import { cutObject, deepKvlistJson, deepKvlistProto, deepObjectJson, depthAlong, keyValueProto, protoRequestWithAttribute, withRaw } from '../support/deepJson';
+import {
+  cutObject,
+  deepKvlistJson,
+  deepKvlistProto,
+  deepObjectJson,
+  depthAlong,
+  keyValueProto,
+  protoRequestWithAttribute,
+  withRaw,
+} from '../support/deepJson';
 import { TestSocket, http } from '../support/http';
 import { ROOT_HEX, TRACE_HEX, otlpRequest, otlpSpan } from '../support/otlpBuilders';
 
@@ -25,7 +34,8 @@ const CLI = join(__dirname, '..', '..', 'dist', 'cli.js');
 const TOKEN = 'limits-token';
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const post = (port: number, path: string, body: string | Buffer, headers: Record<string, string> = JSON_HEADERS) => http(port, path, { method: 'POST', body, headers });
+const post = (port: number, path: string, body: string | Buffer, headers: Record<string, string> = JSON_HEADERS) =>
+  http(port, path, { method: 'POST', body, headers });
 
 interface Served {
   child: ChildProcess;
@@ -37,7 +47,9 @@ interface Served {
 const children: ChildProcess[] = [];
 
 function serve(dir: string): Promise<Served> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dir, '--token', TOKEN], { env: { ...process.env, SPANSCOPE_TOKEN: '' } });
+  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data', dir, '--token', TOKEN], {
+    env: { ...process.env, SPANSCOPE_TOKEN: '' },
+  });
   children.push(child);
   let err = '';
   let code: number | null | undefined;
@@ -86,13 +98,22 @@ describe('the collector process with input past the limits', () => {
     live.send('not a message'); // answered after the watch is taken: messages are read in order
     expect((await live.next()).type).toBe('error');
 
-    const native = withRaw(batch(traceStart('deep-native', { metadata: 'DEEP' }), spanStart('s1', 'deep-native', { output: 'DEEP' })), { DEEP: deepObjectJson(5000) });
+    const native = withRaw(
+      batch(traceStart('deep-native', { metadata: 'DEEP' }), spanStart('s1', 'deep-native', { output: 'DEEP' })),
+      { DEEP: deepObjectJson(5000) },
+    );
     expect((await post(served.port, '/api/ingest', native)).status).toBe(200);
     const seen = await changesFor(live, 'deep-native');
-    expect(depthAlong(seen.traces.find((t: { id: string }) => t.id === 'deep-native').metadata)).toEqual({ levels: 1000, bottom: DEPTH_MARKER });
+    expect(depthAlong(seen.traces.find((t: { id: string }) => t.id === 'deep-native').metadata)).toEqual({
+      levels: 1000,
+      bottom: DEPTH_MARKER,
+    });
     expect(depthAlong(seen.spans[0].spans[0].output)).toEqual({ levels: 1000, bottom: DEPTH_MARKER });
 
-    const opik = withRaw({ traces: [{ id: 'deep-opik', name: 'o', start_time: at(0), metadata: 'DEEP' }] }, { DEEP: deepObjectJson(5000) });
+    const opik = withRaw(
+      { traces: [{ id: 'deep-opik', name: 'o', start_time: at(0), metadata: 'DEEP' }] },
+      { DEEP: deepObjectJson(5000) },
+    );
     expect((await post(served.port, '/api/v1/private/traces/batch', opik)).status).toBe(204);
     await changesFor(live, 'deep-opik');
 
@@ -105,7 +126,10 @@ describe('the collector process with input past the limits', () => {
 
   it('stays up when a batch names its event with a list nested 5,000 deep (found by the fuzzer)', async () => {
     const served = await serve(tempDir());
-    const body = withRaw({ seq: 3, events: [{ event: 'DEEP', trace: { id: 't', start_time: at(0) } }] }, { DEEP: '['.repeat(5000) + ']'.repeat(5000) });
+    const body = withRaw(
+      { seq: 3, events: [{ event: 'DEEP', trace: { id: 't', start_time: at(0) } }] },
+      { DEEP: '['.repeat(5000) + ']'.repeat(5000) },
+    );
     const http400 = await post(served.port, '/api/ingest', body);
     expect(http400.status).toBe(400);
     expect(http400.json.details[0]).toMatchObject({ index: 0, path: 'event' });
@@ -170,7 +194,9 @@ describe('deep input in the store', () => {
 
   it('stores a span output and a trace input nested 6,000 deep cut at 1,000 levels, and takes later events of the trace', async () => {
     const c = await startTestCollector();
-    const body = withRaw(batch(traceStart('t', { input: 'DEEP' }), spanStart('s', 't', { output: 'DEEP' })), { DEEP: deepObjectJson(6000) });
+    const body = withRaw(batch(traceStart('t', { input: 'DEEP' }), spanStart('s', 't', { output: 'DEEP' })), {
+      DEEP: deepObjectJson(6000),
+    });
     expect((await post(c.port, '/api/ingest', body)).status).toBe(200);
     expect((await c.ingest(batch(spanEnd('s', 't', { output: 'done' })))).status).toBe(200);
     const read = await c.get('/api/traces/t');
@@ -188,13 +214,26 @@ describe('deep input in the store', () => {
     const sent: Record<string, unknown> = {};
     for (const levels of [40, 4000]) {
       const traceHex = levels.toString(16).padStart(32, 'a');
-      const json = JSON.stringify(otlpRequest([otlpSpan({ traceId: traceHex, attributes: { deep: 'DEEP' } })])).replace('{"stringValue":"DEEP"}', () => deepKvlistJson(levels));
+      const json = JSON.stringify(otlpRequest([otlpSpan({ traceId: traceHex, attributes: { deep: 'DEEP' } })])).replace(
+        '{"stringValue":"DEEP"}',
+        () => deepKvlistJson(levels),
+      );
       expect((await post(c.port, '/v1/traces', json)).status).toBe(200);
 
       const protoTrace = levels.toString(16).padStart(32, 'b');
-      const request = otlpRequest([otlpSpan({ traceId: Buffer.from(protoTrace, 'hex').toString('base64'), spanId: Buffer.from(ROOT_HEX, 'hex').toString('base64') })]);
-      const bytes = protoRequestWithAttribute(encodeExportTraceRequest(request), keyValueProto('deep', deepKvlistProto(levels)));
-      expect((await post(c.port, '/v1/traces', Buffer.from(bytes), { 'content-type': 'application/x-protobuf' })).status).toBe(200);
+      const request = otlpRequest([
+        otlpSpan({
+          traceId: Buffer.from(protoTrace, 'hex').toString('base64'),
+          spanId: Buffer.from(ROOT_HEX, 'hex').toString('base64'),
+        }),
+      ]);
+      const bytes = protoRequestWithAttribute(
+        encodeExportTraceRequest(request),
+        keyValueProto('deep', deepKvlistProto(levels)),
+      );
+      expect(
+        (await post(c.port, '/v1/traces', Buffer.from(bytes), { 'content-type': 'application/x-protobuf' })).status,
+      ).toBe(200);
 
       const fromJson = (await c.get(`/api/traces/${traceHex}`)).json.spans[0].metadata.deep;
       const fromProto = (await c.get(`/api/traces/${protoTrace}`)).json.spans[0].metadata.deep;
@@ -213,9 +252,17 @@ describe('a batch is all or nothing', () => {
     const c = await startTestCollector();
     await c.ingest(traceBatch('kept', 3));
     const before = (await c.get('/api/traces/kept')).text;
-    const refused = await c.ingest(batch(traceStart('kept', { name: 'changed' }), spanStart('kept-s9', 'kept'), { event: 'span_end', span: { id: 'x' } }));
+    const refused = await c.ingest(
+      batch(traceStart('kept', { name: 'changed' }), spanStart('kept-s9', 'kept'), {
+        event: 'span_end',
+        span: { id: 'x' },
+      }),
+    );
     expect(refused.status).toBe(400);
-    expect(refused.json.details).toEqual([{ index: 2, path: 'span.trace_id', message: 'is required' }, { index: 2, path: 'span.end_time', message: 'is required' }]);
+    expect(refused.json.details).toEqual([
+      { index: 2, path: 'span.trace_id', message: 'is required' },
+      { index: 2, path: 'span.end_time', message: 'is required' },
+    ]);
     expect((await c.get('/api/traces/kept')).text).toBe(before);
     await c.stop();
     const again = await startTestCollector({ dir: c.dir });
@@ -268,16 +315,23 @@ describe('what the fuzzer found', () => {
     const before = [(await c.get('/api/traces/beside')).text, (await c.get('/api/traces/__proto__')).text];
     await c.stop();
     const again = await startTestCollector({ dir: c.dir });
-    expect([(await again.get('/api/traces/beside')).text, (await again.get('/api/traces/__proto__')).text]).toEqual(before);
+    expect([(await again.get('/api/traces/beside')).text, (await again.get('/api/traces/__proto__')).text]).toEqual(
+      before,
+    );
     expect(again.warnings).toEqual([]);
     await again.close();
   });
 
   it('takes an OTLP span whose code.filepath is a file:// URL with a broken escape', async () => {
     const c = await startTestCollector();
-    const request = otlpRequest([otlpSpan({ attributes: { 'code.filepath': 'file:///src/%E0%A4%A.py', 'code.lineno': 3 } })]);
+    const request = otlpRequest([
+      otlpSpan({ attributes: { 'code.filepath': 'file:///src/%E0%A4%A.py', 'code.lineno': 3 } }),
+    ]);
     expect((await post(c.port, '/v1/traces', JSON.stringify(request))).status).toBe(200);
-    expect((await c.get(`/api/traces/${TRACE_HEX}`)).json.spans[0].code_location).toEqual({ file: 'file:///src/%E0%A4%A.py', line: 3 });
+    expect((await c.get(`/api/traces/${TRACE_HEX}`)).json.spans[0].code_location).toEqual({
+      file: 'file:///src/%E0%A4%A.py',
+      line: 3,
+    });
     await c.close();
   });
 });

@@ -30,7 +30,11 @@ afterAll(() => {
 });
 
 async function serve(dir: string): Promise<{ child: ChildProcess; port: number; exit: Promise<unknown> }> {
-  const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--data', dir, '--token', TOKEN], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--data', dir, '--token', TOKEN],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   children.push(child);
   let stderr = '';
   child.stderr!.on('data', (d) => (stderr += d));
@@ -79,7 +83,9 @@ describe('kill -9 during steady ingest', () => {
       for (const [id, at] of ackedAt) {
         if (confirmed.has(id)) continue;
         acked++;
-        const reply = await http(server.port, `/api/traces/${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+        const reply = await http(server.port, `/api/traces/${encodeURIComponent(id)}`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
         if (reply.status === 200 && reply.json.spans.length === 5) confirmed.add(id);
         else {
           lost++;
@@ -87,7 +93,9 @@ describe('kill -9 during steady ingest', () => {
           ackedAt.delete(id); // lost for good: not counted again
         }
       }
-      figures.push(`round ${round}: ${acked} acknowledged, ${acked - lost} readable after restart, ${lost} lost${lost ? ` (acknowledged at most ${oldestLostMs} ms before the kill)` : ''}`);
+      figures.push(
+        `round ${round}: ${acked} acknowledged, ${acked - lost} readable after restart, ${lost} lost${lost ? ` (acknowledged at most ${oldestLostMs} ms before the kill)` : ''}`,
+      );
       expect(oldestLostMs).toBeLessThanOrEqual(STORE_DEFAULTS.flushIntervalMs + WRITE_SLACK_MS);
     }
     server.child.kill('SIGTERM');

@@ -40,13 +40,48 @@ const padding = 'some retrieved context that goes on and on. '.repeat(20); // ~9
 
 /** Three traces whose words are each beyond what a summary shows. */
 function deepEvents(): unknown[] {
-  const nested = { id: 'names', start_time: at(2), end_time: at(2.1), name: 'pipeline', project_name: 'Default Project' };
+  const nested = {
+    id: 'names',
+    start_time: at(2),
+    end_time: at(2.1),
+    name: 'pipeline',
+    project_name: 'Default Project',
+  };
   return [
-    ...traceEvents({ id: 'deep-input', name: 'answer', start: at(0), end: at(0.1), input: { question: 'hi', context: `${padding} the Zanzibar clause` }, output: 'ok' }),
-    ...traceEvents({ id: 'deep-output', name: 'answer', start: at(1), end: at(1.1), input: 'short', output: `${padding} and finally Kilimanjaro.` }),
+    ...traceEvents({
+      id: 'deep-input',
+      name: 'answer',
+      start: at(0),
+      end: at(0.1),
+      input: { question: 'hi', context: `${padding} the Zanzibar clause` },
+      output: 'ok',
+    }),
+    ...traceEvents({
+      id: 'deep-output',
+      name: 'answer',
+      start: at(1),
+      end: at(1.1),
+      input: 'short',
+      output: `${padding} and finally Kilimanjaro.`,
+    }),
     { event: 'trace_start', trace: nested },
-    { event: 'span_end', span: { id: 'n-root', trace_id: 'names', name: 'pipeline', start_time: at(2), end_time: at(2.1) } },
-    { event: 'span_end', span: { id: 'n-child', trace_id: 'names', parent_span_id: 'n-root', name: 'rerank_with_colbert', type: 'llm', model: 'mistral-large-2411', start_time: at(2), end_time: at(2.05) } },
+    {
+      event: 'span_end',
+      span: { id: 'n-root', trace_id: 'names', name: 'pipeline', start_time: at(2), end_time: at(2.1) },
+    },
+    {
+      event: 'span_end',
+      span: {
+        id: 'n-child',
+        trace_id: 'names',
+        parent_span_id: 'n-root',
+        name: 'rerank_with_colbert',
+        type: 'llm',
+        model: 'mistral-large-2411',
+        start_time: at(2),
+        end_time: at(2.05),
+      },
+    },
   ];
 }
 
@@ -81,10 +116,27 @@ describe('free text in the logs filter', () => {
   it('searches a span-only trace by its root span input, and a later span of a trace already stored', async () => {
     const c = await start();
     const input = { messages: [{ role: 'user', content: `${padding} tell me about axolotls` }] };
-    await seed(c, [{ event: 'span_end', span: { id: 'r', trace_id: 'implicit', name: 'chat', type: 'llm', start_time: at(0), end_time: at(0.1), input } }]);
+    await seed(c, [
+      {
+        event: 'span_end',
+        span: { id: 'r', trace_id: 'implicit', name: 'chat', type: 'llm', start_time: at(0), end_time: at(0.1), input },
+      },
+    ]);
     expect(await found(c, 'axolotls')).toEqual(['implicit']);
     await c.store.flush();
-    await seed(c, [{ event: 'span_end', span: { id: 'late', trace_id: 'implicit', parent_span_id: 'r', name: 'late_guardrail', start_time: at(0.05), end_time: at(0.06) } }]);
+    await seed(c, [
+      {
+        event: 'span_end',
+        span: {
+          id: 'late',
+          trace_id: 'implicit',
+          parent_span_id: 'r',
+          name: 'late_guardrail',
+          start_time: at(0.05),
+          end_time: at(0.06),
+        },
+      },
+    ]);
     expect(await found(c, 'late_guardrail')).toEqual(['implicit']);
     expect(await found(c, 'axolotls')).toEqual(['implicit']); // the earlier text is kept
   });
@@ -125,10 +177,16 @@ describe('free text in the logs filter', () => {
     const dir = tempDir();
     const first = await start(dir);
     const events = deepEvents() as { trace?: { id: string }; span?: { trace_id: string } }[];
-    await seed(first, events.filter((e) => (e.trace?.id ?? e.span?.trace_id) === 'deep-input'));
+    await seed(
+      first,
+      events.filter((e) => (e.trace?.id ?? e.span?.trace_id) === 'deep-input'),
+    );
     await first.store.flush();
     cpSync(join(dir, 'index'), join(dir, 'index-before'), { recursive: true });
-    await seed(first, events.filter((e) => (e.trace?.id ?? e.span?.trace_id) !== 'deep-input'));
+    await seed(
+      first,
+      events.filter((e) => (e.trace?.id ?? e.span?.trace_id) !== 'deep-input'),
+    );
     const before = ids.map((id) => first.store.searchText(id));
     await first.stop();
     rmSync(join(dir, 'index'), { recursive: true });
@@ -145,7 +203,19 @@ describe('free text in the logs filter', () => {
     await seed(first, deepEvents());
     await first.stop();
     const second = await start(dir);
-    await seed(second, [{ event: 'span_end', span: { id: 'n-late', trace_id: 'names', parent_span_id: 'n-root', name: 'late_guardrail', start_time: at(2.06), end_time: at(2.07) } }]);
+    await seed(second, [
+      {
+        event: 'span_end',
+        span: {
+          id: 'n-late',
+          trace_id: 'names',
+          parent_span_id: 'n-root',
+          name: 'late_guardrail',
+          start_time: at(2.06),
+          end_time: at(2.07),
+        },
+      },
+    ]);
     expect(await found(second, 'late_guardrail')).toEqual(['names']);
     expect(await found(second, 'colbert')).toEqual(['names']);
     expect(await found(second, 'mistral-large')).toEqual(['names']);
@@ -154,11 +224,16 @@ describe('free text in the logs filter', () => {
   it('no longer matches a deleted trace, or one retention removed', async () => {
     const c = await start(undefined, 3);
     await seed(c, deepEvents());
-    expect((await c.get('/api/traces/delete', { method: 'POST', body: { trace_ids: ['deep-input'] } })).json.deleted).toBe(1);
+    expect(
+      (await c.get('/api/traces/delete', { method: 'POST', body: { trace_ids: ['deep-input'] } })).json.deleted,
+    ).toBe(1);
     expect(await found(c, 'zanzibar')).toEqual([]);
     expect(c.store.searchText('deep-input')).toBeUndefined();
     // Two newer traces push the oldest two (deep-output, names) out of a store of three.
-    await seed(c, [...traceEvents({ id: 'new1', start: at(5), end: at(5.1) }), ...traceEvents({ id: 'new2', start: at(6), end: at(6.1) })]);
+    await seed(c, [
+      ...traceEvents({ id: 'new1', start: at(5), end: at(5.1) }),
+      ...traceEvents({ id: 'new2', start: at(6), end: at(6.1) }),
+    ]);
     expect(c.store.getSummary('deep-output')).toBeUndefined();
     expect(await found(c, 'kilimanjaro')).toEqual([]);
     expect(c.store.searchText('deep-output')).toBeUndefined();
@@ -169,7 +244,10 @@ describe('free text in the logs filter', () => {
     let deep: unknown = 'bottom';
     for (let i = 0; i < 1000; i++) deep = [deep]; // far deeper than the text walks
     const huge = `needle-at-start ${'x'.repeat(2_000_000)} needle-at-end`;
-    const spans = Array.from({ length: 3000 }, (_, i) => ({ event: 'span_end', span: { id: `m${i}`, trace_id: 'many', name: `distinct step number ${i}`, start_time: at(3), end_time: at(3.1) } }));
+    const spans = Array.from({ length: 3000 }, (_, i) => ({
+      event: 'span_end',
+      span: { id: `m${i}`, trace_id: 'many', name: `distinct step number ${i}`, start_time: at(3), end_time: at(3.1) },
+    }));
     await seed(c, [
       ...traceEvents({ id: 'huge', start: at(0), end: at(1), input: huge, output: { big: huge } }),
       ...traceEvents({ id: 'deep', start: at(1), end: at(2), input: deep, output: 'fine' }),

@@ -64,7 +64,12 @@ beforeAll(async () => {
   collector = await startTestCollector();
   // A real SDK run: the sample app of the e2e suite, with the Python SDK from this tree.
   execFileSync('python3', [APP], {
-    env: { ...process.env, PYTHONPATH: join(ROOT, 'sdk/python'), SPANSCOPE_URL: `http://127.0.0.1:${collector.port}`, SPANSCOPE_PROJECT: 'mcp-test' },
+    env: {
+      ...process.env,
+      PYTHONPATH: join(ROOT, 'sdk/python'),
+      SPANSCOPE_URL: `http://127.0.0.1:${collector.port}`,
+      SPANSCOPE_PROJECT: 'mcp-test',
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
     timeout: 30_000,
   });
@@ -97,21 +102,49 @@ describe('spanscope mcp over a running collector', () => {
     const client = await connect(['--url', `http://127.0.0.1:${collector.port}`, '--token', collector.token]);
     const list = await callJson(client, 'list_traces', { project: 'mcp-test', filter: 'status:error' });
     expect(list.traces).toHaveLength(1);
-    expect(list.traces[0]).toMatchObject({ id: traceId, name: 'llm_chain', status: 'error', span_count: 4, error_count: 1, usage: { total_tokens: 59 } });
+    expect(list.traces[0]).toMatchObject({
+      id: traceId,
+      name: 'llm_chain',
+      status: 'error',
+      span_count: 4,
+      error_count: 1,
+      usage: { total_tokens: 59 },
+    });
 
     const trace = await callJson(client, 'get_trace', { trace_id: traceId });
     const byName = Object.fromEntries(trace.spans.map((s: { name: string }) => [s.name, s]));
-    expect(trace.spans.map((s: { name: string; depth: number }) => [s.name, s.depth])).toEqual([['llm_chain', 0], ['retrieve_context', 1], ['generate_response', 1], ['lookup_citation', 1]]);
-    expect(byName.generate_response).toMatchObject({ type: 'llm', model: 'gpt-4o-mini', provider: 'openai', usage: { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 }, status: 'ok' });
+    expect(trace.spans.map((s: { name: string; depth: number }) => [s.name, s.depth])).toEqual([
+      ['llm_chain', 0],
+      ['retrieve_context', 1],
+      ['generate_response', 1],
+      ['lookup_citation', 1],
+    ]);
+    expect(byName.generate_response).toMatchObject({
+      type: 'llm',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      usage: { prompt_tokens: 42, completion_tokens: 17, total_tokens: 59 },
+      status: 'ok',
+    });
     expect(byName.lookup_citation).toMatchObject({ status: 'error', error: { type: 'KeyError' } });
     expect(byName.llm_chain.code).toMatch(/test\/e2e\/workspace\/app\.py:\d+ \(llm_chain\)$/);
 
-    const span = await callJson(client, 'get_span', { trace_id: traceId, span_id: byName.lookup_citation.id, fields: ['input', 'error'] });
-    expect(span.fields.error).toMatchObject({ exception_type: 'KeyError', traceback: expect.stringContaining('Traceback') });
+    const span = await callJson(client, 'get_span', {
+      trace_id: traceId,
+      span_id: byName.lookup_citation.id,
+      fields: ['input', 'error'],
+    });
+    expect(span.fields.error).toMatchObject({
+      exception_type: 'KeyError',
+      traceback: expect.stringContaining('Traceback'),
+    });
     expect(JSON.stringify(span.fields.input)).toContain('wikipedia');
 
     const found = await callJson(client, 'search_spans', { text: 'wikipedia', filter: 'project:mcp-test' });
-    expect(found.matches.map((m: { span_id: string; trace_id: string }) => [m.trace_id, m.span_id])).toContainEqual([traceId, byName.lookup_citation.id]);
+    expect(found.matches.map((m: { span_id: string; trace_id: string }) => [m.trace_id, m.span_id])).toContainEqual([
+      traceId,
+      byName.lookup_citation.id,
+    ]);
 
     const stats = await callJson(client, 'function_stats', { file: APP, function: 'llm_chain' });
     expect(stats.functions).toHaveLength(1);
@@ -141,7 +174,12 @@ describe('spanscope mcp over a running collector', () => {
     });
     await new Promise<void>((r) => older.listen(0, '127.0.0.1', r));
     try {
-      const client = await connect(['--url', `http://127.0.0.1:${(older.address() as AddressInfo).port}`, '--token', 't']);
+      const client = await connect([
+        '--url',
+        `http://127.0.0.1:${(older.address() as AddressInfo).port}`,
+        '--token',
+        't',
+      ]);
       const r = await client.callTool({ name: 'function_stats', arguments: { file: APP } });
       expect(r.isError).toBe(true);
       expect(textOf(r)).toMatch(/^this collector has no function index/);
@@ -155,10 +193,16 @@ describe('spanscope mcp over a running collector', () => {
     const none = await connect(['--url', `http://127.0.0.1:${port}`]);
     const r = await none.callTool({ name: 'list_traces', arguments: {} });
     expect(r.isError).toBe(true);
-    expect(textOf(r)).toMatch(new RegExp(`^no Spanscope collector is answering at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Start one`));
+    expect(textOf(r)).toMatch(
+      new RegExp(
+        `^no Spanscope collector is answering at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)\\. Start one`,
+      ),
+    );
     expect(stderrs.get(none)!()).toMatch(/spanscope mcp: no Spanscope collector is answering/);
     const wrong = await connect(['--url', `http://127.0.0.1:${collector.port}`, '--token', 'not-the-token']);
-    expect(textOf(await wrong.callTool({ name: 'get_trace', arguments: { trace_id: traceId } }))).toMatch(/refused the token .*--token or SPANSCOPE_TOKEN/);
+    expect(textOf(await wrong.callTool({ name: 'get_trace', arguments: { trace_id: traceId } }))).toMatch(
+      /refused the token .*--token or SPANSCOPE_TOKEN/,
+    );
   });
 });
 
@@ -170,16 +214,36 @@ describe('spanscope mcp --data', () => {
     const list = await callJson(client, 'list_traces', { project: 'mcp-test' });
     expect(list.traces.map((t: { id: string }) => t.id)).toEqual([traceId]);
     const direct = await callJson(client, 'get_trace', { trace_id: traceId });
-    const http = JSON.parse(textOf(await (await connect(['--url', `http://127.0.0.1:${collector.port}`, '--token', collector.token])).callTool({ name: 'get_trace', arguments: { trace_id: traceId } })));
+    const http = JSON.parse(
+      textOf(
+        await (await connect(['--url', `http://127.0.0.1:${collector.port}`, '--token', collector.token])).callTool({
+          name: 'get_trace',
+          arguments: { trace_id: traceId },
+        }),
+      ),
+    );
     expect(direct).toEqual(http);
     expect((await callJson(client, 'search_spans', { text: 'gpt-4o-mini' })).matches[0].name).toBe('generate_response');
     expect(readFileSync(lock, 'utf8')).toBe(lockBefore);
     expect(stderrs.get(client)!()).toMatch(/reading the store in .* \(read-only\)/);
 
     // What the collector takes after the server started is read too, once flushed.
-    expect((await collector.ingest({ events: [{ event: 'trace_start', trace: { id: 'later-1', name: 'later', project_name: 'mcp-test', start_time: new Date().toISOString() } }] })).status).toBe(200);
+    expect(
+      (
+        await collector.ingest({
+          events: [
+            {
+              event: 'trace_start',
+              trace: { id: 'later-1', name: 'later', project_name: 'mcp-test', start_time: new Date().toISOString() },
+            },
+          ],
+        })
+      ).status,
+    ).toBe(200);
     await collector.store.flush();
-    expect((await callJson(client, 'list_traces', { project: 'mcp-test' })).traces.map((t: { id: string }) => t.id)).toEqual(['later-1', traceId]);
+    expect(
+      (await callJson(client, 'list_traces', { project: 'mcp-test' })).traces.map((t: { id: string }) => t.id),
+    ).toEqual(['later-1', traceId]);
   });
 
   it('writes nothing on stdout but MCP frames, and exits when its input ends', async () => {
@@ -189,12 +253,19 @@ describe('spanscope mcp --data', () => {
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
     const send = (msg: object) => child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', ...msg })}\n`);
-    send({ id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } } });
+    send({
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'raw', version: '1' } },
+    });
     send({ method: 'notifications/initialized' });
     send({ id: 2, method: 'tools/call', params: { name: 'list_traces', arguments: { limit: 'many' } } });
     send({ id: 3, method: 'tools/call', params: { name: 'get_trace', arguments: { trace_id: traceId } } });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to the third request; stdout: ${stdout}; stderr: ${stderr}`)), 20_000);
+      const timer = setTimeout(
+        () => reject(new Error(`no reply to the third request; stdout: ${stdout}; stderr: ${stderr}`)),
+        20_000,
+      );
       child.stdout.on('data', () => {
         if (stdout.includes('"id":3')) {
           clearTimeout(timer);
@@ -205,10 +276,16 @@ describe('spanscope mcp --data', () => {
     child.stdin.end();
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(code).toBe(0);
-    const frames = stdout.trim().split('\n').map((line) => JSON.parse(line));
+    const frames = stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(frames.map((f) => f.id)).toEqual([1, 2, 3]);
     expect(frames.every((f) => f.jsonrpc === '2.0')).toBe(true);
-    expect(frames[1].result).toMatchObject({ isError: true, content: [{ type: 'text', text: 'invalid arguments for list_traces: limit must be an integer' }] });
+    expect(frames[1].result).toMatchObject({
+      isError: true,
+      content: [{ type: 'text', text: 'invalid arguments for list_traces: limit must be an integer' }],
+    });
     expect(JSON.parse(frames[2].result.content[0].text).trace.id).toBe(traceId);
     expect(stderr).toMatch(/reading the store in/);
   });

@@ -30,9 +30,17 @@ async function traceDetail(id: string) {
 describe('the opik npm client against the collector', () => {
   it('logs a trace with nested spans, updates, usage and scores', async () => {
     const client = new Opik({ projectName: 'opik-app' });
-    const trace = client.trace({ name: 'answer', input: { question: 'Weather in Paris?' }, tags: ['prod'], threadId: 'conv-1' });
+    const trace = client.trace({
+      name: 'answer',
+      input: { question: 'Weather in Paris?' },
+      tags: ['prod'],
+      threadId: 'conv-1',
+    });
     const llm = trace.span({
-      name: 'gpt-4o', type: 'llm', model: 'gpt-4o', provider: 'openai',
+      name: 'gpt-4o',
+      type: 'llm',
+      model: 'gpt-4o',
+      provider: 'openai',
       input: { messages: [{ role: 'user', content: 'Weather in Paris?' }] },
       usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
     });
@@ -51,21 +59,40 @@ describe('the opik npm client against the collector', () => {
 
     const { trace: t, spans } = await traceDetail(trace.data.id);
     expect(t).toMatchObject({
-      id: trace.data.id, name: 'answer', project_name: 'opik-app', thread_id: 'conv-1', tags: ['prod'], status: 'ok',
-      input: { question: 'Weather in Paris?' }, output: { answer: 'Rainy.' },
-      span_count: 2, usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+      id: trace.data.id,
+      name: 'answer',
+      project_name: 'opik-app',
+      thread_id: 'conv-1',
+      tags: ['prod'],
+      status: 'ok',
+      input: { question: 'Weather in Paris?' },
+      output: { answer: 'Rainy.' },
+      span_count: 2,
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
     });
     expect(t.feedback_scores).toEqual([expect.objectContaining({ name: 'helpful', value: 1, source: 'sdk' })]);
     expect(t.duration_ms).toBeGreaterThanOrEqual(0);
     const llmSpan = spans.find((s) => s.name === 'gpt-4o');
     const toolSpan = spans.find((s) => s.name === 'get_weather');
     expect(llmSpan).toMatchObject({
-      type: 'llm', model: 'gpt-4o', provider: 'openai', status: 'ok', output: { role: 'assistant', content: 'Rainy.' }, metadata: { temperature: 0 },
+      type: 'llm',
+      model: 'gpt-4o',
+      provider: 'openai',
+      status: 'ok',
+      output: { role: 'assistant', content: 'Rainy.' },
+      metadata: { temperature: 0 },
       usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
     });
     expect(llmSpan.parent_span_id).toBeUndefined();
-    expect(llmSpan.feedback_scores).toEqual([expect.objectContaining({ name: 'relevance', value: 0.9, reason: 'on topic', source: 'sdk' })]);
-    expect(toolSpan).toMatchObject({ type: 'tool', parent_span_id: llmSpan.id, output: { forecast: 'rainy' }, status: 'ok' });
+    expect(llmSpan.feedback_scores).toEqual([
+      expect.objectContaining({ name: 'relevance', value: 0.9, reason: 'on topic', source: 'sdk' }),
+    ]);
+    expect(toolSpan).toMatchObject({
+      type: 'tool',
+      parent_span_id: llmSpan.id,
+      output: { forecast: 'rainy' },
+      status: 'ok',
+    });
     expect(toolSpan.start_time).toMatch(/\.\d{6}Z$/);
   });
 
@@ -89,7 +116,11 @@ describe('the opik npm client against the collector', () => {
     expect(summary).toMatchObject({ span_count: 2, error_count: 1 });
     const { spans } = await traceDetail(summary.id);
     const failed = spans.find((s) => s.name === 'lookup');
-    expect(failed).toMatchObject({ status: 'error', type: 'tool', error_info: { exception_type: 'RangeError', message: 'no such city' } });
+    expect(failed).toMatchObject({
+      status: 'error',
+      type: 'tool',
+      error_info: { exception_type: 'RangeError', message: 'no such city' },
+    });
     expect(spans.find((s) => s.name === 'agent')).toMatchObject({ status: 'ok', output: { result: 'unknown' } });
   });
 
@@ -99,7 +130,9 @@ describe('the opik npm client against the collector', () => {
       expect(reply.status).toBe(200);
       expect(reply.json).toEqual({ message: 'Healthy Server', healthy: true });
     }
-    const link = await c.raw('/api/v1/session/redirect/projects/?trace_id=abc-123&path=aHR0cDovLzEyNy4wLjAuMTo3NzI2L2FwaQ==');
+    const link = await c.raw(
+      '/api/v1/session/redirect/projects/?trace_id=abc-123&path=aHR0cDovLzEyNy4wLjAuMTo3NzI2L2FwaQ==',
+    );
     expect(link.status).toBe(302);
     expect(link.headers.location).toBe('/?trace=abc-123');
   });

@@ -29,10 +29,16 @@ afterAll(() => rig.close());
 function rawExport(port: number, body: Buffer): Promise<{ error?: grpc.ServiceError; reply?: Buffer }> {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   return new Promise((resolve) => {
-    client.makeUnaryRequest(OTLP_GRPC_EXPORT_PATH, (b: Buffer) => b, (b: Buffer) => b, body, (error, reply) => {
-      client.close();
-      resolve({ error: error ?? undefined, reply: reply ?? undefined });
-    });
+    client.makeUnaryRequest(
+      OTLP_GRPC_EXPORT_PATH,
+      (b: Buffer) => b,
+      (b: Buffer) => b,
+      body,
+      (error, reply) => {
+        client.close();
+        resolve({ error: error ?? undefined, reply: reply ?? undefined });
+      },
+    );
   });
 }
 
@@ -59,11 +65,16 @@ describe('OTLP/gRPC', () => {
 
   it('reports spans it cannot read as a partial success and stores the rest', async () => {
     const b64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
-    const request = otlpRequest([otlpSpan({ name: 'kept', traceId: b64('7b8efff798038103d269b633813fc60c'), spanId: b64('aee19b7ec3c1b174') }), otlpSpan({ name: 'no-id', spanId: '' })]);
+    const request = otlpRequest([
+      otlpSpan({ name: 'kept', traceId: b64('7b8efff798038103d269b633813fc60c'), spanId: b64('aee19b7ec3c1b174') }),
+      otlpSpan({ name: 'no-id', spanId: '' }),
+    ]);
     const { error, reply } = await rawExport(rig.c.collector.grpcPort!, Buffer.from(encodeExportTraceRequest(request)));
     expect(error).toBeUndefined();
     expect(decodeExportTraceResponse(reply!)).toMatchObject({ partialSuccess: { rejectedSpans: 1 } });
-    expect((await rig.c.get('/api/traces/7b8efff798038103d269b633813fc60c')).json.spans.map((s: any) => s.name)).toEqual(['kept']);
+    expect(
+      (await rig.c.get('/api/traces/7b8efff798038103d269b633813fc60c')).json.spans.map((s: any) => s.name),
+    ).toEqual(['kept']);
   });
 
   it('refuses a message above the body limit with RESOURCE_EXHAUSTED', async () => {
@@ -85,7 +96,10 @@ describe('OTLP/gRPC', () => {
     try {
       expect(c.collector.grpcPort).toBeGreaterThan(taken);
       expect(c.collector.grpcPort).toBeLessThanOrEqual(taken + 10);
-      const { reply } = await rawExport(c.collector.grpcPort!, Buffer.from(encodeExportTraceRequest(otlpRequest([otlpSpan({})]))));
+      const { reply } = await rawExport(
+        c.collector.grpcPort!,
+        Buffer.from(encodeExportTraceRequest(otlpRequest([otlpSpan({})]))),
+      );
       expect(reply).toBeDefined();
     } finally {
       await c.close();

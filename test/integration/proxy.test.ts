@@ -25,7 +25,10 @@ let client: OpenAI;
 async function start(options: { cacheMaxBytes?: number; timeoutMs?: number } = {}): Promise<void> {
   fake = await startFakeOpenAI();
   const dir = tempDir();
-  tc = await startTestCollector({ dir, collector: { proxy: { upstream: fake.baseURL, cacheDir: join(dir, 'proxy-cache'), ...options } } });
+  tc = await startTestCollector({
+    dir,
+    collector: { proxy: { upstream: fake.baseURL, cacheDir: join(dir, 'proxy-cache'), ...options } },
+  });
   client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
 }
 
@@ -43,9 +46,11 @@ async function llmSpans(count: number): Promise<(Span & { trace: TraceDetail['tr
     const spans: (Span & { trace: TraceDetail['trace'] })[] = [];
     for (const { id } of list) {
       const detail = (await tc.get(`/api/traces/${id}`)).json as TraceDetail;
-      for (const span of detail.spans) if (span.type === 'llm' && span.end_time) spans.push({ ...span, trace: detail.trace });
+      for (const span of detail.spans)
+        if (span.type === 'llm' && span.end_time) spans.push({ ...span, trace: detail.trace });
     }
-    if (spans.length >= count || Date.now() > deadline) return spans.sort((a, b) => a.start_time.localeCompare(b.start_time));
+    if (spans.length >= count || Date.now() > deadline)
+      return spans.sort((a, b) => a.start_time.localeCompare(b.start_time));
     await new Promise((r) => setTimeout(r, 20));
   }
 }
@@ -59,7 +64,8 @@ function filesUnder(dir: string): string[] {
 
 describe('the AI proxy', () => {
   it('answers two identical seeded calls with one upstream request; the second is a HIT with the same body, at no cost', async () => {
-    const call = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1 }).withResponse();
+    const call = () =>
+      client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1 }).withResponse();
     const first = await call();
     const second = await call();
     expect(fake.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
@@ -68,7 +74,11 @@ describe('the AI proxy', () => {
     expect(second.data).toEqual(first.data);
     expect(first.data.choices[0].message.content).toBe(REPLY.join(''));
 
-    const raw = () => client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1 }).asResponse().then((r) => r.text());
+    const raw = () =>
+      client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1 })
+        .asResponse()
+        .then((r) => r.text());
     expect(await raw()).toBe(await raw());
     expect(fake.requests).toHaveLength(1);
 
@@ -92,20 +102,35 @@ describe('the AI proxy', () => {
     expect(fake.requests).toHaveLength(2);
     const always = { headers: { 'x-spanscope-cache': 'always' } };
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, always);
-    const hit = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, always).withResponse();
+    const hit = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: MESSAGES }, always)
+      .withResponse();
     expect(hit.response.headers.get('x-spanscope-cached')).toBe('HIT');
     expect(fake.requests).toHaveLength(3);
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0 }, { headers: { 'cache-control': 'no-store' } });
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0 }, { headers: { 'x-bt-use-cache': 'never' } });
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0 },
+      { headers: { 'cache-control': 'no-store' } },
+    );
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0 },
+      { headers: { 'x-bt-use-cache': 'never' } },
+    );
     expect(fake.requests).toHaveLength(5);
-    const bad = await http(tc.port, '/v1/proxy/chat/completions', { body: { model: 'x', messages: MESSAGES }, headers: { 'x-spanscope-cache': 'sometimes' } });
+    const bad = await http(tc.port, '/v1/proxy/chat/completions', {
+      body: { model: 'x', messages: MESSAGES },
+      headers: { 'x-spanscope-cache': 'sometimes' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.json.error).toMatch(/x-spanscope-cache must be one of auto, always, never, replay/);
   });
 
   it('passes a stream through byte for byte, chunk by chunk, and records its text, usage and time to first token', async () => {
     const body = { model: 'gpt-4o-mini', messages: MESSAGES, stream: true, stream_options: { include_usage: true } };
-    const direct = await fetch(`${fake.baseURL}/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).then((r) => r.text());
+    const direct = await fetch(`${fake.baseURL}/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }).then((r) => r.text());
     const proxied = await client.chat.completions.create({ ...body, stream: true }).asResponse();
     expect(proxied.headers.get('content-type')).toMatch(/text\/event-stream/);
     expect(await proxied.text()).toBe(direct);
@@ -148,9 +173,14 @@ describe('the AI proxy', () => {
     const replay = { headers: { 'x-spanscope-cache': 'replay' } };
     const recorded = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 3 });
     await fake.close();
-    const replayed = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 3 }, replay);
+    const replayed = await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES, seed: 3 },
+      replay,
+    );
     expect(replayed).toEqual(recorded);
-    const miss = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 4 }, replay).catch((e) => e);
+    const miss = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 4 }, replay)
+      .catch((e) => e);
     expect(miss).toBeInstanceOf(OpenAI.NotFoundError);
     expect(miss.message).toMatch(/no cached reply for this request/);
     // Not in replay mode, the upstream being down is a 502 with a message, and an error span.
@@ -166,24 +196,41 @@ describe('the AI proxy', () => {
   it('answers from the cache alone under the replay base URL /v1/proxy-replay, with no header', async () => {
     const recorded = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 5 });
     await fake.close();
-    const offline = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy-replay`, maxRetries: 0 });
-    expect(await offline.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 5 })).toEqual(recorded);
-    const miss = await offline.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0.7 }).catch((e) => e);
+    const offline = new OpenAI({
+      apiKey: API_KEY,
+      baseURL: `http://127.0.0.1:${tc.port}/v1/proxy-replay`,
+      maxRetries: 0,
+    });
+    expect(await offline.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 5 })).toEqual(
+      recorded,
+    );
+    const miss = await offline.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: MESSAGES, temperature: 0.7 })
+      .catch((e) => e);
     expect(miss).toBeInstanceOf(OpenAI.NotFoundError);
     expect(miss.message).toMatch(/no cached reply for this request/);
     const spans = await llmSpans(3);
-    expect(spans.map((s) => [s.status, s.metadata?.cache_mode])).toEqual([['ok', 'auto'], ['ok', 'replay'], ['error', 'replay']]);
+    expect(spans.map((s) => [s.status, s.metadata?.cache_mode])).toEqual([
+      ['ok', 'auto'],
+      ['ok', 'replay'],
+      ['error', 'replay'],
+    ]);
   });
 
   it('passes an upstream 429 through unchanged and records it as an error span', async () => {
-    const err = await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES, seed: 1 }).catch((e) => e);
+    const err = await client.chat.completions
+      .create({ model: 'rate-limited', messages: MESSAGES, seed: 1 })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect(err.status).toBe(429);
     expect(err.message).toMatch(/Rate limit reached for requests/);
     expect(err.headers.get('retry-after')).toBe('7');
     const [span] = await llmSpans(1);
     expect(span.status).toBe('error');
-    expect(span.error_info).toMatchObject({ exception_type: 'HTTP 429 requests', message: 'Rate limit reached for requests' });
+    expect(span.error_info).toMatchObject({
+      exception_type: 'HTTP 429 requests',
+      message: 'Rate limit reached for requests',
+    });
     // Never cached: the same call goes upstream again.
     await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES, seed: 1 }).catch(() => undefined);
     expect(fake.requests).toHaveLength(2);
@@ -191,7 +238,10 @@ describe('the AI proxy', () => {
 
   it('cancels the upstream request when the client aborts, and marks the span', async () => {
     const controller = new AbortController();
-    const stream = await client.chat.completions.create({ model: 'endless-stream', messages: MESSAGES, stream: true }, { signal: controller.signal });
+    const stream = await client.chat.completions.create(
+      { model: 'endless-stream', messages: MESSAGES, stream: true },
+      { signal: controller.signal },
+    );
     let chunks = 0;
     try {
       for await (const _ of stream) if (++chunks === 2) controller.abort();
@@ -211,9 +261,11 @@ describe('the AI proxy', () => {
 
   it('never writes the API key to a file or a log, and sends it only upstream', async () => {
     await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1 });
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1, stream: true }).then(async (s) => {
-      for await (const _ of s);
-    });
+    await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages: MESSAGES, seed: 1, stream: true })
+      .then(async (s) => {
+        for await (const _ of s);
+      });
     await client.chat.completions.create({ model: 'rate-limited', messages: MESSAGES }).catch(() => undefined);
     await http(tc.port, `/v1/proxy/models?key=${API_KEY}`); // a key in the query, as Google's APIs take it
     const refused = await client.chat.completions.create({ model: 'echo-key', messages: MESSAGES }).catch((e) => e);
@@ -231,7 +283,10 @@ describe('the AI proxy', () => {
   });
 
   it('refuses a web page of another origin, as every route does', async () => {
-    const reply = await http(tc.port, '/v1/proxy/chat/completions', { body: { model: 'gpt-4o-mini', messages: MESSAGES }, headers: { origin: 'http://evil.example', authorization: `Bearer ${API_KEY}` } });
+    const reply = await http(tc.port, '/v1/proxy/chat/completions', {
+      body: { model: 'gpt-4o-mini', messages: MESSAGES },
+      headers: { origin: 'http://evil.example', authorization: `Bearer ${API_KEY}` },
+    });
     expect(reply.status).toBe(403);
     expect(fake.requests).toHaveLength(0);
   });
@@ -246,11 +301,22 @@ describe('the AI proxy', () => {
     const spans = await llmSpans(3);
     const byName = Object.fromEntries(spans.map((s) => [s.name, s]));
     expect(byName['embeddings text-embedding-3-small'].output).toEqual({ embeddings: 1, dimensions: 3 });
-    expect(byName['responses gpt-4o-mini'].input).toEqual({ messages: [{ role: 'system', content: 'Be brief' }, { role: 'user', content: 'Say hi' }] });
-    expect(byName['responses gpt-4o-mini'].usage).toMatchObject({ prompt_tokens: 20, completion_tokens: 8, 'prompt_tokens_details.cached_tokens': 10 });
+    expect(byName['responses gpt-4o-mini'].input).toEqual({
+      messages: [
+        { role: 'system', content: 'Be brief' },
+        { role: 'user', content: 'Say hi' },
+      ],
+    });
+    expect(byName['responses gpt-4o-mini'].usage).toMatchObject({
+      prompt_tokens: 20,
+      completion_tokens: 8,
+      'prompt_tokens_details.cached_tokens': 10,
+    });
     expect(byName.models).toBeDefined();
     // Anything else under /v1/proxy goes upstream as it is, query included, and comes back as it is.
-    const other = await http(tc.port, '/v1/proxy/vector_stores/vs_1/files?limit=2', { headers: { authorization: `Bearer ${API_KEY}` } });
+    const other = await http(tc.port, '/v1/proxy/vector_stores/vs_1/files?limit=2', {
+      headers: { authorization: `Bearer ${API_KEY}` },
+    });
     expect(other.status).toBe(404);
     expect(other.json.error.message).toBe('no route /v1/vector_stores/vs_1/files?limit=2');
     expect(other.headers['x-request-id']).toBe('req_test_123');
@@ -259,17 +325,26 @@ describe('the AI proxy', () => {
   });
 });
 
-describe('the proxy span\'s parent', () => {
+describe("the proxy span's parent", () => {
   const traceId = 'trace-parent-1';
   const parentId = 'span-parent-1';
   const parentEvents = [
-    { event: 'trace_start', trace: { id: traceId, name: 'app', project_name: 'Proxy Project', start_time: Date.now() } },
-    { event: 'span_start', span: { id: parentId, trace_id: traceId, name: 'answer', type: 'general', start_time: Date.now() } },
+    {
+      event: 'trace_start',
+      trace: { id: traceId, name: 'app', project_name: 'Proxy Project', start_time: Date.now() },
+    },
+    {
+      event: 'span_start',
+      span: { id: parentId, trace_id: traceId, name: 'answer', type: 'general', start_time: Date.now() },
+    },
   ];
 
   it('goes under the span x-spanscope-parent names', async () => {
     expect((await tc.ingest({ events: parentEvents })).status).toBe(200);
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-spanscope-parent': parentId } });
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES },
+      { headers: { 'x-spanscope-parent': parentId } },
+    );
     const [span] = await llmSpans(1);
     expect(span.trace_id).toBe(traceId);
     expect(span.parent_span_id).toBe(parentId);
@@ -278,7 +353,10 @@ describe('the proxy span\'s parent', () => {
   });
 
   it('waits for a parent span that arrives after the call', async () => {
-    const call = client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-spanscope-parent': parentId } });
+    const call = client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES },
+      { headers: { 'x-spanscope-parent': parentId } },
+    );
     await call;
     await new Promise((r) => setTimeout(r, 100));
     expect((await tc.ingest({ events: parentEvents })).status).toBe(200);
@@ -287,15 +365,24 @@ describe('the proxy span\'s parent', () => {
     expect(span.parent_span_id).toBe(parentId);
   });
 
-  it('takes an exported span (ss1.) and Braintrust\'s project_name form', async () => {
+  it("takes an exported span (ss1.) and Braintrust's project_name form", async () => {
     const exported = `ss1.${Buffer.from(JSON.stringify({ t: 'trace-x', s: 'span-x', p: 'Exported' })).toString('base64url')}`;
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-spanscope-parent': exported } });
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-bt-parent': 'project_name:My Project' } });
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES },
+      { headers: { 'x-spanscope-parent': exported } },
+    );
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES },
+      { headers: { 'x-bt-parent': 'project_name:My Project' } },
+    );
     const [under, own] = await llmSpans(2);
     expect(under).toMatchObject({ trace_id: 'trace-x', parent_span_id: 'span-x' });
     expect(own.parent_span_id).toBeUndefined();
     expect(own.trace.project_name).toBe('My Project');
-    const bad = await http(tc.port, '/v1/proxy/chat/completions', { body: { model: 'x', messages: MESSAGES }, headers: { 'x-bt-parent': 'nonsense' } });
+    const bad = await http(tc.port, '/v1/proxy/chat/completions', {
+      body: { model: 'x', messages: MESSAGES },
+      headers: { 'x-bt-parent': 'nonsense' },
+    });
     expect(bad.status).toBe(400);
     expect(fake.requests).toHaveLength(2);
   });
@@ -306,7 +393,10 @@ describe('a Braintrust span as the parent', () => {
     const logger = initLogger({ projectName: 'bt-proxy', appUrl: `http://127.0.0.1:${tc.port}`, apiKey: 'sk-any' });
     const parent = logger.startSpan({ name: 'route_handler' });
     const exported = await parent.export();
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { headers: { 'x-bt-parent': exported } });
+    await client.chat.completions.create(
+      { model: 'gpt-4o-mini', messages: MESSAGES },
+      { headers: { 'x-bt-parent': exported } },
+    );
     parent.end();
     await logger.flush();
     const [span] = await llmSpans(1);
@@ -322,7 +412,16 @@ describe('an upstream that does not answer', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const dir = tempDir();
-      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1`, cacheDir: join(dir, 'proxy-cache'), timeoutMs: 200 } } });
+      tc = await startTestCollector({
+        dir,
+        collector: {
+          proxy: {
+            upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1`,
+            cacheDir: join(dir, 'proxy-cache'),
+            timeoutMs: 200,
+          },
+        },
+      });
       client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
       const err = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }).catch((e) => e);
       expect(err).toBeInstanceOf(OpenAI.APIError);
@@ -348,10 +447,15 @@ describe('a client that leaves before the upstream answers', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
     try {
       const dir = tempDir();
-      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1` } } });
+      tc = await startTestCollector({
+        dir,
+        collector: { proxy: { upstream: `http://127.0.0.1:${(silent.address() as { port: number }).port}/v1` } },
+      });
       client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
       const controller = new AbortController();
-      const call = client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES }, { signal: controller.signal }).catch((e) => e);
+      const call = client.chat.completions
+        .create({ model: 'gpt-4o-mini', messages: MESSAGES }, { signal: controller.signal })
+        .catch((e) => e);
       setTimeout(() => controller.abort(), 100);
       const err = await call;
       expect(err).toBeInstanceOf(OpenAI.APIUserAbortError);
@@ -371,18 +475,28 @@ describe('a stream that stalls mid-way', () => {
     await tc.close();
     const stalling = createHttpServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write(`data: ${JSON.stringify({ id: 'c', model: MODEL, choices: [{ index: 0, delta: { content: 'half' } }] })}\n\n`); // and then nothing
+      res.write(
+        `data: ${JSON.stringify({ id: 'c', model: MODEL, choices: [{ index: 0, delta: { content: 'half' } }] })}\n\n`,
+      ); // and then nothing
     });
     await new Promise<void>((r) => stalling.listen(0, '127.0.0.1', r));
     try {
       const dir = tempDir();
-      tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${(stalling.address() as { port: number }).port}/v1`, timeoutMs: 300 } } });
+      tc = await startTestCollector({
+        dir,
+        collector: {
+          proxy: { upstream: `http://127.0.0.1:${(stalling.address() as { port: number }).port}/v1`, timeoutMs: 300 },
+        },
+      });
       client = new OpenAI({ apiKey: API_KEY, baseURL: `http://127.0.0.1:${tc.port}/v1/proxy`, maxRetries: 0 });
       const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: MESSAGES, stream: true });
       let text = '';
       const ended = await (async () => {
         for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
-      })().then(() => 'ended', (e: Error) => e.message);
+      })().then(
+        () => 'ended',
+        (e: Error) => e.message,
+      );
       expect(text).toBe('half');
       expect(ended).not.toBe('ended'); // the connection was cut, not closed as if complete
       const [span] = await llmSpans(1);

@@ -33,7 +33,10 @@ beforeEach(async () => {
   const dir = tempDir();
   cacheDir = join(dir, 'proxy-cache');
   const port = (provider.address() as { port: number }).port;
-  tc = await startTestCollector({ dir, collector: { proxy: { upstream: `http://127.0.0.1:${port}/v1`, cacheDir, timeoutMs: 2000 } } });
+  tc = await startTestCollector({
+    dir,
+    collector: { proxy: { upstream: `http://127.0.0.1:${port}/v1`, cacheDir, timeoutMs: 2000 } },
+  });
 });
 
 afterEach(async () => {
@@ -61,22 +64,31 @@ interface Reply {
 /** A POST through the proxy that also resolves when the reply is cut short (test/support/http.ts's waits for its end). */
 function post(path: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: tc.port, path: `/v1/proxy${path}`, method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers } }, (res) => {
-      let text = '';
-      const done = (cut: boolean) => {
-        let parsed: unknown;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          parsed = undefined;
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parsed, cut });
-      };
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (text += d));
-      res.on('end', () => done(false));
-      res.on('error', () => done(true));
-    });
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port: tc.port,
+        path: `/v1/proxy${path}`,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${KEY}`, ...headers },
+      },
+      (res) => {
+        let text = '';
+        const done = (cut: boolean) => {
+          let parsed: unknown;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            parsed = undefined;
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: parsed, cut });
+        };
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (text += d));
+        res.on('end', () => done(false));
+        res.on('error', () => done(true));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -133,7 +145,9 @@ describe('the AI proxy, against hostile input', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(`{"choices":[{"message":{"role":"assistant","content":${deepObjectJson(5000)}}}]}`);
     };
-    expect((await post('/chat/completions', '{"model":"m"}', { 'x-spanscope-project': 'deep-content' })).status).toBe(200);
+    expect((await post('/chat/completions', '{"model":"m"}', { 'x-spanscope-project': 'deep-content' })).status).toBe(
+      200,
+    );
     const { span } = await endedSpan('deep-content');
     expect(span.status).toBe('ok');
     expect(JSON.stringify(span.output)).toContain('nested deeper than');
@@ -145,32 +159,43 @@ describe('the AI proxy, against hostile input', () => {
       res.write('data: {"choices":[{"delta":{"content":"hi"}}]}\n\n');
       setTimeout(() => res.destroy(), 20);
     };
-    expect((await post(`/chat/completions?key=${KEY}`, '{"model":"m","stream":true}', { 'x-spanscope-project': 'cut' })).cut).toBe(true);
+    expect(
+      (await post(`/chat/completions?key=${KEY}`, '{"model":"m","stream":true}', { 'x-spanscope-project': 'cut' })).cut,
+    ).toBe(true);
     await endedSpan('cut');
     expect(tc.logs.length, 'the cut stream is logged').toBeGreaterThan(0);
     expect(tc.logs.join('\n')).not.toContain(KEY);
   });
 
-  it('never caches a reply that quotes the caller\'s key, so no other caller is served it', async () => {
-    answer = (req, res) => json(res, 200, { choices: [{ message: { role: 'assistant', content: `you sent ${req.headers.authorization}` } }] });
+  it("never caches a reply that quotes the caller's key, so no other caller is served it", async () => {
+    answer = (req, res) =>
+      json(res, 200, {
+        choices: [{ message: { role: 'assistant', content: `you sent ${req.headers.authorization}` } }],
+      });
     const body = '{"model":"m","seed":1,"messages":[]}';
     expect((await post('/chat/completions', body)).headers['x-spanscope-cached']).toBe('MISS');
     await tc.collector.close(); // waits for cache writes under way
     for (const file of filesUnder(cacheDir)) expect(readFileSync(file, 'utf8'), file).not.toContain(KEY);
   });
 
-  it('never caches a stream whose pieces spell out the caller\'s key, so the next caller (another key) is not served it', async () => {
+  it("never caches a stream whose pieces spell out the caller's key, so the next caller (another key) is not served it", async () => {
     answer = (req, res) => {
       const text = `you sent ${String(req.headers.authorization).replace(/^Bearer /, '')}`;
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       // Five characters an event: the key is never whole in the bytes, only in what a client joins.
-      for (const piece of text.match(/.{1,5}/g)!) res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
+      for (const piece of text.match(/.{1,5}/g)!)
+        res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: { content: piece } }] })}\n\n`);
       res.end('data: [DONE]\n\n');
     };
     const body = '{"model":"m","seed":1,"stream":true,"messages":[]}';
-    expect((await post('/chat/completions', body, { 'x-spanscope-project': 'first' })).headers['x-spanscope-cached']).toBe('MISS');
+    expect(
+      (await post('/chat/completions', body, { 'x-spanscope-project': 'first' })).headers['x-spanscope-cached'],
+    ).toBe('MISS');
     await endedSpan('first');
-    const other = await post('/chat/completions', body, { authorization: 'Bearer sk-someone-else-0000000000', 'x-spanscope-project': 'second' });
+    const other = await post('/chat/completions', body, {
+      authorization: 'Bearer sk-someone-else-0000000000',
+      'x-spanscope-project': 'second',
+    });
     expect(other.headers['x-spanscope-cached']).toBe('MISS');
     expect((await endedSpan('second')).text).not.toContain(KEY);
   });

@@ -15,8 +15,33 @@ import { storesOfEachTest } from '../support/stores';
 const stores = storesOfEachTest();
 
 function trace(id: string, start: number, spans = 2, inputChars = 100): Patch[] {
-  const patches: Patch[] = [{ kind: 'trace', trace: { id, name: `run ${id}`, project_name: 'p', start_time: at(start), end_time: at(start + 100), input: { q: id } } }];
-  for (let i = 0; i < spans; i++) patches.push({ kind: 'span', span: { id: `${id}-s${i}`, trace_id: id, name: `step ${i}`, type: 'llm', start_time: at(start + i), end_time: at(start + i + 1), model: 'm', input: 'x'.repeat(inputChars) } });
+  const patches: Patch[] = [
+    {
+      kind: 'trace',
+      trace: {
+        id,
+        name: `run ${id}`,
+        project_name: 'p',
+        start_time: at(start),
+        end_time: at(start + 100),
+        input: { q: id },
+      },
+    },
+  ];
+  for (let i = 0; i < spans; i++)
+    patches.push({
+      kind: 'span',
+      span: {
+        id: `${id}-s${i}`,
+        trace_id: id,
+        name: `step ${i}`,
+        type: 'llm',
+        start_time: at(start + i),
+        end_time: at(start + i + 1),
+        model: 'm',
+        input: 'x'.repeat(inputChars),
+      },
+    });
   return patches;
 }
 
@@ -65,7 +90,12 @@ describe('openReadOnlyStore', () => {
     expect(ro.listTraces().map((t) => t.id)).toEqual(['a']);
 
     store.apply(trace('c', 5000));
-    store.apply([{ kind: 'span', span: { id: 'a-late', trace_id: 'a', name: 'late', type: 'tool', start_time: at(50), end_time: at(60) } }]);
+    store.apply([
+      {
+        kind: 'span',
+        span: { id: 'a-late', trace_id: 'a', name: 'late', type: 'tool', start_time: at(50), end_time: at(60) },
+      },
+    ]);
     store.deleteTraces(['c']);
     store.apply(trace('d', 6000));
     await store.flush();

@@ -32,7 +32,10 @@ function setUp(): void {
   beforeAll(async () => {
     fake = await startFakeOpenAI();
     const dir = tempDir();
-    tc = await startTestCollector({ dir, collector: { proxy: { upstream: fake.baseURL, cacheDir: join(dir, 'proxy-cache') } } });
+    tc = await startTestCollector({
+      dir,
+      collector: { proxy: { upstream: fake.baseURL, cacheDir: join(dir, 'proxy-cache') } },
+    });
     collectorUrl = `http://127.0.0.1:${tc.port}`;
     ws = tempDir('spanscope-ws-');
     symlinkSync(join(REPO, 'node_modules'), join(ws, 'node_modules'));
@@ -43,19 +46,36 @@ function setUp(): void {
   });
 }
 
-function run(cmd: string, args: string[], env: Record<string, string>, cwd = ws): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(cmd, args, { cwd, env: { ...process.env, NODE_OPTIONS: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function run(
+  cmd: string,
+  args: string[],
+  env: Record<string, string>,
+  cwd = ws,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(cmd, args, {
+    cwd,
+    env: { ...process.env, NODE_OPTIONS: '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-  return new Promise((resolve) => child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))));
+  return new Promise((resolve) =>
+    child.on('close', (code) => (clearTimeout(timer), resolve({ code, stdout, stderr }))),
+  );
 }
 
-async function spanOf(project: string, name: string, where: (d: TraceDetail) => boolean = () => true): Promise<{ detail: TraceDetail; span: Span }> {
+async function spanOf(
+  project: string,
+  name: string,
+  where: (d: TraceDetail) => boolean = () => true,
+): Promise<{ detail: TraceDetail; span: Span }> {
   return eventually(async () => {
-    const list = (await tc.get(`/api/traces?project=${encodeURIComponent(project)}&limit=100`)).json.traces as { id: string }[];
+    const list = (await tc.get(`/api/traces?project=${encodeURIComponent(project)}&limit=100`)).json.traces as {
+      id: string;
+    }[];
     for (const { id } of list) {
       const detail = (await tc.get(`/api/traces/${id}`)).json as TraceDetail;
       const span = detail.spans.find((s) => s.name === name && s.end_time);
@@ -71,7 +91,8 @@ function planned(span: Span): ReplayCall {
   return plan.call;
 }
 
-const isReplayOf = (span: Span) => (d: TraceDetail) => JSON.stringify(d.trace.metadata?.replay_of) === JSON.stringify({ trace_id: span.trace_id, span_id: span.id });
+const isReplayOf = (span: Span) => (d: TraceDetail) =>
+  JSON.stringify(d.trace.metadata?.replay_of) === JSON.stringify({ trace_id: span.trace_id, span_id: span.id });
 
 const PYTHON_APP = `import json
 import os
@@ -116,7 +137,13 @@ if __name__ == "__main__":
 
 describe('Python', () => {
   setUp();
-  const env = () => ({ PYTHONPATH: PY_SDK, SPANSCOPE_URL: collectorUrl, SPANSCOPE_PROJECT: 'py-replay', OPENAI_BASE_URL: `${collectorUrl}/v1/proxy`, OPENAI_API_KEY: 'sk-test' });
+  const env = () => ({
+    PYTHONPATH: PY_SDK,
+    SPANSCOPE_URL: collectorUrl,
+    SPANSCOPE_PROJECT: 'py-replay',
+    OPENAI_BASE_URL: `${collectorUrl}/v1/proxy`,
+    OPENAI_API_KEY: 'sk-test',
+  });
 
   it('re-runs a recorded call through the harness, its trace marked replay_of the original span', async () => {
     writeFileSync(join(ws, 'app.py'), PYTHON_APP);
@@ -128,7 +155,10 @@ describe('Python', () => {
     expect(call.args.map((a) => a.kind)).toEqual(['positional', 'positional', 'spread', 'keyword']);
 
     writeFileSync(join(ws, '.harness.py'), pythonHarness(call, ws));
-    const replay = await run('python3', ['.harness.py'], { ...env(), SPANSCOPE_REPLAY_OF: `${span.trace_id}/${span.id}` });
+    const replay = await run('python3', ['.harness.py'], {
+      ...env(),
+      SPANSCOPE_REPLAY_OF: `${span.trace_id}/${span.id}`,
+    });
     expect(replay.stderr).toBe('');
     expect(JSON.parse(replay.stdout)).toEqual(span.output);
     const again = await spanOf('py-replay', 'answer', isReplayOf(span));
@@ -155,7 +185,13 @@ describe('Python', () => {
     const passed = await run('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', file], rest);
     expect(passed.stdout).toMatch(/1 passed/);
     // The test really checks: an edited expectation fails it.
-    writeFileSync(file, pytestFile({ ...planned(span), expected: { kind: 'value', value: { answer: 'other' }, source: 'output' } }, { workspaceRoot: ws, defaultCollector: 'x' }));
+    writeFileSync(
+      file,
+      pytestFile(
+        { ...planned(span), expected: { kind: 'value', value: { answer: 'other' }, source: 'output' } },
+        { workspaceRoot: ws, defaultCollector: 'x' },
+      ),
+    );
     const failed = await run('/usr/bin/python3', ['-m', 'pytest', '-q', '-p', 'no:cacheprovider', file], rest);
     expect(failed.stdout).toMatch(/1 failed/);
   });
@@ -180,23 +216,38 @@ if (process.argv[2] === 'run') await answer('Bonjour?', 5, 'a', 'b');
     const appDir = join(ws, 'src');
     mkdirSync(appDir, { recursive: true });
     writeFileSync(join(appDir, 'app.mjs'), nodeApp(pathToFileURL(mjs).href));
-    const env = { SPANSCOPE_URL: collectorUrl, SPANSCOPE_PROJECT: 'node-replay', OPENAI_BASE_URL: `${collectorUrl}/v1/proxy`, OPENAI_API_KEY: 'sk-test' };
+    const env = {
+      SPANSCOPE_URL: collectorUrl,
+      SPANSCOPE_PROJECT: 'node-replay',
+      OPENAI_BASE_URL: `${collectorUrl}/v1/proxy`,
+      OPENAI_API_KEY: 'sk-test',
+    };
     const first = await run(process.execPath, ['src/app.mjs', 'run'], env);
     expect(first.stderr).toBe('');
     const { span } = await spanOf('node-replay', 'answer');
     expect(span.output).toEqual({ answer: REPLY.join(''), topK: 5, tags: ['a', 'b'] });
-    expect(span.metadata?.['spanscope.call']).toMatchObject({ qualname: 'answer', names: ['question', 'topK', 'tags'], rest: true });
+    expect(span.metadata?.['spanscope.call']).toMatchObject({
+      qualname: 'answer',
+      names: ['question', 'topK', 'tags'],
+      rest: true,
+    });
     const call = planned(span);
 
     writeFileSync(join(ws, '.harness.mjs'), nodeHarness(call));
-    const replay = await run(process.execPath, ['.harness.mjs'], { ...env, SPANSCOPE_REPLAY_OF: `${span.trace_id}/${span.id}` });
+    const replay = await run(process.execPath, ['.harness.mjs'], {
+      ...env,
+      SPANSCOPE_REPLAY_OF: `${span.trace_id}/${span.id}`,
+    });
     expect(replay.stderr).toBe('');
     expect(JSON.parse(replay.stdout)).toEqual(span.output);
     await spanOf('node-replay', 'answer', isReplayOf(span));
 
     mkdirSync(join(ws, 'tests'), { recursive: true });
     const file = join(ws, 'tests', nodeTestFileName(call));
-    writeFileSync(file, nodeTestFile(call, { runner: 'vitest', importPath: '../src/app.mjs', defaultCollector: 'http://127.0.0.1:7726' }));
+    writeFileSync(
+      file,
+      nodeTestFile(call, { runner: 'vitest', importPath: '../src/app.mjs', defaultCollector: 'http://127.0.0.1:7726' }),
+    );
     await fake.close();
     const { OPENAI_BASE_URL: _, ...offline } = env;
     const vitest = join(REPO, 'node_modules/vitest/vitest.mjs');

@@ -32,8 +32,13 @@ async function send(c: TestCollector, ids: string[], fields: (id: string) => Rec
   }
 }
 
-const ids = (c: TestCollector) => c.store.listTraces({ limit: 100_000 }).map((t) => t.id).sort();
-const named = (prefix: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${prefix}${String(from + i).padStart(5, '0')}`);
+const ids = (c: TestCollector) =>
+  c.store
+    .listTraces({ limit: 100_000 })
+    .map((t) => t.id)
+    .sort();
+const named = (prefix: string, n: number, from = 0) =>
+  Array.from({ length: n }, (_, i) => `${prefix}${String(from + i).padStart(5, '0')}`);
 
 describe('retention by arrival', () => {
   it('of 6,000 traces with equal start times and a limit of 5,000, keeps the last 5,000 to arrive, across a restart', async () => {
@@ -67,15 +72,29 @@ describe('retention by arrival', () => {
 
   it('a long-running trace receiving spans while newer traces arrive keeps its name, input and first spans', async () => {
     const c = await collector(20);
-    const first = await c.ingest({ events: [traceStart('long', { name: 'the long run', input: { question: 'why?' } }), spanStart('long-0', 'long', { name: 'first step' }), spanEnd('long-0', 'long')] });
+    const first = await c.ingest({
+      events: [
+        traceStart('long', { name: 'the long run', input: { question: 'why?' } }),
+        spanStart('long-0', 'long', { name: 'first step' }),
+        spanEnd('long-0', 'long'),
+      ],
+    });
     expect(first.status).toBe(200);
     for (let round = 1; round <= 10; round++) {
       await send(c, named(`r${round}-`, 10), () => ({ start_time: at(10_000 * round) })); // started after it
-      expect((await c.ingest({ events: [spanStart(`long-${round}`, 'long', { start_time: at(round) }), spanEnd(`long-${round}`, 'long')] })).status).toBe(200);
+      expect(
+        (
+          await c.ingest({
+            events: [spanStart(`long-${round}`, 'long', { start_time: at(round) }), spanEnd(`long-${round}`, 'long')],
+          })
+        ).status,
+      ).toBe(200);
     }
     const long = (await c.get('/api/traces/long')).json;
     expect(long.trace).toMatchObject({ name: 'the long run', input: { question: 'why?' } });
-    expect(long.spans.map((s: any) => s.id).sort()).toEqual(['long-0', ...Array.from({ length: 10 }, (_, i) => `long-${i + 1}`)].sort());
+    expect(long.spans.map((s: any) => s.id).sort()).toEqual(
+      ['long-0', ...Array.from({ length: 10 }, (_, i) => `long-${i + 1}`)].sort(),
+    );
     expect(long.spans.find((s: any) => s.id === 'long-0').name).toBe('first step');
     expect(ids(c)).toHaveLength(20); // the newest 19 finished traces beside it
     expect(ids(c)).toContain('r10-00009');

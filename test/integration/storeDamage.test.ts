@@ -20,8 +20,15 @@ function ingest(store: TraceStore, body: unknown) {
   store.apply(result.patches);
 }
 
-const ids = (store: TraceStore) => store.listTraces({ limit: 10_000 }).map((t) => t.id).sort();
-const packFiles = (dir: string) => readdirSync(join(dir, 'packs')).filter((f) => /^pack-\d+\.json$/.test(f)).sort();
+const ids = (store: TraceStore) =>
+  store
+    .listTraces({ limit: 10_000 })
+    .map((t) => t.id)
+    .sort();
+const packFiles = (dir: string) =>
+  readdirSync(join(dir, 'packs'))
+    .filter((f) => /^pack-\d+\.json$/.test(f))
+    .sort();
 
 describe('a missing index segment', () => {
   it('is rebuilt from the packs, and start-up deletes no pack that holds its traces', async () => {
@@ -53,7 +60,9 @@ describe('a missing index segment', () => {
     const path = join(dir, 'index', 'seg-000001.json');
     writeFileSync(path, readFileSync(path, 'utf8').replace('"span_count":3', '"span_count":4'));
     store = await openAt(dir);
-    expect(store.warnings.join('\n')).toMatch(/seg-000001\.json is not valid store data \(does not match its checksum\); moved it to .*corrupt-.* and recovered its traces from the packs/);
+    expect(store.warnings.join('\n')).toMatch(
+      /seg-000001\.json is not valid store data \(does not match its checksum\); moved it to .*corrupt-.* and recovered its traces from the packs/,
+    );
     expect(ids(store)).toEqual(['a', 'b', 'c']);
     expect(store.getSummary('b')?.span_count).toBe(3);
   });
@@ -78,11 +87,19 @@ describe('a damaged pack', () => {
     expect(store.warnings.join('\n')).toMatch(/pack-000001\.json is damaged: 1 entry does not match their checksum/);
     const detail = await store.getTrace('b');
     expect(detail).toBeUndefined();
-    expect(store.warnings.join('\n')).toMatch(/pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 2 entries that check out, lost 1; 1 of its 3 trace\(s\) had nothing left and were removed/);
+    expect(store.warnings.join('\n')).toMatch(
+      /pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 2 entries that check out, lost 1; 1 of its 3 trace\(s\) had nothing left and were removed/,
+    );
     expect(ids(store)).toEqual(['a', 'c']);
     expect((await store.getTrace('a'))?.spans).toHaveLength(3);
     // What /api/health shows beside the log: the file, and what was kept.
-    expect(store.health()).toMatchObject({ status: 'ok', problems: [expect.stringMatching(/pack-000001\.json is damaged: 1 entry/), expect.stringMatching(/kept 2 entries/)] });
+    expect(store.health()).toMatchObject({
+      status: 'ok',
+      problems: [
+        expect.stringMatching(/pack-000001\.json is damaged: 1 entry/),
+        expect.stringMatching(/kept 2 entries/),
+      ],
+    });
     await closeStore(store);
     const again = await openAt(dir);
     expect(again.warnings).toEqual([]);
@@ -115,7 +132,9 @@ describe('a damaged pack', () => {
     writeFileSync(path, bytes.subarray(0, bytes.length - 40)); // into c's entry
     rmSync(join(dir, 'index'), { recursive: true }); // and the index lost: all from the packs
     const store = await openAt(dir);
-    expect(store.warnings.join('\n')).toMatch(/pack-000001\.json is damaged: 0 entries do not match their checksum, and the entries after the damage can not be told apart/);
+    expect(store.warnings.join('\n')).toMatch(
+      /pack-000001\.json is damaged: 0 entries do not match their checksum, and the entries after the damage can not be told apart/,
+    );
     expect(ids(store)).toEqual(['a', 'b']);
     expect((await store.getTrace('b'))?.spans).toHaveLength(3);
   });

@@ -53,7 +53,10 @@ describe('held-updates.json', () => {
     const store = await openAt(dir);
     ingest(store, batch(score('span', 'not-yet', 'q', 0.25)));
     await closeStore(store);
-    expect(JSON.parse(readFileSync(join(dir, HELD_FILE), 'utf8'))).toMatchObject({ version: 1, waiting: [['span:not-yet', [expect.objectContaining({ kind: 'score' })]]] });
+    expect(JSON.parse(readFileSync(join(dir, HELD_FILE), 'utf8'))).toMatchObject({
+      version: 1,
+      waiting: [['span:not-yet', [expect.objectContaining({ kind: 'score' })]]],
+    });
     const again = await openAt(dir);
     expect(existsSync(join(dir, HELD_FILE))).toBe(false);
     ingest(again, batch(spanStart('not-yet', 't')));
@@ -68,7 +71,11 @@ describe('held-updates.json', () => {
     const text = readFileSync(join(dir, HELD_FILE), 'utf8');
     writeFileSync(join(dir, HELD_FILE), text.slice(0, text.length >> 1));
     const again = await openAt(dir);
-    expect(again.warnings).toEqual([expect.stringMatching(/held-updates\.json is not valid store data .*; the updates that were waiting for their spans are dropped/)]);
+    expect(again.warnings).toEqual([
+      expect.stringMatching(
+        /held-updates\.json is not valid store data .*; the updates that were waiting for their spans are dropped/,
+      ),
+    ]);
     expect(again.getSummary('t-kept')).toBeDefined();
     expect(existsSync(join(dir, HELD_FILE))).toBe(false);
   });

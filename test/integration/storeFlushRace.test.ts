@@ -38,7 +38,8 @@ describe('a pack that seals while a flush writes it', () => {
     expect(readdirSync(join(dir, 'packs')).filter((f) => f.includes('.corrupt-'))).toEqual([]);
 
     store = await openAt(dir);
-    for (const id of ['before', ...big]) expect((await store.getTrace(id))?.spans.length, `trace ${id} after a restart`).toBe(id === 'before' ? 3 : 10);
+    for (const id of ['before', ...big])
+      expect((await store.getTrace(id))?.spans.length, `trace ${id} after a restart`).toBe(id === 'before' ? 3 : 10);
     expect(store.warnings).toEqual([]);
     expect(readdirSync(join(dir, 'packs')).filter((f) => f.includes('.corrupt-'))).toEqual([]);
   });

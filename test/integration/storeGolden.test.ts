@@ -30,7 +30,9 @@ describe('the golden store (test/fixtures/store-v3)', () => {
     const formats = new Set([...pack.matchAll(/"head":\{[^}]*\},"(\w+)":/g)].map((m) => m[1]));
     expect([...formats].sort()).toEqual(['deleted', 'native', 'opik_spans', 'opik_traces', 'patches']);
     expect(pack).toMatch(/"lens":"\d{10},\d{10},[0-9a-f]{8}"/);
-    expect(readFileSync(join(GOLDEN_DIR, 'index', 'seg-000001.json'), 'utf8')).toMatch(/^\{"version":3,"crc32":"[0-9a-f]{8}","segment":/);
+    expect(readFileSync(join(GOLDEN_DIR, 'index', 'seg-000001.json'), 'utf8')).toMatch(
+      /^\{"version":3,"crc32":"[0-9a-f]{8}","segment":/,
+    );
     const snapshot = expected();
     expect(snapshot.traces.length).toBeGreaterThanOrEqual(7);
     expect(snapshot.deletedStatus).toBe(404);

@@ -20,7 +20,11 @@ function ingest(store: TraceStore, body: unknown) {
 
 function spans(traceId: string, from: number, count: number) {
   const events = [];
-  for (let i = from; i < from + count; i++) events.push({ event: 'span_end', span: { id: `s${i}`, trace_id: traceId, name: `step ${i}`, start_time: at(i), end_time: at(i + 1) } });
+  for (let i = from; i < from + count; i++)
+    events.push({
+      event: 'span_end',
+      span: { id: `s${i}`, trace_id: traceId, name: `step ${i}`, start_time: at(i), end_time: at(i + 1) },
+    });
   return batch(...events);
 }
 

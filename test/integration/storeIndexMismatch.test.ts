@@ -26,7 +26,11 @@ function ingest(store: TraceStore, body: unknown) {
 const indexOf = (store: TraceStore) => (store as unknown as { index: TraceIndex }).index;
 const extentsOf = (store: TraceStore, id: string) => indexOf(store).get(id)!.extents;
 const setAside = (dir: string) => readdirSync(join(dir, 'packs')).filter((f) => f.includes('.corrupt-'));
-const ids = (store: TraceStore) => store.listTraces({ limit: 1000 }).map((t) => t.id).sort();
+const ids = (store: TraceStore) =>
+  store
+    .listTraces({ limit: 1000 })
+    .map((t) => t.id)
+    .sort();
 const MISMATCH = /not holding the entries the index says are there, but every entry in it checks out/;
 
 /** Traces a, b, c in pack 1, on disk; the store reopened, so every read goes to the file. */
@@ -122,7 +126,9 @@ describe('a read that disagrees with a pack whose every entry checks out', () =>
     const { dir, store } = await reopenedWithThree();
     extentsOf(store, 'a').push([999, 25, 400]);
     expect((await store.getTrace('a'))?.spans).toHaveLength(3);
-    expect(store.warnings.join('\n')).toMatch(/pack-000999\.json, which the store can not read there; what it pointed at is dropped/);
+    expect(store.warnings.join('\n')).toMatch(
+      /pack-000999\.json, which the store can not read there; what it pointed at is dropped/,
+    );
     expect(extentsOf(store, 'a').map(([pack]) => pack)).toEqual([1]);
     expect(setAside(dir)).toEqual([]);
   });

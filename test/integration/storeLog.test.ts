@@ -38,9 +38,23 @@ function ingestParsed(store: TraceStore, body: unknown): void {
 /** Span starts, then their ends and scores in later batches: updates folded across entries. */
 function runningTrace(id: string): unknown[] {
   return [
-    batch(traceStart(id, { input: { q: 'why' } }), spanStart(`${id}-root`, id, { name: 'root', start_time: at(0) }), spanStart(`${id}-child`, id, { parent_span_id: `${id}-root`, name: 'child', start_time: at(1), tags: ['a'] })),
-    batch(spanEnd(`${id}-child`, id, { end_time: at(5), output: 'half', tags: ['a', 'b'], usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } })),
-    batch(spanEnd(`${id}-root`, id, { end_time: at(9), output: 'done' }), traceEnd(id, { end_time: at(10), output: { answer: 42 } })),
+    batch(
+      traceStart(id, { input: { q: 'why' } }),
+      spanStart(`${id}-root`, id, { name: 'root', start_time: at(0) }),
+      spanStart(`${id}-child`, id, { parent_span_id: `${id}-root`, name: 'child', start_time: at(1), tags: ['a'] }),
+    ),
+    batch(
+      spanEnd(`${id}-child`, id, {
+        end_time: at(5),
+        output: 'half',
+        tags: ['a', 'b'],
+        usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+      }),
+    ),
+    batch(
+      spanEnd(`${id}-root`, id, { end_time: at(9), output: 'done' }),
+      traceEnd(id, { end_time: at(10), output: { answer: 42 } }),
+    ),
     batch(score('span', `${id}-child`, 'helpful', 0.5, { trace_id: id }), score('trace', id, 'correct', 1)),
   ];
 }
@@ -54,12 +68,28 @@ describe('the store as a log of what arrived', () => {
     for (const body of runningTrace('kept')) ingestKept(store, body);
     for (const body of runningTrace('parsed')) ingestParsed(store, body);
     const rename = (d: any, from: string, to: string) => JSON.parse(JSON.stringify(d).replaceAll(from, to));
-    const strip = (d: any) => ({ ...d, trace: { ...d.trace, last_updated_at: undefined, feedback_scores: d.trace.feedback_scores.map((s: any) => ({ ...s, created_at: undefined })) }, spans: byId(d.spans).map((s: any) => ({ ...s, feedback_scores: s.feedback_scores?.map((f: any) => ({ ...f, created_at: undefined })) })) });
+    const strip = (d: any) => ({
+      ...d,
+      trace: {
+        ...d.trace,
+        last_updated_at: undefined,
+        feedback_scores: d.trace.feedback_scores.map((s: any) => ({ ...s, created_at: undefined })),
+      },
+      spans: byId(d.spans).map((s: any) => ({
+        ...s,
+        feedback_scores: s.feedback_scores?.map((f: any) => ({ ...f, created_at: undefined })),
+      })),
+    });
     const kept = await store.getTrace('kept');
     const parsed = await store.getTrace('parsed');
     expect(kept!.spans).toHaveLength(2);
     expect(strip(kept)).toEqual(strip(rename(parsed, 'parsed', 'kept')));
-    expect(kept!.spans.find((s) => s.id === 'kept-child')).toMatchObject({ output: 'half', tags: ['a', 'b'], status: 'ok', feedback_scores: [expect.objectContaining({ name: 'helpful', value: 0.5 })] });
+    expect(kept!.spans.find((s) => s.id === 'kept-child')).toMatchObject({
+      output: 'half',
+      tags: ['a', 'b'],
+      status: 'ok',
+      feedback_scores: [expect.objectContaining({ name: 'helpful', value: 0.5 })],
+    });
 
     await closeStore(store);
     const again = await openAt(dir);
@@ -82,11 +112,24 @@ describe('the store as a log of what arrived', () => {
     expect((await store.getTrace('f0'))!.spans.find((s) => s.id === 'f0-s2')!.output).toBeUndefined();
     ingestKept(store, batch(score('span', 'f0-s1', 'helpful', 1, { trace_id: 'f0' })));
     // Spans sent after their trace's end, in several batches: read back once, then kept.
-    for (let k = 0; k < 3; k++) ingestKept(store, batch(spanEnd(`f1-late${k}`, 'f1', { parent_span_id: 'f1-s0', start_time: at(50 + k), end_time: at(60 + k), usage: { total_tokens: 4 } })));
+    for (let k = 0; k < 3; k++)
+      ingestKept(
+        store,
+        batch(
+          spanEnd(`f1-late${k}`, 'f1', {
+            parent_span_id: 'f1-s0',
+            start_time: at(50 + k),
+            end_time: at(60 + k),
+            usage: { total_tokens: 4 },
+          }),
+        ),
+      );
     await store.recalled;
     const check = async (s: TraceStore) => {
       const f0 = (await s.getTrace('f0'))!;
-      expect(f0.spans.find((x) => x.id === 'f0-s1')!.feedback_scores).toEqual([expect.objectContaining({ name: 'helpful', value: 1 })]);
+      expect(f0.spans.find((x) => x.id === 'f0-s1')!.feedback_scores).toEqual([
+        expect.objectContaining({ name: 'helpful', value: 1 }),
+      ]);
       expect(f0.spans.find((x) => x.id === 'f0-s2')!.output).toBe('by id alone');
       expect(s.getSummary('f0')).toMatchObject({ span_count: 3, status: 'ok' });
       const f1 = s.getSummary('f1')!;
@@ -119,19 +162,74 @@ describe('the store as a log of what arrived', () => {
     c = await startTestCollector();
     const post = (path: string, body: unknown) => http(c!.port, path, { method: 'POST', body: body as object });
     const T0 = '2026-01-02T03:04:05.123456Z';
-    expect((await post('/api/v1/private/traces/batch', { traces: [{ id: 'opik-t', project_name: 'p', name: 'rag', start_time: T0, input: { q: 'é 漢字 \u2028' } }] })).status).toBe(204);
-    expect((await post('/api/v1/private/spans/batch', { spans: [
-      { id: 'opik-s1', trace_id: 'opik-t', project_name: 'p', name: 'retrieve', type: 'tool', start_time: T0, end_time: '2026-01-02T03:04:05.200000Z' },
-      { id: 'opik-s2', trace_id: 'opik-t', parent_span_id: 'opik-s1', project_name: 'p', name: 'llm', type: 'llm', start_time: T0, usage: { prompt_tokens: 2, completion_tokens: 3 } },
-    ] })).status).toBe(204);
+    expect(
+      (
+        await post('/api/v1/private/traces/batch', {
+          traces: [{ id: 'opik-t', project_name: 'p', name: 'rag', start_time: T0, input: { q: 'é 漢字 \u2028' } }],
+        })
+      ).status,
+    ).toBe(204);
+    expect(
+      (
+        await post('/api/v1/private/spans/batch', {
+          spans: [
+            {
+              id: 'opik-s1',
+              trace_id: 'opik-t',
+              project_name: 'p',
+              name: 'retrieve',
+              type: 'tool',
+              start_time: T0,
+              end_time: '2026-01-02T03:04:05.200000Z',
+            },
+            {
+              id: 'opik-s2',
+              trace_id: 'opik-t',
+              parent_span_id: 'opik-s1',
+              project_name: 'p',
+              name: 'llm',
+              type: 'llm',
+              start_time: T0,
+              usage: { prompt_tokens: 2, completion_tokens: 3 },
+            },
+          ],
+        })
+      ).status,
+    ).toBe(204);
     // A record without its id: the collector makes one up, so this body cannot stand for its patches.
-    expect((await post('/api/v1/private/spans/batch', { spans: [{ trace_id: 'opik-t', project_name: 'p', name: 'no id', start_time: T0 }] })).status).toBe(204);
+    expect(
+      (
+        await post('/api/v1/private/spans/batch', {
+          spans: [{ trace_id: 'opik-t', project_name: 'p', name: 'no id', start_time: T0 }],
+        })
+      ).status,
+    ).toBe(204);
     // The same span again, now ended: merges into the one stored.
-    expect((await post('/api/v1/private/spans/batch', { spans: [{ id: 'opik-s2', trace_id: 'opik-t', project_name: 'p', name: 'llm', start_time: T0, end_time: '2026-01-02T03:04:06Z', output: { text: 'ok' } }] })).status).toBe(204);
+    expect(
+      (
+        await post('/api/v1/private/spans/batch', {
+          spans: [
+            {
+              id: 'opik-s2',
+              trace_id: 'opik-t',
+              project_name: 'p',
+              name: 'llm',
+              start_time: T0,
+              end_time: '2026-01-02T03:04:06Z',
+              output: { text: 'ok' },
+            },
+          ],
+        })
+      ).status,
+    ).toBe(204);
     const before = (await c.get('/api/traces/opik-t')).json;
     expect(before.spans).toHaveLength(3);
     expect(before.trace.input).toEqual({ q: 'é 漢字 \u2028' });
-    expect(before.spans.find((s: any) => s.id === 'opik-s2')).toMatchObject({ output: { text: 'ok' }, status: 'ok', usage: { prompt_tokens: 2, completion_tokens: 3 } });
+    expect(before.spans.find((s: any) => s.id === 'opik-s2')).toMatchObject({
+      output: { text: 'ok' },
+      status: 'ok',
+      usage: { prompt_tokens: 2, completion_tokens: 3 },
+    });
 
     await c.stop();
     c = await startTestCollector({ dir: c.dir });
@@ -139,30 +237,43 @@ describe('the store as a log of what arrived', () => {
     expect(c.warnings).toEqual([]);
   });
 
-  it.each(['gone', 'corrupt'] as const)('keeps a deleted trace deleted when the index is rebuilt from the packs (index %s)', async (how) => {
-    const dir = newDir();
-    const store = await openAt(dir);
-    for (const id of ['keep', 'gone', 'again']) ingestKept(store, traceBatch(id, 3));
-    await store.flush();
-    store.deleteTraces(['gone', 'again']);
-    ingestKept(store, batch(spanEnd('again-new', 'again', { name: 'after the deletion' }))); // the same id, sent again
-    await closeStore(store);
-    // The packs still hold the deleted traces' events: only the index and the log's deletions say they are gone.
-    for (const name of readdirSync(join(dir, 'index'))) {
-      if (how === 'gone') unlinkSync(join(dir, 'index', name));
-      else writeFileSync(join(dir, 'index', name), '{"version":2,"traces":');
-    }
-    const again = await openAt(dir);
-    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['again', 'keep']);
-    expect(await again.getTrace('gone')).toBeUndefined();
-    expect((await again.getTrace('again'))!.spans.map((s) => s.id)).toEqual(['again-new']);
-    expect((await again.getTrace('keep'))!.spans).toHaveLength(3);
-    // and still after the rebuilt index is written and read again
-    await closeStore(again);
-    const third = await openAt(dir);
-    expect(third.listTraces().map((t) => t.id).sort()).toEqual(['again', 'keep']);
-    expect(third.warnings).toEqual([]);
-  });
+  it.each(['gone', 'corrupt'] as const)(
+    'keeps a deleted trace deleted when the index is rebuilt from the packs (index %s)',
+    async (how) => {
+      const dir = newDir();
+      const store = await openAt(dir);
+      for (const id of ['keep', 'gone', 'again']) ingestKept(store, traceBatch(id, 3));
+      await store.flush();
+      store.deleteTraces(['gone', 'again']);
+      ingestKept(store, batch(spanEnd('again-new', 'again', { name: 'after the deletion' }))); // the same id, sent again
+      await closeStore(store);
+      // The packs still hold the deleted traces' events: only the index and the log's deletions say they are gone.
+      for (const name of readdirSync(join(dir, 'index'))) {
+        if (how === 'gone') unlinkSync(join(dir, 'index', name));
+        else writeFileSync(join(dir, 'index', name), '{"version":2,"traces":');
+      }
+      const again = await openAt(dir);
+      expect(
+        again
+          .listTraces()
+          .map((t) => t.id)
+          .sort(),
+      ).toEqual(['again', 'keep']);
+      expect(await again.getTrace('gone')).toBeUndefined();
+      expect((await again.getTrace('again'))!.spans.map((s) => s.id)).toEqual(['again-new']);
+      expect((await again.getTrace('keep'))!.spans).toHaveLength(3);
+      // and still after the rebuilt index is written and read again
+      await closeStore(again);
+      const third = await openAt(dir);
+      expect(
+        third
+          .listTraces()
+          .map((t) => t.id)
+          .sort(),
+      ).toEqual(['again', 'keep']);
+      expect(third.warnings).toEqual([]);
+    },
+  );
 
   it('takes a deletion the index did not hear of (a crash before its segment was written)', async () => {
     const dir = newDir();
@@ -183,7 +294,10 @@ describe('the store as a log of what arrived', () => {
   it('keeps a deletion in the log while packs with the trace are left, and no pack once nothing needs it', async () => {
     const dir = newDir();
     const store = await openAt(dir);
-    const packs = () => readdirSync(join(dir, 'packs')).filter((n) => n.startsWith('pack-')).sort();
+    const packs = () =>
+      readdirSync(join(dir, 'packs'))
+        .filter((n) => n.startsWith('pack-'))
+        .sort();
     for (const id of ['a', 'b']) ingestKept(store, traceBatch(id, 30, 10_000)); // over SEAL_BYTES: the flush seals the pack
     await store.flush();
     expect(packs()).toHaveLength(1);
@@ -208,7 +322,9 @@ describe('the store as a log of what arrived', () => {
     ingestKept(store, batch(traceStart('long')));
     let sent = 0;
     for (let round = 0; round < 40; round++) {
-      const events = Array.from({ length: 5 }, (_, i) => spanEnd(`long-${sent + i}`, 'long', { start_time: at(sent + i), end_time: at(sent + i + 1) }));
+      const events = Array.from({ length: 5 }, (_, i) =>
+        spanEnd(`long-${sent + i}`, 'long', { start_time: at(sent + i), end_time: at(sent + i + 1) }),
+      );
       sent += events.length;
       ingestKept(store, batch(...events));
       ingestKept(store, traceBatch(`filler-${round}`, 10, 10_000));

@@ -26,7 +26,12 @@ describe('ids that are object keys', () => {
     await closeStore(store);
     store = await openAt(dir);
     expect(store.warnings).toEqual([]);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual([...IDS, 'gone'].sort());
+    expect(
+      store
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual([...IDS, 'gone'].sort());
     for (const id of IDS) {
       expect(store.getSummary(id)?.name).toBe(`trace ${id}`);
       const detail = await store.getTrace(id);
@@ -35,6 +40,11 @@ describe('ids that are object keys', () => {
     store.deleteTraces(['__proto__', 'constructor']);
     await closeStore(store);
     store = await openAt(dir);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual(['0', '12', 'gone', 'hasOwnProperty', 'toString', 'valueOf']);
+    expect(
+      store
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['0', '12', 'gone', 'hasOwnProperty', 'toString', 'valueOf']);
   });
 });

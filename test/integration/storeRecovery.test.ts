@@ -32,8 +32,15 @@ describe('store recovery', () => {
     const dir = await filledStore();
     writeFileSync(join(dir, 'index', 'seg-000001.json'), '{"version":1,"traces":{"a":{"summ'); // cut short
     const store = await openAt(dir);
-    expect(store.warnings.join('\n')).toMatch(/seg-000001\.json is not valid store data.*moved it to .*seg-000001\.json\.corrupt-/);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(store.warnings.join('\n')).toMatch(
+      /seg-000001\.json is not valid store data.*moved it to .*seg-000001\.json\.corrupt-/,
+    );
+    expect(
+      store
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(store.getSummary('b')?.span_count).toBe(3);
     expect((await store.getTrace('c'))?.spans).toHaveLength(3);
     expect(readdirSync(join(dir, 'index')).some((f) => f.startsWith('seg-000001.json.corrupt-'))).toBe(true);
@@ -46,7 +53,12 @@ describe('store recovery', () => {
     const dir = await filledStore();
     rmSync(join(dir, 'index'), { recursive: true });
     const store = await openAt(dir);
-    expect(store.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c']);
+    expect(
+      store
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c']);
     expect(store.warnings.join('\n')).toMatch(/recovered 3 trace/);
   });
 
@@ -63,13 +75,25 @@ describe('store recovery', () => {
     const again = await openAt(dir);
     expect(again.listTraces()).toHaveLength(3); // nothing has read pack 1 yet
     expect(await again.getTrace('first')).toBeUndefined();
-    expect(again.warnings.join('\n')).toMatch(/pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 0 entries .*1 of its 1 trace\(s\) had nothing left and were removed/);
-    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['second', 'third']);
+    expect(again.warnings.join('\n')).toMatch(
+      /pack-000001\.json is damaged .*moved it to .*corrupt-.*kept 0 entries .*1 of its 1 trace\(s\) had nothing left and were removed/,
+    );
+    expect(
+      again
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['second', 'third']);
     expect((await again.getTrace('second'))?.spans).toHaveLength(3);
     expect(readdirSync(join(dir, 'packs')).some((f) => f.startsWith('pack-000001.json.corrupt-'))).toBe(true);
     await again.close();
     const later = await openAt(dir);
-    expect(later.listTraces().map((t) => t.id).sort()).toEqual(['second', 'third']);
+    expect(
+      later
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['second', 'third']);
     expect(later.warnings).toEqual([]);
   });
 
@@ -98,7 +122,12 @@ describe('store recovery', () => {
     await store.close();
     writeFileSync(join(dir, 'index', 'seg-000001.json'), segment); // as if the crash came between the two writes
     const again = await openAt(dir);
-    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['a', 'b', 'c', 'd']);
+    expect(
+      again
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'd']);
     expect((await again.getTrace('a'))!.spans.find((s) => s.id === 'a-s0')!.output).toBe('newer');
   });
 });
@@ -122,7 +151,9 @@ describe('retention', () => {
     const store = await openAt(newDir(), { maxBytes: 6 * 1024 * 1024 });
     // 20 traces of ~0.5 MB: the packs fill and the oldest go as soon as the packs are over the limit.
     for (let i = 0; i < 20; i++) {
-      const events = traceBatch(`t${String(i).padStart(2, '0')}`, 50, 10_000).events.map((e: any) => (e.trace ? { ...e, trace: { ...e.trace, start_time: at(i * 10) } } : e));
+      const events = traceBatch(`t${String(i).padStart(2, '0')}`, 50, 10_000).events.map((e: any) =>
+        e.trace ? { ...e, trace: { ...e.trace, start_time: at(i * 10) } } : e,
+      );
       ingest(store, { events });
       await store.flush();
     }
@@ -132,7 +163,10 @@ describe('retention', () => {
     expect(left.length).toBeLessThan(20);
     const expected = Array.from({ length: 20 }, (_, i) => `t${String(19 - i).padStart(2, '0')}`).slice(0, left.length);
     expect(left).toEqual(expected); // the newest ones are kept
-    const onDisk = readdirSync(join(store.dir, 'packs')).reduce((sum, f) => sum + statSync(join(store.dir, 'packs', f)).size, 0);
+    const onDisk = readdirSync(join(store.dir, 'packs')).reduce(
+      (sum, f) => sum + statSync(join(store.dir, 'packs', f)).size,
+      0,
+    );
     expect(onDisk).toBeLessThanOrEqual(6 * 1024 * 1024 + 4 * 1024 * 1024); // the limit, plus at most the open pack
   });
 
@@ -166,7 +200,10 @@ describe('store lock', () => {
     const holder = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)']);
     try {
       writeFileSync(join(dir, LOCK_FILE), JSON.stringify({ pid: holder.pid }));
-      await expect(openStore({ dir })).rejects.toMatchObject({ code: STORE_LOCKED, message: expect.stringContaining(`pid ${holder.pid}`) });
+      await expect(openStore({ dir })).rejects.toMatchObject({
+        code: STORE_LOCKED,
+        message: expect.stringContaining(`pid ${holder.pid}`),
+      });
     } finally {
       holder.kill();
       await new Promise((r) => holder.once('exit', r));

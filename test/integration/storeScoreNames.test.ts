@@ -30,12 +30,20 @@ describe('scores named like object keys', () => {
     for (const id of ['a', 'b']) ingest(store, traceBatch(id, 3));
     await closeStore(store);
     store = await openAt(dir); // reads of a and b replay their stored bodies
-    for (const name of ['__proto__', 'constructor', 'toString']) ingest(store, batch(score('span', 'b-s1', name, 1, { trace_id: 'b' })));
+    for (const name of ['__proto__', 'constructor', 'toString'])
+      ingest(store, batch(score('span', 'b-s1', name, 1, { trace_id: 'b' })));
     expect(Object.keys(Object.prototype)).toEqual([]);
     expect((await store.getTrace('a'))?.spans).toHaveLength(3);
     const b = await store.getTrace('b');
-    expect(b?.spans.find((s) => s.id === 'b-s1')?.feedback_scores?.map((s) => s.name)).toEqual(['__proto__', 'constructor', 'toString']);
-    expect(Object.getOwnPropertyDescriptor(store.getSummary('b')!.score_averages, '__proto__')?.value).toEqual({ avg: 1, count: 1 });
+    expect(b?.spans.find((s) => s.id === 'b-s1')?.feedback_scores?.map((s) => s.name)).toEqual([
+      '__proto__',
+      'constructor',
+      'toString',
+    ]);
+    expect(Object.getOwnPropertyDescriptor(store.getSummary('b')!.score_averages, '__proto__')?.value).toEqual({
+      avg: 1,
+      count: 1,
+    });
     expect(store.warnings).toEqual([]);
   });
 });

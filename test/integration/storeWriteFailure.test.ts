@@ -82,7 +82,11 @@ describe('a write that fails with EISDIR (a real fault in the real file layer, a
     expect(c.store.getSummary('refused')).toBeUndefined(); // all or nothing
     const socket = await TestSocket.open(`ws://127.0.0.1:${c.port}/api/ingest/ws`);
     socket.send({ seq: 7, ...traceBatch('refused-ws', 1) });
-    expect(await socket.next()).toMatchObject({ ack: 7, status: 507, error: expect.stringMatching(/can not write to disk/) });
+    expect(await socket.next()).toMatchObject({
+      ack: 7,
+      status: 507,
+      error: expect.stringMatching(/can not write to disk/),
+    });
     await socket.close();
     expect(c.store.getSummary('refused-ws')).toBeUndefined();
     expect(c.warnings.join('\n')).toMatch(/writing the store failed .*5 record\(s\) acknowledged are kept in memory/);
@@ -92,7 +96,12 @@ describe('a write that fails with EISDIR (a real fault in the real file layer, a
     await c.stop();
     const again = await startTestCollector({ dir: c.dir });
     try {
-      expect(again.store.listTraces().map((t) => t.id).sort()).toEqual(['after', 'before']);
+      expect(
+        again.store
+          .listTraces()
+          .map((t) => t.id)
+          .sort(),
+      ).toEqual(['after', 'before']);
       expect((await again.store.getTrace('before'))?.spans).toHaveLength(3);
     } finally {
       await again.close();
@@ -138,13 +147,22 @@ describe.skipIf(noTmpfs !== undefined)('a full disk (ENOSPC on a real 3 MB tmpfs
       expect(health).toMatchObject({ status: 'degraded' });
       expect(health.reason).toMatch(/ENOSPC/);
       expect(health.unwritten).toBeGreaterThan(0);
-      console.log(`ENOSPC: ${acked.length} traces acknowledged before the disk filled; ${health.unwritten} records held in memory`);
+      console.log(
+        `ENOSPC: ${acked.length} traces acknowledged before the disk filled; ${health.unwritten} records held in memory`,
+      );
       execFileSync('mount', ['-o', 'remount,size=64m', mount]);
-      await until('ok again', async () => ((await http(c.port, '/api/health')).json.status === 'ok' ? true : undefined));
+      await until('ok again', async () =>
+        (await http(c.port, '/api/health')).json.status === 'ok' ? true : undefined,
+      );
       await c.stop();
       const again = await startTestCollector({ dir: join(mount, 'store') });
       try {
-        expect(again.store.listTraces({ limit: 10_000 }).map((t) => t.id).sort()).toEqual([...acked].sort());
+        expect(
+          again.store
+            .listTraces({ limit: 10_000 })
+            .map((t) => t.id)
+            .sort(),
+        ).toEqual([...acked].sort());
       } finally {
         await again.stop();
       }
@@ -155,20 +173,30 @@ describe.skipIf(noTmpfs !== undefined)('a full disk (ENOSPC on a real 3 MB tmpfs
 
   it('SIGTERM while full exits non-zero and says how many acknowledged records were lost', async () => {
     const mount = mountTmpfs(3);
-    const child = spawn(process.execPath, [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--data', join(mount, 'store')], { env: { ...process.env, SPANSCOPE_TOKEN: '' } });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'dist', 'cli.js'), 'serve', '--port', '0', '--data', join(mount, 'store')],
+      { env: { ...process.env, SPANSCOPE_TOKEN: '' } },
+    );
     children.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
     const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const first = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once('line', resolve));
+    const first = await new Promise<string>((resolve) =>
+      createInterface({ input: child.stdout! }).once('line', resolve),
+    );
     const port = Number(/:(\d+)$/.exec(first)![1]);
     const { acked } = await ingestUntilRefused(port, 't', 40);
     const unwritten = (await http(port, '/api/health')).json.unwritten;
     expect(unwritten).toBeGreaterThan(0);
     child.kill('SIGTERM');
     const code = await exit;
-    console.log(`SIGTERM while full: exit ${code}; ${acked.length} traces acknowledged; stderr: ${stderr.trim().split('\n').pop()}`);
+    console.log(
+      `SIGTERM while full: exit ${code}; ${acked.length} traces acknowledged; stderr: ${stderr.trim().split('\n').pop()}`,
+    );
     expect(code).toBe(3);
-    expect(stderr).toMatch(new RegExp(`${unwritten} acknowledged record\\(s\\) could not be written .*ENOSPC.* and are lost`));
+    expect(stderr).toMatch(
+      new RegExp(`${unwritten} acknowledged record\\(s\\) could not be written .*ENOSPC.* and are lost`),
+    );
   });
 });

@@ -33,25 +33,47 @@ async function reopen(store: TraceStore, options: Partial<StoreOptions> = {}) {
 }
 
 const files = (dir: string) => readdirSync(dir).sort();
-const listAll = (dir: string): string[] => readdirSync(dir, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => join(d.parentPath, d.name));
+const listAll = (dir: string): string[] =>
+  readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((d) => d.isFile())
+    .map((d) => join(d.parentPath, d.name));
 
 describe('trace store', () => {
   it('builds the same trace whatever order its events arrive in', async () => {
     const store = await newStore();
-    store.apply(patches(batch(
-      { event: 'span_update', span: { id: 'child', metadata: { early: true } } }, // before its create, without trace_id
-      score('span', 'child', 'relevance', 0.8), // before the span too
-      spanEnd('child', 't', { parent_span_id: 'root', end_time: at(50) }),
-      spanStart('child', 't', { parent_span_id: 'root', start_time: at(10), usage: { total_tokens: 7 } }),
-      spanEnd('root', 't', { end_time: at(100) }),
-      traceEnd('t', { end_time: at(101) }),
-      spanStart('root', 't', { start_time: at(1) }),
-      traceStart('t', { start_time: at(0), project_name: 'proj' }),
-    )));
+    store.apply(
+      patches(
+        batch(
+          { event: 'span_update', span: { id: 'child', metadata: { early: true } } }, // before its create, without trace_id
+          score('span', 'child', 'relevance', 0.8), // before the span too
+          spanEnd('child', 't', { parent_span_id: 'root', end_time: at(50) }),
+          spanStart('child', 't', { parent_span_id: 'root', start_time: at(10), usage: { total_tokens: 7 } }),
+          spanEnd('root', 't', { end_time: at(100) }),
+          traceEnd('t', { end_time: at(101) }),
+          spanStart('root', 't', { start_time: at(1) }),
+          traceStart('t', { start_time: at(0), project_name: 'proj' }),
+        ),
+      ),
+    );
     const detail = (await store.getTrace('t'))!;
-    expect(detail.trace).toMatchObject({ project_name: 'proj', status: 'ok', duration_ms: 101, span_count: 2, usage: { total_tokens: 7 }, score_averages: { relevance: { avg: 0.8, count: 1 } } });
+    expect(detail.trace).toMatchObject({
+      project_name: 'proj',
+      status: 'ok',
+      duration_ms: 101,
+      span_count: 2,
+      usage: { total_tokens: 7 },
+      score_averages: { relevance: { avg: 0.8, count: 1 } },
+    });
     const child = detail.spans.find((s) => s.id === 'child')!;
-    expect(child).toMatchObject({ project_name: 'proj', start_time: at(10), end_time: at(50), duration_ms: 40, status: 'ok', metadata: { early: true }, parent_span_id: 'root' });
+    expect(child).toMatchObject({
+      project_name: 'proj',
+      start_time: at(10),
+      end_time: at(50),
+      duration_ms: 40,
+      status: 'ok',
+      metadata: { early: true },
+      parent_span_id: 'root',
+    });
     expect(child.feedback_scores).toMatchObject([{ name: 'relevance', value: 0.8, source: 'sdk' }]);
   });
 
@@ -78,7 +100,17 @@ describe('trace store', () => {
     const store = await newStore();
     store.apply(patches(traceBatch('a', 4)));
     const again = await reopen(store);
-    again.apply(patches(batch(spanEnd('late', 'a', { start_time: at(5), usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } }), score('span', 'a-s1', 'q', 1, { trace_id: 'a' }))));
+    again.apply(
+      patches(
+        batch(
+          spanEnd('late', 'a', {
+            start_time: at(5),
+            usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+          }),
+          score('span', 'a-s1', 'q', 1, { trace_id: 'a' }),
+        ),
+      ),
+    );
     const summary = again.getSummary('a')!;
     expect(summary.span_count).toBe(5);
     expect(summary.usage.total_tokens).toBe(15 * 3);
@@ -87,10 +119,28 @@ describe('trace store', () => {
 
   it('makes an implicit trace from spans whose trace never arrived, and takes the trace when it does', async () => {
     const store = await newStore();
-    store.apply(patches(batch(spanEnd('r', 'otel', { name: 'agent', start_time: at(1), project_name: 'bots', input: { q: 1 } }), score('trace', 'otel', 'q', 0.5))));
-    expect(store.getSummary('otel')).toMatchObject({ name: 'agent', project_name: 'bots', status: 'ok', input_preview: '{"q":1}', score_averages: { q: { avg: 0.5, count: 1 } } });
+    store.apply(
+      patches(
+        batch(
+          spanEnd('r', 'otel', { name: 'agent', start_time: at(1), project_name: 'bots', input: { q: 1 } }),
+          score('trace', 'otel', 'q', 0.5),
+        ),
+      ),
+    );
+    expect(store.getSummary('otel')).toMatchObject({
+      name: 'agent',
+      project_name: 'bots',
+      status: 'ok',
+      input_preview: '{"q":1}',
+      score_averages: { q: { avg: 0.5, count: 1 } },
+    });
     store.apply(patches(batch(traceStart('otel', { name: 'named later' }))));
-    expect(store.getSummary('otel')).toMatchObject({ name: 'named later', project_name: 'bots', status: 'running', score_averages: { q: { avg: 0.5, count: 1 } } });
+    expect(store.getSummary('otel')).toMatchObject({
+      name: 'named later',
+      project_name: 'bots',
+      status: 'running',
+      score_averages: { q: { avg: 0.5, count: 1 } },
+    });
   });
 
   it('tells listeners what changed, once per apply', async () => {
@@ -100,7 +150,12 @@ describe('trace store', () => {
     store.apply(patches(traceBatch('a', 3)));
     expect(changes).toHaveLength(1);
     expect(changes[0].traces.map((t) => t.id)).toEqual(['a']);
-    expect(changes[0].spans.get('a')!.map((s) => s.id).sort()).toEqual(['a-s0', 'a-s1', 'a-s2']);
+    expect(
+      changes[0].spans
+        .get('a')!
+        .map((s) => s.id)
+        .sort(),
+    ).toEqual(['a-s0', 'a-s1', 'a-s2']);
     expect(changes[0].spans.get('a')![0].status).toBe('ok');
     store.deleteTraces(['a', 'unknown']);
     expect(changes[1]).toEqual({ traces: [], removed: ['a'], spans: new Map() });
@@ -144,16 +199,37 @@ describe('trace store', () => {
       });
       return { patches: withJson, source };
     };
-    const first = withBytes(batch(spanEnd('s1', 't', { start_time: at(1), output: 'first' }), spanEnd('s2', 't', { start_time: at(2), output: 'first' })));
+    const first = withBytes(
+      batch(
+        spanEnd('s1', 't', { start_time: at(1), output: 'first' }),
+        spanEnd('s2', 't', { start_time: at(2), output: 'first' }),
+      ),
+    );
     store.apply(first.patches);
     first.source.fill(0x20); // the request's buffer is reused: what the store kept must not change with it
     await store.flush();
-    store.apply(patches(batch({ event: 'span_update', span: { id: 's1', output: 'second', metadata: { k: 1 } } }, score('span', 's2', 'q', 1))));
+    store.apply(
+      patches(
+        batch(
+          { event: 'span_update', span: { id: 's1', output: 'second', metadata: { k: 1 } } },
+          score('span', 's2', 'q', 1),
+        ),
+      ),
+    );
     await store.flush();
     // Given bytes in the same apply as a change to the same span: the change wins.
-    const both = withBytes(batch(spanEnd('s3', 't', { start_time: at(3), output: 'as sent' }), { event: 'span_update', span: { id: 's3', output: 'changed' } }));
+    const both = withBytes(
+      batch(spanEnd('s3', 't', { start_time: at(3), output: 'as sent' }), {
+        event: 'span_update',
+        span: { id: 's3', output: 'changed' },
+      }),
+    );
     store.apply(both.patches);
-    const expected = { s1: { output: 'second', metadata: { k: 1 } }, s2: { output: 'first', feedback_scores: [{ name: 'q', value: 1 }] }, s3: { output: 'changed', start_time: at(3), end_time: at(900), trace_id: 't' } };
+    const expected = {
+      s1: { output: 'second', metadata: { k: 1 } },
+      s2: { output: 'first', feedback_scores: [{ name: 'q', value: 1 }] },
+      s3: { output: 'changed', start_time: at(3), end_time: at(900), trace_id: 't' },
+    };
     const check = (spans: { id: string }[]) => {
       for (const [id, fields] of Object.entries(expected)) expect(spans.find((s) => s.id === id)).toMatchObject(fields);
     };
@@ -174,25 +250,52 @@ describe('trace store', () => {
     expect(detail.trace.span_count).toBe(2500);
     expect(detail.spans.find((s) => s.id === 'big-s2400')!.output).toBe('changed');
     // Updates in the first chunk and a later one of a trace read back from its files.
-    again.apply(patches(batch({ event: 'span_update', span: { id: 'big-s3', output: 'first chunk' } }, { event: 'span_update', span: { id: 'big-s1500', output: 'second chunk' } })));
+    again.apply(
+      patches(
+        batch(
+          { event: 'span_update', span: { id: 'big-s3', output: 'first chunk' } },
+          { event: 'span_update', span: { id: 'big-s1500', output: 'second chunk' } },
+        ),
+      ),
+    );
     const third = await reopen(again);
     const spans = (await third.getTrace('big'))!.spans;
     expect(spans).toHaveLength(2500);
-    expect([spans.find((s) => s.id === 'big-s3')!.output, spans.find((s) => s.id === 'big-s1500')!.output]).toEqual(['first chunk', 'second chunk']);
+    expect([spans.find((s) => s.id === 'big-s3')!.output, spans.find((s) => s.id === 'big-s1500')!.output]).toEqual([
+      'first chunk',
+      'second chunk',
+    ]);
   });
 
   it('never lets a trace id reach the file system', async () => {
     const store = await newStore();
     store.apply(patches(batch(traceStart('../../escape'), traceStart('/etc/passwd'), traceStart('CON'))));
     await store.flush();
-    expect(listAll(store.dir).map((f) => f.slice(store.dir.length)).sort()).toEqual(['/index/seg-000001.json', '/packs/pack-000001.json', '/spanscope.lock']);
+    expect(
+      listAll(store.dir)
+        .map((f) => f.slice(store.dir.length))
+        .sort(),
+    ).toEqual(['/index/seg-000001.json', '/packs/pack-000001.json', '/spanscope.lock']);
     const again = await reopen(store);
-    expect(again.listTraces().map((t) => t.id).sort()).toEqual(['../../escape', '/etc/passwd', 'CON']);
+    expect(
+      again
+        .listTraces()
+        .map((t) => t.id)
+        .sort(),
+    ).toEqual(['../../escape', '/etc/passwd', 'CON']);
   });
 
   it('deletes traces and their files, and clears by project', async () => {
     const store = await newStore();
-    store.apply(patches(batch(traceStart('a', { project_name: 'x' }), traceStart('b', { project_name: 'y' }), traceStart('c', { project_name: 'y' }))));
+    store.apply(
+      patches(
+        batch(
+          traceStart('a', { project_name: 'x' }),
+          traceStart('b', { project_name: 'y' }),
+          traceStart('c', { project_name: 'y' }),
+        ),
+      ),
+    );
     await store.flush();
     store.deleteTraces(['a']);
     store.clear('y');
@@ -206,24 +309,32 @@ describe('trace store', () => {
 
   it('reads a trace again from what the last read made: each read its own copy, the shared values frozen, a change or a deletion read anew', async () => {
     const store = await newStore();
-    store.apply(patches(batch(
-      traceStart('t', { project_name: 'p', input: { q: 'hi' } }),
-      spanStart('s1', 't', { start_time: at(1), input: { messages: [{ role: 'user', content: 'a' }] } }),
-      spanStart('s2', 't', { parent_span_id: 's1', start_time: at(2) }),
-    )));
+    store.apply(
+      patches(
+        batch(
+          traceStart('t', { project_name: 'p', input: { q: 'hi' } }),
+          spanStart('s1', 't', { start_time: at(1), input: { messages: [{ role: 'user', content: 'a' }] } }),
+          spanStart('s2', 't', { parent_span_id: 's1', start_time: at(2) }),
+        ),
+      ),
+    );
     const first = (await store.getTrace('t'))!;
     const asRead = structuredClone(first);
     first.trace.name = 'changed by a reader';
     first.spans[0].name = 'changed by a reader';
     first.spans.pop();
-    expect(() => ((first.spans[0].input as { messages: unknown[] }).messages.push('more'))).toThrow(TypeError);
+    expect(() => (first.spans[0].input as { messages: unknown[] }).messages.push('more')).toThrow(TypeError);
     const second = (await store.getTrace('t'))!;
     expect(second).toEqual(asRead);
     expect(second.spans[0]).not.toBe(first.spans[0]);
     expect(JSON.parse((await store.getTraceJson('t'))!.toString())).toEqual(asRead); // what the read API sends
 
-    store.apply(patches(batch(spanEnd('s2', 't', { end_time: at(5) }), score('span', 's1', 'relevance', 1, { trace_id: 't' }))));
-    expect(JSON.parse((await store.getTraceJson('t'))!.toString()).spans.find((s: { id: string }) => s.id === 's2').end_time).toBe(at(5));
+    store.apply(
+      patches(batch(spanEnd('s2', 't', { end_time: at(5) }), score('span', 's1', 'relevance', 1, { trace_id: 't' }))),
+    );
+    expect(
+      JSON.parse((await store.getTraceJson('t'))!.toString()).spans.find((s: { id: string }) => s.id === 's2').end_time,
+    ).toBe(at(5));
     const third = (await store.getTrace('t'))!;
     expect(third.spans.find((s) => s.id === 's2')).toMatchObject({ end_time: at(5), duration_ms: 3 });
     expect(third.spans.find((s) => s.id === 's1')!.feedback_scores).toMatchObject([{ name: 'relevance', value: 1 }]);
@@ -237,11 +348,15 @@ describe('trace store', () => {
 
   it('lists newest first, by project, before a time, up to a limit, and lists projects', async () => {
     const store = await newStore();
-    store.apply(patches(batch(
-      traceStart('old', { start_time: at(0), project_name: 'p1' }),
-      traceStart('mid', { start_time: at(10), project_name: 'p2' }),
-      traceStart('new', { start_time: at(20), project_name: 'p1' }),
-    )));
+    store.apply(
+      patches(
+        batch(
+          traceStart('old', { start_time: at(0), project_name: 'p1' }),
+          traceStart('mid', { start_time: at(10), project_name: 'p2' }),
+          traceStart('new', { start_time: at(20), project_name: 'p1' }),
+        ),
+      ),
+    );
     expect(store.listTraces().map((t) => t.id)).toEqual(['new', 'mid', 'old']);
     expect(store.listTraces({ project: 'p1' }).map((t) => t.id)).toEqual(['new', 'old']);
     expect(store.listTraces({ before: at(20), limit: 1 }).map((t) => t.id)).toEqual(['mid']);
@@ -262,9 +377,14 @@ describe('trace store', () => {
 describe('updates that arrive before what they update', () => {
   it('waits for at most 20 000 unknown spans, dropping the oldest with a warning', async () => {
     const store = await newStore();
-    const waiting = Array.from({ length: 20_001 }, (_, i) => ({ kind: 'span' as const, span: { id: `ghost${i}`, output: i } }));
+    const waiting = Array.from({ length: 20_001 }, (_, i) => ({
+      kind: 'span' as const,
+      span: { id: `ghost${i}`, output: i },
+    }));
     store.apply(waiting);
-    expect(store.warnings).toEqual([expect.stringMatching(/dropped updates for span ghost0, which never arrived \(1 so far\)/)]);
+    expect(store.warnings).toEqual([
+      expect.stringMatching(/dropped updates for span ghost0, which never arrived \(1 so far\)/),
+    ]);
     store.apply(patches(batch(spanStart('ghost0', 't'), spanStart('ghost1', 't'))));
     const spans = (await store.getTrace('t'))!.spans;
     expect(spans.find((s) => s.id === 'ghost0')!.output).toBeUndefined(); // its update was dropped

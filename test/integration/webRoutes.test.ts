@@ -55,7 +55,14 @@ describe('the standalone page', () => {
     expect(js.headers['content-type']).toBe('text/javascript; charset=utf-8');
     expect((await c.raw('/assets/webview.css')).headers['content-type']).toBe('text/css; charset=utf-8');
     expect((await c.raw('/assets/codicon.ttf')).headers['content-type']).toBe('font/ttf');
-    for (const path of ['/assets/package.json', '/assets/..%2Fpackage.json', '/assets/%2e%2e%2f%2e%2e%2fpackage.json', '/assets/../../package.json', '/assets/__proto__', '/assets/constructor']) {
+    for (const path of [
+      '/assets/package.json',
+      '/assets/..%2Fpackage.json',
+      '/assets/%2e%2e%2f%2e%2e%2fpackage.json',
+      '/assets/../../package.json',
+      '/assets/__proto__',
+      '/assets/constructor',
+    ]) {
       const res = await c.raw(path);
       expect(res.status, path).toBe(404);
       expect(res.text, path).not.toContain('"devDependencies"');

@@ -29,7 +29,13 @@ export function spanEnd(id: string, traceId: string, fields: Fields = {}): Field
   return { event: 'span_end', span: { id, trace_id: traceId, end_time: at(900), ...fields } };
 }
 
-export function score(target: 'trace' | 'span', id: string, name: string, value: number | null, fields: Fields = {}): Fields {
+export function score(
+  target: 'trace' | 'span',
+  id: string,
+  name: string,
+  value: number | null,
+  fields: Fields = {},
+): Fields {
   return { event: 'score', score: { target, id, name, value, ...fields } };
 }
 
@@ -45,7 +51,15 @@ export function traceBatch(traceId: string, spans: number, payloadBytes = 0): { 
   const text = 'x'.repeat(payloadBytes);
   const events: Fields[] = [traceStart(traceId)];
   for (let i = 0; i < spans; i++) {
-    const span: Fields = { id: `${traceId}-s${i}`, trace_id: traceId, name: `step ${i}`, type: i % 3 === 0 ? 'llm' : 'general', start_time: at(i), end_time: at(i + 1), input: { text } };
+    const span: Fields = {
+      id: `${traceId}-s${i}`,
+      trace_id: traceId,
+      name: `step ${i}`,
+      type: i % 3 === 0 ? 'llm' : 'general',
+      start_time: at(i),
+      end_time: at(i + 1),
+      input: { text },
+    };
     if (i > 0) span.parent_span_id = `${traceId}-s0`;
     if (i % 3 === 0) span.usage = { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 };
     events.push({ event: 'span_end', span });

@@ -51,7 +51,14 @@ export async function startTestCollector(
   const warnings: string[] = [];
   const logs: string[] = [];
   const store = await openStore({ dir, warn: (m) => warnings.push(m), ...options.store });
-  const collector = await startCollector({ store, port: 0, token: 'test-token', version: 'test', log: (m) => logs.push(m), ...options.collector });
+  const collector = await startCollector({
+    store,
+    port: 0,
+    token: 'test-token',
+    version: 'test',
+    log: (m) => logs.push(m),
+    ...options.collector,
+  });
   const port = collector.port;
   let stopped: Promise<void> | undefined;
   const stop = () => (stopped ??= collector.close().then(() => store.close()));
@@ -63,7 +70,8 @@ export async function startTestCollector(
     token: collector.token,
     warnings,
     logs,
-    get: (path, o = {}) => http(port, path, { ...o, headers: { authorization: `Bearer ${collector.token}`, ...o.headers } }),
+    get: (path, o = {}) =>
+      http(port, path, { ...o, headers: { authorization: `Bearer ${collector.token}`, ...o.headers } }),
     raw: (path, o) => http(port, path, o),
     ingest: (body) => http(port, '/api/ingest', { method: 'POST', body: body as object }),
     stop,

@@ -37,7 +37,9 @@ export function depthAlong(value: unknown, key = 'a'): { levels: number; bottom:
 
 /** OTLP/JSON AnyValue text: a kvlist with key `k`, `levels` deep, a string at the bottom. */
 export function deepKvlistJson(levels: number): string {
-  return '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels) + '{"stringValue":"bottom"}' + '}]}}'.repeat(levels);
+  return (
+    '{"kvlistValue":{"values":[{"key":"k","value":'.repeat(levels) + '{"stringValue":"bottom"}' + '}]}}'.repeat(levels)
+  );
 }
 
 // ---- protobuf, by hand: protobufjs's own encoder refuses past 100 nested messages --------
@@ -90,7 +92,8 @@ export function deepKvlistProto(levels: number): Uint8Array {
     out.set(bytes, at);
     at += bytes.length;
   };
-  for (let i = levels; i >= 1; i--) put([0x32, ...varint(kvl[i]), 0x0a, ...varint(kv[i]), 0x0a, 0x01, 0x6b, 0x12, ...varint(inner[i - 1])]);
+  for (let i = levels; i >= 1; i--)
+    put([0x32, ...varint(kvl[i]), 0x0a, ...varint(kv[i]), 0x0a, 0x01, 0x6b, 0x12, ...varint(inner[i - 1])]);
   out.set(bottom, at);
   return out;
 }

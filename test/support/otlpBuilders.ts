@@ -52,6 +52,10 @@ export function otlpSpan(over: SpanInput = {}): Record<string, unknown> {
   };
 }
 
-export function otlpRequest(spans: Record<string, unknown>[], resource: Record<string, unknown> = { 'service.name': 'svc' }, scope = { name: 'my-lib', version: '1.2.3' }) {
+export function otlpRequest(
+  spans: Record<string, unknown>[],
+  resource: Record<string, unknown> = { 'service.name': 'svc' },
+  scope = { name: 'my-lib', version: '1.2.3' },
+) {
   return { resourceSpans: [{ resource: { attributes: attrs(resource) }, scopeSpans: [{ scope, spans }] }] };
 }

@@ -37,12 +37,18 @@ export async function startRecordingServer(): Promise<RecordingServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const raw = Buffer.concat(chunks);
-      requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, raw, body: decode(raw, req.headers['content-encoding']) });
+      requests.push({
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        raw,
+        body: decode(raw, req.headers['content-encoding']),
+      });
       for (const w of waiters) w();
       const type = req.headers['content-type'] ?? '';
       if (type.includes('protobuf')) {
         res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-      } else if (req.method === 'GET' || type.includes('json') && req.url?.includes('/v1/traces')) {
+      } else if (req.method === 'GET' || (type.includes('json') && req.url?.includes('/v1/traces'))) {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else {
         res.writeHead(204).end();
@@ -65,15 +71,20 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         };
         const timer = setTimeout(() => {
           waiters.delete(check);
-          reject(new Error(`timed out waiting for ${count} request(s); saw ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`));
+          reject(
+            new Error(
+              `timed out waiting for ${count} request(s); saw ${requests.map((r) => `${r.method} ${r.path}`).join(', ') || 'none'}`,
+            ),
+          );
         }, timeoutMs);
         waiters.add(check);
         check();
       });
     },
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

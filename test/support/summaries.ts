@@ -30,7 +30,9 @@ export function summary(input: SummaryInput = {}): TraceSummary {
     start_time: start,
     status,
     duration_ms: end ? durationMs(start, end) : null,
-    score_averages: fields.score_averages ?? Object.fromEntries(Object.entries(scores ?? {}).map(([k, v]) => [k, { avg: v, count: 1 }])),
+    score_averages:
+      fields.score_averages ??
+      Object.fromEntries(Object.entries(scores ?? {}).map(([k, v]) => [k, { avg: v, count: 1 }])),
   };
   if (end) t.end_time = end;
   return t;

@@ -20,7 +20,8 @@ export async function traceDetail(c: TestCollector, id: string): Promise<TraceDe
 /** The only trace of a project, whole. Fails when there is not exactly one. */
 export async function onlyTrace(c: TestCollector, project: string): Promise<TraceDetail> {
   const traces = await tracesOf(c, project);
-  if (traces.length !== 1) throw new Error(`expected 1 trace in ${project}, found ${traces.length}: ${traces.map((t) => t.name).join(', ')}`);
+  if (traces.length !== 1)
+    throw new Error(`expected 1 trace in ${project}, found ${traces.length}: ${traces.map((t) => t.name).join(', ')}`);
   return traceDetail(c, traces[0].id);
 }
 
@@ -39,10 +40,15 @@ export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5000): 
 
 export function spanNamed(detail: TraceDetail, name: string): Span {
   const found = detail.spans.filter((s) => s.name === name);
-  if (found.length !== 1) throw new Error(`expected one span "${name}", found ${found.length} among ${detail.spans.map((s) => s.name).join(', ')}`);
+  if (found.length !== 1)
+    throw new Error(
+      `expected one span "${name}", found ${found.length} among ${detail.spans.map((s) => s.name).join(', ')}`,
+    );
   return found[0];
 }
 
 export function childrenOf(detail: TraceDetail, parent: Span | undefined): Span[] {
-  return detail.spans.filter((s) => s.parent_span_id === parent?.id).sort((a, b) => (a.start_time < b.start_time ? -1 : 1));
+  return detail.spans
+    .filter((s) => s.parent_span_id === parent?.id)
+    .sort((a, b) => (a.start_time < b.start_time ? -1 : 1));
 }

@@ -30,32 +30,68 @@ describe('span export strings', () => {
     _exportsForTestingOnly.clearTestBackgroundLogger();
     const parsed = parseSpanComponents(exported);
     expect(parsed).toEqual({
-      version: 4, objectType: 'project_logs', computeObjectMetadataArgs: { project_name: 'export-proj' },
-      rowId: span.id, spanId: span.spanId, rootSpanId: span.rootSpanId,
+      version: 4,
+      objectType: 'project_logs',
+      computeObjectMetadataArgs: { project_name: 'export-proj' },
+      rowId: span.id,
+      spanId: span.spanId,
+      rootSpanId: span.rootSpanId,
     });
     expect(span.spanId).toMatch(/^[0-9a-f]{16}$/);
   });
 
   it('reads a version 3 string with UUID fields and a JSON tail', () => {
-    const ids = { project: '0b3c8f7e-1111-4222-8333-444455556666', row: '11111111-2222-4333-8444-555566667777', span: '22222222-3333-4444-8555-666677778888', root: '33333333-4444-4555-8666-777788889999' };
-    const text = v3(2, [[1, ids.project], [2, ids.row], [3, ids.span], [4, ids.root]], { propagated_event: { metadata: { tenant: 't1' } } });
+    const ids = {
+      project: '0b3c8f7e-1111-4222-8333-444455556666',
+      row: '11111111-2222-4333-8444-555566667777',
+      span: '22222222-3333-4444-8555-666677778888',
+      root: '33333333-4444-4555-8666-777788889999',
+    };
+    const text = v3(
+      2,
+      [
+        [1, ids.project],
+        [2, ids.row],
+        [3, ids.span],
+        [4, ids.root],
+      ],
+      { propagated_event: { metadata: { tenant: 't1' } } },
+    );
     expect(parseSpanComponents(text)).toEqual({
-      version: 3, objectType: 'project_logs', objectId: ids.project, rowId: ids.row, spanId: ids.span, rootSpanId: ids.root,
+      version: 3,
+      objectType: 'project_logs',
+      objectId: ids.project,
+      rowId: ids.row,
+      spanId: ids.span,
+      rootSpanId: ids.root,
       propagatedEvent: { metadata: { tenant: 't1' } },
     });
     // Ids that are not UUIDs travel in the tail; a logger's own export has no row ids.
-    expect(parseSpanComponents(v3(1, [], { object_id: 'exp-1', row_id: 'r', span_id: 's', root_span_id: 't' }))).toMatchObject({ objectType: 'experiment', objectId: 'exp-1', rowId: 'r', spanId: 's', rootSpanId: 't' });
-    expect(parseSpanComponents(v3(2, [[1, ids.project]]))).toEqual({ version: 3, objectType: 'project_logs', objectId: ids.project });
+    expect(
+      parseSpanComponents(v3(1, [], { object_id: 'exp-1', row_id: 'r', span_id: 's', root_span_id: 't' })),
+    ).toMatchObject({ objectType: 'experiment', objectId: 'exp-1', rowId: 'r', spanId: 's', rootSpanId: 't' });
+    expect(parseSpanComponents(v3(2, [[1, ids.project]]))).toEqual({
+      version: 3,
+      objectType: 'project_logs',
+      objectId: ids.project,
+    });
     // base64url (as a header might carry it) reads the same.
-    expect(parseSpanComponents(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))).toMatchObject({ spanId: ids.span });
+    expect(parseSpanComponents(text.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, ''))).toMatchObject({
+      spanId: ids.span,
+    });
   });
 
   it('gives undefined for anything it cannot read rather than a wrong parent', () => {
-    for (const bad of ['', 'not base64!', Buffer.from([2, 2, 0]).toString('base64'), Buffer.from([3, 9, 0]).toString('base64'),
+    for (const bad of [
+      '',
+      'not base64!',
+      Buffer.from([2, 2, 0]).toString('base64'),
+      Buffer.from([3, 9, 0]).toString('base64'),
       Buffer.from([3, 2, 1, 3, 1, 2]).toString('base64'), // a field cut short
       Buffer.concat([Buffer.from([3, 2, 0]), Buffer.from('{not json')]).toString('base64'),
       v3(2, [], { row_id: 'only-the-row' }), // row, span and root come together
-      'x'.repeat(70_000)]) {
+      'x'.repeat(70_000),
+    ]) {
       expect(parseSpanComponents(bad), bad.slice(0, 20)).toBeUndefined();
     }
   });
@@ -63,9 +99,27 @@ describe('span export strings', () => {
 
 describe('Braintrust parents (what the AI proxy reads from x-bt-parent)', () => {
   it('resolves an exported span to its trace and span, and the project by name or by our id', () => {
-    const ids = { row: '11111111-2222-4333-8444-555566667777', span: '22222222-3333-4444-8555-666677778888', root: '33333333-4444-4555-8666-777788889999' };
-    expect(parseBraintrustParent(v3(2, [[2, ids.row], [3, ids.span], [4, ids.root]], { object_id: projectIdOf('My Project') }))).toEqual({ traceId: ids.root, spanId: ids.span, projectName: 'My Project' });
-    expect(parseBraintrustParent(v3(2, [], { compute_object_metadata_args: { project_name: 'By Name' } }))).toEqual({ projectName: 'By Name' });
+    const ids = {
+      row: '11111111-2222-4333-8444-555566667777',
+      span: '22222222-3333-4444-8555-666677778888',
+      root: '33333333-4444-4555-8666-777788889999',
+    };
+    expect(
+      parseBraintrustParent(
+        v3(
+          2,
+          [
+            [2, ids.row],
+            [3, ids.span],
+            [4, ids.root],
+          ],
+          { object_id: projectIdOf('My Project') },
+        ),
+      ),
+    ).toEqual({ traceId: ids.root, spanId: ids.span, projectName: 'My Project' });
+    expect(parseBraintrustParent(v3(2, [], { compute_object_metadata_args: { project_name: 'By Name' } }))).toEqual({
+      projectName: 'By Name',
+    });
     expect(parseBraintrustParent(`project_id:${projectIdOf('P1')}`)).toEqual({ projectName: 'P1' });
     expect(parseBraintrustParent('project_name:My: Project')).toEqual({ projectName: 'My: Project' });
     expect(parseBraintrustParent('experiment_id:e1')).toEqual({ objectId: 'e1' });
@@ -75,25 +129,41 @@ describe('Braintrust parents (what the AI proxy reads from x-bt-parent)', () => 
 
 describe('error strings', () => {
   it('splits a Python error into its type, message and traceback (exception line last, as Python prints it)', () => {
-    const text = 'ValueError: no such city\n\nTraceback (most recent call last):\n  File "/app/main.py", line 12, in lookup\n    raise ValueError("no such city")\n';
+    const text =
+      'ValueError: no such city\n\nTraceback (most recent call last):\n  File "/app/main.py", line 12, in lookup\n    raise ValueError("no such city")\n';
     expect(parseErrorText(text)).toEqual({
-      exception_type: 'ValueError', message: 'no such city',
-      traceback: 'Traceback (most recent call last):\n  File "/app/main.py", line 12, in lookup\n    raise ValueError("no such city")\nValueError: no such city',
+      exception_type: 'ValueError',
+      message: 'no such city',
+      traceback:
+        'Traceback (most recent call last):\n  File "/app/main.py", line 12, in lookup\n    raise ValueError("no such city")\nValueError: no such city',
     });
-    expect(parseErrorText('mypkg.errors.QuotaError: over\n\nTraceback (most recent call last):\n  File "x.py", line 1, in <module>\n').exception_type).toBe('mypkg.errors.QuotaError');
+    expect(
+      parseErrorText(
+        'mypkg.errors.QuotaError: over\n\nTraceback (most recent call last):\n  File "x.py", line 1, in <module>\n',
+      ).exception_type,
+    ).toBe('mypkg.errors.QuotaError');
   });
 
   it('splits a JS error into the message and the stack, the type from its first line', () => {
-    const text = 'the tool broke\n\nTypeError: the tool broke\n    at run (file:///app/main.mjs:3:9)\n    at main (file:///app/main.mjs:9:3)';
+    const text =
+      'the tool broke\n\nTypeError: the tool broke\n    at run (file:///app/main.mjs:3:9)\n    at main (file:///app/main.mjs:9:3)';
     expect(parseErrorText(text)).toEqual({
-      exception_type: 'TypeError', message: 'the tool broke',
-      traceback: 'TypeError: the tool broke\n    at run (file:///app/main.mjs:3:9)\n    at main (file:///app/main.mjs:9:3)',
+      exception_type: 'TypeError',
+      message: 'the tool broke',
+      traceback:
+        'TypeError: the tool broke\n    at run (file:///app/main.mjs:3:9)\n    at main (file:///app/main.mjs:9:3)',
     });
   });
 
   it('keeps any other text whole as the message', () => {
-    expect(parseErrorText('something went wrong')).toEqual({ exception_type: 'Error', message: 'something went wrong' });
-    expect(parseErrorText('RateLimitError: slow down')).toEqual({ exception_type: 'RateLimitError', message: 'slow down' });
+    expect(parseErrorText('something went wrong')).toEqual({
+      exception_type: 'Error',
+      message: 'something went wrong',
+    });
+    expect(parseErrorText('RateLimitError: slow down')).toEqual({
+      exception_type: 'RateLimitError',
+      message: 'slow down',
+    });
   });
 });
 
@@ -110,7 +180,11 @@ describe('deep merge', () => {
   it('merges objects all the way down and replaces anything else, leaving both arguments as they were', () => {
     const base = { metadata: { user: { id: 'u1' }, tags: ['a'] }, output: 'old', n: 1 };
     const update = { metadata: { user: { plan: 'pro' }, tags: ['b'] }, output: null };
-    expect(deepMerge(base, update)).toEqual({ metadata: { user: { id: 'u1', plan: 'pro' }, tags: ['b'] }, output: null, n: 1 });
+    expect(deepMerge(base, update)).toEqual({
+      metadata: { user: { id: 'u1', plan: 'pro' }, tags: ['b'] },
+      output: null,
+      n: 1,
+    });
     expect(base.metadata.user).toEqual({ id: 'u1' });
   });
 

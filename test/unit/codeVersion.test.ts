@@ -17,13 +17,18 @@ const COMMIT = '9eec1edb2c0e4c7ef5033a686450cbdb506ba0e4';
 
 describe('native ingest of code_version', () => {
   it('takes a commit with a branch and a dirty flag, or a commit alone', () => {
-    const result = normaliseNativeBatch(batch(
-      traceStart('a', { code_version: { commit: COMMIT, branch: 'main', dirty: true } }),
-      traceStart('b', { code_version: { commit: COMMIT } }),
-    ));
+    const result = normaliseNativeBatch(
+      batch(
+        traceStart('a', { code_version: { commit: COMMIT, branch: 'main', dirty: true } }),
+        traceStart('b', { code_version: { commit: COMMIT } }),
+      ),
+    );
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.patches.map((p) => (p.kind === 'trace' ? p.trace.code_version : undefined))).toEqual([{ commit: COMMIT, branch: 'main', dirty: true }, { commit: COMMIT }]);
+    expect(result.patches.map((p) => (p.kind === 'trace' ? p.trace.code_version : undefined))).toEqual([
+      { commit: COMMIT, branch: 'main', dirty: true },
+      { commit: COMMIT },
+    ]);
   });
 
   it.each([
@@ -43,13 +48,18 @@ describe('native ingest of code_version', () => {
   it('is a trace field: a span carrying it is told nothing and keeps nothing of it', () => {
     const result = normaliseNativeBatch(batch(spanStart('s', 't', { code_version: { commit: COMMIT } })));
     expect(result.ok).toBe(true);
-    if (result.ok && result.patches[0].kind === 'span') expect(result.patches[0].span).not.toHaveProperty('code_version');
+    if (result.ok && result.patches[0].kind === 'span')
+      expect(result.patches[0].span).not.toHaveProperty('code_version');
   });
 });
 
 const traces: TraceSummary[] = [
   summary({ name: 'clean', code_version: { commit: COMMIT, branch: 'main', dirty: false }, durationMs: 10 }),
-  summary({ name: 'dirty', code_version: { commit: 'ABCDEF1234567890abcdef1234567890abcdef12', dirty: true }, durationMs: 10 }),
+  summary({
+    name: 'dirty',
+    code_version: { commit: 'ABCDEF1234567890abcdef1234567890abcdef12', dirty: true },
+    durationMs: 10,
+  }),
   summary({ name: 'none', durationMs: 10 }),
 ];
 const names = (filter: string) => traces.filter(compileFilter(filter)).map((t) => t.name);

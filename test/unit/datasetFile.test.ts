@@ -11,21 +11,54 @@ import { datasetLines, traceDatasetRow } from '../../src/core/replay/datasetRow'
 const T0 = '2026-12-07T12:00:00.000000Z';
 
 function span(id: string, extra: Partial<Span> = {}): Span {
-  return withDerived({ id, trace_id: 'trace1', project_name: 'shop', name: id, type: 'general', start_time: T0, end_time: '2026-12-07T12:00:01.000000Z', ...extra });
+  return withDerived({
+    id,
+    trace_id: 'trace1',
+    project_name: 'shop',
+    name: id,
+    type: 'general',
+    start_time: T0,
+    end_time: '2026-12-07T12:00:01.000000Z',
+    ...extra,
+  });
 }
 
 function detail(trace: Partial<TraceDetail['trace']>, spans: Span[]): TraceDetail {
   return {
-    trace: { id: 'trace1', project_name: 'shop', name: 'checkout', start_time: T0, status: 'ok', duration_ms: 1000, span_count: spans.length, error_count: 0, usage: {}, score_averages: {}, last_updated_at: T0, ...trace },
+    trace: {
+      id: 'trace1',
+      project_name: 'shop',
+      name: 'checkout',
+      start_time: T0,
+      status: 'ok',
+      duration_ms: 1000,
+      span_count: spans.length,
+      error_count: 0,
+      usage: {},
+      score_averages: {},
+      last_updated_at: T0,
+      ...trace,
+    },
     spans,
   };
 }
 
 describe('a trace as a dataset row', () => {
   it("takes the trace's own input and output, its metadata over the root span's, and points at the root span", () => {
-    const root = span('root', { input: { q: 'root in' }, output: 'root out', metadata: { model_tier: 'small', 'spanscope.call': { qualname: 'x' } }, code_location: { file: '/ws/a.py', line: 1, function: 'checkout' } });
-    const child = span('child', { parent_span_id: 'root', start_time: '2026-12-07T11:59:59.000000Z', input: 'child in' });
-    const row = traceDatasetRow(detail({ input: { cart: [1, 2] }, output: { total: 3 }, metadata: { env: 'dev' } }, [child, root]));
+    const root = span('root', {
+      input: { q: 'root in' },
+      output: 'root out',
+      metadata: { model_tier: 'small', 'spanscope.call': { qualname: 'x' } },
+      code_location: { file: '/ws/a.py', line: 1, function: 'checkout' },
+    });
+    const child = span('child', {
+      parent_span_id: 'root',
+      start_time: '2026-12-07T11:59:59.000000Z',
+      input: 'child in',
+    });
+    const row = traceDatasetRow(
+      detail({ input: { cart: [1, 2] }, output: { total: 3 }, metadata: { env: 'dev' } }, [child, root]),
+    );
     expect(row).toEqual({
       input: { cart: [1, 2] },
       expected: { total: 3 },
@@ -44,7 +77,13 @@ describe('a trace as a dataset row', () => {
   it('still gives a row for a trace without spans, with no span id', () => {
     const row = traceDatasetRow(detail({ input: 'i' }, []));
     expect(row).toMatchObject({ input: 'i', expected: null, metadata: {} });
-    expect(row.source_span).toEqual({ trace_id: 'trace1', span_id: undefined, project_name: 'shop', name: 'checkout', start_time: T0 });
+    expect(row.source_span).toEqual({
+      trace_id: 'trace1',
+      span_id: undefined,
+      project_name: 'shop',
+      name: 'checkout',
+      start_time: T0,
+    });
   });
 });
 
@@ -53,7 +92,15 @@ describe('reading a dataset file', () => {
     const text = datasetLines([traceDatasetRow(detail({ input: 'a', output: 'b' }, [span('root')]))]);
     const parsed = parseDataset(text);
     expect(parsed.problems).toEqual([]);
-    expect(parsed.rows).toEqual([{ line: 1, input: 'a', expected: 'b', metadata: {}, source: { trace_id: 'trace1', span_id: 'root', name: 'checkout' } }]);
+    expect(parsed.rows).toEqual([
+      {
+        line: 1,
+        input: 'a',
+        expected: 'b',
+        metadata: {},
+        source: { trace_id: 'trace1', span_id: 'root', name: 'checkout' },
+      },
+    ]);
   });
 
   it('reports each bad line by number and keeps the good ones around it', () => {
@@ -68,15 +115,32 @@ describe('reading a dataset file', () => {
       '{"input": 3, "source_span": {"trace_id": 7}}',
     ].join('\r\n');
     const { rows, problems } = parseDataset(text);
-    expect(rows.map((r) => [r.line, r.input, r.source])).toEqual([[1, 1, undefined], [8, 3, undefined]]);
+    expect(rows.map((r) => [r.line, r.input, r.source])).toEqual([
+      [1, 1, undefined],
+      [8, 3, undefined],
+    ]);
     expect(problems.map((p) => p.line)).toEqual([2, 4, 6, 7]);
     expect(problems[0].message).toMatch(/^not JSON \(/);
-    expect(problems.slice(1).map((p) => p.message)).toEqual(['not a JSON object (an array)', 'not a JSON object (number)', 'not a JSON object (null)']);
+    expect(problems.slice(1).map((p) => p.message)).toEqual([
+      'not a JSON object (an array)',
+      'not a JSON object (number)',
+      'not a JSON object (null)',
+    ]);
   });
 
-  it("shows a line of other fields (an Opik item) whole as its input, without its source", () => {
-    const { rows } = parseDataset('{"question": "q?", "answer": "a", "source_span": {"trace_id": "t9", "span_id": "s9"}}\n');
-    expect(rows).toEqual([{ line: 1, input: { question: 'q?', answer: 'a' }, expected: undefined, metadata: undefined, source: { trace_id: 't9', span_id: 's9' } }]);
+  it('shows a line of other fields (an Opik item) whole as its input, without its source', () => {
+    const { rows } = parseDataset(
+      '{"question": "q?", "answer": "a", "source_span": {"trace_id": "t9", "span_id": "s9"}}\n',
+    );
+    expect(rows).toEqual([
+      {
+        line: 1,
+        input: { question: 'q?', answer: 'a' },
+        expected: undefined,
+        metadata: undefined,
+        source: { trace_id: 't9', span_id: 's9' },
+      },
+    ]);
   });
 
   it('keeps the first rows of a big file and counts the rest; caps the problems it lists', () => {

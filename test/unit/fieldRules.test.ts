@@ -6,7 +6,12 @@
 // a fast path that finds kinds by position and one that finds them by name are both tried.
 
 import { describe, expect, it } from 'vitest';
-import { SCORE_FIELDS as NATIVE_SCORE_FIELDS, SPAN_FIELDS as NATIVE_SPAN_FIELDS, TRACE_FIELDS as NATIVE_TRACE_FIELDS, normaliseNativeBatch } from '../../src/core/normalise/native';
+import {
+  SCORE_FIELDS as NATIVE_SCORE_FIELDS,
+  SPAN_FIELDS as NATIVE_SPAN_FIELDS,
+  TRACE_FIELDS as NATIVE_TRACE_FIELDS,
+  normaliseNativeBatch,
+} from '../../src/core/normalise/native';
 import {
   SCORE_DELETE_FIELDS,
   SCORE_FIELDS as OPIK_SCORE_FIELDS,
@@ -81,7 +86,11 @@ const FAULTS: Record<FieldKind, [fault: string, value: unknown, message: string]
   usage: [
     ['a string', 'many', 'must be an object of numbers'],
     ['a list', [1], 'must be an object of numbers'],
-    ['a count that is text', { prompt_tokens: 3, total_tokens: 'three' }, 'must be an object of numbers (total_tokens is not)'],
+    [
+      'a count that is text',
+      { prompt_tokens: 3, total_tokens: 'three' },
+      'must be an object of numbers (total_tokens is not)',
+    ],
     ['an infinite count', { total_tokens: INFINITE }, 'must be an object of numbers (total_tokens is not)'],
   ],
   number: [
@@ -136,17 +145,39 @@ const GOOD: Record<FieldKind, unknown> = {
 
 /** Other valid values of each kind, each of which must be accepted in a record otherwise clean. */
 const ALSO_GOOD: Partial<Record<FieldKind, [what: string, value: unknown][]>> = {
-  time: [['epoch milliseconds', 1767323045000], ['ISO text with an offset', '2026-01-02T05:04:05.5+02:00'], ['ISO text without a fraction', '2026-01-02T03:04:05Z']],
-  json: [['text', 'ok'], ['a list', [1, 'a']], ['a number', 3], ['null', null]],
+  time: [
+    ['epoch milliseconds', 1767323045000],
+    ['ISO text with an offset', '2026-01-02T05:04:05.5+02:00'],
+    ['ISO text without a fraction', '2026-01-02T03:04:05Z'],
+  ],
+  json: [
+    ['text', 'ok'],
+    ['a list', [1, 'a']],
+    ['a number', 3],
+    ['null', null],
+  ],
   object: [['an empty object', {}]],
   tags: [['an empty list', []]],
   usage: [['an empty object', {}]],
-  number: [['zero', 0], ['a negative number', -2]],
-  spanType: [['general', 'general'], ['tool', 'tool'], ['guardrail', 'guardrail']],
+  number: [
+    ['zero', 0],
+    ['a negative number', -2],
+  ],
+  spanType: [
+    ['general', 'general'],
+    ['tool', 'tool'],
+    ['guardrail', 'guardrail'],
+  ],
   errorInfo: [['only an exception type', { exception_type: 'E' }]],
   codeLocation: [['no function', { file: '/a.py', line: 1 }]],
-  scoreSource: [['ui', 'ui'], ['online_scoring', 'online_scoring']],
-  scoreValue: [['null (deletes the score)', null], ['a negative number', -1]],
+  scoreSource: [
+    ['ui', 'ui'],
+    ['online_scoring', 'online_scoring'],
+  ],
+  scoreValue: [
+    ['null (deletes the score)', null],
+    ['a negative number', -1],
+  ],
 };
 
 /** One way records arrive: a normaliser, the field table it reads them with, and what it requires. */
@@ -168,7 +199,13 @@ interface NativeRoute extends Route {
   carries: 'trace' | 'span' | 'score';
 }
 
-const native = (event: string, carries: 'trace' | 'span' | 'score', spec: FieldSpec, required: string[], clean?: Fields): NativeRoute => ({
+const native = (
+  event: string,
+  carries: 'trace' | 'span' | 'score',
+  spec: FieldSpec,
+  required: string[],
+  clean?: Fields,
+): NativeRoute => ({
   name: `native ${event}`,
   event,
   carries,
@@ -183,7 +220,13 @@ const native = (event: string, carries: 'trace' | 'span' | 'score', spec: FieldS
   batch: true,
 });
 
-const opikBatch = (name: string, key: string, spec: FieldSpec, required: string[], read: (body: Fields) => Normalised): Route => ({
+const opikBatch = (
+  name: string,
+  key: string,
+  spec: FieldSpec,
+  required: string[],
+  read: (body: Fields) => Normalised,
+): Route => ({
   name,
   spec,
   required,
@@ -192,7 +235,13 @@ const opikBatch = (name: string, key: string, spec: FieldSpec, required: string[
   batch: true,
 });
 
-const opikOne = (name: string, prefix: string, spec: FieldSpec, required: string[], read: (body: Fields) => Normalised): Route => ({
+const opikOne = (
+  name: string,
+  prefix: string,
+  spec: FieldSpec,
+  required: string[],
+  read: (body: Fields) => Normalised,
+): Route => ({
   name,
   spec,
   required,
@@ -202,7 +251,10 @@ const opikOne = (name: string, prefix: string, spec: FieldSpec, required: string
 });
 
 /** Updates take the record's id from the path: the id under test goes there. */
-const pathId = (update: (id: string, body: unknown) => Normalised) => ({ id, ...body }: Fields) => update(id as string, body);
+const pathId =
+  (update: (id: string, body: unknown) => Normalised) =>
+  ({ id, ...body }: Fields) =>
+    update(id as string, body);
 
 const threadTraces = () => ['trace-of-thread'];
 
@@ -226,11 +278,21 @@ const ROUTES: Route[] = [
   opikOne('Opik span create', 'span', OPIK_SPAN_FIELDS, ['trace_id', 'start_time'], opikSpan),
   opikOne('Opik trace update', 'trace', OPIK_TRACE_FIELDS, ['id'], pathId(opikTraceUpdate)),
   opikOne('Opik span update', 'span', OPIK_SPAN_FIELDS, ['id', 'trace_id'], pathId(opikSpanUpdate)),
-  opikBatch('Opik trace feedback scores', 'scores', OPIK_SCORE_FIELDS, ['id', 'name', 'value'], (body) => opikScores('trace', body)),
-  opikBatch('Opik span feedback scores', 'scores', OPIK_SCORE_FIELDS, ['id', 'name', 'value'], (body) => opikScores('span', body)),
-  opikBatch('Opik thread feedback scores', 'scores', THREAD_SCORE_FIELDS, ['thread_id', 'name', 'value'], (body) => opikThreadScores(body, threadTraces)),
-  opikOne('Opik feedback score deletion', 'score', SCORE_DELETE_FIELDS, ['name'], (body) => opikScoreDelete('span', 'span-1', body)),
-  opikOne('Opik thread feedback score deletion', 'thread', THREAD_SCORE_DELETE_FIELDS, ['thread_id', 'names'], (body) => opikThreadScoreDelete(body, threadTraces)),
+  opikBatch('Opik trace feedback scores', 'scores', OPIK_SCORE_FIELDS, ['id', 'name', 'value'], (body) =>
+    opikScores('trace', body),
+  ),
+  opikBatch('Opik span feedback scores', 'scores', OPIK_SCORE_FIELDS, ['id', 'name', 'value'], (body) =>
+    opikScores('span', body),
+  ),
+  opikBatch('Opik thread feedback scores', 'scores', THREAD_SCORE_FIELDS, ['thread_id', 'name', 'value'], (body) =>
+    opikThreadScores(body, threadTraces),
+  ),
+  opikOne('Opik feedback score deletion', 'score', SCORE_DELETE_FIELDS, ['name'], (body) =>
+    opikScoreDelete('span', 'span-1', body),
+  ),
+  opikOne('Opik thread feedback score deletion', 'thread', THREAD_SCORE_DELETE_FIELDS, ['thread_id', 'names'], (body) =>
+    opikThreadScoreDelete(body, threadTraces),
+  ),
 ];
 
 /** A record with a valid value in every field of the route's table. */
@@ -253,13 +315,18 @@ const withoutField = (route: Route, field: string): Fields => {
  * order (as record 1 of a batch) where the route takes batches, and on its own.
  */
 function expectRefused(route: Route, record: Fields, field: string, message: string): void {
-  if (route.batch) expect(route.send([cleanRecord(route), record])).toEqual([{ index: 1, path: route.path(1, field), message }]);
+  if (route.batch)
+    expect(route.send([cleanRecord(route), record])).toEqual([{ index: 1, path: route.path(1, field), message }]);
   expect(route.send([record])).toEqual([{ index: 0, path: route.path(0, field), message }]);
 }
 
 describe('every field kind has its faults written down', () => {
   it('lists a fault for every kind but json, which takes any value', () => {
-    expect(Object.entries(FAULTS).filter(([, faults]) => faults.length === 0).map(([kind]) => kind)).toEqual(['json']);
+    expect(
+      Object.entries(FAULTS)
+        .filter(([, faults]) => faults.length === 0)
+        .map(([kind]) => kind),
+    ).toEqual(['json']);
   });
 });
 
@@ -315,9 +382,17 @@ describe('native rules beyond the field kinds', () => {
     ['not an object', 'abc1234', 'must be an object'],
     ['without a commit', { branch: 'main' }, 'commit must be 7 to 64 hexadecimal characters'],
     ['with a commit that is not hexadecimal', { commit: 'not-a-sha' }, 'commit must be 7 to 64 hexadecimal characters'],
-    ['with an empty branch', { commit: 'abc1234', branch: '' }, 'branch must be a string of 1 to 256 characters without control characters'],
+    [
+      'with an empty branch',
+      { commit: 'abc1234', branch: '' },
+      'branch must be a string of 1 to 256 characters without control characters',
+    ],
     ['with a dirty flag that is text', { commit: 'abc1234', dirty: 'yes' }, 'dirty must be true or false'],
-    ['with an unknown field', { commit: 'abc1234', author: 'me' }, 'has an unknown field "author" (allowed: commit, branch, dirty)'],
+    [
+      'with an unknown field',
+      { commit: 'abc1234', author: 'me' },
+      'has an unknown field "author" (allowed: commit, branch, dirty)',
+    ],
   ];
   for (const [fault, value, message] of codeVersions) {
     it(`refuses a trace whose only fault is code_version ${fault}, saying it ${message}`, () => {
@@ -325,7 +400,10 @@ describe('native rules beyond the field kinds', () => {
     });
   }
 
-  for (const [fault, change] of [['missing', { target: undefined }], ['neither trace nor span', { target: 'run' }]] as const) {
+  for (const [fault, change] of [
+    ['missing', { target: undefined }],
+    ['neither trace nor span', { target: 'run' }],
+  ] as const) {
     it(`refuses a score whose only fault is a target ${fault}, saying it must be "trace" or "span"`, () => {
       expectRefused(score, { ...cleanRecord(score), ...change }, 'target', 'must be "trace" or "span"');
     });
@@ -338,10 +416,30 @@ describe('native rules beyond the field kinds', () => {
   const clean = { event: 'trace_start', trace: cleanRecord(traceStart) };
   const events: [string, unknown, Problem][] = [
     ['an event that is not an object', 'trace_start', { index: 1, path: '', message: 'must be an object' }],
-    ['an unknown event', { event: 'trace_begin', trace: cleanRecord(traceStart) }, { index: 1, path: 'event', message: 'must be one of trace_start, trace_update, trace_end, span_start, span_update, span_end, score' }],
-    ['an event without its record', { event: 'trace_start' }, { index: 1, path: 'trace', message: 'is required (an object)' }],
-    ['an event whose record is not an object', { event: 'trace_start', trace: ['t'] }, { index: 1, path: 'trace', message: 'is required (an object)' }],
-    ['an event carrying the wrong record', { event: 'span_start', trace: cleanRecord(traceStart) }, { index: 1, path: 'span', message: 'is required (an object)' }],
+    [
+      'an unknown event',
+      { event: 'trace_begin', trace: cleanRecord(traceStart) },
+      {
+        index: 1,
+        path: 'event',
+        message: 'must be one of trace_start, trace_update, trace_end, span_start, span_update, span_end, score',
+      },
+    ],
+    [
+      'an event without its record',
+      { event: 'trace_start' },
+      { index: 1, path: 'trace', message: 'is required (an object)' },
+    ],
+    [
+      'an event whose record is not an object',
+      { event: 'trace_start', trace: ['t'] },
+      { index: 1, path: 'trace', message: 'is required (an object)' },
+    ],
+    [
+      'an event carrying the wrong record',
+      { event: 'span_start', trace: cleanRecord(traceStart) },
+      { index: 1, path: 'span', message: 'is required (an object)' },
+    ],
   ];
   for (const [fault, event, problem] of events) {
     it(`refuses a batch whose only fault is ${fault}`, () => {
@@ -351,24 +449,36 @@ describe('native rules beyond the field kinds', () => {
   }
 
   it('refuses a body that is not a batch', () => {
-    for (const body of [null, 'events', { events: {} }, {}]) expect(normaliseNativeBatch(body)).toMatchObject({ ok: false, error: 'a batch must be a JSON object with an "events" array' });
+    for (const body of [null, 'events', { events: {} }, {}])
+      expect(normaliseNativeBatch(body)).toMatchObject({
+        ok: false,
+        error: 'a batch must be a JSON object with an "events" array',
+      });
   });
 });
 
 describe('Opik rules beyond the field kinds', () => {
   it('refuses a batch whose only fault is an element that is not an object', () => {
     const spanBatch = ROUTES.find((r) => r.name === 'Opik span batch')!;
-    expect(opikSpanBatch({ spans: [cleanRecord(spanBatch), 'span'] }).problems).toEqual([{ index: 1, path: 'spans[1]', message: 'must be an object' }]);
+    expect(opikSpanBatch({ spans: [cleanRecord(spanBatch), 'span'] }).problems).toEqual([
+      { index: 1, path: 'spans[1]', message: 'must be an object' },
+    ]);
   });
 
   it('refuses a body without its list, or a single record that is not an object', () => {
-    expect(opikSpanBatch({ span: [] }).problems).toEqual([{ index: 0, path: 'spans', message: 'the body must be an object with a "spans" array' }]);
-    expect(opikSpan(['span']).problems).toEqual([{ index: 0, path: 'span', message: 'the body must be a JSON object' }]);
+    expect(opikSpanBatch({ span: [] }).problems).toEqual([
+      { index: 0, path: 'spans', message: 'the body must be an object with a "spans" array' },
+    ]);
+    expect(opikSpan(['span']).problems).toEqual([
+      { index: 0, path: 'span', message: 'the body must be a JSON object' },
+    ]);
   });
 
   it('takes null as "not given", so null is never a fault of a field that is not required', () => {
     const spanBatch = ROUTES.find((r) => r.name === 'Opik span batch')!;
     const optional = Object.keys(OPIK_SPAN_FIELDS).filter((f) => !spanBatch.required.includes(f));
-    expect(spanBatch.send([{ ...cleanRecord(spanBatch), ...Object.fromEntries(optional.map((f) => [f, null])) }])).toEqual([]);
+    expect(
+      spanBatch.send([{ ...cleanRecord(spanBatch), ...Object.fromEntries(optional.map((f) => [f, null])) }]),
+    ).toEqual([]);
   });
 });

@@ -14,7 +14,14 @@ const T0 = Date.UTC(2026, 11, 7, 12, 0, 0);
 const iso = (ms: number) => formatMicros((T0 + ms) * 1000);
 
 /** A finished call of `fn` in `file`, starting `startMs` after T0 and lasting `durationMs`. */
-function call(id: string, fn: string, startMs: number, durationMs: number | null, fields: Partial<SpanRecord> = {}, file: string | null = '/work/app.py'): Span {
+function call(
+  id: string,
+  fn: string,
+  startMs: number,
+  durationMs: number | null,
+  fields: Partial<SpanRecord> = {},
+  file: string | null = '/work/app.py',
+): Span {
   return withDerived({
     id,
     trace_id: fields.trace_id ?? `t-${id}`,
@@ -50,9 +57,39 @@ describe('statistics', () => {
 
   it('sums tokens and cost and averages each score over the calls that have it', () => {
     const s = statsOf([
-      { span_id: 'a', trace_id: 't', start_time: '', start_ms: 0, duration_ms: 1, status: 'ok', tokens: 100, cost: 0.01, scores: { relevance: 1 } },
-      { span_id: 'b', trace_id: 't', start_time: '', start_ms: 0, duration_ms: 1, status: 'error', tokens: 50, cost: 0.02, scores: { relevance: 0.5, tone: 0 } },
-      { span_id: 'c', trace_id: 't', start_time: '', start_ms: 0, duration_ms: 1, status: 'ok', tokens: 0, cost: 0, scores: {} },
+      {
+        span_id: 'a',
+        trace_id: 't',
+        start_time: '',
+        start_ms: 0,
+        duration_ms: 1,
+        status: 'ok',
+        tokens: 100,
+        cost: 0.01,
+        scores: { relevance: 1 },
+      },
+      {
+        span_id: 'b',
+        trace_id: 't',
+        start_time: '',
+        start_ms: 0,
+        duration_ms: 1,
+        status: 'error',
+        tokens: 50,
+        cost: 0.02,
+        scores: { relevance: 0.5, tone: 0 },
+      },
+      {
+        span_id: 'c',
+        trace_id: 't',
+        start_time: '',
+        start_ms: 0,
+        duration_ms: 1,
+        status: 'ok',
+        tokens: 0,
+        cost: 0,
+        scores: {},
+      },
     ]);
     expect(s).toMatchObject({ calls: 3, errors: 1, tokens: 150, cost: 0.03, scores: { relevance: 0.75, tone: 0 } });
   });
@@ -68,12 +105,17 @@ describe('FunctionIndex', () => {
     for (let i = 0; i < 10; i++) spans.push(call(`mid${i}`, 'answer', now - 5 * 3_600_000 + i * 1000, 2000));
     for (let i = 0; i < 10; i++) spans.push(call(`new${i}`, 'answer', now - 1_800_000 + i * 1000, (i + 1) * 100));
     index.observe(spans);
-    const q = (window: 'run' | 'hour' | 'day' | 'all') => index.query({ file: '/work/app.py', window, now: T0 + now })[0];
+    const q = (window: 'run' | 'hour' | 'day' | 'all') =>
+      index.query({ file: '/work/app.py', window, now: T0 + now })[0];
     expect(q('hour')).toMatchObject({ calls: 10, p50_ms: 500, p95_ms: 1000 });
     expect(q('run')).toMatchObject({ calls: 10, p50_ms: 500 });
     expect(q('day')).toMatchObject({ calls: 20, p50_ms: 1000, p95_ms: 2000 });
     expect(q('all')).toMatchObject({ calls: 30, p50_ms: 1000, p95_ms: 2000 });
-    expect(q('hour').recent.map((r) => r.span_id).slice(0, 2)).toEqual(['new9', 'new8']);
+    expect(
+      q('hour')
+        .recent.map((r) => r.span_id)
+        .slice(0, 2),
+    ).toEqual(['new9', 'new8']);
   });
 
   it('starts a new run after a pause with no span anywhere', () => {
@@ -82,7 +124,10 @@ describe('FunctionIndex', () => {
     expect(index.runStart).toBe(T0);
     index.observe([call('c', 'f', 300 + RUN_GAP_MS + 1, 100)]);
     expect(index.runStart).toBe(T0 + 300 + RUN_GAP_MS + 1);
-    expect(index.query({ file: '/work/app.py', window: 'run' }).map((f) => [f.function, f.calls])).toEqual([['f', 1], ['g', 0]]);
+    expect(index.query({ file: '/work/app.py', window: 'run' }).map((f) => [f.function, f.calls])).toEqual([
+      ['f', 1],
+      ['g', 0],
+    ]);
   });
 
   it('updates a running call in place when its end arrives, and tells listeners which function changed', () => {
@@ -90,9 +135,18 @@ describe('FunctionIndex', () => {
     const told: string[][] = [];
     index.onChange((keys) => told.push(keys.map((k) => `${k.file}#${k.function}${k.ended ? ' (ended)' : ''}`)));
     index.observe([call('a', 'chat', 0, null)]);
-    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({ calls: 1, running: 1, p50_ms: null, recent: [{ status: 'running' }] });
+    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({
+      calls: 1,
+      running: 1,
+      p50_ms: null,
+      recent: [{ status: 'running' }],
+    });
     index.observe([call('a', 'chat', 0, 1200, { output: 'Bonjour!' })]);
-    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({ calls: 1, p50_ms: 1200, recent: [{ status: 'ok', output_preview: 'Bonjour!', duration_ms: 1200 }] });
+    expect(index.query({ file: '/work/app.py' })[0]).toMatchObject({
+      calls: 1,
+      p50_ms: 1200,
+      recent: [{ status: 'ok', output_preview: 'Bonjour!', duration_ms: 1200 }],
+    });
     expect(told).toEqual([['/work/app.py#chat'], ['/work/app.py#chat (ended)']]);
   });
 
@@ -111,9 +165,15 @@ describe('FunctionIndex', () => {
 
   it('keeps functions of the same name in two files apart', () => {
     const index = new FunctionIndex();
-    index.observe([call('a', 'run', 0, 10), call('b', 'run', 5, 20, {}, '/work/other.py'), call('c', 'run', 9, 30, {}, '/work/other.py')]);
+    index.observe([
+      call('a', 'run', 0, 10),
+      call('b', 'run', 5, 20, {}, '/work/other.py'),
+      call('c', 'run', 9, 30, {}, '/work/other.py'),
+    ]);
     expect(index.query({ file: '/work/app.py' }).map((f) => f.calls)).toEqual([1]);
-    expect(index.query({ file: '/work/other.py' }).map((f) => [f.file, f.calls, f.p95_ms])).toEqual([['/work/other.py', 2, 30]]);
+    expect(index.query({ file: '/work/other.py' }).map((f) => [f.file, f.calls, f.p95_ms])).toEqual([
+      ['/work/other.py', 2, 30],
+    ]);
   });
 
   it('files a span without a code location by its name, found by the last part of a dotted name', () => {
@@ -131,12 +191,21 @@ describe('FunctionIndex', () => {
     expect(index.query({ file: '/work/app.py' })[0].recent.map((r) => r.span_id)).toEqual(['a5', 'a4', 'a3']);
     index.observe([call('g1', 'g', 100, 1)]);
     index.observe([call('h1', 'h', 200, 1)]); // f was called longest ago: it goes
-    expect(index.query({ file: '/work/app.py' }).map((f) => f.function).sort()).toEqual(['g', 'h']);
+    expect(
+      index
+        .query({ file: '/work/app.py' })
+        .map((f) => f.function)
+        .sort(),
+    ).toEqual(['g', 'h']);
   });
 
   it('forgets the calls of deleted traces', () => {
     const index = new FunctionIndex();
-    index.observe([call('a', 'f', 0, 10, { trace_id: 't1' }), call('b', 'f', 20, 10, { trace_id: 't2' }), call('c', 'g', 30, 10, { trace_id: 't1' })]);
+    index.observe([
+      call('a', 'f', 0, 10, { trace_id: 't1' }),
+      call('b', 'f', 20, 10, { trace_id: 't2' }),
+      call('c', 'g', 30, 10, { trace_id: 't1' }),
+    ]);
     index.removeTraces(['t1']);
     expect(index.query({ file: '/work/app.py' }).map((f) => [f.function, f.calls])).toEqual([['f', 1]]);
     index.removeTraces(['t2']);
@@ -145,7 +214,13 @@ describe('FunctionIndex', () => {
 
   it('tells an error the code caught from one that left the code (the trace failed, or its root span did)', () => {
     const index = new FunctionIndex();
-    const failed = (id: string, traceId: string, fields: Partial<SpanRecord> = {}) => call(id, 'lookup', 0, 5, { trace_id: traceId, parent_span_id: 'root', error_info: { exception_type: 'KeyError', message: "'wikipedia'", traceback: 'Traceback…' }, ...fields });
+    const failed = (id: string, traceId: string, fields: Partial<SpanRecord> = {}) =>
+      call(id, 'lookup', 0, 5, {
+        trace_id: traceId,
+        parent_span_id: 'root',
+        error_info: { exception_type: 'KeyError', message: "'wikipedia'", traceback: 'Traceback…' },
+        ...fields,
+      });
     // Caught: the trace ends without an error of its own (its status is `error` all the same: a span failed).
     index.observe([failed('a', 't1')], [trace('t1', 'running')]);
     expect(index.query({ file: '/work/app.py' })[0].recent[0].caught).toBe(false); // not known while the trace runs
@@ -154,7 +229,19 @@ describe('FunctionIndex', () => {
     index.observe([failed('b', 't2')], [{ ...trace('t2', 'error'), error_info: { exception_type: 'KeyError' } }]);
     // Left the code: the root span (not a tracked function here) failed.
     index.observe([failed('c', 't3')], [trace('t3', 'running')]);
-    index.observe([call('r3', 'OpenAI chat completion', 0, 9, { trace_id: 't3', error_info: { exception_type: 'KeyError' } }, null)], [trace('t3', 'error')]);
+    index.observe(
+      [
+        call(
+          'r3',
+          'OpenAI chat completion',
+          0,
+          9,
+          { trace_id: 't3', error_info: { exception_type: 'KeyError' } },
+          null,
+        ),
+      ],
+      [trace('t3', 'error')],
+    );
     // The tracked function is the root and failed.
     index.observe([failed('d', 't4', { parent_span_id: undefined })], [trace('t4', 'error')]);
     const [f] = index.query({ file: '/work/app.py' });
@@ -174,7 +261,10 @@ describe('FunctionIndex', () => {
     index.observe([call('a', 'f', 0, 500)]);
     index.observe([call('a', 'f', 0, null), call('b', 'f', -1000, 5)], [], { onlyNew: true });
     const [f] = index.query({ file: '/work/app.py' });
-    expect(f.recent.map((r) => [r.span_id, r.duration_ms])).toEqual([['a', 500], ['b', 5]]);
+    expect(f.recent.map((r) => [r.span_id, r.duration_ms])).toEqual([
+      ['a', 500],
+      ['b', 5],
+    ]);
   });
 });
 
@@ -182,7 +272,12 @@ describe('FunctionIndex.list', () => {
   it('lists every function of every file and of no file', () => {
     const index = new FunctionIndex();
     index.observe([call('a', 'f', 0, 1), call('b', 'g', 0, 1, {}, '/work/b.py'), call('c', 'plan', 0, 1, {}, null)]);
-    expect(index.list().map((f) => `${f.file}:${f.function}`).sort()).toEqual(['/work/app.py:f', '/work/b.py:g', 'null:plan']);
+    expect(
+      index
+        .list()
+        .map((f) => `${f.file}:${f.function}`)
+        .sort(),
+    ).toEqual(['/work/app.py:f', '/work/b.py:g', 'null:plan']);
   });
 });
 
@@ -200,7 +295,10 @@ describe('what a call keeps', () => {
     const index = new FunctionIndex();
     const output = 'x'.repeat(1_000_000);
     const traceback = `${'frame\n'.repeat(5000)}ValueError: kaboom`;
-    index.observe([call('a', 'f', 0, 1, { output }), call('b', 'f', 5, 1, { error_info: { exception_type: 'ValueError', message: 'kaboom', traceback } })]);
+    index.observe([
+      call('a', 'f', 0, 1, { output }),
+      call('b', 'f', 5, 1, { error_info: { exception_type: 'ValueError', message: 'kaboom', traceback } }),
+    ]);
     const [b, a] = index.query({ file: '/work/app.py' })[0].recent;
     expect(a.output_preview).toBe(`${'x'.repeat(199)}…`);
     expect(b.traceback).toHaveLength(8000);

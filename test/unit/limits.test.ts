@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CUT_MARKER, DEPTH_MARKER, DEPTH_MAX, NAME_MAX, TEXT_MAX, cutDepth, cutText, tooDeep } from '../../src/core/normalise/limits';
+import {
+  CUT_MARKER,
+  DEPTH_MARKER,
+  DEPTH_MAX,
+  NAME_MAX,
+  TEXT_MAX,
+  cutDepth,
+  cutText,
+  tooDeep,
+} from '../../src/core/normalise/limits';
 import { normaliseNativeBatch } from '../../src/core/normalise/native';
 import { opikSpanBatch } from '../../src/core/normalise/opik';
 import { anyValue } from '../../src/core/normalise/otlp';
@@ -28,12 +37,16 @@ describe('the depth limit', () => {
   it('cuts a native event, notes the cut, and leaves a value within the limit as it came', () => {
     const metadata = deep(DEPTH_MAX + 500);
     const input = deep(DEPTH_MAX);
-    const result = normaliseNativeBatch({ events: [{ event: 'trace_start', trace: { id: 't', start_time: at(0), metadata, input } }] });
+    const result = normaliseNativeBatch({
+      events: [{ event: 'trace_start', trace: { id: 't', start_time: at(0), metadata, input } }],
+    });
     expect(result.ok && result.cut).toBe(true);
     const trace = result.ok && result.patches[0].kind === 'trace' ? result.patches[0].trace : undefined;
     expect(trace!.metadata).toEqual(cutObject(DEPTH_MAX));
     expect(trace!.input).toBe(input);
-    const clean = normaliseNativeBatch({ events: [{ event: 'trace_start', trace: { id: 't', start_time: at(0), input } }] });
+    const clean = normaliseNativeBatch({
+      events: [{ event: 'trace_start', trace: { id: 't', start_time: at(0), input } }],
+    });
     expect(clean.ok && clean.cut).toBeFalsy();
   });
 
@@ -54,13 +67,25 @@ describe('the length limits', () => {
 
   it('cuts names and free text in Opik records too, and refuses a long id', () => {
     const long = 'n'.repeat(NAME_MAX + 10);
-    const result = opikSpanBatch({ spans: [{ id: 's', trace_id: 't', start_time: at(0), name: long, error_info: { exception_type: long, traceback: 'x'.repeat(TEXT_MAX + 1) } }] });
+    const result = opikSpanBatch({
+      spans: [
+        {
+          id: 's',
+          trace_id: 't',
+          start_time: at(0),
+          name: long,
+          error_info: { exception_type: long, traceback: 'x'.repeat(TEXT_MAX + 1) },
+        },
+      ],
+    });
     expect(result.problems).toEqual([]);
     expect(result.cut).toBe(true);
     const span = result.patches[0].kind === 'span' ? result.patches[0].span : undefined;
     expect(span!.name).toHaveLength(NAME_MAX);
     expect(span!.error_info!.exception_type).toHaveLength(NAME_MAX);
     expect(span!.error_info!.traceback).toHaveLength(TEXT_MAX);
-    expect(opikSpanBatch({ spans: [{ id: 'x'.repeat(129), trace_id: 't', start_time: at(0) }] }).problems).toEqual([{ index: 0, path: 'spans[0].id', message: 'must be 1–128 characters' }]);
+    expect(opikSpanBatch({ spans: [{ id: 'x'.repeat(129), trace_id: 't', start_time: at(0) }] }).problems).toEqual([
+      { index: 0, path: 'spans[0].id', message: 'must be 1–128 characters' },
+    ]);
   });
 });

@@ -7,9 +7,20 @@ import type { Span } from '../../src/core/model/model';
 import { isReplayableLlm, parseReplayDocument, replayDocument, streamDelta } from '../../src/core/replay/llmReplay';
 
 const llm: Span = withDerived({
-  id: 'llm1', trace_id: 't1', project_name: 'p', name: 'chat.completions gpt-4o-mini', type: 'llm',
-  start_time: '2026-12-07T12:00:00.000000Z', end_time: '2026-12-07T12:00:01.000000Z', model: 'gpt-4o-mini',
-  input: { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] },
+  id: 'llm1',
+  trace_id: 't1',
+  project_name: 'p',
+  name: 'chat.completions gpt-4o-mini',
+  type: 'llm',
+  start_time: '2026-12-07T12:00:00.000000Z',
+  end_time: '2026-12-07T12:00:01.000000Z',
+  model: 'gpt-4o-mini',
+  input: {
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Hi' },
+    ],
+  },
   output: { role: 'assistant', content: 'Hello' },
   metadata: { temperature: 0, seed: 3, proxy_path: '/chat/completions', cache_mode: 'auto', cached: false },
 });
@@ -30,7 +41,10 @@ describe('replay documents', () => {
     doc.request.messages[1].content = 'Bonjour';
     doc.spanscope_llm_replay.cache = 'replay';
     const parsed = parseReplayDocument(JSON.stringify(doc));
-    expect(typeof parsed !== 'string' && parsed.body.messages).toEqual([{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Bonjour' }]);
+    expect(typeof parsed !== 'string' && parsed.body.messages).toEqual([
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Bonjour' },
+    ]);
     expect(typeof parsed !== 'string' && parsed.cache).toBe('replay');
   });
 
@@ -38,8 +52,14 @@ describe('replay documents', () => {
     ['{ not json', 'not valid JSON'],
     ['{"request": {}}', 'not a Spanscope replay document'],
     ['{"spanscope_llm_replay": {"replay_of": {"trace_id": "t"}}, "request": {}}', 'must keep the trace_id and span_id'],
-    ['{"spanscope_llm_replay": {"replay_of": {"trace_id": "t", "span_id": "s"}, "cache": "sometimes"}, "request": {}}', '"cache" must be one of auto, always, never, replay'],
-    ['{"spanscope_llm_replay": {"replay_of": {"trace_id": "t", "span_id": "s"}}, "request": {"model": "m", "messages": []}}', 'non-empty list of messages'],
+    [
+      '{"spanscope_llm_replay": {"replay_of": {"trace_id": "t", "span_id": "s"}, "cache": "sometimes"}, "request": {}}',
+      '"cache" must be one of auto, always, never, replay',
+    ],
+    [
+      '{"spanscope_llm_replay": {"replay_of": {"trace_id": "t", "span_id": "s"}}, "request": {"model": "m", "messages": []}}',
+      'non-empty list of messages',
+    ],
   ])('refuses %s', (text, message) => {
     expect(parseReplayDocument(text)).toContain(message);
   });

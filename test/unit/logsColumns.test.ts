@@ -7,16 +7,44 @@ import { at, summary } from '../support/summaries';
 describe('logs columns', () => {
   it('puts one column per score name between the fixed columns and tags', () => {
     expect(logsColumns(['correctness', 'user_feedback']).map((c) => c.id)).toEqual([
-      'name', 'project', 'start_time', 'duration', 'status', 'spans', 'tokens', 'cost', 'ttft', 'score:correctness', 'score:user_feedback', 'tags', 'thread', 'commit',
+      'name',
+      'project',
+      'start_time',
+      'duration',
+      'status',
+      'spans',
+      'tokens',
+      'cost',
+      'ttft',
+      'score:correctness',
+      'score:user_feedback',
+      'tags',
+      'thread',
+      'commit',
     ]);
   });
 
   it('gives each filterable cell a term that selects its own trace', () => {
-    const t = summary({ name: 'x "y"', project_name: 'My Project', status: 'error', tags: ['a b', 'c'], thread_id: 'th-1', scores: { q: 1 / 3 } });
+    const t = summary({
+      name: 'x "y"',
+      project_name: 'My Project',
+      status: 'error',
+      tags: ['a b', 'c'],
+      thread_id: 'th-1',
+      scores: { q: 1 / 3 },
+    });
     const other = summary({ name: 'z', project_name: 'Mine', tags: ['a'], scores: { q: 0.3 } });
     const cols = logsColumns(['q']);
     const terms = cols.flatMap((c) => c.filterTerms(t));
-    expect(terms).toEqual(['name:"x \\"y\\""', 'project:"My Project"', 'status:error', `q = ${1 / 3}`, 'tag:"a b"', 'tag:c', 'thread:th-1']);
+    expect(terms).toEqual([
+      'name:"x \\"y\\""',
+      'project:"My Project"',
+      'status:error',
+      `q = ${1 / 3}`,
+      'tag:"a b"',
+      'tag:c',
+      'thread:th-1',
+    ]);
     for (const term of terms) {
       expect(compileFilter(term)(t), term).toBe(true);
       expect(compileFilter(term)(other), term).toBe(false);
@@ -26,7 +54,17 @@ describe('logs columns', () => {
 
 describe('CSV of the table', () => {
   it('writes headers, raw values, empty cells for missing values, and the id last', () => {
-    const t = summary({ id: 'T1', name: 'plain', start_time: at(0), durationMs: 1500, usage: { total_tokens: 42 }, total_estimated_cost: 0.0123, span_count: 3, scores: { q: 0.5 }, tags: ['a', 'b'] });
+    const t = summary({
+      id: 'T1',
+      name: 'plain',
+      start_time: at(0),
+      durationMs: 1500,
+      usage: { total_tokens: 42 },
+      total_estimated_cost: 0.0123,
+      span_count: 3,
+      scores: { q: 0.5 },
+      tags: ['a', 'b'],
+    });
     const running = summary({ id: 'T2', name: 'open', start_time: at(1) });
     const csv = tracesToCsv([t, running], logsColumns(['q']));
     expect(csv.split('\r\n')).toEqual([
@@ -47,6 +85,11 @@ describe('CSV of the table', () => {
   it('follows the order of the query it is given', () => {
     const ts = [summary({ name: 'b', span_count: 2 }), summary({ name: 'a', span_count: 1 })];
     const rows = queryTraces(ts, { sort: 'spans', order: 'asc', limit: Infinity }).traces;
-    expect(tracesToCsv(rows, logsColumns([])).split('\r\n').slice(1, 3).map((r) => r.split(',')[0])).toEqual(['a', 'b']);
+    expect(
+      tracesToCsv(rows, logsColumns([]))
+        .split('\r\n')
+        .slice(1, 3)
+        .map((r) => r.split(',')[0]),
+    ).toEqual(['a', 'b']);
   });
 });

@@ -68,7 +68,9 @@ describe('monitor buckets', () => {
   });
 
   it('gives p50 and p95 of the time to first token over the traces that streamed', () => {
-    const traces = [10, 20, 30, 40, 500].map((ttft, i) => summary({ start_time: at(0.1 * (i + 1)), durationMs: 1000, time_to_first_token_ms: ttft }));
+    const traces = [10, 20, 30, 40, 500].map((ttft, i) =>
+      summary({ start_time: at(0.1 * (i + 1)), durationMs: 1000, time_to_first_token_ms: ttft }),
+    );
     traces.push(summary({ start_time: at(0.7), durationMs: 5 }));
     const [b] = monitorTraces(traces, { from: t0, to: t0 + MIN, bucketMs: MIN }).buckets;
     expect(b.ttft_p50_ms).toBe(30);
@@ -84,8 +86,20 @@ describe('monitor buckets', () => {
 
   it('sums tokens and cost and averages each score weighted by how often it was given', () => {
     const traces = [
-      summary({ start_time: at(0), durationMs: 1, usage: { prompt_tokens: 10, completion_tokens: 5 }, total_estimated_cost: 0.1, score_averages: { q: { avg: 1, count: 3 } } }),
-      summary({ start_time: at(0.5), durationMs: 1, usage: { total_tokens: 100, prompt_tokens: 60, completion_tokens: 40 }, total_estimated_cost: 0.2, score_averages: { q: { avg: 0, count: 1 }, r: { avg: 0.5, count: 1 } } }),
+      summary({
+        start_time: at(0),
+        durationMs: 1,
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+        total_estimated_cost: 0.1,
+        score_averages: { q: { avg: 1, count: 3 } },
+      }),
+      summary({
+        start_time: at(0.5),
+        durationMs: 1,
+        usage: { total_tokens: 100, prompt_tokens: 60, completion_tokens: 40 },
+        total_estimated_cost: 0.2,
+        score_averages: { q: { avg: 0, count: 1 }, r: { avg: 0.5, count: 1 } },
+      }),
     ];
     const r = monitorTraces(traces, { from: t0, to: t0 + MIN, bucketMs: MIN });
     const [b] = r.buckets;
@@ -112,7 +126,7 @@ describe('monitor buckets', () => {
     expect(all.buckets.map((b) => b.trace_count)).toEqual([1, 1, 2]);
   });
 
-  it('counts exactly the traces the bucket\'s time-range filter shows', () => {
+  it("counts exactly the traces the bucket's time-range filter shows", () => {
     const traces = Array.from({ length: 200 }, (_, i) => summary({ start_time: at(i * 0.37), durationMs: i }));
     const r = monitorTraces(traces, { from: t0, to: t0 + 80 * MIN });
     for (const b of r.buckets) {

@@ -14,7 +14,12 @@ describe('native batch validation', () => {
       seq: 7,
       events: [
         traceStart('t', { start_time: '2026-01-02T04:04:05+01:00', surprise: 1 }),
-        spanStart('s', 't', { start_time: 1767323045000, type: 'llm', usage: { total_tokens: 3 }, code_location: { file: '/a.py', line: 3 } }),
+        spanStart('s', 't', {
+          start_time: 1767323045000,
+          type: 'llm',
+          usage: { total_tokens: 3 },
+          code_location: { file: '/a.py', line: 3 },
+        }),
         { event: 'span_update', span: { id: 's', output: null } },
         score('span', 's', 'q', null),
       ],
@@ -24,7 +29,18 @@ describe('native batch validation', () => {
       seq: 7,
       patches: [
         { kind: 'trace', trace: { id: 't', name: 'trace t', start_time: '2026-01-02T03:04:05.000000Z' } },
-        { kind: 'span', span: { id: 's', trace_id: 't', name: 'span s', start_time: '2026-01-02T03:04:05.000000Z', type: 'llm', usage: { total_tokens: 3 }, code_location: { file: '/a.py', line: 3 } } },
+        {
+          kind: 'span',
+          span: {
+            id: 's',
+            trace_id: 't',
+            name: 'span s',
+            start_time: '2026-01-02T03:04:05.000000Z',
+            type: 'llm',
+            usage: { total_tokens: 3 },
+            code_location: { file: '/a.py', line: 3 },
+          },
+        },
         { kind: 'span', span: { id: 's', output: null } },
         { kind: 'score', score: { target: 'span', id: 's', name: 'q', value: null } },
       ],
@@ -36,7 +52,15 @@ describe('native batch validation', () => {
       batch(
         traceStart('ok'),
         { event: 'span_start', span: { id: 's', start_time: 'soon', type: 'robot' } },
-        { event: 'span_end', span: { id: 'x'.repeat(129), trace_id: 't', end_time: '2026-01-01T00:00:00Z', usage: { total_tokens: 'many' } } },
+        {
+          event: 'span_end',
+          span: {
+            id: 'x'.repeat(129),
+            trace_id: 't',
+            end_time: '2026-01-01T00:00:00Z',
+            usage: { total_tokens: 'many' },
+          },
+        },
         { event: 'nope' },
         'text',
         { event: 'score', score: { target: 'run', id: 's', name: '', value: 'high' } },
@@ -50,7 +74,11 @@ describe('native batch validation', () => {
       { index: 1, path: 'span.trace_id', message: 'is required' },
       { index: 2, path: 'span.id', message: 'must be 1–128 characters' },
       { index: 2, path: 'span.usage', message: 'must be an object of numbers (total_tokens is not)' },
-      { index: 3, path: 'event', message: 'must be one of trace_start, trace_update, trace_end, span_start, span_update, span_end, score' },
+      {
+        index: 3,
+        path: 'event',
+        message: 'must be one of trace_start, trace_update, trace_end, span_start, span_update, span_end, score',
+      },
       { index: 4, path: '', message: 'must be an object' },
       { index: 5, path: 'score.value', message: 'must be a number, or null to delete the score' },
       { index: 5, path: 'score.target', message: 'must be "trace" or "span"' },
@@ -60,13 +88,27 @@ describe('native batch validation', () => {
   });
 
   it('requires the fields each event needs', () => {
-    expect(problems(batch({ event: 'span_end', span: { id: 's' } })).details.map((d) => d.path)).toEqual(['span.trace_id', 'span.end_time']);
-    expect(problems(batch({ event: 'trace_end', trace: { id: 't' } })).details.map((d) => d.path)).toEqual(['trace.end_time']);
+    expect(problems(batch({ event: 'span_end', span: { id: 's' } })).details.map((d) => d.path)).toEqual([
+      'span.trace_id',
+      'span.end_time',
+    ]);
+    expect(problems(batch({ event: 'trace_end', trace: { id: 't' } })).details.map((d) => d.path)).toEqual([
+      'trace.end_time',
+    ]);
     expect(normaliseNativeBatch(batch({ event: 'span_update', span: { id: 's', name: 'n' } })).ok).toBe(true);
   });
 
   it('refuses ids with control characters and nested fields of the wrong shape', () => {
-    const result = problems(batch(spanEnd('a\nb', 't', { error_info: { message: 'x' }, code_location: { file: '/a', line: 0 }, tags: ['a', 1], metadata: [] })));
+    const result = problems(
+      batch(
+        spanEnd('a\nb', 't', {
+          error_info: { message: 'x' },
+          code_location: { file: '/a', line: 0 },
+          tags: ['a', 1],
+          metadata: [],
+        }),
+      ),
+    );
     expect(result.details.map((d) => `${d.path}: ${d.message}`)).toEqual([
       'span.id: must not contain control characters',
       'span.metadata: must be an object',
@@ -80,7 +122,10 @@ describe('native batch validation', () => {
     // Each of these follows a clean record whose field order it shares up to the field that is
     // wrong: what was read before must not decide how a record is read.
     const clean = () => spanEnd('s', 't', { start_time: at(1), name: 'n', usage: { total_tokens: 3 } });
-    const same = (fields: Record<string, unknown>) => ({ event: 'span_end', span: { ...(clean().span as object), ...fields } });
+    const same = (fields: Record<string, unknown>) => ({
+      event: 'span_end',
+      span: { ...(clean().span as object), ...fields },
+    });
     const result = problems(
       batch(
         clean(),

@@ -30,25 +30,57 @@ const spans = (patches: Patch[]): SpanPatch[] => patches.flatMap((p) => (p.kind 
 describe('Opik trace and span creates', () => {
   it('keeps Opik fields under the same names and makes times canonical', () => {
     const result = opikTraceBatch({
-      traces: [traceWrite({ end_time: '2026-01-02T03:04:06Z', input: { q: 'hi' }, output: 'yo', metadata: { a: 1 }, tags: ['x'], thread_id: 'th-1' })],
+      traces: [
+        traceWrite({
+          end_time: '2026-01-02T03:04:06Z',
+          input: { q: 'hi' },
+          output: 'yo',
+          metadata: { a: 1 },
+          tags: ['x'],
+          thread_id: 'th-1',
+        }),
+      ],
     });
     expect(result.problems).toEqual([]);
     expect(traces(result.patches)).toEqual([
       {
-        id: TRACE_ID, project_name: 'proj', name: 'chain', start_time: '2026-01-02T03:04:05.123000Z', end_time: '2026-01-02T03:04:06.000000Z',
-        input: { q: 'hi' }, output: 'yo', metadata: { a: 1 }, tags: ['x'], thread_id: 'th-1',
+        id: TRACE_ID,
+        project_name: 'proj',
+        name: 'chain',
+        start_time: '2026-01-02T03:04:05.123000Z',
+        end_time: '2026-01-02T03:04:06.000000Z',
+        input: { q: 'hi' },
+        output: 'yo',
+        metadata: { a: 1 },
+        tags: ['x'],
+        thread_id: 'th-1',
       },
     ]);
   });
 
   it('reads the LLM fields of spans: model, provider, usage, cost, parent', () => {
     const result = opikSpanBatch({
-      spans: [spanWrite({ parent_span_id: 'p1', model: 'gpt-4o', provider: 'openai', usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, total_estimated_cost: 0.01 })],
+      spans: [
+        spanWrite({
+          parent_span_id: 'p1',
+          model: 'gpt-4o',
+          provider: 'openai',
+          usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+          total_estimated_cost: 0.01,
+        }),
+      ],
     });
     expect(result.problems).toEqual([]);
     expect(spans(result.patches)[0]).toMatchObject({
-      id: SPAN_ID, trace_id: TRACE_ID, parent_span_id: 'p1', type: 'llm', model: 'gpt-4o', provider: 'openai',
-      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, total_estimated_cost: 0.01, start_time: '2026-01-02T03:04:05.200000Z',
+      id: SPAN_ID,
+      trace_id: TRACE_ID,
+      parent_span_id: 'p1',
+      type: 'llm',
+      model: 'gpt-4o',
+      provider: 'openai',
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+      total_estimated_cost: 0.01,
+      start_time: '2026-01-02T03:04:05.200000Z',
     });
   });
 
@@ -85,30 +117,59 @@ describe('Opik trace and span creates', () => {
 
   it('does not count original_usage.* again: only its cache and reasoning details stay, under canonical names', () => {
     const usage = {
-      prompt_tokens: 12, completion_tokens: 5, total_tokens: 17,
-      'original_usage.prompt_tokens': 12, 'original_usage.completion_tokens': 5, 'original_usage.total_tokens': 17,
-      'original_usage.prompt_tokens_details.cached_tokens': 4, 'original_usage.completion_tokens_details.reasoning_tokens': 0,
+      prompt_tokens: 12,
+      completion_tokens: 5,
+      total_tokens: 17,
+      'original_usage.prompt_tokens': 12,
+      'original_usage.completion_tokens': 5,
+      'original_usage.total_tokens': 17,
+      'original_usage.prompt_tokens_details.cached_tokens': 4,
+      'original_usage.completion_tokens_details.reasoning_tokens': 0,
     };
-    expect(spans(opikSpan(spanWrite({ usage })).patches)[0].usage).toEqual({ prompt_tokens: 12, completion_tokens: 5, total_tokens: 17, cached_tokens: 4 });
+    expect(spans(opikSpan(spanWrite({ usage })).patches)[0].usage).toEqual({
+      prompt_tokens: 12,
+      completion_tokens: 5,
+      total_tokens: 17,
+      cached_tokens: 4,
+    });
   });
 
   it('ignores fields the model does not have (source, last_updated_at, project_id)', () => {
-    const result = opikSpan(spanWrite({ source: 'sdk', last_updated_at: '2026-01-02T03:04:05Z', project_id: 'x', total_estimated_cost_version: 'v1' }));
+    const result = opikSpan(
+      spanWrite({
+        source: 'sdk',
+        last_updated_at: '2026-01-02T03:04:05Z',
+        project_id: 'x',
+        total_estimated_cost_version: 'v1',
+      }),
+    );
     expect(result.problems).toEqual([]);
     expect(Object.keys(spans(result.patches)[0]).sort()).toEqual(['id', 'name', 'start_time', 'trace_id', 'type']);
   });
 
   it('keeps error_info with its traceback', () => {
-    const result = opikSpan(spanWrite({ error_info: { exception_type: 'ValueError', message: 'bad', traceback: 'Traceback…' } }));
-    expect(spans(result.patches)[0].error_info).toEqual({ exception_type: 'ValueError', message: 'bad', traceback: 'Traceback…' });
+    const result = opikSpan(
+      spanWrite({ error_info: { exception_type: 'ValueError', message: 'bad', traceback: 'Traceback…' } }),
+    );
+    expect(spans(result.patches)[0].error_info).toEqual({
+      exception_type: 'ValueError',
+      message: 'bad',
+      traceback: 'Traceback…',
+    });
   });
 });
 
 describe('Opik updates', () => {
   it('takes the id from the path and needs no start time', () => {
-    const result = opikTraceUpdate(TRACE_ID, { end_time: '2026-01-02T03:04:07Z', output: { a: 1 }, project_name: 'proj' });
+    const result = opikTraceUpdate(TRACE_ID, {
+      end_time: '2026-01-02T03:04:07Z',
+      output: { a: 1 },
+      project_name: 'proj',
+    });
     expect(result.problems).toEqual([]);
-    expect(traces(result.patches)).toEqual([{ id: TRACE_ID, project_name: 'proj', end_time: '2026-01-02T03:04:07.000000Z', output: { a: 1 } }]);
+    expect(traces(result.patches)).toEqual([
+      { id: TRACE_ID, project_name: 'proj', end_time: '2026-01-02T03:04:07.000000Z', output: { a: 1 } },
+    ]);
   });
 
   it('merges tags_to_add into tags', () => {
@@ -144,32 +205,51 @@ describe('Opik validation', () => {
   });
 
   it('needs a start time on creates', () => {
-    expect(opikTraceBatch({ traces: [traceWrite({ start_time: undefined })] }).problems).toEqual([{ index: 0, path: 'traces[0].start_time', message: 'is required' }]);
+    expect(opikTraceBatch({ traces: [traceWrite({ start_time: undefined })] }).problems).toEqual([
+      { index: 0, path: 'traces[0].start_time', message: 'is required' },
+    ]);
   });
 
   it('refuses ids that are empty, too long or hold control characters', () => {
-    const messages = ['', 'x'.repeat(129), 'a\nb', 42].map((id) => opikTrace(traceWrite({ id })).problems.map((p) => `${p.path} ${p.message}`));
+    const messages = ['', 'x'.repeat(129), 'a\nb', 42].map((id) =>
+      opikTrace(traceWrite({ id })).problems.map((p) => `${p.path} ${p.message}`),
+    );
     expect(messages).toEqual([
-      ['trace.id must be 1–128 characters'], ['trace.id must be 1–128 characters'], ['trace.id must not contain control characters'], ['trace.id must be a string'],
+      ['trace.id must be 1–128 characters'],
+      ['trace.id must be 1–128 characters'],
+      ['trace.id must not contain control characters'],
+      ['trace.id must be a string'],
     ]);
   });
 
   it('says what shape the body should have', () => {
-    expect(opikTraceBatch([]).problems).toEqual([{ index: 0, path: 'traces', message: 'the body must be an object with a "traces" array' }]);
+    expect(opikTraceBatch([]).problems).toEqual([
+      { index: 0, path: 'traces', message: 'the body must be an object with a "traces" array' },
+    ]);
     expect(opikSpan('x').problems).toEqual([{ index: 0, path: 'span', message: 'the body must be a JSON object' }]);
   });
 
   it('checks error_info', () => {
-    expect(opikTrace(traceWrite({ error_info: { message: 'x' } })).problems).toEqual([{ index: 0, path: 'trace.error_info', message: 'must have exception_type (a string)' }]);
+    expect(opikTrace(traceWrite({ error_info: { message: 'x' } })).problems).toEqual([
+      { index: 0, path: 'trace.error_info', message: 'must have exception_type (a string)' },
+    ]);
   });
 });
 
 describe('Opik feedback scores', () => {
   it('turns trace and span scores into score patches with source sdk by default', () => {
-    const result = opikScores('span', { scores: [{ id: SPAN_ID, name: 'relevance', value: 0.5, reason: 'ok', project_name: 'proj' }, { id: SPAN_ID, name: 'ui', value: 1, source: 'ui', category_name: 'c' }] });
+    const result = opikScores('span', {
+      scores: [
+        { id: SPAN_ID, name: 'relevance', value: 0.5, reason: 'ok', project_name: 'proj' },
+        { id: SPAN_ID, name: 'ui', value: 1, source: 'ui', category_name: 'c' },
+      ],
+    });
     expect(result.problems).toEqual([]);
     expect(result.patches).toEqual([
-      { kind: 'score', score: { target: 'span', id: SPAN_ID, name: 'relevance', value: 0.5, reason: 'ok', source: 'sdk' } },
+      {
+        kind: 'score',
+        score: { target: 'span', id: SPAN_ID, name: 'relevance', value: 0.5, reason: 'ok', source: 'sdk' },
+      },
       { kind: 'score', score: { target: 'span', id: SPAN_ID, name: 'ui', value: 1, source: 'ui', category_name: 'c' } },
     ]);
   });
@@ -193,7 +273,10 @@ describe('Opik feedback scores', () => {
       asked.push([thread, project]);
       return thread === 'th-1' ? ['t1', 't2'] : [];
     };
-    const result = opikThreadScores({ scores: [{ thread_id: 'th-1', project_name: 'proj', name: 'satisfaction', value: 0.8, source: 'sdk' }] }, lookup);
+    const result = opikThreadScores(
+      { scores: [{ thread_id: 'th-1', project_name: 'proj', name: 'satisfaction', value: 0.8, source: 'sdk' }] },
+      lookup,
+    );
     expect(asked).toEqual([['th-1', 'proj']]);
     expect(result.unmatched).toEqual([]);
     expect(result.patches).toEqual([
@@ -214,7 +297,8 @@ describe('Opik feedback scores', () => {
       { kind: 'score', score: { target: 'trace', id: 't1', name: 'a', value: null, source: 'sdk' } },
       { kind: 'score', score: { target: 'trace', id: 't1', name: 'b', value: null, source: 'sdk' } },
     ]);
-    expect(opikThreadScoreDelete({ thread_id: 'th-1' }, () => ['t1']).problems).toEqual([{ index: 0, path: 'thread.names', message: 'is required' }]);
+    expect(opikThreadScoreDelete({ thread_id: 'th-1' }, () => ['t1']).problems).toEqual([
+      { index: 0, path: 'thread.names', message: 'is required' },
+    ]);
   });
 });
-

@@ -7,7 +7,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Opik, flushAll, track } from 'opik';
 import type { Patch, SpanPatch, TracePatch } from '../../src/core/model/model';
 import type { Normalised } from '../../src/core/normalise/opik';
-import { opikScores, opikSpanBatch, opikSpanUpdate, opikTraceBatch, opikTraceUpdate } from '../../src/core/normalise/opik';
+import {
+  opikScores,
+  opikSpanBatch,
+  opikSpanUpdate,
+  opikTraceBatch,
+  opikTraceUpdate,
+} from '../../src/core/normalise/opik';
 import type { RecordedRequest, RecordingServer } from '../support/recordingServer';
 import { startRecordingServer } from '../support/recordingServer';
 
@@ -33,13 +39,20 @@ function normalise(req: RecordedRequest): Normalised {
   const key = `${req.method} ${req.path.replace(/\/[0-9a-f-]{36}$/, '/:id')}`;
   const id = req.path.split('/').pop() ?? '';
   switch (key) {
-    case 'POST /api/v1/private/traces/batch': return opikTraceBatch(body);
-    case 'POST /api/v1/private/spans/batch': return opikSpanBatch(body);
-    case 'PATCH /api/v1/private/traces/:id': return opikTraceUpdate(id, body);
-    case 'PATCH /api/v1/private/spans/:id': return opikSpanUpdate(id, body);
-    case 'PUT /api/v1/private/traces/feedback-scores': return opikScores('trace', body);
-    case 'PUT /api/v1/private/spans/feedback-scores': return opikScores('span', body);
-    default: throw new Error(`the client made a request no route takes: ${key}`);
+    case 'POST /api/v1/private/traces/batch':
+      return opikTraceBatch(body);
+    case 'POST /api/v1/private/spans/batch':
+      return opikSpanBatch(body);
+    case 'PATCH /api/v1/private/traces/:id':
+      return opikTraceUpdate(id, body);
+    case 'PATCH /api/v1/private/spans/:id':
+      return opikSpanUpdate(id, body);
+    case 'PUT /api/v1/private/traces/feedback-scores':
+      return opikScores('trace', body);
+    case 'PUT /api/v1/private/spans/feedback-scores':
+      return opikScores('span', body);
+    default:
+      throw new Error(`the client made a request no route takes: ${key}`);
   }
 }
 
@@ -61,7 +74,11 @@ describe('the opik npm client on the wire', () => {
     const client = new Opik({ projectName: 'wire-project' });
     const trace = client.trace({ name: 'chain', input: { question: 'hi' }, threadId: 'conv-1', tags: ['t'] });
     const llm = trace.span({
-      name: 'llm-call', type: 'llm', input: { messages: [{ role: 'user', content: 'hi' }] }, model: 'gpt-4o', provider: 'openai',
+      name: 'llm-call',
+      type: 'llm',
+      input: { messages: [{ role: 'user', content: 'hi' }] },
+      model: 'gpt-4o',
+      provider: 'openai',
       usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
     });
     const tool = llm.span({ name: 'lookup', type: 'tool', input: { q: 'x' } });
@@ -78,11 +95,16 @@ describe('the opik npm client on the wire', () => {
 
     const sent = server.requests.slice(from);
     const routes = sent.map((r) => `${r.method} ${r.path.replace(/\/[0-9a-f-]{36}$/, '/:id')}`);
-    expect(new Set(routes)).toEqual(new Set([
-      'POST /api/v1/private/traces/batch', 'POST /api/v1/private/spans/batch',
-      'PATCH /api/v1/private/spans/:id', 'PATCH /api/v1/private/traces/:id',
-      'PUT /api/v1/private/spans/feedback-scores', 'PUT /api/v1/private/traces/feedback-scores',
-    ]));
+    expect(new Set(routes)).toEqual(
+      new Set([
+        'POST /api/v1/private/traces/batch',
+        'POST /api/v1/private/spans/batch',
+        'PATCH /api/v1/private/spans/:id',
+        'PATCH /api/v1/private/traces/:id',
+        'PUT /api/v1/private/spans/feedback-scores',
+        'PUT /api/v1/private/traces/feedback-scores',
+      ]),
+    );
     for (const r of sent) {
       expect(r.headers['content-type']).toMatch(/^application\/json/);
       expect(r.headers['comet-workspace']).toBe('default');
@@ -91,7 +113,13 @@ describe('the opik npm client on the wire', () => {
 
     const patches = patchesOf(sent);
     const [t] = traces(patches);
-    expect(t).toMatchObject({ name: 'chain', project_name: 'wire-project', input: { question: 'hi' }, thread_id: 'conv-1', tags: ['t'] });
+    expect(t).toMatchObject({
+      name: 'chain',
+      project_name: 'wire-project',
+      input: { question: 'hi' },
+      thread_id: 'conv-1',
+      tags: ['t'],
+    });
     expect(t.start_time).toMatch(CANONICAL_TIME);
     const traceUpdate = traces(patches).find((p) => p.output !== undefined);
     expect(traceUpdate).toMatchObject({ id: t.id, output: { answer: 'hello' } });
@@ -100,7 +128,13 @@ describe('the opik npm client on the wire', () => {
     const created = spans(patches).filter((s) => s.start_time);
     const llmSpan = created.find((s) => s.name === 'llm-call');
     const toolSpan = created.find((s) => s.name === 'lookup');
-    expect(llmSpan).toMatchObject({ trace_id: t.id, type: 'llm', model: 'gpt-4o', provider: 'openai', usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 } });
+    expect(llmSpan).toMatchObject({
+      trace_id: t.id,
+      type: 'llm',
+      model: 'gpt-4o',
+      provider: 'openai',
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+    });
     expect(llmSpan).not.toHaveProperty('parent_span_id');
     expect(toolSpan).toMatchObject({ trace_id: t.id, parent_span_id: llmSpan?.id, type: 'tool' });
     expect(toolSpan?.end_time).toMatch(CANONICAL_TIME);
@@ -108,10 +142,12 @@ describe('the opik npm client on the wire', () => {
     expect(llmUpdate).toMatchObject({ trace_id: t.id, output: { role: 'assistant', content: 'hello' } });
 
     const scores = patches.flatMap((p) => (p.kind === 'score' ? [p.score] : []));
-    expect(scores).toEqual(expect.arrayContaining([
-      { target: 'span', id: llmSpan?.id, name: 'relevance', value: 0.75, reason: 'on topic', source: 'sdk' },
-      { target: 'trace', id: t.id, name: 'overall', value: 1, source: 'sdk' },
-    ]));
+    expect(scores).toEqual(
+      expect.arrayContaining([
+        { target: 'span', id: llmSpan?.id, name: 'relevance', value: 0.75, reason: 'on topic', source: 'sdk' },
+        { target: 'trace', id: t.id, name: 'overall', value: 1, source: 'sdk' },
+      ]),
+    );
   });
 
   it('sends tracked functions as a trace with nested spans', async () => {
@@ -126,7 +162,12 @@ describe('the opik npm client on the wire', () => {
     expect(t).toMatchObject({ name: 'outer', input: { arguments: [20] }, output: { result: 42 } });
     const byName = new Map(spans(patches).map((s) => [s.name, s]));
     expect(byName.get('outer')).toMatchObject({ trace_id: t.id });
-    expect(byName.get('inner')).toMatchObject({ trace_id: t.id, parent_span_id: byName.get('outer')?.id, type: 'tool', output: { result: 21 } });
+    expect(byName.get('inner')).toMatchObject({
+      trace_id: t.id,
+      parent_span_id: byName.get('outer')?.id,
+      type: 'tool',
+      output: { result: 21 },
+    });
   });
 
   it('does not ping or make any other request at start-up', () => {

@@ -17,7 +17,7 @@ function entry(text: string) {
 }
 
 describe('pack log buffers', () => {
-  it('never gives a pack\'s buffer to a later pack: what was read from memory stays what it was', async () => {
+  it("never gives a pack's buffer to a later pack: what was read from memory stays what it was", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'spanscope-packs-'));
     dirs.push(dir);
     const log = new PackLog(dir);

@@ -8,14 +8,22 @@ import { ProxyCache } from '../../src/collector/proxy/proxyCache';
 import { tempDir } from '../support/collector';
 
 const key = (n: number) => n.toString(16).padStart(64, '0');
-const reply = (text: string, status = 200) => ({ status, contentType: 'application/json', chunks: [Buffer.from(text)] });
+const reply = (text: string, status = 200) => ({
+  status,
+  contentType: 'application/json',
+  chunks: [Buffer.from(text)],
+});
 
 describe('the proxy cache', () => {
   it('keeps a reply with its chunks and content type, across a reopen', async () => {
     const dir = tempDir();
     const warnings: string[] = [];
     const cache = await ProxyCache.open(dir, 1024, (m) => warnings.push(m));
-    await cache.put(key(1), { status: 200, contentType: 'text/event-stream', chunks: [Buffer.from('data: 1\n\n'), Buffer.from('data: 2\n\n')] });
+    await cache.put(key(1), {
+      status: 200,
+      contentType: 'text/event-stream',
+      chunks: [Buffer.from('data: 1\n\n'), Buffer.from('data: 2\n\n')],
+    });
     await cache.close();
     const again = await ProxyCache.open(dir, 1024, (m) => warnings.push(m));
     const hit = await again.get(key(1));
@@ -59,7 +67,10 @@ describe('the proxy cache', () => {
     await cache.put(key(1), reply('{}'), 1000);
     await cache.get(key(1), undefined, 5000);
     await cache.close();
-    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).entries[key(1)]).toMatchObject({ storedAt: 1000, lastUsedAt: 5000 });
+    expect(JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8')).entries[key(1)]).toMatchObject({
+      storedAt: 1000,
+      lastUsedAt: 5000,
+    });
   });
 
   it('honours a maximum age', async () => {

@@ -3,7 +3,10 @@ import type { TraceDetail } from '../../src/core/model/model';
 import { ReadCache } from '../../src/store/readCache';
 
 function detail(id: string): TraceDetail {
-  return { trace: { id, name: id } as TraceDetail['trace'], spans: [{ id: `${id}-s`, metadata: { k: [1] } } as unknown as TraceDetail['spans'][number]] };
+  return {
+    trace: { id, name: id } as TraceDetail['trace'],
+    spans: [{ id: `${id}-s`, metadata: { k: [1] } } as unknown as TraceDetail['spans'][number]],
+  };
 }
 
 describe('the cache of traces read whole', () => {
@@ -50,7 +53,12 @@ describe('the cache of traces read whole', () => {
     cache.put('b', detail('b'), 1000 - 10 - json.length); // just fits beside a's bytes and JSON
     expect(cache.size).toBe(2);
     cache.put('c', detail('c'), 1); // one byte over: a, least recently read, goes with its JSON
-    expect([cache.get('a'), cache.json('a'), cache.get('b')?.trace.id, cache.get('c')?.trace.id]).toEqual([undefined, undefined, 'b', 'c']);
+    expect([cache.get('a'), cache.json('a'), cache.get('b')?.trace.id, cache.get('c')?.trace.id]).toEqual([
+      undefined,
+      undefined,
+      'b',
+      'c',
+    ]);
     cache.drop('b');
     cache.drop('c');
     expect(cache.size).toBe(0);

@@ -1,13 +1,26 @@
 import { describe, expect, it } from 'vitest';
 import { type Route, Router } from '../../src/collector/router';
 
-const route = (method: Route['method'], path: string): Route => ({ method, path, auth: 'none', handler: () => ({ status: 200 }) });
+const route = (method: Route['method'], path: string): Route => ({
+  method,
+  path,
+  auth: 'none',
+  handler: () => ({ status: 200 }),
+});
 
 describe('router', () => {
-  const router = new Router([route('GET', '/api/traces'), route('GET', '/api/traces/:id'), route('DELETE', '/api/traces/:id'), route('GET', '/assets/*')]);
+  const router = new Router([
+    route('GET', '/api/traces'),
+    route('GET', '/api/traces/:id'),
+    route('DELETE', '/api/traces/:id'),
+    route('GET', '/assets/*'),
+  ]);
 
   it('matches exact segments and decodes parameters', () => {
-    expect(router.match('GET', '/api/traces/a%2Fb')).toMatchObject({ route: { path: '/api/traces/:id' }, params: { id: 'a/b' } });
+    expect(router.match('GET', '/api/traces/a%2Fb')).toMatchObject({
+      route: { path: '/api/traces/:id' },
+      params: { id: 'a/b' },
+    });
     expect(router.match('GET', '/api/traces/')).toMatchObject({ route: { path: '/api/traces' } });
   });
 

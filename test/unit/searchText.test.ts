@@ -4,7 +4,9 @@ import { boundedText, SEARCH_TEXT_MAX, SearchText } from '../../src/store/search
 describe('boundedText', () => {
   it('keeps a string as it is and writes a structure as JSON, lowercased', () => {
     expect(boundedText('Line one\n"Quoted"', 100)).toBe('line one\n"quoted"');
-    expect(boundedText({ Q: 'Capital?', n: [1, true, null], skip: undefined }, 100)).toBe('{"q":"capital?","n":[1,true,null]}');
+    expect(boundedText({ Q: 'Capital?', n: [1, true, null], skip: undefined }, 100)).toBe(
+      '{"q":"capital?","n":[1,true,null]}',
+    );
     expect(boundedText(undefined, 100)).toBe('');
     expect(boundedText(null, 100)).toBe('');
     expect(boundedText(42, 100)).toBe('42');
@@ -36,7 +38,7 @@ describe('SearchText', () => {
     expect(s.text()).toBe('\n\nchat\nretrieve');
   });
 
-    it('returns the same string until something changes', () => {
+  it('returns the same string until something changes', () => {
     const s = new SearchText();
     s.setInputOutput('a', 'b');
     const first = s.text();

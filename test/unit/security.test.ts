@@ -22,7 +22,9 @@ describe('Host checks', () => {
   it('on loopback, accepts loopback names only', () => {
     const gate = new Gatekeeper('t', '127.0.0.1', 7726);
     expect(['127.0.0.1:7726', 'localhost', '[::1]:7726'].every((h) => allowed(gate, h))).toBe(true);
-    expect(['192.168.1.5:7726', 'evil.example', '127.0.0.1.evil.example', ''].some((h) => allowed(gate, h))).toBe(false);
+    expect(['192.168.1.5:7726', 'evil.example', '127.0.0.1.evil.example', ''].some((h) => allowed(gate, h))).toBe(
+      false,
+    );
   });
 
   it('bound to all interfaces, also accepts IP literals but never another name', () => {

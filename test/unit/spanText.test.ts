@@ -7,15 +7,28 @@ import { renderSpanText, renderTraceText } from '../../src/core/compare/spanText
 import type { Span } from '../../src/core/model/model';
 
 const llm: Span = withDerived({
-  id: 's1', trace_id: 't1', project_name: 'p', name: 'generate', type: 'llm',
-  start_time: '2026-12-07T12:00:00.000000Z', end_time: '2026-12-07T12:00:01.200000Z',
-  model: 'gpt-4o-mini', provider: 'openai',
-  input: { messages: [{ role: 'system', content: 'Answer in French.' }, { role: 'user', content: 'Hello' }] },
+  id: 's1',
+  trace_id: 't1',
+  project_name: 'p',
+  name: 'generate',
+  type: 'llm',
+  start_time: '2026-12-07T12:00:00.000000Z',
+  end_time: '2026-12-07T12:00:01.200000Z',
+  model: 'gpt-4o-mini',
+  provider: 'openai',
+  input: {
+    messages: [
+      { role: 'system', content: 'Answer in French.' },
+      { role: 'user', content: 'Hello' },
+    ],
+  },
   output: { role: 'assistant', content: 'Bonjour!' },
   metadata: { parameters: { temperature: 0.2, max_tokens: 100 } },
   usage: { prompt_tokens: 12, completion_tokens: 3, total_tokens: 15 },
   total_estimated_cost: 0.00012,
-  feedback_scores: [{ name: 'relevance', value: 0.9, reason: 'on topic', source: 'ui', created_at: '2026-12-07T12:00:02.000000Z' }],
+  feedback_scores: [
+    { name: 'relevance', value: 0.9, reason: 'on topic', source: 'ui', created_at: '2026-12-07T12:00:02.000000Z' },
+  ],
 });
 
 describe('renderSpanText', () => {
@@ -71,13 +84,34 @@ relevance: 0.9 — on topic
   });
 
   it('shows the error with its traceback, and keeps a __proto__ key as a key', () => {
-    const text = renderSpanText(withDerived({ id: 's', trace_id: 't', project_name: 'p', name: 'boom', type: 'general', start_time: '2026-12-07T12:00:00.000000Z', input: JSON.parse('{"__proto__": {"x": 1}}'), error_info: { exception_type: 'ValueError', message: 'kaboom', traceback: 'Traceback…\nValueError: kaboom\n' } }));
+    const text = renderSpanText(
+      withDerived({
+        id: 's',
+        trace_id: 't',
+        project_name: 'p',
+        name: 'boom',
+        type: 'general',
+        start_time: '2026-12-07T12:00:00.000000Z',
+        input: JSON.parse('{"__proto__": {"x": 1}}'),
+        error_info: { exception_type: 'ValueError', message: 'kaboom', traceback: 'Traceback…\nValueError: kaboom\n' },
+      }),
+    );
     expect(text).toContain('## Input\n{\n  "__proto__": {\n    "x": 1\n  }\n}');
     expect(text).toContain('## Error\nValueError: kaboom\nTraceback…\nValueError: kaboom\n');
   });
 
   it('renders a whole trace with its spans in start order', () => {
-    const text = renderTraceText({ trace: { ...derive({ id: 't1', project_name: 'p', name: 'my_app', start_time: llm.start_time, end_time: llm.end_time }), span_count: 1, error_count: 0, usage: {}, score_averages: {}, last_updated_at: llm.start_time }, spans: [llm] });
+    const text = renderTraceText({
+      trace: {
+        ...derive({ id: 't1', project_name: 'p', name: 'my_app', start_time: llm.start_time, end_time: llm.end_time }),
+        span_count: 1,
+        error_count: 0,
+        usage: {},
+        score_averages: {},
+        last_updated_at: llm.start_time,
+      },
+      spans: [llm],
+    });
     expect(text.startsWith('# my_app  (ok · 1.20 s)')).toBe(true);
     expect(text).toContain('## Span: generate  (llm · ok · 1.20 s)');
   });

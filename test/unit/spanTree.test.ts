@@ -68,14 +68,16 @@ describe('buildSpanTree', () => {
 
   it('builds a 10k-span flat trace and a 10k-deep chain without recursion', () => {
     const flat = [spanRecord('root')];
-    for (let i = 0; i < 10_000; i++) flat.push(spanRecord(`s${i}`, { parent_span_id: 'root', start_time: at(10_000 - i) }));
+    for (let i = 0; i < 10_000; i++)
+      flat.push(spanRecord(`s${i}`, { parent_span_id: 'root', start_time: at(10_000 - i) }));
     const flatTree = buildSpanTree(flat.reverse());
     expect(flatTree.roots).toHaveLength(1);
     expect(flatTree.roots[0].children).toHaveLength(10_000);
     expect(flatTree.roots[0].children[0].span.id).toBe('s9999');
 
     const chain = [];
-    for (let i = 0; i < 10_000; i++) chain.push(spanRecord(`c${i}`, { parent_span_id: i ? `c${i - 1}` : undefined, start_time: at(i) }));
+    for (let i = 0; i < 10_000; i++)
+      chain.push(spanRecord(`c${i}`, { parent_span_id: i ? `c${i - 1}` : undefined, start_time: at(i) }));
     const chainTree = buildSpanTree(chain.reverse());
     expect(ids(chainTree.roots)).toEqual(['c0']);
     expect(chainTree.byId.get('c9999')!.depth).toBe(9_999);
@@ -86,14 +88,19 @@ describe('buildSpanTree', () => {
 
   it('breaks a 10k-long parent loop', () => {
     const loop = [];
-    for (let i = 0; i < 10_000; i++) loop.push(spanRecord(`l${i}`, { parent_span_id: `l${(i + 1) % 10_000}`, start_time: at(i) }));
+    for (let i = 0; i < 10_000; i++)
+      loop.push(spanRecord(`l${i}`, { parent_span_id: `l${(i + 1) % 10_000}`, start_time: at(i) }));
     const tree = buildSpanTree(loop);
     expect(ids(tree.roots)).toEqual(['l0']);
     expect(tree.byId.get('l1')!.depth).toBe(9_999);
   });
 
   it('flattens only expanded nodes', () => {
-    const tree = buildSpanTree([spanRecord('a'), spanRecord('b', { parent_span_id: 'a' }), spanRecord('c', { parent_span_id: 'b' })]);
+    const tree = buildSpanTree([
+      spanRecord('a'),
+      spanRecord('b', { parent_span_id: 'a' }),
+      spanRecord('c', { parent_span_id: 'b' }),
+    ]);
     expect(ids(flattenTree(tree.roots, (n) => n.span.id !== 'b'))).toEqual(['a', 'b']);
   });
 });

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { compareTimes, durationMs, formatMicros, isCanonicalTime, normaliseTime, parseTimeMicros } from '../../src/core/model/time';
+import {
+  compareTimes,
+  durationMs,
+  formatMicros,
+  isCanonicalTime,
+  normaliseTime,
+  parseTimeMicros,
+} from '../../src/core/model/time';
 
 describe('canonical times', () => {
   it('turns ISO text with any offset and fraction into UTC with six digits', () => {
@@ -30,7 +37,8 @@ describe('canonical times', () => {
     };
     const starts = [Date.UTC(2025, 11, 31, 23, 59, 59) * 1000, -2_000_000, Date.UTC(2026, 0, 2) * 1000 - 7];
     for (const start of starts) {
-      for (let micros = start; micros < start + 3_000_000; micros += 99_991) expect(formatMicros(micros)).toBe(reference(micros));
+      for (let micros = start; micros < start + 3_000_000; micros += 99_991)
+        expect(formatMicros(micros)).toBe(reference(micros));
     }
     expect(formatMicros(Date.UTC(2026, 0, 2) * 1000 + 5)).toBe('2026-01-02T00:00:00.000005Z');
     expect(formatMicros(Date.UTC(2024, 5, 1) * 1000 + 5)).toBe('2024-06-01T00:00:00.000005Z'); // another second in between
@@ -41,7 +49,16 @@ describe('canonical times', () => {
   });
 
   it('rejects what is not a date-time instead of rolling it over', () => {
-    for (const bad of ['2026-13-01T00:00:00Z', '2026-02-30T00:00:00Z', '2026-01-01T24:00:00Z', '2026-01-01T00:60:00Z', 'yesterday', '', '2026-01-01', '2026-01-01T00:00:00+25:00']) {
+    for (const bad of [
+      '2026-13-01T00:00:00Z',
+      '2026-02-30T00:00:00Z',
+      '2026-01-01T24:00:00Z',
+      '2026-01-01T00:60:00Z',
+      'yesterday',
+      '',
+      '2026-01-01',
+      '2026-01-01T00:00:00+25:00',
+    ]) {
       expect(normaliseTime(bad), bad).toBeUndefined();
     }
     for (const bad of [NaN, Infinity, null, undefined, {}, [], true, 1e20]) expect(normaliseTime(bad)).toBeUndefined();
@@ -55,7 +72,13 @@ describe('canonical times', () => {
 
   it('takes canonical text as it is, and checks its fields all the same', () => {
     expect(isCanonicalTime('2026-01-02T03:04:05.123456Z')).toBe(true);
-    for (const bad of ['2026-01-02T03:04:05.123456+', '2026-02-29T00:00:00.000000Z', '0000-01-01T00:00:00.000000Z', '2026-01-02T24:04:05.123456Z', '2026-01-0xT03:04:05.123456Z']) {
+    for (const bad of [
+      '2026-01-02T03:04:05.123456+',
+      '2026-02-29T00:00:00.000000Z',
+      '0000-01-01T00:00:00.000000Z',
+      '2026-01-02T24:04:05.123456Z',
+      '2026-01-0xT03:04:05.123456Z',
+    ]) {
       expect(isCanonicalTime(bad), bad).toBe(false);
       expect(normaliseTime(bad), bad).toBeUndefined();
     }
@@ -64,7 +87,12 @@ describe('canonical times', () => {
 
   it('refuses a time whose fraction or date is wrong, whatever time was checked before it', () => {
     expect(isCanonicalTime('2026-01-02T03:04:05.123456Z')).toBe(true);
-    for (const bad of ['2026-01-02T03:04:05.12345xZ', '2026-01-02T03:04:05,123456Z', '2026-01-02T03:04:05.123456z', '2026-01-02T03:04:05.1234567']) {
+    for (const bad of [
+      '2026-01-02T03:04:05.12345xZ',
+      '2026-01-02T03:04:05,123456Z',
+      '2026-01-02T03:04:05.123456z',
+      '2026-01-02T03:04:05.1234567',
+    ]) {
       expect(isCanonicalTime(bad), bad).toBe(false);
     }
     expect(isCanonicalTime('2026-01-02T03:04:05.000001Z')).toBe(true);

@@ -16,9 +16,41 @@ function errorOf(filter: string): FilterSyntaxError {
 }
 
 const traces = [
-  summary({ name: 'summarise', project_name: 'My Project', tags: ['beta', 'nightly'], scores: { user_feedback: 0.2, correctness: 1 }, durationMs: 3500, input_preview: '{"question":"What is the capital of France?"}', output_preview: '"Paris"', usage: { prompt_tokens: 900, completion_tokens: 300 }, total_estimated_cost: 0.02, span_count: 60, start_time: at(0), thread_id: 'conv-1' }),
-  summary({ name: 'classify', project_name: 'My Project', tags: ['Beta'], scores: { user_feedback: 0.9 }, durationMs: 800, input_preview: 'classify this ticket', usage: { total_tokens: 120 }, total_estimated_cost: 0.001, span_count: 3, start_time: at(10) }),
-  summary({ name: 'retrieve', project_name: 'Other', status: 'error', durationMs: 100, error_info: { exception_type: 'TimeoutError', message: 'upstream slow' }, start_time: at(20), thread_id: 'conv-1' }),
+  summary({
+    name: 'summarise',
+    project_name: 'My Project',
+    tags: ['beta', 'nightly'],
+    scores: { user_feedback: 0.2, correctness: 1 },
+    durationMs: 3500,
+    input_preview: '{"question":"What is the capital of France?"}',
+    output_preview: '"Paris"',
+    usage: { prompt_tokens: 900, completion_tokens: 300 },
+    total_estimated_cost: 0.02,
+    span_count: 60,
+    start_time: at(0),
+    thread_id: 'conv-1',
+  }),
+  summary({
+    name: 'classify',
+    project_name: 'My Project',
+    tags: ['Beta'],
+    scores: { user_feedback: 0.9 },
+    durationMs: 800,
+    input_preview: 'classify this ticket',
+    usage: { total_tokens: 120 },
+    total_estimated_cost: 0.001,
+    span_count: 3,
+    start_time: at(10),
+  }),
+  summary({
+    name: 'retrieve',
+    project_name: 'Other',
+    status: 'error',
+    durationMs: 100,
+    error_info: { exception_type: 'TimeoutError', message: 'upstream slow' },
+    start_time: at(20),
+    thread_id: 'conv-1',
+  }),
   summary({ name: 'stream answer', project_name: 'Other', start_time: at(30) }), // running: no end, no score, no cost
 ];
 
@@ -118,7 +150,10 @@ describe('filter language: comparisons', () => {
   });
 
   it('compares the time to first token, only of traces that streamed', () => {
-    const streamed = [...traces, summary({ name: 'chat', start_time: at(40), durationMs: 900, time_to_first_token_ms: 320 })];
+    const streamed = [
+      ...traces,
+      summary({ name: 'chat', start_time: at(40), durationMs: 900, time_to_first_token_ms: 320 }),
+    ];
     expect(names(streamed, 'ttft > 300ms')).toEqual(['chat']);
     expect(names(streamed, 'ttft < 0.3s')).toEqual([]);
     expect(names(streamed, 'has:ttft')).toEqual(['chat']);
@@ -128,7 +163,9 @@ describe('filter language: comparisons', () => {
     const scored = [summary({ name: 'a', scores: { duration: 4 } }), summary({ name: 'b', durationMs: 5000 })];
     expect(names(scored, 'score:duration > 3')).toEqual(['a']);
     expect(names(scored, 'duration > 3s')).toEqual(['b']);
-    expect(names([summary({ name: 'q', scores: { 'answer quality': 0.7 } })], 'score:"answer quality">=0.7')).toEqual(['q']);
+    expect(names([summary({ name: 'q', scores: { 'answer quality': 0.7 } })], 'score:"answer quality">=0.7')).toEqual([
+      'q',
+    ]);
     expect(names([summary({ name: 'q', scores: { 'answer quality': 0.7 } })], '"answer quality" < 0.5')).toEqual([]);
   });
 });
@@ -158,7 +195,16 @@ describe('filter language: boolean structure', () => {
   it('builds the tree it promises', () => {
     expect(parseFilter('a b OR -c')).toMatchObject({
       kind: 'or',
-      items: [{ kind: 'and', items: [{ kind: 'text', text: 'a' }, { kind: 'text', text: 'b' }] }, { kind: 'not', item: { kind: 'text', text: 'c' } }],
+      items: [
+        {
+          kind: 'and',
+          items: [
+            { kind: 'text', text: 'a' },
+            { kind: 'text', text: 'b' },
+          ],
+        },
+        { kind: 'not', item: { kind: 'text', text: 'c' } },
+      ],
     });
   });
 });
@@ -200,7 +246,14 @@ describe('filter language: errors say what and where', () => {
   }
 
   it('accepts every valid filter above without error', () => {
-    for (const ok of ['status:error', 'user_feedback < 0.5', 'duration:>2s', 'score:"a b">=1', '(a OR b) -c', 'after:2026-01-02 before:2026-01-03']) {
+    for (const ok of [
+      'status:error',
+      'user_feedback < 0.5',
+      'duration:>2s',
+      'score:"a b">=1',
+      '(a OR b) -c',
+      'after:2026-01-02 before:2026-01-03',
+    ]) {
       expect(checkFilter(ok)).toBeUndefined();
     }
   });

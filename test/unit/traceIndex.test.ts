@@ -3,8 +3,19 @@ import type { TraceSummary } from '../../src/core/model/model';
 import { SEGMENT_SIZE, TraceIndex } from '../../src/store/traceIndex';
 import { at } from '../support/builders';
 
-const summary = (id: string, startMs: number): TraceSummary =>
-  ({ id, project_name: 'p', name: id, start_time: at(startMs), status: 'ok', duration_ms: 1, span_count: 0, error_count: 0, usage: {}, score_averages: {}, last_updated_at: at(0) });
+const summary = (id: string, startMs: number): TraceSummary => ({
+  id,
+  project_name: 'p',
+  name: id,
+  start_time: at(startMs),
+  status: 'ok',
+  duration_ms: 1,
+  span_count: 0,
+  error_count: 0,
+  usage: {},
+  score_averages: {},
+  last_updated_at: at(0),
+});
 
 describe('trace index', () => {
   it('lists traces by arrival, those from before arrival was kept first by where their events are', () => {
@@ -32,7 +43,8 @@ describe('trace index', () => {
 
   it('writes a segment as the same JSON as stringifying its data, also after its traces change', () => {
     const index = new TraceIndex();
-    const same = (segment: number) => expect(index.segmentJson(segment, [9, 2])?.toString()).toBe(JSON.stringify(index.segmentData(segment, [9, 2])));
+    const same = (segment: number) =>
+      expect(index.segmentJson(segment, [9, 2])?.toString()).toBe(JSON.stringify(index.segmentData(segment, [9, 2])));
     for (let i = 0; i < 5; i++) index.put(`t${i}`, summary(`t${i}`, i), i % 2 ? `text "${i}"\n` : undefined);
     index.addExtent('t1', 1, 0, 10);
     same(1);
@@ -46,9 +58,15 @@ describe('trace index', () => {
     index.remove('t0');
     index.tombstone('t0', 5, [1], 1, 2);
     same(1);
-    index.remove('t1'); index.remove('t2'); index.remove('t3'); index.remove('t4');
+    index.remove('t1');
+    index.remove('t2');
+    index.remove('t3');
+    index.remove('t4');
     same(1); // tombstones only
-    index.pruneTombstones(() => false, () => {});
+    index.pruneTombstones(
+      () => false,
+      () => {},
+    );
     expect(index.segmentJson(1, [9, 2])).toBeUndefined();
     expect(index.segmentJson(7, [9, 2])).toBeUndefined();
   });

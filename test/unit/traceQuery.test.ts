@@ -1,14 +1,48 @@
 import { describe, expect, it } from 'vitest';
 import { FilterSyntaxError } from '../../src/core/queries/filterParser';
-import { addFilterTerm, fieldTerm, quoteFilterValue, scoreTerm, timeRangeTerm } from '../../src/core/queries/filterTerms';
+import {
+  addFilterTerm,
+  fieldTerm,
+  quoteFilterValue,
+  scoreTerm,
+  timeRangeTerm,
+} from '../../src/core/queries/filterTerms';
 import { compileFilter } from '../../src/core/queries/traceFilter';
 import { queryTraces } from '../../src/core/queries/traceQuery';
 import { parseSortKey, rankOf, sortedSlice, sortTraces, type SortKey } from '../../src/core/queries/traceSort';
 import { at, summary } from '../support/summaries';
 
-const a = summary({ name: 'alpha', project_name: 'P2', start_time: at(1), durationMs: 300, scores: { q: 0.5 }, usage: { total_tokens: 50 }, total_estimated_cost: 0.5, span_count: 4, tags: ['z'] });
-const b = summary({ name: 'Beta', project_name: 'p1', start_time: at(2), durationMs: 100, scores: { q: 0.9 }, usage: { prompt_tokens: 10, completion_tokens: 5 }, span_count: 9, thread_id: 't2' });
-const c = summary({ name: 'gamma', project_name: 'P3', start_time: at(3), status: 'error', durationMs: 200, span_count: 4, tags: ['a', 'b'], thread_id: 't1' });
+const a = summary({
+  name: 'alpha',
+  project_name: 'P2',
+  start_time: at(1),
+  durationMs: 300,
+  scores: { q: 0.5 },
+  usage: { total_tokens: 50 },
+  total_estimated_cost: 0.5,
+  span_count: 4,
+  tags: ['z'],
+});
+const b = summary({
+  name: 'Beta',
+  project_name: 'p1',
+  start_time: at(2),
+  durationMs: 100,
+  scores: { q: 0.9 },
+  usage: { prompt_tokens: 10, completion_tokens: 5 },
+  span_count: 9,
+  thread_id: 't2',
+});
+const c = summary({
+  name: 'gamma',
+  project_name: 'P3',
+  start_time: at(3),
+  status: 'error',
+  durationMs: 200,
+  span_count: 4,
+  tags: ['a', 'b'],
+  thread_id: 't1',
+});
 const d = summary({ name: 'delta', project_name: 'P3', start_time: at(4), span_count: 4 }); // running
 const all = [a, b, c, d];
 
@@ -39,14 +73,18 @@ describe('sorting the logs table', () => {
   it('breaks ties by newest start, then id, so equal rows keep one order', () => {
     // a, c, d all have 4 spans
     expect(order('spans')).toEqual(['delta', 'gamma', 'alpha', 'Beta']);
-    const same = [summary({ id: 'b', start_time: at(0) }), summary({ id: 'a', start_time: at(0) }), summary({ id: 'c', start_time: at(0) })];
+    const same = [
+      summary({ id: 'b', start_time: at(0) }),
+      summary({ id: 'a', start_time: at(0) }),
+      summary({ id: 'c', start_time: at(0) }),
+    ];
     expect(sortTraces(same, 'spans', 'asc').map((t) => t.id)).toEqual(['a', 'b', 'c']);
     expect(sortTraces(same, 'spans', 'desc').map((t) => t.id)).toEqual(['a', 'b', 'c']);
   });
 
   it('cuts a page from a large list exactly as a full sort would (ties, missing values, both orders)', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+    const random = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
     const many = Array.from({ length: 2000 }, (_, i) =>
       summary({
         id: `m${i}`,
@@ -59,8 +97,16 @@ describe('sorting the logs table', () => {
     for (const key of ['start_time', 'duration', 'spans', 'score:q', 'name'] as SortKey[]) {
       for (const dir of ['asc', 'desc'] as const) {
         const full = sortTraces(many, key, dir).map((t) => t.id);
-        for (const [offset, limit] of [[0, 100], [37, 50], [300, 100], [1990, 100]]) {
-          expect(sortedSlice(many, key, dir, offset, limit).map((t) => t.id), `${key} ${dir} ${offset}`).toEqual(full.slice(offset, offset + limit));
+        for (const [offset, limit] of [
+          [0, 100],
+          [37, 50],
+          [300, 100],
+          [1990, 100],
+        ]) {
+          expect(
+            sortedSlice(many, key, dir, offset, limit).map((t) => t.id),
+            `${key} ${dir} ${offset}`,
+          ).toEqual(full.slice(offset, offset + limit));
         }
         for (const id of ['m0', 'm777', 'm1999']) expect(rankOf(many, id, key, dir)).toBe(full.indexOf(id));
       }
@@ -150,7 +196,7 @@ describe('filter terms built by clicks', () => {
   });
 });
 
-describe('keeping the reader\'s row in place', () => {
+describe("keeping the reader's row in place", () => {
   it('starts the page a given number of rows above the anchor trace, wherever it moved', () => {
     const rows = Array.from({ length: 50 }, (_, i) => summary({ id: `r${i}`, start_time: at(i) }));
     // newest first: r49 is index 0, r20 is index 29

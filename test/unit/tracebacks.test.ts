@@ -39,7 +39,12 @@ const inWs = (f: string) => f.startsWith('/ws/');
 
 describe('framesInnermostFirst', () => {
   it('reverses a Python traceback, so the raise comes first', () => {
-    expect(framesInnermostFirst(PY).map((f) => [f.line, f.function])).toEqual([[5, 'helper'], [28, 'boom'], [33, 'main'], [40, '<module>']]);
+    expect(framesInnermostFirst(PY).map((f) => [f.line, f.function])).toEqual([
+      [5, 'helper'],
+      [28, 'boom'],
+      [33, 'main'],
+      [40, '<module>'],
+    ]);
   });
 
   it('takes the last traceback of a chained Python exception', () => {
@@ -47,7 +52,10 @@ describe('framesInnermostFirst', () => {
   });
 
   it('keeps a JavaScript stack as it is, file URLs as paths, internals left out', () => {
-    expect(framesInnermostFirst(JS).map((f) => [f.file, f.line, f.function])).toEqual([['/ws/src/app.ts', 28, 'boom'], ['/ws/src/main.mjs', 7, 'main']]);
+    expect(framesInnermostFirst(JS).map((f) => [f.file, f.line, f.function])).toEqual([
+      ['/ws/src/app.ts', 28, 'boom'],
+      ['/ws/src/main.mjs', 7, 'main'],
+    ]);
   });
 
   it('finds nothing in text without frames', () => {

@@ -3,7 +3,13 @@ import { asChat } from '../../webview/trace/details/chat';
 
 describe('chat detection', () => {
   it('reads a request with messages and keeps its other fields', () => {
-    const chat = asChat({ model: 'gpt-4o', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Hi' }] })!;
+    const chat = asChat({
+      model: 'gpt-4o',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Hi' },
+      ],
+    })!;
     expect(chat.messages.map((m) => [m.role, m.parts])).toEqual([
       ['system', [{ kind: 'text', text: 'Be brief.' }]],
       ['user', [{ kind: 'text', text: 'Hi' }]],
@@ -12,13 +18,21 @@ describe('chat detection', () => {
   });
 
   it('reads an assistant reply that only calls tools, parsing JSON arguments', () => {
-    const chat = asChat({ role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] })!;
+    const chat = asChat({
+      role: 'assistant',
+      content: null,
+      tool_calls: [{ id: 'c1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+    })!;
     expect(chat.messages[0].toolCalls).toEqual([{ id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } }]);
     expect(chat.messages[0].parts).toEqual([]);
   });
 
   it('reads an OpenAI completion through choices[].message', () => {
-    const chat = asChat({ id: 'x', choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' } }], usage: { total_tokens: 3 } })!;
+    const chat = asChat({
+      id: 'x',
+      choices: [{ index: 0, message: { role: 'assistant', content: 'Hello' } }],
+      usage: { total_tokens: 3 },
+    })!;
     expect(chat.messages[0]).toMatchObject({ role: 'assistant', parts: [{ kind: 'text', text: 'Hello' }] });
     expect(chat.rest).toEqual({ id: 'x', usage: { total_tokens: 3 } });
   });
@@ -30,7 +44,11 @@ describe('chat detection', () => {
     const several = asChat({
       choices: [
         { role: 'assistant', content: 'Paris.' },
-        { role: 'assistant', content: null, tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"capital"}' } }] },
+        {
+          role: 'assistant',
+          content: null,
+          tool_calls: [{ id: 'c1', type: 'function', function: { name: 'lookup', arguments: '{"q":"capital"}' } }],
+        },
       ],
     })!;
     expect(several.choices).toBe(true);
@@ -39,12 +57,22 @@ describe('chat detection', () => {
     expect(several.messages[1].toolCalls).toEqual([{ id: 'c1', name: 'lookup', arguments: { q: 'capital' } }]);
     expect(several.rest).toBeUndefined();
     // An OpenAI completion with n > 1 is read the same way.
-    expect(asChat({ choices: [{ message: { role: 'assistant', content: 'A' } }, { message: { role: 'assistant', content: 'B' } }] })!.choices).toBe(true);
+    expect(
+      asChat({
+        choices: [{ message: { role: 'assistant', content: 'A' } }, { message: { role: 'assistant', content: 'B' } }],
+      })!.choices,
+    ).toBe(true);
   });
 
   it('reads content parts and Anthropic tool_use blocks, and tool replies', () => {
     const chat = asChat([
-      { role: 'user', content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'data:…' } }] },
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'look' },
+          { type: 'image_url', image_url: { url: 'data:…' } },
+        ],
+      },
       { role: 'assistant', content: [{ type: 'tool_use', id: 't1', name: 'search', input: { q: 'x' } }] },
       { role: 'tool', tool_call_id: 't1', content: 'result' },
     ])!;

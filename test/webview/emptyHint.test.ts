@@ -10,6 +10,8 @@ describe('what an empty panel says', () => {
   });
 
   it('gives a browser user the collector’s address to set', () => {
-    expect(noTracesHint({ host: 'browser', version: '1', scoreDefinitions: [] }, 'http://127.0.0.1:7726')).toContain('SPANSCOPE_URL=http://127.0.0.1:7726');
+    expect(noTracesHint({ host: 'browser', version: '1', scoreDefinitions: [] }, 'http://127.0.0.1:7726')).toContain(
+      'SPANSCOPE_URL=http://127.0.0.1:7726',
+    );
   });
 });

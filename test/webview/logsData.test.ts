@@ -25,7 +25,17 @@ function ingest(store: TraceStore, events: unknown[]): void {
 async function setup(traces: number) {
   const store = await openStore({ dir: tempDir(), maxTraces: 100_000 });
   cleanups.push(() => store.close());
-  ingest(store, Array.from({ length: traces }, (_, i) => traceEvents({ id: `t${String(i).padStart(4, '0')}`, start: at(i), end: at(i + 0.5), scores: i % 2 ? { q: i } : {} })).flat());
+  ingest(
+    store,
+    Array.from({ length: traces }, (_, i) =>
+      traceEvents({
+        id: `t${String(i).padStart(4, '0')}`,
+        start: at(i),
+        end: at(i + 0.5),
+        scores: i % 2 ? { q: i } : {},
+      }),
+    ).flat(),
+  );
   let host!: RpcEndpoint;
   const page = new RpcEndpoint((m) => void host.receive(JSON.parse(JSON.stringify(m))), 5000);
   host = new RpcEndpoint((m) => void page.receive(JSON.parse(JSON.stringify(m))));
@@ -78,7 +88,11 @@ describe('the logs page cache', () => {
     const { data, store } = await setup(300);
     await data.setQuery({ filter: '', sort: 'start_time', order: 'desc' });
     const reading = data.rowAt(50)!.id;
-    ingest(store, [...traceEvents({ id: 'new-1', start: at(1000) }), ...traceEvents({ id: 'new-2', start: at(1001) }), ...traceEvents({ id: 'new-3', start: at(1002) })]);
+    ingest(store, [
+      ...traceEvents({ id: 'new-1', start: at(1000) }),
+      ...traceEvents({ id: 'new-2', start: at(1001) }),
+      ...traceEvents({ id: 'new-3', start: at(1002) }),
+    ]);
     const { moved } = await data.refresh(0, 120, 50);
     expect(moved).toBe(3);
     expect(data.rowAt(53)?.id).toBe(reading);

@@ -40,7 +40,15 @@ describe('cells', () => {
   const col = (id: string) => logsColumns(['q']).find((c) => c.id === id)!;
 
   it('formats each column for reading', () => {
-    const t = summary({ start_time: '2026-01-02T03:00:00.000000Z', durationMs: 2345, usage: { total_tokens: 12_345 }, total_estimated_cost: 0.0123, scores: { q: 2 / 3 }, span_count: 1500, tags: ['a', 'b'] });
+    const t = summary({
+      start_time: '2026-01-02T03:00:00.000000Z',
+      durationMs: 2345,
+      usage: { total_tokens: 12_345 },
+      total_estimated_cost: 0.0123,
+      scores: { q: 2 / 3 },
+      span_count: 1500,
+      tags: ['a', 'b'],
+    });
     expect(cellText(col('duration'), t, now)).toBe('2.35 s');
     expect(cellText(col('tokens'), t, now)).toBe('12k');
     expect(cellText(col('spans'), t, now)).toBe('1.5k');
@@ -59,7 +67,9 @@ describe('cells', () => {
   it('shows today’s start as a time and older ones with the date', () => {
     const local = new Date(now);
     expect(formatStart(local.toISOString(), now)).toMatch(/^\d{2}:\d{2}:\d{2}$/);
-    expect(formatStart(new Date(now - 3 * 86_400_000).toISOString(), now)).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(formatStart(new Date(now - 3 * 86_400_000).toISOString(), now)).toMatch(
+      /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/,
+    );
   });
 });
 
@@ -70,19 +80,63 @@ describe('monitor chart data', () => {
     bucket_ms: 60_000,
     score_names: ['user_feedback'],
     buckets: [
-      { start: '2026-01-02T03:00:00.000000Z', end: '2026-01-02T03:01:00.000000Z', trace_count: 4, running_count: 1, error_count: 1, error_rate: 0.25, latency_p50_ms: 200, latency_p95_ms: 300, ttft_p50_ms: 40, ttft_p95_ms: 90, prompt_tokens: 70, completion_tokens: 45, total_tokens: 115, cost: 0.3, scores: { user_feedback: { avg: 0.75, count: 4 } } },
-      { start: '2026-01-02T03:01:00.000000Z', end: '2026-01-02T03:02:00.000000Z', trace_count: 0, running_count: 0, error_count: 0, error_rate: null, latency_p50_ms: null, latency_p95_ms: null, ttft_p50_ms: null, ttft_p95_ms: null, prompt_tokens: 0, completion_tokens: 0, total_tokens: 0, cost: 0, scores: {} },
+      {
+        start: '2026-01-02T03:00:00.000000Z',
+        end: '2026-01-02T03:01:00.000000Z',
+        trace_count: 4,
+        running_count: 1,
+        error_count: 1,
+        error_rate: 0.25,
+        latency_p50_ms: 200,
+        latency_p95_ms: 300,
+        ttft_p50_ms: 40,
+        ttft_p95_ms: 90,
+        prompt_tokens: 70,
+        completion_tokens: 45,
+        total_tokens: 115,
+        cost: 0.3,
+        scores: { user_feedback: { avg: 0.75, count: 4 } },
+      },
+      {
+        start: '2026-01-02T03:01:00.000000Z',
+        end: '2026-01-02T03:02:00.000000Z',
+        trace_count: 0,
+        running_count: 0,
+        error_count: 0,
+        error_rate: null,
+        latency_p50_ms: null,
+        latency_p95_ms: null,
+        ttft_p50_ms: null,
+        ttft_p95_ms: null,
+        prompt_tokens: 0,
+        completion_tokens: 0,
+        total_tokens: 0,
+        cost: 0,
+        scores: {},
+      },
     ],
   };
 
   it('makes one chart per measure and per score, with gaps where a bucket has no value', () => {
     const specs = chartSpecs(result);
     expect(specs.map((s) => s.id)).toEqual(['traces', 'latency', 'ttft', 'tokens', 'score:user_feedback']);
-    expect(specs.find((s) => s.id === 'ttft')!.series.map((x) => [x.label, x.values])).toEqual([['p50', [40, null]], ['p95', [90, null]]]);
+    expect(specs.find((s) => s.id === 'ttft')!.series.map((x) => [x.label, x.values])).toEqual([
+      ['p50', [40, null]],
+      ['p95', [90, null]],
+    ]);
     expect(specs[0].x).toEqual([Date.UTC(2026, 0, 2, 3, 0) / 1000, Date.UTC(2026, 0, 2, 3, 1) / 1000]);
-    expect(specs[0].series.map((s) => [s.label, s.values])).toEqual([['traces', [4, 0]], ['error rate', [0.25, null]]]);
-    expect(specs[1].series.map((s) => s.values)).toEqual([[200, null], [300, null]]);
-    expect(specs[3].series.map((s) => s.values)).toEqual([[115, 0], [0.3, 0]]);
+    expect(specs[0].series.map((s) => [s.label, s.values])).toEqual([
+      ['traces', [4, 0]],
+      ['error rate', [0.25, null]],
+    ]);
+    expect(specs[1].series.map((s) => s.values)).toEqual([
+      [200, null],
+      [300, null],
+    ]);
+    expect(specs[3].series.map((s) => s.values)).toEqual([
+      [115, 0],
+      [0.3, 0],
+    ]);
     expect(specs[4].series[0].values).toEqual([0.75, null]);
     expect(specs[0].series[1].format(0.25)).toBe('25%');
     expect(specs[1].series[1].format(2500)).toBe('2.50 s');

@@ -4,14 +4,23 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import { RpcEndpoint, RpcTimeoutError } from '../../src/shared/rpc';
-import { ChangesNotification, GetTrace, Ready, SetScore, ShowTrace, type Changes, type WireMessage } from '../../src/shared/protocol';
+import {
+  ChangesNotification,
+  GetTrace,
+  Ready,
+  SetScore,
+  ShowTrace,
+  type Changes,
+  type WireMessage,
+} from '../../src/shared/protocol';
 import { connectVsCode } from '../../webview/transport/vscodeTransport';
 import { ReadyGate } from '../../webview/shell/readyGate';
 import { makeTrace } from '../fixtures/traceBuilder';
 
 function pair(timeoutMs = 1000) {
   const win = new EventTarget() as unknown as Window;
-  const toWebview = (m: WireMessage) => queueMicrotask(() => win.dispatchEvent(new MessageEvent('message', { data: m })));
+  const toWebview = (m: WireMessage) =>
+    queueMicrotask(() => win.dispatchEvent(new MessageEvent('message', { data: m })));
   const host = new RpcEndpoint(toWebview, timeoutMs);
   let state: unknown;
   const api = {
@@ -42,7 +51,9 @@ describe('host ↔ webview protocol', () => {
     host.onRequest(SetScore, () => {
       throw new Error('trace t1 not found');
     });
-    await expect(webview.request(SetScore, { target: 'trace', id: 't1', name: 'x', value: 1 })).rejects.toThrow('trace t1 not found');
+    await expect(webview.request(SetScore, { target: 'trace', id: 't1', name: 'x', value: 1 })).rejects.toThrow(
+      'trace t1 not found',
+    );
   });
 
   it('rejects a request nobody handles', async () => {
@@ -77,7 +88,10 @@ describe('host ↔ webview protocol', () => {
     disposers.push(() => webview.dispose());
     const gate = new ReadyGate();
     const seen: string[] = [];
-    webview.onNotification(ChangesNotification, gate.wrap((c: Changes) => seen.push(`changes:${c.removed.join()}`)));
+    webview.onNotification(
+      ChangesNotification,
+      gate.wrap((c: Changes) => seen.push(`changes:${c.removed.join()}`)),
+    );
     host.onRequest(Ready, async () => {
       // A host that (wrongly or in a race) sends changes before its Ready reply.
       host.notify(ChangesNotification, { traces: [], removed: ['a'], spans: [] });
@@ -89,7 +103,10 @@ describe('host ↔ webview protocol', () => {
     seen.push(`ready:${ready.info.host}`);
     gate.open();
     expect(seen).toEqual(['ready:vscode', 'changes:a', 'changes:b']);
-    webview.onNotification(ChangesNotification, gate.wrap((c: Changes) => seen.push(`late:${c.removed.join()}`)));
+    webview.onNotification(
+      ChangesNotification,
+      gate.wrap((c: Changes) => seen.push(`late:${c.removed.join()}`)),
+    );
     host.notify(ChangesNotification, { traces: [], removed: ['c'], spans: [] });
     await new Promise((r) => setTimeout(r, 10));
     expect(seen.slice(3)).toEqual(['changes:c', 'late:c']);

@@ -8,7 +8,10 @@ describe('search', () => {
   const model = () => {
     const detail = makeTrace({ spans: 7, fanout: 2 });
     detail.spans[4] = makeSpan('trace-1', 4, 2, { name: 'call_openai', model: 'gpt-4o' });
-    detail.spans[6] = makeSpan('trace-1', 6, 2, { name: 'retrieve', error_info: { exception_type: 'TimeoutError', message: 'OpenAI took too long' } });
+    detail.spans[6] = makeSpan('trace-1', 6, 2, {
+      name: 'retrieve',
+      error_info: { exception_type: 'TimeoutError', message: 'OpenAI took too long' },
+    });
     return new TraceModel(detail);
   };
 
@@ -23,7 +26,12 @@ describe('search', () => {
     const m = model();
     const view = new TreeView(m);
     view.setFilter(searchTrace(m, 'call_openai')!.include);
-    expect(view.rows.map((n) => (n === m.root ? 'TRACE' : n.span.name))).toEqual(['TRACE', 'step_0', 'step_1', 'call_openai']);
+    expect(view.rows.map((n) => (n === m.root ? 'TRACE' : n.span.name))).toEqual([
+      'TRACE',
+      'step_0',
+      'step_1',
+      'call_openai',
+    ]);
     view.setFilter(undefined);
     expect(view.rows.length).toBe(8);
   });
@@ -42,7 +50,10 @@ describe('search', () => {
   });
 
   it('gives the ranges to highlight', () => {
-    expect(matchRanges('Call OpenAI, openai', 'openai')).toEqual([[5, 11], [13, 19]]);
+    expect(matchRanges('Call OpenAI, openai', 'openai')).toEqual([
+      [5, 11],
+      [13, 19],
+    ]);
     expect(matchRanges('abc', '')).toEqual([]);
   });
 });

@@ -38,7 +38,10 @@ describe('traceback frames', () => {
   it('splits the text into plain parts and links that cover the location, losing nothing', () => {
     const parts = splitTraceback(PY);
     expect(parts.map((p) => p.text).join('')).toBe(PY);
-    expect(parts.filter((p) => p.frame).map((p) => p.text)).toEqual(['"/home/me/app.py", line 12', '"/home/me/lib/chain.py", line 40']);
+    expect(parts.filter((p) => p.frame).map((p) => p.text)).toEqual([
+      '"/home/me/app.py", line 12',
+      '"/home/me/lib/chain.py", line 40',
+    ]);
     const js = splitTraceback(JS);
     expect(js.map((p) => p.text).join('')).toBe(JS);
     expect(js.find((p) => p.frame)!.text).toBe('/srv/app/src/handler.js:12:5');
@@ -53,7 +56,9 @@ describe('traceback frames', () => {
   it('builds vscode:// links with the line, encoding each path segment', () => {
     expect(editorFileLink({ file: '/home/me/app.py', line: 12 })).toBe('vscode://file/home/me/app.py:12');
     expect(editorFileLink({ file: '/a b/#x?.js', line: 3, column: 9 })).toBe('vscode://file/a%20b/%23x%3F.js:3:9');
-    expect(editorFileLink({ file: 'C:\\work\\app.js', line: 4 }, 'vscode-insiders')).toBe('vscode-insiders://file/C:/work/app.js:4');
+    expect(editorFileLink({ file: 'C:\\work\\app.js', line: 4 }, 'vscode-insiders')).toBe(
+      'vscode-insiders://file/C:/work/app.js:4',
+    );
     expect(editorFileLink({ file: 'relative.py', line: 1 })).toBeUndefined();
     expect(editorFileLink({ file: '/x.py', line: 0 })).toBeUndefined();
   });

@@ -14,7 +14,10 @@ describe('timeline geometry', () => {
   });
 
   it('extends a running trace to now', () => {
-    const r = rangeOf({ start: '2026-01-02T03:04:05.000000Z', end: undefined, running: true }, spanMicros({ start_time: '2026-01-02T03:04:07.000000Z' })[0]);
+    const r = rangeOf(
+      { start: '2026-01-02T03:04:05.000000Z', end: undefined, running: true },
+      spanMicros({ start_time: '2026-01-02T03:04:07.000000Z' })[0],
+    );
     expect(r.end - r.start).toBe(2_000_000);
   });
 

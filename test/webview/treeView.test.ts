@@ -116,7 +116,11 @@ describe('live changes', () => {
   it('inserts a new child in start order under its parent', () => {
     const model = new TraceModel(makeTrace({ spans: 3, fanout: 2 }));
     const view = new TreeView(model);
-    const early = makeSpan('trace-1', 9, 2, { parent_span_id: spanId('trace-1', 0), start_time: '2026-01-02T03:04:05.001500Z', name: 'late_arrival' });
+    const early = makeSpan('trace-1', 9, 2, {
+      parent_span_id: spanId('trace-1', 0),
+      start_time: '2026-01-02T03:04:05.001500Z',
+      name: 'late_arrival',
+    });
     const result = model.applySpans([early]);
     expect(result.structural).toBe(true);
     view.refresh();
@@ -129,7 +133,9 @@ describe('live changes', () => {
     const model = new TraceModel({ ...detail, spans: [...detail.spans, child] });
     const view = new TreeView(model);
     expect(model.nodeByKey(child.id)!.orphan).toBe(true);
-    model.applySpans([makeSpan('trace-1', 8, 2, { id: 'later-parent', parent_span_id: spanId('trace-1', 0), name: 'parent' })]);
+    model.applySpans([
+      makeSpan('trace-1', 8, 2, { id: 'later-parent', parent_span_id: spanId('trace-1', 0), name: 'parent' }),
+    ]);
     view.refresh();
     expect(model.nodeByKey(child.id)!.parent!.span.id).toBe('later-parent');
     expect(names(view)).toEqual(['TRACE', 'step_0', 'step_1', 'step_2', 'parent', 'child']);

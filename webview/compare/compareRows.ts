@@ -29,7 +29,14 @@ export function compareCells(a: TraceAlignment): CompareCells[] {
     left: row.left ? sideText(row.left) : '—',
     right: row.right ? sideText(row.right) : '—',
     delta: deltaText(row.delta),
-    status: row.left && row.right ? (row.left.status === row.right.status ? row.left.status : `${row.left.status} → ${row.right.status}`) : row.left ? 'only left' : 'only right',
+    status:
+      row.left && row.right
+        ? row.left.status === row.right.status
+          ? row.left.status
+          : `${row.left.status} → ${row.right.status}`
+        : row.left
+          ? 'only left'
+          : 'only right',
     diffable: !!(row.left && row.right),
     ...(row.left ? { leftSpanId: row.left.id } : {}),
     ...(row.right ? { rightSpanId: row.right.id } : {}),
@@ -38,13 +45,33 @@ export function compareCells(a: TraceAlignment): CompareCells[] {
 
 /** The header line: both traces' totals and the deltas. */
 export function totalsText(a: TraceAlignment): { left: string; right: string; delta: string } {
-  const side = (t: TraceAlignment['left']) => [t.name, t.status, t.duration_ms === null ? 'running' : ms(t.duration_ms), t.tokens ? `${t.tokens} tok` : '', t.cost ? usd(t.cost) : '', `${t.span_count} spans`].filter(Boolean).join(' · ');
-  return { left: side(a.left), right: side(a.right), delta: deltaText({ duration_ms: a.delta.duration_ms, tokens: a.delta.tokens, cost: a.delta.cost }) };
+  const side = (t: TraceAlignment['left']) =>
+    [
+      t.name,
+      t.status,
+      t.duration_ms === null ? 'running' : ms(t.duration_ms),
+      t.tokens ? `${t.tokens} tok` : '',
+      t.cost ? usd(t.cost) : '',
+      `${t.span_count} spans`,
+    ]
+      .filter(Boolean)
+      .join(' · ');
+  return {
+    left: side(a.left),
+    right: side(a.right),
+    delta: deltaText({ duration_ms: a.delta.duration_ms, tokens: a.delta.tokens, cost: a.delta.cost }),
+  };
 }
 
 function sideText(s: Span): string {
   const tokens = tokensOf(s);
-  return [s.duration_ms === null ? 'running' : ms(s.duration_ms), tokens ? `${tokens} tok` : '', s.total_estimated_cost ? usd(s.total_estimated_cost) : ''].filter(Boolean).join(' · ');
+  return [
+    s.duration_ms === null ? 'running' : ms(s.duration_ms),
+    tokens ? `${tokens} tok` : '',
+    s.total_estimated_cost ? usd(s.total_estimated_cost) : '',
+  ]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 function deltaText(d: { duration_ms: number | null; tokens: number | null; cost: number | null }): string {

@@ -10,7 +10,13 @@ export interface Dropdown {
   value: string;
 }
 
-export function dropdown(o: { options: DropdownOption[]; value?: string; ariaLabel: string; className?: string; onChange?(value: string): void }): Dropdown {
+export function dropdown(o: {
+  options: DropdownOption[];
+  value?: string;
+  ariaLabel: string;
+  className?: string;
+  onChange?(value: string): void;
+}): Dropdown {
   const el = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
   el.setAttribute('aria-label', o.ariaLabel);
   if (o.className) el.className = o.className;

@@ -48,28 +48,60 @@ export class DatasetView {
     const toolbar = h(
       'div',
       { class: 'dataset-toolbar' },
-      iconButton({ icon: 'arrow-left', label: 'Back to the traces', className: 'dataset-close', onClick: () => o.onClose() }),
+      iconButton({
+        icon: 'arrow-left',
+        label: 'Back to the traces',
+        className: 'dataset-close',
+        onClick: () => o.onClose(),
+      }),
       h('span', { class: 'codicon codicon-database', attrs: { 'aria-hidden': 'true' } }),
       this.title,
       this.count,
-      iconButton({ icon: 'refresh', label: 'Read the dataset file again', className: 'dataset-reload', onClick: () => void this.load() }),
+      iconButton({
+        icon: 'refresh',
+        label: 'Read the dataset file again',
+        className: 'dataset-reload',
+        onClick: () => void this.load(),
+      }),
     );
     this.problems = h('div', { class: 'dataset-problems', attrs: { role: 'status' } });
     this.problems.hidden = true;
     const template = COLUMNS.map((c) => `${c.width}px`).join(' ');
-    const header = h('div', { class: 'dataset-header', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('div', { class: 'dataset-hcell', text: c.label, attrs: { role: 'columnheader' } })));
+    const header = h(
+      'div',
+      { class: 'dataset-header', attrs: { role: 'row' } },
+      ...COLUMNS.map((c) => h('div', { class: 'dataset-hcell', text: c.label, attrs: { role: 'columnheader' } })),
+    );
     const headerClip = h('div', { class: 'dataset-header-clip' }, header);
-    this.viewport = h('div', { class: 'dataset-viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Dataset rows' } });
+    this.viewport = h('div', {
+      class: 'dataset-viewport',
+      attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Dataset rows' },
+    });
     const table = h('div', { class: 'dataset-table' }, headerClip, this.viewport);
     table.style.setProperty('--dataset-columns', template);
     table.style.setProperty('--dataset-width', `${COLUMNS.reduce((w, c) => w + c.width, 0)}px`);
-    this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i), overscan: 12 });
-    this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), { passive: true });
+    this.list = new VirtualList({
+      viewport: this.viewport,
+      rowHeight: ROW_HEIGHT,
+      createRow: () => this.createRow(),
+      paint: (row, i) => this.paint(row, i),
+      overscan: 12,
+    });
+    this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), {
+      passive: true,
+    });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
     this.detail = h('div', { class: 'dataset-detail', attrs: { 'aria-label': 'The selected row' } });
     this.detail.hidden = true;
-    this.element = h('section', { class: 'dataset-view', attrs: { 'aria-label': 'Dataset' } }, toolbar, this.problems, table, this.detail);
+    this.element = h(
+      'section',
+      { class: 'dataset-view', attrs: { 'aria-label': 'Dataset' } },
+      toolbar,
+      this.problems,
+      table,
+      this.detail,
+    );
   }
 
   /** The dataset file shown (its URI), if any. */
@@ -98,14 +130,19 @@ export class DatasetView {
       this.content = content;
       setText(this.title, content.name);
       const n = content.rows.length;
-      setText(this.count, `${n.toLocaleString('en')} ${n === 1 ? 'row' : 'rows'}${content.omitted ? ` (the first; ${content.omitted.toLocaleString('en')} more not shown)` : ''}`);
+      setText(
+        this.count,
+        `${n.toLocaleString('en')} ${n === 1 ? 'row' : 'rows'}${content.omitted ? ` (the first; ${content.omitted.toLocaleString('en')} more not shown)` : ''}`,
+      );
       this.showProblems(content);
     } catch (err) {
       if (this.uri !== uri) return;
       this.content = undefined;
       setText(this.count, '');
       this.problems.hidden = false;
-      this.problems.replaceChildren(h('div', { class: 'dataset-problem error', text: `Could not read the dataset: ${errorText(err)}` }));
+      this.problems.replaceChildren(
+        h('div', { class: 'dataset-problem error', text: `Could not read the dataset: ${errorText(err)}` }),
+      );
     }
     if (this.picked >= (this.content?.rows.length ?? 0)) this.picked = -1;
     this.list.setCount(this.content?.rows.length ?? 0);
@@ -123,7 +160,16 @@ export class DatasetView {
   }
 
   private createRow(): HTMLElement {
-    return h('div', { class: 'dataset-row', attrs: { role: 'row' } }, ...COLUMNS.map((c) => h('span', { class: `dataset-cell${c.id === 'line' ? ' numeric' : ''}`, attrs: { role: 'gridcell', 'data-column': c.id } })));
+    return h(
+      'div',
+      { class: 'dataset-row', attrs: { role: 'row' } },
+      ...COLUMNS.map((c) =>
+        h('span', {
+          class: `dataset-cell${c.id === 'line' ? ' numeric' : ''}`,
+          attrs: { role: 'gridcell', 'data-column': c.id },
+        }),
+      ),
+    );
   }
 
   private paint(row: HTMLElement, index: number): void {
@@ -135,7 +181,11 @@ export class DatasetView {
     if (!entry) return;
     const [line, input, expected, metadata, source] = [...row.children] as HTMLElement[];
     setText(line, String(entry.line));
-    for (const [cell, value] of [[input, entry.input], [expected, entry.expected], [metadata, entry.metadata]] as const) {
+    for (const [cell, value] of [
+      [input, entry.input],
+      [expected, entry.expected],
+      [metadata, entry.metadata],
+    ] as const) {
       const text = preview(value) ?? '';
       setText(cell, text);
       cell.title = text;
@@ -152,7 +202,11 @@ export class DatasetView {
     }
     const label = s.name || s.trace_id;
     if (s.in_store) {
-      const link = h('button', { class: 'dataset-source', text: label, attrs: { type: 'button', 'data-trace': s.trace_id } });
+      const link = h('button', {
+        class: 'dataset-source',
+        text: label,
+        attrs: { type: 'button', 'data-trace': s.trace_id },
+      });
       if (s.span_id) link.dataset.span = s.span_id;
       cell.replaceChildren(link);
       cell.title = `Open trace ${s.trace_id}`;
@@ -180,7 +234,16 @@ export class DatasetView {
     const count = this.content?.rows.length ?? 0;
     if (!count) return;
     const at = this.picked;
-    const next = e.key === 'ArrowDown' ? Math.min(count - 1, at + 1) : e.key === 'ArrowUp' ? Math.max(0, at - 1) : e.key === 'Home' ? 0 : e.key === 'End' ? count - 1 : undefined;
+    const next =
+      e.key === 'ArrowDown'
+        ? Math.min(count - 1, at + 1)
+        : e.key === 'ArrowUp'
+          ? Math.max(0, at - 1)
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? count - 1
+              : undefined;
     if (next !== undefined) {
       e.preventDefault();
       this.pick(next);
@@ -204,7 +267,12 @@ export class DatasetView {
     this.detail.hidden = !entry;
     if (!entry) return this.detail.replaceChildren();
     const section = (label: string, value: unknown) =>
-      h('div', { class: 'dataset-detail-section' }, h('div', { class: 'dataset-detail-label', text: label }), h('pre', { class: 'dataset-detail-value', text: pretty(value) }));
+      h(
+        'div',
+        { class: 'dataset-detail-section' },
+        h('div', { class: 'dataset-detail-label', text: label }),
+        h('pre', { class: 'dataset-detail-value', text: pretty(value) }),
+      );
     this.detail.replaceChildren(
       h('div', { class: 'dataset-detail-title', text: `Line ${entry.line}` }),
       section('Input', entry.input),

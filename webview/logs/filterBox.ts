@@ -10,7 +10,8 @@ export interface FilterBoxEvents {
   onApply(filter: string): void;
 }
 
-const EXAMPLES = 'status:error · tag:beta · project:"My Project" · user_feedback < 0.5 · duration > 2s · tokens > 1000 · last:1h · -name:test · a OR b';
+const EXAMPLES =
+  'status:error · tag:beta · project:"My Project" · user_feedback < 0.5 · duration > 2s · tokens > 1000 · last:1h · -name:test · a OR b';
 
 export class FilterBox {
   readonly element: HTMLElement;
@@ -45,7 +46,13 @@ export class FilterBox {
     this.field.element.title = `Free text searches trace and span names, models, inputs and outputs (their first 3,000 characters), tags and errors. Also: ${EXAMPLES}`;
     this.errorText = h('span', { class: 'logs-filter-error-text' });
     this.errorMark = h('code', { class: 'logs-filter-error-mark' });
-    this.error = h('div', { class: 'logs-filter-error', attrs: { role: 'alert' } }, h('span', { class: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }), this.errorText, this.errorMark);
+    this.error = h(
+      'div',
+      { class: 'logs-filter-error', attrs: { role: 'alert' } },
+      h('span', { class: 'codicon codicon-error', attrs: { 'aria-hidden': 'true' } }),
+      this.errorText,
+      this.errorMark,
+    );
     this.error.hidden = true;
     this.element = h('div', { class: 'logs-filter' }, this.field.element, this.error);
   }

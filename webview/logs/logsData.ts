@@ -74,7 +74,8 @@ export class LogsData {
     const pages: Promise<void>[] = [];
     for (let p = Math.floor(from / PAGE_SIZE); p * PAGE_SIZE < Math.min(to, this.total); p++) {
       let missing = false;
-      for (let i = p * PAGE_SIZE; i < Math.min((p + 1) * PAGE_SIZE, to, this.total) && !missing; i++) missing = !this.rows.has(i);
+      for (let i = p * PAGE_SIZE; i < Math.min((p + 1) * PAGE_SIZE, to, this.total) && !missing; i++)
+        missing = !this.rows.has(i);
       if (missing) pages.push(this.loadPage(p, true));
     }
     await Promise.all(pages);
@@ -88,7 +89,11 @@ export class LogsData {
   async refresh(from: number, to: number, anchorIndex?: number): Promise<{ moved: number }> {
     const anchorId = anchorIndex === undefined ? undefined : this.rows.get(anchorIndex)?.id;
     const generation = ++this.generation;
-    const params: QueryTracesParams = { ...this.params(), offset: Math.max(0, from), limit: Math.max(1, Math.min(to - from, 50_000)) };
+    const params: QueryTracesParams = {
+      ...this.params(),
+      offset: Math.max(0, from),
+      limit: Math.max(1, Math.min(to - from, 50_000)),
+    };
     if (anchorId !== undefined) params.anchor = { id: anchorId, before: Math.max(0, anchorIndex! - from) };
     try {
       const r = await this.conn.request(QueryTraces, params);

@@ -16,7 +16,17 @@ import { clickKind, type ClickKind } from './rowSelection';
 export const ROW_HEIGHT = 28;
 
 const WIDTHS: Record<string, number> = {
-  name: 220, project: 130, start_time: 150, duration: 86, status: 86, spans: 64, tokens: 72, cost: 80, tags: 160, thread: 130, commit: 150,
+  name: 220,
+  project: 130,
+  start_time: 150,
+  duration: 86,
+  status: 86,
+  spans: 64,
+  tokens: 72,
+  cost: 80,
+  tags: 160,
+  thread: 130,
+  commit: 150,
 };
 const SCORE_WIDTH = 96;
 const CHECK_WIDTH = 30;
@@ -49,10 +59,21 @@ export class LogsTable {
   constructor(private readonly events: LogsTableEvents) {
     this.header = h('div', { class: 'logs-header', attrs: { role: 'row' } });
     const headerClip = h('div', { class: 'logs-header-clip' }, this.header);
-    this.viewport = h('div', { class: 'logs-viewport', attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Traces', 'aria-multiselectable': 'true' } });
+    this.viewport = h('div', {
+      class: 'logs-viewport',
+      attrs: { role: 'grid', tabindex: '0', 'aria-label': 'Traces', 'aria-multiselectable': 'true' },
+    });
     this.element = h('div', { class: 'logs-table' }, headerClip, this.viewport);
-    this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i), overscan: 12 });
-    this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), { passive: true });
+    this.list = new VirtualList({
+      viewport: this.viewport,
+      rowHeight: ROW_HEIGHT,
+      createRow: () => this.createRow(),
+      paint: (row, i) => this.paint(row, i),
+      overscan: 12,
+    });
+    this.viewport.addEventListener('scroll', () => (headerClip.scrollLeft = this.viewport.scrollLeft), {
+      passive: true,
+    });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
     this.viewport.addEventListener('dblclick', (e) => this.onDoubleClick(e));
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
@@ -120,18 +141,37 @@ export class LogsTable {
     const width = CHECK_WIDTH + this.columns.reduce((w, c) => w + (WIDTHS[c.id] ?? SCORE_WIDTH), 0);
     this.element.style.setProperty('--logs-columns', template);
     this.element.style.setProperty('--logs-width', `${width}px`);
-    const cells: HTMLElement[] = [h('div', { class: 'logs-hcell logs-check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } })];
+    const cells: HTMLElement[] = [
+      h('div', { class: 'logs-hcell logs-check-cell', attrs: { role: 'columnheader', 'aria-label': 'Selected' } }),
+    ];
     for (const column of this.columns) {
       const sorted = column.sort === this.sort;
       const button = h('button', {
         class: `logs-hcell${column.numeric ? ' numeric' : ''}${sorted ? ' sorted' : ''}`,
         text: column.label,
         title: `Sort by ${column.label}${sorted ? (this.order === 'asc' ? ' (ascending; click for descending)' : ' (descending; click for ascending)') : ''}`,
-        attrs: { type: 'button', role: 'columnheader', 'aria-sort': sorted ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none', 'data-column': column.id },
+        attrs: {
+          type: 'button',
+          role: 'columnheader',
+          'aria-sort': sorted ? (this.order === 'asc' ? 'ascending' : 'descending') : 'none',
+          'data-column': column.id,
+        },
       });
-      if (sorted) button.append(h('span', { class: `codicon codicon-${this.order === 'asc' ? 'arrow-up' : 'arrow-down'}`, attrs: { 'aria-hidden': 'true' } }));
+      if (sorted)
+        button.append(
+          h('span', {
+            class: `codicon codicon-${this.order === 'asc' ? 'arrow-up' : 'arrow-down'}`,
+            attrs: { 'aria-hidden': 'true' },
+          }),
+        );
       button.addEventListener('click', () => {
-        const order: SortOrder = sorted ? (this.order === 'asc' ? 'desc' : 'asc') : ASCENDING_FIRST.has(column.id) ? 'asc' : 'desc';
+        const order: SortOrder = sorted
+          ? this.order === 'asc'
+            ? 'desc'
+            : 'asc'
+          : ASCENDING_FIRST.has(column.id)
+            ? 'asc'
+            : 'desc';
         this.events.onSort(column.sort, order);
       });
       cells.push(button);
@@ -142,9 +182,19 @@ export class LogsTable {
   private createRow(): HTMLElement {
     const row = h('div', { class: 'logs-row', attrs: { role: 'row' } });
     row.dataset.columns = this.columnsKey;
-    const check = h('span', { class: 'logs-cell logs-check-cell', attrs: { role: 'gridcell' } }, h('span', { class: 'codicon codicon-blank logs-check', attrs: { 'aria-hidden': 'true' } }));
+    const check = h(
+      'span',
+      { class: 'logs-cell logs-check-cell', attrs: { role: 'gridcell' } },
+      h('span', { class: 'codicon codicon-blank logs-check', attrs: { 'aria-hidden': 'true' } }),
+    );
     row.append(check);
-    for (const column of this.columns) row.append(h('span', { class: `logs-cell${column.numeric ? ' numeric' : ''}`, attrs: { role: 'gridcell', 'data-column': column.id } }));
+    for (const column of this.columns)
+      row.append(
+        h('span', {
+          class: `logs-cell${column.numeric ? ' numeric' : ''}`,
+          attrs: { role: 'gridcell', 'data-column': column.id },
+        }),
+      );
     return row;
   }
 
@@ -199,7 +249,12 @@ export class LogsTable {
     cell.dataset.key = key;
     cell.replaceChildren(
       ...terms.map((term, i) => {
-        const button = h('button', { class: `cell-filter${column.id === 'status' ? ` status-chip status-${t.status}` : ''}`, text: labels[i] ?? term, title: `Add to the filter: ${term}`, attrs: { type: 'button', 'data-term': term } });
+        const button = h('button', {
+          class: `cell-filter${column.id === 'status' ? ` status-chip status-${t.status}` : ''}`,
+          text: labels[i] ?? term,
+          title: `Add to the filter: ${term}`,
+          attrs: { type: 'button', 'data-term': term },
+        });
         return button;
       }),
     );
@@ -242,12 +297,24 @@ export class LogsTable {
     let next = this.focusIndex;
     const page = Math.max(1, this.visibleCount - 1);
     switch (e.key) {
-      case 'ArrowDown': next = Math.min(count - 1, next + 1); break;
-      case 'ArrowUp': next = Math.max(0, next - 1); break;
-      case 'PageDown': next = Math.min(count - 1, next + page); break;
-      case 'PageUp': next = Math.max(0, next - page); break;
-      case 'Home': next = 0; break;
-      case 'End': next = count - 1; break;
+      case 'ArrowDown':
+        next = Math.min(count - 1, next + 1);
+        break;
+      case 'ArrowUp':
+        next = Math.max(0, next - 1);
+        break;
+      case 'PageDown':
+        next = Math.min(count - 1, next + page);
+        break;
+      case 'PageUp':
+        next = Math.max(0, next - page);
+        break;
+      case 'Home':
+        next = 0;
+        break;
+      case 'End':
+        next = count - 1;
+        break;
       case 'Enter': {
         const t = this.events.rowAt(this.focusIndex);
         if (t) this.events.onOpen(t);
@@ -279,7 +346,9 @@ export function cellText(column: LogsColumn, t: TraceSummary, now = Date.now()):
     case 'start_time':
       return formatStart(t.start_time, now);
     case 'duration':
-      return t.status === 'running' ? formatDuration(Math.max(0, now - Date.parse(t.start_time))) : formatDuration(typeof v === 'number' ? v : null);
+      return t.status === 'running'
+        ? formatDuration(Math.max(0, now - Date.parse(t.start_time)))
+        : formatDuration(typeof v === 'number' ? v : null);
     case 'spans':
     case 'tokens':
       return typeof v === 'number' ? formatCount(v) : '';
@@ -298,6 +367,7 @@ export function formatStart(iso: string, now = Date.now()): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const today = new Date(now);
-  const sameDay = d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
+  const sameDay =
+    d.getFullYear() === today.getFullYear() && d.getMonth() === today.getMonth() && d.getDate() === today.getDate();
   return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time}`;
 }

@@ -9,7 +9,15 @@
 import { addFilterTerm } from '../../src/core/queries/filterTerms';
 import type { TraceSummary } from '../../src/core/model/model';
 import type { SortKey, SortOrder } from '../../src/core/queries/traceSort';
-import { AddTracesToDataset, ChangesNotification, DeleteTraces, ExportTraces, ScoreTraces, THUMBS_SCORE, type HostInfo } from '../../src/shared/protocol';
+import {
+  AddTracesToDataset,
+  ChangesNotification,
+  DeleteTraces,
+  ExportTraces,
+  ScoreTraces,
+  THUMBS_SCORE,
+  type HostInfo,
+} from '../../src/shared/protocol';
 import { iconButton, setDisabled, textButton } from '../components/button';
 import { textField } from '../components/textField';
 import type { TabsState, TabsStorage } from '../state/panelState';
@@ -68,28 +76,77 @@ export class LogsView {
   constructor(private readonly o: LogsViewOptions) {
     this.data = new LogsData(o.conn, () => this.onRows());
     const saved = o.storage.load();
-    this.data.query = { filter: saved.logsFilter ?? '', sort: saved.logsSort ?? DEFAULT_LOGS_QUERY.sort, order: saved.logsOrder ?? DEFAULT_LOGS_QUERY.order };
+    this.data.query = {
+      filter: saved.logsFilter ?? '',
+      sort: saved.logsSort ?? DEFAULT_LOGS_QUERY.sort,
+      order: saved.logsOrder ?? DEFAULT_LOGS_QUERY.order,
+    };
 
     this.filter = new FilterBox({ onApply: (text) => this.setQuery({ filter: text }) });
     this.filter.set(this.data.query.filter);
     this.filter.markApplied(this.data.query.filter);
     this.count = h('span', { class: 'logs-count', attrs: { role: 'status', 'aria-live': 'polite' } });
-    const exportJsonl = textButton({ label: 'JSONL', icon: 'export', appearance: 'secondary', title: 'Export the selected traces (or every trace the filter shows) as JSON Lines, one whole trace per line', onClick: () => void this.export('jsonl') });
-    const exportCsv = textButton({ label: 'CSV', icon: 'table', appearance: 'secondary', title: 'Export the table as shown (the selected rows, or every row the filter shows) as CSV', onClick: () => void this.export('csv') });
+    const exportJsonl = textButton({
+      label: 'JSONL',
+      icon: 'export',
+      appearance: 'secondary',
+      title: 'Export the selected traces (or every trace the filter shows) as JSON Lines, one whole trace per line',
+      onClick: () => void this.export('jsonl'),
+    });
+    const exportCsv = textButton({
+      label: 'CSV',
+      icon: 'table',
+      appearance: 'secondary',
+      title: 'Export the table as shown (the selected rows, or every row the filter shows) as CSV',
+      onClick: () => void this.export('csv'),
+    });
     const refresh = iconButton({ icon: 'refresh', label: 'Refresh', onClick: () => void this.refresh(false) });
-    const toolbar = h('div', { class: 'logs-toolbar' }, this.filter.element, this.count, refresh, exportJsonl, exportCsv);
+    const toolbar = h(
+      'div',
+      { class: 'logs-toolbar' },
+      this.filter.element,
+      this.count,
+      refresh,
+      exportJsonl,
+      exportCsv,
+    );
 
     this.selectionCount = h('span', { class: 'logs-selection-count' });
     this.scoreName = textField({ ariaLabel: 'Score name', placeholder: 'score name', className: 'logs-score-name' });
-    this.scoreValue = textField({ ariaLabel: 'Score value', placeholder: 'value', className: 'logs-score-value', onKeyDown: (e) => (e.key === 'Enter' ? (void this.scoreSelected(), true) : false) });
-    this.deleteButton = textButton({ label: 'Delete', icon: 'trash', appearance: 'secondary', onClick: () => void this.deleteSelected() });
-    this.datasetButton = textButton({ label: 'Add to Dataset…', icon: 'database', appearance: 'secondary', className: 'logs-add-dataset', title: 'Append the selected traces (their input and output) to a dataset in .spanscope/datasets', onClick: () => void this.addToDataset() });
+    this.scoreValue = textField({
+      ariaLabel: 'Score value',
+      placeholder: 'value',
+      className: 'logs-score-value',
+      onKeyDown: (e) => (e.key === 'Enter' ? (void this.scoreSelected(), true) : false),
+    });
+    this.deleteButton = textButton({
+      label: 'Delete',
+      icon: 'trash',
+      appearance: 'secondary',
+      onClick: () => void this.deleteSelected(),
+    });
+    this.datasetButton = textButton({
+      label: 'Add to Dataset…',
+      icon: 'database',
+      appearance: 'secondary',
+      className: 'logs-add-dataset',
+      title: 'Append the selected traces (their input and output) to a dataset in .spanscope/datasets',
+      onClick: () => void this.addToDataset(),
+    });
     this.selectionBar = h(
       'div',
       { class: 'logs-selection-bar', attrs: { role: 'toolbar', 'aria-label': 'Selected traces' } },
       this.selectionCount,
-      iconButton({ icon: 'thumbsup', label: 'Thumbs up on the selected traces', onClick: () => void this.thumbs(true) }),
-      iconButton({ icon: 'thumbsdown', label: 'Thumbs down on the selected traces', onClick: () => void this.thumbs(false) }),
+      iconButton({
+        icon: 'thumbsup',
+        label: 'Thumbs up on the selected traces',
+        onClick: () => void this.thumbs(true),
+      }),
+      iconButton({
+        icon: 'thumbsdown',
+        label: 'Thumbs down on the selected traces',
+        onClick: () => void this.thumbs(false),
+      }),
       this.scoreName.element,
       this.scoreValue.element,
       textButton({ label: 'Set score', appearance: 'secondary', onClick: () => void this.scoreSelected() }),
@@ -111,7 +168,13 @@ export class LogsView {
     this.empty = h('div', { class: 'logs-empty muted', attrs: { role: 'status' } });
     this.empty.hidden = true;
     this.table.element.insertBefore(this.empty, this.table.viewport);
-    this.traces = h('section', { class: 'logs-view', attrs: { 'aria-label': 'Logs' } }, toolbar, this.selectionBar, this.table.element);
+    this.traces = h(
+      'section',
+      { class: 'logs-view', attrs: { 'aria-label': 'Logs' } },
+      toolbar,
+      this.selectionBar,
+      this.table.element,
+    );
     this.dataset = saved.logsDataset;
     this.element = h('div', { class: 'logs-modes' }, this.traces);
     this.showMode();
@@ -165,7 +228,11 @@ export class LogsView {
 
   private datasets(): DatasetView {
     if (!this.datasetView) {
-      this.datasetView = new DatasetView({ conn: this.o.conn, openTrace: (traceId, spanId) => this.o.openTrace(traceId, spanId), onClose: () => this.closeDataset() });
+      this.datasetView = new DatasetView({
+        conn: this.o.conn,
+        openTrace: (traceId, spanId) => this.o.openTrace(traceId, spanId),
+        onClose: () => this.closeDataset(),
+      });
       this.element.append(this.datasetView.element);
     }
     return this.datasetView;
@@ -207,7 +274,11 @@ export class LogsView {
     const n = this.data.total;
     setText(this.count, this.data.error ? '' : `${n.toLocaleString('en')} ${n === 1 ? 'trace' : 'traces'}`);
     this.empty.hidden = n > 0 || Boolean(this.data.error);
-    if (!this.empty.hidden) setText(this.empty, this.data.query.filter.trim() ? 'No traces match this filter.' : noTracesHint(this.o.info(), location.origin));
+    if (!this.empty.hidden)
+      setText(
+        this.empty,
+        this.data.query.filter.trim() ? 'No traces match this filter.' : noTracesHint(this.o.info(), location.origin),
+      );
   }
 
   // ---- live -------------------------------------------------------------------------------
@@ -301,7 +372,8 @@ export class LogsView {
     const n = this.selection.size;
     this.selectionBar.hidden = n === 0;
     setText(this.selectionCount, `${n} selected`);
-    if (this.o.info()?.host === 'vscode' && !this.datasetButton.isConnected) this.deleteButton.before(this.datasetButton);
+    if (this.o.info()?.host === 'vscode' && !this.datasetButton.isConnected)
+      this.deleteButton.before(this.datasetButton);
     this.disarmDelete();
     this.table.repaint();
   }
@@ -315,7 +387,8 @@ export class LogsView {
     const name = this.scoreName.value.trim();
     const value = Number(this.scoreValue.value);
     if (!name) return this.o.notify('Give the score a name.', 'error');
-    if (this.scoreValue.value.trim() === '' || !Number.isFinite(value)) return this.o.notify('The score value must be a number.', 'error');
+    if (this.scoreValue.value.trim() === '' || !Number.isFinite(value))
+      return this.o.notify('The score value must be a number.', 'error');
     await this.score(name, value);
   }
 
@@ -324,7 +397,9 @@ export class LogsView {
     if (!traceIds.length) return;
     try {
       const r = await this.o.conn.request(ScoreTraces, { traceIds, name, value });
-      this.o.notify(`Scored ${r.scored} ${r.scored === 1 ? 'trace' : 'traces'}: ${name} = ${value}${r.missing.length ? ` (${r.missing.length} no longer exist)` : ''}`);
+      this.o.notify(
+        `Scored ${r.scored} ${r.scored === 1 ? 'trace' : 'traces'}: ${name} = ${value}${r.missing.length ? ` (${r.missing.length} no longer exist)` : ''}`,
+      );
       void this.refresh(true);
     } catch (err) {
       this.o.notify(`Could not score the traces: ${errorText(err)}`, 'error');

@@ -39,25 +39,36 @@ export function drawChart(target: HTMLElement, spec: ChartSpec, o: ChartOptions)
     height: o.height,
     cursor: { points: { size: 7 }, drag: { x: false, y: false }, ...(o.syncKey ? { sync: { key: o.syncKey } } : {}) },
     legend: { live: true },
-    scales: { x: { time: true }, y: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] }, y2: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
+    scales: {
+      x: { time: true },
+      y: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+      y2: { auto: true, range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] },
+    },
     axes: [
-      { stroke: theme.foreground, font: theme.font, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } },
+      {
+        stroke: theme.foreground,
+        font: theme.font,
+        grid: { stroke: theme.grid, width: 1 },
+        ticks: { stroke: theme.grid, width: 1 },
+      },
       axis('left', spec.leftLabel),
       ...(right ? [axis('right', spec.rightLabel ?? '', right.format)] : []),
     ],
     series: [
       { label: 'time', value: (_u, v) => (v == null ? '' : new Date(v * 1000).toLocaleString()) },
-      ...spec.series.map((s): uPlot.Series => ({
-        label: s.label,
-        scale: s.axis === 'left' ? 'y' : 'y2',
-        stroke: theme.colors[s.color],
-        fill: s.kind === 'bars' ? withAlpha(theme.colors[s.color], 0.45) : undefined,
-        width: s.kind === 'bars' ? 1 : 2,
-        paths: s.kind === 'bars' ? uPlot.paths.bars!({ size: [0.7, 60], align: 1 }) : undefined,
-        points: { show: s.kind === 'line', size: 4, filter: isolatedPoints(s.values) },
-        spanGaps: false,
-        value: (_u, v) => (v == null ? '–' : s.format(v)),
-      })),
+      ...spec.series.map(
+        (s): uPlot.Series => ({
+          label: s.label,
+          scale: s.axis === 'left' ? 'y' : 'y2',
+          stroke: theme.colors[s.color],
+          fill: s.kind === 'bars' ? withAlpha(theme.colors[s.color], 0.45) : undefined,
+          width: s.kind === 'bars' ? 1 : 2,
+          paths: s.kind === 'bars' ? uPlot.paths.bars!({ size: [0.7, 60], align: 1 }) : undefined,
+          points: { show: s.kind === 'line', size: 4, filter: isolatedPoints(s.values) },
+          spanGaps: false,
+          value: (_u, v) => (v == null ? '–' : s.format(v)),
+        }),
+      ),
     ],
     hooks: {
       ready: [

@@ -40,12 +40,38 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
       leftLabel: 'traces',
       rightLabel: 'error rate',
       series: [
-        { label: 'traces', values: b.map((k) => k.trace_count), axis: 'left', color: 'blue', kind: 'bars', format: (v) => String(Math.round(v)) },
-        { label: 'error rate', values: b.map((k) => k.error_rate), axis: 'right', color: 'red', kind: 'line', format: percent },
+        {
+          label: 'traces',
+          values: b.map((k) => k.trace_count),
+          axis: 'left',
+          color: 'blue',
+          kind: 'bars',
+          format: (v) => String(Math.round(v)),
+        },
+        {
+          label: 'error rate',
+          values: b.map((k) => k.error_rate),
+          axis: 'right',
+          color: 'red',
+          kind: 'line',
+          format: percent,
+        },
       ],
     },
-    percentilesChart('latency', 'Latency', x, b.map((k) => k.latency_p50_ms), b.map((k) => k.latency_p95_ms)),
-    percentilesChart('ttft', 'Time to first token', x, b.map((k) => k.ttft_p50_ms), b.map((k) => k.ttft_p95_ms)),
+    percentilesChart(
+      'latency',
+      'Latency',
+      x,
+      b.map((k) => k.latency_p50_ms),
+      b.map((k) => k.latency_p95_ms),
+    ),
+    percentilesChart(
+      'ttft',
+      'Time to first token',
+      x,
+      b.map((k) => k.ttft_p50_ms),
+      b.map((k) => k.ttft_p95_ms),
+    ),
     {
       id: 'tokens',
       title: 'Tokens and cost',
@@ -53,7 +79,14 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
       leftLabel: 'tokens',
       rightLabel: 'USD',
       series: [
-        { label: 'tokens', values: b.map((k) => k.total_tokens), axis: 'left', color: 'purple', kind: 'bars', format: (v) => String(Math.round(v)) },
+        {
+          label: 'tokens',
+          values: b.map((k) => k.total_tokens),
+          axis: 'left',
+          color: 'purple',
+          kind: 'bars',
+          format: (v) => String(Math.round(v)),
+        },
         { label: 'cost', values: b.map((k) => k.cost), axis: 'right', color: 'yellow', kind: 'line', format: usd },
       ],
     },
@@ -64,14 +97,29 @@ export function chartSpecs(result: MonitorResult): ChartSpec[] {
       title: `Average ${name}`,
       x,
       leftLabel: 'average',
-      series: [{ label: name, values: b.map((k) => scoreAverage(k, name)), axis: 'left', color: COLORS[i % COLORS.length], kind: 'line', format: (v) => String(Math.round(v * 1000) / 1000) }],
+      series: [
+        {
+          label: name,
+          values: b.map((k) => scoreAverage(k, name)),
+          axis: 'left',
+          color: COLORS[i % COLORS.length],
+          kind: 'line',
+          format: (v) => String(Math.round(v * 1000) / 1000),
+        },
+      ],
     });
   });
   return specs;
 }
 
 /** p50 and p95 of a duration, in ms, as two lines. */
-function percentilesChart(id: string, title: string, x: number[], p50: (number | null)[], p95: (number | null)[]): ChartSpec {
+function percentilesChart(
+  id: string,
+  title: string,
+  x: number[],
+  p50: (number | null)[],
+  p95: (number | null)[],
+): ChartSpec {
   return {
     id,
     title,

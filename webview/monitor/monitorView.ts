@@ -64,17 +64,51 @@ export class MonitorView {
     this.project = saved.monitorProject ?? ALL_PROJECTS;
     this.range = saved.monitorRange && RANGES.some((r) => r.value === saved.monitorRange) ? saved.monitorRange : '24h';
     this.projectSlot = h('span', { class: 'monitor-project' });
-    this.rangePicker = dropdown({ options: RANGES.map(({ value, label }) => ({ value, label })), value: this.range, ariaLabel: 'Time range', className: 'monitor-range', onChange: (v) => this.setRange(v) });
-    this.fromField = textField({ ariaLabel: 'From (UTC unless an offset is given)', placeholder: 'from: 2026-01-02T10:00', className: 'monitor-from' });
-    this.toField = textField({ ariaLabel: 'To (UTC unless an offset is given)', placeholder: 'to: 2026-01-02T12:00', className: 'monitor-to' });
-    this.customBox = h('span', { class: 'monitor-custom' }, this.fromField.element, this.toField.element, textButton({ label: 'Apply', appearance: 'secondary', onClick: () => this.applyCustom() }));
+    this.rangePicker = dropdown({
+      options: RANGES.map(({ value, label }) => ({ value, label })),
+      value: this.range,
+      ariaLabel: 'Time range',
+      className: 'monitor-range',
+      onChange: (v) => this.setRange(v),
+    });
+    this.fromField = textField({
+      ariaLabel: 'From (UTC unless an offset is given)',
+      placeholder: 'from: 2026-01-02T10:00',
+      className: 'monitor-from',
+    });
+    this.toField = textField({
+      ariaLabel: 'To (UTC unless an offset is given)',
+      placeholder: 'to: 2026-01-02T12:00',
+      className: 'monitor-to',
+    });
+    this.customBox = h(
+      'span',
+      { class: 'monitor-custom' },
+      this.fromField.element,
+      this.toField.element,
+      textButton({ label: 'Apply', appearance: 'secondary', onClick: () => this.applyCustom() }),
+    );
     this.customBox.hidden = this.range !== 'custom';
     this.summary = h('span', { class: 'monitor-summary', attrs: { role: 'status' } });
-    const toolbar = h('div', { class: 'monitor-toolbar' }, this.projectSlot, this.rangePicker.element, this.customBox, iconButton({ icon: 'refresh', label: 'Refresh', onClick: () => void this.load() }), this.summary);
+    const toolbar = h(
+      'div',
+      { class: 'monitor-toolbar' },
+      this.projectSlot,
+      this.rangePicker.element,
+      this.customBox,
+      iconButton({ icon: 'refresh', label: 'Refresh', onClick: () => void this.load() }),
+      this.summary,
+    );
     this.message = h('div', { class: 'monitor-message' });
     this.message.hidden = true;
     this.grid = h('div', { class: 'monitor-grid' });
-    this.element = h('section', { class: 'monitor-view', attrs: { 'aria-label': 'Monitor' } }, toolbar, this.message, this.grid);
+    this.element = h(
+      'section',
+      { class: 'monitor-view', attrs: { 'aria-label': 'Monitor' } },
+      toolbar,
+      this.message,
+      this.grid,
+    );
     this.renderProjects([]);
     o.conn.onNotification(ChangesNotification, () => this.changed());
     onThemeChange(() => this.redraw());
@@ -105,7 +139,8 @@ export class MonitorView {
   private applyCustom(): void {
     const from = parseInstantText(this.fromField.value);
     const to = this.toField.value.trim() ? parseInstantText(this.toField.value) : Date.now() * 1000;
-    if (from === undefined || to === undefined) return this.showMessage('Give the range as times such as 2026-01-02T10:00 (UTC unless an offset is given).');
+    if (from === undefined || to === undefined)
+      return this.showMessage('Give the range as times such as 2026-01-02T10:00 (UTC unless an offset is given).');
     if (to <= from) return this.showMessage('The end of the range must be after its start.');
     this.custom = { from: from / 1000, to: to / 1000 };
     void this.load();
@@ -118,7 +153,11 @@ export class MonitorView {
   }
 
   private save(): void {
-    this.o.storage.save({ ...this.o.storage.load(), monitorRange: this.range, monitorProject: this.project || undefined });
+    this.o.storage.save({
+      ...this.o.storage.load(),
+      monitorRange: this.range,
+      monitorProject: this.project || undefined,
+    });
   }
 
   private changed(): void {
@@ -163,7 +202,11 @@ export class MonitorView {
     const seq = ++this.loadSeq;
     this.dirty = false;
     try {
-      const result = await this.o.conn.request(QueryMonitor, { project: this.project || undefined, from: range.from, to: range.to });
+      const result = await this.o.conn.request(QueryMonitor, {
+        project: this.project || undefined,
+        from: range.from,
+        to: range.to,
+      });
       if (seq !== this.loadSeq) return;
       this.result = result;
       this.showMessage(undefined);
@@ -188,7 +231,15 @@ export class MonitorView {
     const width = this.chartWidth();
     const boxes = chartSpecs(result).map((spec) => {
       const box = h('div', { class: 'monitor-chart', attrs: { 'data-chart': spec.id } });
-      this.charts.push(drawChart(box, spec, { width, height: CHART_HEIGHT, theme, syncKey: 'spanscope-monitor', onPick: (i) => this.pick(result, i) }));
+      this.charts.push(
+        drawChart(box, spec, {
+          width,
+          height: CHART_HEIGHT,
+          theme,
+          syncKey: 'spanscope-monitor',
+          onPick: (i) => this.pick(result, i),
+        }),
+      );
       return box;
     });
     this.grid.replaceChildren(...boxes);
@@ -214,7 +265,12 @@ export class MonitorView {
       errors += b.error_count;
       cost += b.cost;
     }
-    const bucket = r.bucket_ms >= 3_600_000 ? `${r.bucket_ms / 3_600_000} h` : r.bucket_ms >= 60_000 ? `${r.bucket_ms / 60_000} min` : `${r.bucket_ms / 1000} s`;
+    const bucket =
+      r.bucket_ms >= 3_600_000
+        ? `${r.bucket_ms / 3_600_000} h`
+        : r.bucket_ms >= 60_000
+          ? `${r.bucket_ms / 60_000} min`
+          : `${r.bucket_ms / 1000} s`;
     const parts = [`${traces.toLocaleString('en')} traces`, `${errors.toLocaleString('en')} errors`];
     if (cost > 0) parts.push(`$${cost.toFixed(cost < 1 ? 4 : 2)}`);
     parts.push(`buckets of ${bucket}`);

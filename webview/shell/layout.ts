@@ -30,13 +30,29 @@ export class Layout {
   detailsWidth = 420;
   private listHidden = false;
 
-  constructor(root: HTMLElement, parts: LayoutParts, private readonly events: LayoutEvents) {
-    this.listToggle = iconButton({ icon: 'layout-sidebar-left', label: 'Show or hide the trace list', onClick: () => this.setListHidden(!this.listHidden, true) });
+  constructor(
+    root: HTMLElement,
+    parts: LayoutParts,
+    private readonly events: LayoutEvents,
+  ) {
+    this.listToggle = iconButton({
+      icon: 'layout-sidebar-left',
+      label: 'Show or hide the trace list',
+      onClick: () => this.setListHidden(!this.listHidden, true),
+    });
     this.title = h('div', { class: 'topbar-title' });
     this.facts = h('div', { class: 'topbar-facts' });
     this.connection = h('div', { class: 'connection-status', attrs: { role: 'status' } });
     this.connection.hidden = true;
-    const topbar = h('header', { class: 'topbar' }, this.listToggle, this.title, this.facts, h('span', { class: 'toolbar-spacer' }), this.connection);
+    const topbar = h(
+      'header',
+      { class: 'topbar' },
+      this.listToggle,
+      this.title,
+      this.facts,
+      h('span', { class: 'toolbar-spacer' }),
+      this.connection,
+    );
     const listSash = this.sash((dx) => this.setWidths(this.listWidth + dx, this.detailsWidth));
     const detailsSash = this.sash((dx) => this.setWidths(this.listWidth, this.detailsWidth - dx));
     listSash.classList.add('list-sash');
@@ -66,7 +82,10 @@ export class Layout {
 
   setConnection(state: 'connected' | 'reconnecting'): void {
     this.connection.hidden = state === 'connected';
-    this.connection.replaceChildren(codicon('debug-disconnect'), h('span', { text: 'Collector unreachable, reconnecting…' }));
+    this.connection.replaceChildren(
+      codicon('debug-disconnect'),
+      h('span', { text: 'Collector unreachable, reconnecting…' }),
+    );
   }
 
   notify(message: string, kind?: StatusKind): void {

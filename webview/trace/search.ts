@@ -58,12 +58,17 @@ export function matchRanges(text: string, needle: string): Array<[number, number
   if (!needle) return [];
   const lower = text.toLowerCase();
   const out: Array<[number, number]> = [];
-  for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + needle.length)) out.push([i, i + needle.length]);
+  for (let i = lower.indexOf(needle); i >= 0; i = lower.indexOf(needle, i + needle.length))
+    out.push([i, i + needle.length]);
   return out;
 }
 
 /** The match after (or before) the given row in tree order, wrapping around. */
-export function stepMatch(result: SearchResult, current: TreeNode | undefined, direction: 1 | -1): TreeNode | undefined {
+export function stepMatch(
+  result: SearchResult,
+  current: TreeNode | undefined,
+  direction: 1 | -1,
+): TreeNode | undefined {
   const { matches } = result;
   if (!matches.length) return undefined;
   if (!current) return direction === 1 ? matches[0] : matches[matches.length - 1];

@@ -49,14 +49,26 @@ export class SearchBox {
       },
     });
     this.count = h('span', { class: 'search-count', attrs: { 'aria-live': 'polite' } });
-    this.prev = iconButton({ icon: 'arrow-up', label: 'Previous match (Shift+Enter)', onClick: () => events.onStep(-1) });
+    this.prev = iconButton({
+      icon: 'arrow-up',
+      label: 'Previous match (Shift+Enter)',
+      onClick: () => events.onStep(-1),
+    });
     this.next = iconButton({ icon: 'arrow-down', label: 'Next match (Enter)', onClick: () => events.onStep(1) });
     this.filterButton = iconButton({
       icon: 'filter',
       label: 'Show only matching spans',
       onClick: () => this.setFilter(!this.filterOn, true),
     });
-    this.element = h('div', { class: 'search-box' }, this.field.element, this.count, this.prev, this.next, this.filterButton);
+    this.element = h(
+      'div',
+      { class: 'search-box' },
+      this.field.element,
+      this.count,
+      this.prev,
+      this.next,
+      this.filterButton,
+    );
     this.showCount(undefined, 0);
   }
 
@@ -85,7 +97,13 @@ export class SearchBox {
   /** `current` is 1-based, undefined when no match is the selected row. */
   showCount(current: number | undefined, total: number): void {
     const active = this.field.value.trim().length > 0;
-    this.count.textContent = !active ? '' : total === 0 ? 'No results' : current ? `${current} of ${total}` : `${total} found`;
+    this.count.textContent = !active
+      ? ''
+      : total === 0
+        ? 'No results'
+        : current
+          ? `${current} of ${total}`
+          : `${total} found`;
     this.count.classList.toggle('no-results', active && total === 0);
     setDisabled(this.prev, total === 0);
     setDisabled(this.next, total === 0);

@@ -12,7 +12,10 @@ export class TimelineHeader {
   private lastKey = '';
 
   constructor(onResizeName: (width: number) => void, nameWidth: () => number) {
-    const handle = h('div', { class: 'column-sash', attrs: { role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize name column' } });
+    const handle = h('div', {
+      class: 'column-sash',
+      attrs: { role: 'separator', 'aria-orientation': 'vertical', 'aria-label': 'Resize name column' },
+    });
     this.axis = h('div', { class: 'timeline-axis', attrs: { 'aria-hidden': 'true' } });
     this.element = h(
       'div',

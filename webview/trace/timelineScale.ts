@@ -21,7 +21,10 @@ export function spanMicros(rec: { start_time: string; end_time?: string }): [num
   return hit;
 }
 
-export function rangeOf(bounds: { start: string; end: string | undefined; running: boolean }, nowMicros: number): TimeRange {
+export function rangeOf(
+  bounds: { start: string; end: string | undefined; running: boolean },
+  nowMicros: number,
+): TimeRange {
   const start = parseTimeMicros(bounds.start);
   let end = bounds.end ? parseTimeMicros(bounds.end) : start;
   if (bounds.running || Number.isNaN(end)) end = Math.max(end || start, nowMicros);
@@ -29,7 +32,13 @@ export function rangeOf(bounds: { start: string; end: string | undefined; runnin
 }
 
 /** Left edge and width as fractions of the range; a bar is never narrower than `minWidth`. */
-export function barGeometry(range: TimeRange, startMicros: number, endMicros: number, nowMicros: number, minWidth = 0.002): { left: number; width: number } {
+export function barGeometry(
+  range: TimeRange,
+  startMicros: number,
+  endMicros: number,
+  nowMicros: number,
+  minWidth = 0.002,
+): { left: number; width: number } {
   const span = range.end - range.start;
   const s = Number.isNaN(startMicros) ? range.start : startMicros;
   const e = Number.isNaN(endMicros) ? Math.max(s, nowMicros) : endMicros;
@@ -42,8 +51,19 @@ export function barGeometry(range: TimeRange, startMicros: number, endMicros: nu
  * Where a streamed span's first token sits along its bar, as a fraction of the bar (0 at
  * its start, 1 at its end); undefined without a time to first token or a finished span.
  */
-export function firstTokenFraction(startMicros: number, endMicros: number, ttftMs: number | undefined): number | undefined {
-  if (typeof ttftMs !== 'number' || !(ttftMs >= 0) || Number.isNaN(startMicros) || Number.isNaN(endMicros) || endMicros <= startMicros) return undefined;
+export function firstTokenFraction(
+  startMicros: number,
+  endMicros: number,
+  ttftMs: number | undefined,
+): number | undefined {
+  if (
+    typeof ttftMs !== 'number' ||
+    !(ttftMs >= 0) ||
+    Number.isNaN(startMicros) ||
+    Number.isNaN(endMicros) ||
+    endMicros <= startMicros
+  )
+    return undefined;
   return clamp((ttftMs * 1000) / (endMicros - startMicros), 0, 1);
 }
 

@@ -6,7 +6,14 @@
 import type { TraceSummary } from '../../src/core/model/model';
 import { compareIso } from '../../src/core/model/spanTree';
 import { codicon, setCodicon } from '../components/icons';
-import { formatAgo, formatCost, formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
+import {
+  formatAgo,
+  formatCost,
+  formatCount,
+  formatDuration,
+  formatScore,
+  totalTokens,
+} from '../../src/core/display/format';
 import { h, setText } from '../components/dom';
 import { VirtualList } from '../components/virtualList';
 
@@ -31,10 +38,24 @@ export class TraceListView {
 
   constructor(private readonly events: TraceListEvents) {
     this.count = h('span', { class: 'list-count' });
-    this.viewport = h('div', { class: 'trace-list-viewport', attrs: { role: 'listbox', tabindex: '0', 'aria-label': 'Recent traces' } });
+    this.viewport = h('div', {
+      class: 'trace-list-viewport',
+      attrs: { role: 'listbox', tabindex: '0', 'aria-label': 'Recent traces' },
+    });
     this.empty = h('div', { class: 'list-empty muted', text: 'None yet' });
-    this.element = h('nav', { class: 'trace-list' }, h('div', { class: 'pane-title' }, h('span', { text: 'Traces' }), this.count), this.empty, this.viewport);
-    this.list = new VirtualList({ viewport: this.viewport, rowHeight: ROW_HEIGHT, createRow: () => this.createRow(), paint: (row, i) => this.paint(row, i) });
+    this.element = h(
+      'nav',
+      { class: 'trace-list' },
+      h('div', { class: 'pane-title' }, h('span', { text: 'Traces' }), this.count),
+      this.empty,
+      this.viewport,
+    );
+    this.list = new VirtualList({
+      viewport: this.viewport,
+      rowHeight: ROW_HEIGHT,
+      createRow: () => this.createRow(),
+      paint: (row, i) => this.paint(row, i),
+    });
     this.viewport.addEventListener('click', (e) => this.onClick(e));
     this.viewport.addEventListener('keydown', (e) => this.onKey(e));
   }
@@ -109,7 +130,11 @@ export class TraceListView {
     row.classList.toggle('focused', index === this.focusIndex);
     row.title = `${t.name}\n${t.project_name}\n${t.start_time}\n${t.id}`;
     const running = t.status === 'running';
-    setCodicon(icon, running ? 'loading' : t.status === 'error' ? 'error' : 'pass', `trace-status status-${t.status}${running ? ' codicon-modifier-spin' : ''}`);
+    setCodicon(
+      icon,
+      running ? 'loading' : t.status === 'error' ? 'error' : 'pass',
+      `trace-status status-${t.status}${running ? ' codicon-modifier-spin' : ''}`,
+    );
     setText(name, t.name);
     const ms = t.duration_ms ?? (running ? Date.now() - Date.parse(t.start_time) : null);
     setText(duration, formatDuration(ms));

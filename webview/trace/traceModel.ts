@@ -84,7 +84,16 @@ export class TraceModel {
       const before = this.spans.get(incomingSpan.id);
       // Spans never lose their end: one without it is older than what we hold (it was
       // queued while the trace loaded), so its end is kept.
-      const span = before?.end_time && !incomingSpan.end_time ? { ...incomingSpan, end_time: before.end_time, duration_ms: before.duration_ms, status: before.status, output: incomingSpan.output ?? before.output } : incomingSpan;
+      const span =
+        before?.end_time && !incomingSpan.end_time
+          ? {
+              ...incomingSpan,
+              end_time: before.end_time,
+              duration_ms: before.duration_ms,
+              status: before.status,
+              output: incomingSpan.output ?? before.output,
+            }
+          : incomingSpan;
       this.spans.set(span.id, span);
       changed.add(span.id);
       if (rebuild) continue;
@@ -169,7 +178,8 @@ export class TraceModel {
     this.tree = buildSpanTree(this.spans.values());
     this.root.children = this.tree.roots;
     this.awaitedParents = new Set();
-    for (const r of this.tree.roots) if (r.orphan && r.span.parent_span_id) this.awaitedParents.add(r.span.parent_span_id);
+    for (const r of this.tree.roots)
+      if (r.orphan && r.span.parent_span_id) this.awaitedParents.add(r.span.parent_span_id);
     this.rollup.clear();
   }
 }

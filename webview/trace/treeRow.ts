@@ -4,7 +4,13 @@
 // DOM only where something changed.
 
 import type { Span, SpanType } from '../../src/core/model/model';
-import { DISPLAY_STATE_TEXT, endedByTrace, neverEnds, spanDisplayState, type SpanDisplayState } from '../../src/core/display/spanDisplay';
+import {
+  DISPLAY_STATE_TEXT,
+  endedByTrace,
+  neverEnds,
+  spanDisplayState,
+  type SpanDisplayState,
+} from '../../src/core/display/spanDisplay';
 import { setCodicon } from '../components/icons';
 import { formatCount, formatDuration, formatScore, totalTokens } from '../../src/core/display/format';
 import { matchRanges } from './search';
@@ -16,7 +22,12 @@ import { setText } from '../components/dom';
 export const ROW_HEIGHT = 22;
 const INDENT_PX = 12;
 
-const TYPE_ICONS: Record<SpanType, string> = { general: 'symbol-method', llm: 'sparkle', tool: 'tools', guardrail: 'shield' };
+const TYPE_ICONS: Record<SpanType, string> = {
+  general: 'symbol-method',
+  llm: 'sparkle',
+  tool: 'tools',
+  guardrail: 'shield',
+};
 
 export interface RowContext {
   model: TraceModel;
@@ -99,8 +110,21 @@ export function paintRow(row: HTMLElement, index: number, ctx: RowContext): void
     row.removeAttribute('aria-expanded');
     setCodicon(p.twistie, 'blank', 'twistie');
   }
-  const icon = state === 'running' ? 'loading' : state === 'error' ? 'error' : state === 'not_ended' ? 'circle-slash' : isTrace ? 'pulse' : TYPE_ICONS[span.type] ?? 'symbol-method';
-  setCodicon(p.icon, icon, `row-icon type-${isTrace ? 'trace' : span.type}${state === 'running' ? ' codicon-modifier-spin' : ''}${state === 'not_ended' ? ' not-ended' : ''}`);
+  const icon =
+    state === 'running'
+      ? 'loading'
+      : state === 'error'
+        ? 'error'
+        : state === 'not_ended'
+          ? 'circle-slash'
+          : isTrace
+            ? 'pulse'
+            : (TYPE_ICONS[span.type] ?? 'symbol-method');
+  setCodicon(
+    p.icon,
+    icon,
+    `row-icon type-${isTrace ? 'trace' : span.type}${state === 'running' ? ' codicon-modifier-spin' : ''}${state === 'not_ended' ? ' not-ended' : ''}`,
+  );
 
   paintLabel(p, span.name || '(unnamed)', ctx.matched?.has(node) ? ctx.needle : undefined);
   setText(p.facts, facts(span));
@@ -109,7 +133,10 @@ export function paintRow(row: HTMLElement, index: number, ctx: RowContext): void
   // A span that will never end has no time past its start: no ticking duration, no bar to now.
   const notEnded = !isTrace && neverEnds(span, ctx.model.trace);
   const end = notEnded ? start : spanEnd;
-  const ms = notEnded ? null : span.duration_ms ?? (Number.isNaN(end) && !Number.isNaN(start) ? Math.max(0, (ctx.nowMicros - start) / 1000) : null);
+  const ms = notEnded
+    ? null
+    : (span.duration_ms ??
+      (Number.isNaN(end) && !Number.isNaN(start) ? Math.max(0, (ctx.nowMicros - start) / 1000) : null));
   setText(p.duration, notEnded ? DISPLAY_STATE_TEXT.not_ended : formatDuration(ms));
 
   const { left, width } = barGeometry(ctx.range, start, end, ctx.nowMicros);

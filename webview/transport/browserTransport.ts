@@ -3,8 +3,27 @@
 // never holds it), and changes arrive over the `/api/live` WebSocket, which reconnects after
 // the collector restarts and then catches up on what it missed.
 
-import type { Changes, NotificationType, ParamsOf, ReadyResult, RequestType, ResultOf, SourceLocation } from '../../src/shared/protocol';
-import { ChangesNotification, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, Ready, SetScore, WatchTraces } from '../../src/shared/protocol';
+import type {
+  Changes,
+  NotificationType,
+  ParamsOf,
+  ReadyResult,
+  RequestType,
+  ResultOf,
+  SourceLocation,
+} from '../../src/shared/protocol';
+import {
+  ChangesNotification,
+  CopyText,
+  DeleteTraces,
+  FindSymbol,
+  GetTrace,
+  ListTraces,
+  OpenSource,
+  Ready,
+  SetScore,
+  WatchTraces,
+} from '../../src/shared/protocol';
 import type { TraceDetail, TraceSummary } from '../../src/core/model/model';
 import { editorFileLink } from './stackFrames';
 import type { ConnectionStatus, HostConnection } from './connection';
@@ -135,7 +154,11 @@ class BrowserConnection implements HostConnection {
       headers: body === undefined ? undefined : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    if (res.status === 401) throw new HttpStatusError(401, 'Not signed in to the collector: open the address that `spanscope serve` printed (it carries ?token=).');
+    if (res.status === 401)
+      throw new HttpStatusError(
+        401,
+        'Not signed in to the collector: open the address that `spanscope serve` printed (it carries ?token=).',
+      );
     const text = await res.text();
     let data: any;
     try {
@@ -213,7 +236,11 @@ class BrowserConnection implements HostConnection {
         return;
       }
       if (msg?.type === 'changes') {
-        this.emit(ChangesNotification, { traces: msg.traces ?? [], removed: msg.removed ?? [], spans: msg.spans ?? [] });
+        this.emit(ChangesNotification, {
+          traces: msg.traces ?? [],
+          removed: msg.removed ?? [],
+          spans: msg.spans ?? [],
+        });
       }
     };
     socket.onclose = () => {
@@ -226,7 +253,8 @@ class BrowserConnection implements HostConnection {
   }
 
   private sendWatch(): void {
-    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: 'watch', trace_ids: this.watched }));
+    if (this.socket?.readyState === WebSocket.OPEN)
+      this.socket.send(JSON.stringify({ type: 'watch', trace_ids: this.watched }));
   }
 
   /** After a reconnect: what changed while the socket was down, as one batch of changes. */

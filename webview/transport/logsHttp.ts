@@ -18,7 +18,12 @@ export function logsBrowserHandlers(call: Call, win: Window): Record<string, (pa
     },
     [ListProjects.method]: () => call('GET', '/api/projects'),
     [ScoreTraces.method]: async (p: ParamsOf<typeof ScoreTraces>) => {
-      const r = await call<{ scored: number; missing: string[] }>('POST', '/api/scores/bulk', { trace_ids: p.traceIds, name: p.name, value: p.value, reason: p.reason });
+      const r = await call<{ scored: number; missing: string[] }>('POST', '/api/scores/bulk', {
+        trace_ids: p.traceIds,
+        name: p.name,
+        value: p.value,
+        reason: p.reason,
+      });
       return { scored: r.scored, missing: r.missing };
     },
     [ExportTraces.method]: (p: ParamsOf<typeof ExportTraces>) => download(win, p),
@@ -46,13 +51,22 @@ async function download(win: Window, p: ParamsOf<typeof ExportTraces>): Promise<
     method: 'POST',
     credentials: 'same-origin',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ format: p.format, trace_ids: p.traceIds, filter: p.filter, project: p.project, sort: p.sort, order: p.order, columns: p.columns }),
+    body: JSON.stringify({
+      format: p.format,
+      trace_ids: p.traceIds,
+      filter: p.filter,
+      project: p.project,
+      sort: p.sort,
+      order: p.order,
+      columns: p.columns,
+    }),
   });
   if (!res.ok) {
     const body = await res.json().catch(() => undefined);
     throw new Error(body?.error ?? `export failed: HTTP ${res.status}`);
   }
-  const name = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `spanscope-traces.${p.format}`;
+  const name =
+    /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? `spanscope-traces.${p.format}`;
   const url = URL.createObjectURL(await res.blob());
   const a = win.document.createElement('a');
   a.href = url;

@@ -9,7 +9,9 @@ import { isSafeAbsolutePath, type StackFrame } from '../../src/core/display/trac
 export function editorFileLink(frame: StackFrame, scheme: 'vscode' | 'vscode-insiders' = 'vscode'): string | undefined {
   if (!isSafeAbsolutePath(frame.file) || !Number.isInteger(frame.line) || frame.line < 1) return undefined;
   const posix = frame.file.replace(/\\/g, '/');
-  const segments = posix.split('/').map((seg, i) => (i <= 1 && /^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg)));
+  const segments = posix
+    .split('/')
+    .map((seg, i) => (i <= 1 && /^[A-Za-z]:$/.test(seg) ? seg : encodeURIComponent(seg)));
   const path = segments.join('/');
   const column = frame.column && Number.isInteger(frame.column) && frame.column > 0 ? `:${frame.column}` : '';
   return `${scheme}://file${path.startsWith('/') ? '' : '/'}${path}:${frame.line}${column}`;

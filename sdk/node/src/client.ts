@@ -33,7 +33,12 @@ export class Client {
     const o: TraceOptions = options !== null && typeof options === 'object' ? options : {};
     const given = o.startTime !== undefined ? msFromUser(o.startTime) : NaN;
     const start = Number.isNaN(given) ? nowMs() : given;
-    const trace = new TraceImpl(isValidId(o.id) ? o.id : uuidv7(start), typeof o.name === 'string' ? o.name : 'trace', start, undefined);
+    const trace = new TraceImpl(
+      isValidId(o.id) ? o.id : uuidv7(start),
+      typeof o.name === 'string' ? o.name : 'trace',
+      start,
+      undefined,
+    );
     try {
       const rt = runtime();
       trace.projectName = o.projectName ?? this.projectName ?? rt.config.projectName;

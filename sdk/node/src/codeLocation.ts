@@ -73,7 +73,8 @@ export function parseFrame(line: string): CodeLocation | undefined {
 // when run from source, or its published bundle, never a user's bundle that happens to
 // include it.
 const ownFile = thisFile();
-const ownSrcDir = ownFile && /\/src\/[^/]+\.ts$/.test(ownFile) ? ownFile.slice(0, ownFile.lastIndexOf('/src/') + 5) : undefined;
+const ownSrcDir =
+  ownFile && /\/src\/[^/]+\.ts$/.test(ownFile) ? ownFile.slice(0, ownFile.lastIndexOf('/src/') + 5) : undefined;
 const ownBundle = ownFile && /\/(spanscope|sdk\/node)\/dist\/index\.(c|m)?js$/.test(ownFile) ? ownFile : undefined;
 
 /**
@@ -92,10 +93,16 @@ export function withoutOwnFrames(stack: string): string {
   });
   if (!kind.includes('own')) return stack;
   const nearestFrame = (from: number, step: 1 | -1) => {
-    for (let i = from + step; i >= 0 && i < kind.length; i += step) if (kind[i] === 'own' || kind[i] === 'user') return kind[i];
+    for (let i = from + step; i >= 0 && i < kind.length; i += step)
+      if (kind[i] === 'own' || kind[i] === 'user') return kind[i];
     return undefined;
   };
-  return lines.filter((_, i) => kind[i] !== 'own' && !(kind[i] === 'internal' && nearestFrame(i, -1) === 'own' && nearestFrame(i, 1) === 'own')).join('\n');
+  return lines
+    .filter(
+      (_, i) =>
+        kind[i] !== 'own' && !(kind[i] === 'internal' && nearestFrame(i, -1) === 'own' && nearestFrame(i, 1) === 'own'),
+    )
+    .join('\n');
 }
 
 function isOwnFile(file: string): boolean {

@@ -9,7 +9,9 @@ export function configure(overrides: Partial<Config>): void {
   try {
     const rt = runtime();
     for (const [key, value] of Object.entries(overrides)) {
-      if (value !== undefined) (rt.config as unknown as Record<string, unknown>)[key] = key === 'url' ? String(value).replace(/\/+$/, '') : value;
+      if (value !== undefined)
+        (rt.config as unknown as Record<string, unknown>)[key] =
+          key === 'url' ? String(value).replace(/\/+$/, '') : value;
     }
     rt.apply();
   } catch (err) {

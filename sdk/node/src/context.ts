@@ -51,14 +51,16 @@ export function currentSpan(): SpanImpl {
 export function updateCurrentSpan(fields: SpanUpdate & { feedbackScores?: FeedbackScoreInput[] }): void {
   const span = stored();
   if (span) span.update(fields);
-  else if (!disabled()) runtime().warnOnce('noSpan', 'updateCurrentSpan() was called outside a tracked function; nothing was updated');
+  else if (!disabled())
+    runtime().warnOnce('noSpan', 'updateCurrentSpan() was called outside a tracked function; nothing was updated');
 }
 
 /** Merges fields into the current trace; outside any trace it warns once and does nothing. */
 export function updateCurrentTrace(fields: TraceUpdate): void {
   const trace = stored()?.trace;
   if (trace) trace.update(fields);
-  else if (!disabled()) runtime().warnOnce('noTrace', 'updateCurrentTrace() was called outside a tracked function; nothing was updated');
+  else if (!disabled())
+    runtime().warnOnce('noTrace', 'updateCurrentTrace() was called outside a tracked function; nothing was updated');
 }
 
 /** Runs `fn` with `span` as the current span, so tracked calls inside nest under it. */

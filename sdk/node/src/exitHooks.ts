@@ -52,7 +52,9 @@ export function installExitHooks(options: ExitHookOptions): () => void {
   const onExit = (code: number) => {
     try {
       sender.exiting = true;
-      sender.closeOpen(fatal !== undefined ? errorInfoOf(fatal) : code ? exitError(`process.exit(${code})`) : undefined);
+      sender.closeOpen(
+        fatal !== undefined ? errorInfoOf(fatal) : code ? exitError(`process.exit(${code})`) : undefined,
+      );
       const batches = sender.takePending();
       if (batches.length === 0) return;
       const result = sendSync(sender.ingestUrl, batches, remaining());

@@ -24,7 +24,10 @@ export function encodeExported(span: ExportedSpan): string {
 export function decodeExported(text: string): ExportedSpan | undefined {
   if (typeof text !== 'string' || !text.startsWith(PREFIX)) return undefined;
   try {
-    const body = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8')) as Record<string, unknown>;
+    const body = JSON.parse(Buffer.from(text.slice(PREFIX.length), 'base64url').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
     if (!isValidId(body.t) || !isValidId(body.s)) return undefined;
     const out: ExportedSpan = { traceId: body.t, spanId: body.s };
     if (typeof body.p === 'string') out.projectName = body.p;

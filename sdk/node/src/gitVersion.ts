@@ -208,11 +208,16 @@ export function treeIsDirty(gitDir: string, workTree: string, hashSize = 20): bo
     try {
       st = lstatSync(full, { bigint: true });
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') return true;
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR')
+        return true;
       return undefined;
     }
     if (Number(st.size & 0xffffffffn) !== size) return true;
-    if (st.mtimeNs / 1_000_000_000n !== BigInt(mtimeS) || (mtimeNs !== 0 && st.mtimeNs % 1_000_000_000n !== BigInt(mtimeNs))) return true;
+    if (
+      st.mtimeNs / 1_000_000_000n !== BigInt(mtimeS) ||
+      (mtimeNs !== 0 && st.mtimeNs % 1_000_000_000n !== BigInt(mtimeNs))
+    )
+      return true;
     if (st.mtimeNs >= indexMtimeNs) {
       // Racily clean: changed in the index's own instant, a change of the same size would
       // not show in the stat data. Compare the content's object id instead.

@@ -2,7 +2,14 @@
 // it are internal.
 
 export { track, traced, wrapTraced, type TrackOptions } from './track.js';
-export { currentSpan, getCurrentSpan, getCurrentTrace, updateCurrentSpan, updateCurrentTrace, withCurrent } from './context.js';
+export {
+  currentSpan,
+  getCurrentSpan,
+  getCurrentTrace,
+  updateCurrentSpan,
+  updateCurrentTrace,
+  withCurrent,
+} from './context.js';
 export { Client, flush, type ClientOptions, type ScoreById } from './client.js';
 export { initLogger, Logger, type FeedbackEvent, type InitLoggerOptions, type StartSpanArgs } from './logger.js';
 export { trackOpenAI, wrapOpenAI, type TrackOpenAIOptions } from './openai/wrap.js';

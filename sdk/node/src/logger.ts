@@ -134,14 +134,32 @@ export class Logger {
     const parent = args.parent ?? rt.storage.getStore();
     let span: SpanImpl;
     if (parent instanceof SpanImpl || (typeof parent === 'object' && parent !== null)) {
-      span = manualSpan((parent as SpanImpl).trace, parent as SpanImpl, { name, type, startTime: args.startTime }, entry);
+      span = manualSpan(
+        (parent as SpanImpl).trace,
+        parent as SpanImpl,
+        { name, type, startTime: args.startTime },
+        entry,
+      );
     } else {
       const given = args.startTime !== undefined ? msFromUser(args.startTime) : NaN;
       const start = Number.isNaN(given) ? nowMs() : given;
       const exported = typeof parent === 'string' ? decodeExported(parent) : undefined;
-      if (typeof parent === 'string' && !exported) rt.warnOnce('badParent', `startSpan(): parent "${parent.slice(0, 80)}" is not a span.export() string; starting a new trace`);
+      if (typeof parent === 'string' && !exported)
+        rt.warnOnce(
+          'badParent',
+          `startSpan(): parent "${parent.slice(0, 80)}" is not a span.export() string; starting a new trace`,
+        );
       span = exported
-        ? new SpanImpl(uuidv7(start), exported.traceId, exported.spanId, name, type, start, exported.projectName ?? this.projectName, undefined)
+        ? new SpanImpl(
+            uuidv7(start),
+            exported.traceId,
+            exported.spanId,
+            name,
+            type,
+            start,
+            exported.projectName ?? this.projectName,
+            undefined,
+          )
         : openSpan(undefined, name, type, this.projectName, start);
       span.location = rt.location(entry);
       rt.sender?.enqueue(span);

@@ -21,7 +21,11 @@ class NoopTrace extends TraceImpl {
   override end(_fields?: TraceUpdate): void {}
   override closeAt(_endMs: number): void {}
   override makeExplicit(): void {}
-  override logFeedbackScore(_nameOrScore?: string | FeedbackScoreInput, _value?: number | null, _reason?: string): void {}
+  override logFeedbackScore(
+    _nameOrScore?: string | FeedbackScoreInput,
+    _value?: number | null,
+    _reason?: string,
+  ): void {}
   override touch(): void {}
 }
 
@@ -43,7 +47,11 @@ class NoopSpan extends SpanImpl {
     return Date.now() / 1000;
   }
   override finishCall(): void {}
-  override logFeedbackScore(_nameOrScore?: string | FeedbackScoreInput, _value?: number | null, _reason?: string): void {}
+  override logFeedbackScore(
+    _nameOrScore?: string | FeedbackScoreInput,
+    _value?: number | null,
+    _reason?: string,
+  ): void {}
   override touch(): void {}
 }
 

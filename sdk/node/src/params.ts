@@ -34,7 +34,10 @@ function parameterList(source: string): string | undefined {
   const arrow = source.indexOf('=>');
   // `x => …` and `async x => …`: a single bare parameter before the arrow.
   if (arrow !== -1 && (open === -1 || arrow < open)) {
-    const head = source.slice(0, arrow).trim().replace(/^async\s+/, '');
+    const head = source
+      .slice(0, arrow)
+      .trim()
+      .replace(/^async\s+/, '');
     return IDENT.test(head) ? head : undefined;
   }
   if (open === -1) return undefined;
@@ -73,7 +76,10 @@ function splitTopLevel(list: string): string[] {
 }
 
 function nameOf(part: string): string | undefined {
-  let text = part.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '').trim();
+  let text = part
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/\/\/.*$/gm, '')
+    .trim();
   if (text.startsWith('...')) text = text.slice(3).trim();
   const eq = text.indexOf('=');
   if (eq !== -1) text = text.slice(0, eq).trim();

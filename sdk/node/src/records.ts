@@ -171,7 +171,12 @@ export abstract class Rec {
   logFeedbackScore(nameOrScore: string | FeedbackScoreInput, value?: number | null, reason?: string): void {
     try {
       const score = typeof nameOrScore === 'string' ? { name: nameOrScore, value: value ?? null, reason } : nameOrScore;
-      sink().sendScore(this.kind === Kind.Span ? 'span' : 'trace', this.id, (this as unknown as SpanImpl).traceId, score);
+      sink().sendScore(
+        this.kind === Kind.Span ? 'span' : 'trace',
+        this.id,
+        (this as unknown as SpanImpl).traceId,
+        score,
+      );
     } catch (err) {
       sink().internalError(err);
     }
@@ -316,7 +321,12 @@ export class SpanImpl extends Rec {
 
   /** A child span (Braintrust's `span.startSpan(…)`). */
   startSpan(options: { name?: string; type?: SpanType; event?: LogEvent } = {}): SpanImpl {
-    const child = manualSpan(this.trace, this, { name: options?.name, type: options?.type }, SpanImpl.prototype.startSpan);
+    const child = manualSpan(
+      this.trace,
+      this,
+      { name: options?.name, type: options?.type },
+      SpanImpl.prototype.startSpan,
+    );
     if (options?.event) child.log(options.event);
     return child;
   }
@@ -326,10 +336,12 @@ export class SpanImpl extends Rec {
     if (!isObject(event)) return;
     try {
       const fields: SpanUpdate & Record<string, unknown> = {};
-      for (const key of ['input', 'output', 'expected', 'metadata', 'tags'] as const) if (key in event) (fields as Record<string, unknown>)[key] = event[key];
+      for (const key of ['input', 'output', 'expected', 'metadata', 'tags'] as const)
+        if (key in event) (fields as Record<string, unknown>)[key] = event[key];
       const usage: Record<string, number> = {};
       for (const [key, value] of Object.entries(event.metrics ?? {})) {
-        if (key === 'start' || key === 'end') fields[key === 'start' ? 'startTime' : 'endTime'] = (value as number) * 1000;
+        if (key === 'start' || key === 'end')
+          fields[key === 'start' ? 'startTime' : 'endTime'] = (value as number) * 1000;
         else if (typeof value === 'number') usage[key] = value;
       }
       if (Object.keys(usage).length) fields.usage = usage;
@@ -342,7 +354,11 @@ export class SpanImpl extends Rec {
 
   /** A string that, passed as `parent`, puts a later span (even in another process) under this one. */
   export(): string {
-    const handle: ExportedSpan = { traceId: this.traceId, spanId: this.id, projectName: this.projectName ?? this.trace?.projectName };
+    const handle: ExportedSpan = {
+      traceId: this.traceId,
+      spanId: this.id,
+      projectName: this.projectName ?? this.trace?.projectName,
+    };
     return encodeExported(handle);
   }
 
@@ -389,7 +405,6 @@ export class SpanImpl extends Rec {
   }
 }
 
-
 function mirrorFields(span: SpanImpl, trace: TraceImpl, fields: Record<string, unknown>): void {
   if (typeof fields.name === 'string') trace.name = span.name;
   if ('input' in fields) {
@@ -417,7 +432,13 @@ function mirrorEnd(span: SpanImpl, trace: TraceImpl): void {
  * span at its top standing for it. The caller queues the span. The shared start of tracked calls, LLM calls and
  * Braintrust spans.
  */
-export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanType, projectName: string | undefined, now: number): SpanImpl {
+export function openSpan(
+  parent: SpanImpl | undefined,
+  name: string,
+  type: SpanType,
+  projectName: string | undefined,
+  now: number,
+): SpanImpl {
   const rt = sink();
   let span: SpanImpl;
   if (parent === undefined) {
@@ -436,7 +457,12 @@ export function openSpan(parent: SpanImpl | undefined, name: string, type: SpanT
  * Starts a manual span under `parent` (or at the top of `trace`), with the call site of
  * `entry` as its code location.
  */
-export function manualSpan(trace: TraceImpl | undefined, parent: SpanImpl | undefined, options: SpanOptions, entry: Function): SpanImpl {
+export function manualSpan(
+  trace: TraceImpl | undefined,
+  parent: SpanImpl | undefined,
+  options: SpanOptions,
+  entry: Function,
+): SpanImpl {
   const rt = sink();
   try {
     const o: SpanOptions = isObject(options) ? options : {};

@@ -49,7 +49,11 @@ export class Runtime implements RecordSink {
       return;
     }
     this.sender = new Sender(this.config, this);
-    this.removeHooks = installExitHooks({ sender: this.sender, timeoutMs: this.config.exitTimeoutMs, warnOnce: (k, m) => this.warnOnce(k, m) });
+    this.removeHooks = installExitHooks({
+      sender: this.sender,
+      timeoutMs: this.config.exitTimeoutMs,
+      warnOnce: (k, m) => this.warnOnce(k, m),
+    });
   }
 
   /** A record changed: its current state goes out with the next batch (while a sender runs). */
@@ -76,7 +80,10 @@ export class Runtime implements RecordSink {
 
   /** A bug of ours must never reach user code; it is reported once and swallowed. */
   internalError(err: unknown): void {
-    this.warnOnce('internal', `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    this.warnOnce(
+      'internal',
+      `internal error (please report it): ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+    );
   }
 
   /** `code_location` of the code that called `entry`, or undefined. */
@@ -89,7 +96,10 @@ export class Runtime implements RecordSink {
   sendScore(target: 'span' | 'trace', id: string, traceId: string | undefined, score: FeedbackScoreInput): void {
     if (this.config.disabled) return; // nothing would be sent: nothing to check or warn about
     if (!score || typeof score.name !== 'string' || !(Number.isFinite(score.value) || score.value === null)) {
-      this.warnOnce('score', `a feedback score needs a name and a finite number as its value (got ${safeText(score)}); it was not sent`);
+      this.warnOnce(
+        'score',
+        `a feedback score needs a name and a finite number as its value (got ${safeText(score)}); it was not sent`,
+      );
       return;
     }
     if (!isValidId(id) || (traceId !== undefined && !isValidId(traceId))) {

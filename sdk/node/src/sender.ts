@@ -71,7 +71,10 @@ export class Sender {
     const q = this.queue;
     if (q.length >= this.config.maxQueue) {
       this.dropped++;
-      this.hooks.warnOnce('dropped', `the event queue is full (${this.config.maxQueue} events); new spans are being dropped`);
+      this.hooks.warnOnce(
+        'dropped',
+        `the event queue is full (${this.config.maxQueue} events); new spans are being dropped`,
+      );
       return;
     }
     if (isRecord(entry)) entry.queued = true;
@@ -251,11 +254,17 @@ export class Sender {
     if (result.status !== undefined && result.status < 500) {
       // The collector refused the batch: resending it would fail the same way.
       this.dropped += batch.events;
-      this.hooks.warnOnce(`status${result.status}`, `the collector rejected a batch (HTTP ${result.status}): ${result.body?.slice(0, 500) ?? ''}`);
+      this.hooks.warnOnce(
+        `status${result.status}`,
+        `the collector rejected a batch (HTTP ${result.status}): ${result.body?.slice(0, 500) ?? ''}`,
+      );
       return;
     }
     const why = result.error ? (result.error.code ?? result.error.message) : `HTTP ${result.status}`;
-    this.hooks.warnOnce('unreachable', `cannot reach the collector at ${this.config.url} (${why}); traces are not being recorded. Start it (\`spanscope serve\` or the VS Code extension) or set SPANSCOPE_URL.`);
+    this.hooks.warnOnce(
+      'unreachable',
+      `cannot reach the collector at ${this.config.url} (${why}); traces are not being recorded. Start it (\`spanscope serve\` or the VS Code extension) or set SPANSCOPE_URL.`,
+    );
     if (this.exiting || this.retryChars + batch.body.length > MAX_RETRY_CHARS) {
       this.dropped += batch.events;
       return;

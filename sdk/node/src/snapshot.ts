@@ -63,7 +63,8 @@ export function snapshotArgs(args: unknown[]): unknown[] {
     if (t === 'object' ? v !== null : t === 'function' || t === 'bigint' || t === 'symbol') {
       if (out === args) out = args.slice();
       out[i] = snapshot(v);
-      if (t !== 'object' || !plainShaped(v as object)) ((out as unknown as Record<symbol, number[]>)[LOSSY] ??= []).push(i);
+      if (t !== 'object' || !plainShaped(v as object))
+        ((out as unknown as Record<symbol, number[]>)[LOSSY] ??= []).push(i);
     }
   }
   return out;
@@ -118,7 +119,8 @@ function special(raw: unknown, value: unknown): unknown {
       if (raw instanceof Map) return Object.fromEntries([...raw].map(([k, v]) => [String(k), v]));
       if (raw instanceof Set) return [...raw];
       if (raw instanceof Error) return { name: raw.name, message: raw.message };
-      if (raw instanceof WeakMap || raw instanceof WeakSet || raw instanceof Promise) return `[${raw.constructor.name}]`;
+      if (raw instanceof WeakMap || raw instanceof WeakSet || raw instanceof Promise)
+        return `[${raw.constructor.name}]`;
       return value;
     default:
       return value;

@@ -59,7 +59,8 @@ export function track(a: unknown, b?: unknown, c?: unknown): unknown {
   const options = (a ?? {}) as TrackOptions;
   return function decorate(fn: unknown, context?: unknown, descriptor?: unknown): unknown {
     if (typeof fn === 'function') return wrapAt(fn as AnyFunction, options, decorate, decoratedName(context));
-    if (isLegacyDecorator(context, descriptor)) return decorateDescriptor(descriptor as PropertyDescriptor, options, decorate, String(context));
+    if (isLegacyDecorator(context, descriptor))
+      return decorateDescriptor(descriptor as PropertyDescriptor, options, decorate, String(context));
     return fn;
   };
 }
@@ -79,10 +80,18 @@ export function wrapTraced<F extends AnyFunction>(fn: F, options: TrackOptions =
 }
 
 function isLegacyDecorator(key: unknown, descriptor: unknown): boolean {
-  return (typeof key === 'string' || typeof key === 'symbol') && typeof (descriptor as PropertyDescriptor | undefined)?.value === 'function';
+  return (
+    (typeof key === 'string' || typeof key === 'symbol') &&
+    typeof (descriptor as PropertyDescriptor | undefined)?.value === 'function'
+  );
 }
 
-function decorateDescriptor(descriptor: PropertyDescriptor, options: TrackOptions, entry: Function, name: string): PropertyDescriptor {
+function decorateDescriptor(
+  descriptor: PropertyDescriptor,
+  options: TrackOptions,
+  entry: Function,
+  name: string,
+): PropertyDescriptor {
   descriptor.value = wrapAt(descriptor.value as AnyFunction, options, entry, name);
   return descriptor;
 }
@@ -215,8 +224,10 @@ function settleResolved(span: SpanImpl, site: Site, value: unknown): unknown {
 /** A generator, async generator or async iterable: the span covers its iteration. */
 function coverIfIterable(span: SpanImpl, site: Site, value: object): unknown {
   const tag = (value as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag];
-  if (tag === 'Generator') return new TracedIterator(value as Iterator<unknown>, new YieldLog(span, site.captureOutput));
-  if (tag === 'AsyncGenerator') return new AsyncTracedIterator(value as AsyncIterator<unknown>, new YieldLog(span, site.captureOutput));
+  if (tag === 'Generator')
+    return new TracedIterator(value as Iterator<unknown>, new YieldLog(span, site.captureOutput));
+  if (tag === 'AsyncGenerator')
+    return new AsyncTracedIterator(value as AsyncIterator<unknown>, new YieldLog(span, site.captureOutput));
   if (!Array.isArray(value) && typeof (value as Record<symbol, unknown>)[Symbol.asyncIterator] === 'function') {
     if (coverIteration(value, new YieldLog(span, site.captureOutput))) return value;
   }

@@ -44,7 +44,9 @@ export class Transport {
       }
       this.live.add(req);
       req.on('socket', (socket) => socket.unref());
-      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error(`no reply within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })));
+      req.setTimeout(timeoutMs, () =>
+        req.destroy(Object.assign(new Error(`no reply within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })),
+      );
       req.on('error', (error) => done({ error }));
       req.on('response', (res) => {
         const ok = res.statusCode !== undefined && res.statusCode < 300;
@@ -62,7 +64,8 @@ export class Transport {
 
   /** Gives up on every request still in flight (their promises resolve with an error). */
   abortAll(): void {
-    for (const req of this.live) req.destroy(Object.assign(new Error('aborted at exit deadline'), { code: 'EABORTED' }));
+    for (const req of this.live)
+      req.destroy(Object.assign(new Error('aborted at exit deadline'), { code: 'EABORTED' }));
   }
 
   close(): void {

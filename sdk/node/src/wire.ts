@@ -55,7 +55,8 @@ export function recordEvent(rec: Rec): object {
   if (rec.output !== undefined) body.output = plain(rec.output);
   if (rec.expected !== undefined) body.expected = plain(rec.expected);
   if (rec.metadata !== undefined) body.metadata = plain(rec.metadata);
-  if (rec.argNames !== null && rec.kind === Kind.Span && !rec.sent) body.metadata = { ...(body.metadata as object), [CALL_KEY]: callShape(rec) };
+  if (rec.argNames !== null && rec.kind === Kind.Span && !rec.sent)
+    body.metadata = { ...(body.metadata as object), [CALL_KEY]: callShape(rec) };
   if (rec.kind === Kind.Trace && !rec.sent) {
     const replayOf = replayOfEnv();
     if (replayOf !== undefined) body.metadata = { ...(body.metadata as object), replay_of: replayOf };
@@ -64,7 +65,9 @@ export function recordEvent(rec: Rec): object {
   if (rec.error !== undefined) body.error_info = rec.error;
   const kind = rec.kind === Kind.Span ? 'span' : 'trace';
   const phase = rec.ended ? 'end' : rec.sent ? 'update' : 'start';
-  return rec.kind === Kind.Span ? { event: `${kind}_${phase}`, span: body } : { event: `${kind}_${phase}`, trace: body };
+  return rec.kind === Kind.Span
+    ? { event: `${kind}_${phase}`, span: body }
+    : { event: `${kind}_${phase}`, trace: body };
 }
 
 /** Plain events hold sealed values (see snapshot.ts), like records. */
@@ -88,7 +91,8 @@ function callShape(rec: Rec): Record<string, unknown> {
     rest: params.rest,
   };
   const lossy = (rec.input as Record<symbol, number[] | undefined> | undefined)?.[LOSSY];
-  if (lossy) shape.lossy = lossy.map((i) => params.names[params.rest ? Math.min(i, params.names.length - 1) : i] ?? `arg${i}`);
+  if (lossy)
+    shape.lossy = lossy.map((i) => params.names[params.rest ? Math.min(i, params.names.length - 1) : i] ?? `arg${i}`);
   return shape;
 }
 

@@ -25,6 +25,10 @@ it('records parameter names, rest, and the arguments that are not plain JSON', a
   await flush();
   const detail = await onlyTrace(c, 'call-shape');
   expect(detail.spans[0].metadata?.['spanscope.call']).toEqual({
-    qualname: 'search', method: null, names: ['query', 'client', 'options', 'more'], rest: true, lossy: ['client', 'more'],
+    qualname: 'search',
+    method: null,
+    names: ['query', 'client', 'options', 'more'],
+    rest: true,
+    lossy: ['client', 'more'],
   });
 });

@@ -4,7 +4,18 @@
 // in exitAndProcesses.test.ts.
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Client, configure, flush, getCurrentSpan, initLogger, track, trackOpenAI, updateCurrentSpan, updateCurrentTrace, withCurrent } from '../src/index';
+import {
+  Client,
+  configure,
+  flush,
+  getCurrentSpan,
+  initLogger,
+  track,
+  trackOpenAI,
+  updateCurrentSpan,
+  updateCurrentTrace,
+  withCurrent,
+} from '../src/index';
 import { startTestCollector, type TestCollector } from '../../../test/support/collector';
 import { childrenOf, onlyTrace, spanNamed, traceDetail, tracesOf } from '../../../test/support/traces';
 
@@ -42,12 +53,20 @@ describe('Client (the Opik idiom)', () => {
     await client.flush();
 
     const detail = await onlyTrace(c, 'opik-manual');
-    expect(detail.trace).toMatchObject({ name: 'my_trace', status: 'ok', input: { user_question: 'Hello, how are you?' }, output: { response: 'Comment ça va?' } });
+    expect(detail.trace).toMatchObject({
+      name: 'my_trace',
+      status: 'ok',
+      input: { user_question: 'Hello, how are you?' },
+      output: { response: 'Comment ça va?' },
+    });
     expect(childrenOf(detail, undefined).map((s) => [s.name, s.type, s.status])).toEqual([
       ['Add prompt template', 'general', 'ok'],
       ['llm_call', 'llm', 'ok'],
     ]);
-    expect(spanNamed(detail, 'llm_call')).toMatchObject({ input: { prompt: 'Translate the following text to French: hello, how are you?' }, output: { response: 'Comment ça va?' } });
+    expect(spanNamed(detail, 'llm_call')).toMatchObject({
+      input: { prompt: 'Translate the following text to French: hello, how are you?' },
+      output: { response: 'Comment ça va?' },
+    });
     expect(spanNamed(detail, 'llm_call').code_location).toMatchObject({ file: __filename });
   });
 
@@ -70,17 +89,24 @@ describe('Client (the Opik idiom)', () => {
     await client.flush();
 
     const detail = await onlyTrace(c, 'opik-scores');
-    const byName = (scores: { name: string; value: number }[] | undefined) => Object.fromEntries((scores ?? []).map((s) => [s.name, s.value]));
+    const byName = (scores: { name: string; value: number }[] | undefined) =>
+      Object.fromEntries((scores ?? []).map((s) => [s.name, s.value]));
     expect(byName(detail.trace.feedback_scores)).toEqual({ overall_quality: 0.85, coherence: 0.75 });
-    expect(detail.trace.feedback_scores!.find((s) => s.name === 'overall_quality')!.reason).toBe('The response was helpful and accurate.');
+    expect(detail.trace.feedback_scores!.find((s) => s.name === 'overall_quality')!.reason).toBe(
+      'The response was helpful and accurate.',
+    );
     expect(byName(spanNamed(detail, 'my_span').feedback_scores)).toEqual({ overall_quality: 0.85, coherence: 0.75 });
-    expect(childrenOf(detail, spanNamed(detail, 'my_span'))).toMatchObject([{ name: 'child', input: 'x', output: 'y' }]);
+    expect(childrenOf(detail, spanNamed(detail, 'my_span'))).toMatchObject([
+      { name: 'child', input: 'x', output: 'y' },
+    ]);
   });
 
   it('warns, sends nothing and does not throw for a score without a numeric value', async () => {
     const client = new Client({ projectName: 'opik-bad-score' });
     const trace = client.trace({ name: 't' });
-    expect(() => client.logTracesFeedbackScores([{ id: trace.id, name: 'broken', value: 'high' as unknown as number }])).not.toThrow();
+    expect(() =>
+      client.logTracesFeedbackScores([{ id: trace.id, name: 'broken', value: 'high' as unknown as number }]),
+    ).not.toThrow();
     trace.end();
     await flush();
     expect((await onlyTrace(c, 'opik-bad-score')).trace.feedback_scores).toBeUndefined();
@@ -94,23 +120,38 @@ describe('initLogger (the Braintrust idiom)', () => {
       return input.endsWith('?') ? 'question' : 'statement';
     });
     async function myRouteHandler(req: { body: string }) {
-      return logger.traced(async (span) => {
-        const result = await someLlmFunction(req.body);
-        span.log({ input: req.body, output: result, metadata: { route: '/classify' } });
-        return { result, request_id: span.id };
-      }, { name: 'my_route_handler' });
+      return logger.traced(
+        async (span) => {
+          const result = await someLlmFunction(req.body);
+          span.log({ input: req.body, output: result, metadata: { route: '/classify' } });
+          return { result, request_id: span.id };
+        },
+        { name: 'my_route_handler' },
+      );
     }
     const reply = await myRouteHandler({ body: 'What is a proxy?' });
     expect(reply.result).toBe('question');
-    logger.logFeedback({ id: reply.request_id, scores: { correctness: 1 }, comment: 'right on', metadata: { user_id: 'u7' } });
+    logger.logFeedback({
+      id: reply.request_id,
+      scores: { correctness: 1 },
+      comment: 'right on',
+      metadata: { user_id: 'u7' },
+    });
     await logger.flush();
 
     const detail = await onlyTrace(c, 'bt-handler');
     const root = spanNamed(detail, 'my_route_handler');
     expect(root.id).toBe(reply.request_id);
-    expect(root).toMatchObject({ input: 'What is a proxy?', output: 'question', metadata: { route: '/classify', user_id: 'u7' }, status: 'ok' });
+    expect(root).toMatchObject({
+      input: 'What is a proxy?',
+      output: 'question',
+      metadata: { route: '/classify', user_id: 'u7' },
+      status: 'ok',
+    });
     expect(root.feedback_scores).toMatchObject([{ name: 'correctness', value: 1, reason: 'right on' }]);
-    expect(childrenOf(detail, root)).toMatchObject([{ name: 'some_llm_function', input: { input: 'What is a proxy?' }, output: 'question' }]);
+    expect(childrenOf(detail, root)).toMatchObject([
+      { name: 'some_llm_function', input: { input: 'What is a proxy?' }, output: 'question' },
+    ]);
     // The root span stands for the trace.
     expect(detail.trace).toMatchObject({ name: 'my_route_handler', input: 'What is a proxy?', output: 'question' });
   });
@@ -127,8 +168,19 @@ describe('initLogger (the Braintrust idiom)', () => {
     await flush();
 
     const detail = await onlyTrace(c, 'bt-log');
-    expect(spanNamed(detail, 'request')).toMatchObject({ input: 'x', output: 'y', expected: 'corrected', metadata: { comment: 'wrong answer' }, feedback_scores: [{ name: 'accuracy', value: 0 }] });
-    expect(spanNamed(detail, 'retrieve')).toMatchObject({ type: 'tool', input: { q: 'x' }, output: ['doc1'], usage: { prompt_tokens: 5, completion_tokens: 2 } });
+    expect(spanNamed(detail, 'request')).toMatchObject({
+      input: 'x',
+      output: 'y',
+      expected: 'corrected',
+      metadata: { comment: 'wrong answer' },
+      feedback_scores: [{ name: 'accuracy', value: 0 }],
+    });
+    expect(spanNamed(detail, 'retrieve')).toMatchObject({
+      type: 'tool',
+      input: { q: 'x' },
+      output: ['doc1'],
+      usage: { prompt_tokens: 5, completion_tokens: 2 },
+    });
   });
 
   it('puts tracked calls under a started span with withCurrent', async () => {
@@ -148,13 +200,18 @@ describe('initLogger (the Braintrust idiom)', () => {
     const logger = initLogger({ projectName: 'bt-error' });
     const err = new SyntaxError('bad json');
     expect(() =>
-      logger.traced(() => {
-        throw err;
-      }, { name: 'parse' }),
+      logger.traced(
+        () => {
+          throw err;
+        },
+        { name: 'parse' },
+      ),
     ).toThrow(err);
     await flush();
     const detail = await onlyTrace(c, 'bt-error');
-    expect(detail.spans).toMatchObject([{ name: 'parse', status: 'error', error_info: { exception_type: 'SyntaxError', message: 'bad json' } }]);
+    expect(detail.spans).toMatchObject([
+      { name: 'parse', status: 'error', error_info: { exception_type: 'SyntaxError', message: 'bad json' } },
+    ]);
     expect(detail.trace.status).toBe('error');
   });
 
@@ -174,7 +231,9 @@ describe('initLogger (the Braintrust idiom)', () => {
 describe('bad input', () => {
   it('never throws into user code, and says nothing about internal errors, whatever it is given', async () => {
     const writes: string[] = [];
-    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: unknown) => (writes.push(String(chunk)), true));
+    const spy = vi
+      .spyOn(process.stderr, 'write')
+      .mockImplementation((chunk: unknown) => (writes.push(String(chunk)), true));
     const junk = [null, undefined, 42, 'text', [], () => 1] as unknown[];
     try {
       const client = new Client(null as never);
@@ -208,14 +267,25 @@ describe('bad input', () => {
 
   it('keeps ill-typed user values out of the batch, so nothing else in it is lost', async () => {
     configure({ projectName: 'bad-values' });
-    const odd = track({ name: 42 as never, type: 'robot' as never, projectName: {} as never, tags: [1, null] as never }, function odd_fn(x: number) {
-      updateCurrentSpan({ model: 7 as never, provider: [] as never, startTime: Infinity, usage: { prompt_tokens: NaN, completion_tokens: 2 } as never });
-      return x;
-    });
+    const odd = track(
+      { name: 42 as never, type: 'robot' as never, projectName: {} as never, tags: [1, null] as never },
+      function odd_fn(x: number) {
+        updateCurrentSpan({
+          model: 7 as never,
+          provider: [] as never,
+          startTime: Infinity,
+          usage: { prompt_tokens: NaN, completion_tokens: 2 } as never,
+        });
+        return x;
+      },
+    );
     expect(odd(1)).toBe(1);
     const client = new Client({ projectName: 'bad-values' });
     const t = client.trace({ id: 'x'.repeat(500), name: 'long id refused' });
-    client.logTracesFeedbackScores([{ id: t.id, name: 'nan', value: NaN }, { id: 'bad\nid', name: 'ok', value: 1 }]);
+    client.logTracesFeedbackScores([
+      { id: t.id, name: 'nan', value: NaN },
+      { id: 'bad\nid', name: 'ok', value: 1 },
+    ]);
     t.span({ id: '\u0000', name: 'fresh id' }).end();
     t.end();
     const fine = track(function fine() {
@@ -226,7 +296,12 @@ describe('bad input', () => {
     const traces = await tracesOf(c, 'bad-values');
     expect(traces.map((x) => x.name).sort()).toEqual(['fine', 'long id refused', 'odd_fn']);
     const odd1 = await traceDetail(c, traces.find((x) => x.name === 'odd_fn')!.id);
-    expect(odd1.spans[0]).toMatchObject({ name: 'odd_fn', type: 'general', tags: ['1', 'null'], usage: { completion_tokens: 2 } });
+    expect(odd1.spans[0]).toMatchObject({
+      name: 'odd_fn',
+      type: 'general',
+      tags: ['1', 'null'],
+      usage: { completion_tokens: 2 },
+    });
     const manual = await traceDetail(c, traces.find((x) => x.name === 'long id refused')!.id);
     expect(manual.trace.id).toHaveLength(36);
     expect(manual.trace.feedback_scores).toBeUndefined();

@@ -34,8 +34,14 @@ function internalMembers(): string[] {
   // The files of the classes whose instances the enumeration explores.
   for (const file of ['records.ts', 'client.ts', 'logger.ts', 'noop.ts']) {
     const text = readFileSync(join(src, file), 'utf8');
-    for (const m of text.matchAll(/\/\*\*(?:(?!\*\/)[\s\S])*@internal(?:(?!\*\/)[\s\S])*\*\/\s*(?:(?:readonly|private|protected|override|abstract|static|get|set|async)\s+)*(\w+)/g)) names.add(m[1]);
-    for (const m of text.matchAll(/^\s*(?:override\s+)?(?:private|protected)\s+(?:(?:readonly|static|override|async)\s+)*(\w+)/gm)) names.add(m[1]);
+    for (const m of text.matchAll(
+      /\/\*\*(?:(?!\*\/)[\s\S])*@internal(?:(?!\*\/)[\s\S])*\*\/\s*(?:(?:readonly|private|protected|override|abstract|static|get|set|async)\s+)*(\w+)/g,
+    ))
+      names.add(m[1]);
+    for (const m of text.matchAll(
+      /^\s*(?:override\s+)?(?:private|protected)\s+(?:(?:readonly|static|override|async)\s+)*(\w+)/gm,
+    ))
+      names.add(m[1]);
   }
   return [...names];
 }
@@ -182,7 +188,11 @@ console.log(JSON.stringify({ calls, failures: [...failures.values()], handles: s
 
 describe('SPANSCOPE_DISABLE', () => {
   it("prints the seeds' output unchanged and raises nothing", async () => {
-    const env = { SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: 'seeds-traced', FAKE_OPENAI: api.baseURL };
+    const env = {
+      SPANSCOPE_URL: `http://127.0.0.1:${c.port}`,
+      SPANSCOPE_PROJECT: 'seeds-traced',
+      FAKE_OPENAI: api.baseURL,
+    };
     const traced = await runScript(SEEDS, { env });
     expect(traced).toMatchObject({ code: 0, stderr: '' });
     expect(traced.stdout).toContain('COMMENT ÇA VA?');
@@ -213,7 +223,15 @@ updateCurrentTrace({ tags: ['x'] });
   });
 
   it('lets no export, method or handle throw, reject, or give undefined for a trace or span', async () => {
-    const run = await runScript(PROPERTY, { env: { SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: 'property', SPANSCOPE_DISABLE: '1', INTERNAL: JSON.stringify(internalMembers()) }, timeoutMs: 60_000 });
+    const run = await runScript(PROPERTY, {
+      env: {
+        SPANSCOPE_URL: `http://127.0.0.1:${c.port}`,
+        SPANSCOPE_PROJECT: 'property',
+        SPANSCOPE_DISABLE: '1',
+        INTERNAL: JSON.stringify(internalMembers()),
+      },
+      timeoutMs: 60_000,
+    });
     expect(run.code).toBe(0);
     // Arguments that make no sense get a one-line warning (a callback that is not a function);
     // nothing else: no internal error, no stack.
@@ -224,7 +242,19 @@ updateCurrentTrace({ tags: ['x'] });
     expect(report.calls).toBeGreaterThan(1000);
     // The enumeration reached handles (do-nothing span and trace), not only the exports.
     expect(report.handles).toBeGreaterThanOrEqual(2);
-    expect(report.methods).toEqual(expect.arrayContaining(['update', 'span', 'startSpan', 'log', 'export', 'end', 'logFeedbackScore', 'logFeedback', 'traced']));
+    expect(report.methods).toEqual(
+      expect.arrayContaining([
+        'update',
+        'span',
+        'startSpan',
+        'log',
+        'export',
+        'end',
+        'logFeedbackScore',
+        'logFeedback',
+        'traced',
+      ]),
+    );
     expect(report.methods).not.toContain('finishCall');
     await new Promise((r) => setTimeout(r, 200));
     expect(await tracesOf(c, 'property')).toHaveLength(0);

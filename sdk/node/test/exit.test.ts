@@ -16,7 +16,11 @@ beforeAll(async () => {
 });
 afterAll(() => c.close());
 
-const env = (project: string, extra: Record<string, string> = {}) => ({ SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: project, ...extra });
+const env = (project: string, extra: Record<string, string> = {}) => ({
+  SPANSCOPE_URL: `http://127.0.0.1:${c.port}`,
+  SPANSCOPE_PROJECT: project,
+  ...extra,
+});
 
 // A script with finished work (`done_step`) and work still running (`long_step` awaits
 // forever while a timer keeps the process alive) when `ending` runs.
@@ -87,7 +91,9 @@ console.log(await root());
   });
 
   it('sends everything when an uncaught exception ends the process, which still crashes as before', async () => {
-    const run = await runScript(script("setTimeout(() => { throw new TypeError('boom at top level'); }, 1);"), { env: env('exit-uncaught') });
+    const run = await runScript(script("setTimeout(() => { throw new TypeError('boom at top level'); }, 1);"), {
+      env: env('exit-uncaught'),
+    });
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('TypeError: boom at top level');
     const detail = await expectRunningClosed('exit-uncaught', 'TypeError');
@@ -107,7 +113,14 @@ setTimeout(() => {}, 1000);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain('user 7 not found');
     const detail = await eventually(() => onlyTrace(c, 'exit-rejection'));
-    expect(detail.spans).toMatchObject([{ name: 'fetch_user', status: 'error', input: { id: 7 }, error_info: { exception_type: 'Error', message: 'user 7 not found' } }]);
+    expect(detail.spans).toMatchObject([
+      {
+        name: 'fetch_user',
+        status: 'error',
+        input: { id: 7 },
+        error_info: { exception_type: 'Error', message: 'user 7 not found' },
+      },
+    ]);
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -121,17 +134,22 @@ setTimeout(() => {}, 1000);
       });
       expect(run.signal).toBe(signal);
       const detail = await expectRunningClosed(project, signal);
-      expect(spanNamed(detail, 'long_step').error_info!.message).toBe(`interrupted by ${signal} while this span was running`);
+      expect(spanNamed(detail, 'long_step').error_info!.message).toBe(
+        `interrupted by ${signal} while this span was running`,
+      );
     });
   }
 
   it("stays out of the way of the user's own SIGTERM handler", async () => {
-    const run = await runScript(script('', "process.on('SIGTERM', () => { console.log('user handler'); process.exit(0); });"), {
-      env: env('exit-user-handler'),
-      onStdout: (out, child) => {
-        if (out.endsWith('ready\n')) child.kill('SIGTERM');
+    const run = await runScript(
+      script('', "process.on('SIGTERM', () => { console.log('user handler'); process.exit(0); });"),
+      {
+        env: env('exit-user-handler'),
+        onStdout: (out, child) => {
+          if (out.endsWith('ready\n')) child.kill('SIGTERM');
+        },
       },
-    });
+    );
     expect(run).toMatchObject({ code: 0, signal: null });
     expect(run.stdout).toBe('ready\nuser handler\n');
     await expectRunningClosed('exit-user-handler', undefined);
@@ -148,7 +166,11 @@ let sum = 0;
 for (let i = 0; i < 5; i++) { sum += step(i); await new Promise((r) => setTimeout(r, 60)); }
 console.log(sum);
 `;
-    for (const ending of ['', 'process.exit(0);', "process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 5000));"]) {
+    for (const ending of [
+      '',
+      'process.exit(0);',
+      "process.kill(process.pid, 'SIGTERM'); await new Promise((r) => setTimeout(r, 5000));",
+    ]) {
       const run = await runScript(body + ending, { env: { SPANSCOPE_URL: `http://127.0.0.1:${port}` } });
       expect(run.stdout).toBe('10\n');
       expect(run.stderr.match(/cannot reach the collector/g)).toHaveLength(1);

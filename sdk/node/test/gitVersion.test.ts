@@ -6,7 +6,17 @@
 // which would otherwise be left to the collector), and one outside sends none.
 
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +25,15 @@ import { startTestCollector, tempDir, type TestCollector } from '../../../test/s
 import { eventually, tracesOf } from '../../../test/support/traces';
 import { runScript } from './scripts';
 
-const GIT_ENV = { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.com', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.com', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
+const GIT_ENV = {
+  ...process.env,
+  GIT_AUTHOR_NAME: 't',
+  GIT_AUTHOR_EMAIL: 't@example.com',
+  GIT_COMMITTER_NAME: 't',
+  GIT_COMMITTER_EMAIL: 't@example.com',
+  GIT_CONFIG_NOSYSTEM: '1',
+  GIT_CONFIG_GLOBAL: '/dev/null',
+};
 
 function repo() {
   const dir = realpathSync(tempDir('spanscope-git-'));
@@ -158,7 +176,9 @@ await flush();
     expect(outsideRun).toMatchObject({ code: 0, stderr: '' });
     const inside = r.write('run.mjs', readFileSync(outsideRun.file, 'utf8'));
     // Asynchronously: the collector runs in this process and must answer meanwhile.
-    const { stderr } = await promisify(execFile)(process.execPath, [inside], { env: { ...process.env, ...env('git-repo'), NODE_OPTIONS: '' } });
+    const { stderr } = await promisify(execFile)(process.execPath, [inside], {
+      env: { ...process.env, ...env('git-repo'), NODE_OPTIONS: '' },
+    });
     expect(stderr).toBe('');
     const expected = { commit: r.head(), branch: 'main', dirty: false };
     const traces = await eventually(async () => {

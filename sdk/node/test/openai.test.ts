@@ -28,7 +28,10 @@ function project(name: string): string {
 
 const rawClient = () => new OpenAI({ apiKey: 'sk-test', baseURL: api.baseURL, maxRetries: 0 });
 const messages = [{ role: 'user' as const, content: 'Translate to French: how are you?' }];
-const weatherTool = { type: 'function' as const, function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } };
+const weatherTool = {
+  type: 'function' as const,
+  function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+};
 const gpt4oMiniCost = (prompt: number, completion: number) => (prompt * 0.15 + completion * 0.6) / 1_000_000;
 
 describe('trackOpenAI', () => {
@@ -36,7 +39,11 @@ describe('trackOpenAI', () => {
     const p = project('openai-chat');
     const client = trackOpenAI(rawClient());
     const generate = track(async function generate_response(prompt: string) {
-      const response = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: prompt }], temperature: 0.2 });
+      const response = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: prompt }],
+        temperature: 0.2,
+      });
       return response.choices[0].message.content;
     });
     expect(await generate('Translate to French: how are you?')).toBe(REPLY.join(''));
@@ -73,14 +80,25 @@ describe('trackOpenAI', () => {
     const detail = await onlyTrace(c, p);
     expect(detail.trace).toMatchObject({ name: 'chat.completions.create', status: 'ok' });
     expect(detail.spans).toHaveLength(1);
-    expect(detail.spans[0].output).toMatchObject({ role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] });
+    expect(detail.spans[0].output).toMatchObject({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
+    });
     expect(detail.spans[0].metadata).toMatchObject({ finish_reason: 'tool_calls', tools: [weatherTool] });
   });
 
   it('covers a streamed completion: the span lasts the iteration, output assembled, usage from the last chunk', async () => {
     const p = project('openai-stream');
     const client = trackOpenAI(rawClient());
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true, stream_options: { include_usage: true } });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
     expect(text).toBe(REPLY.join(''));
@@ -89,7 +107,13 @@ describe('trackOpenAI', () => {
 
     const detail = await onlyTrace(c, p);
     const llm = detail.spans[0];
-    expect(llm).toMatchObject({ name: 'chat.completions.create', status: 'ok', model: MODEL, output: { role: 'assistant', content: REPLY.join('') }, usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 } });
+    expect(llm).toMatchObject({
+      name: 'chat.completions.create',
+      status: 'ok',
+      model: MODEL,
+      output: { role: 'assistant', content: REPLY.join('') },
+      usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
+    });
     expect(llm.total_estimated_cost).toBeCloseTo(gpt4oMiniCost(12, 5), 12);
     // Seven server-sent events 15 ms apart: the span covers them, not just the request.
     expect(llm.duration_ms).toBeGreaterThanOrEqual(60);
@@ -101,13 +125,24 @@ describe('trackOpenAI', () => {
   it('assembles streamed tool calls; without include_usage there is no usage and no cost', async () => {
     const p = project('openai-stream-tools');
     const client = trackOpenAI(rawClient());
-    const stream = await client.chat.completions.create({ model: 'gpt-4o-mini', messages, tools: [weatherTool], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages,
+      tools: [weatherTool],
+      stream: true,
+    });
     const chunks = [];
     for await (const chunk of stream) chunks.push(chunk);
     expect(chunks.length).toBeGreaterThan(3);
     await flush();
     const llm = (await onlyTrace(c, p)).spans[0];
-    expect(llm.output).toEqual({ role: 'assistant', content: null, tool_calls: [{ id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] });
+    expect(llm.output).toEqual({
+      role: 'assistant',
+      content: null,
+      tool_calls: [
+        { id: 'call_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+      ],
+    });
     expect(llm.usage).toBeUndefined();
     expect(llm.total_estimated_cost).toBeUndefined();
     expect(llm.metadata).toMatchObject({ finish_reason: 'tool_calls' });
@@ -135,7 +170,9 @@ describe('trackOpenAI', () => {
   it("keeps the client's own promise and stream methods: withResponse(), toReadableStream(), tee()", async () => {
     const p = project('openai-methods');
     const client = trackOpenAI(rawClient());
-    const { data, response, request_id } = await client.chat.completions.create({ model: 'gpt-4o-mini', messages }).withResponse();
+    const { data, response, request_id } = await client.chat.completions
+      .create({ model: 'gpt-4o-mini', messages })
+      .withResponse();
     expect(data.choices[0].message.content).toBe(REPLY.join(''));
     expect(response.status).toBe(200);
     expect(request_id).toBe('req_test_123');
@@ -150,7 +187,9 @@ describe('trackOpenAI', () => {
     }
     expect(lines.join('')).toContain('"content":"Comment"');
 
-    const [left, right] = (await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })).tee();
+    const [left, right] = (
+      await client.chat.completions.create({ model: 'gpt-4o-mini', messages, stream: true })
+    ).tee();
     let a = '';
     let b = '';
     for await (const chunk of left) a += chunk.choices[0]?.delta?.content ?? '';
@@ -163,7 +202,12 @@ describe('trackOpenAI', () => {
 
     const traces = await (await c.get(`/api/traces?project=${p}`)).json.traces;
     expect(traces).toHaveLength(3);
-    for (const t of traces) expect(t).toMatchObject({ name: 'chat.completions.create', status: 'ok', output_preview: expect.stringContaining('Comment ça va?') });
+    for (const t of traces)
+      expect(t).toMatchObject({
+        name: 'chat.completions.create',
+        status: 'ok',
+        output_preview: expect.stringContaining('Comment ça va?'),
+      });
   });
 
   it('records an API error on the span and rethrows the client’s own error', async () => {
@@ -173,7 +217,11 @@ describe('trackOpenAI', () => {
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     await flush();
     const detail = await onlyTrace(c, p);
-    expect(detail.spans[0]).toMatchObject({ status: 'error', model: 'no-such-model', error_info: { exception_type: 'NotFoundError' } });
+    expect(detail.spans[0]).toMatchObject({
+      status: 'error',
+      model: 'no-such-model',
+      error_info: { exception_type: 'NotFoundError' },
+    });
     expect(detail.spans[0].error_info!.message).toContain('does not exist');
   });
 
@@ -181,8 +229,17 @@ describe('trackOpenAI', () => {
     const p = project('openai-responses');
     const client = trackOpenAI(rawClient());
     const run = track(async function answer() {
-      const plain = await client.responses.create({ model: 'gpt-4o-mini', input: 'how are you?', instructions: 'Answer in French', tools: [{ type: 'function', name: 'get_weather', parameters: {}, strict: false }] });
-      const streamed = await client.responses.create({ model: 'gpt-4o-mini', input: [{ role: 'user', content: 'again' }], stream: true });
+      const plain = await client.responses.create({
+        model: 'gpt-4o-mini',
+        input: 'how are you?',
+        instructions: 'Answer in French',
+        tools: [{ type: 'function', name: 'get_weather', parameters: {}, strict: false }],
+      });
+      const streamed = await client.responses.create({
+        model: 'gpt-4o-mini',
+        input: [{ role: 'user', content: 'again' }],
+        stream: true,
+      });
       const types: string[] = [];
       for await (const event of streamed) types.push(event.type);
       return { text: plain.output_text, types };
@@ -194,18 +251,35 @@ describe('trackOpenAI', () => {
 
     const detail = await onlyTrace(c, p);
     const [plain, streamed] = childrenOf(detail, spanNamed(detail, 'answer'));
-    const usage = { prompt_tokens: 20, completion_tokens: 8, total_tokens: 28, 'prompt_tokens_details.cached_tokens': 10 };
+    const usage = {
+      prompt_tokens: 20,
+      completion_tokens: 8,
+      total_tokens: 28,
+      'prompt_tokens_details.cached_tokens': 10,
+    };
     expect(plain).toMatchObject({
       name: 'responses.create',
       type: 'llm',
       model: MODEL,
       input: { input: 'how are you?', instructions: 'Answer in French' },
-      output: { role: 'assistant', content: REPLY.join(''), tool_calls: [{ id: 'call_r1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }] },
+      output: {
+        role: 'assistant',
+        content: REPLY.join(''),
+        tool_calls: [
+          { id: 'call_r1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } },
+        ],
+      },
       usage,
     });
     const cost = (10 * 0.15 + 10 * 0.075 + 8 * 0.6) / 1_000_000;
     expect(plain.total_estimated_cost).toBeCloseTo(cost, 12);
-    expect(streamed).toMatchObject({ name: 'responses.create', status: 'ok', input: { input: [{ role: 'user', content: 'again' }] }, output: { role: 'assistant', content: REPLY.join('') }, usage });
+    expect(streamed).toMatchObject({
+      name: 'responses.create',
+      status: 'ok',
+      input: { input: [{ role: 'user', content: 'again' }] },
+      output: { role: 'assistant', content: REPLY.join('') },
+      usage,
+    });
   });
 
   it('leaves the original client untouched', async () => {

@@ -21,7 +21,9 @@ function sourceFiles(dir: string, prefix = ''): string[] {
 /** The leaf paths of `exports`, and main, module and types: what Node and tsc will look for. */
 function namedPaths(manifest: Record<string, any>): string[] {
   const leaves = (v: unknown): string[] => (typeof v === 'string' ? [v] : Object.values(v as object).flatMap(leaves));
-  return [manifest.main, manifest.module, manifest.types, ...leaves(manifest.exports)].map((p: string) => p.replace(/^\.\//, ''));
+  return [manifest.main, manifest.module, manifest.types, ...leaves(manifest.exports)].map((p: string) =>
+    p.replace(/^\.\//, ''),
+  );
 }
 
 it('packs the bundles, their declarations and the README, and leaves out sources, tests and build files', async () => {
@@ -32,15 +34,33 @@ it('packs the bundles, their declarations and the README, and leaves out sources
   // The declarations as `npm run build` lays them out (one per source file, the two entries),
   // with what else tsc and a debugging session can leave there.
   const declarations = sourceFiles(join(SDK_DIR, 'src')).map((f) => `dist/types/${f.replace(/\.ts$/, '.d.ts')}`);
-  for (const file of [...declarations, 'dist/index.d.mts', 'dist/index.d.cts', 'dist/types/.tsbuildinfo', 'dist/index.mjs.map']) {
+  for (const file of [
+    ...declarations,
+    'dist/index.d.mts',
+    'dist/index.d.cts',
+    'dist/types/.tsbuildinfo',
+    'dist/index.mjs.map',
+  ]) {
     mkdirSync(dirname(join(copy, file)), { recursive: true });
     writeFileSync(join(copy, file), '');
   }
 
-  const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: copy, encoding: 'utf8' }));
+  const [packed] = JSON.parse(
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: copy, encoding: 'utf8' }),
+  );
   const files: string[] = packed.files.map((f: { path: string }) => f.path).sort();
 
-  expect(files).toEqual(['README.md', 'package.json', 'dist/index.mjs', 'dist/index.cjs', 'dist/index.d.mts', 'dist/index.d.cts', ...declarations].sort());
+  expect(files).toEqual(
+    [
+      'README.md',
+      'package.json',
+      'dist/index.mjs',
+      'dist/index.cjs',
+      'dist/index.d.mts',
+      'dist/index.d.cts',
+      ...declarations,
+    ].sort(),
+  );
   const manifest = JSON.parse(readFileSync(join(SDK_DIR, 'package.json'), 'utf8'));
   for (const path of namedPaths(manifest)) expect(files, `package.json names ${path}`).toContain(path);
   expect(manifest.dependencies ?? {}).toEqual({});

@@ -28,7 +28,11 @@ const SDK_DIR = join(__dirname, '..');
 // The repository's typescript, found the way Node finds it from here (sdk/node has no node_modules).
 const TSC = createRequire(__filename).resolve('typescript/bin/tsc');
 
-const env = (project: string, extra: Record<string, string> = {}) => ({ SPANSCOPE_URL: `http://127.0.0.1:${c.port}`, SPANSCOPE_PROJECT: project, ...extra });
+const env = (project: string, extra: Record<string, string> = {}) => ({
+  SPANSCOPE_URL: `http://127.0.0.1:${c.port}`,
+  SPANSCOPE_PROJECT: project,
+  ...extra,
+});
 
 describe('across processes', () => {
   it("continues an exported span in another process, as the page's feedback handler does", async () => {
@@ -60,7 +64,13 @@ logger.logFeedback({ id: process.env.REQUEST_ID, scores: { helpfulness: 1 } });
     const root = spanNamed(detail, 'my_route_handler');
     expect(root.feedback_scores).toMatchObject([{ name: 'helpfulness', value: 1 }]);
     const [feedback] = childrenOf(detail, root);
-    expect(feedback).toMatchObject({ name: 'feedback', status: 'ok', trace_id: root.trace_id, project_name: 'bt-export', metadata: { user_id: 'u1' } });
+    expect(feedback).toMatchObject({
+      name: 'feedback',
+      status: 'ok',
+      trace_id: root.trace_id,
+      project_name: 'bt-export',
+      metadata: { user_id: 'u1' },
+    });
     expect(feedback.feedback_scores).toMatchObject([{ name: 'correctness', value: 0, reason: 'it is a statement' }]);
     expect(await tracesOf(c, 'some other project')).toHaveLength(0);
   });
@@ -100,7 +110,9 @@ console.log(double(4));
     );
     expect(run).toMatchObject({ code: 0, stdout: '8\n' });
     const detail = await eventually(() => onlyTrace(c, 'cjs'));
-    expect(detail.spans).toMatchObject([{ name: 'double', input: { x: 4 }, output: 8, code_location: { file: run.file, line: 3 } }]);
+    expect(detail.spans).toMatchObject([
+      { name: 'double', input: { x: 4 }, output: 8, code_location: { file: run.file, line: 3 } },
+    ]);
   });
 
   it('shares one trace context when a process loads both the ESM and the CommonJS build', async () => {
@@ -127,19 +139,28 @@ console.log(outer());
     cpSync(dir, join(pkg, 'dist'), { recursive: true });
     cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
     const script = join(app, 'app.cjs');
-    writeFileSync(script, [
-      "const { track, flush } = require('spanscope');",
-      "const inner = track(function inner_step() { throw new TypeError('bad step'); });",
-      'const outer = track(function outer_step() { return inner(); });',
-      'try { outer(); } catch (e) { console.log(e.message); }',
-      'flush();',
-    ].join('\n'));
-    const stdout = execFileSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '', ...env('installed-stack') } });
+    writeFileSync(
+      script,
+      [
+        "const { track, flush } = require('spanscope');",
+        "const inner = track(function inner_step() { throw new TypeError('bad step'); });",
+        'const outer = track(function outer_step() { return inner(); });',
+        'try { outer(); } catch (e) { console.log(e.message); }',
+        'flush();',
+      ].join('\n'),
+    );
+    const stdout = execFileSync(process.execPath, [script], {
+      encoding: 'utf8',
+      env: { ...process.env, NODE_OPTIONS: '', ...env('installed-stack') },
+    });
     expect(stdout).toBe('bad step\n');
     const detail = await eventually(() => onlyTrace(c, 'installed-stack'));
     const stack = spanNamed(detail, 'outer_step').error_info!.traceback!;
     const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
-    expect(frames.filter((l) => l.includes(pkg)), stack).toEqual([]);
+    expect(
+      frames.filter((l) => l.includes(pkg)),
+      stack,
+    ).toEqual([]);
     expect(frames[0], stack).toMatch(/at inner_step \(.*app\.cjs:2:\d+\)/);
     expect(frames[1], stack).toMatch(/at outer_step \(.*app\.cjs:3:\d+\)/);
   });
@@ -153,34 +174,72 @@ console.log(outer());
     cpSync(join(SDK_DIR, 'package.json'), join(pkg, 'package.json'));
     // Its build info goes to the temp folder too: left in sdk/node/dist it would tell the next
     // `tsc -b` that declarations it never wrote there are up to date.
-    execFileSync(process.execPath, [TSC, '-p', join(SDK_DIR, 'tsconfig.json'), '--outDir', join(pkg, 'dist/types'), '--tsBuildInfoFile', join(app, 'sdk.tsbuildinfo')]);
-    for (const entry of ['index.d.mts', 'index.d.cts']) writeFileSync(join(pkg, 'dist', entry), "export * from './types/index.js';\n");
+    execFileSync(process.execPath, [
+      TSC,
+      '-p',
+      join(SDK_DIR, 'tsconfig.json'),
+      '--outDir',
+      join(pkg, 'dist/types'),
+      '--tsBuildInfoFile',
+      join(app, 'sdk.tsbuildinfo'),
+    ]);
+    for (const entry of ['index.d.mts', 'index.d.cts'])
+      writeFileSync(join(pkg, 'dist', entry), "export * from './types/index.js';\n");
 
-    writeFileSync(join(app, 'app.mjs'), "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n");
-    expect(execFileSync(process.execPath, [join(app, 'app.mjs')], { encoding: 'utf8', env: { ...process.env, SPANSCOPE_DISABLE: '1' } })).toBe('function function function\n');
+    writeFileSync(
+      join(app, 'app.mjs'),
+      "import { track } from 'spanscope';\nimport { createRequire } from 'node:module';\nconst cjs = createRequire(import.meta.url)('spanscope');\nconsole.log(typeof track, typeof cjs.track, typeof cjs.initLogger);\n",
+    );
+    expect(
+      execFileSync(process.execPath, [join(app, 'app.mjs')], {
+        encoding: 'utf8',
+        env: { ...process.env, SPANSCOPE_DISABLE: '1' },
+      }),
+    ).toBe('function function function\n');
 
     // A TypeScript user on node16 resolution, ESM and CommonJS, without Node's typings.
-    writeFileSync(join(app, 'esm.mts'), [
-      "import { track, initLogger, Client, trackOpenAI, getCurrentSpan, type Span } from 'spanscope';",
-      'const doubled: Promise<number> = track(async (x: number) => x * 2)(2);',
-      "const span: Span = initLogger({ projectName: 'p' }).startSpan({ name: 'x' });",
-      'span.log({ input: 1, scores: { a: 1 } });',
-      'const exported: string = span.export();',
-      "new Client().trace({ name: 't' }).span({ name: 's', type: 'llm' }).end();",
-      'getCurrentSpan()?.update({ usage: { prompt_tokens: 1 } });',
-      'const client: { chat: number } = trackOpenAI({ chat: 1 });',
-      'export { doubled, exported, client };',
-    ].join('\n'));
-    writeFileSync(join(app, 'cjs.cts'), "import { track } from 'spanscope';\nexport const g: (a: string) => string = track({ name: 'g' }, (a: string) => a);\n");
-    writeFileSync(join(app, 'bad.mts'), "import { track } from 'spanscope';\nexport const n: string = track((x: number) => x)(1);\n");
-    const tsconfig = { compilerOptions: { module: 'node16', moduleResolution: 'node16', strict: true, noEmit: true, types: [], skipLibCheck: false }, files: ['esm.mts', 'cjs.cts', 'bad.mts'] };
+    writeFileSync(
+      join(app, 'esm.mts'),
+      [
+        "import { track, initLogger, Client, trackOpenAI, getCurrentSpan, type Span } from 'spanscope';",
+        'const doubled: Promise<number> = track(async (x: number) => x * 2)(2);',
+        "const span: Span = initLogger({ projectName: 'p' }).startSpan({ name: 'x' });",
+        'span.log({ input: 1, scores: { a: 1 } });',
+        'const exported: string = span.export();',
+        "new Client().trace({ name: 't' }).span({ name: 's', type: 'llm' }).end();",
+        'getCurrentSpan()?.update({ usage: { prompt_tokens: 1 } });',
+        'const client: { chat: number } = trackOpenAI({ chat: 1 });',
+        'export { doubled, exported, client };',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app, 'cjs.cts'),
+      "import { track } from 'spanscope';\nexport const g: (a: string) => string = track({ name: 'g' }, (a: string) => a);\n",
+    );
+    writeFileSync(
+      join(app, 'bad.mts'),
+      "import { track } from 'spanscope';\nexport const n: string = track((x: number) => x)(1);\n",
+    );
+    const tsconfig = {
+      compilerOptions: {
+        module: 'node16',
+        moduleResolution: 'node16',
+        strict: true,
+        noEmit: true,
+        types: [],
+        skipLibCheck: false,
+      },
+      files: ['esm.mts', 'cjs.cts', 'bad.mts'],
+    };
     writeFileSync(join(app, 'tsconfig.json'), JSON.stringify(tsconfig));
     const errors = (() => {
       try {
         execFileSync(process.execPath, [TSC, '-p', join(app, 'tsconfig.json')], { encoding: 'utf8' });
         return [];
       } catch (err) {
-        return String((err as { stdout?: string }).stdout).split('\n').filter((l) => l.includes('error TS'));
+        return String((err as { stdout?: string }).stdout)
+          .split('\n')
+          .filter((l) => l.includes('error TS'));
       }
     })();
     // The only error is the wrong use: the types resolve, and they do say something.
@@ -214,19 +273,34 @@ console.log(greeter('ann'));
     const js = join(dir, 'app.mjs');
     writeFileSync(ts, source.replace('@SDK_ESM@', mjs));
     // Standard (TC39) decorators, lowered by esbuild, with a source map next to the output.
-    await esbuild.build({ entryPoints: [ts], outfile: js, format: 'esm', platform: 'node', target: 'node18', sourcemap: 'linked', bundle: false });
+    await esbuild.build({
+      entryPoints: [ts],
+      outfile: js,
+      format: 'esm',
+      platform: 'node',
+      target: 'node18',
+      sourcemap: 'linked',
+      bundle: false,
+    });
     return { ts, js };
   }
 
   it('points at the TypeScript source when the process runs with --enable-source-maps', async () => {
     const { ts } = await compiled();
     const js = ts.replace(/\.ts$/, '.mjs');
-    const run = await runScript(`await import(${JSON.stringify(js)});`, { env: env('sourcemaps-on'), args: ['--enable-source-maps'] });
+    const run = await runScript(`await import(${JSON.stringify(js)});`, {
+      env: env('sourcemaps-on'),
+      args: ['--enable-source-maps'],
+    });
     expect(run).toMatchObject({ code: 0, stdout: 'HI ANN\n' });
     const detail = await eventually(() => onlyTrace(c, 'sourcemaps-on'));
     expect(spanNamed(detail, 'greet').code_location).toEqual({ file: ts, line: 12, function: 'greet' });
     // A decorated method is located at its definition (the line after `@track`).
-    expect(spanNamed(detail, 'shout')).toMatchObject({ code_location: { file: ts, line: 7, function: 'shout' }, input: { text: 'hi ann', options: { loud: true } }, output: 'HI ANN' });
+    expect(spanNamed(detail, 'shout')).toMatchObject({
+      code_location: { file: ts, line: 7, function: 'shout' },
+      input: { text: 'hi ann', options: { loud: true } },
+      output: 'HI ANN',
+    });
   });
 
   it('points at the compiled file when source maps are off', async () => {

@@ -44,7 +44,13 @@ export interface ScriptRun {
  */
 export async function runScript(
   source: string,
-  options: { env?: Record<string, string | undefined>; args?: string[]; timeoutMs?: number; onStdout?: (text: string, child: ChildProcess) => void; name?: string } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    args?: string[];
+    timeoutMs?: number;
+    onStdout?: (text: string, child: ChildProcess) => void;
+    name?: string;
+  } = {},
 ): Promise<ScriptRun & { file: string }> {
   const { mjs, cjs } = await sdkBundle();
   const dir = tempDir('spanscope-script-');
@@ -53,7 +59,10 @@ export async function runScript(
   const started = Date.now();
   const env: Record<string, string | undefined> = { ...process.env, NODE_OPTIONS: undefined, ...options.env };
   for (const k of Object.keys(env)) if (env[k] === undefined) delete env[k];
-  const child = spawn(process.execPath, [...(options.args ?? []), file], { env: env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...(options.args ?? []), file], {
+    env: env as NodeJS.ProcessEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => {
@@ -62,7 +71,9 @@ export async function runScript(
   });
   child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 15_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.on('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.on('close', (c, s) => resolve([c, s])),
+  );
   clearTimeout(timer);
   return { code, signal, stdout, stderr, ms: Date.now() - started, file };
 }

@@ -36,8 +36,16 @@ describe('trace.end()', () => {
     await flush();
     const detail = await onlyTrace(c, 'end-open');
     expect(detail.trace.end_time).toBe(end.toISOString().replace('Z', '000Z'));
-    expect(spanNamed(detail, 'left open')).toMatchObject({ status: 'ok', end_time: detail.trace.end_time, metadata: { ...MARK, mine: 2 } });
-    expect(spanNamed(detail, 'open child')).toMatchObject({ status: 'ok', end_time: detail.trace.end_time, metadata: MARK });
+    expect(spanNamed(detail, 'left open')).toMatchObject({
+      status: 'ok',
+      end_time: detail.trace.end_time,
+      metadata: { ...MARK, mine: 2 },
+    });
+    expect(spanNamed(detail, 'open child')).toMatchObject({
+      status: 'ok',
+      end_time: detail.trace.end_time,
+      metadata: MARK,
+    });
     const done = spanNamed(detail, 'done');
     expect(done.metadata).toEqual({ mine: 1 });
     expect(done.end_time! < detail.trace.end_time!).toBe(true);
@@ -49,7 +57,11 @@ describe('trace.end()', () => {
     root.end();
     await flush();
     const detail = await onlyTrace(c, 'end-root');
-    expect(spanNamed(detail, 'step')).toMatchObject({ status: 'ok', end_time: spanNamed(detail, 'request').end_time, metadata: MARK });
+    expect(spanNamed(detail, 'step')).toMatchObject({
+      status: 'ok',
+      end_time: spanNamed(detail, 'request').end_time,
+      metadata: MARK,
+    });
     expect(spanNamed(detail, 'request').metadata).toBeUndefined();
   });
 });

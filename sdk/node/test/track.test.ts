@@ -49,27 +49,62 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('track', () => {
   it("nests the Opik page's chain into one trace, with inputs by parameter name and source lines", async () => {
     const p = project();
-    const [preprocess, preLine] = [track(function preprocess_input(text: string) { return text.trim().toLowerCase(); }), lineHere()];
-    const [generate, genLine] = [track(async function generate_response(prompt: string) { await sleep(2); return `echo: ${prompt}`; }), lineHere()];
-    const postprocess = track(function postprocess_output(response: string) { return response.toUpperCase(); });
-    // A multi-line `track(…)` call: the location is the line the call starts on.
-    const chainLine = lineHere(), chain = track({ name: 'my_llm_application' }, async function llm_chain(input_text: string) {
-      const pre = preprocess(input_text);
-      const generated = await generate(pre);
-      return postprocess(generated);
+    const [preprocess, preLine] = [
+      track(function preprocess_input(text: string) {
+        return text.trim().toLowerCase();
+      }),
+      lineHere(),
+    ];
+    const [generate, genLine] = [
+      track(async function generate_response(prompt: string) {
+        await sleep(2);
+        return `echo: ${prompt}`;
+      }),
+      lineHere(),
+    ];
+    const postprocess = track(function postprocess_output(response: string) {
+      return response.toUpperCase();
     });
+    // A multi-line `track(…)` call: the location is the line the call starts on.
+    const chainLine = lineHere(),
+      chain = track({ name: 'my_llm_application' }, async function llm_chain(input_text: string) {
+        const pre = preprocess(input_text);
+        const generated = await generate(pre);
+        return postprocess(generated);
+      });
 
     expect(await chain('  Hello, how are you?  ')).toBe('ECHO: HELLO, HOW ARE YOU?');
     await flush();
 
     const detail = await onlyTrace(c, p);
-    expect(detail.trace).toMatchObject({ name: 'my_llm_application', status: 'ok', input: { input_text: '  Hello, how are you?  ' }, output: 'ECHO: HELLO, HOW ARE YOU?', span_count: 4 });
+    expect(detail.trace).toMatchObject({
+      name: 'my_llm_application',
+      status: 'ok',
+      input: { input_text: '  Hello, how are you?  ' },
+      output: 'ECHO: HELLO, HOW ARE YOU?',
+      span_count: 4,
+    });
     const [root] = childrenOf(detail, undefined);
-    expect(root).toMatchObject({ name: 'my_llm_application', code_location: { file: __filename, line: chainLine, function: 'llm_chain' } });
-    expect(childrenOf(detail, root).map((s) => s.name)).toEqual(['preprocess_input', 'generate_response', 'postprocess_output']);
-    expect(spanNamed(detail, 'preprocess_input')).toMatchObject({ input: { text: '  Hello, how are you?  ' }, output: 'hello, how are you?', code_location: { file: __filename, line: preLine } });
+    expect(root).toMatchObject({
+      name: 'my_llm_application',
+      code_location: { file: __filename, line: chainLine, function: 'llm_chain' },
+    });
+    expect(childrenOf(detail, root).map((s) => s.name)).toEqual([
+      'preprocess_input',
+      'generate_response',
+      'postprocess_output',
+    ]);
+    expect(spanNamed(detail, 'preprocess_input')).toMatchObject({
+      input: { text: '  Hello, how are you?  ' },
+      output: 'hello, how are you?',
+      code_location: { file: __filename, line: preLine },
+    });
     const gen = spanNamed(detail, 'generate_response');
-    expect(gen).toMatchObject({ input: { prompt: 'hello, how are you?' }, output: 'echo: hello, how are you?', code_location: { line: genLine, function: 'generate_response' } });
+    expect(gen).toMatchObject({
+      input: { prompt: 'hello, how are you?' },
+      output: 'echo: hello, how are you?',
+      code_location: { line: genLine, function: 'generate_response' },
+    });
     expect(gen.duration_ms).toBeGreaterThanOrEqual(1);
     for (const s of detail.spans) expect(s.start_time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
   });
@@ -175,10 +210,18 @@ describe('track', () => {
     const stack = spanNamed(detail, 'answer_question').error_info!.traceback!;
     const frames = stack.split('\n').filter((l) => /^\s+at /.test(l));
     expect(stack.split('\n')[0]).toMatch(/^SyntaxError: /);
-    expect(frames.filter((l) => l.includes(SDK_SRC)), stack).toEqual([]);
-    expect(frames.filter((l) => l.includes('node:async_hooks')), stack).toEqual([]);
+    expect(
+      frames.filter((l) => l.includes(SDK_SRC)),
+      stack,
+    ).toEqual([]);
+    expect(
+      frames.filter((l) => l.includes('node:async_hooks')),
+      stack,
+    ).toEqual([]);
     // The user's own frames, innermost first, with nothing of ours between them.
-    const mine = frames.map((l) => /at (?:Object\.)?(\w+) \(/.exec(l)?.[1]).filter((f) => f === 'parse_reply' || f === 'answer_question');
+    const mine = frames
+      .map((l) => /at (?:Object\.)?(\w+) \(/.exec(l)?.[1])
+      .filter((f) => f === 'parse_reply' || f === 'answer_question');
     expect(mine).toEqual(['parse_reply', 'answer_question']);
     const i = frames.findIndex((l) => l.includes('parse_reply'));
     expect(frames[i + 1]).toContain('answer_question');
@@ -222,7 +265,9 @@ describe('track', () => {
     expect(taken).toEqual([0, 1, 2]);
     await flush();
     const detail = await onlyTrace(c, p);
-    expect(detail.spans).toMatchObject([{ name: 'numbers', status: 'ok', output: [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }] }]);
+    expect(detail.spans).toMatchObject([
+      { name: 'numbers', status: 'ok', output: [{ n: 0 }, { n: 1 }, { n: 2 }, { n: 3 }] },
+    ]);
   });
 
   it('records an error thrown inside a generator and rethrows it', async () => {
@@ -239,7 +284,9 @@ describe('track', () => {
     expect(caught).toBeInstanceOf(RangeError);
     await flush();
     const detail = await onlyTrace(c, p);
-    expect(detail.spans).toMatchObject([{ status: 'error', error_info: { exception_type: 'RangeError', message: 'no more' } }]);
+    expect(detail.spans).toMatchObject([
+      { status: 'error', error_info: { exception_type: 'RangeError', message: 'no more' } },
+    ]);
   });
 
   it('covers the iteration of a stream a tracked function returns, keeping the stream itself', async () => {
@@ -276,9 +323,16 @@ describe('track', () => {
 
     const detail = await onlyTrace(c, p);
     expect(detail.trace).toMatchObject({ tags: ['llm_chatbot'], metadata: { user: 'u1' }, output: 5 });
-    expect(detail.trace.feedback_scores).toMatchObject([{ name: 'user_feedback', value: 1, reason: 'The response was helpful and accurate.', source: 'sdk' }]);
+    expect(detail.trace.feedback_scores).toMatchObject([
+      { name: 'user_feedback', value: 1, reason: 'The response was helpful and accurate.', source: 'sdk' },
+    ]);
     expect(detail.spans).toMatchObject([
-      { name: 'renamed_chain', metadata: { step: 1 }, usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }, feedback_scores: [{ name: 'relevance', value: 0.5 }] },
+      {
+        name: 'renamed_chain',
+        metadata: { step: 1 },
+        usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+        feedback_scores: [{ name: 'relevance', value: 0.5 }],
+      },
     ]);
   });
 
@@ -345,9 +399,19 @@ describe('track', () => {
 
   it('applies name, type, tags and metadata options, and can leave input and output out', async () => {
     const p = project();
-    const secret = track({ name: 'guard', type: 'guardrail', tags: ['safety'], metadata: { version: 2 }, captureInput: false, captureOutput: false }, function check(password: string) {
-      return password.length > 8;
-    });
+    const secret = track(
+      {
+        name: 'guard',
+        type: 'guardrail',
+        tags: ['safety'],
+        metadata: { version: 2 },
+        captureInput: false,
+        captureOutput: false,
+      },
+      function check(password: string) {
+        return password.length > 8;
+      },
+    );
     expect(secret('hunter2hunter2')).toBe(true);
     await flush();
     const detail = await onlyTrace(c, p);
@@ -370,6 +434,8 @@ describe('track', () => {
     expect(greeter.greet('ann', 'bob', 'cy')).toBe('hi ann & bob & cy');
     await flush();
     const detail = await onlyTrace(c, p);
-    expect(detail.spans).toMatchObject([{ name: 'greet', input: { name: 'ann', others: ['bob', 'cy'] }, output: 'hi ann & bob & cy' }]);
+    expect(detail.spans).toMatchObject([
+      { name: 'greet', input: { name: 'ann', others: ['bob', 'cy'] }, output: 'hi ann & bob & cy' },
+    ]);
   });
 });

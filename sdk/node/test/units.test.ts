@@ -14,20 +14,44 @@ describe('parameterNames', () => {
   const names = (fn: Function) => parameterNames(fn);
 
   it('reads plain, defaulted and rest parameters of every function form', () => {
-    expect(names(function f(a: number, b = 2) { return a + b; })).toEqual({ names: ['a', 'b'], rest: false });
+    expect(
+      names(function f(a: number, b = 2) {
+        return a + b;
+      }),
+    ).toEqual({ names: ['a', 'b'], rest: false });
     expect(names((x: number) => x)).toEqual({ names: ['x'], rest: false });
-    expect(names(async (text: string, ...more: string[]) => text + more.join(''))).toEqual({ names: ['text', 'more'], rest: true });
-    expect(names({ method(first: string, second = 'a,b', third = { k: [1, 2] }) { return first + second + third; } }.method)).toEqual({ names: ['first', 'second', 'third'], rest: false });
+    expect(names(async (text: string, ...more: string[]) => text + more.join(''))).toEqual({
+      names: ['text', 'more'],
+      rest: true,
+    });
+    expect(
+      names(
+        {
+          method(first: string, second = 'a,b', third = { k: [1, 2] }) {
+            return first + second + third;
+          },
+        }.method,
+      ),
+    ).toEqual({ names: ['first', 'second', 'third'], rest: false });
     expect(names(new Function('q', 'r', 'return q + r'))).toEqual({ names: ['q', 'r'], rest: false });
   });
 
   it('leaves destructured parameters unnamed (they become arg0, …)', () => {
-    expect(names(({ a }: { a: number }, [b]: number[], c: number) => a + b + c)).toEqual({ names: [undefined, undefined, 'c'], rest: false });
+    expect(names(({ a }: { a: number }, [b]: number[], c: number) => a + b + c)).toEqual({
+      names: [undefined, undefined, 'c'],
+      rest: false,
+    });
   });
 
   it('copes with native and bound functions', () => {
     expect(names(Math.max)).toEqual({ names: [], rest: false });
-    expect(names(function g(a: number) { return a; }.bind(null))).toEqual({ names: [], rest: false });
+    expect(
+      names(
+        function g(a: number) {
+          return a;
+        }.bind(null),
+      ),
+    ).toEqual({ names: [], rest: false });
   });
 });
 
@@ -49,9 +73,23 @@ describe('snapshot', () => {
   });
 
   it('never throws on hostile values', () => {
-    const hostile = new Proxy({}, { ownKeys: () => { throw new Error('no keys'); }, get: () => { throw new Error('no get'); } });
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('no keys');
+        },
+        get: () => {
+          throw new Error('no get');
+        },
+      },
+    );
     expect(encodeJson(hostile)).toMatch(/^"\[unserialisable/);
-    const toJSONThrows = { toJSON: () => { throw new Error('nope'); } };
+    const toJSONThrows = {
+      toJSON: () => {
+        throw new Error('nope');
+      },
+    };
     expect(encodeJson({ v: toJSONThrows })).toBe('{"v":"[toJSON threw: Error: nope]"}');
   });
 });
@@ -89,7 +127,11 @@ describe('exported spans', () => {
 
 describe('parseFrame', () => {
   it('reads the frame forms V8 writes', () => {
-    expect(parseFrame('    at greet (/home/me/app.ts:12:5)')).toEqual({ file: '/home/me/app.ts', line: 12, function: 'greet' });
+    expect(parseFrame('    at greet (/home/me/app.ts:12:5)')).toEqual({
+      file: '/home/me/app.ts',
+      line: 12,
+      function: 'greet',
+    });
     expect(parseFrame('    at file:///home/me/app.mjs:3:1')).toEqual({ file: '/home/me/app.mjs', line: 3 });
     expect(parseFrame('    at async Promise.all (index 0)')).toBeUndefined();
     expect(parseFrame('    at new Foo (/x/y.js:1:2)')).toEqual({ file: '/x/y.js', line: 1, function: 'Foo' });

@@ -40,7 +40,8 @@ function requestedMode(headers: IncomingHttpHeaders): CacheMode {
   const ours = header(headers, 'x-spanscope-cache');
   const braintrust = header(headers, 'x-bt-use-cache');
   const value = (ours ?? braintrust ?? 'auto').trim().toLowerCase();
-  if ((CACHE_MODES as readonly string[]).includes(value) && (ours !== undefined || value !== 'replay')) return value as CacheMode;
+  if ((CACHE_MODES as readonly string[]).includes(value) && (ours !== undefined || value !== 'replay'))
+    return value as CacheMode;
   const name = ours !== undefined ? 'x-spanscope-cache' : 'x-bt-use-cache';
   const allowed = ours !== undefined ? CACHE_MODES.join(', ') : 'auto, always, never';
   throw new HttpError(400, `${name} must be one of ${allowed}, not "${value}"`);
@@ -71,13 +72,17 @@ function cacheControl(value: string | undefined): Map<string, string | undefined
  * an entry). Headers, and so the Authorization, take no part.
  */
 export function cacheKey(upstream: string, method: string, path: string, body: unknown): string {
-  return createHash('sha256').update(`${upstream}\n${method}\n${path}\n${canonicalJson(body)}`).digest('hex');
+  return createHash('sha256')
+    .update(`${upstream}\n${method}\n${path}\n${canonicalJson(body)}`)
+    .digest('hex');
 }
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => canonicalJson(v === undefined ? null : v)).join(',')}]`;
   if (isPlainObject(value)) {
-    const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort();
+    const keys = Object.keys(value)
+      .filter((k) => value[k] !== undefined)
+      .sort();
     return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
   }
   // JSON.stringify writes Infinity (a body's 1e400) as null: another request. A number this

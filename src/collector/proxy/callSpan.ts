@@ -50,7 +50,10 @@ export class CallSpan {
   private started = false;
   private ended = false;
 
-  constructor(private readonly deps: CollectorDeps, private readonly call: CallStart) {}
+  constructor(
+    private readonly deps: CollectorDeps,
+    private readonly call: CallStart,
+  ) {}
 
   /** Writes the running span, unless its parent is not known yet. */
   start(): void {
@@ -100,9 +103,29 @@ export class CallSpan {
     const { name, input, model, provider, metadata, parent } = this.call;
     const events: Events = [];
     if (this.ownTrace) {
-      events.push({ event: 'trace_start', trace: { id: this.traceId, name, project_name: parent.projectName, start_time: this.startMs, input, metadata: { proxy: true } } });
+      events.push({
+        event: 'trace_start',
+        trace: {
+          id: this.traceId,
+          name,
+          project_name: parent.projectName,
+          start_time: this.startMs,
+          input,
+          metadata: { proxy: true },
+        },
+      });
     }
-    const span: Record<string, unknown> = { id: this.id, trace_id: this.traceId, name, type: 'llm', start_time: this.startMs, input, model, provider, metadata };
+    const span: Record<string, unknown> = {
+      id: this.id,
+      trace_id: this.traceId,
+      name,
+      type: 'llm',
+      start_time: this.startMs,
+      input,
+      model,
+      provider,
+      metadata,
+    };
     if (!this.ownTrace && parent.spanId) span.parent_span_id = parent.spanId;
     events.push({ event: 'span_start', span });
     return events;
@@ -122,7 +145,11 @@ export class CallSpan {
     };
     if (result.cached) span.total_estimated_cost = 0;
     const events: Events = [{ event: 'span_end', span }];
-    if (this.ownTrace) events.push({ event: 'trace_end', trace: { id: this.traceId, end_time: endMs, output: result.output, error_info: result.error } });
+    if (this.ownTrace)
+      events.push({
+        event: 'trace_end',
+        trace: { id: this.traceId, end_time: endMs, output: result.output, error_info: result.error },
+      });
     return events;
   }
 
@@ -132,7 +159,8 @@ export class CallSpan {
     try {
       ingestBatch(this.deps.store, { events });
     } catch (err) {
-      if (!(err instanceof HttpError)) return this.deps.log(`Spanscope proxy: recording a call failed: ${(err as Error).message}`);
+      if (!(err instanceof HttpError))
+        return this.deps.log(`Spanscope proxy: recording a call failed: ${(err as Error).message}`);
       const note = `${err.message}: ${JSON.stringify(err.details ?? []).slice(0, 500)}`;
       for (const e of events) {
         const record = (e.span ?? e.trace) as Record<string, unknown>;
@@ -158,9 +186,12 @@ export class CallSpan {
 function redact(events: Events, secrets: string[]): Events {
   const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
   if (!wanted.length) return events;
-  const clean = (text: string) => (wanted.some((s) => text.includes(s)) ? wanted.reduce((t, s) => t.split(s).join('[redacted]'), text) : text);
+  const clean = (text: string) =>
+    wanted.some((s) => text.includes(s)) ? wanted.reduce((t, s) => t.split(s).join('[redacted]'), text) : text;
   const root: { value: unknown } = { value: events };
-  const stack: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [{ holder: root as Record<string, unknown>, key: 'value' }];
+  const stack: { holder: Record<string, unknown> | unknown[]; key: string | number }[] = [
+    { holder: root as Record<string, unknown>, key: 'value' },
+  ];
   while (stack.length) {
     const { holder, key } = stack.pop()!;
     const value = (holder as Record<string | number, unknown>)[key];

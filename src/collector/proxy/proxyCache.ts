@@ -46,7 +46,12 @@ export class ProxyCache {
   /** Puts under way by key: a call right behind the one that fills an entry waits for it rather than missing. */
   private readonly filling = new Map<string, Promise<void>>();
 
-  private constructor(private readonly dir: string, readonly maxBytes: number, private readonly db: Low<IndexData>, private readonly warn: (m: string) => void) {
+  private constructor(
+    private readonly dir: string,
+    readonly maxBytes: number,
+    private readonly db: Low<IndexData>,
+    private readonly warn: (m: string) => void,
+  ) {
     for (const entry of Object.values(db.data.entries)) this.totalBytes += entry.size;
   }
 
@@ -58,17 +63,24 @@ export class ProxyCache {
     let db = new Low<IndexData>(new JSONFile<IndexData>(path), empty());
     try {
       await db.read();
-      if (db.data?.version !== 1 || typeof db.data.entries !== 'object' || db.data.entries === null) throw new Error('not a cache index');
+      if (db.data?.version !== 1 || typeof db.data.entries !== 'object' || db.data.entries === null)
+        throw new Error('not a cache index');
     } catch (err) {
       const aside = await moveAside(path).catch(() => undefined);
-      warn(`Spanscope proxy: the cache index ${path} could not be read (${(err as Error).message})${aside ? `; moved to ${aside}` : ''}; starting an empty cache`);
+      warn(
+        `Spanscope proxy: the cache index ${path} could not be read (${(err as Error).message})${aside ? `; moved to ${aside}` : ''}; starting an empty cache`,
+      );
       db = new Low<IndexData>(new JSONFile<IndexData>(path), empty());
     }
     // Files in bodies/ the index does not name take space outside maxBytes and are never
     // served: temp files of writes a crash cut off, bodies whose index entry a crash lost
     // (the body is written first), every body of an index that was moved aside.
     const bodies = join(dir, 'bodies');
-    await Promise.all(listDir(bodies).filter((name) => !(KEY.test(name) && Object.hasOwn(db.data.entries, name))).map((name) => rm(join(bodies, name), { force: true })));
+    await Promise.all(
+      listDir(bodies)
+        .filter((name) => !(KEY.test(name) && Object.hasOwn(db.data.entries, name)))
+        .map((name) => rm(join(bodies, name), { force: true })),
+    );
     return new ProxyCache(dir, maxBytes, db, warn);
   }
 
@@ -77,7 +89,11 @@ export class ProxyCache {
   }
 
   /** The stored reply and its body; undefined on a miss, an entry older than `maxAgeMs`, or a body file gone. */
-  async get(key: string, maxAgeMs?: number, now = Date.now()): Promise<{ reply: CachedReply; body: Buffer } | undefined> {
+  async get(
+    key: string,
+    maxAgeMs?: number,
+    now = Date.now(),
+  ): Promise<{ reply: CachedReply; body: Buffer } | undefined> {
     await this.filling.get(key);
     const reply = KEY.test(key) ? this.db.data.entries[key] : undefined;
     if (!reply || (maxAgeMs !== undefined && now - reply.storedAt > maxAgeMs)) return undefined;
@@ -102,14 +118,25 @@ export class ProxyCache {
   }
 
   /** Stores a 2xx reply (anything else is ignored), then trims the cache to its size. */
-  async put(key: string, reply: { status: number; contentType?: string; chunks: Buffer[] }, now = Date.now()): Promise<void> {
+  async put(
+    key: string,
+    reply: { status: number; contentType?: string; chunks: Buffer[] },
+    now = Date.now(),
+  ): Promise<void> {
     if (!KEY.test(key) || reply.status < 200 || reply.status > 299) return;
     const size = reply.chunks.reduce((n, c) => n + c.length, 0);
     if (size > this.maxBytes) return;
     const job = (async () => {
       await writeFileAtomic(this.bodyPath(key), reply.chunks);
       if (this.db.data.entries[key]) this.totalBytes -= this.db.data.entries[key].size;
-      this.db.data.entries[key] = { status: reply.status, contentType: reply.contentType, chunks: reply.chunks.map((c) => c.length), size, storedAt: now, lastUsedAt: now };
+      this.db.data.entries[key] = {
+        status: reply.status,
+        contentType: reply.contentType,
+        chunks: reply.chunks.map((c) => c.length),
+        size,
+        storedAt: now,
+        lastUsedAt: now,
+      };
       this.totalBytes += size;
       this.evict();
       await this.db.write();

@@ -27,15 +27,20 @@ export function parentFromHeaders(headers: IncomingHttpHeaders): ParentRef {
     const exported = decodeSpanscopeExport(ours);
     if (exported) return { ...exported, projectName: exported.projectName ?? project };
     const problem = idProblem(ours);
-    if (problem) throw new HttpError(400, `x-spanscope-parent must be a span id or an exported span (ss1.…): the id ${problem}`);
+    if (problem)
+      throw new HttpError(400, `x-spanscope-parent must be a span id or an exported span (ss1.…): the id ${problem}`);
     return { spanId: ours, projectName: project };
   }
   const braintrust = single(headers['x-bt-parent'])?.trim();
   if (braintrust) {
     const parent = parseBraintrustParent(braintrust);
     // An experiment is not something Spanscope keeps (its routes answer 501): such a parent names nothing here.
-    if (parent && (parent.spanId || parent.projectName)) return { spanId: parent.spanId, traceId: parent.traceId, projectName: parent.projectName ?? project };
-    throw new HttpError(400, 'x-bt-parent must be project_name:NAME, project_id:ID or an exported span (span.export())');
+    if (parent && (parent.spanId || parent.projectName))
+      return { spanId: parent.spanId, traceId: parent.traceId, projectName: parent.projectName ?? project };
+    throw new HttpError(
+      400,
+      'x-bt-parent must be project_name:NAME, project_id:ID or an exported span (span.export())',
+    );
   }
   return { projectName: project };
 }

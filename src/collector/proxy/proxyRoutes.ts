@@ -9,13 +9,28 @@
 import type { IncomingMessage } from 'node:http';
 import { describeRequest, endpointOf } from '../../core/llmCalls/openaiCalls';
 import { cutDepth } from '../../core/normalise/limits';
-import { type CollectorDeps, type Method, type RequestContext, type Route, type RouteReply, mediaType } from '../router';
+import {
+  type CollectorDeps,
+  type Method,
+  type RequestContext,
+  type Route,
+  type RouteReply,
+  mediaType,
+} from '../router';
 import { cacheKey, cachePlan } from './cachePolicy';
 import { CallSpan, SECRET_MIN_LENGTH } from './callSpan';
 import { parentFromHeaders } from './proxyParent';
 import { DEFAULT_CACHE_MAX_BYTES, ProxyCache } from './proxyCache';
 import { ReplyObserver, httpError } from './replyObserver';
-import { DEFAULT_UPSTREAM, DEFAULT_UPSTREAM_TIMEOUT_MS, UpstreamError, callUpstream, forwardedHeaders, replyHeaders, upstreamUrl } from './upstream';
+import {
+  DEFAULT_UPSTREAM,
+  DEFAULT_UPSTREAM_TIMEOUT_MS,
+  UpstreamError,
+  callUpstream,
+  forwardedHeaders,
+  replyHeaders,
+  upstreamUrl,
+} from './upstream';
 
 export const PROXY_PREFIX = '/v1/proxy';
 /** The same proxy answering only from its cache, as `x-spanscope-cache: replay` does: a base
@@ -51,17 +66,22 @@ export function createProxy(deps: CollectorDeps, options: ProxyOptions): Proxy {
   const openCache = () =>
     (cache ??= options.cacheDir
       ? ProxyCache.open(options.cacheDir, options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES, deps.log).catch((err) => {
-          deps.log(`Spanscope proxy: the cache in ${options.cacheDir} could not be opened (${(err as Error).message}); calls go upstream uncached`);
+          deps.log(
+            `Spanscope proxy: the cache in ${options.cacheDir} could not be opened (${(err as Error).message}); calls go upstream uncached`,
+          );
           return undefined;
         })
       : Promise.resolve(undefined));
 
   const handler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache }, PROXY_PREFIX);
-  const replayHandler = (ctx: RequestContext) => handle(ctx, { deps, upstream, timeoutMs, cache: openCache }, PROXY_REPLAY_PREFIX);
+  const replayHandler = (ctx: RequestContext) =>
+    handle(ctx, { deps, upstream, timeoutMs, cache: openCache }, PROXY_REPLAY_PREFIX);
   return {
     routes: [
       ...METHODS.map((method): Route => ({ method, path: `${PROXY_PREFIX}/*`, auth: 'none', handler })),
-      ...METHODS.map((method): Route => ({ method, path: `${PROXY_REPLAY_PREFIX}/*`, auth: 'none', handler: replayHandler })),
+      ...METHODS.map(
+        (method): Route => ({ method, path: `${PROXY_REPLAY_PREFIX}/*`, auth: 'none', handler: replayHandler }),
+      ),
     ],
     close: async () => (await cache)?.close(),
   };
@@ -81,16 +101,24 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
   const pathAndQuery = `${path}${ctx.url.search}`;
   const endpoint = endpointOf(path);
   const body = method === 'GET' || method === 'HEAD' ? undefined : await ctx.readBody();
-  const json = body?.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
+  const json =
+    body?.length && mediaType(req.headers['content-type']) === 'application/json' ? parseJson(body) : undefined;
   const parent = parentFromHeaders(req.headers);
-  const plan = cachePlan(prefix === PROXY_REPLAY_PREFIX ? { ...req.headers, 'x-spanscope-cache': 'replay' } : req.headers, json);
+  const plan = cachePlan(
+    prefix === PROXY_REPLAY_PREFIX ? { ...req.headers, 'x-spanscope-cache': 'replay' } : req.headers,
+    json,
+  );
   const key = plan.read || plan.write ? safeKey(proxy.upstream, method, pathAndQuery, json) : undefined;
   // The span reads the body cut to the depth the store keeps (its readers recurse); the cache key takes it whole.
   const request = describeRequest(endpoint, cutDepth(json));
   const model = request.model;
   const secrets = credentials(req, ctx.url);
   const span = new CallSpan(proxy.deps, {
-    name: model ? `${endpoint === 'other' ? path.replace(/^\//, '') : endpoint} ${model}` : endpoint === 'other' ? `${method} ${path}` : endpoint,
+    name: model
+      ? `${endpoint === 'other' ? path.replace(/^\//, '') : endpoint} ${model}`
+      : endpoint === 'other'
+        ? `${method} ${path}`
+        : endpoint,
     input: request.input,
     model,
     provider: providerOf(proxy.upstream),
@@ -137,19 +165,51 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
     req.socket.off('close', onClose);
     const e = err instanceof UpstreamError ? err : new UpstreamError('unreachable', (err as Error).message);
     if (e.kind === 'aborted') {
-      span.end({ metadata: { aborted: true }, error: { exception_type: 'ClientAborted', message: 'the client closed the connection before the upstream answered' }, cached: false });
+      span.end({
+        metadata: { aborted: true },
+        error: {
+          exception_type: 'ClientAborted',
+          message: 'the client closed the connection before the upstream answered',
+        },
+        cached: false,
+      });
       return { status: 499, json: { error: { message: e.message } } };
     }
     const status = e.kind === 'timeout' ? 504 : 502;
-    return failed(span, status, { error: { message: `Spanscope proxy: ${e.message}`, type: e.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable' } });
+    return failed(span, status, {
+      error: {
+        message: `Spanscope proxy: ${e.message}`,
+        type: e.kind === 'timeout' ? 'upstream_timeout' : 'upstream_unreachable',
+      },
+    });
   }
   const status = reply.statusCode ?? 502;
-  const observer = new ReplyObserver(endpoint, status, single(reply.headers['content-type']), Date.now() - span.durationMs, single(reply.headers['content-encoding']));
+  const observer = new ReplyObserver(
+    endpoint,
+    status,
+    single(reply.headers['content-type']),
+    Date.now() - span.durationMs,
+    single(reply.headers['content-encoding']),
+  );
   const headers = { ...replyHeaders(reply.headers), [CACHED_HEADER]: 'MISS' };
   // A compressed reply is not kept: the cache stores no Content-Encoding to serve it with.
   const encoded = (single(reply.headers['content-encoding']) ?? 'identity').trim().toLowerCase() !== 'identity';
-  const store = key && cache && plan.write && status >= 200 && status < 300 && !encoded ? { cache, key, contentType: single(reply.headers['content-type']), secrets } : undefined;
-  return relay({ req, span, observer, source: reply, status, headers, cached: false, store, abort: controller, onClose });
+  const store =
+    key && cache && plan.write && status >= 200 && status < 300 && !encoded
+      ? { cache, key, contentType: single(reply.headers['content-type']), secrets }
+      : undefined;
+  return relay({
+    req,
+    span,
+    observer,
+    source: reply,
+    status,
+    headers,
+    cached: false,
+    store,
+    abort: controller,
+    onClose,
+  });
 }
 
 interface Relay {
@@ -185,9 +245,24 @@ function relay(r: Relay): RouteReply {
     const aborted = error instanceof UpstreamError && error.kind === 'aborted';
     const metadata = { ...result.metadata, status_code: r.status, ...(aborted ? { aborted: true } : {}) };
     const failure = error
-      ? { exception_type: aborted ? 'ClientAborted' : error instanceof UpstreamError && error.kind === 'timeout' ? 'UpstreamTimeout' : 'UpstreamError', message: error.message }
+      ? {
+          exception_type: aborted
+            ? 'ClientAborted'
+            : error instanceof UpstreamError && error.kind === 'timeout'
+              ? 'UpstreamTimeout'
+              : 'UpstreamError',
+          message: error.message,
+        }
       : result.error;
-    r.span.end({ output: result.output, usage: result.usage, model: result.model, metadata, error: failure, timeToFirstTokenMs: r.observer.streamed ? result.timeToFirstTokenMs : undefined, cached: r.cached });
+    r.span.end({
+      output: result.output,
+      usage: result.usage,
+      model: result.model,
+      metadata,
+      error: failure,
+      timeToFirstTokenMs: r.observer.streamed ? result.timeToFirstTokenMs : undefined,
+      cached: r.cached,
+    });
   };
   // The client leaving cancels the upstream request; if it leaves before the reply's first
   // chunk is asked for, the stream below never runs, so the span ends here.
@@ -248,12 +323,22 @@ function readResult(observer: ReplyObserver): ReturnType<ReplyObserver['result']
   try {
     return observer.result();
   } catch (err) {
-    return { metadata: {}, error: { exception_type: 'SpanscopeProxyError', message: `the reply could not be read: ${(err as Error).message}` } };
+    return {
+      metadata: {},
+      error: {
+        exception_type: 'SpanscopeProxyError',
+        message: `the reply could not be read: ${(err as Error).message}`,
+      },
+    };
   }
 }
 
 /** A reply the proxy makes itself (no upstream answer): an error span, and the OpenAI error shape the clients read. */
-function failed(span: CallSpan, status: number, json: { error: { message: string; type: string; code?: string } }): RouteReply {
+function failed(
+  span: CallSpan,
+  status: number,
+  json: { error: { message: string; type: string; code?: string } },
+): RouteReply {
   span.end({ output: json, metadata: { status_code: status }, error: httpError(status, json), cached: false });
   return { status, json, headers: { [CACHED_HEADER]: 'MISS' } };
 }

@@ -6,7 +6,13 @@
 import { StringDecoder } from 'node:string_decoder';
 import { brotliDecompressSync, gunzipSync, inflateSync } from 'node:zlib';
 import type { ErrorInfo } from '../../core/model/model';
-import { type CallResult, type OpenAiEndpoint, describeReply, streamAccumulator, type StreamAccumulator } from '../../core/llmCalls/openaiCalls';
+import {
+  type CallResult,
+  type OpenAiEndpoint,
+  describeReply,
+  streamAccumulator,
+  type StreamAccumulator,
+} from '../../core/llmCalls/openaiCalls';
 import { SseReader } from '../../core/llmCalls/sseEvents';
 import { isPlainObject } from '../../core/model/merge';
 import { cutDepth } from '../../core/normalise/limits';
@@ -24,7 +30,13 @@ export class ReplyObserver {
   firstTokenMs?: number;
 
   /** `contentEncoding`: a body the upstream compressed although asked not to is passed on as it is, and decompressed here to be read. */
-  constructor(private readonly endpoint: OpenAiEndpoint, readonly status: number, contentType: string | undefined, private readonly startMs: number, private readonly contentEncoding?: string) {
+  constructor(
+    private readonly endpoint: OpenAiEndpoint,
+    readonly status: number,
+    contentType: string | undefined,
+    private readonly startMs: number,
+    private readonly contentEncoding?: string,
+  ) {
     if (status >= 200 && status < 300 && /^text\/event-stream/i.test(contentType ?? '')) {
       const events = (this.events = streamAccumulator(endpoint));
       this.sse = new SseReader((data) => {
@@ -67,7 +79,8 @@ export class ReplyObserver {
     } catch {
       // not JSON: the text itself is the output
     }
-    if (this.status < 200 || this.status > 299) return { output: body, metadata: {}, error: httpError(this.status, body) };
+    if (this.status < 200 || this.status > 299)
+      return { output: body, metadata: {}, error: httpError(this.status, body) };
     return describeReply(this.endpoint, body);
   }
 }
@@ -94,6 +107,7 @@ function decode(bytes: Buffer, encoding: string | undefined): string | undefined
 export function httpError(status: number, body: unknown): ErrorInfo {
   const error = isPlainObject(body) && isPlainObject(body.error) ? body.error : isPlainObject(body) ? body : {};
   const type = [error.type, error.code].find((v) => typeof v === 'string' && v) as string | undefined;
-  const message = typeof error.message === 'string' ? error.message : typeof body === 'string' ? body.slice(0, 2000) : undefined;
+  const message =
+    typeof error.message === 'string' ? error.message : typeof body === 'string' ? body.slice(0, 2000) : undefined;
   return { exception_type: `HTTP ${status}${type ? ` ${type}` : ''}`, message };
 }

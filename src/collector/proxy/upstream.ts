@@ -6,7 +6,13 @@
 // `timeoutMs` (before the reply or between two chunks of it) is a timeout; the caller's
 // AbortSignal (the client went away) cancels the request at any point.
 
-import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type IncomingHttpHeaders,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 
 export const DEFAULT_UPSTREAM = 'https://api.openai.com/v1';
@@ -14,9 +20,28 @@ export const DEFAULT_UPSTREAM = 'https://api.openai.com/v1';
 export const DEFAULT_UPSTREAM_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** Headers of one hop only (RFC 9110 §7.6.1), never forwarded either way. */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
 /** Request headers that describe the client's request to the collector, not the upstream one. */
-const NOT_FORWARDED = new Set(['host', 'content-length', 'content-encoding', 'accept-encoding', 'cookie', 'origin', 'referer', 'expect']);
+const NOT_FORWARDED = new Set([
+  'host',
+  'content-length',
+  'content-encoding',
+  'accept-encoding',
+  'cookie',
+  'origin',
+  'referer',
+  'expect',
+]);
 
 /**
  * Connections to the upstream are kept open between calls (a TLS handshake to the provider
@@ -25,7 +50,10 @@ const NOT_FORWARDED = new Set(['host', 'content-length', 'content-encoding', 'ac
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
 export class UpstreamError extends Error {
-  constructor(readonly kind: 'timeout' | 'unreachable' | 'aborted', message: string) {
+  constructor(
+    readonly kind: 'timeout' | 'unreachable' | 'aborted',
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -33,7 +61,8 @@ export class UpstreamError extends Error {
 /** `https://api.openai.com/v1` + `/chat/completions?x=1`; throws on a base that is not an http(s) URL. */
 export function upstreamUrl(base: string, pathAndQuery: string): URL {
   const url = new URL(base);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`the proxy's upstream must be an http or https URL, not "${base}"`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`the proxy's upstream must be an http or https URL, not "${base}"`);
   const [path, query] = splitOnce(pathAndQuery, '?');
   url.pathname = `${url.pathname.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
   url.search = query === undefined ? '' : `?${query}`;
@@ -43,7 +72,14 @@ export function upstreamUrl(base: string, pathAndQuery: string): URL {
 export function forwardedHeaders(headers: IncomingHttpHeaders, bodyLength: number | undefined): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || NOT_FORWARDED.has(name) || name.startsWith('x-spanscope-') || name.startsWith('x-bt-')) continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      NOT_FORWARDED.has(name) ||
+      name.startsWith('x-spanscope-') ||
+      name.startsWith('x-bt-')
+    )
+      continue;
     out[name] = value;
   }
   out['accept-encoding'] = 'identity';
@@ -81,7 +117,11 @@ export interface UpstreamCall {
 export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const https = call.url.protocol === 'https:';
-    const req = (https ? httpsRequest : httpRequest)(call.url, { method: call.method, headers: call.headers, agent: https ? agents.https : agents.http });
+    const req = (https ? httpsRequest : httpRequest)(call.url, {
+      method: call.method,
+      headers: call.headers,
+      agent: https ? agents.https : agents.http,
+    });
     let reply: IncomingMessage | undefined;
     const fail = (err: UpstreamError) => {
       if (reply) reply.destroy(err);
@@ -92,7 +132,14 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
     if (call.signal.aborted) return onAbort();
     call.signal.addEventListener('abort', onAbort, { once: true });
     req.setNoDelay(true);
-    req.setTimeout(call.timeoutMs, () => fail(new UpstreamError('timeout', `the upstream ${call.url.host} sent nothing for ${call.timeoutMs < 1000 ? `${call.timeoutMs} ms` : `${Math.round(call.timeoutMs / 1000)} s`}`)));
+    req.setTimeout(call.timeoutMs, () =>
+      fail(
+        new UpstreamError(
+          'timeout',
+          `the upstream ${call.url.host} sent nothing for ${call.timeoutMs < 1000 ? `${call.timeoutMs} ms` : `${Math.round(call.timeoutMs / 1000)} s`}`,
+        ),
+      ),
+    );
     req.on('response', (res) => {
       reply = res;
       res.on('close', () => call.signal.removeEventListener('abort', onAbort));
@@ -101,7 +148,14 @@ export function callUpstream(call: UpstreamCall): Promise<IncomingMessage> {
     req.on('error', (err: NodeJS.ErrnoException) => {
       if (reply) return; // the reply stream carries it
       call.signal.removeEventListener('abort', onAbort);
-      reject(err instanceof UpstreamError ? err : new UpstreamError('unreachable', `could not reach the upstream ${call.url.origin}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' ')));
+      reject(
+        err instanceof UpstreamError
+          ? err
+          : new UpstreamError(
+              'unreachable',
+              `could not reach the upstream ${call.url.origin}: ${err.code ?? ''} ${err.message}`.replace(/\s+/g, ' '),
+            ),
+      );
     });
     req.end(call.body);
   });

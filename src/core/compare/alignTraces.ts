@@ -45,7 +45,11 @@ export function alignTraces(left: TraceDetail, right: TraceDetail): TraceAlignme
   return {
     left: l,
     right: r,
-    delta: { duration_ms: diff(l.duration_ms, r.duration_ms), tokens: r.tokens - l.tokens, cost: round(r.cost - l.cost) },
+    delta: {
+      duration_ms: diff(l.duration_ms, r.duration_ms),
+      tokens: r.tokens - l.tokens,
+      cost: round(r.cost - l.cost),
+    },
     rows,
   };
 }
@@ -73,7 +77,9 @@ function emit(l: SpanNode<Span> | undefined, r: SpanNode<Span> | undefined, path
 /** `name#n` for the n-th sibling of that name, siblings in start order. */
 function occurrences(nodes: SpanNode<Span>[]): [string, SpanNode<Span>][] {
   const seen = new Map<string, number>();
-  const sorted = [...nodes].sort((a, b) => (a.span.start_time < b.span.start_time ? -1 : a.span.start_time > b.span.start_time ? 1 : 0));
+  const sorted = [...nodes].sort((a, b) =>
+    a.span.start_time < b.span.start_time ? -1 : a.span.start_time > b.span.start_time ? 1 : 0,
+  );
   return sorted.map((n) => {
     const i = seen.get(n.span.name) ?? 0;
     seen.set(n.span.name, i + 1);
@@ -114,7 +120,8 @@ export function tokensOf(s: Pick<Span, 'usage'>): number | null {
   const u = s.usage;
   if (!u) return null;
   if (typeof u.total_tokens === 'number') return u.total_tokens;
-  if (typeof u.prompt_tokens === 'number' || typeof u.completion_tokens === 'number') return (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0);
+  if (typeof u.prompt_tokens === 'number' || typeof u.completion_tokens === 'number')
+    return (u.prompt_tokens ?? 0) + (u.completion_tokens ?? 0);
   return null;
 }
 

@@ -13,11 +13,17 @@ type Renderable = Partial<Span> & Pick<Span, 'id' | 'name'>;
 
 export function renderSpanText(span: Renderable, context: { traceName?: string } = {}): string {
   const out: string[] = [];
-  const kind = [span.type, span.status, span.duration_ms == null ? undefined : formatMs(span.duration_ms)].filter(Boolean).join(' · ');
+  const kind = [span.type, span.status, span.duration_ms == null ? undefined : formatMs(span.duration_ms)]
+    .filter(Boolean)
+    .join(' · ');
   out.push(`# ${span.name || '(unnamed)'}${kind ? `  (${kind})` : ''}`);
   if (context.traceName !== undefined) out.push(`trace: ${context.traceName}`);
-  if (span.code_location?.file) out.push(`code: ${span.code_location.file}:${span.code_location.line}${span.code_location.function ? ` (${span.code_location.function})` : ''}`);
-  if (span.model || span.provider) out.push(`model: ${[span.model, span.provider && `(${span.provider})`].filter(Boolean).join(' ')}`);
+  if (span.code_location?.file)
+    out.push(
+      `code: ${span.code_location.file}:${span.code_location.line}${span.code_location.function ? ` (${span.code_location.function})` : ''}`,
+    );
+  if (span.model || span.provider)
+    out.push(`model: ${[span.model, span.provider && `(${span.provider})`].filter(Boolean).join(' ')}`);
   if (span.start_time) out.push(`started: ${span.start_time}`);
 
   const input = messagesOf(span.input);
@@ -30,14 +36,29 @@ export function renderSpanText(span: Renderable, context: { traceName?: string }
   const params = parametersOf(span);
   if (params) section(out, 'Parameters', valueText(params));
   if (span.usage && Object.keys(span.usage).length) {
-    section(out, 'Usage', Object.keys(span.usage).sort().map((k) => `${k}: ${span.usage![k]}`).join('\n'));
+    section(
+      out,
+      'Usage',
+      Object.keys(span.usage)
+        .sort()
+        .map((k) => `${k}: ${span.usage![k]}`)
+        .join('\n'),
+    );
   }
-  if (typeof span.total_estimated_cost === 'number') section(out, 'Cost', `$${span.total_estimated_cost.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`);
-  if (span.time_to_first_token_ms !== undefined) section(out, 'Time to first token', formatMs(span.time_to_first_token_ms));
+  if (typeof span.total_estimated_cost === 'number')
+    section(out, 'Cost', `$${span.total_estimated_cost.toFixed(6).replace(/0+$/, '').replace(/\.$/, '')}`);
+  if (span.time_to_first_token_ms !== undefined)
+    section(out, 'Time to first token', formatMs(span.time_to_first_token_ms));
   if (span.feedback_scores?.length) section(out, 'Scores', scoresText(span.feedback_scores));
   if (span.error_info) {
     const e = span.error_info;
-    section(out, 'Error', [`${e.exception_type}${e.message ? `: ${e.message}` : ''}`, e.traceback ? `\n${e.traceback.trimEnd()}` : ''].join(''));
+    section(
+      out,
+      'Error',
+      [`${e.exception_type}${e.message ? `: ${e.message}` : ''}`, e.traceback ? `\n${e.traceback.trimEnd()}` : ''].join(
+        '',
+      ),
+    );
   }
   if (span.metadata && Object.keys(span.metadata).length) section(out, 'Metadata', valueText(span.metadata));
   if (span.tags?.length) section(out, 'Tags', [...span.tags].sort().join(', '));
@@ -48,16 +69,27 @@ export function renderSpanText(span: Renderable, context: { traceName?: string }
 export function renderTraceText(detail: TraceDetail): string {
   const t = detail.trace;
   const head = renderSpanText({ ...t, id: t.id, name: t.name, type: undefined });
-  const spans = [...detail.spans].sort((a, b) => (a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0));
+  const spans = [...detail.spans].sort((a, b) =>
+    a.start_time < b.start_time ? -1 : a.start_time > b.start_time ? 1 : 0,
+  );
   return [head, ...spans.map((s) => renderSpanText(s).replace(/^# /, '## Span: '))].join('\n');
 }
 
 function section(out: string[], title: string, body: string): void {
-  out.push('', `## ${title}`, body.length > MAX_SECTION_CHARS ? `${body.slice(0, MAX_SECTION_CHARS)}\n… (${body.length - MAX_SECTION_CHARS} more characters)` : body);
+  out.push(
+    '',
+    `## ${title}`,
+    body.length > MAX_SECTION_CHARS
+      ? `${body.slice(0, MAX_SECTION_CHARS)}\n… (${body.length - MAX_SECTION_CHARS} more characters)`
+      : body,
+  );
 }
 
 function messagesOf(input: unknown): ChatMessage[] | undefined {
-  const list = input && typeof input === 'object' && !Array.isArray(input) ? (input as { messages?: unknown }).messages : undefined;
+  const list =
+    input && typeof input === 'object' && !Array.isArray(input)
+      ? (input as { messages?: unknown }).messages
+      : undefined;
   if (!Array.isArray(list) || !list.length) return undefined;
   const messages = list.map((m) => toChatMessage(m));
   return messages.every((m) => m !== undefined) ? (messages as ChatMessage[]) : undefined;
@@ -81,14 +113,18 @@ function messageBlock(m: ChatMessage): string {
 function parametersOf(span: Renderable): unknown {
   const m = span.metadata;
   if (!m) return undefined;
-  for (const key of ['parameters', 'model_parameters', 'invocation_parameters']) if (m[key] !== undefined) return m[key];
+  for (const key of ['parameters', 'model_parameters', 'invocation_parameters'])
+    if (m[key] !== undefined) return m[key];
   return undefined;
 }
 
 function scoresText(scores: readonly FeedbackScore[]): string {
   return [...scores]
     .sort((a, b) => a.name.localeCompare(b.name))
-    .map((s) => `${s.name}: ${s.value}${s.category_name ? ` (${s.category_name})` : ''}${s.reason ? ` — ${s.reason}` : ''}`)
+    .map(
+      (s) =>
+        `${s.name}: ${s.value}${s.category_name ? ` (${s.category_name})` : ''}${s.reason ? ` — ${s.reason}` : ''}`,
+    )
     .join('\n');
 }
 

@@ -111,6 +111,11 @@ export function framesInnermostFirst(text: string): StackFrame[] {
 }
 
 /** The first of `frames` (innermost first) whose file `inWorkspace` accepts: the user's own code nearest the raise. */
-export function innermostOwnFrame(frames: readonly StackFrame[], inWorkspace: (file: string) => boolean): StackFrame | undefined {
-  return frames.find((f) => inWorkspace(f.file) && !/[\\/](site-packages|node_modules|dist-packages|\.venv|venv)[\\/]/.test(f.file));
+export function innermostOwnFrame(
+  frames: readonly StackFrame[],
+  inWorkspace: (file: string) => boolean,
+): StackFrame | undefined {
+  return frames.find(
+    (f) => inWorkspace(f.file) && !/[\\/](site-packages|node_modules|dist-packages|\.venv|venv)[\\/]/.test(f.file),
+  );
 }

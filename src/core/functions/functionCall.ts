@@ -34,7 +34,11 @@ export function keyOf(span: Pick<Span, 'name' | 'code_location'>): FunctionKey |
 export function functionLikeName(spanName: string): string | undefined {
   const full = spanName.trim().replace(/\(\s*\)$/, '');
   if (!full || full.length > 200 || /\s/.test(full)) return undefined;
-  const last = full.split(/[.:#/]+/).filter(Boolean).pop() ?? '';
+  const last =
+    full
+      .split(/[.:#/]+/)
+      .filter(Boolean)
+      .pop() ?? '';
   return /^[\p{L}_$][\p{L}\p{N}_$]*$/u.test(last) ? full : undefined;
 }
 
@@ -54,7 +58,10 @@ export function callOf(span: Span): FunctionCall | undefined {
     duration_ms: span.duration_ms,
     status: span.status,
     tokens: tokensOf(span.usage),
-    cost: typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost) ? span.total_estimated_cost : 0,
+    cost:
+      typeof span.total_estimated_cost === 'number' && Number.isFinite(span.total_estimated_cost)
+        ? span.total_estimated_cost
+        : 0,
     scores: {},
   };
   const line = span.code_location?.line;
@@ -67,7 +74,9 @@ export function callOf(span: Span): FunctionCall | undefined {
   if (span.error_info) {
     const { exception_type: type, message, traceback } = span.error_info;
     call.error = shorten(message ? `${type}: ${message}` : String(type), PREVIEW_CHARS);
-    if (typeof traceback === 'string' && traceback) call.traceback = traceback.length > MAX_TRACEBACK_CHARS ? ownCopy(traceback.slice(-MAX_TRACEBACK_CHARS)) : traceback;
+    if (typeof traceback === 'string' && traceback)
+      call.traceback =
+        traceback.length > MAX_TRACEBACK_CHARS ? ownCopy(traceback.slice(-MAX_TRACEBACK_CHARS)) : traceback;
   }
   for (const s of span.feedback_scores ?? []) if (Number.isFinite(s.value)) call.scores[s.name] = s.value;
   return call;

@@ -10,7 +10,6 @@ import type { Span, TraceSummary } from '../model/model';
 import { type CallStats, type FunctionCall, type StatsWindow, statsOf, windowStart } from './callStats';
 import { callOf, keyOf, type FunctionKey } from './functionCall';
 
-
 export const MAX_CALLS = 200;
 export const MAX_FUNCTIONS = 1000;
 /** A pause this long with no span starting or ending anywhere ends a run (see runStart). */
@@ -211,7 +210,13 @@ export class FunctionIndex {
       function: entry.function,
       line,
       ...statsOf(inWindow),
-      recent: recent > 0 ? inWindow.slice(-recent).reverse().map((c) => this.recentOf(c)) : [],
+      recent:
+        recent > 0
+          ? inWindow
+              .slice(-recent)
+              .reverse()
+              .map((c) => this.recentOf(c))
+          : [],
     };
   }
 
@@ -234,7 +239,8 @@ export class FunctionIndex {
     if (c.line !== undefined) out.line = c.line;
     if (trace?.name !== undefined) out.trace_name = trace.name;
     if (trace?.status !== undefined) out.trace_status = trace.status;
-    if (c.status === 'error') out.caught = trace !== undefined && trace.status !== 'running' && trace.status !== undefined && !trace.failed;
+    if (c.status === 'error')
+      out.caught = trace !== undefined && trace.status !== 'running' && trace.status !== undefined && !trace.failed;
     return out;
   }
 
@@ -320,7 +326,11 @@ export class FunctionIndex {
 
 /** The names a name-only function is found by: itself and its last part. */
 function lookupNames(fn: string): string[] {
-  const last = fn.split(/[.:#/]+/).filter(Boolean).pop() ?? fn;
+  const last =
+    fn
+      .split(/[.:#/]+/)
+      .filter(Boolean)
+      .pop() ?? fn;
   return last === fn ? [fn] : [fn, last];
 }
 

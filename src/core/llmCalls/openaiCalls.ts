@@ -55,7 +55,8 @@ export function describeRequest(endpoint: OpenAiEndpoint, body: unknown): CallRe
   // An endpoint not known here records its whole body as the input: not again as parameters.
   const known = endpoint !== 'other' && endpoint !== 'models';
   // setOwn: a `__proto__` field of the body stays a parameter instead of becoming the object's prototype.
-  for (const [key, value] of Object.entries(body)) if (known && key !== 'model' && !own.includes(key) && value !== undefined) setOwn(metadata, key, value);
+  for (const [key, value] of Object.entries(body))
+    if (known && key !== 'model' && !own.includes(key) && value !== undefined) setOwn(metadata, key, value);
   return {
     input: requestInput(endpoint, body),
     model: typeof body.model === 'string' ? body.model : undefined,
@@ -92,21 +93,50 @@ export function describeReply(endpoint: OpenAiEndpoint, body: unknown): CallResu
   switch (endpoint) {
     case 'chat.completions': {
       const choices = Array.isArray(body.choices) ? body.choices.filter(isPlainObject) : [];
-      const messages = choices.map((c) => toChatMessage(c.message, 'assistant') ?? { role: 'assistant', content: null });
-      return { output: oneOrMany(messages), usage: openAiUsage(body.usage), model, metadata: replyMetadata(body.id, choices.map((c) => c.finish_reason)) };
+      const messages = choices.map(
+        (c) => toChatMessage(c.message, 'assistant') ?? { role: 'assistant', content: null },
+      );
+      return {
+        output: oneOrMany(messages),
+        usage: openAiUsage(body.usage),
+        model,
+        metadata: replyMetadata(
+          body.id,
+          choices.map((c) => c.finish_reason),
+        ),
+      };
     }
     case 'responses':
       return fromResponse(body, '');
     case 'completions': {
       const choices = Array.isArray(body.choices) ? body.choices.filter(isPlainObject) : [];
       const texts = choices.map((c) => c.text);
-      return { output: texts.length === 1 ? texts[0] : texts, usage: openAiUsage(body.usage), model, metadata: replyMetadata(body.id, choices.map((c) => c.finish_reason)) };
+      return {
+        output: texts.length === 1 ? texts[0] : texts,
+        usage: openAiUsage(body.usage),
+        model,
+        metadata: replyMetadata(
+          body.id,
+          choices.map((c) => c.finish_reason),
+        ),
+      };
     }
     case 'embeddings': {
       // The vectors are long and say nothing to a reader: their count and size do.
       const data = Array.isArray(body.data) ? body.data.filter(isPlainObject) : [];
-      const dims = data.map((d) => (Array.isArray(d.embedding) ? d.embedding.length : typeof d.embedding === 'string' ? base64Floats(d.embedding) : 0));
-      return { output: { embeddings: data.length, dimensions: dims[0] }, usage: openAiUsage(body.usage), model, metadata: {} };
+      const dims = data.map((d) =>
+        Array.isArray(d.embedding)
+          ? d.embedding.length
+          : typeof d.embedding === 'string'
+            ? base64Floats(d.embedding)
+            : 0,
+      );
+      return {
+        output: { embeddings: data.length, dimensions: dims[0] },
+        usage: openAiUsage(body.usage),
+        model,
+        metadata: {},
+      };
     }
     default:
       return { output: body, usage: openAiUsage(body.usage), model, metadata: {} };
@@ -131,10 +161,12 @@ export function openAiUsage(raw: unknown): Usage | undefined {
     const name = USAGE_RENAMES[key] ?? key;
     if (typeof value === 'number' && Number.isFinite(value)) out[name] = value;
     else if (isPlainObject(value)) {
-      for (const [inner, n] of Object.entries(value)) if (typeof n === 'number' && Number.isFinite(n)) out[`${name}.${inner}`] = n;
+      for (const [inner, n] of Object.entries(value))
+        if (typeof n === 'number' && Number.isFinite(n)) out[`${name}.${inner}`] = n;
     }
   }
-  if (out.total_tokens === undefined && out.prompt_tokens !== undefined && out.completion_tokens !== undefined) out.total_tokens = out.prompt_tokens + out.completion_tokens;
+  if (out.total_tokens === undefined && out.prompt_tokens !== undefined && out.completion_tokens !== undefined)
+    out.total_tokens = out.prompt_tokens + out.completion_tokens;
   return Object.keys(out).length ? out : undefined;
 }
 
@@ -164,20 +196,33 @@ function fromResponse(response: Record<string, unknown>, streamedText: string): 
   let text = typeof response.output_text === 'string' ? response.output_text : '';
   for (const item of text ? [] : items) {
     if (item.type !== 'message' || !Array.isArray(item.content)) continue;
-    for (const part of item.content.filter(isPlainObject)) if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
+    for (const part of item.content.filter(isPlainObject))
+      if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
   }
   const output: ChatMessage = { role: 'assistant', content: text || streamedText || null };
   const calls = items
     .filter((item) => item.type === 'function_call')
-    .map((item) => ({ id: String(item.call_id ?? item.id ?? ''), type: 'function' as const, function: { name: String(item.name ?? ''), arguments: String(item.arguments ?? '') } }));
+    .map((item) => ({
+      id: String(item.call_id ?? item.id ?? ''),
+      type: 'function' as const,
+      function: { name: String(item.name ?? ''), arguments: String(item.arguments ?? '') },
+    }));
   if (calls.length) output.tool_calls = calls;
   const metadata: Record<string, unknown> = {};
   if (typeof response.id === 'string') metadata.response_id = response.id;
   if (typeof response.status === 'string') metadata.status = response.status;
-  const result: CallResult = { output, usage: openAiUsage(response.usage), model: typeof response.model === 'string' ? response.model : undefined, metadata };
+  const result: CallResult = {
+    output,
+    usage: openAiUsage(response.usage),
+    model: typeof response.model === 'string' ? response.model : undefined,
+    metadata,
+  };
   const error = isPlainObject(response.error) ? response.error : {};
   if (response.status === 'failed' || typeof error.message === 'string') {
-    result.error = { exception_type: typeof error.code === 'string' ? error.code : 'ResponseFailed', message: typeof error.message === 'string' ? error.message : 'the response failed' };
+    result.error = {
+      exception_type: typeof error.code === 'string' ? error.code : 'ResponseFailed',
+      message: typeof error.message === 'string' ? error.message : 'the response failed',
+    };
   }
   return result;
 }
@@ -218,7 +263,11 @@ class ChoicesStream implements StreamAccumulator {
     if (typeof event.model === 'string') this.model = event.model;
     if (event.id !== undefined) this.id = event.id;
     if (isPlainObject(event.usage)) this.usage = event.usage;
-    if (isPlainObject(event.error)) this.error = { exception_type: String(event.error.type ?? event.error.code ?? 'StreamError'), message: typeof event.error.message === 'string' ? event.error.message : undefined };
+    if (isPlainObject(event.error))
+      this.error = {
+        exception_type: String(event.error.type ?? event.error.code ?? 'StreamError'),
+        message: typeof event.error.message === 'string' ? event.error.message : undefined,
+      };
     let token = false;
     for (const c of Array.isArray(event.choices) ? event.choices.filter(isPlainObject) : []) {
       const index = typeof c.index === 'number' ? c.index : 0;
@@ -250,13 +299,26 @@ class ChoicesStream implements StreamAccumulator {
   result(): CallResult {
     const ordered = [...this.choices.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
     const output = this.legacy
-      ? ordered.length === 1 ? ordered[0].content : ordered.map((c) => c.content)
-      : oneOrMany(ordered.map((c) => {
-          const message: ChatMessage = { role: c.role, content: c.content || null };
-          if (c.calls.size) message.tool_calls = [...c.calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
-          return message;
-        }));
-    const result: CallResult = { output, usage: openAiUsage(this.usage), model: this.model, metadata: replyMetadata(this.id, ordered.map((c) => c.finishReason)) };
+      ? ordered.length === 1
+        ? ordered[0].content
+        : ordered.map((c) => c.content)
+      : oneOrMany(
+          ordered.map((c) => {
+            const message: ChatMessage = { role: c.role, content: c.content || null };
+            if (c.calls.size)
+              message.tool_calls = [...c.calls.entries()].sort((a, b) => a[0] - b[0]).map(([, call]) => call);
+            return message;
+          }),
+        );
+    const result: CallResult = {
+      output,
+      usage: openAiUsage(this.usage),
+      model: this.model,
+      metadata: replyMetadata(
+        this.id,
+        ordered.map((c) => c.finishReason),
+      ),
+    };
     if (this.error) result.error = this.error;
     return result;
   }
@@ -276,7 +338,11 @@ class ResponsesStream implements StreamAccumulator {
       return true;
     }
     if (type.startsWith('response.') && isPlainObject(event.response)) this.response = event.response;
-    else if (type === 'error') this.error = { exception_type: typeof event.code === 'string' ? event.code : 'StreamError', message: typeof event.message === 'string' ? event.message : undefined };
+    else if (type === 'error')
+      this.error = {
+        exception_type: typeof event.code === 'string' ? event.code : 'StreamError',
+        message: typeof event.message === 'string' ? event.message : undefined,
+      };
     return type.endsWith('.delta');
   }
 

@@ -2,7 +2,17 @@
 // trace the totals over its spans. All of it is derived, never stored as truth, so it can
 // not drift from the spans it sums.
 
-import type { Derived, FeedbackScore, ScoreAverages, Span, SpanRecord, Status, TraceRecord, TraceSummary, Usage } from './model';
+import type {
+  Derived,
+  FeedbackScore,
+  ScoreAverages,
+  Span,
+  SpanRecord,
+  Status,
+  TraceRecord,
+  TraceSummary,
+  Usage,
+} from './model';
 import { flattenTree, type SpanNode, type SpanTree } from './spanTree';
 import { compareTimes, durationMs, parseTimeMicros } from './time';
 
@@ -106,7 +116,8 @@ export function addSpanToTotals(t: SpanTotals, span: SpanRecord, sign: 1 | -1 = 
   // Earliest start and latest end only ever widen: a span's start can only move earlier
   // (see merge.ts) and a trace is rarely re-ended, so there is nothing to take back.
   if (sign === 1) {
-    if (span.start_time && (!t.first_start || compareTimes(span.start_time, t.first_start) < 0)) t.first_start = span.start_time;
+    if (span.start_time && (!t.first_start || compareTimes(span.start_time, t.first_start) < 0))
+      t.first_start = span.start_time;
     if (span.end_time && (!t.last_end || compareTimes(span.end_time, t.last_end) > 0)) t.last_end = span.end_time;
     // Only ever earlier, like first_start: a span's time to first token is sent once.
     const ttft = span.time_to_first_token_ms;
@@ -140,7 +151,8 @@ export function averagesOf(acc: SpanTotals['scores'], own?: FeedbackScore[]): Sc
   addScores(merged, own, 1);
   const out: ScoreAverages = byName();
   // Rounded: sums kept by adding and taking back differ in the last bits with the order of arrival.
-  for (const [k, v] of Object.entries(merged)) if (v.count > 0) out[k] = { avg: Math.round((v.sum / v.count) * 1e9) / 1e9, count: v.count };
+  for (const [k, v] of Object.entries(merged))
+    if (v.count > 0) out[k] = { avg: Math.round((v.sum / v.count) * 1e9) / 1e9, count: v.count };
   return out;
 }
 
@@ -178,7 +190,9 @@ export interface TraceFacts {
 export function summariseTrace(trace: TraceRecord, totals: SpanTotals, facts: TraceFacts): TraceSummary {
   const { rootSpan, lastUpdatedAt } = facts;
   const start = trace.start_time || totals.first_start || lastUpdatedAt;
-  const end = trace.end_time ?? (facts.implicit && totals.span_count > 0 && totals.running_count === 0 ? totals.last_end : undefined);
+  const end =
+    trace.end_time ??
+    (facts.implicit && totals.span_count > 0 && totals.running_count === 0 ? totals.last_end : undefined);
   let status: Status = statusOf({ end_time: end, error_info: trace.error_info });
   if (status !== 'error' && totals.error_count > 0) status = 'error';
   // The trace's own fields but its input and output, copied key by key: an object rest

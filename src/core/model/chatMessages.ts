@@ -44,7 +44,10 @@ function text(value: unknown): string | undefined {
 }
 
 function toolCall(id: unknown, name: unknown, args: unknown): ToolCall {
-  const call: ToolCall = { type: 'function', function: { name: typeof name === 'string' ? name : '', arguments: text(args) ?? '' } };
+  const call: ToolCall = {
+    type: 'function',
+    function: { name: typeof name === 'string' ? name : '', arguments: text(args) ?? '' },
+  };
   if (typeof id === 'string' && id) call.id = id;
   return call;
 }
@@ -53,7 +56,13 @@ function toolCall(id: unknown, name: unknown, args: unknown): ToolCall {
 const TOOL_OUTPUT_TYPES = new Set(['json', 'text', 'error-text', 'error-json']);
 
 function unwrapToolOutput(output: unknown): unknown {
-  if (isPlainObject(output) && TOOL_OUTPUT_TYPES.has(output.type as string) && 'value' in output && Object.keys(output).length === 2) return output.value;
+  if (
+    isPlainObject(output) &&
+    TOOL_OUTPUT_TYPES.has(output.type as string) &&
+    'value' in output &&
+    Object.keys(output).length === 2
+  )
+    return output.value;
   return output;
 }
 
@@ -77,7 +86,9 @@ function fromParts(role: string, parts: unknown[]): ChatMessage {
     if (type === 'text' && (typeof part.content === 'string' || typeof part.text === 'string')) {
       texts.push((part.content ?? part.text) as string);
     } else if (type === 'tool_call' || type === 'tool-call') {
-      calls.push(toolCall(part.id ?? part.toolCallId, part.name ?? part.toolName, part.arguments ?? part.args ?? part.input));
+      calls.push(
+        toolCall(part.id ?? part.toolCallId, part.name ?? part.toolName, part.arguments ?? part.args ?? part.input),
+      );
     } else if (type === 'tool_call_response' || type === 'tool-result') {
       toolCallId = (part.id ?? part.toolCallId) as string | undefined;
       toolResult = text(unwrapToolOutput(part.response ?? part.result ?? part.output));
@@ -106,7 +117,12 @@ export function toChatMessage(raw: unknown, defaultRole = 'user'): ChatMessage |
   let message: ChatMessage;
   if (Array.isArray(raw.parts)) message = fromParts(role, raw.parts);
   else if (Array.isArray(raw.content)) message = fromParts(role, raw.content);
-  else message = { role, content: raw.content === undefined ? null : typeof raw.content === 'string' ? raw.content : text(raw.content) ?? null };
+  else
+    message = {
+      role,
+      content:
+        raw.content === undefined ? null : typeof raw.content === 'string' ? raw.content : (text(raw.content) ?? null),
+    };
   if (Array.isArray(raw.tool_calls)) {
     const calls = raw.tool_calls.filter(isPlainObject).map((c) => {
       const fn = isPlainObject(c.function) ? c.function : c;
@@ -150,7 +166,8 @@ export function unflatten(entries: Iterable<[string, unknown]>): unknown {
     let segments = key.split('.');
     // A key of thousands of segments would nest as deep (toLists recurses): past the depth
     // limit the rest of the key stays one segment.
-    if (segments.length > DEPTH_MAX) segments = [...segments.slice(0, DEPTH_MAX - 1), segments.slice(DEPTH_MAX - 1).join('.')];
+    if (segments.length > DEPTH_MAX)
+      segments = [...segments.slice(0, DEPTH_MAX - 1), segments.slice(DEPTH_MAX - 1).join('.')];
     let node = root;
     for (let i = 0; i < segments.length - 1; i++) {
       const next = node[segments[i]];
@@ -185,10 +202,13 @@ export function openInferenceMessages(flat: unknown): ChatMessage[] {
     const parts = list(m.contents).map((c) => {
       const part = isPlainObject(c) && isPlainObject(c.message_content) ? c.message_content : {};
       if (part.type === 'text') return { type: 'text', text: part.text };
-      if (part.type === 'image' && isPlainObject(part.image) && isPlainObject(part.image.image)) return { type: 'image_url', image_url: { url: part.image.image.url } };
+      if (part.type === 'image' && isPlainObject(part.image) && isPlainObject(part.image.image))
+        return { type: 'image_url', image_url: { url: part.image.image.url } };
       return part;
     });
-    const message = parts.length ? fromParts(role, parts) : { role, content: typeof m.content === 'string' ? m.content : null };
+    const message = parts.length
+      ? fromParts(role, parts)
+      : { role, content: typeof m.content === 'string' ? m.content : null };
     const calls = list(m.tool_calls).map((c) => {
       const call = isPlainObject(c) && isPlainObject(c.tool_call) ? c.tool_call : {};
       const fn = isPlainObject(call.function) ? call.function : {};
@@ -206,8 +226,13 @@ export function openLlmetryMessages(flat: unknown, defaultRole: string): ChatMes
   return list(flat)
     .filter(isPlainObject)
     .map((m) => {
-      const message = toChatMessage({ ...m, tool_calls: undefined, content: parseJsonish(m.content) }, defaultRole) ?? { role: defaultRole, content: null };
-      const calls = list(m.tool_calls).filter(isPlainObject).map((c) => toolCall(c.id, c.name, c.arguments));
+      const message = toChatMessage({ ...m, tool_calls: undefined, content: parseJsonish(m.content) }, defaultRole) ?? {
+        role: defaultRole,
+        content: null,
+      };
+      const calls = list(m.tool_calls)
+        .filter(isPlainObject)
+        .map((c) => toolCall(c.id, c.name, c.arguments));
       if (calls.length) message.tool_calls = calls;
       return message;
     });

@@ -11,10 +11,15 @@ const KEYS = new Set(['commit', 'branch', 'dirty']);
 
 /** Why `value` is not a code version, or undefined when it is one. */
 export function codeVersionProblem(value: Record<string, unknown>): string | undefined {
-  for (const key of Object.keys(value)) if (!KEYS.has(key)) return `has an unknown field "${key.slice(0, 40)}" (allowed: commit, branch, dirty)`;
-  if (typeof value.commit !== 'string' || !COMMIT.test(value.commit)) return 'commit must be 7 to 64 hexadecimal characters';
+  for (const key of Object.keys(value))
+    if (!KEYS.has(key)) return `has an unknown field "${key.slice(0, 40)}" (allowed: commit, branch, dirty)`;
+  if (typeof value.commit !== 'string' || !COMMIT.test(value.commit))
+    return 'commit must be 7 to 64 hexadecimal characters';
   const branch = value.branch;
-  if (branch !== undefined && (typeof branch !== 'string' || branch === '' || branch.length > BRANCH_MAX || CONTROL.test(branch))) {
+  if (
+    branch !== undefined &&
+    (typeof branch !== 'string' || branch === '' || branch.length > BRANCH_MAX || CONTROL.test(branch))
+  ) {
     return `branch must be a string of 1 to ${BRANCH_MAX} characters without control characters`;
   }
   if (value.dirty !== undefined && typeof value.dirty !== 'boolean') return 'dirty must be true or false';

@@ -56,7 +56,11 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
  * Scores are kept one per (name, source): a re-score replaces the earlier value, an SDK
  * score and a person's score of the same name stand side by side. `value: null` deletes.
  */
-export function applyScore(scores: FeedbackScore[] | undefined, patch: ScorePatch, now: string): FeedbackScore[] | undefined {
+export function applyScore(
+  scores: FeedbackScore[] | undefined,
+  patch: ScorePatch,
+  now: string,
+): FeedbackScore[] | undefined {
   const source = patch.source ?? 'sdk';
   const rest = (scores ?? []).filter((s) => !(s.name === patch.name && s.source === source));
   if (patch.value === null) return rest.length ? rest : undefined;

@@ -132,7 +132,18 @@ export interface TraceSummary extends Omit<TraceRecord, 'input' | 'output'>, Der
 
 /** `GET /api/traces/ID` */
 export interface TraceDetail {
-  trace: TraceRecord & Derived & Pick<TraceSummary, 'span_count' | 'error_count' | 'usage' | 'total_estimated_cost' | 'time_to_first_token_ms' | 'score_averages' | 'last_updated_at'>;
+  trace: TraceRecord &
+    Derived &
+    Pick<
+      TraceSummary,
+      | 'span_count'
+      | 'error_count'
+      | 'usage'
+      | 'total_estimated_cost'
+      | 'time_to_first_token_ms'
+      | 'score_averages'
+      | 'last_updated_at'
+    >;
   spans: Span[];
 }
 
@@ -148,7 +159,9 @@ export type TracePatch = { id: string } & Partial<Omit<TraceRecord, 'id' | 'feed
  * earlier, or later); the store finds the span's trace by its id, or holds the patch until
  * the span arrives.
  */
-export type SpanPatch = { id: string; trace_id?: string } & Partial<Omit<SpanRecord, 'id' | 'trace_id' | 'feedback_scores'>>;
+export type SpanPatch = { id: string; trace_id?: string } & Partial<
+  Omit<SpanRecord, 'id' | 'trace_id' | 'feedback_scores'>
+>;
 
 export interface ScorePatch {
   target: 'trace' | 'span';

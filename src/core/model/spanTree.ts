@@ -117,7 +117,10 @@ function sortByStart<S extends SpanRecord>(nodes: SpanNode<S>[]): void {
 export const compareIso = compareTimes;
 
 /** Depth-first order of the tree, as rows for a list view; iterative. */
-export function flattenTree<S extends SpanRecord>(roots: SpanNode<S>[], isExpanded: (node: SpanNode<S>) => boolean = () => true): SpanNode<S>[] {
+export function flattenTree<S extends SpanRecord>(
+  roots: SpanNode<S>[],
+  isExpanded: (node: SpanNode<S>) => boolean = () => true,
+): SpanNode<S>[] {
   const out: SpanNode<S>[] = [];
   const stack: SpanNode<S>[] = [];
   for (let i = roots.length - 1; i >= 0; i--) stack.push(roots[i]);

@@ -28,7 +28,12 @@ export function parseTimeMicros(text: string): number {
   const m = ISO_RE.exec(text.length === 27 ? text : text.trim());
   if (!m) return NaN;
   const [, y, mo, d, h, mi, s, frac = '', zone = 'Z'] = m;
-  const year = +y, month = +mo, day = +d, hour = +h, minute = +mi, second = +s;
+  const year = +y,
+    month = +mo,
+    day = +d,
+    hour = +h,
+    minute = +mi,
+    second = +s;
   if (month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return NaN;
   if (day > MONTH_DAYS[month - 1] + (month === 2 && isLeap(year) ? 1 : 0)) return NaN;
   // Date.UTC maps years 0–99 to 1900–1999; the offset below undoes that for them.
@@ -38,7 +43,8 @@ export function parseTimeMicros(text: string): number {
   if (zone !== 'Z' && zone !== 'z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const oh = +digits.slice(0, 2), om = digits.length > 2 ? +digits.slice(2, 4) : 0;
+    const oh = +digits.slice(0, 2),
+      om = digits.length > 2 ? +digits.slice(2, 4) : 0;
     if (oh > 23 || om > 59) return NaN;
     offsetMin = sign * (oh * 60 + om);
   }
@@ -57,8 +63,19 @@ export function isCanonicalTime(text: string): boolean {
     const expected = SHAPE.charCodeAt(i);
     if (expected === 100 /* d */ ? c < 48 || c > 57 : c !== expected) return false;
   }
-  const year = digits(text, 0, 4), month = digits(text, 5, 2), day = digits(text, 8, 2);
-  if (year < 1 || month < 1 || month > 12 || day < 1 || digits(text, 11, 2) > 23 || digits(text, 14, 2) > 59 || digits(text, 17, 2) > 59) return false;
+  const year = digits(text, 0, 4),
+    month = digits(text, 5, 2),
+    day = digits(text, 8, 2);
+  if (
+    year < 1 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    digits(text, 11, 2) > 23 ||
+    digits(text, 14, 2) > 59 ||
+    digits(text, 17, 2) > 59
+  )
+    return false;
   return day <= MONTH_DAYS[month - 1] + (month === 2 && isLeap(year) ? 1 : 0);
 }
 const SHAPE = 'dddd-dd-ddTdd:dd:dd.ddddddZ';
@@ -73,9 +90,14 @@ function digits(text: string, at: number, len: number): number {
 /** Microseconds of a text isCanonicalTime accepted, read by character codes. */
 function canonicalMicros(text: string): number {
   const year = digits(text, 0, 4);
-  const mo = digits(text, 5, 2) - 1, d = digits(text, 8, 2), h = digits(text, 11, 2), mi = digits(text, 14, 2), s = digits(text, 17, 2);
+  const mo = digits(text, 5, 2) - 1,
+    d = digits(text, 8, 2),
+    h = digits(text, 11, 2),
+    mi = digits(text, 14, 2),
+    s = digits(text, 17, 2);
   // Date.UTC reads years 0–99 as 1900–1999; 400 years later has the same calendar.
-  const ms = year < 100 ? Date.UTC(year + 400, mo, d, h, mi, s) - 400 * 365.2425 * 86_400_000 : Date.UTC(year, mo, d, h, mi, s);
+  const ms =
+    year < 100 ? Date.UTC(year + 400, mo, d, h, mi, s) - 400 * 365.2425 * 86_400_000 : Date.UTC(year, mo, d, h, mi, s);
   return ms * 1000 + digits(text, 20, 6);
 }
 
@@ -102,8 +124,7 @@ export function normaliseTime(value: unknown): string | undefined {
   if (typeof value === 'string') {
     if (isCanonicalTime(value)) return value;
     micros = parseTimeMicros(value);
-  }
-  else if (typeof value === 'number') micros = value * 1000;
+  } else if (typeof value === 'number') micros = value * 1000;
   else if (value instanceof Date) micros = value.getTime() * 1000;
   else return undefined;
   if (!isInTimeRange(micros)) return undefined;
@@ -129,7 +150,8 @@ export function compareTimes(a: string | undefined, b: string | undefined): numb
   if (a === undefined) return 1;
   if (b === undefined) return -1;
   if (a.length === b.length && a.length === 27) return a < b ? -1 : 1;
-  const ta = parseTimeMicros(a), tb = parseTimeMicros(b);
+  const ta = parseTimeMicros(a),
+    tb = parseTimeMicros(b);
   if (Number.isNaN(ta) || Number.isNaN(tb)) return a < b ? -1 : 1;
   return ta - tb;
 }

@@ -27,11 +27,23 @@ export interface Logs3Result {
 const SHAPES: [string, (v: unknown) => boolean, string][] = [
   ['span_id', (v) => idProblem(v) === undefined, 'must be an id (a string of 1–128 characters)'],
   ['root_span_id', (v) => idProblem(v) === undefined, 'must be an id (a string of 1–128 characters)'],
-  ['span_parents', (v) => Array.isArray(v) && v.every((p) => idProblem(p) === undefined), 'must be an array of span ids'],
+  [
+    'span_parents',
+    (v) => Array.isArray(v) && v.every((p) => idProblem(p) === undefined),
+    'must be an array of span ids',
+  ],
   ['project_id', (v) => typeof v === 'string', 'must be a string'],
   ['span_attributes', isRow, 'must be an object'],
-  ['metrics', (v) => isRow(v) && Object.values(v).every((n) => n === null || typeof n === 'number'), 'must be an object of numbers'],
-  ['scores', (v) => isRow(v) && Object.values(v).every((n) => n === null || (typeof n === 'number' && Number.isFinite(n))), 'must be an object of numbers (or null)'],
+  [
+    'metrics',
+    (v) => isRow(v) && Object.values(v).every((n) => n === null || typeof n === 'number'),
+    'must be an object of numbers',
+  ],
+  [
+    'scores',
+    (v) => isRow(v) && Object.values(v).every((n) => n === null || (typeof n === 'number' && Number.isFinite(n))),
+    'must be an object of numbers (or null)',
+  ],
   ['tags', (v) => Array.isArray(v) && v.every((t) => typeof t === 'string'), 'must be an array of strings'],
   ['context', isRow, 'must be an object'],
   ['origin', (v) => isRow(v) && idProblem(v.id) === undefined, 'must be an object with the id of the row it is about'],
@@ -58,9 +70,11 @@ export function normaliseLogs3(body: unknown, book: RowBook): Logs3Result {
     }
     for (const key of ['start', 'end']) {
       const value = isRow(row.metrics) ? row.metrics[key] : undefined;
-      if (typeof value === 'number' && !isInTimeRange(value * 1e6)) problems.add(index, `${path}.metrics.${key}`, 'must be a time in epoch seconds within the years 0001–9999');
+      if (typeof value === 'number' && !isInTimeRange(value * 1e6))
+        problems.add(index, `${path}.metrics.${key}`, 'must be a time in epoch seconds within the years 0001–9999');
     }
-    if ((typeof row.span_id === 'string') !== (typeof row.root_span_id === 'string')) problems.add(index, path, 'span_id and root_span_id come together');
+    if ((typeof row.span_id === 'string') !== (typeof row.root_span_id === 'string'))
+      problems.add(index, path, 'span_id and root_span_id come together');
     // A deleted row: patches only add, so there is nothing to apply (see docs/interop.md).
     if (row._object_delete === true) return;
     rows.push(cutDepth(row, DEPTH_MAX) as Row);
@@ -87,5 +101,9 @@ function bounded(patch: Patch): Patch {
 }
 
 function boundFields<T extends { id: string }>(record: T, spec: FieldSpec): T {
-  return readFields(record as Record<string, unknown>, spec, { problems: new Problems(0), index: 0, prefix: 'row' }) as T;
+  return readFields(record as Record<string, unknown>, spec, {
+    problems: new Problems(0),
+    index: 0,
+    prefix: 'row',
+  }) as T;
 }

@@ -53,7 +53,8 @@ export function cutDepth(value: unknown, levels = DEPTH_MAX): unknown {
 
 /** `out[key] = value`, but a `__proto__` key (which JSON.parse makes an own field) stays a field instead of setting the prototype. */
 export function setOwn(out: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
 }
 

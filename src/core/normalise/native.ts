@@ -85,7 +85,12 @@ export function normaliseNativeBatch(body: unknown): NativeBatchResult {
   if (!problems.ok) {
     const rejected = new Set(problems.list.map((p) => p.index)).size;
     const more = problems.truncated ? ' (only the first problems are listed)' : '';
-    return { ok: false, error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`, details: problems.list, seq };
+    return {
+      ok: false,
+      error: `invalid batch: ${rejected}${problems.truncated ? '+' : ''} of ${events.length} events rejected${more}`,
+      details: problems.list,
+      seq,
+    };
   }
   return { ok: true, patches, seq, cut: problems.cut || undefined };
 }
@@ -116,7 +121,8 @@ function readEvent(raw: unknown, index: number, problems: Problems): Patch | und
     }
     return { kind: 'trace', trace };
   }
-  if (kind.carries === 'span') return { kind: 'span', span: readFields(record, SPAN_FIELDS, ctx, kind.required) as SpanPatch };
+  if (kind.carries === 'span')
+    return { kind: 'span', span: readFields(record, SPAN_FIELDS, ctx, kind.required) as SpanPatch };
   const score = readScore(record, ctx);
   return score && { kind: 'score', score };
 }
@@ -128,7 +134,8 @@ function readEvent(raw: unknown, index: number, problems: Problems): Patch | und
 export function readScore(raw: Record<string, unknown>, ctx: FieldContext): ScorePatch | undefined {
   const before = ctx.problems.list.length;
   const fields = readFields(raw, SCORE_FIELDS, ctx, ['id', 'name', 'value']);
-  if (raw.target !== 'trace' && raw.target !== 'span') ctx.problems.add(ctx.index, `${ctx.prefix}.target`, 'must be "trace" or "span"');
+  if (raw.target !== 'trace' && raw.target !== 'span')
+    ctx.problems.add(ctx.index, `${ctx.prefix}.target`, 'must be "trace" or "span"');
   if (fields.name === '') ctx.problems.add(ctx.index, `${ctx.prefix}.name`, 'must not be empty');
   if (ctx.problems.list.length > before || ctx.problems.truncated) return undefined;
   return { ...fields, target: raw.target } as ScorePatch;

@@ -55,7 +55,13 @@ export const SPAN_FIELDS: FieldSpec = {
 };
 delete SPAN_FIELDS.thread_id;
 
-const SCORE_VALUE_FIELDS: FieldSpec = { name: 'string', value: 'number', reason: 'text', category_name: 'string', source: 'scoreSource' };
+const SCORE_VALUE_FIELDS: FieldSpec = {
+  name: 'string',
+  value: 'number',
+  reason: 'text',
+  category_name: 'string',
+  source: 'scoreSource',
+};
 /** A feedback score's deletion names the score; a thread's names several. */
 export const SCORE_DELETE_FIELDS: FieldSpec = { name: 'string' };
 export const THREAD_SCORE_DELETE_FIELDS: FieldSpec = { thread_id: 'id', project_name: 'string', names: 'tags' };
@@ -114,8 +120,12 @@ function readSpan(raw: Record<string, unknown>, ctx: FieldContext, mode: Mode): 
 /** Opik's fields → the model's: an id for a create without one, tags_to_add, metadata kept an object. */
 function toModel(fields: Record<string, unknown>): Record<string, unknown> {
   const same =
-    typeof fields.id === 'string' && fields.tags_to_add === undefined && fields.environment === undefined && fields.ttft === undefined &&
-    (fields.metadata === undefined || isObject(fields.metadata)) && !hasOriginalUsage(fields.usage);
+    typeof fields.id === 'string' &&
+    fields.tags_to_add === undefined &&
+    fields.environment === undefined &&
+    fields.ttft === undefined &&
+    (fields.metadata === undefined || isObject(fields.metadata)) &&
+    !hasOriginalUsage(fields.usage);
   if (same) return fields; // already the model's (and, if readFields kept it, exactly what arrived)
   const { tags_to_add, environment, ttft, ...out } = fields;
   if (hasOriginalUsage(out.usage)) out.usage = withoutOriginalUsage(out.usage as Record<string, number>);
@@ -214,13 +224,23 @@ export function opikThreadScoreDelete(body: unknown, tracesOf: ThreadLookup): Th
     if (!ctx.problems.ok) return undefined;
     const traceIds = tracesOf(fields.thread_id as string, fields.project_name as string | undefined);
     if (traceIds.length === 0) unmatched = [fields.thread_id as string];
-    return traceIds.flatMap((id) => (fields.names as string[]).map((name): Patch => ({ kind: 'score', score: { target: 'trace', id, name, value: null, source: 'sdk' } })));
+    return traceIds.flatMap((id) =>
+      (fields.names as string[]).map(
+        (name): Patch => ({ kind: 'score', score: { target: 'trace', id, name, value: null, source: 'sdk' } }),
+      ),
+    );
   });
   return { ...result, unmatched: result.problems.length ? [] : unmatched };
 }
 
 function toScore(target: 'trace' | 'span', id: string, fields: Record<string, unknown>): ScorePatch {
-  const score: ScorePatch = { target, id, name: fields.name as string, value: fields.value as number, source: (fields.source as ScorePatch['source']) ?? 'sdk' };
+  const score: ScorePatch = {
+    target,
+    id,
+    name: fields.name as string,
+    value: fields.value as number,
+    source: (fields.source as ScorePatch['source']) ?? 'sdk',
+  };
   if (fields.reason !== undefined) score.reason = fields.reason as string;
   if (fields.category_name !== undefined) score.category_name = fields.category_name as string;
   return score;
@@ -233,7 +253,10 @@ type Reader = (raw: Record<string, unknown>, ctx: FieldContext) => Patch | Patch
 /** `{"<key>": [record…]}`; problems are reported with the record's index and a path like `spans[2].start_time`. */
 function readBatch(body: unknown, key: string, read: Reader): Normalised {
   if (!isObject(body) || !Array.isArray(body[key])) {
-    return { patches: [], problems: [{ index: 0, path: key, message: `the body must be an object with a "${key}" array` }] };
+    return {
+      patches: [],
+      problems: [{ index: 0, path: key, message: `the body must be an object with a "${key}" array` }],
+    };
   }
   const problems = new Problems();
   const patches: Patch[] = [];
@@ -243,12 +266,15 @@ function readBatch(body: unknown, key: string, read: Reader): Normalised {
     if (Array.isArray(patch)) patches.push(...patch);
     else if (patch) patches.push(patch);
   });
-  return problems.ok ? { patches, problems: [], cut: problems.cut || undefined } : { patches: [], problems: problems.list };
+  return problems.ok
+    ? { patches, problems: [], cut: problems.cut || undefined }
+    : { patches: [], problems: problems.list };
 }
 
 /** One record as the whole body; problems have paths like `span.start_time`. */
 function readOne(body: unknown, prefix: string, read: Reader): Normalised {
-  if (!isObject(body)) return { patches: [], problems: [{ index: 0, path: prefix, message: 'the body must be a JSON object' }] };
+  if (!isObject(body))
+    return { patches: [], problems: [{ index: 0, path: prefix, message: 'the body must be a JSON object' }] };
   const problems = new Problems();
   const patch = read(withoutNulls(body), { problems, index: 0, prefix });
   if (!problems.ok || !patch) return { patches: [], problems: problems.list };

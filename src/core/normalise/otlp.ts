@@ -62,7 +62,11 @@ export function otlpToPatches(request: unknown, options: OtlpOptions = {}): Otlp
       spans.forEach((span, i) => {
         const where = `resourceSpans[${r}].scopeSpans[${s}].spans[${i}]`;
         const result = isPlainObject(span)
-          ? readSpan(span, where, { resourceAttrs: hasResource ? resourceAttrs : undefined, project, scope: isPlainObject(scope) ? scope : {} })
+          ? readSpan(span, where, {
+              resourceAttrs: hasResource ? resourceAttrs : undefined,
+              project,
+              scope: isPlainObject(scope) ? scope : {},
+            })
           : `${where}: must be an object`;
         if (typeof result === 'string') {
           rejectedSpans++;
@@ -87,7 +91,11 @@ interface SpanContext {
 }
 
 /** One OTLP span → a span patch, or why it was rejected. */
-function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext): { kind: 'span'; span: SpanPatch } | string {
+function readSpan(
+  raw: Record<string, unknown>,
+  where: string,
+  ctx: SpanContext,
+): { kind: 'span'; span: SpanPatch } | string {
   const traceId = hexId(field(raw, 'traceId'), 16);
   if (!traceId) return `${where}: traceId must be 16 bytes, as 32 hex characters or base64`;
   const spanId = hexId(field(raw, 'spanId'), 8);
@@ -128,7 +136,9 @@ function readSpan(raw: Record<string, unknown>, where: string, ctx: SpanContext)
   if (typeof ctx.scope.name === 'string' && ctx.scope.name) metadata['otel.scope.name'] = ctx.scope.name;
   if (typeof ctx.scope.version === 'string' && ctx.scope.version) metadata['otel.scope.version'] = ctx.scope.version;
   if (events.length) {
-    const otherEvents = events.filter((e) => !(error && e.name === 'exception') && !MAPPED_EVENTS.has(e.name as string)).map((e) => eventRecord(e, where));
+    const otherEvents = events
+      .filter((e) => !(error && e.name === 'exception') && !MAPPED_EVENTS.has(e.name as string))
+      .map((e) => eventRecord(e, where));
     if (otherEvents.length) metadata.events = otherEvents;
   }
   // The resource describes the process, the same for all its spans: kept once per trace, on
@@ -145,7 +155,16 @@ const NO_EVENTS: Record<string, unknown>[] = [];
 
 /** Attributes that name the conversation a span belongs to (OpenInference, OTel GenAI). */
 const THREAD_ATTRIBUTES = ['session.id', 'gen_ai.conversation.id'];
-const TRACE_FIELDS_FROM_ROOT = ['project_name', 'name', 'start_time', 'end_time', 'input', 'output', 'tags', 'error_info'] as const;
+const TRACE_FIELDS_FROM_ROOT = [
+  'project_name',
+  'name',
+  'start_time',
+  'end_time',
+  'input',
+  'output',
+  'tags',
+  'error_info',
+] as const;
 
 /**
  * OTLP has no trace record to carry `thread_id`, so a root span that names its conversation
@@ -181,7 +200,9 @@ function errorInfo(status: unknown, events: Record<string, unknown>[], where: st
   const exception = events.filter((e) => e.name === 'exception').pop();
   const attrs = exception ? attributes(exception, where) : {};
   const message = typeof status.message === 'string' && status.message ? status.message : undefined;
-  const info: ErrorInfo = { exception_type: typeof attrs['exception.type'] === 'string' ? attrs['exception.type'] : 'Error' };
+  const info: ErrorInfo = {
+    exception_type: typeof attrs['exception.type'] === 'string' ? attrs['exception.type'] : 'Error',
+  };
   const text = typeof attrs['exception.message'] === 'string' ? attrs['exception.message'] : message;
   if (text) info.message = text;
   if (typeof attrs['exception.stacktrace'] === 'string') info.traceback = attrs['exception.stacktrace'];
@@ -240,8 +261,21 @@ function attributes(owner: Record<string, unknown>, where: string): Record<strin
 }
 
 /** AnyValue's cases in the order they are tried; a case's rank is 2·index, +1 under its snake_case name. */
-const ANY_VALUE_CASES = ['stringValue', 'boolValue', 'intValue', 'doubleValue', 'arrayValue', 'kvlistValue', 'bytesValue'] as const;
-const ANY_VALUE_RANKS = new Map(ANY_VALUE_CASES.flatMap((camel, i) => [[camel, 2 * i] as const, [camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()), 2 * i + 1] as const]));
+const ANY_VALUE_CASES = [
+  'stringValue',
+  'boolValue',
+  'intValue',
+  'doubleValue',
+  'arrayValue',
+  'kvlistValue',
+  'bytesValue',
+] as const;
+const ANY_VALUE_RANKS = new Map(
+  ANY_VALUE_CASES.flatMap((camel, i) => [
+    [camel, 2 * i] as const,
+    [camel.replace(/[A-Z]/g, (c) => '_' + c.toLowerCase()), 2 * i + 1] as const,
+  ]),
+);
 
 /**
  * An `AnyValue` → its JSON value: kvlists become objects, 64-bit ints numbers when exact. A
@@ -269,12 +303,15 @@ export function anyValue(value: unknown, levels = DEPTH_MAX): unknown {
       return typeof found === 'number' ? found : typeof found === 'string' ? Number(found) : undefined;
     case 'arrayValue':
       if (levels === 0) return DEPTH_MARKER;
-      return isPlainObject(found) && Array.isArray(found.values) ? found.values.map((v) => anyValue(v, levels - 1)) : [];
+      return isPlainObject(found) && Array.isArray(found.values)
+        ? found.values.map((v) => anyValue(v, levels - 1))
+        : [];
     case 'kvlistValue': {
       if (levels === 0) return DEPTH_MARKER;
       const out: Record<string, unknown> = {};
       if (isPlainObject(found) && Array.isArray(found.values)) {
-        for (const kv of found.values) if (isPlainObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value, levels - 1));
+        for (const kv of found.values)
+          if (isPlainObject(kv) && typeof kv.key === 'string') setOwn(out, kv.key, anyValue(kv.value, levels - 1));
       }
       return out;
     }

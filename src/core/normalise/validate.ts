@@ -78,7 +78,12 @@ export interface FieldContext {
  * of 11 interleaved rounds of bench/_compareIngest.ts, December 2026. `npm run bench` prints
  * it in process (bench/readFields.ts, about 5 % then): the shortcut stays while it is ≥ 5 %.
  */
-export function readFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[] = []): Record<string, unknown> {
+export function readFields(
+  raw: Record<string, unknown>,
+  spec: FieldSpec,
+  ctx: FieldContext,
+  required: readonly string[] = [],
+): Record<string, unknown> {
   return isAlreadyRead(raw, spec, required) ? raw : copyFields(raw, spec, ctx, required);
 }
 
@@ -96,7 +101,12 @@ function isAlreadyRead(raw: Record<string, unknown>, spec: FieldSpec, required: 
 }
 
 /** readFields into a new object, reporting every problem (in the spec's order); readFields without its shortcut. */
-export function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: FieldContext, required: readonly string[]): Record<string, unknown> {
+export function copyFields(
+  raw: Record<string, unknown>,
+  spec: FieldSpec,
+  ctx: FieldContext,
+  required: readonly string[],
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, kind] of entriesOf(spec)) {
     const value = raw[key];
@@ -110,7 +120,8 @@ export function copyFields(raw: Record<string, unknown>, spec: FieldSpec, ctx: F
   }
   for (const key of required) {
     const value = raw[key];
-    if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(spec[key]))) ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, 'is required');
+    if (value === undefined || (value === null && !NULL_IS_A_VALUE.has(spec[key])))
+      ctx.problems.add(ctx.index, `${ctx.prefix}.${key}`, 'is required');
   }
   return out;
 }
@@ -151,7 +162,8 @@ function checkField(kind: FieldKind, value: unknown): unknown {
       if (!isObject(value)) return new Bad('must be an object');
       return tooDeep(value, DEPTH_MAX) ? cutDepth(value, DEPTH_MAX) : value;
     case 'tags':
-      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) return new Bad('must be an array of strings');
+      if (!Array.isArray(value) || !value.every((t) => typeof t === 'string'))
+        return new Bad('must be an array of strings');
       return value.every((t: string) => t.length <= NAME_MAX) ? value : value.map((t: string) => cutText(t, NAME_MAX));
     case 'usage': {
       if (isUsage(value)) return value;
@@ -162,9 +174,13 @@ function checkField(kind: FieldKind, value: unknown): unknown {
     case 'number':
       return typeof value === 'number' && Number.isFinite(value) ? value : new Bad('must be a number');
     case 'scoreValue':
-      return value === null || (typeof value === 'number' && Number.isFinite(value)) ? value : new Bad('must be a number, or null to delete the score');
+      return value === null || (typeof value === 'number' && Number.isFinite(value))
+        ? value
+        : new Bad('must be a number, or null to delete the score');
     case 'spanType':
-      return (SPAN_TYPES as readonly unknown[]).includes(value) ? value : new Bad(`must be one of ${SPAN_TYPES.join(', ')}`);
+      return (SPAN_TYPES as readonly unknown[]).includes(value)
+        ? value
+        : new Bad(`must be one of ${SPAN_TYPES.join(', ')}`);
     case 'scoreSource':
       return SCORE_SOURCES.includes(value as string) ? value : new Bad(`must be one of ${SCORE_SOURCES.join(', ')}`);
     case 'errorInfo': {
@@ -183,7 +199,8 @@ function checkField(kind: FieldKind, value: unknown): unknown {
     case 'codeLocation': {
       if (!isObject(value)) return new Bad('must be an object with file and line');
       if (typeof value.file !== 'string' || value.file === '') return new Bad('must have file (a path)');
-      if (!Number.isInteger(value.line) || (value.line as number) < 1) return new Bad('must have line (an integer from 1)');
+      if (!Number.isInteger(value.line) || (value.line as number) < 1)
+        return new Bad('must have line (an integer from 1)');
       let known = 2;
       if (value.function !== undefined && value.function !== null) {
         if (typeof value.function !== 'string') return new Bad('function must be a string');

@@ -81,7 +81,8 @@ class Parser {
       const at = this.pos;
       this.pos += 2;
       this.skipSpace();
-      if (this.atEnd() || this.peek() === ')' || this.atKeyword('OR')) throw this.error('expected a term after OR', at, at + 2);
+      if (this.atEnd() || this.peek() === ')' || this.atKeyword('OR'))
+        throw this.error('expected a term after OR', at, at + 2);
       items.push(this.parseAnd());
     }
     return items.length === 1 ? items[0] : { kind: 'or', items };
@@ -96,7 +97,13 @@ class Parser {
         const at = this.pos;
         this.pos += 3;
         this.skipSpace();
-        if (items.length === 0 || this.atEnd() || this.peek() === ')' || this.atKeyword('OR') || this.atKeyword('AND')) {
+        if (
+          items.length === 0 ||
+          this.atEnd() ||
+          this.peek() === ')' ||
+          this.atKeyword('OR') ||
+          this.atKeyword('AND')
+        ) {
           throw this.error('AND needs a term on each side', at, at + 3);
         }
         continue;
@@ -144,7 +151,11 @@ class Parser {
       return { kind: 'text', text, at };
     }
     if (c === ':' || this.opAt(this.pos)) {
-      throw this.error(`expected a field or score name before "${c === ':' ? ':' : this.opAt(this.pos)}"`, start, start + 1);
+      throw this.error(
+        `expected a field or score name before "${c === ':' ? ':' : this.opAt(this.pos)}"`,
+        start,
+        start + 1,
+      );
     }
 
     const word = this.readWord();
@@ -206,7 +217,8 @@ class Parser {
       if (isSpace(ch) || ch === ')' || (stopAtOp && this.opAt(this.pos))) break;
       this.pos++;
     }
-    if (this.pos === start) throw this.error(`expected a value after "${after}"`, Math.max(0, start - after.length), start);
+    if (this.pos === start)
+      throw this.error(`expected a value after "${after}"`, Math.max(0, start - after.length), start);
     return this.src.slice(start, this.pos);
   }
 

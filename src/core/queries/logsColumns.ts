@@ -25,20 +25,108 @@ export interface LogsColumn {
 const none = (): string[] => [];
 
 const BASE_COLUMNS: LogsColumn[] = [
-  { id: 'name', label: 'Name', csvLabel: 'name', sort: 'name', numeric: false, value: (t) => t.name, filterTerms: (t) => [fieldTerm('name', t.name)] },
-  { id: 'project', label: 'Project', csvLabel: 'project', sort: 'project', numeric: false, value: (t) => t.project_name, filterTerms: (t) => [fieldTerm('project', t.project_name)] },
-  { id: 'start_time', label: 'Started', csvLabel: 'start_time', sort: 'start_time', numeric: false, value: (t) => t.start_time, filterTerms: none },
-  { id: 'duration', label: 'Duration', csvLabel: 'duration_ms', sort: 'duration', numeric: true, value: durationOf, filterTerms: none },
-  { id: 'status', label: 'Status', csvLabel: 'status', sort: 'status', numeric: false, value: (t) => t.status, filterTerms: (t) => [fieldTerm('status', t.status)] },
-  { id: 'spans', label: 'Spans', csvLabel: 'span_count', sort: 'spans', numeric: true, value: (t) => t.span_count, filterTerms: none },
-  { id: 'tokens', label: 'Tokens', csvLabel: 'total_tokens', sort: 'tokens', numeric: true, value: totalTokens, filterTerms: none },
-  { id: 'cost', label: 'Cost', csvLabel: 'total_estimated_cost', sort: 'cost', numeric: true, value: costOf, filterTerms: none },
-  { id: 'ttft', label: 'TTFT', csvLabel: 'time_to_first_token_ms', sort: 'ttft', numeric: true, value: ttftOf, filterTerms: none },
+  {
+    id: 'name',
+    label: 'Name',
+    csvLabel: 'name',
+    sort: 'name',
+    numeric: false,
+    value: (t) => t.name,
+    filterTerms: (t) => [fieldTerm('name', t.name)],
+  },
+  {
+    id: 'project',
+    label: 'Project',
+    csvLabel: 'project',
+    sort: 'project',
+    numeric: false,
+    value: (t) => t.project_name,
+    filterTerms: (t) => [fieldTerm('project', t.project_name)],
+  },
+  {
+    id: 'start_time',
+    label: 'Started',
+    csvLabel: 'start_time',
+    sort: 'start_time',
+    numeric: false,
+    value: (t) => t.start_time,
+    filterTerms: none,
+  },
+  {
+    id: 'duration',
+    label: 'Duration',
+    csvLabel: 'duration_ms',
+    sort: 'duration',
+    numeric: true,
+    value: durationOf,
+    filterTerms: none,
+  },
+  {
+    id: 'status',
+    label: 'Status',
+    csvLabel: 'status',
+    sort: 'status',
+    numeric: false,
+    value: (t) => t.status,
+    filterTerms: (t) => [fieldTerm('status', t.status)],
+  },
+  {
+    id: 'spans',
+    label: 'Spans',
+    csvLabel: 'span_count',
+    sort: 'spans',
+    numeric: true,
+    value: (t) => t.span_count,
+    filterTerms: none,
+  },
+  {
+    id: 'tokens',
+    label: 'Tokens',
+    csvLabel: 'total_tokens',
+    sort: 'tokens',
+    numeric: true,
+    value: totalTokens,
+    filterTerms: none,
+  },
+  {
+    id: 'cost',
+    label: 'Cost',
+    csvLabel: 'total_estimated_cost',
+    sort: 'cost',
+    numeric: true,
+    value: costOf,
+    filterTerms: none,
+  },
+  {
+    id: 'ttft',
+    label: 'TTFT',
+    csvLabel: 'time_to_first_token_ms',
+    sort: 'ttft',
+    numeric: true,
+    value: ttftOf,
+    filterTerms: none,
+  },
 ];
 
 const TAIL_COLUMNS: LogsColumn[] = [
-  { id: 'tags', label: 'Tags', csvLabel: 'tags', sort: 'tags', numeric: false, value: (t) => (t.tags?.length ? t.tags.join(', ') : undefined), filterTerms: (t) => (t.tags ?? []).map((tag) => fieldTerm('tag', tag)) },
-  { id: 'thread', label: 'Thread', csvLabel: 'thread_id', sort: 'thread', numeric: false, value: (t) => t.thread_id, filterTerms: (t) => (t.thread_id ? [fieldTerm('thread', t.thread_id)] : []) },
+  {
+    id: 'tags',
+    label: 'Tags',
+    csvLabel: 'tags',
+    sort: 'tags',
+    numeric: false,
+    value: (t) => (t.tags?.length ? t.tags.join(', ') : undefined),
+    filterTerms: (t) => (t.tags ?? []).map((tag) => fieldTerm('tag', tag)),
+  },
+  {
+    id: 'thread',
+    label: 'Thread',
+    csvLabel: 'thread_id',
+    sort: 'thread',
+    numeric: false,
+    value: (t) => t.thread_id,
+    filterTerms: (t) => (t.thread_id ? [fieldTerm('thread', t.thread_id)] : []),
+  },
   {
     id: 'commit',
     label: 'Commit',
@@ -90,7 +178,10 @@ export function csvRow(t: TraceSummary, columns: readonly LogsColumn[]): string 
 }
 
 /** The columns named by id (`name`, `score:q`, …), in that order; undefined names the first unknown id. */
-export function columnsById(ids: readonly string[], scoreNames: readonly string[]): { columns: LogsColumn[]; unknown?: string } {
+export function columnsById(
+  ids: readonly string[],
+  scoreNames: readonly string[],
+): { columns: LogsColumn[]; unknown?: string } {
   const known = new Map(logsColumns(scoreNames).map((c) => [c.id, c]));
   const columns: LogsColumn[] = [];
   for (const id of ids) {

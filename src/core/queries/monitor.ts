@@ -65,10 +65,27 @@ const DAY = 24 * HOUR;
 
 /** Bucket sizes a chart reads well at, smallest first. */
 export const BUCKET_SIZES_MS: readonly number[] = [
-  SECOND, 2 * SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
-  DAY, 2 * DAY, 7 * DAY, 30 * DAY,
+  SECOND,
+  2 * SECOND,
+  5 * SECOND,
+  10 * SECOND,
+  15 * SECOND,
+  30 * SECOND,
+  MINUTE,
+  2 * MINUTE,
+  5 * MINUTE,
+  10 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  30 * DAY,
 ];
 
 /** Enough buckets to see a shape, few enough to hover each one. */
@@ -90,10 +107,12 @@ export function monitorTraces(summaries: Iterable<TraceSummary>, params: Monitor
   if (!Number.isFinite(from) || !Number.isFinite(to)) throw new MonitorRangeError('from and to must be times');
   if (to < from) throw new MonitorRangeError('to is before from');
   const bucketMs = params.bucketMs ?? chooseBucketMs(to - from);
-  if (!(bucketMs >= 1) || !Number.isInteger(bucketMs)) throw new MonitorRangeError('bucket must be a whole number of milliseconds, at least 1');
+  if (!(bucketMs >= 1) || !Number.isInteger(bucketMs))
+    throw new MonitorRangeError('bucket must be a whole number of milliseconds, at least 1');
   const first = Math.floor(from / bucketMs) * bucketMs;
   const count = to === from ? 0 : Math.ceil((to - first) / bucketMs);
-  if (count > MAX_BUCKETS) throw new MonitorRangeError(`the range holds ${count} buckets of ${bucketMs} ms; at most ${MAX_BUCKETS}`);
+  if (count > MAX_BUCKETS)
+    throw new MonitorRangeError(`the range holds ${count} buckets of ${bucketMs} ms; at most ${MAX_BUCKETS}`);
 
   const acc = Array.from({ length: count }, () => new BucketAccumulator());
   const fromIso = formatMicros(first * 1000);

@@ -96,7 +96,22 @@ const HAS: Record<string, TracePredicate> = {
   output: (t) => t.output_preview !== undefined,
 };
 
-const VALUE_FIELDS = ['status', 'tag', 'project', 'name', 'thread', 'commit', 'id', 'input', 'output', 'after', 'before', 'last', 'has', 'score'];
+const VALUE_FIELDS = [
+  'status',
+  'tag',
+  'project',
+  'name',
+  'thread',
+  'commit',
+  'id',
+  'input',
+  'output',
+  'after',
+  'before',
+  'last',
+  'has',
+  'score',
+];
 
 /** Every field name the language knows, for help text and autocompletion. */
 export const FILTER_FIELDS: readonly string[] = [...VALUE_FIELDS, ...Object.keys(NUMERIC_FIELDS)];
@@ -146,7 +161,11 @@ class Compiler {
     switch (field) {
       case 'status': {
         const status = STATUSES.find((s) => s === lower);
-        if (!status) throw new FilterSyntaxError(`unknown status "${value}": use status:error, status:running or status:ok`, valueAt);
+        if (!status)
+          throw new FilterSyntaxError(
+            `unknown status "${value}": use status:error, status:running or status:ok`,
+            valueAt,
+          );
         return (t) => t.status === status;
       }
       case 'tag':
@@ -161,7 +180,11 @@ class Compiler {
         return (t) => t.id.toLowerCase().startsWith(lower);
       case 'commit':
         // A prefix, as people paste commits: commit:abc1234 matches abc1234f….
-        if (!/^[0-9a-f]{1,64}$/.test(lower)) throw new FilterSyntaxError(`commit:${value} is not a commit: use its id or the start of it, e.g. commit:abc1234`, valueAt);
+        if (!/^[0-9a-f]{1,64}$/.test(lower))
+          throw new FilterSyntaxError(
+            `commit:${value} is not a commit: use its id or the start of it, e.g. commit:abc1234`,
+            valueAt,
+          );
         return (t) => commitMatches(t.code_version, lower);
       case 'input':
         return (t) => t.input_preview?.toLowerCase().includes(lower) ?? false;
@@ -171,20 +194,28 @@ class Compiler {
       case 'before': {
         const micros = parseInstantText(value);
         if (micros === undefined) {
-          throw new FilterSyntaxError(`"${value}" is not a time: use 2026-01-02, 2026-01-02T03:04 or a full ISO time (UTC unless it has an offset)`, valueAt);
+          throw new FilterSyntaxError(
+            `"${value}" is not a time: use 2026-01-02, 2026-01-02T03:04 or a full ISO time (UTC unless it has an offset)`,
+            valueAt,
+          );
         }
         const bound = formatMicros(micros);
         return field === 'after' ? (t) => t.start_time >= bound : (t) => t.start_time < bound;
       }
       case 'last': {
         const ms = parseDurationText(value, null);
-        if (ms === undefined) throw new FilterSyntaxError(`"${value}" is not a duration with a unit: use e.g. last:15m, last:1h or last:7d`, valueAt);
+        if (ms === undefined)
+          throw new FilterSyntaxError(
+            `"${value}" is not a duration with a unit: use e.g. last:15m, last:1h or last:7d`,
+            valueAt,
+          );
         const bound = formatMicros(((this.options.now ?? Date.now()) - ms) * 1000);
         return (t) => t.start_time >= bound;
       }
       case 'has': {
         const test = HAS[lower];
-        if (!test) throw new FilterSyntaxError(`has:${value} is unknown: use has:${Object.keys(HAS).join(', has:')}`, valueAt);
+        if (!test)
+          throw new FilterSyntaxError(`has:${value} is unknown: use has:${Object.keys(HAS).join(', has:')}`, valueAt);
         return test;
       }
       case 'score': {
@@ -203,7 +234,10 @@ class Compiler {
     const field = canonical(node.name);
     if (!node.score && NUMERIC_FIELDS[field]) return this.numeric(field, node.op, node.value, node.valueAt);
     if (!node.score && VALUE_FIELDS.includes(field) && field !== 'score') {
-      throw new FilterSyntaxError(`${field} is not a number: write ${field}:VALUE`, { start: node.at.start, end: node.at.start + node.name.length });
+      throw new FilterSyntaxError(`${field} is not a number: write ${field}:VALUE`, {
+        start: node.at.start,
+        end: node.at.start + node.name.length,
+      });
     }
     const limit = Number(node.value);
     if (node.value.trim() === '' || !Number.isFinite(limit)) {
@@ -227,7 +261,6 @@ class Compiler {
       return v !== undefined && test(v);
     };
   }
-
 }
 
 // Summaries the store hands out again unchanged keep their lowercased text.
@@ -236,8 +269,20 @@ const summaryTextCache = new WeakMap<TraceSummary, string>();
 function summaryText(t: TraceSummary): string {
   let text = summaryTextCache.get(t);
   if (text === undefined) {
-    const parts = [t.name, t.id, t.input_preview, t.output_preview, t.thread_id, ...(t.tags ?? []), t.error_info?.exception_type, t.error_info?.message];
-    text = `${parts.filter((p) => typeof p === 'string').join('\n').toLowerCase()}\n`;
+    const parts = [
+      t.name,
+      t.id,
+      t.input_preview,
+      t.output_preview,
+      t.thread_id,
+      ...(t.tags ?? []),
+      t.error_info?.exception_type,
+      t.error_info?.message,
+    ];
+    text = `${parts
+      .filter((p) => typeof p === 'string')
+      .join('\n')
+      .toLowerCase()}\n`;
     summaryTextCache.set(t, text);
   }
   return text;

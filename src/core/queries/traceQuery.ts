@@ -38,7 +38,11 @@ export interface TraceQueryResult {
 export const DEFAULT_QUERY_LIMIT = 100;
 
 /** Throws `FilterSyntaxError` for a filter that does not parse. */
-export function queryTraces(all: Iterable<TraceSummary>, params: TraceQueryParams = {}, options: FilterOptions = {}): TraceQueryResult {
+export function queryTraces(
+  all: Iterable<TraceSummary>,
+  params: TraceQueryParams = {},
+  options: FilterOptions = {},
+): TraceQueryResult {
   const matches = compileFilter(params.filter ?? '', options);
   const names = new Set<string>();
   const hits: TraceSummary[] = [];

@@ -6,7 +6,22 @@
 import type { TraceSummary } from '../model/model';
 import { costOf, durationOf, scoreOf, totalTokens, ttftOf } from '../model/traceFields';
 
-export const SORT_COLUMNS = ['name', 'project', 'start_time', 'duration', 'status', 'spans', 'errors', 'tokens', 'cost', 'ttft', 'tags', 'thread', 'commit', 'last_updated'] as const;
+export const SORT_COLUMNS = [
+  'name',
+  'project',
+  'start_time',
+  'duration',
+  'status',
+  'spans',
+  'errors',
+  'tokens',
+  'cost',
+  'ttft',
+  'tags',
+  'thread',
+  'commit',
+  'last_updated',
+] as const;
 export type SortColumn = (typeof SORT_COLUMNS)[number];
 /** A column, or `score:NAME` for the column of one score name. */
 export type SortKey = SortColumn | `score:${string}`;
@@ -50,7 +65,13 @@ function reader(key: SortKey): (t: TraceSummary) => Value {
     case 'ttft':
       return ttftOf;
     case 'tags':
-      return (t) => (t.tags?.length ? t.tags.map((x) => x.toLowerCase()).sort().join(',') : undefined);
+      return (t) =>
+        t.tags?.length
+          ? t.tags
+              .map((x) => x.toLowerCase())
+              .sort()
+              .join(',')
+          : undefined;
     case 'thread':
       return (t) => t.thread_id || undefined;
     case 'commit':
@@ -88,15 +109,27 @@ export function sortTraces(traces: readonly TraceSummary[], key: SortKey, order:
  * in it (-1 when absent). A page near the top of a large list is chosen with a bounded heap
  * instead of sorting everything: the first page of 50k traces costs one pass, not a sort.
  */
-export function sortedSlice(traces: readonly TraceSummary[], key: SortKey, order: SortOrder, offset: number, limit: number): TraceSummary[] {
+export function sortedSlice(
+  traces: readonly TraceSummary[],
+  key: SortKey,
+  order: SortOrder,
+  offset: number,
+  limit: number,
+): TraceSummary[] {
   const read = reader(key);
   const cmp = rowComparator(order);
   // Reading each value once, not once per comparison.
   const rows: Row[] = traces.map((t) => ({ t, v: read(t) }));
   const end = Math.min(rows.length, offset + limit);
   if (end <= offset) return [];
-  if (end * 4 > rows.length) return rows.sort(cmp).slice(offset, end).map((r) => r.t);
-  return smallest(rows, end, cmp).slice(offset).map((r) => r.t);
+  if (end * 4 > rows.length)
+    return rows
+      .sort(cmp)
+      .slice(offset, end)
+      .map((r) => r.t);
+  return smallest(rows, end, cmp)
+    .slice(offset)
+    .map((r) => r.t);
 }
 
 /** Where `id` falls in the sorted order of `traces`, or -1; one pass, no sort. */

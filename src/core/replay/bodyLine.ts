@@ -21,7 +21,10 @@ export function firstBodyLine(text: string, defLine: number, language: 'python' 
       else if (ch === ')' || ch === ']') depth--;
       // Python: the signature's `:` outside brackets. JS: the `{` right after a parameter
       // list's `)` or an arrow (the function may sit inside a call such as `track(…)`).
-      const opens = language === 'python' ? ch === ':' && depth === 0 && /\bdef\b/.test(seen) : ch === '{' && /(?:\)(?:\s*:[^{}=;]*)?|=>)\s*$/.test(seen);
+      const opens =
+        language === 'python'
+          ? ch === ':' && depth === 0 && /\bdef\b/.test(seen)
+          : ch === '{' && /(?:\)(?:\s*:[^{}=;]*)?|=>)\s*$/.test(seen);
       seen += ch;
       if (!opens) continue;
       const rest = line.slice(c + 1).trim();

@@ -39,7 +39,9 @@ export interface ReplayCall {
   qualname: string;
   args: CallArg[];
   /** What the call gave: the reviewer's `expected` when set, else the recorded output. */
-  expected: { kind: 'value'; value: unknown; source: 'output' | 'expected' } | { kind: 'error'; type: string; message?: string };
+  expected:
+    | { kind: 'value'; value: unknown; source: 'output' | 'expected' }
+    | { kind: 'error'; type: string; message?: string };
   origin: { traceId: string; spanId: string; traceName?: string; spanName: string; startTime: string; line: number };
 }
 
@@ -67,24 +69,43 @@ export function planCall(span: Span, traceName?: string): PlanResult {
   const shape = callShapeOf(span);
   const label = shape?.qualname ?? where?.function ?? span.name;
   const fail = (reason: string): PlanResult => ({ ok: false, reason: `Spanscope can not re-run ${label}: ${reason}.` });
-  if (!where?.file || !where.file.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(where.file)) return fail('the span has no code location, so which function made it is unknown');
+  if (!where?.file || (!where.file.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(where.file)))
+    return fail('the span has no code location, so which function made it is unknown');
   const language = languageOf(where.file);
   if (!language) return fail(`its file (${baseName(where.file)}) is neither Python nor JavaScript/TypeScript`);
   const qualname = shape?.qualname ?? where.function ?? span.name;
   if (!/^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/.test(qualname)) {
-    return fail(qualname.includes('<locals>') ? `it is defined inside another function (${qualname}), so it can not be imported from its module` : `"${qualname}" is not a name that can be imported`);
+    return fail(
+      qualname.includes('<locals>')
+        ? `it is defined inside another function (${qualname}), so it can not be imported from its module`
+        : `"${qualname}" is not a name that can be imported`,
+    );
   }
-  if (shape?.method === 'instance') return fail(`it is a method, and the object it was called on (${language === 'python' ? 'self' : 'this'}) is not recorded`);
-  if (language === 'python' && qualname.includes('.') && shape?.method !== 'class') return fail(`${qualname} is not defined at module level, so it can not be imported`);
+  if (shape?.method === 'instance')
+    return fail(
+      `it is a method, and the object it was called on (${language === 'python' ? 'self' : 'this'}) is not recorded`,
+    );
+  if (language === 'python' && qualname.includes('.') && shape?.method !== 'class')
+    return fail(`${qualname} is not defined at module level, so it can not be imported`);
   if (language === 'node' && qualname.includes('.')) return fail(`${qualname} is not a module export`);
   const input = span.input === undefined || span.input === null ? (emptyCall(shape) ? {} : undefined) : span.input;
   if (input === undefined) return fail('its input was not recorded (capture_input was off)');
-  if (typeof input !== 'object' || Array.isArray(input)) return fail('its input is not a set of arguments by parameter name');
+  if (typeof input !== 'object' || Array.isArray(input))
+    return fail('its input is not a set of arguments by parameter name');
   const lossy = (shape?.lossy ?? []).filter((n) => n in input);
-  if (lossy.length) return fail(`${plural(lossy, 'argument')} ${lossy.map((n) => `\`${n}\``).join(', ')} ${lossy.length > 1 ? 'were' : 'was'} not JSON (recorded as text), so the value the function got is lost`);
+  if (lossy.length)
+    return fail(
+      `${plural(lossy, 'argument')} ${lossy.map((n) => `\`${n}\``).join(', ')} ${lossy.length > 1 ? 'were' : 'was'} not JSON (recorded as text), so the value the function got is lost`,
+    );
   const cut = Object.keys(input).filter((k) => containsTruncation((input as Record<string, unknown>)[k]));
-  if (cut.length) return fail(`${plural(cut, 'argument')} ${cut.map((n) => `\`${n}\``).join(', ')} ${cut.length > 1 ? 'were' : 'was'} cut for size when recorded`);
-  const args = language === 'python' ? pythonArgs(input as Record<string, unknown>, shape) : nodeArgs(input as Record<string, unknown>, shape);
+  if (cut.length)
+    return fail(
+      `${plural(cut, 'argument')} ${cut.map((n) => `\`${n}\``).join(', ')} ${cut.length > 1 ? 'were' : 'was'} cut for size when recorded`,
+    );
+  const args =
+    language === 'python'
+      ? pythonArgs(input as Record<string, unknown>, shape)
+      : nodeArgs(input as Record<string, unknown>, shape);
   if (typeof args === 'string') return fail(args);
   return {
     ok: true,
@@ -94,19 +115,30 @@ export function planCall(span: Span, traceName?: string): PlanResult {
       qualname,
       args,
       expected: expectedOf(span),
-      origin: { traceId: span.trace_id, spanId: span.id, traceName, spanName: span.name, startTime: span.start_time, line: where.line },
+      origin: {
+        traceId: span.trace_id,
+        spanId: span.id,
+        traceName,
+        spanName: span.name,
+        startTime: span.start_time,
+        line: where.line,
+      },
     },
   };
 }
 
 function expectedOf(span: Span): ReplayCall['expected'] {
-  if (span.expected !== undefined && span.expected !== null) return { kind: 'value', value: span.expected, source: 'expected' };
+  if (span.expected !== undefined && span.expected !== null)
+    return { kind: 'value', value: span.expected, source: 'expected' };
   if (span.error_info) return { kind: 'error', type: span.error_info.exception_type, message: span.error_info.message };
   return { kind: 'value', value: span.output ?? null, source: 'output' };
 }
 
 function emptyCall(shape: CallShape | undefined): boolean {
-  return (shape?.params !== undefined && shape.params.length === 0) || (shape?.names !== undefined && shape.names.length === 0);
+  return (
+    (shape?.params !== undefined && shape.params.length === 0) ||
+    (shape?.names !== undefined && shape.names.length === 0)
+  );
 }
 
 /**
@@ -169,7 +201,8 @@ export function nodeArgs(input: Record<string, unknown>, shape: CallShape | unde
     if (rest && i === names.length - 1) {
       if (!present) break;
       if (!Array.isArray(input[key])) return `its ...${key} was recorded as ${typeof input[key]}, not a list`;
-      if ((input[key] as unknown[]).length && missing) return `\`${missing}\` is missing from the input, so ...${key} can not be passed`;
+      if ((input[key] as unknown[]).length && missing)
+        return `\`${missing}\` is missing from the input, so ...${key} can not be passed`;
       if ((input[key] as unknown[]).length) args.push({ kind: 'spread', value: input[key] as unknown[] });
       break;
     }

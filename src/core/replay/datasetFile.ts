@@ -51,7 +51,11 @@ export function parseDataset(text: string, maxRows = 5000): ParsedDataset {
     } else if (rows.length < maxRows) rows.push(entry);
     else omitted++;
   }
-  if (extraProblems) problems.push({ line: problems[problems.length - 1].line, message: `and ${extraProblems} more lines that could not be read` });
+  if (extraProblems)
+    problems.push({
+      line: problems[problems.length - 1].line,
+      message: `and ${extraProblems} more lines that could not be read`,
+    });
   return { rows, problems, omitted };
 }
 
@@ -62,7 +66,11 @@ function parseLine(raw: string, line: number): DatasetEntry | DatasetProblem {
   } catch (err) {
     return { line, message: `not JSON (${err instanceof Error ? err.message : String(err)})` };
   }
-  if (!value || typeof value !== 'object' || Array.isArray(value)) return { line, message: `not a JSON object (${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value})` };
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    return {
+      line,
+      message: `not a JSON object (${Array.isArray(value) ? 'an array' : value === null ? 'null' : typeof value})`,
+    };
   const o = value as Record<string, unknown>;
   // A line without our three fields (an Opik item of free-form keys, say) is all input, so
   // it still shows what it holds.

@@ -24,7 +24,13 @@ export function datasetRow(span: Span): DatasetRow {
     input: span.input ?? null,
     expected: span.expected ?? span.output ?? null,
     metadata,
-    source_span: { trace_id: span.trace_id, span_id: span.id, project_name: span.project_name, name: span.name, start_time: span.start_time },
+    source_span: {
+      trace_id: span.trace_id,
+      span_id: span.id,
+      project_name: span.project_name,
+      name: span.name,
+      start_time: span.start_time,
+    },
   };
 }
 
@@ -42,7 +48,13 @@ export function traceDatasetRow(detail: TraceDetail): DatasetRow {
     input: trace.input ?? fromRoot?.input ?? null,
     expected: trace.expected ?? root?.expected ?? trace.output ?? root?.output ?? null,
     metadata: { ...fromRoot?.metadata, ...withoutCallShape(trace.metadata) },
-    source_span: { trace_id: trace.id, span_id: root?.id, project_name: trace.project_name, name: trace.name, start_time: trace.start_time },
+    source_span: {
+      trace_id: trace.id,
+      span_id: root?.id,
+      project_name: trace.project_name,
+      name: trace.name,
+      start_time: trace.start_time,
+    },
   };
 }
 

@@ -13,7 +13,9 @@ export function jsLiteral(value: unknown, indent = ''): string {
 }
 
 export function jsCallArgs(args: CallArg[], indent: string): string {
-  return args.map((a) => (a.kind === 'spread' ? `...${jsLiteral(a.value, indent)}` : jsLiteral(a.value, indent))).join(', ');
+  return args
+    .map((a) => (a.kind === 'spread' ? `...${jsLiteral(a.value, indent)}` : jsLiteral(a.value, indent)))
+    .join(', ');
 }
 
 /** Whether a module's source exports `name` (ESM `export`, or CommonJS `exports.name`). */
@@ -80,7 +82,10 @@ export function nodeTestFileName(call: ReplayCall): string {
 
 export function nodeTestFile(call: ReplayCall, options: NodeTestOptions): string {
   const o = call.origin;
-  const imports = options.runner === 'vitest' ? `import { expect, test } from 'vitest';` : `import assert from 'node:assert/strict';\nimport { test } from 'node:test';`;
+  const imports =
+    options.runner === 'vitest'
+      ? `import { expect, test } from 'vitest';`
+      : `import assert from 'node:assert/strict';\nimport { test } from 'node:test';`;
   const exp = call.expected;
   const check =
     exp.kind === 'error'

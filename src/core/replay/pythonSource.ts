@@ -14,7 +14,14 @@ export function pyLiteral(value: unknown, indent = ''): string {
   if (value === null || value === undefined) return 'None';
   if (value === true) return 'True';
   if (value === false) return 'False';
-  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : value > 0 ? 'float("inf")' : value < 0 ? 'float("-inf")' : 'float("nan")';
+  if (typeof value === 'number')
+    return Number.isFinite(value)
+      ? String(value)
+      : value > 0
+        ? 'float("inf")'
+        : value < 0
+          ? 'float("-inf")'
+          : 'float("nan")';
   if (typeof value === 'string') return JSON.stringify(value);
   const inner = `${indent}    `;
   if (Array.isArray(value)) {
@@ -31,7 +38,13 @@ export function pyLiteral(value: unknown, indent = ''): string {
 }
 
 export function pyCallArgs(args: CallArg[], indent: string): string {
-  const parts = args.map((a) => (a.kind === 'positional' ? pyLiteral(a.value, indent) : a.kind === 'spread' ? `*${pyLiteral(a.value, indent)}` : `${a.name}=${pyLiteral(a.value, indent)}`));
+  const parts = args.map((a) =>
+    a.kind === 'positional'
+      ? pyLiteral(a.value, indent)
+      : a.kind === 'spread'
+        ? `*${pyLiteral(a.value, indent)}`
+        : `${a.name}=${pyLiteral(a.value, indent)}`,
+  );
   const flat = parts.join(', ');
   if (flat.length <= 70 && !flat.includes('\n')) return flat;
   return `\n${parts.map((p) => `${indent}    ${p},`).join('\n')}\n${indent}`;
@@ -122,7 +135,10 @@ export function pytestFileName(call: ReplayCall): string {
 /** A pytest file: one test per saved call (the file is appended to for later saves). */
 export function pytestFile(call: ReplayCall, options: TestFileOptions): string {
   const mod = pythonModule(call.file, options.workspaceRoot);
-  const rel = options.workspaceRoot && call.file.startsWith(`${options.workspaceRoot}/`) ? call.file.slice(options.workspaceRoot.length + 1) : call.file;
+  const rel =
+    options.workspaceRoot && call.file.startsWith(`${options.workspaceRoot}/`)
+      ? call.file.slice(options.workspaceRoot.length + 1)
+      : call.file;
   const pathExpr = options.workspaceRoot && mod.path === options.workspaceRoot ? 'WORKSPACE' : JSON.stringify(mod.path);
   return `"""Saved by Spanscope from a recorded call of ${call.qualname} (${rel}).
 
@@ -168,7 +184,10 @@ ${pytestCase(call, pathExpr, mod.module)}`;
 /** One test function, to append to an existing file of saved calls. */
 export function pytestCase(call: ReplayCall, pathExpr: string, module: string): string {
   const o = call.origin;
-  const name = `test_${snake(call.qualname)}_${o.spanId.replace(/[^A-Za-z0-9]/g, '').slice(-12).toLowerCase()}`;
+  const name = `test_${snake(call.qualname)}_${o.spanId
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(-12)
+    .toLowerCase()}`;
   const doc = `    """${header(call, baseNameOf(call.file)).replace(/"""/g, '\\"\\"\\"')}."""`;
   const load = `    function = _spanscope_load(${JSON.stringify(module)}, ${pathExpr}, ${JSON.stringify(call.qualname)})`;
   const invoke = `function(${pyCallArgs(call.args, '        ')})`;
@@ -196,7 +215,13 @@ ${load}
 }
 
 export function snake(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toLowerCase() || 'call';
+  return (
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+      .replace(/[^A-Za-z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '')
+      .toLowerCase() || 'call'
+  );
 }
 
 function baseNameOf(file: string): string {

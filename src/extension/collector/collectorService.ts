@@ -122,7 +122,9 @@ export class CollectorService extends Disposable {
     if (!store?.setRetention) return false;
     const { maxTraces, maxBytes } = this.options.settings();
     store.setRetention({ maxTraces, maxBytes });
-    this.options.log.info(`retention now ${maxTraces ?? 'the default number of'} traces, ${maxBytes === undefined ? 'the default size' : `${Math.round(maxBytes / 1024 / 1024)} MB`}`);
+    this.options.log.info(
+      `retention now ${maxTraces ?? 'the default number of'} traces, ${maxBytes === undefined ? 'the default size' : `${Math.round(maxBytes / 1024 / 1024)} MB`}`,
+    );
     return true;
   }
 
@@ -182,12 +184,16 @@ export class CollectorService extends Disposable {
       backend.openStore({ dir, maxTraces: s.maxTraces, maxBytes: s.maxBytes, warn: (m) => log.warn(`store: ${m}`) }),
     );
     this.storeDir = located.dir;
-    if (located.fallback) log.warn(`the store folder is in use by another VS Code window; this window keeps its traces in ${located.dir}`);
+    if (located.fallback)
+      log.warn(`the store folder is in use by another VS Code window; this window keeps its traces in ${located.dir}`);
     else log.info(`store opened at ${located.dir}`);
     // After the open, off its path: folders of windows closed long ago.
-    void removeStaleWindowFolders(storageDir).then((removed) => {
-      for (const folder of removed) log.info(`removed ${folder}: its window closed more than a day ago`);
-    }, (err) => log.warn(`could not clean up old per-window store folders: ${errorMessage(err)}`));
+    void removeStaleWindowFolders(storageDir).then(
+      (removed) => {
+        for (const folder of removed) log.info(`removed ${folder}: its window closed more than a day ago`);
+      },
+      (err) => log.warn(`could not clean up old per-window store folders: ${errorMessage(err)}`),
+    );
     this.openedStore = located.store;
     this.storeEmitter.fire(located.store);
     return located.store;
@@ -203,7 +209,8 @@ export class CollectorService extends Disposable {
       const store = await this.getStore();
       const proxy: ProxyOptions | undefined = proxySettings && {
         upstream: proxySettings.upstream,
-        cacheDir: proxySettings.cacheMaxBytes > 0 && this.storeDir ? path.join(this.storeDir, 'proxy-cache') : undefined,
+        cacheDir:
+          proxySettings.cacheMaxBytes > 0 && this.storeDir ? path.join(this.storeDir, 'proxy-cache') : undefined,
         cacheMaxBytes: proxySettings.cacheMaxBytes,
       };
       const result = await listenWithFallback(requestedPort, this.options.portAttempts ?? PORT_ATTEMPTS, (port) =>
@@ -214,13 +221,25 @@ export class CollectorService extends Disposable {
         return;
       }
       this.collector = result.value;
-      if (result.busy.length) log.warn(`port ${result.busy.join(', ')} in use (another VS Code window or program); listening on ${result.port} instead`);
+      if (result.busy.length)
+        log.warn(
+          `port ${result.busy.join(', ')} in use (another VS Code window or program); listening on ${result.port} instead`,
+        );
       log.info(`collector listening on ${result.value.url}`);
       if (result.value.grpcPort) log.info(`OTLP/gRPC listening on 127.0.0.1:${result.value.grpcPort}`);
-      this.setState({ phase: 'listening', port: result.value.port, url: result.value.url, requestedPort, busyPorts: result.busy, grpcPort: result.value.grpcPort });
+      this.setState({
+        phase: 'listening',
+        port: result.value.port,
+        url: result.value.url,
+        requestedPort,
+        busyPorts: result.busy,
+        grpcPort: result.value.grpcPort,
+      });
     } catch (err) {
       const ports = err instanceof PortsBusyError ? err.ports : undefined;
-      const message = ports ? `Spanscope could not start its collector: ${err instanceof Error ? err.message : ''}.` : `Spanscope could not start its collector: ${errorMessage(err)}`;
+      const message = ports
+        ? `Spanscope could not start its collector: ${err instanceof Error ? err.message : ''}.`
+        : `Spanscope could not start its collector: ${errorMessage(err)}`;
       log.error(message);
       this.setState({ phase: 'error', reason: ports ? 'ports-busy' : 'failed', message, ports });
     }

@@ -5,7 +5,9 @@
 export class PortsBusyError extends Error {
   readonly code = 'EPORTSBUSY';
   constructor(readonly ports: number[]) {
-    super(ports.length === 1 ? `port ${ports[0]} is in use` : `ports ${ports[0]}–${ports[ports.length - 1]} are all in use`);
+    super(
+      ports.length === 1 ? `port ${ports[0]} is in use` : `ports ${ports[0]}–${ports[ports.length - 1]} are all in use`,
+    );
   }
 }
 
@@ -21,7 +23,11 @@ export interface FallbackResult<T> {
  * (`EADDRINUSE`), at most `attempts` times. Any other failure is not about the port, so it is
  * thrown at once. Port 0 asks the OS for a free port and is tried once.
  */
-export async function listenWithFallback<T>(firstPort: number, attempts: number, listen: (port: number) => Promise<T>): Promise<FallbackResult<T>> {
+export async function listenWithFallback<T>(
+  firstPort: number,
+  attempts: number,
+  listen: (port: number) => Promise<T>,
+): Promise<FallbackResult<T>> {
   const busy: number[] = [];
   const last = firstPort === 0 ? 0 : Math.min(65535, firstPort + Math.max(1, attempts) - 1);
   for (let port = firstPort; port <= last; port++) {

@@ -24,7 +24,10 @@ export function storeDirs(baseDir: string, windowKey: string | number): { dir: s
   };
 }
 
-export async function openWithFallback<S>(dirs: { dir: string; fallbackDir: string }, open: (dir: string) => Promise<S>): Promise<StoreLocation<S>> {
+export async function openWithFallback<S>(
+  dirs: { dir: string; fallbackDir: string },
+  open: (dir: string) => Promise<S>,
+): Promise<StoreLocation<S>> {
   try {
     return { store: await open(dirs.dir), dir: dirs.dir, fallback: false };
   } catch (err) {

@@ -10,7 +10,11 @@ const CHANGE_PORT = 'Choose Another Port…';
 const RETRY = 'Retry';
 const SHOW_LOG = 'Show Log';
 
-export function registerCollectorCommands(service: CollectorService, output: vscode.OutputChannel, log: Logger): vscode.Disposable[] {
+export function registerCollectorCommands(
+  service: CollectorService,
+  output: vscode.OutputChannel,
+  log: Logger,
+): vscode.Disposable[] {
   const showProblem = async () => {
     const state = service.state;
     if (state.phase !== 'error') return vscode.commands.executeCommand(Commands.openTraces);

@@ -13,17 +13,28 @@ export type Target =
   | { kind: 'trace'; traceId: string; summary?: TraceSummary }
   | { kind: 'span'; traceId: string; spanId: string; span?: Span };
 
-export function targetsOf(view: TracesView, node: TreeNode | undefined, nodes: readonly TreeNode[] | undefined): Target[] {
+export function targetsOf(
+  view: TracesView,
+  node: TreeNode | undefined,
+  nodes: readonly TreeNode[] | undefined,
+): Target[] {
   const out: Target[] = [];
   for (const n of view.targets(node, nodes)) {
     if (n.kind === 'trace') out.push({ kind: 'trace', traceId: n.traceId });
-    else if (n.kind === 'span') out.push({ kind: 'span', traceId: n.traceId, spanId: n.spanId, span: view.model?.span(n) });
+    else if (n.kind === 'span')
+      out.push({ kind: 'span', traceId: n.traceId, spanId: n.spanId, span: view.model?.span(n) });
   }
   return out;
 }
 
 /** The targets of a command, or (from the palette with nothing selected) one trace the user picks. */
-export async function resolveTargets(view: TracesView, store: TraceStoreApi, node: TreeNode | undefined, nodes: readonly TreeNode[] | undefined, title: string): Promise<Target[]> {
+export async function resolveTargets(
+  view: TracesView,
+  store: TraceStoreApi,
+  node: TreeNode | undefined,
+  nodes: readonly TreeNode[] | undefined,
+  title: string,
+): Promise<Target[]> {
   const targets = targetsOf(view, node, nodes);
   if (targets.length) return targets;
   const picked = await pickTrace(store, title);
@@ -49,7 +60,10 @@ export async function pickTrace(store: TraceStoreApi, title: string): Promise<Tr
 }
 
 /** The record a target names, read fresh from the store. */
-export async function recordOf(store: TraceStoreApi, t: Target): Promise<{ detail: TraceDetail; record: TraceDetail['trace'] | Span } | undefined> {
+export async function recordOf(
+  store: TraceStoreApi,
+  t: Target,
+): Promise<{ detail: TraceDetail; record: TraceDetail['trace'] | Span } | undefined> {
   const detail = await store.getTrace(t.traceId);
   if (!detail) return undefined;
   if (t.kind === 'trace') return { detail, record: detail.trace };

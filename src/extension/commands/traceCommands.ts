@@ -24,7 +24,10 @@ interface Deps {
 
 export function registerTraceCommands(d: Deps): vscode.Disposable[] {
   const { service, view, panel } = d;
-  const command = (id: string, run: (node?: TreeNode, nodes?: TreeNode[], ...rest: unknown[]) => Promise<unknown> | unknown) =>
+  const command = (
+    id: string,
+    run: (node?: TreeNode, nodes?: TreeNode[], ...rest: unknown[]) => Promise<unknown> | unknown,
+  ) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       try {
         await run(...(args as [TreeNode?, TreeNode[]?]));
@@ -50,7 +53,10 @@ export function registerTraceCommands(d: Deps): vscode.Disposable[] {
       const store = await service.getStore();
       const [t] = await resolveTargets(view, store, node, nodes, 'Open which trace?');
       if (!t) return panel.show();
-      await panel.show(t.kind === 'span' ? { traceId: t.traceId, spanId: t.spanId } : { traceId: t.traceId }, (options ?? {}) as { preserveFocus?: boolean });
+      await panel.show(
+        t.kind === 'span' ? { traceId: t.traceId, spanId: t.spanId } : { traceId: t.traceId },
+        (options ?? {}) as { preserveFocus?: boolean },
+      );
     }),
     command(Commands.goToSource, async (node, nodes) => {
       const store = await service.getStore();
@@ -71,14 +77,20 @@ export function registerTraceCommands(d: Deps): vscode.Disposable[] {
       const targets = await resolveTargets(view, store, node, nodes, 'Copy the id of which trace?');
       if (!targets.length) return;
       await vscode.env.clipboard.writeText(targets.map((t) => (t.kind === 'span' ? t.spanId : t.traceId)).join('\n'));
-      vscode.window.setStatusBarMessage(`$(clippy) Copied ${targets.length === 1 ? 'the id' : `${targets.length} ids`}`, 2500);
+      vscode.window.setStatusBarMessage(
+        `$(clippy) Copied ${targets.length === 1 ? 'the id' : `${targets.length} ids`}`,
+        2500,
+      );
     }),
     command(Commands.deleteTrace, async (node, nodes) => {
       const store = await service.getStore();
       const targets = await resolveTargets(view, store, node, nodes, 'Delete which trace?');
       const ids = [...new Set(targets.filter((t) => t.kind === 'trace').map((t) => t.traceId))];
       if (!ids.length) {
-        if (targets.length) void vscode.window.showInformationMessage('Delete Trace deletes whole traces: select a trace rather than one of its spans.');
+        if (targets.length)
+          void vscode.window.showInformationMessage(
+            'Delete Trace deletes whole traces: select a trace rather than one of its spans.',
+          );
         return;
       }
       store.deleteTraces(ids);
@@ -99,7 +111,10 @@ export function registerTraceCommands(d: Deps): vscode.Disposable[] {
       });
       if (!uri) return;
       // The read API's shape, so the file reads like `GET /api/traces/ID`.
-      await vscode.workspace.fs.writeFile(uri, new TextEncoder().encode(JSON.stringify({ trace: detail.trace, spans: detail.spans }, null, 2) + '\n'));
+      await vscode.workspace.fs.writeFile(
+        uri,
+        new TextEncoder().encode(JSON.stringify({ trace: detail.trace, spans: detail.spans }, null, 2) + '\n'),
+      );
       d.log.info(`exported trace ${detail.trace.id} to ${uri.fsPath}`);
       vscode.window.setStatusBarMessage(`$(check) Exported to ${vscode.workspace.asRelativePath(uri)}`, 4000);
     }),
@@ -118,7 +133,11 @@ export function registerTraceCommands(d: Deps): vscode.Disposable[] {
       const store = await service.getStore();
       const count = store.listProjects().reduce((n, p) => n + p.trace_count, 0);
       if (!count) return vscode.window.showInformationMessage('Spanscope has no traces to clear.');
-      const ok = await vscode.window.showWarningMessage(`Delete all ${count} Spanscope trace${count === 1 ? '' : 's'}?`, { modal: true, detail: 'This can not be undone.' }, 'Delete All');
+      const ok = await vscode.window.showWarningMessage(
+        `Delete all ${count} Spanscope trace${count === 1 ? '' : 's'}?`,
+        { modal: true, detail: 'This can not be undone.' },
+        'Delete All',
+      );
       if (ok !== 'Delete All') return;
       store.clear();
       d.log.info(`cleared ${count} traces`);
@@ -138,10 +157,17 @@ export async function goToSpanSource(navigator: SourceNavigator, span: Span, log
   }
   const name = loc?.function ?? span.name;
   if (!(await navigator.findSymbol(name))) {
-    void vscode.window.showInformationMessage(`Spanscope found no source for “${name}”: the span has no code location and no workspace symbol has that name.`);
+    void vscode.window.showInformationMessage(
+      `Spanscope found no source for “${name}”: the span has no code location and no workspace symbol has that name.`,
+    );
   }
 }
 
 function safeFileName(s: string): string {
-  return s.replace(/[^\p{L}\p{N}._-]+/gu, '_').replace(/^_+|_+$/g, '').slice(0, 60) || 'trace';
+  return (
+    s
+      .replace(/[^\p{L}\p{N}._-]+/gu, '_')
+      .replace(/^_+|_+$/g, '')
+      .slice(0, 60) || 'trace'
+  );
 }

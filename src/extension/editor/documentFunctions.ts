@@ -6,10 +6,19 @@
 import type * as vscode from 'vscode';
 import type { StatsWindow } from '../../core/functions/callStats';
 import type { FunctionSource } from './functionSource';
-import { definedNames, placeFunctions, scanDefinitions, type Definition, type PlacedFunction } from './functionPlacement';
+import {
+  definedNames,
+  placeFunctions,
+  scanDefinitions,
+  type Definition,
+  type PlacedFunction,
+} from './functionPlacement';
 
 export const TRACKED_LANGUAGES = ['python', 'javascript', 'typescript', 'javascriptreact', 'typescriptreact'];
-export const TRACKED_SELECTOR: vscode.DocumentSelector = TRACKED_LANGUAGES.map((language) => ({ language, scheme: 'file' }));
+export const TRACKED_SELECTOR: vscode.DocumentSelector = TRACKED_LANGUAGES.map((language) => ({
+  language,
+  scheme: 'file',
+}));
 
 export class DocumentFunctions {
   /** Definitions by document, for its latest version; the last few documents asked about. */
@@ -29,7 +38,9 @@ export class DocumentFunctions {
   /** Is any of the document's functions among `files`' (a change event's)? */
   concerns(doc: vscode.TextDocument, keys: readonly { file: string | null; function: string }[]): boolean {
     const names = new Set(this.definitions(doc).map((d) => d.name));
-    return keys.some((k) => (k.file !== null ? k.file === doc.uri.fsPath : names.has(k.function.split(/[.:#/]+/).pop() ?? k.function)));
+    return keys.some((k) =>
+      k.file !== null ? k.file === doc.uri.fsPath : names.has(k.function.split(/[.:#/]+/).pop() ?? k.function),
+    );
   }
 
   private definitions(doc: vscode.TextDocument): Definition[] {

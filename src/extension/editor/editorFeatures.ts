@@ -56,13 +56,18 @@ export function registerEditorFeatures(d: Deps): vscode.Disposable[] {
     problems,
     registerFunctionHover(docs, d.settings, store),
     registerSpanDocuments(store),
-    command(Commands.showFunctionCalls, (file: string | null, fn: string) => showFunctionCalls(source, d.settings.current.editor.window, { file, function: fn }, openSpan)),
+    command(Commands.showFunctionCalls, (file: string | null, fn: string) =>
+      showFunctionCalls(source, d.settings.current.editor.window, { file, function: fn }, openSpan),
+    ),
     command(Commands.chooseStatsWindow, () => chooseStatsWindow(d.settings.current.editor.window)),
     command(Commands.clearInlineResults, () => inline.clear()),
     command(Commands.openSpan, (traceId: string, spanId: string) => openSpan(String(traceId), String(spanId))),
     command(Commands.compareWithPrevious, async (file?: string | null, fn?: string) => {
       const key = typeof fn === 'string' ? { file: file ?? null, function: fn } : functionAtCursor(docs, d.settings);
-      if (!key) return vscode.window.showInformationMessage('Put the cursor in a function Spanscope has calls of, then run Compare with Previous Call.');
+      if (!key)
+        return vscode.window.showInformationMessage(
+          'Put the cursor in a function Spanscope has calls of, then run Compare with Previous Call.',
+        );
       await compareWithPrevious(source, key);
     }),
     command(Commands.compareWith, async (node?: TreeNode, nodes?: TreeNode[]) => {
@@ -82,6 +87,9 @@ function functionAtCursor(docs: DocumentFunctions, settings: SettingsWatcher) {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const line = editor.selection.active.line;
-  const above = docs.placed(editor.document, settings.current.editor.window, 0).filter((p) => p.line <= line).pop();
+  const above = docs
+    .placed(editor.document, settings.current.editor.window, 0)
+    .filter((p) => p.line <= line)
+    .pop();
   return above && { file: above.summary.file, function: above.summary.function };
 }

@@ -27,12 +27,20 @@ export class FunctionLenses extends Disposable implements vscode.CodeLensProvide
   ) {
     super();
     this._register(vscode.languages.registerCodeLensProvider(TRACKED_SELECTOR, this));
-    this._register(source.onDidChange((keys) => {
-      // A call that only started changes no lens (they count ended calls): its end will.
-      const settled = keys === 'all' ? keys : keys.filter((k) => k.ended);
-      if (settled === 'all' || (settled.length && vscode.window.visibleTextEditors.some((e) => this.docs.concerns(e.document, settled)))) this.throttle.schedule();
-    }));
-    this._register(settings.onDidChangeAny([Settings.codeLensEnabled, Settings.statsWindow], () => this.changed.fire()));
+    this._register(
+      source.onDidChange((keys) => {
+        // A call that only started changes no lens (they count ended calls): its end will.
+        const settled = keys === 'all' ? keys : keys.filter((k) => k.ended);
+        if (
+          settled === 'all' ||
+          (settled.length && vscode.window.visibleTextEditors.some((e) => this.docs.concerns(e.document, settled)))
+        )
+          this.throttle.schedule();
+      }),
+    );
+    this._register(
+      settings.onDidChangeAny([Settings.codeLensEnabled, Settings.statsWindow], () => this.changed.fire()),
+    );
   }
 
   provideCodeLenses(doc: vscode.TextDocument): vscode.CodeLens[] {
@@ -51,7 +59,12 @@ export class FunctionLenses extends Disposable implements vscode.CodeLensProvide
 }
 
 /** The lens's click: the function's recent calls in a quick pick; the one picked opens in the panel. */
-export async function showFunctionCalls(source: FunctionSource, window: StatsWindow, key: FunctionKey, open: (traceId: string, spanId: string) => Promise<void>): Promise<void> {
+export async function showFunctionCalls(
+  source: FunctionSource,
+  window: StatsWindow,
+  key: FunctionKey,
+  open: (traceId: string, spanId: string) => Promise<void>,
+): Promise<void> {
   // The window's calls first; when it has none (an older run), every call kept.
   let f = source.get(key, window, 50);
   if (!f?.recent.length) f = source.get(key, 'all', 50);
@@ -71,7 +84,11 @@ export async function showFunctionCalls(source: FunctionSource, window: StatsWin
     pick.onDidHide(() => resolve(undefined));
     pick.onDidTriggerItemButton((e) => {
       pick.hide();
-      void vscode.commands.executeCommand((e.button as (typeof CALL_BUTTONS)[number]).command, e.item.call.trace_id, e.item.call.span_id);
+      void vscode.commands.executeCommand(
+        (e.button as (typeof CALL_BUTTONS)[number]).command,
+        e.item.call.trace_id,
+        e.item.call.span_id,
+      );
     });
     pick.show();
   });
@@ -87,8 +104,15 @@ const CALL_BUTTONS = [
 /** Lets the user pick the statistics' window; saved in the user settings. */
 export async function chooseStatsWindow(current: StatsWindow): Promise<void> {
   const picked = await vscode.window.showQuickPick(
-    STATS_WINDOWS.map((w) => ({ label: WINDOW_LABELS[w], description: w === current ? 'current' : undefined, window: w })),
+    STATS_WINDOWS.map((w) => ({
+      label: WINDOW_LABELS[w],
+      description: w === current ? 'current' : undefined,
+      window: w,
+    })),
     { title: 'Function statistics over…', placeHolder: 'The calls CodeLens statistics cover' },
   );
-  if (picked) await vscode.workspace.getConfiguration().update(Settings.statsWindow, picked.window, vscode.ConfigurationTarget.Global);
+  if (picked)
+    await vscode.workspace
+      .getConfiguration()
+      .update(Settings.statsWindow, picked.window, vscode.ConfigurationTarget.Global);
 }

@@ -32,7 +32,19 @@ const PATTERNS: RegExp[] = [
   /^(\s*)(?:export\s+)?(?:const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)\s*(?::[^=]+)?=(?!=)/u,
   /^(\s*)(?:(?:public|private|protected|static|async|override|readonly|get|set)\s+)*\*?([\p{L}_$][\p{L}\p{N}_$]*)\s*(?:<[^>]*>)?\s*\([^;]*\)\s*(?::[^;{]+)?\{\s*$/u,
 ];
-const NOT_A_NAME = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'constructor', 'with', 'elif', 'else']);
+const NOT_A_NAME = new Set([
+  'if',
+  'for',
+  'while',
+  'switch',
+  'catch',
+  'return',
+  'function',
+  'constructor',
+  'with',
+  'elif',
+  'else',
+]);
 
 /** The definitions in a Python or JavaScript/TypeScript source text, in order. */
 export function scanDefinitions(text: string): Definition[] {
@@ -63,7 +75,10 @@ export function scanDefinitions(text: string): Definition[] {
  * `outer.<locals>.inner`, `pkg.mod:fn`, `chat()` → `run`, `inner`, `fn`, `chat`.
  */
 export function bareName(fn: string): { name: string; container?: string } {
-  const parts = fn.replace(/\(\s*\)$/, '').split(/[.:#/]+/).filter((p) => p && p !== '<locals>');
+  const parts = fn
+    .replace(/\(\s*\)$/, '')
+    .split(/[.:#/]+/)
+    .filter((p) => p && p !== '<locals>');
   const name = parts.pop() ?? fn;
   const container = parts.pop();
   return container ? { name, container } : { name };
@@ -74,7 +89,11 @@ export function bareName(fn: string): { name: string; container?: string } {
  * nearest the line its spans recorded; a function located in this file with no definition
  * found stays at its recorded line; a function known only by name with none is left out.
  */
-export function placeFunctions(summaries: readonly FunctionSummary[], defs: readonly Definition[], lineCount: number): PlacedFunction[] {
+export function placeFunctions(
+  summaries: readonly FunctionSummary[],
+  defs: readonly Definition[],
+  lineCount: number,
+): PlacedFunction[] {
   const byName = new Map<string, Definition[]>();
   for (const d of defs) {
     const list = byName.get(d.name);
@@ -92,7 +111,8 @@ export function placeFunctions(summaries: readonly FunctionSummary[], defs: read
     const recorded = summary.line === null ? undefined : summary.line - 1;
     const best = nearest(candidates, recorded);
     if (best) out.push({ summary, line: best.line, column: best.column, nameLength: best.name.length });
-    else if (summary.file !== null && recorded !== undefined && recorded < lineCount) out.push({ summary, line: recorded, column: 0, nameLength: 0 });
+    else if (summary.file !== null && recorded !== undefined && recorded < lineCount)
+      out.push({ summary, line: recorded, column: 0, nameLength: 0 });
   }
   return out.sort((a, b) => a.line - b.line);
 }

@@ -24,12 +24,14 @@ export class FunctionSource extends Disposable {
 
   constructor(stores: StoreSource, indexOf: (store: TraceStoreApi) => FunctionIndex) {
     super();
-    this._register(stores.whenStoreOpen((store) => {
-      const index = indexOf(store);
-      this.index = index;
-      this._register(toDisposable(index.onChange((keys) => this.emitter.fire(keys))));
-      this.emitter.fire('all');
-    }));
+    this._register(
+      stores.whenStoreOpen((store) => {
+        const index = indexOf(store);
+        this.index = index;
+        this._register(toDisposable(index.onChange((keys) => this.emitter.fire(keys))));
+        this.emitter.fire('all');
+      }),
+    );
   }
 
   get ready(): boolean {

@@ -44,14 +44,22 @@ export function callPickItem(call: RecentCall, now: number): { label: string; de
   const time = clockTime(call.start_time);
   return {
     label: `${icon} ${time} · ${call.duration_ms === null ? 'running' : formatMs(call.duration_ms)}`,
-    description: [call.status, ago(now - Date.parse(call.start_time)), call.tokens ? `${formatTokens(call.tokens)} tok` : ''].filter(Boolean).join(' · '),
+    description: [
+      call.status,
+      ago(now - Date.parse(call.start_time)),
+      call.tokens ? `${formatTokens(call.tokens)} tok` : '',
+    ]
+      .filter(Boolean)
+      .join(' · '),
     detail: call.status === 'error' ? (call.error ?? 'error') : oneLine(call.output_preview ?? '(no output)'),
   };
 }
 
 /** `ValueError: kaboom — in boom (trace my_llm_application, 2 min ago)`. */
 export function problemMessage(call: RecentCall, fn: string, now: number): string {
-  const where = [call.trace_name ? `trace ${call.trace_name}` : undefined, ago(now - Date.parse(call.start_time))].filter(Boolean).join(', ');
+  const where = [call.trace_name ? `trace ${call.trace_name}` : undefined, ago(now - Date.parse(call.start_time))]
+    .filter(Boolean)
+    .join(', ');
   return `${call.error ?? 'error'} — in ${fn} (${where})`;
 }
 
@@ -70,11 +78,21 @@ export interface HoverParts {
  * backticks it holds, so it shows as text whatever it contains; the only links are ours.
  */
 export function hoverMarkdown(h: HoverParts, maxChars = 1500): string {
-  const out = [`**${escapeMarkdown(h.fn)}** — last call ${clockTime(h.call.start_time)}, ${h.call.duration_ms === null ? 'running' : formatMs(h.call.duration_ms)}, ${h.call.status}`];
+  const out = [
+    `**${escapeMarkdown(h.fn)}** — last call ${clockTime(h.call.start_time)}, ${h.call.duration_ms === null ? 'running' : formatMs(h.call.duration_ms)}, ${h.call.status}`,
+  ];
   if (h.input !== undefined) out.push('Input', codeBlock(shorten(h.input, maxChars)));
   if (h.call.status === 'error') out.push('Error', codeBlock(shorten(h.call.error ?? 'error', maxChars)));
   if (h.output !== undefined) out.push('Output', codeBlock(shorten(h.output, maxChars)));
-  if (h.scores.length) out.push(h.scores.map((s) => `- ${escapeMarkdown(s.name)}: ${s.value}${s.reason ? ` — ${escapeMarkdown(shorten(oneLine(s.reason), 120))}` : ''}`).join('\n'));
+  if (h.scores.length)
+    out.push(
+      h.scores
+        .map(
+          (s) =>
+            `- ${escapeMarkdown(s.name)}: ${s.value}${s.reason ? ` — ${escapeMarkdown(shorten(oneLine(s.reason), 120))}` : ''}`,
+        )
+        .join('\n'),
+    );
   if (h.links.length) out.push(h.links.map((l) => `[${escapeMarkdown(l.label)}](${l.command})`).join(' · '));
   return out.join('\n\n');
 }

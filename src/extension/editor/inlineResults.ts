@@ -14,14 +14,18 @@ import { LENS_INTERVAL_MS, type FunctionSource } from './functionSource';
 import { inlineText } from './functionText';
 
 export class InlineResults extends Disposable {
-  private readonly okType = this._register(vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  }));
-  private readonly errorType = this._register(vscode.window.createTextEditorDecorationType({
-    after: { color: new vscode.ThemeColor('editorError.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
-    rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
-  }));
+  private readonly okType = this._register(
+    vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorCodeLens.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    }),
+  );
+  private readonly errorType = this._register(
+    vscode.window.createTextEditorDecorationType({
+      after: { color: new vscode.ThemeColor('editorError.foreground'), fontStyle: 'italic', margin: '0 0 0 2em' },
+      rangeBehavior: vscode.DecorationRangeBehavior.ClosedClosed,
+    }),
+  );
   /** Per file: results of calls that ended before this time (ms) are not shown (cleared). */
   private readonly clearedAt = new Map<string, number>();
   private readonly throttle = this._register(new Throttle(() => this.redrawAll(), LENS_INTERVAL_MS));
@@ -32,14 +36,18 @@ export class InlineResults extends Disposable {
     private readonly settings: SettingsWatcher,
   ) {
     super();
-    this._register(source.onDidChange((keys) => {
-      if (keys === 'all' || keys.some((k) => k.ended)) this.throttle.schedule();
-    }));
+    this._register(
+      source.onDidChange((keys) => {
+        if (keys === 'all' || keys.some((k) => k.ended)) this.throttle.schedule();
+      }),
+    );
     this._register(vscode.window.onDidChangeVisibleTextEditors(() => this.throttle.schedule()));
-    this._register(vscode.workspace.onDidChangeTextDocument((e) => {
-      if (e.contentChanges.length === 0 || !TRACKED_LANGUAGES.includes(e.document.languageId)) return;
-      this.clear(e.document);
-    }));
+    this._register(
+      vscode.workspace.onDidChangeTextDocument((e) => {
+        if (e.contentChanges.length === 0 || !TRACKED_LANGUAGES.includes(e.document.languageId)) return;
+        this.clear(e.document);
+      }),
+    );
     this._register(settings.onDidChangeAny([Settings.inlineResultsEnabled], () => this.redrawAll()));
   }
 
@@ -69,7 +77,10 @@ export class InlineResults extends Disposable {
       const call = lastEnded(p.summary.recent);
       if (!call || endMs(call) < cleared) continue;
       const end = doc.lineAt(p.line).range.end;
-      const option: vscode.DecorationOptions = { range: new vscode.Range(end, end), renderOptions: { after: { contentText: inlineText(call) } } };
+      const option: vscode.DecorationOptions = {
+        range: new vscode.Range(end, end),
+        renderOptions: { after: { contentText: inlineText(call) } },
+      };
       (call.status === 'error' ? failed : ok).push(option);
     }
     editor.setDecorations(this.okType, ok);

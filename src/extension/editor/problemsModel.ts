@@ -24,7 +24,11 @@ export interface SpanProblem {
 }
 
 /** `functions`: over the last day, their recent calls newest first (FunctionIndex.list('day')). */
-export function problemsOf(functions: readonly FunctionSummary[], inWorkspace: (file: string) => boolean, now: number): SpanProblem[] {
+export function problemsOf(
+  functions: readonly FunctionSummary[],
+  inWorkspace: (file: string) => boolean,
+  now: number,
+): SpanProblem[] {
   const out: SpanProblem[] = [];
   const seen = new Set<string>();
   for (const f of functions) {
@@ -45,7 +49,12 @@ export function problemsOf(functions: readonly FunctionSummary[], inWorkspace: (
   return out;
 }
 
-function problemOf(f: FunctionSummary, call: RecentCall, inWorkspace: (file: string) => boolean, now: number): SpanProblem | undefined {
+function problemOf(
+  f: FunctionSummary,
+  call: RecentCall,
+  inWorkspace: (file: string) => boolean,
+  now: number,
+): SpanProblem | undefined {
   const frames = call.traceback ? framesInnermostFirst(call.traceback) : [];
   const own = innermostOwnFrame(frames, inWorkspace);
   const line = call.line ?? f.line;

@@ -38,7 +38,9 @@ export function registerSpanDocuments(store: () => Promise<TraceStoreApi>): vsco
       if (!detail) return `Trace ${traceId} is no longer stored.\n`;
       if (!spanId) return renderTraceText(detail);
       const span = detail.spans.find((s) => s.id === spanId);
-      return span ? renderSpanText(span, { traceName: detail.trace.name }) : `Span ${spanId} is no longer in trace ${traceId}.\n`;
+      return span
+        ? renderSpanText(span, { traceName: detail.trace.name })
+        : `Span ${spanId} is no longer in trace ${traceId}.\n`;
     },
   });
 }
@@ -52,7 +54,9 @@ export async function compareWithPrevious(source: FunctionSource, key: FunctionK
   const f = source.get(key, 'all', 2);
   const [latest, previous] = f?.recent ?? [];
   if (!latest || !previous) {
-    void vscode.window.showInformationMessage(`Spanscope has ${latest ? 'one call' : 'no calls'} of ${key.function}: nothing to compare with.`);
+    void vscode.window.showInformationMessage(
+      `Spanscope has ${latest ? 'one call' : 'no calls'} of ${key.function}: nothing to compare with.`,
+    );
     return;
   }
   await openDiff(
@@ -66,12 +70,22 @@ export async function compareWithPrevious(source: FunctionSource, key: FunctionK
  * Compare With… on a trace or span: the other side picked from a list (or given, when two are
  * selected). Two spans open the diff editor; two traces the panel's Compare tab (`showTraces`).
  */
-export async function compareTargets(store: TraceStoreApi, source: FunctionSource, showTraces: (leftId: string, rightId: string) => Promise<void>, first: Target, second?: Target): Promise<void> {
+export async function compareTargets(
+  store: TraceStoreApi,
+  source: FunctionSource,
+  showTraces: (leftId: string, rightId: string) => Promise<void>,
+  first: Target,
+  second?: Target,
+): Promise<void> {
   if (first.kind === 'span') {
     const other = second?.kind === 'span' ? second : await pickOtherCall(store, source, first);
     if (other?.kind !== 'span') return;
     const [a, b] = [await spanLabel(store, first), await spanLabel(store, other)];
-    await openDiff({ traceId: other.traceId, spanId: other.spanId, label: b }, { traceId: first.traceId, spanId: first.spanId, label: a }, `${b} ↔ ${a}`);
+    await openDiff(
+      { traceId: other.traceId, spanId: other.spanId, label: b },
+      { traceId: first.traceId, spanId: first.spanId, label: a },
+      `${b} ↔ ${a}`,
+    );
     return;
   }
   const otherId = second?.traceId ?? (await pickTrace(store, 'Compare with which trace?'))?.id;
@@ -80,16 +94,27 @@ export async function compareTargets(store: TraceStoreApi, source: FunctionSourc
 }
 
 /** Other calls of the span's function (from the index), newest first. */
-async function pickOtherCall(store: TraceStoreApi, source: FunctionSource, t: Extract<Target, { kind: 'span' }>): Promise<Target | undefined> {
+async function pickOtherCall(
+  store: TraceStoreApi,
+  source: FunctionSource,
+  t: Extract<Target, { kind: 'span' }>,
+): Promise<Target | undefined> {
   const span = t.span ?? (await store.getTrace(t.traceId))?.spans.find((s) => s.id === t.spanId);
   const key = span && keyOf(span);
   const calls = (key && source.get(key, 'all', 50)?.recent.filter((c) => c.span_id !== t.spanId)) ?? [];
   if (!calls.length) {
-    void vscode.window.showInformationMessage(`Spanscope knows no other call of ${span?.name ?? 'this span'} to compare with.`);
+    void vscode.window.showInformationMessage(
+      `Spanscope knows no other call of ${span?.name ?? 'this span'} to compare with.`,
+    );
     return undefined;
   }
   const picked = await vscode.window.showQuickPick(
-    calls.map((c) => ({ label: `${c.start_time.slice(11, 19)} · ${c.duration_ms === null ? 'running' : formatMs(c.duration_ms)}`, description: c.status, detail: c.error ?? c.output_preview ?? '', call: c })),
+    calls.map((c) => ({
+      label: `${c.start_time.slice(11, 19)} · ${c.duration_ms === null ? 'running' : formatMs(c.duration_ms)}`,
+      description: c.status,
+      detail: c.error ?? c.output_preview ?? '',
+      call: c,
+    })),
     { title: `Compare ${span?.name} with which call?`, matchOnDetail: true },
   );
   return picked && { kind: 'span', traceId: picked.call.trace_id, spanId: picked.call.span_id };

@@ -9,8 +9,29 @@ import type { ScorePatch } from '../../core/model/model';
 import { parseDataset } from '../../core/replay/datasetFile';
 import type { TraceStoreApi } from '../../store/types';
 import {
-  AddTracesToDataset, ChangesNotification, ReadDataset, ShowDataset, CompareWith, CopyText, DeleteTraces, FindSymbol, GetTrace, ListTraces, OpenSource, OpenSpanDiff, Ready, RunSpanCommand, SPAN_COMMANDS, SetScore, ShowCompare, ShowTrace, WatchTraces,
-  type HostInfo, type ParamsOf, type ReadyResult, type WireMessage,
+  AddTracesToDataset,
+  ChangesNotification,
+  ReadDataset,
+  ShowDataset,
+  CompareWith,
+  CopyText,
+  DeleteTraces,
+  FindSymbol,
+  GetTrace,
+  ListTraces,
+  OpenSource,
+  OpenSpanDiff,
+  Ready,
+  RunSpanCommand,
+  SPAN_COMMANDS,
+  SetScore,
+  ShowCompare,
+  ShowTrace,
+  WatchTraces,
+  type HostInfo,
+  type ParamsOf,
+  type ReadyResult,
+  type WireMessage,
 } from '../../shared/protocol';
 import { RpcEndpoint } from '../../shared/rpc';
 import { registerLogsHandlers, type LogsHostActions } from '../logsHandlers';
@@ -61,12 +82,18 @@ export class PanelSession extends Disposable {
     super();
     this.rpc = new RpcEndpoint((m) => o.post(m));
     this._register(toDisposable(() => this.rpc.dispose()));
-    this.pushThrottle = this._register(new Throttle(() => this.push(), o.pushIntervalMs ?? 100, o.clock ?? systemClock));
-    this._register(toDisposable(o.store.onChange((change) => {
-      if (!this.ready) return;
-      this.pending.add(change, this.watched);
-      this.pushThrottle.schedule();
-    })));
+    this.pushThrottle = this._register(
+      new Throttle(() => this.push(), o.pushIntervalMs ?? 100, o.clock ?? systemClock),
+    );
+    this._register(
+      toDisposable(
+        o.store.onChange((change) => {
+          if (!this.ready) return;
+          this.pending.add(change, this.watched);
+          this.pushThrottle.schedule();
+        }),
+      ),
+    );
     this.handleRequests();
   }
 
@@ -108,7 +135,9 @@ export class PanelSession extends Disposable {
     const { rpc } = this;
     const { store, actions } = this.o;
     rpc.onRequest(Ready, (p) => this.onReady(p?.restoredTraceId));
-    rpc.onRequest(ListTraces, (p) => ({ traces: store.listTraces({ project: p?.project, limit: p?.limit, before: p?.before }) }));
+    rpc.onRequest(ListTraces, (p) => ({
+      traces: store.listTraces({ project: p?.project, limit: p?.limit, before: p?.before }),
+    }));
     rpc.onRequest(GetTrace, async (p) => (await store.getTrace(requireString(p?.traceId, 'traceId'))) ?? null);
     rpc.onRequest(WatchTraces, (p) => {
       if (!Array.isArray(p?.traceIds)) throw new Error('traceIds must be an array of trace ids');
@@ -139,7 +168,8 @@ export class PanelSession extends Disposable {
     });
     rpc.onRequest(RunSpanCommand, (p) => {
       if (!actions.runSpanCommand) throw new Error('this host has no editor to run that in');
-      if (!(SPAN_COMMANDS as readonly string[]).includes(p?.command)) throw new Error(`command must be one of ${SPAN_COMMANDS.join(', ')}`);
+      if (!(SPAN_COMMANDS as readonly string[]).includes(p?.command))
+        throw new Error(`command must be one of ${SPAN_COMMANDS.join(', ')}`);
       requireString(p.traceId, 'traceId');
       if (p.spanId !== undefined) requireString(p.spanId, 'spanId');
       return actions.runSpanCommand(p);
@@ -147,11 +177,18 @@ export class PanelSession extends Disposable {
     rpc.onRequest(CompareWith, (p) => {
       if (!actions.compareWith) throw new Error('this host can not compare');
       requireString(p?.traceId, 'traceId');
-      return actions.compareWith(typeof p.spanId === 'string' && p.spanId ? { traceId: p.traceId, spanId: p.spanId } : { traceId: p.traceId });
+      return actions.compareWith(
+        typeof p.spanId === 'string' && p.spanId ? { traceId: p.traceId, spanId: p.spanId } : { traceId: p.traceId },
+      );
     });
     rpc.onRequest(AddTracesToDataset, (p) => {
       if (!actions.addTracesToDataset) throw new Error('datasets need the editor: this host has no workspace');
-      if (!Array.isArray(p?.traceIds) || !p.traceIds.length || !p.traceIds.every((id) => typeof id === 'string' && id !== '')) throw new Error('traceIds must be a non-empty list of trace ids');
+      if (
+        !Array.isArray(p?.traceIds) ||
+        !p.traceIds.length ||
+        !p.traceIds.every((id) => typeof id === 'string' && id !== '')
+      )
+        throw new Error('traceIds must be a non-empty list of trace ids');
       // Not awaited: the quick pick waits for the user, the command reports how it went.
       void actions.addTracesToDataset(p.traceIds);
     });
@@ -160,7 +197,8 @@ export class PanelSession extends Disposable {
       const uri = requireString(p?.uri, 'uri');
       const { name, text } = await actions.readDataset(uri);
       const parsed = parseDataset(text);
-      for (const row of parsed.rows) if (row.source) row.source.in_store = store.getSummary(row.source.trace_id) !== undefined;
+      for (const row of parsed.rows)
+        if (row.source) row.source.in_store = store.getSummary(row.source.trace_id) !== undefined;
       return { uri, name, ...parsed };
     });
     registerLogsHandlers(rpc, store, actions);
@@ -171,7 +209,10 @@ export class PanelSession extends Disposable {
     this.ready = true;
     const show = this.showNext ?? (restoredTraceId ? { traceId: restoredTraceId } : undefined);
     this.showNext = undefined;
-    const result: ReadyResult = { info: this.o.info(), traces: this.o.store.listTraces({ limit: this.o.snapshotLimit ?? 1000 }) };
+    const result: ReadyResult = {
+      info: this.o.info(),
+      traces: this.o.store.listTraces({ limit: this.o.snapshotLimit ?? 1000 }),
+    };
     const compare = this.compareNext;
     this.compareNext = undefined;
     // After the Ready reply has gone: the page handles notifications once it has its snapshot.
@@ -206,8 +247,15 @@ export function scoreFromUi(p: ScorePatch): ScorePatch {
   if (p?.target !== 'trace' && p?.target !== 'span') throw new Error("target must be 'trace' or 'span'");
   requireString(p.id, 'id');
   const name = requireString(typeof p.name === 'string' ? p.name.trim() : p.name, 'name');
-  if (p.value !== null && (typeof p.value !== 'number' || !Number.isFinite(p.value))) throw new Error('value must be a finite number, or null to delete');
-  const score: ScorePatch = { target: p.target, id: p.id, name, value: p.value, source: p.value === null ? (p.source ?? 'ui') : 'ui' };
+  if (p.value !== null && (typeof p.value !== 'number' || !Number.isFinite(p.value)))
+    throw new Error('value must be a finite number, or null to delete');
+  const score: ScorePatch = {
+    target: p.target,
+    id: p.id,
+    name,
+    value: p.value,
+    source: p.value === null ? (p.source ?? 'ui') : 'ui',
+  };
   if (typeof p.trace_id === 'string') score.trace_id = p.trace_id;
   if (typeof p.reason === 'string' && p.reason.trim()) score.reason = p.reason.trim();
   if (typeof p.category_name === 'string') score.category_name = p.category_name;

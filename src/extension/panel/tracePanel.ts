@@ -102,12 +102,16 @@ export class TracePanelHost extends Disposable {
     // Messages may arrive before the store is open; they wait for the session in order.
     const early: unknown[] = [];
     d.push(panel.webview.onDidReceiveMessage((m) => (this.session ? void this.session.receive(m) : early.push(m))));
-    d.push(panel.onDidChangeViewState(() => {
-      if (!panel.visible) this.session?.pageGone();
-    }));
-    d.push(panel.onDidDispose(() => {
-      if (this.panel === panel) this.closePanel(false);
-    }));
+    d.push(
+      panel.onDidChangeViewState(() => {
+        if (!panel.visible) this.session?.pageGone();
+      }),
+    );
+    d.push(
+      panel.onDidDispose(() => {
+        if (this.panel === panel) this.closePanel(false);
+      }),
+    );
     panel.webview.html = this.html(panel.webview);
 
     const store = await this.service.getStore();
@@ -123,11 +127,17 @@ export class TracePanelHost extends Disposable {
         },
         saveExport: (job) => saveExportWithDialog(job, this.log),
         openDiff: (p) => openDiff(p.left, p.right, p.title),
-        runSpanCommand: async (p) => void (await vscode.commands.executeCommand(Commands[p.command], p.traceId, p.spanId)),
+        runSpanCommand: async (p) =>
+          void (await vscode.commands.executeCommand(Commands[p.command], p.traceId, p.spanId)),
         // The same command as the Traces view's menu; a target shaped like its tree items.
-        compareWith: async (p) => void (await vscode.commands.executeCommand(Commands.compareWith, p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId })),
+        compareWith: async (p) =>
+          void (await vscode.commands.executeCommand(
+            Commands.compareWith,
+            p.spanId ? { kind: 'span', traceId: p.traceId, spanId: p.spanId } : { kind: 'trace', traceId: p.traceId },
+          )),
         // The same command as the span menus, so its quick pick, messages and errors are one.
-        addTracesToDataset: async (traceIds) => void (await vscode.commands.executeCommand(Commands.addToDataset, { traceIds })),
+        addTracesToDataset: async (traceIds) =>
+          void (await vscode.commands.executeCommand(Commands.addToDataset, { traceIds })),
         readDataset: (uri) => readDatasetFile(uri),
       },
       info: () => ({

@@ -12,7 +12,10 @@ export interface TargetRef {
   spanId?: string;
 }
 
-export async function datasetRowsOf(store: Pick<TraceStoreApi, 'getTrace'>, refs: readonly TargetRef[]): Promise<DatasetRow[]> {
+export async function datasetRowsOf(
+  store: Pick<TraceStoreApi, 'getTrace'>,
+  refs: readonly TargetRef[],
+): Promise<DatasetRow[]> {
   const rows: DatasetRow[] = [];
   for (const ref of refs) {
     const detail = await store.getTrace(ref.traceId);

@@ -40,8 +40,15 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
   const folder = workspaceFolderOf(call.file);
   const harness = await writeHarness(call, d.harnessDir, folder?.uri.fsPath);
   const line = firstBodyLine(source, call.origin.line, call.language) ?? call.origin.line;
-  const breakpoint = new vscode.SourceBreakpoint(new vscode.Location(vscode.Uri.file(call.file), new vscode.Position(line - 1, 0)));
-  const hadOne = vscode.debug.breakpoints.some((b) => b instanceof vscode.SourceBreakpoint && b.location.uri.fsPath === call.file && b.location.range.start.line === line - 1);
+  const breakpoint = new vscode.SourceBreakpoint(
+    new vscode.Location(vscode.Uri.file(call.file), new vscode.Position(line - 1, 0)),
+  );
+  const hadOne = vscode.debug.breakpoints.some(
+    (b) =>
+      b instanceof vscode.SourceBreakpoint &&
+      b.location.uri.fsPath === call.file &&
+      b.location.range.start.line === line - 1,
+  );
   if (!hadOne) vscode.debug.addBreakpoints([breakpoint]);
 
   const id = `${span.id}-${Date.now()}`;
@@ -51,8 +58,29 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
   const name = `Spanscope: ${call.qualname} (replay)`;
   const config: vscode.DebugConfiguration =
     call.language === 'python'
-      ? { type: 'debugpy', request: 'launch', name, program: harness.fsPath, cwd, env, console: 'internalConsole', justMyCode: true, [REPLAY_MARK]: id }
-      : { type: 'node', request: 'launch', name, program: harness.fsPath, cwd, env, runtimeArgs: /\.[cm]?tsx?$/i.test(call.file) ? ['--import', 'tsx'] : [], skipFiles: ['<node_internals>/**'], console: 'internalConsole', [REPLAY_MARK]: id };
+      ? {
+          type: 'debugpy',
+          request: 'launch',
+          name,
+          program: harness.fsPath,
+          cwd,
+          env,
+          console: 'internalConsole',
+          justMyCode: true,
+          [REPLAY_MARK]: id,
+        }
+      : {
+          type: 'node',
+          request: 'launch',
+          name,
+          program: harness.fsPath,
+          cwd,
+          env,
+          runtimeArgs: /\.[cm]?tsx?$/i.test(call.file) ? ['--import', 'tsx'] : [],
+          skipFiles: ['<node_internals>/**'],
+          console: 'internalConsole',
+          [REPLAY_MARK]: id,
+        };
 
   const ended = new Promise<void>((resolve) => {
     const sub = vscode.debug.onDidTerminateDebugSession((s) => {
@@ -64,12 +92,17 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
   const started = await vscode.debug.startDebugging(folder, config);
   if (!started) {
     if (!hadOne) vscode.debug.removeBreakpoints([breakpoint]);
-    return void vscode.window.showWarningMessage(`Spanscope could not start the ${call.language === 'python' ? 'Python' : 'JavaScript'} debugger for ${call.qualname}.`);
+    return void vscode.window.showWarningMessage(
+      `Spanscope could not start the ${call.language === 'python' ? 'Python' : 'JavaScript'} debugger for ${call.qualname}.`,
+    );
   }
   await ended;
   if (!hadOne) vscode.debug.removeBreakpoints([breakpoint]);
   const replay = await findReplay(await d.store(), span.trace_id, span.id, span.name, launchedAt);
-  if (!replay) return void vscode.window.showInformationMessage(`The re-run of ${call.qualname} sent no trace to Spanscope (did it finish?).`);
+  if (!replay)
+    return void vscode.window.showInformationMessage(
+      `The re-run of ${call.qualname} sent no trace to Spanscope (did it finish?).`,
+    );
   await openDiff(
     { traceId: span.trace_id, spanId: span.id, label: `${call.qualname} (recorded)` },
     { traceId: replay.traceId, spanId: replay.spanId, label: `${call.qualname} (replay)` },
@@ -79,13 +112,27 @@ export async function debugCall({ detail, span }: SpanPick, d: DebugDeps): Promi
 
 async function writeHarness(call: ReplayCall, dir: vscode.Uri, root: string | undefined): Promise<vscode.Uri> {
   await vscode.workspace.fs.createDirectory(dir);
-  const file = vscode.Uri.joinPath(dir, call.language === 'python' ? `replay_${call.origin.spanId.replace(/\W/g, '')}.py` : `replay_${call.origin.spanId.replace(/\W/g, '')}.mjs`);
-  await vscode.workspace.fs.writeFile(file, Buffer.from(call.language === 'python' ? pythonHarness(call, root) : nodeHarness(call), 'utf8'));
+  const file = vscode.Uri.joinPath(
+    dir,
+    call.language === 'python'
+      ? `replay_${call.origin.spanId.replace(/\W/g, '')}.py`
+      : `replay_${call.origin.spanId.replace(/\W/g, '')}.mjs`,
+  );
+  await vscode.workspace.fs.writeFile(
+    file,
+    Buffer.from(call.language === 'python' ? pythonHarness(call, root) : nodeHarness(call), 'utf8'),
+  );
   return file;
 }
 
 /** The re-run's span: in the newest trace marked replay_of the original, polled briefly (the SDK sends within ~50 ms of the end). */
-export async function findReplay(store: TraceStoreApi, traceId: string, spanId: string, name: string, since: string): Promise<{ traceId: string; spanId: string } | undefined> {
+export async function findReplay(
+  store: TraceStoreApi,
+  traceId: string,
+  spanId: string,
+  name: string,
+  since: string,
+): Promise<{ traceId: string; spanId: string } | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     for (const summary of store.listTraces({ limit: 50 })) {
       if (summary.start_time < since || summary.id === traceId) continue;

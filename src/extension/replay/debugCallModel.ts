@@ -24,13 +24,21 @@ export type LaunchCheck = { ok: true; collectorUrl: string; source: string } | {
 
 export function checkLaunch(call: Pick<ReplayCall, 'language' | 'qualname' | 'file'>, f: LaunchFacts): LaunchCheck {
   const refuse = (reason: string): LaunchCheck => ({ ok: false, reason });
-  if (!f.collectorUrl) return refuse('Debug This Call needs the Spanscope collector running, so the re-run is traced: start it with "Spanscope: Restart Collector".');
-  if (f.source === undefined) return refuse(`Spanscope can not re-run ${call.qualname}: its file ${call.file} is not there any more.`);
+  if (!f.collectorUrl)
+    return refuse(
+      'Debug This Call needs the Spanscope collector running, so the re-run is traced: start it with "Spanscope: Restart Collector".',
+    );
+  if (f.source === undefined)
+    return refuse(`Spanscope can not re-run ${call.qualname}: its file ${call.file} is not there any more.`);
   if (call.language === 'python' && !PYTHON_DEBUGGERS.some((id) => f.installedDebuggers.includes(id))) {
-    return refuse(`Spanscope can not debug ${call.qualname}: debugging Python needs the Python Debugger extension (ms-python.debugpy), which is not installed. Install it from the Extensions view, then run Debug This Call again.`);
+    return refuse(
+      `Spanscope can not debug ${call.qualname}: debugging Python needs the Python Debugger extension (ms-python.debugpy), which is not installed. Install it from the Extensions view, then run Debug This Call again.`,
+    );
   }
   if (call.language === 'node' && !f.exported(f.source, call.qualname)) {
-    return refuse(`Spanscope can not re-run ${call.qualname}: ${path.basename(call.file)} does not export it, so the harness can not import it.`);
+    return refuse(
+      `Spanscope can not re-run ${call.qualname}: ${path.basename(call.file)} does not export it, so the harness can not import it.`,
+    );
   }
   return { ok: true, collectorUrl: f.collectorUrl, source: f.source };
 }

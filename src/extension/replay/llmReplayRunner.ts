@@ -7,7 +7,14 @@
 // Authorization and nowhere else: never to a file, a setting or a span.
 
 import * as vscode from 'vscode';
-import { isReplayableLlm, parseReplayDocument, REPLAY_DOC_MARK, replayDocument, streamDelta, type ReplayRequest } from '../../core/replay/llmReplay';
+import {
+  isReplayableLlm,
+  parseReplayDocument,
+  REPLAY_DOC_MARK,
+  replayDocument,
+  streamDelta,
+  type ReplayRequest,
+} from '../../core/replay/llmReplay';
 import type { TraceStoreApi } from '../../store/types';
 import { Commands } from '../constants';
 import { openDiff } from '../editor/spanDiff';
@@ -22,31 +29,56 @@ export interface LlmReplayDeps {
 }
 
 export async function openLlmReplay({ span }: SpanPick): Promise<void> {
-  if (!isReplayableLlm(span)) return void vscode.window.showWarningMessage(`Replay LLM Call works on llm spans whose input is a list of chat messages; ${span.name} is a ${span.type} span${span.type === 'llm' ? ' with another input' : ''}.`);
+  if (!isReplayableLlm(span))
+    return void vscode.window.showWarningMessage(
+      `Replay LLM Call works on llm spans whose input is a list of chat messages; ${span.name} is a ${span.type} span${span.type === 'llm' ? ' with another input' : ''}.`,
+    );
   const doc = await vscode.workspace.openTextDocument({ language: 'json', content: replayDocument(span) });
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 
 /** The Run lens on replay documents. */
 export function registerReplayLens(): vscode.Disposable {
-  return vscode.languages.registerCodeLensProvider({ language: 'json' }, {
-    provideCodeLenses(document) {
-      if (!document.getText(new vscode.Range(0, 0, 3, 0)).includes(REPLAY_DOC_MARK)) return [];
-      return [new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), { title: '$(play) Run through the Spanscope AI proxy', command: Commands.runLlmReplay, arguments: [document.uri] })];
+  return vscode.languages.registerCodeLensProvider(
+    { language: 'json' },
+    {
+      provideCodeLenses(document) {
+        if (!document.getText(new vscode.Range(0, 0, 3, 0)).includes(REPLAY_DOC_MARK)) return [];
+        return [
+          new vscode.CodeLens(new vscode.Range(0, 0, 0, 0), {
+            title: '$(play) Run through the Spanscope AI proxy',
+            command: Commands.runLlmReplay,
+            arguments: [document.uri],
+          }),
+        ];
+      },
     },
-  });
+  );
 }
 
 export async function runLlmReplay(d: LlmReplayDeps, uri?: vscode.Uri): Promise<void> {
-  const document = uri ? vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString()) : vscode.window.activeTextEditor?.document;
-  if (!document) return void vscode.window.showInformationMessage('Open a replay document first: "Replay LLM Call" on an llm span makes one.');
+  const document = uri
+    ? vscode.workspace.textDocuments.find((t) => t.uri.toString() === uri.toString())
+    : vscode.window.activeTextEditor?.document;
+  if (!document)
+    return void vscode.window.showInformationMessage(
+      'Open a replay document first: "Replay LLM Call" on an llm span makes one.',
+    );
   const request = parseReplayDocument(document.getText());
   if (typeof request === 'string') return void vscode.window.showWarningMessage(request);
   const url = d.collectorUrl();
-  if (!url) return void vscode.window.showWarningMessage('Replaying an LLM call needs the Spanscope collector (its AI proxy) running: start it with "Spanscope: Restart Collector".');
+  if (!url)
+    return void vscode.window.showWarningMessage(
+      'Replaying an LLM call needs the Spanscope collector (its AI proxy) running: start it with "Spanscope: Restart Collector".',
+    );
   const store = await d.store();
-  const original = (await store.getTrace(request.replayOf.trace_id))?.spans.find((s) => s.id === request.replayOf.span_id);
-  if (!original) return void vscode.window.showWarningMessage('The span this document replays is no longer stored, so the reply would have nothing to be compared with.');
+  const original = (await store.getTrace(request.replayOf.trace_id))?.spans.find(
+    (s) => s.id === request.replayOf.span_id,
+  );
+  if (!original)
+    return void vscode.window.showWarningMessage(
+      'The span this document replays is no longer stored, so the reply would have nothing to be compared with.',
+    );
   // In replay mode the call never leaves the proxy: no key needed.
   const key = request.cache === 'replay' ? 'spanscope-replay' : await apiKey(d.secrets);
   if (!key) return;
@@ -57,14 +89,18 @@ export async function runLlmReplay(d: LlmReplayDeps, uri?: vscode.Uri): Promise<
   );
   if (result.error) return void vscode.window.showErrorMessage(`The replay failed: ${result.error}`);
   const replay = await findReplaySpan(store, request.replayOf.trace_id, request.replayOf.span_id, sentAt);
-  if (!replay) return void vscode.window.showWarningMessage('The proxy answered, but its span did not reach the store; the answer was: ' + tail(result.text));
+  if (!replay)
+    return void vscode.window.showWarningMessage(
+      'The proxy answered, but its span did not reach the store; the answer was: ' + tail(result.text),
+    );
   const cached = result.cached ? ' (cached reply)' : '';
   await openDiff(
     { traceId: original.trace_id, spanId: original.id, label: `${original.name} (recorded)` },
     { traceId: original.trace_id, spanId: replay, label: `${original.name} (replay)` },
     `${original.name}: recorded ↔ replay${cached}`,
   );
-  if (result.cached) vscode.window.setStatusBarMessage('$(database) The replay was answered from the AI proxy\'s cache', 5000);
+  if (result.cached)
+    vscode.window.setStatusBarMessage("$(database) The replay was answered from the AI proxy's cache", 5000);
 }
 
 async function apiKey(secrets: vscode.SecretStorage): Promise<string | undefined> {
@@ -74,7 +110,8 @@ async function apiKey(secrets: vscode.SecretStorage): Promise<string | undefined
   if (stored) return stored;
   const typed = await vscode.window.showInputBox({
     title: 'API key for the upstream provider',
-    prompt: 'Sent to the AI proxy as the Authorization of replayed calls; kept in VS Code\'s secret storage, never in a file or a span.',
+    prompt:
+      "Sent to the AI proxy as the Authorization of replayed calls; kept in VS Code's secret storage, never in a file or a span.",
     password: true,
     ignoreFocusOut: true,
   });
@@ -88,13 +125,24 @@ interface SendResult {
   error?: string;
 }
 
-async function send(url: string, request: ReplayRequest, key: string, onText: (text: string) => void, token: vscode.CancellationToken): Promise<SendResult> {
+async function send(
+  url: string,
+  request: ReplayRequest,
+  key: string,
+  onText: (text: string) => void,
+  token: vscode.CancellationToken,
+): Promise<SendResult> {
   const abort = new AbortController();
   const sub = token.onCancellationRequested(() => abort.abort());
   try {
     const res = await fetch(`${url}/v1/proxy/chat/completions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${key}`, 'x-spanscope-parent': request.replayOf.span_id, 'x-spanscope-cache': request.cache },
+      headers: {
+        'content-type': 'application/json',
+        authorization: `Bearer ${key}`,
+        'x-spanscope-parent': request.replayOf.span_id,
+        'x-spanscope-cache': request.cache,
+      },
       body: JSON.stringify(request.body),
       signal: abort.signal,
     });
@@ -123,7 +171,8 @@ async function send(url: string, request: ReplayRequest, key: string, onText: (t
       const events = pending.split(/\r?\n\r?\n/);
       pending = events.pop() ?? '';
       for (const event of events) {
-        for (const line of event.split(/\r?\n/)) if (line.startsWith('data:') && line.slice(5).trim() !== '[DONE]') text += streamDelta(line.slice(5).trim());
+        for (const line of event.split(/\r?\n/))
+          if (line.startsWith('data:') && line.slice(5).trim() !== '[DONE]') text += streamDelta(line.slice(5).trim());
       }
       onText(text);
     }
@@ -136,10 +185,17 @@ async function send(url: string, request: ReplayRequest, key: string, onText: (t
 }
 
 /** The proxy's span for the replay: the newest llm child of the original span. */
-async function findReplaySpan(store: TraceStoreApi, traceId: string, spanId: string, since: string): Promise<string | undefined> {
+async function findReplaySpan(
+  store: TraceStoreApi,
+  traceId: string,
+  spanId: string,
+  since: string,
+): Promise<string | undefined> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const detail = await store.getTrace(traceId);
-    const found = detail?.spans.filter((s) => s.parent_span_id === spanId && s.type === 'llm' && s.end_time && s.start_time >= since).sort((a, b) => b.start_time.localeCompare(a.start_time))[0];
+    const found = detail?.spans
+      .filter((s) => s.parent_span_id === spanId && s.type === 'llm' && s.end_time && s.start_time >= since)
+      .sort((a, b) => b.start_time.localeCompare(a.start_time))[0];
     if (found) return found.id;
     await new Promise((r) => setTimeout(r, 250));
   }

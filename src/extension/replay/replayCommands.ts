@@ -18,7 +18,13 @@ import { refsOf, spansOf } from './spanTarget';
 
 const DEFAULT_COLLECTOR = 'http://127.0.0.1:7726';
 
-export function registerReplayCommands(context: vscode.ExtensionContext, service: CollectorService, view: TracesView, panel: TracePanelHost, log: Logger): vscode.Disposable[] {
+export function registerReplayCommands(
+  context: vscode.ExtensionContext,
+  service: CollectorService,
+  view: TracesView,
+  panel: TracePanelHost,
+  log: Logger,
+): vscode.Disposable[] {
   const collectorUrl = () => (service.state.phase === 'listening' ? service.state.url : undefined);
   const command = (id: string, run: (...args: unknown[]) => Promise<unknown>) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
@@ -31,7 +37,10 @@ export function registerReplayCommands(context: vscode.ExtensionContext, service
     });
   const one = async (args: unknown[], what: string) => {
     const [pick] = await spansOf(await service.getStore(), view, args);
-    if (!pick) void vscode.window.showInformationMessage(`Select a span in the Spanscope Traces view (or a call in a CodeLens's list) to ${what}.`);
+    if (!pick)
+      void vscode.window.showInformationMessage(
+        `Select a span in the Spanscope Traces view (or a call in a CodeLens's list) to ${what}.`,
+      );
     return pick;
   };
 
@@ -42,9 +51,16 @@ export function registerReplayCommands(context: vscode.ExtensionContext, service
     }),
     command(Commands.debugCall, async (...args) => {
       const pick = await one(args, 'debug');
-      if (pick) await debugCall(pick, { store: () => service.getStore(), collectorUrl, harnessDir: vscode.Uri.joinPath(context.globalStorageUri, 'replay') });
+      if (pick)
+        await debugCall(pick, {
+          store: () => service.getStore(),
+          collectorUrl,
+          harnessDir: vscode.Uri.joinPath(context.globalStorageUri, 'replay'),
+        });
     }),
-    command(Commands.addToDataset, async (...args) => addToDataset(await datasetRowsOf(await service.getStore(), refsOf(view, args)))),
+    command(Commands.addToDataset, async (...args) =>
+      addToDataset(await datasetRowsOf(await service.getStore(), refsOf(view, args))),
+    ),
     command(Commands.openDataset, async (uri) => {
       const file = await chooseDataset(uri);
       if (file) await panel.showDataset(file);
@@ -53,7 +69,12 @@ export function registerReplayCommands(context: vscode.ExtensionContext, service
       const pick = await one(args, 'replay');
       if (pick) await openLlmReplay(pick);
     }),
-    command(Commands.runLlmReplay, async (uri) => runLlmReplay({ secrets: context.secrets, store: () => service.getStore(), collectorUrl }, uri instanceof vscode.Uri ? uri : undefined)),
+    command(Commands.runLlmReplay, async (uri) =>
+      runLlmReplay(
+        { secrets: context.secrets, store: () => service.getStore(), collectorUrl },
+        uri instanceof vscode.Uri ? uri : undefined,
+      ),
+    ),
     registerReplayLens(),
   ];
 }

@@ -14,7 +14,10 @@ export async function saveAsTest({ detail, span }: SpanPick, collectorUrl: strin
   if (!plan.ok) return void vscode.window.showWarningMessage(plan.reason);
   const call = plan.call;
   const folder = workspaceFolderOf(call.file);
-  if (!folder) return void vscode.window.showWarningMessage(`Save as Test needs a workspace folder to write the test into (${call.file} is in none).`);
+  if (!folder)
+    return void vscode.window.showWarningMessage(
+      `Save as Test needs a workspace folder to write the test into (${call.file} is in none).`,
+    );
   const root = folder.uri.fsPath;
   let target: vscode.Uri;
   let text: string;
@@ -32,9 +35,14 @@ export async function saveAsTest({ detail, span }: SpanPick, collectorUrl: strin
     }
   } else {
     const source = (await readText(vscode.Uri.file(call.file))) ?? '';
-    if (!exportsName(source, call.qualname)) return void vscode.window.showWarningMessage(`Spanscope can not save a test of ${call.qualname}: ${path.basename(call.file)} does not export it, so a test can not import it.`);
+    if (!exportsName(source, call.qualname))
+      return void vscode.window.showWarningMessage(
+        `Spanscope can not save a test of ${call.qualname}: ${path.basename(call.file)} does not export it, so a test can not import it.`,
+      );
     const dir = (await exists(vscode.Uri.file(path.join(root, 'test')))) ? 'test' : 'tests';
-    target = vscode.Uri.file(path.join(root, dir, nodeTestFileName(call).replace(/\.spanscope\./, `.${span.id.slice(-8)}.spanscope.`)));
+    target = vscode.Uri.file(
+      path.join(root, dir, nodeTestFileName(call).replace(/\.spanscope\./, `.${span.id.slice(-8)}.spanscope.`)),
+    );
     let importPath = path.relative(path.dirname(target.fsPath), call.file).split(path.sep).join('/');
     if (!importPath.startsWith('.')) importPath = `./${importPath}`;
     text = nodeTestFile(call, { runner: await testRunner(root), importPath, defaultCollector: collectorUrl });

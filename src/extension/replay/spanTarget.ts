@@ -15,15 +15,20 @@ export interface SpanPick {
   span: Span;
 }
 
-
 export function refsOf(view: TracesView, args: unknown[]): TargetRef[] {
   const [a, b] = args;
   if (typeof a === 'string') return [{ traceId: a, spanId: typeof b === 'string' ? b : undefined }];
   if (a && typeof a === 'object' && Array.isArray((a as { traceIds?: unknown }).traceIds)) {
-    return ((a as { traceIds: unknown[] }).traceIds).filter((id): id is string => typeof id === 'string' && id !== '').map((traceId) => ({ traceId }));
+    return (a as { traceIds: unknown[] }).traceIds
+      .filter((id): id is string => typeof id === 'string' && id !== '')
+      .map((traceId) => ({ traceId }));
   }
-  if (a && typeof a === 'object' && typeof (a as { traceId?: unknown }).traceId === 'string' && !('kind' in a)) return [a as TargetRef];
-  return targetsOf(view, a as TreeNode | undefined, b as TreeNode[] | undefined).map((t) => ({ traceId: t.traceId, spanId: t.kind === 'span' ? t.spanId : undefined }));
+  if (a && typeof a === 'object' && typeof (a as { traceId?: unknown }).traceId === 'string' && !('kind' in a))
+    return [a as TargetRef];
+  return targetsOf(view, a as TreeNode | undefined, b as TreeNode[] | undefined).map((t) => ({
+    traceId: t.traceId,
+    spanId: t.kind === 'span' ? t.spanId : undefined,
+  }));
 }
 
 export async function spansOf(store: TraceStoreApi, view: TracesView, args: unknown[]): Promise<SpanPick[]> {

@@ -29,14 +29,19 @@ export function parseScoreDefinitions(raw: unknown): { definitions: ScoreDefinit
     if (seen.has(n)) return problems.push(`${where}: "${n}" is defined twice`);
     const def: ScoreDefinition = { name: n };
     if (categories !== undefined) {
-      if (typeof categories !== 'object' || categories === null || Array.isArray(categories)) return problems.push(`${where}: categories must map names to numbers`);
+      if (typeof categories !== 'object' || categories === null || Array.isArray(categories))
+        return problems.push(`${where}: categories must map names to numbers`);
       const entries = Object.entries(categories);
-      if (!entries.length || entries.some(([, v]) => typeof v !== 'number' || !Number.isFinite(v))) return problems.push(`${where}: categories must map names to numbers`);
+      if (!entries.length || entries.some(([, v]) => typeof v !== 'number' || !Number.isFinite(v)))
+        return problems.push(`${where}: categories must map names to numbers`);
       def.categories = Object.fromEntries(entries) as Record<string, number>;
     } else {
-      if (min !== undefined && (typeof min !== 'number' || !Number.isFinite(min))) return problems.push(`${where}: min must be a number`);
-      if (max !== undefined && (typeof max !== 'number' || !Number.isFinite(max))) return problems.push(`${where}: max must be a number`);
-      if (typeof min === 'number' && typeof max === 'number' && min > max) return problems.push(`${where}: min is above max`);
+      if (min !== undefined && (typeof min !== 'number' || !Number.isFinite(min)))
+        return problems.push(`${where}: min must be a number`);
+      if (max !== undefined && (typeof max !== 'number' || !Number.isFinite(max)))
+        return problems.push(`${where}: max must be a number`);
+      if (typeof min === 'number' && typeof max === 'number' && min > max)
+        return problems.push(`${where}: min is above max`);
       if (typeof min === 'number') def.min = min;
       if (typeof max === 'number') def.max = max;
     }
@@ -56,7 +61,10 @@ export function validateScoreName(name: string): string | undefined {
 
 /** "from 0 to 1", "at least 0", "good (1) · ok (0.5) · bad (0)", or "any number". */
 export function describeDefinition(def: ScoreDefinition): string {
-  if (def.categories) return Object.entries(def.categories).map(([k, v]) => `${k} (${formatScore(v)})`).join(' · ');
+  if (def.categories)
+    return Object.entries(def.categories)
+      .map(([k, v]) => `${k} (${formatScore(v)})`)
+      .join(' · ');
   if (def.min !== undefined && def.max !== undefined) return `from ${formatScore(def.min)} to ${formatScore(def.max)}`;
   if (def.min !== undefined) return `at least ${formatScore(def.min)}`;
   if (def.max !== undefined) return `at most ${formatScore(def.max)}`;
@@ -103,6 +111,8 @@ export function offeredDefinitions(defs: ScoreDefinition[], thumbsName: string):
 export function scoreTitle(targets: readonly { kind: 'trace' | 'span'; name?: string }[]): string {
   if (targets.length !== 1) return `Score ${targets.length} items`;
   const [t] = targets;
-  const name = t.name?.trim() ? ` “${t.name.trim().length > 60 ? `${t.name.trim().slice(0, 59)}…` : t.name.trim()}”` : '';
+  const name = t.name?.trim()
+    ? ` “${t.name.trim().length > 60 ? `${t.name.trim().slice(0, 59)}…` : t.name.trim()}”`
+    : '';
   return `Score ${t.kind}${name}`;
 }

@@ -13,10 +13,22 @@ import { resolveTargets, scoresOf, type Target } from '../commands/targets';
 import type { TreeNode } from '../tree/tracesTreeModel';
 import type { TracesView } from '../tree/tracesView';
 import {
-  describeDefinition, offeredDefinitions, parseScoreValue, scoreTitle, thumbsPatch, THUMBS_DOWN, THUMBS_UP, validateScoreName, validateScoreValue,
+  describeDefinition,
+  offeredDefinitions,
+  parseScoreValue,
+  scoreTitle,
+  thumbsPatch,
+  THUMBS_DOWN,
+  THUMBS_UP,
+  validateScoreName,
+  validateScoreValue,
 } from './scoreInput';
 
-export function registerScoring(service: CollectorService, view: TracesView, settings: SettingsWatcher): vscode.Disposable[] {
+export function registerScoring(
+  service: CollectorService,
+  view: TracesView,
+  settings: SettingsWatcher,
+): vscode.Disposable[] {
   const thumbs = (value: typeof THUMBS_UP | typeof THUMBS_DOWN) => async (node?: TreeNode, nodes?: TreeNode[]) => {
     const store = await service.getStore();
     const patches = (await resolveTargets(view, store, node, nodes, 'Which trace?')).map((t) =>
@@ -33,7 +45,10 @@ export function registerScoring(service: CollectorService, view: TracesView, set
       const targets = await resolveTargets(view, store, node, nodes, 'Score which trace?');
       if (!targets.length) return;
       const s = settings.current;
-      const named = targets.map((t) => ({ kind: t.kind, name: t.kind === 'span' ? t.span?.name : store.getSummary(t.traceId)?.name }));
+      const named = targets.map((t) => ({
+        kind: t.kind,
+        name: t.kind === 'span' ? t.span?.name : store.getSummary(t.traceId)?.name,
+      }));
       const input = await askScore(offeredDefinitions(s.scores, s.thumbsName), scoreTitle(named));
       if (!input) return;
       store.apply(targets.map((t) => ({ kind: 'score', score: { ...scoreTarget(t), ...input, source: 'ui' } })));
@@ -43,7 +58,9 @@ export function registerScoring(service: CollectorService, view: TracesView, set
 }
 
 function scoreTarget(t: Target): Pick<ScorePatch, 'target' | 'id' | 'trace_id'> {
-  return t.kind === 'trace' ? { target: 'trace', id: t.traceId } : { target: 'span', id: t.spanId, trace_id: t.traceId };
+  return t.kind === 'trace'
+    ? { target: 'trace', id: t.traceId }
+    : { target: 'span', id: t.spanId, trace_id: t.traceId };
 }
 
 type ScoreInput = { name: string; value: number; reason?: string; category_name?: string };
@@ -65,13 +82,19 @@ async function askScore(defs: ScoreDefinition[], title: string): Promise<ScoreIn
     const text = await vscode.window.showInputBox({
       title: `${title}: ${def.name}`,
       prompt: `A number ${describeDefinition(def)}`,
-      placeHolder: def.min !== undefined && def.max !== undefined ? `${formatScore(def.min)} – ${formatScore(def.max)}` : 'e.g. 0.8',
+      placeHolder:
+        def.min !== undefined && def.max !== undefined
+          ? `${formatScore(def.min)} – ${formatScore(def.max)}`
+          : 'e.g. 0.8',
       validateInput: (t) => validateScoreValue(t, def),
     });
     if (text === undefined) return undefined;
     value = parseScoreValue(text);
   }
-  const reason = await vscode.window.showInputBox({ title: `${title}: ${def.name} = ${category ?? formatScore(value)}`, prompt: 'Reason (optional) — press Enter to skip' });
+  const reason = await vscode.window.showInputBox({
+    title: `${title}: ${def.name} = ${category ?? formatScore(value)}`,
+    prompt: 'Reason (optional) — press Enter to skip',
+  });
   if (reason === undefined) return undefined;
   const out: ScoreInput = { name: def.name, value };
   if (reason.trim()) out.reason = reason.trim();
@@ -90,7 +113,10 @@ function askDefinition(defs: ScoreDefinition[], title: string): Promise<ScoreDef
   qp.onDidChangeValue((v) => {
     const name = v.trim();
     const known = fixed.some((i) => i.label === name);
-    qp.items = !name || known || validateScoreName(name) ? fixed : [...fixed, { label: name, description: 'new score name · any number', alwaysShow: true, def: { name } }];
+    qp.items =
+      !name || known || validateScoreName(name)
+        ? fixed
+        : [...fixed, { label: name, description: 'new score name · any number', alwaysShow: true, def: { name } }];
   });
   return new Promise((resolve) => {
     let done = false;

@@ -30,7 +30,11 @@ export function symbolNames(spanName: string): string[] {
   // "OpenAI chat completion" names an operation, not a function: looking up its last word
   // would open something unrelated.
   if (!full || /\s/.test(full)) return [];
-  const last = full.split(/[.:#/]+/).filter(Boolean).pop() ?? '';
+  const last =
+    full
+      .split(/[.:#/]+/)
+      .filter(Boolean)
+      .pop() ?? '';
   const identifier = /^[\p{L}_$][\p{L}\p{N}_$]*$/u;
   const names = identifier.test(last) ? [full, last] : [];
   return [...new Set(names)];
@@ -58,7 +62,9 @@ export function exactSymbols<S extends SymbolLike>(symbols: readonly S[], spanNa
     const bare = s.name.replace(/\(.*\)$/, '');
     return wanted.has(bare) || (s.containerName && `${s.containerName}.${bare}` === full);
   });
-  const qualified = hits.filter((s) => s.containerName && `${s.containerName}.${s.name.replace(/\(.*\)$/, '')}` === full);
+  const qualified = hits.filter(
+    (s) => s.containerName && `${s.containerName}.${s.name.replace(/\(.*\)$/, '')}` === full,
+  );
   const pool = qualified.length ? qualified : hits;
   return [...pool].sort((a, b) => Number(CALLABLE_KINDS.has(b.kind)) - Number(CALLABLE_KINDS.has(a.kind)));
 }
@@ -76,8 +82,13 @@ export function definitionLines(text: string, name: string): number[] {
     new RegExp(`^\\s*(?:async\\s+)?def\\s+${n}\\s*\\(`),
     new RegExp(`^\\s*(?:export\\s+)?(?:default\\s+)?(?:abstract\\s+)?class\\s+${n}\\b`),
     new RegExp(`^\\s*(?:export\\s+)?(?:default\\s+)?(?:async\\s+)?function\\s*\\*?\\s*${n}\\s*[(<]`),
-    new RegExp(`^\\s*(?:export\\s+)?(?:const|let|var)\\s+${n}\\s*(?::[^=]+)?=\\s*(?:async\\s+)?(?:function\\b|\\(|[\\p{L}_$][\\p{L}\\p{N}_$]*\\s*=>)`, 'u'),
-    new RegExp(`^\\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\\s+)*\\*?${n}\\s*(?:<[^>]*>)?\\s*\\([^;]*\\)\\s*(?::[^;{]+)?\\{\\s*$`),
+    new RegExp(
+      `^\\s*(?:export\\s+)?(?:const|let|var)\\s+${n}\\s*(?::[^=]+)?=\\s*(?:async\\s+)?(?:function\\b|\\(|[\\p{L}_$][\\p{L}\\p{N}_$]*\\s*=>)`,
+      'u',
+    ),
+    new RegExp(
+      `^\\s*(?:(?:public|private|protected|static|async|override|readonly|get|set)\\s+)*\\*?${n}\\s*(?:<[^>]*>)?\\s*\\([^;]*\\)\\s*(?::[^;{]+)?\\{\\s*$`,
+    ),
   ];
   const out: number[] = [];
   const lines = text.split(/\r?\n/);

@@ -8,7 +8,14 @@ import { Disposable } from '../lifecycle';
 import type { Logger } from '../log';
 import type { SourceLocation } from '../../shared/protocol';
 import { RecentGroups, sourceTarget } from './sourceGroup';
-import { candidatePaths, definitionLines, exactSymbols, SOURCE_EXCLUDE, SOURCE_GLOB, symbolNames } from './sourceLookup';
+import {
+  candidatePaths,
+  definitionLines,
+  exactSymbols,
+  SOURCE_EXCLUDE,
+  SOURCE_GLOB,
+  symbolNames,
+} from './sourceLookup';
 
 /** Files scanned, and time spent, when no language server knows the function. */
 const SCAN_MAX_FILES = 3000;
@@ -31,12 +38,16 @@ export class SourceNavigator extends Disposable {
 
   /** Opens `file` at `line` (1-based) and selects the line; throws with a readable message when the file is not there. */
   async openLocation(loc: SourceLocation): Promise<void> {
-    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    const folders = (vscode.workspace.workspaceFolders ?? [])
+      .filter((f) => f.uri.scheme === 'file')
+      .map((f) => f.uri.fsPath);
     for (const candidate of candidatePaths(String(loc.file ?? ''), folders)) {
       const uri = vscode.Uri.file(candidate);
       if (await isFile(uri)) return this.show(uri, Number(loc.line) || 1, Number(loc.column) || undefined);
     }
-    throw new Error(`Spanscope can not open ${loc.file}: no such file${folders.length ? ' (relative paths are looked up in the workspace folders)' : ''}.`);
+    throw new Error(
+      `Spanscope can not open ${loc.file}: no such file${folders.length ? ' (relative paths are looked up in the workspace folders)' : ''}.`,
+    );
   }
 
   /**
@@ -49,10 +60,19 @@ export class SourceNavigator extends Disposable {
     if (!names.length) return false;
     const matches = await this.symbolMatches(spanName, names);
     if (!matches.length) return false;
-    const pick = matches.length === 1 ? matches[0] : await vscode.window.showQuickPick(
-      matches.map((m) => ({ label: m.label, description: m.description, match: m })),
-      { title: `Where is "${spanName}" defined?`, placeHolder: 'Several definitions match this span’s name', matchOnDescription: true },
-    ).then((p) => p?.match);
+    const pick =
+      matches.length === 1
+        ? matches[0]
+        : await vscode.window
+            .showQuickPick(
+              matches.map((m) => ({ label: m.label, description: m.description, match: m })),
+              {
+                title: `Where is "${spanName}" defined?`,
+                placeHolder: 'Several definitions match this span’s name',
+                matchOnDescription: true,
+              },
+            )
+            .then((p) => p?.match);
     if (pick) await this.show(pick.uri, pick.line + 1, undefined);
     return true;
   }
@@ -67,9 +87,17 @@ export class SourceNavigator extends Disposable {
       out.push(m);
     };
     for (const name of names) {
-      const symbols = (await vscode.commands.executeCommand<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', name).then(undefined, () => [])) ?? [];
+      const symbols =
+        (await vscode.commands
+          .executeCommand<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', name)
+          .then(undefined, () => [])) ?? [];
       for (const s of exactSymbols(symbols, spanName)) {
-        add({ uri: s.location.uri, line: s.location.range.start.line, label: s.containerName ? `${s.containerName}.${s.name}` : s.name, description: vscode.workspace.asRelativePath(s.location.uri) });
+        add({
+          uri: s.location.uri,
+          line: s.location.range.start.line,
+          label: s.containerName ? `${s.containerName}.${s.name}` : s.name,
+          description: vscode.workspace.asRelativePath(s.location.uri),
+        });
       }
       if (out.length) return out;
     }
@@ -118,11 +146,16 @@ export class SourceNavigator extends Disposable {
   private columnFor(uri: vscode.Uri): vscode.ViewColumn | undefined {
     const panelColumn = this.panelColumn();
     const all = vscode.window.tabGroups.all;
-    const target = sourceTarget(all.map((group) => ({
-      group,
-      hasPanel: (panelColumn !== undefined && group.viewColumn === panelColumn) || group.tabs.some(isPanelTab),
-      showsFile: group.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()),
-    })), this.recentGroups.list(all));
+    const target = sourceTarget(
+      all.map((group) => ({
+        group,
+        hasPanel: (panelColumn !== undefined && group.viewColumn === panelColumn) || group.tabs.some(isPanelTab),
+        showsFile: group.tabs.some(
+          (t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString(),
+        ),
+      })),
+      this.recentGroups.list(all),
+    );
     if (target === 'active') return undefined;
     if (target === 'split') return vscode.ViewColumn.Beside;
     return target.group.viewColumn;

@@ -55,7 +55,9 @@ export function projectView(p: ProjectSummary): ItemView {
     description: plural(p.trace_count, 'trace'),
     icon: { id: 'project' },
     contextValue: TreeItemContext.project,
-    tooltip: [field('Project', p.name), p.last_trace_at ? field('Last trace', p.last_trace_at) : undefined].filter(Boolean).join('\n\n'),
+    tooltip: [field('Project', p.name), p.last_trace_at ? field('Last trace', p.last_trace_at) : undefined]
+      .filter(Boolean)
+      .join('\n\n'),
     collapsible: true,
   };
 }
@@ -65,7 +67,12 @@ export function traceView(t: TraceSummary, thumbsName: string, filter?: string):
   return {
     label,
     highlights: highlightRanges(label, filter),
-    description: joinParts([clockTime(t.start_time), t.status === 'running' ? 'running' : formatDuration(t.duration_ms), formatTokens(totalTokens(t.usage)), ...scoreBadges(t.score_averages, thumbsName)]),
+    description: joinParts([
+      clockTime(t.start_time),
+      t.status === 'running' ? 'running' : formatDuration(t.duration_ms),
+      formatTokens(totalTokens(t.usage)),
+      ...scoreBadges(t.score_averages, thumbsName),
+    ]),
     icon: statusIcon(t.status, { id: 'pass', color: 'testing.iconPassed' }),
     contextValue: TreeItemContext.trace,
     tooltip: traceTooltip(t),
@@ -74,12 +81,22 @@ export function traceView(t: TraceSummary, thumbsName: string, filter?: string):
 }
 
 /** `trace`: the span's trace as summarised, so a span its trace outlived shows as "not ended". */
-export function spanView(s: Span, hasChildren: boolean, thumbsName: string, rollup?: ScoreAverages, trace?: TraceEndFacts): ItemView {
+export function spanView(
+  s: Span,
+  hasChildren: boolean,
+  thumbsName: string,
+  rollup?: ScoreAverages,
+  trace?: TraceEndFacts,
+): ItemView {
   const label = truncate(s.name || '(unnamed span)', LABEL_MAX);
   const state = spanDisplayState(s, trace);
   return {
     label,
-    description: joinParts([state === 'running' || state === 'not_ended' ? DISPLAY_STATE_TEXT[state] : formatDuration(s.duration_ms), formatTokens(totalTokens(s.usage)), ...scoreBadges(rollup ?? ownAverages(s.feedback_scores), thumbsName)]),
+    description: joinParts([
+      state === 'running' || state === 'not_ended' ? DISPLAY_STATE_TEXT[state] : formatDuration(s.duration_ms),
+      formatTokens(totalTokens(s.usage)),
+      ...scoreBadges(rollup ?? ownAverages(s.feedback_scores), thumbsName),
+    ]),
     icon: statusIcon(state, { id: SPAN_ICONS[s.type] ?? SPAN_ICONS.general }),
     contextValue: TreeItemContext.span,
     tooltip: spanTooltip(s, DISPLAY_STATE_TEXT[state]),
@@ -128,7 +145,10 @@ function spanTooltip(s: Span, state: string): string {
     field('Model', s.model && (s.provider ? `${s.model} (${s.provider})` : s.model)),
     field('Tokens', tokenDetail(s.usage ?? {})),
     field('Cost', formatCost(s.total_estimated_cost)),
-    field('Scores', s.feedback_scores?.map((f) => `${f.name} ${f.value} (${f.source})${f.reason ? ` — ${f.reason}` : ''}`).join('; ')),
+    field(
+      'Scores',
+      s.feedback_scores?.map((f) => `${f.name} ${f.value} (${f.source})${f.reason ? ` — ${f.reason}` : ''}`).join('; '),
+    ),
     field('Error', s.error_info ? `${s.error_info.exception_type}: ${s.error_info.message ?? ''}` : undefined),
     field('Input', truncateMaybe(preview(s.input))),
     field('Output', truncateMaybe(preview(s.output))),
@@ -149,7 +169,9 @@ function tokenDetail(u: Record<string, number>): string | undefined {
 function scoreDetail(a: ScoreAverages | undefined): string | undefined {
   const names = Object.keys(a ?? {}).sort();
   if (!a || !names.length) return undefined;
-  return names.map((n) => `${n} ${Math.round(a[n].avg * 1000) / 1000}${a[n].count > 1 ? ` (avg of ${a[n].count})` : ''}`).join('; ');
+  return names
+    .map((n) => `${n} ${Math.round(a[n].avg * 1000) / 1000}${a[n].count > 1 ? ` (avg of ${a[n].count})` : ''}`)
+    .join('; ');
 }
 
 function truncateMaybe(text: string | undefined): string | undefined {
@@ -205,6 +227,9 @@ export function filterWords(filter: string): string[] {
 /** A trace matches when every word of the filter occurs in its name, project, status, id, tags or thread. */
 export function matchesFilter(t: TraceSummary, filter: string | undefined): boolean {
   if (!filter) return true;
-  const hay = [t.name, t.project_name, t.status, t.id, t.thread_id, ...(t.tags ?? [])].filter(Boolean).join('\n').toLowerCase();
+  const hay = [t.name, t.project_name, t.status, t.id, t.thread_id, ...(t.tags ?? [])]
+    .filter(Boolean)
+    .join('\n')
+    .toLowerCase();
   return filterWords(filter).every((w) => hay.includes(w));
 }

@@ -10,10 +10,26 @@ import { buildSpanTree, type SpanTree } from '../../core/model/spanTree';
 import type { StoreChange, TraceStoreApi } from '../../store/types';
 import { matchesFilter, moreView, projectView, spanView, traceView, type ItemView } from './traceItems';
 
-export interface ProjectNode { readonly kind: 'project'; readonly name: string }
-export interface TraceNode { readonly kind: 'trace'; readonly traceId: string; project: string }
-export interface SpanNode { readonly kind: 'span'; readonly traceId: string; readonly spanId: string }
-export interface MoreNode { readonly kind: 'more'; readonly project: string; shown: number; total: number }
+export interface ProjectNode {
+  readonly kind: 'project';
+  readonly name: string;
+}
+export interface TraceNode {
+  readonly kind: 'trace';
+  readonly traceId: string;
+  project: string;
+}
+export interface SpanNode {
+  readonly kind: 'span';
+  readonly traceId: string;
+  readonly spanId: string;
+}
+export interface MoreNode {
+  readonly kind: 'more';
+  readonly project: string;
+  shown: number;
+  total: number;
+}
 export type TreeNode = ProjectNode | TraceNode | SpanNode | MoreNode;
 
 /** `all`: redraw from the root; otherwise redraw just these nodes (and their subtrees). */
@@ -50,7 +66,9 @@ export class TracesTreeModel {
   roots(): ProjectNode[] {
     let projects = this.store.listProjects().filter((p) => p.trace_count > 0);
     if (this.filter) projects = projects.filter((p) => this.listTraces(p.name).length > 0);
-    projects.sort((a, b) => (b.last_trace_at ?? '').localeCompare(a.last_trace_at ?? '') || a.name.localeCompare(b.name));
+    projects.sort(
+      (a, b) => (b.last_trace_at ?? '').localeCompare(a.last_trace_at ?? '') || a.name.localeCompare(b.name),
+    );
     this.shownProjects = new Set(projects.map((p) => p.name));
     return projects.map((p) => this.projectNode(p.name));
   }
@@ -64,7 +82,9 @@ export class TracesTreeModel {
       this.shownTraces.set(t.id, project);
       return this.traceNode(t.id, project);
     });
-    const total = this.filter ? summaries.length : (this.store.listProjects().find((p) => p.name === project)?.trace_count ?? summaries.length);
+    const total = this.filter
+      ? summaries.length
+      : (this.store.listProjects().find((p) => p.name === project)?.trace_count ?? summaries.length);
     if (total > shown.length) nodes.push(this.moreNode(project, shown.length, total));
     return nodes;
   }
@@ -116,7 +136,13 @@ export class TracesTreeModel {
         const tree = this.loadedTree(node.traceId);
         const n = tree?.byId.get(node.spanId);
         if (!n) return undefined;
-        return spanView(n.span, n.children.length > 0, thumbs, this.loaded.get(node.traceId)?.rollup?.get(node.spanId), this.store.getSummary(node.traceId));
+        return spanView(
+          n.span,
+          n.children.length > 0,
+          thumbs,
+          this.loaded.get(node.traceId)?.rollup?.get(node.spanId),
+          this.store.getSummary(node.traceId),
+        );
       }
       case 'more':
         return moreView(node.shown, node.total);
@@ -168,7 +194,12 @@ export class TracesTreeModel {
     }
     if (!all && [...stale].some((n) => n.kind === 'project')) {
       // A project whose last trace went (deleted, cleared, aged out) leaves the root.
-      const live = new Set(this.store.listProjects().filter((p) => p.trace_count > 0).map((p) => p.name));
+      const live = new Set(
+        this.store
+          .listProjects()
+          .filter((p) => p.trace_count > 0)
+          .map((p) => p.name),
+      );
       all = [...stale].some((n) => n.kind === 'project' && !live.has(n.name));
     }
     if (all || stale.size > MAX_NODE_REFRESHES) return { all: true, nodes: [] };
@@ -180,7 +211,9 @@ export class TracesTreeModel {
   private listTraces(project: string): TraceSummary[] {
     if (!this.filter) return this.store.listTraces({ project, limit: this.options.tracesPerProject + 1 });
     // Filtering looks further back than the sidebar shows, so an older match is still found.
-    return this.store.listTraces({ project, limit: Math.max(5000, this.options.tracesPerProject) }).filter((t) => matchesFilter(t, this.filter));
+    return this.store
+      .listTraces({ project, limit: Math.max(5000, this.options.tracesPerProject) })
+      .filter((t) => matchesFilter(t, this.filter));
   }
 
   private async treeOf(traceId: string): Promise<SpanTree<Span> | undefined> {

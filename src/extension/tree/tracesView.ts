@@ -25,20 +25,41 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
   private readonly pending = new PendingChanges();
   private readonly redraw = this._register(new Throttle(() => this.applyPending(), REDRAW_INTERVAL_MS));
 
-  constructor(private readonly service: CollectorService, private readonly settings: SettingsWatcher, private readonly log: Logger) {
+  constructor(
+    private readonly service: CollectorService,
+    private readonly settings: SettingsWatcher,
+    private readonly log: Logger,
+  ) {
     super();
-    this.treeView = this._register(vscode.window.createTreeView(Views.traces, { treeDataProvider: this, canSelectMany: true, showCollapseAll: true }));
-    this._register(this.treeView.onDidCollapseElement((e) => {
-      if (e.element.kind === 'trace') this.model?.unload(e.element.traceId);
-    }));
-    this._register(service.whenStoreOpen((store) => {
-      const model = (this.model = new TracesTreeModel(store, { tracesPerProject: TRACES_PER_PROJECT, thumbsName: () => this.settings.current.thumbsName }));
-      this._register(toDisposable(store.onChange((change) => {
-        this.pending.add(change, model.loadedTraces);
-        this.redraw.schedule();
-      })));
-      this.changeEmitter.fire(undefined);
-    }));
+    this.treeView = this._register(
+      vscode.window.createTreeView(Views.traces, {
+        treeDataProvider: this,
+        canSelectMany: true,
+        showCollapseAll: true,
+      }),
+    );
+    this._register(
+      this.treeView.onDidCollapseElement((e) => {
+        if (e.element.kind === 'trace') this.model?.unload(e.element.traceId);
+      }),
+    );
+    this._register(
+      service.whenStoreOpen((store) => {
+        const model = (this.model = new TracesTreeModel(store, {
+          tracesPerProject: TRACES_PER_PROJECT,
+          thumbsName: () => this.settings.current.thumbsName,
+        }));
+        this._register(
+          toDisposable(
+            store.onChange((change) => {
+              this.pending.add(change, model.loadedTraces);
+              this.redraw.schedule();
+            }),
+          ),
+        );
+        this.changeEmitter.fire(undefined);
+      }),
+    );
     this._register(settings.onDidChangeAny([Settings.feedbackScoreName], () => this.refresh()));
     void vscode.commands.executeCommand('setContext', ContextKeys.tracesFiltered, false);
   }
@@ -72,7 +93,11 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
   getTreeItem(node: TreeNode): vscode.TreeItem {
     const v = this.model?.view(node);
     if (!v) return new vscode.TreeItem('(no longer stored)');
-    const state = !v.collapsible ? vscode.TreeItemCollapsibleState.None : node.kind === 'project' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed;
+    const state = !v.collapsible
+      ? vscode.TreeItemCollapsibleState.None
+      : node.kind === 'project'
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.Collapsed;
     const item = new vscode.TreeItem({ label: v.label, highlights: v.highlights }, state);
     item.id = nodeId(node);
     item.description = v.description;
@@ -80,7 +105,11 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
     item.contextValue = v.contextValue;
     item.accessibilityInformation = { label: [v.label, v.description].filter(Boolean).join(', ') };
     if (node.kind === 'trace' || node.kind === 'span') {
-      item.command = { command: Commands.openInPanel, title: 'Open in Panel', arguments: [node, undefined, { preserveFocus: true }] };
+      item.command = {
+        command: Commands.openInPanel,
+        title: 'Open in Panel',
+        arguments: [node, undefined, { preserveFocus: true }],
+      };
     } else if (node.kind === 'more') {
       item.command = { command: Commands.openTraces, title: 'Open Traces' };
     }
@@ -102,7 +131,11 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
   async getChildren(node?: TreeNode): Promise<TreeNode[]> {
     if (!this.model) {
       // The view is open before the store: open it now (the collector starts separately).
-      await this.service.getStore().catch((err) => this.log.error(`the Traces view could not open the store: ${err instanceof Error ? err.message : err}`));
+      await this.service
+        .getStore()
+        .catch((err) =>
+          this.log.error(`the Traces view could not open the store: ${err instanceof Error ? err.message : err}`),
+        );
       if (!this.model) return [];
     }
     const model = this.model;
@@ -126,7 +159,11 @@ export class TracesView extends Disposable implements vscode.TreeDataProvider<Tr
   private applyPending(): void {
     const batch = this.pending.take();
     if (!batch || !this.model) return;
-    const plan = this.model.applyChange({ traces: batch.traces, removed: batch.removed, spans: new Map(batch.spans.map((s) => [s.trace_id, s.spans])) });
+    const plan = this.model.applyChange({
+      traces: batch.traces,
+      removed: batch.removed,
+      spans: new Map(batch.spans.map((s) => [s.trace_id, s.spans])),
+    });
     if (plan.all) this.changeEmitter.fire(undefined);
     else if (plan.nodes.length) this.changeEmitter.fire(plan.nodes);
   }

@@ -17,13 +17,18 @@ async function invoke(name, input) {
 
 async function probe() {
   const out = {
-    tools: vscode.lm.tools.filter((t) => t.name.startsWith(PREFIX)).map((t) => ({ name: t.name, inputSchema: t.inputSchema })),
+    tools: vscode.lm.tools
+      .filter((t) => t.name.startsWith(PREFIX))
+      .map((t) => ({ name: t.name, inputSchema: t.inputSchema })),
     enabled: vscode.workspace.getConfiguration('spanscope').get('agentTools.enabled'),
   };
   if (out.tools.length) {
     try {
       // VS Code 1.100 keeps listing a contributed tool whose extension unregistered it; invoking it is what tells.
-      out.listed = await invoke(`${PREFIX}list_traces`, {}).then(() => 'answered', (err) => `refused: ${err?.message}`);
+      out.listed = await invoke(`${PREFIX}list_traces`, {}).then(
+        () => 'answered',
+        (err) => `refused: ${err?.message}`,
+      );
       out.list = JSON.parse(await invoke(`${PREFIX}list_traces`, { filter: 'name:llm_chain' }));
       const id = out.list.traces[0]?.id;
       out.trace = JSON.parse(await invoke(`${PREFIX}get_trace`, { trace_id: id }));
@@ -45,6 +50,9 @@ exports.activate = (context) => {
   context.subscriptions.push(
     vscode.commands.registerCommand('spanscopeTest.probeAgentTools', probe),
     vscode.commands.registerCommand('spanscopeTest.disableAgentTools', () =>
-      vscode.workspace.getConfiguration('spanscope').update('agentTools.enabled', false, vscode.ConfigurationTarget.Global)),
+      vscode.workspace
+        .getConfiguration('spanscope')
+        .update('agentTools.enabled', false, vscode.ConfigurationTarget.Global),
+    ),
   );
 };

@@ -46,7 +46,7 @@ export function asChat(value: unknown): ChatView | undefined {
     return messages ? { messages, rest: without(value, 'messages') } : undefined;
   }
   if (Array.isArray(value.choices) && value.choices.length > 0) {
-    const replies = value.choices.map((c) => (isObject(c) ? c.message ?? c.delta ?? c : undefined));
+    const replies = value.choices.map((c) => (isObject(c) ? (c.message ?? c.delta ?? c) : undefined));
     const messages = toMessages(replies);
     if (!messages) return undefined;
     const view: ChatView = { messages, rest: without(value, 'choices') };
@@ -54,7 +54,12 @@ export function asChat(value: unknown): ChatView | undefined {
     return view;
   }
   const one = toMessage(value);
-  return one ? { messages: [one], rest: without(value, 'role', 'content', 'tool_calls', 'function_call', 'name', 'tool_call_id') } : undefined;
+  return one
+    ? {
+        messages: [one],
+        rest: without(value, 'role', 'content', 'tool_calls', 'function_call', 'name', 'tool_call_id'),
+      }
+    : undefined;
 }
 
 function toMessages(list: unknown[]): ChatMessage[] | undefined {
@@ -99,7 +104,9 @@ function toPart(part: unknown): ContentPart | { call: ToolCall } {
   if (isObject(part)) {
     if (part.type === 'text' && typeof part.text === 'string') return { kind: 'text', text: part.text };
     if (part.type === 'tool_use' && typeof part.name === 'string') {
-      return { call: { id: typeof part.id === 'string' ? part.id : undefined, name: part.name, arguments: part.input } };
+      return {
+        call: { id: typeof part.id === 'string' ? part.id : undefined, name: part.name, arguments: part.input },
+      };
     }
     return { kind: 'other', type: typeof part.type === 'string' ? part.type : 'part', value: part };
   }
@@ -110,7 +117,11 @@ function toToolCall(call: unknown): ToolCall {
   if (!isObject(call)) return { name: '(tool call)', arguments: call };
   const fn = isObject(call.function) ? call.function : call;
   const name = typeof fn.name === 'string' ? fn.name : '(tool call)';
-  return { id: typeof call.id === 'string' ? call.id : undefined, name, arguments: parseArguments(fn.arguments ?? fn.input) };
+  return {
+    id: typeof call.id === 'string' ? call.id : undefined,
+    name,
+    arguments: parseArguments(fn.arguments ?? fn.input),
+  };
 }
 
 function parseArguments(args: unknown): unknown {

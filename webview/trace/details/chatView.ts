@@ -13,20 +13,36 @@ export function chatView(chat: ChatView, state: JsonViewState, path: string): HT
   chat.messages.forEach((m, i) => {
     const p = `${path}/m${i}`;
     const header = h('div', { class: 'chat-role' }, h('span', { class: 'role-name', text: m.role }));
-    if (chat.choices) header.append(h('span', { class: 'chat-meta', text: `choice ${i + 1} of ${chat.messages.length}` }));
+    if (chat.choices)
+      header.append(h('span', { class: 'chat-meta', text: `choice ${i + 1} of ${chat.messages.length}` }));
     if (m.name) header.append(h('span', { class: 'chat-meta', text: m.name }));
     if (m.toolCallId) header.append(h('span', { class: 'chat-meta', text: `reply to ${m.toolCallId}` }));
     const body = h('div', { class: 'chat-body' });
     m.parts.forEach((part, j) => {
-      if (part.kind === 'text') body.append(h('div', { class: 'chat-text' }, longText(part.text, state, `${p}/t${j}`, 'text-block')));
-      else body.append(h('div', { class: 'chat-part' }, h('span', { class: 'chat-meta', text: part.type }), jsonView(part.value, state, `${p}/p${j}`)));
+      if (part.kind === 'text')
+        body.append(h('div', { class: 'chat-text' }, longText(part.text, state, `${p}/t${j}`, 'text-block')));
+      else
+        body.append(
+          h(
+            'div',
+            { class: 'chat-part' },
+            h('span', { class: 'chat-meta', text: part.type }),
+            jsonView(part.value, state, `${p}/p${j}`),
+          ),
+        );
     });
     m.toolCalls.forEach((call, j) => {
       body.append(
         h(
           'div',
           { class: 'tool-call' },
-          h('div', { class: 'tool-call-head' }, codicon('tools'), h('span', { class: 'tool-name', text: call.name }), call.id ? h('span', { class: 'chat-meta', text: call.id }) : null),
+          h(
+            'div',
+            { class: 'tool-call-head' },
+            codicon('tools'),
+            h('span', { class: 'tool-name', text: call.name }),
+            call.id ? h('span', { class: 'chat-meta', text: call.id }) : null,
+          ),
           jsonView(call.arguments, state, `${p}/c${j}`),
         ),
       );

@@ -4,8 +4,21 @@
 // opened, scrolled or typed elsewhere in the pane stays as it was.
 
 import type { CodeVersion, ScorePatch, Span } from '../../../src/core/model/model';
-import { DISPLAY_STATE_TEXT, endedByTrace, spanDisplayState, type SpanDisplayState } from '../../../src/core/display/spanDisplay';
-import { CompareWith, CopyText, FindSymbol, RunSpanCommand, THUMBS_SCORE, type HostInfo, type SpanCommand } from '../../../src/shared/protocol';
+import {
+  DISPLAY_STATE_TEXT,
+  endedByTrace,
+  spanDisplayState,
+  type SpanDisplayState,
+} from '../../../src/core/display/spanDisplay';
+import {
+  CompareWith,
+  CopyText,
+  FindSymbol,
+  RunSpanCommand,
+  THUMBS_SCORE,
+  type HostInfo,
+  type SpanCommand,
+} from '../../../src/shared/protocol';
 import { badge, tag } from '../../components/badge';
 import { iconButton, textButton } from '../../components/button';
 import { codicon } from '../../components/icons';
@@ -29,13 +42,22 @@ export interface DetailsContext {
   onStateChange(): void;
 }
 
-const TYPE_ICONS: Record<string, string> = { general: 'symbol-method', llm: 'sparkle', tool: 'tools', guardrail: 'shield', trace: 'pulse' };
+const TYPE_ICONS: Record<string, string> = {
+  general: 'symbol-method',
+  llm: 'sparkle',
+  tool: 'tools',
+  guardrail: 'shield',
+  trace: 'pulse',
+};
 const MAX_REMEMBERED = 200;
 
 export class DetailsPane {
   readonly element: HTMLElement;
   private readonly header: HTMLElement;
-  private readonly sections: Record<'error' | 'scores' | 'input' | 'output' | 'expected' | 'usage' | 'metadata' | 'info', Section>;
+  private readonly sections: Record<
+    'error' | 'scores' | 'input' | 'output' | 'expected' | 'usage' | 'metadata' | 'info',
+    Section
+  >;
   private readonly scores: ScoresView;
   /** JSON trees' open state per record, so going back to a span finds it as it was left. */
   private readonly jsonStates = new Map<string, JsonViewState>();
@@ -61,7 +83,12 @@ export class DetailsPane {
       setScore: (p) => ctx.setScore(p),
     });
     this.header = h('div', { class: 'details-header' });
-    this.element = h('aside', { class: 'details-pane', attrs: { 'aria-label': 'Span details' } }, this.header, ...Object.values(this.sections).map((s) => s.element));
+    this.element = h(
+      'aside',
+      { class: 'details-pane', attrs: { 'aria-label': 'Span details' } },
+      this.header,
+      ...Object.values(this.sections).map((s) => s.element),
+    );
     this.clear();
   }
 
@@ -87,16 +114,23 @@ export class DetailsPane {
     this.paintHeader(span, isTrace, key, state, model.traceId);
 
     const s = this.sections;
-    this.put(s.error, key, span.error_info, (body) => body.append(errorView(span.error_info!, this.ctx.conn, (m) => this.ctx.notify(m, 'error'))));
+    this.put(s.error, key, span.error_info, (body) =>
+      body.append(errorView(span.error_info!, this.ctx.conn, (m) => this.ctx.notify(m, 'error'))),
+    );
     s.scores.element.hidden = false;
     const rollup = model.scoreRollup(model.keyOf(node));
     s.scores.update(`${key}|${signature(span.feedback_scores)}|${signature(rollup)}`, (body) => {
-      this.scores.render({ target: isTrace ? 'trace' : 'span', id: span.id, traceId: model.traceId }, span.feedback_scores ?? [], rollup, node.children.length > 0);
+      this.scores.render(
+        { target: isTrace ? 'trace' : 'span', id: span.id, traceId: model.traceId },
+        span.feedback_scores ?? [],
+        rollup,
+        node.children.length > 0,
+      );
       body.append(this.scores.element);
     });
     for (const field of ['input', 'output', 'expected'] as const) {
       const value = span[field];
-      this.put(s[field], key, field === 'expected' ? value : value ?? null, (body, actions) => {
+      this.put(s[field], key, field === 'expected' ? value : (value ?? null), (body, actions) => {
         actions.append(this.copyButton(field, value));
         body.append(valueView(value, json, field, actions));
       });
@@ -113,7 +147,12 @@ export class DetailsPane {
   }
 
   /** Hides a section without data, else (re)builds it when the data changed. */
-  private put(section: Section, key: string, data: unknown, build: (body: HTMLElement, actions: HTMLElement) => void): void {
+  private put(
+    section: Section,
+    key: string,
+    data: unknown,
+    build: (body: HTMLElement, actions: HTMLElement) => void,
+  ): void {
     section.element.hidden = data === undefined;
     if (data !== undefined) section.update(`${key}|${signature(data)}`, build);
   }
@@ -123,15 +162,29 @@ export class DetailsPane {
     if (sig === this.headerSignature) return;
     this.headerSignature = sig;
     const kind = isTrace ? 'trace' : span.type;
-    const title = h('div', { class: 'details-title' }, codicon(TYPE_ICONS[kind] ?? 'symbol-method', `type-${kind}`), h('h2', { text: span.name || '(unnamed)', title: span.name }));
+    const title = h(
+      'div',
+      { class: 'details-title' },
+      codicon(TYPE_ICONS[kind] ?? 'symbol-method', `type-${kind}`),
+      h('h2', { text: span.name || '(unnamed)', title: span.name }),
+    );
     const stateText = DISPLAY_STATE_TEXT[state];
-    title.append(badge(stateText, `status: ${stateText}`, `status-badge status-${state === 'not_ended' ? 'not-ended' : state}`));
+    title.append(
+      badge(stateText, `status: ${stateText}`, `status-badge status-${state === 'not_ended' ? 'not-ended' : state}`),
+    );
     const runningFor = state === 'running' ? Date.now() - Date.parse(span.start_time) : null;
     const facts = h(
       'div',
       { class: 'details-facts' },
       h('span', { text: kind }),
-      h('span', { text: span.duration_ms != null ? formatDuration(span.duration_ms) : runningFor != null ? `running ${formatDuration(runningFor)}` : '' }),
+      h('span', {
+        text:
+          span.duration_ms != null
+            ? formatDuration(span.duration_ms)
+            : runningFor != null
+              ? `running ${formatDuration(runningFor)}`
+              : '',
+      }),
       h('span', { text: formatClock(span.start_time), title: span.start_time }),
       span.model ? h('span', { text: span.model }) : null,
     );
@@ -152,14 +205,28 @@ export class DetailsPane {
         }),
       );
     }
-    const actions = h('div', { class: 'details-actions' }, ...this.spanCommandButtons(span, isTrace), iconButton({ icon: 'copy', label: `Copy ${isTrace ? 'trace' : 'span'} id`, onClick: () => this.copy(span.id, 'id') }));
+    const actions = h(
+      'div',
+      { class: 'details-actions' },
+      ...this.spanCommandButtons(span, isTrace),
+      iconButton({
+        icon: 'copy',
+        label: `Copy ${isTrace ? 'trace' : 'span'} id`,
+        onClick: () => this.copy(span.id, 'id'),
+      }),
+    );
     // The diff editor is VS Code's: the browser page has no Compare With….
     if (this.ctx.info()?.host === 'vscode') {
-      actions.append(iconButton({
-        icon: 'diff',
-        label: `Compare ${isTrace ? 'trace' : 'span'} with…`,
-        onClick: () => void this.ctx.conn.request(CompareWith, isTrace ? { traceId } : { traceId, spanId: span.id }).catch((err: Error) => notify(`Could not compare: ${errorText(err)}`)),
-      }));
+      actions.append(
+        iconButton({
+          icon: 'diff',
+          label: `Compare ${isTrace ? 'trace' : 'span'} with…`,
+          onClick: () =>
+            void this.ctx.conn
+              .request(CompareWith, isTrace ? { traceId } : { traceId, spanId: span.id })
+              .catch((err: Error) => notify(`Could not compare: ${errorText(err)}`)),
+        }),
+      );
     }
     const tags = span.tags?.length ? h('div', { class: 'details-tags' }, ...span.tags.map((t) => tag(t))) : null;
     this.header.replaceChildren(h('div', { class: 'details-title-row' }, title, actions), facts, source, tags ?? '');
@@ -171,23 +238,59 @@ export class DetailsPane {
     const traceId = isTrace ? span.id : span.trace_id;
     const spanId = isTrace ? undefined : span.id;
     const run = (command: SpanCommand) => () =>
-      void this.ctx.conn.request(RunSpanCommand, { command, traceId, spanId }).catch((err: Error) => this.ctx.notify(err.message, 'error'));
+      void this.ctx.conn
+        .request(RunSpanCommand, { command, traceId, spanId })
+        .catch((err: Error) => this.ctx.notify(err.message, 'error'));
     const out: HTMLElement[] = [];
     if (span.code_location) {
-      out.push(iconButton({ icon: 'debug-alt', label: 'Debug This Call', className: 'span-command-debug', onClick: run('debugCall') }));
-      out.push(iconButton({ icon: 'beaker', label: 'Save as Test', className: 'span-command-test', onClick: run('saveAsTest') }));
+      out.push(
+        iconButton({
+          icon: 'debug-alt',
+          label: 'Debug This Call',
+          className: 'span-command-debug',
+          onClick: run('debugCall'),
+        }),
+      );
+      out.push(
+        iconButton({
+          icon: 'beaker',
+          label: 'Save as Test',
+          className: 'span-command-test',
+          onClick: run('saveAsTest'),
+        }),
+      );
     }
     if (!isTrace && span.type === 'llm' && Array.isArray((span.input as { messages?: unknown } | null)?.messages)) {
-      out.push(iconButton({ icon: 'play', label: 'Replay LLM Call', className: 'span-command-replay', onClick: run('replayLlmCall') }));
+      out.push(
+        iconButton({
+          icon: 'play',
+          label: 'Replay LLM Call',
+          className: 'span-command-replay',
+          onClick: run('replayLlmCall'),
+        }),
+      );
     }
-    out.push(iconButton({ icon: 'database', label: 'Add to Dataset', className: 'span-command-dataset', onClick: run('addToDataset') }));
+    out.push(
+      iconButton({
+        icon: 'database',
+        label: 'Add to Dataset',
+        className: 'span-command-dataset',
+        onClick: run('addToDataset'),
+      }),
+    );
     return out;
   }
 
   private async findSymbol(name: string): Promise<void> {
     try {
       const { found } = await this.ctx.conn.request(FindSymbol, { name });
-      if (!found) this.ctx.notify(this.ctx.info()?.host === 'browser' ? 'Finding functions needs the editor: open this trace in VS Code.' : `No function named “${name}” in the workspace.`, 'info');
+      if (!found)
+        this.ctx.notify(
+          this.ctx.info()?.host === 'browser'
+            ? 'Finding functions needs the editor: open this trace in VS Code.'
+            : `No function named “${name}” in the workspace.`,
+          'info',
+        );
     } catch (err) {
       this.ctx.notify(`Could not look up “${name}”: ${errorText(err)}`, 'error');
     }
@@ -222,14 +325,20 @@ function usageFacts(span: Span): Fact[] {
   if (span.model) out.push(['model', span.model]);
   if (span.provider) out.push(['provider', span.provider]);
   for (const [k, v] of Object.entries(span.usage ?? {})) out.push([k.replace(/_/g, ' '), v.toLocaleString()]);
-  if (span.time_to_first_token_ms != null) out.push(['time to first token', formatDuration(span.time_to_first_token_ms)]);
+  if (span.time_to_first_token_ms != null)
+    out.push(['time to first token', formatDuration(span.time_to_first_token_ms)]);
   // Whose figure it is: the client's own, or the collector's from the price database.
-  if (span.total_estimated_cost != null) out.push([span.cost_source === 'given' ? 'cost (given)' : 'estimated cost', formatCost(span.total_estimated_cost)]);
+  if (span.total_estimated_cost != null)
+    out.push([span.cost_source === 'given' ? 'cost (given)' : 'estimated cost', formatCost(span.total_estimated_cost)]);
   return out;
 }
 
 function infoFacts(span: Span, isTrace: boolean, state: SpanDisplayState): Fact[] {
-  const end = span.end_time ? `${span.end_time}${!isTrace && endedByTrace(span) ? ' (ended with its trace)' : ''}` : state === 'not_ended' ? '(not ended: its trace ended first)' : '(running)';
+  const end = span.end_time
+    ? `${span.end_time}${!isTrace && endedByTrace(span) ? ' (ended with its trace)' : ''}`
+    : state === 'not_ended'
+      ? '(not ended: its trace ended first)'
+      : '(running)';
   const out: Fact[] = [
     ['start', span.start_time],
     ['end', end],
@@ -269,4 +378,3 @@ function signature(value: unknown): string {
     return String(value);
   }
 }
-

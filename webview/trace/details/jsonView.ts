@@ -27,7 +27,13 @@ export function jsonView(value: unknown, state: JsonViewState, path: string): HT
   return root;
 }
 
-function entry(key: string | undefined, value: unknown, state: JsonViewState, path: string, depth: number): HTMLElement {
+function entry(
+  key: string | undefined,
+  value: unknown,
+  state: JsonViewState,
+  path: string,
+  depth: number,
+): HTMLElement {
   const line = h('div', { class: 'json-line' });
   const keyEl = key === undefined ? undefined : h('span', { class: 'json-key', text: key });
   if (value === null || typeof value !== 'object') {
@@ -41,7 +47,10 @@ function entry(key: string | undefined, value: unknown, state: JsonViewState, pa
   const size = isArray ? (value as unknown[]).length : keys!.length;
   const node = h('div', { class: 'json-node', attrs: { role: 'treeitem' } });
   const twistie = codicon('chevron-right', 'twistie');
-  const summary = h('span', { class: 'json-summary', text: isArray ? `[${size} ${size === 1 ? 'item' : 'items'}]` : `{${size} ${size === 1 ? 'key' : 'keys'}}` });
+  const summary = h('span', {
+    class: 'json-summary',
+    text: isArray ? `[${size} ${size === 1 ? 'item' : 'items'}]` : `{${size} ${size === 1 ? 'key' : 'keys'}}`,
+  });
   line.append(twistie);
   if (keyEl) line.append(keyEl, h('span', { class: 'json-colon', text: ': ' }));
   line.append(summary);
@@ -74,7 +83,15 @@ function entry(key: string | undefined, value: unknown, state: JsonViewState, pa
   return node;
 }
 
-function fill(children: HTMLElement, value: object, isArray: boolean, keys: string[] | undefined, state: JsonViewState, path: string, depth: number): void {
+function fill(
+  children: HTMLElement,
+  value: object,
+  isArray: boolean,
+  keys: string[] | undefined,
+  state: JsonViewState,
+  path: string,
+  depth: number,
+): void {
   const all = isArray ? (value as unknown[]).map((_, i) => String(i)) : keys!;
   const shown = state.more.has(path) ? all.length : Math.min(all.length, ITEM_LIMIT);
   for (let i = 0; i < shown; i++) {
@@ -104,10 +121,13 @@ export function longText(text: string, state: JsonViewState, path: string, class
     if (text.length <= STRING_LIMIT || state.more.has(path)) {
       el.replaceChildren(document.createTextNode(text));
       if (text.length > STRING_LIMIT) {
-        el.append(' ', moreButton('show less', () => {
-          state.more.delete(path);
-          paint();
-        }));
+        el.append(
+          ' ',
+          moreButton('show less', () => {
+            state.more.delete(path);
+            paint();
+          }),
+        );
       }
       return;
     }

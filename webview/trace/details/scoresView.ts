@@ -40,9 +40,25 @@ export class ScoresView {
   private own: FeedbackScore[] = [];
 
   constructor(private readonly ctx: ScoresContext) {
-    this.up = iconButton({ icon: 'thumbsup', label: 'Thumbs up', className: 'thumb-up', onClick: () => this.thumb(THUMBS_SCORE.up) });
-    this.down = iconButton({ icon: 'thumbsdown', label: 'Thumbs down', className: 'thumb-down', onClick: () => this.thumb(THUMBS_SCORE.down) });
-    const add = textButton({ label: 'Add score', appearance: 'secondary', icon: 'add', className: 'add-score', onClick: () => this.openForm() });
+    this.up = iconButton({
+      icon: 'thumbsup',
+      label: 'Thumbs up',
+      className: 'thumb-up',
+      onClick: () => this.thumb(THUMBS_SCORE.up),
+    });
+    this.down = iconButton({
+      icon: 'thumbsdown',
+      label: 'Thumbs down',
+      className: 'thumb-down',
+      onClick: () => this.thumb(THUMBS_SCORE.down),
+    });
+    const add = textButton({
+      label: 'Add score',
+      appearance: 'secondary',
+      icon: 'add',
+      className: 'add-score',
+      onClick: () => this.openForm(),
+    });
     this.quick = h('div', { class: 'score-quick' }, this.up, this.down, add);
     this.list = h('div', { class: 'score-list' });
     this.formHolder = h('div', { class: 'score-form-holder' });
@@ -51,7 +67,8 @@ export class ScoresView {
 
   /** Shows the scores of a target; a different target closes an open form. */
   render(target: ScoreTarget, own: FeedbackScore[], rollup: ScoreAverages, hasDescendants: boolean): void {
-    if (!this.target || this.target.id !== target.id || this.target.target !== target.target) this.formHolder.replaceChildren();
+    if (!this.target || this.target.id !== target.id || this.target.target !== target.target)
+      this.formHolder.replaceChildren();
     this.target = target;
     this.own = own;
     const thumbs = this.ctx.thumbsName();
@@ -62,11 +79,28 @@ export class ScoresView {
     const rows = own.map((s) => this.scoreRow(s));
     this.list.replaceChildren(...(rows.length ? rows : [h('div', { class: 'muted', text: 'No scores yet.' })]));
 
-    const averages = Object.entries(rollup).filter(([name, a]) => hasDescendants && a.count > own.filter((s) => s.name === name).length);
+    const averages = Object.entries(rollup).filter(
+      ([name, a]) => hasDescendants && a.count > own.filter((s) => s.name === name).length,
+    );
     if (averages.length) {
-      const table = h('div', { class: 'score-averages' }, h('div', { class: 'subheading', text: target.target === 'trace' ? 'Averages over the trace' : 'Averages over this span and its children' }));
+      const table = h(
+        'div',
+        { class: 'score-averages' },
+        h('div', {
+          class: 'subheading',
+          text: target.target === 'trace' ? 'Averages over the trace' : 'Averages over this span and its children',
+        }),
+      );
       for (const [name, a] of averages) {
-        table.append(h('div', { class: 'score-row average' }, h('span', { class: 'score-name', text: name }), h('span', { class: 'score-value', text: formatScore(a.avg) }), h('span', { class: 'muted', text: `${a.count} ${a.count === 1 ? 'score' : 'scores'}` })));
+        table.append(
+          h(
+            'div',
+            { class: 'score-row average' },
+            h('span', { class: 'score-name', text: name }),
+            h('span', { class: 'score-value', text: formatScore(a.avg) }),
+            h('span', { class: 'muted', text: `${a.count} ${a.count === 1 ? 'score' : 'scores'}` }),
+          ),
+        );
       }
       this.list.append(table);
     }
@@ -82,8 +116,15 @@ export class ScoresView {
     );
     if (s.reason) row.append(h('span', { class: 'score-reason', text: s.reason, title: s.reason }));
     const actions = h('span', { class: 'row-actions' });
-    if (s.source === 'ui') actions.append(iconButton({ icon: 'edit', label: `Change ${s.name}`, onClick: () => this.openForm(s) }));
-    actions.append(iconButton({ icon: 'trash', label: `Delete ${s.name}`, onClick: () => this.submit({ name: s.name, value: null, source: s.source }) }));
+    if (s.source === 'ui')
+      actions.append(iconButton({ icon: 'edit', label: `Change ${s.name}`, onClick: () => this.openForm(s) }));
+    actions.append(
+      iconButton({
+        icon: 'trash',
+        label: `Delete ${s.name}`,
+        onClick: () => this.submit({ name: s.name, value: null, source: s.source }),
+      }),
+    );
     row.append(actions);
     return row;
   }
@@ -94,7 +135,13 @@ export class ScoresView {
     void this.submit({ name, value: mine?.value === value ? null : value, source: 'ui' });
   }
 
-  private async submit(score: { name: string; value: number | null; reason?: string; category_name?: string; source?: FeedbackScore['source'] }): Promise<boolean> {
+  private async submit(score: {
+    name: string;
+    value: number | null;
+    reason?: string;
+    category_name?: string;
+    source?: FeedbackScore['source'];
+  }): Promise<boolean> {
     const t = this.target;
     if (!t) return false;
     await this.ctx.setScore({ target: t.target, id: t.id, trace_id: t.traceId, source: 'ui', ...score });
@@ -104,9 +151,24 @@ export class ScoresView {
   private openForm(existing?: FeedbackScore): void {
     const defs = this.ctx.definitions();
     const error = h('div', { class: 'form-error', attrs: { role: 'alert' } });
-    const nameField = textField({ ariaLabel: 'Score name', placeholder: 'name, e.g. relevance', className: 'score-name-field', value: existing?.name });
-    const valueField = textField({ ariaLabel: 'Score value', placeholder: 'value', className: 'score-value-field', value: existing ? String(existing.value) : '' });
-    const reasonField = textField({ ariaLabel: 'Reason (optional)', placeholder: 'reason (optional)', className: 'score-reason-field', value: existing?.reason });
+    const nameField = textField({
+      ariaLabel: 'Score name',
+      placeholder: 'name, e.g. relevance',
+      className: 'score-name-field',
+      value: existing?.name,
+    });
+    const valueField = textField({
+      ariaLabel: 'Score value',
+      placeholder: 'value',
+      className: 'score-value-field',
+      value: existing ? String(existing.value) : '',
+    });
+    const reasonField = textField({
+      ariaLabel: 'Reason (optional)',
+      placeholder: 'reason (optional)',
+      className: 'score-reason-field',
+      value: existing?.reason,
+    });
     const valueSlot = h('span', { class: 'value-slot' }, valueField.element);
     let category: ReturnType<typeof dropdown> | undefined;
 
@@ -115,7 +177,8 @@ export class ScoresView {
       ? dropdown({
           ariaLabel: 'Score name',
           className: 'score-name-choice',
-          value: existing && defs.some((d) => d.name === existing.name) ? existing.name : existing ? CUSTOM : defs[0].name,
+          value:
+            existing && defs.some((d) => d.name === existing.name) ? existing.name : existing ? CUSTOM : defs[0].name,
           options: [...defs.map((d) => ({ value: d.name, label: d.name })), { value: CUSTOM, label: 'Other…' }],
           onChange: () => layout(),
         })
@@ -126,10 +189,16 @@ export class ScoresView {
       const def = definition();
       category = undefined;
       if (def?.categories && Object.keys(def.categories).length) {
-        category = dropdown({ ariaLabel: 'Score value', options: Object.entries(def.categories).map(([label, v]) => ({ value: label, label: `${label} (${v})` })) });
+        category = dropdown({
+          ariaLabel: 'Score value',
+          options: Object.entries(def.categories).map(([label, v]) => ({ value: label, label: `${label} (${v})` })),
+        });
         valueSlot.replaceChildren(category.element);
       } else {
-        valueField.element.setAttribute('placeholder', def && (def.min !== undefined || def.max !== undefined) ? `${def.min ?? '−∞'} – ${def.max ?? '∞'}` : 'value');
+        valueField.element.setAttribute(
+          'placeholder',
+          def && (def.min !== undefined || def.max !== undefined) ? `${def.min ?? '−∞'} – ${def.max ?? '∞'}` : 'value',
+        );
         valueSlot.replaceChildren(valueField.element);
       }
     };
@@ -145,7 +214,8 @@ export class ScoresView {
         value = def.categories[categoryName];
       } else {
         value = Number(valueField.value.trim());
-        if (valueField.value.trim() === '' || !Number.isFinite(value)) return void (error.textContent = 'The value must be a number.');
+        if (valueField.value.trim() === '' || !Number.isFinite(value))
+          return void (error.textContent = 'The value must be a number.');
         if (def && ((def.min !== undefined && value < def.min) || (def.max !== undefined && value > def.max))) {
           return void (error.textContent = `${def.name} goes from ${def.min ?? '−∞'} to ${def.max ?? '∞'}.`);
         }
@@ -166,11 +236,15 @@ export class ScoresView {
       else return false;
       return true;
     };
-    for (const f of [nameField, valueField, reasonField]) f.element.addEventListener('keydown', (e) => onKey(e) && e.preventDefault());
+    for (const f of [nameField, valueField, reasonField])
+      f.element.addEventListener('keydown', (e) => onKey(e) && e.preventDefault());
 
     const form = h(
       'div',
-      { class: 'score-form', attrs: { role: 'group', 'aria-label': existing ? `Change ${existing.name}` : 'Add a score' } },
+      {
+        class: 'score-form',
+        attrs: { role: 'group', 'aria-label': existing ? `Change ${existing.name}` : 'Add a score' },
+      },
       h('div', { class: 'form-row' }, nameChoice?.element, nameField.element, valueSlot),
       h('div', { class: 'form-row' }, reasonField.element),
       h(

@@ -6,7 +6,12 @@ import { OpenSource } from '../../../src/shared/protocol';
 import type { HostConnection } from '../../transport/connection';
 import { h } from '../../components/dom';
 
-export function sourceLink(conn: HostConnection, location: SourceLocation, text: string, onError: (message: string) => void): HTMLElement {
+export function sourceLink(
+  conn: HostConnection,
+  location: SourceLocation,
+  text: string,
+  onError: (message: string) => void,
+): HTMLElement {
   const href = conn.sourceHref(location);
   const title = `Open ${location.file}:${location.line}${location.column ? `:${location.column}` : ''}`;
   const a = h('a', { class: 'source-link', text, title });
@@ -19,7 +24,9 @@ export function sourceLink(conn: HostConnection, location: SourceLocation, text:
   const open = (e: Event) => {
     e.preventDefault();
     e.stopPropagation();
-    conn.request(OpenSource, location).catch((err: unknown) => onError(`Could not open ${location.file}: ${errorText(err)}`));
+    conn
+      .request(OpenSource, location)
+      .catch((err: unknown) => onError(`Could not open ${location.file}: ${errorText(err)}`));
   };
   a.addEventListener('click', open);
   a.addEventListener('keydown', (e) => {

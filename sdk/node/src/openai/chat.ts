@@ -18,7 +18,10 @@ export const chatApi: LlmApi = {
       output: reply(messages),
       usage: normaliseUsage(completion.usage),
       model: typeof completion.model === 'string' ? completion.model : undefined,
-      metadata: replyMetadata(completion.id, choices.map((c) => c.finish_reason)),
+      metadata: replyMetadata(
+        completion.id,
+        choices.map((c) => c.finish_reason),
+      ),
     };
   },
   assembler: () => new ChatAssembler(),
@@ -53,12 +56,14 @@ class ChatAssembler implements StreamAssembler {
       const c = record(raw);
       const index = typeof c.index === 'number' ? c.index : 0;
       let choice = this.choices.get(index);
-      if (!choice) this.choices.set(index, (choice = { role: 'assistant', content: '', refusal: '', toolCalls: new Map() }));
+      if (!choice)
+        this.choices.set(index, (choice = { role: 'assistant', content: '', refusal: '', toolCalls: new Map() }));
       const delta = record(c.delta);
       if (typeof delta.role === 'string') choice.role = delta.role;
       if (typeof delta.content === 'string') choice.content += delta.content;
       if (typeof delta.refusal === 'string') choice.refusal += delta.refusal;
-      for (const rawCall of Array.isArray(delta.tool_calls) ? delta.tool_calls : []) addToolCall(choice, record(rawCall));
+      for (const rawCall of Array.isArray(delta.tool_calls) ? delta.tool_calls : [])
+        addToolCall(choice, record(rawCall));
       if (c.finish_reason) choice.finishReason = c.finish_reason;
     }
   }
@@ -70,7 +75,10 @@ class ChatAssembler implements StreamAssembler {
       output: reply(messages),
       usage: normaliseUsage(this.usage),
       model: this.model,
-      metadata: replyMetadata(this.id, ordered.map((c) => c.finishReason)),
+      metadata: replyMetadata(
+        this.id,
+        ordered.map((c) => c.finishReason),
+      ),
     };
   }
 }
@@ -89,7 +97,8 @@ function addToolCall(choice: Choice, delta: Record<string, unknown>): void {
 function toMessage(choice: Choice): Record<string, unknown> {
   const message: Record<string, unknown> = { role: choice.role, content: choice.content || null };
   if (choice.refusal) message.refusal = choice.refusal;
-  if (choice.toolCalls.size) message.tool_calls = [...choice.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
+  if (choice.toolCalls.size)
+    message.tool_calls = [...choice.toolCalls.entries()].sort((a, b) => a[0] - b[0]).map(([, c]) => c);
   return message;
 }
 
@@ -103,12 +112,19 @@ function reply(messages: Record<string, unknown>[]): unknown {
 
 /** `{role, content, tool_calls?, refusal?}` of a returned message, without the client's empty extras (`refusal: null`, `annotations: []`…). */
 function replyMessage(raw: Record<string, unknown>): Record<string, unknown> {
-  const message: Record<string, unknown> = { role: typeof raw.role === 'string' ? raw.role : 'assistant', content: raw.content ?? null };
+  const message: Record<string, unknown> = {
+    role: typeof raw.role === 'string' ? raw.role : 'assistant',
+    content: raw.content ?? null,
+  };
   if (Array.isArray(raw.tool_calls) && raw.tool_calls.length) {
     message.tool_calls = raw.tool_calls.map((c) => {
       const call = record(c);
       const fn = record(call.function);
-      return { id: call.id, type: typeof call.type === 'string' ? call.type : 'function', function: { name: fn.name, arguments: fn.arguments } };
+      return {
+        id: call.id,
+        type: typeof call.type === 'string' ? call.type : 'function',
+        function: { name: fn.name, arguments: fn.arguments },
+      };
     });
   }
   if (raw.refusal) message.refusal = raw.refusal;

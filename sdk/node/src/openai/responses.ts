@@ -23,14 +23,19 @@ function fromResponse(response: Record<string, unknown>, streamedText: string | 
   if (!text) {
     for (const item of items) {
       if (item.type !== 'message' || !Array.isArray(item.content)) continue;
-      for (const part of item.content.map(record)) if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
+      for (const part of item.content.map(record))
+        if (part.type === 'output_text' && typeof part.text === 'string') text += part.text;
     }
   }
   if (!text && streamedText) text = streamedText;
   const output: Record<string, unknown> = { role: 'assistant', content: text || null };
   const calls = items
     .filter((item) => item.type === 'function_call')
-    .map((item) => ({ id: item.call_id ?? item.id, type: 'function', function: { name: item.name, arguments: item.arguments } }));
+    .map((item) => ({
+      id: item.call_id ?? item.id,
+      type: 'function',
+      function: { name: item.name, arguments: item.arguments },
+    }));
   if (calls.length) output.tool_calls = calls;
   const metadata: Record<string, unknown> = {};
   if (typeof response.id === 'string') metadata.response_id = response.id;
@@ -43,7 +48,10 @@ function fromResponse(response: Record<string, unknown>, streamedText: string | 
   };
   const error = record(response.error);
   if (response.status === 'failed' || error.message) {
-    result.error = { exception_type: typeof error.code === 'string' ? error.code : 'ResponseFailed', message: typeof error.message === 'string' ? error.message : 'the response failed' };
+    result.error = {
+      exception_type: typeof error.code === 'string' ? error.code : 'ResponseFailed',
+      message: typeof error.message === 'string' ? error.message : 'the response failed',
+    };
   }
   return result;
 }
@@ -67,7 +75,10 @@ class ResponsesAssembler implements StreamAssembler {
         if (event.response && typeof event.response === 'object') this.response = record(event.response);
         break;
       case 'error':
-        this.error = { exception_type: typeof event.code === 'string' ? event.code : 'StreamError', message: typeof event.message === 'string' ? event.message : undefined };
+        this.error = {
+          exception_type: typeof event.code === 'string' ? event.code : 'StreamError',
+          message: typeof event.message === 'string' ? event.message : undefined,
+        };
         break;
     }
   }

@@ -42,7 +42,12 @@ export function trackOpenAI<T>(client: T, options: TrackOpenAIOptions = {}): T {
     const completions = record(chat).completions;
     return overlay(client as object, {
       [WRAPPED]: () => true,
-      chat: () => (isObject(chat) ? overlay(chat, { completions: () => (isObject(completions) ? withCreate(completions, chatApi, settings) : completions) }) : chat),
+      chat: () =>
+        isObject(chat)
+          ? overlay(chat, {
+              completions: () => (isObject(completions) ? withCreate(completions, chatApi, settings) : completions),
+            })
+          : chat,
       responses: () => {
         const responses = (client as Record<string, unknown>).responses;
         return isObject(responses) ? withCreate(responses, responsesApi, settings) : responses;
@@ -116,7 +121,12 @@ function begin(api: LlmApi, settings: Settings, body: unknown, entry: Function):
     span.location = rt.location(entry);
     const request = record(body);
     const { input, metadata } = api.request(request);
-    span.update({ input, metadata, provider: settings.provider, model: typeof request.model === 'string' ? request.model : undefined });
+    span.update({
+      input,
+      metadata,
+      provider: settings.provider,
+      model: typeof request.model === 'string' ? request.model : undefined,
+    });
     rt.sender?.enqueue(span);
     return span;
   } catch (err) {

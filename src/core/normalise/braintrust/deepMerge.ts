@@ -25,6 +25,7 @@ export function deepMerge(base: Row, update: Row, depth = 0): Row {
 
 /** Assignment that keeps `__proto__` a plain key (as JSON.parse made it), never the prototype. */
 function setOwn(target: Row, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__')
+    Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
   else target[key] = value;
 }

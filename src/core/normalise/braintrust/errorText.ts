@@ -22,8 +22,16 @@ export function parseErrorText(text: string): ErrorInfo {
     const frames = text.slice(python).trimEnd();
     const typed = typeLine(head.split('\n')[0]);
     // Python prints the exception line last; the SDK put it first.
-    const info: ErrorInfo = { exception_type: typed?.type ?? 'Exception', traceback: head ? `${frames}\n${head}` : frames };
-    const message = typed ? [typed.message, ...head.split('\n').slice(1)].filter((s) => s !== undefined).join('\n').trim() : head;
+    const info: ErrorInfo = {
+      exception_type: typed?.type ?? 'Exception',
+      traceback: head ? `${frames}\n${head}` : frames,
+    };
+    const message = typed
+      ? [typed.message, ...head.split('\n').slice(1)]
+          .filter((s) => s !== undefined)
+          .join('\n')
+          .trim()
+      : head;
     if (message) info.message = message;
     return info;
   }
@@ -37,7 +45,8 @@ export function parseErrorText(text: string): ErrorInfo {
     return info;
   }
   const typed = /^\w*(Error|Exception)\b/.test(text) ? typeLine(text.split('\n')[0]) : undefined;
-  if (typed) return typed.message ? { exception_type: typed.type, message: typed.message } : { exception_type: typed.type };
+  if (typed)
+    return typed.message ? { exception_type: typed.type, message: typed.message } : { exception_type: typed.type };
   return { exception_type: 'Error', message: text };
 }
 

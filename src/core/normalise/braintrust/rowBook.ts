@@ -49,7 +49,19 @@ interface OpenRow {
 const MAX_HELD_PER_ID = 100;
 
 /** Fields of a row that are bookkeeping, not content: never merged into the pieces. */
-const KEYS_OF_ROW = new Set(['id', '_is_merge', 'span_id', 'root_span_id', 'span_parents', 'project_id', 'log_id', 'created', '_audit_source', '_xact_id', '_merge_paths']);
+const KEYS_OF_ROW = new Set([
+  'id',
+  '_is_merge',
+  'span_id',
+  'root_span_id',
+  'span_parents',
+  'project_id',
+  'log_id',
+  'created',
+  '_audit_source',
+  '_xact_id',
+  '_merge_paths',
+]);
 
 /**
  * Fields a piece is patched with as it came, never from the whole: scores, because the store
@@ -95,7 +107,11 @@ export class RowBook {
     }
     const id = row.id as string;
     if (typeof row.span_id === 'string' && typeof row.root_span_id === 'string') {
-      const place: RowPlace = { spanId: row.span_id, traceId: row.root_span_id, root: !(Array.isArray(row.span_parents) && row.span_parents.length) };
+      const place: RowPlace = {
+        spanId: row.span_id,
+        traceId: row.root_span_id,
+        root: !(Array.isArray(row.span_parents) && row.span_parents.length),
+      };
       if (typeof row.project_id === 'string') place.project = projectNameOf(row.project_id);
       this.remember(id, place);
     }
@@ -130,21 +146,31 @@ export class RowBook {
       entry.first = content;
     }
     entry.chars += jsonChars(content);
-    const whole = entry.first ? (entry.merges ? mergePieces(entry.first, entry.merges) : entry.first) : (entry.merges ?? {});
+    const whole = entry.first
+      ? entry.merges
+        ? mergePieces(entry.first, entry.merges)
+        : entry.first
+      : (entry.merges ?? {});
     if (entry.first && isRow(whole.metrics) && typeof whole.metrics.end === 'number') this.markClosed(id);
     else this.keepOpen(id, entry);
     const view: Row = {};
     for (const key of Object.keys(row)) {
-      if (key !== '__proto__') view[key] = KEYS_OF_ROW.has(key) || OWN_KEYS.has(key) || !Object.hasOwn(whole, key) ? row[key] : whole[key];
+      if (key !== '__proto__')
+        view[key] = KEYS_OF_ROW.has(key) || OWN_KEYS.has(key) || !Object.hasOwn(whole, key) ? row[key] : whole[key];
     }
     // The type decides how input and output read (chat messages): a merge carries it along.
-    if (view.span_attributes === undefined && whole.span_attributes !== undefined) view.span_attributes = whole.span_attributes;
+    if (view.span_attributes === undefined && whole.span_attributes !== undefined)
+      view.span_attributes = whole.span_attributes;
     // The collector prices a span from the model and the usage of one patch (costEstimate.ts):
     // a piece that touches either (wrapOpenAI logs the model first, the token metrics at the
     // end) carries the other along. The store merges both by key, so nothing changes twice.
-    if (view.metrics !== undefined && view.metadata === undefined && whole.metadata !== undefined) view.metadata = whole.metadata;
-    if (view.metadata !== undefined && view.metrics === undefined && whole.metrics !== undefined) view.metrics = whole.metrics;
-    if (!isMerge) for (const key of Object.keys(whole)) if (!Object.hasOwn(view, key) && !OWN_KEYS.has(key) && key !== '__proto__') view[key] = whole[key];
+    if (view.metrics !== undefined && view.metadata === undefined && whole.metadata !== undefined)
+      view.metadata = whole.metadata;
+    if (view.metadata !== undefined && view.metrics === undefined && whole.metrics !== undefined)
+      view.metrics = whole.metrics;
+    if (!isMerge)
+      for (const key of Object.keys(whole))
+        if (!Object.hasOwn(view, key) && !OWN_KEYS.has(key) && key !== '__proto__') view[key] = whole[key];
     return view;
   }
 
@@ -152,7 +178,8 @@ export class RowBook {
   private keepOpen(id: string, entry: OpenRow): void {
     this.open.set(id, entry);
     this.openChars += entry.chars;
-    while (this.open.size > this.maxOpen || (this.openChars > this.maxOpenChars && this.open.size > 1)) this.letGo(this.open.keys().next().value!);
+    while (this.open.size > this.maxOpen || (this.openChars > this.maxOpenChars && this.open.size > 1))
+      this.letGo(this.open.keys().next().value!);
   }
 
   private letGo(id: string): void {
@@ -195,18 +222,22 @@ export class RowBook {
  */
 function mergePieces(base: Row, update: Row): Row {
   const merged = deepMerge(base, update);
-  if (Array.isArray(base.tags) && Array.isArray(update.tags)) merged.tags = [...new Set([...base.tags, ...update.tags])];
+  if (Array.isArray(base.tags) && Array.isArray(update.tags))
+    merged.tags = [...new Set([...base.tags, ...update.tags])];
   return merged;
 }
 
 function isComment(row: Row): boolean {
-  return isRow(row.comment) && isRow(row.origin) && typeof row.origin.id === 'string' && typeof row.comment.text === 'string';
+  return (
+    isRow(row.comment) && isRow(row.origin) && typeof row.origin.id === 'string' && typeof row.comment.text === 'string'
+  );
 }
 
 /** The row's content fields (`withIds`: and its bookkeeping ones); never a `__proto__` key, which no row has a use for. */
 function contentOf(row: Row, withIds = false): Row {
   const out: Row = {};
-  for (const key of Object.keys(row)) if (key !== '__proto__' && (withIds || !KEYS_OF_ROW.has(key))) out[key] = row[key];
+  for (const key of Object.keys(row))
+    if (key !== '__proto__' && (withIds || !KEYS_OF_ROW.has(key))) out[key] = row[key];
   return out;
 }
 
@@ -228,7 +259,11 @@ class Emission {
   add(rowId: string, p: RowPatches, audit: unknown): void {
     this.patches.push(...patchList(p));
     const given = p.scores.filter((s) => s.value !== null);
-    if (given.length) this.scoresOf.set(rowId, { scores: [...(this.scoresOf.get(rowId)?.scores ?? []), ...given], audit: JSON.stringify(audit ?? null) });
+    if (given.length)
+      this.scoresOf.set(rowId, {
+        scores: [...(this.scoresOf.get(rowId)?.scores ?? []), ...given],
+        audit: JSON.stringify(audit ?? null),
+      });
   }
 
   comment(rowId: string, place: RowPlace, text: string, audit: unknown): void {

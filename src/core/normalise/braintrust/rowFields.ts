@@ -15,7 +15,16 @@
 //
 // A root row (no span_parents) also makes the trace record: name, input, output, times.
 
-import type { CodeLocation, Patch, ScorePatch, ScoreSource, SpanPatch, SpanType, TracePatch, Usage } from '../../model/model';
+import type {
+  CodeLocation,
+  Patch,
+  ScorePatch,
+  ScoreSource,
+  SpanPatch,
+  SpanType,
+  TracePatch,
+  Usage,
+} from '../../model/model';
 import { formatMicros, isInTimeRange, normaliseTime } from '../../model/time';
 import { type Row, isRow } from './deepMerge';
 import { parseErrorText } from './errorText';
@@ -33,20 +42,26 @@ export interface RowPlace {
  * Braintrust metric → our usage counter. Other `*_tokens` metrics keep their own name. Maps,
  * because the keys looked up are a client's: a metric named `constructor` must find nothing.
  */
-const USAGE_NAMES = new Map(Object.entries({
-  prompt_tokens: 'prompt_tokens',
-  completion_tokens: 'completion_tokens',
-  tokens: 'total_tokens',
-  prompt_cached_tokens: 'prompt_tokens_details.cached_tokens',
-  prompt_cache_creation_tokens: 'prompt_tokens_details.cache_creation_tokens',
-  prompt_audio_tokens: 'prompt_tokens_details.audio_tokens',
-  completion_reasoning_tokens: 'completion_tokens_details.reasoning_tokens',
-  completion_audio_tokens: 'completion_tokens_details.audio_tokens',
-}));
+const USAGE_NAMES = new Map(
+  Object.entries({
+    prompt_tokens: 'prompt_tokens',
+    completion_tokens: 'completion_tokens',
+    tokens: 'total_tokens',
+    prompt_cached_tokens: 'prompt_tokens_details.cached_tokens',
+    prompt_cache_creation_tokens: 'prompt_tokens_details.cache_creation_tokens',
+    prompt_audio_tokens: 'prompt_tokens_details.audio_tokens',
+    completion_reasoning_tokens: 'completion_tokens_details.reasoning_tokens',
+    completion_audio_tokens: 'completion_tokens_details.audio_tokens',
+  }),
+);
 const TIME_METRICS = new Set(['start', 'end', 'time_to_first_token']);
 
 /** `_audit_source` of logFeedback: the app's UI is a person; an SDK or API call is the SDK. */
-const SCORE_SOURCES = new Map<string, ScoreSource>([['app', 'ui'], ['api', 'sdk'], ['external', 'sdk']]);
+const SCORE_SOURCES = new Map<string, ScoreSource>([
+  ['app', 'ui'],
+  ['api', 'sdk'],
+  ['external', 'sdk'],
+]);
 
 export interface RowPatches {
   span: SpanPatch;
@@ -85,16 +100,20 @@ export function rowPatches(row: Row, place: RowPlace): RowPatches {
     if (typeof given.model === 'string') span.model = given.model;
     if (typeof given.provider === 'string') span.provider = given.provider;
   }
-  if (isRow(row._audit_metadata) && Object.keys(row._audit_metadata).length) metadata.feedback_metadata = row._audit_metadata;
+  if (isRow(row._audit_metadata) && Object.keys(row._audit_metadata).length)
+    metadata.feedback_metadata = row._audit_metadata;
   if (Object.keys(metadata).length) span.metadata = metadata;
 
   if (typeof row.error === 'string' && row.error) span.error_info = parseErrorText(row.error);
-  else if (row.error !== undefined && row.error !== null) span.error_info = { exception_type: 'Error', message: JSON.stringify(row.error) };
+  else if (row.error !== undefined && row.error !== null)
+    span.error_info = { exception_type: 'Error', message: JSON.stringify(row.error) };
 
   const location = isRow(row.context) ? codeLocation(row.context) : undefined;
   if (location) span.code_location = location;
 
-  const scores = isRow(row.scores) ? scorePatches(row.scores, place, SCORE_SOURCES.get(String(row._audit_source)) ?? 'sdk') : [];
+  const scores = isRow(row.scores)
+    ? scorePatches(row.scores, place, SCORE_SOURCES.get(String(row._audit_source)) ?? 'sdk')
+    : [];
   return { span, trace: place.root ? tracePatch(span, place) : undefined, scores };
 }
 
@@ -137,12 +156,15 @@ function readMetrics(metrics: Row, span: SpanPatch, metadata: Record<string, unk
 
 /** wrapOpenAI logs the messages array as the input: the model's chat shape wraps it. */
 function chatInput(input: unknown): unknown {
-  return Array.isArray(input) && input.every((m) => isRow(m) && typeof m.role === 'string') ? { messages: input } : input;
+  return Array.isArray(input) && input.every((m) => isRow(m) && typeof m.role === 'string')
+    ? { messages: input }
+    : input;
 }
 
 /** …and the choices array as the output: one choice is its message, several are `{choices}`. */
 function chatOutput(output: unknown): unknown {
-  if (!Array.isArray(output) || output.length === 0 || !output.every((c) => isRow(c) && isRow(c.message))) return output;
+  if (!Array.isArray(output) || output.length === 0 || !output.every((c) => isRow(c) && isRow(c.message)))
+    return output;
   const messages = output.map((c) => (c as Row).message);
   return messages.length === 1 ? messages[0] : { choices: messages };
 }
@@ -152,7 +174,8 @@ function codeLocation(context: Row): CodeLocation | undefined {
   const line = context.caller_lineno;
   if (!file || typeof line !== 'number' || !Number.isInteger(line) || line < 1) return undefined;
   const location: CodeLocation = { file, line };
-  if (typeof context.caller_functionname === 'string' && context.caller_functionname) location.function = context.caller_functionname.replace(/^async /, '');
+  if (typeof context.caller_functionname === 'string' && context.caller_functionname)
+    location.function = context.caller_functionname.replace(/^async /, '');
   return location;
 }
 
@@ -178,7 +201,17 @@ function scorePatches(scores: Row, place: RowPlace, source: ScoreSource): ScoreP
 
 function tracePatch(span: SpanPatch, place: RowPlace): TracePatch {
   const trace: TracePatch = { id: place.traceId };
-  for (const key of ['project_name', 'name', 'start_time', 'end_time', 'input', 'output', 'expected', 'tags', 'error_info'] as const) {
+  for (const key of [
+    'project_name',
+    'name',
+    'start_time',
+    'end_time',
+    'input',
+    'output',
+    'expected',
+    'tags',
+    'error_info',
+  ] as const) {
     if (span[key] !== undefined) (trace as Record<string, unknown>)[key] = span[key];
   }
   return trace;

@@ -31,7 +31,12 @@ export interface SpanComponents {
 }
 
 const OBJECT_TYPES: Record<number, SpanObjectType> = { 1: 'experiment', 2: 'project_logs', 3: 'playground_logs' };
-const FIELD_NAMES: Record<number, 'objectId' | 'rowId' | 'spanId' | 'rootSpanId'> = { 1: 'objectId', 2: 'rowId', 3: 'spanId', 4: 'rootSpanId' };
+const FIELD_NAMES: Record<number, 'objectId' | 'rowId' | 'spanId' | 'rootSpanId'> = {
+  1: 'objectId',
+  2: 'rowId',
+  3: 'spanId',
+  4: 'rootSpanId',
+};
 /** Exported strings are short; a longer header value is not one (and not worth decoding). */
 const MAX_LENGTH = 64 * 1024;
 
@@ -71,13 +76,21 @@ function readJsonTail(bytes: Uint8Array, out: SpanComponents): boolean {
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) return false;
   const j = json as Record<string, unknown>;
-  const strings: [string, 'objectId' | 'rowId' | 'spanId' | 'rootSpanId'][] = [['object_id', 'objectId'], ['row_id', 'rowId'], ['span_id', 'spanId'], ['root_span_id', 'rootSpanId']];
+  const strings: [string, 'objectId' | 'rowId' | 'spanId' | 'rootSpanId'][] = [
+    ['object_id', 'objectId'],
+    ['row_id', 'rowId'],
+    ['span_id', 'spanId'],
+    ['root_span_id', 'rootSpanId'],
+  ];
   for (const [key, field] of strings) {
     if (j[key] === undefined || j[key] === null) continue;
     if (typeof j[key] !== 'string') return false;
     out[field] = j[key] as string;
   }
-  for (const [key, field] of [['compute_object_metadata_args', 'computeObjectMetadataArgs'], ['propagated_event', 'propagatedEvent']] as const) {
+  for (const [key, field] of [
+    ['compute_object_metadata_args', 'computeObjectMetadataArgs'],
+    ['propagated_event', 'propagatedEvent'],
+  ] as const) {
     const v = j[key];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'object' || Array.isArray(v)) return false;

@@ -24,7 +24,14 @@ export interface ScalarKeys {
   time_to_first_token_ms?: string[];
 }
 
-export const USAGE_FIELDS = ['prompt_tokens', 'completion_tokens', 'total_tokens', 'cached_tokens', 'cache_write_tokens', 'reasoning_tokens'] as const;
+export const USAGE_FIELDS = [
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'cached_tokens',
+  'cache_write_tokens',
+  'reasoning_tokens',
+] as const;
 
 /** What the conventions read from one span's attributes. */
 export interface ConventionFields {

@@ -35,7 +35,9 @@ export const genAi: Convention = {
   },
 
   input(attrs) {
-    const system = attrs.has('gen_ai.system_instructions') ? systemMessage(attrs.take('gen_ai.system_instructions')) : undefined;
+    const system = attrs.has('gen_ai.system_instructions')
+      ? systemMessage(attrs.take('gen_ai.system_instructions'))
+      : undefined;
     let messages: ChatMessage[] | undefined;
     if (attrs.has('gen_ai.input.messages')) messages = toChatMessages(attrs.take('gen_ai.input.messages'));
     if (system) messages = [system, ...(messages ?? [])];

@@ -26,8 +26,10 @@ export const langchain: Convention = {
 };
 
 function toolContent(output: unknown): unknown {
-  const message = isPlainObject(output) && Object.keys(output).length === 1 && 'output' in output ? output.output : output;
-  if (!isPlainObject(message) || message.lc !== 1 || message.type !== 'constructor' || !Array.isArray(message.id)) return output;
+  const message =
+    isPlainObject(output) && Object.keys(output).length === 1 && 'output' in output ? output.output : output;
+  if (!isPlainObject(message) || message.lc !== 1 || message.type !== 'constructor' || !Array.isArray(message.id))
+    return output;
   if (message.id.at(-1) !== 'ToolMessage' || !isPlainObject(message.kwargs)) return output;
   return parseJsonish(message.kwargs.content);
 }

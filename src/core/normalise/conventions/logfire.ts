@@ -38,7 +38,11 @@ export const logfire: Convention = {
     const prompt = toNumber(usage.prompt_tokens);
     const completion = toNumber(usage.completion_tokens);
     if (!fields.usage && (prompt !== undefined || completion !== undefined)) {
-      fields.usage = { prompt_tokens: prompt ?? 0, completion_tokens: completion ?? 0, total_tokens: toNumber(usage.total_tokens) ?? (prompt ?? 0) + (completion ?? 0) };
+      fields.usage = {
+        prompt_tokens: prompt ?? 0,
+        completion_tokens: completion ?? 0,
+        total_tokens: toNumber(usage.total_tokens) ?? (prompt ?? 0) + (completion ?? 0),
+      };
     }
   },
 };

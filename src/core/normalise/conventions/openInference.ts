@@ -56,7 +56,8 @@ export const openInference: Convention = {
 
   finish(attrs, fields) {
     const tags = attrs.all['tag.tags'];
-    if (Array.isArray(tags) && tags.every((t) => typeof t === 'string')) fields.tags = attrs.take('tag.tags') as string[];
+    if (Array.isArray(tags) && tags.every((t) => typeof t === 'string'))
+      fields.tags = attrs.take('tag.tags') as string[];
     const metadata = parseJsonish(attrs.all.metadata);
     if (metadata !== null && typeof metadata === 'object' && !Array.isArray(metadata)) {
       attrs.take('metadata');

@@ -28,12 +28,14 @@ export const openLlmetry: Convention = {
   },
 
   input(attrs) {
-    if (attrs.entriesUnder('gen_ai.prompt', false).length) return { messages: openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.prompt')), 'user') };
+    if (attrs.entriesUnder('gen_ai.prompt', false).length)
+      return { messages: openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.prompt')), 'user') };
     return attrs.has('traceloop.entity.input') ? entityValue(attrs.take('traceloop.entity.input')) : undefined;
   },
 
   output(attrs) {
-    if (attrs.entriesUnder('gen_ai.completion', false).length) return reply(openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.completion')), 'assistant'));
+    if (attrs.entriesUnder('gen_ai.completion', false).length)
+      return reply(openLlmetryMessages(unflatten(attrs.entriesUnder('gen_ai.completion')), 'assistant'));
     return attrs.has('traceloop.entity.output') ? entityValue(attrs.take('traceloop.entity.output')) : undefined;
   },
 

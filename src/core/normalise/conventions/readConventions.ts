@@ -30,7 +30,8 @@ export const CONVENTIONS: readonly Convention[] = [openInference, genAi, vercelA
 /** Each scalar field's keys over all conventions, in order: one flat list to scan per span. */
 const KEYS_BY_FIELD = new Map<keyof ScalarKeys, string[]>();
 for (const c of CONVENTIONS) {
-  for (const [field, keys] of Object.entries(c.keys) as [keyof ScalarKeys, string[]][]) KEYS_BY_FIELD.set(field, [...(KEYS_BY_FIELD.get(field) ?? []), ...keys]);
+  for (const [field, keys] of Object.entries(c.keys) as [keyof ScalarKeys, string[]][])
+    KEYS_BY_FIELD.set(field, [...(KEYS_BY_FIELD.get(field) ?? []), ...keys]);
 }
 const USAGE_PREFIXES = CONVENTIONS.flatMap((c) => c.usagePrefixes ?? []);
 
@@ -41,10 +42,26 @@ export function readConventions(attrs: AttributeBag): ConventionFields {
   const fields: ConventionFields = { type: 'general' };
   const wrapper = CONVENTIONS.some((c) => c.isWrapper?.(attrs));
   const type = first((c) => c.spanType?.(attrs));
-  set(fields, 'input', first((c) => c.input?.(attrs)));
-  set(fields, 'output', first((c) => c.output?.(attrs)));
-  set(fields, 'model', scalar(attrs, 'model', (v) => (typeof v === 'string' && v ? v : undefined)));
-  set(fields, 'provider', scalar(attrs, 'provider', (v) => (typeof v === 'string' && v ? v : undefined)));
+  set(
+    fields,
+    'input',
+    first((c) => c.input?.(attrs)),
+  );
+  set(
+    fields,
+    'output',
+    first((c) => c.output?.(attrs)),
+  );
+  set(
+    fields,
+    'model',
+    scalar(attrs, 'model', (v) => (typeof v === 'string' && v ? v : undefined)),
+  );
+  set(
+    fields,
+    'provider',
+    scalar(attrs, 'provider', (v) => (typeof v === 'string' && v ? v : undefined)),
+  );
   set(fields, 'total_estimated_cost', scalar(attrs, 'cost', toNumber));
   set(fields, 'time_to_first_token_ms', scalar(attrs, 'time_to_first_token_ms', toNumber));
   if (!wrapper) set(fields, 'usage', usage(attrs));
@@ -62,7 +79,11 @@ function first<T>(read: (c: Convention) => T | undefined): T | undefined {
   return undefined;
 }
 
-function set<K extends keyof ConventionFields>(fields: ConventionFields, key: K, value: ConventionFields[K] | undefined): void {
+function set<K extends keyof ConventionFields>(
+  fields: ConventionFields,
+  key: K,
+  value: ConventionFields[K] | undefined,
+): void {
   if (value !== undefined) fields[key] = value;
 }
 
@@ -74,7 +95,11 @@ function hasMessages(input: unknown): boolean {
  * The first key of `field`, over all conventions, whose value `read` accepts; other keys of
  * the field with the same value are consumed too (a copy, not a fact of their own).
  */
-function scalar<T>(attrs: AttributeBag, field: keyof ScalarKeys, read: (value: unknown) => T | undefined): T | undefined {
+function scalar<T>(
+  attrs: AttributeBag,
+  field: keyof ScalarKeys,
+  read: (value: unknown) => T | undefined,
+): T | undefined {
   let found: T | undefined;
   const keys = KEYS_BY_FIELD.get(field);
   if (!keys) return undefined;
@@ -116,7 +141,16 @@ function usage(attrs: AttributeBag): Usage | undefined {
 }
 
 /** Older spellings of counters already read into the canonical names. */
-const COUNTER_ALIASES = new Set(['input_tokens', 'output_tokens', 'prompt_tokens', 'completion_tokens', 'total_tokens', 'prompt', 'completion', 'total']);
+const COUNTER_ALIASES = new Set([
+  'input_tokens',
+  'output_tokens',
+  'prompt_tokens',
+  'completion_tokens',
+  'total_tokens',
+  'prompt',
+  'completion',
+  'total',
+]);
 
 function codeLocation(attrs: AttributeBag): CodeLocation | undefined {
   const file = attrs.all['code.file.path'] ?? attrs.all['code.filepath'];

@@ -11,7 +11,14 @@ import { parseJsonish, toChatMessage, toChatMessages } from '../../model/chatMes
 import type { AttributeBag } from './attributeBag';
 import type { Convention } from './convention';
 
-const WRAPPERS = new Set(['ai.generateText', 'ai.streamText', 'ai.generateObject', 'ai.streamObject', 'ai.embed', 'ai.embedMany']);
+const WRAPPERS = new Set([
+  'ai.generateText',
+  'ai.streamText',
+  'ai.generateObject',
+  'ai.streamObject',
+  'ai.embed',
+  'ai.embedMany',
+]);
 /** Copies of other attributes: the span name with the function id, and the function id alone. */
 const ECHOES = ['operation.name', 'resource.name'];
 /** Parts of counters already read (the uncached part of the input, the text part of the output). */
@@ -48,7 +55,8 @@ export const vercelAi: Convention = {
   isWrapper: (attrs) => WRAPPERS.has(operationOf(attrs) ?? ''),
 
   input(attrs) {
-    if (operationOf(attrs) === 'ai.toolCall' && attrs.has('ai.toolCall.args')) return parseJsonish(attrs.take('ai.toolCall.args'));
+    if (operationOf(attrs) === 'ai.toolCall' && attrs.has('ai.toolCall.args'))
+      return parseJsonish(attrs.take('ai.toolCall.args'));
     if (attrs.has('ai.prompt.messages')) {
       const messages = toChatMessages(attrs.take('ai.prompt.messages'));
       return messages && { messages };
@@ -58,7 +66,8 @@ export const vercelAi: Convention = {
   },
 
   output(attrs) {
-    if (operationOf(attrs) === 'ai.toolCall' && attrs.has('ai.toolCall.result')) return parseJsonish(attrs.take('ai.toolCall.result'));
+    if (operationOf(attrs) === 'ai.toolCall' && attrs.has('ai.toolCall.result'))
+      return parseJsonish(attrs.take('ai.toolCall.result'));
     if (attrs.has('ai.response.object')) return parseJsonish(attrs.take('ai.response.object'));
     if (!attrs.has('ai.response.text') && !attrs.has('ai.response.toolCalls')) return undefined;
     const calls = parseJsonish(attrs.take('ai.response.toolCalls'));
