@@ -18,7 +18,9 @@ import {
   mediaType,
 } from '../router';
 import { cacheKey, cachePlan } from './cachePolicy';
-import { CallSpan, SECRET_MIN_LENGTH } from './callSpan';
+import { CallSpan } from './callSpan';
+import { credentials, headerValue, quotesAny } from './callerCredentials';
+import { providerOf } from './providers';
 import { parentFromHeaders } from './proxyParent';
 import { DEFAULT_CACHE_MAX_BYTES, ProxyCache } from './proxyCache';
 import { ReplyObserver, httpError } from './replyObserver';
@@ -187,16 +189,16 @@ async function handle(ctx: RequestContext, proxy: ProxyContext, prefix: string):
   const observer = new ReplyObserver(
     endpoint,
     status,
-    single(reply.headers['content-type']),
+    headerValue(reply.headers['content-type']),
     Date.now() - span.durationMs,
-    single(reply.headers['content-encoding']),
+    headerValue(reply.headers['content-encoding']),
   );
   const headers = { ...replyHeaders(reply.headers), [CACHED_HEADER]: 'MISS' };
   // A compressed reply is not kept: the cache stores no Content-Encoding to serve it with.
-  const encoded = (single(reply.headers['content-encoding']) ?? 'identity').trim().toLowerCase() !== 'identity';
+  const encoded = (headerValue(reply.headers['content-encoding']) ?? 'identity').trim().toLowerCase() !== 'identity';
   const store =
     key && cache && plan.write && status >= 200 && status < 300 && !encoded
-      ? { cache, key, contentType: single(reply.headers['content-type']), secrets }
+      ? { cache, key, contentType: headerValue(reply.headers['content-type']), secrets }
       : undefined;
   return relay({
     req,
@@ -360,46 +362,6 @@ function safeKey(upstream: string, method: string, path: string, json: unknown):
   }
 }
 
-const PROVIDERS: [RegExp, string][] = [
-  [/(^|\.)openai\.com$/, 'openai'],
-  [/(^|\.)openai\.azure\.com$/, 'azure'],
-  [/(^|\.)anthropic\.com$/, 'anthropic'],
-  [/(^|\.)googleapis\.com$/, 'google'],
-  [/(^|\.)groq\.com$/, 'groq'],
-  [/(^|\.)mistral\.ai$/, 'mistral'],
-  [/(^|\.)together\.(xyz|ai)$/, 'together'],
-  [/(^|\.)fireworks\.ai$/, 'fireworks'],
-  [/(^|\.)deepseek\.com$/, 'deepseek'],
-  [/(^|\.)x\.ai$/, 'xai'],
-  [/(^|\.)openrouter\.ai$/, 'openrouter'],
-  [/(^|\.)perplexity\.ai$/, 'perplexity'],
-];
-
-/** The span's `provider`, from the upstream's host name (its host itself when not a known one). */
-export function providerOf(upstream: string): string {
-  const host = new URL(upstream).hostname.toLowerCase();
-  return PROVIDERS.find(([pattern]) => pattern.test(host))?.[1] ?? host;
-}
-
-/**
- * What a provider may take as a key: the Authorization's credential, the key headers of Azure-
- * and Anthropic-style APIs, and a key in the query (`?key=`, as Google's APIs take it).
- */
-function credentials(req: IncomingMessage, url: URL): string[] {
-  const out: string[] = [];
-  for (const name of ['key', 'api_key', 'api-key', 'access_token']) {
-    const value = url.searchParams.get(name);
-    if (value) out.push(value, encodeURIComponent(value));
-  }
-  const auth = single(req.headers.authorization);
-  if (auth) out.push(auth, auth.replace(/^\S+\s+/, ''));
-  for (const name of ['api-key', 'x-api-key', 'x-goog-api-key']) {
-    const value = single(req.headers[name]);
-    if (value) out.push(value);
-  }
-  return out;
-}
-
 /** The reply as the span read it, as text to look for credentials in (cut to the store's depth, so it serialises). */
 function readText(read: ReturnType<ReplyObserver['result']> | undefined): string {
   try {
@@ -407,16 +369,4 @@ function readText(read: ReturnType<ReplyObserver['result']> | undefined): string
   } catch {
     return '';
   }
-}
-
-/** Whether the bytes hold any of the credentials, as they are or as a JSON string writes them. */
-function quotesAny(chunks: Buffer[], secrets: string[]): boolean {
-  const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
-  if (!wanted.length) return false;
-  const bytes = Buffer.concat(chunks);
-  return wanted.some((s) => bytes.includes(s) || bytes.includes(JSON.stringify(s).slice(1, -1)));
-}
-
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
 }
