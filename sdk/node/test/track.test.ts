@@ -49,29 +49,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('track', () => {
   it("nests the Opik page's chain into one trace, with inputs by parameter name and source lines", async () => {
     const p = project();
-    const [preprocess, preLine] = [
-      track(function preprocess_input(text: string) {
-        return text.trim().toLowerCase();
-      }),
-      lineHere(),
-    ];
-    const [generate, genLine] = [
-      track(async function generate_response(prompt: string) {
-        await sleep(2);
-        return `echo: ${prompt}`;
-      }),
-      lineHere(),
-    ];
+    // The SDK records the line a `track(…)` call starts on: each is read one line above it.
+    const preLine = lineHere() + 1;
+    const preprocess = track(function preprocess_input(text: string) {
+      return text.trim().toLowerCase();
+    });
+    const genLine = lineHere() + 1;
+    const generate = track(async function generate_response(prompt: string) {
+      await sleep(2);
+      return `echo: ${prompt}`;
+    });
     const postprocess = track(function postprocess_output(response: string) {
       return response.toUpperCase();
     });
     // A multi-line `track(…)` call: the location is the line the call starts on.
-    const chainLine = lineHere(),
-      chain = track({ name: 'my_llm_application' }, async function llm_chain(input_text: string) {
-        const pre = preprocess(input_text);
-        const generated = await generate(pre);
-        return postprocess(generated);
-      });
+    const chainLine = lineHere() + 1;
+    const chain = track({ name: 'my_llm_application' }, async function llm_chain(input_text: string) {
+      const pre = preprocess(input_text);
+      const generated = await generate(pre);
+      return postprocess(generated);
+    });
 
     expect(await chain('  Hello, how are you?  ')).toBe('ECHO: HELLO, HOW ARE YOU?');
     await flush();
