@@ -11,11 +11,10 @@ import { setOwn } from '../../core/normalise/limits';
 import { HttpError } from '../httpError';
 import { ingestBatch } from '../nativeRoutes';
 import type { CollectorDeps } from '../router';
+import { huntable } from './callerCredentials';
 import type { ParentRef } from './proxyParent';
 
 export const PARENT_WAIT_MS = 2000;
-/** Credentials shorter than this (`EMPTY`, `ollama`: the dummy keys local servers take) are too common a text to hunt for. */
-export const SECRET_MIN_LENGTH = 8;
 const PARENT_POLL_MS = 50;
 
 export interface CallStart {
@@ -184,7 +183,7 @@ export class CallSpan {
  * DEPTH_MAX). Changed containers are copied, so the caller's values stay as they were.
  */
 function redact(events: Events, secrets: string[]): Events {
-  const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
+  const wanted = huntable(secrets);
   if (!wanted.length) return events;
   const clean = (text: string) =>
     wanted.some((s) => text.includes(s)) ? wanted.reduce((t, s) => t.split(s).join('[redacted]'), text) : text;

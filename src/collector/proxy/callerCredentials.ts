@@ -4,7 +4,13 @@
 // and nowhere else.
 
 import type { IncomingMessage } from 'node:http';
-import { SECRET_MIN_LENGTH } from './callSpan';
+/** Credentials shorter than this (`EMPTY`, `ollama`: the dummy keys local servers take) are too common a text to hunt for. */
+const SECRET_MIN_LENGTH = 8;
+
+/** The credentials worth looking for: long enough that finding one means it was quoted. */
+export function huntable(secrets: string[]): string[] {
+  return secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
+}
 
 /**
  * What a provider may take as a key: the Authorization's credential, the key headers of Azure-
@@ -27,7 +33,7 @@ export function credentials(req: IncomingMessage, url: URL): string[] {
 
 /** Whether the bytes hold any of the credentials, as they are or as a JSON string writes them. */
 export function quotesAny(chunks: Buffer[], secrets: string[]): boolean {
-  const wanted = secrets.filter((s) => s.length >= SECRET_MIN_LENGTH);
+  const wanted = huntable(secrets);
   if (!wanted.length) return false;
   const bytes = Buffer.concat(chunks);
   return wanted.some((s) => bytes.includes(s) || bytes.includes(JSON.stringify(s).slice(1, -1)));
